@@ -1,0 +1,71 @@
+package io.secureapi.aws;
+
+import io.secureapi.engine.ExitException;
+import java.util.function.Supplier;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+
+/**
+ * Runs one AWS step and turns an SDK failure into a one-line error that names the step, the
+ * resource and the region, the AWS error code, and (for AccessDenied) the missing IAM action.
+ */
+public final class AwsCall {
+    private AwsCall() {
+    }
+
+    public static <T> T call(String doing, String region, Supplier<T> step) {
+        try {
+            return step.get();
+        } catch (SdkException e) {
+            throw translate(doing, region, e);
+        }
+    }
+
+    public static void run(String doing, String region, Runnable step) {
+        call(doing, region, () -> {
+            step.run();
+            return null;
+        });
+    }
+
+    public static ExitException translate(String doing, String region, SdkException e) {
+        String where = doing + " (" + region + ")";
+        if (e instanceof AwsServiceException service) {
+            String code = service.awsErrorDetails() == null ? "ServiceError" : service.awsErrorDetails().errorCode();
+            String detail = service.awsErrorDetails() == null ? e.getMessage() : service.awsErrorDetails().errorMessage();
+            if (isAccessDenied(code, service.statusCode())) {
+                String action = CallCounter.lastFailedAction().orElse("the action for this step");
+                return new ExitException(ExitException.AWS,
+                        where + ": " + code + " — the caller lacks " + action,
+                        "grant it: policies/operator-setup.json (setup, rotate-key, teardown) or "
+                                + "policies/operator-verify.json (verify) list every action secure-api needs", e);
+            }
+            if (service.isThrottlingException()) {
+                return new ExitException(ExitException.AWS, where + ": throttled by AWS past retries (" + code + ")",
+                        "wait a minute and run it again; reruns are safe", e);
+            }
+            return new ExitException(ExitException.AWS, where + ": " + code + (detail == null ? "" : " — " + oneLine(detail)),
+                    "run it again with --verbose for details; reruns are safe", e);
+        }
+        String msg = e.getMessage() == null ? e.getClass().getSimpleName() : oneLine(e.getMessage());
+        if (e instanceof SdkClientException && msg.contains("credentials")) {
+            return new ExitException(ExitException.AWS, where + ": no AWS credentials found",
+                    "set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or pass --profile", e);
+        }
+        return new ExitException(ExitException.AWS, where + ": " + msg,
+                "check the network and --endpoint-url, then run it again; reruns are safe", e);
+    }
+
+    private static boolean isAccessDenied(String code, int status) {
+        return code != null && (code.startsWith("AccessDenied") || code.equals("UnauthorizedOperation")
+                || code.equals("UnrecognizedClientException") && status == 403
+                || code.equals("AuthorizationError"));
+    }
+
+    private static String oneLine(String s) {
+        String line = s.replaceAll("\\s+", " ").trim();
+        // The SDK appends "(Service: X, Status Code: N, Request ID: ...)": keep it, it helps support.
+        return line.length() > 300 ? line.substring(0, 300) + "…" : line;
+    }
+}

@@ -1,0 +1,116 @@
+package io.secureapi.cli;
+
+import io.secureapi.aws.AwsClients;
+import io.secureapi.aws.AwsSettings;
+import io.secureapi.engine.ExitException;
+import io.secureapi.engine.ProjectConfig;
+import io.secureapi.engine.Progress;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * Base of the commands that talk to AWS: resolves where, builds the clients lazily, closes
+ * them, and with --verbose ends with one summary line of AWS calls and elapsed time.
+ */
+@Command
+public abstract class AwsCommand implements Callable<Integer> {
+    @ParentCommand
+    SecureApi root;
+
+    private AwsClients clients;
+    private AwsSettings settings;
+    private Optional<ProjectConfig> config;
+
+    /** The command's work; returns the exit code. */
+    protected abstract int run();
+
+    @Override
+    public final Integer call() {
+        long start = System.nanoTime();
+        try {
+            return run();
+        } finally {
+            if (clients != null) {
+                if (output().verbose) {
+                    err().printf("secure-api: %d AWS calls (%d reads, %d writes) in %.2f s%n",
+                            clients.counter().reads() + clients.counter().writes(), clients.counter().reads(),
+                            clients.counter().writes(), (System.nanoTime() - start) / 1e9);
+                }
+                clients.close();
+            }
+            out().flush();
+            err().flush();
+        }
+    }
+
+    protected Session session() {
+        return root.session;
+    }
+
+    protected PrintWriter out() {
+        return root.session.out();
+    }
+
+    protected PrintWriter err() {
+        return root.session.err();
+    }
+
+    protected OutputOptions output() {
+        return root.output;
+    }
+
+    protected boolean json() {
+        return root.output.json();
+    }
+
+    protected Path configPath() {
+        return root.output.config;
+    }
+
+    /** secure-api.json, when there is one (a corrupt one is exit 2). */
+    protected Optional<ProjectConfig> config() {
+        if (config == null) config = ProjectConfig.read(configPath());
+        return config;
+    }
+
+    protected AwsSettings settings() {
+        if (settings == null) settings = root.aws.resolve(session().env(), config().map(ProjectConfig::region));
+        return settings;
+    }
+
+    protected AwsClients aws() {
+        if (clients == null) clients = new AwsClients(settings(), session().interceptors());
+        return clients;
+    }
+
+    /** The API id from --api-id, else from the config; neither is exit 2. */
+    protected String apiId(String flag) {
+        if (flag != null) {
+            if (!flag.matches("[a-z0-9]{1,64}")) {
+                throw ExitException.badInput("\"" + flag + "\" is not an API Gateway API id (lower-case letters and digits)",
+                        "find the id with: aws apigatewayv2 get-apis");
+            }
+            return flag;
+        }
+        return config().map(ProjectConfig::apiId).orElseThrow(() -> ExitException.badInput(
+                "no API id: no --api-id and no " + configPath(),
+                "pass --api-id ID, or run in the folder where secure-api setup wrote " + ProjectConfig.DEFAULT_FILE));
+    }
+
+    /** Progress lines on stderr, never on stdout (stdout is the result, JSON-clean). */
+    protected Progress progress() {
+        return line -> {
+            err().println("  … " + line);
+            err().flush();
+        };
+    }
+
+    protected Style style() {
+        boolean color = session().stdoutIsTerminal() && !output().noColor && !session().env().containsKey("NO_COLOR");
+        return new Style(color);
+    }
+}

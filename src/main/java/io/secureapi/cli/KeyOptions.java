@@ -1,0 +1,119 @@
+package io.secureapi.cli;
+
+import io.secureapi.engine.ApiKey;
+import io.secureapi.engine.ExitException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+
+/** Where a key comes from and where a new one goes. Shared by setup and rotate-key. */
+public class KeyOptions {
+    @Option(names = "--key-file", paramLabel = "FILE", description = "Use the key in FILE (its first line) instead of generating one.")
+    Path keyFile;
+
+    @Option(names = "--key-stdin", description = "Read the key from standard input instead of generating one.")
+    boolean keyStdin;
+
+    @Option(names = "--key-out", paramLabel = "FILE",
+            description = "Write the new key to FILE (mode 0600) instead of printing it. Refuses to overwrite without --force.")
+    Path keyOut;
+
+    @Option(names = "--force", description = "Let --key-out overwrite an existing file.")
+    boolean force;
+
+    /** The supplied key, if any; read and checked before anything is written. */
+    Optional<ApiKey> suppliedKey(Session session) {
+        if (keyFile != null && keyStdin) {
+            throw ExitException.badInput("--key-file and --key-stdin both given", "give the key one way, or neither to generate one");
+        }
+        if (keyFile != null) {
+            String text;
+            try {
+                text = Files.readString(keyFile, StandardCharsets.UTF_8);
+            } catch (IOException | java.io.UncheckedIOException e) {
+                throw ExitException.badInput("cannot read key file " + keyFile + " (" + e.getClass().getSimpleName() + ")",
+                        "check the path and its permissions");
+            }
+            return Optional.of(ApiKey.of(firstLine(text), "--key-file " + keyFile));
+        }
+        if (keyStdin) {
+            try {
+                String text = new String(session.in().readAllBytes(), StandardCharsets.UTF_8);
+                return Optional.of(ApiKey.of(firstLine(text), "standard input"));
+            } catch (IOException e) {
+                throw ExitException.badInput("cannot read the key from standard input", "pipe the key in, e.g. < key.txt");
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String firstLine(String text) {
+        String t = text.strip();
+        int nl = t.indexOf('\n');
+        return nl < 0 ? t : t.substring(0, nl).strip();
+    }
+
+    /** Checks --key-out before any AWS write, so a key is never made that cannot be delivered. */
+    void checkKeyOut() {
+        if (keyOut == null) return;
+        Path parent = keyOut.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw ExitException.badInput("--key-out " + keyOut + ": folder " + parent + " does not exist", "create it first");
+        }
+        if (Files.isDirectory(keyOut)) {
+            throw ExitException.badInput("--key-out " + keyOut + " is a folder", "name a file");
+        }
+        if (Files.exists(keyOut) && !force) {
+            throw ExitException.badInput("--key-out " + keyOut + " exists; secure-api does not overwrite key files",
+                    "pass --force to replace it, or choose another file");
+        }
+    }
+
+    /** Writes key lines to --key-out with mode 0600 from the first byte (temp file, then atomic move). */
+    void writeKeys(List<String> lines) {
+        Path target = keyOut.toAbsolutePath();
+        Path tmp = null;
+        try {
+            Path dir = target.getParent();
+            try {
+                tmp = Files.createTempFile(dir, ".secure-api-key", ".tmp",
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            } catch (UnsupportedOperationException notPosix) {
+                tmp = Files.createTempFile(dir, ".secure-api-key", ".tmp");
+            }
+            Files.writeString(tmp, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
+            if (force) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } else {
+                try {
+                    // a hard link fails if the target appeared meanwhile: no silent overwrite
+                    Files.createLink(target, tmp);
+                    Files.delete(tmp);
+                } catch (FileAlreadyExistsException e) {
+                    throw ExitException.badInput("--key-out " + keyOut + " appeared while secure-api ran", "pass --force or another file");
+                } catch (UnsupportedOperationException | IOException noLinks) {
+                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                }
+            }
+            tmp = null;
+        } catch (IOException e) {
+            throw new ExitException(ExitException.FAILED, "cannot write the key to " + keyOut + " (" + e.getClass().getSimpleName()
+                    + "); the key is stored in Secrets Manager", "read it there (aws secretsmanager get-secret-value) or rotate it", e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // best effort: it holds a key, but it is 0600 and in the user's folder
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package io.secureapi.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+@Command(name = "secure-api", mixinStandardHelpOptions = true, versionProvider = SecureApiCli.Version.class,
+        synopsisSubcommandLabel = "COMMAND",
+        description = {
+            "Puts API-key protection on an AWS API Gateway HTTP API (the kind Amplify creates) and keeps it true:",
+            "a Lambda REQUEST authorizer checks a header against a key kept in Secrets Manager.",
+            ""},
+        footer = {"", "Start with:  secure-api setup --api-id ID --region REGION --dry-run",
+            "Then in CI:  secure-api verify",
+            "Exit codes:  0 ok, 1 verify found failures, 2 bad usage or input, 3 AWS refused or failed."},
+        subcommands = {SetupCommand.class, VerifyCommand.class, RotateKeyCommand.class, TeardownCommand.class})
+public class SecureApi implements Runnable {
+    @Mixin
+    AwsOptions aws = new AwsOptions();
+
+    @Mixin
+    OutputOptions output = new OutputOptions();
+
+    final Session session;
+
+    @Spec
+    CommandSpec spec;
+
+    public SecureApi(Session session) {
+        this.session = session;
+    }
+
+    @Override
+    public void run() {
+        // no subcommand: teach, don't fail silently
+        spec.commandLine().usage(session.out());
+    }
+}

@@ -1,0 +1,65 @@
+package io.secureapi.cli;
+
+import io.secureapi.engine.ExitException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+import picocli.AutoComplete;
+import picocli.CommandLine;
+import picocli.CommandLine.IVersionProvider;
+
+/** The one factory of the configured CommandLine: main and every command test use it. */
+public final class SecureApiCli {
+    private SecureApiCli() {
+    }
+
+    public static CommandLine create(Session session) {
+        CommandLine cl = new CommandLine(new SecureApi(session));
+        cl.addSubcommand(new AutoComplete.GenerateCompletion());
+        cl.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
+        cl.setOut(session.out());
+        cl.setErr(session.err());
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            boolean verbose = parseResult.hasMatchedOption("--verbose");
+            return report(ex, commandLine, verbose);
+        });
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("error: " + ex.getMessage());
+            c.getErr().println("  see: " + c.getCommandSpec().qualifiedName() + " --help");
+            c.getErr().flush();
+            return ExitException.BAD_INPUT;
+        });
+        return cl;
+    }
+
+    static int report(Exception ex, CommandLine commandLine, boolean verbose) {
+        var err = commandLine.getErr();
+        if (ex instanceof ExitException e) {
+            err.println("error: " + e.getMessage());
+            if (e.hint() != null) err.println("  next: " + e.hint());
+            if (verbose && e.getCause() != null) e.getCause().printStackTrace(err);
+            err.flush();
+            return e.exitCode();
+        }
+        err.println("error: unexpected " + ex.getClass().getSimpleName()
+                + (ex.getMessage() == null ? "" : ": " + ex.getMessage().replaceAll("\\s+", " ")));
+        err.println("  next: run it again with --verbose and report the output; reruns are safe");
+        if (verbose) ex.printStackTrace(err);
+        err.flush();
+        return ExitException.FAILED;
+    }
+
+    /** The version, from the build (filtered resource). */
+    public static final class Version implements IVersionProvider {
+        @Override
+        public String[] getVersion() throws IOException {
+            Properties p = new Properties();
+            try (InputStream in = SecureApiCli.class.getResourceAsStream("/secure-api.properties")) {
+                if (in != null) p.load(in);
+            }
+            return new String[] {"secure-api " + p.getProperty("version", "dev")};
+        }
+    }
+}

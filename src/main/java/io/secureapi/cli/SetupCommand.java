@@ -1,0 +1,209 @@
+package io.secureapi.cli;
+
+import io.secureapi.engine.ApiKey;
+import io.secureapi.engine.ExitException;
+import io.secureapi.engine.Names;
+import io.secureapi.engine.Plan;
+import io.secureapi.engine.ProjectConfig;
+import io.secureapi.engine.Setup;
+import io.secureapi.engine.Target;
+import io.secureapi.engine.Wiring;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "setup", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Protect an HTTP API with an API key, in one idempotent command.",
+            "",
+            "Reads the API, the secret, the function, the authorizer and the routes; prints a plan (one row per",
+            "piece: create / update / ok); then applies only the difference. A second run changes nothing.",
+            "Without --function it deploys the bundled authorizer (Node.js 22) with its own least-privilege role.",
+            "A new key is shown once at the end, with the Bubble API Connector settings to paste.",
+            ""},
+        footer = {"", "Examples:",
+            "  secure-api setup --api-id a1b2c3d4 --region eu-west-1 --dry-run",
+            "  secure-api setup --api-id a1b2c3d4 --dev-key --key-out api-key.txt",
+            "  secure-api setup --api-id a1b2c3d4 --function my-authorizer --routes '$default,GET /items'",
+            "", "Writes secure-api.json (no key material): commit it so verify, rotate-key and teardown need no flags."})
+public class SetupCommand extends AwsCommand {
+    @Option(names = "--api-id", paramLabel = "ID", description = "The HTTP API to protect (default: from secure-api.json).")
+    String apiId;
+
+    @Option(names = "--function", paramLabel = "NAME|ARN",
+            description = "Use your existing authorizer function (as in the manual recipe) instead of the bundled one.")
+    String function;
+
+    @Option(names = "--secret-name", paramLabel = "NAME", description = "Secrets Manager name (default: secure-api/<apiId>/api-key).")
+    String secretName;
+
+    @Option(names = "--authorizer-name", paramLabel = "NAME", description = "Authorizer name (default: secure-api-key).")
+    String authorizerName;
+
+    @Option(names = "--header", paramLabel = "NAME", description = "Header that carries the key (default: Authorization).")
+    String header;
+
+    @Option(names = "--cache-ttl", paramLabel = "SECONDS",
+            description = "How long API Gateway caches an authorizer answer, 0..3600 (default: 300).")
+    Integer cacheTtl;
+
+    @Option(names = "--routes", paramLabel = "all|KEY,KEY…",
+            description = "Routes to protect (default all: every route but OPTIONS ones, which serve CORS preflight).")
+    String routes;
+
+    @Option(names = "--replace-authorizer", description = "Put our authorizer on routes that use another one (e.g. Cognito JWT).")
+    boolean replaceAuthorizer;
+
+    @Option(names = "--dev-key", description = "Also make a development key (bundled function only).")
+    boolean devKey;
+
+    @Option(names = "--dry-run", description = "Print the plan and change nothing.")
+    boolean dryRun;
+
+    @Mixin
+    KeyOptions keys = new KeyOptions();
+
+    @Override
+    protected int run() {
+        Target target = target();
+        keys.checkKeyOut();
+        Setup setup = Setup.read(target, aws(), progress(), config());
+        Plan plan = setup.plan();
+        if (!json()) {
+            out().println(style().bold("Plan for API " + target.apiId() + " (" + target.region() + ")" + (dryRun ? " — dry run" : "")));
+            out().print(plan.toTable());
+            out().println();
+            out().flush();
+        }
+        if (dryRun) {
+            if (json()) printJson(setup, plan, false, null);
+            else out().println(plan.isEmpty() ? "Nothing to change." : "Dry run: nothing was changed. Run it without --dry-run to apply "
+                    + plan.changeCount() + " change" + (plan.changeCount() == 1 ? "" : "s") + ".");
+            return 0;
+        }
+        if (!plan.isEmpty()) setup.apply(plan, progress());
+        ProjectConfig cfg = setup.config();
+        Optional<ProjectConfig> old = config();
+        if (old.isPresent() && !old.get().apiId().equals(cfg.apiId())) {
+            err().println("warning: " + configPath() + " described API " + old.get().apiId() + "; it now describes " + cfg.apiId());
+        }
+        if (old.isEmpty() || !old.get().equals(cfg)) cfg.write(configPath());
+        List<String> keyLines = deliverKeys(setup.wiring());
+        if (json()) {
+            printJson(setup, plan, true, keyLines);
+        } else {
+            out().println(plan.isEmpty() ? style().green("Nothing to change: API " + target.apiId() + " is already protected (no writes made).")
+                    : style().green("Done: " + plan.changeCount() + " change" + (plan.changeCount() == 1 ? "" : "s") + " applied."));
+            printBubble(setup.wiring(), keyLines);
+            out().println();
+            out().println("Wrote " + configPath() + " (no key material; commit it). Check it any time with: secure-api verify");
+        }
+        return 0;
+    }
+
+    private Target target() {
+        Optional<ProjectConfig> cfg = config();
+        String id = apiId(apiId);
+        Optional<ProjectConfig> same = cfg.filter(c -> c.apiId().equals(id));
+        String region = settings().region();
+        Optional<String> fn = Optional.ofNullable(function)
+                .or(() -> same.filter(c -> !c.functionManaged()).map(ProjectConfig::functionArn));
+        if (fn.isPresent() && fn.get().isBlank()) throw ExitException.badInput("--function is empty", "give a function name or ARN");
+        if (devKey && fn.isPresent()) {
+            throw ExitException.badInput("--dev-key works with the bundled authorizer only: your function reads a plain-string key",
+                    "omit --function to deploy the bundled authorizer, or omit --dev-key");
+        }
+        String secret = Optional.ofNullable(secretName).or(() -> same.map(ProjectConfig::secretName))
+                .orElse(Names.defaultSecretName(id));
+        if (!secret.matches("[A-Za-z0-9/_+=.@-]{1,512}")) {
+            throw ExitException.badInput("--secret-name \"" + secret + "\" is not a valid Secrets Manager name",
+                    "use 1-512 of: letters, digits and /_+=.@-");
+        }
+        String authorizer = Optional.ofNullable(authorizerName).or(() -> same.map(ProjectConfig::authorizerName))
+                .orElse(Names.DEFAULT_AUTHORIZER_NAME);
+        if (authorizer.isBlank() || authorizer.length() > 128) {
+            throw ExitException.badInput("--authorizer-name must be 1 to 128 characters", "e.g. --authorizer-name secure-api-key");
+        }
+        String hdr = Optional.ofNullable(header).or(() -> same.map(ProjectConfig::header)).orElse(Names.DEFAULT_HEADER);
+        if (!hdr.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
+            throw ExitException.badInput("--header \"" + hdr + "\" is not a valid HTTP header name", "e.g. --header Authorization or --header X-Api-Key");
+        }
+        int ttl = Optional.ofNullable(cacheTtl).or(() -> same.map(ProjectConfig::cacheTtl)).orElse(Names.DEFAULT_CACHE_TTL);
+        if (ttl < 0 || ttl > 3600) {
+            throw ExitException.badInput("--cache-ttl " + ttl + " is out of range", "give 0 to 3600 seconds (API Gateway's limit)");
+        }
+        Optional<List<String>> routeKeys = Optional.empty();
+        if (routes != null && !routes.isBlank() && !routes.strip().equalsIgnoreCase("all")) {
+            List<String> list = new ArrayList<>();
+            Arrays.stream(routes.split(",")).map(String::strip).filter(s -> !s.isEmpty()).forEach(list::add);
+            if (list.isEmpty()) throw ExitException.badInput("--routes names no route", "e.g. --routes '$default,GET /items' or --routes all");
+            routeKeys = Optional.of(list);
+        } else if (routes != null && routes.isBlank()) {
+            throw ExitException.badInput("--routes is empty", "e.g. --routes '$default,GET /items' or --routes all");
+        }
+        Optional<ApiKey> key = keys.suppliedKey(session());
+        return new Target(id, region, fn, secret, authorizer, hdr, ttl, routeKeys, replaceAuthorizer, devKey, key);
+    }
+
+    /** Writes new keys to --key-out, or returns them to be shown once. Empty when no key is new. */
+    private List<String> deliverKeys(Wiring w) {
+        List<String> lines = new ArrayList<>();
+        w.newLiveKey().ifPresent(k -> lines.add(k.reveal()));
+        w.newDevKey().ifPresent(k -> lines.add(k.reveal()));
+        if (!lines.isEmpty() && keys.keyOut != null) {
+            keys.writeKeys(lines);
+            return List.of();
+        }
+        return lines;
+    }
+
+    private void printBubble(Wiring w, List<String> shown) {
+        String keyValue = w.newLiveKey().map(k -> shown.isEmpty() ? "(written to " + keys.keyOut + ")" : k.reveal())
+                .orElse(w.target.suppliedKey().isPresent() ? "(the key you supplied)" : "(unchanged: the key shown when it was created; `secure-api rotate-key` makes a new one)");
+        out().println();
+        out().println(style().bold("Bubble API Connector settings (paste these):"));
+        out().println("  Authentication:         Private key in header");
+        out().println("  Key name:               " + w.target.header());
+        out().println("  Key value:              " + keyValue);
+        if (w.target.devKey()) {
+            String dev = w.newDevKey().map(k -> shown.isEmpty() ? "(written to " + keys.keyOut + ", line 2)" : k.reveal())
+                    .orElse("(unchanged)");
+            out().println("  Development key value:  " + dev);
+        }
+        if (w.api() != null && w.api().endpoint() != null) out().println("  API URL:                " + w.api().endpoint());
+        if (!shown.isEmpty()) {
+            out().println();
+            out().println(style().yellow("This key is shown once and stored only in Secrets Manager (" + w.target.secretName() + ")."));
+        }
+    }
+
+    private void printJson(Setup setup, Plan plan, boolean applied, List<String> shown) {
+        Wiring w = setup.wiring();
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("command", "setup");
+        doc.put("apiId", w.apiId());
+        doc.put("region", w.region());
+        doc.put("dryRun", dryRun);
+        doc.put("changed", applied && !plan.isEmpty());
+        doc.put("plan", plan.toJson());
+        if (applied) {
+            doc.put("config", setup.config().toJson());
+            Map<String, Object> bubble = new LinkedHashMap<>();
+            bubble.put("authentication", "Private key in header");
+            bubble.put("keyName", w.target.header());
+            bubble.put("keyValue", w.newLiveKey().isPresent() && !shown.isEmpty() ? w.newLiveKey().get().reveal() : null);
+            if (w.target.devKey()) {
+                bubble.put("developmentKeyValue", w.newDevKey().isPresent() && !shown.isEmpty() ? w.newDevKey().get().reveal() : null);
+            }
+            bubble.put("keyWrittenTo", keys.keyOut != null && w.newLiveKey().isPresent() ? keys.keyOut.toString() : null);
+            doc.put("bubble", bubble);
+        }
+        out().println(io.secureapi.engine.Json.pretty(doc));
+    }
+}

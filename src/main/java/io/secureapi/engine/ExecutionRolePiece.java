@@ -1,0 +1,84 @@
+package io.secureapi.engine;
+
+import static io.secureapi.aws.AwsCall.call;
+import static io.secureapi.aws.AwsCall.run;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
+import software.amazon.awssdk.services.iam.model.Role;
+import software.amazon.awssdk.services.iam.model.Tag;
+
+/** The bundled authorizer's execution role: Lambda trust and its own logs, nothing else. */
+public final class ExecutionRolePiece implements Piece {
+    @Override
+    public String name() {
+        return "execution role";
+    }
+
+    @Override
+    public void read(Wiring w) {
+        w.role = find(w, Names.managedRoleName(w.apiId()));
+    }
+
+    public static Optional<State.Role> find(Wiring w, String roleName) {
+        return call("reading IAM role " + roleName, w.region(), () -> {
+            Role role;
+            try {
+                role = w.aws.iam().getRole(r -> r.roleName(roleName)).role();
+            } catch (NoSuchEntityException e) {
+                return Optional.<State.Role>empty();
+            }
+            Map<String, String> tags = role.tags() == null ? Map.of()
+                    : role.tags().stream().collect(Collectors.toMap(Tag::key, Tag::value, (a, b) -> a));
+            Optional<String> inline;
+            try {
+                inline = Optional.ofNullable(w.aws.iam().getRolePolicy(r -> r.roleName(roleName).policyName(Names.ROLE_POLICY_NAME))
+                        .policyDocument());
+            } catch (NoSuchEntityException e) {
+                inline = Optional.empty();
+            }
+            return Optional.of(new State.Role(role.arn(), role.roleName(), tags, inline));
+        });
+    }
+
+    static String logsPolicy(Wiring w) {
+        return Policies.compact("authorizer-logs.json", Map.of("partition", w.partition(), "region", w.region(),
+                "account", w.account(), "functionName", Names.managedFunctionName(w.apiId())));
+    }
+
+    @Override
+    public Change plan(Wiring w) {
+        String roleName = Names.managedRoleName(w.apiId());
+        if (w.role.isEmpty()) {
+            return new Change(name(), roleName, Change.Action.CREATE, "trusts Lambda; may write its own logs only");
+        }
+        State.Role role = w.role.get();
+        if (!"true".equals(role.tags().get(Names.TAG_MANAGED))) {
+            throw ExitException.badInput("IAM role " + roleName + " exists and was not created by secure-api",
+                    "rename or delete that role, or pass --function to use your own authorizer function");
+        }
+        boolean same = role.inlinePolicy().map(p -> PolicyDocument.parse(p).sameAs(PolicyDocument.parse(logsPolicy(w))))
+                .orElse(false);
+        if (!same) return new Change(name(), roleName, Change.Action.UPDATE, "restore its logs-only policy");
+        return Change.ok(name(), roleName, "logs-only");
+    }
+
+    @Override
+    public void apply(Wiring w, Change change) {
+        String roleName = Names.managedRoleName(w.apiId());
+        if (change.action() == Change.Action.CREATE) {
+            String trust = Policies.compact("lambda-trust.json", Map.of());
+            run("creating IAM role " + roleName, w.region(), () -> w.aws.iam().createRole(r -> r.roleName(roleName)
+                    .assumeRolePolicyDocument(trust)
+                    .description("Execution role of the secure-api authorizer for API " + w.apiId())
+                    .tags(Tag.builder().key(Names.TAG_MANAGED).value("true").build(),
+                            Tag.builder().key(Names.TAG_API_ID).value(w.apiId()).build())));
+        }
+        String policy = logsPolicy(w);
+        run("putting the logs policy on IAM role " + roleName, w.region(), () -> w.aws.iam().putRolePolicy(r -> r
+                .roleName(roleName).policyName(Names.ROLE_POLICY_NAME).policyDocument(policy)));
+        w.role = find(w, roleName);
+    }
+}

@@ -1,0 +1,158 @@
+package io.secureapi.engine;
+
+import static io.secureapi.aws.AwsCall.call;
+import static io.secureapi.aws.AwsCall.run;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.lambda.model.Architecture;
+import software.amazon.awssdk.services.lambda.model.FunctionConfiguration;
+import software.amazon.awssdk.services.lambda.model.GetFunctionResponse;
+import software.amazon.awssdk.services.lambda.model.InvalidParameterValueException;
+import software.amazon.awssdk.services.lambda.model.ResourceConflictException;
+import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
+
+/**
+ * The authorizer function: the user's own (read, never changed here), or the bundled one,
+ * deployed and kept current by the tool.
+ */
+public final class FunctionPiece implements Piece {
+    @Override
+    public String name() {
+        return "authorizer function";
+    }
+
+    @Override
+    public void read(Wiring w) {
+        Optional<String> given = w.target.function();
+        if (given.isPresent()) {
+            Optional<Arns.Parsed> arn = Arns.parse(given.get());
+            if (arn.isPresent() && !arn.get().region().equals(w.region())) {
+                throw ExitException.badInput("function " + given.get() + " is in region " + arn.get().region()
+                        + ", the API in " + w.region(), "pass --region " + arn.get().region() + ", or a function in " + w.region());
+            }
+        }
+        w.function = find(w, given.orElse(w.functionName()));
+        if (given.isPresent() && w.function.isEmpty()) {
+            throw ExitException.badInput("function " + given.get() + " not found in " + w.region(),
+                    "check the name with: aws lambda list-functions --region " + w.region()
+                            + " (or omit --function to deploy the bundled authorizer)");
+        }
+        resolveIdentity(w);
+    }
+
+    /** Partition and account for every ARN we build: from the function's ARN, else from STS. */
+    static void resolveIdentity(Wiring w) {
+        Optional<Arns.Parsed> fromFunction = w.function.flatMap(f -> Arns.parse(f.arn()));
+        if (fromFunction.isPresent()) {
+            w.partition = fromFunction.get().partition();
+            w.account = fromFunction.get().account();
+            return;
+        }
+        String callerArn = call("identifying the AWS account", w.region(),
+                () -> w.aws.sts().getCallerIdentity().arn());
+        Arns.Parsed p = Arns.parse(callerArn).orElseThrow();
+        w.partition = p.partition();
+        w.account = p.account();
+    }
+
+    public static Optional<State.Function> find(Wiring w, String nameOrArn) {
+        return call("reading Lambda function " + nameOrArn, w.region(), () -> {
+            GetFunctionResponse f;
+            try {
+                f = w.aws.lambda().getFunction(r -> r.functionName(nameOrArn));
+            } catch (ResourceNotFoundException e) {
+                return Optional.<State.Function>empty();
+            }
+            FunctionConfiguration c = f.configuration();
+            Map<String, String> env = c.environment() == null || c.environment().variables() == null ? Map.of()
+                    : new LinkedHashMap<>(c.environment().variables());
+            return Optional.of(new State.Function(c.functionArn(), c.functionName(), c.role(), c.runtimeAsString(),
+                    c.handler(), c.stateAsString(), c.lastUpdateStatusAsString(), c.codeSha256(), env,
+                    f.tags() == null ? Map.of() : f.tags()));
+        });
+    }
+
+    @Override
+    public Change plan(Wiring w) {
+        String name = w.functionName();
+        if (!w.target.managedFunction()) {
+            return Change.ok(name(), name, "your function; only its SECRET_ARN variable is managed");
+        }
+        if (w.function.isEmpty()) {
+            return new Change(name(), name, Change.Action.CREATE, "bundled authorizer, " + Names.RUNTIME + ", "
+                    + (BundledAuthorizer.zip().length + 1023) / 1024 + " KB zipped");
+        }
+        State.Function f = w.function.get();
+        if (!f.managed()) {
+            throw ExitException.badInput("Lambda function " + name + " exists and is not managed by secure-api",
+                    "pass --function " + name + " to use it as the authorizer, or delete it");
+        }
+        List<String> why = new ArrayList<>();
+        if (!BundledAuthorizer.codeSha256().equals(f.codeSha256())) why.add("deploy the current bundled code");
+        if (!Names.RUNTIME.equals(f.runtime())) why.add("runtime " + f.runtime() + " → " + Names.RUNTIME);
+        if (!Names.HANDLER.equals(f.handler())) why.add("handler → " + Names.HANDLER);
+        if (!w.roleArn().equals(f.role())) why.add("role → " + Names.managedRoleName(w.apiId()));
+        if (why.isEmpty()) return Change.ok(name(), name, "bundled authorizer, current");
+        return new Change(name(), name, Change.Action.UPDATE, String.join("; ", why));
+    }
+
+    @Override
+    public void apply(Wiring w, Change change) {
+        String name = w.functionName();
+        if (change.action() == Change.Action.CREATE) {
+            create(w, name);
+        } else {
+            State.Function f = w.function.orElseThrow();
+            if (!BundledAuthorizer.codeSha256().equals(f.codeSha256())) {
+                run("updating the code of Lambda function " + name, w.region(), () -> w.aws.lambda().updateFunctionCode(r -> r
+                        .functionName(name).zipFile(SdkBytes.fromByteArray(BundledAuthorizer.zip()))));
+                waitUpdated(w, name);
+            }
+            if (!Names.RUNTIME.equals(f.runtime()) || !Names.HANDLER.equals(f.handler()) || !w.roleArn().equals(f.role())) {
+                run("updating the configuration of Lambda function " + name, w.region(), () -> w.aws.lambda()
+                        .updateFunctionConfiguration(r -> r.functionName(name).runtime(Names.RUNTIME).handler(Names.HANDLER)
+                                .role(w.roleArn())));
+                waitUpdated(w, name);
+            }
+        }
+        w.function = find(w, name);
+    }
+
+    private void create(Wiring w, String name) {
+        Map<String, String> env = EnvVarPiece.desired(w);
+        Map<String, String> tags = Map.of(Names.TAG_MANAGED, "true", Names.TAG_API_ID, w.apiId());
+        Backoff backoff = Backoff.iamPropagation();
+        call("creating Lambda function " + name, w.region(), () -> {
+            while (true) {
+                try {
+                    return w.aws.lambda().createFunction(r -> r.functionName(name).runtime(Names.RUNTIME)
+                            .handler(Names.HANDLER).role(w.roleArn()).architectures(Architecture.ARM64)
+                            .memorySize(128).timeout(5)
+                            .description("secure-api authorizer for HTTP API " + w.apiId())
+                            .code(c -> c.zipFile(SdkBytes.fromByteArray(BundledAuthorizer.zip())))
+                            .environment(e -> e.variables(env)).tags(tags));
+                } catch (InvalidParameterValueException e) {
+                    // "The role defined for the function cannot be assumed by Lambda": IAM has not propagated yet.
+                    boolean propagation = e.getMessage() != null && e.getMessage().contains("cannot be assumed");
+                    if (!propagation || !backoff.retry(w.progress, "waiting for the new IAM role to reach Lambda")) throw e;
+                } catch (ResourceConflictException e) {
+                    // Another run created it meanwhile: use that one.
+                    return null;
+                }
+            }
+        });
+        w.progress.say("waiting for Lambda function " + name + " to become Active…");
+        run("waiting for Lambda function " + name + " to become Active", w.region(),
+                () -> w.aws.lambda().waiter().waitUntilFunctionActiveV2(r -> r.functionName(name)));
+    }
+
+    static void waitUpdated(Wiring w, String name) {
+        run("waiting for Lambda function " + name + " to finish updating", w.region(),
+                () -> w.aws.lambda().waiter().waitUntilFunctionUpdatedV2(r -> r.functionName(name)));
+    }
+}

@@ -1,0 +1,68 @@
+package io.secureapi.engine;
+
+import static io.secureapi.aws.AwsCall.call;
+
+import java.util.ArrayList;
+import java.util.List;
+import software.amazon.awssdk.services.apigatewayv2.model.GetApiResponse;
+import software.amazon.awssdk.services.apigatewayv2.model.GetAuthorizersResponse;
+import software.amazon.awssdk.services.apigatewayv2.model.GetRoutesResponse;
+import software.amazon.awssdk.services.apigatewayv2.model.NotFoundException;
+
+/** Reads of the HTTP API itself: it must exist and be HTTP; its routes and authorizers, every page. */
+public final class HttpApi {
+    private HttpApi() {
+    }
+
+    static final String PAGE_SIZE = "500";
+
+    public static State.Api read(Wiring w) {
+        GetApiResponse api = call("reading API " + w.apiId(), w.region(), () -> {
+            try {
+                return w.aws.apigateway().getApi(r -> r.apiId(w.apiId()));
+            } catch (NotFoundException e) {
+                return null;
+            }
+        });
+        if (api == null) {
+            throw ExitException.badInput("API " + w.apiId() + " not found in " + w.region(),
+                    "list your HTTP APIs with: aws apigatewayv2 get-apis --region " + w.region());
+        }
+        if (!"HTTP".equals(api.protocolTypeAsString())) {
+            throw ExitException.badInput("API " + w.apiId() + " in " + w.region() + " is a " + api.protocolTypeAsString()
+                    + " API; secure-api protects HTTP APIs only", "pass the id of an HTTP API (aws apigatewayv2 get-apis)");
+        }
+        w.api = new State.Api(api.apiId(), api.name(), api.protocolTypeAsString(), api.apiEndpoint(),
+                api.corsConfiguration() != null);
+        return w.api;
+    }
+
+    public static List<State.Route> routes(Wiring w) {
+        List<State.Route> out = new ArrayList<>();
+        String token = null;
+        do {
+            String t = token;
+            GetRoutesResponse page = call("listing the routes of API " + w.apiId(), w.region(),
+                    () -> w.aws.apigateway().getRoutes(r -> r.apiId(w.apiId()).maxResults(PAGE_SIZE).nextToken(t)));
+            page.items().forEach(r -> out.add(new State.Route(r.routeId(), r.routeKey(), r.authorizationTypeAsString(),
+                    r.authorizerId(), r.authorizationScopes() == null ? List.of() : List.copyOf(r.authorizationScopes()))));
+            token = page.nextToken();
+        } while (token != null && !token.isEmpty());
+        return out;
+    }
+
+    public static List<State.Authorizer> authorizers(Wiring w) {
+        List<State.Authorizer> out = new ArrayList<>();
+        String token = null;
+        do {
+            String t = token;
+            GetAuthorizersResponse page = call("listing the authorizers of API " + w.apiId(), w.region(),
+                    () -> w.aws.apigateway().getAuthorizers(r -> r.apiId(w.apiId()).maxResults(PAGE_SIZE).nextToken(t)));
+            page.items().forEach(a -> out.add(new State.Authorizer(a.authorizerId(), a.name(), a.authorizerTypeAsString(),
+                    a.identitySource() == null ? List.of() : List.copyOf(a.identitySource()), a.authorizerPayloadFormatVersion(),
+                    Boolean.TRUE.equals(a.enableSimpleResponses()), a.authorizerResultTtlInSeconds(), a.authorizerUri())));
+            token = page.nextToken();
+        } while (token != null && !token.isEmpty());
+        return out;
+    }
+}

@@ -1,0 +1,129 @@
+package io.secureapi.engine;
+
+import static io.secureapi.aws.AwsCall.run;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import software.amazon.awssdk.services.apigatewayv2.model.AuthorizationType;
+
+/** Every selected route on CUSTOM authorization with our authorizer. */
+public final class RoutesPiece implements Piece {
+    @Override
+    public String name() {
+        return "routes";
+    }
+
+    @Override
+    public void read(Wiring w) {
+        w.routes = HttpApi.routes(w);
+    }
+
+    /** The routes to protect: the named ones, or every route but CORS preflight (OPTIONS) ones. */
+    public static List<State.Route> selected(Wiring w) {
+        if (w.target.routes().isEmpty()) return w.routes.stream().filter(r -> !r.isOptions()).toList();
+        Map<String, State.Route> byKey = new LinkedHashMap<>();
+        w.routes.forEach(r -> byKey.put(r.key(), r));
+        List<State.Route> out = new ArrayList<>();
+        List<String> unknown = new ArrayList<>();
+        for (String key : w.target.routes().get()) {
+            State.Route r = byKey.get(key);
+            if (r == null) unknown.add(key);
+            else if (!out.contains(r)) out.add(r);
+        }
+        if (!unknown.isEmpty()) {
+            throw ExitException.badInput("API " + w.apiId() + " in " + w.region() + " has no route " + String.join(", ", quote(unknown)),
+                    "its routes are: " + String.join(", ", quote(w.routes.stream().map(State.Route::key).limit(20).toList()))
+                            + (w.routes.size() > 20 ? " …" : ""));
+        }
+        return out;
+    }
+
+    private static List<String> quote(List<String> keys) {
+        return keys.stream().map(k -> "\"" + k + "\"").toList();
+    }
+
+    public static boolean protectedByUs(Wiring w, State.Route r) {
+        Optional<State.Authorizer> ours = w.ourAuthorizer();
+        return ours.isPresent() && "CUSTOM".equals(r.authorizationType()) && ours.get().id().equals(r.authorizerId());
+    }
+
+    /** Routes whose authorization is something other than NONE or ours: never replaced silently. */
+    static List<State.Route> foreign(Wiring w, List<State.Route> routes) {
+        return routes.stream().filter(r -> !protectedByUs(w, r))
+                .filter(r -> r.authorizationType() != null && !"NONE".equals(r.authorizationType())).toList();
+    }
+
+    @Override
+    public Change plan(Wiring w) {
+        List<State.Route> selected = selected(w);
+        List<State.Route> foreign = foreign(w, selected);
+        if (!foreign.isEmpty() && !w.target.replaceAuthorizer()) {
+            State.Route r = foreign.get(0);
+            String more = foreign.size() > 1 ? " (and " + (foreign.size() - 1) + " more)" : "";
+            throw ExitException.badInput("route \"" + r.key() + "\" of API " + w.apiId() + " already uses " + describe(w, r) + more,
+                    "pass --replace-authorizer to put secure-api's authorizer in its place, or leave it out with --routes");
+        }
+        List<State.Route> todo = selected.stream().filter(r -> !protectedByUs(w, r)).toList();
+        String resource = "API " + w.apiId() + " routes";
+        if (selected.isEmpty()) return Change.ok(name(), resource, "no routes to protect");
+        if (todo.isEmpty()) return Change.ok(name(), resource, selected.size() + " protected: " + list(selected));
+        String replaced = foreign.isEmpty() ? "" : " (replacing " + foreign.size() + " other authorization" + (foreign.size() == 1 ? "" : "s") + ")";
+        return new Change(name(), resource, Change.Action.UPDATE, "protect " + todo.size() + " of " + selected.size()
+                + ": " + list(todo) + replaced);
+    }
+
+    static String describe(Wiring w, State.Route r) {
+        if ("JWT".equals(r.authorizationType()) || "CUSTOM".equals(r.authorizationType())) {
+            String name = w.authorizers.stream().filter(a -> a.id().equals(r.authorizerId())).map(State.Authorizer::name)
+                    .findFirst().orElse(r.authorizerId());
+            return r.authorizationType() + " authorizer " + name;
+        }
+        return r.authorizationType() + " authorization";
+    }
+
+    static String list(List<State.Route> routes) {
+        String s = routes.stream().limit(5).map(State.Route::key).collect(Collectors.joining(", "));
+        return routes.size() > 5 ? s + " and " + (routes.size() - 5) + " more" : s;
+    }
+
+    @Override
+    public void apply(Wiring w, Change change) {
+        String authorizerId = w.ourAuthorizer().orElseThrow().id();
+        for (State.Route r : selected(w)) {
+            if (protectedByUs(w, r)) continue;
+            boolean clearScopes = r.scopes() != null && !r.scopes().isEmpty();
+            run("protecting route \"" + r.key() + "\" of API " + w.apiId(), w.region(), () -> w.aws.apigateway().updateRoute(u -> {
+                u.apiId(w.apiId()).routeId(r.id()).authorizationType(AuthorizationType.CUSTOM).authorizerId(authorizerId);
+                // JWT scopes do not apply to a Lambda authorizer.
+                if (clearScopes) u.authorizationScopes(List.of());
+            }));
+            w.replaceRoute(new State.Route(r.id(), r.key(), "CUSTOM", authorizerId, List.of()));
+        }
+    }
+
+    /** The config's route list: every route now on our authorizer, each with what it had before setup. */
+    public static List<ProjectConfig.ProtectedRoute> recorded(Wiring w, Map<String, State.Authorization> beforeApply) {
+        List<ProjectConfig.ProtectedRoute> out = new ArrayList<>();
+        for (State.Route r : w.routes) {
+            if (!protectedByUs(w, r)) continue;
+            State.Authorization before = beforeApply.get(r.id());
+            out.add(new ProjectConfig.ProtectedRoute(r.key(), r.id(), before == null ? State.Authorization.NONE : before));
+        }
+        return out;
+    }
+
+    /** Each route's authorization before this run, or before the first setup when the config recorded it. */
+    public static Map<String, State.Authorization> before(Wiring w) {
+        Map<String, State.Authorization> m = new LinkedHashMap<>();
+        for (State.Route r : w.routes) {
+            Optional<ProjectConfig.ProtectedRoute> recorded = w.previous.flatMap(c -> c.route(r.id()));
+            if (recorded.isPresent()) m.put(r.id(), recorded.get().before());
+            else if (!protectedByUs(w, r)) m.put(r.id(), r.authorization());
+        }
+        return m;
+    }
+}

@@ -1,0 +1,145 @@
+package io.secureapi.engine;
+
+import static io.secureapi.aws.AwsCall.call;
+import static io.secureapi.aws.AwsCall.run;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import software.amazon.awssdk.services.secretsmanager.model.DescribeSecretResponse;
+import software.amazon.awssdk.services.secretsmanager.model.ResourceExistsException;
+import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.secretsmanager.model.Tag;
+
+/** The Secrets Manager secret holding the key(s). */
+public final class SecretPiece implements Piece {
+    @Override
+    public String name() {
+        return "secret";
+    }
+
+    @Override
+    public void read(Wiring w) {
+        w.secret = find(w, w.target.secretName());
+        w.secretValue = Optional.empty();
+        boolean needsValue = w.target.suppliedKey().isPresent() || w.target.devKey();
+        if (needsValue && w.secret.isPresent() && w.secret.get().deletedDate().isEmpty()) {
+            w.secretValue = currentValue(w, w.secret.get().arn());
+        }
+    }
+
+    public static Optional<State.Secret> find(Wiring w, String secretId) {
+        return call("reading secret " + secretId, w.region(), () -> {
+            try {
+                DescribeSecretResponse d = w.aws.secrets().describeSecret(r -> r.secretId(secretId));
+                Map<String, String> tags = d.tags() == null ? Map.of()
+                        : d.tags().stream().collect(Collectors.toMap(Tag::key, Tag::value, (a, b) -> a));
+                return Optional.of(new State.Secret(d.arn(), d.name(), Optional.ofNullable(d.deletedDate()), tags));
+            } catch (ResourceNotFoundException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    static Optional<String> currentValue(Wiring w, String arn) {
+        return call("reading the current value of secret " + w.target.secretName(), w.region(), () -> {
+            try {
+                return Optional.ofNullable(w.aws.secrets().getSecretValue(r -> r.secretId(arn)).secretString());
+            } catch (ResourceNotFoundException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    @Override
+    public Change plan(Wiring w) {
+        String name = w.target.secretName();
+        if (w.secret.isEmpty()) {
+            String what = w.target.suppliedKey().isPresent() ? "store the supplied key" : "generate a new key";
+            if (w.target.devKey()) what += " and a development key";
+            return new Change(name(), name, Change.Action.CREATE, what + (plain(w) ? " (plain string)" : " (JSON of named keys)"));
+        }
+        List<String> why = new ArrayList<>();
+        if (w.secret.get().deletedDate().isPresent()) why.add("restore it: it is scheduled for deletion");
+        Map<String, String> keys = SecretValue.keys(w.secretValue.orElse(null));
+        if (w.target.suppliedKey().isPresent() && !w.target.suppliedKey().get().sameAs(keys.get(SecretValue.LIVE))) {
+            why.add("store the supplied key as a new version");
+        }
+        if (w.target.devKey() && !keys.containsKey(SecretValue.DEV)) why.add("add a development key");
+        if (why.isEmpty()) return Change.ok(name(), name, "exists; key left as is");
+        return new Change(name(), name, Change.Action.UPDATE, String.join("; ", why));
+    }
+
+    private static boolean plain(Wiring w) {
+        return !w.target.managedFunction();
+    }
+
+    @Override
+    public void apply(Wiring w, Change change) {
+        String name = w.target.secretName();
+        if (change.action() == Change.Action.CREATE) {
+            create(w, name);
+            return;
+        }
+        State.Secret s = w.secret.orElseThrow();
+        if (s.deletedDate().isPresent()) {
+            run("restoring secret " + name, w.region(), () -> w.aws.secrets().restoreSecret(r -> r.secretId(s.arn())));
+        }
+        Map<String, String> keys = SecretValue.keys(w.secretValue.orElse(null));
+        boolean changed = false;
+        if (w.target.suppliedKey().isPresent() && !w.target.suppliedKey().get().sameAs(keys.get(SecretValue.LIVE))) {
+            keys.put(SecretValue.LIVE, w.target.suppliedKey().get().reveal());
+            changed = true;
+        }
+        if (w.target.devKey() && !keys.containsKey(SecretValue.DEV)) {
+            w.newDevKey = ApiKey.generate(SecretValue.DEV);
+            keys.put(SecretValue.DEV, w.newDevKey.reveal());
+            changed = true;
+        }
+        if (changed) {
+            String value = SecretValue.format(keys, plain(w));
+            String token = UUID.randomUUID().toString();
+            run("storing a new version of secret " + name, w.region(),
+                    () -> w.aws.secrets().putSecretValue(r -> r.secretId(s.arn()).secretString(value).clientRequestToken(token)));
+        }
+        w.secret = find(w, s.arn());
+    }
+
+    private void create(Wiring w, String name) {
+        ApiKey live = w.target.suppliedKey().orElseGet(() -> ApiKey.generate(SecretValue.LIVE));
+        Map<String, String> keys = new java.util.LinkedHashMap<>();
+        keys.put(SecretValue.LIVE, live.reveal());
+        ApiKey dev = null;
+        if (w.target.devKey()) {
+            dev = ApiKey.generate(SecretValue.DEV);
+            keys.put(SecretValue.DEV, dev.reveal());
+        }
+        String value = SecretValue.format(keys, plain(w));
+        // One token per run: an SDK retry after a lost response cannot make a second version.
+        String token = UUID.randomUUID().toString();
+        boolean created = call("creating secret " + name, w.region(), () -> {
+            try {
+                w.aws.secrets().createSecret(r -> r.name(name).secretString(value).clientRequestToken(token)
+                        .description("API key(s) for API Gateway HTTP API " + w.apiId() + ", managed by secure-api")
+                        .tags(Tag.builder().key(Names.TAG_API_ID).value(w.apiId()).build()));
+                return true;
+            } catch (ResourceExistsException e) {
+                return false;
+            }
+        });
+        if (created) {
+            if (w.target.suppliedKey().isEmpty()) w.newLiveKey = live;
+            w.newDevKey = dev;
+        } else {
+            w.progress.say("secret " + name + " was created meanwhile by another run; using it (its key was shown there)");
+        }
+        w.secret = find(w, name);
+        if (w.secret.isEmpty()) {
+            throw new ExitException(ExitException.AWS, "creating secret " + name + " (" + w.region() + "): the secret is not readable after creation",
+                    "run secure-api setup again; reruns are safe", null);
+        }
+    }
+}

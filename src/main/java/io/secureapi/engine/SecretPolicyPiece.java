@@ -1,0 +1,73 @@
+package io.secureapi.engine;
+
+import static io.secureapi.aws.AwsCall.call;
+
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.services.secretsmanager.model.MalformedPolicyDocumentException;
+import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
+
+/** The secret's resource policy: our one statement, merged with whatever else is there. */
+public final class SecretPolicyPiece implements Piece {
+    @Override
+    public String name() {
+        return "secret policy";
+    }
+
+    @Override
+    public void read(Wiring w) {
+        w.secretPolicy = w.secret.isEmpty() ? Optional.empty() : read(w, w.secret.get().arn());
+    }
+
+    static Optional<String> read(Wiring w, String secretArn) {
+        return call("reading the resource policy of secret " + w.target.secretName(), w.region(), () -> {
+            try {
+                return Optional.ofNullable(w.aws.secrets().getResourcePolicy(r -> r.secretId(secretArn)).resourcePolicy());
+            } catch (ResourceNotFoundException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    public static Map<String, Object> desiredStatement(String roleArn) {
+        return Json.parseObject(Policies.template("secret-read-statement.json", Map.of("roleArn", roleArn)));
+    }
+
+    @Override
+    public Change plan(Wiring w) {
+        String resource = w.target.secretName();
+        String roleArn = w.roleArn();
+        PolicyDocument doc = PolicyDocument.parse(w.secretPolicy.orElse(null));
+        Optional<Map<String, Object>> ours = doc.statement(Names.SECRET_POLICY_SID);
+        int others = doc.size() - (ours.isPresent() ? 1 : 0);
+        String kept = others == 0 ? "" : " (" + others + " other statement" + (others == 1 ? "" : "s") + " kept)";
+        if (ours.isEmpty()) {
+            return new Change(name(), resource, Change.Action.CREATE, "allow only " + roleArn + " to read it" + kept);
+        }
+        if (!PolicyDocument.sameStatement(ours.get(), desiredStatement(roleArn))) {
+            return new Change(name(), resource, Change.Action.UPDATE, "statement " + Names.SECRET_POLICY_SID
+                    + " should allow " + roleArn + kept);
+        }
+        return Change.ok(name(), resource, "only the authorizer's role may read it" + kept);
+    }
+
+    @Override
+    public void apply(Wiring w, Change change) {
+        String arn = w.secret.orElseThrow().arn();
+        // Re-read: another statement may have been added since the plan; never drop it.
+        PolicyDocument merged = PolicyDocument.parse(read(w, arn).orElse(null)).with(desiredStatement(w.roleArn()));
+        String policy = merged.toJson();
+        Backoff backoff = Backoff.iamPropagation();
+        call("putting the resource policy on secret " + w.target.secretName(), w.region(), () -> {
+            while (true) {
+                try {
+                    return w.aws.secrets().putResourcePolicy(r -> r.secretId(arn).resourcePolicy(policy).blockPublicPolicy(true));
+                } catch (MalformedPolicyDocumentException e) {
+                    // A role created seconds ago is not yet a valid principal: wait for IAM, bounded.
+                    if (!backoff.retry(w.progress, "waiting for the new role to become a valid principal")) throw e;
+                }
+            }
+        });
+        w.secretPolicy = Optional.of(policy);
+    }
+}

@@ -1,0 +1,51 @@
+package io.secureapi.engine;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** What AWS holds, as plain values: the engine plans on these, so planning is testable offline. */
+public final class State {
+    private State() {
+    }
+
+    public record Api(String id, String name, String protocol, String endpoint, boolean corsConfigured) {
+    }
+
+    public record Route(String id, String key, String authorizationType, String authorizerId, List<String> scopes) {
+        public boolean isOptions() {
+            return key.startsWith("OPTIONS ");
+        }
+
+        public Authorization authorization() {
+            return new Authorization(authorizationType == null ? "NONE" : authorizationType,
+                    authorizerId, scopes == null ? List.of() : scopes);
+        }
+    }
+
+    /** A route's authorization, as recorded before setup so teardown can restore it. */
+    public record Authorization(String type, String authorizerId, List<String> scopes) {
+        public static final Authorization NONE = new Authorization("NONE", null, List.of());
+    }
+
+    public record Authorizer(String id, String name, String type, List<String> identitySource,
+            String payloadFormatVersion, boolean simpleResponses, Integer resultTtl, String uri) {
+    }
+
+    public record Secret(String arn, String name, Optional<Instant> deletedDate, Map<String, String> tags) {
+        public boolean ownedBy(String apiId) {
+            return apiId.equals(tags.get(Names.TAG_API_ID));
+        }
+    }
+
+    public record Function(String arn, String name, String role, String runtime, String handler, String state,
+            String lastUpdateStatus, String codeSha256, Map<String, String> env, Map<String, String> tags) {
+        public boolean managed() {
+            return "true".equals(tags.get(Names.TAG_MANAGED));
+        }
+    }
+
+    public record Role(String arn, String name, Map<String, String> tags, Optional<String> inlinePolicy) {
+    }
+}

@@ -1,0 +1,21 @@
+package io.secureapi.engine;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What setup should make true for one API: the user's choices after defaults, before any AWS
+ * read. {@code routes} empty means "every route but OPTIONS ones".
+ */
+public record Target(String apiId, String region, Optional<String> function, String secretName, String authorizerName,
+        String header, int cacheTtl, Optional<List<String>> routes, boolean replaceAuthorizer, boolean devKey,
+        Optional<ApiKey> suppliedKey) {
+
+    public boolean managedFunction() {
+        return function.isEmpty();
+    }
+
+    public String identitySource() {
+        return "$request.header." + header;
+    }
+}

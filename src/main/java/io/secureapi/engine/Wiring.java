@@ -1,0 +1,127 @@
+package io.secureapi.engine;
+
+import io.secureapi.aws.AwsClients;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The actual state of everything the tool wires on one API, read once, then updated as pieces
+ * apply their changes (an id AWS assigns on create is needed by the next piece).
+ */
+public final class Wiring {
+    public final Target target;
+    public final AwsClients aws;
+    public final Progress progress;
+    public final Optional<ProjectConfig> previous;
+
+    String partition;
+    String account;
+    State.Api api;
+    List<State.Route> routes = List.of();
+    List<State.Authorizer> authorizers = List.of();
+    Optional<State.Secret> secret = Optional.empty();
+    Optional<String> secretValue = Optional.empty();
+    Optional<String> secretPolicy = Optional.empty();
+    Optional<State.Function> function = Optional.empty();
+    Optional<State.Role> role = Optional.empty();
+    Optional<String> functionPolicy = Optional.empty();
+
+    /** Keys made or taken by this run; shown once by the command, never stored elsewhere. */
+    ApiKey newLiveKey;
+    ApiKey newDevKey;
+
+    public Wiring(Target target, AwsClients aws, Progress progress, Optional<ProjectConfig> previous) {
+        this.target = target;
+        this.aws = aws;
+        this.progress = progress;
+        this.previous = previous.filter(c -> c.apiId().equals(target.apiId()));
+    }
+
+    public String region() {
+        return target.region();
+    }
+
+    public String apiId() {
+        return target.apiId();
+    }
+
+    public String partition() {
+        return partition;
+    }
+
+    public String account() {
+        return account;
+    }
+
+    public State.Api api() {
+        return api;
+    }
+
+    public List<State.Route> routes() {
+        return routes;
+    }
+
+    public List<State.Authorizer> authorizers() {
+        return authorizers;
+    }
+
+    public Optional<State.Secret> secret() {
+        return secret;
+    }
+
+    public Optional<String> secretPolicy() {
+        return secretPolicy;
+    }
+
+    public Optional<State.Function> function() {
+        return function;
+    }
+
+    public Optional<String> functionPolicy() {
+        return functionPolicy;
+    }
+
+    public Optional<ApiKey> newLiveKey() {
+        return Optional.ofNullable(newLiveKey);
+    }
+
+    public Optional<ApiKey> newDevKey() {
+        return Optional.ofNullable(newDevKey);
+    }
+
+    public String functionName() {
+        return target.function().map(Wiring::nameOf).orElse(Names.managedFunctionName(apiId()));
+    }
+
+    static String nameOf(String nameOrArn) {
+        return Arns.parse(nameOrArn).map(p -> p.resource().replaceFirst("^function:", "").replaceFirst(":.*$", ""))
+                .orElse(nameOrArn);
+    }
+
+    public String functionArn() {
+        return function.map(State.Function::arn)
+                .orElse("arn:" + partition + ":lambda:" + region() + ":" + account + ":function:" + functionName());
+    }
+
+    public String roleArn() {
+        if (target.managedFunction()) return Arns.role(partition, account, Names.managedRoleName(apiId()));
+        return function.map(State.Function::role).orElse(null);
+    }
+
+    /** The secret's ARN, or null while it is still to be created. */
+    public String secretArn() {
+        return secret.map(State.Secret::arn).orElse(null);
+    }
+
+    public Optional<State.Authorizer> ourAuthorizer() {
+        return authorizers.stream().filter(a -> a.name().equals(target.authorizerName())).findFirst();
+    }
+
+    public String authorizerUri() {
+        return Arns.authorizerUri(partition, region(), functionArn());
+    }
+
+    void replaceRoute(State.Route updated) {
+        routes = routes.stream().map(r -> r.id().equals(updated.id()) ? updated : r).toList();
+    }
+}

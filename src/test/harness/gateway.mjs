@@ -1,0 +1,133 @@
+#!/usr/bin/env node
+// A local stand-in for an API Gateway HTTP API whose routes use the bundled
+// REQUEST authorizer (identity source $request.header.<header>, payload 2.0,
+// simple responses, no result cache). The moto Lambda cannot run functions
+// here, so the Java tests of `secure-api verify --probe` point at this.
+//
+//   node src/test/harness/gateway.mjs
+//
+// Env: SECRET_ARN, AWS_ENDPOINT_URL, AWS_REGION and credentials (read by the
+// real handler), KEY_HEADER (default authorization), OPEN=1 (an unprotected
+// API: 200 to everything), PORT (default 0 = a free port).
+//
+// Prints exactly one line, `http://127.0.0.1:PORT`, on stdout once listening;
+// the handler's log lines go to stderr. Exits 0 on stdin EOF or SIGTERM/SIGINT
+// (so start it with a pipe on stdin, not /dev/null).
+//
+// Per request, as API Gateway does:
+//   header missing or empty   -> 401 {"message":"Unauthorized"}, handler not called
+//   handler says false        -> 403 {"message":"Forbidden"}
+//   handler throws / bad shape -> 500 {"message":"Internal Server Error"}
+//   handler says true         -> the backend stub: 200 {"ok":true}
+
+import http from 'node:http';
+import { randomUUID } from 'node:crypto';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+// stdout carries only the URL line; decision logs go to stderr.
+console.log = (...args) => console.error(...args);
+
+const { handler } = await import('../../main/authorizer/index.mjs');
+
+const OPEN = process.env.OPEN === '1';
+const HEADER = (process.env.KEY_HEADER || 'authorization').toLowerCase();
+const REGION = process.env.AWS_REGION || 'us-east-1';
+const ACCOUNT = '123456789012';
+const API_ID = 'local';
+
+function send(res, status, body) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    'apigw-requestid': res.req.requestId,
+  });
+  res.end(text);
+}
+
+// Payload 2.0: lower-case names, repeated headers joined with commas,
+// cookies moved to their own array.
+function eventFor(req, url, identity) {
+  const headers = {};
+  for (const [name, values] of Object.entries(req.headersDistinct)) {
+    if (name !== 'cookie') headers[name] = values.join(',');
+  }
+  const query = {};
+  for (const key of new Set(url.searchParams.keys())) query[key] = url.searchParams.getAll(key).join(',');
+  const now = new Date();
+  const event = {
+    version: '2.0',
+    type: 'REQUEST',
+    routeArn: `arn:aws:execute-api:${REGION}:${ACCOUNT}:${API_ID}/$default/${req.method}${url.pathname}`,
+    identitySource: [identity],
+    routeKey: '$default',
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    requestContext: {
+      accountId: ACCOUNT,
+      apiId: API_ID,
+      domainName: req.headers.host ?? '127.0.0.1',
+      domainPrefix: (req.headers.host ?? '127').split('.')[0],
+      http: {
+        method: req.method,
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress,
+        userAgent: req.headers['user-agent'] ?? '',
+      },
+      requestId: req.requestId,
+      routeKey: '$default',
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    pathParameters: {},
+    stageVariables: {},
+  };
+  if (req.headersDistinct.cookie) event.cookies = req.headersDistinct.cookie.flatMap((c) => c.split('; '));
+  if (Object.keys(query).length) event.queryStringParameters = query;
+  return event;
+}
+
+async function route(req, res) {
+  req.requestId = randomUUID();
+  for await (const _ of req); // drain the body; the stub backend ignores it
+  if (OPEN) return send(res, 200, { ok: true });
+  const identity = (req.headersDistinct[HEADER] ?? []).join(',');
+  if (identity.trim() === '') return send(res, 401, { message: 'Unauthorized' });
+  const url = new URL(req.url, 'http://localhost');
+  let result;
+  try {
+    result = await handler(eventFor(req, url, identity));
+  } catch {
+    return send(res, 500, { message: 'Internal Server Error' });
+  }
+  if (typeof result?.isAuthorized !== 'boolean') return send(res, 500, { message: 'Internal Server Error' });
+  if (!result.isAuthorized) return send(res, 403, { message: 'Forbidden' });
+  return send(res, 200, { ok: true });
+}
+
+const server = http.createServer((req, res) => {
+  route(req, res).catch(() => {
+    if (!res.headersSent) send(res, 500, { message: 'Internal Server Error' });
+  });
+});
+
+let stopping = false;
+function stop() {
+  if (stopping) return;
+  stopping = true;
+  server.closeAllConnections();
+  server.close(() => process.exit(0));
+  setTimeout(() => process.exit(0), 2000).unref();
+}
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
+process.stdin.on('end', stop);
+process.stdin.on('error', stop);
+process.stdin.resume();
+
+server.listen(Number(process.env.PORT || 0), '127.0.0.1', () => {
+  process.stdout.write(`http://127.0.0.1:${server.address().port}\n`);
+});
