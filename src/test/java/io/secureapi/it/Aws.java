@@ -1,0 +1,108 @@
+package io.secureapi.it;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.apigatewayv2.ApiGatewayV2Client;
+import software.amazon.awssdk.services.apigatewayv2.model.IntegrationType;
+import software.amazon.awssdk.services.apigatewayv2.model.ProtocolType;
+import software.amazon.awssdk.services.apigatewayv2.model.Route;
+import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+
+/**
+ * The test's own view of the emulator: plain SDK clients (not the tool's) to build fixtures and
+ * to read the resulting AWS state back.
+ */
+public final class Aws {
+    public static final String REGION = "us-east-1";
+    private static final SdkHttpClient HTTP = ApacheHttpClient.create();
+
+    public final ApiGatewayV2Client apigw = build(ApiGatewayV2Client.builder());
+    public final LambdaClient lambda = build(LambdaClient.builder());
+    public final SecretsManagerClient secrets = build(SecretsManagerClient.builder());
+    public final IamClient iam = build(IamClient.builder());
+
+    private static <B extends AwsClientBuilder<B, C>, C> C build(B b) {
+        b.region(Region.of(REGION)).endpointOverride(URI.create(LocalAws.endpoint()))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")));
+        ((software.amazon.awssdk.core.client.builder.SdkSyncClientBuilder<?, ?>) b).httpClient(HTTP);
+        return b.build();
+    }
+
+    /** An API as Amplify's serverless containers create it: $default → HTTP_PROXY, OPTIONS /{proxy+}, $default stage, CORS. */
+    public String amplifyApi() {
+        String id = apigw.createApi(r -> r.name("amplify-" + UUID.randomUUID().toString().substring(0, 8))
+                .protocolType(ProtocolType.HTTP)
+                .corsConfiguration(c -> c.allowOrigins("*").allowHeaders("authorization", "content-type")
+                        .allowMethods("GET", "POST", "PUT", "DELETE", "OPTIONS"))).apiId();
+        String integration = apigw.createIntegration(r -> r.apiId(id).integrationType(IntegrationType.HTTP_PROXY)
+                .integrationMethod("ANY").integrationUri("http://container.example.internal:8080/{proxy}")
+                .payloadFormatVersion("1.0")).integrationId();
+        apigw.createRoute(r -> r.apiId(id).routeKey("$default").target("integrations/" + integration));
+        apigw.createRoute(r -> r.apiId(id).routeKey("OPTIONS /{proxy+}"));
+        apigw.createStage(r -> r.apiId(id).stageName("$default").autoDeploy(true));
+        return id;
+    }
+
+    public String addRoute(String apiId, String key) {
+        return apigw.createRoute(r -> r.apiId(apiId).routeKey(key)).routeId();
+    }
+
+    /** Every route, through the (patched) paging. */
+    public List<Route> routes(String apiId) {
+        List<Route> out = new ArrayList<>();
+        String token = null;
+        do {
+            String t = token;
+            var page = apigw.getRoutes(r -> r.apiId(apiId).maxResults("100").nextToken(t));
+            out.addAll(page.items());
+            token = page.nextToken();
+        } while (token != null);
+        return out;
+    }
+
+    public Route route(String apiId, String key) {
+        return routes(apiId).stream().filter(r -> r.routeKey().equals(key)).findFirst().orElseThrow();
+    }
+
+    /** A user's own authorizer function, as the manual recipe has it, with env vars of its own. */
+    public String userFunction(String name, Map<String, String> env) {
+        String roleName = name + "-role";
+        String roleArn = iam.createRole(r -> r.roleName(roleName).assumeRolePolicyDocument(
+                "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"lambda.amazonaws.com\"},"
+                        + "\"Action\":\"sts:AssumeRole\"}]}")).role().arn();
+        return lambda.createFunction(r -> r.functionName(name).runtime("nodejs14.x").handler("index.handler").role(roleArn)
+                .code(c -> c.zipFile(SdkBytes.fromByteArray(emptyZip())))
+                .environment(e -> e.variables(new LinkedHashMap<>(env)))).functionArn();
+    }
+
+    static byte[] emptyZip() {
+        try {
+            var bytes = new java.io.ByteArrayOutputStream();
+            try (var zip = new java.util.zip.ZipOutputStream(bytes)) {
+                zip.putNextEntry(new java.util.zip.ZipEntry("index.mjs"));
+                zip.write("export const handler = async () => ({ isAuthorized: false });\n".getBytes());
+                zip.closeEntry();
+            }
+            return bytes.toByteArray();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static String unique(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+}

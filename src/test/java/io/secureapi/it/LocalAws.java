@@ -1,0 +1,62 @@
+package io.secureapi.it;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One local AWS emulator (scripts/local_aws.py: moto plus the calls SPEC §5 allows) for the whole
+ * test run. It exits when this JVM's pipe to its stdin closes, so a killed test run leaves nothing.
+ */
+public final class LocalAws {
+    private static String endpoint;
+    private static Process process;
+
+    private LocalAws() {
+    }
+
+    public static synchronized String endpoint() {
+        if (endpoint != null) return endpoint;
+        String given = System.getenv("SECURE_API_TEST_ENDPOINT");
+        if (given != null && !given.isBlank()) return endpoint = given;
+        try {
+            ProcessBuilder pb = new ProcessBuilder("python3", projectRoot().resolve("scripts/local_aws.py").toString(), "--watch-stdin");
+            pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+            // moto uses botocore itself: an empty AWS_PROFILE (surefire blanks it for the tool) breaks it
+            pb.environment().keySet().removeIf(k -> k.startsWith("AWS_"));
+            process = pb.start();
+            BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            String line = r.readLine();
+            if (line == null || !line.startsWith("http://")) {
+                process.destroyForcibly();
+                throw new IllegalStateException("local AWS emulator did not start (is moto installed?)");
+            }
+            endpoint = line.strip();
+            Runtime.getRuntime().addShutdownHook(new Thread(LocalAws::stop));
+            return endpoint;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start the local AWS emulator", e);
+        }
+    }
+
+    static void stop() {
+        if (process == null) return;
+        try {
+            process.getOutputStream().close();
+            if (!process.waitFor(5, TimeUnit.SECONDS)) process.destroyForcibly();
+        } catch (IOException | InterruptedException e) {
+            process.destroyForcibly();
+        }
+    }
+
+    public static Path projectRoot() {
+        Path p = new File("").getAbsoluteFile().toPath();
+        while (p != null && !p.resolve("pom.xml").toFile().exists()) p = p.getParent();
+        if (p == null) throw new IllegalStateException("not inside the project");
+        return p;
+    }
+}
