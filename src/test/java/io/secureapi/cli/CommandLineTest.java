@@ -1,0 +1,53 @@
+package io.secureapi.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.secureapi.it.Run;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The real parser through the one factory, no AWS. */
+class CommandLineTest {
+    @Test
+    void version_printsNameAndVersion() {
+        Run run = Run.raw("", Map.of(), "--version");
+        assertThat(run.exitCode).isZero();
+        assertThat(run.out).startsWith("secure-api 0.");
+        assertThat(run.operations).isEmpty();
+    }
+
+    @Test
+    void help_teachesEveryCommandAndExitCodes() {
+        Run run = Run.raw("", Map.of(), "--help");
+        assertThat(run.exitCode).isZero();
+        assertThat(run.out).contains("setup", "verify", "rotate-key", "teardown", "generate-completion", "Exit codes");
+        Run setup = Run.raw("", Map.of(), "setup", "--help");
+        assertThat(setup.out).contains("--api-id", "--function", "--dry-run", "--key-out", "--region", "--endpoint-url",
+                "--output", "--verbose", "Examples");
+    }
+
+    @Test
+    void globalOptions_workBeforeAndAfterTheSubcommand() {
+        Run before = Run.raw("", Map.of(), "--region", "mars", "setup", "--api-id", "abc");
+        Run after = Run.raw("", Map.of(), "setup", "--api-id", "abc", "--region", "mars");
+        assertThat(before.exitCode).isEqualTo(2);
+        assertThat(after.exitCode).isEqualTo(2);
+        assertThat(before.err).contains("mars");
+        assertThat(after.err).contains("mars");
+    }
+
+    @Test
+    void regionFromTheEnvironment_isUsedWhenNoFlag() {
+        Run run = Run.raw("", Map.of("AWS_REGION", "mars"), "setup", "--api-id", "abc");
+        assertThat(run.exitCode).isEqualTo(2);
+        assertThat(run.err).contains("\"mars\" is not an AWS region");
+        assertThat(run.operations).isEmpty();
+    }
+
+    @Test
+    void completionScript_isGenerated() {
+        Run run = Run.raw("", Map.of(), "generate-completion");
+        assertThat(run.exitCode).isZero();
+        assertThat(run.out).contains("secure-api").contains("complete");
+    }
+}
