@@ -93,7 +93,8 @@ public class SetupCommand extends AwsCommand {
         if (old.isPresent() && !old.get().apiId().equals(cfg.apiId())) {
             err().println("warning: " + configPath() + " described API " + old.get().apiId() + "; it now describes " + cfg.apiId());
         }
-        if (old.isEmpty() || !old.get().equals(cfg)) cfg.write(configPath());
+        boolean configChanged = old.isEmpty() || !old.get().equals(cfg);
+        if (configChanged) cfg.write(configPath());
         List<String> keyLines = deliverKeys(setup.wiring());
         if (json()) {
             printJson(setup, plan, true, keyLines);
@@ -102,7 +103,8 @@ public class SetupCommand extends AwsCommand {
                     : style().green("Done: " + plan.changeCount() + " change" + (plan.changeCount() == 1 ? "" : "s") + " applied."));
             printBubble(setup.wiring(), keyLines);
             out().println();
-            out().println("Wrote " + configPath() + " (no key material; commit it). Check it any time with: secure-api verify");
+            out().println((configChanged ? "Wrote " + configPath() + " (no key material; commit it)." : configPath() + " is up to date.")
+                    + " Check it any time with: secure-api verify");
         }
         return 0;
     }
