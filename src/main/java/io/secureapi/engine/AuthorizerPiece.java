@@ -62,6 +62,7 @@ public final class AuthorizerPiece implements Piece {
                             .authorizerResultTtlInSeconds(w.target.cacheTtl()).authorizerUri(w.authorizerUri()))
                             .authorizerId());
             w.progress.say("created authorizer " + id);
+            w.putAuthorizer(HttpApi.authorizer(w, id).orElseThrow());
         } else {
             String id = w.ourAuthorizer().orElseThrow().id();
             call("updating authorizer " + id + " on API " + apiId, w.region(),
@@ -69,7 +70,7 @@ public final class AuthorizerPiece implements Piece {
                             .authorizerType(AuthorizerType.REQUEST).identitySource(w.target.identitySource())
                             .authorizerPayloadFormatVersion("2.0").enableSimpleResponses(true)
                             .authorizerResultTtlInSeconds(w.target.cacheTtl()).authorizerUri(w.authorizerUri())));
+            w.putAuthorizer(HttpApi.authorizer(w, id).orElseThrow());
         }
-        w.authorizers = HttpApi.authorizers(w);
     }
 }

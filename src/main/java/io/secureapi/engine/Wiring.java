@@ -121,6 +121,12 @@ public final class Wiring {
         return Arns.authorizerUri(partition, region(), functionArn());
     }
 
+    void putAuthorizer(State.Authorizer a) {
+        List<State.Authorizer> out = new java.util.ArrayList<>(authorizers.stream().filter(x -> !x.id().equals(a.id())).toList());
+        out.add(0, a);
+        authorizers = List.copyOf(out);
+    }
+
     void replaceRoute(State.Route updated) {
         routes = routes.stream().map(r -> r.id().equals(updated.id()) ? updated : r).toList();
     }
