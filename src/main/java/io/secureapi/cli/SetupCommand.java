@@ -87,7 +87,7 @@ public class SetupCommand extends AwsCommand {
                     + plan.changeCount() + " change" + (plan.changeCount() == 1 ? "" : "s") + ".");
             return 0;
         }
-        if (!plan.isEmpty()) setup.apply(plan, progress());
+        if (!plan.isEmpty()) setup.apply(progress());
         ProjectConfig cfg = setup.config();
         Optional<ProjectConfig> old = config();
         if (old.isPresent() && !old.get().apiId().equals(cfg.apiId())) {

@@ -96,13 +96,11 @@ public final class Setup {
         return new Plan(changes);
     }
 
-    /** Applies the plan's changes in order, re-planning each piece on the state its predecessors left. */
-    public void apply(Plan plan, Progress progress) {
-        for (int i = 0; i < pieces.size(); i++) {
-            Piece piece = pieces.get(i);
-            Change planned = plan.changes().get(i);
+    /** Applies the changes in dependency order, re-planning each piece on the state its predecessors left. */
+    public void apply(Progress progress) {
+        for (Piece piece : pieces) {
+            // Re-planned on the state the pieces before it left: a new secret ARN changes the env var.
             Change now = piece.plan(wiring);
-            if (!planned.changes() && !now.changes()) continue;
             if (!now.changes()) continue;
             progress.say(now.action().word() + " " + piece.name() + ": " + now.resource());
             piece.apply(wiring, now);
