@@ -1,12 +1,175 @@
 package io.secureapi.cli;
 
 import io.secureapi.engine.ExitException;
+import io.secureapi.engine.Probe;
+import io.secureapi.engine.Target;
+import io.secureapi.engine.Verification;
+import io.secureapi.engine.Verify;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-@Command(name = "verify", mixinStandardHelpOptions = true, description = "Not built yet.")
+@Command(name = "verify", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Check that the API-key protection holds: read-only, every piece, every route.",
+            "",
+            "Each check has a stable id and a status (pass / fail / warn); a failure says",
+            "how to fix it (usually: run secure-api setup). Run it in CI after every deploy:",
+            "a later `amplify push` can add routes without the authorizer. With --probe it",
+            "also sends real requests: no key must get 401, a wrong key 403, the right key",
+            "neither.",
+            ""},
+        footer = {"", "Examples:",
+            "  secure-api verify",
+            "  secure-api verify --allow-public 'GET /health' \\",
+            "      --output junit --report reports/verify.xml",
+            "  secure-api verify --probe --output json \\",
+            "      | jq '.checks[] | select(.status != \"pass\")'",
+            "", "Exit codes: 0 nothing failed (warnings allowed), 1 a check failed,",
+            "2 bad input, 3 AWS refused or failed."})
 public class VerifyCommand extends AwsCommand {
+    @Option(names = "--api-id", paramLabel = "ID", description = "The HTTP API to check (default: from secure-api.json).")
+    String apiId;
+
+    @Option(names = "--probe", description = "Also send real HTTP requests to the API: no key → 401, wrong key → 403, right key → neither.")
+    boolean probe;
+
+    @Option(names = "--probe-url", paramLabel = "URL",
+            description = "Probe this URL instead of the API's endpoint (implies --probe), e.g. a custom domain and path.")
+    String probeUrl;
+
+    @Option(names = "--key-file", paramLabel = "FILE",
+            description = "The right key for --probe (its first line; implies --probe). Default: read from the secret (AWSCURRENT).")
+    Path keyFile;
+
+    @Option(names = "--allow-public", paramLabel = "ROUTE KEY",
+            description = "A route that is public on purpose, e.g. 'GET /health' (repeatable). OPTIONS routes are never failures.")
+    List<String> allowPublic = new ArrayList<>();
+
+    @Option(names = "--report", paramLabel = "FILE",
+            description = "Also write the result to FILE in the --output format (junit: the XML goes to FILE, the checklist to stdout).")
+    Path report;
+
     @Override
     protected int run() {
-        throw ExitException.badInput("verify is not built yet", "see the README");
+        long start = System.nanoTime();
+        // Every input is checked before the first AWS call.
+        Set<String> allowed = allowed();
+        Optional<URI> url = probeUrl();
+        Optional<Probe.Key> fileKey = fileKey();
+        checkReport();
+        boolean probing = probe || url.isPresent() || fileKey.isPresent();
+
+        String id = apiId(apiId);
+        Target target = Verify.target(id, settings().region(), config());
+        Verify verify = Verify.read(target, aws(), progress(), config());
+        Verification v = verify.check(new Verify.Options(allowed, LocalDate.now(ZoneOffset.UTC)));
+        if (probing) {
+            URI at = url.orElseGet(verify::probeUrl);
+            Verify.ProbeKeySource key = fileKey.map(k -> Verify.ProbeKeySource.of(k, "--key-file " + keyFile)).orElseGet(verify::probeKey);
+            progress().say("probing " + at);
+            v = v.with(Probe.run(at, target.header(), key));
+        }
+        print(v, Duration.ofNanos(System.nanoTime() - start));
+        return v.ok() ? 0 : ExitException.FAILED;
+    }
+
+    private void print(Verification v, Duration elapsed) {
+        switch (output().output) {
+            case json -> {
+                String doc = VerifyReport.json(v);
+                out().print(doc);
+                if (report != null) write(doc);
+            }
+            case junit -> {
+                String xml = VerifyReport.junit(v, elapsed);
+                if (report != null) {
+                    out().print(VerifyReport.text(v, style()));
+                    write(xml);
+                } else {
+                    out().print(xml);
+                }
+            }
+            default -> {
+                out().print(VerifyReport.text(v, style()));
+                if (report != null) write(VerifyReport.text(v, new Style(false)));
+            }
+        }
+        out().flush();
+    }
+
+    private Set<String> allowed() {
+        Set<String> keys = new LinkedHashSet<>();
+        for (String raw : allowPublic) {
+            String k = raw.strip().replaceAll("\\s+", " ");
+            if (!k.equals("$default") && !k.matches("(ANY|GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) /\\S*")) {
+                throw ExitException.badInput("--allow-public \"" + raw + "\" is not a route key",
+                        "give a route key as API Gateway shows it, e.g. --allow-public 'GET /health' or --allow-public '$default'");
+            }
+            keys.add(k);
+        }
+        return keys;
+    }
+
+    private Optional<URI> probeUrl() {
+        if (probeUrl == null) return Optional.empty();
+        try {
+            URI u = new URI(probeUrl.strip());
+            if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https")) || u.getHost() == null) {
+                throw new IllegalArgumentException();
+            }
+            return Optional.of(u.getPath() == null || u.getPath().isEmpty() ? URI.create(u + "/") : u);
+        } catch (Exception e) {
+            throw ExitException.badInput("--probe-url \"" + probeUrl + "\" is not an http(s) URL",
+                    "e.g. --probe-url https://abc123.execute-api.us-east-1.amazonaws.com/items");
+        }
+    }
+
+    /** The key from --key-file: first line, checked for what a header can carry; never echoed. */
+    private Optional<Probe.Key> fileKey() {
+        if (keyFile == null) return Optional.empty();
+        String text;
+        try {
+            text = Files.readString(keyFile, StandardCharsets.UTF_8);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw ExitException.badInput("cannot read key file " + keyFile + " (" + e.getClass().getSimpleName() + ")",
+                    "check the path and its permissions");
+        }
+        String t = text.strip();
+        String line = (t.indexOf('\n') < 0 ? t : t.substring(0, t.indexOf('\n'))).strip();
+        if (line.isEmpty()) throw ExitException.badInput("key file " + keyFile + " is empty", "put the key on its first line");
+        if (line.chars().anyMatch(c -> c < 0x20 || c >= 0x7f)) {
+            throw ExitException.badInput("the key in " + keyFile + " has a character a header value cannot carry (control or non-ASCII)",
+                    "put exactly the key clients send on the first line");
+        }
+        return Optional.of(new Probe.Key(line));
+    }
+
+    private void checkReport() {
+        if (report == null) return;
+        if (Files.isDirectory(report)) throw ExitException.badInput("--report " + report + " is a folder", "name a file, e.g. --report verify.xml");
+    }
+
+    private void write(String content) {
+        try {
+            Path parent = report.toAbsolutePath().getParent();
+            if (parent != null) Files.createDirectories(parent);
+            Files.writeString(report, content, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw ExitException.badInput("cannot write report " + report + " (" + e.getClass().getSimpleName() + ")",
+                    "check the folder and its permissions");
+        }
     }
 }

@@ -1,0 +1,119 @@
+package io.secureapi.cli;
+
+import io.secureapi.engine.Check;
+import io.secureapi.engine.Json;
+import io.secureapi.engine.Verification;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+
+/** verify's three printed forms: a checklist for people, one JSON document, JUnit XML for CI. */
+final class VerifyReport {
+    private VerifyReport() {
+    }
+
+    /** The checklist: one line per check, detail lines and the fix under it, then notes and a summary. */
+    static String text(Verification v, Style style) {
+        int width = v.checks().stream().mapToInt(c -> c.id().length()).max().orElse(10);
+        for (Verification.Note n : v.notes()) width = Math.max(width, n.id().length());
+        String fmt = "  %s  %-" + width + "s  %s%n";
+        StringBuilder b = new StringBuilder();
+        b.append(style.bold("secure-api verify: API " + v.apiId() + " (" + v.region() + ")")).append('\n');
+        String indent = " ".repeat(10 + width); // under the message column
+        for (Check c : v.checks()) {
+            b.append(String.format(fmt, label(c.status(), style), c.id(), c.message()));
+            for (String d : c.details()) b.append(indent).append("- ").append(d).append('\n');
+            if (c.fix() != null && c.status() != Check.Status.PASS) b.append(indent).append("fix: ").append(c.fix()).append('\n');
+        }
+        for (Verification.Note n : v.notes()) b.append(String.format(fmt, "info", n.id(), n.message()));
+        b.append('\n');
+        String summary = v.summary() + ".";
+        b.append(v.ok() ? style.green("OK: " + summary) : style.red("FAILED: " + summary)).append('\n');
+        return b.toString();
+    }
+
+    private static String label(Check.Status s, Style style) {
+        return switch (s) {
+            case PASS -> style.green("pass");
+            case WARN -> style.yellow("WARN");
+            case FAIL -> style.red("FAIL");
+        };
+    }
+
+    static String json(Verification v) {
+        return Json.pretty(v.toJson()) + "\n";
+    }
+
+    /**
+     * JUnit XML (the Ant/Surefire schema CI tools read): one testcase per check id; a failed check
+     * is a failure with its message, details and fix; a warning passes with its text in system-out.
+     */
+    static String junit(Verification v, Duration elapsed) {
+        String time = String.format(java.util.Locale.ROOT, "%.3f", elapsed.toMillis() / 1000.0);
+        String stamp = LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_LOCAL_DATE_TIME);
+        long failures = v.count(Check.Status.FAIL);
+        int tests = v.checks().size();
+        StringBuilder b = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        b.append("<testsuites name=\"secure-api verify\" tests=\"").append(tests).append("\" failures=\"").append(failures)
+                .append("\" errors=\"0\" skipped=\"0\" time=\"").append(time).append("\">\n");
+        b.append("  <testsuite name=\"").append(attr("secure-api verify " + v.apiId() + " (" + v.region() + ")")).append("\" tests=\"").append(tests)
+                .append("\" failures=\"").append(failures).append("\" errors=\"0\" skipped=\"0\" time=\"").append(time)
+                .append("\" timestamp=\"").append(stamp).append("\">\n");
+        b.append("    <properties>\n");
+        b.append("      <property name=\"apiId\" value=\"").append(attr(v.apiId())).append("\"/>\n");
+        b.append("      <property name=\"region\" value=\"").append(attr(v.region())).append("\"/>\n");
+        b.append("    </properties>\n");
+        for (Check c : v.checks()) {
+            String group = c.id().contains(".") ? c.id().substring(0, c.id().indexOf('.')) : c.id();
+            b.append("    <testcase classname=\"secure-api.verify.").append(attr(group)).append("\" name=\"").append(attr(c.id()))
+                    .append("\" time=\"0\"");
+            String body = body(c);
+            if (c.status() == Check.Status.FAIL) {
+                b.append(">\n      <failure message=\"").append(attr(c.message())).append("\" type=\"").append(attr(c.id())).append("\">")
+                        .append(text(body)).append("</failure>\n    </testcase>\n");
+            } else if (c.status() == Check.Status.WARN) {
+                b.append(">\n      <system-out>").append(text("warning: " + body)).append("</system-out>\n    </testcase>\n");
+            } else {
+                b.append("/>\n");
+            }
+        }
+        if (!v.notes().isEmpty()) {
+            StringBuilder notes = new StringBuilder();
+            v.notes().forEach(n -> notes.append(n.id()).append(": ").append(n.message()).append('\n'));
+            b.append("    <system-out>").append(text(notes.toString())).append("</system-out>\n");
+        }
+        b.append("  </testsuite>\n</testsuites>\n");
+        return b.toString();
+    }
+
+    private static String body(Check c) {
+        StringBuilder s = new StringBuilder(c.message());
+        for (String d : c.details()) s.append("\n- ").append(d);
+        if (c.fix() != null) s.append("\nfix: ").append(c.fix());
+        return s.toString();
+    }
+
+    private static String attr(String s) {
+        return text(s).replace("\"", "&quot;").replace("\n", "&#10;");
+    }
+
+    /** XML text: escaped, and without characters XML 1.0 cannot carry. */
+    private static String text(String s) {
+        StringBuilder b = new StringBuilder();
+        s.codePoints().forEach(cp -> {
+            switch (cp) {
+                case '&' -> b.append("&amp;");
+                case '<' -> b.append("&lt;");
+                case '>' -> b.append("&gt;");
+                default -> {
+                    boolean legal = cp == 0x9 || cp == 0xA || cp == 0xD || cp >= 0x20 && cp <= 0xD7FF || cp >= 0xE000 && cp <= 0xFFFD
+                            || cp >= 0x10000 && cp <= 0x10FFFF;
+                    if (legal) b.appendCodePoint(cp);
+                }
+            }
+        });
+        return b.toString();
+    }
+}

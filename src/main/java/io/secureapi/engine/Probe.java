@@ -1,0 +1,128 @@
+package io.secureapi.engine;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * verify --probe: real HTTP requests to the API, as a client would send them. No key → 401
+ * (API Gateway's answer to a missing identity source), a wrong key → 403, the right key →
+ * neither. The key goes only into the request header: never into a message.
+ */
+public final class Probe {
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private Probe() {
+    }
+
+    /** Key material for one probe request; its toString never shows it. */
+    public static final class Key {
+        private final String value;
+
+        public Key(String value) {
+            this.value = value;
+        }
+
+        String reveal() {
+            return value;
+        }
+
+        @Override
+        public String toString() {
+            return "Probe.Key[redacted]";
+        }
+    }
+
+    /** An HTTP answer, or why there was none. */
+    record Answer(int status, String error) {
+        boolean reached() {
+            return error == null;
+        }
+    }
+
+    /** The three probes against one URL; {@code keySource} says where the right key came from, or why there is none. */
+    public static List<Check> run(URI url, String header, Verify.ProbeKeySource keySource) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
+        String res = "GET " + url;
+        Answer none = send(http, url, header, null);
+        Answer wrong = send(http, url, header, wrongKey(keySource.key()));
+        Check right = keySource.key().isEmpty()
+                ? Check.fail("probe.right-key", res, "no key to probe with: " + keySource.description(), "pass --key-file FILE with the key clients use")
+                : rightKey(res, header, send(http, url, header, keySource.key().get()), keySource.description());
+        return List.of(noKey(res, header, none), wrongKey(res, header, wrong), right);
+    }
+
+    private static Key wrongKey(Optional<Key> right) {
+        while (true) {
+            byte[] b = new byte[32];
+            RANDOM.nextBytes(b);
+            String k = "sak_probe_" + Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+            if (right.isEmpty() || !right.get().reveal().equals(k)) return new Key(k);
+        }
+    }
+
+    static Answer send(HttpClient http, URI url, String header, Key key) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(url).GET().timeout(REQUEST_TIMEOUT).header("User-Agent", "secure-api-verify-probe");
+        if (key != null) b.header(header, key.reveal());
+        try {
+            HttpResponse<Void> r = http.send(b.build(), HttpResponse.BodyHandlers.discarding());
+            return new Answer(r.statusCode(), null);
+        } catch (IOException e) {
+            // Messages of java.net.http name the URL and the cause, never request headers.
+            return new Answer(0, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Answer(0, "interrupted");
+        }
+    }
+
+    private static Check unreachable(String id, String res, Answer a) {
+        return Check.fail(id, res, "could not reach " + res.substring(4) + " (" + a.error() + ")",
+                "check the URL (--probe-url), the network, and that the API's $default stage is deployed");
+    }
+
+    static Check noKey(String res, String header, Answer a) {
+        String id = "probe.no-key";
+        if (!a.reached()) return unreachable(id, res, a);
+        if (a.status() == 401) return Check.pass(id, res, res + " without " + header + " → 401, as expected");
+        String why = a.status() / 100 == 2 || a.status() / 100 == 3 ? ": the API answers without a key — it is open"
+                : a.status() == 403 ? ": expected 401 (API Gateway's answer when the identity source is missing)"
+                : a.status() == 404 ? ": no route or stage serves this URL; pass --probe-url with a protected path" : "";
+        return Check.fail(id, res, res + " without " + header + " → " + a.status() + ", expected 401" + why, Verify.SETUP_FIX
+                + " (it protects every route), then probe again");
+    }
+
+    static Check wrongKey(String res, String header, Answer a) {
+        String id = "probe.wrong-key";
+        if (!a.reached()) return unreachable(id, res, a);
+        if (a.status() == 403) return Check.pass(id, res, res + " with a wrong key in " + header + " → 403, as expected");
+        String why = a.status() / 100 == 2 || a.status() / 100 == 3 ? ": a wrong key gets in — the API is open or the authorizer accepts any key"
+                : a.status() == 401 ? ": " + header + " may not be the authorizer's identity source" : "";
+        return Check.fail(id, res, res + " with a wrong key in " + header + " → " + a.status() + ", expected 403" + why, Verify.SETUP_FIX);
+    }
+
+    static Check rightKey(String res, String header, Answer a, String from) {
+        String id = "probe.right-key";
+        if (!a.reached()) return unreachable(id, res, a);
+        String with = res + " with the right key (" + from + ") in " + header + " → " + a.status();
+        if (a.status() == 401) return Check.fail(id, res, with + ": " + header + " is not the header the authorizer reads", Verify.SETUP_FIX);
+        if (a.status() == 403) {
+            return Check.fail(id, res, with + ": the key is refused (a different key is stored, or the authorizer cannot read the secret)",
+                    "check the key (--key-file), or look at the authorizer's logs; " + Verify.SETUP_FIX + " repairs the wiring");
+        }
+        if (a.status() >= 500) {
+            return Check.warn(id, res, with + ": the key passed no 401/403, but the authorizer or the backend failed",
+                    "look at the authorizer's and the backend's logs");
+        }
+        return Check.pass(id, res, with + ": the key gets through");
+    }
+}

@@ -1,0 +1,513 @@
+package io.secureapi.engine;
+
+import static io.secureapi.aws.AwsCall.call;
+
+import io.secureapi.aws.AwsClients;
+import java.net.URI;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import software.amazon.awssdk.services.secretsmanager.model.DescribeSecretResponse;
+import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.secretsmanager.model.Tag;
+
+/**
+ * verify: read what setup wires (reads only), then check each piece. A piece's plan with no
+ * change is most of a check; the rest is what a plan cannot see (wildcards, deletion, runtime
+ * deprecation, every route across pages, CORS preflight). A missing piece is a failed check,
+ * never an exit: only an unknown or non-HTTP API is bad input (exit 2).
+ */
+public final class Verify {
+    public static final String SETUP_FIX = "run secure-api setup";
+    static final String CURRENT = "AWSCURRENT";
+
+    /** --allow-public route keys, and the day runtime deprecation is judged on. */
+    public record Options(Set<String> allowPublic, LocalDate today) {
+        public Options {
+            allowPublic = Set.copyOf(allowPublic);
+        }
+    }
+
+    private final Wiring w;
+    private final boolean secretHasCurrent;
+
+    private Verify(Wiring w, boolean secretHasCurrent) {
+        this.w = w;
+        this.secretHasCurrent = secretHasCurrent;
+    }
+
+    /** For offline checks on in-memory state (tests). */
+    static Verify of(Wiring w, boolean secretHasCurrent) {
+        return new Verify(w, secretHasCurrent);
+    }
+
+    public Wiring wiring() {
+        return w;
+    }
+
+    /** What setup made for this API: from secure-api.json when it describes this API, else the defaults. */
+    public static Target target(String apiId, String region, Optional<ProjectConfig> config) {
+        Optional<ProjectConfig> same = config.filter(c -> c.apiId().equals(apiId));
+        Optional<String> fn = same.filter(c -> !c.functionManaged()).map(ProjectConfig::functionArn).filter(s -> !s.isBlank());
+        String secret = same.map(ProjectConfig::secretName).filter(s -> !s.isBlank()).orElse(Names.defaultSecretName(apiId));
+        String authorizer = same.map(ProjectConfig::authorizerName).filter(s -> !s.isBlank()).orElse(Names.DEFAULT_AUTHORIZER_NAME);
+        String header = same.map(ProjectConfig::header).filter(s -> !s.isBlank()).orElse(Names.DEFAULT_HEADER);
+        int ttl = same.map(ProjectConfig::cacheTtl).orElse(Names.DEFAULT_CACHE_TTL);
+        return new Target(apiId, region, fn, secret, authorizer, header, ttl, Optional.empty(), false, false, Optional.empty());
+    }
+
+    /**
+     * Reads everything the checks look at, concurrently as setup does. Unlike setup's read, a
+     * missing function or secret is an answer here, not an error.
+     */
+    public static Verify read(Target target, AwsClients aws, Progress progress, Optional<ProjectConfig> config) {
+        Wiring w = new Wiring(target, aws, progress, config);
+        ExecutorService pool = Executors.newFixedThreadPool(3, r -> {
+            Thread t = new Thread(r, "secure-api-verify-read");
+            t.setDaemon(true);
+            return t;
+        });
+        boolean[] current = {false};
+        try {
+            CompletableFuture<Void> api = CompletableFuture.runAsync(() -> {
+                HttpApi.read(w);
+                new AuthorizerPiece().read(w);
+                new RoutesPiece().read(w);
+            }, pool);
+            CompletableFuture<Void> fn = CompletableFuture.runAsync(() -> {
+                w.function = FunctionPiece.find(w, target.function().orElse(w.functionName()));
+                FunctionPiece.resolveIdentity(w);
+                new InvokePermissionPiece().read(w);
+            }, pool);
+            CompletableFuture<Void> sec = CompletableFuture.runAsync(() -> current[0] = readSecret(w), pool);
+            // Report failures in a fixed order (the API first: an unknown API is exit 2).
+            for (CompletableFuture<Void> f : List.of(api, fn, sec)) join(f);
+        } finally {
+            pool.shutdownNow();
+        }
+        return new Verify(w, current[0]);
+    }
+
+    private static void join(CompletableFuture<Void> f) {
+        try {
+            f.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw e;
+        }
+    }
+
+    /** One DescribeSecret answers existence, deletion and whether a current version exists; no key is read. */
+    private static boolean readSecret(Wiring w) {
+        String name = w.target.secretName();
+        DescribeSecretResponse d = call("reading secret " + name, w.region(), () -> {
+            try {
+                return w.aws.secrets().describeSecret(r -> r.secretId(name));
+            } catch (ResourceNotFoundException e) {
+                return null;
+            }
+        });
+        if (d == null) {
+            w.secret = Optional.empty();
+            return false;
+        }
+        Map<String, String> tags = d.tags() == null ? Map.of()
+                : d.tags().stream().collect(Collectors.toMap(Tag::key, Tag::value, (a, b) -> a));
+        w.secret = Optional.of(new State.Secret(d.arn(), d.name(), Optional.ofNullable(d.deletedDate()), tags));
+        // A secret scheduled for deletion refuses most calls; its policy is not checked then.
+        if (d.deletedDate() == null) w.secretPolicy = SecretPolicyPiece.read(w, d.arn());
+        return d.versionIdsToStages() != null && d.versionIdsToStages().values().stream().anyMatch(s -> s != null && s.contains(CURRENT));
+    }
+
+    /** The live key stored in the secret (AWSCURRENT), for --probe without --key-file; empty with the reason. */
+    public ProbeKeySource probeKey() {
+        String name = w.target.secretName();
+        if (w.secret.isEmpty()) return ProbeKeySource.none("secret " + name + " not found");
+        if (w.secret.get().deletedDate().isPresent()) return ProbeKeySource.none("secret " + name + " is scheduled for deletion");
+        Optional<String> raw = SecretPiece.currentValue(w, w.secret.get().arn());
+        if (raw.isEmpty()) return ProbeKeySource.none("secret " + name + " has no current string value");
+        String live = SecretValue.keys(raw.get()).get(SecretValue.LIVE);
+        if (live == null || live.isBlank()) return ProbeKeySource.none("secret " + name + " holds no \"" + SecretValue.LIVE + "\" key");
+        return ProbeKeySource.of(new Probe.Key(live), "the current value of secret " + name);
+    }
+
+    /** Where the probe's key comes from, or why there is none. */
+    public record ProbeKeySource(Optional<Probe.Key> key, String description) {
+        static ProbeKeySource none(String why) {
+            return new ProbeKeySource(Optional.empty(), why);
+        }
+
+        public static ProbeKeySource of(Probe.Key key, String from) {
+            return new ProbeKeySource(Optional.of(key), from);
+        }
+    }
+
+    /**
+     * The URL to probe: the API's endpoint ($default stage) and a path one of our protected routes
+     * serves with GET — "/" when $default catches it. Never a non-GET route: the right-key request
+     * reaches the backend, and it must not change anything there.
+     */
+    public URI probeUrl() {
+        String endpoint = w.api().endpoint();
+        if (endpoint == null || endpoint.isBlank()) {
+            endpoint = "https://" + w.apiId() + ".execute-api." + w.region() + ".amazonaws.com";
+        }
+        endpoint = endpoint.replaceAll("/+$", "");
+        String path = "/";
+        boolean catchAll = w.routes().stream().anyMatch(r -> r.key().equals("$default") && RoutesPiece.protectedByUs(w, r));
+        if (!catchAll) {
+            path = w.routes().stream().filter(r -> RoutesPiece.protectedByUs(w, r))
+                    .filter(r -> r.key().startsWith("GET /") || r.key().startsWith("ANY /"))
+                    .map(r -> r.key().substring(4).replaceAll("\\{[^}]+}", "secure-api-probe"))
+                    .findFirst().orElse("/");
+        }
+        return URI.create(endpoint + path);
+    }
+
+    // the checks: pure, on what read found
+
+    public Verification check(Options o) {
+        List<Check> out = new ArrayList<>();
+        State.Api api = w.api();
+        out.add(Check.pass("api.http", "API " + api.id(), "API " + api.id() + " (" + api.name() + ") in " + w.region() + " is an HTTP API"));
+        secret(out);
+        function(out, o.today());
+        out.add(authorizer());
+        permission().ifPresent(out::add);
+        routes(out, o.allowPublic());
+        out.add(cors());
+        List<Verification.Note> notes = new ArrayList<>();
+        ttlNote().ifPresent(notes::add);
+        return new Verification(w.apiId(), w.region(), out, notes);
+    }
+
+    private void secret(List<Check> out) {
+        String name = w.target.secretName();
+        String res = "secret " + name;
+        if (w.secret.isEmpty()) {
+            out.add(Check.fail("secret.exists", res, "secret " + name + " not found in " + w.region() + ": the authorizer has no key to compare with",
+                    SETUP_FIX + " (it creates the secret and shows the new key once)"));
+            return;
+        }
+        State.Secret s = w.secret.get();
+        out.add(Check.pass("secret.exists", res, "secret " + name + " exists"));
+        out.add(secretHasCurrent ? Check.pass("secret.current-value", res, "secret " + name + " has a current value (" + CURRENT + ")")
+                : Check.fail("secret.current-value", res, "secret " + name + " has no " + CURRENT + " version: the authorizer has no key to compare with",
+                        "store a key: secure-api rotate-key"));
+        if (s.deletedDate().isPresent()) {
+            out.add(Check.fail("secret.not-deleted", res, "secret " + name + " is scheduled for deletion on " + s.deletedDate().get()
+                    + ": it cannot be read, so the authorizer rejects every request",
+                    "restore it: aws secretsmanager restore-secret --secret-id " + name + " --region " + w.region()
+                            + " (or " + SETUP_FIX + ", which restores it)"));
+            return;
+        }
+        out.add(Check.pass("secret.not-deleted", res, "secret " + name + " is not scheduled for deletion"));
+        String role = w.roleArn();
+        if (role != null) {
+            Change c = new SecretPolicyPiece().plan(w);
+            out.add(c.changes()
+                    ? Check.fail("secret-policy.grants-role", res, "the resource policy of secret " + name + " does not let only the authorizer's role "
+                            + role + " read it (statement " + Names.SECRET_POLICY_SID + " " + (c.action() == Change.Action.CREATE ? "missing" : "differs") + ")",
+                            SETUP_FIX + " (it merges its statement; other statements are kept)")
+                    : Check.pass("secret-policy.grants-role", res, "the resource policy of secret " + name + " lets " + role + " read it"));
+        }
+        out.add(wildcard(name, res));
+    }
+
+    private Check wildcard(String name, String res) {
+        List<String> open = new ArrayList<>();
+        List<String> conditional = new ArrayList<>();
+        for (Map<String, Object> st : PolicyDocument.parse(w.secretPolicy.orElse(null)).statements()) {
+            if (!PolicyDocument.hasWildcardPrincipal(st)) continue;
+            String sid = st.get("Sid") == null ? "(no Sid)" : String.valueOf(st.get("Sid"));
+            (st.get("Condition") == null ? open : conditional).add(sid);
+        }
+        if (!open.isEmpty()) {
+            return Check.fail("secret-policy.no-wildcard", res, "the resource policy of secret " + name + " allows any principal (\"*\") in statement "
+                    + String.join(", ", open) + ": anyone who can call Secrets Manager may read the key",
+                    "remove statement " + String.join(", ", open) + " from the secret's resource policy (aws secretsmanager put-resource-policy "
+                            + "--block-public-policy refuses such statements)");
+        }
+        if (!conditional.isEmpty()) {
+            return Check.warn("secret-policy.no-wildcard", res, "the resource policy of secret " + name + " allows any principal (\"*\") in statement "
+                    + String.join(", ", conditional) + ", limited only by its conditions",
+                    "check that its conditions restrict it to your account or organization, or remove it");
+        }
+        return Check.pass("secret-policy.no-wildcard", res, "no statement of the resource policy of secret " + name + " allows any principal");
+    }
+
+    private void function(List<Check> out, LocalDate today) {
+        String fn = w.functionName();
+        String res = "Lambda function " + fn;
+        boolean managed = w.target.managedFunction();
+        if (w.function.isEmpty()) {
+            out.add(Check.fail("function.exists", res, "Lambda function " + fn + " not found in " + w.region() + ": API Gateway cannot run the authorizer",
+                    managed ? SETUP_FIX + " (it deploys the bundled authorizer)"
+                            : "restore your function " + fn + ", or run secure-api setup --function NAME with the function that should check the key"));
+            return;
+        }
+        State.Function f = w.function.get();
+        out.add(Check.pass("function.exists", res, "Lambda function " + fn + " exists" + (managed ? " (the bundled authorizer)" : " (your authorizer)")));
+        out.add(active(f, res));
+        Change env = new EnvVarPiece().plan(w);
+        out.add(env.changes()
+                ? Check.fail("function.env", res, "the environment of Lambda function " + fn + " does not point at secret " + w.target.secretName()
+                        + ": " + env.detail(), SETUP_FIX + " (it merges the variable; others are kept)")
+                : Check.pass("function.env", res, Names.ENV_SECRET_ARN + " of Lambda function " + fn + " points at secret " + w.target.secretName()));
+        out.add(runtime(f, res, today));
+        if (managed) out.add(bundled(fn, res));
+    }
+
+    private Check active(State.Function f, String res) {
+        String fn = f.name();
+        boolean failed = "Failed".equals(f.state()) || "Failed".equals(f.lastUpdateStatus());
+        if (failed) {
+            String what = "Failed".equals(f.state()) ? "is in state Failed" : "had its last update fail";
+            return Check.fail("function.active", res, "Lambda function " + fn + " " + what + ": the authorizer cannot run",
+                    w.target.managedFunction() ? SETUP_FIX
+                            : "see why: aws lambda get-function-configuration --function-name " + fn + " (StateReason, LastUpdateStatusReason)");
+        }
+        if (!"Active".equals(f.state())) {
+            String why = "Inactive".equals(f.state())
+                    ? "it was idle long enough for Lambda to reclaim its resources; the first requests fail until it is Active again"
+                    : "it is still being created or updated; run verify again in a minute";
+            return Check.warn("function.active", res, "Lambda function " + fn + " is " + f.state() + ", not Active: " + why,
+                    "invoke it once or wait until it is Active (aws lambda get-function-configuration --function-name " + fn + ")");
+        }
+        return Check.pass("function.active", res, "Lambda function " + fn + " is Active");
+    }
+
+    private Check runtime(State.Function f, String res, LocalDate today) {
+        String fn = f.name();
+        if (f.runtime() == null || f.runtime().isBlank()) {
+            return Check.pass("function.runtime", res, "Lambda function " + fn + " is a container image (no managed runtime)");
+        }
+        Optional<String> concern = LambdaRuntimes.concern(f.runtime(), today);
+        if (concern.isEmpty()) return Check.pass("function.runtime", res, "Lambda function " + fn + " runs on " + f.runtime() + ", a supported runtime");
+        return Check.warn("function.runtime", res, "Lambda function " + fn + " runs on " + concern.get(),
+                w.target.managedFunction() && !Names.RUNTIME.equals(f.runtime())
+                        ? SETUP_FIX + " (it moves the bundled authorizer to " + Names.RUNTIME + ")"
+                        : w.target.managedFunction() ? "upgrade secure-api, then " + SETUP_FIX
+                        : "move it to a supported runtime after testing your code on it: aws lambda update-function-configuration --function-name "
+                                + fn + " --runtime " + Names.RUNTIME);
+    }
+
+    private Check bundled(String fn, String res) {
+        Change c;
+        try {
+            c = new FunctionPiece().plan(w);
+        } catch (ExitException e) {
+            return Check.fail("function.bundled", res, e.getMessage(), e.hint());
+        }
+        if (c.changes()) {
+            return Check.fail("function.bundled", res, "Lambda function " + fn + " is not the bundled authorizer as this secure-api deploys it: " + c.detail(),
+                    SETUP_FIX + " (after upgrading secure-api, run it once to deploy the new code)");
+        }
+        return Check.pass("function.bundled", res, "Lambda function " + fn + " runs this version's bundled authorizer (code, runtime, handler, role)");
+    }
+
+    private Check authorizer() {
+        String name = w.target.authorizerName();
+        String res = "authorizer " + name + " on API " + w.apiId();
+        Optional<State.Authorizer> a = w.ourAuthorizer();
+        if (a.isEmpty()) {
+            return Check.fail("authorizer.contract", res, "API " + w.apiId() + " has no authorizer named " + name + ": no route can be protected by it",
+                    SETUP_FIX);
+        }
+        List<String> diff = AuthorizerPiece.differences(w, a.get());
+        if (!diff.isEmpty()) {
+            return Check.fail("authorizer.contract", res + " (" + a.get().id() + ")", "authorizer " + name + " (" + a.get().id()
+                    + ") differs from what setup makes: " + String.join("; ", diff), SETUP_FIX);
+        }
+        return Check.pass("authorizer.contract", res + " (" + a.get().id() + ")", "authorizer " + name + " (" + a.get().id() + "): REQUEST, "
+                + w.target.identitySource() + ", payload 2.0, simple responses, TTL " + a.get().resultTtl() + " s, calls " + w.functionName());
+    }
+
+    /** Invoke permission: ours, scoped to exactly our authorizer; anything broader that also lets API Gateway in is a warning. */
+    private Optional<Check> permission() {
+        if (w.function.isEmpty()) return Optional.empty();
+        String fn = w.functionName();
+        String sid = Names.permissionStatementId(w.apiId());
+        String res = "Lambda function " + fn + " permission " + sid;
+        String want = InvokePermissionPiece.desiredSourceArn(w);
+        List<Map<String, Object>> grants = PolicyDocument.parse(w.functionPolicy.orElse(null)).statements().stream()
+                .filter(st -> "Allow".equals(st.get("Effect")) && InvokePermissionPiece.principalIsApiGateway(st) && allowsInvoke(st)).toList();
+        Optional<Map<String, Object>> ours = grants.stream().filter(st -> sid.equals(st.get("Sid"))).findFirst();
+        // Other statements that also let API Gateway invoke it for this API: no SourceArn, or a pattern covering ours.
+        String covered = want != null ? want : Arns.authorizerSourceArn(w.partition(), w.region(), w.account(), w.apiId(), "any");
+        List<String> broader = new ArrayList<>();
+        for (Map<String, Object> st : grants) {
+            if (st == ours.orElse(null)) continue;
+            Optional<String> src = InvokePermissionPiece.sourceArn(st);
+            boolean covers = src.isEmpty() || arnLike(src.get(), covered);
+            if (covers) broader.add(describe(st, src));
+        }
+        if (ours.isEmpty()) {
+            if (!broader.isEmpty()) {
+                return Optional.of(Check.warn("permission.scoped", res, "Lambda function " + fn + " has no statement " + sid
+                        + "; API Gateway may invoke it through broader statement(s): " + String.join(", ", broader),
+                        SETUP_FIX + " (it adds a statement scoped to the authorizer), then remove the broader one(s) with aws lambda remove-permission"));
+            }
+            return Optional.of(Check.fail("permission.scoped", res, "Lambda function " + fn + " has no invoke permission for API " + w.apiId()
+                    + (want == null ? "" : "'s authorizer (" + want + ")") + ": API Gateway cannot call the authorizer", SETUP_FIX));
+        }
+        Optional<String> src = InvokePermissionPiece.sourceArn(ours.get());
+        if (want == null) {
+            return Optional.of(Check.fail("permission.scoped", res, "statement " + sid + " of Lambda function " + fn + " has no authorizer "
+                    + w.target.authorizerName() + " to be scoped to", SETUP_FIX));
+        }
+        if (src.isPresent() && src.get().equals(want)) {
+            if (broader.isEmpty()) {
+                return Optional.of(Check.pass("permission.scoped", res, "only authorizer " + w.ourAuthorizer().get().id() + " of API " + w.apiId()
+                        + " may invoke Lambda function " + fn + " (" + want + ")"));
+            }
+            return Optional.of(Check.warn("permission.scoped", res, "statement " + sid + " is scoped to the authorizer, but Lambda function " + fn
+                    + " may also be invoked through broader statement(s): " + String.join(", ", broader),
+                    "remove them: aws lambda remove-permission --function-name " + fn + " --statement-id SID"));
+        }
+        if (src.isEmpty() || arnLike(src.get(), want)) {
+            return Optional.of(Check.warn("permission.scoped", res, "statement " + sid + " of Lambda function " + fn + " is broader than the authorizer: "
+                    + (src.isEmpty() ? "no SourceArn (any API Gateway API may invoke it)" : "SourceArn " + src.get())
+                    + (broader.isEmpty() ? "" : "; also broader: " + String.join(", ", broader)),
+                    SETUP_FIX + " (it scopes the statement to " + want + ")"));
+        }
+        return Optional.of(Check.fail("permission.scoped", res, "statement " + sid + " of Lambda function " + fn + " allows " + src.get()
+                + ", not authorizer " + w.ourAuthorizer().get().id() + " (" + want + "): API Gateway cannot call the authorizer", SETUP_FIX));
+    }
+
+    private static String describe(Map<String, Object> st, Optional<String> src) {
+        String sid = st.get("Sid") == null ? "(no Sid)" : String.valueOf(st.get("Sid"));
+        return sid + " (" + src.map(s -> "SourceArn " + s).orElse("no SourceArn") + ")";
+    }
+
+    @SuppressWarnings("unchecked")
+    static boolean allowsInvoke(Map<String, Object> st) {
+        Object a = st.get("Action");
+        List<Object> actions = a instanceof List ? (List<Object>) a : List.of(String.valueOf(a));
+        return actions.stream().map(String::valueOf).anyMatch(x -> x.equalsIgnoreCase("lambda:InvokeFunction")
+                || x.equalsIgnoreCase("lambda:*") || x.equals("*") || x.equalsIgnoreCase("lambda:Invoke*"));
+    }
+
+    /** IAM ArnLike: * is any run of characters, ? one character. */
+    static boolean arnLike(String pattern, String arn) {
+        StringBuilder re = new StringBuilder();
+        for (char c : pattern.toCharArray()) {
+            if (c == '*') re.append(".*");
+            else if (c == '?') re.append('.');
+            else re.append(Pattern.quote(String.valueOf(c)));
+        }
+        return Pattern.compile(re.toString(), Pattern.DOTALL).matcher(arn).matches();
+    }
+
+    /** Every route across all pages: protected by our authorizer, OPTIONS (CORS preflight), or public by --allow-public. */
+    private void routes(List<Check> out, Set<String> allowPublic) {
+        String res = "API " + w.apiId() + " routes";
+        String name = w.target.authorizerName();
+        List<State.Route> all = w.routes();
+        List<String> unprotected = new ArrayList<>();
+        List<String> options = new ArrayList<>();
+        List<String> allowed = new ArrayList<>();
+        int protectedCount = 0;
+        for (State.Route r : all) {
+            if (RoutesPiece.protectedByUs(w, r)) protectedCount++;
+            else if (r.isOptions()) options.add(r.key());
+            else if (allowPublic.contains(r.key())) allowed.add(r.key());
+            else unprotected.add("\"" + r.key() + "\": " + why(r));
+        }
+        int checked = all.size() - options.size();
+        if (!unprotected.isEmpty()) {
+            out.add(Check.fail("routes.protected", res, unprotected.size() + " of " + checked + " route" + (checked == 1 ? "" : "s") + " of API " + w.apiId()
+                    + " not protected by authorizer " + name + ": " + unprotected.stream().limit(3).map(s -> s.substring(0, s.indexOf("\": ") + 1))
+                            .collect(Collectors.joining(", ")) + (unprotected.size() > 3 ? " and " + (unprotected.size() - 3) + " more" : ""),
+                    SETUP_FIX + " (it protects every route but OPTIONS ones; a route on another authorizer needs --replace-authorizer), "
+                            + "or pass --allow-public \"ROUTE KEY\" for a route that is public on purpose").withDetails(unprotected));
+        } else {
+            StringBuilder m = new StringBuilder(all.isEmpty() ? "API " + w.apiId() + " has no routes"
+                    : protectedCount + " route" + (protectedCount == 1 ? "" : "s") + " of API " + w.apiId() + " protected by authorizer " + name);
+            if (!options.isEmpty()) m.append("; ").append(options.size()).append(" OPTIONS route").append(options.size() == 1 ? "" : "s")
+                    .append(" public for CORS preflight");
+            if (!allowed.isEmpty()) m.append("; public by --allow-public: ").append(String.join(", ", allowed));
+            out.add(Check.pass("routes.protected", res, m.toString()));
+        }
+        if (!allowPublic.isEmpty()) {
+            Set<String> keys = all.stream().map(State.Route::key).collect(Collectors.toSet());
+            List<String> unused = allowPublic.stream().filter(k -> !keys.contains(k)).sorted().toList();
+            out.add(unused.isEmpty() ? Check.pass("routes.allow-public", res, "every --allow-public route exists: "
+                            + String.join(", ", new LinkedHashSet<>(allowPublic.stream().sorted().toList())))
+                    : Check.warn("routes.allow-public", res, "--allow-public names no route of API " + w.apiId() + ": "
+                            + unused.stream().map(k -> "\"" + k + "\"").collect(Collectors.joining(", ")),
+                            "check the route key (aws apigatewayv2 get-routes --api-id " + w.apiId() + " --region " + w.region() + "), or drop it"));
+        }
+    }
+
+    private String why(State.Route r) {
+        String type = r.authorizationType() == null ? "NONE" : r.authorizationType();
+        if ("NONE".equals(type)) return "no authorization (public)";
+        if ("CUSTOM".equals(type) || "JWT".equals(type)) {
+            Optional<State.Authorizer> a = w.authorizers().stream().filter(x -> x.id().equals(r.authorizerId())).findFirst();
+            if (a.isPresent() && a.get().name().equals(w.target.authorizerName())) return "authorizer " + a.get().name() + " (" + a.get().id() + ") is not the one verified";
+            return RoutesPiece.describe(w, r) + ", not " + w.target.authorizerName();
+        }
+        return type + " authorization, not " + w.target.authorizerName();
+    }
+
+    /**
+     * With CORS configured, API Gateway answers preflight itself, except where a catch-all route
+     * ($default, ANY /{proxy+}) catches OPTIONS too: then a protected catch-all answers a browser's
+     * keyless preflight with 401 unless a public OPTIONS route takes it first.
+     */
+    private Check cors() {
+        String res = "API " + w.apiId() + " CORS";
+        if (!w.api().corsConfigured()) return Check.pass("cors.preflight", res, "no CORS configuration on API " + w.apiId());
+        List<String> catchAll = w.routes().stream().filter(r -> RoutesPiece.protectedByUs(w, r))
+                .filter(r -> r.key().equals("$default") || r.key().startsWith("ANY /") && r.key().contains("+}")).map(State.Route::key).toList();
+        if (catchAll.isEmpty()) {
+            return Check.pass("cors.preflight", res, "no protected catch-all route: API Gateway answers CORS preflight requests itself");
+        }
+        List<String> publicOptions = w.routes().stream().filter(State.Route::isOptions)
+                .filter(r -> r.authorizationType() == null || "NONE".equals(r.authorizationType())).map(State.Route::key).toList();
+        if (!publicOptions.isEmpty()) {
+            return Check.pass("cors.preflight", res, "public " + String.join(", ", publicOptions) + " takes CORS preflight requests before "
+                    + String.join(", ", catchAll));
+        }
+        return Check.warn("cors.preflight", res, "CORS is configured on API " + w.apiId() + ", but catch-all route " + String.join(", ", catchAll)
+                + " needs the key and no public OPTIONS route exists: browsers' preflight requests get 401",
+                "add a public preflight route with an integration: aws apigatewayv2 create-route --api-id " + w.apiId()
+                        + " --route-key 'OPTIONS /{proxy+}' --target integrations/ID (setup leaves OPTIONS routes public)");
+    }
+
+    /** How long a revoked key can still get in: the authorizer's result cache plus the function's key cache. */
+    private Optional<Verification.Note> ttlNote() {
+        Optional<State.Authorizer> a = w.ourAuthorizer();
+        if (a.isEmpty() || a.get().resultTtl() == null) return Optional.empty();
+        int ttl = a.get().resultTtl();
+        String keyCache = null;
+        if (w.target.managedFunction()) {
+            String v = w.function.map(f -> f.env().get("KEY_CACHE_SECONDS")).orElse(null);
+            keyCache = v == null || !v.matches("\\d+") ? "60" : v;
+        }
+        String message;
+        if (ttl == 0) {
+            message = "authorizer results are not cached (TTL 0 s): every request invokes the authorizer; a key revoked with "
+                    + "`secure-api rotate-key --finish` stops working within " + (keyCache == null ? "your function's secret cache" : keyCache + " s (function key cache)");
+        } else if (keyCache != null) {
+            int total = ttl + Integer.parseInt(keyCache);
+            message = "API Gateway caches each key's answer for " + ttl + " s; after `secure-api rotate-key --finish` the revoked key can still work for up to "
+                    + total + " s (" + ttl + " s authorizer TTL + " + keyCache + " s function key cache)";
+        } else {
+            message = "API Gateway caches each key's answer for " + ttl + " s; after `secure-api rotate-key --finish` the revoked key can still work for up to "
+                    + ttl + " s plus however long your function caches the secret";
+        }
+        return Optional.of(new Verification.Note("authorizer.ttl", message));
+    }
+}

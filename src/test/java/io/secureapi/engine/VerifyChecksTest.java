@@ -1,0 +1,204 @@
+package io.secureapi.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** verify's checks on in-memory state: no network. */
+class VerifyChecksTest {
+    static final LocalDate TODAY = LocalDate.of(2026, 11, 26);
+    static final String FN_ARN = "arn:aws:lambda:us-east-1:111122223333:function:secure-api-authorizer-api1";
+    static final String ROLE = "arn:aws:iam::111122223333:role/secure-api-authorizer-api1";
+    static final String SECRET_ARN = "arn:aws:secretsmanager:us-east-1:111122223333:secret:secure-api/api1/api-key-AbCdEf";
+    static final String OUR_SOURCE = "arn:aws:execute-api:us-east-1:111122223333:api1/authorizers/a1";
+
+    /** A fully converged bundled setup on API api1. */
+    static Wiring converged() {
+        Target t = Verify.target("api1", "us-east-1", Optional.empty());
+        Wiring w = new Wiring(t, null, Progress.NONE, Optional.empty());
+        w.partition = "aws";
+        w.account = "111122223333";
+        w.api = new State.Api("api1", "amp", "HTTP", "https://api1.execute-api.us-east-1.amazonaws.com", true);
+        w.function = Optional.of(new State.Function(FN_ARN, "secure-api-authorizer-api1", ROLE, "nodejs22.x", "index.handler", "Active",
+                "Successful", BundledAuthorizer.codeSha256(), Map.of("SECRET_ARN", SECRET_ARN, "KEY_HEADER", "authorization"),
+                Map.of(Names.TAG_MANAGED, "true", Names.TAG_API_ID, "api1")));
+        w.secret = Optional.of(new State.Secret(SECRET_ARN, "secure-api/api1/api-key", Optional.empty(), Map.of(Names.TAG_API_ID, "api1")));
+        w.secretPolicy = Optional.of(PolicyDocument.empty().with(SecretPolicyPiece.desiredStatement(ROLE)).toJson());
+        w.authorizers = List.of(new State.Authorizer("a1", "secure-api-key", "REQUEST", List.of("$request.header.Authorization"), "2.0", true,
+                300, w.authorizerUri()));
+        w.functionPolicy = Optional.of(permissionPolicy(statement("secure-api-invoke-api1", OUR_SOURCE)));
+        w.routes = List.of(route("r1", "$default", "CUSTOM", "a1"), route("r2", "OPTIONS /{proxy+}", "NONE", null));
+        return w;
+    }
+
+    static String statement(String sid, String sourceArn) {
+        return "{\"Sid\":\"" + sid + "\",\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"apigateway.amazonaws.com\"},"
+                + "\"Action\":\"lambda:InvokeFunction\",\"Resource\":\"" + FN_ARN + "\""
+                + (sourceArn == null ? "" : ",\"Condition\":{\"ArnLike\":{\"AWS:SourceArn\":\"" + sourceArn + "\"}}") + "}";
+    }
+
+    static String permissionPolicy(String... statements) {
+        return "{\"Version\":\"2012-10-17\",\"Statement\":[" + String.join(",", statements) + "]}";
+    }
+
+    static State.Route route(String id, String key, String type, String authorizer) {
+        return new State.Route(id, key, type, authorizer, List.of());
+    }
+
+    static Map<String, Check> run(Wiring w, String... allowPublic) {
+        Verification v = Verify.of(w, true).check(new Verify.Options(Set.of(allowPublic), TODAY));
+        Map<String, Check> byId = new java.util.LinkedHashMap<>();
+        v.checks().forEach(c -> byId.put(c.id(), c));
+        return byId;
+    }
+
+    @Test
+    void converged_everyCheckPasses() {
+        Map<String, Check> c = run(converged());
+        assertThat(c.values()).allSatisfy(x -> assertThat(x.status()).as(x.toString()).isEqualTo(Check.Status.PASS));
+        assertThat(c.keySet()).containsExactly("api.http", "secret.exists", "secret.current-value", "secret.not-deleted",
+                "secret-policy.grants-role", "secret-policy.no-wildcard", "function.exists", "function.active", "function.env",
+                "function.runtime", "function.bundled", "authorizer.contract", "permission.scoped", "routes.protected", "cors.preflight");
+    }
+
+    @Test
+    void permission_withoutSourceArn_warns_andForAnotherAuthorizer_fails() {
+        Wiring w = converged();
+        w.functionPolicy = Optional.of(permissionPolicy(statement("secure-api-invoke-api1", null)));
+        assertThat(run(w).get("permission.scoped").status()).isEqualTo(Check.Status.WARN);
+        assertThat(run(w).get("permission.scoped").message()).contains("no SourceArn");
+
+        w.functionPolicy = Optional.of(permissionPolicy(statement("secure-api-invoke-api1", "arn:aws:execute-api:us-east-1:111122223333:api1/*")));
+        assertThat(run(w).get("permission.scoped").status()).isEqualTo(Check.Status.WARN);
+
+        w.functionPolicy = Optional.of(permissionPolicy(statement("secure-api-invoke-api1",
+                "arn:aws:execute-api:us-east-1:111122223333:api1/authorizers/old")));
+        Check c = run(w).get("permission.scoped");
+        assertThat(c.status()).isEqualTo(Check.Status.FAIL);
+        assertThat(c.message()).contains("authorizers/old").contains("cannot call");
+    }
+
+    @Test
+    void permission_otherApisStatementsAreNotBroader() {
+        Wiring w = converged();
+        w.functionPolicy = Optional.of(permissionPolicy(statement("secure-api-invoke-api1", OUR_SOURCE),
+                statement("other", "arn:aws:execute-api:us-east-1:111122223333:otherapi/*")));
+        assertThat(run(w).get("permission.scoped").status()).isEqualTo(Check.Status.PASS);
+    }
+
+    @Test
+    void arnLike_matchesIamWildcards() {
+        assertThat(Verify.arnLike("arn:aws:execute-api:*:*:api1/*", OUR_SOURCE.replace("111122223333", "1"))).isTrue();
+        assertThat(Verify.arnLike("arn:aws:execute-api:us-east-1:111122223333:api1/authorizers/a?", OUR_SOURCE)).isTrue();
+        assertThat(Verify.arnLike("arn:aws:execute-api:us-east-1:111122223333:api2/*", OUR_SOURCE)).isFalse();
+        assertThat(Verify.arnLike("arn:aws:execute-api:us-east-1:111122223333:api1.+", OUR_SOURCE)).as("regex characters are literal").isFalse();
+    }
+
+    @Test
+    void wildcardPrincipal_failsUnconditioned_warnsConditioned() {
+        Wiring w = converged();
+        String open = "{\"Sid\":\"Open\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"*\"},\"Action\":\"secretsmanager:GetSecretValue\",\"Resource\":\"*\"}";
+        w.secretPolicy = Optional.of(PolicyDocument.parse(w.secretPolicy.get()).with(Json.parseObject(open)).toJson());
+        assertThat(run(w).get("secret-policy.no-wildcard").status()).isEqualTo(Check.Status.FAIL);
+        String org = open.replace("\"Resource\":\"*\"", "\"Resource\":\"*\",\"Condition\":{\"StringEquals\":{\"aws:PrincipalOrgID\":\"o-1\"}}");
+        w.secretPolicy = Optional.of(PolicyDocument.parse(w.secretPolicy.get()).with(Json.parseObject(org)).toJson());
+        Check c = run(w).get("secret-policy.no-wildcard");
+        assertThat(c.status()).isEqualTo(Check.Status.WARN);
+        assertThat(c.message()).contains("Open");
+    }
+
+    @Test
+    void routes_listEveryUnprotectedOne_optionsNeverFail_allowPublicSkips() {
+        Wiring w = converged();
+        w.authorizers = List.of(w.authorizers.get(0), new State.Authorizer("j1", "cognito", "JWT", List.of(), null, false, null, null));
+        w.routes = List.of(route("r1", "$default", "CUSTOM", "a1"), route("r2", "OPTIONS /{proxy+}", "NONE", null),
+                route("r3", "OPTIONS /x", "JWT", "j1"), route("r4", "GET /health", "NONE", null), route("r5", "POST /a", "NONE", null),
+                route("r6", "GET /b", "JWT", "j1"), route("r7", "GET /c", "AWS_IAM", null));
+        Check c = run(w, "GET /health").get("routes.protected");
+        assertThat(c.status()).isEqualTo(Check.Status.FAIL);
+        assertThat(c.details()).containsExactly("\"POST /a\": no authorization (public)", "\"GET /b\": JWT authorizer cognito, not secure-api-key",
+                "\"GET /c\": AWS_IAM authorization, not secure-api-key");
+        assertThat(c.message()).startsWith("3 of 5 routes");
+    }
+
+    @Test
+    void cors_protectedAnyProxyWithoutPublicOptions_warns() {
+        Wiring w = converged();
+        w.routes = List.of(route("r1", "ANY /{proxy+}", "CUSTOM", "a1"), route("r2", "OPTIONS /{proxy+}", "CUSTOM", "a1"));
+        Check c = run(w).get("cors.preflight");
+        assertThat(c.status()).isEqualTo(Check.Status.WARN);
+        assertThat(c.message()).contains("ANY /{proxy+}").contains("401");
+        w.api = new State.Api("api1", "amp", "HTTP", null, false);
+        assertThat(run(w).get("cors.preflight").status()).isEqualTo(Check.Status.PASS);
+    }
+
+    @Test
+    void function_inactiveWarns_failedFails_deprecatedRuntimeWarns() {
+        Wiring w = converged();
+        State.Function f = w.function.get();
+        w.function = Optional.of(new State.Function(f.arn(), f.name(), f.role(), "nodejs16.x", f.handler(), "Inactive", "Successful",
+                f.codeSha256(), f.env(), f.tags()));
+        Map<String, Check> c = run(w);
+        assertThat(c.get("function.active").status()).isEqualTo(Check.Status.WARN);
+        assertThat(c.get("function.runtime").status()).isEqualTo(Check.Status.WARN);
+        assertThat(c.get("function.runtime").message()).contains("nodejs16.x is deprecated since 2024-06-12");
+        assertThat(c.get("function.bundled").status()).as("runtime drift of the bundled function").isEqualTo(Check.Status.FAIL);
+        w.function = Optional.of(new State.Function(f.arn(), f.name(), f.role(), f.runtime(), f.handler(), "Active", "Failed",
+                f.codeSha256(), f.env(), f.tags()));
+        assertThat(run(w).get("function.active").status()).isEqualTo(Check.Status.FAIL);
+    }
+
+    @Test
+    void bundledFunctionNotTaggedOurs_isAFailedCheckNotAnExit() {
+        Wiring w = converged();
+        State.Function f = w.function.get();
+        w.function = Optional.of(new State.Function(f.arn(), f.name(), f.role(), f.runtime(), f.handler(), f.state(), f.lastUpdateStatus(),
+                f.codeSha256(), f.env(), Map.of()));
+        Check c = run(w).get("function.bundled");
+        assertThat(c.status()).isEqualTo(Check.Status.FAIL);
+        assertThat(c.message()).contains("not managed by secure-api");
+    }
+
+    @Test
+    void runtimes_deprecatedOrWithinNotice_haveAConcern() {
+        assertThat(LambdaRuntimes.concern("nodejs14.x", TODAY)).get().asString().contains("deprecated since 2023-12-04")
+                .contains("blocked since 2026-09-30");
+        assertThat(LambdaRuntimes.concern("nodejs22.x", TODAY)).isEmpty();
+        assertThat(LambdaRuntimes.concern("nodejs22.x", LocalDate.of(2027, 3, 15))).get().asString().contains("in 46 days");
+        assertThat(LambdaRuntimes.concern("nodejs26.x", TODAY)).isEmpty();
+        assertThat(LambdaRuntimes.concern(null, TODAY)).isEmpty();
+    }
+
+    @Test
+    void ttlNote_addsTheFunctionKeyCache() {
+        Verification v = Verify.of(converged(), true).check(new Verify.Options(Set.of(), TODAY));
+        assertThat(v.notes()).singleElement().satisfies(n -> assertThat(n.message()).contains("up to 360 s"));
+        assertThat(v.toJson().toString()).doesNotContain("authorizer.ttl");
+    }
+
+    @Test
+    void probeUrl_isTheEndpointRoot_whenDefaultIsProtected_elseAGetRoutePath() {
+        Wiring w = converged();
+        assertThat(Verify.of(w, true).probeUrl()).hasToString("https://api1.execute-api.us-east-1.amazonaws.com/");
+        w.routes = List.of(route("r1", "POST /orders", "CUSTOM", "a1"), route("r2", "GET /items/{id}", "CUSTOM", "a1"));
+        assertThat(Verify.of(w, true).probeUrl()).hasToString("https://api1.execute-api.us-east-1.amazonaws.com/items/secure-api-probe");
+    }
+
+    @Test
+    void probeAnswers_mapToChecks() {
+        assertThat(Probe.noKey("GET u", "Authorization", new Probe.Answer(401, null)).status()).isEqualTo(Check.Status.PASS);
+        assertThat(Probe.noKey("GET u", "Authorization", new Probe.Answer(200, null)).message()).contains("open");
+        assertThat(Probe.wrongKey("GET u", "Authorization", new Probe.Answer(403, null)).status()).isEqualTo(Check.Status.PASS);
+        assertThat(Probe.wrongKey("GET u", "Authorization", new Probe.Answer(200, null)).status()).isEqualTo(Check.Status.FAIL);
+        assertThat(Probe.rightKey("GET u", "Authorization", new Probe.Answer(404, null), "f").status()).isEqualTo(Check.Status.PASS);
+        assertThat(Probe.rightKey("GET u", "Authorization", new Probe.Answer(403, null), "f").status()).isEqualTo(Check.Status.FAIL);
+        assertThat(Probe.rightKey("GET u", "Authorization", new Probe.Answer(502, null), "f").status()).isEqualTo(Check.Status.WARN);
+        assertThat(Probe.rightKey("GET u", "Authorization", new Probe.Answer(0, "ConnectException"), "f").message()).contains("could not reach");
+        assertThat(new Probe.Key("sak_live_secret").toString()).doesNotContain("sak_live_secret");
+    }
+}

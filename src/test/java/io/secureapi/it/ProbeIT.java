@@ -1,0 +1,163 @@
+package io.secureapi.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.secureapi.engine.Json;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * verify --probe end to end: real HTTP requests to the local gateway harness, which calls the
+ * real bundled handler the way an HTTP API does (401 without the header, 403 when the handler
+ * denies, pass-through when it allows), reading the secret that setup made in the emulator.
+ */
+class ProbeIT {
+    final Aws aws = new Aws();
+    @TempDir
+    Path dir;
+    final List<Process> gateways = new ArrayList<>();
+
+    Path config() {
+        return dir.resolve("secure-api.json");
+    }
+
+    @AfterEach
+    void stopGateways() throws Exception {
+        for (Process p : gateways) {
+            p.getOutputStream().close(); // stdin EOF: the harness exits
+            if (!p.waitFor(5, TimeUnit.SECONDS)) p.destroyForcibly();
+        }
+    }
+
+    /** Starts src/test/harness/gateway.mjs against the emulator; returns its URL. */
+    String gateway(String secretArn, Map<String, String> extra) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder("node", "src/test/harness/gateway.mjs").directory(LocalAws.projectRoot().toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("AWS_"));
+        pb.environment().putAll(Map.of("AWS_ENDPOINT_URL", LocalAws.endpoint(), "AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test",
+                "AWS_REGION", Aws.REGION, "SECRET_ARN", secretArn));
+        pb.environment().putAll(extra);
+        pb.redirectError(dir.resolve("gateway-" + gateways.size() + ".log").toFile());
+        Process p = pb.start();
+        gateways.add(p);
+        String line = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        assertThat(line).as("the harness prints its URL (is node_modules installed? npm ci)").startsWith("http://127.0.0.1:");
+        return line.strip();
+    }
+
+    /** A protected API; returns the live key, read from --key-out. */
+    String protectedApi() throws IOException {
+        String api = aws.amplifyApi();
+        Path keyOut = dir.resolve("live.key");
+        Run setup = Run.cli(config(), "setup", "--api-id", api, "--key-out", keyOut.toString());
+        assertThat(setup.exitCode).as(setup.toString()).isZero();
+        return Files.readString(keyOut).strip();
+    }
+
+    String secretArn() throws IOException {
+        return (String) Json.parseObject(Files.readString(config())).get("secretArn");
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> check(Run run, String id) {
+        for (Object o : (List<Object>) Json.parseObject(run.out).get("checks")) {
+            Map<String, Object> c = (Map<String, Object>) o;
+            if (id.equals(c.get("id"))) return c;
+        }
+        throw new AssertionError("no check " + id + " in " + run);
+    }
+
+    @Test
+    void probe_againstHarness_withKeyFromTheSecret_passesAllThree() throws Exception {
+        String key = protectedApi();
+        String url = gateway(secretArn(), Map.of());
+        Run run = Run.cli(config(), "verify", "--probe", "--probe-url", url + "/items", "--output", "json");
+        assertThat(run.exitCode).as(run.toString()).isZero();
+        assertThat(run.writes()).isEmpty();
+        assertThat(check(run, "probe.no-key")).containsEntry("status", "pass");
+        assertThat(check(run, "probe.wrong-key")).containsEntry("status", "pass");
+        assertThat(check(run, "probe.right-key")).containsEntry("status", "pass");
+        assertThat((String) check(run, "probe.right-key").get("message")).contains("→ 200").contains("current value of secret");
+        assertThat(run.operations).contains("SecretsManager.GetSecretValue");
+        java.util.Set<String> allowed = OperatorPolicyIT.allowedActions("operator-verify.json");
+        for (String op : run.operations) {
+            if (!op.endsWith(".GetCallerIdentity")) assertThat(allowed).as("operator-verify.json allows " + op).contains(OperatorPolicyIT.iamAction(op));
+        }
+        assertThat(run.all()).doesNotContain(key);
+
+        Run text = Run.cli(config(), "verify", "--probe-url", url, "-v");
+        assertThat(text.exitCode).as(text.toString()).isZero();
+        assertThat(text.out).contains("pass  probe.no-key").contains("→ 401").contains("→ 403");
+        assertThat(text.all()).doesNotContain(key);
+    }
+
+    @Test
+    void probe_withRightKeyFile_passes_andWithWrongKeyFile_fails() throws Exception {
+        String key = protectedApi();
+        String url = gateway(secretArn(), Map.of());
+        Path right = dir.resolve("right.txt");
+        Files.writeString(right, key + "\n");
+        Run ok = Run.cli(config(), "verify", "--probe-url", url, "--key-file", right.toString(), "--output", "json");
+        assertThat(ok.exitCode).as(ok.toString()).isZero();
+        assertThat(ok.operations).as("--key-file: the secret's value is not read").doesNotContain("SecretsManager.GetSecretValue");
+        assertThat(ok.all()).doesNotContain(key);
+
+        String wrongKey = "sak_live_" + "x".repeat(43);
+        Path wrong = dir.resolve("wrong.txt");
+        Files.writeString(wrong, wrongKey + "\n");
+        Run bad = Run.cli(config(), "verify", "--probe-url", url, "--key-file", wrong.toString(), "--output", "json");
+        assertThat(bad.exitCode).as(bad.toString()).isEqualTo(1);
+        assertThat(check(bad, "probe.right-key")).containsEntry("status", "fail");
+        assertThat((String) check(bad, "probe.right-key").get("message")).contains("→ 403");
+        assertThat(check(bad, "probe.no-key")).containsEntry("status", "pass");
+        assertThat(bad.all()).doesNotContain(wrongKey).doesNotContain(key);
+
+        Path xml = dir.resolve("probe.xml");
+        Run junit = Run.cli(config(), "verify", "--probe-url", url, "--key-file", wrong.toString(), "--output", "junit", "--report", xml.toString());
+        assertThat(junit.exitCode).isEqualTo(1);
+        assertThat(Files.readString(xml)).contains("name=\"probe.right-key\"").doesNotContain(wrongKey).doesNotContain(key);
+    }
+
+    @Test
+    void probe_againstAnOpenServer_fails() throws Exception {
+        String key = protectedApi();
+        String url = gateway(secretArn(), Map.of("OPEN", "1"));
+        Run run = Run.cli(config(), "verify", "--probe", "--probe-url", url, "--output", "json");
+        assertThat(run.exitCode).as(run.toString()).isEqualTo(1);
+        assertThat(check(run, "probe.no-key")).containsEntry("status", "fail");
+        assertThat((String) check(run, "probe.no-key").get("message")).contains("→ 200").contains("open");
+        assertThat(check(run, "probe.wrong-key")).containsEntry("status", "fail");
+        assertThat(check(run, "probe.right-key")).containsEntry("status", "pass");
+        assertThat(run.all()).doesNotContain(key);
+    }
+
+    @Test
+    void probe_unreachableUrl_failsWithoutExit3() throws Exception {
+        protectedApi();
+        Run run = Run.cli(config(), "verify", "--probe-url", "http://127.0.0.1:9/", "--output", "json");
+        assertThat(run.exitCode).as(run.toString()).isEqualTo(1);
+        assertThat((String) check(run, "probe.no-key").get("message")).contains("could not reach");
+    }
+
+    @Test
+    void probe_secretScheduledForDeletion_hasNoKeyToProbeWith() throws Exception {
+        protectedApi();
+        String url = gateway(secretArn(), Map.of());
+        String arn = secretArn();
+        aws.secrets.deleteSecret(r -> r.secretId(arn).recoveryWindowInDays(7L));
+        Run run = Run.cli(config(), "verify", "--probe-url", url, "--output", "json");
+        assertThat(run.exitCode).as(run.toString()).isEqualTo(1);
+        assertThat((String) check(run, "probe.right-key").get("message")).contains("no key to probe with");
+        assertThat(check(run, "probe.right-key").get("fix")).asString().contains("--key-file");
+    }
+}
