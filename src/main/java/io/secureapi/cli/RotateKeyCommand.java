@@ -1,12 +1,234 @@
 package io.secureapi.cli;
 
+import io.secureapi.engine.ApiKey;
 import io.secureapi.engine.ExitException;
+import io.secureapi.engine.Json;
+import io.secureapi.engine.KeyRotation;
+import io.secureapi.engine.Plan;
+import io.secureapi.engine.ProjectConfig;
+import io.secureapi.engine.SecretValue;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
-@Command(name = "rotate-key", mixinStandardHelpOptions = true, description = "Not built yet.")
+@Command(name = "rotate-key", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Replace the API key without downtime, in two steps.",
+            "",
+            "1. rotate-key: a new key becomes the secret's current version",
+            "   (AWSCURRENT); the old version keeps AWSPREVIOUS and the bundled",
+            "   authorizer accepts both, so Bubble keeps working with the old key.",
+            "   The new key is shown once (or written to --key-out), with the",
+            "   Bubble setting to change.",
+            "2. Paste it into Bubble, check that calls work, then",
+            "   rotate-key --finish: the old key is revoked (AWSPREVIOUS removed),",
+            "   and it says how long caches may still accept it.",
+            "",
+            "--env dev changes only the development key (the live key is kept).",
+            "With your own authorizer function (setup --function), zero downtime",
+            "depends on that function accepting AWSPREVIOUS too.",
+            ""},
+        footer = {"", "Examples:",
+            "  secure-api rotate-key              # from secure-api.json; shown once",
+            "  secure-api rotate-key --env dev --key-out dev-key.txt",
+            "  secure-api rotate-key --finish     # once Bubble uses the new key",
+            "",
+            "A second rotation before --finish would revoke the key Bubble may",
+            "still use: it is refused unless you run --finish first, or pass",
+            "--force (which then also lets --key-out overwrite a file)."})
 public class RotateKeyCommand extends AwsCommand {
+    @Option(names = "--api-id", paramLabel = "ID", description = "The HTTP API whose key to rotate (default: from secure-api.json).")
+    String apiId;
+
+    @Option(names = "--env", paramLabel = "live|dev",
+            description = "Which key to replace: live (Bubble's Key value, the default) or dev (Development key value; bundled authorizer only).")
+    String env;
+
+    @Option(names = "--secret-name", paramLabel = "NAME",
+            description = "Secrets Manager secret holding the key (default: from secure-api.json, else secure-api/<apiId>/api-key).")
+    String secretName;
+
+    @Option(names = "--finish", description = "Revoke the previous key (remove AWSPREVIOUS) once Bubble uses the new one.")
+    boolean finish;
+
+    @Option(names = "--dry-run", description = "Print what would change and change nothing.")
+    boolean dryRun;
+
+    @Mixin
+    KeyOptions keys = new KeyOptions();
+
     @Override
     protected int run() {
-        throw ExitException.badInput("rotate-key is not built yet", "see the README");
+        KeyRotation.Request request = request();
+        KeyRotation rotation = KeyRotation.read(request, aws(), progress());
+        Plan plan = rotation.plan();
+        List<String> warnings = rotation.warnings();
+        warnings.forEach(w -> err().println(style().yellow("warning: ") + w));
+        err().flush();
+        if (!json()) {
+            out().println(style().bold((finish ? "Finish key rotation" : "Rotate the " + request.env() + " key") + " of API "
+                    + request.apiId() + " (" + request.region() + ")" + (dryRun ? " — dry run" : "")));
+            out().print(plan.toTable());
+            out().println();
+            out().flush();
+        }
+        if (dryRun || plan.isEmpty()) {
+            if (json()) {
+                out().println(Json.pretty(document(rotation, plan, warnings, null, null)));
+            } else if (plan.isEmpty()) {
+                out().println(finish ? "Nothing to finish: secret " + rotation.secretName() + " has no previous version (AWSPREVIOUS), "
+                        + "so no old key is still accepted (no writes made)."
+                        : "Nothing to change: the supplied key is already the current " + request.env() + " key (no writes made).");
+            } else {
+                out().println("Dry run: nothing was changed. Run it without --dry-run to apply it.");
+            }
+            return 0;
+        }
+        KeyRotation.Outcome outcome = rotation.apply(progress());
+        if (finish) {
+            printFinished(rotation, plan, warnings, outcome);
+            return 0;
+        }
+        String shown = deliver(outcome);
+        if (json()) {
+            out().println(Json.pretty(document(rotation, plan, warnings, outcome, shown)));
+        } else {
+            printRotated(rotation, outcome, shown);
+        }
+        return 0;
+    }
+
+    private KeyRotation.Request request() {
+        if (finish) {
+            if (keys.keyFile != null || keys.keyStdin || keys.keyOut != null) {
+                throw ExitException.badInput("--finish makes no key: --key-file, --key-stdin and --key-out do not go with it",
+                        "run secure-api rotate-key --finish alone, after Bubble uses the new key");
+            }
+            if (env != null) {
+                throw ExitException.badInput("--finish revokes the previous version, which holds every key: --env does not go with it",
+                        "run secure-api rotate-key --finish");
+            }
+        }
+        String e = env == null ? SecretValue.LIVE : env;
+        if (!e.equals(SecretValue.LIVE) && !e.equals(SecretValue.DEV)) {
+            throw ExitException.badInput("--env \"" + e + "\" is not live or dev", "use --env live (Bubble's Key value) or --env dev (Development key value)");
+        }
+        String id = apiId(apiId);
+        if (secretName != null && !secretName.matches("[A-Za-z0-9/_+=.@-]{1,512}")) {
+            throw ExitException.badInput("--secret-name \"" + secretName + "\" is not a valid Secrets Manager name",
+                    "use 1-512 of: letters, digits and /_+=.@-");
+        }
+        Optional<ApiKey> supplied = finish ? Optional.empty() : keys.suppliedKey(session());
+        keys.checkKeyOut();
+        Optional<ProjectConfig> cfg = config().filter(c -> c.apiId().equals(id));
+        return new KeyRotation.Request(id, settings().region(), cfg, Optional.ofNullable(secretName), e, supplied, finish, keys.force);
+    }
+
+    /** Writes a generated key to --key-out, or returns it to be shown once; null when there is nothing to show. */
+    private String deliver(KeyRotation.Outcome outcome) {
+        if (!outcome.generated()) return null;
+        ApiKey key = outcome.newKey().orElseThrow();
+        if (keys.keyOut != null) {
+            keys.writeKeys(List.of(key.reveal()));
+            return null;
+        }
+        return key.reveal();
+    }
+
+    private String header(KeyRotation rotation) {
+        return rotation.request().config().map(ProjectConfig::header).filter(h -> h != null && !h.isBlank())
+                .orElse(io.secureapi.engine.Names.DEFAULT_HEADER);
+    }
+
+    private void printRotated(KeyRotation rotation, KeyRotation.Outcome outcome, String shown) {
+        String env = rotation.request().env();
+        String setting = KeyRotation.bubbleSetting(env);
+        out().println(style().green("Done: the " + env + " key of API " + rotation.request().apiId() + " is new (version "
+                + outcome.newVersionId() + " of secret " + rotation.secretName() + " is AWSCURRENT)."));
+        out().println(rotation.snapshot().userFunction()
+                ? "The old key stays in the secret as AWSPREVIOUS (version " + outcome.previousVersionId()
+                        + ") until you finish; it keeps working only if your function accepts AWSPREVIOUS."
+                : "The old " + env + " key is still accepted (version " + outcome.previousVersionId() + ", AWSPREVIOUS) until you finish.");
+        out().println();
+        out().println(style().bold("Bubble API Connector: change this one setting (Authentication and Key name stay):"));
+        String value = shown != null ? shown
+                : outcome.generated() ? "(written to " + keys.keyOut + ")" : "(the key you supplied)";
+        out().printf("  %-22s  %s%n", setting + ":", value);
+        if (shown != null) {
+            out().println();
+            out().println(style().yellow("This key is shown once and stored only in Secrets Manager (" + rotation.secretName() + ")."));
+        }
+        out().println();
+        out().println("Next:");
+        out().println("  1. Paste it into Bubble (API Connector → your API → " + setting + ")"
+                + (SecretValue.LIVE.equals(env) ? " and deploy the app to live." : "."));
+        out().println("  2. Check that calls to the API work with the new key.");
+        out().println("  3. Revoke the old key:  secure-api rotate-key --finish");
+    }
+
+    private void printFinished(KeyRotation rotation, Plan plan, List<String> warnings, KeyRotation.Outcome outcome) {
+        KeyRotation.CacheWindow window = rotation.window().orElseThrow();
+        if (json()) {
+            out().println(Json.pretty(document(rotation, plan, warnings, outcome, null)));
+            return;
+        }
+        Instant until = Instant.now().plusSeconds(window.seconds()).truncatedTo(ChronoUnit.SECONDS);
+        out().println(style().green("Done: removed AWSPREVIOUS from version " + outcome.previousVersionId() + " of secret "
+                + rotation.secretName() + "."));
+        String revoked = outcome.revokedKeyNames().isEmpty() ? "No key stops working: the previous version held no key that the current one lacks."
+                : "The previous " + String.join(" and ", outcome.revokedKeyNames()) + " key is revoked.";
+        out().println(revoked);
+        out().println("Caches may still accept it for up to " + window.seconds() + " s"
+                + (window.functionKeyCache().isEmpty() ? " plus however long your function caches the secret" : "")
+                + " (until about " + until + "):");
+        window.functionKeyCache().ifPresentOrElse(
+                s -> out().printf("  %-36s %5d s%n", "bundled authorizer's key cache", s),
+                () -> out().printf("  %-36s %7s%n", "your function's own secret cache", "unknown"));
+        out().printf("  %-36s %5d s  (%s)%n", "API Gateway authorizer result cache", window.authorizerTtl(), window.authorizerTtlSource());
+    }
+
+    private Map<String, Object> document(KeyRotation rotation, Plan plan, List<String> warnings, KeyRotation.Outcome outcome, String shown) {
+        KeyRotation.Request r = rotation.request();
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("command", "rotate-key");
+        doc.put("apiId", r.apiId());
+        doc.put("region", r.region());
+        doc.put("finish", r.finish());
+        if (!r.finish()) doc.put("env", r.env());
+        doc.put("dryRun", dryRun);
+        doc.put("changed", outcome != null);
+        doc.put("secretArn", rotation.secretArn());
+        doc.put("plan", plan.toJson());
+        doc.put("warnings", warnings);
+        if (outcome == null) return doc;
+        if (r.finish()) {
+            KeyRotation.CacheWindow window = rotation.window().orElseThrow();
+            doc.put("revokedVersionId", outcome.previousVersionId());
+            doc.put("revokedKeys", outcome.revokedKeyNames());
+            Map<String, Object> caches = new LinkedHashMap<>();
+            caches.put("seconds", window.seconds());
+            caches.put("functionKeyCacheSeconds", window.functionKeyCache().orElse(null));
+            caches.put("authorizerResultTtlSeconds", window.authorizerTtl());
+            caches.put("authorizerResultTtlSource", window.authorizerTtlSource());
+            doc.put("oldKeyMayBeAcceptedFor", caches);
+        } else {
+            doc.put("newVersionId", outcome.newVersionId());
+            doc.put("previousVersionId", outcome.previousVersionId());
+            Map<String, Object> key = new LinkedHashMap<>();
+            key.put("env", r.env());
+            key.put("bubbleSetting", KeyRotation.bubbleSetting(r.env()));
+            key.put("keyName", header(rotation));
+            key.put("value", shown);
+            key.put("writtenTo", outcome.generated() && keys.keyOut != null ? keys.keyOut.toString() : null);
+            key.put("supplied", !outcome.generated());
+            doc.put("newKey", key);
+        }
+        return doc;
     }
 }

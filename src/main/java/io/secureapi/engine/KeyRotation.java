@@ -1,0 +1,375 @@
+package io.secureapi.engine;
+
+import static io.secureapi.aws.AwsCall.call;
+
+import io.secureapi.aws.AwsClients;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import software.amazon.awssdk.services.secretsmanager.model.ListSecretVersionIdsResponse;
+import software.amazon.awssdk.services.secretsmanager.model.PutSecretValueResponse;
+import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
+
+/**
+ * rotate-key: a new key becomes AWSCURRENT while the version before it keeps AWSPREVIOUS (the
+ * bundled authorizer accepts both, so the front end keeps working until the new key is pasted);
+ * {@code --finish} removes AWSPREVIOUS. Read everything, plan (pure), apply — like the pieces.
+ */
+public final class KeyRotation {
+    public static final String CURRENT = "AWSCURRENT";
+    public static final String PREVIOUS = "AWSPREVIOUS";
+    public static final String ENV_KEY_CACHE_SECONDS = "KEY_CACHE_SECONDS";
+    public static final int DEFAULT_KEY_CACHE_SECONDS = 60;
+    private static final String PIECE = "secret";
+
+    /** What the user asked for, after defaults. {@code env} is "live" or "dev". */
+    public record Request(String apiId, String region, Optional<ProjectConfig> config, Optional<String> secretName, String env,
+            Optional<ApiKey> suppliedKey, boolean finish, boolean force) {
+    }
+
+    /** One version of the secret and its staging labels. */
+    public record Version(String id, Set<String> stages, Optional<Instant> created) {
+        public boolean has(String stage) {
+            return stages.contains(stage);
+        }
+    }
+
+    /**
+     * The secret as read. Values are kept raw and only ever parsed here; toString never shows them.
+     * {@code userFunction}: the authorizer is the user's own function (one plain key, AWSPREVIOUS unknown).
+     */
+    public record Snapshot(State.Secret secret, List<Version> versions, Optional<String> currentValue, Optional<String> previousValue,
+            boolean userFunction, String functionLabel) {
+        public Optional<Version> version(String stage) {
+            return versions.stream().filter(v -> v.has(stage)).findFirst();
+        }
+
+        @Override
+        public String toString() {
+            return "Snapshot[secret=" + secret.name() + ", versions=" + versions + ", values redacted, userFunction=" + userFunction + "]";
+        }
+    }
+
+    /** How long caches may still accept a revoked key: the function's key cache (unknown for a user's function) + the authorizer TTL. */
+    public record CacheWindow(Optional<Integer> functionKeyCache, int authorizerTtl, String authorizerTtlSource) {
+        public int seconds() {
+            return authorizerTtl + functionKeyCache.orElse(0);
+        }
+    }
+
+    /** What apply did. {@code newKey} is empty for --finish; {@code generated} false when the user supplied it. */
+    public record Outcome(Optional<ApiKey> newKey, boolean generated, String newVersionId, String previousVersionId,
+            List<String> revokedKeyNames) {
+    }
+
+    private final Request request;
+    private final Wiring wiring;
+    private final Snapshot snapshot;
+    private final Optional<CacheWindow> window;
+    private final List<String> readNotes;
+
+    KeyRotation(Request request, Wiring wiring, Snapshot snapshot, Optional<CacheWindow> window, List<String> readNotes) {
+        this.request = request;
+        this.wiring = wiring;
+        this.snapshot = snapshot;
+        this.window = window;
+        this.readNotes = List.copyOf(readNotes);
+    }
+
+    // read
+
+    /**
+     * Reads the secret (versions, current and previous value) and, for --finish, what the cache
+     * window depends on. With secure-api.json the names come from it; without, from the defaults
+     * (the secret {@code secure-api/<apiId>/api-key}, the bundled function if it exists).
+     */
+    public static KeyRotation read(Request req, AwsClients aws, Progress progress) {
+        Optional<ProjectConfig> cfg = req.config().filter(c -> c.apiId().equals(req.apiId()));
+        String secretName = req.secretName().or(() -> cfg.map(ProjectConfig::secretName).filter(s -> !s.isBlank()))
+                .orElse(Names.defaultSecretName(req.apiId()));
+        Optional<String> userFn = cfg.filter(c -> !c.functionManaged()).map(ProjectConfig::functionArn).filter(s -> s != null && !s.isBlank());
+        Target target = new Target(req.apiId(), req.region(), userFn, secretName,
+                cfg.map(ProjectConfig::authorizerName).filter(s -> s != null && !s.isBlank()).orElse(Names.DEFAULT_AUTHORIZER_NAME),
+                cfg.map(ProjectConfig::header).filter(s -> s != null && !s.isBlank()).orElse(Names.DEFAULT_HEADER),
+                cfg.map(ProjectConfig::cacheTtl).orElse(Names.DEFAULT_CACHE_TTL), Optional.empty(), false, false, Optional.empty());
+        Wiring w = new Wiring(target, aws, progress, cfg);
+
+        // The config's ARN survives a rename; --secret-name wins over both.
+        String secretId = req.secretName().isPresent() ? secretName
+                : cfg.map(ProjectConfig::secretArn).filter(s -> s != null && !s.isBlank()).orElse(secretName);
+        State.Secret secret = SecretPiece.find(w, secretId).orElseThrow(() -> ExitException.badInput(
+                "secret " + secretName + " not found in " + req.region() + " (API " + req.apiId() + " has no key to rotate)",
+                "run secure-api setup first" + (cfg.isEmpty() ? " (or pass --secret-name if your key is stored under another name)" : "")));
+        if (secret.deletedDate().isPresent()) {
+            throw ExitException.badInput("secret " + secret.name() + " is scheduled for deletion (teardown, or by hand)",
+                    "run secure-api setup first: it restores the secret and wires it again");
+        }
+        w.secret = Optional.of(secret);
+
+        List<Version> versions = versions(w, secret);
+        Optional<String> current = versions.stream().filter(v -> v.has(CURRENT)).findFirst().flatMap(v -> value(w, secret, v));
+        Optional<String> previous = versions.stream().filter(v -> v.has(PREVIOUS)).findFirst().flatMap(v -> value(w, secret, v));
+
+        // Without a config the bundled function tells: it exists and carries our managed tag.
+        boolean userFunction;
+        String functionLabel;
+        if (cfg.isPresent()) {
+            userFunction = !cfg.get().functionManaged();
+            functionLabel = userFunction ? "your own function " + Wiring.nameOf(cfg.get().functionArn()) : w.functionName();
+        } else {
+            w.function = FunctionPiece.find(w, Names.managedFunctionName(req.apiId()));
+            userFunction = w.function.filter(State.Function::managed).isEmpty();
+            functionLabel = userFunction ? "your own authorizer function" : w.functionName();
+        }
+        Snapshot snap = new Snapshot(secret, versions, current, previous, userFunction, functionLabel);
+
+        List<String> notes = new ArrayList<>();
+        Optional<CacheWindow> window = req.finish() && snap.version(PREVIOUS).isPresent()
+                ? Optional.of(readWindow(w, userFunction, cfg, notes)) : Optional.empty();
+        return new KeyRotation(req, w, snap, window, notes);
+    }
+
+    static List<Version> versions(Wiring w, State.Secret secret) {
+        List<Version> out = new ArrayList<>();
+        String token = null;
+        do {
+            String t = token;
+            ListSecretVersionIdsResponse page = call("listing the versions of secret " + secret.name(), w.region(),
+                    () -> w.aws.secrets().listSecretVersionIds(r -> r.secretId(secret.arn()).maxResults(100).nextToken(t)));
+            page.versions().forEach(v -> out.add(new Version(v.versionId(), Set.copyOf(v.versionStages()),
+                    Optional.ofNullable(v.createdDate()))));
+            token = page.nextToken();
+        } while (token != null && !token.isEmpty());
+        return out;
+    }
+
+    private static Optional<String> value(Wiring w, State.Secret secret, Version v) {
+        return call("reading version " + v.id() + " of secret " + secret.name(), w.region(), () -> {
+            try {
+                return Optional.ofNullable(w.aws.secrets().getSecretValue(r -> r.secretId(secret.arn()).versionId(v.id())).secretString());
+            } catch (ResourceNotFoundException gone) {
+                return Optional.<String>empty();
+            }
+        });
+    }
+
+    /**
+     * Reads the function's KEY_CACHE_SECONDS and the authorizer's TTL before anything is written.
+     * These only inform the message: an unreadable one falls back (noted), never fails --finish.
+     */
+    private static CacheWindow readWindow(Wiring w, boolean userFunction, Optional<ProjectConfig> cfg, List<String> notes) {
+        Optional<Integer> keyCache = Optional.empty();
+        if (!userFunction) {
+            Optional<String> raw = Optional.empty();
+            try {
+                if (w.function.isEmpty()) w.function = FunctionPiece.find(w, w.functionName());
+                raw = w.function.map(f -> f.env().get(ENV_KEY_CACHE_SECONDS));
+            } catch (ExitException unreadable) {
+                notes.add("could not read function " + w.functionName() + " (" + unreadable.getMessage() + "); assuming its default "
+                        + ENV_KEY_CACHE_SECONDS + " of " + DEFAULT_KEY_CACHE_SECONDS + " s");
+            }
+            keyCache = Optional.of(keyCacheSeconds(raw.orElse(null)));
+        }
+        Optional<Integer> ttl = Optional.empty();
+        try {
+            Optional<String> id = cfg.map(ProjectConfig::authorizerId).filter(s -> s != null && !s.isBlank());
+            Optional<State.Authorizer> a = id.isPresent() ? HttpApi.authorizer(w, id.get()) : Optional.empty();
+            if (a.isEmpty()) {
+                w.authorizers = HttpApi.authorizers(w);
+                a = w.ourAuthorizer();
+            }
+            ttl = a.map(State.Authorizer::resultTtl);
+        } catch (ExitException unreadable) {
+            notes.add("could not read the authorizer of API " + w.apiId() + " (" + unreadable.getMessage() + ")");
+        }
+        if (ttl.isPresent()) return new CacheWindow(keyCache, ttl.get(), "authorizer " + w.target.authorizerName());
+        int fallback = cfg.map(ProjectConfig::cacheTtl).orElse(Names.DEFAULT_CACHE_TTL);
+        return new CacheWindow(keyCache, fallback, cfg.isPresent() ? "cacheTtl in secure-api.json" : "secure-api's default");
+    }
+
+    /** The bundled authorizer's reading of KEY_CACHE_SECONDS (index.mjs): a number ≥ 0, else 60; fractions round up. */
+    static int keyCacheSeconds(String raw) {
+        if (raw == null || raw.isBlank()) return DEFAULT_KEY_CACHE_SECONDS;
+        try {
+            double d = Double.parseDouble(raw.strip());
+            if (Double.isNaN(d) || Double.isInfinite(d) || d < 0) return DEFAULT_KEY_CACHE_SECONDS;
+            return (int) Math.min(Integer.MAX_VALUE, Math.ceil(d));
+        } catch (NumberFormatException e) {
+            return DEFAULT_KEY_CACHE_SECONDS;
+        }
+    }
+
+    // plan (pure)
+
+    public Request request() {
+        return request;
+    }
+
+    public Snapshot snapshot() {
+        return snapshot;
+    }
+
+    public Optional<CacheWindow> window() {
+        return window;
+    }
+
+    public String secretName() {
+        return snapshot.secret().name();
+    }
+
+    public String secretArn() {
+        return snapshot.secret().arn();
+    }
+
+    /** Names of keys that the previous version accepts and the current one does not: they stop working when AWSPREVIOUS moves or goes. */
+    public static List<String> onlyInPrevious(Map<String, String> previous, Map<String, String> current) {
+        List<String> out = new ArrayList<>();
+        for (Map.Entry<String, String> e : previous.entrySet()) {
+            if (e.getValue() != null && !e.getValue().isEmpty() && !current.containsValue(e.getValue())) out.add(e.getKey());
+        }
+        return out;
+    }
+
+    /** The value to store: {@code env}'s key replaced, every other key carried over; a plain string stays plain. */
+    public static String nextValue(String currentRaw, String env, ApiKey key) {
+        Map<String, String> keys = SecretValue.keys(currentRaw);
+        keys.put(env, key.reveal());
+        return SecretValue.format(keys, isPlain(currentRaw));
+    }
+
+    /** A plain-string secret (the manual recipe's format): one key, read as "live". */
+    public static boolean isPlain(String raw) {
+        if (raw == null) return false;
+        String t = raw.strip();
+        if (!t.startsWith("{")) return true;
+        try {
+            Json.parseObject(t);
+            return false;
+        } catch (IllegalArgumentException notJson) {
+            return true;
+        }
+    }
+
+    /** The Bubble API Connector field that holds this key. */
+    public static String bubbleSetting(String env) {
+        return SecretValue.DEV.equals(env) ? "Development key value" : "Key value";
+    }
+
+    /**
+     * One row: what rotating or finishing does to the secret. Throws exit 2, before any write, for
+     * what cannot be done safely: a dev key for a user's function, a dev key that does not exist, a
+     * supplied key equal to the other key, or dropping a previous key that is still accepted (without --force).
+     */
+    public Plan plan() {
+        return new Plan(List.of(change()));
+    }
+
+    private Change change() {
+        String name = secretName();
+        if (request.finish()) {
+            Optional<Version> prev = snapshot.version(PREVIOUS);
+            if (prev.isEmpty()) return Change.ok(PIECE, name, "no AWSPREVIOUS version: no previous key to revoke");
+            List<String> revoked = revokedOnFinish();
+            return new Change(PIECE, name, Change.Action.UPDATE, "remove AWSPREVIOUS from version " + prev.get().id()
+                    + (revoked.isEmpty() ? " (it holds no key the current version lacks)" : " (revokes the previous " + String.join(" and ", revoked)
+                            + " key)"));
+        }
+        String env = request.env();
+        String currentRaw = snapshot.currentValue().orElseThrow(() -> ExitException.badInput(
+                "secret " + name + " has no current value (AWSCURRENT)", "run secure-api setup first: it stores a key"));
+        Map<String, String> current = SecretValue.keys(currentRaw);
+        if (SecretValue.DEV.equals(env)) {
+            if (snapshot.userFunction()) {
+                throw ExitException.badInput("--env dev needs the bundled authorizer: API " + request.apiId() + " is checked by "
+                        + snapshot.functionLabel() + ", which reads one plain-string key", "rotate the one key with --env live (the default)");
+            }
+            if (!current.containsKey(SecretValue.DEV)) {
+                throw ExitException.badInput("secret " + name + " has no development key to rotate",
+                        "add one with: secure-api setup --dev-key");
+            }
+        }
+        Optional<ApiKey> supplied = request.suppliedKey();
+        if (supplied.isPresent()) {
+            for (Map.Entry<String, String> e : current.entrySet()) {
+                if (!e.getKey().equals(env) && supplied.get().sameAs(e.getValue())) {
+                    throw ExitException.badInput("the supplied key is the current " + e.getKey() + " key; the " + env
+                            + " key must differ from it", "supply another key, or omit the key option and secure-api generates one");
+                }
+            }
+            if (supplied.get().sameAs(current.get(env))) {
+                return Change.ok(PIECE, name, "the supplied key is already the current " + env + " key");
+            }
+        }
+        List<String> lost = lostOnRotate();
+        if (!lost.isEmpty() && !request.force()) {
+            throw ExitException.badInput("a previous rotation of secret " + name + " is not finished: the previous "
+                    + String.join(" and ", lost) + " key is still accepted (AWSPREVIOUS" + since(snapshot.version(CURRENT)) + "), "
+                    + "and rotating again would make it stop working at once",
+                    "if Bubble already uses the current key, run secure-api rotate-key --finish first; or pass --force to rotate anyway");
+        }
+        String what = (supplied.isPresent() ? "the supplied key" : "a new random key") + " becomes the " + env
+                + " key (new version, AWSCURRENT); the current version keeps AWSPREVIOUS, so the old " + env
+                + " key works until --finish" + (isPlain(currentRaw) ? " (plain string)" : "");
+        return new Change(PIECE, name, Change.Action.UPDATE, what);
+    }
+
+    private static String since(Optional<Version> current) {
+        return current.flatMap(Version::created).map(t -> ", rotation of " + t.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)).orElse("");
+    }
+
+    /** Keys that stop working if a rotation moves AWSPREVIOUS on now. */
+    List<String> lostOnRotate() {
+        if (snapshot.previousValue().isEmpty()) return List.of();
+        return onlyInPrevious(SecretValue.keys(snapshot.previousValue().get()), SecretValue.keys(snapshot.currentValue().orElse(null)));
+    }
+
+    List<String> revokedOnFinish() {
+        return lostOnRotate();
+    }
+
+    /** Lines the user must read (stderr): a user's function, a forced rotation, a cache window read by fallback. */
+    public List<String> warnings() {
+        List<String> out = new ArrayList<>(readNotes);
+        if (request.finish()) return out;
+        if (snapshot.userFunction()) {
+            out.add("API " + request.apiId() + " is checked by " + snapshot.functionLabel() + ", not the bundled authorizer: zero downtime depends on it accepting the AWSPREVIOUS version too. "
+                    + "A function that reads only AWSCURRENT (as in the manual recipe) rejects the old key as soon as it re-reads the secret; "
+                    + "paste the new key into Bubble right away");
+        }
+        List<String> lost = lostOnRotate();
+        if (!lost.isEmpty() && request.force()) {
+            out.add("--force: the previous " + String.join(" and ", lost) + " key (from an unfinished rotation) stops being accepted now");
+        }
+        return out;
+    }
+
+    // apply
+
+    /** Makes the planned change true; call only when the plan changes something. */
+    public Outcome apply(Progress progress) {
+        Wiring w = wiring;
+        String name = secretName();
+        String arn = secretArn();
+        if (request.finish()) {
+            Version prev = snapshot.version(PREVIOUS).orElseThrow();
+            progress.say("removing AWSPREVIOUS from version " + prev.id() + " of secret " + name);
+            call("removing AWSPREVIOUS from version " + prev.id() + " of secret " + name, w.region(),
+                    () -> w.aws.secrets().updateSecretVersionStage(r -> r.secretId(arn).versionStage(PREVIOUS).removeFromVersionId(prev.id())));
+            return new Outcome(Optional.empty(), false, snapshot.version(CURRENT).map(Version::id).orElse(null), prev.id(), revokedOnFinish());
+        }
+        String env = request.env();
+        ApiKey key = request.suppliedKey().orElseGet(() -> ApiKey.generate(env));
+        String value = nextValue(snapshot.currentValue().orElseThrow(), env, key);
+        // One token per run: an SDK retry after a lost response cannot make a second version.
+        String token = UUID.randomUUID().toString();
+        progress.say("storing a new version of secret " + name);
+        PutSecretValueResponse put = call("storing a new version of secret " + name, w.region(),
+                () -> w.aws.secrets().putSecretValue(r -> r.secretId(arn).secretString(value).clientRequestToken(token)));
+        return new Outcome(Optional.of(key), request.suppliedKey().isEmpty(), put.versionId(),
+                snapshot.version(CURRENT).map(Version::id).orElse(null), lostOnRotate());
+    }
+}
