@@ -21,7 +21,11 @@ public final class SecureApiCli {
         cl.setErr(session.err());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            boolean verbose = parseResult.hasMatchedOption("--verbose");
+            // --verbose is inherited: it may be matched on the subcommand, not the root
+            boolean verbose = false;
+            for (CommandLine.ParseResult pr = parseResult; pr != null; pr = pr.subcommand()) {
+                verbose |= pr.hasMatchedOption("--verbose");
+            }
             return report(ex, commandLine, verbose);
         });
         cl.setParameterExceptionHandler((ex, args) -> {

@@ -87,7 +87,14 @@ public class SetupCommand extends AwsCommand {
                     + plan.changeCount() + " change" + (plan.changeCount() == 1 ? "" : "s") + ".");
             return 0;
         }
-        if (!plan.isEmpty()) setup.apply(progress());
+        if (!plan.isEmpty()) {
+            try {
+                setup.apply(progress());
+            } catch (ExitException e) {
+                deliverKeysOnFailure(setup.wiring());
+                throw e;
+            }
+        }
         ProjectConfig cfg = setup.config();
         Optional<ProjectConfig> old = config();
         if (old.isPresent() && !old.get().apiId().equals(cfg.apiId())) {
@@ -163,6 +170,32 @@ public class SetupCommand extends AwsCommand {
             return List.of();
         }
         return lines;
+    }
+
+    /**
+     * A later step failed after a new key was stored: the rerun will find the secret and keep its
+     * key, so this is the only moment to hand it over. Nothing lost, still shown once.
+     */
+    private void deliverKeysOnFailure(Wiring w) {
+        if (w.newLiveKey().isEmpty() && w.newDevKey().isEmpty()) return;
+        List<String> shown = deliverKeys(w);
+        if (shown.isEmpty()) {
+            err().println("note: the new key was stored in Secrets Manager and written to " + keys.keyOut + " before the failure below");
+        } else if (json()) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("command", "setup");
+            doc.put("apiId", w.apiId());
+            doc.put("completed", false);
+            doc.put("keyValue", w.newLiveKey().map(ApiKey::reveal).orElse(null));
+            if (w.target.devKey()) doc.put("developmentKeyValue", w.newDevKey().map(ApiKey::reveal).orElse(null));
+            out().println(io.secureapi.engine.Json.pretty(doc));
+        } else {
+            out().println(style().yellow("Setup stopped after storing a new key in Secrets Manager (" + w.target.secretName()
+                    + "). It is shown once, now; the rerun keeps it:"));
+            w.newLiveKey().ifPresent(k -> out().println("  Key value:              " + k.reveal()));
+            w.newDevKey().ifPresent(k -> out().println("  Development key value:  " + k.reveal()));
+        }
+        out().flush();
     }
 
     private void printBubble(Wiring w, List<String> shown) {

@@ -1,12 +1,183 @@
 package io.secureapi.cli;
 
 import io.secureapi.engine.ExitException;
+import io.secureapi.engine.Json;
+import io.secureapi.engine.Plan;
+import io.secureapi.engine.ProjectConfig;
+import io.secureapi.engine.Teardown;
+import io.secureapi.engine.Wiring;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-@Command(name = "teardown", mixinStandardHelpOptions = true, description = "Not built yet.")
+@Command(name = "teardown", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Remove what secure-api set up on an HTTP API, and nothing else.",
+            "",
+            "Prints a plan first. Routes go back to the authorization they had before setup (recorded in",
+            "secure-api.json; NONE, i.e. public, when nothing was recorded), the authorizer and our invoke",
+            "permission are deleted, SECRET_ARN comes off the function (its other variables stay), our",
+            "statement comes off the secret's policy (others stay), the secret is scheduled for deletion",
+            "(restorable for --recovery-days), and the bundled function and its role are deleted only if",
+            "tagged secure-api:managed=true. A second run changes nothing.",
+            ""},
+        footer = {"", "Examples:",
+            "  secure-api teardown --dry-run",
+            "  secure-api teardown --yes --keep-secret",
+            "  secure-api teardown --api-id a1b2c3d4 --region eu-west-1 --recovery-days 30 --yes",
+            "", "Asks you to type the API id unless --yes is given; refuses without --yes when not on a terminal."})
 public class TeardownCommand extends AwsCommand {
+    @Option(names = "--api-id", paramLabel = "ID", description = "The HTTP API to remove secure-api from (default: from secure-api.json).")
+    String apiId;
+
+    @Option(names = "--keep-secret", description = "Keep the secret (and the key in it); only our policy statement comes off.")
+    boolean keepSecret;
+
+    @Option(names = "--recovery-days", paramLabel = "DAYS",
+            description = "Days the secret stays restorable before Secrets Manager deletes it, 7..30 (default: 7).")
+    Integer recoveryDays;
+
+    @Option(names = "--yes", description = "Apply without asking (for scripts and CI).")
+    boolean yes;
+
+    @Option(names = "--dry-run", description = "Print the plan and change nothing.")
+    boolean dryRun;
+
     @Override
     protected int run() {
-        throw ExitException.badInput("teardown is not built yet", "see the README");
+        int days = recoveryDays == null ? Teardown.Options.DEFAULT.recoveryDays() : recoveryDays;
+        if (days < Teardown.Options.MIN_RECOVERY_DAYS || days > Teardown.Options.MAX_RECOVERY_DAYS) {
+            throw ExitException.badInput("--recovery-days " + days + " is out of range",
+                    "give 7 to 30 days (Secrets Manager's limits), or --keep-secret to keep the secret");
+        }
+        String id = apiId(apiId);
+        Optional<ProjectConfig> cfg = config().filter(c -> c.apiId().equals(id));
+        String region = settings().region();
+        Teardown teardown = Teardown.read(id, region, cfg, new Teardown.Options(keepSecret, days), aws(), progress());
+        Plan plan = teardown.plan();
+        List<String> madePublic = teardown.routesMadePublic();
+        if (!json()) {
+            out().println(style().bold("Teardown plan for API " + id + " (" + region + ")" + (dryRun ? " — dry run" : "")));
+            out().print(plan.toTable());
+            out().println();
+            out().flush();
+        }
+        teardown.warnings().forEach(w -> err().println("warning: " + w));
+        if (!madePublic.isEmpty() && !plan.isEmpty()) {
+            err().println("warning: after teardown these routes need no key (public): " + String.join(", ", madePublic));
+        }
+        err().flush();
+        if (plan.isEmpty() || dryRun) {
+            boolean marked = !dryRun && markConfig(cfg);
+            if (json()) {
+                printJson(teardown, plan, false, madePublic, marked);
+            } else if (plan.isEmpty()) {
+                out().println(style().green("Nothing to remove: secure-api is not on API " + id + " (no writes made)."));
+            } else {
+                out().println("Dry run: nothing was changed. Run it without --dry-run to apply " + plan.changeCount() + " change"
+                        + (plan.changeCount() == 1 ? "" : "s") + ".");
+            }
+            return 0;
+        }
+        confirm(id, plan);
+        teardown.apply(progress());
+        boolean marked = markConfig(cfg);
+        if (json()) {
+            printJson(teardown, plan, true, madePublic, marked);
+            return 0;
+        }
+        out().println(style().green("Done: " + plan.changeCount() + " change" + (plan.changeCount() == 1 ? "" : "s")
+                + " applied; secure-api is off API " + id + "."));
+        afterword(teardown.wiring(), marked);
+        return 0;
+    }
+
+    /** --yes, or the API id typed on a terminal; anything else changes nothing (exit 2). */
+    private void confirm(String id, Plan plan) {
+        if (yes) return;
+        if (!session().stdinIsTerminal()) {
+            throw ExitException.badInput("teardown needs confirmation and standard input is not a terminal; nothing was changed",
+                    "review the plan above, then run it again with --yes");
+        }
+        err().print("Type the API id (" + id + ") to apply these " + plan.changeCount() + " changes: ");
+        err().flush();
+        String typed = readLine(session().in()).strip();
+        if (!typed.equals(id)) {
+            throw ExitException.badInput("confirmation \"" + typed + "\" is not the API id " + id + "; nothing was changed",
+                    "run it again and type " + id + ", or pass --yes");
+        }
+    }
+
+    private static String readLine(InputStream in) {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        try {
+            for (int b = in.read(); b >= 0 && b != '\n'; b = in.read()) line.write(b);
+        } catch (IOException e) {
+            return "";
+        }
+        return line.toString(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * secure-api.json stays, marked "tornDown" with the time: the same command then finds nothing to
+     * remove, and `secure-api setup` puts the same protection back. Delete the file when done.
+     */
+    private boolean markConfig(Optional<ProjectConfig> cfg) {
+        if (cfg.isEmpty()) return false;
+        try {
+            Map<String, Object> current = Json.parseObject(Files.readString(configPath()));
+            if (current.containsKey("tornDown")) return false;
+        } catch (IOException | RuntimeException e) {
+            // unreadable now: rewrite it from what was read at the start
+        }
+        Map<String, Object> doc = new LinkedHashMap<>(cfg.get().toJson());
+        doc.put("tornDown", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        try {
+            Files.writeString(configPath(), Json.pretty(doc) + "\n");
+            return true;
+        } catch (IOException e) {
+            err().println("warning: cannot mark " + configPath() + " as torn down (" + e.getClass().getSimpleName() + "); delete it yourself");
+            return false;
+        }
+    }
+
+    private void afterword(Wiring w, boolean marked) {
+        w.secret().ifPresent(s -> {
+            if (s.deletedDate().isPresent()) {
+                out().println("Secret " + s.name() + " is scheduled for deletion; until then: aws secretsmanager restore-secret --secret-id "
+                        + s.arn() + " --region " + w.region());
+            } else {
+                out().println("Secret " + s.name() + " was kept" + (s.ownedBy(w.apiId()) ? " (--keep-secret)." : " (not created by secure-api)."));
+            }
+        });
+        if (marked) {
+            out().println("Marked " + configPath() + " as torn down; `secure-api setup` puts the same protection back, or delete the file.");
+        }
+    }
+
+    private void printJson(Teardown teardown, Plan plan, boolean applied, List<String> madePublic, boolean marked) {
+        Wiring w = teardown.wiring();
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("command", "teardown");
+        doc.put("apiId", w.apiId());
+        doc.put("region", w.region());
+        doc.put("dryRun", dryRun);
+        doc.put("changed", applied && !plan.isEmpty());
+        doc.put("plan", plan.toJson());
+        doc.put("routesMadePublic", madePublic);
+        doc.put("warnings", teardown.warnings());
+        doc.put("secretArn", w.secretArn());
+        doc.put("configMarked", marked);
+        out().println(Json.pretty(doc));
     }
 }

@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import software.amazon.awssdk.services.apigatewayv2.model.AuthorizerType;
+import java.util.stream.Collectors;
+import software.amazon.awssdk.services.apigatewayv2.model.NotFoundException;
 
 /** The HTTP API's REQUEST authorizer: header identity source, payload 2.0, simple responses, TTL. */
 public final class AuthorizerPiece implements Piece {
@@ -62,7 +64,8 @@ public final class AuthorizerPiece implements Piece {
                             .authorizerResultTtlInSeconds(w.target.cacheTtl()).authorizerUri(w.authorizerUri()))
                             .authorizerId());
             w.progress.say("created authorizer " + id);
-            w.putAuthorizer(HttpApi.authorizer(w, id).orElseThrow());
+            String kept = settle(w, id);
+            w.putAuthorizer(HttpApi.authorizer(w, kept).orElseThrow());
         } else {
             String id = w.ourAuthorizer().orElseThrow().id();
             call("updating authorizer " + id + " on API " + apiId, w.region(),
@@ -71,6 +74,76 @@ public final class AuthorizerPiece implements Piece {
                             .authorizerPayloadFormatVersion("2.0").enableSimpleResponses(true)
                             .authorizerResultTtlInSeconds(w.target.cacheTtl()).authorizerUri(w.authorizerUri())));
             w.putAuthorizer(HttpApi.authorizer(w, id).orElseThrow());
+        }
+    }
+
+    /** How long the run holding the smallest id waits for a concurrent run to withdraw its duplicate. */
+    static final java.time.Duration SETTLE_TIMEOUT = java.time.Duration.ofSeconds(8);
+
+    /**
+     * Two runs at once (or an SDK retry after a lost answer) can each create one. Converge on the
+     * smallest id: a run whose own is not that deletes its own and uses it; the run that owns it
+     * waits, bounded, for the others to go, and otherwise gives way too. Only authorizers with our
+     * name calling our function are considered, so nothing of anyone else's is touched.
+     */
+    static String settle(Wiring w, String own) {
+        long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
+        while (true) {
+            w.authorizers = HttpApi.authorizers(w);
+            List<String> others = owned(w).stream().map(State.Authorizer::id).filter(id -> !id.equals(own)).sorted().toList();
+            if (others.isEmpty()) return own;
+            boolean ownIsFirst = own.compareTo(others.get(0)) < 0;
+            if (!ownIsFirst || System.nanoTime() > deadline) {
+                call("deleting duplicate authorizer " + own + " of API " + w.apiId(), w.region(), () -> {
+                    try {
+                        return w.aws.apigateway().deleteAuthorizer(r -> r.apiId(w.apiId()).authorizerId(own));
+                    } catch (NotFoundException gone) {
+                        return null;
+                    }
+                });
+                w.authorizers = w.authorizers.stream().filter(a -> !a.id().equals(own)).toList();
+                w.progress.say("authorizer " + others.get(0) + " was created at the same time (another run, or a retried request); "
+                        + "using it and deleted " + own);
+                return others.get(0);
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return own;
+            }
+        }
+    }
+
+    // teardown
+
+    /** Authorizers secure-api made here: our name, REQUEST, calling our function. More than one only after a race. */
+    public static List<State.Authorizer> owned(Wiring w) {
+        String uri = w.authorizerUri();
+        return w.authorizers.stream().filter(a -> a.name().equals(w.target.authorizerName()) && "REQUEST".equals(a.type())
+                && uri.equals(a.uri())).toList();
+    }
+
+    @Override
+    public Change planRemoval(Wiring w) {
+        String resource = w.target.authorizerName() + " on API " + w.apiId();
+        List<State.Authorizer> owned = owned(w);
+        if (owned.isEmpty()) return Change.ok(name(), resource, "none calling " + w.functionName());
+        return new Change(name(), resource + " (" + owned.stream().map(State.Authorizer::id).collect(Collectors.joining(", ")) + ")",
+                Change.Action.DELETE, "REQUEST authorizer calling " + w.functionName());
+    }
+
+    @Override
+    public void remove(Wiring w, Change change) {
+        for (State.Authorizer a : owned(w)) {
+            call("deleting authorizer " + a.id() + " of API " + w.apiId(), w.region(), () -> {
+                try {
+                    return w.aws.apigateway().deleteAuthorizer(r -> r.apiId(w.apiId()).authorizerId(a.id()));
+                } catch (NotFoundException gone) {
+                    return null;
+                }
+            });
+            w.authorizers = w.authorizers.stream().filter(x -> !x.id().equals(a.id())).toList();
         }
     }
 }

@@ -65,4 +65,54 @@ public final class EnvVarPiece implements Piece {
         FunctionPiece.waitUpdated(w, name);
         w.function = FunctionPiece.find(w, w.functionArn());
     }
+
+    // teardown
+
+    /** Our variables as they stand: SECRET_ARN only while it points at our secret; KEY_HEADER on the bundled function. */
+    static List<String> owned(Wiring w) {
+        Map<String, String> env = w.function.map(State.Function::env).orElse(Map.of());
+        List<String> out = new ArrayList<>();
+        String arn = env.get(Names.ENV_SECRET_ARN);
+        if (arn != null && ourSecret(w, arn)) out.add(Names.ENV_SECRET_ARN);
+        if (w.target.managedFunction() && env.containsKey(Names.ENV_KEY_HEADER)) out.add(Names.ENV_KEY_HEADER);
+        return out;
+    }
+
+    private static boolean ourSecret(Wiring w, String arn) {
+        return arn.equals(w.secretArn()) || w.previous.map(c -> arn.equals(c.secretArn())).orElse(false)
+                || arn.contains(":secret:" + w.target.secretName() + "-");
+    }
+
+    @Override
+    public Change planRemoval(Wiring w) {
+        String resource = w.functionName() + " " + Names.ENV_SECRET_ARN;
+        if (w.function.isEmpty()) return Change.ok(name(), resource, "function not found");
+        if (FunctionPiece.deletes(w)) return Change.ok(name(), resource, "goes with the bundled function");
+        List<String> ours = owned(w);
+        int others = (int) w.function.get().env().keySet().stream().filter(k -> !ours.contains(k)).count();
+        String kept = others == 0 ? "" : " (" + others + " other variable" + (others == 1 ? "" : "s") + " kept)";
+        if (ours.isEmpty()) {
+            boolean foreign = w.function.get().env().containsKey(Names.ENV_SECRET_ARN);
+            return Change.ok(name(), resource, foreign ? Names.ENV_SECRET_ARN + " points at another secret; kept" : "not set" + kept);
+        }
+        return new Change(name(), resource, Change.Action.DELETE, "remove " + String.join(", ", ours) + kept);
+    }
+
+    @Override
+    public void remove(Wiring w, Change change) {
+        String name = w.functionName();
+        List<String> ours = owned(w);
+        // Edit the environment as it is now: never drop a variable added since the read.
+        GetFunctionConfigurationResponse now = call("reading the configuration of Lambda function " + name, w.region(),
+                () -> w.aws.lambda().getFunctionConfiguration(r -> r.functionName(w.functionArn())));
+        Map<String, String> kept = new LinkedHashMap<>();
+        if (now.environment() != null && now.environment().variables() != null) kept.putAll(now.environment().variables());
+        if (ours.stream().noneMatch(kept::containsKey)) return;
+        ours.forEach(kept::remove);
+        FunctionPiece.waitUpdated(w, name);
+        run("removing " + String.join(", ", ours) + " from Lambda function " + name, w.region(), () -> w.aws.lambda()
+                .updateFunctionConfiguration(r -> r.functionName(w.functionArn()).environment(e -> e.variables(kept))));
+        FunctionPiece.waitUpdated(w, name);
+        w.function = FunctionPiece.find(w, w.functionArn());
+    }
 }

@@ -6,6 +6,8 @@ import static io.secureapi.aws.AwsCall.run;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import software.amazon.awssdk.services.iam.model.DeleteConflictException;
+import software.amazon.awssdk.services.iam.model.EntityAlreadyExistsException;
 import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
 import software.amazon.awssdk.services.iam.model.Role;
 import software.amazon.awssdk.services.iam.model.Tag;
@@ -70,15 +72,72 @@ public final class ExecutionRolePiece implements Piece {
         String roleName = Names.managedRoleName(w.apiId());
         if (change.action() == Change.Action.CREATE) {
             String trust = Policies.compact("lambda-trust.json", Map.of());
-            run("creating IAM role " + roleName, w.region(), () -> w.aws.iam().createRole(r -> r.roleName(roleName)
-                    .assumeRolePolicyDocument(trust)
-                    .description("Execution role of the secure-api authorizer for API " + w.apiId())
-                    .tags(Tag.builder().key(Names.TAG_MANAGED).value("true").build(),
-                            Tag.builder().key(Names.TAG_API_ID).value(w.apiId()).build())));
+            boolean created = call("creating IAM role " + roleName, w.region(), () -> {
+                try {
+                    w.aws.iam().createRole(r -> r.roleName(roleName)
+                            .assumeRolePolicyDocument(trust)
+                            .description("Execution role of the secure-api authorizer for API " + w.apiId())
+                            .tags(Tag.builder().key(Names.TAG_MANAGED).value("true").build(),
+                                    Tag.builder().key(Names.TAG_API_ID).value(w.apiId()).build()));
+                    return true;
+                } catch (EntityAlreadyExistsException e) {
+                    // A concurrent run made it, or our own create whose answer was lost: use it if it is ours.
+                    return false;
+                }
+            });
+            if (!created) {
+                w.role = find(w, roleName);
+                if (w.role.isEmpty() || !"true".equals(w.role.get().tags().get(Names.TAG_MANAGED))) {
+                    throw new ExitException(ExitException.AWS, "creating IAM role " + roleName + " (" + w.region()
+                            + "): a role of that name appeared meanwhile and was not created by secure-api",
+                            "rename or delete that role, or pass --function to use your own authorizer function", null);
+                }
+            }
         }
         String policy = logsPolicy(w);
         run("putting the logs policy on IAM role " + roleName, w.region(), () -> w.aws.iam().putRolePolicy(r -> r
                 .roleName(roleName).policyName(Names.ROLE_POLICY_NAME).policyDocument(policy)));
         w.role = find(w, roleName);
+    }
+
+    // teardown
+
+    private static boolean deletes(Wiring w) {
+        return w.role.map(r -> "true".equals(r.tags().get(Names.TAG_MANAGED))
+                && w.apiId().equals(r.tags().getOrDefault(Names.TAG_API_ID, w.apiId()))).orElse(false);
+    }
+
+    @Override
+    public Change planRemoval(Wiring w) {
+        String roleName = Names.managedRoleName(w.apiId());
+        if (w.role.isEmpty()) return Change.ok(name(), roleName, "not found");
+        if (!deletes(w)) return Change.ok(name(), roleName, "not tagged " + Names.TAG_MANAGED + "=true for this API; kept");
+        return new Change(name(), roleName, Change.Action.DELETE, "with its inline policy " + Names.ROLE_POLICY_NAME);
+    }
+
+    @Override
+    public void remove(Wiring w, Change change) {
+        String roleName = Names.managedRoleName(w.apiId());
+        call("deleting the logs policy of IAM role " + roleName, w.region(), () -> {
+            try {
+                return w.aws.iam().deleteRolePolicy(r -> r.roleName(roleName).policyName(Names.ROLE_POLICY_NAME));
+            } catch (NoSuchEntityException gone) {
+                return null;
+            }
+        });
+        try {
+            call("deleting IAM role " + roleName, w.region(), () -> {
+                try {
+                    return w.aws.iam().deleteRole(r -> r.roleName(roleName));
+                } catch (NoSuchEntityException gone) {
+                    return null;
+                }
+            });
+        } catch (ExitException e) {
+            if (!(e.getCause() instanceof DeleteConflictException)) throw e;
+            throw new ExitException(ExitException.AWS, e.getMessage(), "something else was attached to the role since setup: "
+                    + "detach it (aws iam list-attached-role-policies --role-name " + roleName + "), then run teardown again", e.getCause());
+        }
+        w.role = Optional.empty();
     }
 }

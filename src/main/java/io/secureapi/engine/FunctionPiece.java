@@ -155,4 +155,35 @@ public final class FunctionPiece implements Piece {
         run("waiting for Lambda function " + name + " to finish updating", w.region(),
                 () -> w.aws.lambda().waiter().waitUntilFunctionUpdatedV2(r -> r.functionName(name)));
     }
+
+    // teardown
+
+    /** The bundled function is deleted only when secure-api deployed it for this API (tag secure-api:managed=true). */
+    static boolean deletes(Wiring w) {
+        return w.target.managedFunction() && w.function.map(f -> f.managed()
+                && w.apiId().equals(f.tags().getOrDefault(Names.TAG_API_ID, w.apiId()))).orElse(false);
+    }
+
+    @Override
+    public Change planRemoval(Wiring w) {
+        String name = w.functionName();
+        if (!w.target.managedFunction()) return Change.ok(name(), name, "your function; kept");
+        if (w.function.isEmpty()) return Change.ok(name(), name, "not found");
+        if (!deletes(w)) return Change.ok(name(), name, "not tagged " + Names.TAG_MANAGED + "=true for this API; kept");
+        return new Change(name(), name, Change.Action.DELETE, "bundled authorizer (its variables and invoke permission go with it)");
+    }
+
+    @Override
+    public void remove(Wiring w, Change change) {
+        String name = w.functionName();
+        call("deleting Lambda function " + name, w.region(), () -> {
+            try {
+                return w.aws.lambda().deleteFunction(r -> r.functionName(name));
+            } catch (ResourceNotFoundException gone) {
+                return null;
+            }
+        });
+        w.function = Optional.empty();
+        w.functionPolicy = Optional.empty();
+    }
 }

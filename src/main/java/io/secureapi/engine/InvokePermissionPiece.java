@@ -95,4 +95,33 @@ public final class InvokePermissionPiece implements Piece {
         });
         w.functionPolicy = read(w, fn);
     }
+
+    // teardown
+
+    @Override
+    public Change planRemoval(Wiring w) {
+        String resource = w.functionName() + " " + Names.permissionStatementId(w.apiId());
+        if (w.function.isEmpty()) return Change.ok(name(), resource, "function not found");
+        if (FunctionPiece.deletes(w)) return Change.ok(name(), resource, "goes with the bundled function");
+        if (statement(w).isEmpty()) return Change.ok(name(), resource, "no such statement");
+        return new Change(name(), resource, Change.Action.DELETE, "remove this statement only; others kept");
+    }
+
+    @Override
+    public void remove(Wiring w, Change change) {
+        String sid = Names.permissionStatementId(w.apiId());
+        String fn = w.functionArn();
+        // Bounded loop: an emulator may hold a statement id twice, AWS never does.
+        for (int i = 0; i < 5 && statement(w).isPresent(); i++) {
+            boolean removed = call("removing invoke permission " + sid + " from Lambda function " + w.functionName(), w.region(), () -> {
+                try {
+                    w.aws.lambda().removePermission(r -> r.functionName(fn).statementId(sid));
+                    return true;
+                } catch (ResourceNotFoundException gone) {
+                    return false;
+                }
+            });
+            w.functionPolicy = removed ? read(w, fn) : Optional.empty();
+        }
+    }
 }

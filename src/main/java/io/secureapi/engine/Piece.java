@@ -15,4 +15,13 @@ public interface Piece {
 
     /** Makes the planned change true; called only when {@code change.changes()}. */
     void apply(Wiring w, Change change);
+
+    /** Plans removing what secure-api made of this piece (teardown). Pure, like plan: no AWS calls. */
+    default Change planRemoval(Wiring w) {
+        return Change.ok(name(), "-", "nothing of secure-api's here");
+    }
+
+    /** Removes it; called only when {@code change.changes()}. Not-found counts as done, so reruns are safe. */
+    default void remove(Wiring w, Change change) {
+    }
 }

@@ -126,4 +126,75 @@ public final class RoutesPiece implements Piece {
         }
         return m;
     }
+
+    // teardown
+
+    /** A route on one of our authorizers and the authorization it goes back to; recorded=false: unknown, so NONE. */
+    public record Restore(State.Route route, State.Authorization before, boolean recorded) {
+        public boolean becomesPublic() {
+            return "NONE".equals(before.type());
+        }
+    }
+
+    /** Every route now on one of our authorizers, each with what it had before setup (NONE when not recorded). */
+    public static List<Restore> restorations(Wiring w) {
+        java.util.Set<String> ours = AuthorizerPiece.owned(w).stream().map(State.Authorizer::id).collect(Collectors.toSet());
+        List<Restore> out = new ArrayList<>();
+        for (State.Route r : w.routes) {
+            if (!"CUSTOM".equals(r.authorizationType()) || !ours.contains(r.authorizerId())) continue;
+            Optional<ProjectConfig.ProtectedRoute> rec = w.previous.flatMap(c -> c.route(r.id()));
+            State.Authorization before = rec.map(ProjectConfig.ProtectedRoute::before).orElse(State.Authorization.NONE);
+            // Recorded on one of our own authorizers (an earlier setup): nothing else to go back to.
+            if (before.authorizerId() != null && ours.contains(before.authorizerId())) before = State.Authorization.NONE;
+            out.add(new Restore(r, before, rec.isPresent()));
+        }
+        return out;
+    }
+
+    private static boolean needsAuthorizer(State.Authorization a) {
+        return "CUSTOM".equals(a.type()) || "JWT".equals(a.type());
+    }
+
+    @Override
+    public Change planRemoval(Wiring w) {
+        String resource = "API " + w.apiId() + " routes";
+        List<Restore> todo = restorations(w);
+        if (todo.isEmpty()) return Change.ok(name(), resource, "no route uses secure-api's authorizer");
+        for (Restore r : todo) {
+            String id = r.before().authorizerId();
+            if (needsAuthorizer(r.before()) && w.authorizers.stream().noneMatch(a -> a.id().equals(id))) {
+                throw ExitException.badInput("route \"" + r.route().key() + "\" used " + r.before().type() + " authorizer " + id
+                        + " before setup, and API " + w.apiId() + " no longer has it; nothing was changed",
+                        "recreate that authorizer, or set that route's \"before\" in " + ProjectConfig.DEFAULT_FILE
+                                + " to {\"authorizationType\": \"NONE\"} to leave the route public");
+            }
+        }
+        String detail = todo.stream().limit(5).map(r -> r.route().key() + " → " + describeBefore(w, r))
+                .collect(Collectors.joining(", ")) + (todo.size() > 5 ? " and " + (todo.size() - 5) + " more" : "");
+        return new Change(name(), resource, Change.Action.UPDATE, "restore " + todo.size() + ": " + detail);
+    }
+
+    static String describeBefore(Wiring w, Restore r) {
+        if (r.becomesPublic()) return r.recorded() ? "NONE (public)" : "NONE (public; nothing recorded)";
+        if (!needsAuthorizer(r.before())) return r.before().type();
+        String name = w.authorizers.stream().filter(a -> a.id().equals(r.before().authorizerId())).map(State.Authorizer::name)
+                .findFirst().orElse(r.before().authorizerId());
+        return r.before().type() + " " + name;
+    }
+
+    @Override
+    public void remove(Wiring w, Change change) {
+        for (Restore r : restorations(w)) {
+            State.Authorization b = r.before();
+            // AuthorizationType NONE detaches the authorizer (AWS clears AuthorizerId with it).
+            run("restoring route \"" + r.route().key() + "\" of API " + w.apiId() + " to " + b.type(), w.region(),
+                    () -> w.aws.apigateway().updateRoute(u -> {
+                        u.apiId(w.apiId()).routeId(r.route().id()).authorizationType(b.type());
+                        if (needsAuthorizer(b)) u.authorizerId(b.authorizerId());
+                        if (!b.scopes().isEmpty()) u.authorizationScopes(b.scopes());
+                    }));
+            w.replaceRoute(new State.Route(r.route().id(), r.route().key(), b.type(), needsAuthorizer(b) ? b.authorizerId() : null,
+                    b.scopes()));
+        }
+    }
 }

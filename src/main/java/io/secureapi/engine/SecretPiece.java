@@ -142,4 +142,33 @@ public final class SecretPiece implements Piece {
                     "run secure-api setup again; reruns are safe", null);
         }
     }
+
+    // teardown
+
+    @Override
+    public Change planRemoval(Wiring w) {
+        String name = w.target.secretName();
+        if (w.secret.isEmpty()) return Change.ok(name(), name, "not found");
+        State.Secret s = w.secret.get();
+        if (s.deletedDate().isPresent()) return Change.ok(name(), name, "already scheduled for deletion");
+        if (!s.ownedBy(w.apiId())) return Change.ok(name(), name, "no tag " + Names.TAG_API_ID + "=" + w.apiId() + " (not created by secure-api); kept");
+        if (w.removal.keepSecret()) return Change.ok(name(), name, "kept (--keep-secret)");
+        return new Change(name(), name, Change.Action.DELETE, "schedule deletion in " + w.removal.recoveryDays()
+                + " days (restorable until then)");
+    }
+
+    @Override
+    public void remove(Wiring w, Change change) {
+        String arn = w.secret.orElseThrow().arn();
+        String name = w.target.secretName();
+        long days = w.removal.recoveryDays();
+        call("scheduling deletion of secret " + name, w.region(), () -> {
+            try {
+                return w.aws.secrets().deleteSecret(r -> r.secretId(arn).recoveryWindowInDays(days));
+            } catch (ResourceNotFoundException gone) {
+                return null;
+            }
+        });
+        w.secret = find(w, arn);
+    }
 }

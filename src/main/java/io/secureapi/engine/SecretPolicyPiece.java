@@ -70,4 +70,41 @@ public final class SecretPolicyPiece implements Piece {
         });
         w.secretPolicy = Optional.of(policy);
     }
+
+    // teardown
+
+    @Override
+    public Change planRemoval(Wiring w) {
+        String resource = w.target.secretName();
+        if (w.secret.isEmpty()) return Change.ok(name(), resource, "secret not found");
+        if (w.secret.get().deletedDate().isPresent()) return Change.ok(name(), resource, "secret is scheduled for deletion");
+        PolicyDocument doc = PolicyDocument.parse(w.secretPolicy.orElse(null));
+        if (doc.statement(Names.SECRET_POLICY_SID).isEmpty()) return Change.ok(name(), resource, "no statement " + Names.SECRET_POLICY_SID);
+        int others = doc.size() - 1;
+        return new Change(name(), resource, Change.Action.DELETE, "remove statement " + Names.SECRET_POLICY_SID
+                + (others == 0 ? "; delete the policy (nothing else in it)" : " (" + others + " other statement" + (others == 1 ? "" : "s") + " kept)"));
+    }
+
+    @Override
+    public void remove(Wiring w, Change change) {
+        String arn = w.secret.orElseThrow().arn();
+        String name = w.target.secretName();
+        // Re-read: keep any statement added since the plan.
+        PolicyDocument rest = PolicyDocument.parse(read(w, arn).orElse(null)).without(Names.SECRET_POLICY_SID);
+        if (rest.size() == 0) {
+            call("deleting the resource policy of secret " + name, w.region(), () -> {
+                try {
+                    return w.aws.secrets().deleteResourcePolicy(r -> r.secretId(arn));
+                } catch (ResourceNotFoundException gone) {
+                    return null;
+                }
+            });
+            w.secretPolicy = Optional.empty();
+        } else {
+            String policy = rest.toJson();
+            call("putting the resource policy of secret " + name + " without " + Names.SECRET_POLICY_SID, w.region(),
+                    () -> w.aws.secrets().putResourcePolicy(r -> r.secretId(arn).resourcePolicy(policy).blockPublicPolicy(true)));
+            w.secretPolicy = Optional.of(policy);
+        }
+    }
 }

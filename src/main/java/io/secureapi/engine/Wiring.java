@@ -26,6 +26,9 @@ public final class Wiring {
     Optional<State.Role> role = Optional.empty();
     Optional<String> functionPolicy = Optional.empty();
 
+    /** What teardown keeps and how (unused by setup). */
+    Teardown.Options removal = Teardown.Options.DEFAULT;
+
     /** Keys made or taken by this run; shown once by the command, never stored elsewhere. */
     ApiKey newLiveKey;
     ApiKey newDevKey;

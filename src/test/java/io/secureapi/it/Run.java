@@ -59,8 +59,20 @@ public final class Run {
         return cliWithStdin(config, "", args);
     }
 
+    /** Like {@link #cliWithStdin} against any endpoint (e.g. a fault proxy), stdin a terminal or not. */
+    public static Run via(String endpoint, Path config, String stdin, boolean terminal, String... args) {
+        List<String> a = new ArrayList<>(Arrays.asList(args));
+        a.addAll(List.of("--endpoint-url", endpoint, "--region", Aws.REGION, "--config", config.toString()));
+        return raw(stdin, Map.of(), terminal, a.toArray(String[]::new));
+    }
+
     /** Runs exactly the given arguments with the given environment. */
     public static Run raw(String stdin, Map<String, String> env, String... args) {
+        return raw(stdin, env, false, args);
+    }
+
+    /** Runs exactly the given arguments; {@code terminal} says whether stdin is a terminal. */
+    public static Run raw(String stdin, Map<String, String> env, boolean terminal, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         List<String> ops = new CopyOnWriteArrayList<>();
@@ -72,7 +84,7 @@ public final class Run {
             }
         };
         Session session = new Session(new PrintWriter(out, true), new PrintWriter(err, true),
-                new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), env, List.of(recorder), false, false);
+                new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), env, List.of(recorder), terminal, false);
         int code = SecureApiCli.create(session).execute(args);
         return new Run(code, out.toString(), err.toString(), List.copyOf(ops));
     }

@@ -1,0 +1,159 @@
+package io.secureapi.engine;
+
+import static io.secureapi.aws.AwsCall.call;
+
+import io.secureapi.aws.AwsClients;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import software.amazon.awssdk.services.apigatewayv2.model.NotFoundException;
+
+/**
+ * teardown as an ordering of pieces: read everything, plan each piece's removal, remove in
+ * reverse dependency order (routes before the authorizer they use, the function before its role).
+ * Only what secure-api made is removed; every check happens before the first write.
+ */
+public final class Teardown {
+    /** What teardown keeps: the secret with --keep-secret, else a recovery window of 7..30 days. */
+    public record Options(boolean keepSecret, int recoveryDays) {
+        public static final Options DEFAULT = new Options(false, 7);
+        public static final int MIN_RECOVERY_DAYS = 7;
+        public static final int MAX_RECOVERY_DAYS = 30;
+    }
+
+    private final Wiring wiring;
+    private final List<Piece> pieces;
+    private final List<String> warnings = new ArrayList<>();
+
+    private Teardown(Wiring wiring, List<Piece> pieces) {
+        this.wiring = wiring;
+        this.pieces = pieces;
+    }
+
+    /** Removal order: the reverse of setup's apply order. */
+    public static List<Piece> pieces(Target t) {
+        List<Piece> p = new ArrayList<>(Setup.pieces(t));
+        Collections.reverse(p);
+        return p;
+    }
+
+    /**
+     * Reads what is there. With secure-api.json the names come from it; without, from the default
+     * names, and the function from the URI of the authorizer with our name (so a user's own function is found too).
+     */
+    public static Teardown read(String apiId, String region, Optional<ProjectConfig> config, Options options, AwsClients aws,
+            Progress progress) {
+        Optional<ProjectConfig> cfg = config.filter(c -> c.apiId().equals(apiId));
+        Target provisional = target(apiId, region, cfg, cfg.filter(c -> !c.functionManaged()).map(ProjectConfig::functionArn));
+        Wiring probe = new Wiring(provisional, aws, progress, cfg);
+        List<String> notes = new ArrayList<>();
+        boolean apiExists = call("reading API " + apiId, region, () -> {
+            try {
+                aws.apigateway().getApi(r -> r.apiId(apiId));
+                return true;
+            } catch (NotFoundException e) {
+                return false;
+            }
+        });
+        if (apiExists) {
+            HttpApi.read(probe); // checks it is an HTTP API
+            probe.authorizers = HttpApi.authorizers(probe);
+            probe.routes = HttpApi.routes(probe);
+        } else if (cfg.isEmpty()) {
+            throw ExitException.badInput("API " + apiId + " not found in " + region,
+                    "list your HTTP APIs with: aws apigatewayv2 get-apis --region " + region);
+        } else {
+            notes.add("API " + apiId + " no longer exists in " + region + ": removing the rest of what secure-api made");
+        }
+
+        Target target = provisional;
+        if (cfg.isEmpty()) target = discover(probe, apiId, region);
+        Wiring w = new Wiring(target, aws, progress, cfg);
+        w.removal = options;
+        w.api = probe.api;
+        w.authorizers = probe.authorizers;
+        w.routes = probe.routes;
+        w.function = FunctionPiece.find(w, target.function().orElse(w.functionName()));
+        FunctionPiece.resolveIdentity(w);
+        if (w.function.isPresent()) w.functionPolicy = InvokePermissionPiece.read(w, w.functionArn());
+        if (target.managedFunction()) w.role = ExecutionRolePiece.find(w, Names.managedRoleName(apiId));
+        String secretId = cfg.map(ProjectConfig::secretArn).filter(s -> s != null && !s.isBlank()).orElse(target.secretName());
+        w.secret = SecretPiece.find(w, secretId);
+        if (w.secret.isPresent() && w.secret.get().deletedDate().isEmpty()) {
+            w.secretPolicy = SecretPolicyPiece.read(w, w.secret.get().arn());
+        }
+        Teardown t = new Teardown(w, pieces(target));
+        t.warnings.addAll(notes);
+        return t;
+    }
+
+    static Target target(String apiId, String region, Optional<ProjectConfig> cfg, Optional<String> function) {
+        return new Target(apiId, region, function,
+                cfg.map(ProjectConfig::secretName).filter(s -> s != null && !s.isBlank()).orElse(Names.defaultSecretName(apiId)),
+                cfg.map(ProjectConfig::authorizerName).filter(s -> s != null && !s.isBlank()).orElse(Names.DEFAULT_AUTHORIZER_NAME),
+                cfg.map(ProjectConfig::header).filter(s -> s != null && !s.isBlank()).orElse(Names.DEFAULT_HEADER),
+                cfg.map(ProjectConfig::cacheTtl).orElse(Names.DEFAULT_CACHE_TTL), Optional.empty(), false, false, Optional.empty());
+    }
+
+    /** No config: the function is the one our authorizer calls; the secret the one its SECRET_ARN names. */
+    private static Target discover(Wiring probe, String apiId, String region) {
+        Optional<String> fromAuthorizer = probe.authorizers.stream()
+                .filter(a -> a.name().equals(Names.DEFAULT_AUTHORIZER_NAME) && "REQUEST".equals(a.type()))
+                .map(a -> functionArnOf(a.uri())).flatMap(Optional::stream).findFirst();
+        Optional<String> userFunction = fromAuthorizer.filter(arn -> !Wiring.nameOf(arn).equals(Names.managedFunctionName(apiId)));
+        Target t = target(apiId, region, Optional.empty(), userFunction);
+        Optional<State.Function> fn = FunctionPiece.find(probe, userFunction.orElse(Names.managedFunctionName(apiId)));
+        Optional<String> secretArn = fn.map(f -> f.env().get(Names.ENV_SECRET_ARN)).filter(s -> s.startsWith("arn:"));
+        String secretName = secretArn.flatMap(Arns::parse).map(p -> p.resource().replaceFirst("^secret:", "")
+                .replaceFirst("-[A-Za-z0-9]{6}$", "")).orElse(t.secretName());
+        return new Target(apiId, region, userFunction, secretName, t.authorizerName(), t.header(), t.cacheTtl(), Optional.empty(),
+                false, false, Optional.empty());
+    }
+
+    /** The function ARN inside an authorizer URI (.../functions/ARN/invocations). */
+    static Optional<String> functionArnOf(String uri) {
+        if (uri == null) return Optional.empty();
+        int from = uri.indexOf("/functions/");
+        int to = uri.lastIndexOf("/invocations");
+        if (from < 0 || to <= from) return Optional.empty();
+        return Optional.of(uri.substring(from + "/functions/".length(), to));
+    }
+
+    public Wiring wiring() {
+        return wiring;
+    }
+
+    /** Plans every piece's removal; throws (exit 2) before any write when a route cannot be restored. */
+    public Plan plan() {
+        List<Change> changes = new ArrayList<>();
+        for (Piece p : pieces) changes.add(p.planRemoval(wiring));
+        for (RoutesPiece.Restore r : RoutesPiece.restorations(wiring)) {
+            if (!r.recorded()) {
+                warnings.add("route \"" + r.route().key() + "\" has no authorization recorded from before setup: it goes back to NONE, "
+                        + "so it becomes public");
+            }
+        }
+        return new Plan(changes);
+    }
+
+    /** Lines the user must read: routes that become public, an API that is gone. */
+    public List<String> warnings() {
+        return List.copyOf(warnings);
+    }
+
+    /** Routes that are public (NONE) once teardown is done. */
+    public List<String> routesMadePublic() {
+        return RoutesPiece.restorations(wiring).stream().filter(RoutesPiece.Restore::becomesPublic).map(r -> r.route().key()).toList();
+    }
+
+    /** Removes in order, re-planning each piece on the state its predecessors left. */
+    public void apply(Progress progress) {
+        for (Piece piece : pieces) {
+            Change now = piece.planRemoval(wiring);
+            if (!now.changes()) continue;
+            progress.say(now.action().word() + " " + piece.name() + ": " + now.resource());
+            piece.remove(wiring, now);
+        }
+    }
+}
