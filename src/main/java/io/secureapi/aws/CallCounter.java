@@ -12,12 +12,15 @@ import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
  * proves "a converged rerun makes zero writes" and feeds the --verbose summary line.
  */
 public final class CallCounter implements ExecutionInterceptor {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CallCounter.class);
     private final AtomicInteger reads = new AtomicInteger();
     private final AtomicInteger writes = new AtomicInteger();
 
     @Override
     public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
         String op = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
+        // names only: never a request body (it may carry a key)
+        LOG.debug("AWS {} {}", attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME), op);
         if (isRead(op)) reads.incrementAndGet();
         else writes.incrementAndGet();
     }
