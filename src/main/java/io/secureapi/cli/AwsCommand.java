@@ -25,12 +25,20 @@ public abstract class AwsCommand implements Callable<Integer> {
     private AwsSettings settings;
     private Optional<ProjectConfig> config;
 
+    /** Whether --output junit makes sense (verify only). */
+    protected boolean acceptsJunit() {
+        return false;
+    }
+
     /** The command's work; returns the exit code. */
     protected abstract int run();
 
     @Override
     public final Integer call() {
         long start = System.nanoTime();
+        if (output().output == OutputOptions.Format.junit && !acceptsJunit()) {
+            throw ExitException.badInput("--output junit is for verify only", "use --output text or --output json");
+        }
         try {
             return run();
         } finally {

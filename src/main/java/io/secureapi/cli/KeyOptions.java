@@ -70,14 +70,31 @@ public class KeyOptions {
         if (Files.isDirectory(keyOut)) {
             throw ExitException.badInput("--key-out " + keyOut + " is a folder", "name a file");
         }
-        if (Files.exists(keyOut) && !force) {
+        // NOFOLLOW_LINKS: a dangling link is a file that exists; it must not pass here and fail after the writes
+        if (Files.exists(keyOut, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !force) {
             throw ExitException.badInput("--key-out " + keyOut + " exists; secure-api does not overwrite key files",
                     "pass --force to replace it, or choose another file");
         }
     }
 
-    /** Writes key lines to --key-out with mode 0600 from the first byte (temp file, then atomic move). */
-    void writeKeys(List<String> lines) {
+    /**
+     * Writes key lines to --key-out with mode 0600 from the first byte (temp file, then atomic move).
+     * The key is already stored in AWS: if the file cannot be written, the key is shown on
+     * {@code fallback} instead of being lost, and the command exits 1.
+     */
+    void writeKeys(List<String> lines, java.io.PrintWriter fallback) {
+        try {
+            write(lines);
+        } catch (ExitException e) {
+            fallback.println("The new key could not be written to " + keyOut + "; it is shown here instead, once:");
+            lines.forEach(fallback::println);
+            fallback.flush();
+            throw new ExitException(ExitException.FAILED, "writing the key to --key-out " + keyOut + " failed: " + e.getMessage()
+                    + "; the key was stored in AWS and printed on stdout instead", "save the printed key now", e.getCause());
+        }
+    }
+
+    private void write(List<String> lines) {
         Path target = keyOut.toAbsolutePath();
         Path tmp = null;
         try {

@@ -135,7 +135,7 @@ public class RotateKeyCommand extends AwsCommand {
         if (!outcome.generated()) return null;
         ApiKey key = outcome.newKey().orElseThrow();
         if (keys.keyOut != null) {
-            keys.writeKeys(List.of(key.reveal()));
+            keys.writeKeys(List.of(key.reveal()), out());
             return null;
         }
         return key.reveal();

@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
             "Then in CI:  secure-api verify",
             "Exit codes:  0 ok, 1 verify found failures, 2 bad usage or input, 3 AWS refused or failed."},
         subcommands = {SetupCommand.class, VerifyCommand.class, RotateKeyCommand.class, TeardownCommand.class})
-public class SecureApi implements Runnable {
+public class SecureApi implements java.util.concurrent.Callable<Integer> {
     @Mixin
     AwsOptions aws = new AwsOptions();
 
@@ -32,8 +32,10 @@ public class SecureApi implements Runnable {
     }
 
     @Override
-    public void run() {
-        // no subcommand: teach, don't fail silently
-        spec.commandLine().usage(session.out());
+    public Integer call() {
+        // no subcommand: teach on stderr, and say it was bad usage (exit 2)
+        spec.commandLine().getErr().println("error: no command given");
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return io.secureapi.engine.ExitException.BAD_INPUT;
     }
 }

@@ -17,6 +17,9 @@ public final class SecureApiCli {
         CommandLine cl = new CommandLine(new SecureApi(session));
         cl.addSubcommand(new AutoComplete.GenerateCompletion());
         cl.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
+        // every subcommand's --version answers with secure-api's version (picocli's default is empty)
+        Version version = new Version();
+        cl.getSubcommands().values().forEach(sub -> sub.getCommandSpec().versionProvider(version));
         cl.setOut(session.out());
         cl.setErr(session.err());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
@@ -26,7 +29,11 @@ public final class SecureApiCli {
             for (CommandLine.ParseResult pr = parseResult; pr != null; pr = pr.subcommand()) {
                 verbose |= pr.hasMatchedOption("--verbose");
             }
-            return report(ex, commandLine, verbose);
+            boolean json = false;
+            for (CommandLine.ParseResult pr = parseResult; pr != null; pr = pr.subcommand()) {
+                json |= pr.hasMatchedOption("--output") && "json".equalsIgnoreCase(String.valueOf(pr.matchedOptionValue("--output", "")));
+            }
+            return report(ex, commandLine, verbose, json);
         });
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
@@ -38,8 +45,18 @@ public final class SecureApiCli {
         return cl;
     }
 
-    static int report(Exception ex, CommandLine commandLine, boolean verbose) {
+    static int report(Exception ex, CommandLine commandLine, boolean verbose, boolean json) {
         var err = commandLine.getErr();
+        if (json) {
+            // --output json: stdout is still one JSON document, so `| jq` sees the error too
+            java.util.Map<String, Object> doc = new java.util.LinkedHashMap<>();
+            doc.put("command", commandLine.getCommandName());
+            doc.put("error", ex instanceof ExitException e ? e.getMessage() : "unexpected " + ex.getClass().getSimpleName());
+            doc.put("next", ex instanceof ExitException e ? e.hint() : null);
+            doc.put("exitCode", ex instanceof ExitException e ? e.exitCode() : ExitException.FAILED);
+            commandLine.getOut().println(io.secureapi.engine.Json.pretty(doc));
+            commandLine.getOut().flush();
+        }
         if (ex instanceof ExitException e) {
             err.println("error: " + e.getMessage());
             if (e.hint() != null) err.println("  next: " + e.hint());

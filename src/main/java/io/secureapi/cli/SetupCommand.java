@@ -157,7 +157,9 @@ public class SetupCommand extends AwsCommand {
             throw ExitException.badInput("--routes is empty", "e.g. --routes '$default,GET /items' or --routes all");
         }
         Optional<ApiKey> key = keys.suppliedKey(session());
-        return new Target(id, region, fn, secret, authorizer, hdr, ttl, routeKeys, replaceAuthorizer, devKey, key);
+        // without --routes, routes an earlier --routes left out stay out (a teammate's plain rerun must not open them up)
+        List<String> excluded = routes == null ? same.map(ProjectConfig::excludedRoutes).orElse(List.of()) : List.of();
+        return new Target(id, region, fn, secret, authorizer, hdr, ttl, routeKeys, replaceAuthorizer, devKey, key, excluded);
     }
 
     /** Writes new keys to --key-out, or returns them to be shown once. Empty when no key is new. */
@@ -166,7 +168,7 @@ public class SetupCommand extends AwsCommand {
         w.newLiveKey().ifPresent(k -> lines.add(k.reveal()));
         w.newDevKey().ifPresent(k -> lines.add(k.reveal()));
         if (!lines.isEmpty() && keys.keyOut != null) {
-            keys.writeKeys(lines);
+            keys.writeKeys(lines, out());
             return List.of();
         }
         return lines;

@@ -22,6 +22,15 @@ public final class Arns {
         return "arn:" + partition + ":apigateway:" + region + ":lambda:path/2015-03-31/functions/" + functionArn + "/invocations";
     }
 
+    /** The function ARN inside an authorizer URI (.../functions/ARN/invocations). */
+    public static Optional<String> functionOfAuthorizerUri(String uri) {
+        if (uri == null) return Optional.empty();
+        int from = uri.indexOf("/functions/");
+        int to = uri.lastIndexOf("/invocations");
+        if (from < 0 || to <= from) return Optional.empty();
+        return Optional.of(uri.substring(from + "/functions/".length(), to));
+    }
+
     public static String authorizerSourceArn(String partition, String region, String account, String apiId, String authorizerId) {
         return "arn:" + partition + ":execute-api:" + region + ":" + account + ":" + apiId + "/authorizers/" + authorizerId;
     }

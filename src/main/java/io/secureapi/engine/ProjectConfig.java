@@ -16,7 +16,19 @@ import java.util.Optional;
  */
 public record ProjectConfig(String apiId, String region, String functionArn, boolean functionManaged, String secretArn,
         String secretName, String authorizerId, String authorizerName, String header, int cacheTtl,
-        List<ProtectedRoute> routes) {
+        List<ProtectedRoute> routes, List<String> excludedRoutes) {
+
+    /** Without routes deliberately left out of protection. */
+    public ProjectConfig(String apiId, String region, String functionArn, boolean functionManaged, String secretArn,
+            String secretName, String authorizerId, String authorizerName, String header, int cacheTtl,
+            List<ProtectedRoute> routes) {
+        this(apiId, region, functionArn, functionManaged, secretArn, secretName, authorizerId, authorizerName, header, cacheTtl,
+                routes, List.of());
+    }
+
+    public ProjectConfig {
+        excludedRoutes = excludedRoutes == null ? List.of() : List.copyOf(excludedRoutes);
+    }
 
     public static final String DEFAULT_FILE = "secure-api.json";
 
@@ -76,6 +88,8 @@ public record ProjectConfig(String apiId, String region, String functionArn, boo
             rs.add(rm);
         }
         m.put("routes", rs);
+        // routes a --routes choice left public on purpose: a rerun keeps them so, verify allows them
+        m.put("excludedRoutes", excludedRoutes);
         return m;
     }
 
@@ -94,7 +108,8 @@ public record ProjectConfig(String apiId, String region, String functionArn, boo
         Object ttl = m.getOrDefault("cacheTtl", (long) Names.DEFAULT_CACHE_TTL);
         return new ProjectConfig(apiId, str(m, "region"), str(m, "functionArn"),
                 Boolean.TRUE.equals(m.get("functionManaged")), str(m, "secretArn"), str(m, "secretName"),
-                str(m, "authorizerId"), str(m, "authorizerName"), str(m, "header"), ((Number) ttl).intValue(), routes);
+                str(m, "authorizerId"), str(m, "authorizerName"), str(m, "header"), ((Number) ttl).intValue(), routes,
+                (List<String>) m.getOrDefault("excludedRoutes", List.of()));
     }
 
     private static String str(Map<String, Object> m, String k) {

@@ -24,7 +24,9 @@ public final class RoutesPiece implements Piece {
 
     /** The routes to protect: the named ones, or every route but CORS preflight (OPTIONS) ones. */
     public static List<State.Route> selected(Wiring w) {
-        if (w.target.routes().isEmpty()) return w.routes.stream().filter(r -> !r.isOptions()).toList();
+        if (w.target.routes().isEmpty()) {
+            return w.routes.stream().filter(r -> !r.isOptions() && !w.target.excludedRoutes().contains(r.key())).toList();
+        }
         Map<String, State.Route> byKey = new LinkedHashMap<>();
         w.routes.forEach(r -> byKey.put(r.key(), r));
         List<State.Route> out = new ArrayList<>();
@@ -103,6 +105,16 @@ public final class RoutesPiece implements Piece {
             }));
             w.replaceRoute(new State.Route(r.id(), r.key(), "CUSTOM", authorizerId, List.of()));
         }
+    }
+
+    /** Routes left out of protection on purpose: by this run's --routes, or kept from the config. */
+    public static List<String> excluded(Wiring w) {
+        if (w.target.routes().isEmpty()) {
+            return w.routes.stream().map(State.Route::key).filter(w.target.excludedRoutes()::contains).toList();
+        }
+        List<String> chosen = w.target.routes().get();
+        return w.routes.stream().filter(r -> !r.isOptions() && !chosen.contains(r.key()) && !protectedByUs(w, r))
+                .map(State.Route::key).toList();
     }
 
     /** The config's route list: every route now on our authorizer, each with what it had before setup. */

@@ -5,10 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * setup as an ordering of pieces: read everything, plan every piece, apply in dependency order.
@@ -40,45 +36,44 @@ public final class Setup {
 
     /** Reads the whole actual state: independent chains of reads run concurrently. */
     public static Setup read(Target target, AwsClients aws, Progress progress, Optional<ProjectConfig> previous) {
-        Wiring w = new Wiring(target, aws, progress, previous);
-        List<Piece> pieces = pieces(target);
-        Piece secret = find(pieces, SecretPiece.class);
-        Piece policy = find(pieces, SecretPolicyPiece.class);
-        Piece function = find(pieces, FunctionPiece.class);
-        Piece permission = find(pieces, InvokePermissionPiece.class);
-        Piece authorizer = find(pieces, AuthorizerPiece.class);
-        Piece routes = find(pieces, RoutesPiece.class);
-        ExecutorService pool = Executors.newFixedThreadPool(4, r -> {
-            Thread t = new Thread(r, "secure-api-read");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            CompletableFuture<Void> api = CompletableFuture.runAsync(() -> HttpApi.read(w), pool)
-                    .thenRunAsync(() -> authorizer.read(w), pool);
-            CompletableFuture<Void> apiRoutes = api.thenRunAsync(() -> routes.read(w), pool);
-            CompletableFuture<Void> fn = CompletableFuture.runAsync(() -> function.read(w), pool)
-                    .thenRunAsync(() -> permission.read(w), pool);
-            CompletableFuture<Void> sec = CompletableFuture.runAsync(() -> secret.read(w), pool)
-                    .thenRunAsync(() -> policy.read(w), pool);
-            CompletableFuture<Void> role = target.managedFunction()
-                    ? CompletableFuture.runAsync(() -> find(pieces, ExecutionRolePiece.class).read(w), pool)
-                    : CompletableFuture.completedFuture(null);
-            // Report failures in a fixed order (the API first), whatever finished first.
-            for (CompletableFuture<Void> f : List.of(api, apiRoutes, fn, sec, role)) join(f);
-        } finally {
-            pool.shutdownNow();
+        boolean knownApi = previous.filter(c -> c.apiId().equals(target.apiId())).isPresent();
+        Wiring early = null;
+        Target t = target;
+        if (target.managedFunction() && !knownApi) {
+            // No config for this API: if our authorizer already calls the user's own function, keep
+            // that function rather than silently swapping in the bundled one.
+            early = new Wiring(target, aws, progress, previous);
+            Wiring e = early;
+            new ConcurrentReads().chain(() -> HttpApi.read(e)).chain(() -> e.authorizers = HttpApi.authorizers(e)).run();
+            Optional<String> userFn = early.ourAuthorizer().flatMap(a -> Arns.functionOfAuthorizerUri(a.uri()))
+                    .filter(arn -> !Wiring.nameOf(arn).equals(Names.managedFunctionName(target.apiId())));
+            if (userFn.isPresent()) {
+                if (target.devKey()) {
+                    throw ExitException.badInput("authorizer " + target.authorizerName() + " of API " + target.apiId()
+                            + " calls your function " + userFn.get() + ", which reads one plain-string key: --dev-key needs the bundled authorizer",
+                            "omit --dev-key, or run secure-api teardown first to switch to the bundled authorizer");
+                }
+                progress.say("authorizer " + target.authorizerName() + " calls your function " + Wiring.nameOf(userFn.get())
+                        + ": keeping it (pass --function to be explicit)");
+                t = target.withFunction(userFn.get());
+            }
         }
+        Wiring w = new Wiring(t, aws, progress, previous);
+        List<Piece> pieces = pieces(t);
+        ConcurrentReads reads = new ConcurrentReads();
+        if (early == null) {
+            // GetRoutes and GetAuthorizers need not wait for GetApi: an unknown API is still reported first.
+            reads.chain(() -> HttpApi.read(w)).chain(() -> find(pieces, AuthorizerPiece.class).read(w));
+        } else {
+            w.api = early.api;
+            w.authorizers = early.authorizers;
+        }
+        reads.chain(() -> find(pieces, RoutesPiece.class).read(w))
+                .chain(() -> find(pieces, FunctionPiece.class).read(w), () -> find(pieces, InvokePermissionPiece.class).read(w))
+                .chain(() -> find(pieces, SecretPiece.class).read(w), () -> find(pieces, SecretPolicyPiece.class).read(w));
+        if (t.managedFunction()) reads.chain(() -> find(pieces, ExecutionRolePiece.class).read(w));
+        reads.run();
         return new Setup(w, pieces);
-    }
-
-    private static void join(CompletableFuture<Void> f) {
-        try {
-            f.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException r) throw r;
-            throw e;
-        }
     }
 
     private static Piece find(List<Piece> pieces, Class<? extends Piece> type) {
@@ -113,6 +108,6 @@ public final class Setup {
         String authorizerId = w.ourAuthorizer().map(State.Authorizer::id).orElse(null);
         return new ProjectConfig(w.apiId(), w.region(), f.arn(), w.target.managedFunction(), w.secretArn(),
                 w.target.secretName(), authorizerId, w.target.authorizerName(), w.target.header(), w.target.cacheTtl(),
-                RoutesPiece.recorded(w, before));
+                RoutesPiece.recorded(w, before), RoutesPiece.excluded(w));
     }
 }

@@ -100,7 +100,7 @@ public final class Teardown {
     private static Target discover(Wiring probe, String apiId, String region) {
         Optional<String> fromAuthorizer = probe.authorizers.stream()
                 .filter(a -> a.name().equals(Names.DEFAULT_AUTHORIZER_NAME) && "REQUEST".equals(a.type()))
-                .map(a -> functionArnOf(a.uri())).flatMap(Optional::stream).findFirst();
+                .map(a -> Arns.functionOfAuthorizerUri(a.uri())).flatMap(Optional::stream).findFirst();
         Optional<String> userFunction = fromAuthorizer.filter(arn -> !Wiring.nameOf(arn).equals(Names.managedFunctionName(apiId)));
         Target t = target(apiId, region, Optional.empty(), userFunction);
         Optional<State.Function> fn = FunctionPiece.find(probe, userFunction.orElse(Names.managedFunctionName(apiId)));
@@ -109,15 +109,6 @@ public final class Teardown {
                 .replaceFirst("-[A-Za-z0-9]{6}$", "")).orElse(t.secretName());
         return new Target(apiId, region, userFunction, secretName, t.authorizerName(), t.header(), t.cacheTtl(), Optional.empty(),
                 false, false, Optional.empty());
-    }
-
-    /** The function ARN inside an authorizer URI (.../functions/ARN/invocations). */
-    static Optional<String> functionArnOf(String uri) {
-        if (uri == null) return Optional.empty();
-        int from = uri.indexOf("/functions/");
-        int to = uri.lastIndexOf("/invocations");
-        if (from < 0 || to <= from) return Optional.empty();
-        return Optional.of(uri.substring(from + "/functions/".length(), to));
     }
 
     public Wiring wiring() {

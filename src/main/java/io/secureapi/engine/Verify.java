@@ -11,10 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.services.secretsmanager.model.DescribeSecretResponse;
@@ -72,39 +68,19 @@ public final class Verify {
      */
     public static Verify read(Target target, AwsClients aws, Progress progress, Optional<ProjectConfig> config) {
         Wiring w = new Wiring(target, aws, progress, config);
-        ExecutorService pool = Executors.newFixedThreadPool(3, r -> {
-            Thread t = new Thread(r, "secure-api-verify-read");
-            t.setDaemon(true);
-            return t;
-        });
         boolean[] current = {false};
-        try {
-            CompletableFuture<Void> api = CompletableFuture.runAsync(() -> {
-                HttpApi.read(w);
-                new AuthorizerPiece().read(w);
-                new RoutesPiece().read(w);
-            }, pool);
-            CompletableFuture<Void> fn = CompletableFuture.runAsync(() -> {
-                w.function = FunctionPiece.find(w, target.function().orElse(w.functionName()));
-                FunctionPiece.resolveIdentity(w);
-                new InvokePermissionPiece().read(w);
-            }, pool);
-            CompletableFuture<Void> sec = CompletableFuture.runAsync(() -> current[0] = readSecret(w), pool);
-            // Report failures in a fixed order (the API first: an unknown API is exit 2).
-            for (CompletableFuture<Void> f : List.of(api, fn, sec)) join(f);
-        } finally {
-            pool.shutdownNow();
-        }
+        new ConcurrentReads()
+                .chain(() -> HttpApi.read(w))
+                .chain(() -> new AuthorizerPiece().read(w))
+                .chain(() -> new RoutesPiece().read(w))
+                .chain(() -> {
+                    w.function = FunctionPiece.find(w, target.function().orElse(w.functionName()));
+                    FunctionPiece.resolveIdentity(w);
+                    new InvokePermissionPiece().read(w);
+                })
+                .chain(() -> current[0] = readSecret(w))
+                .run();
         return new Verify(w, current[0]);
-    }
-
-    private static void join(CompletableFuture<Void> f) {
-        try {
-            f.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException r) throw r;
-            throw e;
-        }
     }
 
     /** One DescribeSecret answers existence, deletion and whether a current version exists; no key is read. */

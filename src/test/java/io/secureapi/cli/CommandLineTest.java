@@ -50,4 +50,39 @@ class CommandLineTest {
         assertThat(run.exitCode).isZero();
         assertThat(run.out).contains("secure-api").contains("complete");
     }
+
+    @Test
+    void subcommandVersion_printsSecureApisVersion() {
+        for (String sub : new String[] {"setup", "verify", "rotate-key", "teardown", "generate-completion"}) {
+            Run run = Run.raw("", Map.of(), sub, "--version");
+            assertThat(run.exitCode).as(sub).isZero();
+            assertThat(run.out).as(sub).startsWith("secure-api 0.");
+        }
+    }
+
+    @Test
+    void noSubcommand_isBadUsageWithTheUsageOnStderr() {
+        Run run = Run.raw("", Map.of());
+        assertThat(run.exitCode).isEqualTo(2);
+        assertThat(run.out).isEmpty();
+        assertThat(run.err).contains("setup").contains("verify");
+    }
+
+    @Test
+    void junitOutput_isRefusedOutsideVerify() {
+        for (String sub : new String[] {"setup", "rotate-key", "teardown"}) {
+            Run run = Run.raw("", Map.of(), sub, "--api-id", "abc", "--output", "junit", "--region", "us-east-1");
+            assertThat(run.exitCode).as(sub).isEqualTo(2);
+            assertThat(run.err).contains("verify only");
+            assertThat(run.operations).isEmpty();
+        }
+    }
+
+    @Test
+    void jsonOutput_errorIsStillOneJsonDocumentOnStdout() {
+        Run run = Run.raw("", Map.of(), "setup", "--api-id", "Bad Id", "--output", "json", "--region", "us-east-1");
+        assertThat(run.exitCode).isEqualTo(2);
+        var doc = io.secureapi.engine.Json.parseObject(run.out);
+        assertThat(doc).containsEntry("exitCode", 2L).containsKey("error").containsKey("next");
+    }
 }

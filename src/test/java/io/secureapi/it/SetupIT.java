@@ -239,4 +239,51 @@ class SetupIT {
             throw new java.io.UncheckedIOException(e);
         }
     }
+
+    @Test
+    void setup_routesLeftOutByChoice_stayOutOnAPlainRerun_andVerifyAllowsThem() {
+        String api = aws.amplifyApi();
+        aws.addRoute(api, "GET /public");
+        Run first = Run.cli(config(), "setup", "--api-id", api, "--routes", "$default");
+        assertThat(first.exitCode).as(first.toString()).isZero();
+        assertThat(read(config())).contains("\"excludedRoutes\"").contains("GET /public");
+
+        Run rerun = Run.cli(config(), "setup");
+        assertThat(rerun.writes()).as(rerun.toString()).isEmpty();
+        assertThat(aws.route(api, "GET /public").authorizationTypeAsString()).isEqualTo("NONE");
+        Run verify = Run.cli(config(), "verify");
+        assertThat(verify.exitCode).as(verify.toString()).isZero();
+
+        aws.addRoute(api, "POST /later");
+        assertThat(Run.cli(config(), "verify").exitCode).as("a route added later is still drift").isEqualTo(1);
+        Run repair = Run.cli(config(), "setup");
+        assertThat(repair.exitCode).as(repair.toString()).isZero();
+        assertThat(aws.route(api, "POST /later").authorizationTypeAsString()).isEqualTo("CUSTOM");
+        assertThat(aws.route(api, "GET /public").authorizationTypeAsString()).isEqualTo("NONE");
+    }
+
+    @Test
+    void setup_withoutConfigOnAnApiWiredToAUserFunction_keepsThatFunction() {
+        String api = aws.amplifyApi();
+        String fn = Aws.unique("own-fn");
+        String fnArn = aws.userFunction(fn, Map.of("KEEP", "me"));
+        assertThat(Run.cli(config(), "setup", "--api-id", api, "--function", fn).exitCode).isZero();
+        Path elsewhere = dir.resolve("other/secure-api.json");
+        Run again = Run.cli(elsewhere, "setup", "--api-id", api);
+        assertThat(again.exitCode).as(again.toString()).isZero();
+        assertThat(again.writes()).as(again.toString()).isEmpty();
+        assertThat(again.err).contains("keeping it");
+        assertThat(aws.apigw.getAuthorizers(r -> r.apiId(api)).items().get(0).authorizerUri()).contains(fnArn);
+        assertThat(read(elsewhere)).contains("\"functionManaged\": false");
+    }
+
+    @Test
+    void setup_keyOutIsADanglingLink_isRefusedBeforeAnyWrite() throws Exception {
+        String api = aws.amplifyApi();
+        Path link = dir.resolve("link.txt");
+        Files.createSymbolicLink(link, dir.resolve("missing-target.txt"));
+        Run run = Run.cli(config(), "setup", "--api-id", api, "--key-out", link.toString());
+        assertThat(run.exitCode).as(run.toString()).isEqualTo(2);
+        assertThat(run.writes()).isEmpty();
+    }
 }
