@@ -1,9 +1,18 @@
 package io.secureapi.aws;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLException;
+import org.apache.http.HttpHost;
+import org.apache.http.conn.socket.ConnectionSocketFactory;
+import org.apache.http.protocol.HttpContext;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
@@ -11,6 +20,8 @@ import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.retry.RetryMode;
+import software.amazon.awssdk.http.ExecutableHttpRequest;
+import software.amazon.awssdk.http.HttpExecuteRequest;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -29,18 +40,42 @@ public final class AwsClients implements AutoCloseable {
     private final AwsSettings settings;
     private final List<ExecutionInterceptor> interceptors;
     private final CallCounter counter = new CallCounter();
-    private SdkHttpClient http;
-    private AwsCredentialsProvider credentials;
-    private ApiGatewayV2Client apigw;
-    private LambdaClient lambda;
-    private SecretsManagerClient secrets;
-    private IamClient iam;
-    private StsClient sts;
-    private final List<AutoCloseable> opened = new ArrayList<>();
+    // Built on a thread of its own from the start: TLS setup (trust store, public suffix list) is the
+    // slowest part of a cold start, and it overlaps with building the service clients.
+    private final CompletableFuture<SdkHttpClient> http;
+    private final Lazy<AwsCredentialsProvider> credentials = new Lazy<>(this::newCredentials);
+    // One lock per client, so the concurrent reads of Setup build their clients in parallel.
+    private final Lazy<ApiGatewayV2Client> apigw = new Lazy<>(() -> configure(ApiGatewayV2Client.builder()).build());
+    private final Lazy<LambdaClient> lambda = new Lazy<>(() -> configure(LambdaClient.builder()).build());
+    private final Lazy<SecretsManagerClient> secrets = new Lazy<>(() -> configure(SecretsManagerClient.builder()).build());
+    // IAM is global: its endpoint lives in the partition's global region.
+    private final Lazy<IamClient> iam = new Lazy<>(() -> configure(IamClient.builder(), Region.AWS_GLOBAL).build());
+    private final Lazy<StsClient> sts = new Lazy<>(() -> configure(StsClient.builder()).build());
 
     public AwsClients(AwsSettings settings, List<ExecutionInterceptor> interceptors) {
         this.settings = settings;
         this.interceptors = List.copyOf(interceptors);
+        boolean plainHttp = settings.endpoint().map(u -> "http".equalsIgnoreCase(u.getScheme())).orElse(false);
+        this.http = buildHttp(plainHttp);
+    }
+
+    private static CompletableFuture<SdkHttpClient> buildHttp(boolean plainHttp) {
+        CompletableFuture<SdkHttpClient> f = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                ApacheHttpClient.Builder b = ApacheHttpClient.builder()
+                        .connectionTimeout(Duration.ofSeconds(5))
+                        .socketTimeout(Duration.ofSeconds(30));
+                // An http:// --endpoint-url (moto, LocalStack) serves every service: no TLS to set up.
+                if (plainHttp) b.socketFactory(new NoTls());
+                f.complete(b.build());
+            } catch (RuntimeException | Error e) {
+                f.completeExceptionally(e);
+            }
+        }, "secure-api-http");
+        t.setDaemon(true);
+        t.start();
+        return f;
     }
 
     public AwsSettings settings() {
@@ -55,36 +90,24 @@ public final class AwsClients implements AutoCloseable {
         return counter;
     }
 
-    public synchronized ApiGatewayV2Client apigateway() {
-        if (apigw == null) apigw = open(() -> configure(ApiGatewayV2Client.builder()).build());
-        return apigw;
+    public ApiGatewayV2Client apigateway() {
+        return apigw.get();
     }
 
-    public synchronized LambdaClient lambda() {
-        if (lambda == null) lambda = open(() -> configure(LambdaClient.builder()).build());
-        return lambda;
+    public LambdaClient lambda() {
+        return lambda.get();
     }
 
-    public synchronized SecretsManagerClient secrets() {
-        if (secrets == null) secrets = open(() -> configure(SecretsManagerClient.builder()).build());
-        return secrets;
+    public SecretsManagerClient secrets() {
+        return secrets.get();
     }
 
-    public synchronized IamClient iam() {
-        // IAM is global: its endpoint lives in the partition's global region.
-        if (iam == null) iam = open(() -> configure(IamClient.builder(), Region.AWS_GLOBAL).build());
-        return iam;
+    public IamClient iam() {
+        return iam.get();
     }
 
-    public synchronized StsClient sts() {
-        if (sts == null) sts = open(() -> configure(StsClient.builder()).build());
-        return sts;
-    }
-
-    private <T extends AutoCloseable> T open(Supplier<T> s) {
-        T client = s.get();
-        opened.add(client);
-        return client;
+    public StsClient sts() {
+        return sts.get();
     }
 
     private <B extends AwsClientBuilder<B, ?>> B configure(B builder) {
@@ -105,43 +128,99 @@ public final class AwsClients implements AutoCloseable {
                 .addExecutionInterceptor(counter);
         interceptors.forEach(override::addExecutionInterceptor);
         builder.region(effective)
-                .credentialsProvider(credentials())
+                .credentialsProvider(credentials.get())
                 .overrideConfiguration(override.build());
         if (builder instanceof software.amazon.awssdk.core.client.builder.SdkSyncClientBuilder<?, ?> sync) {
-            sync.httpClient(http());
+            sync.httpClient(new Deferred(http));
         }
         settings.endpoint().ifPresent(builder::endpointOverride);
         return builder;
     }
 
-    private synchronized SdkHttpClient http() {
-        if (http == null) {
-            http = ApacheHttpClient.builder()
-                    .connectionTimeout(Duration.ofSeconds(5))
-                    .socketTimeout(Duration.ofSeconds(30))
-                    .build();
-        }
-        return http;
-    }
-
-    private synchronized AwsCredentialsProvider credentials() {
-        if (credentials == null) {
-            credentials = settings.profile()
-                    .<AwsCredentialsProvider>map(p -> ProfileCredentialsProvider.builder().profileName(p).build())
-                    .orElseGet(() -> DefaultCredentialsProvider.builder().build());
-        }
-        return credentials;
+    private AwsCredentialsProvider newCredentials() {
+        return settings.profile()
+                .<AwsCredentialsProvider>map(p -> ProfileCredentialsProvider.builder().profileName(p).build())
+                .orElseGet(() -> DefaultCredentialsProvider.builder().build());
     }
 
     @Override
-    public synchronized void close() {
-        for (AutoCloseable c : opened) {
+    public void close() {
+        for (Lazy<? extends AutoCloseable> c : List.of(apigw, lambda, secrets, iam, sts)) {
+            c.ifBuilt(client -> {
+                try {
+                    client.close();
+                } catch (Exception ignored) {
+                    // closing on exit: nothing useful to do with a failure here
+                }
+            });
+        }
+        // Not waited for: if it is still being built, it is closed when it is ready.
+        http.thenAccept(SdkHttpClient::close);
+    }
+
+    /** Built once, on first use, under its own lock. */
+    private static final class Lazy<T> {
+        private final Supplier<T> make;
+        private T value;
+
+        Lazy(Supplier<T> make) {
+            this.make = make;
+        }
+
+        synchronized T get() {
+            if (value == null) value = make.get();
+            return value;
+        }
+
+        synchronized void ifBuilt(Consumer<T> action) {
+            if (value != null) action.accept(value);
+        }
+    }
+
+    /** The https slot when the endpoint is http: fails closed, never falls back to plain text. */
+    static final class NoTls implements ConnectionSocketFactory {
+        @Override
+        public Socket createSocket(HttpContext context) throws IOException {
+            throw new SSLException("TLS is not set up: the endpoint (--endpoint-url) is http://");
+        }
+
+        @Override
+        public Socket connectSocket(int timeout, Socket sock, HttpHost host, InetSocketAddress remote, InetSocketAddress local,
+                HttpContext context) throws IOException {
+            throw new SSLException("TLS is not set up: the endpoint (--endpoint-url) is http://");
+        }
+    }
+
+    /**
+     * Hands the SDK the HTTP client before it is ready: the service clients are built meanwhile,
+     * and the first request waits for it. Closing is AwsClients' job, not each service client's.
+     */
+    private static final class Deferred implements SdkHttpClient {
+        private final CompletableFuture<SdkHttpClient> client;
+
+        Deferred(CompletableFuture<SdkHttpClient> client) {
+            this.client = client;
+        }
+
+        @Override
+        public ExecutableHttpRequest prepareRequest(HttpExecuteRequest request) {
             try {
-                c.close();
-            } catch (Exception ignored) {
-                // closing on exit: nothing useful to do with a failure here
+                return client.join().prepareRequest(request);
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof RuntimeException r) throw r;
+                if (e.getCause() instanceof Error err) throw err;
+                throw e;
             }
         }
-        if (http != null) http.close();
+
+        @Override
+        public String clientName() {
+            return ApacheHttpClient.CLIENT_NAME;
+        }
+
+        @Override
+        public void close() {
+            // AwsClients closes the one real client
+        }
     }
 }

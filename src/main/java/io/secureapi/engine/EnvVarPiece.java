@@ -59,7 +59,8 @@ public final class EnvVarPiece implements Piece {
         Map<String, String> desired = desired(w);
         if (desired.entrySet().stream().allMatch(e -> e.getValue().equals(merged.get(e.getKey())))) return;
         merged.putAll(desired);
-        FunctionPiece.waitUpdated(w, name);
+        // Lambda refuses a configuration update while another is in progress; wait only if one is.
+        if ("InProgress".equals(now.lastUpdateStatusAsString())) FunctionPiece.waitUpdated(w, name);
         run("setting " + Names.ENV_SECRET_ARN + " on Lambda function " + name, w.region(), () -> w.aws.lambda()
                 .updateFunctionConfiguration(r -> r.functionName(w.functionArn()).environment(e -> e.variables(merged))));
         FunctionPiece.waitUpdated(w, name);

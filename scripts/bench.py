@@ -1,0 +1,393 @@
+#!/usr/bin/env python3
+"""Speed of secure-api against the manual recipe, on the local emulator and this machine.
+
+Run it through scripts/bench (which builds the jar first). Side by side, in one run:
+
+  (a) the seed article's manual recipe as AWS CLI calls (create-secret, update-function-configuration,
+      get-function, create-authorizer, add-permission, put-resource-policy, get-routes, update-route)
+      against `secure-api setup --function FN`, on identical fresh Amplify-shaped APIs, alternating;
+  (b) `aws --version` against `secure-api --version`;
+  (c) `secure-api verify` on a 250-route API (after setup) against one `aws apigatewayv2 get-routes`.
+
+Prints the median of each side, the ratio and the target, and (--markdown) the same as a table.
+
+    scripts/bench [--pairs N] [--runs N] [--routes N] [--markdown] [--only a,b,c]
+    scripts/bench --classlist    # regenerate src/main/cds/secure-api.classlist (then: mvn package)
+
+The class list names the classes representative runs load (--version, help, setup on both paths,
+a converged rerun, verify, rotate-key, teardown, a bad input); `mvn package` pre-parses them into
+the startup archive target/secure-api.jsa that scripts/secure-api maps (AppCDS).
+"""
+import argparse
+import io
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+import zipfile
+
+import boto3
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LAUNCHER = os.path.join(ROOT, "scripts", "secure-api")
+JAR = os.path.join(ROOT, "target", "secure-api.jar")
+CLASSLIST = os.path.join(ROOT, "src", "main", "cds", "secure-api.classlist")
+VERIFY_SOURCE = os.path.join(ROOT, "src", "main", "java", "io", "secureapi", "cli", "VerifyCommand.java")
+REGION = "us-east-1"
+
+
+def env_for_tools(endpoint):
+    """Credentials and region for the emulator only; the machine's real AWS config never reaches it."""
+    env = dict(os.environ)
+    for k in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
+        env.pop(k, None)
+    env.update(AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test", AWS_REGION=REGION,
+               AWS_DEFAULT_REGION=REGION, AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+               AWS_PAGER="", NO_COLOR="1")
+    return env
+
+
+class Emulator:
+    """scripts/local_aws.py --watch-stdin: it exits when we close its stdin (or when we die)."""
+
+    def __enter__(self):
+        self.proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "scripts", "local_aws.py"), "--watch-stdin"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.endpoint = self.proc.stdout.readline().strip()
+        if not self.endpoint.startswith("http"):
+            self.__exit__(None, None, None)
+            raise SystemExit("bench: the local emulator did not start (python3 scripts/local_aws.py)")
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            self.proc.stdin.close()
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+class Fixtures:
+    """Fresh Amplify-shaped APIs and user functions, made with boto3 outside the timed runs."""
+
+    def __init__(self, endpoint):
+        kw = dict(endpoint_url=endpoint, region_name=REGION, aws_access_key_id="test", aws_secret_access_key="test")
+        self.apigw = boto3.client("apigatewayv2", **kw)
+        self.lam = boto3.client("lambda", **kw)
+        self.iam = boto3.client("iam", **kw)
+
+    def amplify_api(self, extra_routes=0):
+        c = self.apigw
+        api = c.create_api(Name="amplify-bench-" + uuid.uuid4().hex[:6], ProtocolType="HTTP",
+                           CorsConfiguration={"AllowOrigins": ["*"], "AllowHeaders": ["authorization", "content-type"],
+                                              "AllowMethods": ["GET", "POST", "PUT", "DELETE", "OPTIONS"]})["ApiId"]
+        integ = c.create_integration(ApiId=api, IntegrationType="HTTP_PROXY", IntegrationMethod="ANY",
+                                     IntegrationUri="http://container.example.internal:8080/{proxy}",
+                                     PayloadFormatVersion="1.0")["IntegrationId"]
+        c.create_route(ApiId=api, RouteKey="$default", Target="integrations/" + integ)
+        c.create_route(ApiId=api, RouteKey="OPTIONS /{proxy+}")
+        c.create_stage(ApiId=api, StageName="$default", AutoDeploy=True)
+        for i in range(extra_routes):
+            c.create_route(ApiId=api, RouteKey=f"GET /items/r{i}", Target="integrations/" + integ)
+        return api
+
+    def user_function(self):
+        """The seed article's step: a Node.js authorizer function with its own role, made by the user."""
+        name = "bench-authorizer-" + uuid.uuid4().hex[:8]
+        role = self.iam.create_role(RoleName=name + "-role", AssumeRolePolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                                                   "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as z:
+            z.writestr("index.mjs", "export const handler = async () => ({ isAuthorized: false });\n")
+        self.lam.create_function(FunctionName=name, Runtime="nodejs22.x", Handler="index.handler", Role=role,
+                                 Code={"ZipFile": buf.getvalue()}, Environment={"Variables": {"LOG_LEVEL": "info"}})
+        return name
+
+
+def timed(cmd, env, cwd=None, stdin=None, check=True):
+    """Seconds one command takes, wall clock, output discarded (it is still produced in full)."""
+    start = time.perf_counter()
+    p = subprocess.run(cmd, env=env, cwd=cwd, input=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    elapsed = time.perf_counter() - start
+    if check and p.returncode != 0:
+        raise SystemExit(f"bench: {' '.join(cmd[:4])}… exited {p.returncode}:\n{p.stderr.strip()[-2000:]}")
+    return elapsed, p
+
+
+def aws_cli(endpoint, *args):
+    return ["aws", "--endpoint-url", endpoint, "--region", REGION, *args]
+
+
+def manual_recipe(endpoint, env, api, fn):
+    """The seed article's commands, in its order, with each id looked up the way a careful user would."""
+    key = "sk_" + uuid.uuid4().hex + uuid.uuid4().hex
+    start = time.perf_counter()
+
+    def run(*args):
+        _, p = timed(aws_cli(endpoint, *args), env)
+        return p.stdout.strip()
+
+    secret_arn = run("secretsmanager", "create-secret", "--name", f"bench/{api}/api-key", "--secret-string", key,
+                     "--query", "ARN", "--output", "text")
+    run("lambda", "update-function-configuration", "--function-name", fn,
+        "--environment", json.dumps({"Variables": {"LOG_LEVEL": "info", "SECRET_ARN": secret_arn}}))
+    fn_arn, role_arn = run("lambda", "get-function", "--function-name", fn,
+                           "--query", "Configuration.[FunctionArn,Role]", "--output", "text").split()
+    account = fn_arn.split(":")[4]
+    authorizer_id = run("apigatewayv2", "create-authorizer", "--api-id", api, "--name", "bench-key",
+                        "--authorizer-type", "REQUEST", "--identity-source", "$request.header.Authorization",
+                        "--authorizer-uri",
+                        f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/{fn_arn}/invocations",
+                        "--authorizer-payload-format-version", "2.0", "--enable-simple-responses",
+                        "--authorizer-result-ttl-in-seconds", "300", "--query", "AuthorizerId", "--output", "text")
+    run("lambda", "add-permission", "--function-name", fn, "--statement-id", "bench-apigw-invoke",
+        "--action", "lambda:InvokeFunction", "--principal", "apigateway.amazonaws.com",
+        "--source-arn", f"arn:aws:execute-api:{REGION}:{account}:{api}/authorizers/{authorizer_id}")
+    policy = {"Version": "2012-10-17", "Statement": [{"Sid": "AuthorizerReadsKey", "Effect": "Allow",
+                                                      "Principal": {"AWS": role_arn},
+                                                      "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]}
+    run("secretsmanager", "put-resource-policy", "--secret-id", secret_arn, "--resource-policy", json.dumps(policy),
+        "--block-public-policy")
+    route_id = run("apigatewayv2", "get-routes", "--api-id", api,
+                   "--query", "Items[?RouteKey=='$default'].RouteId", "--output", "text")
+    run("apigatewayv2", "update-route", "--api-id", api, "--route-id", route_id,
+        "--authorization-type", "CUSTOM", "--authorizer-id", authorizer_id)
+    return time.perf_counter() - start
+
+
+def secure_api(endpoint, *args):
+    return [LAUNCHER, "--endpoint-url", endpoint, "--region", REGION, *args]
+
+
+def median(xs):
+    return statistics.median(xs)
+
+
+def bench_setup(endpoint, env, fx, pairs):
+    manual, tool = [], []
+    for i in range(pairs):
+        api_m, fn_m = fx.amplify_api(), fx.user_function()
+        api_t, fn_t = fx.amplify_api(), fx.user_function()
+        work = tempfile.mkdtemp(prefix="secure-api-bench-")
+        try:
+            def run_tool():
+                t, _ = timed(secure_api(endpoint, "setup", "--api-id", api_t, "--function", fn_t), env, cwd=work)
+                tool.append(t)
+
+            def run_manual():
+                manual.append(manual_recipe(endpoint, env, api_m, fn_m))
+
+            # Alternate which goes first, so neither side always gets the warmer machine.
+            for step in ((run_manual, run_tool) if i % 2 == 0 else (run_tool, run_manual)):
+                step()
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        print(f"  pair {i + 1}/{pairs}: manual {manual[-1]:.2f} s, secure-api setup {tool[-1]:.2f} s", file=sys.stderr)
+    return manual, tool
+
+
+def bench_alternating(cmd_a, cmd_b, env, runs, cwd=None, label=""):
+    a, b = [], []
+    for i in range(runs):
+        for which in ((0, 1) if i % 2 == 0 else (1, 0)):
+            if which == 0:
+                a.append(timed(cmd_a, env, cwd=cwd)[0])
+            else:
+                b.append(timed(cmd_b, env, cwd=cwd)[0])
+    print(f"  {label}: done ({runs} each)", file=sys.stderr)
+    return a, b
+
+
+def verify_ready():
+    try:
+        with open(VERIFY_SOURCE, encoding="utf-8") as f:
+            return "not built yet" not in f.read()
+    except OSError:
+        return False
+
+
+def machine():
+    cpu = "unknown"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    ram = "unknown"
+    try:
+        with open("/proc/meminfo", encoding="utf-8") as f:
+            kb = int(re.search(r"MemTotal:\s+(\d+)", f.read()).group(1))
+            ram = f"{kb / 1024 / 1024:.1f} GiB"
+    except (OSError, AttributeError):
+        pass
+    java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()
+    aws = subprocess.run(["aws", "--version"], capture_output=True, text=True)
+    return {
+        "cpus": str(os.cpu_count()),
+        "cpu": cpu,
+        "ram": ram,
+        "os": f"{platform.system()} {platform.release()}",
+        "java": (java[0].strip() + (" (" + java[1].strip() + ")" if len(java) > 1 else "")) if java else "unknown",
+        "aws": (aws.stdout or aws.stderr).strip(),
+    }
+
+
+def classlist(endpoint, env, fx):
+    """Runs representative commands with -XX:DumpLoadedClassList and writes the union, in first-seen order."""
+    api_user, fn = fx.amplify_api(), fx.user_function()
+    api_bundled = fx.amplify_api()
+    work = tempfile.mkdtemp(prefix="secure-api-classlist-")
+    seen, lines = set(), []
+    try:
+        bundled = os.path.join(work, "bundled")
+        os.mkdir(bundled)
+        # Real use differs from the emulator in two ways the archive should cover: credentials from
+        # a profile file, and TLS (https on the emulator's plain port fails in the handshake, after
+        # the TLS setup ran).
+        profile_env = {k: v for k, v in env.items() if k not in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
+        profile_env.update(AWS_SHARED_CREDENTIALS_FILE=os.path.join(work, "credentials"),
+                           AWS_CONFIG_FILE=os.path.join(work, "config"))
+        with open(profile_env["AWS_SHARED_CREDENTIALS_FILE"], "w", encoding="utf-8") as f:
+            f.write("[default]\naws_access_key_id = test\naws_secret_access_key = test\n")
+        with open(profile_env["AWS_CONFIG_FILE"], "w", encoding="utf-8") as f:
+            f.write(f"[default]\nregion = {REGION}\n")
+        e = ["--endpoint-url", endpoint]
+        runs = [
+            (work, env, ["--version"]),
+            (work, env, ["setup", "--help"]),
+            (work, env, [*e, "setup", "--api-id", api_user, "--function", fn, "--dry-run"]),
+            (work, env, [*e, "setup", "--api-id", api_user, "--function", fn]),
+            (work, env, [*e, "setup"]),
+            (work, env, [*e, "verify"]),
+            (work, env, [*e, "--output", "json", "verify"]),
+            (work, profile_env, [*e, "verify", "--profile", "default"]),
+            (work, env, ["--endpoint-url", endpoint.replace("http://", "https://"), "verify"]),
+            (work, env, [*e, "setup", "--api-id", "doesnotexist0"]),
+            (bundled, env, [*e, "setup", "--api-id", api_bundled, "--dev-key"]),
+            (bundled, env, [*e, "rotate-key"]),
+            (bundled, env, [*e, "teardown", "--dry-run"]),
+        ]
+        for i, (cwd, run_env, args) in enumerate(runs):
+            out = os.path.join(work, f"run{i}.classlist")
+            # Without CDS, so every class the run needs is listed, whatever the current archive holds.
+            subprocess.run(["java", "-Xshare:off", f"-XX:DumpLoadedClassList={out}", "-jar", JAR, *args], env=run_env,
+                           cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            print("  " + " ".join(a for a in args if "://" not in a)[:70], file=sys.stderr)
+            with open(out, encoding="utf-8") as f:
+                for line in f:
+                    # Generated proxies do not exist at dump time; skip them (and the JVM's own header).
+                    if line.startswith("#") or "$Proxy" in line or line in seen:
+                        continue
+                    seen.add(line)
+                    lines.append(line)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(os.path.dirname(CLASSLIST), exist_ok=True)
+    with open(CLASSLIST, "w", encoding="utf-8") as f:
+        f.write("# Classes representative secure-api runs load, for the startup archive (AppCDS) `mvn package`\n")
+        f.write("# makes. Generated by `scripts/bench --classlist` with " + machine()["java"] + "; do not edit.\n")
+        f.writelines(lines)
+    print(f"bench: wrote {os.path.relpath(CLASSLIST, ROOT)} ({len(lines)} lines); run mvn package to rebuild the archive",
+          file=sys.stderr)
+
+
+def main():
+    p = argparse.ArgumentParser(description="secure-api speed against the manual recipe and the AWS CLI")
+    p.add_argument("--pairs", type=int, default=5, help="setup vs manual recipe pairs (default 5)")
+    p.add_argument("--runs", type=int, default=9, help="runs of each side for --version and verify (default 9)")
+    p.add_argument("--routes", type=int, default=250, help="routes of the verify API (default 250)")
+    p.add_argument("--only", default="a,b,c", help="which benchmarks: a (setup), b (--version), c (verify)")
+    p.add_argument("--markdown", action="store_true", help="also print the results as a Markdown table")
+    p.add_argument("--classlist", action="store_true",
+                   help="instead of benchmarking, regenerate the startup archive's class list (src/main/cds)")
+    a = p.parse_args()
+    if a.classlist:
+        with Emulator() as emu:
+            classlist(emu.endpoint, env_for_tools(emu.endpoint), Fixtures(emu.endpoint))
+        return 0
+    only = set(a.only.split(","))
+    if shutil.which("aws") is None:
+        raise SystemExit("bench: the AWS CLI (aws) is not on PATH; install it (pip install awscli)")
+
+    rows = []  # (name, tool side, median tool, aws side, median aws, ratio, target, ok)
+    m = machine()
+    print(f"machine: {m['cpus']} CPUs, {m['cpu']}, {m['ram']} RAM, {m['os']}", file=sys.stderr)
+    print(f"         {m['java']}; {m['aws']}", file=sys.stderr)
+    jsa = os.path.join(ROOT, "target", "secure-api.jsa")
+    if not (os.path.exists(jsa) and os.path.getmtime(jsa) > os.path.getmtime(JAR)):
+        print("bench: note: no startup archive (target/secure-api.jsa) for this jar: secure-api runs without AppCDS "
+              "(see target/secure-api.jsa.log)", file=sys.stderr)
+
+    with Emulator() as emu:
+        env = env_for_tools(emu.endpoint)
+        fx = Fixtures(emu.endpoint)
+        # Untimed warm-up: page cache, the jar, the emulator's first-request imports.
+        timed([LAUNCHER, "--version"], env)
+        timed(aws_cli(emu.endpoint, "apigatewayv2", "get-apis"), env)
+        timed(secure_api(emu.endpoint, "setup", "--api-id", fx.amplify_api(), "--function", fx.user_function(),
+                         "--dry-run"), env, cwd=tempfile.gettempdir())
+
+        if "a" in only:
+            manual, tool = bench_setup(emu.endpoint, env, fx, a.pairs)
+            r = median(manual) / median(tool)
+            rows.append(("setup, one API (--function)", "secure-api setup", median(tool),
+                         "manual recipe: 8 AWS CLI calls", median(manual), f"{r:.1f}× faster", "≥ 5× faster", r >= 5))
+        if "b" in only:
+            tool, aws = bench_alternating([LAUNCHER, "--version"], ["aws", "--version"], env, a.runs, label="--version")
+            r = median(tool) / median(aws)
+            rows.append(("--version (cold start)", "secure-api --version", median(tool), "aws --version", median(aws),
+                         f"{r:.2f}×", "≤ 0.5×", r <= 0.5))
+        if "c" in only:
+            if not verify_ready():
+                print("bench: (c) skipped: the verify command is not built yet "
+                      "(src/main/java/io/secureapi/cli/VerifyCommand.java)", file=sys.stderr)
+            else:
+                api = fx.amplify_api(extra_routes=a.routes - 2)
+                fn = fx.user_function()
+                work = tempfile.mkdtemp(prefix="secure-api-bench-")
+                try:
+                    timed(secure_api(emu.endpoint, "setup", "--api-id", api, "--function", fn), env, cwd=work)
+                    tool, aws = bench_alternating(
+                        secure_api(emu.endpoint, "verify", "--api-id", api),
+                        aws_cli(emu.endpoint, "apigatewayv2", "get-routes", "--api-id", api), env, a.runs, cwd=work,
+                        label="verify")
+                finally:
+                    shutil.rmtree(work, ignore_errors=True)
+                r = median(tool) / median(aws)
+                rows.append((f"verify, {a.routes} routes", "secure-api verify", median(tool),
+                             "aws apigatewayv2 get-routes (one call)", median(aws), f"{r:.2f}×", "≤ 1.5×", r <= 1.5))
+
+    print()
+    print(f"{'benchmark':30} {'secure-api':>11} {'AWS CLI':>9}  {'ratio':>12}  target")
+    for name, _, t, _, w, ratio, target, ok in rows:
+        print(f"{name:30} {t:10.2f}s {w:8.2f}s  {ratio:>12}  {target} {'ok' if ok else 'MISSED'}")
+    if a.markdown:
+        print()
+        print(f"Machine: {m['cpus']} CPUs ({m['cpu']}), {m['ram']} RAM, {m['os']}; {m['java']}; {m['aws']}. "
+              f"Medians; setup over {a.pairs} alternating pairs, the others over {a.runs} alternating runs.")
+        print()
+        print("| benchmark | secure-api | AWS CLI | ratio | target |")
+        print("|---|---|---|---|---|")
+        for name, tside, t, wside, w, ratio, target, ok in rows:
+            print(f"| {name} | `{tside}` {t:.2f} s | {wside} {w:.2f} s | {ratio} | {target} {'✓' if ok else '✗'} |")
+    return 0 if all(r[-1] for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
