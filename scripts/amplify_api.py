@@ -16,6 +16,22 @@ def client(endpoint):
                         aws_access_key_id="test", aws_secret_access_key="test")
 
 
+def create(c, name, extra_routes=0):
+    """The Amplify shape on apigatewayv2 client c; returns the API id. Shared with scripts/bench.py."""
+    api = c.create_api(Name=name, ProtocolType="HTTP",
+                       CorsConfiguration={"AllowOrigins": ["*"], "AllowHeaders": ["authorization", "content-type"],
+                                          "AllowMethods": ["GET", "POST", "PUT", "DELETE", "OPTIONS"]})["ApiId"]
+    integ = c.create_integration(ApiId=api, IntegrationType="HTTP_PROXY", IntegrationMethod="ANY",
+                                 IntegrationUri="http://container.example.internal:8080/{proxy}",
+                                 PayloadFormatVersion="1.0")["IntegrationId"]
+    c.create_route(ApiId=api, RouteKey="$default", Target="integrations/" + integ)
+    c.create_route(ApiId=api, RouteKey="OPTIONS /{proxy+}")
+    c.create_stage(ApiId=api, StageName="$default", AutoDeploy=True)
+    for i in range(extra_routes):
+        c.create_route(ApiId=api, RouteKey=f"GET /items/r{i}", Target="integrations/" + integ)
+    return api
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("endpoint")
@@ -26,17 +42,7 @@ def main():
     if a.add_route:
         print(c.create_route(ApiId=a.add_route[0], RouteKey=a.add_route[1])["RouteId"])
         return
-    api = c.create_api(Name="amplify-demo", ProtocolType="HTTP",
-                       CorsConfiguration={"AllowOrigins": ["*"], "AllowHeaders": ["authorization", "content-type"],
-                                          "AllowMethods": ["GET", "POST", "PUT", "DELETE", "OPTIONS"]})["ApiId"]
-    integ = c.create_integration(ApiId=api, IntegrationType="HTTP_PROXY", IntegrationMethod="ANY",
-                                 IntegrationUri="http://container.example.internal:8080/{proxy}",
-                                 PayloadFormatVersion="1.0")["IntegrationId"]
-    c.create_route(ApiId=api, RouteKey="$default", Target="integrations/" + integ)
-    c.create_route(ApiId=api, RouteKey="OPTIONS /{proxy+}")
-    c.create_stage(ApiId=api, StageName="$default", AutoDeploy=True)
-    for i in range(a.routes):
-        c.create_route(ApiId=api, RouteKey=f"GET /items/r{i}", Target="integrations/" + integ)
+    api = create(c, "amplify-demo", a.routes)
     print(api)
 
 

@@ -35,6 +35,8 @@ import zipfile
 
 import boto3
 
+import amplify_api  # the Amplify shape, shared with the demo
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LAUNCHER = os.path.join(ROOT, "scripts", "secure-api")
 JAR = os.path.join(ROOT, "target", "secure-api.jar")
@@ -89,19 +91,7 @@ class Fixtures:
         self.iam = boto3.client("iam", **kw)
 
     def amplify_api(self, extra_routes=0):
-        c = self.apigw
-        api = c.create_api(Name="amplify-bench-" + uuid.uuid4().hex[:6], ProtocolType="HTTP",
-                           CorsConfiguration={"AllowOrigins": ["*"], "AllowHeaders": ["authorization", "content-type"],
-                                              "AllowMethods": ["GET", "POST", "PUT", "DELETE", "OPTIONS"]})["ApiId"]
-        integ = c.create_integration(ApiId=api, IntegrationType="HTTP_PROXY", IntegrationMethod="ANY",
-                                     IntegrationUri="http://container.example.internal:8080/{proxy}",
-                                     PayloadFormatVersion="1.0")["IntegrationId"]
-        c.create_route(ApiId=api, RouteKey="$default", Target="integrations/" + integ)
-        c.create_route(ApiId=api, RouteKey="OPTIONS /{proxy+}")
-        c.create_stage(ApiId=api, StageName="$default", AutoDeploy=True)
-        for i in range(extra_routes):
-            c.create_route(ApiId=api, RouteKey=f"GET /items/r{i}", Target="integrations/" + integ)
-        return api
+        return amplify_api.create(self.apigw, "amplify-bench-" + uuid.uuid4().hex[:6], extra_routes)
 
     def user_function(self):
         """The seed article's step: a Node.js authorizer function with its own role, made by the user."""
