@@ -34,6 +34,11 @@ public final class AwsCall {
         if (e instanceof AwsServiceException service) {
             String code = service.awsErrorDetails() == null ? "ServiceError" : service.awsErrorDetails().errorCode();
             String detail = service.awsErrorDetails() == null ? e.getMessage() : service.awsErrorDetails().errorMessage();
+            if ("UnrecognizedClientException".equals(code) || "InvalidClientTokenId".equals(code) || "ExpiredTokenException".equals(code)
+                    || "InvalidSignatureException".equals(code)) {
+                return new ExitException(ExitException.AWS, where + ": " + code + " — the AWS credentials are invalid or expired",
+                        "refresh them (aws sso login, or new access keys), or pick others with --profile", e);
+            }
             if (isAccessDenied(code, service.statusCode())) {
                 String action = CallCounter.lastFailedAction().orElse("the action for this step");
                 return new ExitException(ExitException.AWS,
@@ -59,7 +64,6 @@ public final class AwsCall {
 
     private static boolean isAccessDenied(String code, int status) {
         return code != null && (code.startsWith("AccessDenied") || code.equals("UnauthorizedOperation")
-                || code.equals("UnrecognizedClientException") && status == 403
                 || code.equals("AuthorizationError"));
     }
 

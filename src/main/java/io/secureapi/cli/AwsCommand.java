@@ -102,11 +102,23 @@ public abstract class AwsCommand implements Callable<Integer> {
                 throw ExitException.badInput("\"" + flag + "\" is not an API Gateway API id (lower-case letters and digits)",
                         "find the id with: aws apigatewayv2 get-apis");
             }
+            checkConfigRegion(flag);
             return flag;
         }
-        return config().map(ProjectConfig::apiId).orElseThrow(() -> ExitException.badInput(
+        String id = config().map(ProjectConfig::apiId).orElseThrow(() -> ExitException.badInput(
                 "no API id: no --api-id and no " + configPath(),
                 "pass --api-id ID, or run in the folder where secure-api setup wrote " + ProjectConfig.DEFAULT_FILE));
+        checkConfigRegion(id);
+        return id;
+    }
+
+    /** --region that contradicts secure-api.json for the same API would act on the wrong region's pieces. */
+    private void checkConfigRegion(String id) {
+        config().filter(c -> c.apiId().equals(id) && c.region() != null && !c.region().equals(settings().region()))
+                .ifPresent(c -> {
+                    throw ExitException.badInput(configPath() + " says API " + id + " is in " + c.region() + ", not " + settings().region(),
+                            "drop --region (or AWS_REGION) to use " + c.region() + ", or pass --config for another file");
+                });
     }
 
     /** Progress lines on stderr, never on stdout (stdout is the result, JSON-clean). */

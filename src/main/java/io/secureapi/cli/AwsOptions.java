@@ -28,9 +28,10 @@ public class AwsOptions {
     AwsSettings resolve(Map<String, String> env, Optional<String> configRegion) {
         Optional<String> prof = Optional.ofNullable(profile).or(() -> Optional.ofNullable(env.get("AWS_PROFILE")));
         String r = region;
+        // the API lives where secure-api.json says; a shell's AWS_REGION for other work must not move it
+        if (r == null && configRegion.isPresent()) r = configRegion.get();
         if (r == null) r = env.get("AWS_REGION");
         if (r == null) r = env.get("AWS_DEFAULT_REGION");
-        if (r == null && configRegion.isPresent()) r = configRegion.get();
         if (r == null) {
             try {
                 DefaultAwsRegionProviderChain.Builder chain = DefaultAwsRegionProviderChain.builder();

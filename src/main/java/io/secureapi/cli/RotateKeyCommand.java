@@ -41,8 +41,13 @@ import picocli.CommandLine.Option;
             "",
             "A second rotation before --finish would revoke the key Bubble may",
             "still use: it is refused unless you run --finish first, or pass",
-            "--force (which then also lets --key-out overwrite a file)."})
+            "--abandon-previous."})
 public class RotateKeyCommand extends AwsCommand {
+    // its own flag: --force only lets --key-out overwrite a file, it must not also revoke a key in use
+    @Option(names = "--abandon-previous",
+            description = "Rotate even though the previous rotation was not finished: the key it kept stops working.")
+    boolean abandonPrevious;
+
     @Option(names = "--api-id", paramLabel = "ID", description = "The HTTP API whose key to rotate (default: from secure-api.json).")
     String apiId;
 
@@ -127,7 +132,7 @@ public class RotateKeyCommand extends AwsCommand {
         Optional<ApiKey> supplied = finish ? Optional.empty() : keys.suppliedKey(session());
         keys.checkKeyOut();
         Optional<ProjectConfig> cfg = config().filter(c -> c.apiId().equals(id));
-        return new KeyRotation.Request(id, settings().region(), cfg, Optional.ofNullable(secretName), e, supplied, finish, keys.force);
+        return new KeyRotation.Request(id, settings().region(), cfg, Optional.ofNullable(secretName), e, supplied, finish, abandonPrevious);
     }
 
     /** Writes a generated key to --key-out, or returns it to be shown once; null when there is nothing to show. */

@@ -92,6 +92,7 @@ public class SetupCommand extends AwsCommand {
                 setup.apply(progress());
             } catch (ExitException e) {
                 deliverKeysOnFailure(setup.wiring());
+                recordPartialConfig(setup);
                 throw e;
             }
         }
@@ -160,6 +161,19 @@ public class SetupCommand extends AwsCommand {
         // without --routes, routes an earlier --routes left out stay out (a teammate's plain rerun must not open them up)
         List<String> excluded = routes == null ? same.map(ProjectConfig::excludedRoutes).orElse(List.of()) : List.of();
         return new Target(id, region, fn, secret, authorizer, hdr, ttl, routeKeys, replaceAuthorizer, devKey, key, excluded);
+    }
+
+    /**
+     * After a failed step, the routes already switched must keep their pre-setup authorization on
+     * record, or the rerun would see them as ours and teardown would make them public.
+     */
+    private void recordPartialConfig(Setup setup) {
+        if (config().filter(c -> !c.apiId().equals(setup.wiring().apiId())).isPresent()) return;
+        try {
+            setup.config().write(configPath());
+        } catch (RuntimeException notYet) {
+            // nothing to record before the function exists; the rerun starts from scratch
+        }
     }
 
     /** Writes new keys to --key-out, or returns them to be shown once. Empty when no key is new. */

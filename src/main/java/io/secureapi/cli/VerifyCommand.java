@@ -133,16 +133,25 @@ public class VerifyCommand extends AwsCommand {
 
     private Optional<URI> probeUrl() {
         if (probeUrl == null) return Optional.empty();
+        URI u;
         try {
-            URI u = new URI(probeUrl.strip());
+            u = new URI(probeUrl.strip());
             if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https")) || u.getHost() == null) {
                 throw new IllegalArgumentException();
             }
-            return Optional.of(u.getPath() == null || u.getPath().isEmpty() ? URI.create(u + "/") : u);
+            u = u.getPath() == null || u.getPath().isEmpty() ? URI.create(u + "/") : u;
         } catch (Exception e) {
             throw ExitException.badInput("--probe-url \"" + probeUrl + "\" is not an http(s) URL",
                     "e.g. --probe-url https://abc123.execute-api.us-east-1.amazonaws.com/items");
         }
+        // the probe sends the real key: never in clear text over a network
+        String host = u.getHost();
+        boolean loopback = host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1");
+        if (u.getScheme().equals("http") && !loopback) {
+            throw ExitException.badInput("--probe-url " + u + " is plain http: the probe would send the key in clear text",
+                    "use https (http is allowed only on loopback, for local tests)");
+        }
+        return Optional.of(u);
     }
 
     /** The key from --key-file: first line, checked for what a header can carry; never echoed. */

@@ -38,6 +38,10 @@ public final class AuthorizerPiece implements Piece {
     @Override
     public Change plan(Wiring w) {
         String resource = w.target.authorizerName() + " on API " + w.apiId();
+        w.ourAuthorizer().filter(a -> !"REQUEST".equals(a.type())).ifPresent(a -> {
+            throw ExitException.badInput("API " + w.apiId() + " already has a " + a.type() + " authorizer named \"" + a.name()
+                    + "\" (" + a.id() + "), not one secure-api made", "pass another --authorizer-name (default " + Names.DEFAULT_AUTHORIZER_NAME + ")");
+        });
         return w.ourAuthorizer().map(a -> {
             List<String> why = differences(w, a);
             return why.isEmpty() ? Change.ok(name(), resource + " (" + a.id() + ")", "REQUEST, " + w.target.identitySource()

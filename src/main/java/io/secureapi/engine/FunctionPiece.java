@@ -108,6 +108,7 @@ public final class FunctionPiece implements Piece {
             create(w, name);
         } else {
             State.Function f = w.function.orElseThrow();
+            if ("InProgress".equals(f.lastUpdateStatus())) waitUpdated(w, name);
             if (!BundledAuthorizer.codeSha256().equals(f.codeSha256())) {
                 run("updating the code of Lambda function " + name, w.region(), () -> w.aws.lambda().updateFunctionCode(r -> r
                         .functionName(name).zipFile(SdkBytes.fromByteArray(BundledAuthorizer.zip()))));

@@ -57,7 +57,9 @@ public final class HttpApi {
         try {
             return listAuthorizers(w);
         } catch (ExitException e) {
-            if (!(e.getCause() instanceof ApiGatewayV2Exception api) || api.statusCode() < 500) throw e;
+            // only against an emulator (--endpoint-url): on AWS a 5xx is an error, never a shorter list
+            if (!(e.getCause() instanceof ApiGatewayV2Exception api) || api.statusCode() < 500
+                    || w.aws.settings().endpoint().isEmpty()) throw e;
             // An emulator without GetAuthorizers (plain moto answers 500): rebuild the list from the
             // authorizer ids that routes and the config name, one GetAuthorizer each.
             return knownAuthorizers(w);

@@ -309,7 +309,7 @@ public final class KeyRotation {
             throw ExitException.badInput("a previous rotation of secret " + name + " is not finished: the previous "
                     + String.join(" and ", lost) + " key is still accepted (AWSPREVIOUS" + since(snapshot.version(CURRENT)) + "), "
                     + "and rotating again would make it stop working at once",
-                    "if Bubble already uses the current key, run secure-api rotate-key --finish first; or pass --force to rotate anyway");
+                    "if Bubble already uses the current key, run secure-api rotate-key --finish first; or pass --abandon-previous to rotate anyway");
         }
         String what = (supplied.isPresent() ? "the supplied key" : "a new random key") + " becomes the " + env
                 + " key (new version, AWSCURRENT); the current version keeps AWSPREVIOUS, so the old " + env
@@ -342,7 +342,7 @@ public final class KeyRotation {
         }
         List<String> lost = lostOnRotate();
         if (!lost.isEmpty() && request.force()) {
-            out.add("--force: the previous " + String.join(" and ", lost) + " key (from an unfinished rotation) stops being accepted now");
+            out.add("--abandon-previous: the previous " + String.join(" and ", lost) + " key (from an unfinished rotation) stops being accepted now");
         }
         return out;
     }

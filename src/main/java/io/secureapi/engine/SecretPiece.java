@@ -25,10 +25,17 @@ public final class SecretPiece implements Piece {
     public void read(Wiring w) {
         w.secret = find(w, w.target.secretName());
         w.secretValue = Optional.empty();
-        boolean needsValue = w.target.suppliedKey().isPresent() || w.target.devKey();
+        w.previousSecretValue = Optional.empty();
+        // the value matters when a key is supplied, a dev key asked for, or the user's function needs a plain string
+        boolean needsValue = w.target.suppliedKey().isPresent() || w.target.devKey() || plain(w);
         if (needsValue && w.secret.isPresent() && w.secret.get().deletedDate().isEmpty()) {
-            w.secretValue = currentValue(w, w.secret.get().arn());
+            readValues(w, w.secret.get().arn());
         }
+    }
+
+    private static void readValues(Wiring w, String arn) {
+        w.secretValue = stageValue(w, arn, "AWSCURRENT");
+        w.previousSecretValue = stageValue(w, arn, "AWSPREVIOUS");
     }
 
     public static Optional<State.Secret> find(Wiring w, String secretId) {
@@ -44,14 +51,56 @@ public final class SecretPiece implements Piece {
         });
     }
 
-    static Optional<String> currentValue(Wiring w, String arn) {
-        return call("reading the current value of secret " + w.target.secretName(), w.region(), () -> {
+    static Optional<String> stageValue(Wiring w, String arn, String stage) {
+        return call("reading the " + stage + " value of secret " + w.target.secretName(), w.region(), () -> {
             try {
-                return Optional.ofNullable(w.aws.secrets().getSecretValue(r -> r.secretId(arn)).secretString());
+                return Optional.ofNullable(w.aws.secrets().getSecretValue(r -> r.secretId(arn).versionStage(stage)).secretString());
             } catch (ResourceNotFoundException e) {
                 return Optional.empty();
             }
         });
+    }
+
+    /**
+     * Puts into {@code keys} what this run stores, and says why; empty when no new version is needed.
+     * Generates the dev key only when {@code generate} (apply), so planning stays pure.
+     */
+    private static List<String> changeKeys(Wiring w, Map<String, String> keys, boolean generate) {
+        List<String> why = new ArrayList<>();
+        if (w.target.suppliedKey().isPresent() && !w.target.suppliedKey().get().sameAs(keys.get(SecretValue.LIVE))) {
+            keys.put(SecretValue.LIVE, w.target.suppliedKey().get().reveal());
+            why.add("store the supplied key as a new version");
+        }
+        if (w.target.devKey() && !keys.containsKey(SecretValue.DEV)) {
+            if (generate) {
+                w.newDevKey = ApiKey.generate(SecretValue.DEV);
+                keys.put(SecretValue.DEV, w.newDevKey.reveal());
+            }
+            why.add("add a development key");
+        }
+        if (plain(w) && w.secretValue.map(v -> v.strip().startsWith("{")).orElse(false) && keys.containsKey(SecretValue.LIVE)) {
+            // switched from the bundled function: the user's function compares the header with the whole value
+            if (keys.containsKey(SecretValue.DEV)) {
+                throw ExitException.badInput("secret " + w.target.secretName() + " holds a development key, and your function "
+                        + "reads one plain-string key", "omit --function to keep the bundled authorizer, or use another --secret-name");
+            }
+            why.add("store the live key as a plain string (your function reads one)");
+        }
+        if (!why.isEmpty()) refuseIfRotationUnfinished(w, keys);
+        return why;
+    }
+
+    /** A new version moves AWSPREVIOUS: never while it holds a key the front end may still use. */
+    private static void refuseIfRotationUnfinished(Wiring w, Map<String, String> next) {
+        if (w.previousSecretValue.isEmpty()) return;
+        java.util.Collection<String> current = SecretValue.keys(w.secretValue.orElse(null)).values();
+        boolean pending = SecretValue.keys(w.previousSecretValue.get()).values().stream()
+                .anyMatch(k -> !current.contains(k) && !next.containsValue(k));
+        if (pending) {
+            throw ExitException.badInput("secret " + w.target.secretName() + " has an unfinished key rotation: a new version now "
+                    + "would stop the previous key, which the front end may still send",
+                    "paste the new key into Bubble, run secure-api rotate-key --finish, then run setup again");
+        }
     }
 
     @Override
@@ -64,11 +113,7 @@ public final class SecretPiece implements Piece {
         }
         List<String> why = new ArrayList<>();
         if (w.secret.get().deletedDate().isPresent()) why.add("restore it: it is scheduled for deletion");
-        Map<String, String> keys = SecretValue.keys(w.secretValue.orElse(null));
-        if (w.target.suppliedKey().isPresent() && !w.target.suppliedKey().get().sameAs(keys.get(SecretValue.LIVE))) {
-            why.add("store the supplied key as a new version");
-        }
-        if (w.target.devKey() && !keys.containsKey(SecretValue.DEV)) why.add("add a development key");
+        why.addAll(changeKeys(w, SecretValue.keys(w.secretValue.orElse(null)), false));
         if (why.isEmpty()) return Change.ok(name(), name, "exists; key left as is");
         return new Change(name(), name, Change.Action.UPDATE, String.join("; ", why));
     }
@@ -88,17 +133,9 @@ public final class SecretPiece implements Piece {
         if (s.deletedDate().isPresent()) {
             run("restoring secret " + name, w.region(), () -> w.aws.secrets().restoreSecret(r -> r.secretId(s.arn())));
         }
+        if (s.deletedDate().isPresent()) readValues(w, s.arn()); // restored: now its keys can be kept
         Map<String, String> keys = SecretValue.keys(w.secretValue.orElse(null));
-        boolean changed = false;
-        if (w.target.suppliedKey().isPresent() && !w.target.suppliedKey().get().sameAs(keys.get(SecretValue.LIVE))) {
-            keys.put(SecretValue.LIVE, w.target.suppliedKey().get().reveal());
-            changed = true;
-        }
-        if (w.target.devKey() && !keys.containsKey(SecretValue.DEV)) {
-            w.newDevKey = ApiKey.generate(SecretValue.DEV);
-            keys.put(SecretValue.DEV, w.newDevKey.reveal());
-            changed = true;
-        }
+        boolean changed = !changeKeys(w, keys, true).isEmpty();
         if (changed) {
             String value = SecretValue.format(keys, plain(w));
             String token = UUID.randomUUID().toString();

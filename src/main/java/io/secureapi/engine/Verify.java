@@ -110,7 +110,7 @@ public final class Verify {
         String name = w.target.secretName();
         if (w.secret.isEmpty()) return ProbeKeySource.none("secret " + name + " not found");
         if (w.secret.get().deletedDate().isPresent()) return ProbeKeySource.none("secret " + name + " is scheduled for deletion");
-        Optional<String> raw = SecretPiece.currentValue(w, w.secret.get().arn());
+        Optional<String> raw = SecretPiece.stageValue(w, w.secret.get().arn(), "AWSCURRENT");
         if (raw.isEmpty()) return ProbeKeySource.none("secret " + name + " has no current string value");
         String live = SecretValue.keys(raw.get()).get(SecretValue.LIVE);
         if (live == null || live.isBlank()) return ProbeKeySource.none("secret " + name + " holds no \"" + SecretValue.LIVE + "\" key");
@@ -470,14 +470,14 @@ public final class Verify {
         String keyCache = null;
         if (w.target.managedFunction()) {
             String v = w.function.map(f -> f.env().get("KEY_CACHE_SECONDS")).orElse(null);
-            keyCache = v == null || !v.matches("\\d+") ? "60" : v;
+            keyCache = String.valueOf(KeyRotation.keyCacheSeconds(v));
         }
         String message;
         if (ttl == 0) {
             message = "authorizer results are not cached (TTL 0 s): every request invokes the authorizer; a key revoked with "
                     + "`secure-api rotate-key --finish` stops working within " + (keyCache == null ? "your function's secret cache" : keyCache + " s (function key cache)");
         } else if (keyCache != null) {
-            int total = ttl + Integer.parseInt(keyCache);
+            long total = (long) ttl + Long.parseLong(keyCache);
             message = "API Gateway caches each key's answer for " + ttl + " s; after `secure-api rotate-key --finish` the revoked key can still work for up to "
                     + total + " s (" + ttl + " s authorizer TTL + " + keyCache + " s function key cache)";
         } else {

@@ -21,6 +21,7 @@ public final class Wiring {
     List<State.Authorizer> authorizers = List.of();
     Optional<State.Secret> secret = Optional.empty();
     Optional<String> secretValue = Optional.empty();
+    Optional<String> previousSecretValue = Optional.empty();
     Optional<String> secretPolicy = Optional.empty();
     Optional<State.Function> function = Optional.empty();
     Optional<State.Role> role = Optional.empty();

@@ -83,22 +83,22 @@ class KeyRotationTest {
     }
 
     @Test
-    void plan_unfinishedRotation_refusesWithoutForceNamingTheKeyThatWouldStop() {
+    void plan_unfinishedRotation_refusesNamingTheKeyThatWouldStop() {
         KeyRotation r = rotate(json(B, D), json(A, D), "live");
         assertThatThrownBy(r::plan).isInstanceOfSatisfying(ExitException.class, e -> {
             assertThat(e.exitCode()).isEqualTo(2);
             assertThat(e.getMessage()).contains("previous live key").contains("not finished").doesNotContain(A).doesNotContain(B);
-            assertThat(e.hint()).contains("--finish").contains("--force");
+            assertThat(e.hint()).contains("--finish").contains("--abandon-previous");
         });
         KeyRotation dev = rotate(json(B, D), json(A, D), "dev");
         assertThatThrownBy(dev::plan).as("a dev rotation drops the unfinished live one too").isInstanceOf(ExitException.class);
     }
 
     @Test
-    void plan_unfinishedRotationWithForce_rotatesAndWarns() {
+    void plan_unfinishedRotationAbandoningPrevious_rotatesAndWarns() {
         KeyRotation r = rotation(json(B, D), json(A, D), false, "live", Optional.empty(), false, true);
         assertThat(r.plan().changeCount()).isEqualTo(1);
-        assertThat(r.warnings()).anyMatch(w -> w.contains("--force") && w.contains("previous live key"));
+        assertThat(r.warnings()).anyMatch(w -> w.contains("--abandon-previous") && w.contains("previous live key"));
     }
 
     @Test

@@ -155,12 +155,12 @@ class RotateKeyIT {
 
         Run second = Run.cli(config(), "rotate-key");
         assertThat(second.exitCode).as(second.toString()).isEqualTo(2);
-        assertThat(second.err).contains("not finished").contains("--finish").contains("--force");
+        assertThat(second.err).contains("not finished").contains("--finish").contains("--abandon-previous");
         assertThat(second.writes()).isEmpty();
         assertThat(keys(arn, "AWSPREVIOUS")).containsEntry("live", original);
         assertThat(keys(arn, "AWSCURRENT")).containsEntry("live", firstKey);
 
-        Run forced = Run.cli(config(), "rotate-key", "--force");
+        Run forced = Run.cli(config(), "rotate-key", "--abandon-previous");
         assertThat(forced.exitCode).as(forced.toString()).isZero();
         assertThat(forced.err).contains("warning").contains("stops being accepted");
         String thirdKey = line(forced.out, "Key value");
@@ -333,7 +333,7 @@ class RotateKeyIT {
         List<Run> runs = new ArrayList<>();
         runs.add(Run.cli(config(), "rotate-key", "--verbose", "--key-out", dir.resolve("r1.txt").toString()));
         runs.add(Run.cli(config(), "rotate-key", "--verbose", "--key-out", dir.resolve("refused.txt").toString()));
-        runs.add(Run.cli(config(), "rotate-key", "--verbose", "--force", "--env", "dev", "--output", "json", "--key-out",
+        runs.add(Run.cli(config(), "rotate-key", "--verbose", "--abandon-previous", "--env", "dev", "--output", "json", "--key-out",
                 dir.resolve("r2.txt").toString()));
         runs.add(Run.cli(config(), "rotate-key", "--verbose", "--finish"));
         runs.add(Run.cli(config(), "rotate-key", "--verbose", "--finish", "--output", "json"));

@@ -1,0 +1,100 @@
+package io.secureapi.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.secureapi.engine.Json;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.apigatewayv2.model.AuthorizerType;
+
+/** Edges a review found: other people's authorizers, deleted secrets, unfinished rotations, regions. */
+class SetupEdgesIT {
+    final Aws aws = new Aws();
+    @TempDir
+    Path dir;
+
+    Path config() {
+        return dir.resolve("secure-api.json");
+    }
+
+    String value(String api) {
+        return aws.secrets.getSecretValue(r -> r.secretId("secure-api/" + api + "/api-key")).secretString();
+    }
+
+    @Test
+    void authorizerNameOfSomeoneElsesJwtAuthorizer_isRefused() {
+        String api = aws.amplifyApi();
+        aws.apigw.createAuthorizer(r -> r.apiId(api).name("cognito").authorizerType(AuthorizerType.JWT)
+                .identitySource("$request.header.Authorization")
+                .jwtConfiguration(j -> j.audience("c").issuer("https://cognito-idp.us-east-1.amazonaws.com/p")));
+        Run run = Run.cli(config(), "setup", "--api-id", api, "--authorizer-name", "cognito");
+        assertThat(run.exitCode).as(run.toString()).isEqualTo(2);
+        assertThat(run.err).contains("JWT authorizer named \"cognito\"");
+        assertThat(run.writes()).isEmpty();
+    }
+
+    @Test
+    void secretScheduledForDeletion_isRestoredWithItsKeysKept() {
+        String api = aws.amplifyApi();
+        Run first = Run.cli(config(), "setup", "--api-id", api);
+        assertThat(first.exitCode).as(first.toString()).isZero();
+        String live = (String) Json.parseObject(value(api)).get("live");
+        aws.secrets.deleteSecret(r -> r.secretId("secure-api/" + api + "/api-key").recoveryWindowInDays(7L));
+        Run again = Run.cli(config(), "setup", "--dev-key");
+        assertThat(again.exitCode).as(again.toString()).isZero();
+        Map<String, Object> keys = Json.parseObject(value(api));
+        assertThat(keys).containsEntry("live", live).containsKey("dev");
+    }
+
+    @Test
+    void addingADevKeyDuringAnUnfinishedRotation_isRefusedBeforeAnyWrite() {
+        String api = aws.amplifyApi();
+        assertThat(Run.cli(config(), "setup", "--api-id", api).exitCode).isZero();
+        assertThat(Run.cli(config(), "rotate-key").exitCode).isZero();
+        Run run = Run.cli(config(), "setup", "--dev-key");
+        assertThat(run.exitCode).as(run.toString()).isEqualTo(2);
+        assertThat(run.err).contains("unfinished key rotation").contains("--finish");
+        assertThat(run.writes()).isEmpty();
+        assertThat(Run.cli(config(), "rotate-key", "--finish").exitCode).isZero();
+        assertThat(Run.cli(config(), "setup", "--dev-key").exitCode).isZero();
+    }
+
+    @Test
+    void switchingFromTheBundledFunctionToYours_storesThePlainStringYourFunctionReads() {
+        String api = aws.amplifyApi();
+        Run first = Run.cli(config(), "setup", "--api-id", api);
+        String live = (String) Json.parseObject(value(api)).get("live");
+        assertThat(first.exitCode).isZero();
+        String fn = Aws.unique("own");
+        aws.userFunction(fn, Map.of());
+        Run mine = Run.cli(config(), "setup", "--function", fn);
+        assertThat(mine.exitCode).as(mine.toString()).isZero();
+        assertThat(value(api)).isEqualTo(live);
+        assertThat(Run.cli(config(), "setup", "--function", fn).writes()).isEmpty();
+    }
+
+    @Test
+    void regionContradictingTheConfig_isRefusedWithoutAnyCall() {
+        String api = aws.amplifyApi();
+        assertThat(Run.cli(config(), "setup", "--api-id", api).exitCode).isZero();
+        Run run = Run.raw("", Map.of(), "teardown", "--yes", "--region", "eu-west-1", "--endpoint-url", LocalAws.endpoint(),
+                "--config", config().toString());
+        assertThat(run.exitCode).as(run.toString()).isEqualTo(2);
+        assertThat(run.err).contains("us-east-1").contains("eu-west-1");
+        assertThat(run.operations).isEmpty();
+        Run envRegion = Run.raw("", Map.of("AWS_REGION", "eu-west-1"), "verify", "--endpoint-url", LocalAws.endpoint(),
+                "--config", config().toString());
+        assertThat(envRegion.exitCode).as("the config's region beats AWS_REGION: " + envRegion).isZero();
+    }
+
+    @Test
+    void probeOverPlainHttpToAnotherHost_isRefused() {
+        String api = aws.amplifyApi();
+        assertThat(Run.cli(config(), "setup", "--api-id", api).exitCode).isZero();
+        Run run = Run.cli(config(), "verify", "--probe-url", "http://example.com/");
+        assertThat(run.exitCode).as(run.toString()).isEqualTo(2);
+        assertThat(run.err).contains("clear text");
+    }
+}
