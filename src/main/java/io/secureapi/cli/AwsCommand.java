@@ -44,9 +44,10 @@ public abstract class AwsCommand implements Callable<Integer> {
         } finally {
             if (clients != null) {
                 if (output().verbose) {
-                    err().printf("secure-api: %d AWS calls (%d reads, %d writes) in %.2f s%n",
-                            clients.counter().reads() + clients.counter().writes(), clients.counter().reads(),
-                            clients.counter().writes(), (System.nanoTime() - start) / 1e9);
+                    int reads = clients.counter().reads();
+                    int writes = clients.counter().writes();
+                    err().printf("secure-api: %d AWS calls (%d read%s, %d write%s) in %.2f s%n", reads + writes,
+                            reads, reads == 1 ? "" : "s", writes, writes == 1 ? "" : "s", (System.nanoTime() - start) / 1e9);
                 }
                 clients.close();
             }

@@ -198,11 +198,12 @@ public final class RoutesPiece implements Piece {
     public void remove(Wiring w, Change change) {
         for (Restore r : restorations(w)) {
             State.Authorization b = r.before();
-            // AuthorizationType NONE detaches the authorizer (AWS clears AuthorizerId with it).
+            // An empty AuthorizerId detaches ours explicitly (as Terraform sends it); otherwise the
+            // route may keep pointing at the authorizer deleted next.
             run("restoring route \"" + r.route().key() + "\" of API " + w.apiId() + " to " + b.type(), w.region(),
                     () -> w.aws.apigateway().updateRoute(u -> {
                         u.apiId(w.apiId()).routeId(r.route().id()).authorizationType(b.type());
-                        if (needsAuthorizer(b)) u.authorizerId(b.authorizerId());
+                        u.authorizerId(needsAuthorizer(b) ? b.authorizerId() : "");
                         if (!b.scopes().isEmpty()) u.authorizationScopes(b.scopes());
                     }));
             w.replaceRoute(new State.Route(r.route().id(), r.route().key(), b.type(), needsAuthorizer(b) ? b.authorizerId() : null,

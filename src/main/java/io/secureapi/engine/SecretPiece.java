@@ -44,7 +44,9 @@ public final class SecretPiece implements Piece {
                 DescribeSecretResponse d = w.aws.secrets().describeSecret(r -> r.secretId(secretId));
                 Map<String, String> tags = d.tags() == null ? Map.of()
                         : d.tags().stream().collect(Collectors.toMap(Tag::key, Tag::value, (a, b) -> a));
-                return Optional.of(new State.Secret(d.arn(), d.name(), Optional.ofNullable(d.deletedDate()), tags));
+                boolean hasCurrent = d.versionIdsToStages() == null
+                        || d.versionIdsToStages().values().stream().anyMatch(stages -> stages.contains("AWSCURRENT"));
+                return Optional.of(new State.Secret(d.arn(), d.name(), Optional.ofNullable(d.deletedDate()), tags, hasCurrent));
             } catch (ResourceNotFoundException e) {
                 return Optional.empty();
             }
@@ -67,6 +69,14 @@ public final class SecretPiece implements Piece {
      */
     private static List<String> changeKeys(Wiring w, Map<String, String> keys, boolean generate) {
         List<String> why = new ArrayList<>();
+        if (w.secret.isPresent() && !w.secret.get().hasCurrent() && w.target.suppliedKey().isEmpty() && !keys.containsKey(SecretValue.LIVE)) {
+            // a secret with no current value (created empty, or its AWSCURRENT label removed): give it a key
+            if (generate) {
+                w.newLiveKey = ApiKey.generate(SecretValue.LIVE);
+                keys.put(SecretValue.LIVE, w.newLiveKey.reveal());
+            }
+            why.add("store a new key: it has no current value");
+        }
         if (w.target.suppliedKey().isPresent() && !w.target.suppliedKey().get().sameAs(keys.get(SecretValue.LIVE))) {
             keys.put(SecretValue.LIVE, w.target.suppliedKey().get().reveal());
             why.add("store the supplied key as a new version");

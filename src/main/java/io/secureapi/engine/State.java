@@ -33,7 +33,11 @@ public final class State {
             String payloadFormatVersion, boolean simpleResponses, Integer resultTtl, String uri) {
     }
 
-    public record Secret(String arn, String name, Optional<Instant> deletedDate, Map<String, String> tags) {
+    public record Secret(String arn, String name, Optional<Instant> deletedDate, Map<String, String> tags, boolean hasCurrent) {
+        public Secret(String arn, String name, Optional<Instant> deletedDate, Map<String, String> tags) {
+            this(arn, name, deletedDate, tags, true);
+        }
+
         public boolean ownedBy(String apiId) {
             return apiId.equals(tags.get(Names.TAG_API_ID));
         }

@@ -179,7 +179,7 @@ public final class Verify {
         out.add(Check.pass("secret.exists", res, "secret " + name + " exists"));
         out.add(secretHasCurrent ? Check.pass("secret.current-value", res, "secret " + name + " has a current value (" + CURRENT + ")")
                 : Check.fail("secret.current-value", res, "secret " + name + " has no " + CURRENT + " version: the authorizer has no key to compare with",
-                        "store a key: secure-api rotate-key"));
+                        SETUP_FIX + " (it stores a new key and shows it once)"));
         if (s.deletedDate().isPresent()) {
             out.add(Check.fail("secret.not-deleted", res, "secret " + name + " is scheduled for deletion on " + s.deletedDate().get()
                     + ": it cannot be read, so the authorizer rejects every request",

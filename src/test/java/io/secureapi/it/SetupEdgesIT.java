@@ -97,4 +97,31 @@ class SetupEdgesIT {
         assertThat(run.exitCode).as(run.toString()).isEqualTo(2);
         assertThat(run.err).contains("clear text");
     }
+
+    @Test
+    void secretWithoutACurrentValue_getsANewKeyShownOnce() {
+        String api = aws.amplifyApi();
+        assertThat(Run.cli(config(), "setup", "--api-id", api).exitCode).isZero();
+        String id = "secure-api/" + api + "/api-key";
+        var stages = aws.secrets.describeSecret(r -> r.secretId(id)).versionIdsToStages();
+        String current = stages.entrySet().stream().filter(e -> e.getValue().contains("AWSCURRENT")).findFirst().orElseThrow().getKey();
+        aws.secrets.updateSecretVersionStage(r -> r.secretId(id).versionStage("AWSCURRENT").removeFromVersionId(current));
+
+        Run run = Run.cli(config(), "setup");
+        assertThat(run.exitCode).as(run.toString()).isZero();
+        String key = SetupIT.keyFrom(run.out);
+        assertThat(key).startsWith("sak_live_");
+        assertThat(Json.parseObject(value(api))).containsEntry("live", key);
+        assertThat(Run.cli(config(), "verify").exitCode).isZero();
+    }
+
+    @Test
+    void teardown_detachesTheAuthorizerIdFromRestoredRoutes() {
+        String api = aws.amplifyApi();
+        assertThat(Run.cli(config(), "setup", "--api-id", api).exitCode).isZero();
+        assertThat(Run.cli(config(), "teardown", "--yes").exitCode).isZero();
+        var route = aws.route(api, "$default");
+        assertThat(route.authorizationTypeAsString()).isEqualTo("NONE");
+        assertThat(route.authorizerId()).isNullOrEmpty();
+    }
 }
