@@ -18,7 +18,8 @@ public final class HttpApi {
 
     static final String PAGE_SIZE = "500";
 
-    public static State.Api read(Wiring w) {
+    /** The API, or not-found as an answer; an API of another protocol is exit 2. */
+    public static java.util.Optional<State.Api> find(Wiring w) {
         GetApiResponse api = call("reading API " + w.apiId(), w.region(), () -> {
             try {
                 return w.aws.apigateway().getApi(r -> r.apiId(w.apiId()));
@@ -26,17 +27,20 @@ public final class HttpApi {
                 return null;
             }
         });
-        if (api == null) {
-            throw ExitException.badInput("API " + w.apiId() + " not found in " + w.region(),
-                    "list your HTTP APIs with: aws apigatewayv2 get-apis --region " + w.region());
-        }
+        if (api == null) return java.util.Optional.empty();
         if (!"HTTP".equals(api.protocolTypeAsString())) {
             throw ExitException.badInput("API " + w.apiId() + " in " + w.region() + " is a " + api.protocolTypeAsString()
                     + " API; secure-api protects HTTP APIs only", "pass the id of an HTTP API (aws apigatewayv2 get-apis)");
         }
         w.api = new State.Api(api.apiId(), api.name(), api.protocolTypeAsString(), api.apiEndpoint(),
                 api.corsConfiguration() != null);
-        return w.api;
+        return java.util.Optional.of(w.api);
+    }
+
+    /** The API; not found is exit 2, naming it and the region. */
+    public static State.Api read(Wiring w) {
+        return find(w).orElseThrow(() -> ExitException.badInput("API " + w.apiId() + " not found in " + w.region(),
+                "list your HTTP APIs with: aws apigatewayv2 get-apis --region " + w.region()));
     }
 
     public static List<State.Route> routes(Wiring w) {

@@ -89,13 +89,9 @@ public final class KeyRotation {
      */
     public static KeyRotation read(Request req, AwsClients aws, Progress progress) {
         Optional<ProjectConfig> cfg = req.config().filter(c -> c.apiId().equals(req.apiId()));
-        String secretName = req.secretName().or(() -> cfg.map(ProjectConfig::secretName).filter(s -> !s.isBlank()))
-                .orElse(Names.defaultSecretName(req.apiId()));
-        Optional<String> userFn = cfg.filter(c -> !c.functionManaged()).map(ProjectConfig::functionArn).filter(s -> s != null && !s.isBlank());
-        Target target = new Target(req.apiId(), req.region(), userFn, secretName,
-                cfg.map(ProjectConfig::authorizerName).filter(s -> s != null && !s.isBlank()).orElse(Names.DEFAULT_AUTHORIZER_NAME),
-                cfg.map(ProjectConfig::header).filter(s -> s != null && !s.isBlank()).orElse(Names.DEFAULT_HEADER),
-                cfg.map(ProjectConfig::cacheTtl).orElse(Names.DEFAULT_CACHE_TTL), Optional.empty(), false, false, Optional.empty());
+        Target fromConfig = Target.fromConfig(req.apiId(), req.region(), cfg);
+        Target target = req.secretName().map(fromConfig::withSecretName).orElse(fromConfig);
+        String secretName = target.secretName();
         Wiring w = new Wiring(target, aws, progress, cfg);
 
         // The config's ARN survives a rename; --secret-name wins over both.

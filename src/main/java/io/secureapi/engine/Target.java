@@ -22,6 +22,32 @@ public record Target(String apiId, String region, Optional<String> function, Str
         excludedRoutes = excludedRoutes == null ? List.of() : List.copyOf(excludedRoutes);
     }
 
+    /**
+     * What verify, rotate-key and teardown work against: the names secure-api.json recorded for
+     * this API, else the defaults. The function is the user's only when the config says so.
+     */
+    public static Target fromConfig(String apiId, String region, Optional<ProjectConfig> config) {
+        Optional<ProjectConfig> same = config.filter(c -> c.apiId().equals(apiId));
+        Optional<String> fn = same.filter(c -> !c.functionManaged()).map(ProjectConfig::functionArn).filter(s -> s != null && !s.isBlank());
+        String secret = same.map(ProjectConfig::secretName).filter(s -> s != null && !s.isBlank()).orElse(Names.defaultSecretName(apiId));
+        String authorizer = same.map(ProjectConfig::authorizerName).filter(s -> s != null && !s.isBlank())
+                .orElse(Names.DEFAULT_AUTHORIZER_NAME);
+        String header = same.map(ProjectConfig::header).filter(s -> s != null && !s.isBlank()).orElse(Names.DEFAULT_HEADER);
+        int ttl = same.map(ProjectConfig::cacheTtl).orElse(Names.DEFAULT_CACHE_TTL);
+        return new Target(apiId, region, fn, secret, authorizer, header, ttl, Optional.empty(), false, false, Optional.empty(),
+                same.map(ProjectConfig::excludedRoutes).orElse(List.of()));
+    }
+
+    public Target withSecretName(String name) {
+        return new Target(apiId, region, function, name, authorizerName, header, cacheTtl, routes, replaceAuthorizer, devKey,
+                suppliedKey, excludedRoutes);
+    }
+
+    public Target withoutFunction() {
+        return new Target(apiId, region, Optional.empty(), secretName, authorizerName, header, cacheTtl, routes, replaceAuthorizer,
+                devKey, suppliedKey, excludedRoutes);
+    }
+
     public Target withFunction(String functionArn) {
         return new Target(apiId, region, Optional.of(functionArn), secretName, authorizerName, header, cacheTtl, routes,
                 replaceAuthorizer, devKey, suppliedKey, excludedRoutes);

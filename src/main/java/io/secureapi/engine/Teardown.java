@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
-import software.amazon.awssdk.services.apigatewayv2.model.NotFoundException;
 
 /**
  * teardown as an ordering of pieces: read everything, plan each piece's removal, remove in
@@ -48,16 +47,8 @@ public final class Teardown {
         Target provisional = target(apiId, region, cfg, cfg.filter(c -> !c.functionManaged()).map(ProjectConfig::functionArn));
         Wiring probe = new Wiring(provisional, aws, progress, cfg);
         List<String> notes = new ArrayList<>();
-        boolean apiExists = call("reading API " + apiId, region, () -> {
-            try {
-                aws.apigateway().getApi(r -> r.apiId(apiId));
-                return true;
-            } catch (NotFoundException e) {
-                return false;
-            }
-        });
+        boolean apiExists = HttpApi.find(probe).isPresent(); // also checks it is an HTTP API
         if (apiExists) {
-            HttpApi.read(probe); // checks it is an HTTP API
             probe.authorizers = HttpApi.authorizers(probe);
             probe.routes = HttpApi.routes(probe);
         } else if (cfg.isEmpty()) {
@@ -89,11 +80,8 @@ public final class Teardown {
     }
 
     static Target target(String apiId, String region, Optional<ProjectConfig> cfg, Optional<String> function) {
-        return new Target(apiId, region, function,
-                cfg.map(ProjectConfig::secretName).filter(s -> s != null && !s.isBlank()).orElse(Names.defaultSecretName(apiId)),
-                cfg.map(ProjectConfig::authorizerName).filter(s -> s != null && !s.isBlank()).orElse(Names.DEFAULT_AUTHORIZER_NAME),
-                cfg.map(ProjectConfig::header).filter(s -> s != null && !s.isBlank()).orElse(Names.DEFAULT_HEADER),
-                cfg.map(ProjectConfig::cacheTtl).orElse(Names.DEFAULT_CACHE_TTL), Optional.empty(), false, false, Optional.empty());
+        Target t = Target.fromConfig(apiId, region, cfg);
+        return function.map(t::withFunction).orElse(t.withoutFunction());
     }
 
     /** No config: the function is the one our authorizer calls; the secret the one its SECRET_ARN names. */

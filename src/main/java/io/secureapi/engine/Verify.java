@@ -13,9 +13,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import software.amazon.awssdk.services.secretsmanager.model.DescribeSecretResponse;
-import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
-import software.amazon.awssdk.services.secretsmanager.model.Tag;
 
 /**
  * verify: read what setup wires (reads only), then check each piece. A piece's plan with no
@@ -53,13 +50,7 @@ public final class Verify {
 
     /** What setup made for this API: from secure-api.json when it describes this API, else the defaults. */
     public static Target target(String apiId, String region, Optional<ProjectConfig> config) {
-        Optional<ProjectConfig> same = config.filter(c -> c.apiId().equals(apiId));
-        Optional<String> fn = same.filter(c -> !c.functionManaged()).map(ProjectConfig::functionArn).filter(s -> !s.isBlank());
-        String secret = same.map(ProjectConfig::secretName).filter(s -> !s.isBlank()).orElse(Names.defaultSecretName(apiId));
-        String authorizer = same.map(ProjectConfig::authorizerName).filter(s -> !s.isBlank()).orElse(Names.DEFAULT_AUTHORIZER_NAME);
-        String header = same.map(ProjectConfig::header).filter(s -> !s.isBlank()).orElse(Names.DEFAULT_HEADER);
-        int ttl = same.map(ProjectConfig::cacheTtl).orElse(Names.DEFAULT_CACHE_TTL);
-        return new Target(apiId, region, fn, secret, authorizer, header, ttl, Optional.empty(), false, false, Optional.empty());
+        return Target.fromConfig(apiId, region, config);
     }
 
     /**
@@ -85,24 +76,11 @@ public final class Verify {
 
     /** One DescribeSecret answers existence, deletion and whether a current version exists; no key is read. */
     private static boolean readSecret(Wiring w) {
-        String name = w.target.secretName();
-        DescribeSecretResponse d = call("reading secret " + name, w.region(), () -> {
-            try {
-                return w.aws.secrets().describeSecret(r -> r.secretId(name));
-            } catch (ResourceNotFoundException e) {
-                return null;
-            }
-        });
-        if (d == null) {
-            w.secret = Optional.empty();
-            return false;
-        }
-        Map<String, String> tags = d.tags() == null ? Map.of()
-                : d.tags().stream().collect(Collectors.toMap(Tag::key, Tag::value, (a, b) -> a));
-        w.secret = Optional.of(new State.Secret(d.arn(), d.name(), Optional.ofNullable(d.deletedDate()), tags));
+        w.secret = SecretPiece.find(w, w.target.secretName());
+        if (w.secret.isEmpty()) return false;
         // A secret scheduled for deletion refuses most calls; its policy is not checked then.
-        if (d.deletedDate() == null) w.secretPolicy = SecretPolicyPiece.read(w, d.arn());
-        return d.versionIdsToStages() != null && d.versionIdsToStages().values().stream().anyMatch(s -> s != null && s.contains(CURRENT));
+        if (w.secret.get().deletedDate().isEmpty()) w.secretPolicy = SecretPolicyPiece.read(w, w.secret.get().arn());
+        return w.secret.get().hasCurrent();
     }
 
     /** The live key stored in the secret (AWSCURRENT), for --probe without --key-file; empty with the reason. */
