@@ -17,6 +17,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.retry.RetryMode;
@@ -45,7 +46,11 @@ public final class AwsClients implements AutoCloseable {
     private final CompletableFuture<SdkHttpClient> http;
     private final Lazy<AwsCredentialsProvider> credentials = new Lazy<>(this::newCredentials);
     // One lock per client, so the concurrent reads of Setup build their clients in parallel.
-    private final Lazy<ApiGatewayV2Client> apigw = new Lazy<>(() -> configure(ApiGatewayV2Client.builder()).build());
+    // API Gateway's management API allows about 10 requests per second per account: paced here,
+    // with more attempts than other clients, so a 300-route API converges in one run.
+    private final RateLimit apigwPace = RateLimit.apiGatewayManagement();
+    private final RateLimit deployments = RateLimit.apiGatewayDeployments();
+    private final Lazy<ApiGatewayV2Client> apigw = new Lazy<>(() -> paced(configure(ApiGatewayV2Client.builder())).build());
     private final Lazy<LambdaClient> lambda = new Lazy<>(() -> configure(LambdaClient.builder()).build());
     private final Lazy<SecretsManagerClient> secrets = new Lazy<>(() -> configure(SecretsManagerClient.builder()).build());
     // IAM is global: its endpoint lives in the partition's global region.
@@ -94,6 +99,11 @@ public final class AwsClients implements AutoCloseable {
         return apigw.get();
     }
 
+    /** Paces CreateDeployment calls (one every 5 s per account); {@link RateLimit#acquire()} before each. */
+    public RateLimit deployments() {
+        return deployments;
+    }
+
     public LambdaClient lambda() {
         return lambda.get();
     }
@@ -135,6 +145,21 @@ public final class AwsClients implements AutoCloseable {
         }
         settings.endpoint().ifPresent(builder::endpointOverride);
         return builder;
+    }
+
+    /** Maximum attempts of an API Gateway call (the SDK's standard mode makes 3). */
+    static final int API_GATEWAY_ATTEMPTS = 10;
+
+    /** API Gateway: every attempt paced by the token bucket; throttling retried up to 10 attempts. */
+    private <B extends AwsClientBuilder<B, ?>> B paced(B builder) {
+        ClientOverrideConfiguration.Builder override = ClientOverrideConfiguration.builder()
+                // standard mode, explicitly; no circuit breaker: the pacing, not a retry quota, bounds the load
+                .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(API_GATEWAY_ATTEMPTS)
+                        .circuitBreakerEnabled(false).build())
+                .addExecutionInterceptor(counter)
+                .addExecutionInterceptor(apigwPace);
+        interceptors.forEach(override::addExecutionInterceptor);
+        return builder.overrideConfiguration(override.build());
     }
 
     private AwsCredentialsProvider newCredentials() {

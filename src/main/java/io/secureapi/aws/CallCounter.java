@@ -61,7 +61,9 @@ public final class CallCounter implements ExecutionInterceptor {
     public static boolean isRead(String operation) {
         return operation != null
                 && (operation.startsWith("Get") || operation.startsWith("List")
-                        || operation.startsWith("Describe") || operation.startsWith("BatchGet"));
+                        || operation.startsWith("Describe") || operation.startsWith("BatchGet")
+                        // ExportApi reads what a stage serves (apigateway:GET)
+                        || operation.startsWith("Export"));
     }
 
     public int reads() {

@@ -6,6 +6,7 @@ import io.secureapi.engine.Names;
 import io.secureapi.engine.Plan;
 import io.secureapi.engine.ProjectConfig;
 import io.secureapi.engine.Setup;
+import io.secureapi.engine.StagesPiece;
 import io.secureapi.engine.Target;
 import io.secureapi.engine.Wiring;
 import java.util.ArrayList;
@@ -63,6 +64,11 @@ public class SetupCommand extends AwsCommand {
     @Option(names = "--dev-key", description = "Also make a development key (bundled function only).")
     boolean devKey;
 
+    @Option(names = "--deploy-stages",
+            description = "Deploy each stage without AutoDeploy that needs it to serve the protection, as the last step "
+                    + "(a deployment also releases any other undeployed change). Without it, setup refuses when one does.")
+    boolean deployStages;
+
     @Option(names = "--dry-run", description = "Print the plan and change nothing.")
     boolean dryRun;
 
@@ -73,7 +79,7 @@ public class SetupCommand extends AwsCommand {
     protected int run() {
         Target target = target();
         keys.checkKeyOut();
-        Setup setup = Setup.read(target, aws(), progress(), config());
+        Setup setup = Setup.read(target, aws(), progress(), config()).deployStages(deployStages);
         Plan plan = setup.plan();
         if (!json()) {
             out().println(style().bold("Plan for API " + target.apiId() + " (" + target.region() + ")" + (dryRun ? " — dry run" : "")));
@@ -81,6 +87,7 @@ public class SetupCommand extends AwsCommand {
             out().println();
             out().flush();
         }
+        warnPublicCatchAll(setup.wiring());
         if (dryRun) {
             if (json()) printJson(setup, plan, false, null);
             else out().println(plan.isEmpty() ? "Nothing to change." : "Dry run: nothing was changed. Run it without --dry-run to apply "
@@ -151,7 +158,12 @@ public class SetupCommand extends AwsCommand {
         Optional<List<String>> routeKeys = Optional.empty();
         if (routes != null && !routes.isBlank() && !routes.strip().equalsIgnoreCase("all")) {
             List<String> list = new ArrayList<>();
-            Arrays.stream(routes.split(",")).map(String::strip).filter(s -> !s.isEmpty()).forEach(list::add);
+            Arrays.stream(routes.split(",", -1)).map(String::strip).forEach(list::add);
+            if (list.contains("")) {
+                // what a shell leaves of "$default" (unquoted or in double quotes): that route would silently stay public
+                throw ExitException.badInput("--routes \"" + routes + "\" has an empty entry; nothing was changed",
+                        "a shell turns $default into nothing unless it is in single quotes: --routes '$default,GET /items'");
+            }
             if (list.isEmpty()) throw ExitException.badInput("--routes names no route", "e.g. --routes '$default,GET /items' or --routes all");
             routeKeys = Optional.of(list);
         } else if (routes != null && routes.isBlank()) {
@@ -161,6 +173,15 @@ public class SetupCommand extends AwsCommand {
         // without --routes, routes an earlier --routes left out stay out (a teammate's plain rerun must not open them up)
         List<String> excluded = routes == null ? same.map(ProjectConfig::excludedRoutes).orElse(List.of()) : List.of();
         return new Target(id, region, fn, secret, authorizer, hdr, ttl, routeKeys, replaceAuthorizer, devKey, key, excluded);
+    }
+
+    /** A catch-all route left public answers every path without a key: say so, with the option verify will need. */
+    private void warnPublicCatchAll(Wiring w) {
+        for (String key : io.secureapi.engine.RoutesPiece.publicCatchAlls(w)) {
+            err().println("warning: catch-all route \"" + key + "\" of API " + w.apiId() + " stays public: it answers every path no other"
+                    + " route matches, without a key; verify fails routes.protected unless you pass: --allow-public '" + key + "'");
+        }
+        err().flush();
     }
 
     /**
@@ -227,7 +248,12 @@ public class SetupCommand extends AwsCommand {
                     .orElse("(unchanged)");
             out().println("  Development key value:  " + dev);
         }
-        if (w.api() != null && w.api().endpoint() != null) out().println("  API URL:                " + w.api().endpoint());
+        if (w.api() != null) {
+            List<StagesPiece.Url> urls = StagesPiece.urls(w);
+            if (urls.size() == 1) out().println("  API URL:                " + urls.get(0).url());
+            else urls.forEach(u -> out().println(String.format("  API URL (stage %s):%s%s", u.stage(),
+                    " ".repeat(Math.max(1, 9 - u.stage().length())), u.url())));
+        }
         if (!shown.isEmpty()) {
             out().println();
             out().println(style().yellow("This key is shown once and stored only in Secrets Manager (" + w.target.secretName() + ")."));
@@ -251,6 +277,11 @@ public class SetupCommand extends AwsCommand {
             bubble.put("keyValue", w.newLiveKey().isPresent() && !shown.isEmpty() ? w.newLiveKey().get().reveal() : null);
             if (w.target.devKey()) {
                 bubble.put("developmentKeyValue", w.newDevKey().isPresent() && !shown.isEmpty() ? w.newDevKey().get().reveal() : null);
+            }
+            if (w.api() != null) {
+                List<Object> urls = new ArrayList<>();
+                StagesPiece.urls(w).forEach(u -> urls.add(new LinkedHashMap<>(Map.of("stage", u.stage(), "url", u.url()))));
+                bubble.put("apiUrls", urls);
             }
             bubble.put("keyWrittenTo", keys.keyOut != null && w.newLiveKey().isPresent() ? keys.keyOut.toString() : null);
             doc.put("bubble", bubble);

@@ -50,6 +50,11 @@ public class TeardownCommand extends AwsCommand {
     @Option(names = "--yes", description = "Apply without asking (for scripts and CI).")
     boolean yes;
 
+    @Option(names = "--deploy-stages",
+            description = "Deploy each stage without AutoDeploy whose deployment still uses secure-api's authorizer, right after "
+                    + "the routes are restored (a deployment also releases any other undeployed change). Without it, teardown refuses.")
+    boolean deployStages;
+
     @Option(names = "--dry-run", description = "Print the plan and change nothing.")
     boolean dryRun;
 
@@ -63,7 +68,8 @@ public class TeardownCommand extends AwsCommand {
         String id = apiId(apiId);
         Optional<ProjectConfig> cfg = config().filter(c -> c.apiId().equals(id));
         String region = settings().region();
-        Teardown teardown = Teardown.read(id, region, cfg, new Teardown.Options(keepSecret, days), aws(), progress());
+        Teardown teardown = Teardown.read(id, region, cfg, new Teardown.Options(keepSecret, days), aws(), progress())
+                .deployStages(deployStages);
         Plan plan = teardown.plan();
         List<String> madePublic = teardown.routesMadePublic();
         if (!json()) {
@@ -89,6 +95,7 @@ public class TeardownCommand extends AwsCommand {
             }
             return 0;
         }
+        teardown.refuseUndeployedStages();
         confirm(id, plan);
         teardown.apply(progress());
         boolean marked = markConfig(cfg);

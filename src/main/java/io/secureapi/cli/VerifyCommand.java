@@ -80,10 +80,8 @@ public class VerifyCommand extends AwsCommand {
         String id = apiId(apiId);
         Target target = Verify.target(id, settings().region(), config());
         Verify verify = Verify.read(target, aws(), progress(), config());
-        // routes setup was told to leave out (--routes) are public on purpose, like --allow-public
-        Set<String> allowedAll = new java.util.LinkedHashSet<>(allowed);
-        config().filter(c -> c.apiId().equals(id)).ifPresent(c -> allowedAll.addAll(c.excludedRoutes()));
-        Verification v = verify.check(new Verify.Options(allowedAll, LocalDate.now(ZoneOffset.UTC)));
+        // routes setup's --routes left out come with the target (from the config): verify allows them, but never a catch-all
+        Verification v = verify.check(new Verify.Options(allowed, LocalDate.now(ZoneOffset.UTC)));
         if (probing) {
             URI at = url.orElseGet(verify::probeUrl);
             Verify.ProbeKeySource key = fileKey.map(k -> Verify.ProbeKeySource.of(k, "--key-file " + keyFile)).orElseGet(verify::probeKey);

@@ -44,6 +44,22 @@ public final class RoutesPiece implements Piece {
         return out;
     }
 
+    /** $default, or ANY on a greedy path at the root (ANY /{proxy+}): it answers every path no other route matches. */
+    public static boolean isCatchAll(String key) {
+        return key.equals("$default") || key.matches("ANY /\\{[^/{}]+\\+}");
+    }
+
+    /**
+     * Catch-all routes that stay public (no authorization) after setup while other routes get the
+     * key: anyone reaches every path they answer. verify fails them unless --allow-public names them.
+     */
+    public static List<String> publicCatchAlls(Wiring w) {
+        List<State.Route> selected = selected(w);
+        if (selected.isEmpty()) return List.of();
+        return w.routes.stream().filter(r -> isCatchAll(r.key()) && !selected.contains(r) && !protectedByUs(w, r))
+                .filter(r -> r.authorizationType() == null || "NONE".equals(r.authorizationType())).map(State.Route::key).toList();
+    }
+
     private static List<String> quote(List<String> keys) {
         return keys.stream().map(k -> "\"" + k + "\"").toList();
     }

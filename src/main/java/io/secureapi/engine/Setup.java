@@ -31,6 +31,7 @@ public final class Setup {
         p.add(new AuthorizerPiece());
         p.add(new InvokePermissionPiece());
         p.add(new RoutesPiece());
+        p.add(new StagesPiece());
         return p;
     }
 
@@ -72,6 +73,7 @@ public final class Setup {
                 .chain(() -> find(pieces, FunctionPiece.class).read(w), () -> find(pieces, InvokePermissionPiece.class).read(w))
                 .chain(() -> find(pieces, SecretPiece.class).read(w), () -> find(pieces, SecretPolicyPiece.class).read(w));
         if (t.managedFunction()) reads.chain(() -> find(pieces, ExecutionRolePiece.class).read(w));
+        reads.chain(() -> find(pieces, StagesPiece.class).read(w));
         reads.run();
         return new Setup(w, pieces);
     }
@@ -84,16 +86,32 @@ public final class Setup {
         return wiring;
     }
 
+    /** --deploy-stages: lets apply deploy the stages without AutoDeploy that need it, as its last step. */
+    public Setup deployStages(boolean allowed) {
+        wiring.deployStages = allowed;
+        return this;
+    }
+
     public Plan plan() {
         List<Change> changes = new ArrayList<>();
-        for (Piece p : pieces) changes.add(p.plan(wiring));
+        for (Piece p : pieces) {
+            // one row per stage without AutoDeploy, decided on the changes planned before it
+            if (p instanceof StagesPiece s) changes.addAll(s.rows(wiring, changes));
+            else changes.add(p.plan(wiring));
+        }
         before = RoutesPiece.before(wiring);
         return new Plan(changes);
     }
 
     /** Applies the changes in dependency order, re-planning each piece on the state its predecessors left. */
     public void apply(Progress progress) {
+        ((StagesPiece) find(pieces, StagesPiece.class)).refuseWithoutFlag(wiring, "setup", "would keep serving routes without the protection");
         for (Piece piece : pieces) {
+            if (piece instanceof StagesPiece s) {
+                // deployed as planned: by now the routes it waited for are changed, so re-planning would miss them
+                s.deploy(wiring, "secure-api setup: serve the API-key protection");
+                continue;
+            }
             // Re-planned on the state the pieces before it left: a new secret ARN changes the env var.
             Change now = piece.plan(wiring);
             if (!now.changes()) continue;

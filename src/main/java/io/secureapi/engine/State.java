@@ -29,6 +29,10 @@ public final class State {
         public static final Authorization NONE = new Authorization("NONE", null, List.of());
     }
 
+    /** A stage: with AutoDeploy off it serves its deployment (deploymentId; null when it has none). */
+    public record Stage(String name, boolean autoDeploy, String deploymentId) {
+    }
+
     public record Authorizer(String id, String name, String type, List<String> identitySource,
             String payloadFormatVersion, boolean simpleResponses, Integer resultTtl, String uri) {
     }

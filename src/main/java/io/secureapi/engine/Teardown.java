@@ -34,6 +34,11 @@ public final class Teardown {
     public static List<Piece> pieces(Target t) {
         List<Piece> p = new ArrayList<>(Setup.pieces(t));
         Collections.reverse(p);
+        // a stage without AutoDeploy is deployed right after the routes are restored, while the
+        // authorizer and its permission still answer: its old deployment never calls a deleted one
+        Piece stages = p.stream().filter(StagesPiece.class::isInstance).findFirst().orElseThrow();
+        p.remove(stages);
+        p.add(p.indexOf(p.stream().filter(RoutesPiece.class::isInstance).findFirst().orElseThrow()) + 1, stages);
         return p;
     }
 
@@ -65,6 +70,7 @@ public final class Teardown {
         w.api = probe.api;
         w.authorizers = probe.authorizers;
         w.routes = probe.routes;
+        if (apiExists) new StagesPiece().read(w);
         w.function = FunctionPiece.find(w, target.function().orElse(w.functionName()));
         FunctionPiece.resolveIdentity(w);
         if (w.function.isPresent()) w.functionPolicy = InvokePermissionPiece.read(w, w.functionArn());
@@ -103,10 +109,25 @@ public final class Teardown {
         return wiring;
     }
 
+    /** --deploy-stages: lets teardown deploy the stages without AutoDeploy whose deployment uses our authorizer. */
+    public Teardown deployStages(boolean allowed) {
+        wiring.deployStages = allowed;
+        return this;
+    }
+
+    /** Exit 2 before any write when a stage without AutoDeploy would keep calling the authorizer teardown deletes. */
+    public void refuseUndeployedStages() {
+        pieces.stream().filter(StagesPiece.class::isInstance).map(StagesPiece.class::cast).findFirst()
+                .ifPresent(s -> s.refuseWithoutFlag(wiring, "teardown", "would keep serving secure-api's authorizer, which teardown deletes"));
+    }
+
     /** Plans every piece's removal; throws (exit 2) before any write when a route cannot be restored. */
     public Plan plan() {
         List<Change> changes = new ArrayList<>();
-        for (Piece p : pieces) changes.add(p.planRemoval(wiring));
+        for (Piece p : pieces) {
+            if (p instanceof StagesPiece s) changes.addAll(s.removalRows(wiring));
+            else changes.add(p.planRemoval(wiring));
+        }
         for (RoutesPiece.Restore r : RoutesPiece.restorations(wiring)) {
             if (!r.recorded()) {
                 warnings.add("route \"" + r.route().key() + "\" has no authorization recorded from before setup: it goes back to NONE, "
@@ -128,7 +149,12 @@ public final class Teardown {
 
     /** Removes in order, re-planning each piece on the state its predecessors left. */
     public void apply(Progress progress) {
+        refuseUndeployedStages();
         for (Piece piece : pieces) {
+            if (piece instanceof StagesPiece s) {
+                s.deploy(wiring, "secure-api teardown: the API-key protection removed");
+                continue;
+            }
             Change now = piece.planRemoval(wiring);
             if (!now.changes()) continue;
             progress.say(now.action().word() + " " + piece.name() + ": " + now.resource());

@@ -70,6 +70,7 @@ public final class Verify {
                     new InvokePermissionPiece().read(w);
                 })
                 .chain(() -> current[0] = readSecret(w))
+                .chain(() -> new StagesPiece().read(w))
                 .run();
         return new Verify(w, current[0]);
     }
@@ -139,6 +140,7 @@ public final class Verify {
         out.add(authorizer());
         permission().ifPresent(out::add);
         routes(out, o.allowPublic());
+        out.addAll(new StagesPiece().check(w));
         out.add(cors());
         List<Verification.Note> notes = new ArrayList<>();
         ttlNote().ifPresent(notes::add);
@@ -363,34 +365,55 @@ public final class Verify {
         return Pattern.compile(re.toString(), Pattern.DOTALL).matcher(arn).matches();
     }
 
-    /** Every route across all pages: protected by our authorizer, OPTIONS (CORS preflight), or public by --allow-public. */
+    /**
+     * Every route across all pages: protected by our authorizer, OPTIONS (CORS preflight), public by
+     * --allow-public, or left out by setup's --routes (recorded in the config). A catch-all route
+     * answers every path no other route matches, so only --allow-public exempts it.
+     */
     private void routes(List<Check> out, Set<String> allowPublic) {
         String res = "API " + w.apiId() + " routes";
         String name = w.target.authorizerName();
         List<State.Route> all = w.routes();
+        Set<String> excludedBySetup = Set.copyOf(w.target.excludedRoutes());
         List<String> unprotected = new ArrayList<>();
         List<String> options = new ArrayList<>();
         List<String> allowed = new ArrayList<>();
+        List<String> leftOut = new ArrayList<>();
+        boolean catchAllLeftOut = false;
         int protectedCount = 0;
         for (State.Route r : all) {
             if (RoutesPiece.protectedByUs(w, r)) protectedCount++;
             else if (r.isOptions()) options.add(r.key());
             else if (allowPublic.contains(r.key())) allowed.add(r.key());
-            else unprotected.add("\"" + r.key() + "\": " + why(r));
+            else if (excludedBySetup.contains(r.key()) && !RoutesPiece.isCatchAll(r.key())) leftOut.add(r.key());
+            else {
+                boolean excluded = excludedBySetup.contains(r.key());
+                catchAllLeftOut |= excluded;
+                unprotected.add("\"" + r.key() + "\": " + why(r) + (excluded
+                        ? "; setup's --routes left it out, but a public catch-all route answers every path no other route matches" : ""));
+            }
         }
         int checked = all.size() - options.size();
         if (!unprotected.isEmpty()) {
+            String fix = SETUP_FIX + " (it protects every route but OPTIONS ones; a route on another authorizer needs --replace-authorizer), "
+                    + "or pass --allow-public \"ROUTE KEY\" for a route that is public on purpose";
+            if (catchAllLeftOut) {
+                fix = SETUP_FIX + " --routes all to protect the catch-all route, or pass --allow-public '"
+                        + unprotected.stream().filter(u -> u.contains("setup's --routes left it out")).findFirst()
+                                .map(u -> u.substring(1, u.indexOf("\": "))).orElse("$default")
+                        + "' if it is public on purpose";
+            }
             out.add(Check.fail("routes.protected", res, unprotected.size() + " of " + checked + " route" + (checked == 1 ? "" : "s") + " of API " + w.apiId()
                     + " not protected by authorizer " + name + ": " + unprotected.stream().limit(3).map(s -> s.substring(0, s.indexOf("\": ") + 1))
                             .collect(Collectors.joining(", ")) + (unprotected.size() > 3 ? " and " + (unprotected.size() - 3) + " more" : ""),
-                    SETUP_FIX + " (it protects every route but OPTIONS ones; a route on another authorizer needs --replace-authorizer), "
-                            + "or pass --allow-public \"ROUTE KEY\" for a route that is public on purpose").withDetails(unprotected));
+                    fix).withDetails(unprotected));
         } else {
             StringBuilder m = new StringBuilder(all.isEmpty() ? "API " + w.apiId() + " has no routes"
                     : protectedCount + " route" + (protectedCount == 1 ? "" : "s") + " of API " + w.apiId() + " protected by authorizer " + name);
             if (!options.isEmpty()) m.append("; ").append(options.size()).append(" OPTIONS route").append(options.size() == 1 ? "" : "s")
                     .append(" public for CORS preflight");
             if (!allowed.isEmpty()) m.append("; public by --allow-public: ").append(String.join(", ", allowed));
+            if (!leftOut.isEmpty()) m.append("; left public by setup's --routes choice: ").append(String.join(", ", leftOut));
             out.add(Check.pass("routes.protected", res, m.toString()));
         }
         if (!allowPublic.isEmpty()) {

@@ -26,6 +26,11 @@ public final class Wiring {
     Optional<State.Function> function = Optional.empty();
     Optional<State.Role> role = Optional.empty();
     Optional<String> functionPolicy = Optional.empty();
+    List<State.Stage> stages = List.of();
+    /** What each stage without AutoDeploy serves (its deployment's export), by stage name. */
+    java.util.Map<String, StagesPiece.Deployed> deployed = java.util.Map.of();
+    /** --deploy-stages: setup and teardown may deploy stages without AutoDeploy. */
+    boolean deployStages;
 
     /** What teardown keeps and how (unused by setup). */
     Teardown.Options removal = Teardown.Options.DEFAULT;
@@ -79,6 +84,10 @@ public final class Wiring {
 
     public Optional<State.Function> function() {
         return function;
+    }
+
+    public List<State.Stage> stages() {
+        return stages;
     }
 
     public Optional<String> functionPolicy() {

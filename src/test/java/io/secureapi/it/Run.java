@@ -34,9 +34,10 @@ public final class Run {
         this.operations = operations;
     }
 
-    /** Operations that change state (anything but Get/List/Describe). */
+    /** Operations that change state (anything but Get/List/Describe, and ExportApi, which reads a stage's definition). */
     public List<String> writes() {
-        return operations.stream().filter(o -> !(o.contains(".Get") || o.contains(".List") || o.contains(".Describe"))).toList();
+        return operations.stream().filter(o -> !(o.contains(".Get") || o.contains(".List") || o.contains(".Describe")
+                || o.contains(".Export"))).toList();
     }
 
     public String all() {
