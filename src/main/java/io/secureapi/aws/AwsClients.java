@@ -18,6 +18,7 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.retry.RetryMode;
@@ -155,7 +156,11 @@ public final class AwsClients implements AutoCloseable {
         ClientOverrideConfiguration.Builder override = ClientOverrideConfiguration.builder()
                 // standard mode, explicitly; no circuit breaker: the pacing, not a retry quota, bounds the load
                 .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(API_GATEWAY_ATTEMPTS)
-                        .circuitBreakerEnabled(false).build())
+                        .circuitBreakerEnabled(false)
+                        // 10 attempts fit in about a minute when throttled, in seconds when a call fails otherwise
+                        .throttlingBackoffStrategy(BackoffStrategy.exponentialDelay(Duration.ofMillis(500), Duration.ofSeconds(20)))
+                        .backoffStrategy(BackoffStrategy.exponentialDelay(Duration.ofMillis(100), Duration.ofSeconds(2)))
+                        .build())
                 .addExecutionInterceptor(counter)
                 .addExecutionInterceptor(apigwPace);
         interceptors.forEach(override::addExecutionInterceptor);

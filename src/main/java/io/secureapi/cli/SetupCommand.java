@@ -251,8 +251,10 @@ public class SetupCommand extends AwsCommand {
         if (w.api() != null) {
             List<StagesPiece.Url> urls = StagesPiece.urls(w);
             if (urls.size() == 1) out().println("  API URL:                " + urls.get(0).url());
-            else urls.forEach(u -> out().println(String.format("  API URL (stage %s):%s%s", u.stage(),
-                    " ".repeat(Math.max(1, 9 - u.stage().length())), u.url())));
+            for (StagesPiece.Url u : urls.size() == 1 ? List.<StagesPiece.Url>of() : urls) {
+                String label = "API URL (stage " + u.stage() + "):";
+                out().println("  " + label + " ".repeat(Math.max(1, 24 - label.length())) + u.url());
+            }
         }
         if (!shown.isEmpty()) {
             out().println();

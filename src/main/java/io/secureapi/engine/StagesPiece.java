@@ -14,10 +14,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.apigatewayv2.model.CreateDeploymentResponse;
 import software.amazon.awssdk.services.apigatewayv2.model.GetStagesResponse;
 import software.amazon.awssdk.services.apigatewayv2.model.NotFoundException;
-import software.amazon.awssdk.services.apigatewayv2.model.TooManyRequestsException;
 
 /**
  * Every stage serves the protection. A stage with AutoDeploy on serves each route change by
@@ -263,7 +263,7 @@ public final class StagesPiece implements Piece {
                 return call("deploying stage " + stage + " of API " + w.apiId(), w.region(),
                         () -> w.aws.apigateway().createDeployment(r -> r.apiId(w.apiId()).stageName(stage).description(description)));
             } catch (ExitException e) {
-                if (!(e.getCause() instanceof TooManyRequestsException)
+                if (!(e.getCause() instanceof AwsServiceException t && t.isThrottlingException())
                         || !backoff.retry(w.progress, "CreateDeployment throttled (one per 5 s per account)")) throw e;
             }
         }

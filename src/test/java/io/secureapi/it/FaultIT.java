@@ -89,7 +89,7 @@ class FaultIT {
         String api = aws.amplifyApi();
         Run run = viaProxy("setup", "--api-id", api);
         assertOneLineError(run, "creating authorizer secure-api-key on API " + api + " (us-east-1)", "InternalFailure");
-        assertThat(proxy.faulted()).as("retried by the SDK: standard mode makes 3 attempts").hasSize(3);
+        assertThat(proxy.faulted()).as("retried by the SDK: standard mode, 10 attempts for API Gateway").hasSize(10);
         assertThat(run.out).as("the key stored before the failure is still handed over").contains("Key value:");
         String key = run.out.lines().filter(l -> l.contains("Key value:")).findFirst().orElseThrow().replaceFirst(".*Key value:\\s*", "");
 
