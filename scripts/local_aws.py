@@ -675,6 +675,77 @@ def _patch_lambda():
 
     Policy.add_statement = add_statement
 
+    # A function, each version and each alias have their own resource-based
+    # policy: GetPolicy "Returns the resource-based IAM policy for a function,
+    # version, or alias" and RemovePermission takes the same Qualifier
+    # (https://docs.aws.amazon.com/lambda/latest/api/API_GetPolicy.html,
+    # https://docs.aws.amazon.com/lambda/latest/api/API_RemovePermission.html).
+    # moto keeps one statement list per function and ignores the qualifier,
+    # so an alias's statement showed up (and was removed) as the function's.
+    # Statements stay in moto's list; each call sees those whose Resource
+    # carries its qualifier ($LATEST is the unqualified function).
+    from moto.awslambda.exceptions import (GenericResourcNotFound,
+                                           PreconditionFailedException,
+                                           UnknownPolicyException)
+    from moto.awslambda.models import LambdaBackend
+    from moto.awslambda.responses import LambdaResponse
+
+    def qualifier_of(name, qualifier):
+        tail = name.split(":function:")[-1] if ":function:" in name else name
+        if qualifier is None and ":" in tail:
+            qualifier = tail.split(":", 1)[1]
+        return None if qualifier in (None, "", "$LATEST") else qualifier
+
+    def resource_qualifier(resource):
+        tail = (resource or "").split(":function:")[-1]
+        return qualifier_of(tail, None)
+
+    def get_policy(self, function_name, qualifier=None):
+        fn = self.get_function(function_name, qualifier)
+        wanted = qualifier_of(function_name, qualifier)
+        mine = [s for s in fn.policy.statements
+                if resource_qualifier(s.get("Resource")) == wanted]
+        if not mine:
+            raise GenericResourcNotFound()
+        return json.dumps({"Policy": json.dumps({"Version": "2012-10-17", "Id": "default",
+                                                 "Statement": mine}),
+                           "RevisionId": fn.policy.revision})
+
+    def remove_permission(self):
+        function_name = unquote(self.path.split("/")[-3])
+        sid = unquote(self.path.split("/")[-1].split("?")[0])
+        qualifier = self.querystring.get("Qualifier", [None])[0]
+        revision = self.querystring.get("RevisionId", [""])[0]
+        fn = self.backend.get_function(function_name, qualifier)
+        policy = fn.policy
+        if revision and policy.revision != revision:
+            raise PreconditionFailedException(
+                "The RevisionId provided does not match the latest RevisionId for the "
+                "Lambda function or alias. Call the GetFunction or the GetAlias API to "
+                "retrieve the latest RevisionId for your resource.")
+        wanted = qualifier_of(function_name, qualifier)
+        for statement in policy.statements:
+            if (statement.get("Sid") == sid
+                    and resource_qualifier(statement.get("Resource")) == wanted):
+                policy.statements.remove(statement)
+                return 204, {"status": 204}, "{}"
+        raise UnknownPolicyException()
+
+    # A qualified FunctionName ("f:live", "arn:...:function:f:live") names the
+    # alias or version as a Qualifier would (API_AddPermission.html,
+    # "FunctionName"); moto would file the statement under the version.
+    base_add_permission = LambdaBackend.add_permission
+
+    def add_permission(self, function_name, qualifier, raw):
+        wanted = qualifier_of(function_name, qualifier)
+        if wanted is not None and qualifier is None:
+            function_name = function_name[:-(len(wanted) + 1)]
+        return base_add_permission(self, function_name, wanted or qualifier, raw)
+
+    LambdaBackend.add_permission = add_permission
+    LambdaBackend.get_policy = get_policy
+    LambdaResponse.remove_permission = remove_permission
+
 
 def apply_patches():
     """Make moto behave as AWS does where secure-api depends on it."""
