@@ -24,6 +24,10 @@ follows, and none makes moto more lenient than AWS:
                 DeleteDeployment; ExportApi (OpenAPI 3.0 with API Gateway
                 extensions); ResetAuthorizersCache
   lambda        AddPermission refuses a statement id already in the policy
+                of the same function, version or alias; GetPolicy and
+                RemovePermission keep to the qualifier asked for
+  kms           GetKeyPolicy / PutKeyPolicy default PolicyName to "default"
+  logs          PutRetentionPolicy accepts only the documented day counts
 
 Test-only endpoint (not an AWS API):
   GET /_secure_api/reset-cache-log[?apiId=ID]
@@ -747,10 +751,51 @@ def _patch_lambda():
     LambdaResponse.remove_permission = remove_permission
 
 
+# ---------------------------------------------------------------------------
+# kms, logs
+
+# PutRetentionPolicy "Possible values are: 1, 3, 5, ... 3653" (the Days shape;
+# https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html).
+RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545,
+                  731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
+
+
+def _patch_kms_and_logs():
+    from moto.kms import responses as kms_responses
+    from moto.logs.exceptions import InvalidParameterException
+    from moto.logs.models import LogsBackend
+
+    # GetKeyPolicy / PutKeyPolicy: "If no policy name is specified, the
+    # default value is default" (API_GetKeyPolicy.html, API_PutKeyPolicy.html
+    # in https://docs.aws.amazon.com/kms/latest/APIReference/); moto answered
+    # NotFoundException when PolicyName was left out. Other names still fail.
+    assert_default = kms_responses._assert_default_policy
+
+    def assert_default_policy(policy_name):
+        assert_default("default" if policy_name is None else policy_name)
+
+    kms_responses._assert_default_policy = assert_default_policy
+
+    # PutRetentionPolicy: moto stored any number of days; AWS refuses a value
+    # outside the list above with InvalidParameterException.
+    base_put_retention = LogsBackend.put_retention_policy
+
+    def put_retention_policy(self, log_group_name, retention_in_days):
+        if retention_in_days not in RETENTION_DAYS:
+            raise InvalidParameterException(
+                constraint="Member must satisfy enum value set: "
+                           f"[{', '.join(map(str, RETENTION_DAYS))}]",
+                parameter="retentionInDays", value=retention_in_days)
+        base_put_retention(self, log_group_name, retention_in_days)
+
+    LogsBackend.put_retention_policy = put_retention_policy
+
+
 def apply_patches():
     """Make moto behave as AWS does where secure-api depends on it."""
     _patch_apigatewayv2()
     _patch_lambda()
+    _patch_kms_and_logs()
 
 
 # ---------------------------------------------------------------------------
