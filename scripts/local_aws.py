@@ -802,7 +802,7 @@ def apply_patches():
 # Server
 
 
-def test_routes(app):
+def with_test_endpoint(app):
     """Wrap the moto WSGI app with the launcher's test-only endpoint."""
     def wrapped(environ, start_response):
         if environ.get("PATH_INFO") == "/_secure_api/reset-cache-log":
@@ -882,7 +882,7 @@ def main(argv=None):
         print("local_aws: server did not become ready", file=sys.stderr)
         return 1
     # The test-only endpoint wraps moto's app before anyone knows the port.
-    server._server.app = test_routes(server._server.app)
+    server._server.app = with_test_endpoint(server._server.app)
     port = server.get_host_and_port()[1]
     os.environ["MOTO_PORT"] = str(port)  # moto builds some URLs from this
 
