@@ -127,10 +127,13 @@ def _new_id():
 # ---------------------------------------------------------------------------
 # apigatewayv2: deployments, stages that serve them, export, cache reset
 
+# What AWS writes on an automatic deployment (get-deployments example,
+# https://docs.aws.amazon.com/cli/latest/reference/apigatewayv2/get-deployments.html).
 AUTO_DEPLOY_DESCRIPTION = \
     "Automatic deployment triggered by changes to the Api configuration"
 # Stage names: "alphanumeric characters, hyphens, and underscores, or be
-# $default. Maximum length is 128 characters." (https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-stages.html)
+# $default. Maximum length is 128 characters."
+# (https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-stages.html)
 STAGE_NAME = re.compile(r"^(\$default|[A-Za-z0-9_-]{1,128})$")
 
 # Calls to ResetAuthorizersCache, oldest first (read by the test endpoint).
@@ -189,8 +192,9 @@ def _sync_auto_deploy(api):
     AWS redeploys such a stage on every change ("If you enable automatic
     deployments, changes to an API are automatically released for you",
     http-api-stages.html); here the redeployment happens lazily, the next time
-    a stage, deployment or export is read, which is indistinguishable through
-    the API. An API without routes cannot be deployed, so nothing happens then.
+    a stage, deployment or export is read: through the API only the
+    deployment's createdDate tells the difference. An API without routes
+    cannot be deployed, so nothing happens then.
     """
     live = None
     for stage in api.stages.values():
@@ -430,7 +434,9 @@ def _patch_apigatewayv2():
 
     # GetRoutes, GetApis: moto returns everything and ignores maxResults /
     # nextToken; AWS returns at most maxResults items plus a nextToken while
-    # more remain. (https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-routes.html, https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis.html)
+    # more remain.
+    # (https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-routes.html,
+    #  https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis.html)
     def get_routes(self):
         api_id = parts(self)[-2]
         return _paged(self, backend(self).get_routes(api_id=api_id), "routes", api_id)
@@ -442,8 +448,9 @@ def _patch_apigatewayv2():
     R.get_apis = get_apis
 
     # Stages (https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-stages.html,
-    # https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-stages-stagename.html): a stage has a DeploymentId
-    # (the deployment it serves) and AutoDeploy; GetStages pages; CreateStage
+    # https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-stages-stagename.html):
+    # a stage has a DeploymentId (the deployment it serves) and AutoDeploy;
+    # GetStages pages; CreateStage
     # refuses an existing name (ConflictException, 409), an invalid name
     # (BadRequestException) and an unknown deploymentId (NotFoundException);
     # DeleteStage of an unknown stage is NotFoundException (moto: silent).
@@ -530,9 +537,10 @@ def _patch_apigatewayv2():
     R.update_stage = update_stage
     R.delete_stage = delete_stage
 
-    # CreateDeployment (https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-deployments.html): snapshots the
-    # API's routes, authorizers and integrations; with stageName the stage
-    # then serves the new deployment. An API without routes cannot be
+    # CreateDeployment
+    # (https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-deployments.html):
+    # snapshots the API's routes, authorizers and integrations; with
+    # stageName the stage then serves the new deployment. An API without routes cannot be
     # deployed: AWS answers BadRequestException "Unable to deploy API because
     # no routes exist in this API" (terraform-provider-aws documents "Creating
     # a deployment for an API requires at least one route", see
@@ -556,8 +564,9 @@ def _patch_apigatewayv2():
         return 201, {"status": 201}, json.dumps(dep.to_json())
 
     # GetDeployment / DeleteDeployment
-    # (https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-deployments-deploymentid.html): NotFoundException
-    # for an unknown API or deployment; DeleteDeployment answers 204.
+    # (https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-deployments-deploymentid.html):
+    # NotFoundException for an unknown API or deployment; DeleteDeployment
+    # answers 204.
     def find_deployment(self):
         p = parts(self)
         api_obj = backend(self).get_api(p[-3])
@@ -587,9 +596,10 @@ def _patch_apigatewayv2():
     R.delete_deployment = delete_deployment
     R.get_deployments = get_deployments
 
-    # ExportApi (https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-exports-specification.html): OAS30 is
-    # the only specification, JSON / YAML the only output types, 1.0 the only
-    # export version; without stageName the latest configuration is exported,
+    # ExportApi
+    # (https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-exports-specification.html):
+    # OAS30 is the only specification, JSON / YAML the only output types,
+    # 1.0 the only export version; without stageName the latest configuration is exported,
     # with it what the stage serves; extensions are included by default.
     def export_api(self):
         p = parts(self)
@@ -624,8 +634,9 @@ def _patch_apigatewayv2():
     R.export_api = export_api
 
     # ResetAuthorizersCache (DELETE .../stages/{stageName}/cache/authorizers,
-    # https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-stages-stagename-cache-authorizers.html): 204, or
-    # NotFoundException for an unknown API or stage. Each call is recorded.
+    # https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-stages-stagename-cache-authorizers.html):
+    # 204, or NotFoundException for an unknown API or stage. Each call is
+    # recorded.
     def reset_authorizers_cache(self):
         p = parts(self)
         api_obj = backend(self).get_api(p[-5])
