@@ -142,7 +142,13 @@ public final class StagesPiece implements Piece {
                 return null;
             }
         });
-        return json == null ? Optional.empty() : Optional.of(Deployed.fromOpenApi(json));
+        if (json == null) return Optional.empty();
+        try {
+            return Optional.of(Deployed.fromOpenApi(json));
+        } catch (IllegalArgumentException | ClassCastException e) {
+            throw new ExitException(ExitException.AWS, "exporting what stage " + stage + " of API " + w.apiId() + " serves (" + w.region()
+                    + "): ExportApi answered something that is not an OpenAPI JSON document", "run it again with --verbose for details", e);
+        }
     }
 
     // plan
@@ -349,6 +355,12 @@ public final class StagesPiece implements Piece {
 
     /** A stage and the URL clients call it at. */
     public record Url(String stage, String url) {
+    }
+
+    /** The path a request needs to reach a stage: none with a $default stage, else the first stage's name. */
+    public static String pathPrefix(Wiring w) {
+        String url = urls(w).get(0).url();
+        return urls(w).get(0).stage().equals("$default") ? "" : url.substring(url.lastIndexOf('/'));
     }
 
     /**

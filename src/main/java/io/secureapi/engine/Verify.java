@@ -118,6 +118,8 @@ public final class Verify {
             endpoint = "https://" + w.apiId() + ".execute-api." + w.region() + ".amazonaws.com";
         }
         endpoint = endpoint.replaceAll("/+$", "");
+        // without a $default stage the API answers only under a stage's path
+        endpoint += StagesPiece.pathPrefix(w);
         String path = "/";
         boolean catchAll = w.routes().stream().anyMatch(r -> r.key().equals("$default") && RoutesPiece.protectedByUs(w, r));
         if (!catchAll) {

@@ -162,6 +162,16 @@ class StagesPlanningTest {
         assertThat(StagesPiece.urls(w).get(0).url()).isEqualTo("https://api1.execute-api.us-east-1.amazonaws.com");
     }
 
+    @Test
+    void probeUrl_withoutADefaultStage_goesUnderTheFirstStagesPath() {
+        Wiring w = converged();
+        assertThat(Verify.of(w, true).probeUrl().toString()).isEqualTo("https://api1.execute-api.us-east-1.amazonaws.com/");
+        w.stages = List.of(new State.Stage("prod", false, "d1"), new State.Stage("beta", true, "d2"));
+        assertThat(Verify.of(w, true).probeUrl().toString()).isEqualTo("https://api1.execute-api.us-east-1.amazonaws.com/prod/");
+        w.stages = List.of(new State.Stage("prod", false, "d1"), new State.Stage("$default", true, "d2"));
+        assertThat(Verify.of(w, true).probeUrl().toString()).isEqualTo("https://api1.execute-api.us-east-1.amazonaws.com/");
+    }
+
     // the catch-all route
 
     static Target routesTarget(Optional<List<String>> routes, List<String> excluded) {
