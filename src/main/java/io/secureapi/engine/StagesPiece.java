@@ -132,7 +132,11 @@ public final class StagesPiece implements Piece {
         return out;
     }
 
-    /** What the stage serves: its deployment's definition; empty when the stage has none. */
+    /**
+     * What the stage serves: its deployment's definition, exported with its StageName (without one,
+     * ExportApi shows the latest configuration, deployed or not:
+     * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-export.html); empty when the stage has none.
+     */
     static Optional<Deployed> deployed(Wiring w, String stage) {
         String json = call("exporting what stage " + stage + " of API " + w.apiId() + " serves", w.region(), () -> {
             try {
