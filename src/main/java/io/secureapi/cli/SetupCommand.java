@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
         footer = {"", "Examples:",
             "  secure-api setup --api-id a1b2c3d4 --region eu-west-1 --dry-run",
             "  secure-api setup --api-id a1b2c3d4 --dev-key --key-out api-key.txt",
-            "  secure-api setup --api-id a1b2c3d4 --deploy-stages   # stages without AutoDeploy get a deployment last",
+            "  secure-api setup --api-id a1b2c3d4 --deploy-stages",
             "  secure-api setup --api-id a1b2c3d4 --function my-authorizer --routes '$default,GET /items'",
             "", "Writes secure-api.json (no key material): commit it so verify, rotate-key and teardown need no flags."})
 public class SetupCommand extends AwsCommand {

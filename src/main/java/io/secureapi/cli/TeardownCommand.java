@@ -35,7 +35,7 @@ import picocli.CommandLine.Option;
         footer = {"", "Examples:",
             "  secure-api teardown --dry-run",
             "  secure-api teardown --yes --keep-secret",
-            "  secure-api teardown --yes --deploy-stages   # a stage without AutoDeploy still serves the authorizer",
+            "  secure-api teardown --yes --deploy-stages",
             "  secure-api teardown --api-id a1b2c3d4 --region eu-west-1 --recovery-days 30 --yes",
             "", "Asks you to type the API id unless --yes is given; refuses without --yes when not on a terminal."})
 public class TeardownCommand extends AwsCommand {
