@@ -1,30 +1,59 @@
 // secure-api bundled authorizer: an API Gateway HTTP API REQUEST authorizer
-// (payload format 2.0, simple responses) that checks a shared-secret API key
-// held in Secrets Manager. Runtime: nodejs22.x. Its only dependency is the
-// AWS SDK v3 that the Lambda runtime already ships, so the deployed zip is
-// this one file.
+// (payload format 2.0, simple responses) that checks an API key against the
+// keys kept in Secrets Manager. Runtime: nodejs24.x (uses nothing newer than
+// Node 20). Its only dependency is the AWS SDK v3 that the Lambda runtime
+// ships, so the deployed zip is this one file.
 //
 // Env: SECRET_ARN (required), KEY_CACHE_SECONDS (default 60),
 //      KEY_HEADER (default "authorization").
 //
-// Security properties, each deliberate:
-// - Fails closed: every error path returns {isAuthorized:false}; the handler
-//   never throws (a throw becomes a 500, and an unclear state must not pass).
-// - The presented key and every stored key are hashed with SHA-256 before
-//   comparing, so timingSafeEqual always sees 32 bytes: it cannot throw on a
-//   length mismatch and the timing does not reveal the stored key's length.
-//   All candidates are compared, without early exit.
+// Secret formats:
+// - Digests (written by this version), read from AWSCURRENT only, since the
+//   previous version may hold a revoked key:
+//   {"format":"secure-api-digests","version":1,"salt":"<64 hex>","keys":{NAME:
+//   {"digest":"<hex HMAC-SHA-256(salt bytes, key)>","created":…,"expires":ISO|null,
+//   "retiring":{"digest":…,"expires":…}|null}}}
+// - Legacy: a JSON object of named plaintext keys, or a plain string (one key,
+//   "live"); the keys of AWSCURRENT and, if present, AWSPREVIOUS.
+//
+// Decisions, each deliberate:
+// - A key that matches nothing, or has expired: {isAuthorized:false} (403).
+// - Keys that cannot be read (any Secrets Manager error, throttling, a broken
+//   or newer-version secret, a failed AWSPREVIOUS read other than "no such
+//   version"): the handler THROWS. A deny would be cached by API Gateway for
+//   the result TTL and lock out every client sending that key; a failed
+//   invocation is answered 500 ("Troubleshooting Lambda authorizers": "If API
+//   Gateway can't invoke your Lambda authorizer, or your Lambda authorizer
+//   returns a response in an invalid format, clients receive a 500") and the
+//   cache holds authorizer results ("Caching authorizer responses"), see
+//   https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html
+//   A hung call ends the same way: the function times out.
+// - A value shaped like a generated key (sak_<name>_ + 43 + 6 base62) whose
+//   CRC32 checksum is wrong is denied before any AWS call.
+// - Digests: one HMAC of the presented key, then a Map lookup, so the time
+//   does not grow with the number of keys. Legacy keys: SHA-256 of both sides
+//   and timingSafeEqual over 32 bytes, all compared without early exit.
+// - Keys live only in this module's memory, refreshed at most once per
+//   KEY_CACHE_SECONDS, and only ever as a complete set: a failed refresh keeps
+//   nothing. A configuration change (SECURE_API_FLUSHED_AT) makes Lambda start
+//   new execution environments, which begin empty; nothing is written to disk.
 // - Key material, header values, digests and key lengths are never logged.
+//   One JSON line per request: decision (allow|deny|error), reason, keyName.
 
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { SecretsManagerClient, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 
 const CURRENT = 'AWSCURRENT';
 const PREVIOUS = 'AWSPREVIOUS';
 const DEFAULT_CACHE_SECONDS = 60;
+const KEY_SHAPE = /^sak_[a-z0-9][a-z0-9-]{0,31}_[0-9A-Za-z]{49}$/;
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+const HEX64 = /^[0-9a-f]{64}$/;
+const NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
+const INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$/;
 
 let client; // created on first use, so env (region, endpoint) is read then
-let cache = null; // { arn, expiresAt, keys: [{ name, stage, digest }] }
+let cache = null; // { arn, expiresAt, keys: { digests } | { legacy } }
 let inflight = null; // { arn, promise }: the one refresh all callers share
 let now = Date.now;
 
@@ -39,18 +68,65 @@ export function _resetForTests({ clock } = {}) {
 const sha256 = (s) => createHash('sha256').update(s, 'utf8').digest();
 const failure = (name) => Object.assign(new Error(name), { name });
 
+// CRC-32 (IEEE, as zlib), written out: zlib.crc32 is newer than Node 20.0.
+const CRC = Int32Array.from({ length: 256 }, (_, n) => {
+  for (let k = 0; k < 8; k++) n = n & 1 ? 0xedb88320 ^ (n >>> 1) : n >>> 1;
+  return n;
+});
+
+/** The 6 base62 checksum characters of a generated key's prefix. */
+export function keyChecksum(prefix) {
+  let c = -1;
+  for (const b of Buffer.from(prefix, 'utf8')) c = CRC[(c ^ b) & 0xff] ^ (c >>> 8);
+  let n = (c ^ -1) >>> 0;
+  let out = '';
+  for (let i = 0; i < 6; i++, n = Math.floor(n / 62)) out = BASE62[n % 62] + out;
+  return out;
+}
+
+const badChecksum = (key) => KEY_SHAPE.test(key) && keyChecksum(key.slice(0, -6)) !== key.slice(-6);
+
 function cacheMillis() {
   const raw = process.env.KEY_CACHE_SECONDS;
   const n = raw === undefined || raw.trim() === '' ? NaN : Number(raw);
   return (Number.isFinite(n) && n >= 0 ? n : DEFAULT_CACHE_SECONDS) * 1000;
 }
 
-// A JSON object of named keys ({"live": "...", "dev": "..."}) or a plain
-// string (the manual recipe), which is named "live".
+// Every field is checked: a secret this code does not fully understand is a
+// failure to read the keys, never a smaller set of keys.
+function parseDigests(doc) {
+  const bad = () => failure('SecretMalformed');
+  if (doc.version !== 1) throw typeof doc.version === 'number' && doc.version > 1 ? failure('SecretFormatTooNew') : bad();
+  if (typeof doc.salt !== 'string' || !HEX64.test(doc.salt)) throw bad();
+  const keys = doc.keys;
+  if (!keys || typeof keys !== 'object' || Array.isArray(keys)) throw bad();
+  const byDigest = new Map();
+  const add = (name, entry, retiring) => {
+    if (!entry || typeof entry !== 'object' || typeof entry.digest !== 'string' || !HEX64.test(entry.digest)) throw bad();
+    let expires = Infinity;
+    if (entry.expires != null) {
+      expires = typeof entry.expires === 'string' && INSTANT.test(entry.expires) ? Date.parse(entry.expires) : NaN;
+      if (Number.isNaN(expires)) throw bad();
+    }
+    // A digest held twice keeps its first holder: current keys before retiring ones.
+    if (!byDigest.has(entry.digest)) byDigest.set(entry.digest, { name, expires, retiring, bytes: Buffer.from(entry.digest, 'hex') });
+  };
+  const entries = Object.entries(keys);
+  for (const [name, entry] of entries) {
+    if (!NAME.test(name)) throw bad();
+    add(name, entry, false);
+  }
+  for (const [name, entry] of entries) if (entry.retiring != null) add(name, entry.retiring, true);
+  return { salt: Buffer.from(doc.salt, 'hex'), byDigest };
+}
+
+// The digest format, or a legacy one: a JSON object of named keys
+// ({"live": "...", "dev": "..."}) or a plain string (the manual recipe),
+// which is named "live".
 function parseSecret(secretString) {
   if (typeof secretString !== 'string') throw failure('SecretStringMissing');
   const text = secretString.trim();
-  if (!text.startsWith('{')) return text ? [['live', text]] : [];
+  if (!text.startsWith('{')) return { legacy: text ? [['live', text]] : [] };
   // Something that looks like JSON but is not is a broken secret, not a key.
   let doc;
   try {
@@ -59,30 +135,37 @@ function parseSecret(secretString) {
     throw failure('SecretNotJson');
   }
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw failure('SecretNotJson');
+  if (doc.format === 'secure-api-digests') return { digests: parseDigests(doc) };
   // Empty or non-string values are skipped: an empty key must never match.
-  return Object.entries(doc).filter(([, v]) => typeof v === 'string' && v.length > 0);
+  return { legacy: Object.entries(doc).filter(([, v]) => typeof v === 'string' && v.length > 0) };
 }
 
 async function fetchStage(arn, stage) {
   client ??= new SecretsManagerClient({});
   const out = await client.send(new GetSecretValueCommand({ SecretId: arn, VersionStage: stage }));
-  return parseSecret(out.SecretString).map(([name, key]) => ({ name, stage, digest: sha256(key) }));
+  return parseSecret(out.SecretString);
 }
 
+const hashed = (entries, stage) => entries.map(([name, key]) => ({ name, stage, digest: sha256(key) }));
+
 async function loadKeys(arn) {
-  // Both stages in parallel: a cold start pays one round trip, not two.
-  const [cur, prev] = await Promise.allSettled([fetchStage(arn, CURRENT), fetchStage(arn, PREVIOUS)]);
-  if (cur.status === 'rejected') throw cur.reason;
-  if (cur.value.length === 0) throw failure('SecretHasNoKeys');
-  // AWSPREVIOUS is optional: absent before the first rotation and after
-  // `rotate-key --finish`. Any failure there only loses the previous keys.
+  const current = await fetchStage(arn, CURRENT);
+  if (current.digests) return current;
+  if (current.legacy.length === 0) throw failure('SecretHasNoKeys');
+  // Legacy rotation: AWSPREVIOUS holds the key clients may still send. Absent
+  // before the first rotation and after `rotate-key --finish`; any other
+  // failure fails the whole load, or those clients would be denied (and the
+  // deny cached) because of one throttled call.
   let previous = [];
-  if (prev.status === 'fulfilled') previous = prev.value;
-  else if (prev.reason?.name !== 'ResourceNotFoundException') {
-    log({ event: 'key_load_warning', stage: PREVIOUS, error: errorName(prev.reason) });
+  try {
+    const prev = await fetchStage(arn, PREVIOUS);
+    // A digest-format previous version may hold revoked keys: never read.
+    if (prev.legacy) previous = prev.legacy;
+  } catch (err) {
+    if (err?.name !== 'ResourceNotFoundException') throw err;
   }
   // Current first, so a key present in both stages reports AWSCURRENT.
-  return [...cur.value, ...previous];
+  return { legacy: [...hashed(current.legacy, CURRENT), ...hashed(previous, PREVIOUS)] };
 }
 
 // Cached keys, or one shared refresh. A failure is not cached: the promise is
@@ -98,6 +181,7 @@ function getKeys(arn) {
       return keys;
     },
     (err) => {
+      cache = null;
       if (inflight === entry) inflight = null;
       throw err;
     },
@@ -127,9 +211,16 @@ function extractKey(value) {
 }
 
 function match(presented, keys) {
+  if (keys.digests) {
+    const { salt, byDigest } = keys.digests;
+    const digest = createHmac('sha256', salt).update(presented, 'utf8').digest('hex');
+    const hit = byDigest.get(digest);
+    // Found by its hex; the bytes are compared in constant time for good measure.
+    return hit && timingSafeEqual(Buffer.from(digest, 'hex'), hit.bytes) ? { ...hit, stage: CURRENT } : null;
+  }
   const digest = sha256(presented);
   let found = null;
-  for (const k of keys) {
+  for (const k of keys.legacy) {
     // No early exit: the time taken does not tell which key (if any) matched.
     const eq = timingSafeEqual(digest, k.digest);
     if (eq && found === null) found = k;
@@ -143,7 +234,7 @@ function log(fields) {
   try {
     console.log(JSON.stringify(fields));
   } catch {
-    // Logging must never turn a decision into a throw.
+    // Logging must never change a decision.
   }
 }
 
@@ -163,30 +254,31 @@ export async function handler(event) {
     log({ decision: 'deny', reason, ...extra, ...base });
     return { isAuthorized: false };
   };
+  // Thrown, not denied: API Gateway answers 500 and caches nothing.
+  const fail = (reason, err) => {
+    log({ decision: 'error', reason, error: errorName(err), ...base });
+    return Object.assign(new Error(`secure-api authorizer: ${reason} (${errorName(err)})`), { name: 'KeysUnavailable' });
+  };
+  let stage = 'input';
   try {
-    const arn = process.env.SECRET_ARN;
-    if (!arn) return deny('no_secret_arn');
     const value = presentedValue(event);
     if (!value) return deny('missing_key');
     // API Gateway joins repeated headers with commas; ambiguous, so refuse.
     if (value.includes(',')) return deny('multiple_values');
     const presented = extractKey(value);
     if (!presented) return deny('missing_key');
-    let keys;
-    try {
-      keys = await getKeys(arn);
-    } catch (err) {
-      return deny('secret_unavailable', { error: errorName(err) });
-    }
+    if (badChecksum(presented)) return deny('bad_checksum');
+    stage = 'keys';
+    const arn = process.env.SECRET_ARN;
+    if (!arn) throw failure('NoSecretArn');
+    const keys = await getKeys(arn);
+    stage = 'match';
     const hit = match(presented, keys);
     if (!hit) return deny('no_match');
-    log({ decision: 'allow', reason: 'match', keyName: hit.name, stage: hit.stage, ...base });
+    if (hit.expires !== undefined && now() >= hit.expires) return deny('expired', { keyName: hit.name });
+    log({ decision: 'allow', reason: 'match', keyName: hit.name, stage: hit.stage, ...(hit.retiring && { retiring: true }), ...base });
     return { isAuthorized: true, context: { keyName: hit.name } };
   } catch (err) {
-    try {
-      return deny('internal_error', { error: errorName(err) });
-    } catch {
-      return { isAuthorized: false };
-    }
+    throw fail(stage === 'keys' ? 'secret_unavailable' : 'internal_error', err);
   }
 }
