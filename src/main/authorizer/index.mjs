@@ -140,29 +140,35 @@ function parseSecret(secretString) {
   return { legacy: Object.entries(doc).filter(([, v]) => typeof v === 'string' && v.length > 0) };
 }
 
-async function fetchStage(arn, stage) {
+async function read(arn, stage) {
   client ??= new SecretsManagerClient({});
   const out = await client.send(new GetSecretValueCommand({ SecretId: arn, VersionStage: stage }));
-  return parseSecret(out.SecretString);
+  return out.SecretString;
 }
 
 const hashed = (entries, stage) => entries.map(([name, key]) => ({ name, stage, digest: sha256(key) }));
 
 async function loadKeys(arn) {
-  const current = await fetchStage(arn, CURRENT);
+  const current = parseSecret(await read(arn, CURRENT));
   if (current.digests) return current;
   if (current.legacy.length === 0) throw failure('SecretHasNoKeys');
   // Legacy rotation: AWSPREVIOUS holds the key clients may still send. Absent
-  // before the first rotation and after `rotate-key --finish`; any other
+  // before the first rotation and after `rotate-key --finish`; any other read
   // failure fails the whole load, or those clients would be denied (and the
-  // deny cached) because of one throttled call.
-  let previous = [];
+  // deny cached) because of one throttled call. A value that was read but
+  // holds no usable key (broken, or digests that may include revoked keys)
+  // adds nothing: no client can be relying on it.
+  let text;
   try {
-    const prev = await fetchStage(arn, PREVIOUS);
-    // A digest-format previous version may hold revoked keys: never read.
-    if (prev.legacy) previous = prev.legacy;
+    text = await read(arn, PREVIOUS);
   } catch (err) {
     if (err?.name !== 'ResourceNotFoundException') throw err;
+  }
+  let previous = [];
+  try {
+    if (text !== undefined) previous = parseSecret(text).legacy ?? [];
+  } catch {
+    // Read, but no usable key in it.
   }
   // Current first, so a key present in both stages reports AWSCURRENT.
   return { legacy: [...hashed(current.legacy, CURRENT), ...hashed(previous, PREVIOUS)] };

@@ -531,6 +531,16 @@ test('legacy secret without AWSPREVIOUS ("no such version") is not a failure', a
   assert.deepEqual(calls.map((c) => c.stage), ['AWSCURRENT', 'AWSPREVIOUS']);
 });
 
+test('legacy: an AWSPREVIOUS that was read but holds no usable key adds nothing, and fails nothing', async () => {
+  const key = newKey();
+  const created = await createSecret('prev-broken', '{"live": "broken');
+  await admin.send(new PutSecretValueCommand({ SecretId: created.ARN, SecretString: JSON.stringify({ live: key }) }));
+  coldStart({ SECRET_ARN: created.ARN });
+  await assertAllow(key, 'live');
+  await assertDeny('broken', 'no_match');
+  assert.deepEqual(calls.map((c) => c.stage), ['AWSCURRENT', 'AWSPREVIOUS']);
+});
+
 test('missing SECRET_ARN throws without calling Secrets Manager', async () => {
   coldStart({});
   await assertError(newKey(), 'secret_unavailable', 'NoSecretArn');
