@@ -17,12 +17,31 @@ const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const CREDS = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-/** Spawns a process that prints one URL line when ready; { url, child, stdout(), exited }. */
+/**
+ * Spawns a process that prints one URL line when ready; { url, child, stdout(), stderr(), exited,
+ * stderrUntil(predicate) }. stderr arrives on its own pipe, possibly after the HTTP answer:
+ * stderrUntil resolves once the predicate holds for everything read so far (or fails after 10 s).
+ */
 function startUrlProcess(command, args, env) {
   const child = spawn(command, args, { cwd: REPO, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
-  child.stderr.on('data', (d) => { err += d; });
+  const waiters = new Set();
+  child.stderr.on('data', (d) => {
+    err += d;
+    for (const w of waiters) w();
+  });
+  const stderrUntil = (predicate) => new Promise((resolve, reject) => {
+    const check = () => {
+      if (!predicate(err)) return;
+      waiters.delete(check);
+      clearTimeout(timer);
+      resolve(err);
+    };
+    const timer = setTimeout(() => { waiters.delete(check); reject(new Error(`stderr never matched: ${err}`)); }, 10000);
+    waiters.add(check);
+    check();
+  });
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => { child.kill('SIGTERM'); reject(new Error(`${args[0]} not ready: ${err}`)); }, 60000);
@@ -31,7 +50,7 @@ function startUrlProcess(command, args, env) {
       const nl = out.indexOf('\n');
       if (nl >= 0 && timer) {
         clearTimeout(timer);
-        resolve({ url: out.slice(0, nl).trim(), child, exited, stdout: () => out, stderr: () => err });
+        resolve({ url: out.slice(0, nl).trim(), child, exited, stdout: () => out, stderr: () => err, stderrUntil });
       }
     });
     child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`${args[0]} exited ${code}: ${err}`)); });
@@ -95,7 +114,10 @@ const unauthorized = { status: 401, body: { message: 'Unauthorized' } };
 const forbidden = { status: 403, body: { message: 'Forbidden' } };
 const serverError = { status: 500, body: { message: 'Internal Server Error' } };
 const allowed = (keyName) => ({ status: 200, body: { ok: true, authorizer: { keyName } } });
-const decisionLines = (g) => g.stderr().split('\n').filter((l) => l.includes('"decision"')).map((l) => JSON.parse(l));
+const parseDecisions = (text) => text.slice(0, text.lastIndexOf('\n') + 1).split('\n')
+  .filter((l) => l.includes('"decision"')).map((l) => JSON.parse(l)); // complete lines only
+/** The decision lines, once at least n have arrived. */
+const decisionLines = async (g, n) => parseDecisions(await g.stderrUntil((text) => parseDecisions(text).length >= n));
 
 test('protected API: 401 without the header, 403 for a wrong key, 200 with a right one', async () => {
   const g = await gateway();
@@ -108,7 +130,7 @@ test('protected API: 401 without the header, 403 for a wrong key, 200 with a rig
   assert.deepEqual(await get(`${g.url}/items?a=1&a=2`, { Authorization: live }), allowed('live'));
   assert.deepEqual(await get(`${g.url}/`, { Authorization: `Bearer ${dev}` }), allowed('dev'));
   // The decisions were logged to stderr, and stdout kept its one line.
-  assert.match(g.stderr(), /"decision":"allow".*"keyName":"dev"/);
+  assert.match(await g.stderrUntil((t) => /"decision":"allow".*"keyName":"dev"/.test(t)), /"keyName":"dev"/);
   assert.equal(g.stdout(), `${g.url}\n`);
   assert.ok(!g.stderr().includes(live) && !g.stderr().includes(dev), 'no key in the harness output');
 });
@@ -132,14 +154,16 @@ test('a secret that cannot be read gives 500, not 403, and nothing is cached', a
   const g = await gateway({ SECRET_ARN: name, CACHE_TTL: '300' }); // the secret does not exist yet
   assert.deepEqual(await get(`${g.url}/`, { Authorization: key }), serverError);
   assert.deepEqual(await get(`${g.url}/`, { Authorization: key }), serverError);
-  const errors = decisionLines(g);
+  const errors = await decisionLines(g, 2);
   assert.deepEqual(errors.map((d) => [d.decision, d.reason]), [['error', 'secret_unavailable'], ['error', 'secret_unavailable']],
     'each request reached the function: the failure was cached neither by the gateway nor by the function');
   await createSecret(digestSecret({ live: { key } }).value, name);
   assert.deepEqual(await get(`${g.url}/`, { Authorization: key }), allowed('live'));
   // An answer, unlike a failure, is cached for the TTL: the function is not called again.
   assert.deepEqual(await get(`${g.url}/`, { Authorization: key }), allowed('live'));
-  assert.equal(decisionLines(g).length, 3);
+  assert.deepEqual(await get(`${g.url}/`, { Authorization: generatedKey('live') }), forbidden);
+  const lines = await decisionLines(g, 4); // in order: a 4th allow would come before this deny
+  assert.deepEqual(lines.map((d) => d.decision), ['error', 'error', 'allow', 'deny']);
   assert.ok(!g.stderr().includes(key), 'no key in the harness output');
 });
 
@@ -173,7 +197,7 @@ test('digest secret: named keys forward their name; expired and revoked keys get
   assert.deepEqual(await call(generatedKey('live')), forbidden);
   const corrupted = keys.live.slice(0, -1) + (keys.live.endsWith('A') ? 'B' : 'A');
   assert.deepEqual(await call(corrupted), forbidden);
-  const byReason = Object.fromEntries(decisionLines(g).map((d) => [d.reason, d]));
+  const byReason = Object.fromEntries((await decisionLines(g, 8)).map((d) => [d.reason, d]));
   assert.equal(byReason.expired.keyName, 'trial');
   assert.equal(byReason.bad_checksum.decision, 'deny');
   for (const key of Object.values(keys)) assert.ok(!g.stderr().includes(key), 'no key in the harness output');
