@@ -6,7 +6,7 @@
 // - No match or expired: deny. Keys unreadable: THROW. A deny is cached for the TTL and locks out
 //   every client with that key; a failed invocation gets a 500 and the cache holds responses
 //   (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html,
-//   "Troubleshooting", "Caching"). A hung call ends the same way, by the function's timeout.
+//   "Troubleshooting", "Caching").
 // - Keys stay in memory, only as a complete set; a new configuration (SECURE_API_FLUSHED_AT)
 //   means new execution environments, which start empty. Never logged: keys, digests, lengths.
 
@@ -37,13 +37,13 @@ export function _resetForTests({ clock } = {}) {
 const sha256 = (s) => createHash('sha256').update(s, 'utf8').digest();
 const failure = (name) => Object.assign(new Error(name), { name });
 
-// CRC-32 (IEEE, as zlib) by table: zlib.crc32 is newer than Node 20.0.
+// CRC-32 (IEEE, as zlib): zlib.crc32 is newer than Node 20.0.
 const CRC = Int32Array.from({ length: 256 }, (_, n) => {
   for (let k = 0; k < 8; k++) n = n & 1 ? 0xedb88320 ^ (n >>> 1) : n >>> 1;
   return n;
 });
 
-// Generated keys end with 6 base62 of the CRC32 of the rest: a typo is refused without AWS calls.
+// Generated keys end with 6 base62 of the CRC32 of the rest.
 export function keyChecksum(prefix) {
   let c = -1;
   for (const b of Buffer.from(prefix, 'utf8')) c = CRC[(c ^ b) & 0xff] ^ (c >>> 8);
@@ -97,9 +97,11 @@ function parseSecret(text) {
   return { legacy: Object.entries(doc).filter(([, v]) => typeof v === 'string' && v.length > 0) };
 }
 
+// A read, retries included, gives up after 2 s: a hang ends in a logged throw, not a timeout.
 async function read(arn, stage) {
   client ??= new SecretsManagerClient({});
-  return (await client.send(new GetSecretValueCommand({ SecretId: arn, VersionStage: stage }))).SecretString;
+  const command = new GetSecretValueCommand({ SecretId: arn, VersionStage: stage });
+  return (await client.send(command, { abortSignal: AbortSignal.timeout(2000) })).SecretString;
 }
 
 const hashed = (entries, stage) => entries.map(([name, key]) => ({ name, stage, digest: sha256(key) }));
@@ -170,7 +172,7 @@ const log = (fields) => console.log(JSON.stringify(fields));
 export async function handler(event) {
   const base = {
     routeArn: event?.routeArn,
-    routeKey: event?.routeKey ?? event?.requestContext?.routeKey,
+    routeKey: event?.routeKey,
     requestId: event?.requestContext?.requestId,
     sourceIp: event?.requestContext?.http?.sourceIp,
   };
