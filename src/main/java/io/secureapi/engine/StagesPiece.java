@@ -238,7 +238,7 @@ public final class StagesPiece implements Piece {
         List<String> names = planned.stream().map(Deployment::stage).toList();
         String stages = (names.size() == 1 ? "stage " : "stages ") + String.join(", ", names);
         throw ExitException.badInput(stages + " of API " + w.apiId() + " in " + w.region() + " " + (names.size() == 1 ? "has" : "have")
-                + " AutoDeploy off and " + consequence + "; nothing was changed",
+                + " AutoDeploy off and " + consequence + "; " + command + " deploys stages only with " + FLAG + ", so nothing was changed",
                 "run secure-api " + command + " " + FLAG + " to deploy " + (names.size() == 1 ? "it" : "them")
                         + " (a deployment also releases any other undeployed change), or --dry-run to see the plan");
     }
