@@ -64,7 +64,7 @@ class StagesIT {
         assertThat(run.exitCode).as(run.toString()).isEqualTo(2);
         List<String> errors = run.err.lines().filter(l -> l.startsWith("error: ")).toList();
         assertThat(errors).hasSize(1);
-        assertThat(errors.get(0)).contains("prod").contains("beta").contains(api).contains("us-east-1");
+        assertThat(errors.get(0)).contains("prod").contains("beta").contains(api).contains("us-east-1").contains("--deploy-stages");
         assertThat(run.err.lines().filter(l -> l.contains("next: "))).hasSize(1).allSatisfy(l -> assertThat(l).contains("--deploy-stages"));
         assertThat(run.writes()).as("nothing written: " + run.operations).isEmpty();
         assertThat(aws.apigw.getAuthorizers(r -> r.apiId(api)).items()).isEmpty();
