@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.apigatewayv2.model.CreateDeploymentResponse;
+import software.amazon.awssdk.services.apigatewayv2.model.DeploymentStatus;
 import software.amazon.awssdk.services.apigatewayv2.model.GetStagesResponse;
 import software.amazon.awssdk.services.apigatewayv2.model.NotFoundException;
 
@@ -253,6 +254,12 @@ public final class StagesPiece implements Piece {
         for (Deployment d : planned) {
             w.progress.say("deploy stage " + d.stage() + " of API " + w.apiId());
             CreateDeploymentResponse r = createDeployment(w, d.stage(), description);
+            if (r.deploymentStatus() == DeploymentStatus.FAILED) {
+                throw new ExitException(ExitException.AWS, "deploying stage " + d.stage() + " of API " + w.apiId() + " (" + w.region()
+                        + "): deployment " + r.deploymentId() + " failed" + (r.deploymentStatusMessage() == null ? ""
+                                : ": " + r.deploymentStatusMessage().replaceAll("\\s+", " ")),
+                        "fix what the message names, then run it again; reruns are safe", null);
+            }
             w.stages = w.stages.stream().map(s -> s.name().equals(d.stage()) ? new State.Stage(s.name(), s.autoDeploy(), r.deploymentId()) : s)
                     .toList();
         }
