@@ -95,12 +95,12 @@ final class VerifyReport {
         return s.toString();
     }
 
-    private static String attr(String s) {
+    static String attr(String s) {
         return text(s).replace("\"", "&quot;").replace("\n", "&#10;");
     }
 
     /** XML text: escaped, and without characters XML 1.0 cannot carry. */
-    private static String text(String s) {
+    static String text(String s) {
         StringBuilder b = new StringBuilder();
         s.codePoints().forEach(cp -> {
             switch (cp) {
