@@ -19,7 +19,7 @@ secure_api_hook() {
       try {
         const c = JSON.parse(require("fs").readFileSync(process.env.SECURE_API_CONFIG, "utf8"));
         const envs = c.envs || c.environments || (c.apiId ? { default: c } : {});
-        if (env && Object.prototype.hasOwnProperty.call(envs, env)) has = "yes";
+        if (env && Object.prototype.hasOwnProperty.call(envs, env)) has = envs[env].tornDown ? "torndown" : "yes";
       } catch (e) { has = "noconfig"; }
       console.log((env || "-") + " " + has);
     });' <<<"$input" 2>/dev/null || echo "- error")
@@ -27,6 +27,10 @@ secure_api_hook() {
     echo "secure-api: ERROR: cannot read the Amplify environment name from the hook's input (needs node on PATH);" >&2
     echo "secure-api: the API may be live WITHOUT its API-key protection: run 'secure-api verify --env ENV' now." >&2
     return 1
+  fi
+  if [[ "$has_entry" == "torndown" ]]; then
+    echo "secure-api: skipped: the entry of Amplify environment '$env' in secure-api.json was torn down (secure-api teardown)"
+    return 0
   fi
   if [[ "$has_entry" != "yes" ]]; then
     echo "secure-api: skipped: Amplify environment '$env' has no entry in secure-api.json (add one: secure-api setup --env $env --api-id ID)"

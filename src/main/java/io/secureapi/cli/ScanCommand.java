@@ -3,7 +3,6 @@ package io.secureapi.cli;
 import io.secureapi.aws.AwsClients;
 import io.secureapi.aws.AwsSettings;
 import io.secureapi.engine.ExitException;
-import io.secureapi.engine.ProjectConfig;
 import io.secureapi.engine.Scan;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -141,10 +140,14 @@ public class ScanCommand extends AwsCommand {
         return out;
     }
 
-    /** The APIs secure-api.json says secure-api set up here (none when there is no file). */
+    /** The APIs secure-api.json says secure-api set up here, every entry but torn-down ones (none when there is no file). */
     private List<Scan.Configured> configured() {
-        return ProjectConfig.read(configPath()).map(c -> List.of(new Scan.Configured(c.apiId(), c.region(), c.authorizerName())))
-                .orElse(List.of());
+        List<Scan.Configured> out = new ArrayList<>();
+        configFile().ifPresent(f -> f.entries().forEach((name, c) -> {
+            if (f.rawEntry(name).map(r -> r.containsKey(SetupCommand.TORN_DOWN)).orElse(false)) return;
+            out.add(new Scan.Configured(c.apiId(), c.region(), c.authorizerName()));
+        }));
+        return out;
     }
 
     private void print(Scan.Result r, Duration elapsed) {
