@@ -142,7 +142,7 @@ class ScanIT {
     }
 
     @Test
-    void scan_allRegions_skipsOptInRegionsNotEnabled_andStaysInThePartition() {
+    void scan_allRegions_skipsOptInRegionsNotEnabled_andStaysInThePartition() throws Exception {
         String region = "eu-south-1";
         String open = amplifyApi(apigw(region));
         Run run = scan(LocalAws.endpoint(), "--regions", "all", "--region", region, "--output", "json");
@@ -159,6 +159,12 @@ class ScanIT {
         assertThat(skipped).allSatisfy(s -> assertThat((String) s.get("reason")).contains("not enabled"));
         assertThat(apis(doc)).containsKey(open);
         assertThat(apis(doc).get(open)).containsEntry("publicRoutes", List.of("$default"));
+
+        // every call scan made is one its read-only operator policy allows
+        Path policy = LocalAws.projectRoot().resolve("policies/operator-scan.json");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(policy), "policies/operator-scan.json not in this tree yet");
+        java.util.Set<String> allowed = OperatorPolicyIT.allowedActions("operator-scan.json");
+        for (String op : run.operations) assertThat(allowed).as("operator-scan.json allows " + op).contains(OperatorPolicyIT.iamAction(op));
     }
 
     @Test
