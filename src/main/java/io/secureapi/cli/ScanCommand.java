@@ -21,13 +21,15 @@ import picocli.CommandLine.Option;
 
 @Command(name = "scan", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Find the HTTP APIs of the account that answer without any authorization. Read-only.",
+            "Find the HTTP APIs of the account that answer without authorization.",
+            "Read-only.",
             "",
-            "For every HTTP API in the regions given: each route with no authorization (OPTIONS routes are",
-            "CORS preflight, which browsers send without credentials, and are never counted), each route on",
-            "a JWT, IAM or other Lambda authorizer, and whether secure-api protects the API (its authorizer,",
-            "or an entry of secure-api.json). Exit 1 while a public route remains that --allow-public does",
-            "not name.",
+            "For every HTTP API in the regions given: each route with no authorization",
+            "(OPTIONS routes are CORS preflight, which browsers send without",
+            "credentials, and are never counted), each route on a JWT, IAM or other",
+            "Lambda authorizer, and whether secure-api protects the API (its",
+            "authorizer, or an entry of secure-api.json). Exit 1 while a public route",
+            "remains that --allow-public does not name.",
             ""},
         footer = {"", "Examples:",
             "  secure-api scan",
@@ -37,7 +39,7 @@ import picocli.CommandLine.Option;
             "", "Exit codes: 0 no unexpected public route, 1 a public route remains,",
             "2 bad input (unknown region, malformed --allow-public), 3 AWS refused or failed."})
 public class ScanCommand extends AwsCommand {
-    @Option(names = "--regions", paramLabel = "R,R|all", split = ",",
+    @Option(names = "--regions", paramLabel = "R,R…|all", split = ",", hideParamSyntax = true,
             description = "Regions to scan (default: the current region). all: every region of the credentials' partition "
                     + "the account has enabled (ec2:DescribeRegions); an opt-in region that is not enabled is skipped with a note.")
     List<String> regions = new ArrayList<>();

@@ -35,6 +35,7 @@ import picocli.CommandLine.Option;
             "  secure-api verify",
             "  secure-api verify --allow-public 'GET /health' \\",
             "      --output junit --report reports/verify.xml",
+            "  secure-api verify --all --output junit --report reports/verify.xml",
             "  secure-api verify --probe --output json \\",
             "      | jq '.checks[] | select(.status != \"pass\")'",
             "", "Exit codes: 0 nothing failed (warnings allowed), 1 a check failed,",
