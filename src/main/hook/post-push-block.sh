@@ -50,10 +50,14 @@ secure_api_hook() {
     return 1
   fi
   echo "secure-api: putting the protection back on Amplify environment '$env' (setup --no-new-key), then verifying it"
+  # a stage without auto-deploy serves the protection only once deployed: the hook deploys it (when this secure-api can)
+  local deploy=() help
+  help="$("$tool" setup --help </dev/null 2>/dev/null || true)"
+  if [[ "$help" == *--deploy-stages* ]]; then deploy=(--deploy-stages); fi
   status=0
-  (cd "$project" && "$tool" setup --env "$env" --no-new-key --no-color --config "$config") || status=$?
+  (cd "$project" && "$tool" setup --env "$env" --no-new-key ${deploy[@]+"${deploy[@]}"} --no-color --config "$config" </dev/null) || status=$?
   if [[ $status -eq 0 ]]; then
-    (cd "$project" && "$tool" verify --env "$env" --no-color --config "$config") || status=$?
+    (cd "$project" && "$tool" verify --env "$env" --no-color --config "$config" </dev/null) || status=$?
   fi
   if [[ $status -ne 0 ]]; then
     echo "" >&2
