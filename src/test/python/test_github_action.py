@@ -101,6 +101,36 @@ class ActionMetadataTest(unittest.TestCase):
         self.assertLessEqual({"env", "report", "allow-public", "probe"}, set(self.doc["inputs"]))
         self.assertTrue(any("actions/cache@" in s.get("uses", "") for s in self.doc["runs"]["steps"]), "caches the build")
 
+    def _run_verify_step(self, **inputs):
+        """The verify step's script, run by bash with a stand-in secure-api that prints its arguments."""
+        step = next(s for s in self.doc["runs"]["steps"] if s.get("id") == "verify")
+        with tempfile.TemporaryDirectory() as src:
+            os.makedirs(os.path.join(src, "scripts"))
+            stub = os.path.join(src, "scripts", "secure-api")
+            with open(stub, "w", encoding="utf-8") as f:
+                f.write('#!/usr/bin/env bash\nprintf "%s\\n" "$@"\n')
+            os.chmod(stub, 0o755)
+            out = os.path.join(src, "github-output")
+            env = {"PATH": os.environ["PATH"], "SECURE_API_SRC": src, "GITHUB_OUTPUT": out, "INPUT_ENV": "", "INPUT_CONFIG": "secure-api.json",
+                   "INPUT_REPORT": "", "INPUT_ALLOW_PUBLIC": "", "INPUT_PROBE": "false"}
+            env.update(inputs)
+            r = subprocess.run(["bash", "-c", step["run"]], env=env, capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(out, "a+", encoding="utf-8") as f:
+                f.seek(0)
+                outputs = f.read()
+            return r.stdout.splitlines(), outputs
+
+    def test_verify_step_turns_the_inputs_into_verify_arguments(self):
+        args, outputs = self._run_verify_step(INPUT_ENV="all", INPUT_ALLOW_PUBLIC="GET /health\n   POST /hooks/{id}  \n\n",
+                                              INPUT_PROBE="true", INPUT_REPORT="reports/v.xml")
+        self.assertEqual(args, ["verify", "--config", "secure-api.json", "--no-color", "--all", "--allow-public", "GET /health",
+                                "--allow-public", "POST /hooks/{id}", "--probe", "--output", "junit", "--report", "reports/v.xml"])
+        self.assertIn("report=reports/v.xml", outputs)
+        args, outputs = self._run_verify_step(INPUT_ENV="prod")
+        self.assertEqual(args, ["verify", "--config", "secure-api.json", "--no-color", "--env", "prod"])
+        self.assertNotIn("report=", outputs)
+
     @unittest.skipIf(shutil.which("shellcheck") is None, "shellcheck not installed")
     def test_step_scripts_pass_shellcheck(self):
         for i, step in enumerate(self.doc["runs"]["steps"]):
