@@ -240,8 +240,13 @@ public final class Scan {
         String token = null;
         do {
             String t = token;
-            GetApisResponse page = throttled(progress, "listing the APIs in " + aws.region(), () -> AwsCall.call("listing the APIs",
-                    aws.region(), () -> aws.apigateway().getApis(r -> r.maxResults(PAGE_SIZE).nextToken(t))));
+            GetApisResponse page;
+            try {
+                page = throttled(progress, "listing the APIs in " + aws.region(), () -> AwsCall.call("listing the APIs",
+                        aws.region(), () -> aws.apigateway().getApis(r -> r.maxResults(PAGE_SIZE).nextToken(t))));
+            } catch (ExitException e) {
+                throw regionHint(e, aws.region());
+            }
             page.items().stream().filter(a -> "HTTP".equals(a.protocolTypeAsString())).forEach(a -> out.add(new String[] {a.apiId(), a.name()}));
             token = page.nextToken();
         } while (token != null && !token.isEmpty());
@@ -275,6 +280,15 @@ public final class Scan {
             } while (token != null && !token.isEmpty());
         }
         return judge(apiId, name, aws.region(), routes, authorizers, allowed, configured);
+    }
+
+    /** Credentials refused in one region only: that region may be an opt-in one the account has not enabled. */
+    private static ExitException regionHint(ExitException e, String region) {
+        if (!(e.getCause() instanceof software.amazon.awssdk.awscore.exception.AwsServiceException s) || s.awsErrorDetails() == null) return e;
+        String code = s.awsErrorDetails().errorCode();
+        if (!List.of("UnrecognizedClientException", "InvalidClientTokenId", "AuthFailure").contains(code)) return e;
+        return new ExitException(e.exitCode(), e.getMessage(), "if " + region + " is an opt-in region, it may not be enabled for this account: "
+                + "leave it out, or use --regions all (it skips regions that are not enabled); otherwise " + e.hint(), e.getCause());
     }
 
     /**
