@@ -106,7 +106,7 @@ public final class Setup {
         Wiring w = wiring;
         State.Function f = w.function.orElseThrow();
         String authorizerId = w.ourAuthorizer().map(State.Authorizer::id).orElse(null);
-        return new ProjectConfig(w.apiId(), w.region(), f.arn(), w.target.managedFunction(), w.secretArn(),
+        return new ProjectConfig(w.apiId(), w.region(), w.qualifiedFunctionArn(), w.target.managedFunction(), w.secretArn(),
                 w.target.secretName(), authorizerId, w.target.authorizerName(), w.target.header(), w.target.cacheTtl(),
                 RoutesPiece.recorded(w, before), RoutesPiece.excluded(w));
     }

@@ -114,7 +114,7 @@ public final class Verify {
     public URI probeUrl() {
         String endpoint = w.api().endpoint();
         if (endpoint == null || endpoint.isBlank()) {
-            endpoint = "https://" + w.apiId() + ".execute-api." + w.region() + ".amazonaws.com";
+            endpoint = "https://" + w.apiId() + ".execute-api." + w.region() + "." + Arns.dnsSuffix(w.region());
         }
         endpoint = endpoint.replaceAll("/+$", "");
         String path = "/";
