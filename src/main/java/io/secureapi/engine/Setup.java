@@ -28,6 +28,7 @@ public final class Setup {
         p.add(new FunctionPiece());
         p.add(new EnvVarPiece());
         p.add(new SecretPolicyPiece());
+        p.add(new KeyDecryptionPiece());
         p.add(new AuthorizerPiece());
         p.add(new InvokePermissionPiece());
         p.add(new RoutesPiece());
@@ -71,8 +72,12 @@ public final class Setup {
         reads.chain(() -> find(pieces, RoutesPiece.class).read(w))
                 .chain(() -> find(pieces, FunctionPiece.class).read(w), () -> find(pieces, InvokePermissionPiece.class).read(w))
                 .chain(() -> find(pieces, SecretPiece.class).read(w), () -> find(pieces, SecretPolicyPiece.class).read(w));
-        if (t.managedFunction()) reads.chain(() -> find(pieces, ExecutionRolePiece.class).read(w));
+        if (t.managedFunction()) {
+            reads.chain(() -> find(pieces, ExecutionRolePiece.class).read(w), () -> w.kmsRolePolicy = KeyDecryptionPiece.readRolePolicy(w));
+        }
         reads.run();
+        // after the others: it needs the secret's key id and the account the function's role lives in
+        find(pieces, KeyDecryptionPiece.class).read(w);
         return new Setup(w, pieces);
     }
 

@@ -71,6 +71,11 @@ public final class Verify {
                 })
                 .chain(() -> current[0] = readSecret(w))
                 .run();
+        // a customer-managed key: who may decrypt (after the others: it needs the secret and the function's role)
+        if (w.secret.isPresent()) {
+            w.kmsKey = KeyDecryptionPiece.resolve(w);
+            if (w.kmsKey.isPresent() && w.roleArn() != null) w.readerPolicies = KeyDecryptionPiece.readRolePolicies(w, w.roleArn());
+        }
         return new Verify(w, current[0]);
     }
 
@@ -176,6 +181,42 @@ public final class Verify {
                     : Check.pass("secret-policy.grants-role", res, "the resource policy of secret " + name + " lets " + role + " read it"));
         }
         out.add(wildcard(name, res));
+        kms(name, res).ifPresent(out::add);
+    }
+
+    /** secret.kms: left out for the AWS-managed key; else the reader's role must be allowed kms:Decrypt on the key. */
+    private Optional<Check> kms(String name, String res) {
+        if (w.kmsKey.isEmpty() || w.roleArn() == null || w.readerPolicies == null) return Optional.empty();
+        KeyDecryptionPiece.Key key = w.kmsKey.get();
+        String role = w.roleArn();
+        String roleAccount = Arns.parse(role).map(Arns.Parsed::account).orElse(w.account());
+        boolean sameAccount = key.account().equals(roleAccount);
+        Optional<Boolean> byIam = w.readerPolicies.documents().map(d -> KeyDecryptionPiece.iamGrants(d, key.arn()));
+        Optional<Boolean> byKey = key.keyPolicy().map(p -> KeyDecryptionPiece.keyPolicyGrants(p, role));
+        Optional<Boolean> iamEnabled = key.keyPolicy().map(p -> KeyDecryptionPiece.enablesIam(p, w.partition(), sameAccount ? key.account() : roleAccount));
+        String what = "role " + role + " may decrypt secret " + name + " (customer-managed KMS key " + key.arn() + ")";
+        boolean ok = sameAccount ? byKey.orElse(false) || iamEnabled.orElse(false) && byIam.orElse(false)
+                : (byKey.orElse(false) || iamEnabled.orElse(false)) && byIam.orElse(false);
+        if (ok) return Optional.of(Check.pass("secret.kms", res, what));
+        String iamStatement = KeyDecryptionPiece.iamStatement(w, key);
+        String keyStatement = KeyDecryptionPiece.keyPolicyStatement(w, key, role);
+        if (key.keyPolicy().isEmpty() || w.readerPolicies.documents().isEmpty()) {
+            String why = w.readerPolicies.documents().isEmpty() ? w.readerPolicies.unreadable() : key.unreadable();
+            return Optional.of(Check.warn("secret.kms", res, "cannot tell whether " + what + ": " + why,
+                    "make sure the role's policy has " + iamStatement + " and the key policy lets IAM policies grant access (or has " + keyStatement + ")"));
+        }
+        String fix;
+        if (w.target.managedFunction()) {
+            fix = SETUP_FIX + " (it gives the authorizer's role kms:Decrypt on the key)"
+                    + (iamEnabled.orElse(false) && sameAccount ? "" : "; the key's owner must also add to the key policy: " + keyStatement);
+        } else if (!sameAccount || !iamEnabled.orElse(false)) {
+            fix = "the key's owner adds to the key policy of " + key.arn() + ": " + keyStatement
+                    + (sameAccount ? "" : "; and add to a policy of role " + role + ": " + iamStatement);
+        } else {
+            fix = "add this statement to a policy of role " + role + ": " + iamStatement;
+        }
+        return Optional.of(Check.fail("secret.kms", res, "role " + role + " may not decrypt secret " + name + ": neither its IAM policies nor the key policy of "
+                + key.arn() + " allow kms:Decrypt, so every GetSecretValue of the authorizer fails", fix));
     }
 
     private Check wildcard(String name, String res) {

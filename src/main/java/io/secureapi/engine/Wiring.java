@@ -28,7 +28,12 @@ public final class Wiring {
     Optional<String> functionPolicy = Optional.empty();
     /** The version the function (or its alias) resolves to: "$LATEST", or a published version's number. */
     String functionVersion = "$LATEST";
-    // KMS_PLACEHOLDER
+    /** The secret's KmsKeyId as DescribeSecret gives it (null: the AWS-managed key). */
+    String secretKmsKeyId;
+    /** Its customer-managed key, resolved (empty: the AWS-managed key); the bundled role's KMS policy; a reader role's policies (verify). */
+    Optional<KeyDecryptionPiece.Key> kmsKey = Optional.empty();
+    Optional<String> kmsRolePolicy = Optional.empty();
+    KeyDecryptionPiece.RolePolicies readerPolicies;
 
     /** What teardown keeps and how (unused by setup). */
     Teardown.Options removal = Teardown.Options.DEFAULT;
