@@ -76,6 +76,7 @@ public final class Setup {
             reads.chain(() -> find(pieces, ExecutionRolePiece.class).read(w), () -> w.kmsRolePolicy = KeyDecryptionPiece.readRolePolicy(w));
         }
         reads.run();
+        SecretSharing.refuseIfShared(w);
         // after the others: it needs the secret's key id and the account the function's role lives in
         find(pieces, KeyDecryptionPiece.class).read(w);
         return new Setup(w, pieces);

@@ -1,0 +1,66 @@
+package io.secureapi.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A secret another API's authorizer already reads is refused before any write, naming that API. */
+class SharedSecretIT {
+    final Aws aws = new Aws();
+    @TempDir
+    Path dir;
+
+    static void assertRefusedNaming(Run run, String otherApi) {
+        assertThat(run.exitCode).as(run.toString()).isEqualTo(2);
+        String error = run.err.lines().filter(l -> l.startsWith("error: ")).findFirst().orElseThrow();
+        assertThat(error).contains("already read by API " + otherApi).contains("us-east-1");
+        assertThat(run.err).contains("next: ").contains("--secret-name");
+        assertThat(run.writes()).as("refused before any write").isEmpty();
+    }
+
+    @Test
+    void secretCreatedForAnotherApi_isRefusedNamingIt() {
+        String apiA = aws.amplifyApi();
+        String apiB = aws.amplifyApi();
+        String shared = Aws.unique("shared");
+        Run a = Run.cli(dir.resolve("a.json"), "setup", "--api-id", apiA, "--secret-name", shared);
+        assertThat(a.exitCode).as(a.toString()).isZero();
+
+        Run b = Run.cli(dir.resolve("b.json"), "setup", "--api-id", apiB, "--secret-name", shared);
+        assertRefusedNaming(b, apiA);
+        assertThat(aws.apigw.getAuthorizers(r -> r.apiId(apiB)).items()).isEmpty();
+        assertThat(aws.secrets.getResourcePolicy(r -> r.secretId(shared)).resourcePolicy())
+                .contains("secure-api-authorizer-" + apiA).doesNotContain("secure-api-authorizer-" + apiB);
+    }
+
+    @Test
+    void untaggedSecretReadByAnotherApisAuthorizerFunction_isRefusedNamingIt() {
+        String apiA = aws.amplifyApi();
+        String apiB = aws.amplifyApi();
+        String name = Aws.unique("manual-recipe-secret");
+        aws.secrets.createSecret(r -> r.name(name).secretString("m".repeat(40)));
+        String fn = Aws.unique("fn");
+        aws.userFunction(fn, Map.of());
+        Run a = Run.cli(dir.resolve("a.json"), "setup", "--api-id", apiA, "--function", fn, "--secret-name", name);
+        assertThat(a.exitCode).as(a.toString()).isZero();
+
+        Run b = Run.cli(dir.resolve("b.json"), "setup", "--api-id", apiB, "--secret-name", name);
+        assertRefusedNaming(b, apiA);
+        assertThat(b.err).contains(fn);
+    }
+
+    @Test
+    void ownSecret_rerun_isNotRefused() {
+        String api = aws.amplifyApi();
+        String name = Aws.unique("mine");
+        aws.secrets.createSecret(r -> r.name(name).secretString("m".repeat(40)));
+        Path config = dir.resolve("c.json");
+        assertThat(Run.cli(config, "setup", "--api-id", api, "--secret-name", name).exitCode).isZero();
+        Run again = Run.cli(config, "setup", "--api-id", api, "--secret-name", name);
+        assertThat(again.exitCode).as(again.toString()).isZero();
+        assertThat(again.writes()).isEmpty();
+    }
+}
