@@ -254,7 +254,15 @@ public final class Verify {
         State.Function f = w.function.get();
         out.add(Check.pass("function.exists", res, "Lambda function " + fn + " exists" + (managed ? " (the bundled authorizer)" : " (your authorizer)")));
         out.add(active(f, res));
-        Change env = new EnvVarPiece().plan(w);
+        Change env;
+        try {
+            env = new EnvVarPiece().plan(w);
+        } catch (ExitException immutable) {
+            // a published version without the variable: only a new version can fix it
+            out.add(Check.fail("function.env", res, immutable.getMessage(), immutable.hint()));
+            out.add(runtime(f, res, today));
+            return;
+        }
         out.add(env.changes()
                 ? Check.fail("function.env", res, "the environment of Lambda function " + fn + " does not point at secret " + w.target.secretName()
                         + ": " + env.detail(), SETUP_FIX + " (it merges the variable; others are kept)")

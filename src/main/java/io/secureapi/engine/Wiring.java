@@ -107,7 +107,7 @@ public final class Wiring {
 
     static String nameOf(String nameOrArn) {
         return Arns.parse(nameOrArn).map(p -> p.resource().replaceFirst("^function:", "").replaceFirst(":.*$", ""))
-                .orElse(nameOrArn);
+                .orElse(nameOrArn.replaceFirst(":.*$", ""));
     }
 
     public String functionArn() {

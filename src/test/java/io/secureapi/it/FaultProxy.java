@@ -122,6 +122,7 @@ public final class FaultProxy implements AutoCloseable {
     });
     private final List<Rule> rules = new CopyOnWriteArrayList<>();
     private final List<String> operations = new CopyOnWriteArrayList<>();
+    private final List<String> requestLines = new CopyOnWriteArrayList<>();
     private final List<String> faulted = new CopyOnWriteArrayList<>();
     private volatile Predicate<Request> cutTrigger;
     private volatile Fault cutFault;
@@ -173,6 +174,11 @@ public final class FaultProxy implements AutoCloseable {
         return List.copyOf(operations);
     }
 
+    /** Every request as "METHOD path?query" (URL-decoded), e.g. to see a Qualifier parameter. */
+    public List<String> requestLines() {
+        return List.copyOf(requestLines);
+    }
+
     /** The requests answered with a fault, as "operation: FAULT". */
     public List<String> faulted() {
         return List.copyOf(faulted);
@@ -207,6 +213,7 @@ public final class FaultProxy implements AutoCloseable {
                 Request req = readRequest(in);
                 if (req == null) return;
                 operations.add(req.operation());
+                requestLines.add(req.method() + " " + URLDecoder.decode(req.path(), StandardCharsets.UTF_8));
                 Fault fault = cut ? cutFault : null;
                 ServiceError custom = null;
                 if (fault == null) {
