@@ -1,6 +1,7 @@
 package io.secureapi.engine;
 
 import static io.secureapi.aws.AwsCall.call;
+import static io.secureapi.aws.AwsCall.run;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -61,6 +62,11 @@ public final class KeyDecryptionPiece implements Piece {
         Optional<String> policy = readable(reason, "kms:GetKeyPolicy on " + meta.arn(), () -> call("reading the key policy of KMS key " + meta.arn(),
                 w.region(), () -> w.aws.kms().getKeyPolicy(r -> r.keyId(meta.arn()).policyName("default")).policy()));
         return Optional.of(new Key(meta.arn(), account, policy, reason[0]));
+    }
+
+    /** For verify: a key the caller may not even describe is a warning, not an error; empty key when so. */
+    static Optional<Key> resolveOrExplain(Wiring w, String[] unreadable) {
+        return readable(unreadable, "kms:DescribeKey on " + w.secretKmsKeyId, () -> resolve(w).orElse(null));
     }
 
     /** Runs a read; AccessDenied is an answer ("cannot read"), not an error. */
@@ -225,7 +231,7 @@ public final class KeyDecryptionPiece implements Piece {
             return;
         }
         String policy = desiredRolePolicy(w, w.kmsKey.get());
-        io.secureapi.aws.AwsCall.run("putting the KMS policy on IAM role " + roleName, w.region(), () -> w.aws.iam().putRolePolicy(r -> r
+        run("putting the KMS policy on IAM role " + roleName, w.region(), () -> w.aws.iam().putRolePolicy(r -> r
                 .roleName(roleName).policyName(Names.ROLE_KMS_POLICY_NAME).policyDocument(policy)));
         w.kmsRolePolicy = Optional.of(policy);
     }

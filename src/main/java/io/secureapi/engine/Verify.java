@@ -33,6 +33,8 @@ public final class Verify {
 
     private final Wiring w;
     private final boolean secretHasCurrent;
+    /** Why the secret's KMS key could not even be described (AccessDenied), or null. */
+    private String kmsKeyUnreadable;
 
     private Verify(Wiring w, boolean secretHasCurrent) {
         this.w = w;
@@ -72,11 +74,14 @@ public final class Verify {
                 .chain(() -> current[0] = readSecret(w))
                 .run();
         // a customer-managed key: who may decrypt (after the others: it needs the secret and the function's role)
+        String[] keyUnreadable = {null};
         if (w.secret.isPresent()) {
-            w.kmsKey = KeyDecryptionPiece.resolve(w);
+            w.kmsKey = KeyDecryptionPiece.resolveOrExplain(w, keyUnreadable);
             if (w.kmsKey.isPresent() && w.roleArn() != null) w.readerPolicies = KeyDecryptionPiece.readRolePolicies(w, w.roleArn());
         }
-        return new Verify(w, current[0]);
+        Verify v = new Verify(w, current[0]);
+        v.kmsKeyUnreadable = keyUnreadable[0];
+        return v;
     }
 
     /** One DescribeSecret answers existence, deletion and whether a current version exists; no key is read. */
@@ -186,6 +191,10 @@ public final class Verify {
 
     /** secret.kms: left out for the AWS-managed key; else the reader's role must be allowed kms:Decrypt on the key. */
     private Optional<Check> kms(String name, String res) {
+        if (kmsKeyUnreadable != null) {
+            return Optional.of(Check.warn("secret.kms", res, "cannot tell whether the authorizer may decrypt secret " + name + " (KMS key "
+                    + w.secretKmsKeyId + "): " + kmsKeyUnreadable, "grant the verify role kms:DescribeKey and kms:GetKeyPolicy on the key"));
+        }
         if (w.kmsKey.isEmpty() || w.roleArn() == null || w.readerPolicies == null) return Optional.empty();
         KeyDecryptionPiece.Key key = w.kmsKey.get();
         String role = w.roleArn();

@@ -157,6 +157,24 @@ class KmsIT {
     }
 
     @Test
+    void keyThatCannotBeDescribed_warnsInVerify() {
+        String api = aws.amplifyApi();
+        String keyArn = key("alias/" + Aws.unique("sa"), null);
+        String fn = Aws.unique("fn");
+        aws.userFunction(fn, Map.of());
+        String secretName = Aws.unique("kms-secret");
+        secretWithKey(secretName, keyArn);
+        assertThat(Run.cli(config(), "setup", "--api-id", api, "--function", fn, "--secret-name", secretName).exitCode).isZero();
+        try (FaultProxy proxy = FaultProxy.start(LocalAws.endpoint())) {
+            proxy.fail(op("TrentService.DescribeKey"), ACCESS_DENIED, -1);
+            Run verify = Run.via(proxy.endpoint(), config(), "", false, "verify", "--output", "json");
+            var check = VerifyIT.checks(verify).get("secret.kms");
+            assertThat(check.get("status")).as(verify.toString()).isEqualTo("warn");
+            assertThat((String) check.get("message")).contains("kms:DescribeKey");
+        }
+    }
+
+    @Test
     void awsManagedKey_needsNothing_andSecretKmsIsLeftOut() {
         String api = aws.amplifyApi();
         Run run = Run.cli(config(), "setup", "--api-id", api);
