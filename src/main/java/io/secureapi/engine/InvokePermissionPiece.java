@@ -68,7 +68,7 @@ public final class InvokePermissionPiece implements Piece {
             return new Change(name(), resource, Change.Action.CREATE, "apigateway.amazonaws.com, only from "
                     + (want == null ? "the new authorizer" : want));
         }
-        if (want == null || !want.equals(sourceArn(st.get()).orElse(null)) || !principalIsApiGateway(st.get())) {
+        if (want == null || !exact(st.get(), want)) {
             return new Change(name(), resource, Change.Action.UPDATE, "scope it to " + (want == null ? "the new authorizer" : want));
         }
         return Change.ok(name(), resource, "only from authorizer " + w.ourAuthorizer().get().id());
