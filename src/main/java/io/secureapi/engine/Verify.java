@@ -77,7 +77,7 @@ public final class Verify {
         String[] keyUnreadable = {null};
         if (w.secret.isPresent()) {
             w.kmsKey = KeyDecryptionPiece.resolveOrExplain(w, keyUnreadable);
-            if (w.kmsKey.isPresent() && w.roleArn() != null) w.readerPolicies = KeyDecryptionPiece.readRolePolicies(w, w.roleArn());
+            if (w.kmsKey.isPresent() && w.function.isPresent() && w.roleArn() != null) w.readerPolicies = KeyDecryptionPiece.readRolePolicies(w, w.roleArn());
         }
         Verify v = new Verify(w, current[0]);
         v.kmsKeyUnreadable = keyUnreadable[0];
