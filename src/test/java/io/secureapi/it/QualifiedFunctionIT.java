@@ -58,6 +58,19 @@ class QualifiedFunctionIT {
         assertThat(VerifyIT.status(checks, "permission.scoped")).isEqualTo("pass");
         assertThat(VerifyIT.status(checks, "authorizer.contract")).isEqualTo("pass");
         assertThat(Run.cli(config(), "setup", "--api-id", api).writes()).as("converged").isEmpty();
+        assertThat(aws.lambda.getPolicy(r -> r.functionName(fn).qualifier("live")).policy()).contains("secure-api-invoke-" + api);
+
+        Run teardown = Run.cli(config(), "teardown", "--yes");
+        assertThat(teardown.exitCode).as(teardown.toString()).isZero();
+        assertThat(aws.lambda.getFunction(r -> r.functionName(fn)).configuration().environment().variables())
+                .doesNotContainKey("SECRET_ARN").containsEntry("LOG_LEVEL", "info");
+        String left;
+        try {
+            left = aws.lambda.getPolicy(r -> r.functionName(fn).qualifier("live")).policy();
+        } catch (software.amazon.awssdk.services.lambda.model.ResourceNotFoundException none) {
+            left = "";
+        }
+        assertThat(left).doesNotContain("secure-api-invoke-" + api);
     }
 
     @Test
