@@ -153,8 +153,12 @@ public final class SecretPolicyPiece implements Piece {
             w.secretPolicy = Optional.empty();
         } else {
             String policy = rest.toJson();
-            call("putting the resource policy of secret " + name + " without " + Names.SECRET_POLICY_SID, w.region(),
-                    () -> w.aws.secrets().putResourcePolicy(r -> r.secretId(arn).resourcePolicy(policy).blockPublicPolicy(true)));
+            String doing = "putting the resource policy of secret " + name + " without " + Names.SECRET_POLICY_SID;
+            try {
+                call(doing, w.region(), () -> w.aws.secrets().putResourcePolicy(r -> r.secretId(arn).resourcePolicy(policy).blockPublicPolicy(true)));
+            } catch (ExitException e) {
+                throw explain(w, doing, rest, e);
+            }
             w.secretPolicy = Optional.of(policy);
         }
     }

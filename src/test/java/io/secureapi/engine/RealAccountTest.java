@@ -88,4 +88,25 @@ class RealAccountTest {
         assertThat(KeyDecryptionPiece.iamGrants(List.of("{\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"kms:Decrypt\",\"Resource\":"
                 + "\"arn:aws:kms:us-east-1:111122223333:key/other\"}}"), key)).isFalse();
     }
+
+    @Test
+    void bundled_keyInAnotherAccount_warnsWithTheKeyPolicyStatementTheOwnerMustAdd() {
+        Target t = Verify.target("api1", "eu-west-1", Optional.empty());
+        Wiring w = new Wiring(t, null, Progress.NONE, Optional.empty());
+        w.partition = "aws";
+        w.account = "111122223333";
+        String secretArn = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:secure-api/api1/api-key-AbCdEf";
+        w.secret = Optional.of(new State.Secret(secretArn, "secure-api/api1/api-key", Optional.empty(), java.util.Map.of()));
+        KeyDecryptionPiece.Key key = new KeyDecryptionPiece.Key("arn:aws:kms:eu-west-1:444455556666:key/k1", "444455556666",
+                Optional.empty(), "AccessDenied on kms:GetKeyPolicy");
+        List<String> warnings = KeyDecryptionPiece.warnings(w, key);
+        assertThat(warnings).hasSize(1);
+        assertThat(warnings.get(0)).contains("is in account 444455556666").contains("the key's owner must add")
+                .contains("\"AWS\":\"arn:aws:iam::111122223333:role/secure-api-authorizer-api1\"")
+                .contains("\"kms:ViaService\":\"secretsmanager.eu-west-1.amazonaws.com\"")
+                .contains("\"kms:EncryptionContext:SecretARN\":\"" + secretArn + "\"");
+        w.kmsKey = Optional.of(key);
+        String policy = KeyDecryptionPiece.desiredRolePolicy(w, key);
+        assertThat(policy).contains("\"Resource\":\"arn:aws:kms:eu-west-1:444455556666:key/k1\"");
+    }
 }
