@@ -40,7 +40,7 @@ class SharedSecretIT {
     void untaggedSecretReadByAnotherApisAuthorizerFunction_isRefusedNamingIt() {
         String apiA = aws.amplifyApi();
         String apiB = aws.amplifyApi();
-        String name = Aws.unique("manual-recipe-secret");
+        String name = Aws.unique("hand-made-secret");
         aws.secrets.createSecret(r -> r.name(name).secretString("m".repeat(40)));
         String fn = Aws.unique("fn");
         aws.userFunction(fn, Map.of());
