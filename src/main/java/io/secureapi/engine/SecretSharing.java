@@ -31,7 +31,8 @@ public final class SecretSharing {
     public static void refuseIfShared(Wiring w) {
         Optional<OtherReader> other = otherReader(w);
         if (other.isEmpty()) return;
-        throw ExitException.badInput("secret " + w.target.secretName() + " in " + w.region() + " is already read by API " + other.get().apiId()
+        String who = other.get().apiId() == null ? "another authorizer" : "API " + other.get().apiId();
+        throw ExitException.badInput("secret " + w.target.secretName() + " in " + w.region() + " is already read by " + who
                 + " (" + other.get().how() + "): sharing it would flip its policy between two authorizers' roles, and a teardown of one "
                 + "API would delete the other's key", "give API " + w.apiId() + " its own secret: pass another --secret-name, or omit it "
                 + "(default " + Names.defaultSecretName(w.apiId()) + ")");
@@ -50,9 +51,32 @@ public final class SecretSharing {
                 return Optional.of(new OtherReader(m.group(1), "its resource policy lets that API's authorizer role " + principal + " read it"));
             }
         }
+        if (tagged != null) return Optional.empty();
         // A secret secure-api did not create for this API: look for another API's authorizer whose function reads it.
-        if (tagged == null) return readByAnotherAuthorizer(w, s.arn());
+        Optional<OtherReader> byFunction = readByAnotherAuthorizer(w, s.arn());
+        if (byFunction.isPresent()) return byFunction;
+        // Our statement lets a role read it that neither this run nor this API's authorizer uses: someone else's reader.
+        for (String role : grantedRoles(w)) {
+            if (role.equals(w.roleArn()) || role.endsWith(":role/" + Names.managedRoleName(w.apiId()))) continue;
+            if (role.equals(ourAuthorizerRole(w).orElse(null))) continue;
+            return Optional.of(new OtherReader(null, "its resource policy statement " + Names.SECRET_POLICY_SID + " lets role " + role
+                    + " read it, and no authorizer of API " + w.apiId() + " runs with that role"));
+        }
         return Optional.empty();
+    }
+
+    /** The role of the function this API's authorizer (our name) calls today, if any. */
+    private static Optional<String> ourAuthorizerRole(Wiring w) {
+        Optional<String> fn = w.ourAuthorizer().flatMap(a -> Arns.functionOfAuthorizerUri(a.uri()));
+        if (fn.isEmpty()) return Optional.empty();
+        if (w.function.isPresent() && Wiring.nameOf(fn.get()).equals(w.function.get().name())) return Optional.ofNullable(w.function.get().role());
+        return call("reading the configuration of Lambda function " + Wiring.nameOf(fn.get()), w.region(), () -> {
+            try {
+                return Optional.ofNullable(w.aws.lambda().getFunctionConfiguration(r -> r.functionName(fn.get())).role());
+            } catch (ResourceNotFoundException gone) {
+                return Optional.<String>empty();
+            }
+        });
     }
 
     private static List<String> grantedRoles(Wiring w) {

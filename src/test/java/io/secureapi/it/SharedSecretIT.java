@@ -63,4 +63,37 @@ class SharedSecretIT {
         assertThat(again.exitCode).as(again.toString()).isZero();
         assertThat(again.writes()).isEmpty();
     }
+
+    @Test
+    void untaggedSecretWhosePolicyLetsAForeignRoleRead_isRefusedNamingTheRole() {
+        String api = aws.amplifyApi();
+        String name = Aws.unique("hand-made-secret");
+        String arn = aws.secrets.createSecret(r -> r.name(name).secretString("m".repeat(40))).arn();
+        String otherFn = Aws.unique("other");
+        aws.userFunction(otherFn, Map.of());
+        String foreignRole = "arn:aws:iam::123456789012:role/" + otherFn + "-role";
+        aws.secrets.putResourcePolicy(r -> r.secretId(arn).resourcePolicy("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":"
+                + "\"SecureApiAuthorizerRead\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"" + foreignRole + "\"},"
+                + "\"Action\":\"secretsmanager:GetSecretValue\",\"Resource\":\"*\"}]}"));
+
+        Run run = Run.cli(dir.resolve("d.json"), "setup", "--api-id", api, "--secret-name", name);
+        assertThat(run.exitCode).as(run.toString()).isEqualTo(2);
+        assertThat(run.err).contains("already read by another authorizer").contains(foreignRole);
+        assertThat(run.writes()).isEmpty();
+    }
+
+    @Test
+    void switchingThisApisOwnFunction_isNotASharedSecret() {
+        String api = aws.amplifyApi();
+        String name = Aws.unique("hand-made-secret");
+        aws.secrets.createSecret(r -> r.name(name).secretString("m".repeat(40)));
+        String fnA = Aws.unique("fna");
+        String fnB = Aws.unique("fnb");
+        aws.userFunction(fnA, Map.of());
+        aws.userFunction(fnB, Map.of());
+        assertThat(Run.cli(dir.resolve("e.json"), "setup", "--api-id", api, "--function", fnA, "--secret-name", name).exitCode).isZero();
+        Run b = Run.cli(dir.resolve("f.json"), "setup", "--api-id", api, "--function", fnB, "--secret-name", name);
+        assertThat(b.exitCode).as(b.toString()).isZero();
+        assertThat(aws.secrets.getResourcePolicy(r -> r.secretId(name)).resourcePolicy()).contains(fnB + "-role");
+    }
 }
