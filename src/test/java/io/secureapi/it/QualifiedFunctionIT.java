@@ -110,4 +110,22 @@ class QualifiedFunctionIT {
         Run verify = Run.cli(config(), "verify", "--output", "json");
         assertThat(VerifyIT.status(VerifyIT.checks(verify), "function.env")).as(verify.toString()).isEqualTo("pass");
     }
+
+    @Test
+    void verify_aliasMovedToAPublishedVersionWithoutTheVariable_failsFunctionEnv() {
+        String api = aws.amplifyApi();
+        String fn = Aws.unique("fn");
+        String arn = aws.userFunction(fn, Map.of());
+        String old = aws.lambda.publishVersion(r -> r.functionName(fn)).version();
+        aws.lambda.createAlias(r -> r.functionName(fn).name("live").functionVersion("$LATEST"));
+        assertThat(Run.cli(config(), "setup", "--api-id", api, "--function", arn + ":live").exitCode).isZero();
+        assertThat(VerifyIT.status(VerifyIT.checks(Run.cli(config(), "verify", "--output", "json")), "function.env")).isEqualTo("pass");
+
+        aws.lambda.updateAlias(r -> r.functionName(fn).name("live").functionVersion(old));
+        Run verify = Run.cli(config(), "verify", "--output", "json");
+        assertThat(verify.exitCode).isEqualTo(1);
+        var check = VerifyIT.checks(verify).get("function.env");
+        assertThat(check.get("status")).isEqualTo("fail");
+        assertThat((String) check.get("message")).contains("published version " + old).contains("immutable");
+    }
 }
