@@ -39,7 +39,7 @@ public abstract class AwsCommand implements Callable<Integer> {
     public final Integer call() {
         long start = System.nanoTime();
         if (output().output == OutputOptions.Format.junit && !acceptsJunit()) {
-            throw ExitException.badInput("--output junit is for verify only", "use --output text or --output json");
+            throw ExitException.badInput("--output junit is for verify and scan only", "use --output text or --output json");
         }
         try {
             return run();

@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
             "",
             "Reads the API, the secret, the function, the authorizer and the routes; prints a plan (one row per",
             "piece: create / update / ok); then applies only the difference. A second run changes nothing.",
-            "Without --function it deploys the bundled authorizer (Node.js 22) with its own least-privilege role.",
+            "Without --function it deploys the bundled authorizer (Node.js 24) with its own least-privilege role.",
             "A new key is shown once at the end, with the Bubble API Connector settings to paste.",
             ""},
         footer = {"", "Examples:",
@@ -74,6 +74,10 @@ public class SetupCommand extends AwsCommand {
     @Option(names = "--dry-run", description = "Print the plan and change nothing.")
     boolean dryRun;
 
+    @Option(names = "--no-new-key", description = "Exit 2, changing nothing, when setup would have to generate a key "
+            + "(for hooks and CI, whose output lands in build logs).")
+    boolean noNewKey;
+
     @Mixin
     KeyOptions keys = new KeyOptions();
 
@@ -116,6 +120,7 @@ public class SetupCommand extends AwsCommand {
         keys.checkKeyOut();
         Setup setup = Setup.read(target, aws(), progress(), config()).deployStages(deployStages);
         Plan plan = setup.plan();
+        if (noNewKey) refuseNewKey(plan, target);
         if (!json()) {
             out().println(style().bold("Plan for API " + target.apiId() + " (" + target.region() + ")" + (dryRun ? " — dry run" : "")));
             out().print(plan.toTable());
@@ -211,6 +216,21 @@ public class SetupCommand extends AwsCommand {
                     + " route matches, without a key; verify fails routes.protected unless you pass: --allow-public '" + key + "'");
         }
         err().flush();
+    }
+
+    /** --no-new-key: a key setup would generate (new secret, or one without a current key) would end up in a build log. */
+    private void refuseNewKey(Plan plan, Target target) {
+        if (target.suppliedKey().isPresent()) return;
+        for (io.secureapi.engine.Change c : plan.changes()) {
+            if (!c.piece().equals("secret")) continue;
+            boolean generates = c.action() == io.secureapi.engine.Change.Action.CREATE
+                    || c.detail() != null && c.detail().matches("(?is).*(new|generate|development) key.*");
+            if (generates) {
+                throw ExitException.badInput("setup would generate a new key for API " + target.apiId() + " (" + target.region() + "): "
+                        + "secret " + target.secretName() + ": " + c.detail() + "; --no-new-key forbids it",
+                        "run secure-api setup" + " --api-id " + target.apiId() + " yourself (it shows the key once), or pass the key with --key-file");
+            }
+        }
     }
 
     /**
