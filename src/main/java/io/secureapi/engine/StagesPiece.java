@@ -380,7 +380,7 @@ public final class StagesPiece implements Piece {
      */
     public static List<Url> urls(Wiring w) {
         String endpoint = w.api() != null && w.api().endpoint() != null && !w.api().endpoint().isBlank() ? w.api().endpoint()
-                : "https://" + w.apiId() + ".execute-api." + w.region() + ".amazonaws.com" + (w.region().startsWith("cn-") ? ".cn" : "");
+                : "https://" + w.apiId() + ".execute-api." + w.region() + "." + Arns.dnsSuffix(w.region());
         endpoint = endpoint.replaceAll("/+$", "");
         if (w.stages.isEmpty() || w.stages.stream().anyMatch(s -> s.name().equals("$default"))) {
             return List.of(new Url("$default", endpoint));
