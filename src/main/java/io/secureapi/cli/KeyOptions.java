@@ -54,6 +54,13 @@ public class KeyOptions {
         return Optional.empty();
     }
 
+    static String reason(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException) return "permission denied";
+        if (e instanceof java.nio.file.NoSuchFileException) return "no such file or folder";
+        String m = e.getMessage();
+        return m != null && m.contains("No space left") ? "no space left on the device" : e.getClass().getSimpleName();
+    }
+
     private static String firstLine(String text) {
         String t = text.strip();
         int nl = t.indexOf('\n');
@@ -71,30 +78,30 @@ public class KeyOptions {
             throw ExitException.badInput("--key-out " + keyOut + " is a folder", "name a file");
         }
         // NOFOLLOW_LINKS: a dangling link is a file that exists; it must not pass here and fail after the writes
-        if (Files.exists(keyOut, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !force) {
+        if (Files.exists(keyOut, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !force && !recovered) {
             throw ExitException.badInput("--key-out " + keyOut + " exists; secure-api does not overwrite key files",
                     "pass --force to replace it, or choose another file");
         }
     }
 
-    /**
-     * Writes key lines to --key-out with mode 0600 from the first byte (temp file, then atomic move).
-     * The key is already stored in AWS: if the file cannot be written, the key is shown on
-     * {@code fallback} instead of being lost, and the command exits 1.
-     */
-    void writeKeys(List<String> lines, java.io.PrintWriter fallback) {
+    /** Set when this run already handed an earlier run's key over to --key-out: the file is ours now. */
+    boolean recovered;
+
+    /** Whether --key-out already holds this key (a run killed after writing it, before forgetting its record). */
+    boolean holds(String value) {
         try {
-            write(lines);
-        } catch (ExitException e) {
-            fallback.println("The new key could not be written to " + keyOut + "; it is shown here instead, once:");
-            lines.forEach(fallback::println);
-            fallback.flush();
-            throw new ExitException(ExitException.FAILED, "writing the key to --key-out " + keyOut + " failed: " + e.getMessage()
-                    + "; the key was stored in AWS and printed on stdout instead", "save the printed key now", e.getCause());
+            return Files.isRegularFile(keyOut) && Files.readAllLines(keyOut, StandardCharsets.UTF_8).stream().anyMatch(l -> l.strip().equals(value));
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return false;
         }
     }
 
-    private void write(List<String> lines) {
+    /**
+     * Writes key lines to --key-out with mode 0600 from the first byte (temp file, then atomic
+     * move); exit 1 naming the file and the reason when it cannot. The caller hands the key over
+     * another way then: it is already stored in AWS.
+     */
+    void write(List<String> lines) {
         Path target = keyOut.toAbsolutePath();
         Path tmp = null;
         try {
@@ -106,7 +113,7 @@ public class KeyOptions {
                 tmp = Files.createTempFile(dir, ".secure-api-key", ".tmp");
             }
             Files.writeString(tmp, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
-            if (force) {
+            if (force || recovered) {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } else {
                 try {
@@ -121,8 +128,8 @@ public class KeyOptions {
             }
             tmp = null;
         } catch (IOException e) {
-            throw new ExitException(ExitException.FAILED, "cannot write the key to " + keyOut + " (" + e.getClass().getSimpleName()
-                    + "); the key is stored in Secrets Manager", "read it there (aws secretsmanager get-secret-value) or rotate it", e);
+            throw new ExitException(ExitException.FAILED, "cannot write the key to --key-out " + keyOut + " (" + reason(e) + ")",
+                    "save the key shown instead", e);
         } finally {
             if (tmp != null) {
                 try {

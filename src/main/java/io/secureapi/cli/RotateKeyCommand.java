@@ -113,17 +113,22 @@ public class RotateKeyCommand extends AwsCommand {
             }
             return 0;
         }
-        KeyRotation.Outcome outcome = rotation.apply(progress());
         if (finish) {
+            KeyRotation.Outcome outcome = rotation.apply(progress());
             printFinished(rotation, plan, warnings, outcome);
             return 0;
         }
-        String shown = deliver(outcome);
+        // before the first AWS write: the new key is written ahead next to the config
+        ConfigFile.checkWritable(configPath());
+        WriteAhead wa = writeAhead(request.apiId());
+        KeyRotation.Outcome outcome = rotation.apply(progress(), wa);
+        String shown = deliver(outcome, wa);
         if (json()) {
             out().println(Json.pretty(document(rotation, plan, warnings, outcome, shown)));
         } else {
             printRotated(rotation, outcome, shown);
         }
+        if (shown != null) shownOnStdout(wa, List.of(request.env()));
         return 0;
     }
 
@@ -154,14 +159,17 @@ public class RotateKeyCommand extends AwsCommand {
     }
 
     /** Writes a generated key to --key-out, or returns it to be shown once; null when there is nothing to show. */
-    private String deliver(KeyRotation.Outcome outcome) {
+    private String deliver(KeyRotation.Outcome outcome, WriteAhead wa) {
         if (!outcome.generated()) return null;
-        ApiKey key = outcome.newKey().orElseThrow();
-        if (keys.keyOut != null) {
-            keys.writeKeys(List.of(key.reveal()), out());
-            return null;
-        }
-        return key.reveal();
+        String keyName = key == null ? SecretValue.LIVE : key;
+        ApiKey newKey = outcome.newKey().orElseThrow();
+        if (writeKeyOut(wa, Map.of(keyName, newKey))) return null;
+        return newKey.reveal();
+    }
+
+    @Override
+    protected KeyOptions keyOptions() {
+        return keys;
     }
 
     private String header(KeyRotation rotation) {

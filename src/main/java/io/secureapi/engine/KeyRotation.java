@@ -347,6 +347,11 @@ public final class KeyRotation {
 
     /** Makes the planned change true; call only when the plan changes something. */
     public Outcome apply(Progress progress) {
+        return apply(progress, PendingKeys.Handover.NONE);
+    }
+
+    /** Makes the planned change true; a generated key goes through {@code handover} (the write-ahead) before it is stored. */
+    public Outcome apply(Progress progress, PendingKeys.Handover handover) {
         Wiring w = wiring;
         String name = secretName();
         String arn = secretArn();
@@ -362,9 +367,12 @@ public final class KeyRotation {
         String value = nextValue(snapshot.currentValue().orElseThrow(), env, key);
         // One token per run: an SDK retry after a lost response cannot make a second version.
         String token = UUID.randomUUID().toString();
+        boolean generated = request.suppliedKey().isEmpty();
+        if (generated) handover.beforeStore(env, arn, key);
         progress.say("storing a new version of secret " + name);
         PutSecretValueResponse put = call("storing a new version of secret " + name, w.region(),
                 () -> w.aws.secrets().putSecretValue(r -> r.secretId(arn).secretString(value).clientRequestToken(token)));
+        if (generated) handover.stored(env);
         return new Outcome(Optional.of(key), request.suppliedKey().isEmpty(), put.versionId(),
                 snapshot.version(CURRENT).map(Version::id).orElse(null), lostOnRotate());
     }

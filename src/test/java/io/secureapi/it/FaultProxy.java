@@ -143,6 +143,23 @@ public final class FaultProxy implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Holds the first request matching {@code match} and never answers it: forwarded first (it takes
+     * effect in AWS) or not at all. The latch opens once it is held, so a test can kill the caller
+     * at exactly that moment.
+     */
+    public java.util.concurrent.CountDownLatch hold(Predicate<Request> match, boolean forwardFirst) {
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        holdMatch = match;
+        holdForward = forwardFirst;
+        holdLatch = held;
+        return held;
+    }
+
+    private volatile Predicate<Request> holdMatch;
+    private volatile boolean holdForward;
+    private volatile java.util.concurrent.CountDownLatch holdLatch;
+
     /** Lets the first request matching {@code trigger} through, then answers every later request with the fault. */
     public FaultProxy failEverythingAfter(Predicate<Request> trigger, Fault fault) {
         this.cutFault = fault;
@@ -193,6 +210,17 @@ public final class FaultProxy implements AutoCloseable {
                 Request req = readRequest(in);
                 if (req == null) return;
                 operations.add(req.operation());
+                Predicate<Request> hm = holdMatch;
+                if (hm != null && hm.test(req)) {
+                    holdMatch = null;
+                    if (holdForward) forward(req);
+                    holdLatch.countDown();
+                    try {
+                        new java.util.concurrent.CountDownLatch(1).await();
+                    } catch (InterruptedException closed) {
+                        return;
+                    }
+                }
                 Fault fault = cut ? cutFault : null;
                 if (fault == null) {
                     for (Rule rule : rules) {
