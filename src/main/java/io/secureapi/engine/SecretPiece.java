@@ -109,7 +109,7 @@ public final class SecretPiece implements Piece {
         if (pending) {
             throw ExitException.badInput("secret " + w.target.secretName() + " has an unfinished key rotation: a new version now "
                     + "would stop the previous key, which the front end may still send",
-                    "paste the new key into Bubble, run secure-api rotate-key --finish, then run setup again");
+                    KeyRotation.UNFINISHED_NEXT + "; then run setup again");
         }
     }
 

@@ -58,7 +58,8 @@ class WriteAheadIT {
         try (FaultProxy proxy = FaultProxy.start(LocalAws.endpoint())) {
             CountDownLatch held = proxy.hold(at, forwarded);
             Process p = start(proxy.endpoint(), out, args);
-            boolean reached = held.await(120, TimeUnit.SECONDS);
+            boolean reached = false;
+            for (int i = 0; i < 240 && !reached && p.isAlive(); i++) reached = held.await(500, TimeUnit.MILLISECONDS);
             if (!reached) p.destroyForcibly();
             assertThat(reached).as("the run reached the held call: " + proxy.operations() + "\n"
                     + Files.readString(Path.of(out + ".err"))).isTrue();
