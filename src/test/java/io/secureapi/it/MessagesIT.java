@@ -1,0 +1,66 @@
+package io.secureapi.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Messages that send the user the right way: each names what is wrong and a next step that works. */
+class MessagesIT {
+    final Aws aws = new Aws();
+    @TempDir
+    Path dir;
+
+    Path config() {
+        return dir.resolve("secure-api.json");
+    }
+
+    static void refused(Run run, String... words) {
+        assertThat(run.exitCode).as(run.toString()).isEqualTo(2);
+        assertThat(run.err.lines().filter(l -> l.startsWith("error: "))).as(run.toString()).hasSize(1);
+        assertThat(run.err).contains("next:").contains(words);
+        assertThat(run.writes()).as(run.toString()).isEmpty();
+    }
+
+    @Test
+    void restApiId_saysItIsARestApi() {
+        String id = aws.restApis.createRestApi(r -> r.name("v1")).id();
+        Run run = Run.cli(config(), "setup", "--api-id", id);
+        refused(run, "is a REST API (API Gateway v1)", "HTTP APIs");
+        Run verify = Run.cli(config(), "verify", "--api-id", id);
+        assertThat(verify.err).contains("is a REST API");
+    }
+
+    @Test
+    void unknownApiId_namesTheRegionSearchedAndHowToList() {
+        Run run = Run.cli(config(), "setup", "--api-id", "nosuch123");
+        refused(run, "nosuch123", "region " + Aws.REGION, "aws apigatewayv2 get-apis --region " + Aws.REGION);
+    }
+
+    @Test
+    void functionInAnotherRegion_saysItMustBeInTheApisRegion_withoutSuggestingRegion() {
+        String api = aws.amplifyApi();
+        Run run = Run.cli(config(), "setup", "--api-id", api, "--function", "arn:aws:lambda:eu-west-1:123456789012:function:auth");
+        refused(run, "eu-west-1", "must be in the API's region");
+        assertThat(run.err).doesNotContain("--region");
+    }
+
+    @Test
+    void unknownProfile_saysWhereItWasLookedFor() throws Exception {
+        Path cfg = dir.resolve("aws-config");
+        Files.writeString(cfg, "[profile other]\nregion = us-east-1\n");
+        Path creds = dir.resolve("aws-credentials");
+        Files.writeString(creds, "[other]\naws_access_key_id = x\naws_secret_access_key = y\n");
+        Map<String, String> env = Map.of("AWS_CONFIG_FILE", cfg.toString(), "AWS_SHARED_CREDENTIALS_FILE", creds.toString());
+        Run run = Run.raw("", env, "verify", "--api-id", "abc123", "--profile", "nosuch", "--region", Aws.REGION);
+        assertThat(run.exitCode).as(run.toString()).isEqualTo(2);
+        assertThat(run.err).contains("profile nosuch not found in " + cfg + " or " + creds).doesNotContain("credentials found");
+        assertThat(run.operations).isEmpty();
+        Run fromEnv = Run.raw("", Map.of("AWS_PROFILE", "nosuch", "AWS_CONFIG_FILE", cfg.toString(),
+                "AWS_SHARED_CREDENTIALS_FILE", creds.toString()), "verify", "--api-id", "abc123", "--region", Aws.REGION);
+        assertThat(fromEnv.err).contains("profile nosuch not found");
+    }
+}
