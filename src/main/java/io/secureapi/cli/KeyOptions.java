@@ -15,10 +15,12 @@ import picocli.CommandLine.Option;
 
 /** Where a key comes from and where a new one goes. Shared by setup and rotate-key. */
 public class KeyOptions {
-    @Option(names = "--key-file", paramLabel = "FILE", description = "Use the key in FILE (its first line) instead of generating one.")
+    @Option(names = "--key-file", paramLabel = "FILE",
+            description = "Use the key in FILE (its first line) instead of generating one; - reads standard input.")
     Path keyFile;
 
-    @Option(names = "--key-stdin", description = "Read the key from standard input instead of generating one.")
+    @Option(names = "--key-stdin",
+            description = "Read the key from standard input instead of generating one (on a terminal: a prompt, typing not shown).")
     boolean keyStdin;
 
     @Option(names = "--key-out", paramLabel = "FILE",
@@ -33,6 +35,9 @@ public class KeyOptions {
         if (keyFile != null && keyStdin) {
             throw ExitException.badInput("--key-file and --key-stdin both given", "give the key one way, or neither to generate one");
         }
+        if (keyFile != null && keyFile.toString().equals("-")) {
+            return Optional.of(fromStdin(session, "--key-file -"));
+        }
         if (keyFile != null) {
             String text;
             try {
@@ -43,15 +48,43 @@ public class KeyOptions {
             }
             return Optional.of(ApiKey.of(firstLine(text), "--key-file " + keyFile));
         }
-        if (keyStdin) {
-            try {
-                String text = new String(session.in().readAllBytes(), StandardCharsets.UTF_8);
-                return Optional.of(ApiKey.of(firstLine(text), "standard input"));
-            } catch (IOException e) {
-                throw ExitException.badInput("cannot read the key from standard input", "pipe the key in, e.g. < key.txt");
-            }
-        }
+        if (keyStdin) return Optional.of(fromStdin(session, "standard input"));
         return Optional.empty();
+    }
+
+    /**
+     * The key from standard input: piped, its first line; on a terminal, a prompt on stderr and a
+     * line read without echo (Console.readPassword), so the key never shows on screen.
+     */
+    static ApiKey fromStdin(Session session, String source) {
+        if (session.stdinIsTerminal()) {
+            session.err().print("Paste the key (it is not shown), then press Enter: ");
+            session.err().flush();
+            java.io.Console console = System.console();
+            if (console != null) {
+                char[] typed = console.readPassword();
+                session.err().println();
+                if (typed == null) throw ExitException.badInput("no key was typed", "paste the key, or pipe it in: < key.txt");
+                return ApiKey.of(new String(typed), "the terminal");
+            }
+            return ApiKey.of(readLine(session.in()), "the terminal");
+        }
+        try {
+            String text = new String(session.in().readAllBytes(), StandardCharsets.UTF_8);
+            return ApiKey.of(firstLine(text), source);
+        } catch (IOException e) {
+            throw ExitException.badInput("cannot read the key from standard input", "pipe the key in, e.g. < key.txt");
+        }
+    }
+
+    private static String readLine(java.io.InputStream in) {
+        java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+        try {
+            for (int b = in.read(); b >= 0 && b != '\n'; b = in.read()) line.write(b);
+        } catch (IOException e) {
+            return "";
+        }
+        return line.toString(StandardCharsets.UTF_8).strip();
     }
 
     static String reason(IOException e) {

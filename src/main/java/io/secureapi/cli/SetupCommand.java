@@ -226,8 +226,8 @@ public class SetupCommand extends AwsCommand {
         Optional<ConfigFile> file = configFile();
         Optional<Map<String, Object>> raw = file.flatMap(f -> f.rawEntry(name));
         boolean changed = file.isEmpty() || file.get().legacy() || !config().equals(Optional.of(cfg))
-                || raw.map(r -> r.containsKey(TORN_DOWN)).orElse(true);
-        if (changed) file.orElseGet(() -> ConfigFile.empty(configPath())).with(name, cfg, TORN_DOWN).write();
+                || raw.map(r -> r.containsKey(TORN_DOWN) || r.containsKey(TeardownCommand.KEPT_SECRET)).orElse(true);
+        if (changed) file.orElseGet(() -> ConfigFile.empty(configPath())).with(name, cfg, TORN_DOWN, TeardownCommand.KEPT_SECRET).write();
         return changed;
     }
 

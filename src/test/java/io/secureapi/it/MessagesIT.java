@@ -63,4 +63,30 @@ class MessagesIT {
                 "AWS_SHARED_CREDENTIALS_FILE", creds.toString()), "verify", "--api-id", "abc123", "--region", Aws.REGION);
         assertThat(fromEnv.err).contains("profile nosuch not found");
     }
+
+    String liveKey(String api) {
+        String v = aws.secrets.getSecretValue(r -> r.secretId("secure-api/" + api + "/api-key")).secretString();
+        return (String) io.secureapi.engine.Json.parseObject(v).get("live");
+    }
+
+    @Test
+    void keyFileDash_readsStandardInput() {
+        String api = aws.amplifyApi();
+        String key = "sak_live_from_stdin_0123456789abcdefghijklmnop";
+        Run run = Run.cliWithStdin(config(), key + "\n", "setup", "--api-id", api, "--key-file", "-");
+        assertThat(run.exitCode).as(run.toString()).isZero();
+        assertThat(liveKey(api)).isEqualTo(key);
+        assertThat(run.all()).doesNotContain(key);
+    }
+
+    @Test
+    void keyStdinOnATerminal_promptsOnStderr_andNeverEchoesTheKey() {
+        String api = aws.amplifyApi();
+        String key = "sak_live_typed_at_a_terminal_0123456789abcdefgh";
+        Run run = Run.via(LocalAws.endpoint(), config(), key + "\n", true, "setup", "--api-id", api, "--key-stdin");
+        assertThat(run.exitCode).as(run.toString()).isZero();
+        assertThat(run.err).contains("Paste the key (it is not shown)");
+        assertThat(liveKey(api)).isEqualTo(key);
+        assertThat(run.all()).doesNotContain(key);
+    }
 }
