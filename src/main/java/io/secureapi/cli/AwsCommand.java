@@ -44,6 +44,10 @@ public abstract class AwsCommand implements Callable<Integer> {
         return false;
     }
 
+    /** The command stops with an error (before it is reported): verify still writes its --report. */
+    protected void onError(ExitException e) {
+    }
+
     /** The command's work; returns the exit code. */
     protected abstract int run();
 
@@ -67,6 +71,9 @@ public abstract class AwsCommand implements Callable<Integer> {
             int code = run();
             printJsonDocument();
             return code;
+        } catch (ExitException e) {
+            onError(e);
+            throw e;
         } finally {
             if (hooked) {
                 try {

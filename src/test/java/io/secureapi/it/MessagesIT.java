@@ -89,4 +89,23 @@ class MessagesIT {
         assertThat(liveKey(api)).isEqualTo(key);
         assertThat(run.all()).doesNotContain(key);
     }
+
+    @Test
+    void verifyJunitReport_isWrittenWhenVerifyCannotRun_exit2And3() throws Exception {
+        Path report = dir.resolve("reports/verify.xml");
+        Run bad = Run.cli(config(), "verify", "--api-id", "nosuch123", "--output", "junit", "--report", report.toString());
+        assertThat(bad.exitCode).as(bad.toString()).isEqualTo(2);
+        String xml = Files.readString(report);
+        assertThat(xml).contains("tests=\"1\" failures=\"1\"").contains("name=\"verify.run\"").contains("nosuch123").contains("exit 2");
+
+        String api = aws.amplifyApi();
+        Run denied;
+        try (FaultProxy proxy = FaultProxy.start(LocalAws.endpoint())) {
+            proxy.fail(FaultProxy.any(), FaultProxy.Fault.ACCESS_DENIED, -1);
+            denied = Run.via(proxy.endpoint(), config(), "", false, "verify", "--api-id", api, "--output", "junit", "--report", report.toString());
+        }
+        assertThat(denied.exitCode).as(denied.toString()).isEqualTo(3);
+        assertThat(Files.readString(report)).contains("name=\"verify.run\"").contains("exit 3");
+        javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(report.toFile());
+    }
 }
