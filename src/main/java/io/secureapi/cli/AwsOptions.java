@@ -14,11 +14,11 @@ import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 /** Where to talk to AWS. Inherited by every subcommand; the AWS environment works as with the AWS CLI. */
 public class AwsOptions {
     @Option(names = "--region", scope = ScopeType.INHERIT, paramLabel = "REGION",
-            description = "AWS region of the API (default: AWS_REGION, then the profile's region).")
+            description = "AWS region of the API (default: the config entry's region, then AWS_REGION, AWS_DEFAULT_REGION, the profile's).")
     String region;
 
     @Option(names = "--profile", scope = ScopeType.INHERIT, paramLabel = "NAME",
-            description = "Named profile from ~/.aws/config (default: AWS_PROFILE).")
+            description = "Named profile from ~/.aws/config or ~/.aws/credentials (default: AWS_PROFILE).")
     String profile;
 
     @Option(names = "--endpoint-url", scope = ScopeType.INHERIT, paramLabel = "URL",
