@@ -108,4 +108,21 @@ class MessagesIT {
         assertThat(Files.readString(report)).contains("name=\"verify.run\"").contains("exit 3");
         javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(report.toFile());
     }
+
+    @Test
+    void keyOutThatFailsAfterTheKeyWasStored_showsTheKey_andSaysEachFactOnce() {
+        String api = aws.amplifyApi();
+        // passes the check (the folder exists, the file does not), and no one can create a file there
+        String keyOut = "/proc/secure-api-key-" + System.nanoTime() + ".txt";
+        Run run = Run.cli(config(), "setup", "--api-id", api, "--key-out", keyOut);
+        assertThat(run.exitCode).as(run.toString()).isEqualTo(1);
+        assertThat(run.out).as("handed over on stdout instead").contains(liveKey(api));
+        String error = run.err.lines().filter(l -> l.startsWith("error: ")).findFirst().orElseThrow();
+        assertThat(error).contains("cannot write the key to --key-out " + keyOut).contains("stored in Secrets Manager");
+        assertThat(error.split("Secrets Manager", -1)).as(error).hasSize(2);
+        assertThat(error.split(keyOut, -1)).as(error).hasSize(2);
+        assertThat(error.split("stored", -1)).as(error).hasSize(2);
+        assertThat(run.err).doesNotContain(liveKey(api));
+        assertThat(dir.resolve("secure-api.json.pending")).as("shown: no record left").doesNotExist();
+    }
 }
