@@ -46,7 +46,7 @@ public final class HttpApi {
                         + "secure-api protects HTTP APIs (v2), the kind Amplify creates for containers",
                         "list your HTTP APIs with: aws apigatewayv2 get-apis --region " + w.region());
             }
-            return ExitException.badInput("no HTTP API with id " + w.apiId() + " in region " + w.region() + " (the region searched)",
+            return ExitException.badInput("HTTP API " + w.apiId() + " not found in region " + w.region() + " (the region searched)",
                     "list your HTTP APIs with: aws apigatewayv2 get-apis --region " + w.region()
                             + "; if it is in another region, pass --region REGION");
         });
