@@ -199,11 +199,11 @@ public abstract class AwsCommand implements Callable<Integer> {
         PendingKeys p = pending();
         if (!p.exists()) return;
         String env = entryNameOrDefault();
-        List<PendingKeys.Record> mine = p.forEntry(env);
-        if (mine.isEmpty()) return;
         Optional<String> api = config().map(ProjectConfig::apiId).or(() -> Optional.ofNullable(apiIdOption()));
+        // this entry's records, and any record of this API (a run killed before it wrote its config entry)
+        List<PendingKeys.Record> mine = p.records().stream()
+                .filter(r -> api.map(a -> a.equals(r.apiId())).orElse(r.env().equals(env))).toList();
         for (PendingKeys.Record r : mine) {
-            if (api.isPresent() && !api.get().equals(r.apiId())) continue;
             if (!r.region().equals(settings().region())) continue;
             Optional<Boolean> held;
             try {

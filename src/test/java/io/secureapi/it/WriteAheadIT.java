@@ -206,4 +206,14 @@ class WriteAheadIT {
         assertThat(((Map<?, ?>) keys.get(0)).get("value")).isEqualTo(liveKeyInAws(api));
         assertThat(pendingFile()).as("handed over: no record left").doesNotExist();
     }
+
+    @Test
+    void setupWithEnvKilledBeforeItsEntryWasWritten_aRerunForThatApiShowsTheKey() throws Exception {
+        String api = aws.amplifyApi();
+        killedAt(op("CreateRole"), false, true, "setup", "--api-id", api, "--env", "prod");
+        assertThat(config()).as("killed before the config was written").doesNotExist();
+        Run rerun = Run.cli(config(), "verify", "--api-id", api);
+        assertThat(rerun.out).as(rerun.toString()).contains(liveKeyInAws(api));
+        assertThat(pendingFile()).doesNotExist();
+    }
 }
