@@ -149,12 +149,20 @@ public final class FaultProxy implements AutoCloseable {
      * at exactly that moment.
      */
     public java.util.concurrent.CountDownLatch hold(Predicate<Request> match, boolean forwardFirst) {
+        return hold(match, forwardFirst, new java.util.concurrent.CountDownLatch(1));
+    }
+
+    /** Like {@link #hold(Predicate, boolean)}, but forwards and answers once {@code release} opens. */
+    public java.util.concurrent.CountDownLatch hold(Predicate<Request> match, boolean forwardFirst, java.util.concurrent.CountDownLatch release) {
         java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
         holdMatch = match;
         holdForward = forwardFirst;
         holdLatch = held;
+        holdRelease = release;
         return held;
     }
+
+    private volatile java.util.concurrent.CountDownLatch holdRelease;
 
     private volatile Predicate<Request> holdMatch;
     private volatile boolean holdForward;
@@ -213,13 +221,16 @@ public final class FaultProxy implements AutoCloseable {
                 Predicate<Request> hm = holdMatch;
                 if (hm != null && hm.test(req)) {
                     holdMatch = null;
-                    if (holdForward) forward(req);
+                    byte[] answer = holdForward ? forward(req) : null;
                     holdLatch.countDown();
                     try {
-                        new java.util.concurrent.CountDownLatch(1).await();
+                        holdRelease.await();
                     } catch (InterruptedException closed) {
                         return;
                     }
+                    out.write(answer != null ? answer : forward(req));
+                    out.flush();
+                    continue;
                 }
                 Fault fault = cut ? cutFault : null;
                 if (fault == null) {

@@ -216,4 +216,25 @@ class WriteAheadIT {
         assertThat(rerun.out).as(rerun.toString()).contains(liveKeyInAws(api));
         assertThat(pendingFile()).doesNotExist();
     }
+
+    @Test
+    void configWriteFailingAfterTheKeyWasStored_handsTheKeyOverBeforeTheError() throws Exception {
+        String api = aws.amplifyApi();
+        Run run;
+        try (FaultProxy proxy = FaultProxy.start(LocalAws.endpoint())) {
+            CountDownLatch release = new CountDownLatch(1);
+            CountDownLatch held = proxy.hold(op("CreateRole"), false, release);
+            java.util.concurrent.CompletableFuture<Run> running = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> Run.via(proxy.endpoint(), config(), "", false, "setup", "--api-id", api));
+            assertThat(held.await(120, TimeUnit.SECONDS)).isTrue();
+            // the config's place is taken by a non-empty folder: the final rename cannot replace it
+            Files.createDirectories(config().resolve("occupied"));
+            release.countDown();
+            run = running.get(180, TimeUnit.SECONDS);
+        }
+        assertThat(run.exitCode).as(run.toString()).isEqualTo(1);
+        assertThat(run.err).contains("cannot write config");
+        assertThat(run.out).as("handed over before the error").contains(liveKeyInAws(api));
+        assertThat(pendingFile()).doesNotExist();
+    }
 }
