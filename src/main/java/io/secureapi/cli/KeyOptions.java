@@ -110,6 +110,12 @@ public class KeyOptions {
         if (Files.isDirectory(keyOut)) {
             throw ExitException.badInput("--key-out " + keyOut + " is a folder", "name a file");
         }
+        try {
+            // writable: a file can be created there (checked for real; permissions alone do not tell, e.g. for root)
+            Files.delete(Files.createTempFile(parent == null ? Path.of(".") : parent, ".secure-api-key-check", ".tmp"));
+        } catch (IOException | SecurityException e) {
+            throw ExitException.badInput("--key-out " + keyOut + ": folder " + parent + " is not writable", "choose a file in a writable folder");
+        }
         // NOFOLLOW_LINKS: a dangling link is a file that exists; it must not pass here and fail after the writes
         if (Files.exists(keyOut, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !force && !recovered) {
             throw ExitException.badInput("--key-out " + keyOut + " exists; secure-api does not overwrite key files",

@@ -110,17 +110,34 @@ class MessagesIT {
     }
 
     @Test
-    void keyOutThatFailsAfterTheKeyWasStored_showsTheKey_andSaysEachFactOnce() {
+    void keyOutInAFolderThatCannotBeWritten_isExit2BeforeAnythingIsStored() {
         String api = aws.amplifyApi();
-        // passes the check (the folder exists, the file does not), and no one can create a file there
-        String keyOut = "/proc/secure-api-key-" + System.nanoTime() + ".txt";
-        Run run = Run.cli(config(), "setup", "--api-id", api, "--key-out", keyOut);
+        Run run = Run.cli(config(), "setup", "--api-id", api, "--key-out", "/proc/secure-api-key.txt");
+        refused(run, "--key-out", "not writable");
+    }
+
+    @Test
+    void keyOutThatFailsAfterTheKeyWasStored_showsTheKey_andSaysEachFactOnce() throws Exception {
+        String api = aws.amplifyApi();
+        Path keyOut = dir.resolve("key.txt");
+        Run run;
+        try (FaultProxy proxy = FaultProxy.start(LocalAws.endpoint())) {
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch held = proxy.hold(FaultProxy.op("CreateRole"), false, release);
+            java.util.concurrent.CompletableFuture<Run> running = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> Run.via(proxy.endpoint(), config(), "", false, "setup", "--api-id", api, "--key-out", keyOut.toString()));
+            assertThat(held.await(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            Files.writeString(keyOut, "someone else's file\n");
+            release.countDown();
+            run = running.get(180, java.util.concurrent.TimeUnit.SECONDS);
+        }
         assertThat(run.exitCode).as(run.toString()).isEqualTo(1);
         assertThat(run.out).as("handed over on stdout instead").contains(liveKey(api));
+        assertThat(Files.readString(keyOut)).as("the user's file is never overwritten or deleted").isEqualTo("someone else's file\n");
         String error = run.err.lines().filter(l -> l.startsWith("error: ")).findFirst().orElseThrow();
-        assertThat(error).contains("cannot write the key to --key-out " + keyOut).contains("stored in Secrets Manager");
+        assertThat(error).contains("--key-out " + keyOut).contains("stored in Secrets Manager");
         assertThat(error.split("Secrets Manager", -1)).as(error).hasSize(2);
-        assertThat(error.split(keyOut, -1)).as(error).hasSize(2);
+        assertThat(error.split(keyOut.toString(), -1)).as(error).hasSize(2);
         assertThat(error.split("stored", -1)).as(error).hasSize(2);
         assertThat(run.err).doesNotContain(liveKey(api));
         assertThat(dir.resolve("secure-api.json.pending")).as("shown: no record left").doesNotExist();
