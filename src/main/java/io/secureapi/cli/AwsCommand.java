@@ -111,6 +111,10 @@ public abstract class AwsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    private String commandName() {
+        return spec == null ? "secure-api" : spec.name();
+    }
+
     /** The write-ahead file next to the config. */
     protected PendingKeys pending() {
         if (pending == null) pending = PendingKeys.forConfig(configPath());
@@ -271,9 +275,9 @@ public abstract class AwsCommand implements Callable<Integer> {
         if (!recoveredKeys.isEmpty()) {
             Map<String, Object> doc;
             try {
-                doc = text.isBlank() ? new LinkedHashMap<>(Map.of("command", spec.name())) : Json.parseObject(text);
+                doc = text.isBlank() ? new LinkedHashMap<>(Map.of("command", commandName())) : Json.parseObject(text);
             } catch (IllegalArgumentException notOneDocument) {
-                doc = new LinkedHashMap<>(Map.of("command", spec.name(), "output", text));
+                doc = new LinkedHashMap<>(Map.of("command", commandName(), "output", text));
             }
             doc.put("recoveredKeys", recoveredKeys);
             text = Json.pretty(doc) + "\n";
@@ -328,7 +332,7 @@ public abstract class AwsCommand implements Callable<Integer> {
             }
             if (json()) {
                 Map<String, Object> doc = new LinkedHashMap<>();
-                doc.put("command", spec.name());
+                doc.put("command", commandName());
                 doc.put("interrupted", true);
                 List<Map<String, Object>> keys = new ArrayList<>();
                 e.getValue().forEach((name, key) -> keys.add(keyJson(w.env(), name, w.apiId(), key.reveal())));
