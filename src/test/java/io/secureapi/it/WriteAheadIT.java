@@ -64,6 +64,7 @@ class WriteAheadIT {
             assertThat(reached).as("the run reached the held call: " + proxy.operations() + "\n"
                     + Files.readString(Path.of(out + ".err"))).isTrue();
             if (sigkill) p.destroyForcibly();
+            else if (sigint) new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor();
             else p.destroy();
             assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
             lastExit = p.exitValue();
@@ -72,6 +73,7 @@ class WriteAheadIT {
     }
 
     int lastExit;
+    boolean sigint;
 
     String liveKeyInAws(String api) {
         String v = aws.secrets.getSecretValue(r -> r.secretId("secure-api/" + api + "/api-key")).secretString();
@@ -235,6 +237,18 @@ class WriteAheadIT {
         assertThat(run.exitCode).as(run.toString()).isEqualTo(1);
         assertThat(run.err).contains("cannot write config");
         assertThat(run.out).as("handed over before the error").contains(liveKeyInAws(api));
+        assertThat(pendingFile()).doesNotExist();
+    }
+
+    @Test
+    void setupSigint_inJson_printsOneDocumentWithTheKeyAndExits130() throws Exception {
+        String api = aws.amplifyApi();
+        sigint = true;
+        String out = killedAt(op("CreateRole"), false, false, "setup", "--api-id", api, "--output", "json");
+        assertThat(lastExit).isEqualTo(130);
+        Map<String, Object> doc = Json.parseObject(out);
+        assertThat(doc).containsEntry("interrupted", true);
+        assertThat(((Map<?, ?>) ((List<?>) doc.get("newKeys")).get(0)).get("value")).isEqualTo(liveKeyInAws(api));
         assertThat(pendingFile()).doesNotExist();
     }
 }
