@@ -33,6 +33,7 @@ import picocli.CommandLine.Option;
             "  secure-api setup --api-id a1b2c3d4 --region eu-west-1 --dry-run",
             "  secure-api setup --api-id a1b2c3d4 --dev-key --key-out api-key.txt",
             "  secure-api setup --api-id a1b2c3d4 --function my-authorizer --routes '$default,GET /items'",
+            "  secure-api setup --api-id e5f6g7h8 --env prod      # a second API: its own entry in secure-api.json",
             "", "Writes secure-api.json (no key material): commit it so verify, rotate-key and teardown need no flags."})
 public class SetupCommand extends AwsCommand {
     @Option(names = "--api-id", paramLabel = "ID", description = "The HTTP API to protect (default: from secure-api.json).")
