@@ -278,12 +278,14 @@ public class SetupCommand extends AwsCommand {
         java.nio.file.Path dir = configPath().toAbsolutePath().getParent();
         java.nio.file.Path gitignore = dir.resolve(".gitignore");
         String name = pending().file().getFileName().toString();
+        String temps = pending().tempPrefix() + "*";
         if (!java.nio.file.Files.isRegularFile(gitignore)) return;
         try {
             List<String> lines = java.nio.file.Files.readAllLines(gitignore);
-            if (lines.stream().map(String::strip).anyMatch(l -> l.equals(name) || l.equals("/" + name) || l.equals("*.pending"))) return;
+            if (lines.stream().map(String::strip).anyMatch(l -> l.equals(name) || l.equals("/" + name))) return;
             String text = java.nio.file.Files.readString(gitignore);
-            String add = (text.isEmpty() || text.endsWith("\n") ? "" : "\n") + "# new API keys not yet shown (secure-api); never commit\n" + name + "\n";
+            String add = (text.isEmpty() || text.endsWith("\n") ? "" : "\n") + "# new API keys not yet shown (secure-api); never commit\n"
+                    + name + "\n" + temps + "\n";
             java.nio.file.Files.writeString(gitignore, add, java.nio.file.StandardOpenOption.APPEND);
         } catch (java.io.IOException e) {
             err().println("warning: could not add " + name + " to " + gitignore + " (" + e.getClass().getSimpleName() + "); add it yourself");

@@ -139,8 +139,20 @@ public final class PendingKeys {
         if (next.size() != all.size()) save(next);
     }
 
+    /** Temporary files of this write-ahead: {@code secure-api.json.pending.tmp-…} (a .gitignore line covers them). */
+    public String tempPrefix() {
+        return file.getFileName() + ".tmp-";
+    }
+
     private void save(List<Record> records) {
         try {
+            // a run killed while writing leaves a temporary file: its newest record was never stored in AWS
+            // (the record is on disk before the store call), so it goes
+            try (var stale = Files.newDirectoryStream(file.getParent(), tempPrefix() + "*")) {
+                for (Path p : stale) Files.deleteIfExists(p);
+            } catch (NoSuchFileException | java.nio.file.NotDirectoryException noFolderYet) {
+                // nothing to clean
+            }
             if (records.isEmpty()) {
                 Files.deleteIfExists(file);
                 return;
@@ -154,10 +166,10 @@ public final class PendingKeys {
             Path tmp;
             try {
                 // 0600 from the first byte: the key is never readable by others, not even for a moment
-                tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp",
+                tmp = Files.createTempFile(dir, tempPrefix(), "",
                         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             } catch (UnsupportedOperationException notPosix) {
-                tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
+                tmp = Files.createTempFile(dir, tempPrefix(), "");
             }
             try {
                 try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
