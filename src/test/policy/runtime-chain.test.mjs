@@ -2,7 +2,7 @@
 // the bundled role's own policy, the secret's resource policy and the Lambda invoke permission.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACCOUNT, PARTITIONS, defaultKeyPolicy, evaluate, recorded, root, samples } from './calls.mjs';
 
@@ -17,10 +17,16 @@ function template(text, vars) {
 const read = (file) => readFileSync(file, 'utf8');
 const policyFile = (name) => read(join(root, 'policies', name));
 
-// The KMS decrypt statement of the bundled role: the shipped template once it exists, else this
-// test's fixture of the same shape.
-const shipped = readdirSync(join(root, 'policies')).find((f) => /^bundled-role-kms.*\.json$/.test(f));
-const kmsStatementText = shipped ? policyFile(shipped) : read(join(import.meta.dirname, 'fixtures', 'bundled-role-kms.json'));
+// The KMS statements: the bundled role's decrypt policy and the key policy statement the key's
+// owner adds; the shipped templates once they exist, else this test's fixtures of the same shape.
+const shippedOr = (name) => {
+  const shipped = existsSync(join(root, 'policies', name));
+  return { shipped, text: shipped ? policyFile(name) : read(join(import.meta.dirname, 'fixtures', name)) };
+};
+const roleKms = shippedOr('bundled-role-kms.json');
+const keyKms = shippedOr('key-policy-decrypt-statement.json');
+const fixtureNote = (t) => (t.shipped ? '' : ' (test fixture: the template is not in policies/ yet)');
+const asDocument = (x) => (x.Statement ? x : { Version: '2012-10-17', Statement: [x] });
 
 /** What setup writes for one API in one partition, built from the templates as the Java code fills them. */
 function chain(p, account = ACCOUNT) {
@@ -31,15 +37,18 @@ function chain(p, account = ACCOUNT) {
   const secretArn = `arn:${partition}:secretsmanager:${region}:${account}:secret:secure-api/${apiId}/api-key-AbCdEf`;
   const functionArn = `arn:${partition}:lambda:${region}:${account}:function:${functionName}`;
   const keyArn = `arn:${partition}:kms:${region}:${account}:key/${samples.keyId}`;
-  const vars = { partition, region, account, functionName, roleArn, secretArn, keyArn, keyId: samples.keyId, apiId };
+  // Arns.dnsSuffix: China's endpoints end in .amazonaws.com.cn
+  const dnsSuffix = partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
+  const vars = { partition, region, account, functionName, roleArn, secretArn, keyArn, keyId: samples.keyId, apiId, dnsSuffix };
   // ExecutionRolePiece.logsPolicy
   const rolePolicy = template(policyFile('authorizer-logs.json'), vars);
   // SecretPolicyPiece: the empty document with our statement merged in
   const secretPolicy = template(policyFile('secret-policy-empty.json'), vars);
   secretPolicy.Statement.push(template(policyFile('secret-read-statement.json'), vars));
   const functionPolicy = invokePolicy(functionArn, sourceArn(p, account, apiId, samples.authorizerId), apiId);
-  const kmsStatement = template(kmsStatementText, vars);
-  return { ...vars, functionArn, rolePolicy, secretPolicy, functionPolicy, kmsStatement };
+  const kmsPolicy = asDocument(template(roleKms.text, vars));
+  const keyPolicyStatement = template(keyKms.text, vars);
+  return { ...vars, functionArn, rolePolicy, secretPolicy, functionPolicy, kmsPolicy, keyPolicyStatement };
 }
 
 // Arns.authorizerSourceArn
@@ -120,20 +129,30 @@ for (const p of PARTITIONS) {
     await invokeChecks(chain(p), p, ACCOUNT, samples.apiId, samples.authorizerId);
   });
 
-  test(`${p.partition}: the KMS statement lets the bundled role decrypt only this secret, only through Secrets Manager${shipped ? '' : ' (test fixture: no policies/bundled-role-kms*.json yet)'}`, async () => {
-    const c = chain(p);
-    const identity = [c.rolePolicy, { Version: '2012-10-17', Statement: [c.kmsStatement] }];
-    const keyPolicy = defaultKeyPolicy(p.partition);
-    const decrypt = (ctx, principal = c.roleArn, policies = identity) =>
-      evaluate(req('kms:Decrypt', c.keyArn, ctx), policies, { principal, resourcePolicy: keyPolicy });
-    const via = `secretsmanager.${p.region}.amazonaws.com`;
+  /** Decrypt checks: allowed only for this secret, only through Secrets Manager, only for the bundled role. */
+  async function decryptChecks(c, identityFor, keyPolicy) {
+    const decrypt = (ctx, principal = c.roleArn) =>
+      evaluate(req('kms:Decrypt', c.keyArn, ctx), identityFor(principal), { principal, resourcePolicy: keyPolicy });
+    const via = `secretsmanager.${p.region}.${c.dnsSuffix}`;
     assert.equal(await decrypt({ 'kms:ViaService': via, 'kms:EncryptionContext:SecretARN': c.secretArn }), 'Allowed');
     const otherSecret = c.secretArn.replace(`secure-api/${samples.apiId}/`, 'prod/');
     assert.notEqual(await decrypt({ 'kms:ViaService': via, 'kms:EncryptionContext:SecretARN': otherSecret }), 'Allowed', 'another secret under the same key');
     assert.notEqual(await decrypt({ 'kms:EncryptionContext:SecretARN': c.secretArn }), 'Allowed', 'directly, not through Secrets Manager');
-    assert.notEqual(await decrypt({ 'kms:ViaService': `s3.${p.region}.amazonaws.com`, 'kms:EncryptionContext:SecretARN': c.secretArn }), 'Allowed', 'through another service');
+    assert.notEqual(await decrypt({ 'kms:ViaService': `s3.${p.region}.${c.dnsSuffix}`, 'kms:EncryptionContext:SecretARN': c.secretArn }), 'Allowed', 'through another service');
     const other = `arn:${p.partition}:iam::${ACCOUNT}:role/some-other-role`;
-    assert.notEqual(await decrypt({ 'kms:ViaService': via, 'kms:EncryptionContext:SecretARN': c.secretArn }, other, []), 'Allowed', 'another role');
+    assert.notEqual(await decrypt({ 'kms:ViaService': via, 'kms:EncryptionContext:SecretARN': c.secretArn }, other), 'Allowed', 'another role');
+  }
+
+  test(`${p.partition}: the bundled role's KMS policy decrypts only this secret, only through Secrets Manager${fixtureNote(roleKms)}`, async () => {
+    const c = chain(p);
+    // The key policy has AWS's default statement: IAM policies of the account may grant the key.
+    await decryptChecks(c, (principal) => (principal === c.roleArn ? [c.rolePolicy, c.kmsPolicy] : []), defaultKeyPolicy(p.partition));
+  });
+
+  test(`${p.partition}: the key policy statement for the key's owner grants the same, and only that${fixtureNote(keyKms)}`, async () => {
+    const c = chain(p);
+    // A key whose policy does not enable IAM policies: only the added statement can grant.
+    await decryptChecks(c, () => [], { Version: '2012-10-17', Statement: [c.keyPolicyStatement] });
   });
 }
 
