@@ -2,8 +2,15 @@ package io.secureapi.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.secureapi.cli.SecureApiCli;
+import io.secureapi.cli.Session;
 import io.secureapi.engine.Names;
 import io.secureapi.engine.PolicyDocument;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -106,9 +113,10 @@ class OperatorPolicyIT {
         }
     }
 
+    /** Whether the command line has this subcommand (keys and scan are being added on other branches). */
     static boolean has(String command) {
-        return io.secureapi.cli.SecureApiCli.create(new io.secureapi.cli.Session(new java.io.PrintWriter(java.io.Writer.nullWriter()),
-                new java.io.PrintWriter(java.io.Writer.nullWriter()), java.io.InputStream.nullInputStream(), Map.of(), List.of(), false, false))
+        PrintWriter nowhere = new PrintWriter(Writer.nullWriter());
+        return SecureApiCli.create(new Session(nowhere, nowhere, InputStream.nullInputStream(), Map.of(), List.of(), false, false))
                 .getSubcommands().containsKey(command);
     }
 
@@ -126,8 +134,9 @@ class OperatorPolicyIT {
         w.put("functionPolicy", aws.lambda.getPolicy(r -> r.functionName(function)).policy());
         w.put("roleArn", config.role());
         if (function.equals(Names.managedFunctionName(api))) {
-            w.put("rolePolicy", java.net.URLDecoder.decode(aws.iam.getRolePolicy(r -> r.roleName(Names.managedRoleName(api))
-                    .policyName(Names.ROLE_POLICY_NAME)).policyDocument(), java.nio.charset.StandardCharsets.UTF_8));
+            // IAM returns policy documents URL-encoded
+            w.put("rolePolicy", URLDecoder.decode(aws.iam.getRolePolicy(r -> r.roleName(Names.managedRoleName(api))
+                    .policyName(Names.ROLE_POLICY_NAME)).policyDocument(), StandardCharsets.UTF_8));
         }
         return w;
     }
