@@ -75,7 +75,9 @@ test('every policy is partition-agnostic: each ARN starts with arn:*:', () => {
   }
 });
 
-test('a policy allows no action, on no resource, that none of its commands uses', async () => {
+// Most grants are justified by recorded calls only (the declared list holds what the emulator never reaches).
+const needsRecording = rec ? false : 'needs the recorded calls (mvn test writes target/recorded-calls.json): skipped';
+test('a policy allows no action, on no resource, that none of its commands uses', { skip: needsRecording }, async () => {
   const unused = [];
   for (const file of files) {
     const reqs = callsOf(file).flatMap((c) => requests(c, PARTITIONS[0]).map((r) => ({ ...r, call: c })));
