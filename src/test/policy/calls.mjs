@@ -48,6 +48,10 @@ export function allCalls(rec = recorded()) {
   return out;
 }
 
+// SDK service names compared case-insensitively (e.g. Ec2 / EC2).
+const operations = Object.fromEntries(Object.entries(declared.operations).map(([k, v]) => [k.toLowerCase(), v]));
+export const operation = (name) => operations[String(name).toLowerCase()];
+
 const fill = (text, p, region) =>
   text.replace(/\{(\w+)\}/g, (m, name) =>
     name === 'partition' ? p.partition : name === 'region' ? region : name === 'account' ? ACCOUNT : samples[name] ?? m);
@@ -60,7 +64,7 @@ const afterArn = (id, marker) => (String(id).startsWith('arn:') ? String(id).spl
  * Throws when the operation is missing from declared-calls.json "operations".
  */
 export function requests(call, p) {
-  const op = { ...declared.operations[call.call] };
+  const op = { ...operation(call.call) };
   if (call.method) Object.assign(op, { method: call.method, path: call.path });
   if (!op.method && !op.resource) throw new Error(`${call.call} (${call.command}) is not in declared-calls.json "operations": add it there`);
   const ids = Object.fromEntries(Object.entries(call.ids ?? {}).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
@@ -74,8 +78,8 @@ export function requests(call, p) {
       const path = decodeURIComponent(f(op.path).replace(/^\/v2\//, '/'));
       return [{ action: `apigateway:${op.method}`, resource: `arn:${p.partition}:apigateway:${region}::${path}`, context }];
     }
-    const [service, operation] = call.call.split('.');
-    const action = `${iamPrefix(service)}:${operation}`;
+    const [service, opName] = call.call.split('.');
+    const action = `${iamPrefix(service)}:${opName}`;
     switch (op.resource) {
       case 'secret': {
         // Secrets Manager appends a hyphen and six random characters to the name in the ARN.
@@ -117,8 +121,9 @@ export function requests(call, p) {
 }
 
 function iamPrefix(sdkService) {
-  const prefixes = { SecretsManager: 'secretsmanager', CloudWatchLogs: 'logs' };
-  return prefixes[sdkService] ?? sdkService.toLowerCase();
+  const prefixes = { secretsmanager: 'secretsmanager', cloudwatchlogs: 'logs' };
+  const s = sdkService.toLowerCase();
+  return prefixes[s] ?? s;
 }
 
 /**

