@@ -21,6 +21,11 @@ test('the calls come from real runs when OperatorPolicyIT has recorded them, and
   for (const command of Object.values(declared.policies).flat().filter((c) => c !== 'scan' && c !== 'keys')) {
     assert.ok(calls.some((c) => c.command === command), `no call for ${command}`);
   }
+  for (const command of Object.keys(declared.commands)) {
+    const of = calls.filter((c) => c.command === command);
+    const n = (origin) => new Set(of.filter((c) => c.origin === origin).map((c) => c.call)).size;
+    t.diagnostic(`${command}: ${n('recorded')} operations recorded, ${n('declared')} declared`);
+  }
   for (const c of calls) assert.ok(operation(c.call), `${describe(c)}: add ${c.call} to declared-calls.json "operations"`);
 });
 

@@ -80,6 +80,8 @@ class OperatorPolicyIT {
         String api = aws.amplifyApi();
         ok(recorder.run("setup", a, "setup", "--api-id", api, "--dev-key", "--key-out", dir.resolve("k").toString()));
         written.put("bundled", writtenPolicies(api, Names.managedFunctionName(api)));
+        // a rerun with another setting updates the authorizer in place
+        ok(recorder.run("setup", a, "setup", "--api-id", api, "--cache-ttl", "120"));
         recorder.run("verify", a, "verify");
         ok(recorder.run("rotate-key", a, "rotate-key", "--key-out", dir.resolve("k2").toString()));
         ok(recorder.run("rotate-key", a, "rotate-key", "--finish"));
