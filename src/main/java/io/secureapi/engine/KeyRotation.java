@@ -280,8 +280,8 @@ public final class KeyRotation {
         Map<String, String> current = SecretValue.keys(currentRaw);
         if (SecretValue.DEV.equals(env)) {
             if (snapshot.userFunction()) {
-                throw ExitException.badInput("--env dev needs the bundled authorizer: API " + request.apiId() + " is checked by "
-                        + snapshot.functionLabel() + ", which reads one plain-string key", "rotate the one key with --env live (the default)");
+                throw ExitException.badInput("--key dev needs the bundled authorizer: API " + request.apiId() + " is checked by "
+                        + snapshot.functionLabel() + ", which reads one plain-string key", "rotate the one key with --key live (the default)");
             }
             if (!current.containsKey(SecretValue.DEV)) {
                 throw ExitException.badInput("secret " + name + " has no development key to rotate",
