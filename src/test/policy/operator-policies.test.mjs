@@ -191,3 +191,35 @@ test('narrowed by tag (README, aws:ResourceTag on the Lambda function resource):
     }
   }
 });
+
+test('each call becomes the IAM request AWS evaluates: action, ARN (per partition) and context', () => {
+  const [aws, cn, gov] = PARTITIONS;
+  const one = (call, p) => requests({ command: 'x', ...call }, p);
+  assert.deepEqual(
+    one({ call: 'SecretsManager.GetSecretValue', ids: { SecretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:secure-api/q1/api-key-zHKyaN' } }, cn),
+    [{ action: 'secretsmanager:GetSecretValue', resource: `arn:aws-cn:secretsmanager:cn-north-1:${ACCOUNT}:secret:secure-api/q1/api-key-AbCdEf`, context: {} }],
+  );
+  assert.deepEqual(
+    one({ call: 'Lambda.AddPermission', ids: { FunctionName: 'arn:aws:lambda:us-east-1:123456789012:function:orders-authorizer:live' } }, gov)[0].resource,
+    `arn:aws-us-gov:lambda:us-gov-west-1:${ACCOUNT}:function:orders-authorizer:live`,
+  );
+  assert.deepEqual(one({ call: 'ApiGatewayV2.ResetAuthorizersCache', method: 'DELETE', path: '/v2/apis/q1/stages/%24default/cache/authorizers' }, gov), [
+    { action: 'apigateway:DELETE', resource: 'arn:aws-us-gov:apigateway:us-gov-west-1::/apis/q1/stages/$default/cache/authorizers', context: {} },
+  ]);
+  assert.equal(one({ call: 'ApiGatewayV2.CreateDeployment' }, aws)[0].resource, 'arn:aws:apigateway:us-east-1::/apis/a1b2c3d4e5/deployments');
+  assert.deepEqual(one({ call: 'Iam.PassRole' }, cn)[0], {
+    action: 'iam:PassRole',
+    resource: `arn:aws-cn:iam::${ACCOUNT}:role/secure-api-authorizer-a1b2c3d4e5`,
+    context: { 'iam:PassedToService': 'lambda.amazonaws.com' },
+  });
+  assert.deepEqual(
+    one({ call: 'CloudWatchLogs.StartQuery', ids: { logGroupName: '/aws/lambda/secure-api-authorizer-q1' } }, aws).map((r) => r.resource),
+    [`arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/lambda/secure-api-authorizer-q1`, `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/lambda/secure-api-authorizer-q1:*`],
+  );
+  assert.deepEqual(one({ call: 'Ec2.DescribeRegions' }, gov)[0], { action: 'ec2:DescribeRegions', resource: '*', context: {} });
+  assert.deepEqual(
+    one({ call: 'ApiGatewayV2.GetApis', regions: 'all' }, cn).map((r) => r.resource),
+    ['arn:aws-cn:apigateway:cn-north-1::/apis', 'arn:aws-cn:apigateway:cn-northwest-1::/apis'],
+  );
+  assert.throws(() => one({ call: 'Lambda.InvokeAsync' }, aws), /declared-calls.json "operations"/);
+});
