@@ -74,7 +74,7 @@ export function requests(call, p) {
     const f = (t) => fill(t, p, region);
     if (op.method) {
       // API Gateway's IAM actions are HTTP verbs on the resource path (the v2 path without /v2).
-      // https://docs.aws.amazon.com/apigateway/latest/developerguide/security_iam_service-with-iam.html
+      // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonapigatewaymanagementv2.html
       const path = decodeURIComponent(f(op.path).replace(/^\/v2\//, '/'));
       return [{ action: `apigateway:${op.method}`, resource: `arn:${p.partition}:apigateway:${region}::${path}`, context }];
     }
@@ -127,9 +127,10 @@ function iamPrefix(sdkService) {
 }
 
 /**
- * The ARN patterns AWS documents for API Gateway v2 resources (the service authorization
- * reference). The reference data lists only REST API (v1) resource types under the HTTP-verb
- * actions, so for apigateway the ARN is validated here against the v2 resource types instead.
+ * The ARN patterns AWS documents for API Gateway v2 resources. The V2 page of the service
+ * authorization reference lists no resource types in its verb actions' rows (only in its resource
+ * types table), so the reference data carries only REST API (v1) types for GET/POST/PATCH/DELETE;
+ * for apigateway the ARN is validated here against the v2 resource types instead.
  */
 let v2Patterns;
 async function apiGatewayV2Patterns() {
