@@ -26,6 +26,7 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.apigatewayv2.ApiGatewayV2Client;
+import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
@@ -48,11 +49,15 @@ public final class AwsClients implements AutoCloseable {
     // One lock per client, so the concurrent reads of Setup build their clients in parallel.
     private final Lazy<ApiGatewayV2Client> apigw = new Lazy<>(() -> configure(ApiGatewayV2Client.builder()).build());
     private final Lazy<LambdaClient> lambda = new Lazy<>(() -> configure(LambdaClient.builder()).build());
+    private final Lazy<software.amazon.awssdk.services.apigateway.ApiGatewayClient> restApis =
+            new Lazy<>(() -> configure(software.amazon.awssdk.services.apigateway.ApiGatewayClient.builder()).build());
     private final Lazy<SecretsManagerClient> secrets = new Lazy<>(() -> configure(SecretsManagerClient.builder()).build());
     // IAM is global: its endpoint lives in the partition's global region.
     private final Lazy<IamClient> iam = new Lazy<>(() -> configure(IamClient.builder(), Region.AWS_GLOBAL).build());
     private final Lazy<StsClient> sts = new Lazy<>(() -> configure(StsClient.builder()).build());
     private final Lazy<KmsClient> kms = new Lazy<>(() -> configure(KmsClient.builder()).build());
+    // scan --regions all only (DescribeRegions)
+    private final Lazy<Ec2Client> ec2 = new Lazy<>(() -> configure(Ec2Client.builder()).build());
 
     public AwsClients(AwsSettings settings, List<ExecutionInterceptor> interceptors) {
         this.settings = settings;
@@ -100,6 +105,11 @@ public final class AwsClients implements AutoCloseable {
         return lambda.get();
     }
 
+    /** API Gateway v1 (REST APIs): read only, to name the kind of an id that is not an HTTP API. */
+    public software.amazon.awssdk.services.apigateway.ApiGatewayClient restApis() {
+        return restApis.get();
+    }
+
     public SecretsManagerClient secrets() {
         return secrets.get();
     }
@@ -114,6 +124,10 @@ public final class AwsClients implements AutoCloseable {
 
     public KmsClient kms() {
         return kms.get();
+    }
+
+    public Ec2Client ec2() {
+        return ec2.get();
     }
 
     private <B extends AwsClientBuilder<B, ?>> B configure(B builder) {
@@ -151,7 +165,7 @@ public final class AwsClients implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Lazy<? extends AutoCloseable> c : List.of(apigw, lambda, secrets, iam, sts, kms)) {
+        for (Lazy<? extends AutoCloseable> c : List.of(apigw, restApis, lambda, secrets, iam, sts, kms, ec2)) {
             c.ifBuilt(client -> {
                 try {
                     client.close();

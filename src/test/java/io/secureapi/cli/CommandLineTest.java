@@ -73,7 +73,7 @@ class CommandLineTest {
         for (String sub : new String[] {"setup", "rotate-key", "teardown"}) {
             Run run = Run.raw("", Map.of(), sub, "--api-id", "abc", "--output", "junit", "--region", "us-east-1");
             assertThat(run.exitCode).as(sub).isEqualTo(2);
-            assertThat(run.err).contains("verify only");
+            assertThat(run.err).contains("for verify and scan only");
             assertThat(run.operations).isEmpty();
         }
     }
@@ -84,5 +84,25 @@ class CommandLineTest {
         assertThat(run.exitCode).isEqualTo(2);
         var doc = io.secureapi.engine.Json.parseObject(run.out);
         assertThat(doc).containsEntry("exitCode", 2L).containsKey("error").containsKey("next");
+    }
+
+    @Test
+    void helpCommand_worksLikeHelpOption() {
+        Run viaCommand = Run.raw("", Map.of(), "help", "rotate-key");
+        Run viaOption = Run.raw("", Map.of(), "rotate-key", "--help");
+        assertThat(viaCommand.exitCode).as(viaCommand.toString()).isZero();
+        assertThat(viaCommand.out).isEqualTo(viaOption.out).contains("--key", "--discard-current");
+        Run top = Run.raw("", Map.of(), "help");
+        assertThat(top.exitCode).isZero();
+        assertThat(top.out).contains("setup", "verify", "help");
+        assertThat(top.operations).isEmpty();
+    }
+
+    @Test
+    void envOption_isOnEveryCommand() {
+        for (String sub : new String[] {"setup", "verify", "rotate-key", "teardown"}) {
+            Run run = Run.raw("", Map.of(), sub, "--help");
+            assertThat(run.out).as(sub).contains("--env=NAME");
+        }
     }
 }
