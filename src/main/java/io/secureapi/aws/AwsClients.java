@@ -26,6 +26,7 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.apigatewayv2.ApiGatewayV2Client;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
@@ -51,6 +52,7 @@ public final class AwsClients implements AutoCloseable {
     // IAM is global: its endpoint lives in the partition's global region.
     private final Lazy<IamClient> iam = new Lazy<>(() -> configure(IamClient.builder(), Region.AWS_GLOBAL).build());
     private final Lazy<StsClient> sts = new Lazy<>(() -> configure(StsClient.builder()).build());
+    private final Lazy<CloudWatchLogsClient> logs = new Lazy<>(() -> configure(CloudWatchLogsClient.builder()).build());
 
     public AwsClients(AwsSettings settings, List<ExecutionInterceptor> interceptors) {
         this.settings = settings;
@@ -110,6 +112,10 @@ public final class AwsClients implements AutoCloseable {
         return sts.get();
     }
 
+    public CloudWatchLogsClient logs() {
+        return logs.get();
+    }
+
     private <B extends AwsClientBuilder<B, ?>> B configure(B builder) {
         return configure(builder, Region.of(settings.region()));
     }
@@ -145,7 +151,7 @@ public final class AwsClients implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Lazy<? extends AutoCloseable> c : List.of(apigw, lambda, secrets, iam, sts)) {
+        for (Lazy<? extends AutoCloseable> c : List.of(apigw, lambda, secrets, iam, sts, logs)) {
             c.ifBuilt(client -> {
                 try {
                     client.close();

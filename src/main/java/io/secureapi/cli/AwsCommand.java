@@ -10,7 +10,8 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /**
  * Base of the commands that talk to AWS: resolves where, builds the clients lazily, closes
@@ -18,8 +19,10 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command
 public abstract class AwsCommand implements Callable<Integer> {
-    @ParentCommand
-    SecureApi root;
+    @Spec
+    CommandSpec spec;
+
+    private SecureApi root;
 
     private AwsClients clients;
     private AwsSettings settings;
@@ -56,28 +59,38 @@ public abstract class AwsCommand implements Callable<Integer> {
         }
     }
 
+    /** The top command, also for commands nested one level deeper (keys add). */
+    private SecureApi root() {
+        if (root == null) {
+            for (CommandSpec c = spec; c != null; c = c.parent()) {
+                if (c.userObject() instanceof SecureApi s) root = s;
+            }
+        }
+        return root;
+    }
+
     protected Session session() {
-        return root.session;
+        return root().session;
     }
 
     protected PrintWriter out() {
-        return root.session.out();
+        return root().session.out();
     }
 
     protected PrintWriter err() {
-        return root.session.err();
+        return root().session.err();
     }
 
     protected OutputOptions output() {
-        return root.output;
+        return root().output;
     }
 
     protected boolean json() {
-        return root.output.json();
+        return root().output.json();
     }
 
     protected Path configPath() {
-        return root.output.config;
+        return root().output.config;
     }
 
     /** secure-api.json, when there is one (a corrupt one is exit 2). */
@@ -87,7 +100,7 @@ public abstract class AwsCommand implements Callable<Integer> {
     }
 
     protected AwsSettings settings() {
-        if (settings == null) settings = root.aws.resolve(session().env(), config().map(ProjectConfig::region));
+        if (settings == null) settings = root().aws.resolve(session().env(), config().map(ProjectConfig::region));
         return settings;
     }
 

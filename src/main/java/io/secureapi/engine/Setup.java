@@ -26,6 +26,7 @@ public final class Setup {
         p.add(new SecretPiece());
         if (t.managedFunction()) p.add(new ExecutionRolePiece());
         p.add(new FunctionPiece());
+        if (t.managedFunction()) p.add(new SecretFormatPiece());
         p.add(new EnvVarPiece());
         p.add(new SecretPolicyPiece());
         p.add(new AuthorizerPiece());
