@@ -63,6 +63,14 @@ public class SetupCommand extends AwsCommand {
     @Option(names = "--dev-key", description = "Also make a development key (bundled function only).")
     boolean devKey;
 
+    @Option(names = "--forward-key-name", paramLabel = "HEADER",
+            description = "Also tell the backend which key called: every integration sets HEADER to the key's name (a client-sent HEADER is overwritten).")
+    String forwardKeyName;
+
+    @Option(names = "--log-retention-days", paramLabel = "DAYS",
+            description = "Retention of the bundled authorizer's log group, where keys list finds last use (default: 90, or the group's own).")
+    Integer logRetentionDays;
+
     @Option(names = "--dry-run", description = "Print the plan and change nothing.")
     boolean dryRun;
 
@@ -73,7 +81,7 @@ public class SetupCommand extends AwsCommand {
     protected int run() {
         Target target = target();
         keys.checkKeyOut();
-        Setup setup = Setup.read(target, aws(), progress(), config());
+        Setup setup = Setup.read(target, aws(), progress(), config()).keyOptions(logRetentionDays, forwardKeyName);
         Plan plan = setup.plan();
         if (!json()) {
             out().println(style().bold("Plan for API " + target.apiId() + " (" + target.region() + ")" + (dryRun ? " — dry run" : "")));
@@ -157,6 +165,11 @@ public class SetupCommand extends AwsCommand {
         } else if (routes != null && routes.isBlank()) {
             throw ExitException.badInput("--routes is empty", "e.g. --routes '$default,GET /items' or --routes all");
         }
+        if (logRetentionDays != null) {
+            if (fn.isPresent()) throw ExitException.badInput("--log-retention-days is for the bundled authorizer's logs", "omit it with --function");
+            io.secureapi.engine.LogGroupPiece.checkRetention(logRetentionDays);
+        }
+        if (forwardKeyName != null) io.secureapi.engine.KeyNameForwardingPiece.checkHeader(forwardKeyName, hdr);
         Optional<ApiKey> key = keys.suppliedKey(session());
         // without --routes, routes an earlier --routes left out stay out (a teammate's plain rerun must not open them up)
         List<String> excluded = routes == null ? same.map(ProjectConfig::excludedRoutes).orElse(List.of()) : List.of();

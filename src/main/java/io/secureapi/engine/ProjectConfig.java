@@ -16,7 +16,15 @@ import java.util.Optional;
  */
 public record ProjectConfig(String apiId, String region, String functionArn, boolean functionManaged, String secretArn,
         String secretName, String authorizerId, String authorizerName, String header, int cacheTtl,
-        List<ProtectedRoute> routes, List<String> excludedRoutes) {
+        List<ProtectedRoute> routes, List<String> excludedRoutes, String forwardKeyName) {
+
+    /** Without a forwarded key-name header. */
+    public ProjectConfig(String apiId, String region, String functionArn, boolean functionManaged, String secretArn,
+            String secretName, String authorizerId, String authorizerName, String header, int cacheTtl,
+            List<ProtectedRoute> routes, List<String> excludedRoutes) {
+        this(apiId, region, functionArn, functionManaged, secretArn, secretName, authorizerId, authorizerName, header, cacheTtl,
+                routes, excludedRoutes, null);
+    }
 
     /** Without routes deliberately left out of protection. */
     public ProjectConfig(String apiId, String region, String functionArn, boolean functionManaged, String secretArn,
@@ -90,6 +98,8 @@ public record ProjectConfig(String apiId, String region, String functionArn, boo
         m.put("routes", rs);
         // routes a --routes choice left public on purpose: a rerun keeps them so, verify allows them
         m.put("excludedRoutes", excludedRoutes);
+        // the header setup --forward-key-name maps on every integration (verify checks it, teardown removes it)
+        if (forwardKeyName != null) m.put("forwardKeyName", forwardKeyName);
         return m;
     }
 
@@ -109,7 +119,7 @@ public record ProjectConfig(String apiId, String region, String functionArn, boo
         return new ProjectConfig(apiId, str(m, "region"), str(m, "functionArn"),
                 Boolean.TRUE.equals(m.get("functionManaged")), str(m, "secretArn"), str(m, "secretName"),
                 str(m, "authorizerId"), str(m, "authorizerName"), str(m, "header"), ((Number) ttl).intValue(), routes,
-                (List<String>) m.getOrDefault("excludedRoutes", List.of()));
+                (List<String>) m.getOrDefault("excludedRoutes", List.of()), str(m, "forwardKeyName"));
     }
 
     private static String str(Map<String, Object> m, String k) {

@@ -25,6 +25,7 @@ public final class Setup {
         List<Piece> p = new ArrayList<>();
         p.add(new SecretPiece());
         if (t.managedFunction()) p.add(new ExecutionRolePiece());
+        if (t.managedFunction()) p.add(new LogGroupPiece());
         p.add(new FunctionPiece());
         if (t.managedFunction()) p.add(new SecretFormatPiece());
         p.add(new EnvVarPiece());
@@ -32,6 +33,7 @@ public final class Setup {
         p.add(new AuthorizerPiece());
         p.add(new InvokePermissionPiece());
         p.add(new RoutesPiece());
+        p.add(new KeyNameForwardingPiece());
         return p;
     }
 
@@ -73,12 +75,21 @@ public final class Setup {
                 .chain(() -> find(pieces, FunctionPiece.class).read(w), () -> find(pieces, InvokePermissionPiece.class).read(w))
                 .chain(() -> find(pieces, SecretPiece.class).read(w), () -> find(pieces, SecretPolicyPiece.class).read(w));
         if (t.managedFunction()) reads.chain(() -> find(pieces, ExecutionRolePiece.class).read(w));
+        if (t.managedFunction()) reads.chain(() -> find(pieces, LogGroupPiece.class).read(w));
+        reads.chain(() -> find(pieces, KeyNameForwardingPiece.class).read(w));
         reads.run();
         return new Setup(w, pieces);
     }
 
     private static Piece find(List<Piece> pieces, Class<? extends Piece> type) {
         return pieces.stream().filter(type::isInstance).findFirst().orElseThrow();
+    }
+
+    /** --log-retention-days and --forward-key-name (null: not given); set before planning. */
+    public Setup keyOptions(Integer logRetentionDays, String forwardKeyName) {
+        wiring.logRetentionDays = logRetentionDays;
+        wiring.forwardKeyName = forwardKeyName;
+        return this;
     }
 
     public Wiring wiring() {
@@ -109,6 +120,6 @@ public final class Setup {
         String authorizerId = w.ourAuthorizer().map(State.Authorizer::id).orElse(null);
         return new ProjectConfig(w.apiId(), w.region(), f.arn(), w.target.managedFunction(), w.secretArn(),
                 w.target.secretName(), authorizerId, w.target.authorizerName(), w.target.header(), w.target.cacheTtl(),
-                RoutesPiece.recorded(w, before), RoutesPiece.excluded(w));
+                RoutesPiece.recorded(w, before), RoutesPiece.excluded(w), KeyNameForwardingPiece.header(w));
     }
 }

@@ -70,6 +70,9 @@ public final class Verify {
                     new InvokePermissionPiece().read(w);
                 })
                 .chain(() -> current[0] = readSecret(w))
+                .chain(() -> {
+                    if (w.previous.map(ProjectConfig::forwardKeyName).isPresent()) new KeyNameForwardingPiece().read(w);
+                })
                 .run();
         return new Verify(w, current[0]);
     }
@@ -144,6 +147,7 @@ public final class Verify {
         out.add(authorizer());
         permission().ifPresent(out::add);
         routes(out, o.allowPublic());
+        keyNameHeader().ifPresent(out::add);
         out.add(cors());
         List<Verification.Note> notes = new ArrayList<>();
         ttlNote().ifPresent(notes::add);
@@ -183,6 +187,22 @@ public final class Verify {
         out.add(wildcard(name, res));
         plaintext(name, res).ifPresent(out::add);
         out.addAll(expiring(name, res));
+    }
+
+    /** integrations.key-name: setup --forward-key-name was used; every integration still maps the header. Left out otherwise. */
+    private Optional<Check> keyNameHeader() {
+        Optional<String> header = w.previous.map(ProjectConfig::forwardKeyName);
+        if (header.isEmpty()) return Optional.empty();
+        String res = "API " + w.apiId() + " integrations";
+        List<KeyNameForwardingPiece.Integration> missing = KeyNameForwardingPiece.missing(w, header.get());
+        if (missing.isEmpty()) {
+            return Optional.of(Check.pass("integrations.key-name", res, "every integration of API " + w.apiId() + " sets " + header.get()
+                    + " from the key name"));
+        }
+        return Optional.of(Check.fail("integrations.key-name", res, missing.size() + " integration" + (missing.size() == 1 ? "" : "s")
+                + " of API " + w.apiId() + " do not set " + header.get() + " from the key name: "
+                + missing.stream().map(KeyNameForwardingPiece.Integration::id).collect(Collectors.joining(", "))
+                + " (the backend would trust whatever a client sends in it)", SETUP_FIX + " (it merges the mapping; other mappings are kept)"));
     }
 
     /** Warns while the bundled authorizer's secret still holds keys in plaintext; left out for a user's function. */

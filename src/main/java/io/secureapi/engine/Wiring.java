@@ -26,6 +26,12 @@ public final class Wiring {
     Optional<State.Function> function = Optional.empty();
     Optional<State.Role> role = Optional.empty();
     Optional<String> functionPolicy = Optional.empty();
+    /** The bundled function's log group; the retention setup was asked for (null: keep or default). */
+    Optional<LogGroupPiece.Group> logGroup = Optional.empty();
+    Integer logRetentionDays;
+    /** The API's integrations, and the header setup --forward-key-name asked for (null: none asked now). */
+    List<KeyNameForwardingPiece.Integration> integrations = List.of();
+    String forwardKeyName;
 
     /** What teardown keeps and how (unused by setup). */
     Teardown.Options removal = Teardown.Options.DEFAULT;
