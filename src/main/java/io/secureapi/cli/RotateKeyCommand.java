@@ -87,7 +87,9 @@ public class RotateKeyCommand extends AwsCommand {
             if (json()) {
                 out().println(Json.pretty(document(rotation, plan, warnings, null, null)));
             } else if (plan.isEmpty()) {
-                out().println(finish ? "Nothing to finish: secret " + rotation.secretName() + " has no previous version (AWSPREVIOUS), "
+                out().println(finish && rotation.digestFormat() ? "Nothing to finish: no key of secret " + rotation.secretName()
+                        + " has an unfinished rotation (no writes made)."
+                        : finish ? "Nothing to finish: secret " + rotation.secretName() + " has no previous version (AWSPREVIOUS), "
                         + "so no old key is still accepted (no writes made)."
                         : "Nothing to change: the supplied key is already the current " + request.env() + " key (no writes made).");
             } else {
@@ -156,7 +158,9 @@ public class RotateKeyCommand extends AwsCommand {
         String setting = KeyRotation.bubbleSetting(env);
         out().println(style().green("Done: the " + env + " key of API " + rotation.request().apiId() + " is new (version "
                 + outcome.newVersionId() + " of secret " + rotation.secretName() + " is AWSCURRENT)."));
-        out().println(rotation.snapshot().userFunction()
+        out().println(rotation.digestFormat()
+                ? "The old " + env + " key is still accepted (kept as its retiring digest in the new version) until you finish."
+                : rotation.snapshot().userFunction()
                 ? "The old key stays in the secret as AWSPREVIOUS (version " + outcome.previousVersionId()
                         + ") until you finish; it keeps working only if your function accepts AWSPREVIOUS."
                 : "The old " + env + " key is still accepted (version " + outcome.previousVersionId() + ", AWSPREVIOUS) until you finish.");
@@ -174,13 +178,24 @@ public class RotateKeyCommand extends AwsCommand {
         out().println("  1. Paste it into Bubble (API Connector → your API → " + setting + ")"
                 + (SecretValue.LIVE.equals(env) ? " and deploy the app to live." : "."));
         out().println("  2. Check that calls to the API work with the new key.");
-        out().println("  3. Revoke the old key:  secure-api rotate-key --finish");
+        out().println("  3. Revoke the old key:  secure-api rotate-key --finish" + (rotation.digestFormat() && !SecretValue.LIVE.equals(env)
+                ? " --key " + env : ""));
     }
 
     private void printFinished(KeyRotation rotation, Plan plan, List<String> warnings, KeyRotation.Outcome outcome) {
         KeyRotation.CacheWindow window = rotation.window().orElseThrow();
         if (json()) {
             out().println(Json.pretty(document(rotation, plan, warnings, outcome, null)));
+            return;
+        }
+        if (rotation.flushed().isPresent()) {
+            io.secureapi.engine.CacheFlush.Result f = rotation.flushed().get();
+            out().println(style().green("Done: the old " + String.join(" and ", outcome.revokedKeyNames()) + " key is revoked (version "
+                    + outcome.newVersionId() + " of secret " + rotation.secretName() + " no longer holds it)."));
+            out().println("Caches emptied: Lambda function " + f.function() + " (new key cache), authorizer cache of "
+                    + (f.stages().isEmpty() ? "no stage" : "stage" + (f.stages().size() == 1 ? " " : "s ") + String.join(", ", f.stages())) + ".");
+            out().println("It was accepted for at most " + f.seconds() + " s after the secret changed (until " + f.flushedAt()
+                    + "), instead of up to " + window.seconds() + " s of cached answers.");
             return;
         }
         Instant until = Instant.now().plusSeconds(window.seconds()).truncatedTo(ChronoUnit.SECONDS);
@@ -222,6 +237,11 @@ public class RotateKeyCommand extends AwsCommand {
             caches.put("authorizerResultTtlSeconds", window.authorizerTtl());
             caches.put("authorizerResultTtlSource", window.authorizerTtlSource());
             doc.put("oldKeyMayBeAcceptedFor", caches);
+            rotation.flushed().ifPresent(f -> {
+                doc.put("cachesFlushedAt", f.flushedAt().toString());
+                doc.put("stagesFlushed", f.stages());
+                doc.put("acceptedForAtMostSeconds", f.seconds());
+            });
         } else {
             doc.put("newVersionId", outcome.newVersionId());
             doc.put("previousVersionId", outcome.previousVersionId());
