@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Local AWS emulator for secure-api tests and the demo (SPEC section 5).
+"""Local AWS emulator for secure-api tests and the demo.
 
-Runs moto's server (moto 5.2) in the foreground on 127.0.0.1 and, once it
-answers HTTP requests, prints exactly one line ``http://127.0.0.1:PORT`` to
-stdout. Nothing else is ever written to stdout.
+Runs moto's own ThreadedMotoServer (moto 5.2) on 127.0.0.1 and, once it
+listens, prints exactly one line ``http://127.0.0.1:PORT`` to stdout. Nothing
+else is ever written to stdout.
 
     python3 scripts/local_aws.py [--port N] [--watch-stdin] [--log]
 
@@ -14,32 +14,57 @@ stdout. Nothing else is ever written to stdout.
 
 Exits 0 on SIGTERM / SIGINT (and on stdin EOF with --watch-stdin).
 
-Before serving, it adds to moto's apigatewayv2 exactly what the tool needs
-and moto lacks (see ``apply_patches``): GetAuthorizers, and maxResults /
-nextToken paging for GetRoutes. Nothing else in moto is changed.
+Before serving, it makes moto behave as AWS does where the tool depends on it
+(see ``apply_patches``); every addition names the AWS documentation it
+follows, and none makes moto more lenient than AWS:
+  apigatewayv2  GetAuthorizers; maxResults/nextToken paging for GetApis,
+                GetRoutes, GetStages, GetDeployments; stages that serve a
+                deployment (CreateStage/UpdateStage/DeleteStage checks,
+                AutoDeploy, DeploymentId); CreateDeployment, GetDeployment(s),
+                DeleteDeployment; ExportApi (OpenAPI 3.0 with API Gateway
+                extensions); ResetAuthorizersCache
+  lambda        AddPermission refuses a statement id already in the policy
+                of the same function, version or alias; GetPolicy and
+                RemovePermission keep to the qualifier asked for
+  kms           GetKeyPolicy / PutKeyPolicy default PolicyName to "default"
+  logs          PutRetentionPolicy accepts only the documented day counts
+
+Test-only endpoint (not an AWS API):
+  GET /_secure_api/reset-cache-log[?apiId=ID]
+      {"resets": [{"seq", "time", "account", "region", "apiId",
+      "stageName"}, ...]} -- every ResetAuthorizersCache call that succeeded,
+      oldest first, so tests can assert that (and when) a cache was flushed.
 """
 
 import argparse
 import base64
 import binascii
-import http.client
+import copy
 import json
 import logging
 import os
+import random
+import re
 import signal
+import socket
+import string
 import sys
 import threading
-import time
 import warnings
+from datetime import datetime, timezone
+from urllib.parse import parse_qs, unquote
+
+# ---------------------------------------------------------------------------
+# Paging shared by the apigatewayv2 list calls
 
 
-def _page(items, kind, api_id, max_results, next_token):
+def _page(items, kind, scope, max_results, next_token):
     """Return (page, next_token_or_None) for an apigatewayv2 list call.
 
     The token is opaque to clients (urlsafe base64 of a small JSON document)
-    and is bound to the call and API it came from. An unparsable, foreign or
-    out-of-range token, or a maxResults that is not a positive integer, is a
-    400 BadRequestException, as AWS answers.
+    and is bound to the call and API (or region) it came from. An unparsable,
+    foreign or out-of-range token, or a maxResults that is not a positive
+    integer, is a 400 BadRequestException, as AWS answers.
     """
     from moto.apigatewayv2.exceptions import BadRequestException
 
@@ -57,7 +82,7 @@ def _page(items, kind, api_id, max_results, next_token):
             raw = base64.urlsafe_b64decode(next_token.encode("ascii") + b"==")
             doc = json.loads(raw)
             start = doc["o"]
-            ok = (doc["k"] == kind and doc["a"] == api_id
+            ok = (doc["k"] == kind and doc["a"] == scope
                   and isinstance(start, int) and 0 < start <= len(items))
         except (ValueError, TypeError, KeyError, UnicodeError, binascii.Error):
             ok = False
@@ -66,71 +91,757 @@ def _page(items, kind, api_id, max_results, next_token):
     end = len(items) if limit is None else min(len(items), start + limit)
     token = None
     if end < len(items):
-        doc = json.dumps({"k": kind, "a": api_id, "o": end}, separators=(",", ":"))
+        doc = json.dumps({"k": kind, "a": scope, "o": end}, separators=(",", ":"))
         token = base64.urlsafe_b64encode(doc.encode()).decode().rstrip("=")
     return items[start:end], token
 
 
-def _list_body(page, token):
-    body = {"items": [x.to_json() for x in page]}
+def _list_body(items, token):
+    body = {"items": items}
     if token is not None:
         body["nextToken"] = token
     return json.dumps(body)
 
 
-def apply_patches():
-    """Add the apigatewayv2 calls moto 5.2.1 lacks. Nothing else."""
-    from moto.apigatewayv2.models import ApiGatewayV2Backend
-    from moto.apigatewayv2.responses import ApiGatewayV2Response
+def _paged(response, items, kind, scope):
+    page, token = _page(items, kind, scope,
+                        response._get_param("maxResults"),
+                        response._get_param("nextToken"))
+    return 200, {}, _list_body([x.to_json() for x in page], token)
 
-    # Patch 1: GetAuthorizers (GET /v2/apis/{apiId}/authorizers). moto routes
-    # the URL but has no handler (500 "not implemented"). AWS returns
-    # {"items": [Authorizer...], "nextToken"?} paged by the maxResults /
-    # nextToken query parameters, and NotFoundException for an unknown API.
-    def get_authorizers(self, api_id):
+
+def _now():
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _iso(dt):
+    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _new_id():
+    # Same shape as the ids moto gives APIs, routes and stages.
+    return "".join(random.choice(string.ascii_lowercase + string.digits)
+                   for _ in range(6))
+
+
+# ---------------------------------------------------------------------------
+# apigatewayv2: deployments, stages that serve them, export, cache reset
+
+# What AWS writes on an automatic deployment (get-deployments example,
+# https://docs.aws.amazon.com/cli/latest/reference/apigatewayv2/get-deployments.html).
+AUTO_DEPLOY_DESCRIPTION = \
+    "Automatic deployment triggered by changes to the Api configuration"
+# Stage names: "alphanumeric characters, hyphens, and underscores, or be
+# $default. Maximum length is 128 characters."
+# (https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-stages.html)
+STAGE_NAME = re.compile(r"^(\$default|[A-Za-z0-9_-]{1,128})$")
+
+# Calls to ResetAuthorizersCache, oldest first (read by the test endpoint).
+RESET_LOG = []
+RESET_LOCK = threading.Lock()
+
+
+class Deployment:
+    """A snapshot of an API's routes, authorizers and integrations.
+
+    "A deployment is a snapshot of your API configuration. After you deploy an
+    API to a stage, it's available for clients to invoke. You must deploy an
+    API for changes to take effect. If you enable automatic deployments,
+    changes to an API are automatically released for you."
+    (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-stages.html)
+    """
+
+    def __init__(self, snapshot, description, auto_deployed):
+        self.id = _new_id()
+        self.snapshot = snapshot
+        self.description = description
+        self.auto_deployed = auto_deployed
+        self.created = _now()
+
+    # Deployment shape: https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-deployments.html
+    def to_json(self):
+        body = {
+            "autoDeployed": self.auto_deployed,
+            "createdDate": _iso(self.created),
+            "deploymentId": self.id,
+            "deploymentStatus": "DEPLOYED",
+        }
+        if self.description is not None:
+            body["description"] = self.description
+        return body
+
+
+def _snapshot(api):
+    """The API's current configuration, deep-copied (what a deployment keeps)."""
+    return copy.deepcopy({
+        "routes": [r.to_json() for r in api.routes.values()],
+        "authorizers": {k: a.to_json() for k, a in api.authorizers.items()},
+        "integrations": {k: i.to_json() for k, i in api.integrations.items()},
+    })
+
+
+def _deployments(api):
+    if not hasattr(api, "deployments"):
+        api.deployments = {}
+    return api.deployments
+
+
+def _sync_auto_deploy(api):
+    """Give every AutoDeploy stage a deployment of the live configuration.
+
+    AWS redeploys such a stage on every change ("If you enable automatic
+    deployments, changes to an API are automatically released for you",
+    http-api-stages.html); here the redeployment happens lazily, the next time
+    a stage, deployment or export is read: through the API only the
+    deployment's createdDate tells the difference. An API without routes
+    cannot be deployed, so nothing happens then.
+    """
+    live = None
+    for stage in api.stages.values():
+        if not stage.auto_deploy:
+            continue
+        if live is None:
+            live = _snapshot(api)
+        if not live["routes"]:
+            return
+        current = _deployments(api).get(getattr(stage, "deployment_id", None))
+        if current is None or current.snapshot != live:
+            dep = Deployment(copy.deepcopy(live), AUTO_DEPLOY_DESCRIPTION, True)
+            _deployments(api)[dep.id] = dep
+            stage.deployment_id = dep.id
+            stage.updated = datetime.now()
+
+
+def _served(api, stage):
+    """What a stage serves: its deployment's snapshot (live when AutoDeploy)."""
+    _sync_auto_deploy(api)
+    dep = _deployments(api).get(getattr(stage, "deployment_id", None))
+    if dep is None:
+        return {"routes": [], "authorizers": {}, "integrations": {}}
+    return dep.snapshot
+
+
+def _deployment_not_found(deployment_id):
+    from moto.apigatewayv2.exceptions import APIGatewayV2Error
+
+    class DeploymentNotFound(APIGatewayV2Error):
+        code = 404
+
+    return DeploymentNotFound(
+        "NotFoundException",
+        f"Invalid Deployment identifier specified {deployment_id}")
+
+
+def _conflict(message):
+    from moto.apigatewayv2.exceptions import APIGatewayV2Error
+
+    class Conflict(APIGatewayV2Error):
+        code = 409
+
+    return Conflict("ConflictException", message)
+
+
+def _path_parameters(path):
+    return [{
+        "name": name,
+        "in": "path",
+        "description": f"Generated path parameter for {name}",
+        "required": True,
+        "schema": {"type": "string"},
+    } for name in re.findall(r"\{([^}]+)\}", path)]
+
+
+def _authorizer_scheme(auth):
+    """securitySchemes entry for one authorizer, shaped as the AWS docs show.
+
+    x-amazon-apigateway-authorizer object, "examples for HTTP APIs":
+    https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-authorizer.html
+    A Lambda (REQUEST) authorizer is an apiKey scheme named after its single
+    header or query identity source ("Unused" in a header otherwise); the
+    extension carries type request, identitySource (comma-separated),
+    authorizerUri, authorizerCredentials, authorizerPayloadFormatVersion,
+    authorizerResultTtlInSeconds and enableSimpleResponses. A JWT authorizer
+    is an oauth2 scheme with type jwt and jwtConfiguration.
+    """
+    sources = auth.get("identitySource") or []
+    if isinstance(sources, str):
+        sources = [s.strip() for s in sources.split(",") if s.strip()]
+    ext = {"type": (auth.get("authorizerType") or "").lower()}
+    if sources:
+        ext["identitySource"] = ", ".join(sources)
+    if ext["type"] == "jwt":
+        ext["jwtConfiguration"] = auth.get("jwtConfiguration") or {}
+        return {"type": "oauth2", "flows": {},
+                "x-amazon-apigateway-authorizer": ext}
+    for key, out in (("authorizerUri", "authorizerUri"),
+                     ("authorizerCredentialsArn", "authorizerCredentials"),
+                     ("authorizerPayloadFormatVersion",
+                      "authorizerPayloadFormatVersion"),
+                     ("authorizerResultTtlInSeconds",
+                      "authorizerResultTtlInSeconds"),
+                     ("enableSimpleResponses", "enableSimpleResponses")):
+        if auth.get(key) is not None:
+            ext[out] = auth[key]
+    name, where = "Unused", "header"
+    if len(sources) == 1:
+        m = re.match(r"^\$request\.(header|querystring)\.(.+)$", sources[0])
+        if m:
+            name = m.group(2)
+            where = "header" if m.group(1) == "header" else "query"
+    return {"type": "apiKey", "name": name, "in": where,
+            "x-amazon-apigateway-authorizer": ext}
+
+
+def _integration_extension(integ):
+    """x-amazon-apigateway-integration for an HTTP API integration.
+
+    Properties per
+    https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-integration.html
+    (payloadFormatVersion is required for HTTP APIs; connectionType is
+    INTERNET unless VPC_LINK).
+    """
+    ext = {
+        "payloadFormatVersion": integ.get("payloadFormatVersion"),
+        "type": (integ.get("integrationType") or "").lower(),
+        "httpMethod": integ.get("integrationMethod"),
+        "uri": integ.get("integrationUri"),
+        "connectionType": integ.get("connectionType") or "INTERNET",
+        "connectionId": integ.get("connectionId"),
+        "credentials": integ.get("credentialsArn"),
+        "integrationSubtype": integ.get("integrationSubtype"),
+        "requestParameters": integ.get("requestParameters") or None,
+        "timeoutInMillis": integ.get("timeoutInMillis"),
+    }
+    return {k: v for k, v in ext.items() if v is not None}
+
+
+def _strip_extensions(node):
+    if isinstance(node, dict):
+        return {k: _strip_extensions(v) for k, v in node.items()
+                if not (k.startswith("x-amazon-apigateway-")
+                        and k != "x-amazon-apigateway-any-method")
+                and k != "isDefaultRoute"}
+    if isinstance(node, list):
+        return [_strip_extensions(v) for v in node]
+    return node
+
+
+def _openapi(api, snapshot, stage_name, include_extensions):
+    """An OpenAPI 3.0 document of one configuration, as ExportApi returns it.
+
+    Export HTTP APIs: https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-export.html
+    Route -> path + method; ANY -> x-amazon-apigateway-any-method; $default ->
+    path "/$default" with isDefaultRoute
+    (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-any-method.html);
+    a route's authorizer -> an operation "security" requirement naming the
+    authorizer's security scheme; the export version -> the
+    x-amazon-apigateway-importexport-version extension
+    (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-extensions-importexport-version.html).
+    """
+    info = {"title": api.name,
+            "version": api.version or api.created_date.strftime("%Y-%m-%d %H:%M:%SUTC")}
+    if api.description:
+        info["description"] = api.description
+    doc = {"openapi": "3.0.1", "info": info}
+    if stage_name is not None:
+        doc["servers"] = [{
+            "url": api.api_endpoint + "/{basePath}",
+            "variables": {"basePath": {
+                "default": "" if stage_name == "$default" else stage_name}},
+        }]
+    else:
+        doc["servers"] = [{"url": api.api_endpoint}]
+    paths, schemes = {}, {}
+    authorizers = snapshot["authorizers"]
+    integrations = snapshot["integrations"]
+    for route in sorted(snapshot["routes"], key=lambda r: r["routeKey"]):
+        key = route["routeKey"]
+        if key == "$default":
+            path, method, op = "/$default", "x-amazon-apigateway-any-method", \
+                {"isDefaultRoute": True}
+        else:
+            verb, _, path = key.partition(" ")
+            method = ("x-amazon-apigateway-any-method" if verb == "ANY"
+                      else verb.lower())
+            op = {}
+            params = _path_parameters(path)
+            if params:
+                op["parameters"] = params
+        op["responses"] = {"default": {"description": f"Default response for {key}"}}
+        auth_type = route.get("authorizationType") or "NONE"
+        auth = authorizers.get(route.get("authorizerId") or "")
+        if auth_type in ("CUSTOM", "JWT") and auth is not None:
+            scopes = route.get("authorizationScopes") or [] if auth_type == "JWT" else []
+            op["security"] = [{auth["name"]: scopes}]
+            schemes[auth["name"]] = _authorizer_scheme(auth)
+        elif auth_type == "AWS_IAM":
+            op["security"] = [{"sigv4": []}]
+            schemes["sigv4"] = {"type": "apiKey", "name": "Authorization",
+                                "in": "header",
+                                "x-amazon-apigateway-authtype": "awsSigv4"}
+        target = route.get("target") or ""
+        if target.startswith("integrations/"):
+            integ = integrations.get(target.split("/", 1)[1])
+            if integ is not None:
+                op["x-amazon-apigateway-integration"] = _integration_extension(integ)
+        paths.setdefault(path, {})[method] = op
+    doc["paths"] = paths
+    if schemes:
+        doc["components"] = {"securitySchemes": schemes}
+    if api.cors_configuration:
+        doc["x-amazon-apigateway-cors"] = api.cors_configuration
+    doc["x-amazon-apigateway-importexport-version"] = "1.0"
+    return doc if include_extensions else _strip_extensions(doc)
+
+
+def _patch_apigatewayv2():
+    from moto.apigatewayv2 import urls
+    from moto.apigatewayv2.exceptions import BadRequestException, StageNotFound
+    from moto.apigatewayv2.models import ApiGatewayV2Backend, Stage
+    from moto.apigatewayv2.responses import ApiGatewayV2Response as R
+
+    # URLs moto does not route (moto answers 404 for them otherwise).
+    api = "{0}/v2/apis/(?P<api_id>[^/]+)"
+    urls.url_paths.update({
+        api + "/deployments$": R.dispatch,
+        api + "/deployments/(?P<deployment_id>[^/]+)$": R.dispatch,
+        api + "/exports/(?P<specification>[^/]+)$": R.dispatch,
+        api + "/stages/(?P<stage_name>[^/]+)/cache/authorizers$": R.dispatch,
+    })
+
+    # Handlers return (status, headers, body); moto takes the HTTP status
+    # from headers["status"], so 201/204 (the model's codes) go there.
+    def parts(self):
+        return [unquote(p) for p in self.path.split("?")[0].split("/")]
+
+    def backend(self):
+        return self.apigatewayv2_backend
+
+    # GetAuthorizers (GET /v2/apis/{apiId}/authorizers): moto routes the URL
+    # but has no handler. AWS returns {"items": [Authorizer...], "nextToken"?}
+    # paged by maxResults / nextToken, and NotFoundException for an unknown
+    # API. (https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-authorizers.html)
+    def get_authorizers_backend(self, api_id):
         return list(self.get_api(api_id).authorizers.values())
 
-    def get_authorizers_response(self):
-        api_id = self.path.split("/")[-2]
-        items = self.apigatewayv2_backend.get_authorizers(api_id)
-        page, token = _page(items, "authorizers", api_id,
-                            self._get_param("maxResults"),
-                            self._get_param("nextToken"))
-        return 200, {}, _list_body(page, token)
+    def get_authorizers(self):
+        api_id = parts(self)[-2]
+        items = backend(self).get_authorizers(api_id)
+        return _paged(self, items, "authorizers", api_id)
 
-    ApiGatewayV2Backend.get_authorizers = get_authorizers
-    ApiGatewayV2Response.get_authorizers = get_authorizers_response
+    ApiGatewayV2Backend.get_authorizers = get_authorizers_backend
+    R.get_authorizers = get_authorizers
 
-    # Patch 2: GetRoutes paging. moto returns every route and ignores the
-    # maxResults / nextToken query parameters; AWS returns at most maxResults
-    # items plus a nextToken while more remain, and BadRequestException for an
-    # invalid nextToken.
-    def get_routes_response(self):
-        api_id = self.path.split("/")[-2]
-        items = self.apigatewayv2_backend.get_routes(api_id=api_id)
-        page, token = _page(items, "routes", api_id,
-                            self._get_param("maxResults"),
-                            self._get_param("nextToken"))
-        return 200, {}, _list_body(page, token)
+    # GetRoutes, GetApis: moto returns everything and ignores maxResults /
+    # nextToken; AWS returns at most maxResults items plus a nextToken while
+    # more remain.
+    # (https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-routes.html,
+    #  https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis.html)
+    def get_routes(self):
+        api_id = parts(self)[-2]
+        return _paged(self, backend(self).get_routes(api_id=api_id), "routes", api_id)
 
-    ApiGatewayV2Response.get_routes = get_routes_response
+    def get_apis(self):
+        return _paged(self, backend(self).get_apis(), "apis", self.region)
+
+    R.get_routes = get_routes
+    R.get_apis = get_apis
+
+    # Stages (https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-stages.html,
+    # https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-stages-stagename.html):
+    # a stage has a DeploymentId (the deployment it serves) and AutoDeploy;
+    # GetStages pages; CreateStage
+    # refuses an existing name (ConflictException, 409), an invalid name
+    # (BadRequestException) and an unknown deploymentId (NotFoundException);
+    # DeleteStage of an unknown stage is NotFoundException (moto: silent).
+    base_stage_to_json = Stage.to_json
+
+    def stage_to_json(self):
+        body = base_stage_to_json(self)
+        if getattr(self, "deployment_id", None):
+            body["deploymentId"] = self.deployment_id
+        return body
+
+    Stage.to_json = stage_to_json
+
+    def find_stage(api_obj, name):
+        if name not in api_obj.stages:
+            raise StageNotFound()
+        return api_obj.stages[name]
+
+    def check_deployment(api_obj, deployment_id):
+        if deployment_id is not None and deployment_id not in _deployments(api_obj):
+            raise _deployment_not_found(deployment_id)
+
+    def create_stage(self):
+        api_id = parts(self)[-2]
+        api_obj = backend(self).get_api(api_id)
+        config = json.loads(self.body or "{}")
+        name = config.get("stageName") or ""
+        if not STAGE_NAME.match(name):
+            raise BadRequestException(
+                "Stage name can contain only alphanumeric characters, hyphens, "
+                "and underscores, or be $default. Maximum length is 128.")
+        if name in api_obj.stages:
+            raise _conflict(f"Stage already exists: {name}")
+        check_deployment(api_obj, config.get("deploymentId"))
+        stage = backend(self).create_stage(api_id, config)
+        stage.deployment_id = config.get("deploymentId")
+        _sync_auto_deploy(api_obj)
+        return 201, {"status": 201}, json.dumps(stage.to_json())
+
+    def get_stage(self):
+        p = parts(self)
+        api_obj = backend(self).get_api(p[-3])
+        _sync_auto_deploy(api_obj)
+        return 200, {}, json.dumps(find_stage(api_obj, p[-1]).to_json())
+
+    def get_stages(self):
+        api_id = parts(self)[-2]
+        api_obj = backend(self).get_api(api_id)
+        _sync_auto_deploy(api_obj)
+        return _paged(self, list(api_obj.stages.values()), "stages", api_id)
+
+    # UpdateStage (PATCH): moto has none. Fields as in the UpdateStage request
+    # model; a deploymentId must name a deployment of this API.
+    def update_stage(self):
+        p = parts(self)
+        api_obj = backend(self).get_api(p[-3])
+        stage = find_stage(api_obj, p[-1])
+        body = json.loads(self.body or "{}")
+        check_deployment(api_obj, body.get("deploymentId"))
+        for key, attr in (("accessLogSettings", "access_log_settings"),
+                          ("autoDeploy", "auto_deploy"),
+                          ("clientCertificateId", "client_certificate_id"),
+                          ("defaultRouteSettings", "default_route_settings"),
+                          ("deploymentId", "deployment_id"),
+                          ("description", "description"),
+                          ("routeSettings", "route_settings"),
+                          ("stageVariables", "stage_variables")):
+            if key in body:
+                setattr(stage, attr, body[key])
+        stage.updated = datetime.now()
+        _sync_auto_deploy(api_obj)
+        return 200, {}, json.dumps(stage.to_json())
+
+    def delete_stage(self):
+        p = parts(self)
+        api_obj = backend(self).get_api(p[-3])
+        find_stage(api_obj, p[-1])
+        del api_obj.stages[p[-1]]
+        return 204, {"status": 204}, ""
+
+    R.create_stage = create_stage
+    R.get_stage = get_stage
+    R.get_stages = get_stages
+    R.update_stage = update_stage
+    R.delete_stage = delete_stage
+
+    # CreateDeployment
+    # (https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-deployments.html):
+    # snapshots the API's routes, authorizers and integrations; with
+    # stageName the stage then serves the new deployment. An API without routes cannot be
+    # deployed: AWS answers BadRequestException "Unable to deploy API because
+    # no routes exist in this API" (terraform-provider-aws documents "Creating
+    # a deployment for an API requires at least one route", see
+    # https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/apigatewayv2_deployment).
+    def create_deployment(self):
+        api_id = parts(self)[-2]
+        api_obj = backend(self).get_api(api_id)
+        body = json.loads(self.body or "{}")
+        stage = None
+        if body.get("stageName") is not None:
+            stage = find_stage(api_obj, body["stageName"])
+        snapshot = _snapshot(api_obj)
+        if not snapshot["routes"]:
+            raise BadRequestException(
+                "Unable to deploy API because no routes exist in this API")
+        dep = Deployment(snapshot, body.get("description"), False)
+        _deployments(api_obj)[dep.id] = dep
+        if stage is not None:
+            stage.deployment_id = dep.id
+            stage.updated = datetime.now()
+        return 201, {"status": 201}, json.dumps(dep.to_json())
+
+    # GetDeployment / DeleteDeployment
+    # (https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-deployments-deploymentid.html):
+    # NotFoundException for an unknown API or deployment; DeleteDeployment
+    # answers 204.
+    def find_deployment(self):
+        p = parts(self)
+        api_obj = backend(self).get_api(p[-3])
+        _sync_auto_deploy(api_obj)
+        if p[-1] not in _deployments(api_obj):
+            raise _deployment_not_found(p[-1])
+        return api_obj, p[-1]
+
+    def get_deployment(self):
+        api_obj, dep_id = find_deployment(self)
+        return 200, {}, json.dumps(_deployments(api_obj)[dep_id].to_json())
+
+    def delete_deployment(self):
+        api_obj, dep_id = find_deployment(self)
+        del _deployments(api_obj)[dep_id]
+        return 204, {"status": 204}, ""
+
+    # GetDeployments: paged by maxResults / nextToken (strings in the model).
+    def get_deployments(self):
+        api_id = parts(self)[-2]
+        api_obj = backend(self).get_api(api_id)
+        _sync_auto_deploy(api_obj)
+        return _paged(self, list(_deployments(api_obj).values()), "deployments", api_id)
+
+    R.create_deployment = create_deployment
+    R.get_deployment = get_deployment
+    R.delete_deployment = delete_deployment
+    R.get_deployments = get_deployments
+
+    # ExportApi
+    # (https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-exports-specification.html):
+    # OAS30 is the only specification, JSON / YAML the only output types,
+    # 1.0 the only export version; without stageName the latest configuration is exported,
+    # with it what the stage serves; extensions are included by default.
+    def export_api(self):
+        p = parts(self)
+        api_obj = backend(self).get_api(p[-3])
+        spec = p[-1]
+        output = self._get_param("outputType")
+        stage_name = self._get_param("stageName")
+        version = self._get_param("exportVersion")
+        include = self._get_param("includeExtensions")
+        if spec != "OAS30":
+            raise BadRequestException(
+                f"Invalid specification {spec}: OAS30 is the only supported value")
+        if output not in ("JSON", "YAML"):
+            raise BadRequestException(
+                f"Invalid outputType {output}: valid values are JSON and YAML")
+        if version is not None and version != "1.0":
+            raise BadRequestException(
+                f"Invalid exportVersion {version}: 1.0 is the only supported version")
+        if include not in (None, "true", "false"):
+            raise BadRequestException(f"Invalid includeExtensions {include}")
+        if stage_name is not None:
+            snapshot = _served(api_obj, find_stage(api_obj, stage_name))
+        else:
+            snapshot = _snapshot(api_obj)
+        doc = _openapi(api_obj, snapshot, stage_name, include != "false")
+        if output == "JSON":
+            return 200, {"Content-Type": "application/json"}, json.dumps(doc, indent=2)
+        import yaml
+        return 200, {"Content-Type": "application/yaml"}, \
+            yaml.safe_dump(doc, sort_keys=False)
+
+    R.export_api = export_api
+
+    # ResetAuthorizersCache (DELETE .../stages/{stageName}/cache/authorizers,
+    # https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-stages-stagename-cache-authorizers.html):
+    # 204, or NotFoundException for an unknown API or stage. Each call is
+    # recorded.
+    def reset_authorizers_cache(self):
+        p = parts(self)
+        api_obj = backend(self).get_api(p[-5])
+        find_stage(api_obj, p[-3])
+        with RESET_LOCK:
+            RESET_LOG.append({
+                "seq": len(RESET_LOG) + 1,
+                "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+                "account": self.current_account,
+                "region": self.region,
+                "apiId": api_obj.api_id,
+                "stageName": p[-3],
+            })
+        return 204, {"status": 204}, ""
+
+    R.reset_authorizers_cache = reset_authorizers_cache
 
 
-def _probe(port, deadline):
-    """Poll until the server answers an HTTP request (or the deadline)."""
-    while True:
+# ---------------------------------------------------------------------------
+# lambda
+
+
+def _patch_lambda():
+    from moto.awslambda.exceptions import LambdaClientError
+    from moto.awslambda.policy import Policy
+
+    # AddPermission: "ResourceConflictException ... The resource already
+    # exists" (HTTP 409) when the statement id is already in the policy of the
+    # same function, version or alias
+    # (https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html).
+    # moto appends a duplicate. AWS's message: "The statement id (ID) provided
+    # already exists. Please provide a new statement id, or remove the
+    # existing statement."
+    class StatementIdConflict(LambdaClientError):
+        code = 409
+
+    base_add = Policy.add_statement
+
+    def add_statement(self, raw, qualifier=None):
+        before = list(self.statements)
+        statement, revision = base_add(self, raw, qualifier)
+        sid = statement.get("Sid")
+        if any(s.get("Sid") == sid and s.get("Resource") == statement.get("Resource")
+               for s in before):
+            self.statements = before
+            raise StatementIdConflict(
+                "ResourceConflictException",
+                f"The statement id ({sid}) provided already exists. Please provide "
+                "a new statement id, or remove the existing statement.")
+        return statement, revision
+
+    Policy.add_statement = add_statement
+
+    # A function, each version and each alias have their own resource-based
+    # policy: GetPolicy "Returns the resource-based IAM policy for a function,
+    # version, or alias" and RemovePermission takes the same Qualifier
+    # (https://docs.aws.amazon.com/lambda/latest/api/API_GetPolicy.html,
+    # https://docs.aws.amazon.com/lambda/latest/api/API_RemovePermission.html).
+    # moto keeps one statement list per function and ignores the qualifier,
+    # so an alias's statement showed up (and was removed) as the function's.
+    # Statements stay in moto's list; each call sees those whose Resource
+    # carries its qualifier ($LATEST is the unqualified function).
+    from moto.awslambda.exceptions import (GenericResourcNotFound,
+                                           PreconditionFailedException,
+                                           UnknownPolicyException)
+    from moto.awslambda.models import LambdaBackend
+    from moto.awslambda.responses import LambdaResponse
+
+    def qualifier_of(name, qualifier):
+        tail = name.split(":function:")[-1] if ":function:" in name else name
+        if qualifier is None and ":" in tail:
+            qualifier = tail.split(":", 1)[1]
+        return None if qualifier in (None, "", "$LATEST") else qualifier
+
+    def resource_qualifier(resource):
+        tail = (resource or "").split(":function:")[-1]
+        return qualifier_of(tail, None)
+
+    def get_policy(self, function_name, qualifier=None):
+        fn = self.get_function(function_name, qualifier)
+        wanted = qualifier_of(function_name, qualifier)
+        mine = [s for s in fn.policy.statements
+                if resource_qualifier(s.get("Resource")) == wanted]
+        if not mine:
+            raise GenericResourcNotFound()
+        return json.dumps({"Policy": json.dumps({"Version": "2012-10-17", "Id": "default",
+                                                 "Statement": mine}),
+                           "RevisionId": fn.policy.revision})
+
+    def remove_permission(self):
+        function_name = unquote(self.path.split("/")[-3])
+        sid = unquote(self.path.split("/")[-1].split("?")[0])
+        qualifier = self.querystring.get("Qualifier", [None])[0]
+        revision = self.querystring.get("RevisionId", [""])[0]
+        fn = self.backend.get_function(function_name, qualifier)
+        policy = fn.policy
+        if revision and policy.revision != revision:
+            raise PreconditionFailedException(
+                "The RevisionId provided does not match the latest RevisionId for the "
+                "Lambda function or alias. Call the GetFunction or the GetAlias API to "
+                "retrieve the latest RevisionId for your resource.")
+        wanted = qualifier_of(function_name, qualifier)
+        for statement in policy.statements:
+            if (statement.get("Sid") == sid
+                    and resource_qualifier(statement.get("Resource")) == wanted):
+                policy.statements.remove(statement)
+                return 204, {"status": 204}, "{}"
+        raise UnknownPolicyException()
+
+    # A qualified FunctionName ("f:live", "arn:...:function:f:live") names the
+    # alias or version as a Qualifier would (API_AddPermission.html,
+    # "FunctionName"); moto would file the statement under the version.
+    base_add_permission = LambdaBackend.add_permission
+
+    def add_permission(self, function_name, qualifier, raw):
+        wanted = qualifier_of(function_name, qualifier)
+        if wanted is not None and qualifier is None:
+            function_name = function_name[:-(len(wanted) + 1)]
+        return base_add_permission(self, function_name, wanted or qualifier, raw)
+
+    LambdaBackend.add_permission = add_permission
+    LambdaBackend.get_policy = get_policy
+    LambdaResponse.remove_permission = remove_permission
+
+
+# ---------------------------------------------------------------------------
+# kms, logs
+
+# PutRetentionPolicy "Possible values are: 1, 3, 5, ... 3653" (the Days shape;
+# https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html).
+RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545,
+                  731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
+
+
+def _patch_kms_and_logs():
+    from moto.kms import responses as kms_responses
+    from moto.logs.exceptions import InvalidParameterException
+    from moto.logs.models import LogsBackend
+
+    # GetKeyPolicy / PutKeyPolicy: "If no policy name is specified, the
+    # default value is default" (API_GetKeyPolicy.html, API_PutKeyPolicy.html
+    # in https://docs.aws.amazon.com/kms/latest/APIReference/); moto answered
+    # NotFoundException when PolicyName was left out. Other names still fail.
+    assert_default = kms_responses._assert_default_policy
+
+    def assert_default_policy(policy_name):
+        assert_default("default" if policy_name is None else policy_name)
+
+    kms_responses._assert_default_policy = assert_default_policy
+
+    # PutRetentionPolicy: moto stored any number of days; AWS refuses a value
+    # outside the list above with InvalidParameterException.
+    base_put_retention = LogsBackend.put_retention_policy
+
+    def put_retention_policy(self, log_group_name, retention_in_days):
+        if retention_in_days not in RETENTION_DAYS:
+            raise InvalidParameterException(
+                constraint="Member must satisfy enum value set: "
+                           f"[{', '.join(map(str, RETENTION_DAYS))}]",
+                parameter="retentionInDays", value=retention_in_days)
+        base_put_retention(self, log_group_name, retention_in_days)
+
+    LogsBackend.put_retention_policy = put_retention_policy
+
+
+def apply_patches():
+    """Make moto behave as AWS does where secure-api depends on it."""
+    _patch_apigatewayv2()
+    _patch_lambda()
+    _patch_kms_and_logs()
+
+
+# ---------------------------------------------------------------------------
+# Server
+
+
+def with_test_endpoint(app):
+    """Wrap the moto WSGI app with the launcher's test-only endpoint."""
+    def wrapped(environ, start_response):
+        if environ.get("PATH_INFO") == "/_secure_api/reset-cache-log":
+            query = parse_qs(environ.get("QUERY_STRING", ""))
+            with RESET_LOCK:
+                resets = [dict(r) for r in RESET_LOG]
+            if "apiId" in query:
+                resets = [r for r in resets if r["apiId"] in query["apiId"]]
+            body = json.dumps({"resets": resets}).encode()
+            start_response("200 OK", [("Content-Type", "application/json"),
+                                      ("Content-Length", str(len(body)))])
+            return [body]
+        return app(environ, start_response)
+    return wrapped
+
+
+def _port_free(port):
+    """False if binding 127.0.0.1:port would fail (the server thread would
+    die, and ThreadedMotoServer.start() would wait forever)."""
+    if port == 0:
+        return True
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            try:
-                conn.request("GET", "/moto-api/")
-                conn.getresponse().read()
-                return True
-            finally:
-                conn.close()
+            s.bind(("127.0.0.1", port))
         except OSError:
-            if time.monotonic() > deadline:
-                return False
-            time.sleep(0.02)
+            return False
+    return True
 
 
 def main(argv=None):
@@ -158,26 +869,33 @@ def main(argv=None):
 
     if not args.log:
         warnings.simplefilter("ignore")
-    logging.basicConfig(level=logging.INFO if args.log else logging.ERROR,
-                        stream=sys.stderr, format="%(message)s")
+    level = logging.INFO if args.log else logging.ERROR
+    logging.basicConfig(level=level, stream=sys.stderr, format="%(message)s")
+    logging.getLogger("werkzeug").setLevel(level)  # werkzeug's request log
 
-    from werkzeug.serving import WSGIRequestHandler, make_server
-    from moto.moto_server.werkzeug_app import (DomainDispatcherApplication,
-                                               create_backend_app)
+    if not _port_free(args.port):
+        print(f"local_aws: cannot bind 127.0.0.1:{args.port}", file=sys.stderr)
+        return 1
+
+    from moto.server import ThreadedMotoServer
     apply_patches()
 
-    class Handler(WSGIRequestHandler):
-        def log_request(self, *a, **kw):
-            if args.log:
-                super().log_request(*a, **kw)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=args.port,
+                                verbose=False)
+    started = threading.Event()
 
-    server = make_server("127.0.0.1", args.port,
-                         DomainDispatcherApplication(create_backend_app),
-                         threaded=True, request_handler=Handler)
-    port = server.server_port
+    def start():
+        server.start()
+        started.set()
+
+    threading.Thread(target=start, daemon=True).start()
+    if not started.wait(30):
+        print("local_aws: server did not become ready", file=sys.stderr)
+        return 1
+    # The test-only endpoint wraps moto's app before anyone knows the port.
+    server._server.app = with_test_endpoint(server._server.app)
+    port = server.get_host_and_port()[1]
     os.environ["MOTO_PORT"] = str(port)  # moto builds some URLs from this
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
-                     daemon=True).start()
 
     if args.watch_stdin:
         def watch():
@@ -189,22 +907,15 @@ def main(argv=None):
             stop.set()
         threading.Thread(target=watch, daemon=True).start()
 
-    if not _probe(port, time.monotonic() + 30):
-        print("local_aws: server did not become ready", file=sys.stderr)
-        server.shutdown()
-        return 1
-    if stop.is_set():
-        server.shutdown()
-        return 0
-    try:
-        out.write(f"http://127.0.0.1:{port}\n")
-        out.flush()
-    except BrokenPipeError:
-        pass
-
-    while not stop.wait(3600):
-        pass
-    server.shutdown()
+    if not stop.is_set():
+        try:
+            out.write(f"http://127.0.0.1:{port}\n")
+            out.flush()
+        except BrokenPipeError:
+            pass
+        while not stop.wait(3600):
+            pass
+    server.stop()
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Self-test for scripts/local_aws.py and scripts/local-aws (SPEC section 5).
+"""Self-test for scripts/local_aws.py and scripts/local-aws.
 
 Run from the repo root:  python3 -m unittest discover -s src/test/python -p 'test_local_aws.py'
 (or: python3 src/test/python/test_local_aws.py). Needs moto 5.2 + boto3 only.
@@ -6,6 +6,7 @@ Run from the repo root:  python3 -m unittest discover -s src/test/python -p 'tes
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -143,6 +144,35 @@ class LifecycleTest(unittest.TestCase):
         self.assertEqual(proc.wait(timeout=10), 0)
         self.assertEqual(proc.stdout.read(), "")
         proc.stdin.close()
+        proc.stdout.close()
+        proc.stderr.close()
+
+    def test_explicit_port_is_used_and_a_busy_port_fails_fast(self):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        started = time.monotonic()
+        proc, endpoint = launch("--port", str(port), "--watch-stdin")
+        self.assertLess(time.monotonic() - started, 15)  # startup stays fast
+        self.assertEqual(endpoint, f"http://127.0.0.1:{port}")
+        busy = subprocess.run([sys.executable, str(LAUNCHER), "--port", str(port)],
+                              capture_output=True, text=True, timeout=30)
+        self.assertEqual(busy.returncode, 1)
+        self.assertEqual(busy.stdout, "")
+        self.assertIn(f"cannot bind 127.0.0.1:{port}", busy.stderr)
+        proc.stdin.close()
+        self.assertEqual(proc.wait(timeout=10), 0)
+        proc.stdout.close()
+        proc.stderr.close()
+
+    def test_log_goes_to_stderr_only(self):
+        proc, endpoint = launch("--log", "--watch-stdin")
+        sts = boto3.client("sts", endpoint_url=endpoint, **CREDS)
+        self.assertEqual(sts.get_caller_identity()["Account"], "123456789012")
+        proc.stdin.close()
+        self.assertEqual(proc.wait(timeout=10), 0)
+        self.assertEqual(proc.stdout.read(), "")
+        self.assertIn('"POST / HTTP/1.1" 200', proc.stderr.read())
         proc.stdout.close()
         proc.stderr.close()
 

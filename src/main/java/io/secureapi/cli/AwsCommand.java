@@ -2,6 +2,7 @@ package io.secureapi.cli;
 
 import io.secureapi.aws.AwsClients;
 import io.secureapi.aws.AwsSettings;
+import io.secureapi.engine.ConfigFile;
 import io.secureapi.engine.ExitException;
 import io.secureapi.engine.ProjectConfig;
 import io.secureapi.engine.Progress;
@@ -26,7 +27,8 @@ public abstract class AwsCommand implements Callable<Integer> {
 
     private AwsClients clients;
     private AwsSettings settings;
-    private Optional<ProjectConfig> config;
+    private Optional<ConfigFile> configFile;
+    private Optional<String> entry;
 
     /** Whether --output junit makes sense (verify only). */
     protected boolean acceptsJunit() {
@@ -93,10 +95,65 @@ public abstract class AwsCommand implements Callable<Integer> {
         return root().output.config;
     }
 
-    /** secure-api.json, when there is one (a corrupt one is exit 2). */
+    /** The whole secure-api.json, when there is one (a corrupt one is exit 2). */
+    protected Optional<ConfigFile> configFile() {
+        if (configFile == null) configFile = ConfigFile.read(configPath());
+        return configFile;
+    }
+
+    /** --env as given. */
+    protected Optional<String> envOption() {
+        return Optional.ofNullable(root.output.env);
+    }
+
+    /** The command's --api-id, when it has one; it picks the entry that holds that API. */
+    protected String apiIdOption() {
+        return null;
+    }
+
+    /**
+     * The one place that decides which config entry this command works on: --env, else the entry
+     * holding --api-id, else the only entry. Empty when there is none (no file, or another API).
+     */
+    protected Optional<String> entryName() {
+        if (entry == null) entry = resolveEntry(configFile(), envOption(), Optional.ofNullable(apiIdOption()));
+        return entry;
+    }
+
+    /** The entry's name for records kept per entry (.pending): the resolved one, else default. */
+    protected String entryNameOrDefault() {
+        return entryName().orElse(ConfigFile.DEFAULT_ENV);
+    }
+
+    protected Optional<String> resolveEntry(Optional<ConfigFile> file, Optional<String> env, Optional<String> apiIdFlag) {
+        if (env.isPresent()) {
+            checkEnvName(env.get());
+            if (file.isEmpty()) {
+                throw ExitException.badInput("--env " + env.get() + " names an entry of " + configPath() + ", and there is no such file",
+                        "run secure-api setup --api-id ID --env " + env.get() + " first, or pass --config FILE");
+            }
+            Optional<String> name = file.get().resolve(env);
+            ProjectConfig c = file.get().entry(name.get()).orElseThrow();
+            if (apiIdFlag.isPresent() && !apiIdFlag.get().equals(c.apiId())) {
+                throw ExitException.badInput("entry " + env.get() + " of " + configPath() + " is API " + c.apiId() + ", not " + apiIdFlag.get(),
+                        "drop --api-id to use " + c.apiId() + ", or drop --env to work on API " + apiIdFlag.get());
+            }
+            return name;
+        }
+        if (file.isEmpty()) return Optional.empty();
+        if (apiIdFlag.isPresent()) return file.get().nameOf(apiIdFlag.get());
+        return file.get().resolve(Optional.empty());
+    }
+
+    protected static void checkEnvName(String name) {
+        if (!name.matches(ConfigFile.ENV_PATTERN)) {
+            throw ExitException.badInput("--env \"" + name + "\" is not an entry name", "use letters, digits, - and _ (e.g. --env prod), up to 64");
+        }
+    }
+
+    /** The config entry this command works on (see {@link #entryName}). */
     protected Optional<ProjectConfig> config() {
-        if (config == null) config = ProjectConfig.read(configPath());
-        return config;
+        return entryName().flatMap(n -> configFile().flatMap(f -> f.entry(n)));
     }
 
     protected AwsSettings settings() {
@@ -119,9 +176,11 @@ public abstract class AwsCommand implements Callable<Integer> {
             checkConfigRegion(flag);
             return flag;
         }
-        String id = config().map(ProjectConfig::apiId).orElseThrow(() -> ExitException.badInput(
-                "no API id: no --api-id and no " + configPath(),
-                "pass --api-id ID, or run in the folder where secure-api setup wrote " + ProjectConfig.DEFAULT_FILE));
+        String id = config().map(ProjectConfig::apiId).orElseThrow(() -> configFile().isPresent()
+                ? ExitException.badInput("no API id: no --api-id, and " + configPath() + " has no entry " + entryNameOrDefault()
+                        + " (entries: " + configFile().get().listing() + ")", "pass --env NAME or --api-id ID")
+                : ExitException.badInput("no API id: no --api-id and no " + configPath(),
+                        "pass --api-id ID, or run in the folder where secure-api setup wrote " + ProjectConfig.DEFAULT_FILE));
         checkConfigRegion(id);
         return id;
     }

@@ -16,6 +16,10 @@ public class OutputOptions {
             description = "Project config written by setup, read by the other commands (default: ./secure-api.json).")
     Path config = Path.of("secure-api.json");
 
+    @Option(names = "--env", scope = ScopeType.INHERIT, paramLabel = "NAME",
+            description = "Which API of the config: its entry NAME (e.g. dev, prod; default: the only entry; setup: default).")
+    String env;
+
     @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
             description = "Show each AWS call, stack traces on errors, and a summary line of calls and time.")
     boolean verbose;

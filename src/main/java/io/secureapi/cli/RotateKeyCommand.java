@@ -1,6 +1,7 @@
 package io.secureapi.cli;
 
 import io.secureapi.engine.ApiKey;
+import io.secureapi.engine.ConfigFile;
 import io.secureapi.engine.ExitException;
 import io.secureapi.engine.Json;
 import io.secureapi.engine.KeyRotation;
@@ -30,13 +31,14 @@ import picocli.CommandLine.Option;
             "   rotate-key --finish: the old key is revoked (AWSPREVIOUS removed),",
             "   and it says how long caches may still accept it.",
             "",
-            "--env dev changes only the development key (the live key is kept).",
+            "--key dev changes only the development key (the live key is kept).",
             "With your own authorizer function (setup --function), zero downtime",
             "depends on that function accepting AWSPREVIOUS too.",
             ""},
         footer = {"", "Examples:",
             "  secure-api rotate-key              # from secure-api.json; shown once",
-            "  secure-api rotate-key --env dev --key-out dev-key.txt",
+            "  secure-api rotate-key --key dev --key-out dev-key.txt",
+            "  secure-api rotate-key --env prod   # the API of entry prod in secure-api.json",
             "  secure-api rotate-key --finish     # once Bubble uses the new key",
             "",
             "A second rotation before --finish would revoke the key Bubble may",
@@ -51,9 +53,10 @@ public class RotateKeyCommand extends AwsCommand {
     @Option(names = "--api-id", paramLabel = "ID", description = "The HTTP API whose key to rotate (default: from secure-api.json).")
     String apiId;
 
-    @Option(names = "--env", paramLabel = "live|dev",
-            description = "Which key to replace: live (Bubble's Key value, the default) or dev (Development key value; bundled authorizer only).")
-    String env;
+    @Option(names = "--key", paramLabel = "NAME",
+            description = "Which key to replace: live (Bubble's Key value, the default), dev (Development key value) or any key "
+                    + "named with secure-api keys add (bundled authorizer only). With --finish: which rotation to end.")
+    String key;
 
     @Option(names = "--secret-name", paramLabel = "NAME",
             description = "Secrets Manager secret holding the key (default: from secure-api.json, else secure-api/<apiId>/api-key).")
@@ -67,6 +70,22 @@ public class RotateKeyCommand extends AwsCommand {
 
     @Mixin
     KeyOptions keys = new KeyOptions();
+
+    @Override
+    protected String apiIdOption() {
+        return apiId;
+    }
+
+    /** --env used to choose the key: with no entry of that name, point at --key instead. */
+    @Override
+    protected Optional<String> resolveEntry(Optional<ConfigFile> file, Optional<String> env, Optional<String> apiIdFlag) {
+        if (env.isPresent() && (env.get().equals(SecretValue.LIVE) || env.get().equals(SecretValue.DEV))
+                && file.flatMap(f -> f.entry(env.get())).isEmpty()) {
+            throw ExitException.badInput("--env " + env.get() + " names an entry of " + configPath() + " (an API), and there is none named "
+                    + env.get() + "; rotate-key chooses the key with --key", "run secure-api rotate-key --key " + env.get());
+        }
+        return super.resolveEntry(file, env, apiIdFlag);
+    }
 
     @Override
     protected int run() {
@@ -117,15 +136,8 @@ public class RotateKeyCommand extends AwsCommand {
                 throw ExitException.badInput("--finish makes no key: --key-file, --key-stdin and --key-out do not go with it",
                         "run secure-api rotate-key --finish alone, after Bubble uses the new key");
             }
-            if (env != null) {
-                throw ExitException.badInput("--finish revokes the previous version, which holds every key: --env does not go with it",
-                        "run secure-api rotate-key --finish");
-            }
         }
-        String e = env == null ? SecretValue.LIVE : env;
-        if (!e.equals(SecretValue.LIVE) && !e.equals(SecretValue.DEV)) {
-            throw ExitException.badInput("--env \"" + e + "\" is not live or dev", "use --env live (Bubble's Key value) or --env dev (Development key value)");
-        }
+        String e = key == null ? SecretValue.LIVE : io.secureapi.engine.DigestSecret.checkName(key, "--key");
         String id = apiId(apiId);
         if (secretName != null && !secretName.matches("[A-Za-z0-9/_+=.@-]{1,512}")) {
             throw ExitException.badInput("--secret-name \"" + secretName + "\" is not a valid Secrets Manager name",
@@ -220,7 +232,8 @@ public class RotateKeyCommand extends AwsCommand {
         doc.put("apiId", r.apiId());
         doc.put("region", r.region());
         doc.put("finish", r.finish());
-        if (!r.finish()) doc.put("env", r.env());
+        doc.put("env", entryName().orElse(null));
+        if (!r.finish()) doc.put("key", r.env());
         doc.put("dryRun", dryRun);
         doc.put("changed", outcome != null);
         doc.put("secretArn", rotation.secretArn());
@@ -246,7 +259,7 @@ public class RotateKeyCommand extends AwsCommand {
             doc.put("newVersionId", outcome.newVersionId());
             doc.put("previousVersionId", outcome.previousVersionId());
             Map<String, Object> key = new LinkedHashMap<>();
-            key.put("env", r.env());
+            key.put("name", r.env());
             key.put("bubbleSetting", KeyRotation.bubbleSetting(r.env()));
             key.put("keyName", header(rotation));
             key.put("value", shown);

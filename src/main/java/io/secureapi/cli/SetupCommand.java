@@ -1,6 +1,7 @@
 package io.secureapi.cli;
 
 import io.secureapi.engine.ApiKey;
+import io.secureapi.engine.ConfigFile;
 import io.secureapi.engine.ExitException;
 import io.secureapi.engine.Names;
 import io.secureapi.engine.Plan;
@@ -78,6 +79,39 @@ public class SetupCommand extends AwsCommand {
     KeyOptions keys = new KeyOptions();
 
     @Override
+    protected String apiIdOption() {
+        return apiId;
+    }
+
+    /**
+     * setup creates entry --env (default: default) or updates it when it holds the same API; an
+     * entry holding another API is never replaced, and one API never gets two entries.
+     */
+    @Override
+    protected Optional<String> resolveEntry(Optional<ConfigFile> file, Optional<String> env, Optional<String> apiIdFlag) {
+        env.ifPresent(AwsCommand::checkEnvName);
+        if (file.isEmpty()) return Optional.of(env.orElse(ConfigFile.DEFAULT_ENV));
+        ConfigFile f = file.get();
+        Optional<String> holder = apiIdFlag.flatMap(f::nameOf);
+        if (env.isEmpty()) {
+            if (holder.isPresent()) return holder;
+            if (apiIdFlag.isEmpty() && f.entry(ConfigFile.DEFAULT_ENV).isEmpty() && !f.entries().isEmpty()) return f.resolve(env);
+        }
+        String name = env.orElse(ConfigFile.DEFAULT_ENV);
+        if (holder.isPresent() && !holder.get().equals(name)) {
+            throw ExitException.badInput("API " + apiIdFlag.get() + " is already entry " + holder.get() + " of " + configPath()
+                    + "; one API has one entry", "run secure-api setup --env " + holder.get() + " to update it");
+        }
+        Optional<ProjectConfig> existing = f.entry(name);
+        if (existing.isPresent() && apiIdFlag.isPresent() && !existing.get().apiId().equals(apiIdFlag.get())) {
+            throw ExitException.badInput("entry " + name + " of " + configPath() + " holds API " + existing.get().apiId()
+                    + ", not " + apiIdFlag.get() + "; setup never replaces another API's entry",
+                    "pass --env NAME to add API " + apiIdFlag.get() + " as another entry (e.g. --env prod), or --config for another file");
+        }
+        return Optional.of(name);
+    }
+
+    @Override
     protected int run() {
         Target target = target();
         keys.checkKeyOut();
@@ -104,13 +138,7 @@ public class SetupCommand extends AwsCommand {
                 throw e;
             }
         }
-        ProjectConfig cfg = setup.config();
-        Optional<ProjectConfig> old = config();
-        if (old.isPresent() && !old.get().apiId().equals(cfg.apiId())) {
-            err().println("warning: " + configPath() + " described API " + old.get().apiId() + "; it now describes " + cfg.apiId());
-        }
-        boolean configChanged = old.isEmpty() || !old.get().equals(cfg);
-        if (configChanged) cfg.write(configPath());
+        boolean configChanged = writeConfig(setup.config());
         List<String> keyLines = deliverKeys(setup.wiring());
         if (json()) {
             printJson(setup, plan, true, keyLines);
@@ -181,13 +209,28 @@ public class SetupCommand extends AwsCommand {
      * record, or the rerun would see them as ours and teardown would make them public.
      */
     private void recordPartialConfig(Setup setup) {
-        if (config().filter(c -> !c.apiId().equals(setup.wiring().apiId())).isPresent()) return;
         try {
-            setup.config().write(configPath());
+            writeConfig(setup.config());
         } catch (RuntimeException notYet) {
             // nothing to record before the function exists; the rerun starts from scratch
         }
     }
+
+    /**
+     * Sets this command's entry and writes the file when anything changed (or it is in the
+     * single-API form, or marked torn down); other entries and unknown fields stay as they are.
+     */
+    private boolean writeConfig(ProjectConfig cfg) {
+        String name = entryNameOrDefault();
+        Optional<ConfigFile> file = configFile();
+        Optional<Map<String, Object>> raw = file.flatMap(f -> f.rawEntry(name));
+        boolean changed = file.isEmpty() || file.get().legacy() || !config().equals(Optional.of(cfg))
+                || raw.map(r -> r.containsKey(TORN_DOWN)).orElse(true);
+        if (changed) file.orElseGet(() -> ConfigFile.empty(configPath())).with(name, cfg, TORN_DOWN).write();
+        return changed;
+    }
+
+    static final String TORN_DOWN = "tornDown";
 
     /** Writes new keys to --key-out, or returns them to be shown once. Empty when no key is new. */
     private List<String> deliverKeys(Wiring w) {

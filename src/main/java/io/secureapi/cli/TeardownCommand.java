@@ -1,5 +1,6 @@
 package io.secureapi.cli;
 
+import io.secureapi.engine.ConfigFile;
 import io.secureapi.engine.ExitException;
 import io.secureapi.engine.Json;
 import io.secureapi.engine.Plan;
@@ -52,6 +53,11 @@ public class TeardownCommand extends AwsCommand {
 
     @Option(names = "--dry-run", description = "Print the plan and change nothing.")
     boolean dryRun;
+
+    @Override
+    protected String apiIdOption() {
+        return apiId;
+    }
 
     @Override
     protected int run() {
@@ -134,19 +140,16 @@ public class TeardownCommand extends AwsCommand {
      */
     private boolean markConfig(Optional<ProjectConfig> cfg) {
         if (cfg.isEmpty()) return false;
+        String name = entryNameOrDefault();
         try {
-            Map<String, Object> current = Json.parseObject(Files.readString(configPath()));
-            if (current.containsKey("tornDown")) return false;
-        } catch (IOException | RuntimeException e) {
-            // unreadable now: rewrite it from what was read at the start
-        }
-        Map<String, Object> doc = new LinkedHashMap<>(cfg.get().toJson());
-        doc.put("tornDown", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
-        try {
-            Files.writeString(configPath(), Json.pretty(doc) + "\n");
+            // read again: only this entry's marker changes, whatever else the file holds now
+            ConfigFile now = ConfigFile.read(configPath()).orElse(null);
+            if (now == null || now.entry(name).isEmpty()) return false;
+            if (now.rawEntry(name).orElseThrow().containsKey(SetupCommand.TORN_DOWN)) return false;
+            now.withField(name, SetupCommand.TORN_DOWN, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()).write();
             return true;
-        } catch (IOException e) {
-            err().println("warning: cannot mark " + configPath() + " as torn down (" + e.getClass().getSimpleName() + "); delete it yourself");
+        } catch (ExitException e) {
+            err().println("warning: cannot mark entry " + name + " of " + configPath() + " as torn down (" + e.getMessage() + ")");
             return false;
         }
     }

@@ -63,6 +63,11 @@ public class VerifyCommand extends AwsCommand {
     Path report;
 
     @Override
+    protected String apiIdOption() {
+        return apiId;
+    }
+
+    @Override
     protected boolean acceptsJunit() {
         return true;
     }

@@ -307,6 +307,14 @@ public final class KeyRotation {
     private Change change() {
         if (digestFormat()) return digestChange();
         String name = secretName();
+        if (request.finish() && !SecretValue.LIVE.equals(request.env())) {
+            throw ExitException.badInput("--finish on secret " + name + " (plaintext keys, a legacy format) revokes the previous version, which "
+                    + "holds every key: --key does not go with it", "run secure-api rotate-key --finish");
+        }
+        if (!request.finish() && !SecretValue.LIVE.equals(request.env()) && !SecretValue.DEV.equals(request.env())) {
+            throw ExitException.badInput("secret " + name + " holds plaintext keys (a legacy format) named live and dev only: no key "
+                    + request.env(), "run secure-api setup first: it stores them as digests (no key changes); then any key name rotates");
+        }
         if (request.finish()) {
             Optional<Version> prev = snapshot.version(PREVIOUS);
             if (prev.isEmpty()) return Change.ok(PIECE, name, "no AWSPREVIOUS version: no previous key to revoke");
@@ -321,8 +329,8 @@ public final class KeyRotation {
         Map<String, String> current = SecretValue.keys(currentRaw);
         if (SecretValue.DEV.equals(env)) {
             if (snapshot.userFunction()) {
-                throw ExitException.badInput("--env dev needs the bundled authorizer: API " + request.apiId() + " is checked by "
-                        + snapshot.functionLabel() + ", which reads one plain-string key", "rotate the one key with --env live (the default)");
+                throw ExitException.badInput("--key dev needs the bundled authorizer: API " + request.apiId() + " is checked by "
+                        + snapshot.functionLabel() + ", which reads one plain-string key", "rotate the one key with --key live (the default)");
             }
             if (!current.containsKey(SecretValue.DEV)) {
                 throw ExitException.badInput("secret " + name + " has no development key to rotate",

@@ -1,8 +1,5 @@
 package io.secureapi.engine;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -43,32 +40,12 @@ public record ProjectConfig(String apiId, String region, String functionArn, boo
     public record ProtectedRoute(String routeKey, String routeId, State.Authorization before) {
     }
 
+    /**
+     * The one entry of {@code file} (its only entry); several entries need a name: use
+     * {@link ConfigFile#read} and {@link ConfigFile#resolve}.
+     */
     public static Optional<ProjectConfig> read(Path file) {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        } catch (IOException e) {
-            throw ExitException.badInput("cannot read config " + file + ": " + e.getMessage(), "check the file's permissions, or pass --config");
-        }
-        try {
-            return Optional.of(fromJson(Json.parseObject(text)));
-        } catch (RuntimeException e) {
-            throw ExitException.badInput("config " + file + " is not a valid secure-api config (" + e.getMessage() + ")",
-                    "fix or delete it and run secure-api setup --api-id ID again");
-        }
-    }
-
-    public void write(Path file) {
-        try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) Files.createDirectories(parent);
-            Files.writeString(file, Json.pretty(toJson()) + "\n");
-        } catch (IOException e) {
-            throw new ExitException(ExitException.FAILED, "cannot write config " + file + ": " + e.getMessage(),
-                    "check the folder's permissions, or pass --config", e);
-        }
+        return ConfigFile.read(file).flatMap(f -> f.resolve(Optional.empty()).flatMap(f::entry));
     }
 
     public Map<String, Object> toJson() {
@@ -103,29 +80,63 @@ public record ProjectConfig(String apiId, String region, String functionArn, boo
         return m;
     }
 
-    @SuppressWarnings("unchecked")
-    static ProjectConfig fromJson(Map<String, Object> m) {
+    /** One entry; a wrong type or value is exit 2 naming {@code where} (the file and entry) and the field. */
+    static ProjectConfig fromJson(Map<String, Object> m, String where) {
         List<ProtectedRoute> routes = new ArrayList<>();
-        for (Object o : (List<Object>) m.getOrDefault("routes", List.of())) {
-            Map<String, Object> r = (Map<String, Object>) o;
-            Map<String, Object> b = (Map<String, Object>) r.getOrDefault("before", Map.of());
-            routes.add(new ProtectedRoute(str(r, "routeKey"), str(r, "routeId"), new State.Authorization(
-                    (String) b.getOrDefault("authorizationType", "NONE"), (String) b.get("authorizerId"),
-                    (List<String>) b.getOrDefault("authorizationScopes", List.of()))));
+        List<Object> rawRoutes = list(m, "routes", where);
+        for (int i = 0; i < rawRoutes.size(); i++) {
+            String at = "routes[" + i + "]";
+            if (!(rawRoutes.get(i) instanceof Map<?, ?> r0)) throw bad(where, at, "must be an object");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> r = (Map<String, Object>) r0;
+            Object b0 = r.getOrDefault("before", Map.of());
+            if (!(b0 instanceof Map<?, ?>)) throw bad(where, at + ".before", "must be an object");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> b = (Map<String, Object>) b0;
+            String type = str(b, "authorizationType", where, at + ".before.");
+            List<String> scopes = strings(b, "authorizationScopes", where, at + ".before.");
+            routes.add(new ProtectedRoute(str(r, "routeKey", where, at + "."), str(r, "routeId", where, at + "."),
+                    new State.Authorization(type == null ? "NONE" : type, str(b, "authorizerId", where, at + ".before."), scopes)));
         }
-        String apiId = str(m, "apiId");
-        if (apiId == null || apiId.isBlank()) throw new IllegalArgumentException("apiId missing");
+        String apiId = str(m, "apiId", where, "");
+        if (apiId == null || apiId.isBlank()) throw bad(where, "apiId", "is missing");
         Object ttl = m.getOrDefault("cacheTtl", (long) Names.DEFAULT_CACHE_TTL);
-        return new ProjectConfig(apiId, str(m, "region"), str(m, "functionArn"),
-                Boolean.TRUE.equals(m.get("functionManaged")), str(m, "secretArn"), str(m, "secretName"),
-                str(m, "authorizerId"), str(m, "authorizerName"), str(m, "header"), ((Number) ttl).intValue(), routes,
-                (List<String>) m.getOrDefault("excludedRoutes", List.of()), str(m, "forwardKeyName"));
+        if (!(ttl instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue()) || n.doubleValue() < 0 || n.doubleValue() > 3600) {
+            throw bad(where, "cacheTtl", "must be a whole number of seconds from 0 to 3600");
+        }
+        Object managed = m.getOrDefault("functionManaged", Boolean.FALSE);
+        if (!(managed instanceof Boolean)) throw bad(where, "functionManaged", "must be true or false");
+        return new ProjectConfig(apiId, str(m, "region", where, ""), str(m, "functionArn", where, ""),
+                (Boolean) managed, str(m, "secretArn", where, ""), str(m, "secretName", where, ""),
+                str(m, "authorizerId", where, ""), str(m, "authorizerName", where, ""), str(m, "header", where, ""), n.intValue(), routes,
+                strings(m, "excludedRoutes", where, ""), str(m, "forwardKeyName", where, ""));
     }
 
-    private static String str(Map<String, Object> m, String k) {
+    private static ExitException bad(String where, String field, String what) {
+        return ExitException.badInput(where + ": field \"" + field + "\" " + what,
+                "fix that field (or delete the entry and run secure-api setup again), or pass --config for another file");
+    }
+
+    private static String str(Map<String, Object> m, String k, String where, String prefix) {
         Object v = m.get(k);
-        if (v != null && !(v instanceof String)) throw new IllegalArgumentException(k + " must be a string");
+        if (v != null && !(v instanceof String)) throw bad(where, prefix + k, "must be a string");
         return (String) v;
+    }
+
+    private static List<Object> list(Map<String, Object> m, String k, String where) {
+        Object v = m.get(k);
+        if (v == null) return List.of();
+        if (!(v instanceof List<?> l)) throw bad(where, k, "must be a list");
+        return new ArrayList<>(l);
+    }
+
+    private static List<String> strings(Map<String, Object> m, String k, String where, String prefix) {
+        Object v = m.get(k);
+        if (v == null) return List.of();
+        if (!(v instanceof List<?> l) || l.stream().anyMatch(x -> !(x instanceof String))) {
+            throw bad(where, prefix + k, "must be a list of strings");
+        }
+        return l.stream().map(String.class::cast).toList();
     }
 
     public Optional<ProtectedRoute> route(String routeId) {

@@ -102,6 +102,26 @@ public final class Aws {
         }
     }
 
+    /** The one entry of a secure-api.json (the file holds {"schemaVersion", "envs": {NAME: entry}}). */
+    @SuppressWarnings("unchecked")
+    public static java.util.Map<String, Object> configEntry(java.nio.file.Path config) {
+        return configEntry(config, null);
+    }
+
+    /** Entry {@code name} of a secure-api.json; null name: its only entry. */
+    @SuppressWarnings("unchecked")
+    public static java.util.Map<String, Object> configEntry(java.nio.file.Path config, String name) {
+        try {
+            var doc = io.secureapi.engine.Json.parseObject(java.nio.file.Files.readString(config));
+            var envs = (java.util.Map<String, Object>) doc.get("envs");
+            if (name != null) return (java.util.Map<String, Object>) envs.get(name);
+            if (envs.size() != 1) throw new AssertionError("expected one entry in " + config + ": " + envs.keySet());
+            return (java.util.Map<String, Object>) envs.values().iterator().next();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     public static String unique(String prefix) {
         return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     }

@@ -65,7 +65,7 @@ class ProbeIT {
     }
 
     String secretArn() throws IOException {
-        return (String) Json.parseObject(Files.readString(config())).get("secretArn");
+        return (String) Aws.configEntry(config()).get("secretArn");
     }
 
     @SuppressWarnings("unchecked")

@@ -91,7 +91,7 @@ class RotateKeyIT {
         String arn = arn(api);
         Map<String, Object> before = keys(arn, "AWSCURRENT");
 
-        Run run = Run.cli(config(), "rotate-key", "--env", "dev");
+        Run run = Run.cli(config(), "rotate-key", "--key", "dev");
         assertThat(run.exitCode).as(run.toString()).isZero();
         String dev = line(run.out, "Development key value");
         assertThat(dev).startsWith("sak_dev_");
@@ -185,7 +185,7 @@ class RotateKeyIT {
         String arn = arn(api);
         String before = value(arn, "AWSCURRENT");
 
-        Run dev = Run.cli(config(), "rotate-key", "--env", "dev");
+        Run dev = Run.cli(config(), "rotate-key", "--key", "dev");
         assertThat(dev.exitCode).as(dev.toString()).isEqualTo(2);
         assertThat(dev.err).contains("error:").contains("bundled authorizer").contains(fn);
         assertThat(dev.writes()).isEmpty();
@@ -213,7 +213,7 @@ class RotateKeyIT {
         Map<String, Object> doc = Json.parseObject(run.out);
         @SuppressWarnings("unchecked")
         Map<String, Object> newKey = (Map<String, Object>) doc.get("newKey");
-        assertThat(newKey).containsEntry("bubbleSetting", "Key value").containsEntry("env", "live");
+        assertThat(newKey).containsEntry("bubbleSetting", "Key value").containsEntry("name", "live");
         assertThat(keys(arn, "AWSCURRENT")).containsEntry("live", newKey.get("value"));
         assertThat(run.err).doesNotContain((String) newKey.get("value"));
 
@@ -315,8 +315,8 @@ class RotateKeyIT {
 
     @Test
     void rotateKey_badFlags_areExit2BeforeAnyAwsCall() {
-        for (String[] args : List.of(new String[] {"rotate-key", "--api-id", "abc123", "--env", "staging"},
-                new String[] {"rotate-key", "--api-id", "abc123", "--finish", "--env", "dev"},
+        for (String[] args : List.of(new String[] {"rotate-key", "--api-id", "abc123", "--key", "staging"},
+                new String[] {"rotate-key", "--api-id", "abc123", "--finish", "--key", "dev"},
                 new String[] {"rotate-key", "--api-id", "abc123", "--finish", "--key-out", "x.txt"},
                 new String[] {"rotate-key", "--api-id", "abc123", "--secret-name", "bad name"})) {
             Run run = Run.cli(config(), args);
@@ -333,7 +333,7 @@ class RotateKeyIT {
         List<Run> runs = new ArrayList<>();
         runs.add(Run.cli(config(), "rotate-key", "--verbose", "--key-out", dir.resolve("r1.txt").toString()));
         runs.add(Run.cli(config(), "rotate-key", "--verbose", "--key-out", dir.resolve("refused.txt").toString()));
-        runs.add(Run.cli(config(), "rotate-key", "--verbose", "--abandon-previous", "--env", "dev", "--output", "json", "--key-out",
+        runs.add(Run.cli(config(), "rotate-key", "--verbose", "--abandon-previous", "--key", "dev", "--output", "json", "--key-out",
                 dir.resolve("r2.txt").toString()));
         runs.add(Run.cli(config(), "rotate-key", "--verbose", "--finish"));
         runs.add(Run.cli(config(), "rotate-key", "--verbose", "--finish", "--output", "json"));

@@ -76,7 +76,7 @@ class SetupIT {
         assertThat(aws.route(api, "OPTIONS /{proxy+}").authorizationTypeAsString()).isEqualTo("NONE");
 
         assertThat(config()).exists();
-        Map<String, Object> cfg = Json.parseObject(read(config()));
+        Map<String, Object> cfg = Aws.configEntry(config());
         assertThat(cfg).containsEntry("apiId", api).containsEntry("authorizerId", a.authorizerId())
                 .containsEntry("secretArn", secret.arn()).containsEntry("functionManaged", true);
         assertThat(read(config())).doesNotContain(key);
@@ -143,7 +143,7 @@ class SetupIT {
         String role = aws.lambda.getFunctionConfiguration(r -> r.functionName(fnName)).role();
         assertThat(policy.statement("SecureApiAuthorizerRead").orElseThrow().get("Principal")).isEqualTo(Map.of("AWS", role));
         assertThat(aws.apigw.getAuthorizers(r -> r.apiId(api)).items().get(0).authorizerUri()).contains(fnArn);
-        assertThat(Json.parseObject(read(config()))).containsEntry("functionManaged", false).containsEntry("functionArn", fnArn);
+        assertThat(Aws.configEntry(config())).containsEntry("functionManaged", false).containsEntry("functionArn", fnArn);
 
         Run again = Run.cli(config(), "setup", "--api-id", api, "--function", fnName, "--secret-name", secretName,
                 "--key-file", keyFile.toString());

@@ -39,7 +39,7 @@ class VerifyIT {
     }
 
     Map<String, Object> cfg() throws Exception {
-        return Json.parseObject(Files.readString(config()));
+        return Aws.configEntry(config());
     }
 
     /** verify --output json, read-only, as a map of check id → check. */
