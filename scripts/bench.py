@@ -7,7 +7,10 @@ Run it through scripts/bench (which builds the jar first). Side by side, in one 
       get-function, create-authorizer, add-permission, put-resource-policy, get-routes, update-route)
       against `secure-api setup --function FN`, on identical fresh Amplify-shaped APIs, alternating;
   (b) `aws --version` against `secure-api --version`;
-  (c) `secure-api verify` on a 250-route API (after setup) against one `aws apigatewayv2 get-routes`.
+  (c) `secure-api verify` on a 250-route API (after setup) against one `aws apigatewayv2 get-routes`;
+  (d) `secure-api keys add` and `keys revoke` against a converged `secure-api setup` of the same API
+      (bundled authorizer), alternating. The emulator's function update completes at once, so the
+      revoke's waits for the cache flush (Lambda LastUpdateStatus) add nothing here.
 
 Prints the median of each side, the ratio and the target, and (--markdown) the same as a table.
 
@@ -201,6 +204,25 @@ def bench_alternating(cmd_a, cmd_b, env, runs, cwd=None, label=""):
     return a, b
 
 
+def bench_keys(endpoint, env, fx, runs):
+    """keys add and keys revoke against a converged setup of the same bundled-authorizer API, interleaved."""
+    api = fx.amplify_api()
+    work = tempfile.mkdtemp(prefix="secure-api-bench-keys-")
+    adds, revokes, setups = [], [], []
+    try:
+        timed(secure_api(endpoint, "setup", "--api-id", api, "--key-out", os.path.join(work, "live.key")), env, cwd=work)
+        for i in range(runs):
+            setups.append(timed(secure_api(endpoint, "setup"), env, cwd=work)[0])
+            name = f"bench-{i}"
+            adds.append(timed(secure_api(endpoint, "keys", "add", name, "--key-out", os.path.join(work, name + ".key")),
+                              env, cwd=work)[0])
+            revokes.append(timed(secure_api(endpoint, "keys", "revoke", name, "--yes"), env, cwd=work)[0])
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"  keys: done ({runs} each)", file=sys.stderr)
+    return adds, revokes, setups
+
+
 def verify_ready():
     try:
         with open(VERIFY_SOURCE, encoding="utf-8") as f:
@@ -302,7 +324,8 @@ def main():
     p.add_argument("--pairs", type=int, default=5, help="setup vs manual recipe pairs (default 5)")
     p.add_argument("--runs", type=int, default=9, help="runs of each side for --version and verify (default 9)")
     p.add_argument("--routes", type=int, default=250, help="routes of the verify API (default 250)")
-    p.add_argument("--only", default="a,b,c", help="which benchmarks: a (setup), b (--version), c (verify)")
+    p.add_argument("--only", default="a,b,c,d",
+                   help="which benchmarks: a (setup), b (--version), c (verify), d (keys add / keys revoke)")
     p.add_argument("--markdown", action="store_true", help="also print the results as a Markdown table")
     p.add_argument("--classlist", action="store_true",
                    help="instead of benchmarking, regenerate the startup archive's class list (src/main/cds)")
@@ -362,6 +385,12 @@ def main():
                 r = median(tool) / median(aws)
                 rows.append((f"verify, {a.routes} routes", "secure-api verify", median(tool),
                              "aws apigatewayv2 get-routes (one call)", median(aws), f"{r:.2f}×", "≤ 1.5×", r <= 1.5))
+
+        if "d" in only:
+            add, revoke, setup = bench_keys(emu.endpoint, env, fx, a.runs)
+            for name, side, xs in (("keys add", "secure-api keys add", add), ("keys revoke", "secure-api keys revoke --yes", revoke)):
+                r = median(xs) / median(setup)
+                rows.append((name, side, median(xs), "converged secure-api setup", median(setup), f"{r:.2f}×", "≤ 1.5×", r <= 1.5))
 
     print()
     print(f"{'benchmark':30} {'secure-api':>11} {'AWS CLI':>9}  {'ratio':>12}  target")

@@ -40,8 +40,10 @@ class OperatorPolicyIT {
             if (op.startsWith("Create")) return "apigateway:POST";
             if (op.startsWith("Update")) return "apigateway:PATCH";
             if (op.startsWith("Delete")) return "apigateway:DELETE";
+            if (op.equals("ResetAuthorizersCache")) return "apigateway:DELETE"; // DELETE .../stages/{stage}/cache/authorizers
         }
         if (service.startsWith("secrets")) return "secretsmanager:" + op;
+        if (service.startsWith("cloudwatchlogs")) return "logs:" + op;
         return service + ":" + op;
     }
 
