@@ -210,6 +210,16 @@ public record DigestSecret(String salt, Map<String, Entry> keys) {
      * digest (mid-rotation both keep working); a name only AWSPREVIOUS has is carried over as a key.
      */
     public static DigestSecret migrate(Map<String, String> current, Map<String, String> previous, Instant now) {
+        // the authorizer refuses a whole secret with one bad name: never write one, never drop a key silently
+        java.util.Set<String> names = new java.util.TreeSet<>(current.keySet());
+        names.addAll(previous.keySet());
+        for (String name : names) {
+            if (!NAME.matcher(name).matches()) {
+                throw ExitException.badInput("the secret holds a plaintext key under a name the digest format does not allow (\""
+                        + (name.length() > 40 ? name.substring(0, 40) + "…" : name) + "\"); nothing was changed",
+                        "rename it to 1-32 of a-z, 0-9 and - (aws secretsmanager put-secret-value), then run secure-api setup again");
+            }
+        }
         DigestSecret d = empty();
         Instant t = now.truncatedTo(ChronoUnit.SECONDS);
         for (Map.Entry<String, String> e : current.entrySet()) {

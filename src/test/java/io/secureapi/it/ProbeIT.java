@@ -140,7 +140,7 @@ class ProbeIT {
     void probe_againstAnOpenServer_fails() throws Exception {
         String key = protectedApi();
         String url = gateway(secretArn(), Map.of("OPEN", "1"));
-        Run run = Run.cli(config(), "verify", "--probe", "--probe-url", url, "--output", "json");
+        Run run = Run.cli(config(), "verify", "--probe", "--probe-url", url, "--key-file", dir.resolve("live.key").toString(), "--output", "json");
         assertThat(run.exitCode).as(run.toString()).isEqualTo(1);
         assertThat(check(run, "probe.no-key")).containsEntry("status", "fail");
         assertThat((String) check(run, "probe.no-key").get("message")).contains("→ 200").contains("open");
