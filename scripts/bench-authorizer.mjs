@@ -1,18 +1,29 @@
 // Driver for scripts/bench-authorizer: times the real handler against the
 // local AWS emulator and counts Secrets Manager calls on the wire (a small
-// proxy between the handler's SDK client and the emulator).
+// proxy between the handler's SDK client and the emulator). Prints each
+// number with its target and exits 1 when a target is missed.
 //
 //   node scripts/bench-authorizer.mjs [--calls 20000]
+//
+// Targets:
+// - warm decision (digest secret, 1,000 keys) within 2x the time with 1 key;
+// - a key-shaped value with a wrong checksum decided with zero AWS calls;
+// - GetSecretValue per 10,000 requests: at most one read per stage per
+//   KEY_CACHE_SECONDS window (burst: 1 digest / 2 legacy; spread over
+//   10 minutes: 10 digest / 20 legacy);
+// - a warm decision under 1 ms (median).
 
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { digestSecret, generatedKey } from '../src/test/authorizer/digest-secret.mjs';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 const { values: opts } = parseArgs({ options: { calls: { type: 'string', default: '20000' } } });
 const CALLS = Number(opts.calls);
+const ROUNDS = 5; // the 1-vs-1,000 comparison takes each side's best median over interleaved rounds
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -68,6 +79,7 @@ const event = (value) => ({
   requestContext: { requestId: 'bench', http: { method: 'GET', path: '/items', sourceIp: '192.0.2.1' } },
 });
 
+/** Median and p99 in µs of n sequential warm calls; checks every decision. */
 async function timeCalls(handler, ev, n, expect) {
   const ns = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -78,13 +90,18 @@ async function timeCalls(handler, ev, n, expect) {
   }
   ns.sort();
   const q = (p) => ns[Math.min(n - 1, Math.floor(p * n))] / 1000;
-  return `median ${q(0.5).toFixed(1)} µs, p99 ${q(0.99).toFixed(1)} µs`;
+  return { median: q(0.5), p99: q(0.99) };
 }
+const fmt = (t) => `median ${t.median.toFixed(1)} µs, p99 ${t.p99.toFixed(1)} µs`;
+
+const results = []; // [label, ok]
+const target = (label, ok) => { results.push([label, ok]); return ok ? 'ok' : 'MISSED'; };
 
 const emulator = await startEmulator();
 const calls = [];
 const proxy = await startCountingProxy(emulator.url, calls);
 const realLog = console.log;
+const out = [];
 try {
   Object.assign(process.env, {
     AWS_ENDPOINT_URL: proxy.url, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test',
@@ -92,55 +109,113 @@ try {
   delete process.env.KEY_CACHE_SECONDS;
   const { SecretsManagerClient, CreateSecretCommand, PutSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
   const admin = new SecretsManagerClient({ endpoint: emulator.url });
+  const create = async (name, value) => (await admin.send(new CreateSecretCommand({ Name: `bench/${process.pid}/${name}`, SecretString: value }))).ARN;
+
+  // Legacy, mid-rotation: AWSCURRENT {live: next, dev} + AWSPREVIOUS {live, dev} = 4 candidates, the most compared.
   const key = () => `sak_${randomBytes(32).toString('base64url')}`;
   const [live, dev, next] = [key(), key(), key()];
-  // Mid-rotation: AWSCURRENT {live: next, dev} + AWSPREVIOUS {live, dev} = 4 candidates, the most compared.
-  const { ARN } = await admin.send(new CreateSecretCommand({ Name: `bench/${process.pid}`, SecretString: JSON.stringify({ live, dev }) }));
-  await admin.send(new PutSecretValueCommand({ SecretId: ARN, SecretString: JSON.stringify({ live: next, dev }) }));
+  const legacyArn = await create('legacy', JSON.stringify({ live, dev }));
+  await admin.send(new PutSecretValueCommand({ SecretId: legacyArn, SecretString: JSON.stringify({ live: next, dev }) }));
+
+  // Digest format: one key, and 1,000 keys (the one timed is the last written).
+  const one = generatedKey('live');
+  const oneArn = await create('digest-1', digestSecret({ live: { key: one } }).value);
+  const many = {};
+  let last;
+  for (let i = 0; i < 1000; i++) {
+    last = generatedKey(`consumer-${i}`);
+    many[`consumer-${i}`] = { key: last };
+  }
+  const manyArn = await create('digest-1000', digestSecret(many).value);
   admin.destroy();
-  process.env.SECRET_ARN = ARN;
 
   const { handler, _resetForTests } = await import('../src/main/authorizer/index.mjs');
   let logged = 0;
   console.log = () => { logged++; }; // log I/O excluded from the timings; JSON.stringify is included
+  const warm = async (arn, ev) => {
+    process.env.SECRET_ARN = arn;
+    _resetForTests();
+    await handler(ev); // cold load
+    for (let i = 0; i < 2000; i++) await handler(ev); // JIT warm-up
+  };
 
-  _resetForTests();
-  await handler(event(next)); // cold load
-  for (let i = 0; i < 2000; i++) await handler(event(i % 2 ? next : 'nope')); // JIT warm-up
+  // --- legacy, as before ---
+  await warm(legacyArn, event(next));
+  for (let i = 0; i < 2000; i++) await handler(event(i % 2 ? next : 'nope'));
   const valid = await timeCalls(handler, event(`Bearer ${next}`), CALLS, true);
   const previous = await timeCalls(handler, event(live), CALLS, true);
   const wrong = await timeCalls(handler, event(key()), CALLS, false);
 
-  // Secrets Manager calls per 10,000 requests, default 60 s cache, real clock (a burst).
+  // --- digest: 1 key vs 1,000 keys, interleaved rounds, best median of each ---
+  const perRound = Math.max(1000, Math.floor(CALLS / ROUNDS));
+  let best1 = null;
+  let best1000 = null;
+  let wrong1000 = null;
+  for (let r = 0; r < ROUNDS; r++) {
+    await warm(oneArn, event(one));
+    const a = await timeCalls(handler, event(`Bearer ${one}`), perRound, true);
+    await warm(manyArn, event(last));
+    const b = await timeCalls(handler, event(`Bearer ${last}`), perRound, true);
+    const w = await timeCalls(handler, event(generatedKey('consumer-1')), perRound, false);
+    if (!best1 || a.median < best1.median) best1 = a;
+    if (!best1000 || b.median < best1000.median) best1000 = b;
+    if (!wrong1000 || w.median < wrong1000.median) wrong1000 = w;
+  }
+  const ratio = best1000.median / best1.median;
+
+  // --- malformed keys: wrong checksum, cold container, no AWS call at all ---
+  process.env.SECRET_ARN = manyArn;
   _resetForTests();
   calls.length = 0;
-  for (let i = 0; i < 10000; i++) await handler(event(i % 10 ? next : 'nope'));
-  const burst = calls.length;
-  const burstDetail = calls.join('+');
+  const bad = last.slice(0, -1) + (last.endsWith('0') ? '1' : '0');
+  const malformed = await timeCalls(handler, event(bad), 10000, false);
+  const malformedCalls = calls.length;
 
-  // The same 10,000 requests spread over 10 minutes (~17 rps), via the clock hook.
-  let clock = Date.now();
-  _resetForTests({ clock: () => clock });
-  calls.length = 0;
-  for (let i = 0; i < 10000; i++) {
-    clock += 60;
-    await handler(event(next));
-  }
-  const spread = calls.length;
-  const byStage = (stage) => calls.filter((c) => c === stage).length;
-  const spreadDetail = `${byStage('AWSCURRENT')} AWSCURRENT + ${byStage('AWSPREVIOUS')} AWSPREVIOUS`;
+  // --- Secrets Manager calls per 10,000 requests, default 60 s cache ---
+  const perTenThousand = async (arn, good, spread) => {
+    process.env.SECRET_ARN = arn;
+    let clock = Date.now();
+    _resetForTests(spread ? { clock: () => clock } : {});
+    calls.length = 0;
+    for (let i = 0; i < 10000; i++) {
+      if (spread) clock += 60; // ~17 requests per second for 10 minutes, via the clock hook
+      await handler(event(i % 10 ? good : 'nope'));
+    }
+    const n = (stage) => calls.filter((c) => c === stage).length;
+    return { total: calls.length, detail: `${n('AWSCURRENT')} AWSCURRENT + ${n('AWSPREVIOUS')} AWSPREVIOUS` };
+  };
+  const legacyBurst = await perTenThousand(legacyArn, next, false);
+  const legacySpread = await perTenThousand(legacyArn, next, true);
+  const digestBurst = await perTenThousand(manyArn, last, false);
+  const digestSpread = await perTenThousand(manyArn, last, true);
 
-  console.log = realLog;
-  console.log(`warm handler, ${CALLS} calls each, 4 candidate keys (mid-rotation):`);
-  console.log(`  valid key (Bearer, AWSCURRENT): ${valid}`);
-  console.log(`  valid key (raw, AWSPREVIOUS):   ${previous}`);
-  console.log(`  wrong key:                      ${wrong}`);
-  console.log(`Secrets Manager GetSecretValue per 10,000 requests (KEY_CACHE_SECONDS=60):`);
-  console.log(`  burst (one cold container):     ${burst} (${burstDetail})`);
-  console.log(`  spread over 10 min (clock hook): ${spread} (${spreadDetail})`);
-  console.log(`decision log lines written: ${logged}`);
+  out.push(
+    `legacy secret, warm handler, ${CALLS} calls each, 4 candidate keys (mid-rotation):`,
+    `  valid key (Bearer, AWSCURRENT):  ${fmt(valid)}  [< 1000 µs: ${target('legacy warm', valid.median < 1000)}]`,
+    `  valid key (raw, AWSPREVIOUS):    ${fmt(previous)}`,
+    `  wrong key:                       ${fmt(wrong)}`,
+    `digest secret, warm handler, best of ${ROUNDS} interleaved rounds of ${perRound} calls:`,
+    `  valid key, 1 stored key:         ${fmt(best1)}  [< 1000 µs: ${target('digest warm', best1.median < 1000)}]`,
+    `  valid key, 1,000 stored keys:    ${fmt(best1000)}`,
+    `  wrong key, 1,000 stored keys:    ${fmt(wrong1000)}`,
+    `  1,000 keys / 1 key:              ${ratio.toFixed(2)}x  [<= 2x: ${target('1,000 keys within 2x of 1 key', ratio <= 2)}]`,
+    `malformed key (wrong checksum), cold container, 10,000 calls:`,
+    `  ${fmt(malformed)}, GetSecretValue calls: ${malformedCalls}  [0: ${target('malformed key, zero AWS calls', malformedCalls === 0)}]`,
+    `Secrets Manager GetSecretValue per 10,000 requests (KEY_CACHE_SECONDS=60):`,
+    `  legacy, burst (one container):   ${legacyBurst.total} (${legacyBurst.detail})  [<= 2: ${target('legacy burst', legacyBurst.total <= 2)}]`,
+    `  legacy, spread over 10 min:      ${legacySpread.total} (${legacySpread.detail})  [<= 20: ${target('legacy spread', legacySpread.total <= 20)}]`,
+    `  digest, burst (one container):   ${digestBurst.total} (${digestBurst.detail})  [<= 1: ${target('digest burst', digestBurst.total <= 1)}]`,
+    `  digest, spread over 10 min:      ${digestSpread.total} (${digestSpread.detail})  [<= 10: ${target('digest spread', digestSpread.total <= 10)}]`,
+    `decision log lines written: ${logged}`,
+  );
 } finally {
   console.log = realLog;
   await proxy.close();
   await emulator.stop();
+}
+for (const line of out) console.log(line);
+const missed = results.filter(([, ok]) => !ok).map(([label]) => label);
+if (missed.length) {
+  console.error(`bench-authorizer: target missed: ${missed.join('; ')}`);
+  process.exitCode = 1;
 }

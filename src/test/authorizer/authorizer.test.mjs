@@ -17,7 +17,8 @@ import {
   PutSecretValueCommand,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { handler, _resetForTests } from '../../main/authorizer/index.mjs';
+import { handler, _resetForTests, keyChecksum } from '../../main/authorizer/index.mjs';
+import { digestSecret, generatedKey, instant } from './digest-secret.mjs';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -63,7 +64,8 @@ function startEmulator() {
 /**
  * Forwards everything to `target`, recording each GetSecretValue's stage.
  * `faults[stage]` names an AWS error to answer instead, the way Secrets
- * Manager refuses (400, JSON protocol), for failures moto cannot produce.
+ * Manager refuses (JSON protocol), for failures moto cannot produce, or is
+ * 'hangup' to drop the connection, or 'hang' never to answer.
  */
 function startCountingProxy(target, calls, faults) {
   const upstream = new URL(target);
@@ -76,9 +78,17 @@ function startCountingProxy(target, calls, faults) {
         const doc = JSON.parse(body.toString('utf8'));
         const stage = doc.VersionStage ?? 'AWSCURRENT';
         calls.push({ secretId: doc.SecretId, stage });
-        if (faults[stage]) {
-          res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': faults[stage] });
-          res.end(JSON.stringify({ __type: faults[stage], message: 'injected by the test proxy' }));
+        const fault = faults[stage];
+        if (fault === 'hang') return; // never answered
+        if (fault === 'hangup') {
+          req.socket.destroy(); // a connection reset, for every attempt
+          return;
+        }
+        if (fault) {
+          // Secrets Manager answers 400 for client errors and throttling, 500 for its own failures.
+          const status = fault === 'InternalServiceError' ? 500 : 400;
+          res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': fault });
+          res.end(JSON.stringify({ __type: fault, message: 'injected by the test proxy' }));
           return;
         }
       }
@@ -110,6 +120,7 @@ const calls = []; // GetSecretValue requests seen on the wire
 const faults = {}; // stage -> AWS error name the proxy answers with
 const logLines = []; // everything console.log / error / warn got
 const usedKeys = new Set(); // every key any test stored or sent
+const storedDigests = new Set(); // every HMAC digest a digest secret held
 let clockMs = 1_700_000_000_000;
 const originalConsole = { log: console.log, error: console.error, warn: console.warn, info: console.info };
 
@@ -120,6 +131,26 @@ const newKey = (prefix = 'sak_') => {
 };
 let seq = 0;
 const secretName = (what) => `authz-test/${process.pid}/${++seq}-${what}`;
+
+/** A digest-format SecretString (see digest-secret.mjs); its keys and digests are tracked for the leak check. */
+function digests(keys, opts) {
+  for (const spec of Object.values(keys)) {
+    usedKeys.add(spec.key);
+    if (spec.retiring) usedKeys.add(spec.retiring.key);
+  }
+  const secret = digestSecret(keys, opts);
+  for (const d of secret.digests) storedDigests.add(d);
+  return secret.value;
+}
+
+/** One base62 character of the body changed: still key-shaped, checksum now wrong. */
+const corrupt = (key, at = key.length - 20) => key.slice(0, at) + (key[at] === 'a' ? 'b' : 'a') + key.slice(at + 1);
+
+const genKey = (name) => {
+  const k = generatedKey(name);
+  usedKeys.add(k);
+  return k;
+};
 
 async function createSecret(what, secretString) {
   const out = await admin.send(new CreateSecretCommand({ Name: secretName(what), SecretString: secretString }));
@@ -186,6 +217,23 @@ async function assertDeny(value, reason, opts) {
   assert.deepEqual(result, { isAuthorized: false });
   assert.equal(log.decision, 'deny');
   if (reason) assert.equal(log.reason, reason);
+  return log;
+}
+
+/** The handler throws (API Gateway: 500, nothing cached) and logs one `error` decision. */
+async function assertError(value, reason = 'secret_unavailable', error) {
+  const before = decisions().length;
+  await assert.rejects(handler(event(value)), (err) => {
+    assert.equal(err.name, 'KeysUnavailable');
+    assert.ok(!String(err.message).includes(value), 'no key in the error');
+    return true;
+  });
+  const after = decisions();
+  assert.equal(after.length, before + 1, 'exactly one decision log line per request');
+  const log = after.at(-1);
+  assert.equal(log.decision, 'error');
+  assert.equal(log.reason, reason);
+  if (error) assert.equal(log.error, error);
   return log;
 }
 
@@ -384,15 +432,19 @@ test('50 concurrent requests on a cold container share one GetSecretValue per st
   assert.equal(calls.filter((c) => c.stage === 'AWSPREVIOUS').length, 1);
 });
 
-test('a failed load is not cached: the next request retries and succeeds', async () => {
+test('a failed load throws and is not cached: the next request retries and succeeds', async () => {
   const key = newKey();
   const name = secretName('late');
   const arnLike = name; // SecretId may be a name; the secret does not exist yet
   coldStart({ SECRET_ARN: arnLike });
-  const results = await Promise.all([handler(event(key)), handler(event(key)), handler(event(key))]);
-  assert.deepEqual(results, [{ isAuthorized: false }, { isAuthorized: false }, { isAuthorized: false }]);
+  const n = decisions().length;
+  const results = await Promise.allSettled([handler(event(key)), handler(event(key)), handler(event(key))]);
+  assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected', 'rejected']);
+  assert.ok(results.every((r) => r.reason.name === 'KeysUnavailable'));
   assert.equal(calls.filter((c) => c.stage === 'AWSCURRENT').length, 1, 'concurrent failures share one call');
+  assert.equal(decisions().length, n + 3);
   const log = decisions().at(-1);
+  assert.equal(log.decision, 'error');
   assert.equal(log.reason, 'secret_unavailable');
   assert.equal(log.error, 'ResourceNotFoundException');
   await admin.send(new CreateSecretCommand({ Name: name, SecretString: key }));
@@ -400,21 +452,20 @@ test('a failed load is not cached: the next request retries and succeeds', async
   assert.equal(calls.filter((c) => c.stage === 'AWSCURRENT').length, 2);
 });
 
-test('unreadable secret (wrong ARN, deleted, broken value) is denied', async () => {
+test('unreadable secret (wrong ARN, deleted, broken value) throws: a failure is not a deny', async () => {
   const key = newKey();
   const { ARN } = await createSecret('deleted', key);
   coldStart({ SECRET_ARN: `${ARN.slice(0, -6)}zzzzzz` });
-  await assertDeny(key, 'secret_unavailable');
+  await assertError(key, 'secret_unavailable', 'ResourceNotFoundException');
 
   await admin.send(new DeleteSecretCommand({ SecretId: ARN, RecoveryWindowInDays: 7 }));
   coldStart({ SECRET_ARN: ARN });
-  const log = await assertDeny(key, 'secret_unavailable');
-  assert.equal(log.error, 'InvalidRequestException');
+  await assertError(key, 'secret_unavailable', 'InvalidRequestException');
 
   const forced = await createSecret('forced', key);
   await admin.send(new DeleteSecretCommand({ SecretId: forced.ARN, ForceDeleteWithoutRecovery: true }));
   coldStart({ SECRET_ARN: forced.ARN });
-  await assertDeny(key, 'secret_unavailable');
+  await assertError(key);
 
   for (const [what, value, error] of [
     ['broken-json', `{"live": "${key}"`, 'SecretNotJson'],
@@ -422,59 +473,324 @@ test('unreadable secret (wrong ARN, deleted, broken value) is denied', async () 
   ]) {
     const s = await createSecret(what, value);
     coldStart({ SECRET_ARN: s.ARN });
-    const l = await assertDeny(key, 'secret_unavailable');
-    assert.equal(l.error, error);
+    await assertError(key, 'secret_unavailable', error);
   }
 
   const bin = await admin.send(new CreateSecretCommand({ Name: secretName('binary'), SecretBinary: Buffer.from(key) }));
   coldStart({ SECRET_ARN: bin.ARN });
-  await assertDeny(key, 'secret_unavailable');
+  await assertError(key, 'secret_unavailable', 'SecretStringMissing');
 });
 
-test('AWSPREVIOUS refused (other than not found): current keys still work, previous ones are dropped', async () => {
-  const oldKey = newKey();
-  const created = await createSecret('prev-denied', oldKey);
-  const newLive = newKey();
-  await admin.send(new PutSecretValueCommand({ SecretId: created.ARN, SecretString: newLive }));
+for (const fault of ['ThrottlingException', 'AccessDeniedException', 'InternalServiceError', 'hangup', 'hang']) {
+  test(`AWSCURRENT fails (${fault}): throws for every key, nothing cached, the next read succeeds`, async () => {
+    const oldKey = newKey();
+    const created = await createSecret(`cur-${fault}`, oldKey);
+    const newLive = newKey();
+    await admin.send(new PutSecretValueCommand({ SecretId: created.ARN, SecretString: newLive }));
+    coldStart({ SECRET_ARN: created.ARN });
+    faults.AWSCURRENT = fault;
+    const log = await assertError(oldKey);
+    if (fault === 'hang') assert.equal(log.error, 'AbortError', 'a hung read gives up on its own');
+    // Retried with backoff; a slow run of retries ends in the 2 s budget's AbortError instead.
+    else if (fault !== 'hangup') assert.ok([fault, 'AbortError'].includes(log.error), log.error);
+    await assertError(newLive);
+    assert.ok(calls.length >= 2 && calls.every((c) => c.stage === 'AWSCURRENT'), 'each request tried again');
+    const seen = calls.length;
+    await assertDeny(corrupt(genKey('live')), 'bad_checksum'); // decided without the keys
+    assert.equal(calls.length, seen);
+    delete faults.AWSCURRENT;
+    calls.length = 0;
+    await assertAllow(newLive, 'live');
+    await assertAllow(oldKey, 'live', 'AWSPREVIOUS');
+    assert.deepEqual(calls.map((c) => c.stage), ['AWSCURRENT', 'AWSPREVIOUS']);
+  });
+}
+
+for (const fault of ['ThrottlingException', 'AccessDeniedException']) {
+  test(`legacy rotation, AWSPREVIOUS fails (${fault}): throws, and no partial key set is cached`, async () => {
+    const oldKey = newKey();
+    const created = await createSecret(`prev-${fault}`, JSON.stringify({ live: oldKey }));
+    const newLive = newKey();
+    await admin.send(new PutSecretValueCommand({ SecretId: created.ARN, SecretString: JSON.stringify({ live: newLive }) }));
+    coldStart({ SECRET_ARN: created.ARN });
+    faults.AWSPREVIOUS = fault;
+    // Clients still on the old key must not get a (cached) deny; nor those on the new one a partial answer.
+    for (const key of [oldKey, newLive]) {
+      const { error } = await assertError(key);
+      assert.ok([fault, 'AbortError'].includes(error), error); // AbortError: retries outlasted the 2 s budget
+    }
+    delete faults.AWSPREVIOUS;
+    calls.length = 0;
+    await assertAllow(oldKey, 'live', 'AWSPREVIOUS');
+    await assertAllow(newLive, 'live');
+    assert.deepEqual(calls.map((c) => c.stage), ['AWSCURRENT', 'AWSPREVIOUS'], 'a fresh, complete read');
+  });
+}
+
+test('legacy secret without AWSPREVIOUS ("no such version") is not a failure', async () => {
+  const key = newKey();
+  const { ARN } = await createSecret('no-previous', JSON.stringify({ live: key }));
+  coldStart({ SECRET_ARN: ARN });
+  await assertAllow(key, 'live');
+  await assertDeny(newKey(), 'no_match');
+  assert.deepEqual(calls.map((c) => c.stage), ['AWSCURRENT', 'AWSPREVIOUS']);
+});
+
+test('legacy: an AWSPREVIOUS that was read but holds no usable key adds nothing, and fails nothing', async () => {
+  const key = newKey();
+  const created = await createSecret('prev-broken', '{"live": "broken');
+  await admin.send(new PutSecretValueCommand({ SecretId: created.ARN, SecretString: JSON.stringify({ live: key }) }));
   coldStart({ SECRET_ARN: created.ARN });
-  faults.AWSPREVIOUS = 'AccessDeniedException';
-  await assertAllow(newLive, 'live');
-  const warning = logLines.map((l) => JSON.parse(l)).findLast((d) => d.event === 'key_load_warning');
-  assert.deepEqual(warning, { event: 'key_load_warning', stage: 'AWSPREVIOUS', error: 'AccessDeniedException' });
-  await assertDeny(oldKey, 'no_match');
+  await assertAllow(key, 'live');
+  await assertDeny('broken', 'no_match');
+  assert.deepEqual(calls.map((c) => c.stage), ['AWSCURRENT', 'AWSPREVIOUS']);
 });
 
-test('AWSCURRENT refused: denied even for a key AWSPREVIOUS holds, and not cached', async () => {
-  const oldKey = newKey();
-  const created = await createSecret('cur-denied', oldKey);
-  const newLive = newKey();
-  await admin.send(new PutSecretValueCommand({ SecretId: created.ARN, SecretString: newLive }));
-  coldStart({ SECRET_ARN: created.ARN });
-  faults.AWSCURRENT = 'AccessDeniedException';
-  assert.equal((await assertDeny(oldKey, 'secret_unavailable')).error, 'AccessDeniedException');
-  assert.equal((await assertDeny(newLive, 'secret_unavailable')).error, 'AccessDeniedException');
-  delete faults.AWSCURRENT;
-  await assertAllow(newLive, 'live');
-  await assertAllow(oldKey, 'live', 'AWSPREVIOUS');
-});
-
-test('missing SECRET_ARN is denied without calling Secrets Manager', async () => {
+test('missing SECRET_ARN throws without calling Secrets Manager', async () => {
   coldStart({});
-  await assertDeny(newKey(), 'no_secret_arn');
+  await assertError(newKey(), 'secret_unavailable', 'NoSecretArn');
   coldStart({ SECRET_ARN: '' });
-  await assertDeny(newKey(), 'no_secret_arn');
+  await assertError(newKey(), 'secret_unavailable', 'NoSecretArn');
   assert.equal(calls.length, 0);
+});
+
+// --- key format -------------------------------------------------------------
+
+const VECTOR_PREFIX = 'sak_live_0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefg';
+const VECTOR_KEY = 'sak_live_0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefg1XMiRQ';
+
+test('key format: the shared test vector (CRC32 1409165972) has checksum 1XMiRQ', () => {
+  assert.equal(keyChecksum(VECTOR_PREFIX), '1XMiRQ');
+  assert.equal(generatedKey('live', '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefg'), VECTOR_KEY);
+  assert.match(VECTOR_KEY, /^sak_[a-z0-9][a-z0-9-]{0,31}_[0-9A-Za-z]{49}$/);
+  for (let i = 0; i < 200; i++) {
+    const k = generatedKey(`n${i}-x`);
+    assert.equal(keyChecksum(k.slice(0, -6)), k.slice(-6));
+  }
+});
+
+test('key format: a key-shaped value with a wrong checksum is denied with zero AWS calls', async () => {
+  usedKeys.add(VECTOR_KEY);
+  const { ARN } = await createSecret('checksum', digests({ live: { key: VECTOR_KEY } }));
+  coldStart({ SECRET_ARN: ARN });
+  const corruptions = [
+    corrupt(VECTOR_KEY, 9), // first body character
+    corrupt(VECTOR_KEY, VECTOR_KEY.length - 1), // last checksum character
+    VECTOR_KEY.replace('sak_live_', 'sak_livf_'), // the name is checksummed too
+  ];
+  for (const bad of corruptions) {
+    usedKeys.add(bad);
+    await assertDeny(bad, 'bad_checksum');
+    await assertDeny(`Bearer ${bad}`, 'bad_checksum');
+  }
+  assert.equal(calls.length, 0, 'no Secrets Manager call for a malformed key');
+  coldStart({}); // even with no SECRET_ARN: the key is refused before the keys are needed
+  await assertDeny(corruptions[0], 'bad_checksum');
+  coldStart({ SECRET_ARN: ARN });
+  await assertAllow(VECTOR_KEY, 'live');
+  await assertAllow(`Bearer ${VECTOR_KEY}`, 'live');
+  assert.deepEqual(calls.map((c) => c.stage), ['AWSCURRENT']);
+});
+
+test('key format: values that are not key-shaped are looked up normally (legacy and --key-file keys)', async () => {
+  const legacy = `sak_live_${'x'.repeat(43)}`; // the old generated shape: 52 characters
+  const supplied = 'a-user-supplied-key-of-at-least-32-chars';
+  usedKeys.add(legacy).add(supplied);
+  const { ARN } = await createSecret('not-shaped', digests({ live: { key: legacy }, dev: { key: supplied } }));
+  coldStart({ SECRET_ARN: ARN });
+  await assertAllow(legacy, 'live');
+  await assertAllow(supplied, 'dev');
+  await assertDeny(`${VECTOR_KEY}x`, 'no_match'); // one character too long: not the shape, just unknown
+});
+
+// --- digest format ------------------------------------------------------------
+
+test('digest format: each named key is allowed with its name; only AWSCURRENT is read', async () => {
+  const live = genKey('live');
+  const partner = genKey('partner-a');
+  const { ARN } = await createSecret('digest-two', digests({ live: { key: live }, 'partner-a': { key: partner } }));
+  coldStart({ SECRET_ARN: ARN });
+  await assertAllow(live, 'live');
+  await assertAllow(`Bearer ${partner}`, 'partner-a');
+  await assertDeny(genKey('live'), 'no_match');
+  await assertDeny(live.slice(0, -1), 'no_match');
+  assert.deepEqual(calls.map((c) => c.stage), ['AWSCURRENT']);
+});
+
+test('digest format: a key stored in plaintext in the JSON is not a key (only digests count)', async () => {
+  const live = genKey('live');
+  const secret = JSON.parse(digests({ live: { key: genKey('live') } }));
+  secret.keys.live.digest = live; // wrong shape for a digest: the secret is broken, not a plaintext key
+  const { ARN } = await createSecret('digest-plain', JSON.stringify(secret));
+  coldStart({ SECRET_ARN: ARN });
+  await assertError(live, 'secret_unavailable', 'SecretMalformed');
+});
+
+test('digest format: an expired key is refused at request time, also from the function\'s cache', async () => {
+  const live = genKey('live');
+  const trial = genKey('trial');
+  const past = genKey('old');
+  const { ARN } = await createSecret('digest-expiry', digests({
+    live: { key: live, expires: null },
+    trial: { key: trial, expires: clockMs + 30_000 },
+    old: { key: past, expires: clockMs - 1000 },
+  }));
+  coldStart({ SECRET_ARN: ARN });
+  await assertAllow(trial, 'trial');
+  assert.equal((await assertDeny(past, 'expired')).keyName, 'old');
+  advance(29);
+  await assertAllow(trial, 'trial');
+  advance(1.5); // now >= expires (to the second), still inside the 60 s key cache
+  const log = await assertDeny(trial, 'expired');
+  assert.equal(log.keyName, 'trial');
+  await assertAllow(live, 'live');
+  assert.equal(calls.length, 1, 'expiry is checked per request, not per load');
+});
+
+test('digest format: a retiring key is accepted next to its successor, until its own expiry', async () => {
+  const next = genKey('partner-a');
+  const old = genKey('partner-a');
+  const dev = genKey('dev');
+  const oldDev = genKey('dev');
+  const { ARN } = await createSecret('digest-retiring', digests({
+    'partner-a': { key: next, retiring: { key: old } },
+    dev: { key: dev, retiring: { key: oldDev, expires: clockMs + 10_000 } },
+  }));
+  coldStart({ SECRET_ARN: ARN });
+  await assertAllow(next, 'partner-a');
+  const log = await assertAllow(old, 'partner-a');
+  assert.equal(log.retiring, true);
+  await assertAllow(oldDev, 'dev');
+  advance(11);
+  assert.equal((await assertDeny(oldDev, 'expired')).keyName, 'dev');
+  await assertAllow(dev, 'dev');
+  await assertAllow(old, 'partner-a');
+});
+
+test('digest format: a revoked key left in AWSPREVIOUS is refused; AWSPREVIOUS is never read', async () => {
+  const live = genKey('live');
+  const partner = genKey('partner-b');
+  const created = await createSecret('digest-revoke', digests({ live: { key: live }, 'partner-b': { key: partner } }));
+  // keys revoke partner-b: a new version without it; the old one becomes AWSPREVIOUS.
+  await admin.send(new PutSecretValueCommand({ SecretId: created.ARN, SecretString: digests({ live: { key: live } }) }));
+  coldStart({ SECRET_ARN: created.ARN });
+  faults.AWSPREVIOUS = 'AccessDeniedException'; // would fail the load if it were read
+  await assertDeny(partner, 'no_match');
+  await assertAllow(live, 'live');
+  assert.deepEqual(calls.map((c) => c.stage), ['AWSCURRENT']);
+});
+
+test('digest format: a legacy AWSCURRENT keeps reading AWSPREVIOUS, but never a digest-format one', async () => {
+  const old = genKey('live');
+  const created = await createSecret('digest-then-legacy', digests({ live: { key: old } }));
+  const plain = newKey();
+  await admin.send(new PutSecretValueCommand({ SecretId: created.ARN, SecretString: JSON.stringify({ live: plain }) }));
+  coldStart({ SECRET_ARN: created.ARN });
+  await assertAllow(plain, 'live');
+  await assertDeny(old, 'no_match');
+});
+
+test('digest format: no keys at all (every key revoked) denies everything without failing', async () => {
+  const { ARN } = await createSecret('digest-empty', digests({}));
+  coldStart({ SECRET_ARN: ARN });
+  await assertDeny(genKey('live'), 'no_match');
+  await assertDeny(newKey(), 'no_match');
+});
+
+test('digest format: a newer version or a malformed secret throws (never a partial key set)', async () => {
+  const live = genKey('live');
+  const good = () => JSON.parse(digests({ live: { key: live }, dev: { key: genKey('dev') } }));
+  const cases = [
+    ['version 2', (d) => { d.version = 2; }, 'SecretFormatTooNew'],
+    ['version 7', (d) => { d.version = 7; }, 'SecretFormatTooNew'],
+    ['version "1"', (d) => { d.version = '1'; }, 'SecretMalformed'],
+    ['no version', (d) => { delete d.version; }, 'SecretMalformed'],
+    ['no salt', (d) => { delete d.salt; }, 'SecretMalformed'],
+    ['short salt', (d) => { d.salt = d.salt.slice(2); }, 'SecretMalformed'],
+    ['keys array', (d) => { d.keys = [d.keys.live]; }, 'SecretMalformed'],
+    ['bad name', (d) => { d.keys.Live = d.keys.live; }, 'SecretMalformed'],
+    ['digest upper-case', (d) => { d.keys.dev.digest = d.keys.dev.digest.toUpperCase(); }, 'SecretMalformed'],
+    ['digest missing', (d) => { delete d.keys.dev.digest; }, 'SecretMalformed'],
+    ['expires unparseable', (d) => { d.keys.dev.expires = 'next week'; }, 'SecretMalformed'],
+    ['expires a number', (d) => { d.keys.dev.expires = 1893456000; }, 'SecretMalformed'],
+    ['expires without Z', (d) => { d.keys.dev.expires = '2027-03-31T23:59:59'; }, 'SecretMalformed'],
+    ['retiring malformed', (d) => { d.keys.dev.retiring = { digest: 'zz' }; }, 'SecretMalformed'],
+  ];
+  for (const [what, change, error] of cases) {
+    const doc = good();
+    change(doc);
+    const { ARN } = await createSecret(`digest-${what.replace(/\W+/g, '-')}`, JSON.stringify(doc));
+    coldStart({ SECRET_ARN: ARN });
+    await assertError(live, 'secret_unavailable', error);
+    assert.deepEqual(calls.map((c) => c.stage), ['AWSCURRENT'], what);
+  }
+  // The unchanged document works: the cases above fail only because of their change.
+  const { ARN } = await createSecret('digest-good', JSON.stringify(good()));
+  coldStart({ SECRET_ARN: ARN });
+  await assertAllow(live, 'live');
+});
+
+test('digest format: 1,000 stored keys, each found by its digest with its own name', async () => {
+  const spec = {};
+  const keys = [];
+  for (let i = 0; i < 1000; i++) {
+    const name = `consumer-${i}`;
+    const key = generatedKey(name);
+    keys.push([name, key]);
+    spec[name] = { key };
+  }
+  const { ARN } = await createSecret('digest-1000', digests(spec));
+  coldStart({ SECRET_ARN: ARN });
+  for (const i of [0, 1, 499, 998, 999]) await assertAllow(keys[i][1], keys[i][0]);
+  await assertDeny(genKey('consumer-5'), 'no_match');
+  assert.equal(calls.length, 1);
+});
+
+test('digest format: Secrets Manager is read once per cache window, whatever the traffic', async () => {
+  const live = genKey('live');
+  const { ARN } = await createSecret('digest-cache', digests({ live: { key: live } }));
+  coldStart({ SECRET_ARN: ARN });
+  for (let i = 0; i < 200; i++) {
+    advance(0.25); // 50 s of traffic
+    if (i % 3) await assertAllow(live, 'live'); else await assertDeny(genKey('live'), 'no_match');
+  }
+  assert.equal(calls.length, 1);
+  advance(10.5); // 60 s after the first read
+  await assertAllow(live, 'live');
+  assert.equal(calls.length, 2);
+});
+
+test('nothing persists across containers: a new execution environment starts with no keys', async () => {
+  const live = genKey('live');
+  const partner = genKey('partner-c');
+  const created = await createSecret('containers', digests({ live: { key: live }, 'partner-c': { key: partner } }));
+  coldStart({ SECRET_ARN: created.ARN });
+  await assertAllow(partner, 'partner-c'); // container 1 caches both keys
+  await admin.send(new PutSecretValueCommand({ SecretId: created.ARN, SecretString: digests({ live: { key: live } }) }));
+  // A configuration change (SECURE_API_FLUSHED_AT) sends new invocations to new
+  // environments: a fresh instance of the module, here by a distinct URL.
+  const fresh = await import(`../../main/authorizer/index.mjs?container=${process.pid}-${++seq}`);
+  fresh._resetForTests({ clock: () => clockMs });
+  calls.length = 0;
+  assert.deepEqual(await fresh.handler(event(partner)), { isAuthorized: false });
+  assert.deepEqual(await fresh.handler(event(live)), { isAuthorized: true, context: { keyName: 'live' } });
+  assert.deepEqual(calls.map((c) => c.stage), ['AWSCURRENT'], 'the new environment read the secret itself');
+  // The old environment still answers from its window (what the flush exists for).
+  await assertAllow(partner, 'partner-c');
 });
 
 test('log lines: one JSON object each, known fields only, no key material anywhere', () => {
   assert.ok(logLines.length > 100, `captured ${logLines.length} lines`);
-  const allowed = new Set(['decision', 'reason', 'keyName', 'stage', 'routeArn', 'routeKey', 'requestId',
-    'sourceIp', 'error', 'event']);
+  const allowed = new Set(['decision', 'reason', 'keyName', 'stage', 'retiring', 'routeArn', 'routeKey', 'requestId',
+    'sourceIp', 'error']);
   for (const line of logLines) {
     const doc = JSON.parse(line);
     for (const field of Object.keys(doc)) assert.ok(allowed.has(field), `unexpected log field ${field}`);
   }
   const all = logLines.join('\n');
+  assert.ok(storedDigests.size > 1000);
+  for (const digest of storedDigests) assert.ok(!all.includes(digest), 'a stored digest found in a log line');
+  for (const doc of decisions()) assert.ok(['allow', 'deny', 'error'].includes(doc.decision));
   for (const key of usedKeys) {
     const digest = createHash('sha256').update(key).digest();
     for (const needle of [key, key.slice(4, 20), digest.toString('hex'), digest.toString('base64'),

@@ -1,7 +1,8 @@
 // Tests for src/test/harness/gateway.mjs, the local HTTP API stand-in that
 // the Java `verify --probe` tests use: its process contract (one URL line,
-// exit on stdin EOF / SIGTERM) and API Gateway's 401 / 403 / 200 answers with
-// the real handler against the local AWS emulator.
+// exit on stdin EOF / SIGTERM) and API Gateway's 401 / 403 / 500 / 200 answers
+// with the real handler against the local AWS emulator, for legacy and
+// digest-format secrets.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,18 +10,38 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { SecretsManagerClient, CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerClient, CreateSecretCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { digestSecret, generatedKey } from './digest-secret.mjs';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const CREDS = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-/** Spawns a process that prints one URL line when ready; { url, child, stdout(), exited }. */
+/**
+ * Spawns a process that prints one URL line when ready; { url, child, stdout(), stderr(), exited,
+ * stderrUntil(predicate) }. stderr arrives on its own pipe, possibly after the HTTP answer:
+ * stderrUntil resolves once the predicate holds for everything read so far (or fails after 10 s).
+ */
 function startUrlProcess(command, args, env) {
   const child = spawn(command, args, { cwd: REPO, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
-  child.stderr.on('data', (d) => { err += d; });
+  const waiters = new Set();
+  child.stderr.on('data', (d) => {
+    err += d;
+    for (const w of waiters) w();
+  });
+  const stderrUntil = (predicate) => new Promise((resolve, reject) => {
+    const check = () => {
+      if (!predicate(err)) return;
+      waiters.delete(check);
+      clearTimeout(timer);
+      resolve(err);
+    };
+    const timer = setTimeout(() => { waiters.delete(check); reject(new Error(`stderr never matched: ${err}`)); }, 10000);
+    waiters.add(check);
+    check();
+  });
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => { child.kill('SIGTERM'); reject(new Error(`${args[0]} not ready: ${err}`)); }, 60000);
@@ -29,7 +50,7 @@ function startUrlProcess(command, args, env) {
       const nl = out.indexOf('\n');
       if (nl >= 0 && timer) {
         clearTimeout(timer);
-        resolve({ url: out.slice(0, nl).trim(), child, exited, stdout: () => out, stderr: () => err });
+        resolve({ url: out.slice(0, nl).trim(), child, exited, stdout: () => out, stderr: () => err, stderrUntil });
       }
     });
     child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`${args[0]} exited ${code}: ${err}`)); });
@@ -58,6 +79,7 @@ function get(url, headers = {}) {
 }
 
 let emulator;
+let admin;
 let secretArn;
 const live = `sak_${randomBytes(32).toString('base64url')}`;
 const dev = `sak_${randomBytes(32).toString('base64url')}`;
@@ -70,38 +92,45 @@ async function gateway(env = {}) {
   return g;
 }
 
+let seq = 0;
+const createSecret = async (secretString, name = `gateway-test/${process.pid}/${++seq}`) =>
+  (await admin.send(new CreateSecretCommand({ Name: name, SecretString: secretString }))).ARN;
+
 before(async () => {
   emulator = await startUrlProcess('python3', ['scripts/local_aws.py', '--watch-stdin'], {});
-  const admin = new SecretsManagerClient({
+  admin = new SecretsManagerClient({
     endpoint: emulator.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   });
-  const out = await admin.send(new CreateSecretCommand({
-    Name: `gateway-test/${process.pid}`, SecretString: JSON.stringify({ live, dev }),
-  }));
-  secretArn = out.ARN;
-  admin.destroy();
+  secretArn = await createSecret(JSON.stringify({ live, dev }));
 });
 
 after(async () => {
   for (const g of gateways) await stopProcess(g);
+  admin?.destroy();
   await stopProcess(emulator);
 });
+
+const unauthorized = { status: 401, body: { message: 'Unauthorized' } };
+const forbidden = { status: 403, body: { message: 'Forbidden' } };
+const serverError = { status: 500, body: { message: 'Internal Server Error' } };
+const allowed = (keyName) => ({ status: 200, body: { ok: true, authorizer: { keyName } } });
+const parseDecisions = (text) => text.slice(0, text.lastIndexOf('\n') + 1).split('\n')
+  .filter((l) => l.includes('"decision"')).map((l) => JSON.parse(l)); // complete lines only
+/** The decision lines, once at least n have arrived. */
+const decisionLines = async (g, n) => parseDecisions(await g.stderrUntil((text) => parseDecisions(text).length >= n));
 
 test('protected API: 401 without the header, 403 for a wrong key, 200 with a right one', async () => {
   const g = await gateway();
   assert.match(g.url, /^http:\/\/127\.0\.0\.1:\d+$/);
-  const unauthorized = { status: 401, body: { message: 'Unauthorized' } };
-  const forbidden = { status: 403, body: { message: 'Forbidden' } };
-  const ok = { status: 200, body: { ok: true } };
   assert.deepEqual(await get(`${g.url}/items`), unauthorized);
   assert.deepEqual(await get(`${g.url}/items`, { Authorization: '' }), unauthorized);
   assert.deepEqual(await get(`${g.url}/items`, { 'X-Api-Key': live }), unauthorized);
   assert.deepEqual(await get(`${g.url}/items`, { Authorization: 'sak_wrong' }), forbidden);
   assert.deepEqual(await get(`${g.url}/items`, { Authorization: [live, live] }), forbidden);
-  assert.deepEqual(await get(`${g.url}/items?a=1&a=2`, { Authorization: live }), ok);
-  assert.deepEqual(await get(`${g.url}/`, { Authorization: `Bearer ${dev}` }), ok);
+  assert.deepEqual(await get(`${g.url}/items?a=1&a=2`, { Authorization: live }), allowed('live'));
+  assert.deepEqual(await get(`${g.url}/`, { Authorization: `Bearer ${dev}` }), allowed('dev'));
   // The decisions were logged to stderr, and stdout kept its one line.
-  assert.match(g.stderr(), /"decision":"allow".*"keyName":"dev"/);
+  assert.match(await g.stderrUntil((t) => /"decision":"allow".*"keyName":"dev"/.test(t)), /"keyName":"dev"/);
   assert.equal(g.stdout(), `${g.url}\n`);
   assert.ok(!g.stderr().includes(live) && !g.stderr().includes(dev), 'no key in the harness output');
 });
@@ -110,7 +139,7 @@ test('KEY_HEADER picks the identity source header', async () => {
   const g = await gateway({ KEY_HEADER: 'X-Api-Key' });
   assert.equal((await get(`${g.url}/x`, { Authorization: live })).status, 401);
   assert.equal((await get(`${g.url}/x`, { 'x-api-key': 'nope' })).status, 403);
-  assert.deepEqual(await get(`${g.url}/x`, { 'X-API-KEY': live }), { status: 200, body: { ok: true } });
+  assert.deepEqual(await get(`${g.url}/x`, { 'X-API-KEY': live }), allowed('live'));
 });
 
 test('OPEN=1 is an unprotected API: 200 to everything', async () => {
@@ -119,9 +148,74 @@ test('OPEN=1 is an unprotected API: 200 to everything', async () => {
   assert.equal((await get(`${g.url}/anything`, { Authorization: 'wrong' })).status, 200);
 });
 
-test('an unreadable secret fails closed: 403', async () => {
-  const g = await gateway({ SECRET_ARN: `${secretArn}-missing` });
-  assert.deepEqual(await get(`${g.url}/`, { Authorization: live }), { status: 403, body: { message: 'Forbidden' } });
+test('a secret that cannot be read gives 500, not 403, and nothing is cached', async () => {
+  const name = `gateway-test/${process.pid}/late`;
+  const key = generatedKey('live');
+  const g = await gateway({ SECRET_ARN: name, CACHE_TTL: '300' }); // the secret does not exist yet
+  assert.deepEqual(await get(`${g.url}/`, { Authorization: key }), serverError);
+  assert.deepEqual(await get(`${g.url}/`, { Authorization: key }), serverError);
+  const errors = await decisionLines(g, 2);
+  assert.deepEqual(errors.map((d) => [d.decision, d.reason]), [['error', 'secret_unavailable'], ['error', 'secret_unavailable']],
+    'each request reached the function: the failure was cached neither by the gateway nor by the function');
+  await createSecret(digestSecret({ live: { key } }).value, name);
+  assert.deepEqual(await get(`${g.url}/`, { Authorization: key }), allowed('live'));
+  // An answer, unlike a failure, is cached for the TTL: the function is not called again.
+  assert.deepEqual(await get(`${g.url}/`, { Authorization: key }), allowed('live'));
+  assert.deepEqual(await get(`${g.url}/`, { Authorization: generatedKey('live') }), forbidden);
+  const lines = await decisionLines(g, 4); // in order: a 4th allow would come before this deny
+  assert.deepEqual(lines.map((d) => d.decision), ['error', 'error', 'allow', 'deny']);
+  assert.ok(!g.stderr().includes(key), 'no key in the harness output');
+});
+
+test('digest secret: named keys forward their name; expired and revoked keys get 403, a retiring one 200', async () => {
+  const keys = {
+    live: generatedKey('live'),
+    partner: generatedKey('partner-a'),
+    rotated: generatedKey('partner-b'),
+    retiring: generatedKey('partner-b'),
+    expired: generatedKey('trial'),
+    revoked: generatedKey('gone'),
+  };
+  const day = 86_400_000;
+  const spec = {
+    live: { key: keys.live },
+    'partner-a': { key: keys.partner, expires: Date.now() + day },
+    'partner-b': { key: keys.rotated, retiring: { key: keys.retiring } },
+    trial: { key: keys.expired, expires: Date.now() - day },
+  };
+  const arn = await createSecret(digestSecret({ ...spec, gone: { key: keys.revoked } }).value);
+  // keys revoke gone: a new version without it; the old version, with it, becomes AWSPREVIOUS.
+  await admin.send(new PutSecretValueCommand({ SecretId: arn, SecretString: digestSecret(spec).value }));
+  const g = await gateway({ SECRET_ARN: arn, CACHE_TTL: '300' });
+  const call = (key) => get(`${g.url}/orders`, { Authorization: `Bearer ${key}` });
+  assert.deepEqual(await call(keys.live), allowed('live'));
+  assert.deepEqual(await call(keys.partner), allowed('partner-a'));
+  assert.deepEqual(await call(keys.rotated), allowed('partner-b'));
+  assert.deepEqual(await call(keys.retiring), allowed('partner-b'));
+  assert.deepEqual(await call(keys.expired), forbidden);
+  assert.deepEqual(await call(keys.revoked), forbidden);
+  assert.deepEqual(await call(generatedKey('live')), forbidden);
+  const corrupted = keys.live.slice(0, -1) + (keys.live.endsWith('A') ? 'B' : 'A');
+  assert.deepEqual(await call(corrupted), forbidden);
+  const byReason = Object.fromEntries((await decisionLines(g, 8)).map((d) => [d.reason, d]));
+  assert.equal(byReason.expired.keyName, 'trial');
+  assert.equal(byReason.bad_checksum.decision, 'deny');
+  for (const key of Object.values(keys)) assert.ok(!g.stderr().includes(key), 'no key in the harness output');
+});
+
+test('legacy secrets keep working: a plain string, and named keys mid-rotation (AWSPREVIOUS)', async () => {
+  const plainKey = `legacy-${randomBytes(24).toString('hex')}`;
+  const plain = await gateway({ SECRET_ARN: await createSecret(`${plainKey}\n`) });
+  assert.deepEqual(await get(`${plain.url}/`, { Authorization: plainKey }), allowed('live'));
+  assert.deepEqual(await get(`${plain.url}/`, { Authorization: `${plainKey}x` }), forbidden);
+
+  const next = `sak_live_${randomBytes(32).toString('base64url')}`;
+  const arn = await createSecret(JSON.stringify({ live, dev }));
+  await admin.send(new PutSecretValueCommand({ SecretId: arn, SecretString: JSON.stringify({ live: next, dev }) }));
+  const g = await gateway({ SECRET_ARN: arn });
+  assert.deepEqual(await get(`${g.url}/`, { Authorization: live }), allowed('live')); // the previous key, still accepted
+  assert.deepEqual(await get(`${g.url}/`, { Authorization: next }), allowed('live'));
+  assert.deepEqual(await get(`${g.url}/`, { Authorization: dev }), allowed('dev'));
 });
 
 test('exits 0 on stdin EOF and on SIGTERM', async () => {

@@ -1,5 +1,5 @@
 // The bundled authorizer is deployed as a single file with no node_modules:
-// it may only import what the nodejs22.x runtime provides.
+// it may only import what the nodejs24.x runtime provides.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -37,4 +37,8 @@ test('exports handler and the test hook, and stays a few KB zipped', async () =>
   assert.equal(typeof mod._resetForTests, 'function');
   const zipped = deflateRawSync(Buffer.from(source), { level: 9 }).length;
   assert.ok(zipped < 6 * 1024, `deflated size ${zipped} B`);
+  // The deployed zip STORES the file (BundledAuthorizer: reproducible bytes): local header,
+  // central directory entry and end record around it must stay under 10,000 B.
+  const stored = Buffer.byteLength(source) + 2 * 'index.mjs'.length + 30 + 46 + 22;
+  assert.ok(stored < 10_000, `stored zip ${stored} B`);
 });

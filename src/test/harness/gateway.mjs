@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 // A local stand-in for an API Gateway HTTP API whose routes use the bundled
 // REQUEST authorizer (identity source $request.header.<header>, payload 2.0,
-// simple responses, no result cache). The moto Lambda cannot run functions
-// here, so the Java tests of `secure-api verify --probe` point at this.
+// simple responses, optional result cache). The moto Lambda cannot run
+// functions here, so the Java tests of `secure-api verify --probe` point at this.
 //
 //   node src/test/harness/gateway.mjs
 //
 // Env: SECRET_ARN, AWS_ENDPOINT_URL, AWS_REGION and credentials (read by the
 // real handler), KEY_HEADER (default authorization), OPEN=1 (an unprotected
-// API: 200 to everything), PORT (default 0 = a free port).
+// API: 200 to everything), CACHE_TTL (authorizer result TTL in seconds,
+// default 0 = no cache), PORT (default 0 = a free port).
 //
 // Prints exactly one line, `http://127.0.0.1:PORT`, on stdout once listening;
 // the handler's log lines go to stderr. Exits 0 on stdin EOF or SIGTERM/SIGINT
@@ -18,7 +19,14 @@
 //   header missing or empty   -> 401 {"message":"Unauthorized"}, handler not called
 //   handler says false        -> 403 {"message":"Forbidden"}
 //   handler throws / bad shape -> 500 {"message":"Internal Server Error"}
-//   handler says true         -> the backend stub: 200 {"ok":true}
+//   handler says true         -> the backend stub: 200 {"ok":true,"authorizer":<context>}
+//                                (what the integration can read as $context.authorizer.*)
+// With CACHE_TTL, an answer (allow or deny) is cached per identity source
+// value for the TTL; a throw or a malformed answer is not. AWS documents that
+// the cache holds the authorizer's result, keyed by the identity sources
+// ("Caching authorizer responses",
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html);
+// it does not say whether a failed invocation is cached: here it is not.
 
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -30,6 +38,8 @@ console.log = (...args) => console.error(...args);
 const { handler } = await import('../../main/authorizer/index.mjs');
 
 const OPEN = process.env.OPEN === '1';
+const CACHE_TTL_MS = Math.max(0, Number(process.env.CACHE_TTL) || 0) * 1000;
+const resultCache = new Map(); // identity source value -> { result, until }
 const HEADER = (process.env.KEY_HEADER || 'authorization').toLowerCase();
 const REGION = process.env.AWS_REGION || 'us-east-1';
 const ACCOUNT = '123456789012';
@@ -97,15 +107,19 @@ async function route(req, res) {
   const identity = (req.headersDistinct[HEADER] ?? []).join(',');
   if (identity.trim() === '') return send(res, 401, { message: 'Unauthorized' });
   const url = new URL(req.url, 'http://localhost');
-  let result;
-  try {
-    result = await handler(eventFor(req, url, identity));
-  } catch {
-    return send(res, 500, { message: 'Internal Server Error' });
+  let result = resultCache.get(identity);
+  if (!result || result.until <= Date.now()) {
+    resultCache.delete(identity);
+    try {
+      result = await handler(eventFor(req, url, identity));
+    } catch {
+      return send(res, 500, { message: 'Internal Server Error' });
+    }
+    if (typeof result?.isAuthorized !== 'boolean') return send(res, 500, { message: 'Internal Server Error' });
+    if (CACHE_TTL_MS > 0) resultCache.set(identity, { ...result, until: Date.now() + CACHE_TTL_MS });
   }
-  if (typeof result?.isAuthorized !== 'boolean') return send(res, 500, { message: 'Internal Server Error' });
   if (!result.isAuthorized) return send(res, 403, { message: 'Forbidden' });
-  return send(res, 200, { ok: true });
+  return send(res, 200, result.context ? { ok: true, authorizer: result.context } : { ok: true });
 }
 
 const server = http.createServer((req, res) => {
