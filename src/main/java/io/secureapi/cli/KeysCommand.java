@@ -257,12 +257,13 @@ public class KeysCommand implements Callable<Integer> {
                 out().println(Json.pretty(d));
                 return 0;
             }
-            out().println(style().green("Done: key " + name + " is revoked (removed from secret " + named.secretName() + " at " + revokedAt + ")."));
+            out().println(style().green("Done: key " + name + " is revoked (removed from secret " + named.secretName() + " at " + revokedAt.truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ")."));
             out().println("Caches emptied: Lambda function " + flushed.function() + " (new key cache), authorizer cache of "
                     + (flushed.stages().isEmpty() ? "no stage (the API has none)" : "stage" + (flushed.stages().size() == 1 ? " " : "s ")
                             + String.join(", ", flushed.stages())) + ".");
-            out().println("It was accepted for at most " + flushed.seconds() + " s after the secret changed (until " + flushed.flushedAt()
-                    + "), instead of up to " + named.unflushedWindowSeconds() + " s of cached answers.");
+            out().println("It was accepted for at most " + flushed.seconds() + " s after the secret changed (until "
+                    + flushed.flushedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "), instead of up to "
+                    + named.unflushedWindowSeconds() + " s of cached answers.");
             return 0;
         }
 

@@ -206,7 +206,7 @@ public class RotateKeyCommand extends AwsCommand {
                     + outcome.newVersionId() + " of secret " + rotation.secretName() + " no longer holds it)."));
             out().println("Caches emptied: Lambda function " + f.function() + " (new key cache), authorizer cache of "
                     + (f.stages().isEmpty() ? "no stage" : "stage" + (f.stages().size() == 1 ? " " : "s ") + String.join(", ", f.stages())) + ".");
-            out().println("It was accepted for at most " + f.seconds() + " s after the secret changed (until " + f.flushedAt()
+            out().println("It was accepted for at most " + f.seconds() + " s after the secret changed (until " + f.flushedAt().truncatedTo(ChronoUnit.SECONDS)
                     + "), instead of up to " + window.seconds() + " s of cached answers.");
             return;
         }
