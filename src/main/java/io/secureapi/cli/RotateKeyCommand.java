@@ -22,16 +22,19 @@ import picocli.CommandLine.Option;
         description = {
             "Replace the API key without downtime, in two steps.",
             "",
-            "1. rotate-key: a new key becomes the secret's current version",
-            "   (AWSCURRENT); the old version keeps AWSPREVIOUS and the bundled",
-            "   authorizer accepts both, so Bubble keeps working with the old key.",
+            "1. rotate-key: a new key becomes the key's current value; the bundled",
+            "   authorizer keeps accepting the old one (its digest stays in the",
+            "   current version, marked retiring), so Bubble keeps working.",
             "   The new key is shown once (or written to --key-out), with the",
             "   Bubble setting to change.",
             "2. Paste it into Bubble, check that calls work, then",
-            "   rotate-key --finish: the old key is revoked (AWSPREVIOUS removed),",
-            "   and it says how long caches may still accept it.",
+            "   rotate-key --finish: the old key is revoked, the authorizer's",
+            "   caches are emptied, and it says how long the old key was accepted.",
             "",
-            "--key dev changes only the development key (the live key is kept).",
+            "--key NAME rotates one key (live, dev, or one from keys add); the",
+            "others, and their own rotations, are untouched.",
+            "A secret still in the plaintext format (run setup to convert it)",
+            "keeps the old key in AWSPREVIOUS until --finish removes it.",
             "With your own authorizer function (setup --function), zero downtime",
             "depends on that function accepting AWSPREVIOUS too.",
             ""},
@@ -62,7 +65,7 @@ public class RotateKeyCommand extends AwsCommand {
             description = "Secrets Manager secret holding the key (default: from secure-api.json, else secure-api/<apiId>/api-key).")
     String secretName;
 
-    @Option(names = "--finish", description = "Revoke the previous key (remove AWSPREVIOUS) once Bubble uses the new one.")
+    @Option(names = "--finish", description = "Revoke the old key once Bubble uses the new one, and empty the caches that may still accept it.")
     boolean finish;
 
     @Option(names = "--dry-run", description = "Print what would change and change nothing.")
