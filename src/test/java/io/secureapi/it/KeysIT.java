@@ -267,6 +267,20 @@ class KeysIT {
         assertThat(v.exitCode).isZero();
     }
 
+    @Test
+    void operatorSetupPolicy_allowsEveryCallOfKeysAddListRevoke() throws Exception {
+        Set<String> allowed = OperatorPolicyIT.allowedActions("operator-setup.json");
+        setup();
+        List<Run> runs = List.of(Run.cli(config(), "keys", "add", "partner-a", "--key-out", dir.resolve("a.key").toString()),
+                Run.cli(config(), "keys", "list"), Run.cli(config(), "keys", "revoke", "partner-a", "--yes"));
+        for (Run r : runs) {
+            assertThat(r.exitCode).as(r.toString()).isZero();
+            for (String op : r.operations) {
+                assertThat(allowed).as("operator-setup.json must allow " + op).contains(OperatorPolicyIT.iamAction(op));
+            }
+        }
+    }
+
     static Set<String> names(Map<String, Object> doc) {
         return ((Map<?, ?>) doc.get("keys")).keySet().stream().map(String::valueOf).collect(java.util.stream.Collectors.toSet());
     }

@@ -101,6 +101,7 @@ class SecretLeakIT {
             for (String k : keys) assertThat(value).as("a secret version").doesNotContain(k);
         }
         runs.add(Run.cli(config(), "rotate-key", "--verbose", "--finish"));
+        runs.add(Run.cli(config(), "keys", "revoke", "partner-a", "--yes", "--verbose"));
         runs.add(Run.cli(config(), "teardown", "--verbose", "--dry-run"));
         runs.add(Run.cli(config(), "teardown", "--verbose", "--yes"));
         runs.add(Run.cli(config(), "teardown", "--verbose", "--yes", "--output", "json"));
