@@ -148,6 +148,13 @@ public record DigestSecret(String salt, Map<String, Entry> keys) {
         return found;
     }
 
+    /** Whether a raw key (e.g. a write-ahead record's) is the current or retiring key of some name. */
+    public boolean holdsKey(String raw) {
+        if (raw == null || raw.isEmpty()) return false;
+        String d = digest(raw);
+        return keys.values().stream().anyMatch(e -> e.digest().equals(d) || e.retiring() != null && e.retiring().digest().equals(d));
+    }
+
     public boolean has(String name) {
         return keys.containsKey(name);
     }
