@@ -28,6 +28,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.apigatewayv2.ApiGatewayV2Client;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sts.StsClient;
@@ -52,6 +53,7 @@ public final class AwsClients implements AutoCloseable {
     // IAM is global: its endpoint lives in the partition's global region.
     private final Lazy<IamClient> iam = new Lazy<>(() -> configure(IamClient.builder(), Region.AWS_GLOBAL).build());
     private final Lazy<StsClient> sts = new Lazy<>(() -> configure(StsClient.builder()).build());
+    private final Lazy<KmsClient> kms = new Lazy<>(() -> configure(KmsClient.builder()).build());
     private final Lazy<CloudWatchLogsClient> logs = new Lazy<>(() -> configure(CloudWatchLogsClient.builder()).build());
 
     public AwsClients(AwsSettings settings, List<ExecutionInterceptor> interceptors) {
@@ -112,6 +114,10 @@ public final class AwsClients implements AutoCloseable {
         return sts.get();
     }
 
+    public KmsClient kms() {
+        return kms.get();
+    }
+
     public CloudWatchLogsClient logs() {
         return logs.get();
     }
@@ -151,7 +157,7 @@ public final class AwsClients implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Lazy<? extends AutoCloseable> c : List.of(apigw, lambda, secrets, iam, sts, logs)) {
+        for (Lazy<? extends AutoCloseable> c : List.of(apigw, lambda, secrets, iam, sts, kms, logs)) {
             c.ifBuilt(client -> {
                 try {
                     client.close();

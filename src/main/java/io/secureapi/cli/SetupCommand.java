@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
             "",
             "Reads the API, the secret, the function, the authorizer and the routes; prints a plan (one row per",
             "piece: create / update / ok); then applies only the difference. A second run changes nothing.",
-            "Without --function it deploys the bundled authorizer (Node.js 22) with its own least-privilege role.",
+            "Without --function it deploys the bundled authorizer (Node.js 24) with its own least-privilege role.",
             "A new key is shown once at the end, with the Bubble API Connector settings to paste.",
             ""},
         footer = {"", "Examples:",

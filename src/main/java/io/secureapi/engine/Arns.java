@@ -35,6 +35,12 @@ public final class Arns {
         return "arn:" + partition + ":execute-api:" + region + ":" + account + ":" + apiId + "/authorizers/" + authorizerId;
     }
 
+    /** The DNS suffix of AWS endpoints in the region's partition: China's is amazonaws.com.cn. */
+    public static String dnsSuffix(String region) {
+        // docs.amazonaws.cn/en_us/aws/latest/userguide/endpoints-arns.html: China (Beijing, Ningxia) endpoints end in .amazonaws.com.cn
+        return region != null && region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
+    }
+
     public static String role(String partition, String account, String roleName) {
         return "arn:" + partition + ":iam::" + account + ":role/" + roleName;
     }

@@ -44,8 +44,28 @@ public final class EnvVarPiece implements Piece {
         int others = (int) actual.keySet().stream().filter(k -> !desired(w).containsKey(k)).count();
         String kept = others == 0 ? "" : " (" + others + " other variable" + (others == 1 ? "" : "s") + " kept)";
         if (why.isEmpty()) return Change.ok(name(), resource, "points at the secret" + kept);
+        if (w.publishedVersion()) throw immutable(w);
         boolean fresh = why.stream().allMatch(s -> s.startsWith("add "));
         return new Change(name(), resource, fresh ? Change.Action.CREATE : Change.Action.UPDATE, String.join("; ", why) + kept);
+    }
+
+    /**
+     * --function names an alias or version that resolves to a published version: its configuration
+     * is immutable, so SECRET_ARN must be set on $LATEST before the version is published.
+     */
+    static ExitException immutable(Wiring w) {
+        String fn = w.functionName();
+        String given = fn + ":" + w.qualifier().orElse(w.functionVersion);
+        String value = w.secretArn() != null ? w.secretArn()
+                : "<the ARN of secret " + w.target.secretName() + ", once created: aws secretsmanager create-secret --name " + w.target.secretName()
+                        + " --region " + w.region() + ">";
+        boolean alias = w.qualifier().filter(q -> !q.equals(w.functionVersion)).isPresent();
+        return ExitException.badInput("Lambda function " + given + " in " + w.region() + " runs published version " + w.functionVersion
+                + ", which is immutable: " + Names.ENV_SECRET_ARN + " cannot be added to it, it must be there before the version is published",
+                "set " + Names.ENV_SECRET_ARN + "=" + value + " on " + fn + " ($LATEST, keeping its other variables), publish a new version"
+                        + (alias ? " and point alias " + w.qualifier().get() + " at it (aws lambda publish-version, aws lambda update-alias)"
+                                : " (aws lambda publish-version) and pass --function " + fn + ":<new version>")
+                        + ", then run setup again");
     }
 
     @Override
@@ -90,6 +110,7 @@ public final class EnvVarPiece implements Piece {
         String resource = w.functionName() + " " + Names.ENV_SECRET_ARN;
         if (w.function.isEmpty()) return Change.ok(name(), resource, "function not found");
         if (FunctionPiece.deletes(w)) return Change.ok(name(), resource, "goes with the bundled function");
+        if (w.publishedVersion()) return Change.ok(name(), resource, "published version " + w.functionVersion + " is immutable; kept");
         List<String> ours = owned(w);
         int others = (int) w.function.get().env().keySet().stream().filter(k -> !ours.contains(k)).count();
         String kept = others == 0 ? "" : " (" + others + " other variable" + (others == 1 ? "" : "s") + " kept)";

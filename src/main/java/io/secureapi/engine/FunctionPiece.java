@@ -71,10 +71,18 @@ public final class FunctionPiece implements Piece {
             FunctionConfiguration c = f.configuration();
             Map<String, String> env = c.environment() == null || c.environment().variables() == null ? Map.of()
                     : new LinkedHashMap<>(c.environment().variables());
-            return Optional.of(new State.Function(c.functionArn(), c.functionName(), c.role(), c.runtimeAsString(),
+            w.functionVersion = c.version() == null ? "$LATEST" : c.version();
+            return Optional.of(new State.Function(baseArn(c.functionArn()), c.functionName(), c.role(), c.runtimeAsString(),
                     c.handler(), c.stateAsString(), c.lastUpdateStatusAsString(), c.codeSha256(), env,
                     f.tags() == null ? Map.of() : f.tags()));
         });
+    }
+
+    /** arn:partition:lambda:region:account:function:name, without a version or alias. */
+    static String baseArn(String arn) {
+        if (arn == null) return null;
+        String[] p = arn.split(":");
+        return p.length > 7 ? String.join(":", java.util.Arrays.copyOf(p, 7)) : arn;
     }
 
     @Override
@@ -124,23 +132,53 @@ public final class FunctionPiece implements Piece {
         w.function = find(w, name);
     }
 
+    /**
+     * CreateFunction answers these while a new role (or its KMS grant) has not reached Lambda yet; the
+     * same messages terraform-provider-aws retries (internal/service/lambda/function.go, retryFunctionOp).
+     */
+    static final List<String> IAM_PROPAGATION_MESSAGES = List.of(
+            "The role defined for the function cannot be assumed by Lambda",
+            "The provided execution role does not have permissions",
+            "Lambda was unable to configure access to your environment variables because the KMS key is invalid for CreateGrant");
+
+    static boolean iamPropagation(InvalidParameterValueException e) {
+        String m = message(e);
+        return IAM_PROPAGATION_MESSAGES.stream().anyMatch(m::contains);
+    }
+
+    /** Lambda's answer where a region lacks Graviton: 'Architecture "arm64" is not supported in eu-west-3. Please select "x86_64" …'. */
+    static boolean arm64Unsupported(InvalidParameterValueException e) {
+        String m = message(e);
+        return m.contains("arm64") && m.contains("not supported");
+    }
+
+    private static String message(InvalidParameterValueException e) {
+        String m = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorMessage();
+        return m != null ? m : e.getMessage() == null ? "" : e.getMessage();
+    }
+
     private void create(Wiring w, String name) {
         Map<String, String> env = EnvVarPiece.desired(w);
         Map<String, String> tags = Map.of(Names.TAG_MANAGED, "true", Names.TAG_API_ID, w.apiId());
         Backoff backoff = Backoff.iamPropagation();
+        Architecture[] arch = {Architecture.ARM64};
         call("creating Lambda function " + name, w.region(), () -> {
             while (true) {
                 try {
                     return w.aws.lambda().createFunction(r -> r.functionName(name).runtime(Names.RUNTIME)
-                            .handler(Names.HANDLER).role(w.roleArn()).architectures(Architecture.ARM64)
+                            .handler(Names.HANDLER).role(w.roleArn()).architectures(arch[0])
                             .memorySize(128).timeout(5)
                             .description("secure-api authorizer for HTTP API " + w.apiId())
                             .code(c -> c.zipFile(SdkBytes.fromByteArray(BundledAuthorizer.zip())))
                             .environment(e -> e.variables(env)).tags(tags));
                 } catch (InvalidParameterValueException e) {
-                    // "The role defined for the function cannot be assumed by Lambda": IAM has not propagated yet.
-                    boolean propagation = e.getMessage() != null && e.getMessage().contains("cannot be assumed");
-                    if (!propagation || !backoff.retry(w.progress, "waiting for the new IAM role to reach Lambda")) throw e;
+                    if (arch[0] == Architecture.ARM64 && arm64Unsupported(e)) {
+                        // Graviton is not in every region: the authorizer runs the same on x86_64.
+                        w.progress.say("note: Lambda has no arm64 in " + w.region() + "; deploying " + name + " on x86_64 instead");
+                        arch[0] = Architecture.X86_64;
+                        continue;
+                    }
+                    if (!iamPropagation(e) || !backoff.retry(w.progress, "waiting for the new IAM role to reach Lambda")) throw e;
                 } catch (ResourceConflictException e) {
                     // Another run created it meanwhile: use that one.
                     return null;

@@ -20,10 +20,12 @@ public final class InvokePermissionPiece implements Piece {
         w.functionPolicy = w.function.isEmpty() ? Optional.empty() : read(w, w.functionArn());
     }
 
+    /** The resource policy of the function as API Gateway calls it: an alias or version has a policy of its own. */
     static Optional<String> read(Wiring w, String functionArn) {
-        return call("reading the resource policy of Lambda function " + w.functionName(), w.region(), () -> {
+        String qualifier = w.qualifier().orElse(null);
+        return call("reading the resource policy of Lambda function " + w.functionName() + (qualifier == null ? "" : ":" + qualifier), w.region(), () -> {
             try {
-                return Optional.ofNullable(w.aws.lambda().getPolicy(r -> r.functionName(functionArn)).policy());
+                return Optional.ofNullable(w.aws.lambda().getPolicy(r -> r.functionName(functionArn).qualifier(qualifier)).policy());
             } catch (ResourceNotFoundException e) {
                 return Optional.empty();
             }
@@ -66,34 +68,63 @@ public final class InvokePermissionPiece implements Piece {
             return new Change(name(), resource, Change.Action.CREATE, "apigateway.amazonaws.com, only from "
                     + (want == null ? "the new authorizer" : want));
         }
-        if (want == null || !want.equals(sourceArn(st.get()).orElse(null)) || !principalIsApiGateway(st.get())) {
+        if (want == null || !exact(st.get(), want)) {
             return new Change(name(), resource, Change.Action.UPDATE, "scope it to " + (want == null ? "the new authorizer" : want));
         }
         return Change.ok(name(), resource, "only from authorizer " + w.ourAuthorizer().get().id());
     }
 
+    /** Ours exactly: Allow apigateway.amazonaws.com lambda:InvokeFunction, only from this authorizer. */
+    static boolean exact(Map<String, Object> st, String sourceArn) {
+        return "Allow".equals(st.get("Effect")) && principalIsApiGateway(st) && "lambda:InvokeFunction".equals(single(st.get("Action")))
+                && sourceArn != null && sourceArn.equals(sourceArn(st).orElse(null));
+    }
+
+    private static Object single(Object v) {
+        return v instanceof java.util.List<?> l && l.size() == 1 ? l.get(0) : v;
+    }
+
+    /** AddPermission attempts before giving up; each conflict first waits for the function's update to finish. */
+    static final int ADD_ATTEMPTS = 5;
+
     @Override
     public void apply(Wiring w, Change change) {
         String sid = Names.permissionStatementId(w.apiId());
         String fn = w.functionArn();
+        String qualifier = w.qualifier().orElse(null);
         String sourceArn = desiredSourceArn(w);
-        w.functionPolicy = read(w, fn);
-        Optional<Map<String, Object>> st = statement(w);
-        if (st.isPresent() && sourceArn.equals(sourceArn(st.get()).orElse(null)) && principalIsApiGateway(st.get())) return;
-        if (st.isPresent()) {
-            run("removing the outdated invoke permission " + sid + " from Lambda function " + w.functionName(), w.region(),
-                    () -> w.aws.lambda().removePermission(r -> r.functionName(fn).statementId(sid)));
-        }
-        call("allowing API " + w.apiId() + " to invoke Lambda function " + w.functionName(), w.region(), () -> {
-            try {
-                return w.aws.lambda().addPermission(r -> r.functionName(fn).statementId(sid).action("lambda:InvokeFunction")
-                        .principal("apigateway.amazonaws.com").sourceArn(sourceArn));
-            } catch (ResourceConflictException e) {
-                // The statement id exists: a concurrent run added it. It is re-checked on the next read.
-                return null;
+        String label = w.functionName() + (qualifier == null ? "" : ":" + qualifier);
+        for (int attempt = 1; attempt <= ADD_ATTEMPTS; attempt++) {
+            w.functionPolicy = read(w, fn);
+            Optional<Map<String, Object>> st = statement(w);
+            if (st.isPresent() && exact(st.get(), sourceArn)) return;
+            if (st.isPresent()) {
+                run("removing the outdated invoke permission " + sid + " from Lambda function " + label, w.region(),
+                        () -> w.aws.lambda().removePermission(r -> r.functionName(fn).qualifier(qualifier).statementId(sid)));
             }
-        });
+            boolean added = call("allowing API " + w.apiId() + " to invoke Lambda function " + label, w.region(), () -> {
+                try {
+                    w.aws.lambda().addPermission(r -> r.functionName(fn).qualifier(qualifier).statementId(sid)
+                            .action("lambda:InvokeFunction").principal("apigateway.amazonaws.com").sourceArn(sourceArn));
+                    return true;
+                } catch (ResourceConflictException e) {
+                    // "An update is in progress for resource" (e.g. during an amplify push), or a concurrent run added
+                    // the statement id: neither means it is in place. Wait for the function, then read it back.
+                    return false;
+                }
+            });
+            if (!added) {
+                w.progress.say("Lambda function " + label + " is busy (another update in progress); waiting, then adding the permission again…");
+                FunctionPiece.waitUpdated(w, w.functionName());
+            }
+        }
+        // Routes must never point at an authorizer API Gateway may not invoke: every request would get 500.
         w.functionPolicy = read(w, fn);
+        if (statement(w).map(st -> exact(st, sourceArn)).orElse(false)) return;
+        throw new ExitException(ExitException.AWS, "allowing API " + w.apiId() + " to invoke Lambda function " + label + " (" + w.region()
+                + "): statement " + sid + " is still not in its resource policy after " + ADD_ATTEMPTS + " attempts; no route was changed",
+                "wait until the function's other update finishes (aws lambda get-function-configuration --function-name " + label
+                        + " --region " + w.region() + "), then run setup again; reruns are safe", null);
     }
 
     // teardown
@@ -115,7 +146,7 @@ public final class InvokePermissionPiece implements Piece {
         for (int i = 0; i < 5 && statement(w).isPresent(); i++) {
             boolean removed = call("removing invoke permission " + sid + " from Lambda function " + w.functionName(), w.region(), () -> {
                 try {
-                    w.aws.lambda().removePermission(r -> r.functionName(fn).statementId(sid));
+                    w.aws.lambda().removePermission(r -> r.functionName(fn).qualifier(w.qualifier().orElse(null)).statementId(sid));
                     return true;
                 } catch (ResourceNotFoundException gone) {
                     return false;

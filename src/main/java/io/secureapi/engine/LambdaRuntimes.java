@@ -7,12 +7,15 @@ import java.util.Optional;
 
 /**
  * Lambda's runtime deprecation schedule (docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html,
- * as of 2026-03): after the deprecation date a runtime gets no security patches; later, creating
+ * as of {@link #AS_OF}): after the deprecation date a runtime gets no security patches; later, creating
  * and then updating functions on it is blocked. Functions keep running, unpatched.
  */
 public final class LambdaRuntimes {
     private LambdaRuntimes() {
     }
+
+    /** The day the schedule below was last compared with AWS's page; later changes there are not known here. */
+    public static final LocalDate AS_OF = LocalDate.parse("2026-04-01");
 
     /** Dates of one runtime; blockCreate/blockUpdate may be null when AWS lists none. */
     public record Schedule(LocalDate deprecated, LocalDate blockCreate, LocalDate blockUpdate) {

@@ -119,6 +119,7 @@ public final class SecretPiece implements Piece {
         return call("reading secret " + secretId, w.region(), () -> {
             try {
                 DescribeSecretResponse d = w.aws.secrets().describeSecret(r -> r.secretId(secretId));
+                w.secretKmsKeyId = d.kmsKeyId();
                 Map<String, String> tags = d.tags() == null ? Map.of()
                         : d.tags().stream().collect(Collectors.toMap(Tag::key, Tag::value, (a, b) -> a));
                 boolean hasCurrent = d.versionIdsToStages() == null

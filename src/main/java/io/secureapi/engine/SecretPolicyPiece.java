@@ -2,9 +2,12 @@ package io.secureapi.engine;
 
 import static io.secureapi.aws.AwsCall.call;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.secretsmanager.model.MalformedPolicyDocumentException;
+import software.amazon.awssdk.services.secretsmanager.model.PublicPolicyException;
 import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
 
 /** The secret's resource policy: our one statement, merged with whatever else is there. */
@@ -58,17 +61,65 @@ public final class SecretPolicyPiece implements Piece {
         PolicyDocument merged = PolicyDocument.parse(read(w, arn).orElse(null)).with(desiredStatement(w.roleArn()));
         String policy = merged.toJson();
         Backoff backoff = Backoff.iamPropagation();
-        call("putting the resource policy on secret " + w.target.secretName(), w.region(), () -> {
-            while (true) {
-                try {
-                    return w.aws.secrets().putResourcePolicy(r -> r.secretId(arn).resourcePolicy(policy).blockPublicPolicy(true));
-                } catch (MalformedPolicyDocumentException e) {
-                    // A role created seconds ago is not yet a valid principal: wait for IAM, bounded.
-                    if (!backoff.retry(w.progress, "waiting for the new role to become a valid principal")) throw e;
+        String doing = "putting the resource policy on secret " + w.target.secretName();
+        try {
+            call(doing, w.region(), () -> {
+                while (true) {
+                    try {
+                        return w.aws.secrets().putResourcePolicy(r -> r.secretId(arn).resourcePolicy(policy).blockPublicPolicy(true));
+                    } catch (MalformedPolicyDocumentException e) {
+                        // Only a role created seconds ago that IAM has not propagated yet is worth waiting for
+                        // (the message terraform-provider-aws retries in secretsmanager/secret_policy.go).
+                        if (!unsupportedPrincipal(e) || !backoff.retry(w.progress, "waiting for the new role to become a valid principal")) throw e;
+                    }
                 }
-            }
-        });
+            });
+        } catch (ExitException e) {
+            throw explain(w, doing, merged, e);
+        }
         w.secretPolicy = Optional.of(policy);
+    }
+
+    static boolean unsupportedPrincipal(MalformedPolicyDocumentException e) {
+        String m = e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage();
+        return m != null && m.contains("unsupported principal");
+    }
+
+    /** Names the statement(s) AWS refused, so the user knows which one to fix. */
+    static ExitException explain(Wiring w, String doing, PolicyDocument policy, ExitException e) {
+        String where = doing + " (" + w.region() + ")";
+        if (e.getCause() instanceof PublicPolicyException) {
+            List<String> open = sids(policy.statements().stream().filter(PolicyDocument::hasWildcardPrincipal).toList());
+            String which = open.isEmpty() ? "one of the other statements (" + String.join(", ", others(policy)) + ")"
+                    : "statement " + String.join(", ", open) + " (principal \"*\")";
+            return new ExitException(ExitException.AWS, where + ": PublicPolicyException — BlockPublicPolicy refuses the policy: "
+                    + which + " makes the secret public", "remove or restrict " + which + " (aws secretsmanager get-resource-policy --secret-id "
+                    + w.target.secretName() + " --region " + w.region() + "), then run setup again", e.getCause());
+        }
+        if (e.getCause() instanceof MalformedPolicyDocumentException m) {
+            String detail = m.awsErrorDetails() == null ? m.getMessage() : m.awsErrorDetails().errorMessage();
+            List<String> others = others(policy);
+            String which = others.isEmpty() ? "statement " + Names.SECRET_POLICY_SID + " (principal " + w.roleArn() + ")"
+                    : "statement " + Names.SECRET_POLICY_SID + " (principal " + w.roleArn() + ") or one kept from before: " + String.join(", ", others);
+            return new ExitException(ExitException.AWS, where + ": MalformedPolicyDocumentException — " + detail + "; the policy holds " + which,
+                    unsupportedPrincipal(m) ? "the role did not become a valid principal within " + Backoff.IAM_PROPAGATION_TIMEOUT.toMinutes()
+                            + " minutes: check that it exists, then run setup again"
+                            : "fix that statement in the secret's resource policy, then run setup again", m);
+        }
+        return e;
+    }
+
+    private static List<String> others(PolicyDocument policy) {
+        return sids(policy.statements().stream().filter(st -> !Names.SECRET_POLICY_SID.equals(st.get("Sid"))).toList());
+    }
+
+    private static List<String> sids(List<Map<String, Object>> statements) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < statements.size(); i++) {
+            Object sid = statements.get(i).get("Sid");
+            out.add(sid == null ? "(no Sid)" : String.valueOf(sid));
+        }
+        return out;
     }
 
     // teardown
@@ -102,8 +153,12 @@ public final class SecretPolicyPiece implements Piece {
             w.secretPolicy = Optional.empty();
         } else {
             String policy = rest.toJson();
-            call("putting the resource policy of secret " + name + " without " + Names.SECRET_POLICY_SID, w.region(),
-                    () -> w.aws.secrets().putResourcePolicy(r -> r.secretId(arn).resourcePolicy(policy).blockPublicPolicy(true)));
+            String doing = "putting the resource policy of secret " + name + " without " + Names.SECRET_POLICY_SID;
+            try {
+                call(doing, w.region(), () -> w.aws.secrets().putResourcePolicy(r -> r.secretId(arn).resourcePolicy(policy).blockPublicPolicy(true)));
+            } catch (ExitException e) {
+                throw explain(w, doing, rest, e);
+            }
             w.secretPolicy = Optional.of(policy);
         }
     }

@@ -30,6 +30,7 @@ public final class Setup {
         if (t.managedFunction()) p.add(new SecretFormatPiece());
         p.add(new EnvVarPiece());
         p.add(new SecretPolicyPiece());
+        p.add(new KeyDecryptionPiece());
         p.add(new AuthorizerPiece());
         p.add(new InvokePermissionPiece());
         p.add(new RoutesPiece());
@@ -74,10 +75,15 @@ public final class Setup {
         reads.chain(() -> find(pieces, RoutesPiece.class).read(w))
                 .chain(() -> find(pieces, FunctionPiece.class).read(w), () -> find(pieces, InvokePermissionPiece.class).read(w))
                 .chain(() -> find(pieces, SecretPiece.class).read(w), () -> find(pieces, SecretPolicyPiece.class).read(w));
-        if (t.managedFunction()) reads.chain(() -> find(pieces, ExecutionRolePiece.class).read(w));
+        if (t.managedFunction()) {
+            reads.chain(() -> find(pieces, ExecutionRolePiece.class).read(w), () -> w.kmsRolePolicy = KeyDecryptionPiece.readRolePolicy(w));
+        }
         if (t.managedFunction()) reads.chain(() -> find(pieces, LogGroupPiece.class).read(w));
         reads.chain(() -> find(pieces, KeyNameForwardingPiece.class).read(w));
         reads.run();
+        SecretSharing.refuseIfShared(w);
+        // after the others: it needs the secret's key id and the account the function's role lives in
+        find(pieces, KeyDecryptionPiece.class).read(w);
         return new Setup(w, pieces);
     }
 
@@ -118,7 +124,7 @@ public final class Setup {
         Wiring w = wiring;
         State.Function f = w.function.orElseThrow();
         String authorizerId = w.ourAuthorizer().map(State.Authorizer::id).orElse(null);
-        return new ProjectConfig(w.apiId(), w.region(), f.arn(), w.target.managedFunction(), w.secretArn(),
+        return new ProjectConfig(w.apiId(), w.region(), w.qualifiedFunctionArn(), w.target.managedFunction(), w.secretArn(),
                 w.target.secretName(), authorizerId, w.target.authorizerName(), w.target.header(), w.target.cacheTtl(),
                 RoutesPiece.recorded(w, before), RoutesPiece.excluded(w), KeyNameForwardingPiece.header(w));
     }

@@ -69,6 +69,7 @@ public final class Teardown {
         FunctionPiece.resolveIdentity(w);
         if (w.function.isPresent()) w.functionPolicy = InvokePermissionPiece.read(w, w.functionArn());
         if (target.managedFunction()) w.role = ExecutionRolePiece.find(w, Names.managedRoleName(apiId));
+        if (target.managedFunction() && w.role.isPresent()) w.kmsRolePolicy = KeyDecryptionPiece.readRolePolicy(w);
         String secretId = cfg.map(ProjectConfig::secretArn).filter(s -> s != null && !s.isBlank()).orElse(target.secretName());
         w.secret = SecretPiece.find(w, secretId);
         if (w.secret.isPresent() && w.secret.get().deletedDate().isEmpty()) {

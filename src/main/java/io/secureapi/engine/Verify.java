@@ -33,6 +33,8 @@ public final class Verify {
 
     private final Wiring w;
     private final boolean secretHasCurrent;
+    /** Why the secret's KMS key could not even be described (AccessDenied), or null. */
+    private String kmsKeyUnreadable;
 
     private Verify(Wiring w, boolean secretHasCurrent) {
         this.w = w;
@@ -74,7 +76,15 @@ public final class Verify {
                     if (w.previous.map(ProjectConfig::forwardKeyName).isPresent()) new KeyNameForwardingPiece().read(w);
                 })
                 .run();
-        return new Verify(w, current[0]);
+        // a customer-managed key: who may decrypt (after the others: it needs the secret and the function's role)
+        String[] keyUnreadable = {null};
+        if (w.secret.isPresent()) {
+            w.kmsKey = KeyDecryptionPiece.resolveOrExplain(w, keyUnreadable);
+            if (w.kmsKey.isPresent() && w.function.isPresent() && w.roleArn() != null) w.readerPolicies = KeyDecryptionPiece.readRolePolicies(w, w.roleArn());
+        }
+        Verify v = new Verify(w, current[0]);
+        v.kmsKeyUnreadable = keyUnreadable[0];
+        return v;
     }
 
     /** One DescribeSecret answers existence, deletion and whether a current version exists; no key is read. */
@@ -122,7 +132,7 @@ public final class Verify {
     public URI probeUrl() {
         String endpoint = w.api().endpoint();
         if (endpoint == null || endpoint.isBlank()) {
-            endpoint = "https://" + w.apiId() + ".execute-api." + w.region() + ".amazonaws.com";
+            endpoint = "https://" + w.apiId() + ".execute-api." + w.region() + "." + Arns.dnsSuffix(w.region());
         }
         endpoint = endpoint.replaceAll("/+$", "");
         String path = "/";
@@ -185,8 +195,48 @@ public final class Verify {
                     : Check.pass("secret-policy.grants-role", res, "the resource policy of secret " + name + " lets " + role + " read it"));
         }
         out.add(wildcard(name, res));
+        kms(name, res).ifPresent(out::add);
         plaintext(name, res).ifPresent(out::add);
         out.addAll(expiring(name, res));
+    }
+
+    /** secret.kms: left out for the AWS-managed key; else the reader's role must be allowed kms:Decrypt on the key. */
+    private Optional<Check> kms(String name, String res) {
+        if (kmsKeyUnreadable != null) {
+            return Optional.of(Check.warn("secret.kms", res, "cannot tell whether the authorizer may decrypt secret " + name + " (KMS key "
+                    + w.secretKmsKeyId + "): " + kmsKeyUnreadable, "grant the verify role kms:DescribeKey and kms:GetKeyPolicy on the key"));
+        }
+        if (w.kmsKey.isEmpty() || w.roleArn() == null || w.readerPolicies == null) return Optional.empty();
+        KeyDecryptionPiece.Key key = w.kmsKey.get();
+        String role = w.roleArn();
+        String roleAccount = Arns.parse(role).map(Arns.Parsed::account).orElse(w.account());
+        boolean sameAccount = key.account().equals(roleAccount);
+        Optional<Boolean> byIam = w.readerPolicies.documents().map(d -> KeyDecryptionPiece.iamGrants(d, key.arn()));
+        Optional<Boolean> byKey = key.keyPolicy().map(p -> KeyDecryptionPiece.keyPolicyGrants(p, role));
+        Optional<Boolean> iamEnabled = key.keyPolicy().map(p -> KeyDecryptionPiece.enablesIam(p, w.partition(), sameAccount ? key.account() : roleAccount));
+        String what = "role " + role + " may decrypt secret " + name + " (customer-managed KMS key " + key.arn() + ")";
+        boolean ok = sameAccount ? byKey.orElse(false) || iamEnabled.orElse(false) && byIam.orElse(false)
+                : (byKey.orElse(false) || iamEnabled.orElse(false)) && byIam.orElse(false);
+        if (ok) return Optional.of(Check.pass("secret.kms", res, what));
+        String iamStatement = KeyDecryptionPiece.iamStatement(w, key);
+        String keyStatement = KeyDecryptionPiece.keyPolicyStatement(w, key, role);
+        if (key.keyPolicy().isEmpty() || w.readerPolicies.documents().isEmpty()) {
+            String why = w.readerPolicies.documents().isEmpty() ? w.readerPolicies.unreadable() : key.unreadable();
+            return Optional.of(Check.warn("secret.kms", res, "cannot tell whether " + what + ": " + why,
+                    "make sure the role's policy has " + iamStatement + " and the key policy lets IAM policies grant access (or has " + keyStatement + ")"));
+        }
+        String fix;
+        if (w.target.managedFunction()) {
+            fix = SETUP_FIX + " (it gives the authorizer's role kms:Decrypt on the key)"
+                    + (iamEnabled.orElse(false) && sameAccount ? "" : "; the key's owner must also add to the key policy: " + keyStatement);
+        } else if (!sameAccount || !iamEnabled.orElse(false)) {
+            fix = "the key's owner adds to the key policy of " + key.arn() + ": " + keyStatement
+                    + (sameAccount ? "" : "; and add to a policy of role " + role + ": " + iamStatement);
+        } else {
+            fix = "add this statement to a policy of role " + role + ": " + iamStatement;
+        }
+        return Optional.of(Check.fail("secret.kms", res, "role " + role + " may not decrypt secret " + name + ": neither its IAM policies nor the key policy of "
+                + key.arn() + " allow kms:Decrypt, so every GetSecretValue of the authorizer fails", fix));
     }
 
     /** integrations.key-name: setup --forward-key-name was used; every integration still maps the header. Left out otherwise. */
@@ -279,7 +329,15 @@ public final class Verify {
         State.Function f = w.function.get();
         out.add(Check.pass("function.exists", res, "Lambda function " + fn + " exists" + (managed ? " (the bundled authorizer)" : " (your authorizer)")));
         out.add(active(f, res));
-        Change env = new EnvVarPiece().plan(w);
+        Change env;
+        try {
+            env = new EnvVarPiece().plan(w);
+        } catch (ExitException immutable) {
+            // a published version without the variable: only a new version can fix it
+            out.add(Check.fail("function.env", res, immutable.getMessage(), immutable.hint()));
+            out.add(runtime(f, res, today));
+            return;
+        }
         out.add(env.changes()
                 ? Check.fail("function.env", res, "the environment of Lambda function " + fn + " does not point at secret " + w.target.secretName()
                         + ": " + env.detail(), SETUP_FIX + " (it merges the variable; others are kept)")

@@ -26,6 +26,14 @@ public final class Wiring {
     Optional<State.Function> function = Optional.empty();
     Optional<State.Role> role = Optional.empty();
     Optional<String> functionPolicy = Optional.empty();
+    /** The version the function (or its alias) resolves to: "$LATEST", or a published version's number. */
+    String functionVersion = "$LATEST";
+    /** The secret's KmsKeyId as DescribeSecret gives it (null: the AWS-managed key). */
+    String secretKmsKeyId;
+    /** Its customer-managed key, resolved (empty: the AWS-managed key); the bundled role's KMS policy; a reader role's policies (verify). */
+    Optional<KeyDecryptionPiece.Key> kmsKey = Optional.empty();
+    Optional<String> kmsRolePolicy = Optional.empty();
+    KeyDecryptionPiece.RolePolicies readerPolicies;
     /** The bundled function's log group; the retention setup was asked for (null: keep or default). */
     Optional<LogGroupPiece.Group> logGroup = Optional.empty();
     Integer logRetentionDays;
@@ -105,12 +113,33 @@ public final class Wiring {
 
     static String nameOf(String nameOrArn) {
         return Arns.parse(nameOrArn).map(p -> p.resource().replaceFirst("^function:", "").replaceFirst(":.*$", ""))
-                .orElse(nameOrArn);
+                .orElse(nameOrArn.replaceFirst(":.*$", ""));
     }
 
     public String functionArn() {
         return function.map(State.Function::arn)
                 .orElse("arn:" + partition + ":lambda:" + region() + ":" + account + ":function:" + functionName());
+    }
+
+    /** The alias or version of --function (…:function:fn:live, fn:7), if it has one. */
+    public Optional<String> qualifier() {
+        return target.function().flatMap(Wiring::qualifierOf);
+    }
+
+    static Optional<String> qualifierOf(String nameOrArn) {
+        String[] p = nameOrArn.split(":");
+        if (nameOrArn.startsWith("arn:")) return p.length >= 8 && !p[7].isBlank() ? Optional.of(p[7]) : Optional.empty();
+        return p.length == 2 && !p[1].isBlank() ? Optional.of(p[1]) : Optional.empty();
+    }
+
+    /** The function as API Gateway calls it: with its alias or version when --function named one. */
+    public String qualifiedFunctionArn() {
+        return functionArn() + qualifier().map(q -> ":" + q).orElse("");
+    }
+
+    /** The function resolves to a published version: its configuration (environment) can never change. */
+    public boolean publishedVersion() {
+        return !"$LATEST".equals(functionVersion);
     }
 
     public String roleArn() {
@@ -128,7 +157,7 @@ public final class Wiring {
     }
 
     public String authorizerUri() {
-        return Arns.authorizerUri(partition, region(), functionArn());
+        return Arns.authorizerUri(partition, region(), qualifiedFunctionArn());
     }
 
     void putAuthorizer(State.Authorizer a) {

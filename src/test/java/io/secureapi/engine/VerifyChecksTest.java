@@ -24,7 +24,7 @@ class VerifyChecksTest {
         w.partition = "aws";
         w.account = "111122223333";
         w.api = new State.Api("api1", "amp", "HTTP", "https://api1.execute-api.us-east-1.amazonaws.com", true);
-        w.function = Optional.of(new State.Function(FN_ARN, "secure-api-authorizer-api1", ROLE, "nodejs22.x", "index.handler", "Active",
+        w.function = Optional.of(new State.Function(FN_ARN, "secure-api-authorizer-api1", ROLE, Names.RUNTIME, "index.handler", "Active",
                 "Successful", BundledAuthorizer.codeSha256(), Map.of("SECRET_ARN", SECRET_ARN, "KEY_HEADER", "authorization"),
                 Map.of(Names.TAG_MANAGED, "true", Names.TAG_API_ID, "api1")));
         w.secret = Optional.of(new State.Secret(SECRET_ARN, "secure-api/api1/api-key", Optional.empty(), Map.of(Names.TAG_API_ID, "api1")));

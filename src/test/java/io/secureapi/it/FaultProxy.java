@@ -40,7 +40,13 @@ public final class FaultProxy implements AutoCloseable {
         /** Forwarded, then a TCP reset instead of the answer: it took effect, the caller does not know. */
         LOST_RESPONSE,
         /** 400 AccessDeniedException (JSON) / 403 AccessDenied (REST, query): not retried. */
-        ACCESS_DENIED
+        ACCESS_DENIED,
+        /** An error of the test's choosing: status, code and message (see {@link #failWith}). */
+        ERROR
+    }
+
+    /** A service error as AWS sends it: HTTP status, error code, message. */
+    public record ServiceError(int status, String code, String message) {
     }
 
     /** One request as received. */
@@ -86,11 +92,13 @@ public final class FaultProxy implements AutoCloseable {
         final Predicate<Request> match;
         final Fault fault;
         final AtomicInteger left;
+        final ServiceError error;
 
-        Rule(Predicate<Request> match, Fault fault, int times) {
+        Rule(Predicate<Request> match, Fault fault, int times, ServiceError error) {
             this.match = match;
             this.fault = fault;
             this.left = new AtomicInteger(times);
+            this.error = error;
         }
 
         /** True when this rule fires for the request (and counts it). */
@@ -114,6 +122,7 @@ public final class FaultProxy implements AutoCloseable {
     });
     private final List<Rule> rules = new CopyOnWriteArrayList<>();
     private final List<String> operations = new CopyOnWriteArrayList<>();
+    private final List<String> requestLines = new CopyOnWriteArrayList<>();
     private final List<String> faulted = new CopyOnWriteArrayList<>();
     private volatile Predicate<Request> cutTrigger;
     private volatile Fault cutFault;
@@ -139,7 +148,13 @@ public final class FaultProxy implements AutoCloseable {
 
     /** Answers matching requests with the fault, {@code times} times (negative: forever). */
     public FaultProxy fail(Predicate<Request> match, Fault fault, int times) {
-        rules.add(new Rule(match, fault, times));
+        rules.add(new Rule(match, fault, times, null));
+        return this;
+    }
+
+    /** Answers matching requests with this service error, {@code times} times (negative: forever). */
+    public FaultProxy failWith(Predicate<Request> match, int status, String code, String message, int times) {
+        rules.add(new Rule(match, Fault.ERROR, times, new ServiceError(status, code, message)));
         return this;
     }
 
@@ -157,6 +172,11 @@ public final class FaultProxy implements AutoCloseable {
     /** Every request seen, as operation names, in order. */
     public List<String> operations() {
         return List.copyOf(operations);
+    }
+
+    /** Every request as "METHOD path?query" (URL-decoded), e.g. to see a Qualifier parameter. */
+    public List<String> requestLines() {
+        return List.copyOf(requestLines);
     }
 
     /** The requests answered with a fault, as "operation: FAULT". */
@@ -193,11 +213,14 @@ public final class FaultProxy implements AutoCloseable {
                 Request req = readRequest(in);
                 if (req == null) return;
                 operations.add(req.operation());
+                requestLines.add(req.method() + " " + URLDecoder.decode(req.path(), StandardCharsets.UTF_8));
                 Fault fault = cut ? cutFault : null;
+                ServiceError custom = null;
                 if (fault == null) {
                     for (Rule rule : rules) {
                         if (rule.fires(req)) {
                             fault = rule.fault;
+                            custom = rule.error;
                             break;
                         }
                     }
@@ -208,7 +231,7 @@ public final class FaultProxy implements AutoCloseable {
                     return;
                 }
                 if (fault != null && fault != Fault.LOST_RESPONSE) {
-                    writeError(out, req, fault);
+                    writeError(out, req, fault, custom);
                     continue;
                 }
                 byte[] response = forward(req);
@@ -331,11 +354,16 @@ public final class FaultProxy implements AutoCloseable {
     }
 
     /** An error as the service would send it, in the request's protocol, so the SDK parses its code. */
-    private static void writeError(OutputStream out, Request req, Fault fault) throws IOException {
+    private static void writeError(OutputStream out, Request req, Fault fault, ServiceError custom) throws IOException {
         int status;
         String code;
         String message;
         switch (fault) {
+            case ERROR -> {
+                status = custom.status();
+                code = custom.code();
+                message = custom.message();
+            }
             case THROTTLE -> {
                 status = 429;
                 code = req.queryProtocol() ? "Throttling" : "ThrottlingException";
@@ -360,7 +388,7 @@ public final class FaultProxy implements AutoCloseable {
                     + "</Code><Message>" + message + "</Message></Error><RequestId>fault-proxy</RequestId></ErrorResponse>";
         } else {
             type = req.jsonProtocol() ? "application/x-amz-json-1.1" : "application/json";
-            body = "{\"__type\":\"" + code + "\",\"message\":\"" + message + "\"}";
+            body = "{\"__type\":\"" + code + "\",\"message\":\"" + message.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
         }
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         String head = "HTTP/1.1 " + status + " Fault\r\nContent-Type: " + type + "\r\nx-amzn-ErrorType: " + code

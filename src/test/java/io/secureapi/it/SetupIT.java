@@ -44,7 +44,7 @@ class SetupIT {
         assertThat(value).doesNotContain(key);
 
         var fn = aws.lambda.getFunction(r -> r.functionName("secure-api-authorizer-" + api));
-        assertThat(fn.configuration().runtimeAsString()).isEqualTo("nodejs22.x");
+        assertThat(fn.configuration().runtimeAsString()).isEqualTo("nodejs24.x");
         assertThat(fn.configuration().environment().variables()).containsEntry("SECRET_ARN", secret.arn());
         assertThat(fn.tags()).containsEntry("secure-api:managed", "true");
         String roleArn = fn.configuration().role();

@@ -338,7 +338,7 @@ class VerifyIT {
         Map<String, Map<String, Object>> checks = checks(run);
         assertThat(status(checks, "function.runtime")).isEqualTo("warn");
         assertThat(checks.get("function.runtime").get("message")).asString().contains("nodejs14.x").contains("deprecated");
-        assertThat(checks.get("function.runtime").get("fix")).asString().contains("--runtime nodejs22.x");
+        assertThat(checks.get("function.runtime").get("fix")).asString().contains("--runtime nodejs24.x");
         assertThat(checks).doesNotContainKey("function.bundled");
         assertThat(status(checks, "function.env")).isEqualTo("pass");
         assertThat(status(checks, "permission.scoped")).isEqualTo("pass");

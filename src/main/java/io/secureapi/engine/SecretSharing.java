@@ -1,0 +1,137 @@
+package io.secureapi.engine;
+
+import static io.secureapi.aws.AwsCall.call;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.services.apigatewayv2.model.Api;
+import software.amazon.awssdk.services.apigatewayv2.model.GetApisResponse;
+import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
+
+/**
+ * A secret another API's authorizer already reads is never taken over: sharing it would flip the
+ * policy statement between two roles, a key revoke would flush one API's caches only, and one
+ * teardown would delete the other's key. Checked before any write.
+ */
+public final class SecretSharing {
+    private static final Pattern BUNDLED_ROLE = Pattern.compile(":role/secure-api-authorizer-([A-Za-z0-9]+)$");
+
+    private SecretSharing() {
+    }
+
+    /** Who else reads it: another API's id and how we know. */
+    public record OtherReader(String apiId, String how) {
+    }
+
+    /** Refuses (exit 2) when the secret is read by another API's authorizer. */
+    public static void refuseIfShared(Wiring w) {
+        Optional<OtherReader> other = otherReader(w);
+        if (other.isEmpty()) return;
+        String who = other.get().apiId() == null ? "another authorizer" : "API " + other.get().apiId();
+        throw ExitException.badInput("secret " + w.target.secretName() + " in " + w.region() + " is already read by " + who
+                + " (" + other.get().how() + "): sharing it would flip its policy between two authorizers' roles, and a teardown of one "
+                + "API would delete the other's key", "give API " + w.apiId() + " its own secret: pass another --secret-name, or omit it "
+                + "(default " + Names.defaultSecretName(w.apiId()) + ")");
+    }
+
+    static Optional<OtherReader> otherReader(Wiring w) {
+        if (w.secret.isEmpty()) return Optional.empty();
+        State.Secret s = w.secret.get();
+        String tagged = s.tags().get(Names.TAG_API_ID);
+        if (tagged != null && !tagged.equals(w.apiId())) {
+            return Optional.of(new OtherReader(tagged, "its tag " + Names.TAG_API_ID + " names it"));
+        }
+        for (String principal : grantedRoles(w)) {
+            Matcher m = BUNDLED_ROLE.matcher(principal);
+            if (m.find() && !m.group(1).equals(w.apiId())) {
+                return Optional.of(new OtherReader(m.group(1), "its resource policy lets that API's authorizer role " + principal + " read it"));
+            }
+        }
+        if (tagged != null) return Optional.empty();
+        // A secret secure-api did not create for this API: look for another API's authorizer whose function reads it.
+        Optional<OtherReader> byFunction = readByAnotherAuthorizer(w, s.arn());
+        if (byFunction.isPresent()) return byFunction;
+        // Our statement lets a role read it that neither this run nor this API's authorizer uses: someone else's reader.
+        for (String role : grantedRoles(w)) {
+            if (role.equals(w.roleArn()) || role.endsWith(":role/" + Names.managedRoleName(w.apiId()))) continue;
+            if (role.equals(ourAuthorizerRole(w).orElse(null))) continue;
+            return Optional.of(new OtherReader(null, "its resource policy statement " + Names.SECRET_POLICY_SID + " lets role " + role
+                    + " read it, and no authorizer of API " + w.apiId() + " runs with that role"));
+        }
+        return Optional.empty();
+    }
+
+    /** The role of the function this API's authorizer (our name) calls today, if any. */
+    private static Optional<String> ourAuthorizerRole(Wiring w) {
+        Optional<String> fn = w.ourAuthorizer().flatMap(a -> Arns.functionOfAuthorizerUri(a.uri()));
+        if (fn.isEmpty()) return Optional.empty();
+        if (w.function.isPresent() && Wiring.nameOf(fn.get()).equals(w.function.get().name())) return Optional.ofNullable(w.function.get().role());
+        return call("reading the configuration of Lambda function " + Wiring.nameOf(fn.get()), w.region(), () -> {
+            try {
+                return Optional.ofNullable(w.aws.lambda().getFunctionConfiguration(r -> r.functionName(fn.get())).role());
+            } catch (ResourceNotFoundException gone) {
+                return Optional.<String>empty();
+            }
+        });
+    }
+
+    private static List<String> grantedRoles(Wiring w) {
+        Optional<Map<String, Object>> st = PolicyDocument.parse(w.secretPolicy.orElse(null)).statement(Names.SECRET_POLICY_SID);
+        return st.map(KeyDecryptionPiece::awsPrincipals).orElse(List.of());
+    }
+
+    private static Optional<OtherReader> readByAnotherAuthorizer(Wiring w, String secretArn) {
+        for (String apiId : otherHttpApis(w)) {
+            List<State.Authorizer> authorizers = authorizersOf(w, apiId);
+            for (State.Authorizer a : authorizers) {
+                if (!"REQUEST".equals(a.type())) continue;
+                Optional<String> fn = Arns.functionOfAuthorizerUri(a.uri());
+                if (fn.isEmpty()) continue;
+                Optional<String> reads = secretArnOf(w, fn.get());
+                if (reads.isPresent() && reads.get().equals(secretArn)) {
+                    return Optional.of(new OtherReader(apiId, "its authorizer " + a.name() + " calls Lambda function " + Wiring.nameOf(fn.get())
+                            + ", whose " + Names.ENV_SECRET_ARN + " is this secret"));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static List<String> otherHttpApis(Wiring w) {
+        List<String> out = new ArrayList<>();
+        String token = null;
+        do {
+            String t = token;
+            GetApisResponse page = call("listing the HTTP APIs of " + w.region(), w.region(),
+                    () -> w.aws.apigateway().getApis(r -> r.maxResults(HttpApi.PAGE_SIZE).nextToken(t)));
+            for (Api api : page.items()) {
+                if ("HTTP".equals(api.protocolTypeAsString()) && !api.apiId().equals(w.apiId())) out.add(api.apiId());
+            }
+            token = page.nextToken();
+        } while (token != null && !token.isEmpty());
+        return out;
+    }
+
+    private static List<State.Authorizer> authorizersOf(Wiring w, String apiId) {
+        Target t = w.target;
+        Target other = new Target(apiId, t.region(), Optional.empty(), t.secretName(), t.authorizerName(), t.header(), t.cacheTtl(),
+                Optional.empty(), false, false, Optional.empty());
+        return HttpApi.authorizers(new Wiring(other, w.aws, Progress.NONE, Optional.empty()));
+    }
+
+    private static Optional<String> secretArnOf(Wiring w, String functionArn) {
+        return call("reading the configuration of Lambda function " + Wiring.nameOf(functionArn), w.region(), () -> {
+            try {
+                var c = w.aws.lambda().getFunctionConfiguration(r -> r.functionName(functionArn));
+                return Optional.ofNullable(c.environment() == null || c.environment().variables() == null ? null
+                        : c.environment().variables().get(Names.ENV_SECRET_ARN));
+            } catch (ResourceNotFoundException gone) {
+                return Optional.<String>empty();
+            }
+        });
+    }
+}
