@@ -3,7 +3,7 @@
 ($default route to an HTTP_PROXY integration, OPTIONS /{proxy+}, a $default stage with
 auto-deploy, CORS) on the given endpoint and prints its id. For the demo and benchmarks.
 
-    python3 scripts/amplify_api.py ENDPOINT [--routes N] [--add-route API_ID "GET /x"]
+    python3 scripts/amplify_api.py ENDPOINT [--routes N] [--add-route API_ID "GET /x"] [--reset-route API_ID "$default"]
 """
 import argparse
 import os
@@ -37,8 +37,16 @@ def main():
     p.add_argument("endpoint")
     p.add_argument("--routes", type=int, default=0, help="extra GET routes to add (for paging)")
     p.add_argument("--add-route", nargs=2, metavar=("API_ID", "ROUTE_KEY"), help="add one route to an existing API")
+    p.add_argument("--reset-route", nargs=2, metavar=("API_ID", "ROUTE_KEY"),
+                   help="set a route back to no authorization, as a regenerated Amplify template does")
     a = p.parse_args()
     c = client(a.endpoint)
+    if a.reset_route:
+        api, key = a.reset_route
+        route = next(r for r in c.get_routes(ApiId=api)["Items"] if r["RouteKey"] == key)
+        c.update_route(ApiId=api, RouteId=route["RouteId"], AuthorizationType="NONE", AuthorizerId="")
+        print(route["RouteId"])
+        return
     if a.add_route:
         print(c.create_route(ApiId=a.add_route[0], RouteKey=a.add_route[1])["RouteId"])
         return

@@ -8,13 +8,16 @@ Run it through scripts/bench (which builds the jar first). Side by side, in one 
       against `secure-api setup --function FN`, on identical fresh Amplify-shaped APIs, alternating;
   (b) `aws --version` against `secure-api --version`;
   (c) `secure-api verify` on a 250-route API (after setup) against one `aws apigatewayv2 get-routes`;
-  (d) `secure-api keys add` and `keys revoke` against a converged `secure-api setup` of the same API
+  (d) `secure-api verify --all` over 10 config entries against one `secure-api verify`;
+  (e) `secure-api scan` of 60 APIs in 3 regions against the AWS CLI loop a user would write
+      (`get-apis` per region, `get-routes` per API).
+  (f) `secure-api keys add` and `keys revoke` against a converged `secure-api setup` of the same API
       (bundled authorizer), alternating. The emulator's function update completes at once, so the
       revoke's waits for the cache flush (Lambda LastUpdateStatus) add nothing here.
 
 Prints the median of each side, the ratio and the target, and (--markdown) the same as a table.
 
-    scripts/bench [--pairs N] [--runs N] [--routes N] [--markdown] [--only a,b,c]
+    scripts/bench [--pairs N] [--runs N] [--routes N] [--markdown] [--only a,b,c,d,e]
     scripts/bench --classlist    # regenerate src/main/cds/secure-api.classlist (then: mvn package)
 
 The class list names the classes representative runs load (--version, help, setup on both paths,
@@ -223,6 +226,38 @@ def bench_keys(endpoint, env, fx, runs):
     return adds, revokes, setups
 
 
+SCAN_REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2")
+
+
+def scan_fixture(endpoint, apis_per_region):
+    """Amplify-shaped APIs spread over SCAN_REGIONS (public $default: scan exits 1, as it should)."""
+    for region in SCAN_REGIONS:
+        c = boto3.client("apigatewayv2", endpoint_url=endpoint, region_name=region, aws_access_key_id="test",
+                         aws_secret_access_key="test")
+        for i in range(apis_per_region):
+            amplify_api.create(c, f"bench-scan-{region}-{i}")
+
+
+def aws_cli_scan(endpoint, env):
+    """The loop a user writes with the AWS CLI: list the APIs of each region, then the routes of each API."""
+    start = time.perf_counter()
+    for region in SCAN_REGIONS:
+        _, p = timed(["aws", "--endpoint-url", endpoint, "--region", region, "apigatewayv2", "get-apis",
+                      "--query", "Items[?ProtocolType=='HTTP'].ApiId", "--output", "text"], env)
+        for api in p.stdout.split():
+            timed(["aws", "--endpoint-url", endpoint, "--region", region, "apigatewayv2", "get-routes", "--api-id", api,
+                   "--query", "Items[?AuthorizationType=='NONE'].RouteKey", "--output", "text"], env)
+    return time.perf_counter() - start
+
+
+def verify_all_ready():
+    try:
+        with open(VERIFY_SOURCE, encoding="utf-8") as f:
+            return '"--all"' in f.read()
+    except OSError:
+        return False
+
+
 def verify_ready():
     try:
         with open(VERIFY_SOURCE, encoding="utf-8") as f:
@@ -324,8 +359,11 @@ def main():
     p.add_argument("--pairs", type=int, default=5, help="setup vs manual recipe pairs (default 5)")
     p.add_argument("--runs", type=int, default=9, help="runs of each side for --version and verify (default 9)")
     p.add_argument("--routes", type=int, default=250, help="routes of the verify API (default 250)")
-    p.add_argument("--only", default="a,b,c,d",
-                   help="which benchmarks: a (setup), b (--version), c (verify), d (keys add / keys revoke)")
+    p.add_argument("--only", default="a,b,c,d,e,f",
+                   help="which benchmarks: a (setup), b (--version), c (verify), d (verify --all), e (scan), "
+                        "f (keys add / keys revoke)")
+    p.add_argument("--entries", type=int, default=10, help="config entries for verify --all (default 10)")
+    p.add_argument("--scan-apis", type=int, default=60, help="APIs for scan, spread over 3 regions (default 60)")
     p.add_argument("--markdown", action="store_true", help="also print the results as a Markdown table")
     p.add_argument("--classlist", action="store_true",
                    help="instead of benchmarking, regenerate the startup archive's class list (src/main/cds)")
@@ -387,6 +425,46 @@ def main():
                              "aws apigatewayv2 get-routes (one call)", median(aws), f"{r:.2f}×", "≤ 1.5×", r <= 1.5))
 
         if "d" in only:
+            if not verify_all_ready():
+                print("bench: (d) skipped: this build has no verify --all", file=sys.stderr)
+            else:
+                work = tempfile.mkdtemp(prefix="secure-api-bench-")
+                try:
+                    for i in range(a.entries):
+                        timed(secure_api(emu.endpoint, "setup", "--api-id", fx.amplify_api(), "--env", f"env{i}",
+                                         "--key-out", os.path.join(work, f"key{i}")), env, cwd=work)
+                    tool, one = bench_alternating(secure_api(emu.endpoint, "verify", "--all"),
+                                                  secure_api(emu.endpoint, "verify", "--env", "env0"), env, a.runs, cwd=work,
+                                                  label="verify --all")
+                finally:
+                    shutil.rmtree(work, ignore_errors=True)
+                r = median(tool) / median(one)
+                rows.append((f"verify --all, {a.entries} entries", "secure-api verify --all", median(tool),
+                             "secure-api verify (one entry)", median(one), f"{r:.2f}×", "≤ 2×", r <= 2))
+        if "e" in only:
+            scan_fixture(emu.endpoint, a.scan_apis // len(SCAN_REGIONS))
+            work = tempfile.mkdtemp(prefix="secure-api-bench-")
+            tool, cli = [], []
+            try:
+                scan_cmd = secure_api(emu.endpoint, "scan", "--regions", ",".join(SCAN_REGIONS))
+                runs = max(1, min(a.runs, 3))  # the CLI loop is slow: a few runs each are enough for a median
+                for i in range(runs):
+                    for which in ((0, 1) if i % 2 == 0 else (1, 0)):
+                        if which == 0:
+                            t, p = timed(scan_cmd, env, cwd=work, check=False)
+                            if p.returncode not in (0, 1):
+                                raise SystemExit(f"bench: scan exited {p.returncode}:\n{p.stderr.strip()[-2000:]}")
+                            tool.append(t)
+                        else:
+                            cli.append(aws_cli_scan(emu.endpoint, env))
+                print(f"  scan: done ({runs} each)", file=sys.stderr)
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+            r = median(cli) / median(tool)
+            rows.append((f"scan, {a.scan_apis} APIs in 3 regions", "secure-api scan", median(tool),
+                         "AWS CLI loop (get-apis per region, get-routes per API)", median(cli), f"{r:.1f}× faster",
+                         "≥ 5× faster", r >= 5))
+        if "f" in only:
             add, revoke, setup = bench_keys(emu.endpoint, env, fx, a.runs)
             for name, side, xs in (("keys add", "secure-api keys add", add), ("keys revoke", "secure-api keys revoke --yes", revoke)):
                 r = median(xs) / median(setup)

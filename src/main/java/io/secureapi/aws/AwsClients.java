@@ -27,6 +27,7 @@ import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.apigatewayv2.ApiGatewayV2Client;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
+import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
@@ -54,6 +55,8 @@ public final class AwsClients implements AutoCloseable {
     private final Lazy<IamClient> iam = new Lazy<>(() -> configure(IamClient.builder(), Region.AWS_GLOBAL).build());
     private final Lazy<StsClient> sts = new Lazy<>(() -> configure(StsClient.builder()).build());
     private final Lazy<KmsClient> kms = new Lazy<>(() -> configure(KmsClient.builder()).build());
+    // scan --regions all only (DescribeRegions)
+    private final Lazy<Ec2Client> ec2 = new Lazy<>(() -> configure(Ec2Client.builder()).build());
     private final Lazy<CloudWatchLogsClient> logs = new Lazy<>(() -> configure(CloudWatchLogsClient.builder()).build());
 
     public AwsClients(AwsSettings settings, List<ExecutionInterceptor> interceptors) {
@@ -118,6 +121,10 @@ public final class AwsClients implements AutoCloseable {
         return kms.get();
     }
 
+    public Ec2Client ec2() {
+        return ec2.get();
+    }
+
     public CloudWatchLogsClient logs() {
         return logs.get();
     }
@@ -157,7 +164,7 @@ public final class AwsClients implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Lazy<? extends AutoCloseable> c : List.of(apigw, lambda, secrets, iam, sts, kms, logs)) {
+        for (Lazy<? extends AutoCloseable> c : List.of(apigw, lambda, secrets, iam, sts, kms, ec2, logs)) {
             c.ifBuilt(client -> {
                 try {
                     client.close();

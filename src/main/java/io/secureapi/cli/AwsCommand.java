@@ -42,7 +42,7 @@ public abstract class AwsCommand implements Callable<Integer> {
     public final Integer call() {
         long start = System.nanoTime();
         if (output().output == OutputOptions.Format.junit && !acceptsJunit()) {
-            throw ExitException.badInput("--output junit is for verify only", "use --output text or --output json");
+            throw ExitException.badInput("--output junit is for verify and scan only", "use --output text or --output json");
         }
         try {
             return run();
@@ -62,7 +62,7 @@ public abstract class AwsCommand implements Callable<Integer> {
     }
 
     /** The top command, also for commands nested one level deeper (keys add). */
-    private SecureApi root() {
+    SecureApi root() {
         if (root == null) {
             for (CommandSpec c = spec; c != null; c = c.parent()) {
                 if (c.userObject() instanceof SecureApi s) root = s;
@@ -103,7 +103,7 @@ public abstract class AwsCommand implements Callable<Integer> {
 
     /** --env as given. */
     protected Optional<String> envOption() {
-        return Optional.ofNullable(root.output.env);
+        return Optional.ofNullable(root().output.env);
     }
 
     /** The command's --api-id, when it has one; it picks the entry that holds that API. */

@@ -75,6 +75,10 @@ public class SetupCommand extends AwsCommand {
     @Option(names = "--dry-run", description = "Print the plan and change nothing.")
     boolean dryRun;
 
+    @Option(names = "--no-new-key", description = "Exit 2, changing nothing, when setup would have to generate a key "
+            + "(for hooks and CI, whose output lands in build logs).")
+    boolean noNewKey;
+
     @Mixin
     KeyOptions keys = new KeyOptions();
 
@@ -117,6 +121,7 @@ public class SetupCommand extends AwsCommand {
         keys.checkKeyOut();
         Setup setup = Setup.read(target, aws(), progress(), config()).keyOptions(logRetentionDays, forwardKeyName);
         Plan plan = setup.plan();
+        if (noNewKey) refuseNewKey(plan, target);
         if (!json()) {
             out().println(style().bold("Plan for API " + target.apiId() + " (" + target.region() + ")" + (dryRun ? " — dry run" : "")));
             out().print(plan.toTable());
@@ -202,6 +207,21 @@ public class SetupCommand extends AwsCommand {
         // without --routes, routes an earlier --routes left out stay out (a teammate's plain rerun must not open them up)
         List<String> excluded = routes == null ? same.map(ProjectConfig::excludedRoutes).orElse(List.of()) : List.of();
         return new Target(id, region, fn, secret, authorizer, hdr, ttl, routeKeys, replaceAuthorizer, devKey, key, excluded);
+    }
+
+    /** --no-new-key: a key setup would generate (new secret, or one without a current key) would end up in a build log. */
+    private void refuseNewKey(Plan plan, Target target) {
+        if (target.suppliedKey().isPresent()) return;
+        for (io.secureapi.engine.Change c : plan.changes()) {
+            if (!c.piece().equals("secret")) continue;
+            boolean generates = c.action() == io.secureapi.engine.Change.Action.CREATE
+                    || c.detail() != null && c.detail().matches("(?is).*(new|generate|development) key.*");
+            if (generates) {
+                throw ExitException.badInput("setup would generate a new key for API " + target.apiId() + " (" + target.region() + "): "
+                        + "secret " + target.secretName() + ": " + c.detail() + "; --no-new-key forbids it",
+                        "run secure-api setup" + " --api-id " + target.apiId() + " yourself (it shows the key once), or pass the key with --key-file");
+            }
+        }
     }
 
     /**

@@ -35,6 +35,7 @@ import picocli.CommandLine.Option;
             "  secure-api verify",
             "  secure-api verify --allow-public 'GET /health' \\",
             "      --output junit --report reports/verify.xml",
+            "  secure-api verify --all --output junit --report reports/verify.xml",
             "  secure-api verify --probe --output json \\",
             "      | jq '.checks[] | select(.status != \"pass\")'",
             "", "Exit codes: 0 nothing failed (warnings allowed), 1 a check failed,",
@@ -62,6 +63,10 @@ public class VerifyCommand extends AwsCommand {
             description = "Also write the result to FILE in the --output format (junit: the XML goes to FILE, the checklist to stdout).")
     Path report;
 
+    @Option(names = "--all", description = "Check every entry of secure-api.json, concurrently, in one report "
+            + "(exit 1 when any entry fails; an entry that cannot be checked is a failure of that entry).")
+    boolean all;
+
     @Override
     protected String apiIdOption() {
         return apiId;
@@ -74,6 +79,7 @@ public class VerifyCommand extends AwsCommand {
 
     @Override
     protected int run() {
+        if (all) return new VerifyAll(this).run();
         long start = System.nanoTime();
         // Every input is checked before the first AWS call.
         Set<String> allowed = allowed();
@@ -83,20 +89,27 @@ public class VerifyCommand extends AwsCommand {
         boolean probing = probe || url.isPresent() || fileKey.isPresent();
 
         String id = apiId(apiId);
-        Target target = Verify.target(id, settings().region(), config());
-        Verify verify = Verify.read(target, aws(), progress(), config());
+        Verification v = check(id, settings().region(), config(), aws(), progress(), allowed, probing, url, fileKey);
+        print(v, Duration.ofNanos(System.nanoTime() - start));
+        return v.ok() ? 0 : ExitException.FAILED;
+    }
+
+    /** One API: read, check, and probe when asked. verify --all calls it once per entry, concurrently. */
+    Verification check(String id, String region, Optional<io.secureapi.engine.ProjectConfig> cfg, io.secureapi.aws.AwsClients aws,
+            io.secureapi.engine.Progress progress, Set<String> allowed, boolean probing, Optional<URI> url, Optional<Probe.Key> fileKey) {
+        Target target = Verify.target(id, region, cfg);
+        Verify verify = Verify.read(target, aws, progress, cfg);
         // routes setup was told to leave out (--routes) are public on purpose, like --allow-public
         Set<String> allowedAll = new java.util.LinkedHashSet<>(allowed);
-        config().filter(c -> c.apiId().equals(id)).ifPresent(c -> allowedAll.addAll(c.excludedRoutes()));
+        cfg.filter(c -> c.apiId().equals(id)).ifPresent(c -> allowedAll.addAll(c.excludedRoutes()));
         Verification v = verify.check(new Verify.Options(allowedAll, LocalDate.now(ZoneOffset.UTC)));
         if (probing) {
             URI at = url.orElseGet(verify::probeUrl);
             Verify.ProbeKeySource key = fileKey.map(k -> Verify.ProbeKeySource.of(k, "--key-file " + keyFile)).orElseGet(verify::probeKey);
-            progress().say("probing " + at);
+            progress.say("probing " + at);
             v = v.with(Probe.run(at, target.header(), key));
         }
-        print(v, Duration.ofNanos(System.nanoTime() - start));
-        return v.ok() ? 0 : ExitException.FAILED;
+        return v;
     }
 
     private void print(Verification v, Duration elapsed) {
@@ -123,7 +136,7 @@ public class VerifyCommand extends AwsCommand {
         out().flush();
     }
 
-    private Set<String> allowed() {
+    Set<String> allowed() {
         Set<String> keys = new LinkedHashSet<>();
         for (String raw : allowPublic) {
             String k = raw.strip().replaceAll("\\s+", " ");
@@ -179,12 +192,12 @@ public class VerifyCommand extends AwsCommand {
         return Optional.of(new Probe.Key(line));
     }
 
-    private void checkReport() {
+    void checkReport() {
         if (report == null) return;
         if (Files.isDirectory(report)) throw ExitException.badInput("--report " + report + " is a folder", "name a file, e.g. --report verify.xml");
     }
 
-    private void write(String content) {
+    void write(String content) {
         try {
             Path parent = report.toAbsolutePath().getParent();
             if (parent != null) Files.createDirectories(parent);

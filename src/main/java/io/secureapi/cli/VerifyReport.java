@@ -8,6 +8,10 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /** verify's three printed forms: a checklist for people, one JSON document, JUnit XML for CI. */
 final class VerifyReport {
@@ -52,22 +56,36 @@ final class VerifyReport {
      */
     static String junit(Verification v, Duration elapsed) {
         String time = String.format(java.util.Locale.ROOT, "%.3f", elapsed.toMillis() / 1000.0);
-        String stamp = LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_LOCAL_DATE_TIME);
         long failures = v.count(Check.Status.FAIL);
         int tests = v.checks().size();
         StringBuilder b = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         b.append("<testsuites name=\"secure-api verify\" tests=\"").append(tests).append("\" failures=\"").append(failures)
                 .append("\" errors=\"0\" skipped=\"0\" time=\"").append(time).append("\">\n");
-        b.append("  <testsuite name=\"").append(attr("secure-api verify " + v.apiId() + " (" + v.region() + ")")).append("\" tests=\"").append(tests)
+        suite(b, v, "secure-api verify " + v.apiId() + " (" + v.region() + ")", time, null);
+        b.append("</testsuites>\n");
+        return b.toString();
+    }
+
+    private static String stamp() {
+        return LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_LOCAL_DATE_TIME);
+    }
+
+    /** One {@code <testsuite>}: a test case per check. */
+    private static void suite(StringBuilder b, Verification v, String name, String time, String env) {
+        long failures = v.count(Check.Status.FAIL);
+        int tests = v.checks().size();
+        b.append("  <testsuite name=\"").append(attr(name)).append("\" tests=\"").append(tests)
                 .append("\" failures=\"").append(failures).append("\" errors=\"0\" skipped=\"0\" time=\"").append(time)
-                .append("\" timestamp=\"").append(stamp).append("\">\n");
+                .append("\" timestamp=\"").append(stamp()).append("\">\n");
         b.append("    <properties>\n");
+        if (env != null) b.append("      <property name=\"env\" value=\"").append(attr(env)).append("\"/>\n");
         b.append("      <property name=\"apiId\" value=\"").append(attr(v.apiId())).append("\"/>\n");
         b.append("      <property name=\"region\" value=\"").append(attr(v.region())).append("\"/>\n");
         b.append("    </properties>\n");
+        String prefix = "secure-api.verify." + (env == null ? "" : env + ".");
         for (Check c : v.checks()) {
             String group = c.id().contains(".") ? c.id().substring(0, c.id().indexOf('.')) : c.id();
-            b.append("    <testcase classname=\"secure-api.verify.").append(attr(group)).append("\" name=\"").append(attr(c.id()))
+            b.append("    <testcase classname=\"").append(attr(prefix + group)).append("\" name=\"").append(attr(c.id()))
                     .append("\" time=\"0\"");
             String body = body(c);
             if (c.status() == Check.Status.FAIL) {
@@ -84,7 +102,88 @@ final class VerifyReport {
             v.notes().forEach(n -> notes.append(n.id()).append(": ").append(n.message()).append('\n'));
             b.append("    <system-out>").append(text(notes.toString())).append("</system-out>\n");
         }
-        b.append("  </testsuite>\n</testsuites>\n");
+        b.append("  </testsuite>\n");
+    }
+
+    // verify --all: the same forms, one section / document / testsuite per entry
+
+    /** Grouped by entry, in the config's order; an entry that could not be checked shows its error. */
+    static String textAll(List<VerifyAll.Entry> entries, Style style) {
+        StringBuilder b = new StringBuilder();
+        List<String> failed = new ArrayList<>();
+        for (VerifyAll.Entry e : entries) {
+            b.append(style.bold("== entry " + e.name() + " (API " + e.config().apiId() + ")")).append('\n');
+            if (e.error() != null) {
+                b.append(style.red("  FAILED: could not be checked: " + e.error().getMessage())).append('\n');
+                if (e.error().hint() != null) b.append("  next: ").append(e.error().hint()).append('\n');
+                b.append('\n');
+            } else {
+                b.append(text(e.verification(), style)).append('\n');
+            }
+            if (!e.ok()) failed.add(e.name());
+        }
+        String summary = entries.size() + " entr" + (entries.size() == 1 ? "y" : "ies") + ", " + (entries.size() - failed.size()) + " ok";
+        b.append(failed.isEmpty() ? style.green("verify --all OK: " + summary + ".")
+                : style.red("verify --all FAILED: " + summary + "; failed: " + String.join(", ", failed) + ".")).append('\n');
+        return b.toString();
+    }
+
+    static String jsonAll(List<VerifyAll.Entry> entries) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("command", "verify");
+        doc.put("schemaVersion", 2);
+        doc.put("ok", entries.stream().allMatch(VerifyAll.Entry::ok));
+        Map<String, Object> envs = new LinkedHashMap<>();
+        for (VerifyAll.Entry e : entries) {
+            if (e.error() == null) {
+                envs.put(e.name(), e.verification().toJson());
+            } else {
+                Map<String, Object> err = new LinkedHashMap<>();
+                err.put("error", e.error().getMessage());
+                err.put("exitCode", e.error().exitCode());
+                envs.put(e.name(), err);
+            }
+        }
+        doc.put("envs", envs);
+        return Json.pretty(doc) + "\n";
+    }
+
+    /** One {@code <testsuite>} per entry; an entry that could not be checked is one test case in error. */
+    static String junitAll(List<VerifyAll.Entry> entries, Duration elapsed) {
+        String time = String.format(java.util.Locale.ROOT, "%.3f", elapsed.toMillis() / 1000.0);
+        long tests = 0;
+        long failures = 0;
+        long errors = 0;
+        for (VerifyAll.Entry e : entries) {
+            if (e.error() != null) {
+                tests++;
+                errors++;
+            } else {
+                tests += e.verification().checks().size();
+                failures += e.verification().count(Check.Status.FAIL);
+            }
+        }
+        StringBuilder b = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        b.append("<testsuites name=\"secure-api verify --all\" tests=\"").append(tests).append("\" failures=\"").append(failures)
+                .append("\" errors=\"").append(errors).append("\" skipped=\"0\" time=\"").append(time).append("\">\n");
+        for (VerifyAll.Entry e : entries) {
+            if (e.error() == null) {
+                suite(b, e.verification(), "secure-api verify " + e.name() + ": " + e.verification().apiId() + " ("
+                        + e.verification().region() + ")", time, e.name());
+                continue;
+            }
+            b.append("  <testsuite name=\"").append(attr("secure-api verify " + e.name() + ": " + e.config().apiId()))
+                    .append("\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\" time=\"").append(time)
+                    .append("\" timestamp=\"").append(stamp()).append("\">\n");
+            b.append("    <properties>\n      <property name=\"env\" value=\"").append(attr(e.name())).append("\"/>\n")
+                    .append("      <property name=\"apiId\" value=\"").append(attr(e.config().apiId())).append("\"/>\n    </properties>\n");
+            b.append("    <testcase classname=\"").append(attr("secure-api.verify." + e.name())).append("\" name=\"entry\" time=\"0\">\n")
+                    .append("      <error message=\"").append(attr(e.error().getMessage())).append("\" type=\"exit ")
+                    .append(e.error().exitCode()).append("\">").append(text(e.error().getMessage()
+                            + (e.error().hint() == null ? "" : "\nnext: " + e.error().hint()))).append("</error>\n    </testcase>\n");
+            b.append("  </testsuite>\n");
+        }
+        b.append("</testsuites>\n");
         return b.toString();
     }
 
@@ -95,12 +194,12 @@ final class VerifyReport {
         return s.toString();
     }
 
-    private static String attr(String s) {
+    static String attr(String s) {
         return text(s).replace("\"", "&quot;").replace("\n", "&#10;");
     }
 
     /** XML text: escaped, and without characters XML 1.0 cannot carry. */
-    private static String text(String s) {
+    static String text(String s) {
         StringBuilder b = new StringBuilder();
         s.codePoints().forEach(cp -> {
             switch (cp) {

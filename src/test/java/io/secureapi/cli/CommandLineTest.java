@@ -88,7 +88,7 @@ class CommandLineTest {
         for (String sub : new String[] {"setup", "rotate-key", "teardown"}) {
             Run run = Run.raw("", Map.of(), sub, "--api-id", "abc", "--output", "junit", "--region", "us-east-1");
             assertThat(run.exitCode).as(sub).isEqualTo(2);
-            assertThat(run.err).contains("verify only");
+            assertThat(run.err).contains("for verify and scan only");
             assertThat(run.operations).isEmpty();
         }
     }

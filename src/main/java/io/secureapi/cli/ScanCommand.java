@@ -1,0 +1,195 @@
+package io.secureapi.cli;
+
+import io.secureapi.aws.AwsClients;
+import io.secureapi.aws.AwsSettings;
+import io.secureapi.engine.ExitException;
+import io.secureapi.engine.Scan;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "scan", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Find the HTTP APIs of the account that answer without authorization.",
+            "Read-only.",
+            "",
+            "For every HTTP API in the regions given: each route with no authorization",
+            "(OPTIONS routes are CORS preflight, which browsers send without",
+            "credentials, and are never counted), each route on a JWT, IAM or other",
+            "Lambda authorizer, and whether secure-api protects the API (its",
+            "authorizer, or an entry of secure-api.json). Exit 1 while a public route",
+            "remains that --allow-public does not name.",
+            ""},
+        footer = {"", "Examples:",
+            "  secure-api scan",
+            "  secure-api scan --regions all --output json | jq '.apis[] | select(.publicRoutes != [])'",
+            "  secure-api scan --regions eu-west-1,us-east-1 --allow-public 'a1b2c3d4 GET /health' \\",
+            "      --output junit --report reports/scan.xml",
+            "", "Exit codes: 0 no unexpected public route, 1 a public route remains,",
+            "2 bad input (unknown region, malformed --allow-public), 3 AWS refused or failed."})
+public class ScanCommand extends AwsCommand {
+    @Option(names = "--regions", paramLabel = "R,R…|all", split = ",", hideParamSyntax = true,
+            description = "Regions to scan (default: the current region). all: every region of the credentials' partition "
+                    + "the account has enabled (ec2:DescribeRegions); an opt-in region that is not enabled is skipped with a note.")
+    List<String> regions = new ArrayList<>();
+
+    @Option(names = "--allow-public", paramLabel = "API_ID ROUTE KEY",
+            description = "A route that is public on purpose, e.g. 'a1b2c3d4 GET /health' (repeatable).")
+    List<String> allowPublic = new ArrayList<>();
+
+    @Option(names = "--report", paramLabel = "FILE",
+            description = "Also write the result to FILE in the --output format (junit: the XML goes to FILE, the table to stdout).")
+    Path report;
+
+    private final Map<String, AwsClients> byRegion = new ConcurrentHashMap<>();
+
+    @Override
+    protected boolean acceptsJunit() {
+        return true;
+    }
+
+    /** The current region comes from the flags and the AWS environment, never from secure-api.json: a scan is of the account. */
+    @Override
+    protected AwsSettings settings() {
+        if (scanSettings == null) scanSettings = root().aws.resolve(session().env(), Optional.empty());
+        return scanSettings;
+    }
+
+    private AwsSettings scanSettings;
+
+    @Override
+    protected int run() {
+        long start = System.nanoTime();
+        Set<Scan.Allowed> allowed = allowed();
+        boolean all = regions.stream().anyMatch(r -> r.strip().equalsIgnoreCase("all"));
+        List<String> chosen = chosenRegions(all);
+        checkReport();
+        try {
+            List<Scan.Skipped> skipped = List.of();
+            if (all) {
+                var enabled = Scan.enabledRegions(aws(), progress());
+                chosen = enabled.getKey();
+                skipped = enabled.getValue();
+            }
+            progress().say("scanning " + chosen.size() + " region" + (chosen.size() == 1 ? "" : "s") + ": " + String.join(", ", chosen));
+            Scan.Result result = Scan.run(chosen, skipped, this::clients, allowed, configured(), progress());
+            print(result, Duration.ofNanos(System.nanoTime() - start));
+            return result.ok() ? 0 : ExitException.FAILED;
+        } finally {
+            byRegion.values().forEach(AwsClients::close);
+        }
+    }
+
+    /** The home region's clients are the command's own; every other region gets its own, closed at the end. */
+    private AwsClients clients(String region) {
+        if (region.equals(settings().region())) return aws();
+        return byRegion.computeIfAbsent(region, r -> {
+            AwsSettings s = settings();
+            return new AwsClients(new AwsSettings(r, s.profile(), s.endpoint()), session().interceptors());
+        });
+    }
+
+    private List<String> chosenRegions(boolean all) {
+        List<String> names = regions.stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
+        if (all) {
+            if (names.size() > 1) {
+                throw ExitException.badInput("--regions all cannot be combined with region names",
+                        "pass either --regions all or a list such as --regions eu-west-1,us-east-1");
+            }
+            return List.of();
+        }
+        if (names.isEmpty()) return List.of(settings().region());
+        Set<String> out = new LinkedHashSet<>();
+        String partition = Scan.partitionOf(names.get(0));
+        for (String r : names) {
+            if (!r.matches("[a-z]{2}(-[a-z]+)+-\\d+") || !Scan.known(r)) {
+                throw ExitException.badInput("unknown region \"" + r + "\" in --regions",
+                        "give AWS region names such as --regions eu-west-1,us-east-1 (or --regions all)");
+            }
+            if (!Scan.partitionOf(r).equals(partition)) {
+                throw ExitException.badInput("--regions mixes partitions (" + names.get(0) + " is in " + partition + ", " + r + " in "
+                        + Scan.partitionOf(r) + "): one set of credentials works in one partition", "scan each partition in its own run");
+            }
+            out.add(r);
+        }
+        return List.copyOf(out);
+    }
+
+    private Set<Scan.Allowed> allowed() {
+        Set<Scan.Allowed> out = new LinkedHashSet<>();
+        for (String raw : allowPublic) {
+            String s = raw.strip().replaceAll("\\s+", " ");
+            int sp = s.indexOf(' ');
+            String id = sp < 0 ? s : s.substring(0, sp);
+            String key = sp < 0 ? "" : s.substring(sp + 1);
+            if (!id.matches("[a-z0-9]{1,64}") || !(key.equals("$default") || key.matches("(ANY|GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) /\\S*"))) {
+                throw ExitException.badInput("--allow-public \"" + raw + "\" is not an API id followed by a route key",
+                        "e.g. --allow-public 'a1b2c3d4 GET /health' or --allow-public 'a1b2c3d4 $default'");
+            }
+            out.add(new Scan.Allowed(id, key));
+        }
+        return out;
+    }
+
+    /** The APIs secure-api.json says secure-api set up here, every entry but torn-down ones (none when there is no file). */
+    private List<Scan.Configured> configured() {
+        List<Scan.Configured> out = new ArrayList<>();
+        configFile().ifPresent(f -> f.entries().forEach((name, c) -> {
+            if (f.rawEntry(name).map(r -> r.containsKey(SetupCommand.TORN_DOWN)).orElse(false)) return;
+            out.add(new Scan.Configured(c.apiId(), c.region(), c.authorizerName()));
+        }));
+        return out;
+    }
+
+    private void print(Scan.Result r, Duration elapsed) {
+        switch (output().output) {
+            case json -> {
+                String doc = ScanReport.json(r);
+                out().print(doc);
+                if (report != null) write(doc);
+            }
+            case junit -> {
+                String xml = ScanReport.junit(r, elapsed);
+                if (report != null) {
+                    out().print(ScanReport.text(r, style()));
+                    write(xml);
+                } else {
+                    out().print(xml);
+                }
+            }
+            default -> {
+                out().print(ScanReport.text(r, style()));
+                if (report != null) write(ScanReport.text(r, new Style(false)));
+            }
+        }
+        out().flush();
+    }
+
+    private void checkReport() {
+        if (report != null && Files.isDirectory(report)) {
+            throw ExitException.badInput("--report " + report + " is a folder", "name a file, e.g. --report scan.xml");
+        }
+    }
+
+    private void write(String content) {
+        try {
+            Path parent = report.toAbsolutePath().getParent();
+            if (parent != null) Files.createDirectories(parent);
+            Files.writeString(report, content, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw ExitException.badInput("cannot write report " + report + " (" + e.getClass().getSimpleName() + ")",
+                    "check the folder and its permissions");
+        }
+    }
+}
