@@ -213,7 +213,7 @@ public class SetupCommand extends AwsCommand {
     private void refuseNewKey(Plan plan, Target target) {
         if (target.suppliedKey().isPresent()) return;
         for (io.secureapi.engine.Change c : plan.changes()) {
-            if (!c.piece().equals("secret")) continue;
+            if (!c.piece().equals("secret") && !c.piece().equals("secret format")) continue;
             boolean generates = c.action() == io.secureapi.engine.Change.Action.CREATE
                     || c.detail() != null && c.detail().matches("(?is).*(new|generate|development) key.*");
             if (generates) {
