@@ -50,6 +50,8 @@ public final class AwsClients implements AutoCloseable {
     // One lock per client, so the concurrent reads of Setup build their clients in parallel.
     private final Lazy<ApiGatewayV2Client> apigw = new Lazy<>(() -> configure(ApiGatewayV2Client.builder()).build());
     private final Lazy<LambdaClient> lambda = new Lazy<>(() -> configure(LambdaClient.builder()).build());
+    private final Lazy<software.amazon.awssdk.services.apigateway.ApiGatewayClient> restApis =
+            new Lazy<>(() -> configure(software.amazon.awssdk.services.apigateway.ApiGatewayClient.builder()).build());
     private final Lazy<SecretsManagerClient> secrets = new Lazy<>(() -> configure(SecretsManagerClient.builder()).build());
     // IAM is global: its endpoint lives in the partition's global region.
     private final Lazy<IamClient> iam = new Lazy<>(() -> configure(IamClient.builder(), Region.AWS_GLOBAL).build());
@@ -103,6 +105,11 @@ public final class AwsClients implements AutoCloseable {
 
     public LambdaClient lambda() {
         return lambda.get();
+    }
+
+    /** API Gateway v1 (REST APIs): read only, to name the kind of an id that is not an HTTP API. */
+    public software.amazon.awssdk.services.apigateway.ApiGatewayClient restApis() {
+        return restApis.get();
     }
 
     public SecretsManagerClient secrets() {
@@ -164,7 +171,7 @@ public final class AwsClients implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Lazy<? extends AutoCloseable> c : List.of(apigw, lambda, secrets, iam, sts, kms, ec2, logs)) {
+        for (Lazy<? extends AutoCloseable> c : List.of(apigw, restApis, lambda, secrets, iam, sts, kms, ec2, logs)) {
             c.ifBuilt(client -> {
                 try {
                     client.close();

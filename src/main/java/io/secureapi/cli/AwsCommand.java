@@ -2,14 +2,24 @@ package io.secureapi.cli;
 
 import io.secureapi.aws.AwsClients;
 import io.secureapi.aws.AwsSettings;
+import io.secureapi.engine.ApiKey;
 import io.secureapi.engine.ConfigFile;
 import io.secureapi.engine.ExitException;
+import io.secureapi.engine.Json;
+import io.secureapi.engine.PendingKeys;
 import io.secureapi.engine.ProjectConfig;
 import io.secureapi.engine.Progress;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -35,6 +45,10 @@ public abstract class AwsCommand implements Callable<Integer> {
         return false;
     }
 
+    /** The command stops with an error (before it is reported): verify still writes its --report. */
+    protected void onError(ExitException e) {
+    }
+
     /** The command's work; returns the exit code. */
     protected abstract int run();
 
@@ -44,9 +58,31 @@ public abstract class AwsCommand implements Callable<Integer> {
         if (output().output == OutputOptions.Format.junit && !acceptsJunit()) {
             throw ExitException.badInput("--output junit is for verify and scan only", "use --output text or --output json");
         }
+        // SIGINT/SIGTERM: a key AWS holds and nobody has seen is handed over; the JVM then exits 130/143
+        Thread hook = new Thread(this::handOverOnSignal, "secure-api-handover");
+        boolean hooked = false;
         try {
-            return run();
+            Runtime.getRuntime().addShutdownHook(hook);
+            hooked = true;
+        } catch (IllegalStateException shuttingDown) {
+            // already on the way out
+        }
+        try {
+            recoverPending();
+            int code = run();
+            printJsonDocument();
+            return code;
+        } catch (ExitException e) {
+            onError(e);
+            throw e;
         } finally {
+            if (hooked) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook runs (or ran) anyway
+                }
+            }
             if (clients != null) {
                 if (output().verbose) {
                     int reads = clients.counter().reads();
@@ -56,7 +92,7 @@ public abstract class AwsCommand implements Callable<Integer> {
                 }
                 clients.close();
             }
-            out().flush();
+            session().out().flush();
             err().flush();
         }
     }
@@ -71,12 +107,266 @@ public abstract class AwsCommand implements Callable<Integer> {
         return root;
     }
 
+    // --- handing keys over: the write-ahead (.pending), recovery, one JSON document, signals ---
+
+    private PendingKeys pending;
+    private final List<WriteAhead> writeAheads = new CopyOnWriteArrayList<>();
+    private final List<Map<String, Object>> recoveredKeys = new ArrayList<>();
+    private final List<Map<String, Object>> errorKeys = new ArrayList<>();
+    private final List<Runnable> forgetAfterDocument = new ArrayList<>();
+    private final List<Runnable> forgetAfterErrorDocument = new ArrayList<>();
+    private final List<Runnable> forgetAfterAnyDocument = new ArrayList<>();
+    private StringWriter jsonBuffer;
+    private PrintWriter jsonOut;
+
+    private String commandName() {
+        return spec == null ? "secure-api" : spec.name();
+    }
+
+    /** The write-ahead file next to the config. */
+    protected PendingKeys pending() {
+        if (pending == null) pending = PendingKeys.forConfig(configPath());
+        return pending;
+    }
+
+    /** The write-ahead for the keys this run makes for {@code apiId}, recorded under this command's entry. */
+    protected WriteAhead writeAhead(String apiId) {
+        WriteAhead w = new WriteAhead(pending(), entryNameOrDefault(), apiId, settings().region());
+        writeAheads.add(w);
+        return w;
+    }
+
+    /** Where a recovered key goes when the command has --key-out (setup, rotate-key). */
+    protected KeyOptions keyOptions() {
+        return null;
+    }
+
+    /** Keys were printed on stdout: their records go once the output is out (text: now; json: after the document). */
+    protected void shownOnStdout(WriteAhead wa, Collection<String> keyNames) {
+        List<String> names = List.copyOf(keyNames);
+        if (names.isEmpty()) return;
+        if (json()) {
+            forgetAfterDocument.add(() -> names.forEach(wa::shown));
+        } else {
+            out().flush();
+            names.forEach(wa::shown);
+        }
+    }
+
+    /**
+     * A run that ends in an error after AWS stored new keys: text prints them now (the rerun keeps
+     * them and would not show them); json puts them into the one error document under "newKeys".
+     */
+    protected void handOverBeforeError(WriteAhead wa, Map<String, ApiKey> keys, String heading) {
+        if (keys.isEmpty()) return;
+        if (json()) {
+            keys.forEach((name, k) -> errorKeys.add(keyJson(wa.env(), name, wa.apiId(), k.reveal())));
+            forgetAfterErrorDocument.add(() -> keys.keySet().forEach(wa::shown));
+            return;
+        }
+        out().println(style().yellow(heading));
+        keys.forEach((name, k) -> out().printf("  %-22s  %s%n", keyLabel(name) + ":", k.reveal()));
+        out().flush();
+        keys.keySet().forEach(wa::shown);
+    }
+
+    /** Writes keys AWS holds to --key-out; false (nothing written) without --key-out. A failure is exit 1 after they are shown. */
+    protected boolean writeKeyOut(WriteAhead wa, Map<String, ApiKey> keys) {
+        KeyOptions k = keyOptions();
+        if (k == null || k.keyOut == null || keys.isEmpty()) return false;
+        try {
+            k.write(keys.values().stream().map(ApiKey::reveal).toList());
+        } catch (ExitException e) {
+            handOverBeforeError(wa, keys, "The new key could not be written to " + k.keyOut + "; it is shown here instead, once:");
+            throw new ExitException(ExitException.FAILED, e.getMessage() + "; the key is stored in Secrets Manager and was "
+                    + (json() ? "put in this output (newKeys)" : "printed above") + " instead", "save it now", e.getCause());
+        }
+        keys.keySet().forEach(wa::shown);
+        return true;
+    }
+
+    static String keyLabel(String keyName) {
+        return switch (keyName) {
+            case "live" -> "Key value";
+            case "dev" -> "Development key value";
+            default -> "Key " + keyName;
+        };
+    }
+
+    private static Map<String, Object> keyJson(String env, String name, String apiId, String value) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("env", env);
+        m.put("key", name);
+        m.put("apiId", apiId);
+        m.put("value", value);
+        return m;
+    }
+
+    /**
+     * A record left by a run that stopped between storing a key and handing it over: if AWS holds
+     * the key, hand it over now (to --key-out when given, else on stdout) and forget the record;
+     * if AWS does not, the record is dropped.
+     */
+    private void recoverPending() {
+        PendingKeys p = pending();
+        if (!p.exists()) return;
+        String env = entryNameOrDefault();
+        Optional<String> api = config().map(ProjectConfig::apiId).or(() -> Optional.ofNullable(apiIdOption()));
+        // this entry's records, and any record of this API (a run killed before it wrote its config entry)
+        List<PendingKeys.Record> mine = p.records().stream()
+                .filter(r -> api.map(a -> a.equals(r.apiId())).orElse(r.env().equals(env))).toList();
+        for (PendingKeys.Record r : mine) {
+            if (!r.region().equals(settings().region())) continue;
+            Optional<Boolean> held;
+            try {
+                held = PendingKeys.heldInAws(aws(), r);
+            } catch (ExitException e) {
+                err().println("warning: could not check the key an earlier run stored for API " + r.apiId() + " (" + e.getMessage()
+                        + "); it stays in " + p.file() + " for the next run");
+                continue;
+            }
+            if (held.isEmpty()) {
+                err().println("note: secret " + r.secretId() + " is scheduled for deletion; the key an earlier run stored in it stays in "
+                        + p.file() + " until the secret is restored or gone");
+                continue;
+            }
+            if (!held.get()) {
+                p.remove(r.env(), r.key());
+                err().println("note: dropped the record of a " + r.key() + " key for API " + r.apiId()
+                        + " from " + p.file() + ": Secrets Manager does not hold it (the run that made it stopped before storing it)");
+                continue;
+            }
+            handOverRecovered(p, r);
+        }
+        err().flush();
+    }
+
+    private void handOverRecovered(PendingKeys p, PendingKeys.Record r) {
+        String what = "the new " + r.key() + " key of API " + r.apiId() + " (entry " + r.env() + "), stored by an earlier run that "
+                + "stopped before handing it over";
+        KeyOptions k = keyOptions();
+        if (k != null && k.keyOut != null) {
+            if (k.holds(r.value())) {
+                p.remove(r.env(), r.key());
+                k.recovered = true;
+                err().println("note: " + what + ", is already in " + k.keyOut);
+                return;
+            }
+            if (!java.nio.file.Files.exists(k.keyOut, java.nio.file.LinkOption.NOFOLLOW_LINKS) || k.force) {
+                try {
+                    k.write(List.of(r.value()));
+                    p.remove(r.env(), r.key());
+                    k.recovered = true;
+                    err().println("note: wrote " + what + ", to " + k.keyOut);
+                    return;
+                } catch (ExitException e) {
+                    // shown on stdout below instead
+                }
+            }
+        }
+        if (json()) {
+            recoveredKeys.add(keyJson(r.env(), r.key(), r.apiId(), r.value()));
+            forgetAfterAnyDocument.add(() -> p.remove(r.env(), r.key()));
+            return;
+        }
+        out().println(style().yellow("This is " + what + ". It is shown once, now:"));
+        out().printf("  %-22s  %s%n", keyLabel(r.key()) + ":", r.value());
+        out().println();
+        out().flush();
+        p.remove(r.env(), r.key());
+    }
+
+    /** --output json: the command's document (buffered), with any recovered keys added, printed once. */
+    private void printJsonDocument() {
+        if (jsonOut == null && recoveredKeys.isEmpty()) return;
+        String text = jsonBuffer == null ? "" : jsonBuffer.toString();
+        if (!recoveredKeys.isEmpty()) {
+            Map<String, Object> doc;
+            try {
+                doc = text.isBlank() ? new LinkedHashMap<>(Map.of("command", commandName())) : Json.parseObject(text);
+            } catch (IllegalArgumentException notOneDocument) {
+                doc = new LinkedHashMap<>(Map.of("command", commandName(), "output", text));
+            }
+            doc.put("recoveredKeys", recoveredKeys);
+            text = Json.pretty(doc) + "\n";
+        }
+        PrintWriter real = session().out();
+        real.print(text);
+        real.flush();
+        forgetAfterDocument.forEach(Runnable::run);
+        forgetAfterAnyDocument.forEach(Runnable::run);
+        forgetAfterDocument.clear();
+        forgetAfterAnyDocument.clear();
+        jsonBuffer = null;
+        jsonOut = null;
+    }
+
+    /** The error document (--output json) carries the keys handed over before the error. */
+    void addKeysTo(Map<String, Object> errorDocument) {
+        if (!errorKeys.isEmpty()) errorDocument.put("newKeys", errorKeys);
+        if (!recoveredKeys.isEmpty()) errorDocument.put("recoveredKeys", recoveredKeys);
+    }
+
+    /** The error document is out: forget the records of the keys it carried. */
+    void errorDocumentShown() {
+        forgetAfterErrorDocument.forEach(Runnable::run);
+        forgetAfterAnyDocument.forEach(Runnable::run);
+        forgetAfterErrorDocument.clear();
+        forgetAfterAnyDocument.clear();
+    }
+
+    /** Shutdown hook: keys AWS holds that were not shown yet are shown now (to --key-out when given). */
+    private void handOverOnSignal() {
+        Map<WriteAhead, Map<String, ApiKey>> left = new LinkedHashMap<>();
+        for (WriteAhead w : writeAheads) {
+            Map<String, ApiKey> keys = w.storedNotShown();
+            if (!keys.isEmpty()) left.put(w, keys);
+        }
+        if (left.isEmpty()) return;
+        PrintWriter real = session().out();
+        KeyOptions k = keyOptions();
+        for (Map.Entry<WriteAhead, Map<String, ApiKey>> e : left.entrySet()) {
+            WriteAhead w = e.getKey();
+            if (k != null && k.keyOut != null) {
+                try {
+                    k.write(e.getValue().values().stream().map(ApiKey::reveal).toList());
+                    e.getValue().keySet().forEach(w::shown);
+                    err().println("interrupted: the new key of API " + w.apiId() + " was stored and is written to " + k.keyOut);
+                    err().flush();
+                    continue;
+                } catch (RuntimeException notWritten) {
+                    // shown on stdout below instead
+                }
+            }
+            if (json()) {
+                Map<String, Object> doc = new LinkedHashMap<>();
+                doc.put("command", commandName());
+                doc.put("interrupted", true);
+                List<Map<String, Object>> keys = new ArrayList<>();
+                e.getValue().forEach((name, key) -> keys.add(keyJson(w.env(), name, w.apiId(), key.reveal())));
+                doc.put("newKeys", keys);
+                real.println(Json.pretty(doc));
+            } else {
+                real.println("Interrupted after storing a new key for API " + w.apiId() + " in Secrets Manager. It is shown once, now:");
+                e.getValue().forEach((name, key) -> real.printf("  %-22s  %s%n", keyLabel(name) + ":", key.reveal()));
+            }
+            real.flush();
+            e.getValue().keySet().forEach(w::shown);
+        }
+    }
+
     protected Session session() {
         return root().session;
     }
 
+    /** stdout; with --output json a buffer, printed once as one document when the command ends. */
     protected PrintWriter out() {
-        return root().session.out();
+        if (!json()) return root().session.out();
+        if (jsonOut == null) {
+            jsonBuffer = new StringWriter();
+            jsonOut = new PrintWriter(jsonBuffer);
+        }
+        return jsonOut;
     }
 
     protected PrintWriter err() {

@@ -15,10 +15,12 @@ import picocli.CommandLine.Option;
 
 /** Where a key comes from and where a new one goes. Shared by setup and rotate-key. */
 public class KeyOptions {
-    @Option(names = "--key-file", paramLabel = "FILE", description = "Use the key in FILE (its first line) instead of generating one.")
+    @Option(names = "--key-file", paramLabel = "FILE",
+            description = "Use the key in FILE (its first line) instead of generating one; - reads standard input.")
     Path keyFile;
 
-    @Option(names = "--key-stdin", description = "Read the key from standard input instead of generating one.")
+    @Option(names = "--key-stdin",
+            description = "Read the key from standard input instead of generating one (on a terminal: a prompt, typing not shown).")
     boolean keyStdin;
 
     @Option(names = "--key-out", paramLabel = "FILE",
@@ -33,6 +35,9 @@ public class KeyOptions {
         if (keyFile != null && keyStdin) {
             throw ExitException.badInput("--key-file and --key-stdin both given", "give the key one way, or neither to generate one");
         }
+        if (keyFile != null && keyFile.toString().equals("-")) {
+            return Optional.of(fromStdin(session, "--key-file -"));
+        }
         if (keyFile != null) {
             String text;
             try {
@@ -43,15 +48,50 @@ public class KeyOptions {
             }
             return Optional.of(ApiKey.of(firstLine(text), "--key-file " + keyFile));
         }
-        if (keyStdin) {
-            try {
-                String text = new String(session.in().readAllBytes(), StandardCharsets.UTF_8);
-                return Optional.of(ApiKey.of(firstLine(text), "standard input"));
-            } catch (IOException e) {
-                throw ExitException.badInput("cannot read the key from standard input", "pipe the key in, e.g. < key.txt");
-            }
-        }
+        if (keyStdin) return Optional.of(fromStdin(session, "standard input"));
         return Optional.empty();
+    }
+
+    /**
+     * The key from standard input: piped, its first line; on a terminal, a prompt on stderr and a
+     * line read without echo (Console.readPassword), so the key never shows on screen.
+     */
+    static ApiKey fromStdin(Session session, String source) {
+        if (session.stdinIsTerminal()) {
+            session.err().print("Paste the key (it is not shown), then press Enter: ");
+            session.err().flush();
+            java.io.Console console = System.console();
+            if (console != null) {
+                char[] typed = console.readPassword();
+                session.err().println();
+                if (typed == null) throw ExitException.badInput("no key was typed", "paste the key, or pipe it in: < key.txt");
+                return ApiKey.of(new String(typed), "the terminal");
+            }
+            return ApiKey.of(readLine(session.in()), "the terminal");
+        }
+        try {
+            String text = new String(session.in().readAllBytes(), StandardCharsets.UTF_8);
+            return ApiKey.of(firstLine(text), source);
+        } catch (IOException e) {
+            throw ExitException.badInput("cannot read the key from standard input", "pipe the key in, e.g. < key.txt");
+        }
+    }
+
+    private static String readLine(java.io.InputStream in) {
+        java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+        try {
+            for (int b = in.read(); b >= 0 && b != '\n'; b = in.read()) line.write(b);
+        } catch (IOException e) {
+            return "";
+        }
+        return line.toString(StandardCharsets.UTF_8).strip();
+    }
+
+    static String reason(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException) return "permission denied";
+        if (e instanceof java.nio.file.NoSuchFileException) return "no such file or folder";
+        String m = e.getMessage();
+        return m != null && m.contains("No space left") ? "no space left on the device" : e.getClass().getSimpleName();
     }
 
     private static String firstLine(String text) {
@@ -70,31 +110,37 @@ public class KeyOptions {
         if (Files.isDirectory(keyOut)) {
             throw ExitException.badInput("--key-out " + keyOut + " is a folder", "name a file");
         }
+        try {
+            // writable: a file can be created there (checked for real; permissions alone do not tell, e.g. for root)
+            Files.delete(Files.createTempFile(parent == null ? Path.of(".") : parent, ".secure-api-key-check", ".tmp"));
+        } catch (IOException | SecurityException e) {
+            throw ExitException.badInput("--key-out " + keyOut + ": folder " + parent + " is not writable", "choose a file in a writable folder");
+        }
         // NOFOLLOW_LINKS: a dangling link is a file that exists; it must not pass here and fail after the writes
-        if (Files.exists(keyOut, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !force) {
+        if (Files.exists(keyOut, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !force && !recovered) {
             throw ExitException.badInput("--key-out " + keyOut + " exists; secure-api does not overwrite key files",
                     "pass --force to replace it, or choose another file");
         }
     }
 
-    /**
-     * Writes key lines to --key-out with mode 0600 from the first byte (temp file, then atomic move).
-     * The key is already stored in AWS: if the file cannot be written, the key is shown on
-     * {@code fallback} instead of being lost, and the command exits 1.
-     */
-    void writeKeys(List<String> lines, java.io.PrintWriter fallback) {
+    /** Set when this run already handed an earlier run's key over to --key-out: the file is ours now. */
+    boolean recovered;
+
+    /** Whether --key-out already holds this key (a run killed after writing it, before forgetting its record). */
+    boolean holds(String value) {
         try {
-            write(lines);
-        } catch (ExitException e) {
-            fallback.println("The new key could not be written to " + keyOut + "; it is shown here instead, once:");
-            lines.forEach(fallback::println);
-            fallback.flush();
-            throw new ExitException(ExitException.FAILED, "writing the key to --key-out " + keyOut + " failed: " + e.getMessage()
-                    + "; the key was stored in AWS and printed on stdout instead", "save the printed key now", e.getCause());
+            return Files.isRegularFile(keyOut) && Files.readAllLines(keyOut, StandardCharsets.UTF_8).stream().anyMatch(l -> l.strip().equals(value));
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return false;
         }
     }
 
-    private void write(List<String> lines) {
+    /**
+     * Writes key lines to --key-out with mode 0600 from the first byte (temp file, then atomic
+     * move); exit 1 naming the file and the reason when it cannot. The caller hands the key over
+     * another way then: it is already stored in AWS.
+     */
+    void write(List<String> lines) {
         Path target = keyOut.toAbsolutePath();
         Path tmp = null;
         try {
@@ -106,7 +152,7 @@ public class KeyOptions {
                 tmp = Files.createTempFile(dir, ".secure-api-key", ".tmp");
             }
             Files.writeString(tmp, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
-            if (force) {
+            if (force || recovered) {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } else {
                 try {
@@ -121,8 +167,8 @@ public class KeyOptions {
             }
             tmp = null;
         } catch (IOException e) {
-            throw new ExitException(ExitException.FAILED, "cannot write the key to " + keyOut + " (" + e.getClass().getSimpleName()
-                    + "); the key is stored in Secrets Manager", "read it there (aws secretsmanager get-secret-value) or rotate it", e);
+            throw new ExitException(ExitException.FAILED, "cannot write the key to --key-out " + keyOut + " (" + reason(e) + ")",
+                    "save the key shown instead", e);
         } finally {
             if (tmp != null) {
                 try {

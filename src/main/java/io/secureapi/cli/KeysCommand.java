@@ -84,6 +84,11 @@ public class KeysCommand implements Callable<Integer> {
         KeyOptions keys = new KeyOptions();
 
         @Override
+        protected String apiIdOption() {
+            return apiId;
+        }
+
+        @Override
         protected int run() {
             DigestSecret.checkName(name, "NAME");
             Instant now = Instant.now();
@@ -104,14 +109,23 @@ public class KeysCommand implements Callable<Integer> {
                 return 0;
             }
             ApiKey key = supplied.orElseGet(() -> ApiKey.generate(name));
+            boolean generated = supplied.isEmpty();
+            WriteAhead wa = null;
+            if (generated) {
+                // written ahead (<config>.pending) before AWS stores it: a run killed after the write hands it over next time
+                io.secureapi.engine.ConfigFile.checkWritable(configPath());
+                wa = writeAhead(id);
+                wa.beforeStore(name, named.secretArn(), key);
+            }
             String version = named.add(name, key, expiry);
             String shown = null;
-            if (supplied.isEmpty()) {
-                if (keys.keyOut != null) keys.writeKeys(java.util.List.of(key.reveal()), out());
-                else shown = key.reveal();
+            if (generated) {
+                wa.stored(name);
+                if (!writeKeyOut(wa, Map.of(name, key))) shown = key.reveal();
             }
             if (json()) {
                 out().println(Json.pretty(doc(id, named, expiry, version, shown, cfg)));
+                if (shown != null) shownOnStdout(wa, java.util.List.of(name));
                 return 0;
             }
             out().println(style().green("Done: key " + name + " added to secret " + named.secretName() + " (version " + version + ")"
@@ -129,8 +143,14 @@ public class KeysCommand implements Callable<Integer> {
             if (shown != null) {
                 out().println();
                 out().println(style().yellow("This key is shown once; the secret keeps only its digest."));
+                shownOnStdout(wa, java.util.List.of(name));
             }
             return 0;
+        }
+
+        @Override
+        protected KeyOptions keyOptions() {
+            return keys;
         }
 
         private Map<String, Object> doc(String id, NamedKeys named, Instant expiry, String version, String shown, Optional<ProjectConfig> cfg) {

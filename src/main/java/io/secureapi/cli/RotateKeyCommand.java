@@ -45,13 +45,19 @@ import picocli.CommandLine.Option;
             "  secure-api rotate-key --finish     # once Bubble uses the new key",
             "",
             "A second rotation before --finish would revoke the key Bubble may",
-            "still use: it is refused unless you run --finish first, or pass",
-            "--abandon-previous."})
+            "still use: it is refused. If you have the new key, paste it and run",
+            "--finish; if nobody has it, --discard-current makes the old key the",
+            "only one again."})
 public class RotateKeyCommand extends AwsCommand {
     // its own flag: --force only lets --key-out overwrite a file, it must not also revoke a key in use
-    @Option(names = "--abandon-previous",
+    // kept for scripts that used it; not taught: it revokes the key clients may still send
+    @Option(names = "--abandon-previous", hidden = true,
             description = "Rotate even though the previous rotation was not finished: the key it kept stops working.")
     boolean abandonPrevious;
+
+    @Option(names = "--discard-current",
+            description = "Undo an unfinished rotation whose new key nobody has: the old key becomes the only key of --key again.")
+    boolean discardCurrent;
 
     @Option(names = "--api-id", paramLabel = "ID", description = "The HTTP API whose key to rotate (default: from secure-api.json).")
     String apiId;
@@ -94,6 +100,7 @@ public class RotateKeyCommand extends AwsCommand {
     protected int run() {
         KeyRotation.Request request = request();
         KeyRotation rotation = KeyRotation.read(request, aws(), progress());
+        if (discardCurrent) return discard(rotation);
         Plan plan = rotation.plan();
         List<String> warnings = rotation.warnings();
         warnings.forEach(w -> err().println(style().yellow("warning: ") + w));
@@ -119,21 +126,73 @@ public class RotateKeyCommand extends AwsCommand {
             }
             return 0;
         }
-        KeyRotation.Outcome outcome = rotation.apply(progress());
         if (finish) {
+            KeyRotation.Outcome outcome = rotation.apply(progress());
             printFinished(rotation, plan, warnings, outcome);
             return 0;
         }
-        String shown = deliver(outcome);
+        // before the first AWS write: the new key is written ahead next to the config
+        ConfigFile.checkWritable(configPath());
+        WriteAhead wa = writeAhead(request.apiId());
+        KeyRotation.Outcome outcome = rotation.apply(progress(), wa);
+        String shown = deliver(outcome, wa);
         if (json()) {
             out().println(Json.pretty(document(rotation, plan, warnings, outcome, shown)));
         } else {
             printRotated(rotation, outcome, shown);
         }
+        if (shown != null) shownOnStdout(wa, List.of(request.env()));
+        return 0;
+    }
+
+    /** --discard-current: the old key of --key becomes its only key again. */
+    private int discard(KeyRotation rotation) {
+        KeyRotation.Request r = rotation.request();
+        Plan plan = rotation.discardPlan();
+        if (!json()) {
+            out().println(style().bold("Discard the unfinished rotation of the " + r.env() + " key of API " + r.apiId() + " (" + r.region() + ")"
+                    + (dryRun ? " — dry run" : "")));
+            out().print(plan.toTable());
+            out().println();
+        }
+        KeyRotation.Outcome outcome = null;
+        if (!dryRun && !plan.isEmpty()) {
+            ConfigFile.checkWritable(configPath());
+            outcome = rotation.discardCurrent(progress());
+        }
+        if (json()) {
+            Map<String, Object> doc = document(rotation, plan, List.of(), null, null);
+            doc.put("discardCurrent", true);
+            doc.put("changed", outcome != null);
+            if (outcome != null) {
+                doc.put("newVersionId", outcome.newVersionId());
+                doc.put("discardedVersionId", outcome.previousVersionId());
+            }
+            out().println(Json.pretty(doc));
+        } else if (plan.isEmpty()) {
+            out().println("Nothing to discard (no writes made).");
+        } else if (outcome == null) {
+            out().println("Dry run: nothing was changed. Run it without --dry-run to apply it.");
+        } else {
+            out().println(style().green("Done: the previous " + r.env() + " key is the only " + r.env() + " key again (version "
+                    + outcome.newVersionId() + " of secret " + rotation.secretName() + "); the key of the unfinished rotation (version "
+                    + outcome.previousVersionId() + ") is no longer accepted, once caches expire."));
+            out().println("Bubble keeps working with the key it has. Rotate again when you are ready: secure-api rotate-key");
+        }
         return 0;
     }
 
     private KeyRotation.Request request() {
+        if (discardCurrent) {
+            if (finish || abandonPrevious) {
+                throw ExitException.badInput("--discard-current undoes an unfinished rotation: --finish and --abandon-previous do not go with it",
+                        "run secure-api rotate-key --discard-current alone");
+            }
+            if (keys.keyFile != null || keys.keyStdin || keys.keyOut != null) {
+                throw ExitException.badInput("--discard-current makes no key: --key-file, --key-stdin and --key-out do not go with it",
+                        "run secure-api rotate-key --discard-current");
+            }
+        }
         if (finish) {
             if (keys.keyFile != null || keys.keyStdin || keys.keyOut != null) {
                 throw ExitException.badInput("--finish makes no key: --key-file, --key-stdin and --key-out do not go with it",
@@ -146,21 +205,24 @@ public class RotateKeyCommand extends AwsCommand {
             throw ExitException.badInput("--secret-name \"" + secretName + "\" is not a valid Secrets Manager name",
                     "use 1-512 of: letters, digits and /_+=.@-");
         }
-        Optional<ApiKey> supplied = finish ? Optional.empty() : keys.suppliedKey(session());
+        Optional<ApiKey> supplied = finish || discardCurrent ? Optional.empty() : keys.suppliedKey(session());
         keys.checkKeyOut();
         Optional<ProjectConfig> cfg = config().filter(c -> c.apiId().equals(id));
         return new KeyRotation.Request(id, settings().region(), cfg, Optional.ofNullable(secretName), e, supplied, finish, abandonPrevious);
     }
 
     /** Writes a generated key to --key-out, or returns it to be shown once; null when there is nothing to show. */
-    private String deliver(KeyRotation.Outcome outcome) {
+    private String deliver(KeyRotation.Outcome outcome, WriteAhead wa) {
         if (!outcome.generated()) return null;
-        ApiKey key = outcome.newKey().orElseThrow();
-        if (keys.keyOut != null) {
-            keys.writeKeys(List.of(key.reveal()), out());
-            return null;
-        }
-        return key.reveal();
+        String keyName = key == null ? SecretValue.LIVE : key;
+        ApiKey newKey = outcome.newKey().orElseThrow();
+        if (writeKeyOut(wa, Map.of(keyName, newKey))) return null;
+        return newKey.reveal();
+    }
+
+    @Override
+    protected KeyOptions keyOptions() {
+        return keys;
     }
 
     private String header(KeyRotation rotation) {

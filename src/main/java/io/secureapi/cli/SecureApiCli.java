@@ -54,8 +54,12 @@ public final class SecureApiCli {
             doc.put("error", ex instanceof ExitException e ? e.getMessage() : "unexpected " + ex.getClass().getSimpleName());
             doc.put("next", ex instanceof ExitException e ? e.hint() : null);
             doc.put("exitCode", ex instanceof ExitException e ? e.exitCode() : ExitException.FAILED);
+            // keys handed over before the error travel in the same document
+            AwsCommand command = commandLine.getCommand() instanceof AwsCommand c ? c : null;
+            if (command != null) command.addKeysTo(doc);
             commandLine.getOut().println(io.secureapi.engine.Json.pretty(doc));
             commandLine.getOut().flush();
+            if (command != null) command.errorDocumentShown();
         }
         if (ex instanceof ExitException e) {
             err.println("error: " + e.getMessage());

@@ -5,6 +5,7 @@ import io.secureapi.engine.ConfigFile;
 import io.secureapi.engine.ExitException;
 import io.secureapi.engine.Names;
 import io.secureapi.engine.Plan;
+import io.secureapi.engine.SecretValue;
 import io.secureapi.engine.ProjectConfig;
 import io.secureapi.engine.Setup;
 import io.secureapi.engine.Target;
@@ -32,6 +33,7 @@ import picocli.CommandLine.Option;
             "  secure-api setup --api-id a1b2c3d4 --region eu-west-1 --dry-run",
             "  secure-api setup --api-id a1b2c3d4 --dev-key --key-out api-key.txt",
             "  secure-api setup --api-id a1b2c3d4 --function my-authorizer --routes '$default,GET /items'",
+            "  secure-api setup --api-id e5f6g7h8 --env prod      # a second API: its own entry in secure-api.json",
             "", "Writes secure-api.json (no key material): commit it so verify, rotate-key and teardown need no flags."})
 public class SetupCommand extends AwsCommand {
     @Option(names = "--api-id", paramLabel = "ID", description = "The HTTP API to protect (default: from secure-api.json).")
@@ -134,6 +136,11 @@ public class SetupCommand extends AwsCommand {
                     + plan.changeCount() + " change" + (plan.changeCount() == 1 ? "" : "s") + ".");
             return 0;
         }
+        // before the first AWS write: the config and the write-ahead of the key must be writable
+        ConfigFile.checkWritable(configPath());
+        ignorePending();
+        writeAhead = writeAhead(target.apiId());
+        setup.wiring().handover = writeAhead;
         if (!plan.isEmpty()) {
             try {
                 setup.apply(progress());
@@ -143,8 +150,15 @@ public class SetupCommand extends AwsCommand {
                 throw e;
             }
         }
-        boolean configChanged = writeConfig(setup.config());
+        boolean configChanged;
+        try {
+            configChanged = writeConfig(setup.config());
+        } catch (ExitException e) {
+            deliverKeysOnFailure(setup.wiring());
+            throw e;
+        }
         List<String> keyLines = deliverKeys(setup.wiring());
+        java.util.Set<String> shownNames = keyLines.isEmpty() ? java.util.Set.of() : storedKeys(setup.wiring()).keySet();
         if (json()) {
             printJson(setup, plan, true, keyLines);
         } else {
@@ -155,6 +169,7 @@ public class SetupCommand extends AwsCommand {
             out().println((configChanged ? "Wrote " + configPath() + " (no key material; commit it)." : configPath() + " is up to date.")
                     + " Check it any time with: secure-api verify");
         }
+        shownOnStdout(writeAhead, shownNames);
         return 0;
     }
 
@@ -245,49 +260,69 @@ public class SetupCommand extends AwsCommand {
         Optional<ConfigFile> file = configFile();
         Optional<Map<String, Object>> raw = file.flatMap(f -> f.rawEntry(name));
         boolean changed = file.isEmpty() || file.get().legacy() || !config().equals(Optional.of(cfg))
-                || raw.map(r -> r.containsKey(TORN_DOWN)).orElse(true);
-        if (changed) file.orElseGet(() -> ConfigFile.empty(configPath())).with(name, cfg, TORN_DOWN).write();
+                || raw.map(r -> r.containsKey(TORN_DOWN) || r.containsKey(TeardownCommand.KEPT_SECRET)).orElse(true);
+        if (changed) file.orElseGet(() -> ConfigFile.empty(configPath())).with(name, cfg, TORN_DOWN, TeardownCommand.KEPT_SECRET).write();
         return changed;
     }
 
     static final String TORN_DOWN = "tornDown";
 
+    /** The write-ahead of this run's new keys. */
+    private WriteAhead writeAhead;
+
+    @Override
+    protected KeyOptions keyOptions() {
+        return keys;
+    }
+
+    /** New keys AWS now holds, by name (live, dev). */
+    private Map<String, ApiKey> storedKeys(Wiring w) {
+        Map<String, ApiKey> out = new LinkedHashMap<>();
+        w.newLiveKey().filter(k -> writeAhead.isStored(SecretValue.LIVE)).ifPresent(k -> out.put(SecretValue.LIVE, k));
+        w.newDevKey().filter(k -> writeAhead.isStored(SecretValue.DEV)).ifPresent(k -> out.put(SecretValue.DEV, k));
+        return out;
+    }
+
     /** Writes new keys to --key-out, or returns them to be shown once. Empty when no key is new. */
     private List<String> deliverKeys(Wiring w) {
-        List<String> lines = new ArrayList<>();
-        w.newLiveKey().ifPresent(k -> lines.add(k.reveal()));
-        w.newDevKey().ifPresent(k -> lines.add(k.reveal()));
-        if (!lines.isEmpty() && keys.keyOut != null) {
-            keys.writeKeys(lines, out());
-            return List.of();
-        }
-        return lines;
+        Map<String, ApiKey> stored = storedKeys(w);
+        if (writeKeyOut(writeAhead, stored)) return List.of();
+        return stored.values().stream().map(ApiKey::reveal).toList();
     }
 
     /**
      * A later step failed after a new key was stored: the rerun will find the secret and keep its
-     * key, so this is the only moment to hand it over. Nothing lost, still shown once.
+     * key, so this is the moment to hand it over (the write-ahead covers a run that dies here).
      */
     private void deliverKeysOnFailure(Wiring w) {
-        if (w.newLiveKey().isEmpty() && w.newDevKey().isEmpty()) return;
-        List<String> shown = deliverKeys(w);
-        if (shown.isEmpty()) {
+        if (writeAhead == null) return;
+        Map<String, ApiKey> stored = storedKeys(w);
+        if (stored.isEmpty()) return;
+        if (writeKeyOut(writeAhead, stored)) {
             err().println("note: the new key was stored in Secrets Manager and written to " + keys.keyOut + " before the failure below");
-        } else if (json()) {
-            Map<String, Object> doc = new LinkedHashMap<>();
-            doc.put("command", "setup");
-            doc.put("apiId", w.apiId());
-            doc.put("completed", false);
-            doc.put("keyValue", w.newLiveKey().map(ApiKey::reveal).orElse(null));
-            if (w.target.devKey()) doc.put("developmentKeyValue", w.newDevKey().map(ApiKey::reveal).orElse(null));
-            out().println(io.secureapi.engine.Json.pretty(doc));
-        } else {
-            out().println(style().yellow("Setup stopped after storing a new key in Secrets Manager (" + w.target.secretName()
-                    + "). It is shown once, now; the rerun keeps it:"));
-            w.newLiveKey().ifPresent(k -> out().println("  Key value:              " + k.reveal()));
-            w.newDevKey().ifPresent(k -> out().println("  Development key value:  " + k.reveal()));
+            return;
         }
-        out().flush();
+        handOverBeforeError(writeAhead, stored, "Setup stopped after storing a new key in Secrets Manager (" + w.target.secretName()
+                + "). It is shown once, now; the rerun keeps it:");
+    }
+
+    /** The write-ahead file holds keys: never committed. Added to a .gitignore next to the config when there is one. */
+    private void ignorePending() {
+        java.nio.file.Path dir = configPath().toAbsolutePath().getParent();
+        java.nio.file.Path gitignore = dir.resolve(".gitignore");
+        String name = pending().file().getFileName().toString();
+        String temps = pending().tempPrefix() + "*";
+        if (!java.nio.file.Files.isRegularFile(gitignore)) return;
+        try {
+            List<String> lines = java.nio.file.Files.readAllLines(gitignore);
+            if (lines.stream().map(String::strip).anyMatch(l -> l.equals(name) || l.equals("/" + name))) return;
+            String text = java.nio.file.Files.readString(gitignore);
+            String add = (text.isEmpty() || text.endsWith("\n") ? "" : "\n") + "# new API keys not yet shown (secure-api); never commit\n"
+                    + name + "\n" + temps + "\n";
+            java.nio.file.Files.writeString(gitignore, add, java.nio.file.StandardOpenOption.APPEND);
+        } catch (java.io.IOException e) {
+            err().println("warning: could not add " + name + " to " + gitignore + " (" + e.getClass().getSimpleName() + "); add it yourself");
+        }
     }
 
     private void printBubble(Wiring w, List<String> shown) {

@@ -41,8 +41,15 @@ public class TeardownCommand extends AwsCommand {
     @Option(names = "--api-id", paramLabel = "ID", description = "The HTTP API to remove secure-api from (default: from secure-api.json).")
     String apiId;
 
-    @Option(names = "--keep-secret", description = "Keep the secret (and the key in it); only our policy statement comes off.")
+    @Option(names = "--keep-secret",
+            description = "Keep the secret (and the key in it); only our policy statement comes off. Remembered in secure-api.json.")
     boolean keepSecret;
+
+    /** The config entry's record that a teardown kept the secret; setup clears it. */
+    static final String KEPT_SECRET = "keptSecret";
+
+    /** --keep-secret, or remembered from an earlier teardown. */
+    private boolean keep;
 
     @Option(names = "--recovery-days", paramLabel = "DAYS",
             description = "Days the secret stays restorable before Secrets Manager deletes it, 7..30 (default: 7).")
@@ -69,7 +76,15 @@ public class TeardownCommand extends AwsCommand {
         String id = apiId(apiId);
         Optional<ProjectConfig> cfg = config().filter(c -> c.apiId().equals(id));
         String region = settings().region();
-        Teardown teardown = Teardown.read(id, region, cfg, new Teardown.Options(keepSecret, days), aws(), progress());
+        // an earlier teardown --keep-secret is remembered: a later plain teardown must not delete what it kept
+        boolean keptBefore = cfg.isPresent() && entryName().flatMap(n -> configFile().flatMap(f -> f.rawEntry(n)))
+                .map(r -> Boolean.TRUE.equals(r.get(KEPT_SECRET))).orElse(false);
+        keep = keepSecret || keptBefore;
+        if (keptBefore && !keepSecret) {
+            err().println("note: keeping the secret: an earlier teardown --keep-secret kept it (\"" + KEPT_SECRET + "\" in " + configPath()
+                    + "); to delete it, remove that field and run teardown again");
+        }
+        Teardown teardown = Teardown.read(id, region, cfg, new Teardown.Options(keep, days), aws(), progress());
         Plan plan = teardown.plan();
         List<String> madePublic = teardown.routesMadePublic();
         if (!json()) {
@@ -142,11 +157,17 @@ public class TeardownCommand extends AwsCommand {
         if (cfg.isEmpty()) return false;
         String name = entryNameOrDefault();
         try {
-            // read again: only this entry's marker changes, whatever else the file holds now
+            // read again: only this entry's markers change, whatever else the file holds now
             ConfigFile now = ConfigFile.read(configPath()).orElse(null);
             if (now == null || now.entry(name).isEmpty()) return false;
-            if (now.rawEntry(name).orElseThrow().containsKey(SetupCommand.TORN_DOWN)) return false;
-            now.withField(name, SetupCommand.TORN_DOWN, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()).write();
+            Map<String, Object> raw = now.rawEntry(name).orElseThrow();
+            boolean rememberKept = keep && !Boolean.TRUE.equals(raw.get(KEPT_SECRET));
+            if (raw.containsKey(SetupCommand.TORN_DOWN) && !rememberKept) return false;
+            if (!raw.containsKey(SetupCommand.TORN_DOWN)) {
+                now = now.withField(name, SetupCommand.TORN_DOWN, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+            }
+            if (rememberKept) now = now.withField(name, KEPT_SECRET, true);
+            now.write();
             return true;
         } catch (ExitException e) {
             err().println("warning: cannot mark entry " + name + " of " + configPath() + " as torn down (" + e.getMessage() + ")");

@@ -192,6 +192,18 @@ public class VerifyCommand extends AwsCommand {
         return Optional.of(new Probe.Key(line));
     }
 
+    /** --output junit --report F when verify cannot run: one failing test case that says why, so CI shows it. */
+    @Override
+    protected void onError(ExitException e) {
+        if (report == null || output().output != OutputOptions.Format.junit || Files.isDirectory(report)) return;
+        String what = Optional.ofNullable(apiId).or(() -> envOption().map(n -> "--env " + n)).orElse("");
+        try {
+            write(VerifyReport.junitError(what, e.getMessage(), e.hint(), e.exitCode()));
+        } catch (ExitException unwritable) {
+            err().println("warning: " + unwritable.getMessage());
+        }
+    }
+
     void checkReport() {
         if (report == null) return;
         if (Files.isDirectory(report)) throw ExitException.badInput("--report " + report + " is a folder", "name a file, e.g. --report verify.xml");

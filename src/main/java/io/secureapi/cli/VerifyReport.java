@@ -215,4 +215,20 @@ final class VerifyReport {
         });
         return b.toString();
     }
+
+    /**
+     * JUnit XML for a verify that could not run (bad input, AWS refused): one failing test case that
+     * says why, so CI shows the reason instead of a missing report.
+     */
+    static String junitError(String what, String message, String next, int exitCode) {
+        String stamp = LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_LOCAL_DATE_TIME);
+        String body = message + (next == null ? "" : "\nnext: " + next) + "\nexit code " + exitCode;
+        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                + "<testsuites name=\"secure-api verify\" tests=\"1\" failures=\"1\" errors=\"0\" skipped=\"0\" time=\"0\">\n"
+                + "  <testsuite name=\"" + attr("secure-api verify " + what) + "\" tests=\"1\" failures=\"1\" errors=\"0\" skipped=\"0\" time=\"0\""
+                + " timestamp=\"" + stamp + "\">\n"
+                + "    <testcase classname=\"secure-api.verify\" name=\"verify.run\" time=\"0\">\n"
+                + "      <failure message=\"" + attr("verify could not run: " + message) + "\" type=\"exit " + exitCode + "\">" + text(body)
+                + "</failure>\n    </testcase>\n  </testsuite>\n</testsuites>\n";
+    }
 }

@@ -17,10 +17,10 @@ public final class DigestRotation {
         DigestSecret.Entry old = d.get(name);
         if (old == null) throw noKey(d, secretName, name);
         if (old.rotating() && !force) {
-            throw ExitException.badInput("the " + name + " key of secret " + secretName + " has an unfinished rotation: its old key is still "
-                    + "accepted, and rotating again would make it stop working at once",
-                    "if the consumer already uses the current key, run secure-api rotate-key --finish --key " + name
-                            + " first; or pass --abandon-previous to rotate anyway");
+            throw ExitException.badInput("a previous rotation of the " + name + " key of secret " + secretName + " is not finished: its old "
+                    + "key is still accepted, and rotating again would make it stop working at once",
+                    "if you have the new key, give it to the consumer (Bubble for live and dev), then run secure-api rotate-key --finish --key "
+                            + name + "; if nobody has it, secure-api rotate-key --discard-current --key " + name + " makes the old key the only one again");
         }
         String owner = d.nameOf(key);
         if (owner != null && !owner.equals(name)) {
@@ -62,7 +62,7 @@ public final class DigestRotation {
         return d.keys().entrySet().stream().filter(e -> e.getValue().rotating()).map(java.util.Map.Entry::getKey).toList();
     }
 
-    static ExitException noKey(DigestSecret d, String secretName, String name) {
+    public static ExitException noKey(DigestSecret d, String secretName, String name) {
         if (SecretValue.DEV.equals(name)) {
             return ExitException.badInput("secret " + secretName + " has no development key to rotate", "add one with: secure-api setup --dev-key");
         }

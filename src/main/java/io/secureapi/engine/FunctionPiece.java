@@ -32,8 +32,10 @@ public final class FunctionPiece implements Piece {
         if (given.isPresent()) {
             Optional<Arns.Parsed> arn = Arns.parse(given.get());
             if (arn.isPresent() && !arn.get().region().equals(w.region())) {
-                throw ExitException.badInput("function " + given.get() + " is in region " + arn.get().region()
-                        + ", the API in " + w.region(), "pass --region " + arn.get().region() + ", or a function in " + w.region());
+                // API Gateway invokes an authorizer function in the API's own region
+                throw ExitException.badInput("function " + given.get() + " is in region " + arn.get().region() + ", but API " + w.apiId()
+                        + " is in " + w.region() + ": the authorizer function must be in the API's region",
+                        "pass a function in " + w.region() + ", or omit --function to deploy the bundled authorizer there");
             }
         }
         w.function = find(w, given.orElse(w.functionName()));

@@ -30,7 +30,8 @@ public final class HttpApi {
         if (api == null) return java.util.Optional.empty();
         if (!"HTTP".equals(api.protocolTypeAsString())) {
             throw ExitException.badInput("API " + w.apiId() + " in " + w.region() + " is a " + api.protocolTypeAsString()
-                    + " API; secure-api protects HTTP APIs only", "pass the id of an HTTP API (aws apigatewayv2 get-apis)");
+                    + " API; secure-api protects HTTP APIs only (API Gateway v2, protocol HTTP)",
+                    "pass the id of an HTTP API: aws apigatewayv2 get-apis --region " + w.region());
         }
         w.api = new State.Api(api.apiId(), api.name(), api.protocolTypeAsString(), api.apiEndpoint(),
                 api.corsConfiguration() != null);
@@ -39,8 +40,30 @@ public final class HttpApi {
 
     /** The API; not found is exit 2, naming it and the region. */
     public static State.Api read(Wiring w) {
-        return find(w).orElseThrow(() -> ExitException.badInput("API " + w.apiId() + " not found in " + w.region(),
-                "list your HTTP APIs with: aws apigatewayv2 get-apis --region " + w.region()));
+        return find(w).orElseThrow(() -> {
+            if (isRestApi(w)) {
+                return ExitException.badInput("API " + w.apiId() + " in " + w.region() + " is a REST API (API Gateway v1); "
+                        + "secure-api protects HTTP APIs (v2), the kind Amplify creates for containers",
+                        "list your HTTP APIs with: aws apigatewayv2 get-apis --region " + w.region());
+            }
+            return ExitException.badInput("HTTP API " + w.apiId() + " not found in region " + w.region() + " (the region searched)",
+                    "list your HTTP APIs with: aws apigatewayv2 get-apis --region " + w.region()
+                            + "; if it is in another region, pass --region REGION");
+        });
+    }
+
+    /**
+     * Whether the id names a REST API (v1): HTTP and WebSocket APIs live in apigatewayv2, REST APIs
+     * only in apigateway (GetRestApi). Any failure to tell (no permission, say) is a plain "no".
+     */
+    static boolean isRestApi(Wiring w) {
+        try {
+            call("checking whether " + w.apiId() + " is a REST API", w.region(),
+                    () -> w.aws.restApis().getRestApi(r -> r.restApiId(w.apiId())));
+            return true;
+        } catch (ExitException | software.amazon.awssdk.core.exception.SdkException notOrUnknown) {
+            return false;
+        }
     }
 
     public static List<State.Route> routes(Wiring w) {

@@ -354,12 +354,80 @@ public final class KeyRotation {
             throw ExitException.badInput("a previous rotation of secret " + name + " is not finished: the previous "
                     + String.join(" and ", lost) + " key is still accepted (AWSPREVIOUS" + since(snapshot.version(CURRENT)) + "), "
                     + "and rotating again would make it stop working at once",
-                    "if Bubble already uses the current key, run secure-api rotate-key --finish first; or pass --abandon-previous to rotate anyway");
+                    UNFINISHED_NEXT);
         }
         String what = (supplied.isPresent() ? "the supplied key" : "a new random key") + " becomes the " + env
                 + " key (new version, AWSCURRENT); the current version keeps AWSPREVIOUS, so the old " + env
                 + " key works until --finish" + (isPlain(currentRaw) ? " (plain string)" : "");
         return new Change(PIECE, name, Change.Action.UPDATE, what);
+    }
+
+    /**
+     * Without a pending record nobody can tell "shown but not finished" from "never seen", so the
+     * next step names both; never --finish alone, which would revoke the key clients still send.
+     */
+    public static final String UNFINISHED_NEXT = "if you have the new key, paste it into Bubble, then run secure-api rotate-key --finish; "
+            + "if nobody has it, secure-api rotate-key --discard-current makes the old key the only one again";
+
+    /**
+     * --discard-current: the plan that undoes an unfinished rotation of this key whose new key nobody
+     * has. The old key becomes the only key of that name again (a new current version), and the
+     * version holding the new key loses AWSPREVIOUS, so it is no longer accepted.
+     */
+    public Plan discardPlan() {
+        String name = secretName();
+        String env = request.env();
+        if (digestFormat()) {
+            // digest format: the overlap is the retiring digest inside the current version
+            DigestSecret d = digests();
+            if (!d.has(env)) throw DigestRotation.noKey(d, name, env);
+            if (!d.get(env).rotating()) {
+                return new Plan(List.of(Change.ok(PIECE, name, "the " + env + " key is not in an unfinished rotation: nothing to discard")));
+            }
+            return new Plan(List.of(new Change(PIECE, name, Change.Action.UPDATE, "the old " + env + " key (retiring) becomes its only key "
+                    + "again; the new " + env + " key stops being accepted (new version)")));
+        }
+        Optional<Version> prev = snapshot.version(PREVIOUS);
+        if (prev.isEmpty() || snapshot.previousValue().isEmpty()) {
+            return new Plan(List.of(Change.ok(PIECE, name, "no AWSPREVIOUS version: no unfinished rotation to discard")));
+        }
+        String previousKey = SecretValue.keys(snapshot.previousValue().get()).get(env);
+        String currentKey = SecretValue.keys(snapshot.currentValue().orElse(null)).get(env);
+        if (previousKey == null || previousKey.equals(currentKey)) {
+            return new Plan(List.of(Change.ok(PIECE, name, "the " + env + " key is not in an unfinished rotation: nothing to discard")));
+        }
+        return new Plan(List.of(new Change(PIECE, name, Change.Action.UPDATE, "the previous " + env + " key (version " + prev.get().id()
+                + ") becomes the current one again; the new " + env + " key of version "
+                + snapshot.version(CURRENT).map(Version::id).orElse("?") + " stops being accepted")));
+    }
+
+    /** Applies {@link #discardPlan()}; call only when it changes something. */
+    public Outcome discardCurrent(Progress progress) {
+        Wiring w = wiring;
+        String name = secretName();
+        String arn = secretArn();
+        String env = request.env();
+        if (digestFormat()) {
+            String discarded = snapshot.version(CURRENT).map(Version::id).orElse(null);
+            String version = putDigests(w, arn, DigestRotation.discard(digests(), name, env),
+                    "making the old " + env + " key the only one again in secret " + name, progress);
+            return new Outcome(Optional.empty(), false, version, discarded, List.of(env));
+        }
+        String currentRaw = snapshot.currentValue().orElseThrow();
+        Map<String, String> keys = SecretValue.keys(currentRaw);
+        keys.put(env, SecretValue.keys(snapshot.previousValue().orElseThrow()).get(env));
+        String value = SecretValue.format(keys, isPlain(currentRaw));
+        String discarded = snapshot.version(CURRENT).map(Version::id).orElseThrow();
+        String token = UUID.randomUUID().toString();
+        progress.say("storing the previous " + env + " key as the current version of secret " + name);
+        PutSecretValueResponse put = call("storing a new version of secret " + name, w.region(),
+                () -> w.aws.secrets().putSecretValue(r -> r.secretId(arn).secretString(value).clientRequestToken(token)));
+        // the put moved AWSPREVIOUS onto the discarded version (it holds the new key): take it off
+        // (docs.aws.amazon.com/secretsmanager/latest/apireference/API_PutSecretValue.html, VersionStages)
+        progress.say("removing AWSPREVIOUS from version " + discarded + " of secret " + name);
+        call("removing AWSPREVIOUS from version " + discarded + " of secret " + name, w.region(),
+                () -> w.aws.secrets().updateSecretVersionStage(r -> r.secretId(arn).versionStage(PREVIOUS).removeFromVersionId(discarded)));
+        return new Outcome(Optional.empty(), false, put.versionId(), discarded, List.of(env));
     }
 
     private static String since(Optional<Version> current) {
@@ -391,7 +459,7 @@ public final class KeyRotation {
         }
         List<String> lost = lostOnRotate();
         if (!lost.isEmpty() && request.force()) {
-            out.add("--abandon-previous: the previous " + String.join(" and ", lost) + " key (from an unfinished rotation) stops being accepted now");
+            out.add("the previous " + String.join(" and ", lost) + " key (from an unfinished rotation) stops being accepted now");
         }
         return out;
     }
@@ -405,7 +473,7 @@ public final class KeyRotation {
         return flushed;
     }
 
-    private Outcome applyDigests(Progress progress) {
+    private Outcome applyDigests(Progress progress, PendingKeys.Handover handover) {
         Wiring w = wiring;
         String name = secretName();
         String arn = secretArn();
@@ -424,7 +492,11 @@ public final class KeyRotation {
         ApiKey key = request.suppliedKey().orElseGet(() -> ApiKey.generate(env));
         List<String> lost = lostOnRotate();
         DigestSecret next = DigestRotation.rotate(d, name, env, key, Instant.now(), request.force());
+        boolean generated = request.suppliedKey().isEmpty();
+        // written ahead (<config>.pending) before AWS stores it, so a killed run never loses the key
+        if (generated) handover.beforeStore(env, arn, key);
         String version = putDigests(w, arn, next, "storing a new version of secret " + name, progress);
+        if (generated) handover.stored(env);
         return new Outcome(Optional.of(key), request.suppliedKey().isEmpty(), version, currentId, lost);
     }
 
@@ -439,7 +511,12 @@ public final class KeyRotation {
 
     /** Makes the planned change true; call only when the plan changes something. */
     public Outcome apply(Progress progress) {
-        if (digestFormat()) return applyDigests(progress);
+        return apply(progress, PendingKeys.Handover.NONE);
+    }
+
+    /** Makes the planned change true; a generated key goes through {@code handover} (the write-ahead) before it is stored. */
+    public Outcome apply(Progress progress, PendingKeys.Handover handover) {
+        if (digestFormat()) return applyDigests(progress, handover);
         Wiring w = wiring;
         String name = secretName();
         String arn = secretArn();
@@ -455,9 +532,12 @@ public final class KeyRotation {
         String value = nextValue(snapshot.currentValue().orElseThrow(), env, key);
         // One token per run: an SDK retry after a lost response cannot make a second version.
         String token = UUID.randomUUID().toString();
+        boolean generated = request.suppliedKey().isEmpty();
+        if (generated) handover.beforeStore(env, arn, key);
         progress.say("storing a new version of secret " + name);
         PutSecretValueResponse put = call("storing a new version of secret " + name, w.region(),
                 () -> w.aws.secrets().putSecretValue(r -> r.secretId(arn).secretString(value).clientRequestToken(token)));
+        if (generated) handover.stored(env);
         return new Outcome(Optional.of(key), request.suppliedKey().isEmpty(), put.versionId(),
                 snapshot.version(CURRENT).map(Version::id).orElse(null), lostOnRotate());
     }

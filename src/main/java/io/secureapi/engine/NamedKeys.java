@@ -75,6 +75,10 @@ public final class NamedKeys {
         return w;
     }
 
+    public String secretArn() {
+        return secret.arn();
+    }
+
     public String secretName() {
         return secret.name();
     }

@@ -54,6 +54,12 @@ public final class Probe {
         HttpClient http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
         String res = "GET " + url;
         Answer none = send(http, url, header, null);
+        if (!none.reached()) {
+            // nothing answers there: one check says why, instead of three identical failures
+            return List.of(Check.fail("probe.no-key", res, "cannot connect to " + hostPort(url) + ": " + none.error()
+                    + " (the probe with a wrong key and with the right key were not sent)",
+                    "check the URL (--probe-url), the network, and that the API's $default stage is deployed"));
+        }
         Answer wrong = send(http, url, header, wrongKey(keySource.key()));
         Check right = keySource.key().isEmpty()
                 ? Check.fail("probe.right-key", res, "no key to probe with: " + keySource.description(), "pass --key-file FILE with the key clients use")
@@ -77,12 +83,30 @@ public final class Probe {
             HttpResponse<Void> r = http.send(b.build(), HttpResponse.BodyHandlers.discarding());
             return new Answer(r.statusCode(), null);
         } catch (IOException e) {
-            // Messages of java.net.http name the URL and the cause, never request headers.
-            return new Answer(0, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+            return new Answer(0, reason(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Answer(0, "interrupted");
         }
+    }
+
+    /** Why a request got no answer, in words (java.net.http messages name the URL and cause, never request headers). */
+    static String reason(IOException e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getMessage() == null) t = t.getCause();
+        if (e instanceof java.net.http.HttpConnectTimeoutException) return "no answer within " + CONNECT_TIMEOUT.toSeconds() + " s (connect timeout)";
+        if (e instanceof java.net.http.HttpTimeoutException) return "no answer within " + REQUEST_TIMEOUT.toSeconds() + " s";
+        if (e instanceof java.net.ConnectException || t instanceof java.net.ConnectException) {
+            String m = t.getMessage();
+            return m == null || m.isBlank() || m.equalsIgnoreCase("Connection refused") ? "connection refused" : m;
+        }
+        if (t instanceof java.nio.channels.UnresolvedAddressException || t instanceof java.net.UnknownHostException) return "unknown host";
+        return e.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+    }
+
+    private static String hostPort(URI url) {
+        int port = url.getPort() >= 0 ? url.getPort() : "https".equals(url.getScheme()) ? 443 : 80;
+        return url.getHost() + ":" + port;
     }
 
     private static Check unreachable(String id, String res, Answer a) {

@@ -100,6 +100,11 @@ public record ProjectConfig(String apiId, String region, String functionArn, boo
         }
         String apiId = str(m, "apiId", where, "");
         if (apiId == null || apiId.isBlank()) throw bad(where, "apiId", "is missing");
+        if (!apiId.matches("[a-z0-9]{1,64}")) throw bad(where, "apiId", "is not an API Gateway API id (lower-case letters and digits)");
+        checkValue(m, "region", "[a-z]{2}(-[a-z]+)+-\\d+", "is not an AWS region name", where);
+        checkValue(m, "secretName", "[A-Za-z0-9/_+=.@-]{1,512}", "is not a valid Secrets Manager name", where);
+        checkValue(m, "header", "[A-Za-z0-9!#$%&'*+.^_`|~-]+", "is not a valid HTTP header name", where);
+        checkValue(m, "authorizerName", "(?s).{1,128}", "must be 1 to 128 characters", where);
         Object ttl = m.getOrDefault("cacheTtl", (long) Names.DEFAULT_CACHE_TTL);
         if (!(ttl instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue()) || n.doubleValue() < 0 || n.doubleValue() > 3600) {
             throw bad(where, "cacheTtl", "must be a whole number of seconds from 0 to 3600");
@@ -110,6 +115,12 @@ public record ProjectConfig(String apiId, String region, String functionArn, boo
                 (Boolean) managed, str(m, "secretArn", where, ""), str(m, "secretName", where, ""),
                 str(m, "authorizerId", where, ""), str(m, "authorizerName", where, ""), str(m, "header", where, ""), n.intValue(), routes,
                 strings(m, "excludedRoutes", where, ""), str(m, "forwardKeyName", where, ""));
+    }
+
+    /** A present, non-empty string value must match; empty or absent falls back to the default. */
+    private static void checkValue(Map<String, Object> m, String k, String regex, String what, String where) {
+        String v = str(m, k, where, "");
+        if (v != null && !v.isEmpty() && !v.matches(regex)) throw bad(where, k, "\"" + v + "\" " + what);
     }
 
     private static ExitException bad(String where, String field, String what) {

@@ -187,7 +187,7 @@ public final class SecretPiece implements Piece {
         if (pending) {
             throw ExitException.badInput("secret " + w.target.secretName() + " has an unfinished key rotation: a new version now "
                     + "would stop the previous key, which the front end may still send",
-                    "paste the new key into Bubble, run secure-api rotate-key --finish, then run setup again");
+                    KeyRotation.UNFINISHED_NEXT + "; then run setup again");
         }
     }
 
@@ -246,8 +246,12 @@ public final class SecretPiece implements Piece {
         if (changed) {
             String value = SecretValue.format(keys, plain(w));
             String token = UUID.randomUUID().toString();
+            if (w.newLiveKey != null) w.handover.beforeStore(SecretValue.LIVE, s.arn(), w.newLiveKey);
+            if (w.newDevKey != null) w.handover.beforeStore(SecretValue.DEV, s.arn(), w.newDevKey);
             run("storing a new version of secret " + name, w.region(),
                     () -> w.aws.secrets().putSecretValue(r -> r.secretId(s.arn()).secretString(value).clientRequestToken(token)));
+            if (w.newLiveKey != null) w.handover.stored(SecretValue.LIVE);
+            if (w.newDevKey != null) w.handover.stored(SecretValue.DEV);
         }
         w.secret = find(w, s.arn());
     }
@@ -268,6 +272,9 @@ public final class SecretPiece implements Piece {
         String value = plain(w) ? SecretValue.format(keys, true) : digests.toJson();
         // One token per run: an SDK retry after a lost response cannot make a second version.
         String token = UUID.randomUUID().toString();
+        boolean generated = w.target.suppliedKey().isEmpty();
+        if (generated) w.handover.beforeStore(SecretValue.LIVE, name, live);
+        if (dev != null) w.handover.beforeStore(SecretValue.DEV, name, dev);
         boolean created = call("creating secret " + name, w.region(), () -> {
             try {
                 w.aws.secrets().createSecret(r -> r.name(name).secretString(value).clientRequestToken(token)
@@ -278,6 +285,14 @@ public final class SecretPiece implements Piece {
                 return false;
             }
         });
+        if (generated) {
+            if (created) w.handover.stored(SecretValue.LIVE);
+            else w.handover.notStored(SecretValue.LIVE);
+        }
+        if (dev != null) {
+            if (created) w.handover.stored(SecretValue.DEV);
+            else w.handover.notStored(SecretValue.DEV);
+        }
         if (created) {
             if (w.target.suppliedKey().isEmpty()) w.newLiveKey = live;
             w.newDevKey = dev;

@@ -120,7 +120,13 @@ public final class SecretSharing {
         Target t = w.target;
         Target other = new Target(apiId, t.region(), Optional.empty(), t.secretName(), t.authorizerName(), t.header(), t.cacheTtl(),
                 Optional.empty(), false, false, Optional.empty());
-        return HttpApi.authorizers(new Wiring(other, w.aws, Progress.NONE, Optional.empty()));
+        try {
+            return HttpApi.authorizers(new Wiring(other, w.aws, Progress.NONE, Optional.empty()));
+        } catch (ExitException e) {
+            // deleted between GetApis and GetAuthorizers (an amplify env removed meanwhile): it reads nothing
+            if (e.getCause() instanceof software.amazon.awssdk.services.apigatewayv2.model.NotFoundException) return List.of();
+            throw e;
+        }
     }
 
     private static Optional<String> secretArnOf(Wiring w, String functionArn) {

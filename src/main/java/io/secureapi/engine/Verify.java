@@ -372,7 +372,11 @@ public final class Verify {
         }
         Optional<String> concern = LambdaRuntimes.concern(f.runtime(), today);
         if (concern.isEmpty()) return Check.pass("function.runtime", res, "Lambda function " + fn + " runs on " + f.runtime() + ", a supported runtime");
-        return Check.warn("function.runtime", res, "Lambda function " + fn + " runs on " + concern.get(),
+        // "runs on nodejs20.x, deprecated since …": the concern starts with the runtime's name
+        String why = concern.get().startsWith(f.runtime() + " is ") ? concern.get().substring(f.runtime().length() + 4)
+                : concern.get().startsWith(f.runtime() + " will be ") ? "to be " + concern.get().substring(f.runtime().length() + 9)
+                : concern.get();
+        return Check.warn("function.runtime", res, "Lambda function " + fn + " runs on " + f.runtime() + ", " + why,
                 w.target.managedFunction() && !Names.RUNTIME.equals(f.runtime())
                         ? SETUP_FIX + " (it moves the bundled authorizer to " + Names.RUNTIME + ")"
                         : w.target.managedFunction() ? "upgrade secure-api, then " + SETUP_FIX

@@ -44,6 +44,9 @@ public final class Wiring {
     /** What teardown keeps and how (unused by setup). */
     Teardown.Options removal = Teardown.Options.DEFAULT;
 
+    /** Told of each new key before it is stored (the write-ahead) and whether it was. */
+    public PendingKeys.Handover handover = PendingKeys.Handover.NONE;
+
     /** Keys made or taken by this run; shown once by the command, never stored elsewhere. */
     ApiKey newLiveKey;
     ApiKey newDevKey;

@@ -100,4 +100,24 @@ class CommandLineTest {
         var doc = io.secureapi.engine.Json.parseObject(run.out);
         assertThat(doc).containsEntry("exitCode", 2L).containsKey("error").containsKey("next");
     }
+
+    @Test
+    void helpCommand_worksLikeHelpOption() {
+        Run viaCommand = Run.raw("", Map.of(), "help", "rotate-key");
+        Run viaOption = Run.raw("", Map.of(), "rotate-key", "--help");
+        assertThat(viaCommand.exitCode).as(viaCommand.toString()).isZero();
+        assertThat(viaCommand.out).isEqualTo(viaOption.out).contains("--key", "--discard-current");
+        Run top = Run.raw("", Map.of(), "help");
+        assertThat(top.exitCode).isZero();
+        assertThat(top.out).contains("setup", "verify", "help");
+        assertThat(top.operations).isEmpty();
+    }
+
+    @Test
+    void envOption_isOnEveryCommand() {
+        for (String sub : new String[] {"setup", "verify", "rotate-key", "teardown"}) {
+            Run run = Run.raw("", Map.of(), sub, "--help");
+            assertThat(run.out).as(sub).contains("--env=NAME");
+        }
+    }
 }

@@ -83,6 +83,10 @@ class ConfigFileTest {
             {"{\"schemaVersion\": 2, \"envs\": {\"prod\": {\"apiId\": \"abc\", \"header\": 5}}}", "header"},
             {"{\"schemaVersion\": 2, \"envs\": []}", "envs"},
             {"{\"schemaVersion\": \"2\", \"envs\": {}}", "schemaVersion"},
+            {"{\"apiId\": \"abc\", \"header\": \"X Api Key\"}", "header"},
+            {"{\"apiId\": \"abc\", \"secretName\": \"bad name\"}", "secretName"},
+            {"{\"apiId\": \"abc\", \"region\": \"mars\"}", "region"},
+            {"{\"apiId\": \"ABC!\"}", "apiId"},
         };
         for (String[] c : cases) {
             Path p = dir.resolve("bad.json");

@@ -46,7 +46,7 @@ class DigestRotationTest {
         DigestSecret d = DigestRotation.rotate(start(), "s", "live", ApiKey.generate("live"), t0, false);
         DigestSecret rotated = d;
         assertThatThrownBy(() -> DigestRotation.rotate(rotated, "s", "live", ApiKey.generate("live"), t0, false))
-                .isInstanceOf(ExitException.class).hasMessageContaining("unfinished rotation");
+                .isInstanceOf(ExitException.class).hasMessageContaining("not finished");
         DigestSecret forced = DigestRotation.rotate(d, "s", "live", ApiKey.generate("live"), t0, true);
         assertThat(forced.nameOf(live)).as("the first old key is dropped").isNull();
     }

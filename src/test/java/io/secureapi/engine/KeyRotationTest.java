@@ -88,7 +88,8 @@ class KeyRotationTest {
         assertThatThrownBy(r::plan).isInstanceOfSatisfying(ExitException.class, e -> {
             assertThat(e.exitCode()).isEqualTo(2);
             assertThat(e.getMessage()).contains("previous live key").contains("not finished").doesNotContain(A).doesNotContain(B);
-            assertThat(e.hint()).contains("--finish").contains("--abandon-previous");
+            assertThat(e.hint()).contains("if you have the new key").contains("--finish").contains("if nobody has it").contains("--discard-current")
+                    .doesNotContain("--abandon-previous");
         });
         KeyRotation dev = rotate(json(B, D), json(A, D), "dev");
         assertThatThrownBy(dev::plan).as("a dev rotation drops the unfinished live one too").isInstanceOf(ExitException.class);
@@ -98,7 +99,7 @@ class KeyRotationTest {
     void plan_unfinishedRotationAbandoningPrevious_rotatesAndWarns() {
         KeyRotation r = rotation(json(B, D), json(A, D), false, "live", Optional.empty(), false, true);
         assertThat(r.plan().changeCount()).isEqualTo(1);
-        assertThat(r.warnings()).anyMatch(w -> w.contains("--abandon-previous") && w.contains("previous live key"));
+        assertThat(r.warnings()).anyMatch(w -> w.contains("stops being accepted") && w.contains("previous live key"));
     }
 
     @Test

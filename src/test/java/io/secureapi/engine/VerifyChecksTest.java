@@ -146,7 +146,8 @@ class VerifyChecksTest {
         Map<String, Check> c = run(w);
         assertThat(c.get("function.active").status()).isEqualTo(Check.Status.WARN);
         assertThat(c.get("function.runtime").status()).isEqualTo(Check.Status.WARN);
-        assertThat(c.get("function.runtime").message()).contains("nodejs16.x is deprecated since 2024-06-12");
+        assertThat(c.get("function.runtime").message()).contains("runs on nodejs16.x, deprecated since 2024-06-12 (no more security patches)")
+                .doesNotContain("runs on nodejs16.x is");
         assertThat(c.get("function.bundled").status()).as("runtime drift of the bundled function").isEqualTo(Check.Status.FAIL);
         w.function = Optional.of(new State.Function(f.arn(), f.name(), f.role(), f.runtime(), f.handler(), "Active", "Failed",
                 f.codeSha256(), f.env(), f.tags()));

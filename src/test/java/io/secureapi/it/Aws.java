@@ -33,6 +33,8 @@ public final class Aws {
     public final LambdaClient lambda = build(LambdaClient.builder());
     public final SecretsManagerClient secrets = build(SecretsManagerClient.builder());
     public final IamClient iam = build(IamClient.builder());
+    public final software.amazon.awssdk.services.apigateway.ApiGatewayClient restApis =
+            build(software.amazon.awssdk.services.apigateway.ApiGatewayClient.builder());
 
     private static <B extends AwsClientBuilder<B, C>, C> C build(B b) {
         b.region(Region.of(REGION)).endpointOverride(URI.create(LocalAws.endpoint()))

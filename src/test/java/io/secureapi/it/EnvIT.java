@@ -134,4 +134,21 @@ class EnvIT {
         assertThat(run.operations).isEmpty();
         assertThat(run.err).contains("--env prod").contains("setup");
     }
+
+    @Test
+    void teardownKeepSecret_isRemembered_soALaterPlainTeardownKeepsTheSecret() {
+        String api = aws.amplifyApi();
+        ok(Run.cli(config(), "setup", "--api-id", api));
+        String arn = (String) Aws.configEntry(config()).get("secretArn");
+        ok(Run.cli(config(), "teardown", "--yes", "--keep-secret"));
+        assertThat(Aws.configEntry(config())).containsEntry("keptSecret", true);
+        Run plain = Run.cli(config(), "teardown", "--yes");
+        ok(plain);
+        assertThat(plain.writes()).as(plain.toString()).isEmpty();
+        assertThat(plain.err).contains("keeping the secret");
+        assertThat(aws.secrets.describeSecret(r -> r.secretId(arn)).deletedDate()).as("not scheduled for deletion").isNull();
+        // setup puts the protection back and forgets the choice
+        ok(Run.cli(config(), "setup"));
+        assertThat(Aws.configEntry(config())).doesNotContainKey("keptSecret").doesNotContainKey("tornDown");
+    }
 }

@@ -158,6 +158,31 @@ public final class FaultProxy implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Holds the first request matching {@code match} and never answers it: forwarded first (it takes
+     * effect in AWS) or not at all. The latch opens once it is held, so a test can kill the caller
+     * at exactly that moment.
+     */
+    public java.util.concurrent.CountDownLatch hold(Predicate<Request> match, boolean forwardFirst) {
+        return hold(match, forwardFirst, new java.util.concurrent.CountDownLatch(1));
+    }
+
+    /** Like {@link #hold(Predicate, boolean)}, but forwards and answers once {@code release} opens. */
+    public java.util.concurrent.CountDownLatch hold(Predicate<Request> match, boolean forwardFirst, java.util.concurrent.CountDownLatch release) {
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        holdMatch = match;
+        holdForward = forwardFirst;
+        holdLatch = held;
+        holdRelease = release;
+        return held;
+    }
+
+    private volatile java.util.concurrent.CountDownLatch holdRelease;
+
+    private volatile Predicate<Request> holdMatch;
+    private volatile boolean holdForward;
+    private volatile java.util.concurrent.CountDownLatch holdLatch;
+
     /** Lets the first request matching {@code trigger} through, then answers every later request with the fault. */
     public FaultProxy failEverythingAfter(Predicate<Request> trigger, Fault fault) {
         this.cutFault = fault;
@@ -214,6 +239,20 @@ public final class FaultProxy implements AutoCloseable {
                 if (req == null) return;
                 operations.add(req.operation());
                 requestLines.add(req.method() + " " + URLDecoder.decode(req.path(), StandardCharsets.UTF_8));
+                Predicate<Request> hm = holdMatch;
+                if (hm != null && hm.test(req)) {
+                    holdMatch = null;
+                    byte[] answer = holdForward ? forward(req) : null;
+                    holdLatch.countDown();
+                    try {
+                        holdRelease.await();
+                    } catch (InterruptedException closed) {
+                        return;
+                    }
+                    out.write(answer != null ? answer : forward(req));
+                    out.flush();
+                    continue;
+                }
                 Fault fault = cut ? cutFault : null;
                 ServiceError custom = null;
                 if (fault == null) {

@@ -154,7 +154,10 @@ class ProbeIT {
         protectedApi();
         Run run = Run.cli(config(), "verify", "--probe-url", "http://127.0.0.1:9/", "--output", "json");
         assertThat(run.exitCode).as(run.toString()).isEqualTo(1);
-        assertThat((String) check(run, "probe.no-key").get("message")).contains("could not reach");
+        assertThat((String) check(run, "probe.no-key").get("message")).contains("cannot connect to 127.0.0.1:9: connection refused");
+        Run text = Run.cli(config(), "verify", "--probe-url", "http://127.0.0.1:9/");
+        assertThat(text.out.split("cannot connect", -1)).as("said once: " + text).hasSize(2);
+        assertThat(text.out).doesNotContain("probe.wrong-key").doesNotContain("ConnectException");
     }
 
     @Test

@@ -177,7 +177,7 @@ class RotateKeyIT {
 
         Run second = Run.cli(config(), "rotate-key");
         assertThat(second.exitCode).as(second.toString()).isEqualTo(2);
-        assertThat(second.err).contains("unfinished rotation").contains("--finish").contains("--abandon-previous");
+        assertThat(second.err).contains("not finished").contains("--finish").contains("--discard-current").doesNotContain("--abandon-previous");
         assertThat(second.writes()).isEmpty();
         assertThat(Digests.isRetiring(value(arn, "AWSCURRENT"), "live", original)).isTrue();
         assertThat(Digests.isCurrent(value(arn, "AWSCURRENT"), "live", firstKey)).isTrue();
@@ -196,6 +196,34 @@ class RotateKeyIT {
         assertThat(fourth.exitCode).as(fourth.toString()).isZero();
         assertThat(Digests.isRetiring(value(arn, "AWSCURRENT"), "live", thirdKey)).isTrue();
         assertNoKeyIn(second, Set.of(firstKey, String.valueOf(original)));
+    }
+
+    @Test
+    void discardCurrent_undoesAnUnfinishedRotationWhoseKeyNobodyHas() {
+        String api = setupBundled();
+        String arn = arn(api);
+        Object original = keys(arn, "AWSCURRENT").get("live");
+        Run first = Run.cli(config(), "rotate-key");
+        assertThat(first.exitCode).as(first.toString()).isZero();
+        String lostKey = line(first.out, "Key value");
+
+        Run dry = Run.cli(config(), "rotate-key", "--discard-current", "--dry-run");
+        assertThat(dry.exitCode).as(dry.toString()).isZero();
+        assertThat(dry.writes()).isEmpty();
+
+        Run discard = Run.cli(config(), "rotate-key", "--discard-current");
+        assertThat(discard.exitCode).as(discard.toString()).isZero();
+        assertThat(discard.out).contains("only live key again");
+        assertThat(keys(arn, "AWSCURRENT")).as("the old key is the current one again").containsEntry("live", original);
+        assertThat(hasPrevious(arn)).as("the lost key is no longer accepted through AWSPREVIOUS").isFalse();
+        assertThat(discard.all()).doesNotContain(lostKey).doesNotContain(String.valueOf(original));
+
+        Run again = Run.cli(config(), "rotate-key", "--discard-current");
+        assertThat(again.exitCode).isZero();
+        assertThat(again.writes()).isEmpty();
+        assertThat(again.out).contains("Nothing to discard");
+        Run rotate = Run.cli(config(), "rotate-key");
+        assertThat(rotate.exitCode).as("a plain rotation works again: " + rotate).isZero();
     }
 
     @Test

@@ -1,0 +1,254 @@
+package io.secureapi.it;
+
+import static io.secureapi.it.FaultProxy.op;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.secureapi.engine.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * A key AWS holds is handed over at least once: the real main in its own JVM is killed (SIGKILL,
+ * or SIGTERM) while a key-storing call is held by a proxy, then a rerun must show the key AWS
+ * holds; a key AWS never got is dropped, not shown.
+ */
+class WriteAheadIT {
+    final Aws aws = new Aws();
+    @TempDir
+    Path dir;
+
+    Path config() {
+        return dir.resolve("secure-api.json");
+    }
+
+    Path pendingFile() {
+        return dir.resolve("secure-api.json.pending");
+    }
+
+    /** The real main, in its own JVM, through {@code endpoint}. */
+    Process start(String endpoint, Path stdout, String... args) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), "io.secureapi.cli.Main"));
+        cmd.addAll(List.of(args));
+        cmd.addAll(List.of("--endpoint-url", endpoint, "--region", Aws.REGION, "--config", config().toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().keySet().removeIf(k -> k.startsWith("AWS_"));
+        pb.environment().put("AWS_ACCESS_KEY_ID", "test");
+        pb.environment().put("AWS_SECRET_ACCESS_KEY", "test");
+        pb.redirectOutput(stdout.toFile()).redirectError(dir.resolve(stdout.getFileName() + ".err").toFile());
+        return pb.start();
+    }
+
+    /** Runs the command until the proxy holds {@code at}, then kills it; returns what it printed on stdout. */
+    String killedAt(Predicate<FaultProxy.Request> at, boolean forwarded, boolean sigkill, String... args) throws Exception {
+        Path out = dir.resolve("killed-" + System.nanoTime() + ".out");
+        try (FaultProxy proxy = FaultProxy.start(LocalAws.endpoint())) {
+            CountDownLatch held = proxy.hold(at, forwarded);
+            Process p = start(proxy.endpoint(), out, args);
+            boolean reached = false;
+            for (int i = 0; i < 240 && !reached && p.isAlive(); i++) reached = held.await(500, TimeUnit.MILLISECONDS);
+            if (!reached) p.destroyForcibly();
+            assertThat(reached).as("the run reached the held call: " + proxy.operations() + "\n"
+                    + Files.readString(Path.of(out + ".err"))).isTrue();
+            if (sigkill) p.destroyForcibly();
+            else if (sigint) new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor();
+            else p.destroy();
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            lastExit = p.exitValue();
+        }
+        return Files.readString(out);
+    }
+
+    int lastExit;
+    boolean sigint;
+
+    String liveKeyInAws(String api) {
+        String v = aws.secrets.getSecretValue(r -> r.secretId("secure-api/" + api + "/api-key")).secretString();
+        return (String) Json.parseObject(v).get("live");
+    }
+
+    static Stream<Arguments> setupKillPoints() {
+        return Stream.of(
+                Arguments.of("CreateSecret sent, answer never read", op("secretsmanager.CreateSecret"), true),
+                Arguments.of("CreateSecret never sent", op("secretsmanager.CreateSecret"), false),
+                Arguments.of("the step after the secret (role)", op("CreateRole"), false),
+                Arguments.of("the secret policy", op("secretsmanager.PutResourcePolicy"), false));
+    }
+
+    @ParameterizedTest(name = "setup killed (SIGKILL) at {0}")
+    @MethodSource("setupKillPoints")
+    void setupKilled_theKeyAwsHoldsIsShownAtLeastOnceAcrossRuns(String point, Predicate<FaultProxy.Request> at, boolean forwarded)
+            throws Exception {
+        String api = aws.amplifyApi();
+        String killedOut = killedAt(at, forwarded, true, "setup", "--api-id", api);
+        assertThat(lastExit).isEqualTo(137);
+        if (Files.exists(pendingFile())) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(pendingFile()))).isEqualTo("rw-------");
+        }
+
+        Run rerun = Run.cli(config(), "setup", "--api-id", api);
+        assertThat(rerun.exitCode).as(rerun.toString()).isZero();
+        String inAws = liveKeyInAws(api);
+        assertThat(killedOut + rerun.out).as("the key AWS holds was handed over: " + rerun).contains(inAws);
+        assertThat(rerun.err).doesNotContain(inAws);
+        assertThat(pendingFile()).as("no record left once shown").doesNotExist();
+        Run third = Run.cli(config(), "setup");
+        assertThat(third.out).as("shown once, not again").doesNotContain(inAws);
+    }
+
+    @Test
+    void setupKilled_withKeyOut_theRerunWritesTheKeyAwsHoldsToKeyOut() throws Exception {
+        String api = aws.amplifyApi();
+        Path keyOut = dir.resolve("key.txt");
+        killedAt(op("CreateRole"), false, true, "setup", "--api-id", api, "--key-out", keyOut.toString());
+        assertThat(keyOut).doesNotExist();
+        Run rerun = Run.cli(config(), "setup", "--api-id", api, "--key-out", keyOut.toString());
+        assertThat(rerun.exitCode).as(rerun.toString()).isZero();
+        assertThat(Files.readString(keyOut).strip()).isEqualTo(liveKeyInAws(api));
+        assertThat(rerun.out).doesNotContain(liveKeyInAws(api));
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyOut))).isEqualTo("rw-------");
+        assertThat(pendingFile()).doesNotExist();
+    }
+
+    @Test
+    void rotateKeyKilledAfterStoring_anyLaterCommandOfThatEntryShowsTheNewKey() throws Exception {
+        String api = aws.amplifyApi();
+        assertThat(Run.cli(config(), "setup", "--api-id", api).exitCode).isZero();
+        String before = liveKeyInAws(api);
+        String killedOut = killedAt(op("secretsmanager.PutSecretValue"), true, true, "rotate-key");
+        String inAws = liveKeyInAws(api);
+        assertThat(inAws).as("the rotation reached AWS").isNotEqualTo(before);
+        assertThat(killedOut).doesNotContain(inAws);
+
+        Run verify = Run.cli(config(), "verify", "--output", "json");
+        Map<String, Object> doc = Json.parseObject(verify.out);
+        assertThat(verify.out).as("one document with the recovered key: " + verify).contains(inAws);
+        assertThat(doc).containsKey("checks").containsKey("recoveredKeys");
+        assertThat(pendingFile()).doesNotExist();
+        Run again = Run.cli(config(), "rotate-key");
+        assertThat(again.all()).doesNotContain(inAws);
+    }
+
+    @Test
+    void rotateKeyKilledBeforeStoring_theRecordIsDroppedAndNothingIsShown() throws Exception {
+        String api = aws.amplifyApi();
+        assertThat(Run.cli(config(), "setup", "--api-id", api).exitCode).isZero();
+        killedAt(op("secretsmanager.PutSecretValue"), false, true, "rotate-key");
+        assertThat(pendingFile()).as("written ahead").exists();
+        String written = (String) ((Map<?, ?>) ((List<?>) Json.parseObject(Files.readString(pendingFile())).get("records")).get(0)).get("value");
+        Run verify = Run.cli(config(), "verify");
+        assertThat(verify.all()).doesNotContain(written).contains("does not hold it");
+        assertThat(pendingFile()).doesNotExist();
+    }
+
+    @Test
+    void setupSigterm_afterStoringTheKey_showsItAndExits143() throws Exception {
+        String api = aws.amplifyApi();
+        String out = killedAt(op("CreateRole"), false, false, "setup", "--api-id", api);
+        assertThat(lastExit).isEqualTo(143);
+        assertThat(out).contains(liveKeyInAws(api));
+        assertThat(pendingFile()).as("shown: its record is gone").doesNotExist();
+        Run rerun = Run.cli(config(), "setup", "--api-id", api);
+        assertThat(rerun.exitCode).as(rerun.toString()).isZero();
+        assertThat(rerun.out).doesNotContain(liveKeyInAws(api));
+    }
+
+    @Test
+    void configThatCannotBeWritten_isExit2BeforeAnyAwsWrite() throws Exception {
+        String api = aws.amplifyApi();
+        Path readOnly = dir.resolve("read-only");
+        Files.createDirectories(readOnly);
+        Files.setPosixFilePermissions(readOnly, PosixFilePermissions.fromString("r-xr-xr-x"));
+        // root writes anywhere: then a folder no one can create files in
+        Path folder = Files.isWritable(readOnly) ? Path.of("/proc") : readOnly;
+        Run run = Run.cli(folder.resolve("secure-api.json"), "setup", "--api-id", api);
+        assertThat(run.exitCode).as(run.toString()).isEqualTo(2);
+        assertThat(run.err).contains("cannot write config").contains(folder + " is not writable").contains("nothing was changed");
+        assertThat(run.writes()).as(run.toString()).isEmpty();
+        assertThat(aws.secrets.listSecrets(r -> r.filters(f -> f.key("name").values("secure-api/" + api))).secretList()).isEmpty();
+    }
+
+    @Test
+    void setup_addsThePendingFileToAGitignoreNextToTheConfig_once() throws Exception {
+        Files.writeString(dir.resolve(".gitignore"), "node_modules/");
+        String api = aws.amplifyApi();
+        assertThat(Run.cli(config(), "setup", "--api-id", api).exitCode).isZero();
+        assertThat(Run.cli(config(), "setup", "--api-id", api).exitCode).isZero();
+        List<String> lines = Files.readAllLines(dir.resolve(".gitignore"));
+        assertThat(lines).contains("node_modules/", "secure-api.json.pending", "secure-api.json.pending.tmp-*");
+        assertThat(lines.stream().filter(l -> l.equals("secure-api.json.pending"))).hasSize(1);
+    }
+
+    @Test
+    void setupJson_failingAfterStoringTheKey_printsOneDocumentWithTheKeyAndTheError() throws Exception {
+        String api = aws.amplifyApi();
+        Run run;
+        try (FaultProxy proxy = FaultProxy.start(LocalAws.endpoint())) {
+            proxy.failEverythingAfter(op("secretsmanager.CreateSecret"), FaultProxy.Fault.SERVER_ERROR);
+            run = Run.via(proxy.endpoint(), config(), "", false, "setup", "--api-id", api, "--output", "json");
+        }
+        assertThat(run.exitCode).as(run.toString()).isEqualTo(3);
+        Map<String, Object> doc = Json.parseObject(run.out);
+        assertThat(doc).containsKey("error").containsEntry("exitCode", 3L);
+        List<?> keys = (List<?>) doc.get("newKeys");
+        assertThat(keys).as(run.out).hasSize(1);
+        assertThat(((Map<?, ?>) keys.get(0)).get("value")).isEqualTo(liveKeyInAws(api));
+        assertThat(pendingFile()).as("handed over: no record left").doesNotExist();
+    }
+
+    @Test
+    void setupWithEnvKilledBeforeItsEntryWasWritten_aRerunForThatApiShowsTheKey() throws Exception {
+        String api = aws.amplifyApi();
+        killedAt(op("CreateRole"), false, true, "setup", "--api-id", api, "--env", "prod");
+        assertThat(config()).as("killed before the config was written").doesNotExist();
+        Run rerun = Run.cli(config(), "verify", "--api-id", api);
+        assertThat(rerun.out).as(rerun.toString()).contains(liveKeyInAws(api));
+        assertThat(pendingFile()).doesNotExist();
+    }
+
+    @Test
+    void configWriteFailingAfterTheKeyWasStored_handsTheKeyOverBeforeTheError() throws Exception {
+        String api = aws.amplifyApi();
+        Run run;
+        try (FaultProxy proxy = FaultProxy.start(LocalAws.endpoint())) {
+            CountDownLatch release = new CountDownLatch(1);
+            CountDownLatch held = proxy.hold(op("CreateRole"), false, release);
+            java.util.concurrent.CompletableFuture<Run> running = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> Run.via(proxy.endpoint(), config(), "", false, "setup", "--api-id", api));
+            assertThat(held.await(120, TimeUnit.SECONDS)).isTrue();
+            // the config's place is taken by a non-empty folder: the final rename cannot replace it
+            Files.createDirectories(config().resolve("occupied"));
+            release.countDown();
+            run = running.get(180, TimeUnit.SECONDS);
+        }
+        assertThat(run.exitCode).as(run.toString()).isEqualTo(1);
+        assertThat(run.err).contains("cannot write config");
+        assertThat(run.out).as("handed over before the error").contains(liveKeyInAws(api));
+        assertThat(pendingFile()).doesNotExist();
+    }
+
+    @Test
+    void setupSigint_inJson_printsOneDocumentWithTheKeyAndExits130() throws Exception {
+        String api = aws.amplifyApi();
+        sigint = true;
+        String out = killedAt(op("CreateRole"), false, false, "setup", "--api-id", api, "--output", "json");
+        assertThat(lastExit).isEqualTo(130);
+        Map<String, Object> doc = Json.parseObject(out);
+        assertThat(doc).containsEntry("interrupted", true);
+        assertThat(((Map<?, ?>) ((List<?>) doc.get("newKeys")).get(0)).get("value")).isEqualTo(liveKeyInAws(api));
+        assertThat(pendingFile()).doesNotExist();
+    }
+}
