@@ -145,6 +145,26 @@ class WriteAheadIT {
     }
 
     @Test
+    void keysAddKilledAfterStoring_theNextCommandShowsTheKeyOnce() throws Exception {
+        String api = aws.amplifyApi();
+        assertThat(Run.cli(config(), "setup", "--api-id", api, "--key-out", dir.resolve("live.key").toString()).exitCode).isZero();
+        String killedOut = killedAt(op("secretsmanager.PutSecretValue"), true, true, "keys", "add", "partner-a");
+        assertThat(pendingFile()).as("written ahead").exists();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("sak_partner-a_[0-9A-Za-z]{49}").matcher(Files.readString(pendingFile()));
+        assertThat(m.find()).isTrue();
+        String key = m.group();
+        assertThat(killedOut).doesNotContain(key);
+        String stored = aws.secrets.getSecretValue(r -> r.secretId("secure-api/" + api + "/api-key")).secretString();
+        assertThat(Digests.isCurrent(stored, "partner-a", key)).as("the add reached AWS").isTrue();
+
+        Run list = Run.cli(config(), "keys", "list");
+        assertThat(list.exitCode).as(list.toString()).isZero();
+        assertThat(list.out).as("handed over once").contains(key);
+        assertThat(pendingFile()).doesNotExist();
+        assertThat(Run.cli(config(), "keys", "list").out).doesNotContain(key);
+    }
+
+    @Test
     void rotateKeyKilledBeforeStoring_theRecordIsDroppedAndNothingIsShown() throws Exception {
         String api = aws.amplifyApi();
         assertThat(Run.cli(config(), "setup", "--api-id", api).exitCode).isZero();
