@@ -25,8 +25,11 @@ public final class SecretFormatPiece implements Piece {
 
     @Override
     public void apply(Wiring w, Change change) {
+        ApiKey liveBefore = w.newLiveKey;
+        ApiKey devBefore = w.newDevKey;
         SecretPiece.DigestPlan p = SecretPiece.digestPlan(w, true);
-        SecretPiece.putDigests(w, w.secret.orElseThrow(), p.next());
+        SecretPiece.putDigests(w, w.secret.orElseThrow(), p.next(), w.newLiveKey != liveBefore ? w.newLiveKey : null,
+                w.newDevKey != devBefore ? w.newDevKey : null);
         w.secret = SecretPiece.find(w, w.secret.get().arn());
     }
 

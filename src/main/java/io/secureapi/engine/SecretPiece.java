@@ -106,11 +106,16 @@ public final class SecretPiece implements Piece {
     }
 
     /** Stores a digest value as a new version (one token per run: an SDK retry cannot make a second version). */
-    static void putDigests(Wiring w, State.Secret s, DigestSecret d) {
+    static void putDigests(Wiring w, State.Secret s, DigestSecret d, ApiKey newLive, ApiKey newDev) {
         String value = d.toJson();
         String token = UUID.randomUUID().toString();
+        // keys made by this write are written ahead (<config>.pending) before AWS stores their digests
+        if (newLive != null) w.handover.beforeStore(SecretValue.LIVE, s.arn(), newLive);
+        if (newDev != null) w.handover.beforeStore(SecretValue.DEV, s.arn(), newDev);
         run("storing a new version of secret " + w.target.secretName(), w.region(),
                 () -> w.aws.secrets().putSecretValue(r -> r.secretId(s.arn()).secretString(value).clientRequestToken(token)));
+        if (newLive != null) w.handover.stored(SecretValue.LIVE);
+        if (newDev != null) w.handover.stored(SecretValue.DEV);
         w.previousSecretValue = w.secretValue;
         w.secretValue = Optional.of(value);
     }
@@ -235,8 +240,12 @@ public final class SecretPiece implements Piece {
         if (!plain(w)) {
             // a legacy value waits for the function's new code (secret format): the old code cannot read digests
             if (!legacy(w)) {
+                ApiKey liveBefore = w.newLiveKey;
+                ApiKey devBefore = w.newDevKey;
                 DigestPlan p = digestPlan(w, true);
-                if (!p.why().isEmpty()) putDigests(w, s, p.next());
+                if (!p.why().isEmpty()) {
+                    putDigests(w, s, p.next(), w.newLiveKey != liveBefore ? w.newLiveKey : null, w.newDevKey != devBefore ? w.newDevKey : null);
+                }
             }
             w.secret = find(w, s.arn());
             return;
