@@ -321,6 +321,13 @@ public abstract class AwsCommand implements Callable<Integer> {
         for (WriteAhead w : writeAheads) {
             Map<String, ApiKey> keys = w.storedNotShown();
             if (!keys.isEmpty()) left.put(w, keys);
+            // Stopped while AWS was storing a key: whether it holds it is unknown, so the record stays
+            // and the next run shows it if AWS does; say so rather than exit silently.
+            for (String name : w.inFlight()) {
+                err().println("interrupted while storing the new " + keyLabel(name) + " of API " + w.apiId()
+                        + ": it is kept in " + w.pendingFile() + " (mode 0600); run the command again to see it if AWS stored it");
+            }
+            err().flush();
         }
         if (left.isEmpty()) return;
         PrintWriter real = session().out();

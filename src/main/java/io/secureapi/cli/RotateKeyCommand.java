@@ -185,7 +185,7 @@ public class RotateKeyCommand extends AwsCommand {
     private KeyRotation.Request request() {
         if (discardCurrent) {
             if (finish || abandonPrevious) {
-                throw ExitException.badInput("--discard-current undoes an unfinished rotation: --finish and --abandon-previous do not go with it",
+                throw ExitException.badInput("--discard-current undoes an unfinished rotation: --finish does not go with it",
                         "run secure-api rotate-key --discard-current alone");
             }
             if (keys.keyFile != null || keys.keyStdin || keys.keyOut != null) {

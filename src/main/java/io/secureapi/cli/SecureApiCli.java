@@ -37,12 +37,32 @@ public final class SecureApiCli {
         });
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
+            String next = "see " + c.getCommandSpec().qualifiedName() + " --help";
             c.getErr().println("error: " + ex.getMessage());
-            c.getErr().println("  see: " + c.getCommandSpec().qualifiedName() + " --help");
+            c.getErr().println("  next: " + next);
             c.getErr().flush();
+            if (jsonRequested(args)) {
+                // --output json: stdout still carries one JSON document, also for a bad command line
+                java.util.Map<String, Object> doc = new java.util.LinkedHashMap<>();
+                doc.put("command", c.getCommandName());
+                doc.put("error", ex.getMessage());
+                doc.put("next", next);
+                doc.put("exitCode", ExitException.BAD_INPUT);
+                c.getOut().println(io.secureapi.engine.Json.pretty(doc));
+                c.getOut().flush();
+            }
             return ExitException.BAD_INPUT;
         });
         return cl;
+    }
+
+    /** Whether the raw arguments ask for JSON output ({@code --output json} or {@code --output=json}). */
+    static boolean jsonRequested(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equalsIgnoreCase("--output=json")) return true;
+            if (args[i].equals("--output") && i + 1 < args.length && args[i + 1].equalsIgnoreCase("json")) return true;
+        }
+        return false;
     }
 
     static int report(Exception ex, CommandLine commandLine, boolean verbose, boolean json) {

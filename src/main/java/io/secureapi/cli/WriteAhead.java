@@ -62,6 +62,17 @@ final class WriteAhead implements PendingKeys.Handover {
         return new LinkedHashMap<>(stored);
     }
 
+    /** Keys written ahead whose store call had not answered yet: AWS may or may not hold them. */
+    synchronized java.util.Set<String> inFlight() {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>(written.keySet());
+        out.removeAll(stored.keySet());
+        return out;
+    }
+
+    java.nio.file.Path pendingFile() {
+        return pending.file();
+    }
+
     /** The key was shown (flushed) or written to --key-out: its record goes. */
     synchronized void shown(String keyName) {
         stored.remove(keyName);

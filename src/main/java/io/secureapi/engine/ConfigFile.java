@@ -252,7 +252,9 @@ public final class ConfigFile {
             Path probe = Files.createTempFile(existing, ".secure-api-write-check", ".tmp");
             Files.delete(probe);
         } catch (IOException | SecurityException e) {
-            throw ExitException.badInput("cannot write config " + path + ": folder " + existing + " is not writable", next);
+            String why = existing.equals(dir) ? "folder " + dir + " is not writable"
+                    : "folder " + dir + " does not exist and cannot be created in " + existing;
+            throw ExitException.badInput("cannot write config " + path + ": " + why, next);
         }
     }
 }

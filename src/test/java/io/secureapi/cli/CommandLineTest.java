@@ -120,4 +120,17 @@ class CommandLineTest {
             assertThat(run.out).as(sub).contains("--env=NAME");
         }
     }
+
+    @Test
+    void badCommandLine_isOneErrorAndOneNextLine_andInJsonOneDocument() {
+        Run run = Run.raw("", Map.of(), "setup", "--bogus");
+        assertThat(run.exitCode).isEqualTo(2);
+        assertThat(run.err.lines().toList()).hasSize(2);
+        assertThat(run.err).startsWith("error: ").contains("\n  next: see secure-api setup --help");
+        assertThat(run.out).isEmpty();
+
+        Run json = Run.raw("", Map.of(), "setup", "--bogus", "--output", "json");
+        assertThat(json.exitCode).isEqualTo(2);
+        assertThat(io.secureapi.engine.Json.parseObject(json.out)).containsEntry("exitCode", 2L).containsKey("error");
+    }
 }

@@ -69,10 +69,12 @@ class WriteAheadIT {
             assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
             lastExit = p.exitValue();
         }
+        lastErr = Files.readString(Path.of(out + ".err"));
         return Files.readString(out);
     }
 
     int lastExit;
+    String lastErr;
     boolean sigint;
 
     /** The live key AWS holds, found among {@code texts} by its digest (the secret keeps no key). */
@@ -272,6 +274,21 @@ class WriteAheadIT {
         Map<String, Object> doc = Json.parseObject(out);
         assertThat(doc).containsEntry("interrupted", true);
         assertThat(((Map<?, ?>) ((List<?>) doc.get("newKeys")).get(0)).get("value")).isEqualTo(liveKeyInAws(api, out));
+        assertThat(pendingFile()).doesNotExist();
+    }
+
+    @Test
+    void setupSigint_whileTheSecretIsBeingStored_saysWhereTheKeyIsKept_andTheRerunShowsIt() throws Exception {
+        String api = aws.amplifyApi();
+        sigint = true;
+        String out = killedAt(op("secretsmanager.CreateSecret"), true, false, "setup", "--api-id", api);
+        assertThat(lastExit).isEqualTo(130);
+        assertThat(out).as("not known to be stored: not shown yet").doesNotContain("sak_");
+        assertThat(lastErr).contains("interrupted while storing").contains(pendingFile().toString());
+        assertThat(pendingFile()).exists();
+        Run rerun = Run.cli(config(), "setup", "--api-id", api);
+        assertThat(rerun.exitCode).as(rerun.toString()).isZero();
+        assertThat(rerun.out).containsPattern("sak_live_[0-9A-Za-z_-]{20,}");
         assertThat(pendingFile()).doesNotExist();
     }
 }
