@@ -237,6 +237,10 @@ class KeysIT {
 
         Run verify = Run.cli(config(), "verify", "--output", "json");
         assertThat(verify.out).contains("secret.plaintext");
+        Run refused = Run.cli(config(), "keys", "add", "partner-a");
+        assertThat(refused.exitCode).as(refused.toString()).isEqualTo(2);
+        assertThat(refused.err).contains("plaintext").contains("run secure-api setup first");
+        assertThat(refused.writes()).isEmpty();
         Run r = Run.cli(config(), "setup", "--dev-key");
         assertThat(r.exitCode).as(r.toString()).isZero();
         assertThat(r.all()).doesNotContain(live).doesNotContain(dev).doesNotContain(oldLive);
