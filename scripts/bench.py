@@ -11,6 +11,9 @@ Run it through scripts/bench (which builds the jar first). Side by side, in one 
   (d) `secure-api verify --all` over 10 config entries against one `secure-api verify`;
   (e) `secure-api scan` of 60 APIs in 3 regions against the AWS CLI loop a user would write
       (`get-apis` per region, `get-routes` per API).
+  (f) `secure-api keys add` and `keys revoke` against a converged `secure-api setup` of the same API
+      (bundled authorizer), alternating. The emulator's function update completes at once, so the
+      revoke's waits for the cache flush (Lambda LastUpdateStatus) add nothing here.
 
 Prints the median of each side, the ratio and the target, and (--markdown) the same as a table.
 
@@ -204,6 +207,25 @@ def bench_alternating(cmd_a, cmd_b, env, runs, cwd=None, label=""):
     return a, b
 
 
+def bench_keys(endpoint, env, fx, runs):
+    """keys add and keys revoke against a converged setup of the same bundled-authorizer API, interleaved."""
+    api = fx.amplify_api()
+    work = tempfile.mkdtemp(prefix="secure-api-bench-keys-")
+    adds, revokes, setups = [], [], []
+    try:
+        timed(secure_api(endpoint, "setup", "--api-id", api, "--key-out", os.path.join(work, "live.key")), env, cwd=work)
+        for i in range(runs):
+            setups.append(timed(secure_api(endpoint, "setup"), env, cwd=work)[0])
+            name = f"bench-{i}"
+            adds.append(timed(secure_api(endpoint, "keys", "add", name, "--key-out", os.path.join(work, name + ".key")),
+                              env, cwd=work)[0])
+            revokes.append(timed(secure_api(endpoint, "keys", "revoke", name, "--yes"), env, cwd=work)[0])
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"  keys: done ({runs} each)", file=sys.stderr)
+    return adds, revokes, setups
+
+
 SCAN_REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2")
 
 
@@ -337,8 +359,9 @@ def main():
     p.add_argument("--pairs", type=int, default=5, help="setup vs manual recipe pairs (default 5)")
     p.add_argument("--runs", type=int, default=9, help="runs of each side for --version and verify (default 9)")
     p.add_argument("--routes", type=int, default=250, help="routes of the verify API (default 250)")
-    p.add_argument("--only", default="a,b,c,d,e",
-                   help="which benchmarks: a (setup), b (--version), c (verify), d (verify --all), e (scan)")
+    p.add_argument("--only", default="a,b,c,d,e,f",
+                   help="which benchmarks: a (setup), b (--version), c (verify), d (verify --all), e (scan), "
+                        "f (keys add / keys revoke)")
     p.add_argument("--entries", type=int, default=10, help="config entries for verify --all (default 10)")
     p.add_argument("--scan-apis", type=int, default=60, help="APIs for scan, spread over 3 regions (default 60)")
     p.add_argument("--markdown", action="store_true", help="also print the results as a Markdown table")
@@ -441,6 +464,11 @@ def main():
             rows.append((f"scan, {a.scan_apis} APIs in 3 regions", "secure-api scan", median(tool),
                          "AWS CLI loop (get-apis per region, get-routes per API)", median(cli), f"{r:.1f}× faster",
                          "≥ 5× faster", r >= 5))
+        if "f" in only:
+            add, revoke, setup = bench_keys(emu.endpoint, env, fx, a.runs)
+            for name, side, xs in (("keys add", "secure-api keys add", add), ("keys revoke", "secure-api keys revoke --yes", revoke)):
+                r = median(xs) / median(setup)
+                rows.append((name, side, median(xs), "converged secure-api setup", median(setup), f"{r:.2f}×", "≤ 1.5×", r <= 1.5))
 
     print()
     print(f"{'benchmark':30} {'secure-api':>11} {'AWS CLI':>9}  {'ratio':>12}  target")

@@ -28,6 +28,7 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.apigatewayv2.ApiGatewayV2Client;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.kms.KmsClient;
@@ -64,6 +65,7 @@ public final class AwsClients implements AutoCloseable {
     private final Lazy<KmsClient> kms = new Lazy<>(() -> configure(KmsClient.builder()).build());
     // scan --regions all only (DescribeRegions)
     private final Lazy<Ec2Client> ec2 = new Lazy<>(() -> configure(Ec2Client.builder()).build());
+    private final Lazy<CloudWatchLogsClient> logs = new Lazy<>(() -> configure(CloudWatchLogsClient.builder()).build());
 
     public AwsClients(AwsSettings settings, List<ExecutionInterceptor> interceptors) {
         this.settings = settings;
@@ -141,6 +143,10 @@ public final class AwsClients implements AutoCloseable {
         return ec2.get();
     }
 
+    public CloudWatchLogsClient logs() {
+        return logs.get();
+    }
+
     private <B extends AwsClientBuilder<B, ?>> B configure(B builder) {
         return configure(builder, Region.of(settings.region()));
     }
@@ -195,7 +201,7 @@ public final class AwsClients implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Lazy<? extends AutoCloseable> c : List.of(apigw, restApis, lambda, secrets, iam, sts, kms, ec2)) {
+        for (Lazy<? extends AutoCloseable> c : List.of(apigw, restApis, lambda, secrets, iam, sts, kms, ec2, logs)) {
             c.ifBuilt(client -> {
                 try {
                     client.close();

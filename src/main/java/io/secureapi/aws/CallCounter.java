@@ -49,6 +49,7 @@ public final class CallCounter implements ExecutionInterceptor {
         if (s.startsWith("lambda")) return "lambda";
         if (s.startsWith("iam")) return "iam";
         if (s.startsWith("sts")) return "sts";
+        if (s.startsWith("cloudwatchlogs")) return "logs";
         return s;
     }
 

@@ -22,7 +22,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -31,8 +30,10 @@ import picocli.CommandLine.Spec;
  */
 @Command
 public abstract class AwsCommand implements Callable<Integer> {
-    @ParentCommand
-    SecureApi root;
+    @Spec
+    CommandSpec spec;
+
+    private SecureApi root;
 
     private AwsClients clients;
     private AwsSettings settings;
@@ -96,6 +97,16 @@ public abstract class AwsCommand implements Callable<Integer> {
         }
     }
 
+    /** The top command, also for commands nested one level deeper (keys add). */
+    SecureApi root() {
+        if (root == null) {
+            for (CommandSpec c = spec; c != null; c = c.parent()) {
+                if (c.userObject() instanceof SecureApi s) root = s;
+            }
+        }
+        return root;
+    }
+
     // --- handing keys over: the write-ahead (.pending), recovery, one JSON document, signals ---
 
     private PendingKeys pending;
@@ -107,9 +118,6 @@ public abstract class AwsCommand implements Callable<Integer> {
     private final List<Runnable> forgetAfterAnyDocument = new ArrayList<>();
     private StringWriter jsonBuffer;
     private PrintWriter jsonOut;
-
-    @Spec
-    CommandSpec spec;
 
     private String commandName() {
         return spec == null ? "secure-api" : spec.name();
@@ -355,12 +363,12 @@ public abstract class AwsCommand implements Callable<Integer> {
     }
 
     protected Session session() {
-        return root.session;
+        return root().session;
     }
 
     /** stdout; with --output json a buffer, printed once as one document when the command ends. */
     protected PrintWriter out() {
-        if (!json()) return root.session.out();
+        if (!json()) return root().session.out();
         if (jsonOut == null) {
             jsonBuffer = new StringWriter();
             jsonOut = new PrintWriter(jsonBuffer);
@@ -369,19 +377,19 @@ public abstract class AwsCommand implements Callable<Integer> {
     }
 
     protected PrintWriter err() {
-        return root.session.err();
+        return root().session.err();
     }
 
     protected OutputOptions output() {
-        return root.output;
+        return root().output;
     }
 
     protected boolean json() {
-        return root.output.json();
+        return root().output.json();
     }
 
     protected Path configPath() {
-        return root.output.config;
+        return root().output.config;
     }
 
     /** The whole secure-api.json, when there is one (a corrupt one is exit 2). */
@@ -392,7 +400,7 @@ public abstract class AwsCommand implements Callable<Integer> {
 
     /** --env as given. */
     protected Optional<String> envOption() {
-        return Optional.ofNullable(root.output.env);
+        return Optional.ofNullable(root().output.env);
     }
 
     /** The command's --api-id, when it has one; it picks the entry that holds that API. */
@@ -446,7 +454,7 @@ public abstract class AwsCommand implements Callable<Integer> {
     }
 
     protected AwsSettings settings() {
-        if (settings == null) settings = root.aws.resolve(session().env(), config().map(ProjectConfig::region));
+        if (settings == null) settings = root().aws.resolve(session().env(), config().map(ProjectConfig::region));
         return settings;
     }
 

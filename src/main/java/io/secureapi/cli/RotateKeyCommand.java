@@ -22,16 +22,19 @@ import picocli.CommandLine.Option;
         description = {
             "Replace the API key without downtime, in two steps.",
             "",
-            "1. rotate-key: a new key becomes the secret's current version",
-            "   (AWSCURRENT); the old version keeps AWSPREVIOUS and the bundled",
-            "   authorizer accepts both, so Bubble keeps working with the old key.",
+            "1. rotate-key: a new key becomes the key's current value; the bundled",
+            "   authorizer keeps accepting the old one (its digest stays in the",
+            "   current version, marked retiring), so Bubble keeps working.",
             "   The new key is shown once (or written to --key-out), with the",
             "   Bubble setting to change.",
             "2. Paste it into Bubble, check that calls work, then",
-            "   rotate-key --finish: the old key is revoked (AWSPREVIOUS removed),",
-            "   and it says how long caches may still accept it.",
+            "   rotate-key --finish: the old key is revoked, the authorizer's",
+            "   caches are emptied, and it says how long the old key was accepted.",
             "",
-            "--key dev changes only the development key (the live key is kept).",
+            "--key NAME rotates one key (live, dev, or one from keys add); the",
+            "others, and their own rotations, are untouched.",
+            "A secret still in the plaintext format (run setup to convert it)",
+            "keeps the old key in AWSPREVIOUS until --finish removes it.",
             "With your own authorizer function (setup --function), zero downtime",
             "depends on that function accepting AWSPREVIOUS too.",
             ""},
@@ -60,14 +63,15 @@ public class RotateKeyCommand extends AwsCommand {
     String apiId;
 
     @Option(names = "--key", paramLabel = "NAME",
-            description = "Which key to replace: live (Bubble's Key value, the default) or dev (Development key value; bundled authorizer only).")
+            description = "Which key to replace: live (Bubble's Key value, the default), dev (Development key value) or any key "
+                    + "named with secure-api keys add (bundled authorizer only). With --finish: which rotation to end.")
     String key;
 
     @Option(names = "--secret-name", paramLabel = "NAME",
             description = "Secrets Manager secret holding the key (default: from secure-api.json, else secure-api/<apiId>/api-key).")
     String secretName;
 
-    @Option(names = "--finish", description = "Revoke the previous key (remove AWSPREVIOUS) once Bubble uses the new one.")
+    @Option(names = "--finish", description = "Revoke the old key once Bubble uses the new one, and empty the caches that may still accept it.")
     boolean finish;
 
     @Option(names = "--dry-run", description = "Print what would change and change nothing.")
@@ -112,7 +116,9 @@ public class RotateKeyCommand extends AwsCommand {
             if (json()) {
                 out().println(Json.pretty(document(rotation, plan, warnings, null, null)));
             } else if (plan.isEmpty()) {
-                out().println(finish ? "Nothing to finish: secret " + rotation.secretName() + " has no previous version (AWSPREVIOUS), "
+                out().println(finish && rotation.digestFormat() ? "Nothing to finish: no key of secret " + rotation.secretName()
+                        + " has an unfinished rotation (no writes made)."
+                        : finish ? "Nothing to finish: secret " + rotation.secretName() + " has no previous version (AWSPREVIOUS), "
                         + "so no old key is still accepted (no writes made)."
                         : "Nothing to change: the supplied key is already the current " + request.env() + " key (no writes made).");
             } else {
@@ -192,15 +198,8 @@ public class RotateKeyCommand extends AwsCommand {
                 throw ExitException.badInput("--finish makes no key: --key-file, --key-stdin and --key-out do not go with it",
                         "run secure-api rotate-key --finish alone, after Bubble uses the new key");
             }
-            if (key != null) {
-                throw ExitException.badInput("--finish revokes the previous version, which holds every key: --key does not go with it",
-                        "run secure-api rotate-key --finish");
-            }
         }
-        String e = key == null ? SecretValue.LIVE : key;
-        if (!e.equals(SecretValue.LIVE) && !e.equals(SecretValue.DEV)) {
-            throw ExitException.badInput("--key \"" + e + "\" is not live or dev", "use --key live (Bubble's Key value) or --key dev (Development key value)");
-        }
+        String e = key == null ? SecretValue.LIVE : io.secureapi.engine.DigestSecret.checkName(key, "--key");
         String id = apiId(apiId);
         if (secretName != null && !secretName.matches("[A-Za-z0-9/_+=.@-]{1,512}")) {
             throw ExitException.badInput("--secret-name \"" + secretName + "\" is not a valid Secrets Manager name",
@@ -236,7 +235,9 @@ public class RotateKeyCommand extends AwsCommand {
         String setting = KeyRotation.bubbleSetting(env);
         out().println(style().green("Done: the " + env + " key of API " + rotation.request().apiId() + " is new (version "
                 + outcome.newVersionId() + " of secret " + rotation.secretName() + " is AWSCURRENT)."));
-        out().println(rotation.snapshot().userFunction()
+        out().println(rotation.digestFormat()
+                ? "The old " + env + " key is still accepted (kept as its retiring digest in the new version) until you finish."
+                : rotation.snapshot().userFunction()
                 ? "The old key stays in the secret as AWSPREVIOUS (version " + outcome.previousVersionId()
                         + ") until you finish; it keeps working only if your function accepts AWSPREVIOUS."
                 : "The old " + env + " key is still accepted (version " + outcome.previousVersionId() + ", AWSPREVIOUS) until you finish.");
@@ -254,13 +255,24 @@ public class RotateKeyCommand extends AwsCommand {
         out().println("  1. Paste it into Bubble (API Connector → your API → " + setting + ")"
                 + (SecretValue.LIVE.equals(env) ? " and deploy the app to live." : "."));
         out().println("  2. Check that calls to the API work with the new key.");
-        out().println("  3. Revoke the old key:  secure-api rotate-key --finish");
+        out().println("  3. Revoke the old key:  secure-api rotate-key --finish" + (rotation.digestFormat() && !SecretValue.LIVE.equals(env)
+                ? " --key " + env : ""));
     }
 
     private void printFinished(KeyRotation rotation, Plan plan, List<String> warnings, KeyRotation.Outcome outcome) {
         KeyRotation.CacheWindow window = rotation.window().orElseThrow();
         if (json()) {
             out().println(Json.pretty(document(rotation, plan, warnings, outcome, null)));
+            return;
+        }
+        if (rotation.flushed().isPresent()) {
+            io.secureapi.engine.CacheFlush.Result f = rotation.flushed().get();
+            out().println(style().green("Done: the old " + String.join(" and ", outcome.revokedKeyNames()) + " key is revoked (version "
+                    + outcome.newVersionId() + " of secret " + rotation.secretName() + " no longer holds it)."));
+            out().println("Caches emptied: Lambda function " + f.function() + " (new key cache), authorizer cache of "
+                    + (f.stages().isEmpty() ? "no stage" : "stage" + (f.stages().size() == 1 ? " " : "s ") + String.join(", ", f.stages())) + ".");
+            out().println("It was accepted for at most " + f.seconds() + " s after the secret changed (until " + f.flushedAt().truncatedTo(ChronoUnit.SECONDS)
+                    + "), instead of up to " + window.seconds() + " s of cached answers.");
             return;
         }
         Instant until = Instant.now().plusSeconds(window.seconds()).truncatedTo(ChronoUnit.SECONDS);
@@ -303,6 +315,11 @@ public class RotateKeyCommand extends AwsCommand {
             caches.put("authorizerResultTtlSeconds", window.authorizerTtl());
             caches.put("authorizerResultTtlSource", window.authorizerTtlSource());
             doc.put("oldKeyMayBeAcceptedFor", caches);
+            rotation.flushed().ifPresent(f -> {
+                doc.put("cachesFlushedAt", f.flushedAt().toString());
+                doc.put("stagesFlushed", f.stages());
+                doc.put("acceptedForAtMostSeconds", f.seconds());
+            });
         } else {
             doc.put("newVersionId", outcome.newVersionId());
             doc.put("previousVersionId", outcome.previousVersionId());

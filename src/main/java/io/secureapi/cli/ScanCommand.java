@@ -62,7 +62,7 @@ public class ScanCommand extends AwsCommand {
     /** The current region comes from the flags and the AWS environment, never from secure-api.json: a scan is of the account. */
     @Override
     protected AwsSettings settings() {
-        if (scanSettings == null) scanSettings = root.aws.resolve(session().env(), Optional.empty());
+        if (scanSettings == null) scanSettings = root().aws.resolve(session().env(), Optional.empty());
         return scanSettings;
     }
 

@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
             "Then in CI:  secure-api verify",
             "Exit codes:  0 ok, 1 verify or scan found failures or an apply step failed, 2 bad usage or input, 3 AWS refused or failed."},
         subcommands = {SetupCommand.class, VerifyCommand.class, RotateKeyCommand.class, TeardownCommand.class,
-            ScanCommand.class, AmplifyHookCommand.class, picocli.CommandLine.HelpCommand.class})
+            ScanCommand.class, AmplifyHookCommand.class, KeysCommand.class, picocli.CommandLine.HelpCommand.class})
 public class SecureApi implements java.util.concurrent.Callable<Integer> {
     @Mixin
     AwsOptions aws = new AwsOptions();

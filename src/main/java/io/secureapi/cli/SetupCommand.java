@@ -73,6 +73,14 @@ public class SetupCommand extends AwsCommand {
                     + "(a deployment also releases any other undeployed change). Without it, setup refuses when one does.")
     boolean deployStages;
 
+    @Option(names = "--forward-key-name", paramLabel = "HEADER",
+            description = "Also tell the backend which key called: every integration sets HEADER to the key's name (a client-sent HEADER is overwritten).")
+    String forwardKeyName;
+
+    @Option(names = "--log-retention-days", paramLabel = "DAYS",
+            description = "Retention of the bundled authorizer's log group, where keys list finds last use (default: 90, or the group's own).")
+    Integer logRetentionDays;
+
     @Option(names = "--dry-run", description = "Print the plan and change nothing.")
     boolean dryRun;
 
@@ -120,7 +128,7 @@ public class SetupCommand extends AwsCommand {
     protected int run() {
         Target target = target();
         keys.checkKeyOut();
-        Setup setup = Setup.read(target, aws(), progress(), config()).deployStages(deployStages);
+        Setup setup = Setup.read(target, aws(), progress(), config()).deployStages(deployStages).keyOptions(logRetentionDays, forwardKeyName);
         Plan plan = setup.plan();
         if (noNewKey) refuseNewKey(plan, target);
         if (!json()) {
@@ -218,6 +226,11 @@ public class SetupCommand extends AwsCommand {
         } else if (routes != null && routes.isBlank()) {
             throw ExitException.badInput("--routes is empty", "e.g. --routes '$default,GET /items' or --routes all");
         }
+        if (logRetentionDays != null) {
+            if (fn.isPresent()) throw ExitException.badInput("--log-retention-days is for the bundled authorizer's logs", "omit it with --function");
+            io.secureapi.engine.LogGroupPiece.checkRetention(logRetentionDays);
+        }
+        if (forwardKeyName != null) io.secureapi.engine.KeyNameForwardingPiece.checkHeader(forwardKeyName, hdr);
         Optional<ApiKey> key = keys.suppliedKey(session());
         // without --routes, routes an earlier --routes left out stay out (a teammate's plain rerun must not open them up)
         List<String> excluded = routes == null ? same.map(ProjectConfig::excludedRoutes).orElse(List.of()) : List.of();
@@ -237,7 +250,7 @@ public class SetupCommand extends AwsCommand {
     private void refuseNewKey(Plan plan, Target target) {
         if (target.suppliedKey().isPresent()) return;
         for (io.secureapi.engine.Change c : plan.changes()) {
-            if (!c.piece().equals("secret")) continue;
+            if (!c.piece().equals("secret") && !c.piece().equals("secret format")) continue;
             boolean generates = c.action() == io.secureapi.engine.Change.Action.CREATE
                     || c.detail() != null && c.detail().matches("(?is).*(new|generate|development) key.*");
             if (generates) {

@@ -65,7 +65,7 @@ final class VerifyAll {
         }
         tornDown.forEach(n -> cmd.progress().say("entry " + n + ": torn down, not checked"));
         // where and as whom: the flags and AWS environment, each entry in its own recorded region
-        AwsSettings base = cmd.root.aws.resolve(cmd.session().env(),
+        AwsSettings base = cmd.root().aws.resolve(cmd.session().env(),
                 entries.values().stream().map(ProjectConfig::region).filter(r -> r != null && !r.isBlank()).findFirst());
         boolean probing = cmd.probe;
 

@@ -1,7 +1,9 @@
 package io.secureapi.engine;
 
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.util.Base64;
+import java.util.regex.Pattern;
+import java.util.zip.CRC32;
 
 /**
  * Key material. Its toString never shows the value, so a key can travel through records,
@@ -16,11 +18,51 @@ public final class ApiKey {
         this.value = value;
     }
 
-    /** 256 bits from SecureRandom, URL-safe, with a prefix that makes a leaked key recognisable. */
-    public static ApiKey generate(String env) {
-        byte[] bytes = new byte[32];
-        RANDOM.nextBytes(bytes);
-        return new ApiKey("sak_" + env + "_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes));
+    /** Digit order of the base62 alphabet used by generated keys. */
+    public static final String BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    /** 62^43 > 2^256: 43 random base62 characters carry at least 256 bits. */
+    public static final int RANDOM_CHARS = 43;
+    public static final int CHECKSUM_CHARS = 6;
+    /** The shape of a generated key; secret scanners and the authorizer recognise it by this. */
+    public static final Pattern SHAPE = Pattern.compile("^sak_[a-z0-9][a-z0-9-]{0,31}_[0-9A-Za-z]{49}$");
+
+    /**
+     * {@code sak_<name>_} + 43 base62 characters (≥ 256 bits from SecureRandom) + 6 base62 characters of
+     * the CRC32 of everything before them: recognisable by scanners, and a typo is refused without a lookup.
+     */
+    public static ApiKey generate(String name) {
+        StringBuilder b = new StringBuilder("sak_").append(name).append('_');
+        while (b.length() < 5 + name.length() + RANDOM_CHARS) {
+            // rejection sampling: 248 = 4 × 62, so every character is equally likely
+            int x = RANDOM.nextInt(256);
+            if (x < 248) b.append(BASE62.charAt(x % 62));
+        }
+        String prefix = b.toString();
+        return new ApiKey(prefix + checksum(prefix));
+    }
+
+    /** CRC32 (IEEE, as zlib) of the UTF-8 prefix, big-endian base62, left-padded with 0 to 6 characters. */
+    public static String checksum(String prefix) {
+        CRC32 crc = new CRC32();
+        crc.update(prefix.getBytes(StandardCharsets.UTF_8));
+        long v = crc.getValue();
+        char[] out = new char[CHECKSUM_CHARS];
+        for (int i = CHECKSUM_CHARS - 1; i >= 0; i--) {
+            out[i] = BASE62.charAt((int) (v % 62));
+            v /= 62;
+        }
+        return new String(out);
+    }
+
+    /** Whether a value has the generated shape; such a value with a wrong checksum is not a key we made. */
+    public static boolean hasShape(String value) {
+        return value != null && SHAPE.matcher(value).matches();
+    }
+
+    public static boolean checksumValid(String value) {
+        if (!hasShape(value)) return false;
+        int cut = value.length() - CHECKSUM_CHARS;
+        return checksum(value.substring(0, cut)).equals(value.substring(cut));
     }
 
     /** A key the user supplied; the message never repeats the input. */

@@ -77,6 +77,7 @@ public final class EnvVarPiece implements Piece {
         Map<String, String> merged = new LinkedHashMap<>();
         if (now.environment() != null && now.environment().variables() != null) merged.putAll(now.environment().variables());
         Map<String, String> desired = desired(w);
+        // merged, never replaced: SECURE_API_FLUSHED_AT (keys revoke's cache flush) and the user's own stay as they are
         if (desired.entrySet().stream().allMatch(e -> e.getValue().equals(merged.get(e.getKey())))) return;
         merged.putAll(desired);
         // Lambda refuses a configuration update while another is in progress; wait only if one is.

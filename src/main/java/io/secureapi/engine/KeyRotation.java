@@ -124,7 +124,7 @@ public final class KeyRotation {
         Snapshot snap = new Snapshot(secret, versions, current, previous, userFunction, functionLabel);
 
         List<String> notes = new ArrayList<>();
-        Optional<CacheWindow> window = req.finish() && snap.version(PREVIOUS).isPresent()
+        Optional<CacheWindow> window = req.finish() && (snap.version(PREVIOUS).isPresent() || current.map(DigestSecret::is).orElse(false))
                 ? Optional.of(readWindow(w, userFunction, cfg, notes)) : Optional.empty();
         return new KeyRotation(req, w, snap, window, notes);
     }
@@ -264,8 +264,57 @@ public final class KeyRotation {
         return new Plan(List.of(change()));
     }
 
-    private Change change() {
+    /** The current version is in the digest format: the overlap lives inside it, AWSPREVIOUS plays no part. */
+    public boolean digestFormat() {
+        return snapshot.currentValue().map(DigestSecret::is).orElse(false);
+    }
+
+    private DigestSecret digests() {
+        return DigestSecret.parse(snapshot.currentValue().orElseThrow(), secretName());
+    }
+
+    /** Which key --finish ends: the one named, else the only key with an unfinished rotation; null when none has one. */
+    String finishName(DigestSecret d) {
+        List<String> rotating = DigestRotation.rotating(d);
+        String named = request.env();
+        if (d.has(named) && d.get(named).rotating()) return named;
+        if (rotating.isEmpty()) return null;
+        if (rotating.size() == 1 && SecretValue.LIVE.equals(named)) return rotating.get(0);
+        throw ExitException.badInput("keys " + String.join(", ", rotating) + " of secret " + secretName() + " have unfinished rotations; "
+                + "each is finished on its own", "name one: secure-api rotate-key --finish --key NAME");
+    }
+
+    private Change digestChange() {
         String name = secretName();
+        DigestSecret d = digests();
+        if (request.finish()) {
+            String k = finishName(d);
+            if (k == null) return Change.ok(PIECE, name, "no key has an unfinished rotation: nothing to finish");
+            return new Change(PIECE, name, Change.Action.UPDATE, "the old " + k + " key stops being accepted (removed from the current "
+                    + "version), then the caches that may still accept it are emptied");
+        }
+        String key = request.env();
+        Optional<ApiKey> supplied = request.suppliedKey();
+        if (supplied.isPresent() && DigestRotation.isCurrent(d, key, supplied.get())) {
+            return Change.ok(PIECE, name, "the supplied key is already the current " + key + " key");
+        }
+        // checks every refusal now, before any write (the key used here is thrown away)
+        DigestRotation.rotate(d, name, key, supplied.orElseGet(() -> ApiKey.generate(key)), Instant.now(), request.force());
+        return new Change(PIECE, name, Change.Action.UPDATE, (supplied.isPresent() ? "the supplied key" : "a new random key") + " becomes the "
+                + key + " key (new version, AWSCURRENT); its old key stays accepted, inside that version, until --finish");
+    }
+
+    private Change change() {
+        if (digestFormat()) return digestChange();
+        String name = secretName();
+        if (request.finish() && !SecretValue.LIVE.equals(request.env())) {
+            throw ExitException.badInput("--finish on secret " + name + " (plaintext keys, a legacy format) revokes the previous version, which "
+                    + "holds every key: --key does not go with it", "run secure-api rotate-key --finish");
+        }
+        if (!request.finish() && !SecretValue.LIVE.equals(request.env()) && !SecretValue.DEV.equals(request.env())) {
+            throw ExitException.badInput("secret " + name + " holds plaintext keys (a legacy format) named live and dev only: no key "
+                    + request.env(), "run secure-api setup first: it stores them as digests (no key changes); then any key name rotates");
+        }
         if (request.finish()) {
             Optional<Version> prev = snapshot.version(PREVIOUS);
             if (prev.isEmpty()) return Change.ok(PIECE, name, "no AWSPREVIOUS version: no previous key to revoke");
@@ -328,6 +377,16 @@ public final class KeyRotation {
     public Plan discardPlan() {
         String name = secretName();
         String env = request.env();
+        if (digestFormat()) {
+            // digest format: the overlap is the retiring digest inside the current version
+            DigestSecret d = digests();
+            if (!d.has(env)) throw DigestRotation.noKey(d, name, env);
+            if (!d.get(env).rotating()) {
+                return new Plan(List.of(Change.ok(PIECE, name, "the " + env + " key is not in an unfinished rotation: nothing to discard")));
+            }
+            return new Plan(List.of(new Change(PIECE, name, Change.Action.UPDATE, "the old " + env + " key (retiring) becomes its only key "
+                    + "again; the new " + env + " key stops being accepted (new version)")));
+        }
         Optional<Version> prev = snapshot.version(PREVIOUS);
         if (prev.isEmpty() || snapshot.previousValue().isEmpty()) {
             return new Plan(List.of(Change.ok(PIECE, name, "no AWSPREVIOUS version: no unfinished rotation to discard")));
@@ -348,6 +407,12 @@ public final class KeyRotation {
         String name = secretName();
         String arn = secretArn();
         String env = request.env();
+        if (digestFormat()) {
+            String discarded = snapshot.version(CURRENT).map(Version::id).orElse(null);
+            String version = putDigests(w, arn, DigestRotation.discard(digests(), name, env),
+                    "making the old " + env + " key the only one again in secret " + name, progress);
+            return new Outcome(Optional.empty(), false, version, discarded, List.of(env));
+        }
         String currentRaw = snapshot.currentValue().orElseThrow();
         Map<String, String> keys = SecretValue.keys(currentRaw);
         keys.put(env, SecretValue.keys(snapshot.previousValue().orElseThrow()).get(env));
@@ -371,6 +436,10 @@ public final class KeyRotation {
 
     /** Keys that stop working if a rotation moves AWSPREVIOUS on now. */
     List<String> lostOnRotate() {
+        if (digestFormat()) {
+            DigestSecret d = digests();
+            return !request.finish() && d.has(request.env()) && d.get(request.env()).rotating() ? List.of(request.env()) : List.of();
+        }
         if (snapshot.previousValue().isEmpty()) return List.of();
         return onlyInPrevious(SecretValue.keys(snapshot.previousValue().get()), SecretValue.keys(snapshot.currentValue().orElse(null)));
     }
@@ -383,7 +452,7 @@ public final class KeyRotation {
     public List<String> warnings() {
         List<String> out = new ArrayList<>(readNotes);
         if (request.finish()) return out;
-        if (snapshot.userFunction()) {
+        if (snapshot.userFunction() && !digestFormat()) {
             out.add("API " + request.apiId() + " is checked by " + snapshot.functionLabel() + ", not the bundled authorizer: zero downtime depends on it accepting the AWSPREVIOUS version too. "
                     + "A function that reads only AWSCURRENT (as in the manual recipe) rejects the old key as soon as it re-reads the secret; "
                     + "paste the new key into Bubble right away");
@@ -397,6 +466,49 @@ public final class KeyRotation {
 
     // apply
 
+    private Optional<CacheFlush.Result> flushed = Optional.empty();
+
+    /** The cache flush --finish ran (digest format, bundled function). */
+    public Optional<CacheFlush.Result> flushed() {
+        return flushed;
+    }
+
+    private Outcome applyDigests(Progress progress, PendingKeys.Handover handover) {
+        Wiring w = wiring;
+        String name = secretName();
+        String arn = secretArn();
+        DigestSecret d = digests();
+        String currentId = snapshot.version(CURRENT).map(Version::id).orElse(null);
+        if (request.finish()) {
+            String k = finishName(d);
+            String version = putDigests(w, arn, DigestRotation.finish(d, k), "ending the rotation of key " + k + " in secret " + name, progress);
+            if (!snapshot.userFunction()) {
+                if (w.function.isEmpty()) w.function = FunctionPiece.find(w, w.functionName());
+                if (w.function.isPresent()) flushed = Optional.of(CacheFlush.flush(w, Instant.now()));
+            }
+            return new Outcome(Optional.empty(), false, version, currentId, List.of(k));
+        }
+        String env = request.env();
+        ApiKey key = request.suppliedKey().orElseGet(() -> ApiKey.generate(env));
+        List<String> lost = lostOnRotate();
+        DigestSecret next = DigestRotation.rotate(d, name, env, key, Instant.now(), request.force());
+        boolean generated = request.suppliedKey().isEmpty();
+        // written ahead (<config>.pending) before AWS stores it, so a killed run never loses the key
+        if (generated) handover.beforeStore(env, arn, key);
+        String version = putDigests(w, arn, next, "storing a new version of secret " + name, progress);
+        if (generated) handover.stored(env);
+        return new Outcome(Optional.of(key), request.suppliedKey().isEmpty(), version, currentId, lost);
+    }
+
+    private static String putDigests(Wiring w, String arn, DigestSecret next, String doing, Progress progress) {
+        String value = next.toJson();
+        // One token per run: an SDK retry after a lost response cannot make a second version.
+        String token = UUID.randomUUID().toString();
+        progress.say(doing);
+        return call(doing, w.region(), () -> w.aws.secrets().putSecretValue(r -> r.secretId(arn).secretString(value).clientRequestToken(token)))
+                .versionId();
+    }
+
     /** Makes the planned change true; call only when the plan changes something. */
     public Outcome apply(Progress progress) {
         return apply(progress, PendingKeys.Handover.NONE);
@@ -404,6 +516,7 @@ public final class KeyRotation {
 
     /** Makes the planned change true; a generated key goes through {@code handover} (the write-ahead) before it is stored. */
     public Outcome apply(Progress progress, PendingKeys.Handover handover) {
+        if (digestFormat()) return applyDigests(progress, handover);
         Wiring w = wiring;
         String name = secretName();
         String arn = secretArn();

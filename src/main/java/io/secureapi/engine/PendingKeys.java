@@ -216,6 +216,15 @@ public final class PendingKeys {
 
     /** Whether a stored secret value (as read from AWS) still holds this record's key. */
     public static boolean holds(Optional<String> secretValue, Record r) {
-        return secretValue.map(v -> SecretValue.keys(v).containsValue(r.value())).orElse(false);
+        return secretValue.map(v -> DigestSecret.is(v) ? holdsDigest(v, r) : SecretValue.keys(v).containsValue(r.value())).orElse(false);
+    }
+
+    /** The digest format holds the key's HMAC (current or retiring); one this version cannot read keeps the record. */
+    private static boolean holdsDigest(String value, Record r) {
+        try {
+            return DigestSecret.parse(value, r.secretId()).holdsKey(r.value());
+        } catch (ExitException unreadable) {
+            return true; // better shown once too often than lost
+        }
     }
 }

@@ -13,7 +13,15 @@ import java.util.Optional;
  */
 public record ProjectConfig(String apiId, String region, String functionArn, boolean functionManaged, String secretArn,
         String secretName, String authorizerId, String authorizerName, String header, int cacheTtl,
-        List<ProtectedRoute> routes, List<String> excludedRoutes) {
+        List<ProtectedRoute> routes, List<String> excludedRoutes, String forwardKeyName) {
+
+    /** Without a forwarded key-name header. */
+    public ProjectConfig(String apiId, String region, String functionArn, boolean functionManaged, String secretArn,
+            String secretName, String authorizerId, String authorizerName, String header, int cacheTtl,
+            List<ProtectedRoute> routes, List<String> excludedRoutes) {
+        this(apiId, region, functionArn, functionManaged, secretArn, secretName, authorizerId, authorizerName, header, cacheTtl,
+                routes, excludedRoutes, null);
+    }
 
     /** Without routes deliberately left out of protection. */
     public ProjectConfig(String apiId, String region, String functionArn, boolean functionManaged, String secretArn,
@@ -67,6 +75,8 @@ public record ProjectConfig(String apiId, String region, String functionArn, boo
         m.put("routes", rs);
         // routes a --routes choice left public on purpose: a rerun keeps them so, verify allows them
         m.put("excludedRoutes", excludedRoutes);
+        // the header setup --forward-key-name maps on every integration (verify checks it, teardown removes it)
+        if (forwardKeyName != null) m.put("forwardKeyName", forwardKeyName);
         return m;
     }
 
@@ -104,7 +114,7 @@ public record ProjectConfig(String apiId, String region, String functionArn, boo
         return new ProjectConfig(apiId, str(m, "region", where, ""), str(m, "functionArn", where, ""),
                 (Boolean) managed, str(m, "secretArn", where, ""), str(m, "secretName", where, ""),
                 str(m, "authorizerId", where, ""), str(m, "authorizerName", where, ""), str(m, "header", where, ""), n.intValue(), routes,
-                strings(m, "excludedRoutes", where, ""));
+                strings(m, "excludedRoutes", where, ""), str(m, "forwardKeyName", where, ""));
     }
 
     /** A present, non-empty string value must match; empty or absent falls back to the default. */

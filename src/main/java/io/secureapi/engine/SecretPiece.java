@@ -3,6 +3,7 @@ package io.secureapi.engine;
 import static io.secureapi.aws.AwsCall.call;
 import static io.secureapi.aws.AwsCall.run;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,16 +27,97 @@ public final class SecretPiece implements Piece {
         w.secret = find(w, w.target.secretName());
         w.secretValue = Optional.empty();
         w.previousSecretValue = Optional.empty();
-        // the value matters when a key is supplied, a dev key asked for, or the user's function needs a plain string
-        boolean needsValue = w.target.suppliedKey().isPresent() || w.target.devKey() || plain(w);
-        if (needsValue && w.secret.isPresent() && w.secret.get().deletedDate().isEmpty()) {
+        // always read: its format decides (digests, a legacy plaintext format to convert, a plain string)
+        if (w.secret.isPresent() && w.secret.get().deletedDate().isEmpty()) {
             readValues(w, w.secret.get().arn());
         }
     }
 
     private static void readValues(Wiring w, String arn) {
         w.secretValue = stageValue(w, arn, "AWSCURRENT");
-        w.previousSecretValue = stageValue(w, arn, "AWSPREVIOUS");
+        // the digest format keeps a rotation's old key inside the current version: AWSPREVIOUS no longer matters
+        w.previousSecretValue = w.secretValue.map(DigestSecret::is).orElse(false) ? Optional.empty() : stageValue(w, arn, "AWSPREVIOUS");
+    }
+
+    /** The bundled authorizer's secret still holds plaintext keys (to be converted by {@link SecretFormatPiece}). */
+    static boolean legacy(Wiring w) {
+        return !plain(w) && w.secretValue.map(v -> !DigestSecret.is(v)).orElse(false);
+    }
+
+    /** The digest value this run stores, and why; {@code why} empty when nothing changes. */
+    record DigestPlan(DigestSecret next, List<String> why) {
+    }
+
+    /**
+     * For the bundled authorizer: the current value as digests (converted from a legacy format, every
+     * key kept), plus what this run adds. Generates keys only when {@code generate} (apply).
+     */
+    static DigestPlan digestPlan(Wiring w, boolean generate) {
+        String name = w.target.secretName();
+        List<String> why = new ArrayList<>();
+        Instant now = Instant.now();
+        DigestSecret d;
+        Optional<String> cur = w.secretValue;
+        if (cur.isPresent() && DigestSecret.is(cur.get())) {
+            d = DigestSecret.parse(cur.get(), name);
+        } else if (cur.isPresent()) {
+            d = DigestSecret.migrate(SecretValue.keys(cur.get()), SecretValue.keys(w.previousSecretValue.orElse(null)), now);
+            long rotating = d.keys().values().stream().filter(DigestSecret.Entry::rotating).count();
+            why.add("store its " + d.keys().size() + " plaintext key" + (d.keys().size() == 1 ? "" : "s") + " as digests, no key changed"
+                    + (rotating > 0 ? " (the unfinished rotation's old key stays accepted)" : ""));
+        } else {
+            d = DigestSecret.empty();
+        }
+        if (cur.isEmpty() && w.target.suppliedKey().isEmpty() && !d.has(SecretValue.LIVE)) {
+            if (generate) {
+                w.newLiveKey = ApiKey.generate(SecretValue.LIVE);
+                d = d.with(SecretValue.LIVE, d.entryFor(w.newLiveKey, now, null));
+            }
+            why.add("store a new key: it has no current value");
+        }
+        if (w.target.suppliedKey().isPresent()) {
+            ApiKey supplied = w.target.suppliedKey().get();
+            String owner = d.nameOf(supplied);
+            if (!SecretValue.LIVE.equals(owner)) {
+                if (owner != null) {
+                    throw ExitException.badInput("the supplied key is the " + owner + " key of secret " + name + "; the live key must differ from it",
+                            "supply another key, or omit the key option and secure-api generates one");
+                }
+                DigestSecret.Entry old = d.get(SecretValue.LIVE);
+                if (old != null && old.rotating()) {
+                    throw ExitException.badInput("the live key of secret " + name + " has an unfinished rotation: replacing it now would stop "
+                            + "the old key, which the front end may still send", "run secure-api rotate-key --finish first, then run setup again");
+                }
+                DigestSecret.Entry e = d.entryFor(supplied, now, null);
+                if (old != null) e = e.withRetiring(new DigestSecret.Retiring(old.digest(), old.created(), old.expires()));
+                d = d.with(SecretValue.LIVE, e);
+                why.add(old == null ? "store the supplied key as the live key"
+                        : "store the supplied key as the live key; the old one stays accepted until rotate-key --finish");
+            }
+        }
+        if (w.target.devKey() && !d.has(SecretValue.DEV)) {
+            if (generate) {
+                w.newDevKey = ApiKey.generate(SecretValue.DEV);
+                d = d.with(SecretValue.DEV, d.entryFor(w.newDevKey, now, null));
+            }
+            why.add("add a development key");
+        }
+        return new DigestPlan(d, why);
+    }
+
+    /** Stores a digest value as a new version (one token per run: an SDK retry cannot make a second version). */
+    static void putDigests(Wiring w, State.Secret s, DigestSecret d, ApiKey newLive, ApiKey newDev) {
+        String value = d.toJson();
+        String token = UUID.randomUUID().toString();
+        // keys made by this write are written ahead (<config>.pending) before AWS stores their digests
+        if (newLive != null) w.handover.beforeStore(SecretValue.LIVE, s.arn(), newLive);
+        if (newDev != null) w.handover.beforeStore(SecretValue.DEV, s.arn(), newDev);
+        run("storing a new version of secret " + w.target.secretName(), w.region(),
+                () -> w.aws.secrets().putSecretValue(r -> r.secretId(s.arn()).secretString(value).clientRequestToken(token)));
+        if (newLive != null) w.handover.stored(SecretValue.LIVE);
+        if (newDev != null) w.handover.stored(SecretValue.DEV);
+        w.previousSecretValue = w.secretValue;
+        w.secretValue = Optional.of(value);
     }
 
     public static Optional<State.Secret> find(Wiring w, String secretId) {
@@ -120,12 +202,22 @@ public final class SecretPiece implements Piece {
         if (w.secret.isEmpty()) {
             String what = w.target.suppliedKey().isPresent() ? "store the supplied key" : "generate a new key";
             if (w.target.devKey()) what += " and a development key";
-            return new Change(name(), name, Change.Action.CREATE, what + (plain(w) ? " (plain string)" : " (JSON of named keys)"));
+            return new Change(name(), name, Change.Action.CREATE, what + (plain(w) ? " (plain string)" : " (stored as digests, never the key)"));
         }
         List<String> why = new ArrayList<>();
         if (w.secret.get().deletedDate().isPresent()) why.add("restore it: it is scheduled for deletion");
-        why.addAll(changeKeys(w, SecretValue.keys(w.secretValue.orElse(null)), false));
-        if (why.isEmpty()) return Change.ok(name(), name, "exists; key left as is");
+        if (plain(w)) {
+            if (w.secretValue.map(DigestSecret::is).orElse(false) && w.target.suppliedKey().isEmpty()) {
+                throw ExitException.badInput("secret " + name + " holds only digests of keys (the bundled authorizer's format), and your function "
+                        + "compares the header with one plain-string key", "supply that key with --key-file or --key-stdin (stored as a plain string), "
+                        + "or omit --function to keep the bundled authorizer");
+            }
+            why.addAll(changeKeys(w, SecretValue.keys(w.secretValue.orElse(null)), false));
+        } else if (!legacy(w)) {
+            why.addAll(digestPlan(w, false).why());
+        }
+        if (why.isEmpty()) return Change.ok(name(), name, legacy(w) ? "exists; keys stored as digests after the function update (secret format)"
+                : "exists; key left as is");
         return new Change(name(), name, Change.Action.UPDATE, String.join("; ", why));
     }
 
@@ -145,6 +237,19 @@ public final class SecretPiece implements Piece {
             run("restoring secret " + name, w.region(), () -> w.aws.secrets().restoreSecret(r -> r.secretId(s.arn())));
         }
         if (s.deletedDate().isPresent()) readValues(w, s.arn()); // restored: now its keys can be kept
+        if (!plain(w)) {
+            // a legacy value waits for the function's new code (secret format): the old code cannot read digests
+            if (!legacy(w)) {
+                ApiKey liveBefore = w.newLiveKey;
+                ApiKey devBefore = w.newDevKey;
+                DigestPlan p = digestPlan(w, true);
+                if (!p.why().isEmpty()) {
+                    putDigests(w, s, p.next(), w.newLiveKey != liveBefore ? w.newLiveKey : null, w.newDevKey != devBefore ? w.newDevKey : null);
+                }
+            }
+            w.secret = find(w, s.arn());
+            return;
+        }
         Map<String, String> keys = SecretValue.keys(w.secretValue.orElse(null));
         boolean changed = !changeKeys(w, keys, true).isEmpty();
         if (changed) {
@@ -169,7 +274,11 @@ public final class SecretPiece implements Piece {
             dev = ApiKey.generate(SecretValue.DEV);
             keys.put(SecretValue.DEV, dev.reveal());
         }
-        String value = SecretValue.format(keys, plain(w));
+        DigestSecret digests = DigestSecret.empty();
+        digests = digests.with(SecretValue.LIVE, digests.entryFor(live, Instant.now(), null));
+        if (dev != null) digests = digests.with(SecretValue.DEV, digests.entryFor(dev, Instant.now(), null));
+        // the bundled authorizer gets digests only; the user's function compares a plain string
+        String value = plain(w) ? SecretValue.format(keys, true) : digests.toJson();
         // One token per run: an SDK retry after a lost response cannot make a second version.
         String token = UUID.randomUUID().toString();
         boolean generated = w.target.suppliedKey().isEmpty();
@@ -200,6 +309,7 @@ public final class SecretPiece implements Piece {
             w.progress.say("secret " + name + " was created meanwhile by another run; using it (its key was shown there)");
         }
         w.secret = find(w, name);
+        if (created) w.secretValue = Optional.of(value);
         if (w.secret.isEmpty()) {
             throw new ExitException(ExitException.AWS, "creating secret " + name + " (" + w.region() + "): the secret is not readable after creation",
                     "run secure-api setup again; reruns are safe", null);

@@ -25,13 +25,16 @@ public final class Setup {
         List<Piece> p = new ArrayList<>();
         p.add(new SecretPiece());
         if (t.managedFunction()) p.add(new ExecutionRolePiece());
+        if (t.managedFunction()) p.add(new LogGroupPiece());
         p.add(new FunctionPiece());
+        if (t.managedFunction()) p.add(new SecretFormatPiece());
         p.add(new EnvVarPiece());
         p.add(new SecretPolicyPiece());
         p.add(new KeyDecryptionPiece());
         p.add(new AuthorizerPiece());
         p.add(new InvokePermissionPiece());
         p.add(new RoutesPiece());
+        p.add(new KeyNameForwardingPiece());
         p.add(new StagesPiece());
         return p;
     }
@@ -76,6 +79,8 @@ public final class Setup {
         if (t.managedFunction()) {
             reads.chain(() -> find(pieces, ExecutionRolePiece.class).read(w), () -> w.kmsRolePolicy = KeyDecryptionPiece.readRolePolicy(w));
         }
+        if (t.managedFunction()) reads.chain(() -> find(pieces, LogGroupPiece.class).read(w));
+        reads.chain(() -> find(pieces, KeyNameForwardingPiece.class).read(w));
         reads.chain(() -> find(pieces, StagesPiece.class).read(w));
         reads.run();
         SecretSharing.refuseIfShared(w);
@@ -86,6 +91,13 @@ public final class Setup {
 
     private static Piece find(List<Piece> pieces, Class<? extends Piece> type) {
         return pieces.stream().filter(type::isInstance).findFirst().orElseThrow();
+    }
+
+    /** --log-retention-days and --forward-key-name (null: not given); set before planning. */
+    public Setup keyOptions(Integer logRetentionDays, String forwardKeyName) {
+        wiring.logRetentionDays = logRetentionDays;
+        wiring.forwardKeyName = forwardKeyName;
+        return this;
     }
 
     public Wiring wiring() {
@@ -132,6 +144,6 @@ public final class Setup {
         String authorizerId = w.ourAuthorizer().map(State.Authorizer::id).orElse(null);
         return new ProjectConfig(w.apiId(), w.region(), w.qualifiedFunctionArn(), w.target.managedFunction(), w.secretArn(),
                 w.target.secretName(), authorizerId, w.target.authorizerName(), w.target.header(), w.target.cacheTtl(),
-                RoutesPiece.recorded(w, before), RoutesPiece.excluded(w));
+                RoutesPiece.recorded(w, before), RoutesPiece.excluded(w), KeyNameForwardingPiece.header(w));
     }
 }

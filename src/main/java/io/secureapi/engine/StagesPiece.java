@@ -166,11 +166,13 @@ public final class StagesPiece implements Piece {
 
     /**
      * One row per stage without AutoDeploy (and one for the AutoDeploy stages). A stage needs a
-     * deployment when the changes planned before it touch routes or the authorizer, or when what
+     * deployment when the changes planned before it touch routes, the authorizer or integrations, or when what
      * it serves leaves a route that should be protected without the protection.
      */
     public List<Change> rows(Wiring w, List<Change> earlier) {
-        boolean apiChanges = earlier.stream().anyMatch(c -> c.changes() && (c.piece().equals("routes") || c.piece().equals("authorizer")));
+        // integrations too: a --forward-key-name mapping reaches a stage only through a deployment
+        Set<String> served = Set.of(new RoutesPiece().name(), new AuthorizerPiece().name(), new KeyNameForwardingPiece().name());
+        boolean apiChanges = earlier.stream().anyMatch(c -> c.changes() && served.contains(c.piece()));
         Set<String> shouldProtect = RoutesPiece.selected(w).stream().map(State.Route::key).collect(Collectors.toCollection(LinkedHashSet::new));
         List<Change> rows = new ArrayList<>();
         List<Deployment> todo = new ArrayList<>();

@@ -81,6 +81,8 @@ public final class Teardown {
         if (w.secret.isPresent() && w.secret.get().deletedDate().isEmpty()) {
             w.secretPolicy = SecretPolicyPiece.read(w, w.secret.get().arn());
         }
+        if (target.managedFunction()) new LogGroupPiece().read(w);
+        if (apiExists && cfg.map(ProjectConfig::forwardKeyName).isPresent()) new KeyNameForwardingPiece().read(w);
         Teardown t = new Teardown(w, pieces(target));
         t.warnings.addAll(notes);
         return t;

@@ -72,6 +72,9 @@ public final class Verify {
                     new InvokePermissionPiece().read(w);
                 })
                 .chain(() -> current[0] = readSecret(w))
+                .chain(() -> {
+                    if (w.previous.map(ProjectConfig::forwardKeyName).isPresent()) new KeyNameForwardingPiece().read(w);
+                })
                 .chain(() -> new StagesPiece().read(w))
                 .run();
         // a customer-managed key: who may decrypt (after the others: it needs the secret and the function's role)
@@ -91,6 +94,10 @@ public final class Verify {
         if (w.secret.isEmpty()) return false;
         // A secret scheduled for deletion refuses most calls; its policy is not checked then.
         if (w.secret.get().deletedDate().isEmpty()) w.secretPolicy = SecretPolicyPiece.read(w, w.secret.get().arn());
+        // the bundled authorizer's secret: its format (digests or legacy plaintext) and key expiries
+        if (w.target.managedFunction() && w.secret.get().deletedDate().isEmpty() && w.secret.get().hasCurrent()) {
+            w.secretValue = SecretPiece.stageValue(w, w.secret.get().arn(), CURRENT);
+        }
         return w.secret.get().hasCurrent();
     }
 
@@ -99,8 +106,9 @@ public final class Verify {
         String name = w.target.secretName();
         if (w.secret.isEmpty()) return ProbeKeySource.none("secret " + name + " not found");
         if (w.secret.get().deletedDate().isPresent()) return ProbeKeySource.none("secret " + name + " is scheduled for deletion");
-        Optional<String> raw = SecretPiece.stageValue(w, w.secret.get().arn(), "AWSCURRENT");
+        Optional<String> raw = w.secretValue.isPresent() ? w.secretValue : SecretPiece.stageValue(w, w.secret.get().arn(), "AWSCURRENT");
         if (raw.isEmpty()) return ProbeKeySource.none("secret " + name + " has no current string value");
+        if (DigestSecret.is(raw.get())) return ProbeKeySource.none("secret " + name + " holds digests of keys, never a key");
         String live = SecretValue.keys(raw.get()).get(SecretValue.LIVE);
         if (live == null || live.isBlank()) return ProbeKeySource.none("secret " + name + " holds no \"" + SecretValue.LIVE + "\" key");
         return ProbeKeySource.of(new Probe.Key(live), "the current value of secret " + name);
@@ -153,6 +161,7 @@ public final class Verify {
         permission().ifPresent(out::add);
         routes(out, o.allowPublic());
         out.addAll(new StagesPiece().check(w));
+        keyNameHeader().ifPresent(out::add);
         out.add(cors());
         List<Verification.Note> notes = new ArrayList<>();
         ttlNote().ifPresent(notes::add);
@@ -191,6 +200,8 @@ public final class Verify {
         }
         out.add(wildcard(name, res));
         kms(name, res).ifPresent(out::add);
+        plaintext(name, res).ifPresent(out::add);
+        out.addAll(expiring(name, res));
     }
 
     /** secret.kms: left out for the AWS-managed key; else the reader's role must be allowed kms:Decrypt on the key. */
@@ -230,6 +241,61 @@ public final class Verify {
         }
         return Optional.of(Check.fail("secret.kms", res, "role " + role + " may not decrypt secret " + name + ": neither its IAM policies nor the key policy of "
                 + key.arn() + " allow kms:Decrypt, so every GetSecretValue of the authorizer fails", fix));
+    }
+
+    /** integrations.key-name: setup --forward-key-name was used; every integration still maps the header. Left out otherwise. */
+    private Optional<Check> keyNameHeader() {
+        Optional<String> header = w.previous.map(ProjectConfig::forwardKeyName);
+        if (header.isEmpty()) return Optional.empty();
+        String res = "API " + w.apiId() + " integrations";
+        List<KeyNameForwardingPiece.Integration> missing = KeyNameForwardingPiece.missing(w, header.get());
+        if (missing.isEmpty()) {
+            return Optional.of(Check.pass("integrations.key-name", res, "every integration of API " + w.apiId() + " sets " + header.get()
+                    + " from the key name"));
+        }
+        return Optional.of(Check.fail("integrations.key-name", res, missing.size() + " integration" + (missing.size() == 1 ? "" : "s")
+                + " of API " + w.apiId() + " do not set " + header.get() + " from the key name: "
+                + missing.stream().map(KeyNameForwardingPiece.Integration::id).collect(Collectors.joining(", "))
+                + " (the backend would trust whatever a client sends in it)", SETUP_FIX + " (it merges the mapping; other mappings are kept)"));
+    }
+
+    /** Warns while the bundled authorizer's secret still holds keys in plaintext; left out for a user's function. */
+    private Optional<Check> plaintext(String name, String res) {
+        if (!w.target.managedFunction() || w.secretValue.isEmpty()) return Optional.empty();
+        if (DigestSecret.is(w.secretValue.get())) {
+            return Optional.of(Check.pass("secret.plaintext", res, "secret " + name + " holds digests of keys (HMAC-SHA-256), never a key"));
+        }
+        return Optional.of(Check.warn("secret.plaintext", res, "secret " + name + " holds its keys in plaintext (a legacy format): whoever can read "
+                + "its value can call the API", SETUP_FIX + " (it stores them as digests; no key changes, nothing to paste)"));
+    }
+
+    /** keys.expiring: a key (or a rotation's old key) that expires within 14 days; left out when no key expires. */
+    private List<Check> expiring(String name, String res) {
+        if (!w.target.managedFunction() || w.secretValue.isEmpty() || !DigestSecret.is(w.secretValue.get())) return List.of();
+        DigestSecret d;
+        try {
+            d = DigestSecret.parse(w.secretValue.get(), name);
+        } catch (ExitException unreadable) {
+            return List.of(Check.warn("keys.expiring", res, unreadable.getMessage(), unreadable.hint()));
+        }
+        java.time.Instant now = java.time.Instant.now();
+        List<String> soon = new ArrayList<>();
+        boolean any = false;
+        for (Map.Entry<String, DigestSecret.Entry> e : d.keys().entrySet()) {
+            java.time.Instant exp = e.getValue().expires();
+            if (exp == null) continue;
+            any = true;
+            if (!exp.isAfter(now)) soon.add(e.getKey() + " expired on " + exp);
+            else if (exp.isBefore(now.plus(NamedKeys.EXPIRING_WITHIN))) soon.add(e.getKey() + " expires on " + exp);
+        }
+        if (!any) return List.of();
+        if (soon.isEmpty()) {
+            return List.of(Check.pass("keys.expiring", res, "no key of secret " + name + " expires within "
+                    + NamedKeys.EXPIRING_WITHIN.toDays() + " days"));
+        }
+        return List.of(Check.warn("keys.expiring", res, "key " + String.join("; key ", soon) + " (secret " + name
+                + "): requests with it are refused from then on", "give the consumer a new key: secure-api rotate-key --key NAME "
+                + "(or secure-api keys add NAME2 --expires DATE), then remove the old one"));
     }
 
     private Check wildcard(String name, String res) {

@@ -39,6 +39,12 @@ public final class Wiring {
     Optional<KeyDecryptionPiece.Key> kmsKey = Optional.empty();
     Optional<String> kmsRolePolicy = Optional.empty();
     KeyDecryptionPiece.RolePolicies readerPolicies;
+    /** The bundled function's log group; the retention setup was asked for (null: keep or default). */
+    Optional<LogGroupPiece.Group> logGroup = Optional.empty();
+    Integer logRetentionDays;
+    /** The API's integrations, and the header setup --forward-key-name asked for (null: none asked now). */
+    List<KeyNameForwardingPiece.Integration> integrations = List.of();
+    String forwardKeyName;
 
     /** What teardown keeps and how (unused by setup). */
     Teardown.Options removal = Teardown.Options.DEFAULT;

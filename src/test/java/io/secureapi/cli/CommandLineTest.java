@@ -27,6 +27,21 @@ class CommandLineTest {
     }
 
     @Test
+    void keys_teachesItsThreeCommands_andAloneIsBadUsage() {
+        Run help = Run.raw("", Map.of(), "keys", "--help");
+        assertThat(help.exitCode).isZero();
+        assertThat(help.out).contains("add", "list", "revoke", "digest", "Examples");
+        Run add = Run.raw("", Map.of(), "keys", "add", "--help");
+        assertThat(add.out).contains("NAME", "--expires", "--key-out", "--key-file", "--key-stdin", "--region", "--output");
+        Run bare = Run.raw("", Map.of(), "keys");
+        assertThat(bare.exitCode).isEqualTo(2);
+        assertThat(bare.err).contains("error:").contains("add, list or revoke");
+        Run badName = Run.raw("", Map.of(), "keys", "add", "Not_Valid", "--region", "us-east-1");
+        assertThat(badName.exitCode).isEqualTo(2);
+        assertThat(badName.operations).isEmpty();
+    }
+
+    @Test
     void globalOptions_workBeforeAndAfterTheSubcommand() {
         Run before = Run.raw("", Map.of(), "--region", "mars", "setup", "--api-id", "abc");
         Run after = Run.raw("", Map.of(), "setup", "--api-id", "abc", "--region", "mars");

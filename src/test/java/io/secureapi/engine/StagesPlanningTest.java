@@ -93,6 +93,13 @@ class StagesPlanningTest {
     }
 
     @Test
+    void manualStage_servingTheProtection_needsDeployment_whenTheKeyNameMappingChanges() {
+        Wiring w = withStage(converged(), EXPORT_DEFAULT_PROTECTED);
+        Change mapping = new Change(new KeyNameForwardingPiece().name(), "integration abc", Change.Action.UPDATE, "forward the key name");
+        assertThat(new StagesPiece().rows(w, List.of(mapping)).get(0).changes()).isTrue();
+    }
+
+    @Test
     void autoDeployStages_needNothing_andStageWithoutDeploymentServesNothing() {
         Wiring w = converged();
         w.stages = List.of(new State.Stage("$default", true, "d0"), new State.Stage("beta", false, null));

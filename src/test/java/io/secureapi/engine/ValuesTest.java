@@ -28,7 +28,7 @@ class ValuesTest {
     void generatedKeys_areLongUrlSafeAndDistinct() {
         ApiKey a = ApiKey.generate("live");
         ApiKey b = ApiKey.generate("live");
-        assertThat(a.reveal()).matches("sak_live_[A-Za-z0-9_-]{43}");
+        assertThat(a.reveal()).matches("sak_live_[A-Za-z0-9]{49}");
         assertThat(a.reveal()).isNotEqualTo(b.reveal());
     }
 

@@ -86,7 +86,8 @@ class InterruptionIT {
         assertThat(rerun.exitCode).as(rerun.toString()).isZero();
         assertThat(rerun.out).doesNotContain(shownKey);
         String stored = aws.secrets.getSecretValue(r -> r.secretId("secure-api/" + api + "/api-key")).secretString();
-        assertThat(stored).as("the key shown is the one stored").contains(shownKey);
+        assertThat(stored.contains("secure-api-digests") ? Digests.isCurrent(stored, "live", shownKey) : stored.equals(shownKey))
+                .as("the key shown is the one stored").isTrue();
 
         assertThat(snapshot(api, fn, config)).as("after " + step).isEqualTo(snapshot(cleanApi, cleanFn, cleanConfig));
         Run third = Run.cli(config, setupArgs(api, fn));

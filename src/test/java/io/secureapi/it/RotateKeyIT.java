@@ -61,6 +61,15 @@ class RotateKeyIT {
         return api;
     }
 
+    /** The keys setup wrote to its --key-out file: live, then dev. */
+    List<String> setupKeys() {
+        try {
+            return Files.readAllLines(dir.resolve("setup-keys.txt"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     static void assertNoKeyIn(Run run, Set<String> keys) {
         for (String k : keys) assertThat(run.all()).as("output of " + run).doesNotContain(k);
     }
@@ -69,19 +78,25 @@ class RotateKeyIT {
     void rotateKey_live_fromConfigWithNoFlags_newKeyIsCurrentOldIsPreviousDevUntouched() {
         String api = setupBundled();
         String arn = arn(api);
-        Map<String, Object> before = keys(arn, "AWSCURRENT");
+        String before = value(arn, "AWSCURRENT");
+        List<String> old = setupKeys();
 
         Run run = Run.cli(config(), "rotate-key");
         assertThat(run.exitCode).as(run.toString()).isZero();
         String key = line(run.out, "Key value");
-        assertThat(key).startsWith("sak_live_").hasSizeGreaterThanOrEqualTo(43).isNotEqualTo(before.get("live"));
+        assertThat(key).startsWith("sak_live_").hasSizeGreaterThanOrEqualTo(43).isNotEqualTo(old.get(0));
         assertThat(run.out).contains("shown once").contains("rotate-key --finish");
         assertThat(run.err).doesNotContain(key).doesNotContain("warning");
         assertThat(run.writes()).containsExactly("SecretsManager.PutSecretValue");
 
-        Map<String, Object> current = keys(arn, "AWSCURRENT");
-        assertThat(current).containsEntry("live", key).containsEntry("dev", before.get("dev")).hasSize(2);
-        assertThat(keys(arn, "AWSPREVIOUS")).isEqualTo(before);
+        // the overlap lives in the current version: the old live key retires there, dev is untouched
+        String current = value(arn, "AWSCURRENT");
+        assertThat(Digests.isCurrent(current, "live", key)).isTrue();
+        assertThat(Digests.isRetiring(current, "live", old.get(0))).isTrue();
+        assertThat(Digests.isCurrent(current, "dev", old.get(1))).isTrue();
+        assertThat(Digests.keys(current)).hasSize(2);
+        assertThat(current).doesNotContain(key).doesNotContain(old.get(0));
+        assertThat(value(arn, "AWSPREVIOUS")).isEqualTo(before);
         assertThat(Files.exists(config()) ? read(config()) : "").doesNotContain(key);
     }
 
@@ -89,7 +104,7 @@ class RotateKeyIT {
     void rotateKey_dev_changesOnlyTheDevKey() {
         String api = setupBundled();
         String arn = arn(api);
-        Map<String, Object> before = keys(arn, "AWSCURRENT");
+        List<String> old = setupKeys();
 
         Run run = Run.cli(config(), "rotate-key", "--key", "dev");
         assertThat(run.exitCode).as(run.toString()).isZero();
@@ -97,8 +112,11 @@ class RotateKeyIT {
         assertThat(dev).startsWith("sak_dev_");
         assertThat(run.out).doesNotContain("  Key value:");
 
-        assertThat(keys(arn, "AWSCURRENT")).containsEntry("live", before.get("live")).containsEntry("dev", dev);
-        assertThat(keys(arn, "AWSPREVIOUS")).isEqualTo(before);
+        String current = value(arn, "AWSCURRENT");
+        assertThat(Digests.isCurrent(current, "live", old.get(0))).isTrue();
+        assertThat(Digests.entry(current, "live")).containsEntry("retiring", null);
+        assertThat(Digests.isCurrent(current, "dev", dev)).isTrue();
+        assertThat(Digests.isRetiring(current, "dev", old.get(1))).isTrue();
     }
 
     @Test
@@ -107,16 +125,19 @@ class RotateKeyIT {
         String arn = arn(api);
         Run rotated = Run.cli(config(), "rotate-key");
         assertThat(rotated.exitCode).as(rotated.toString()).isZero();
-        String current = value(arn, "AWSCURRENT");
-        assertThat(hasPrevious(arn)).isTrue();
+        String newKey = line(rotated.out, "Key value");
+        String oldKey = setupKeys().get(0);
+        assertThat(Digests.isRetiring(value(arn, "AWSCURRENT"), "live", oldKey)).isTrue();
 
         Run finish = Run.cli(config(), "rotate-key", "--finish");
         assertThat(finish.exitCode).as(finish.toString()).isZero();
-        assertThat(finish.writes()).containsExactly("SecretsManager.UpdateSecretVersionStage");
-        assertThat(hasPrevious(arn)).isFalse();
-        assertThat(value(arn, "AWSCURRENT")).isEqualTo(current);
-        assertThat(finish.out).contains("previous live key is revoked").contains("up to 180 s")
-                .contains("60 s").contains("120 s");
+        // write the secret, then the function (its key cache), then every stage's authorizer cache
+        assertThat(finish.writes()).containsExactly("SecretsManager.PutSecretValue", "Lambda.UpdateFunctionConfiguration",
+                "ApiGatewayV2.ResetAuthorizersCache");
+        String current = value(arn, "AWSCURRENT");
+        assertThat(Digests.entry(current, "live")).containsEntry("retiring", null);
+        assertThat(Digests.isCurrent(current, "live", newKey)).isTrue();
+        assertThat(finish.out).contains("old live key is revoked").contains("at most").contains("instead of up to 180 s");
 
         Run json = Run.cli(config(), "rotate-key", "--finish", "--output", "json");
         assertThat(json.exitCode).as(json.toString()).isZero();
@@ -141,14 +162,15 @@ class RotateKeyIT {
         Map<String, Object> window = (Map<String, Object>) doc.get("oldKeyMayBeAcceptedFor");
         assertThat(window).containsEntry("seconds", 360L).containsEntry("functionKeyCacheSeconds", 60L)
                 .containsEntry("authorizerResultTtlSeconds", 300L);
-        assertThat(hasPrevious(arn(api))).isFalse();
+        assertThat(doc).containsKeys("cachesFlushedAt", "acceptedForAtMostSeconds").containsEntry("stagesFlushed", List.of("$default"));
+        assertThat(Digests.entry(value(arn(api), "AWSCURRENT"), "live")).containsEntry("retiring", null);
     }
 
     @Test
     void rotateKey_repeatedBeforeFinish_isRefusedWithoutForce_andForceMovesPreviousOn() {
         String api = setupBundled();
         String arn = arn(api);
-        Object original = keys(arn, "AWSCURRENT").get("live");
+        String original = setupKeys().get(0);
         Run first = Run.cli(config(), "rotate-key");
         assertThat(first.exitCode).as(first.toString()).isZero();
         String firstKey = line(first.out, "Key value");
@@ -157,21 +179,22 @@ class RotateKeyIT {
         assertThat(second.exitCode).as(second.toString()).isEqualTo(2);
         assertThat(second.err).contains("not finished").contains("--finish").contains("--discard-current").doesNotContain("--abandon-previous");
         assertThat(second.writes()).isEmpty();
-        assertThat(keys(arn, "AWSPREVIOUS")).containsEntry("live", original);
-        assertThat(keys(arn, "AWSCURRENT")).containsEntry("live", firstKey);
+        assertThat(Digests.isRetiring(value(arn, "AWSCURRENT"), "live", original)).isTrue();
+        assertThat(Digests.isCurrent(value(arn, "AWSCURRENT"), "live", firstKey)).isTrue();
 
         Run forced = Run.cli(config(), "rotate-key", "--abandon-previous");
         assertThat(forced.exitCode).as(forced.toString()).isZero();
         assertThat(forced.err).contains("warning").contains("stops being accepted");
         String thirdKey = line(forced.out, "Key value");
-        assertThat(keys(arn, "AWSCURRENT")).containsEntry("live", thirdKey);
-        assertThat(keys(arn, "AWSPREVIOUS")).containsEntry("live", firstKey);
+        assertThat(Digests.isCurrent(value(arn, "AWSCURRENT"), "live", thirdKey)).isTrue();
+        assertThat(Digests.isRetiring(value(arn, "AWSCURRENT"), "live", firstKey)).isTrue();
+        assertThat(Digests.isRetiring(value(arn, "AWSCURRENT"), "live", original)).isFalse();
 
         // the runbook's way: finish, then rotate again, no --force needed
         assertThat(Run.cli(config(), "rotate-key", "--finish").exitCode).isZero();
         Run fourth = Run.cli(config(), "rotate-key");
         assertThat(fourth.exitCode).as(fourth.toString()).isZero();
-        assertThat(keys(arn, "AWSPREVIOUS")).containsEntry("live", thirdKey);
+        assertThat(Digests.isRetiring(value(arn, "AWSCURRENT"), "live", thirdKey)).isTrue();
         assertNoKeyIn(second, Set.of(firstKey, String.valueOf(original)));
     }
 
@@ -179,7 +202,7 @@ class RotateKeyIT {
     void discardCurrent_undoesAnUnfinishedRotationWhoseKeyNobodyHas() {
         String api = setupBundled();
         String arn = arn(api);
-        Object original = keys(arn, "AWSCURRENT").get("live");
+        String original = setupKeys().get(0);
         Run first = Run.cli(config(), "rotate-key");
         assertThat(first.exitCode).as(first.toString()).isZero();
         String lostKey = line(first.out, "Key value");
@@ -191,8 +214,10 @@ class RotateKeyIT {
         Run discard = Run.cli(config(), "rotate-key", "--discard-current");
         assertThat(discard.exitCode).as(discard.toString()).isZero();
         assertThat(discard.out).contains("only live key again");
-        assertThat(keys(arn, "AWSCURRENT")).as("the old key is the current one again").containsEntry("live", original);
-        assertThat(hasPrevious(arn)).as("the lost key is no longer accepted through AWSPREVIOUS").isFalse();
+        String current = value(arn, "AWSCURRENT");
+        assertThat(Digests.isCurrent(current, "live", original)).as("the old key is the current one again").isTrue();
+        assertThat(Digests.isCurrent(current, "live", lostKey) || Digests.isRetiring(current, "live", lostKey))
+                .as("the lost key is no longer accepted (the digest format reads AWSCURRENT only)").isFalse();
         assertThat(discard.all()).doesNotContain(lostKey).doesNotContain(String.valueOf(original));
 
         Run again = Run.cli(config(), "rotate-key", "--discard-current");
@@ -242,7 +267,7 @@ class RotateKeyIT {
         @SuppressWarnings("unchecked")
         Map<String, Object> newKey = (Map<String, Object>) doc.get("newKey");
         assertThat(newKey).containsEntry("bubbleSetting", "Key value").containsEntry("name", "live");
-        assertThat(keys(arn, "AWSCURRENT")).containsEntry("live", newKey.get("value"));
+        assertThat(Digests.isCurrent(value(arn, "AWSCURRENT"), "live", (String) newKey.get("value"))).isTrue();
         assertThat(run.err).doesNotContain((String) newKey.get("value"));
 
         Run finish = Run.cli(elsewhere, "rotate-key", "--api-id", api, "--finish");
@@ -278,7 +303,7 @@ class RotateKeyIT {
 
         Run run = Run.cli(config(), "rotate-key", "--key-file", keyFile.toString());
         assertThat(run.exitCode).as(run.toString()).isZero();
-        assertThat(keys(arn, "AWSCURRENT")).containsEntry("live", supplied);
+        assertThat(Digests.isCurrent(value(arn, "AWSCURRENT"), "live", supplied)).isTrue();
         assertThat(run.all()).doesNotContain(supplied);
         assertThat(line(run.out, "Key value")).isEqualTo("(the key you supplied)");
 
@@ -305,7 +330,7 @@ class RotateKeyIT {
                 .isEqualTo(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
         assertThat(run.all()).doesNotContain(key);
         assertThat(line(run.out, "Key value")).contains("written to");
-        assertThat(keys(arn, "AWSCURRENT")).containsEntry("live", key);
+        assertThat(Digests.isCurrent(value(arn, "AWSCURRENT"), "live", key)).isTrue();
 
         assertThat(Run.cli(config(), "rotate-key", "--finish").exitCode).isZero();
         Run refused = Run.cli(config(), "rotate-key", "--key-out", keyOut.toString());
@@ -330,7 +355,7 @@ class RotateKeyIT {
         Run run = Run.cli(config(), "rotate-key", "--dry-run");
         assertThat(run.exitCode).as(run.toString()).isZero();
         assertThat(run.writes()).isEmpty();
-        assertThat(run.out).contains("Dry run").contains("AWSPREVIOUS");
+        assertThat(run.out).contains("Dry run").contains("until --finish");
         assertThat(value(arn, "AWSCURRENT")).isEqualTo(before);
         assertThat(hasPrevious(arn)).isFalse();
 
@@ -343,8 +368,8 @@ class RotateKeyIT {
 
     @Test
     void rotateKey_badFlags_areExit2BeforeAnyAwsCall() {
-        for (String[] args : List.of(new String[] {"rotate-key", "--api-id", "abc123", "--key", "staging"},
-                new String[] {"rotate-key", "--api-id", "abc123", "--finish", "--key", "dev"},
+        for (String[] args : List.of(new String[] {"rotate-key", "--api-id", "abc123", "--key", "Staging_1"},
+                new String[] {"rotate-key", "--api-id", "abc123", "--finish", "--key", "x_y"},
                 new String[] {"rotate-key", "--api-id", "abc123", "--finish", "--key-out", "x.txt"},
                 new String[] {"rotate-key", "--api-id", "abc123", "--secret-name", "bad name"})) {
             Run run = Run.cli(config(), args);
@@ -373,9 +398,10 @@ class RotateKeyIT {
 
         Set<String> keys = new LinkedHashSet<>();
         for (String f : List.of("setup-keys.txt", "r1.txt", "r2.txt")) keys.addAll(Files.readAllLines(dir.resolve(f)));
+        keys.add(shownKey);
         for (SecretVersionsListEntry v : aws.secrets.listSecretVersionIds(r -> r.secretId(arn).includeDeprecated(true)).versions()) {
-            Json.parseObject(aws.secrets.getSecretValue(r -> r.secretId(arn).versionId(v.versionId())).secretString())
-                    .values().forEach(k -> keys.add(String.valueOf(k)));
+            String stored = aws.secrets.getSecretValue(r -> r.secretId(arn).versionId(v.versionId())).secretString();
+            for (String k : keys) assertThat(stored).as("secret version " + v.versionId()).doesNotContain(k);
         }
         keys.removeIf(String::isBlank);
         assertThat(keys).hasSizeGreaterThanOrEqualTo(5).contains(shownKey);

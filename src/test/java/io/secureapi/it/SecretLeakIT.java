@@ -36,11 +36,20 @@ class SecretLeakIT {
         return dir.resolve("secure-api.json");
     }
 
-    /** Every key the secret holds, in any version (AWSCURRENT, AWSPREVIOUS). */
+    /** Every value the secret holds, in any version (AWSCURRENT, AWSPREVIOUS, unlabelled). */
+    List<String> values(String secretName) {
+        List<String> out = new ArrayList<>();
+        for (var v : aws.secrets.listSecretVersionIds(r -> r.secretId(secretName).includeDeprecated(true)).versions()) {
+            out.add(aws.secrets.getSecretValue(r -> r.secretId(secretName).versionId(v.versionId())).secretString());
+        }
+        return out;
+    }
+
+    /** Every plaintext key the secret holds, in any version; the digest format holds none. */
     Set<String> keysIn(String secretName) {
         Set<String> keys = new LinkedHashSet<>();
-        for (var v : aws.secrets.listSecretVersionIds(r -> r.secretId(secretName)).versions()) {
-            String value = aws.secrets.getSecretValue(r -> r.secretId(secretName).versionId(v.versionId())).secretString();
+        for (String value : values(secretName)) {
+            if (value.contains("secure-api-digests")) continue;
             if (value.strip().startsWith("{")) Json.parseObject(value).values().forEach(k -> keys.add(String.valueOf(k)));
             else keys.add(value.strip());
         }
@@ -80,17 +89,26 @@ class SecretLeakIT {
         runs.add(Run.cli(config(), "rotate-key", "--verbose", "--key-out", rotated.toString()));
         runs.add(Run.cli(config(), "verify", "--verbose", "--key-file", keyOut.toString(),
                 "--probe-url", "http://127.0.0.1:9/")); // loopback: a test never sends a key off this machine
+        Path added = dir.resolve("added-key.txt");
+        runs.add(Run.cli(config(), "keys", "add", "partner-a", "--expires", "30d", "--key-out", added.toString(), "--verbose"));
+        runs.add(Run.cli(config(), "keys", "list", "--verbose"));
+        runs.add(Run.cli(config(), "keys", "list", "--verbose", "--output", "json"));
         Set<String> keys = new LinkedHashSet<>(keysIn(secretName));
         keys.addAll(Files.readAllLines(keyOut));
         if (Files.exists(rotated)) keys.addAll(Files.readAllLines(rotated));
+        if (Files.exists(added)) keys.addAll(Files.readAllLines(added));
+        for (String value : values(secretName)) {
+            for (String k : keys) assertThat(value).as("a secret version").doesNotContain(k);
+        }
         runs.add(Run.cli(config(), "rotate-key", "--verbose", "--finish"));
+        runs.add(Run.cli(config(), "keys", "revoke", "partner-a", "--yes", "--verbose"));
         runs.add(Run.cli(config(), "teardown", "--verbose", "--dry-run"));
         runs.add(Run.cli(config(), "teardown", "--verbose", "--yes"));
         runs.add(Run.cli(config(), "teardown", "--verbose", "--yes", "--output", "json"));
 
         keys.removeIf(k -> k.isBlank());
         assertThat(keys).as("keys to look for").isNotEmpty().allMatch(k -> k.length() >= ApiKey.MIN_LENGTH);
-        Set<Path> keyFiles = Set.of(keyOut, rotated);
+        Set<Path> keyFiles = Set.of(keyOut, rotated, added);
         for (Path f : keyFiles) {
             if (Files.exists(f)) assertThat(Files.getPosixFilePermissions(f)).as(f.toString()).isEqualTo(ownerOnly());
         }

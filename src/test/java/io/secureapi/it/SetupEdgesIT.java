@@ -40,37 +40,50 @@ class SetupEdgesIT {
         String api = aws.amplifyApi();
         Run first = Run.cli(config(), "setup", "--api-id", api);
         assertThat(first.exitCode).as(first.toString()).isZero();
-        String live = (String) Json.parseObject(value(api)).get("live");
+        Object live = Digests.entry(value(api), "live").get("digest");
         aws.secrets.deleteSecret(r -> r.secretId("secure-api/" + api + "/api-key").recoveryWindowInDays(7L));
         Run again = Run.cli(config(), "setup", "--dev-key");
         assertThat(again.exitCode).as(again.toString()).isZero();
-        Map<String, Object> keys = Json.parseObject(value(api));
-        assertThat(keys).containsEntry("live", live).containsKey("dev");
+        assertThat(Digests.entry(value(api), "live")).containsEntry("digest", live);
+        assertThat(Digests.keys(value(api))).containsKey("dev");
     }
 
     @Test
-    void addingADevKeyDuringAnUnfinishedRotation_isRefusedBeforeAnyWrite() {
+    void addingADevKeyDuringAnUnfinishedRotation_keepsTheOldLiveKeyAccepted() throws Exception {
         String api = aws.amplifyApi();
-        assertThat(Run.cli(config(), "setup", "--api-id", api).exitCode).isZero();
-        assertThat(Run.cli(config(), "rotate-key").exitCode).isZero();
-        Run run = Run.cli(config(), "setup", "--dev-key");
-        assertThat(run.exitCode).as(run.toString()).isEqualTo(2);
-        assertThat(run.err).contains("unfinished key rotation").contains("--finish");
-        assertThat(run.writes()).isEmpty();
-        assertThat(Run.cli(config(), "rotate-key", "--finish").exitCode).isZero();
-        assertThat(Run.cli(config(), "setup", "--dev-key").exitCode).isZero();
+        Path first = dir.resolve("first.key");
+        assertThat(Run.cli(config(), "setup", "--api-id", api, "--key-out", first.toString()).exitCode).isZero();
+        assertThat(Run.cli(config(), "rotate-key", "--key-out", dir.resolve("second.key").toString()).exitCode).isZero();
+        Run run = Run.cli(config(), "setup", "--dev-key", "--key-out", dir.resolve("dev.key").toString());
+        assertThat(run.exitCode).as(run.toString()).isZero();
+        // the digest format keeps the rotation's old key inside the current version: a new version cannot drop it
+        String old = java.nio.file.Files.readString(first).strip();
+        assertThat(Digests.isRetiring(value(api), "live", old)).isTrue();
+        assertThat(Digests.isCurrent(value(api), "live", java.nio.file.Files.readString(dir.resolve("second.key")).strip())).isTrue();
+        assertThat(Digests.keys(value(api))).containsKey("dev");
     }
 
     @Test
     void switchingFromTheBundledFunctionToYours_storesThePlainStringYourFunctionReads() {
         String api = aws.amplifyApi();
-        Run first = Run.cli(config(), "setup", "--api-id", api);
-        String live = (String) Json.parseObject(value(api)).get("live");
+        Path keyFile = dir.resolve("live.key");
+        Run first = Run.cli(config(), "setup", "--api-id", api, "--key-out", keyFile.toString());
         assertThat(first.exitCode).isZero();
         String fn = Aws.unique("own");
         aws.userFunction(fn, Map.of());
-        Run mine = Run.cli(config(), "setup", "--function", fn);
+        // the secret holds only a digest: the key your function compares must come from you
+        Run refused = Run.cli(config(), "setup", "--function", fn);
+        assertThat(refused.exitCode).as(refused.toString()).isEqualTo(2);
+        assertThat(refused.err).contains("only digests").contains("--key-file");
+        assertThat(refused.writes()).isEmpty();
+        Run mine = Run.cli(config(), "setup", "--function", fn, "--key-file", keyFile.toString());
         assertThat(mine.exitCode).as(mine.toString()).isZero();
+        String live;
+        try {
+            live = java.nio.file.Files.readString(keyFile).strip();
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
         assertThat(value(api)).isEqualTo(live);
         assertThat(Run.cli(config(), "setup", "--function", fn).writes()).isEmpty();
     }
@@ -111,7 +124,7 @@ class SetupEdgesIT {
         assertThat(run.exitCode).as(run.toString()).isZero();
         String key = SetupIT.keyFrom(run.out);
         assertThat(key).startsWith("sak_live_");
-        assertThat(Json.parseObject(value(api))).containsEntry("live", key);
+        assertThat(Digests.isCurrent(value(api), "live", key)).isTrue();
         assertThat(Run.cli(config(), "verify").exitCode).isZero();
     }
 

@@ -70,7 +70,7 @@ class VerifyIT {
     }
 
     static final List<String> CORE = List.of("api.http", "secret.exists", "secret.current-value", "secret.not-deleted",
-            "secret-policy.grants-role", "secret-policy.no-wildcard", "function.exists", "function.active", "function.env",
+            "secret-policy.grants-role", "secret-policy.no-wildcard", "secret.plaintext", "function.exists", "function.active", "function.env",
             "function.runtime", "function.bundled", "authorizer.contract", "permission.scoped", "routes.protected", "cors.preflight");
 
     @Test

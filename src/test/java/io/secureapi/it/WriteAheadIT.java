@@ -77,9 +77,10 @@ class WriteAheadIT {
     String lastErr;
     boolean sigint;
 
-    String liveKeyInAws(String api) {
+    /** The live key AWS holds, found among {@code texts} by its digest (the secret keeps no key). */
+    String liveKeyInAws(String api, String... texts) {
         String v = aws.secrets.getSecretValue(r -> r.secretId("secure-api/" + api + "/api-key")).secretString();
-        return (String) Json.parseObject(v).get("live");
+        return Digests.liveKeyAmong(v, texts);
     }
 
     static Stream<Arguments> setupKillPoints() {
@@ -103,7 +104,7 @@ class WriteAheadIT {
 
         Run rerun = Run.cli(config(), "setup", "--api-id", api);
         assertThat(rerun.exitCode).as(rerun.toString()).isZero();
-        String inAws = liveKeyInAws(api);
+        String inAws = liveKeyInAws(api, killedOut, rerun.out);
         assertThat(killedOut + rerun.out).as("the key AWS holds was handed over: " + rerun).contains(inAws);
         assertThat(rerun.err).doesNotContain(inAws);
         assertThat(pendingFile()).as("no record left once shown").doesNotExist();
@@ -119,8 +120,8 @@ class WriteAheadIT {
         assertThat(keyOut).doesNotExist();
         Run rerun = Run.cli(config(), "setup", "--api-id", api, "--key-out", keyOut.toString());
         assertThat(rerun.exitCode).as(rerun.toString()).isZero();
-        assertThat(Files.readString(keyOut).strip()).isEqualTo(liveKeyInAws(api));
-        assertThat(rerun.out).doesNotContain(liveKeyInAws(api));
+        assertThat(Files.readString(keyOut).strip()).isEqualTo(liveKeyInAws(api, Files.readString(keyOut)));
+        assertThat(rerun.out).doesNotContain(Files.readString(keyOut).strip());
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyOut))).isEqualTo("rw-------");
         assertThat(pendingFile()).doesNotExist();
     }
@@ -128,10 +129,11 @@ class WriteAheadIT {
     @Test
     void rotateKeyKilledAfterStoring_anyLaterCommandOfThatEntryShowsTheNewKey() throws Exception {
         String api = aws.amplifyApi();
-        assertThat(Run.cli(config(), "setup", "--api-id", api).exitCode).isZero();
-        String before = liveKeyInAws(api);
+        Run setup = Run.cli(config(), "setup", "--api-id", api);
+        assertThat(setup.exitCode).isZero();
+        String before = liveKeyInAws(api, setup.out);
         String killedOut = killedAt(op("secretsmanager.PutSecretValue"), true, true, "rotate-key");
-        String inAws = liveKeyInAws(api);
+        String inAws = liveKeyInAws(api, Files.readString(pendingFile()));
         assertThat(inAws).as("the rotation reached AWS").isNotEqualTo(before);
         assertThat(killedOut).doesNotContain(inAws);
 
@@ -142,6 +144,26 @@ class WriteAheadIT {
         assertThat(pendingFile()).doesNotExist();
         Run again = Run.cli(config(), "rotate-key");
         assertThat(again.all()).doesNotContain(inAws);
+    }
+
+    @Test
+    void keysAddKilledAfterStoring_theNextCommandShowsTheKeyOnce() throws Exception {
+        String api = aws.amplifyApi();
+        assertThat(Run.cli(config(), "setup", "--api-id", api, "--key-out", dir.resolve("live.key").toString()).exitCode).isZero();
+        String killedOut = killedAt(op("secretsmanager.PutSecretValue"), true, true, "keys", "add", "partner-a");
+        assertThat(pendingFile()).as("written ahead").exists();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("sak_partner-a_[0-9A-Za-z]{49}").matcher(Files.readString(pendingFile()));
+        assertThat(m.find()).isTrue();
+        String key = m.group();
+        assertThat(killedOut).doesNotContain(key);
+        String stored = aws.secrets.getSecretValue(r -> r.secretId("secure-api/" + api + "/api-key")).secretString();
+        assertThat(Digests.isCurrent(stored, "partner-a", key)).as("the add reached AWS").isTrue();
+
+        Run list = Run.cli(config(), "keys", "list");
+        assertThat(list.exitCode).as(list.toString()).isZero();
+        assertThat(list.out).as("handed over once").contains(key);
+        assertThat(pendingFile()).doesNotExist();
+        assertThat(Run.cli(config(), "keys", "list").out).doesNotContain(key);
     }
 
     @Test
@@ -161,11 +183,12 @@ class WriteAheadIT {
         String api = aws.amplifyApi();
         String out = killedAt(op("CreateRole"), false, false, "setup", "--api-id", api);
         assertThat(lastExit).isEqualTo(143);
-        assertThat(out).contains(liveKeyInAws(api));
+        String shown = liveKeyInAws(api, out);
+        assertThat(out).contains(shown);
         assertThat(pendingFile()).as("shown: its record is gone").doesNotExist();
         Run rerun = Run.cli(config(), "setup", "--api-id", api);
         assertThat(rerun.exitCode).as(rerun.toString()).isZero();
-        assertThat(rerun.out).doesNotContain(liveKeyInAws(api));
+        assertThat(rerun.out).doesNotContain(shown);
     }
 
     @Test
@@ -207,7 +230,7 @@ class WriteAheadIT {
         assertThat(doc).containsKey("error").containsEntry("exitCode", 3L);
         List<?> keys = (List<?>) doc.get("newKeys");
         assertThat(keys).as(run.out).hasSize(1);
-        assertThat(((Map<?, ?>) keys.get(0)).get("value")).isEqualTo(liveKeyInAws(api));
+        assertThat(((Map<?, ?>) keys.get(0)).get("value")).isEqualTo(liveKeyInAws(api, run.out));
         assertThat(pendingFile()).as("handed over: no record left").doesNotExist();
     }
 
@@ -217,7 +240,7 @@ class WriteAheadIT {
         killedAt(op("CreateRole"), false, true, "setup", "--api-id", api, "--env", "prod");
         assertThat(config()).as("killed before the config was written").doesNotExist();
         Run rerun = Run.cli(config(), "verify", "--api-id", api);
-        assertThat(rerun.out).as(rerun.toString()).contains(liveKeyInAws(api));
+        assertThat(rerun.out).as(rerun.toString()).contains(liveKeyInAws(api, rerun.out));
         assertThat(pendingFile()).doesNotExist();
     }
 
@@ -238,7 +261,7 @@ class WriteAheadIT {
         }
         assertThat(run.exitCode).as(run.toString()).isEqualTo(1);
         assertThat(run.err).contains("cannot write config");
-        assertThat(run.out).as("handed over before the error").contains(liveKeyInAws(api));
+        assertThat(run.out).as("handed over before the error").contains(liveKeyInAws(api, run.out));
         assertThat(pendingFile()).doesNotExist();
     }
 
@@ -250,7 +273,7 @@ class WriteAheadIT {
         assertThat(lastExit).isEqualTo(130);
         Map<String, Object> doc = Json.parseObject(out);
         assertThat(doc).containsEntry("interrupted", true);
-        assertThat(((Map<?, ?>) ((List<?>) doc.get("newKeys")).get(0)).get("value")).isEqualTo(liveKeyInAws(api));
+        assertThat(((Map<?, ?>) ((List<?>) doc.get("newKeys")).get(0)).get("value")).isEqualTo(liveKeyInAws(api, out));
         assertThat(pendingFile()).doesNotExist();
     }
 

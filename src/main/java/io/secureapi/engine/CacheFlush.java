@@ -1,0 +1,82 @@
+package io.secureapi.engine;
+
+import static io.secureapi.aws.AwsCall.call;
+import static io.secureapi.aws.AwsCall.run;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.apigatewayv2.model.GetStagesResponse;
+import software.amazon.awssdk.services.lambda.model.GetFunctionConfigurationResponse;
+
+/**
+ * After a key is removed from the secret, the caches that may still accept it are emptied, in
+ * this order: the bundled function's configuration changes (SECURE_API_FLUSHED_AT) and the update
+ * completes, so new invocations start with an empty key cache; then API Gateway's authorizer
+ * result cache is reset on every stage. Reversed, a request in between would be allowed by a warm
+ * function and its answer cached again for the whole TTL.
+ */
+public final class CacheFlush {
+    /** Set on every flush; setup merges the environment and never resets or removes it. */
+    public static final String ENV_FLUSHED_AT = "SECURE_API_FLUSHED_AT";
+
+    /**
+     * What the flush did. {@code stages} are those whose authorizer cache was reset; {@code took} is
+     * from the secret write to the last reset: the longest a revoked key could still be accepted.
+     */
+    public record Result(String function, List<String> stages, Instant revokedAt, Instant flushedAt) {
+        public long seconds() {
+            return Math.max(1, (long) Math.ceil(Duration.between(revokedAt, flushedAt).toMillis() / 1000.0));
+        }
+    }
+
+    private CacheFlush() {
+    }
+
+    /** Runs the flush; {@code revokedAt} is when the secret write finished. Failures are exit 3 with the step named. */
+    public static Result flush(Wiring w, Instant revokedAt) {
+        String fn = w.functionName();
+        String arn = w.function.map(State.Function::arn).orElse(fn);
+        w.progress.say("emptying the key cache of Lambda function " + fn);
+        GetFunctionConfigurationResponse now = call("reading the configuration of Lambda function " + fn, w.region(),
+                () -> w.aws.lambda().getFunctionConfiguration(r -> r.functionName(arn)));
+        Map<String, String> merged = new LinkedHashMap<>();
+        if (now.environment() != null && now.environment().variables() != null) merged.putAll(now.environment().variables());
+        merged.put(ENV_FLUSHED_AT, Instant.now().truncatedTo(ChronoUnit.MILLIS).toString());
+        // Lambda refuses a configuration update while another is in progress
+        if ("InProgress".equals(now.lastUpdateStatusAsString())) FunctionPiece.waitUpdated(w, fn);
+        run("setting " + ENV_FLUSHED_AT + " on Lambda function " + fn, w.region(), () -> w.aws.lambda()
+                .updateFunctionConfiguration(r -> r.functionName(arn).environment(e -> e.variables(merged))));
+        // LastUpdateStatus Successful: invocations from now on run the new configuration, in new environments
+        // (docs.aws.amazon.com/lambda/latest/dg/functions-states.html)
+        FunctionPiece.waitUpdated(w, fn);
+
+        List<String> stages = stages(w);
+        for (String stage : stages) {
+            w.progress.say("resetting the authorizer cache of stage " + stage + " of API " + w.apiId());
+            // HTTP APIs: ResetAuthorizersCache flushes the Lambda authorizer cache of a stage
+            // (docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-stages-stagename-cache-authorizers.html)
+            run("resetting the authorizer cache of stage " + stage + " of API " + w.apiId(), w.region(),
+                    () -> w.aws.apigateway().resetAuthorizersCache(r -> r.apiId(w.apiId()).stageName(stage)));
+        }
+        return new Result(fn, stages, revokedAt, Instant.now());
+    }
+
+    /** Every stage of the API, across pages. */
+    static List<String> stages(Wiring w) {
+        List<String> out = new ArrayList<>();
+        String token = null;
+        do {
+            String t = token;
+            GetStagesResponse page = call("listing the stages of API " + w.apiId(), w.region(),
+                    () -> w.aws.apigateway().getStages(r -> r.apiId(w.apiId()).maxResults("100").nextToken(t)));
+            page.items().forEach(s -> out.add(s.stageName()));
+            token = page.nextToken();
+        } while (token != null && !token.isEmpty());
+        return out;
+    }
+}

@@ -1,0 +1,132 @@
+package io.secureapi.engine;
+
+import static io.secureapi.aws.AwsCall.call;
+import static io.secureapi.aws.AwsCall.run;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.apigatewayv2.model.GetIntegrationsResponse;
+
+/**
+ * setup --forward-key-name HEADER: every integration of the API gets the request parameter mapping
+ * overwrite:header.HEADER = $context.authorizer.keyName, so the backend learns which consumer
+ * called; a client-sent HEADER is overwritten, never trusted. Merged with the integration's other
+ * mappings; teardown removes only this one. Parameter mapping for HTTP APIs, HTTP_PROXY and
+ * Lambda (AWS_PROXY) integrations alike: docs.aws.amazon.com/apigateway/latest/developerguide/http-api-parameter-mapping.html
+ */
+public final class KeyNameForwardingPiece implements Piece {
+    public static final String VALUE = "$context.authorizer.keyName";
+
+    /** An integration as read. {@code subtype} set: an AWS service integration, whose parameters mean something else. */
+    public record Integration(String id, String type, String subtype, Map<String, String> requestParameters) {
+        boolean mappable() {
+            return ("HTTP_PROXY".equals(type) || "AWS_PROXY".equals(type)) && (subtype == null || subtype.isBlank());
+        }
+    }
+
+    @Override
+    public String name() {
+        return "key name header";
+    }
+
+    public static String key(String header) {
+        return "overwrite:header." + header;
+    }
+
+    /** Checks --forward-key-name before anything is read: a plain header name API Gateway lets a mapping set. */
+    public static String checkHeader(String header, String keyHeader) {
+        if (header == null || !header.matches("[A-Za-z0-9-]{1,64}")) {
+            throw ExitException.badInput("--forward-key-name \"" + (header == null ? "" : header) + "\" is not a header name",
+                    "use letters, digits and -, e.g. --forward-key-name X-Consumer");
+        }
+        String h = header.toLowerCase();
+        // reserved or meaningful headers a mapping must not overwrite (http-api-parameter-mapping.html, "Reserved headers")
+        if (h.equals(keyHeader.toLowerCase()) || h.equals("host") || h.equals("content-length") || h.equals("authorization")
+                || h.startsWith("x-amz-") || h.startsWith("x-amzn-") || h.equals("connection") || h.equals("transfer-encoding")) {
+            throw ExitException.badInput("--forward-key-name " + header + " names a header API Gateway reserves or the key travels in",
+                    "choose your own header, e.g. --forward-key-name X-Consumer");
+        }
+        return header;
+    }
+
+    @Override
+    public void read(Wiring w) {
+        List<Integration> out = new ArrayList<>();
+        String token = null;
+        do {
+            String t = token;
+            GetIntegrationsResponse page = call("listing the integrations of API " + w.apiId(), w.region(),
+                    () -> w.aws.apigateway().getIntegrations(r -> r.apiId(w.apiId()).maxResults("100").nextToken(t)));
+            page.items().forEach(i -> out.add(new Integration(i.integrationId(), i.integrationTypeAsString(), i.integrationSubtype(),
+                    i.requestParameters() == null ? Map.of() : Map.copyOf(i.requestParameters()))));
+            token = page.nextToken();
+        } while (token != null && !token.isEmpty());
+        w.integrations = List.copyOf(out);
+    }
+
+    /** The header to forward: asked for now, else recorded by an earlier setup; null = none. */
+    static String header(Wiring w) {
+        if (w.forwardKeyName != null) return w.forwardKeyName;
+        return w.previous.map(ProjectConfig::forwardKeyName).orElse(null);
+    }
+
+    /** Integrations that lack the mapping (or map the header to something else). */
+    public static List<Integration> missing(Wiring w, String header) {
+        String k = key(header);
+        return w.integrations.stream().filter(Integration::mappable).filter(i -> !VALUE.equals(i.requestParameters().get(k))).toList();
+    }
+
+    @Override
+    public Change plan(Wiring w) {
+        String header = header(w);
+        if (header == null) return Change.ok(name(), "-", "not asked for (--forward-key-name HEADER)");
+        List<Integration> missing = missing(w, header);
+        long mappable = w.integrations.stream().filter(Integration::mappable).count();
+        if (missing.isEmpty()) return Change.ok(name(), header, mappable + " integration" + (mappable == 1 ? "" : "s") + " set " + header + " from the key name");
+        return new Change(name(), header, Change.Action.UPDATE, "map " + key(header) + " = " + VALUE + " on " + missing.size() + " of "
+                + mappable + " integration" + (mappable == 1 ? "" : "s") + " (their other mappings kept)");
+    }
+
+    @Override
+    public void apply(Wiring w, Change change) {
+        String header = header(w);
+        for (Integration i : missing(w, header)) {
+            Map<String, String> merged = new LinkedHashMap<>(i.requestParameters());
+            merged.put(key(header), VALUE);
+            run("mapping " + header + " on integration " + i.id() + " of API " + w.apiId(), w.region(), () -> w.aws.apigateway()
+                    .updateIntegration(r -> r.apiId(w.apiId()).integrationId(i.id()).requestParameters(merged)));
+        }
+        read(w);
+    }
+
+    // teardown: only our mapping, and only where it still maps the key name
+
+    @Override
+    public Change planRemoval(Wiring w) {
+        String header = w.previous.map(ProjectConfig::forwardKeyName).orElse(null);
+        if (header == null) return Change.ok(name(), "-", "none recorded");
+        long ours = ours(w, header).size();
+        if (ours == 0) return Change.ok(name(), header, "no integration maps it");
+        return new Change(name(), header, Change.Action.DELETE, "remove " + key(header) + " from " + ours + " integration"
+                + (ours == 1 ? "" : "s") + " (other mappings kept)");
+    }
+
+    private static List<Integration> ours(Wiring w, String header) {
+        return w.integrations.stream().filter(i -> VALUE.equals(i.requestParameters().get(key(header)))).toList();
+    }
+
+    @Override
+    public void remove(Wiring w, Change change) {
+        String header = w.previous.map(ProjectConfig::forwardKeyName).orElseThrow();
+        for (Integration i : ours(w, header)) {
+            // an empty value removes a mapping; the others are sent as they are
+            Map<String, String> params = new LinkedHashMap<>(i.requestParameters());
+            params.put(key(header), "");
+            run("removing the " + header + " mapping from integration " + i.id() + " of API " + w.apiId(), w.region(), () -> w.aws.apigateway()
+                    .updateIntegration(r -> r.apiId(w.apiId()).integrationId(i.id()).requestParameters(params)));
+        }
+        read(w);
+    }
+}

@@ -1,0 +1,205 @@
+package io.secureapi.engine;
+
+import static io.secureapi.aws.AwsCall.call;
+
+import io.secureapi.aws.AwsClients;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.services.secretsmanager.model.PutSecretValueResponse;
+
+/**
+ * keys add / list / revoke: named keys for the consumers of one API, in the bundled authorizer's
+ * digest secret. Read once, check everything (exit 2 before any write), then write one new
+ * secret version; a revoke then flushes the caches that may still accept the key.
+ */
+public final class NamedKeys {
+    /** A key is "expiring" (list) and warned about (verify keys.expiring) this long before it expires. */
+    public static final Duration EXPIRING_WITHIN = Duration.ofDays(14);
+    private static final Pattern DAYS = Pattern.compile("(\\d{1,5})d");
+
+    /** One row of keys list; never anything from which a key can be recovered. */
+    public record Row(String name, Instant created, Instant expires, String status, String lastUsed) {
+    }
+
+    private final Wiring w;
+    private final State.Secret secret;
+    private final DigestSecret current;
+
+    private NamedKeys(Wiring w, State.Secret secret, DigestSecret current) {
+        this.w = w;
+        this.secret = secret;
+        this.current = current;
+    }
+
+    /**
+     * Reads the secret (AWSCURRENT only: the digest format never uses AWSPREVIOUS). Refuses, exit 2,
+     * an API checked by the user's own function, a missing secret, and a legacy plaintext secret.
+     */
+    public static NamedKeys read(String apiId, String region, Optional<ProjectConfig> config, AwsClients aws, Progress progress) {
+        Optional<ProjectConfig> cfg = config.filter(c -> c.apiId().equals(apiId));
+        Target target = Target.fromConfig(apiId, region, cfg);
+        if (!target.managedFunction()) {
+            throw ExitException.badInput("keys needs the bundled authorizer: API " + apiId + " is checked by your own function "
+                    + Wiring.nameOf(target.function().get()) + ", which compares the header with one plain-string key",
+                    "rotate that one key with secure-api rotate-key; for named keys, run secure-api teardown, then setup without --function");
+        }
+        Wiring w = new Wiring(target, aws, progress, cfg);
+        String name = target.secretName();
+        String id = cfg.map(ProjectConfig::secretArn).filter(s -> s != null && !s.isBlank()).orElse(name);
+        State.Secret s = SecretPiece.find(w, id).orElseThrow(() -> ExitException.badInput("secret " + name + " not found in " + region
+                + " (API " + apiId + " has no keys)", "run secure-api setup --api-id " + apiId + " first"));
+        if (s.deletedDate().isPresent()) {
+            throw ExitException.badInput("secret " + s.name() + " is scheduled for deletion", "run secure-api setup first: it restores the secret");
+        }
+        w.secret = Optional.of(s);
+        String raw = SecretPiece.stageValue(w, s.arn(), "AWSCURRENT").orElseThrow(() -> ExitException.badInput(
+                "secret " + s.name() + " has no current value (AWSCURRENT)", "run secure-api setup first: it stores a key"));
+        if (!DigestSecret.is(raw)) {
+            throw ExitException.badInput("secret " + s.name() + " holds its keys in plaintext (a format older secure-api versions wrote)",
+                    "run secure-api setup first: it stores them as digests without changing any key");
+        }
+        return new NamedKeys(w, s, DigestSecret.parse(raw, s.name()));
+    }
+
+    public Wiring wiring() {
+        return w;
+    }
+
+    public String secretArn() {
+        return secret.arn();
+    }
+
+    public String secretName() {
+        return secret.name();
+    }
+
+    public DigestSecret current() {
+        return current;
+    }
+
+    /**
+     * "90d" counts from now; "2027-03-31" is the end of that day in UTC. Empty text = never.
+     * A past or unreadable expiry is exit 2, checked before anything is read.
+     */
+    public static Instant parseExpiry(String text, Instant now) {
+        if (text == null) return null;
+        String t = text.strip();
+        Instant at;
+        Matcher m = DAYS.matcher(t);
+        if (m.matches()) {
+            long days = Long.parseLong(m.group(1));
+            if (days == 0) throw ExitException.badInput("--expires 0d is already past", "give a number of days (e.g. 90d) or a date (e.g. 2027-03-31)");
+            at = now.plus(Duration.ofDays(days)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        } else {
+            try {
+                at = LocalDate.parse(t).plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().minusSeconds(1);
+            } catch (DateTimeParseException e) {
+                throw ExitException.badInput("--expires \"" + (t.length() > 40 ? t.substring(0, 40) + "…" : t) + "\" is neither a number of days nor a date",
+                        "give e.g. --expires 90d (from now) or --expires 2027-03-31 (the end of that day, UTC)");
+            }
+        }
+        if (!at.isAfter(now)) {
+            throw ExitException.badInput("--expires " + t + " is in the past (" + at + ")", "give a later date, or a number of days (e.g. 90d)");
+        }
+        return at;
+    }
+
+    /** Checks an add against what is stored (exit 2, before any write): a new name, room, a key no other name has. */
+    public void checkAdd(String name, Optional<ApiKey> supplied) {
+        if (current.has(name)) {
+            throw ExitException.badInput("key " + name + " already exists in secret " + secretName(),
+                    "choose another name, or replace its key with secure-api rotate-key --key " + name);
+        }
+        if (current.keys().size() >= DigestSecret.MAX_KEYS) {
+            throw ExitException.badInput("secret " + secretName() + " already holds " + current.keys().size() + " keys, the most one secret value fits ("
+                    + DigestSecret.MAX_KEYS + ": a value is at most " + DigestSecret.MAX_BYTES + " bytes)",
+                    "revoke keys nobody uses (secure-api keys list shows last use), or put more consumers behind another API");
+        }
+        if (supplied.isPresent()) {
+            String owner = current.nameOf(supplied.get());
+            if (owner != null) {
+                throw ExitException.badInput("the supplied key is already key " + owner + " of secret " + secretName() + "; each name needs its own key",
+                        "supply another key, or omit the key option and secure-api generates one");
+            }
+        }
+    }
+
+    /** Checks a revoke (exit 2, before any write): the name must exist. */
+    public void checkRevoke(String name) {
+        if (!current.has(name)) throw unknown(name, secretName(), current);
+    }
+
+    public static ExitException unknown(String name, String secretName, DigestSecret d) {
+        return ExitException.badInput("no key named " + name + " in secret " + secretName + " (keys: "
+                + (d.keys().isEmpty() ? "none" : String.join(", ", d.keys().keySet())) + ")", "see them with: secure-api keys list");
+    }
+
+    /** Stores {@code key} under {@code name}: one new secret version. Returns its version id. */
+    public String add(String name, ApiKey key, Instant expires) {
+        DigestSecret next = current.with(name, current.entryFor(key, Instant.now(), expires));
+        return put(next, "adding key " + name + " to secret " + secretName());
+    }
+
+    /** Removes {@code name} (and a rotation's old key of it) from the current version. Returns the new version id. */
+    public String revoke(String name) {
+        return put(current.without(name), "removing key " + name + " from secret " + secretName());
+    }
+
+    private String put(DigestSecret next, String doing) {
+        String value = next.toJson();
+        if (value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > DigestSecret.MAX_BYTES) {
+            throw ExitException.badInput(doing + ": the value would exceed " + DigestSecret.MAX_BYTES + " bytes", "revoke keys nobody uses first");
+        }
+        // one token per run: an SDK retry after a lost response cannot make a second version
+        String token = UUID.randomUUID().toString();
+        w.progress.say(doing);
+        PutSecretValueResponse put = call(doing, w.region(),
+                () -> w.aws.secrets().putSecretValue(r -> r.secretId(secret.arn()).secretString(value).clientRequestToken(token)));
+        return put.versionId();
+    }
+
+    /** Flushes the caches after a revoke; the bundled function must exist (else the window is the caches' own). */
+    public CacheFlush.Result flush(Instant revokedAt) {
+        w.function = FunctionPiece.find(w, w.functionName());
+        if (w.function.isEmpty()) {
+            throw new ExitException(ExitException.AWS, "Lambda function " + w.functionName() + " not found in " + w.region()
+                    + ": its key cache could not be emptied", "run secure-api setup: it deploys the bundled authorizer again", null);
+        }
+        return CacheFlush.flush(w, revokedAt);
+    }
+
+    /** How long caches could accept a removed key without a flush: the authorizer TTL plus the function's key cache. */
+    public int unflushedWindowSeconds() {
+        int ttl = w.target.cacheTtl();
+        String raw = w.function.map(f -> f.env().get(KeyRotation.ENV_KEY_CACHE_SECONDS)).orElse(null);
+        return ttl + KeyRotation.keyCacheSeconds(raw);
+    }
+
+    /** The rows of keys list, sorted by name, with last use read from the authorizer's logs. */
+    public List<Row> list(Instant now, LastUsed.Result used) {
+        List<Row> rows = new ArrayList<>();
+        current.keys().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
+            DigestSecret.Entry k = e.getValue();
+            String last = used.unknown() != null ? "unknown" : used.days().get(e.getKey());
+            rows.add(new Row(e.getKey(), k.created(), k.expires(), status(k, now), last));
+        });
+        return rows;
+    }
+
+    public static String status(DigestSecret.Entry k, Instant now) {
+        if (k.expires() != null && !now.isBefore(k.expires())) return "expired";
+        if (k.rotating()) return "rotating";
+        if (k.expires() != null && now.plus(EXPIRING_WITHIN).isAfter(k.expires())) return "expiring";
+        return "active";
+    }
+}

@@ -1,0 +1,132 @@
+package io.secureapi.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.secureapi.engine.Json;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The bundled authorizer (unmodified, through the local gateway harness) against secrets that
+ * setup and keys wrote in the emulator: every key works and is named, a revoked key is refused,
+ * and a legacy plaintext secret keeps every key working across the upgrade.
+ */
+class KeysEndToEndIT {
+    final Aws aws = new Aws();
+    final HttpClient http = HttpClient.newHttpClient();
+    final List<Process> gateways = new ArrayList<>();
+    @TempDir
+    Path dir;
+
+    Path config() {
+        return dir.resolve("secure-api.json");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (Process p : gateways) {
+            p.getOutputStream().close();
+            if (!p.waitFor(5, TimeUnit.SECONDS)) p.destroyForcibly();
+        }
+    }
+
+    /** The harness with no key cache in the function, so each request reads the secret as it is now. */
+    String gateway(String secretArn) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder("node", "src/test/harness/gateway.mjs").directory(LocalAws.projectRoot().toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("AWS_"));
+        pb.environment().putAll(Map.of("AWS_ENDPOINT_URL", LocalAws.endpoint(), "AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test",
+                "AWS_REGION", Aws.REGION, "SECRET_ARN", secretArn, "KEY_CACHE_SECONDS", "0"));
+        pb.redirectError(dir.resolve("gateway-" + gateways.size() + ".log").toFile());
+        Process p = pb.start();
+        gateways.add(p);
+        String line = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        assertThat(line).as("the harness prints its URL (is node_modules installed? npm ci)").startsWith("http://127.0.0.1:");
+        return line.strip();
+    }
+
+    HttpResponse<String> call(String url, String key) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url + "/items")).header("Authorization", key).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @SuppressWarnings("unchecked")
+    String keyName(HttpResponse<String> r) {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return (String) ((Map<String, Object>) Json.parseObject(r.body()).get("authorizer")).get("keyName");
+    }
+
+    String read(String file) throws IOException {
+        return Files.readString(dir.resolve(file)).strip();
+    }
+
+    @Test
+    void keysFromSetupAndKeysAdd_workAndAreNamed_aRevokedOneIsRefused() throws Exception {
+        String api = aws.amplifyApi();
+        Run setup = Run.cli(config(), "setup", "--api-id", api, "--dev-key", "--key-out", dir.resolve("setup.keys").toString());
+        assertThat(setup.exitCode).as(setup.toString()).isZero();
+        Run add = Run.cli(config(), "keys", "add", "partner-a", "--expires", "30d", "--key-out", dir.resolve("a.key").toString());
+        assertThat(add.exitCode).as(add.toString()).isZero();
+        List<String> setupKeys = Files.readAllLines(dir.resolve("setup.keys"));
+        String partner = read("a.key");
+        String secretArn = (String) Aws.configEntry(config()).get("secretArn");
+        for (String v : List.of(aws.secrets.getSecretValue(r -> r.secretId(secretArn)).secretString())) {
+            assertThat(v).doesNotContain(setupKeys.get(0)).doesNotContain(setupKeys.get(1)).doesNotContain(partner);
+        }
+
+        String url = gateway(secretArn);
+        assertThat(keyName(call(url, setupKeys.get(0)))).isEqualTo("live");
+        assertThat(keyName(call(url, "Bearer " + setupKeys.get(1)))).isEqualTo("dev");
+        assertThat(keyName(call(url, partner))).isEqualTo("partner-a");
+        // a typo in a generated key: refused (by its checksum)
+        String typo = partner.substring(0, partner.length() - 1) + (partner.endsWith("A") ? "B" : "A");
+        assertThat(call(url, typo).statusCode()).isEqualTo(403);
+
+        Run revoke = Run.cli(config(), "keys", "revoke", "partner-a", "--yes");
+        assertThat(revoke.exitCode).as(revoke.toString()).isZero();
+        assertThat(call(url, partner).statusCode()).isEqualTo(403);
+        assertThat(keyName(call(url, setupKeys.get(0)))).isEqualTo("live");
+    }
+
+    @Test
+    void aLegacyPlaintextSecretMidRotation_keepsEveryKeyWorkingAcrossTheUpgrade() throws Exception {
+        String api = aws.amplifyApi();
+        Run setup = Run.cli(config(), "setup", "--api-id", api, "--key-out", dir.resolve("setup.keys").toString());
+        assertThat(setup.exitCode).as(setup.toString()).isZero();
+        String secretArn = (String) Aws.configEntry(config()).get("secretArn");
+        String oldLive = "old-live-key-0123456789abcdef0123456789ABCDEF";
+        String live = "cur-live-key-0123456789abcdef0123456789ABCDEF";
+        // what an earlier secure-api left: plaintext, mid-rotation
+        aws.secrets.putSecretValue(r -> r.secretId(secretArn).secretString("{\"live\":\"" + oldLive + "\"}"));
+        aws.secrets.putSecretValue(r -> r.secretId(secretArn).secretString("{\"live\":\"" + live + "\"}"));
+        String url = gateway(secretArn);
+        assertThat(keyName(call(url, live))).isEqualTo("live");
+        assertThat(keyName(call(url, oldLive))).isEqualTo("live");
+
+        Run upgrade = Run.cli(config(), "setup");
+        assertThat(upgrade.exitCode).as(upgrade.toString()).isZero();
+        assertThat(aws.secrets.getSecretValue(r -> r.secretId(secretArn)).secretString()).contains("secure-api-digests")
+                .doesNotContain(live).doesNotContain(oldLive);
+        assertThat(keyName(call(url, live))).isEqualTo("live");
+        assertThat(keyName(call(url, oldLive))).as("the unfinished rotation's old key still works").isEqualTo("live");
+
+        Run finish = Run.cli(config(), "rotate-key", "--finish");
+        assertThat(finish.exitCode).as(finish.toString()).isZero();
+        assertThat(call(url, oldLive).statusCode()).isEqualTo(403);
+        assertThat(keyName(call(url, live))).isEqualTo("live");
+    }
+}
