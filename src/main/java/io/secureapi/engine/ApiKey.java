@@ -83,6 +83,11 @@ public final class ApiKey {
                         + "(space, comma, control or non-ASCII)", "use letters, digits and -_.~+/= only");
             }
         }
+        if (hasShape(v) && !checksumValid(v)) {
+            // the authorizer refuses such a value before any lookup, so storing it would make a key that never works
+            throw ExitException.badInput("the key from " + source + " looks like a secure-api key (sak_…) but its checksum is wrong: "
+                    + "it was changed or cut short", "copy the whole key again, or omit the key option and secure-api generates one");
+        }
         return new ApiKey(v);
     }
 

@@ -37,6 +37,11 @@ class ValuesTest {
         assertThatThrownBy(() -> ApiKey.of("short-secret", "test")).hasMessageNotContaining("short-secret");
         assertThatThrownBy(() -> ApiKey.of("a".repeat(40) + " b", "test")).hasMessageNotContaining("aaaa");
         assertThat(ApiKey.of("  " + "k".repeat(40) + "\n", "test").reveal()).isEqualTo("k".repeat(40));
+        String good = ApiKey.generate("partner-b").reveal();
+        assertThat(ApiKey.of(good, "test").reveal()).isEqualTo(good);
+        String changed = good.substring(0, good.length() - 1) + (good.endsWith("A") ? "B" : "A");
+        assertThatThrownBy(() -> ApiKey.of(changed, "test")).hasMessageContaining("checksum is wrong").hasMessageNotContaining(changed)
+                .isInstanceOfSatisfying(ExitException.class, e -> assertThat(e.exitCode()).isEqualTo(2));
     }
 
     @Test
