@@ -9,7 +9,6 @@ import io.secureapi.engine.LastUsed;
 import io.secureapi.engine.Names;
 import io.secureapi.engine.NamedKeys;
 import io.secureapi.engine.ProjectConfig;
-import io.secureapi.engine.SecretValue;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -51,9 +50,7 @@ public class KeysCommand implements Callable<Integer> {
     }
 
     static String bubbleSetting(String name) {
-        if (SecretValue.LIVE.equals(name)) return "Key value";
-        if (SecretValue.DEV.equals(name)) return "Development key value";
-        return null;
+        return io.secureapi.engine.KeyRotation.bubbleSetting(name);
     }
 
     static String header(Optional<ProjectConfig> cfg) {

@@ -242,18 +242,22 @@ public class RotateKeyCommand extends AwsCommand {
                         + ") until you finish; it keeps working only if your function accepts AWSPREVIOUS."
                 : "The old " + env + " key is still accepted (version " + outcome.previousVersionId() + ", AWSPREVIOUS) until you finish.");
         out().println();
-        out().println(style().bold("Bubble API Connector: change this one setting (Authentication and Key name stay):"));
+        // only live and dev are Bubble's settings; any other name is a consumer's key
+        boolean bubble = setting != null;
+        out().println(style().bold(bubble ? "Bubble API Connector: change this one setting (Authentication and Key name stay):"
+                : "Give this new key to the consumer " + env + " (header " + header(rotation) + "):"));
         String value = shown != null ? shown
                 : outcome.generated() ? "(written to " + keys.keyOut + ")" : "(the key you supplied)";
-        out().printf("  %-22s  %s%n", setting + ":", value);
+        out().printf("  %-22s  %s%n", (bubble ? setting : env + " key") + ":", value);
         if (shown != null) {
             out().println();
             out().println(style().yellow("This key is shown once and stored only in Secrets Manager (" + rotation.secretName() + ")."));
         }
         out().println();
         out().println("Next:");
-        out().println("  1. Paste it into Bubble (API Connector → your API → " + setting + ")"
-                + (SecretValue.LIVE.equals(env) ? " and deploy the app to live." : "."));
+        out().println(bubble ? "  1. Paste it into Bubble (API Connector → your API → " + setting + ")"
+                + (SecretValue.LIVE.equals(env) ? " and deploy the app to live." : ".")
+                : "  1. Give it to the consumer " + env + " and have them switch to it.");
         out().println("  2. Check that calls to the API work with the new key.");
         out().println("  3. Revoke the old key:  secure-api rotate-key --finish" + (rotation.digestFormat() && !SecretValue.LIVE.equals(env)
                 ? " --key " + env : ""));

@@ -251,8 +251,10 @@ public final class KeyRotation {
     }
 
     /** The Bubble API Connector field that holds this key. */
+    /** The Bubble API Connector setting a key goes into: live and dev only; null for a consumer's named key. */
     public static String bubbleSetting(String env) {
-        return SecretValue.DEV.equals(env) ? "Development key value" : "Key value";
+        if (SecretValue.DEV.equals(env)) return "Development key value";
+        return SecretValue.LIVE.equals(env) ? "Key value" : null;
     }
 
     /**

@@ -318,4 +318,16 @@ class KeysIT {
         assertThat(again.exitCode).as(again.toString()).isZero();
         assertThat(((Map<String, Object>) current(api).get("keys")).keySet()).contains("live", "partner-a", "partner-b");
     }
+
+    @Test
+    void rotateKey_ofAConsumersKey_saysToGiveItToTheConsumer_notToPasteItIntoBubble() throws Exception {
+        setup();
+        assertThat(Run.cli(config(), "keys", "add", "partner-a", "--key-out", dir.resolve("a.key").toString()).exitCode).isZero();
+        Run r = Run.cli(config(), "rotate-key", "--key", "partner-a", "--key-out", dir.resolve("a2.key").toString());
+        assertThat(r.exitCode).as(r.toString()).isZero();
+        assertThat(r.out).doesNotContain("Bubble").contains("consumer partner-a");
+        Run live = Run.cli(config(), "rotate-key", "--key-out", dir.resolve("live2.key").toString());
+        assertThat(live.exitCode).as(live.toString()).isZero();
+        assertThat(live.out).contains("Bubble API Connector").contains("Key value");
+    }
 }
