@@ -282,6 +282,10 @@ public final class KeyRotation {
         if (d.has(named) && d.get(named).rotating()) return named;
         if (rotating.isEmpty()) return null;
         if (rotating.size() == 1 && SecretValue.LIVE.equals(named)) return rotating.get(0);
+        if (!SecretValue.LIVE.equals(named)) {
+            throw ExitException.badInput("key " + named + " of secret " + secretName() + " has no unfinished rotation (unfinished: "
+                    + String.join(", ", rotating) + ")", "finish one of those: secure-api rotate-key --finish --key " + rotating.get(0));
+        }
         throw ExitException.badInput("keys " + String.join(", ", rotating) + " of secret " + secretName() + " have unfinished rotations; "
                 + "each is finished on its own", "name one: secure-api rotate-key --finish --key NAME");
     }
