@@ -2,7 +2,7 @@ package io.secureapi.cli;
 
 import io.secureapi.engine.ApiKey;
 import io.secureapi.engine.ConfigFile;
-import io.secureapi.engine.ExitException;
+import io.secureapi.error.ExitException;
 import io.secureapi.engine.Names;
 import io.secureapi.engine.Plan;
 import io.secureapi.engine.SecretValue;

@@ -1,6 +1,6 @@
 package io.secureapi.cli;
 
-import io.secureapi.engine.ExitException;
+import io.secureapi.error.ExitException;
 import io.secureapi.engine.Probe;
 import io.secureapi.engine.Target;
 import io.secureapi.engine.Verification;

@@ -3,6 +3,7 @@ package io.secureapi.engine;
 import static io.secureapi.aws.AwsCall.call;
 
 import io.secureapi.aws.AwsClients;
+import io.secureapi.error.ExitException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;

@@ -2,6 +2,7 @@ package io.secureapi.engine;
 
 import io.secureapi.aws.AwsCall;
 import io.secureapi.aws.AwsClients;
+import io.secureapi.error.ExitException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -3,6 +3,7 @@ package io.secureapi.engine;
 import static io.secureapi.aws.AwsCall.call;
 
 import io.secureapi.aws.AwsClients;
+import io.secureapi.error.ExitException;
 import java.net.URI;
 import java.time.LocalDate;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.secureapi.engine;
+package io.secureapi.error;
 
 /**
  * An error that knows its exit code (SPEC §3). Its message is one plain line that names the
