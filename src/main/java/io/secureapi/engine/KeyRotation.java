@@ -238,7 +238,7 @@ public final class KeyRotation {
         return SecretValue.format(keys, isPlain(currentRaw));
     }
 
-    /** A plain-string secret (the manual recipe's format): one key, read as "live". */
+    /** A plain-string secret (what a hand-wired authorizer compares the header with): one key, read as "live". */
     public static boolean isPlain(String raw) {
         if (raw == null) return false;
         String t = raw.strip();
@@ -455,7 +455,7 @@ public final class KeyRotation {
         if (request.finish()) return out;
         if (snapshot.userFunction() && !digestFormat()) {
             out.add("API " + request.apiId() + " is checked by " + snapshot.functionLabel() + ", not the bundled authorizer: zero downtime depends on it accepting the AWSPREVIOUS version too. "
-                    + "A function that reads only AWSCURRENT (as in the manual recipe) rejects the old key as soon as it re-reads the secret; "
+                    + "A function that reads only AWSCURRENT (as hand-wired authorizers often do) rejects the old key as soon as it re-reads the secret; "
                     + "paste the new key into Bubble right away");
         }
         List<String> lost = lostOnRotate();
