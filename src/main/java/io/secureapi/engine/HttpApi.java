@@ -5,7 +5,6 @@ import static io.secureapi.aws.AwsCall.call;
 import io.secureapi.error.ExitException;
 import java.util.ArrayList;
 import java.util.List;
-import software.amazon.awssdk.services.apigatewayv2.model.ApiGatewayV2Exception;
 import software.amazon.awssdk.services.apigatewayv2.model.GetApiResponse;
 import software.amazon.awssdk.services.apigatewayv2.model.GetAuthorizerResponse;
 import software.amazon.awssdk.services.apigatewayv2.model.GetAuthorizersResponse;
@@ -81,28 +80,6 @@ public final class HttpApi {
         return out;
     }
 
-    public static List<State.Authorizer> authorizers(Wiring w) {
-        try {
-            return listAuthorizers(w);
-        } catch (ExitException e) {
-            // only against an emulator (--endpoint-url): on AWS a 5xx is an error, never a shorter list
-            if (!(e.getCause() instanceof ApiGatewayV2Exception api) || api.statusCode() < 500
-                    || w.aws.settings().endpoint().isEmpty()) throw e;
-            // An emulator without GetAuthorizers (plain moto answers 500): rebuild the list from the
-            // authorizer ids that routes and the config name, one GetAuthorizer each.
-            return knownAuthorizers(w);
-        }
-    }
-
-    private static List<State.Authorizer> knownAuthorizers(Wiring w) {
-        java.util.Set<String> ids = new java.util.LinkedHashSet<>();
-        w.previous.map(ProjectConfig::authorizerId).filter(id -> id != null).ifPresent(ids::add);
-        routes(w).stream().map(State.Route::authorizerId).filter(id -> id != null && !id.isEmpty()).forEach(ids::add);
-        List<State.Authorizer> out = new ArrayList<>();
-        for (String id : ids) authorizer(w, id).ifPresent(out::add);
-        return out;
-    }
-
     /** One authorizer by id; empty when it does not exist. */
     public static java.util.Optional<State.Authorizer> authorizer(Wiring w, String id) {
         return call("reading authorizer " + id + " of API " + w.apiId(), w.region(), () -> {
@@ -118,7 +95,7 @@ public final class HttpApi {
         });
     }
 
-    private static List<State.Authorizer> listAuthorizers(Wiring w) {
+    public static List<State.Authorizer> authorizers(Wiring w) {
         List<State.Authorizer> out = new ArrayList<>();
         String token = null;
         do {

@@ -23,7 +23,6 @@ import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundExce
 public final class KeyRotation {
     public static final String CURRENT = "AWSCURRENT";
     public static final String PREVIOUS = "AWSPREVIOUS";
-    public static final String ENV_KEY_CACHE_SECONDS = "KEY_CACHE_SECONDS";
     public static final int DEFAULT_KEY_CACHE_SECONDS = 60;
     private static final String PIECE = "secret";
 
@@ -164,10 +163,10 @@ public final class KeyRotation {
             Optional<String> raw = Optional.empty();
             try {
                 if (w.function.isEmpty()) w.function = FunctionPiece.find(w, w.functionName());
-                raw = w.function.map(f -> f.env().get(ENV_KEY_CACHE_SECONDS));
+                raw = w.function.map(f -> f.env().get(Names.ENV_KEY_CACHE_SECONDS));
             } catch (ExitException unreadable) {
                 notes.add("could not read function " + w.functionName() + " (" + unreadable.getMessage() + "); assuming its default "
-                        + ENV_KEY_CACHE_SECONDS + " of " + DEFAULT_KEY_CACHE_SECONDS + " s");
+                        + Names.ENV_KEY_CACHE_SECONDS + " of " + DEFAULT_KEY_CACHE_SECONDS + " s");
             }
             keyCache = Optional.of(keyCacheSeconds(raw.orElse(null)));
         }
@@ -319,7 +318,7 @@ public final class KeyRotation {
         if (request.finish()) {
             Optional<Version> prev = snapshot.version(PREVIOUS);
             if (prev.isEmpty()) return Change.ok(PIECE, name, "no AWSPREVIOUS version: no previous key to revoke");
-            List<String> revoked = revokedOnFinish();
+            List<String> revoked = lostOnRotate();
             return new Change(PIECE, name, Change.Action.UPDATE, "remove AWSPREVIOUS from version " + prev.get().id()
                     + (revoked.isEmpty() ? " (it holds no key the current version lacks)" : " (revokes the previous " + String.join(" and ", revoked)
                             + " key)"));
@@ -445,10 +444,6 @@ public final class KeyRotation {
         return onlyInPrevious(SecretValue.keys(snapshot.previousValue().get()), SecretValue.keys(snapshot.currentValue().orElse(null)));
     }
 
-    List<String> revokedOnFinish() {
-        return lostOnRotate();
-    }
-
     /** Lines the user must read (stderr): a user's function, a forced rotation, a cache window read by fallback. */
     public List<String> warnings() {
         List<String> out = new ArrayList<>(readNotes);
@@ -526,7 +521,7 @@ public final class KeyRotation {
             progress.say("removing AWSPREVIOUS from version " + prev.id() + " of secret " + name);
             call("removing AWSPREVIOUS from version " + prev.id() + " of secret " + name, w.region(),
                     () -> w.aws.secrets().updateSecretVersionStage(r -> r.secretId(arn).versionStage(PREVIOUS).removeFromVersionId(prev.id())));
-            return new Outcome(Optional.empty(), false, snapshot.version(CURRENT).map(Version::id).orElse(null), prev.id(), revokedOnFinish());
+            return new Outcome(Optional.empty(), false, snapshot.version(CURRENT).map(Version::id).orElse(null), prev.id(), lostOnRotate());
         }
         String env = request.env();
         ApiKey key = request.suppliedKey().orElseGet(() -> ApiKey.generate(env));

@@ -63,7 +63,7 @@ public final class NamedKeys {
             throw ExitException.badInput("secret " + s.name() + " is scheduled for deletion", "run secure-api setup first: it restores the secret");
         }
         w.secret = Optional.of(s);
-        String raw = SecretPiece.stageValue(w, s.arn(), "AWSCURRENT").orElseThrow(() -> ExitException.badInput(
+        String raw = SecretPiece.stageValue(w, s.arn(), KeyRotation.CURRENT).orElseThrow(() -> ExitException.badInput(
                 "secret " + s.name() + " has no current value (AWSCURRENT)", "run secure-api setup first: it stores a key"));
         if (!DigestSecret.is(raw)) {
             throw ExitException.badInput("secret " + s.name() + " holds its keys in plaintext (a format older secure-api versions wrote)",
@@ -182,7 +182,7 @@ public final class NamedKeys {
     /** How long caches could accept a removed key without a flush: the authorizer TTL plus the function's key cache. */
     public int unflushedWindowSeconds() {
         int ttl = w.target.cacheTtl();
-        String raw = w.function.map(f -> f.env().get(KeyRotation.ENV_KEY_CACHE_SECONDS)).orElse(null);
+        String raw = w.function.map(f -> f.env().get(Names.ENV_KEY_CACHE_SECONDS)).orElse(null);
         return ttl + KeyRotation.keyCacheSeconds(raw);
     }
 

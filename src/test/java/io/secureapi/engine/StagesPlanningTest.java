@@ -152,7 +152,7 @@ class StagesPlanningTest {
 
     @Test
     void teardown_deploysRightAfterTheRoutesAreRestored() {
-        List<String> order = Teardown.pieces(Verify.target("api1", "us-east-1", Optional.empty())).stream().map(Piece::name).toList();
+        List<String> order = Teardown.pieces(Target.fromConfig("api1", "us-east-1", Optional.empty())).stream().map(Piece::name).toList();
         assertThat(order.indexOf("stages")).isEqualTo(order.indexOf("routes") + 1);
         assertThat(order.indexOf("stages")).isLessThan(order.indexOf("authorizer"));
     }
