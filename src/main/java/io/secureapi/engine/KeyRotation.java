@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import software.amazon.awssdk.services.secretsmanager.model.ListSecretVersionIdsResponse;
 import software.amazon.awssdk.services.secretsmanager.model.PutSecretValueResponse;
 import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
 
@@ -130,17 +129,12 @@ public final class KeyRotation {
     }
 
     static List<Version> versions(Wiring w, State.Secret secret) {
-        List<Version> out = new ArrayList<>();
-        String token = null;
-        do {
-            String t = token;
-            ListSecretVersionIdsResponse page = call("listing the versions of secret " + secret.name(), w.region(),
-                    () -> w.aws.secrets().listSecretVersionIds(r -> r.secretId(secret.arn()).maxResults(100).nextToken(t)));
-            page.versions().forEach(v -> out.add(new Version(v.versionId(), Set.copyOf(v.versionStages()),
-                    Optional.ofNullable(v.createdDate()))));
-            token = page.nextToken();
-        } while (token != null && !token.isEmpty());
-        return out;
+        // the SDK's generated paginator fetches each next page while the stream is consumed, inside call()
+        return call("listing the versions of secret " + secret.name(), w.region(),
+                () -> w.aws.secrets().listSecretVersionIdsPaginator(r -> r.secretId(secret.arn()).maxResults(100)).stream()
+                        .flatMap(page -> page.versions().stream())
+                        .map(v -> new Version(v.versionId(), Set.copyOf(v.versionStages()), Optional.ofNullable(v.createdDate())))
+                        .toList());
     }
 
     private static Optional<String> value(Wiring w, State.Secret secret, Version v) {
