@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Speed of secure-api against the manual recipe, on the local emulator and this machine.
+"""Speed of secure-api against the hand-wired setup, on the local emulator and this machine.
 
 Run it through scripts/bench (which builds the jar first). Side by side, in one run:
 
-  (a) the seed article's manual recipe as AWS CLI calls (create-secret, update-function-configuration,
+  (a) the hand-wired setup (a plain-string key in Secrets Manager, a Lambda REQUEST authorizer that
+      compares a header with it, attached to every route) as AWS CLI calls (create-secret, update-function-configuration,
       get-function, create-authorizer, add-permission, put-resource-policy, get-routes, update-route)
       against `secure-api setup --function FN`, on identical fresh Amplify-shaped APIs, alternating;
   (b) `aws --version` against `secure-api --version`;
@@ -100,7 +101,7 @@ class Fixtures:
         return amplify_api.create(self.apigw, "amplify-bench-" + uuid.uuid4().hex[:6], extra_routes)
 
     def user_function(self):
-        """The seed article's step: a Node.js authorizer function with its own role, made by the user."""
+        """The hand-wired setup's first step: a Node.js authorizer function with its own role, made by the user."""
         name = "bench-authorizer-" + uuid.uuid4().hex[:8]
         role = self.iam.create_role(RoleName=name + "-role", AssumeRolePolicyDocument=json.dumps({
             "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
@@ -128,7 +129,7 @@ def aws_cli(endpoint, *args):
 
 
 def manual_recipe(endpoint, env, api, fn):
-    """The seed article's commands, in its order, with each id looked up the way a careful user would."""
+    """The hand-wired setup's commands, in order, with each id looked up the way a careful user would."""
     key = "sk_" + uuid.uuid4().hex + uuid.uuid4().hex
     start = time.perf_counter()
 
@@ -361,8 +362,8 @@ def classlist(endpoint, env, fx):
 
 
 def main():
-    p = argparse.ArgumentParser(description="secure-api speed against the manual recipe and the AWS CLI")
-    p.add_argument("--pairs", type=int, default=5, help="setup vs manual recipe pairs (default 5)")
+    p = argparse.ArgumentParser(description="secure-api speed against the hand-wired setup (AWS CLI) and the AWS CLI")
+    p.add_argument("--pairs", type=int, default=5, help="setup vs hand-wired setup pairs (default 5)")
     p.add_argument("--runs", type=int, default=9, help="runs of each side for --version and verify (default 9)")
     p.add_argument("--routes", type=int, default=250, help="routes of the verify API (default 250)")
     p.add_argument("--only", default="a,b,c,d,e,f",
@@ -404,7 +405,7 @@ def main():
             manual, tool = bench_setup(emu.endpoint, env, fx, a.pairs)
             r = median(manual) / median(tool)
             rows.append(("setup, one API (--function)", "secure-api setup", median(tool),
-                         "manual recipe: 8 AWS CLI calls", median(manual), f"{r:.1f}× faster", "≥ 5× faster", r >= 5))
+                         "hand-wired setup, 8 AWS CLI calls", median(manual), f"{r:.1f}× faster", "≥ 5× faster", r >= 5))
         if "b" in only:
             tool, aws = bench_alternating([LAUNCHER, "--version"], ["aws", "--version"], env, a.runs, label="--version")
             r = median(tool) / median(aws)

@@ -338,7 +338,7 @@ test('JSON named keys: each key reports its own name', async () => {
   await assertDeny('5', 'no_match');
 });
 
-test('a plain-string secret (the manual recipe) is one key named live', async () => {
+test('a plain-string secret (a hand-wired setup\'s format) is one key named live', async () => {
   const key = newKey();
   const { ARN } = await createSecret('plain', `${key}\n`); // trailing newline from a key file
   coldStart({ SECRET_ARN: ARN });

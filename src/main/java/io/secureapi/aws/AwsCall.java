@@ -1,6 +1,6 @@
 package io.secureapi.aws;
 
-import io.secureapi.engine.ExitException;
+import io.secureapi.error.ExitException;
 import java.util.function.Supplier;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;

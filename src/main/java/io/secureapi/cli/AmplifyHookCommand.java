@@ -1,7 +1,7 @@
 package io.secureapi.cli;
 
 import io.secureapi.engine.AmplifyHook;
-import io.secureapi.engine.ExitException;
+import io.secureapi.error.ExitException;
 import io.secureapi.engine.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,7 +4,7 @@ import io.secureapi.aws.AwsClients;
 import io.secureapi.aws.AwsSettings;
 import io.secureapi.engine.ApiKey;
 import io.secureapi.engine.ConfigFile;
-import io.secureapi.engine.ExitException;
+import io.secureapi.error.ExitException;
 import io.secureapi.engine.Json;
 import io.secureapi.engine.PendingKeys;
 import io.secureapi.engine.ProjectConfig;

@@ -1,7 +1,7 @@
 package io.secureapi.cli;
 
 import io.secureapi.aws.AwsSettings;
-import io.secureapi.engine.ExitException;
+import io.secureapi.error.ExitException;
 import java.net.URI;
 import java.util.Map;
 import java.util.Optional;

@@ -1,7 +1,7 @@
 package io.secureapi.cli;
 
 import io.secureapi.engine.ApiKey;
-import io.secureapi.engine.ExitException;
+import io.secureapi.error.ExitException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;

@@ -3,7 +3,7 @@ package io.secureapi.cli;
 import io.secureapi.engine.ApiKey;
 import io.secureapi.engine.CacheFlush;
 import io.secureapi.engine.DigestSecret;
-import io.secureapi.engine.ExitException;
+import io.secureapi.error.ExitException;
 import io.secureapi.engine.Json;
 import io.secureapi.engine.LastUsed;
 import io.secureapi.engine.Names;

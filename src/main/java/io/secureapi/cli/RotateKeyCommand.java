@@ -2,7 +2,7 @@ package io.secureapi.cli;
 
 import io.secureapi.engine.ApiKey;
 import io.secureapi.engine.ConfigFile;
-import io.secureapi.engine.ExitException;
+import io.secureapi.error.ExitException;
 import io.secureapi.engine.Json;
 import io.secureapi.engine.KeyRotation;
 import io.secureapi.engine.Plan;

@@ -2,7 +2,7 @@ package io.secureapi.cli;
 
 import io.secureapi.aws.AwsClients;
 import io.secureapi.aws.AwsSettings;
-import io.secureapi.engine.ExitException;
+import io.secureapi.error.ExitException;
 import io.secureapi.engine.Scan;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package io.secureapi.cli;
 
+import io.secureapi.error.ExitException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -37,6 +38,6 @@ public class SecureApi implements java.util.concurrent.Callable<Integer> {
         // no subcommand: teach on stderr, and say it was bad usage (exit 2)
         spec.commandLine().getErr().println("error: no command given");
         spec.commandLine().usage(spec.commandLine().getErr());
-        return io.secureapi.engine.ExitException.BAD_INPUT;
+        return io.secureapi.error.ExitException.BAD_INPUT;
     }
 }

@@ -1,6 +1,6 @@
 package io.secureapi.cli;
 
-import io.secureapi.engine.ExitException;
+import io.secureapi.error.ExitException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;

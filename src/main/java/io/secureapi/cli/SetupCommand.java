@@ -2,7 +2,7 @@ package io.secureapi.cli;
 
 import io.secureapi.engine.ApiKey;
 import io.secureapi.engine.ConfigFile;
-import io.secureapi.engine.ExitException;
+import io.secureapi.error.ExitException;
 import io.secureapi.engine.Names;
 import io.secureapi.engine.Plan;
 import io.secureapi.engine.SecretValue;
@@ -42,7 +42,7 @@ public class SetupCommand extends AwsCommand {
     String apiId;
 
     @Option(names = "--function", paramLabel = "NAME|ARN",
-            description = "Use your existing authorizer function (as in the manual recipe) instead of the bundled one.")
+            description = "Use your existing authorizer function (one that compares a header with a plain-string key in the secret) instead of the bundled one.")
     String function;
 
     @Option(names = "--secret-name", paramLabel = "NAME", description = "Secrets Manager name (default: secure-api/<apiId>/api-key).")

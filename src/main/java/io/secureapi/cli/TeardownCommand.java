@@ -1,7 +1,7 @@
 package io.secureapi.cli;
 
 import io.secureapi.engine.ConfigFile;
-import io.secureapi.engine.ExitException;
+import io.secureapi.error.ExitException;
 import io.secureapi.engine.Json;
 import io.secureapi.engine.Plan;
 import io.secureapi.engine.ProjectConfig;

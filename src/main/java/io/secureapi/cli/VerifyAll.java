@@ -3,7 +3,7 @@ package io.secureapi.cli;
 import io.secureapi.aws.AwsClients;
 import io.secureapi.aws.AwsSettings;
 import io.secureapi.engine.ConfigFile;
-import io.secureapi.engine.ExitException;
+import io.secureapi.error.ExitException;
 import io.secureapi.engine.ProjectConfig;
 import io.secureapi.engine.Verification;
 import java.time.Duration;

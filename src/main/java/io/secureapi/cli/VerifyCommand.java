@@ -1,6 +1,6 @@
 package io.secureapi.cli;
 
-import io.secureapi.engine.ExitException;
+import io.secureapi.error.ExitException;
 import io.secureapi.engine.Probe;
 import io.secureapi.engine.Target;
 import io.secureapi.engine.Verification;
@@ -97,7 +97,7 @@ public class VerifyCommand extends AwsCommand {
     /** One API: read, check, and probe when asked. verify --all calls it once per entry, concurrently. */
     Verification check(String id, String region, Optional<io.secureapi.engine.ProjectConfig> cfg, io.secureapi.aws.AwsClients aws,
             io.secureapi.engine.Progress progress, Set<String> allowed, boolean probing, Optional<URI> url, Optional<Probe.Key> fileKey) {
-        Target target = Verify.target(id, region, cfg);
+        Target target = Target.fromConfig(id, region, cfg);
         Verify verify = Verify.read(target, aws, progress, cfg);
         // routes setup's --routes left out come with the target (from the config): verify allows them, but never a catch-all
         Verification v = verify.check(new Verify.Options(allowed, LocalDate.now(ZoneOffset.UTC)));

@@ -1,5 +1,6 @@
 package io.secureapi.engine;
 
+import io.secureapi.error.ExitException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package io.secureapi.engine;
 
+import io.secureapi.error.ExitException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.regex.Pattern;

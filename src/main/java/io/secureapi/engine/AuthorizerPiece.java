@@ -2,6 +2,7 @@ package io.secureapi.engine;
 
 import static io.secureapi.aws.AwsCall.call;
 
+import io.secureapi.error.ExitException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -21,7 +22,7 @@ public final class AuthorizerPiece implements Piece {
         w.authorizers = HttpApi.authorizers(w);
     }
 
-    /** What differs from the contract (SPEC §1); empty when the authorizer matches it. */
+    /** What differs from the authorizer setup writes (REQUEST, payload 2.0, simple responses, TTL, URI); empty when it matches. */
     public static List<String> differences(Wiring w, State.Authorizer a) {
         List<String> why = new ArrayList<>();
         if (!"REQUEST".equals(a.type())) why.add("type " + a.type() + " → REQUEST");

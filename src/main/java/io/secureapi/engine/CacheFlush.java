@@ -6,7 +6,6 @@ import static io.secureapi.aws.AwsCall.run;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,15 +67,8 @@ public final class CacheFlush {
 
     /** Every stage of the API, across pages. */
     static List<String> stages(Wiring w) {
-        List<String> out = new ArrayList<>();
-        String token = null;
-        do {
-            String t = token;
-            GetStagesResponse page = call("listing the stages of API " + w.apiId(), w.region(),
-                    () -> w.aws.apigateway().getStages(r -> r.apiId(w.apiId()).maxResults("100").nextToken(t)));
-            page.items().forEach(s -> out.add(s.stageName()));
-            token = page.nextToken();
-        } while (token != null && !token.isEmpty());
-        return out;
+        return HttpApi.every(w, "listing the stages of API " + w.apiId(),
+                t -> w.aws.apigateway().getStages(r -> r.apiId(w.apiId()).maxResults("100").nextToken(t)),
+                GetStagesResponse::items, GetStagesResponse::nextToken).stream().map(s -> s.stageName()).toList();
     }
 }

@@ -1,5 +1,6 @@
 package io.secureapi.engine;
 
+import io.secureapi.error.ExitException;
 import java.time.Instant;
 import java.util.List;
 

@@ -2,9 +2,10 @@ package io.secureapi.engine;
 
 import static io.secureapi.aws.AwsCall.call;
 
+import io.secureapi.error.ExitException;
 import java.util.ArrayList;
 import java.util.List;
-import software.amazon.awssdk.services.apigatewayv2.model.ApiGatewayV2Exception;
+import java.util.function.Function;
 import software.amazon.awssdk.services.apigatewayv2.model.GetApiResponse;
 import software.amazon.awssdk.services.apigatewayv2.model.GetAuthorizerResponse;
 import software.amazon.awssdk.services.apigatewayv2.model.GetAuthorizersResponse;
@@ -66,40 +67,35 @@ public final class HttpApi {
         }
     }
 
-    public static List<State.Route> routes(Wiring w) {
-        List<State.Route> out = new ArrayList<>();
+    /** Every item of an API Gateway v2 list call, each page one AWS step named {@code doing}. */
+    static <P, T> List<T> every(Wiring w, String doing, Function<String, P> page, Function<P, List<T>> items,
+            Function<P, String> nextToken) {
+        return pages(t -> call(doing, w.region(), () -> page.apply(t)), items, nextToken);
+    }
+
+    /**
+     * The one paging loop. The SDK generates no paginators for apigatewayv2's Get* lists (GetRoutes,
+     * GetAuthorizers, GetStages, GetApis, GetIntegrations); {@code page} gets the previous page's
+     * token (null first) and the loop ends on a null or empty one.
+     */
+    static <P, T> List<T> pages(Function<String, P> page, Function<P, List<T>> items, Function<P, String> nextToken) {
+        List<T> out = new ArrayList<>();
         String token = null;
         do {
-            String t = token;
-            GetRoutesResponse page = call("listing the routes of API " + w.apiId(), w.region(),
-                    () -> w.aws.apigateway().getRoutes(r -> r.apiId(w.apiId()).maxResults(PAGE_SIZE).nextToken(t)));
-            page.items().forEach(r -> out.add(new State.Route(r.routeId(), r.routeKey(), r.authorizationTypeAsString(),
-                    r.authorizerId(), r.authorizationScopes() == null ? List.of() : List.copyOf(r.authorizationScopes()))));
-            token = page.nextToken();
+            P p = page.apply(token);
+            out.addAll(items.apply(p));
+            token = nextToken.apply(p);
         } while (token != null && !token.isEmpty());
         return out;
     }
 
-    public static List<State.Authorizer> authorizers(Wiring w) {
-        try {
-            return listAuthorizers(w);
-        } catch (ExitException e) {
-            // only against an emulator (--endpoint-url): on AWS a 5xx is an error, never a shorter list
-            if (!(e.getCause() instanceof ApiGatewayV2Exception api) || api.statusCode() < 500
-                    || w.aws.settings().endpoint().isEmpty()) throw e;
-            // An emulator without GetAuthorizers (plain moto answers 500): rebuild the list from the
-            // authorizer ids that routes and the config name, one GetAuthorizer each.
-            return knownAuthorizers(w);
-        }
-    }
-
-    private static List<State.Authorizer> knownAuthorizers(Wiring w) {
-        java.util.Set<String> ids = new java.util.LinkedHashSet<>();
-        w.previous.map(ProjectConfig::authorizerId).filter(id -> id != null).ifPresent(ids::add);
-        routes(w).stream().map(State.Route::authorizerId).filter(id -> id != null && !id.isEmpty()).forEach(ids::add);
-        List<State.Authorizer> out = new ArrayList<>();
-        for (String id : ids) authorizer(w, id).ifPresent(out::add);
-        return out;
+    public static List<State.Route> routes(Wiring w) {
+        return every(w, "listing the routes of API " + w.apiId(),
+                t -> w.aws.apigateway().getRoutes(r -> r.apiId(w.apiId()).maxResults(PAGE_SIZE).nextToken(t)),
+                GetRoutesResponse::items, GetRoutesResponse::nextToken).stream()
+                .map(r -> new State.Route(r.routeId(), r.routeKey(), r.authorizationTypeAsString(), r.authorizerId(),
+                        r.authorizationScopes() == null ? List.<String>of() : List.copyOf(r.authorizationScopes())))
+                .toList();
     }
 
     /** One authorizer by id; empty when it does not exist. */
@@ -117,18 +113,13 @@ public final class HttpApi {
         });
     }
 
-    private static List<State.Authorizer> listAuthorizers(Wiring w) {
-        List<State.Authorizer> out = new ArrayList<>();
-        String token = null;
-        do {
-            String t = token;
-            GetAuthorizersResponse page = call("listing the authorizers of API " + w.apiId(), w.region(),
-                    () -> w.aws.apigateway().getAuthorizers(r -> r.apiId(w.apiId()).maxResults(PAGE_SIZE).nextToken(t)));
-            page.items().forEach(a -> out.add(new State.Authorizer(a.authorizerId(), a.name(), a.authorizerTypeAsString(),
-                    a.identitySource() == null ? List.of() : List.copyOf(a.identitySource()), a.authorizerPayloadFormatVersion(),
-                    Boolean.TRUE.equals(a.enableSimpleResponses()), a.authorizerResultTtlInSeconds(), a.authorizerUri())));
-            token = page.nextToken();
-        } while (token != null && !token.isEmpty());
-        return out;
+    public static List<State.Authorizer> authorizers(Wiring w) {
+        return every(w, "listing the authorizers of API " + w.apiId(),
+                t -> w.aws.apigateway().getAuthorizers(r -> r.apiId(w.apiId()).maxResults(PAGE_SIZE).nextToken(t)),
+                GetAuthorizersResponse::items, GetAuthorizersResponse::nextToken).stream()
+                .map(a -> new State.Authorizer(a.authorizerId(), a.name(), a.authorizerTypeAsString(),
+                        a.identitySource() == null ? List.<String>of() : List.copyOf(a.identitySource()), a.authorizerPayloadFormatVersion(),
+                        Boolean.TRUE.equals(a.enableSimpleResponses()), a.authorizerResultTtlInSeconds(), a.authorizerUri()))
+                .toList();
     }
 }

@@ -3,6 +3,7 @@ package io.secureapi.engine;
 import static io.secureapi.aws.AwsCall.call;
 import static io.secureapi.aws.AwsCall.run;
 
+import io.secureapi.error.ExitException;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.lambda.model.ResourceConflictException;

@@ -193,7 +193,8 @@ public final class Json {
             newline(b, indent, depth);
             b.append(']');
         } else {
-            quote(b, v.toString());
+            // a silent toString() would write "Optional[…]" or an object's address into a file or a policy
+            throw new IllegalArgumentException("cannot write a " + v.getClass().getName() + " as JSON");
         }
     }
 

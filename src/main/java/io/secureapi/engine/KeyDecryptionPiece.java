@@ -3,6 +3,7 @@ package io.secureapi.engine;
 import static io.secureapi.aws.AwsCall.call;
 import static io.secureapi.aws.AwsCall.run;
 
+import io.secureapi.error.ExitException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

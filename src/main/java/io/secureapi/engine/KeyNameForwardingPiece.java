@@ -1,9 +1,8 @@
 package io.secureapi.engine;
 
-import static io.secureapi.aws.AwsCall.call;
 import static io.secureapi.aws.AwsCall.run;
 
-import java.util.ArrayList;
+import io.secureapi.error.ExitException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,17 +52,12 @@ public final class KeyNameForwardingPiece implements Piece {
 
     @Override
     public void read(Wiring w) {
-        List<Integration> out = new ArrayList<>();
-        String token = null;
-        do {
-            String t = token;
-            GetIntegrationsResponse page = call("listing the integrations of API " + w.apiId(), w.region(),
-                    () -> w.aws.apigateway().getIntegrations(r -> r.apiId(w.apiId()).maxResults("100").nextToken(t)));
-            page.items().forEach(i -> out.add(new Integration(i.integrationId(), i.integrationTypeAsString(), i.integrationSubtype(),
-                    i.requestParameters() == null ? Map.of() : Map.copyOf(i.requestParameters()))));
-            token = page.nextToken();
-        } while (token != null && !token.isEmpty());
-        w.integrations = List.copyOf(out);
+        w.integrations = HttpApi.every(w, "listing the integrations of API " + w.apiId(),
+                t -> w.aws.apigateway().getIntegrations(r -> r.apiId(w.apiId()).maxResults("100").nextToken(t)),
+                GetIntegrationsResponse::items, GetIntegrationsResponse::nextToken).stream()
+                .map(i -> new Integration(i.integrationId(), i.integrationTypeAsString(), i.integrationSubtype(),
+                        i.requestParameters() == null ? Map.<String, String>of() : Map.copyOf(i.requestParameters())))
+                .toList();
     }
 
     /** The header to forward: asked for now, else recorded by an earlier setup; null = none. */

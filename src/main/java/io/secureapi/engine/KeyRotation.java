@@ -3,6 +3,7 @@ package io.secureapi.engine;
 import static io.secureapi.aws.AwsCall.call;
 
 import io.secureapi.aws.AwsClients;
+import io.secureapi.error.ExitException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,7 +11,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import software.amazon.awssdk.services.secretsmanager.model.ListSecretVersionIdsResponse;
 import software.amazon.awssdk.services.secretsmanager.model.PutSecretValueResponse;
 import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
 
@@ -22,7 +22,6 @@ import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundExce
 public final class KeyRotation {
     public static final String CURRENT = "AWSCURRENT";
     public static final String PREVIOUS = "AWSPREVIOUS";
-    public static final String ENV_KEY_CACHE_SECONDS = "KEY_CACHE_SECONDS";
     public static final int DEFAULT_KEY_CACHE_SECONDS = 60;
     private static final String PIECE = "secret";
 
@@ -130,17 +129,12 @@ public final class KeyRotation {
     }
 
     static List<Version> versions(Wiring w, State.Secret secret) {
-        List<Version> out = new ArrayList<>();
-        String token = null;
-        do {
-            String t = token;
-            ListSecretVersionIdsResponse page = call("listing the versions of secret " + secret.name(), w.region(),
-                    () -> w.aws.secrets().listSecretVersionIds(r -> r.secretId(secret.arn()).maxResults(100).nextToken(t)));
-            page.versions().forEach(v -> out.add(new Version(v.versionId(), Set.copyOf(v.versionStages()),
-                    Optional.ofNullable(v.createdDate()))));
-            token = page.nextToken();
-        } while (token != null && !token.isEmpty());
-        return out;
+        // the SDK's generated paginator fetches each next page while the stream is consumed, inside call()
+        return call("listing the versions of secret " + secret.name(), w.region(),
+                () -> w.aws.secrets().listSecretVersionIdsPaginator(r -> r.secretId(secret.arn()).maxResults(100)).stream()
+                        .flatMap(page -> page.versions().stream())
+                        .map(v -> new Version(v.versionId(), Set.copyOf(v.versionStages()), Optional.ofNullable(v.createdDate())))
+                        .toList());
     }
 
     private static Optional<String> value(Wiring w, State.Secret secret, Version v) {
@@ -163,10 +157,10 @@ public final class KeyRotation {
             Optional<String> raw = Optional.empty();
             try {
                 if (w.function.isEmpty()) w.function = FunctionPiece.find(w, w.functionName());
-                raw = w.function.map(f -> f.env().get(ENV_KEY_CACHE_SECONDS));
+                raw = w.function.map(f -> f.env().get(Names.ENV_KEY_CACHE_SECONDS));
             } catch (ExitException unreadable) {
                 notes.add("could not read function " + w.functionName() + " (" + unreadable.getMessage() + "); assuming its default "
-                        + ENV_KEY_CACHE_SECONDS + " of " + DEFAULT_KEY_CACHE_SECONDS + " s");
+                        + Names.ENV_KEY_CACHE_SECONDS + " of " + DEFAULT_KEY_CACHE_SECONDS + " s");
             }
             keyCache = Optional.of(keyCacheSeconds(raw.orElse(null)));
         }
@@ -237,7 +231,7 @@ public final class KeyRotation {
         return SecretValue.format(keys, isPlain(currentRaw));
     }
 
-    /** A plain-string secret (the manual recipe's format): one key, read as "live". */
+    /** A plain-string secret (what a hand-wired authorizer compares the header with): one key, read as "live". */
     public static boolean isPlain(String raw) {
         if (raw == null) return false;
         String t = raw.strip();
@@ -324,7 +318,7 @@ public final class KeyRotation {
         if (request.finish()) {
             Optional<Version> prev = snapshot.version(PREVIOUS);
             if (prev.isEmpty()) return Change.ok(PIECE, name, "no AWSPREVIOUS version: no previous key to revoke");
-            List<String> revoked = revokedOnFinish();
+            List<String> revoked = lostOnRotate();
             return new Change(PIECE, name, Change.Action.UPDATE, "remove AWSPREVIOUS from version " + prev.get().id()
                     + (revoked.isEmpty() ? " (it holds no key the current version lacks)" : " (revokes the previous " + String.join(" and ", revoked)
                             + " key)"));
@@ -450,17 +444,13 @@ public final class KeyRotation {
         return onlyInPrevious(SecretValue.keys(snapshot.previousValue().get()), SecretValue.keys(snapshot.currentValue().orElse(null)));
     }
 
-    List<String> revokedOnFinish() {
-        return lostOnRotate();
-    }
-
     /** Lines the user must read (stderr): a user's function, a forced rotation, a cache window read by fallback. */
     public List<String> warnings() {
         List<String> out = new ArrayList<>(readNotes);
         if (request.finish()) return out;
         if (snapshot.userFunction() && !digestFormat()) {
             out.add("API " + request.apiId() + " is checked by " + snapshot.functionLabel() + ", not the bundled authorizer: zero downtime depends on it accepting the AWSPREVIOUS version too. "
-                    + "A function that reads only AWSCURRENT (as in the manual recipe) rejects the old key as soon as it re-reads the secret; "
+                    + "A function that reads only AWSCURRENT (as hand-wired authorizers often do) rejects the old key as soon as it re-reads the secret; "
                     + "paste the new key into Bubble right away");
         }
         List<String> lost = lostOnRotate();
@@ -529,7 +519,7 @@ public final class KeyRotation {
             progress.say("removing AWSPREVIOUS from version " + prev.id() + " of secret " + name);
             call("removing AWSPREVIOUS from version " + prev.id() + " of secret " + name, w.region(),
                     () -> w.aws.secrets().updateSecretVersionStage(r -> r.secretId(arn).versionStage(PREVIOUS).removeFromVersionId(prev.id())));
-            return new Outcome(Optional.empty(), false, snapshot.version(CURRENT).map(Version::id).orElse(null), prev.id(), revokedOnFinish());
+            return new Outcome(Optional.empty(), false, snapshot.version(CURRENT).map(Version::id).orElse(null), prev.id(), lostOnRotate());
         }
         String env = request.env();
         ApiKey key = request.suppliedKey().orElseGet(() -> ApiKey.generate(env));

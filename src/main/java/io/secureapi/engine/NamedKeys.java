@@ -1,7 +1,7 @@
 package io.secureapi.engine;
 
-
 import io.secureapi.aws.AwsClients;
+import io.secureapi.error.ExitException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -179,7 +179,7 @@ public final class NamedKeys {
     /** How long caches could accept a removed key without a flush: the authorizer TTL plus the function's key cache. */
     public int unflushedWindowSeconds() {
         int ttl = w.target.cacheTtl();
-        String raw = w.function.map(f -> f.env().get(KeyRotation.ENV_KEY_CACHE_SECONDS)).orElse(null);
+        String raw = w.function.map(f -> f.env().get(Names.ENV_KEY_CACHE_SECONDS)).orElse(null);
         return ttl + KeyRotation.keyCacheSeconds(raw);
     }
 

@@ -6,6 +6,8 @@ public final class Names {
     public static final String TAG_MANAGED = "secure-api:managed";
     public static final String ENV_SECRET_ARN = "SECRET_ARN";
     public static final String ENV_KEY_HEADER = "KEY_HEADER";
+    /** How long the authorizer caches the secret, in seconds (optional; the authorizer has a default). */
+    public static final String ENV_KEY_CACHE_SECONDS = "KEY_CACHE_SECONDS";
     public static final String SECRET_POLICY_SID = "SecureApiAuthorizerRead";
     public static final String ROLE_POLICY_NAME = "secure-api-authorizer-logs";
     /** The bundled role's second inline policy: kms:Decrypt on a customer-managed key of the secret. */

@@ -1,5 +1,6 @@
 package io.secureapi.engine;
 
+import io.secureapi.error.ExitException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -2,6 +2,7 @@ package io.secureapi.engine;
 
 import static io.secureapi.aws.AwsCall.run;
 
+import io.secureapi.error.ExitException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

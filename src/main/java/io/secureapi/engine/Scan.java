@@ -2,6 +2,7 @@ package io.secureapi.engine;
 
 import io.secureapi.aws.AwsCall;
 import io.secureapi.aws.AwsClients;
+import io.secureapi.error.ExitException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -239,49 +240,30 @@ public final class Scan {
 
     /** Every HTTP API of one region, every page: {id, name}. */
     private static List<String[]> apis(AwsClients aws, Progress progress) {
-        List<String[]> out = new ArrayList<>();
-        String token = null;
-        do {
-            String t = token;
-            GetApisResponse page;
-            try {
-                page = throttled(progress, "listing the APIs in " + aws.region(), () -> AwsCall.call("listing the APIs",
-                        aws.region(), () -> aws.apigateway().getApis(r -> r.maxResults(PAGE_SIZE).nextToken(t))));
-            } catch (ExitException e) {
-                throw regionHint(e, aws.region());
-            }
-            page.items().stream().filter(a -> "HTTP".equals(a.protocolTypeAsString())).forEach(a -> out.add(new String[] {a.apiId(), a.name()}));
-            token = page.nextToken();
-        } while (token != null && !token.isEmpty());
-        return out;
+        try {
+            return HttpApi.pages(t -> throttled(progress, "listing the APIs in " + aws.region(), () -> AwsCall.call("listing the APIs",
+                            aws.region(), () -> aws.apigateway().getApis(r -> r.maxResults(PAGE_SIZE).nextToken(t)))),
+                    GetApisResponse::items, GetApisResponse::nextToken).stream()
+                    .filter(a -> "HTTP".equals(a.protocolTypeAsString())).map(a -> new String[] {a.apiId(), a.name()}).toList();
+        } catch (ExitException e) {
+            throw regionHint(e, aws.region());
+        }
     }
 
     private static ApiFinding read(AwsClients aws, String apiId, String name, Set<Allowed> allowed, List<Configured> configured,
             Progress progress) {
-        List<RouteRead> routes = new ArrayList<>();
-        String token = null;
-        do {
-            String t = token;
-            GetRoutesResponse page = throttled(progress, "listing the routes of API " + apiId, () -> AwsCall.call(
-                    "listing the routes of API " + apiId, aws.region(),
-                    () -> aws.apigateway().getRoutes(r -> r.apiId(apiId).maxResults(PAGE_SIZE).nextToken(t))));
-            page.items().forEach(r -> routes.add(new RouteRead(r.routeKey(), r.authorizationTypeAsString(), r.authorizerId())));
-            token = page.nextToken();
-        } while (token != null && !token.isEmpty());
-        List<AuthorizerRead> authorizers = new ArrayList<>();
+        List<RouteRead> routes = HttpApi.pages(t -> throttled(progress, "listing the routes of API " + apiId, () -> AwsCall.call(
+                        "listing the routes of API " + apiId, aws.region(),
+                        () -> aws.apigateway().getRoutes(r -> r.apiId(apiId).maxResults(PAGE_SIZE).nextToken(t)))),
+                GetRoutesResponse::items, GetRoutesResponse::nextToken).stream()
+                .map(r -> new RouteRead(r.routeKey(), r.authorizationTypeAsString(), r.authorizerId())).toList();
         // only a CUSTOM route needs its authorizer's name: an API without one costs one call, not two
-        if (routes.stream().anyMatch(r -> "CUSTOM".equals(r.authorizationType()))) {
-            token = null;
-            do {
-                String t = token;
-                GetAuthorizersResponse page = throttled(progress, "listing the authorizers of API " + apiId, () -> AwsCall.call(
-                        "listing the authorizers of API " + apiId, aws.region(),
-                        () -> aws.apigateway().getAuthorizers(r -> r.apiId(apiId).maxResults(PAGE_SIZE).nextToken(t))));
-                page.items().forEach(a -> authorizers.add(new AuthorizerRead(a.authorizerId(), a.name(), a.authorizerTypeAsString(),
-                        a.authorizerUri())));
-                token = page.nextToken();
-            } while (token != null && !token.isEmpty());
-        }
+        List<AuthorizerRead> authorizers = routes.stream().noneMatch(r -> "CUSTOM".equals(r.authorizationType())) ? List.of()
+                : HttpApi.pages(t -> throttled(progress, "listing the authorizers of API " + apiId, () -> AwsCall.call(
+                                "listing the authorizers of API " + apiId, aws.region(),
+                                () -> aws.apigateway().getAuthorizers(r -> r.apiId(apiId).maxResults(PAGE_SIZE).nextToken(t)))),
+                        GetAuthorizersResponse::items, GetAuthorizersResponse::nextToken).stream()
+                        .map(a -> new AuthorizerRead(a.authorizerId(), a.name(), a.authorizerTypeAsString(), a.authorizerUri())).toList();
         return judge(apiId, name, aws.region(), routes, authorizers, allowed, configured);
     }
 

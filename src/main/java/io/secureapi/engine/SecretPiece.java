@@ -3,6 +3,7 @@ package io.secureapi.engine;
 import static io.secureapi.aws.AwsCall.call;
 import static io.secureapi.aws.AwsCall.run;
 
+import io.secureapi.error.ExitException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,9 +35,9 @@ public final class SecretPiece implements Piece {
     }
 
     private static void readValues(Wiring w, String arn) {
-        w.secretValue = stageValue(w, arn, "AWSCURRENT");
+        w.secretValue = stageValue(w, arn, KeyRotation.CURRENT);
         // the digest format keeps a rotation's old key inside the current version: AWSPREVIOUS no longer matters
-        w.previousSecretValue = w.secretValue.map(DigestSecret::is).orElse(false) ? Optional.empty() : stageValue(w, arn, "AWSPREVIOUS");
+        w.previousSecretValue = w.secretValue.map(DigestSecret::is).orElse(false) ? Optional.empty() : stageValue(w, arn, KeyRotation.PREVIOUS);
     }
 
     /** The bundled authorizer's secret still holds plaintext keys (to be converted by {@link SecretFormatPiece}). */
@@ -128,7 +129,7 @@ public final class SecretPiece implements Piece {
                 Map<String, String> tags = d.tags() == null ? Map.of()
                         : d.tags().stream().collect(Collectors.toMap(Tag::key, Tag::value, (a, b) -> a));
                 boolean hasCurrent = d.versionIdsToStages() == null
-                        || d.versionIdsToStages().values().stream().anyMatch(stages -> stages.contains("AWSCURRENT"));
+                        || d.versionIdsToStages().values().stream().anyMatch(stages -> stages.contains(KeyRotation.CURRENT));
                 return Optional.of(new State.Secret(d.arn(), d.name(), Optional.ofNullable(d.deletedDate()), tags, hasCurrent));
             } catch (ResourceNotFoundException e) {
                 return Optional.empty();

@@ -2,6 +2,7 @@ package io.secureapi.engine;
 
 import static io.secureapi.aws.AwsCall.call;
 
+import io.secureapi.error.ExitException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

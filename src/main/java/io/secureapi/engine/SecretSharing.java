@@ -2,7 +2,7 @@ package io.secureapi.engine;
 
 import static io.secureapi.aws.AwsCall.call;
 
-import java.util.ArrayList;
+import io.secureapi.error.ExitException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -102,18 +102,11 @@ public final class SecretSharing {
     }
 
     private static List<String> otherHttpApis(Wiring w) {
-        List<String> out = new ArrayList<>();
-        String token = null;
-        do {
-            String t = token;
-            GetApisResponse page = call("listing the HTTP APIs of " + w.region(), w.region(),
-                    () -> w.aws.apigateway().getApis(r -> r.maxResults(HttpApi.PAGE_SIZE).nextToken(t)));
-            for (Api api : page.items()) {
-                if ("HTTP".equals(api.protocolTypeAsString()) && !api.apiId().equals(w.apiId())) out.add(api.apiId());
-            }
-            token = page.nextToken();
-        } while (token != null && !token.isEmpty());
-        return out;
+        return HttpApi.every(w, "listing the HTTP APIs of " + w.region(),
+                t -> w.aws.apigateway().getApis(r -> r.maxResults(HttpApi.PAGE_SIZE).nextToken(t)),
+                GetApisResponse::items, GetApisResponse::nextToken).stream()
+                .filter(api -> "HTTP".equals(api.protocolTypeAsString()) && !api.apiId().equals(w.apiId()))
+                .map(Api::apiId).toList();
     }
 
     private static List<State.Authorizer> authorizersOf(Wiring w, String apiId) {

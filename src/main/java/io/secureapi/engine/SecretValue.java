@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * The secret's value: a JSON object of named keys ({"live": …, "dev": …}) for the bundled
- * authorizer, or a plain string (the manual recipe's format) for a user-supplied function.
+ * authorizer, or a plain string (one key the function compares the header with) for a user-supplied function.
  * Errors here never quote the value.
  */
 public final class SecretValue {

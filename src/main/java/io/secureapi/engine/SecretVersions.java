@@ -2,6 +2,7 @@ package io.secureapi.engine;
 
 import static io.secureapi.aws.AwsCall.call;
 
+import io.secureapi.error.ExitException;
 import java.util.Optional;
 import java.util.UUID;
 import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueResponse;

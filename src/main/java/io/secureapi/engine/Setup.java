@@ -1,6 +1,7 @@
 package io.secureapi.engine;
 
 import io.secureapi.aws.AwsClients;
+import io.secureapi.error.ExitException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

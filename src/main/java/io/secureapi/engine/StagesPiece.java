@@ -2,6 +2,7 @@ package io.secureapi.engine;
 
 import static io.secureapi.aws.AwsCall.call;
 
+import io.secureapi.error.ExitException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -121,16 +122,10 @@ public final class StagesPiece implements Piece {
     }
 
     static List<State.Stage> stages(Wiring w) {
-        List<State.Stage> out = new ArrayList<>();
-        String token = null;
-        do {
-            String t = token;
-            GetStagesResponse page = call("listing the stages of API " + w.apiId(), w.region(),
-                    () -> w.aws.apigateway().getStages(r -> r.apiId(w.apiId()).maxResults(HttpApi.PAGE_SIZE).nextToken(t)));
-            page.items().forEach(s -> out.add(new State.Stage(s.stageName(), Boolean.TRUE.equals(s.autoDeploy()), s.deploymentId())));
-            token = page.nextToken();
-        } while (token != null && !token.isEmpty());
-        return out;
+        return HttpApi.every(w, "listing the stages of API " + w.apiId(),
+                t -> w.aws.apigateway().getStages(r -> r.apiId(w.apiId()).maxResults(HttpApi.PAGE_SIZE).nextToken(t)),
+                GetStagesResponse::items, GetStagesResponse::nextToken).stream()
+                .map(s -> new State.Stage(s.stageName(), Boolean.TRUE.equals(s.autoDeploy()), s.deploymentId())).toList();
     }
 
     /**

@@ -3,6 +3,7 @@ package io.secureapi.engine;
 import static io.secureapi.aws.AwsCall.call;
 
 import io.secureapi.aws.AwsClients;
+import io.secureapi.error.ExitException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

@@ -3,6 +3,7 @@ package io.secureapi.engine;
 import static io.secureapi.aws.AwsCall.call;
 
 import io.secureapi.aws.AwsClients;
+import io.secureapi.error.ExitException;
 import java.net.URI;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -22,7 +23,6 @@ import java.util.stream.Collectors;
  */
 public final class Verify {
     public static final String SETUP_FIX = "run secure-api setup";
-    static final String CURRENT = "AWSCURRENT";
 
     /** --allow-public route keys, and the day runtime deprecation is judged on. */
     public record Options(Set<String> allowPublic, LocalDate today) {
@@ -48,11 +48,6 @@ public final class Verify {
 
     public Wiring wiring() {
         return w;
-    }
-
-    /** What setup made for this API: from secure-api.json when it describes this API, else the defaults. */
-    public static Target target(String apiId, String region, Optional<ProjectConfig> config) {
-        return Target.fromConfig(apiId, region, config);
     }
 
     /**
@@ -96,7 +91,7 @@ public final class Verify {
         if (w.secret.get().deletedDate().isEmpty()) w.secretPolicy = SecretPolicyPiece.read(w, w.secret.get().arn());
         // the bundled authorizer's secret: its format (digests or legacy plaintext) and key expiries
         if (w.target.managedFunction() && w.secret.get().deletedDate().isEmpty() && w.secret.get().hasCurrent()) {
-            w.secretValue = SecretPiece.stageValue(w, w.secret.get().arn(), CURRENT);
+            w.secretValue = SecretPiece.stageValue(w, w.secret.get().arn(), KeyRotation.CURRENT);
         }
         return w.secret.get().hasCurrent();
     }
@@ -106,7 +101,7 @@ public final class Verify {
         String name = w.target.secretName();
         if (w.secret.isEmpty()) return ProbeKeySource.none("secret " + name + " not found");
         if (w.secret.get().deletedDate().isPresent()) return ProbeKeySource.none("secret " + name + " is scheduled for deletion");
-        Optional<String> raw = w.secretValue.isPresent() ? w.secretValue : SecretPiece.stageValue(w, w.secret.get().arn(), "AWSCURRENT");
+        Optional<String> raw = w.secretValue.isPresent() ? w.secretValue : SecretPiece.stageValue(w, w.secret.get().arn(), KeyRotation.CURRENT);
         if (raw.isEmpty()) return ProbeKeySource.none("secret " + name + " has no current string value");
         if (DigestSecret.is(raw.get())) return ProbeKeySource.none("secret " + name + " holds digests of keys, never a key");
         String live = SecretValue.keys(raw.get()).get(SecretValue.LIVE);
@@ -178,8 +173,8 @@ public final class Verify {
         }
         State.Secret s = w.secret.get();
         out.add(Check.pass("secret.exists", res, "secret " + name + " exists"));
-        out.add(secretHasCurrent ? Check.pass("secret.current-value", res, "secret " + name + " has a current value (" + CURRENT + ")")
-                : Check.fail("secret.current-value", res, "secret " + name + " has no " + CURRENT + " version: the authorizer has no key to compare with",
+        out.add(secretHasCurrent ? Check.pass("secret.current-value", res, "secret " + name + " has a current value (" + KeyRotation.CURRENT + ")")
+                : Check.fail("secret.current-value", res, "secret " + name + " has no " + KeyRotation.CURRENT + " version: the authorizer has no key to compare with",
                         SETUP_FIX + " (it stores a new key and shows it once)"));
         if (s.deletedDate().isPresent()) {
             out.add(Check.fail("secret.not-deleted", res, "secret " + name + " is scheduled for deletion on " + s.deletedDate().get()
@@ -600,7 +595,7 @@ public final class Verify {
         int ttl = a.get().resultTtl();
         String keyCache = null;
         if (w.target.managedFunction()) {
-            String v = w.function.map(f -> f.env().get("KEY_CACHE_SECONDS")).orElse(null);
+            String v = w.function.map(f -> f.env().get(Names.ENV_KEY_CACHE_SECONDS)).orElse(null);
             keyCache = String.valueOf(KeyRotation.keyCacheSeconds(v));
         }
         String message;

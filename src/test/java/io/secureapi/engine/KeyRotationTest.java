@@ -3,6 +3,7 @@ package io.secureapi.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.secureapi.error.ExitException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class RealAccountTest {
     @Test
     void probeUrl_inChina_fallsBackToTheAmazonawsComCnEndpoint() {
-        Target t = Verify.target("api1", "cn-north-1", Optional.empty());
+        Target t = Target.fromConfig("api1", "cn-north-1", Optional.empty());
         Wiring w = new Wiring(t, null, Progress.NONE, Optional.empty());
         w.partition = "aws-cn";
         w.account = "111122223333";
@@ -91,7 +91,7 @@ class RealAccountTest {
 
     @Test
     void bundled_keyInAnotherAccount_warnsWithTheKeyPolicyStatementTheOwnerMustAdd() {
-        Target t = Verify.target("api1", "eu-west-1", Optional.empty());
+        Target t = Target.fromConfig("api1", "eu-west-1", Optional.empty());
         Wiring w = new Wiring(t, null, Progress.NONE, Optional.empty());
         w.partition = "aws";
         w.account = "111122223333";

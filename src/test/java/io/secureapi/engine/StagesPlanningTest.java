@@ -3,6 +3,7 @@ package io.secureapi.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.secureapi.error.ExitException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -151,7 +152,7 @@ class StagesPlanningTest {
 
     @Test
     void teardown_deploysRightAfterTheRoutesAreRestored() {
-        List<String> order = Teardown.pieces(Verify.target("api1", "us-east-1", Optional.empty())).stream().map(Piece::name).toList();
+        List<String> order = Teardown.pieces(Target.fromConfig("api1", "us-east-1", Optional.empty())).stream().map(Piece::name).toList();
         assertThat(order.indexOf("stages")).isEqualTo(order.indexOf("routes") + 1);
         assertThat(order.indexOf("stages")).isLessThan(order.indexOf("authorizer"));
     }

@@ -19,7 +19,7 @@ class VerifyChecksTest {
 
     /** A fully converged bundled setup on API api1. */
     static Wiring converged() {
-        Target t = Verify.target("api1", "us-east-1", Optional.empty());
+        Target t = Target.fromConfig("api1", "us-east-1", Optional.empty());
         Wiring w = new Wiring(t, null, Progress.NONE, Optional.empty());
         w.partition = "aws";
         w.account = "111122223333";
@@ -170,7 +170,8 @@ class VerifyChecksTest {
         assertThat(LambdaRuntimes.concern("nodejs14.x", TODAY)).get().asString().contains("deprecated since 2023-12-04")
                 .contains("blocked since 2026-09-30");
         assertThat(LambdaRuntimes.concern("nodejs22.x", TODAY)).isEmpty();
-        assertThat(LambdaRuntimes.concern("nodejs22.x", LocalDate.of(2027, 3, 15))).get().asString().contains("in 46 days");
+        assertThat(LambdaRuntimes.concern("nodejs22.x", LocalDate.of(2027, 3, 15))).get().asString().contains("in 46 days")
+                .endsWith("per Lambda's schedule as of 2026-04-01");
         assertThat(LambdaRuntimes.concern("nodejs26.x", TODAY)).isEmpty();
         assertThat(LambdaRuntimes.concern(null, TODAY)).isEmpty();
     }

@@ -79,7 +79,7 @@ public final class Aws {
         return routes(apiId).stream().filter(r -> r.routeKey().equals(key)).findFirst().orElseThrow();
     }
 
-    /** A user's own authorizer function, as the manual recipe has it, with env vars of its own. */
+    /** A user's own hand-wired authorizer function (header vs a plain-string secret), with env vars of its own. */
     public String userFunction(String name, Map<String, String> env) {
         String roleName = name + "-role";
         String roleArn = iam.createRole(r -> r.roleName(roleName).assumeRolePolicyDocument(

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Faults between the tool and AWS (SPEC §3): transient ones are retried (SDK standard mode), a
+ * Faults between the tool and AWS (exit 3): transient ones are retried (SDK standard mode), a
  * persistent one stops with one line naming the step and exit 3, and a rerun then completes.
  */
 class FaultIT {

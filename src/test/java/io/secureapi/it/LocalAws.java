@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One local AWS emulator (scripts/local_aws.py: moto plus the calls SPEC §5 allows) for the whole
+ * One local AWS emulator (scripts/local_aws.py: moto plus the calls it adds) for the whole
  * test run. It exits when this JVM's pipe to its stdin closes, so a killed test run leaves nothing.
  */
 public final class LocalAws {

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.apigatewayv2.model.AuthorizerType;
 import software.amazon.awssdk.services.apigatewayv2.model.Route;
 
-/** teardown (SPEC §2): removes only what secure-api made, restores routes, and a second run changes nothing. */
+/** teardown: removes only what secure-api made, restores routes, and a second run changes nothing. */
 class TeardownIT {
     final Aws aws = new Aws();
     @TempDir

@@ -1,8 +1,9 @@
-package io.secureapi.engine;
+package io.secureapi.error;
 
 /**
- * An error that knows its exit code (SPEC §3). Its message is one plain line that names the
- * action and the resource; the hint is the next step. Neither ever holds key material.
+ * An error that knows its exit code (2 bad input, 3 AWS refused or failed). Its message is one
+ * plain line that names the action and the resource; the hint is the next step. Neither ever holds
+ * key material.
  */
 public class ExitException extends RuntimeException {
     public static final int FAILED = 1;
