@@ -3,7 +3,6 @@ package io.secureapi.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.secureapi.engine.ApiKey;
-import io.secureapi.engine.Json;
 import io.secureapi.engine.Names;
 import io.secureapi.engine.Target;
 import java.io.File;
@@ -50,7 +49,7 @@ class SecretLeakIT {
         Set<String> keys = new LinkedHashSet<>();
         for (String value : values(secretName)) {
             if (value.contains("secure-api-digests")) continue;
-            if (value.strip().startsWith("{")) Json.parseObject(value).values().forEach(k -> keys.add(String.valueOf(k)));
+            if (value.strip().startsWith("{")) JsonText.parseObject(value).values().forEach(k -> keys.add(String.valueOf(k)));
             else keys.add(value.strip());
         }
         return keys;
