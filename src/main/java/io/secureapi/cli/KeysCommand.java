@@ -96,7 +96,7 @@ public class KeysCommand implements Callable<Integer> {
             Optional<ApiKey> supplied = keys.suppliedKey(session());
             keys.checkKeyOut();
             String id = apiId(apiId);
-            Optional<ProjectConfig> cfg = config().filter(c -> c.apiId().equals(id));
+            Optional<ProjectConfig> cfg = config().filter(ProjectConfig.forApi(id));
             NamedKeys named = NamedKeys.read(id, settings().region(), cfg, aws(), progress());
             named.checkAdd(name, supplied);
             if (dryRun) {
@@ -190,7 +190,7 @@ public class KeysCommand implements Callable<Integer> {
         @Override
         protected int run() {
             String id = apiId(apiId);
-            Optional<ProjectConfig> cfg = config().filter(c -> c.apiId().equals(id));
+            Optional<ProjectConfig> cfg = config().filter(ProjectConfig.forApi(id));
             NamedKeys named = NamedKeys.read(id, settings().region(), cfg, aws(), progress());
             LastUsed.Result used = noLastUsed ? LastUsed.Result.unknown("--no-last-used") : LastUsed.read(named.wiring());
             java.util.List<NamedKeys.Row> rows = named.list(Instant.now(), used);
@@ -248,7 +248,7 @@ public class KeysCommand implements Callable<Integer> {
         protected int run() {
             DigestSecret.checkName(name, "NAME");
             String id = apiId(apiId);
-            Optional<ProjectConfig> cfg = config().filter(c -> c.apiId().equals(id));
+            Optional<ProjectConfig> cfg = config().filter(ProjectConfig.forApi(id));
             NamedKeys named = NamedKeys.read(id, settings().region(), cfg, aws(), progress());
             named.checkRevoke(name);
             confirm(named);

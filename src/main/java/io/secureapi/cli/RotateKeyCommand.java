@@ -207,7 +207,7 @@ public class RotateKeyCommand extends AwsCommand {
         }
         Optional<ApiKey> supplied = finish || discardCurrent ? Optional.empty() : keys.suppliedKey(session());
         keys.checkKeyOut();
-        Optional<ProjectConfig> cfg = config().filter(c -> c.apiId().equals(id));
+        Optional<ProjectConfig> cfg = config().filter(ProjectConfig.forApi(id));
         return new KeyRotation.Request(id, settings().region(), cfg, Optional.ofNullable(secretName), e, supplied, finish, abandonPrevious);
     }
 

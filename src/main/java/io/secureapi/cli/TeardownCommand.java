@@ -80,7 +80,7 @@ public class TeardownCommand extends AwsCommand {
                     "give 7 to 30 days (Secrets Manager's limits), or --keep-secret to keep the secret");
         }
         String id = apiId(apiId);
-        Optional<ProjectConfig> cfg = config().filter(c -> c.apiId().equals(id));
+        Optional<ProjectConfig> cfg = config().filter(ProjectConfig.forApi(id));
         String region = settings().region();
         // an earlier teardown --keep-secret is remembered: a later plain teardown must not delete what it kept
         boolean keptBefore = cfg.isPresent() && entryName().flatMap(n -> configFile().flatMap(f -> f.rawEntry(n)))

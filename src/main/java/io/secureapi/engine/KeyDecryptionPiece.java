@@ -3,6 +3,7 @@ package io.secureapi.engine;
 import static io.secureapi.aws.AwsCall.call;
 import static io.secureapi.aws.AwsCall.run;
 
+import io.secureapi.aws.AwsCall;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -85,14 +86,8 @@ public final class KeyDecryptionPiece implements Piece {
 
     static Optional<String> readRolePolicy(Wiring w) {
         String roleName = Names.managedRoleName(w.apiId());
-        return call("reading the KMS policy of IAM role " + roleName, w.region(), () -> {
-            try {
-                return Optional.ofNullable(w.aws.iam().getRolePolicy(r -> r.roleName(roleName).policyName(Names.ROLE_KMS_POLICY_NAME))
-                        .policyDocument());
-            } catch (NoSuchEntityException e) {
-                return Optional.<String>empty();
-            }
-        });
+        return AwsCall.find("reading the KMS policy of IAM role " + roleName, w.region(), NoSuchEntityException.class,
+                () -> w.aws.iam().getRolePolicy(r -> r.roleName(roleName).policyName(Names.ROLE_KMS_POLICY_NAME)).policyDocument());
     }
 
     /** Every policy document of the role: inline (ListRolePolicies, GetRolePolicy) and attached (GetPolicy, GetPolicyVersion). */
@@ -241,13 +236,8 @@ public final class KeyDecryptionPiece implements Piece {
     }
 
     private static void deleteRolePolicy(Wiring w, String roleName) {
-        call("deleting the KMS policy of IAM role " + roleName, w.region(), () -> {
-            try {
-                return w.aws.iam().deleteRolePolicy(r -> r.roleName(roleName).policyName(Names.ROLE_KMS_POLICY_NAME));
-            } catch (NoSuchEntityException gone) {
-                return null;
-            }
-        });
+        AwsCall.delete("deleting the KMS policy of IAM role " + roleName, w.region(), NoSuchEntityException.class,
+                () -> w.aws.iam().deleteRolePolicy(r -> r.roleName(roleName).policyName(Names.ROLE_KMS_POLICY_NAME)));
         w.kmsRolePolicy = Optional.empty();
     }
 

@@ -2,6 +2,7 @@ package io.secureapi.engine;
 
 import static io.secureapi.aws.AwsCall.call;
 
+import io.secureapi.aws.AwsCall;
 import io.secureapi.aws.AwsClients;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -88,7 +89,7 @@ public final class KeyRotation {
      * (the secret {@code secure-api/<apiId>/api-key}, the bundled function if it exists).
      */
     public static KeyRotation read(Request req, AwsClients aws, Progress progress) {
-        Optional<ProjectConfig> cfg = req.config().filter(c -> c.apiId().equals(req.apiId()));
+        Optional<ProjectConfig> cfg = req.config().filter(ProjectConfig.forApi(req.apiId()));
         Target fromConfig = Target.fromConfig(req.apiId(), req.region(), cfg);
         Target target = req.secretName().map(fromConfig::withSecretName).orElse(fromConfig);
         String secretName = target.secretName();
@@ -144,13 +145,8 @@ public final class KeyRotation {
     }
 
     private static Optional<String> value(Wiring w, State.Secret secret, Version v) {
-        return call("reading version " + v.id() + " of secret " + secret.name(), w.region(), () -> {
-            try {
-                return Optional.ofNullable(w.aws.secrets().getSecretValue(r -> r.secretId(secret.arn()).versionId(v.id())).secretString());
-            } catch (ResourceNotFoundException gone) {
-                return Optional.<String>empty();
-            }
-        });
+        return AwsCall.find("reading version " + v.id() + " of secret " + secret.name(), w.region(), ResourceNotFoundException.class,
+                () -> w.aws.secrets().getSecretValue(r -> r.secretId(secret.arn()).versionId(v.id())).secretString());
     }
 
     /**

@@ -3,6 +3,7 @@ package io.secureapi.engine;
 import static io.secureapi.aws.AwsCall.call;
 import static io.secureapi.aws.AwsCall.run;
 
+import io.secureapi.aws.AwsCall;
 import java.util.List;
 import java.util.Optional;
 import software.amazon.awssdk.services.cloudwatchlogs.model.LogGroup;
@@ -97,13 +98,8 @@ public final class LogGroupPiece implements Piece {
     @Override
     public void remove(Wiring w, Change change) {
         String group = LastUsed.logGroup(w.functionName());
-        call("deleting log group " + group, w.region(), () -> {
-            try {
-                return w.aws.logs().deleteLogGroup(r -> r.logGroupName(group));
-            } catch (ResourceNotFoundException gone) {
-                return null;
-            }
-        });
+        AwsCall.delete("deleting log group " + group, w.region(), ResourceNotFoundException.class,
+                () -> w.aws.logs().deleteLogGroup(r -> r.logGroupName(group)));
         w.logGroup = Optional.empty();
     }
 }

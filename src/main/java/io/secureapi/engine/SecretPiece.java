@@ -3,6 +3,7 @@ package io.secureapi.engine;
 import static io.secureapi.aws.AwsCall.call;
 import static io.secureapi.aws.AwsCall.run;
 
+import io.secureapi.aws.AwsCall;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -137,13 +138,8 @@ public final class SecretPiece implements Piece {
     }
 
     static Optional<String> stageValue(Wiring w, String arn, String stage) {
-        return call("reading the " + stage + " value of secret " + w.target.secretName(), w.region(), () -> {
-            try {
-                return Optional.ofNullable(w.aws.secrets().getSecretValue(r -> r.secretId(arn).versionStage(stage)).secretString());
-            } catch (ResourceNotFoundException e) {
-                return Optional.empty();
-            }
-        });
+        return AwsCall.find("reading the " + stage + " value of secret " + w.target.secretName(), w.region(), ResourceNotFoundException.class,
+                () -> w.aws.secrets().getSecretValue(r -> r.secretId(arn).versionStage(stage)).secretString());
     }
 
     /**
@@ -335,13 +331,8 @@ public final class SecretPiece implements Piece {
         String arn = w.secret.orElseThrow().arn();
         String name = w.target.secretName();
         long days = w.removal.recoveryDays();
-        call("scheduling deletion of secret " + name, w.region(), () -> {
-            try {
-                return w.aws.secrets().deleteSecret(r -> r.secretId(arn).recoveryWindowInDays(days));
-            } catch (ResourceNotFoundException gone) {
-                return null;
-            }
-        });
+        AwsCall.delete("scheduling deletion of secret " + name, w.region(), ResourceNotFoundException.class,
+                () -> w.aws.secrets().deleteSecret(r -> r.secretId(arn).recoveryWindowInDays(days)));
         w.secret = find(w, arn);
     }
 }

@@ -14,7 +14,6 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -165,8 +164,8 @@ class SecretLeakIT {
     @Test
     void keyMaterial_neverReachesToString() {
         ApiKey key = ApiKey.generate("live");
-        Target t = new Target("abc123", "us-east-1", Optional.empty(), "s", "a", "Authorization", 300, Optional.empty(), false, false,
-                Optional.of(key));
+        Target t = Target.builder("abc123", "us-east-1").secretName("s").authorizerName("a").header("Authorization").cacheTtl(300)
+                .suppliedKey(key).build();
         assertThat(key.toString()).doesNotContain(key.reveal());
         assertThat(t.toString()).doesNotContain(key.reveal()).contains("redacted");
     }
