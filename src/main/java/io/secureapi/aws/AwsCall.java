@@ -33,7 +33,7 @@ public final class AwsCall {
      * A read where AWS's not-found answer ({@code notFound}) is an answer, not a failure: empty. A
      * step that returns null (a resource without the optional part asked for) is empty too.
      */
-    public static <T> java.util.Optional<T> find(String doing, String region, Class<? extends SdkException> notFound,
+    public static <T> java.util.Optional<T> ifFound(String doing, String region, Class<? extends SdkException> notFound,
             Supplier<T> step) {
         return call(doing, region, () -> {
             try {
@@ -46,8 +46,8 @@ public final class AwsCall {
     }
 
     /** A delete where already gone ({@code gone}) is done; true if this call deleted it. */
-    public static boolean delete(String doing, String region, Class<? extends SdkException> gone, Runnable step) {
-        return find(doing, region, gone, () -> {
+    public static boolean unlessGone(String doing, String region, Class<? extends SdkException> gone, Runnable step) {
+        return ifFound(doing, region, gone, () -> {
             step.run();
             return true;
         }).isPresent();

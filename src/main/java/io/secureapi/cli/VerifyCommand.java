@@ -1,6 +1,5 @@
 package io.secureapi.cli;
 
-import io.secureapi.engine.ApiKey;
 import io.secureapi.engine.ExitException;
 import io.secureapi.engine.Probe;
 import io.secureapi.engine.Target;
@@ -85,7 +84,7 @@ public class VerifyCommand extends AwsCommand {
         // Every input is checked before the first AWS call.
         Set<String> allowed = allowed();
         Optional<URI> url = probeUrl();
-        Optional<ApiKey> fileKey = fileKey();
+        Optional<io.secureapi.engine.ApiKey> fileKey = fileKey();
         checkReport();
         boolean probing = probe || url.isPresent() || fileKey.isPresent();
 
@@ -97,8 +96,8 @@ public class VerifyCommand extends AwsCommand {
 
     /** One API: read, check, and probe when asked. verify --all calls it once per entry, concurrently. */
     Verification check(String id, String region, Optional<io.secureapi.engine.ProjectConfig> cfg, io.secureapi.aws.AwsClients aws,
-            io.secureapi.engine.Progress progress, Set<String> allowed, boolean probing, Optional<URI> url, Optional<ApiKey> fileKey) {
-        Target target = Verify.target(id, region, cfg);
+            io.secureapi.engine.Progress progress, Set<String> allowed, boolean probing, Optional<URI> url, Optional<io.secureapi.engine.ApiKey> fileKey) {
+        Target target = Target.fromConfig(id, region, cfg);
         Verify verify = Verify.read(target, aws, progress, cfg);
         // routes setup's --routes left out come with the target (from the config): verify allows them, but never a catch-all
         Verification v = verify.check(new Verify.Options(allowed, LocalDate.now(ZoneOffset.UTC)));
@@ -172,7 +171,7 @@ public class VerifyCommand extends AwsCommand {
     }
 
     /** The key from --key-file: first line, checked for what a header can carry; never echoed. */
-    private Optional<ApiKey> fileKey() {
+    private Optional<io.secureapi.engine.ApiKey> fileKey() {
         if (keyFile == null) return Optional.empty();
         String line = KeyOptions.readKeyFile(keyFile);
         if (line.isEmpty()) throw ExitException.badInput("key file " + keyFile + " is empty", "put the key on its first line");
@@ -180,7 +179,7 @@ public class VerifyCommand extends AwsCommand {
             throw ExitException.badInput("the key in " + keyFile + " has a character a header value cannot carry (control or non-ASCII)",
                     "put exactly the key clients send on the first line");
         }
-        return Optional.of(ApiKey.unchecked(line));
+        return Optional.of(io.secureapi.engine.ApiKey.unchecked(line));
     }
 
     /** --output junit --report F when verify cannot run: one failing test case that says why, so CI shows it. */

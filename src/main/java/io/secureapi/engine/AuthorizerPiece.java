@@ -1,8 +1,8 @@
 package io.secureapi.engine;
 
 import static io.secureapi.aws.AwsCall.call;
+import static io.secureapi.aws.AwsCall.unlessGone;
 
-import io.secureapi.aws.AwsCall;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -99,7 +99,7 @@ public final class AuthorizerPiece implements Piece {
             if (others.isEmpty()) return own;
             boolean ownIsFirst = own.compareTo(others.get(0)) < 0;
             if (!ownIsFirst || System.nanoTime() > deadline) {
-                AwsCall.delete("deleting duplicate authorizer " + own + " of API " + w.apiId(), w.region(), NotFoundException.class,
+                unlessGone("deleting duplicate authorizer " + own + " of API " + w.apiId(), w.region(), NotFoundException.class,
                         () -> w.aws.apigateway().deleteAuthorizer(r -> r.apiId(w.apiId()).authorizerId(own)));
                 w.authorizers = w.authorizers.stream().filter(a -> !a.id().equals(own)).toList();
                 w.progress.say("authorizer " + others.get(0) + " was created at the same time (another run, or a retried request); "
@@ -136,7 +136,7 @@ public final class AuthorizerPiece implements Piece {
     @Override
     public void remove(Wiring w, Change change) {
         for (State.Authorizer a : owned(w)) {
-            AwsCall.delete("deleting authorizer " + a.id() + " of API " + w.apiId(), w.region(), NotFoundException.class,
+            unlessGone("deleting authorizer " + a.id() + " of API " + w.apiId(), w.region(), NotFoundException.class,
                     () -> w.aws.apigateway().deleteAuthorizer(r -> r.apiId(w.apiId()).authorizerId(a.id())));
             w.authorizers = w.authorizers.stream().filter(x -> !x.id().equals(a.id())).toList();
         }

@@ -2,8 +2,9 @@ package io.secureapi.engine;
 
 import static io.secureapi.aws.AwsCall.call;
 import static io.secureapi.aws.AwsCall.run;
+import static io.secureapi.aws.AwsCall.ifFound;
+import static io.secureapi.aws.AwsCall.unlessGone;
 
-import io.secureapi.aws.AwsCall;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -25,11 +26,11 @@ public final class ExecutionRolePiece implements Piece {
     }
 
     public static Optional<State.Role> find(Wiring w, String roleName) {
-        return AwsCall.find("reading IAM role " + roleName, w.region(), NoSuchEntityException.class,
+        return ifFound("reading IAM role " + roleName, w.region(), NoSuchEntityException.class,
                 () -> w.aws.iam().getRole(r -> r.roleName(roleName)).role()).map(role -> {
                     Map<String, String> tags = role.tags() == null ? Map.of()
                             : role.tags().stream().collect(Collectors.toMap(Tag::key, Tag::value, (a, b) -> a));
-                    Optional<String> inline = AwsCall.find("reading the logs policy of IAM role " + roleName, w.region(),
+                    Optional<String> inline = ifFound("reading the logs policy of IAM role " + roleName, w.region(),
                             NoSuchEntityException.class,
                             () -> w.aws.iam().getRolePolicy(r -> r.roleName(roleName).policyName(Names.ROLE_POLICY_NAME)).policyDocument());
                     return new State.Role(role.arn(), role.roleName(), tags, inline);
@@ -109,10 +110,10 @@ public final class ExecutionRolePiece implements Piece {
     @Override
     public void remove(Wiring w, Change change) {
         String roleName = Names.managedRoleName(w.apiId());
-        AwsCall.delete("deleting the logs policy of IAM role " + roleName, w.region(), NoSuchEntityException.class,
+        unlessGone("deleting the logs policy of IAM role " + roleName, w.region(), NoSuchEntityException.class,
                 () -> w.aws.iam().deleteRolePolicy(r -> r.roleName(roleName).policyName(Names.ROLE_POLICY_NAME)));
         try {
-            AwsCall.delete("deleting IAM role " + roleName, w.region(), NoSuchEntityException.class,
+            unlessGone("deleting IAM role " + roleName, w.region(), NoSuchEntityException.class,
                     () -> w.aws.iam().deleteRole(r -> r.roleName(roleName)));
         } catch (ExitException e) {
             if (!(e.getCause() instanceof DeleteConflictException)) throw e;

@@ -2,8 +2,9 @@ package io.secureapi.engine;
 
 import static io.secureapi.aws.AwsCall.call;
 import static io.secureapi.aws.AwsCall.run;
+import static io.secureapi.aws.AwsCall.ifFound;
+import static io.secureapi.aws.AwsCall.unlessGone;
 
-import io.secureapi.aws.AwsCall;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,7 +64,7 @@ public final class FunctionPiece implements Piece {
     }
 
     public static Optional<State.Function> find(Wiring w, String nameOrArn) {
-        return AwsCall.find("reading Lambda function " + nameOrArn, w.region(), ResourceNotFoundException.class,
+        return ifFound("reading Lambda function " + nameOrArn, w.region(), ResourceNotFoundException.class,
                 () -> w.aws.lambda().getFunction(r -> r.functionName(nameOrArn))).map(f -> {
                     FunctionConfiguration c = f.configuration();
                     Map<String, String> env = c.environment() == null || c.environment().variables() == null ? Map.of()
@@ -212,7 +213,7 @@ public final class FunctionPiece implements Piece {
     @Override
     public void remove(Wiring w, Change change) {
         String name = w.functionName();
-        AwsCall.delete("deleting Lambda function " + name, w.region(), ResourceNotFoundException.class,
+        unlessGone("deleting Lambda function " + name, w.region(), ResourceNotFoundException.class,
                 () -> w.aws.lambda().deleteFunction(r -> r.functionName(name)));
         w.function = Optional.empty();
         w.functionPolicy = Optional.empty();

@@ -2,8 +2,9 @@ package io.secureapi.engine;
 
 import static io.secureapi.aws.AwsCall.call;
 import static io.secureapi.aws.AwsCall.run;
+import static io.secureapi.aws.AwsCall.ifFound;
+import static io.secureapi.aws.AwsCall.unlessGone;
 
-import io.secureapi.aws.AwsCall;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.lambda.model.ResourceConflictException;
@@ -24,7 +25,7 @@ public final class InvokePermissionPiece implements Piece {
     /** The resource policy of the function as API Gateway calls it: an alias or version has a policy of its own. */
     static Optional<String> read(Wiring w, String functionArn) {
         String qualifier = w.qualifier().orElse(null);
-        return AwsCall.find("reading the resource policy of Lambda function " + w.functionName() + (qualifier == null ? "" : ":" + qualifier), w.region(), ResourceNotFoundException.class,
+        return ifFound("reading the resource policy of Lambda function " + w.functionName() + (qualifier == null ? "" : ":" + qualifier), w.region(), ResourceNotFoundException.class,
                 () -> w.aws.lambda().getPolicy(r -> r.functionName(functionArn).qualifier(qualifier)).policy());
     }
 
@@ -140,7 +141,7 @@ public final class InvokePermissionPiece implements Piece {
         String fn = w.functionArn();
         // Bounded loop: an emulator may hold a statement id twice, AWS never does.
         for (int i = 0; i < 5 && statement(w).isPresent(); i++) {
-            boolean removed = AwsCall.delete("removing invoke permission " + sid + " from Lambda function " + w.functionName(), w.region(),
+            boolean removed = unlessGone("removing invoke permission " + sid + " from Lambda function " + w.functionName(), w.region(),
                     ResourceNotFoundException.class,
                     () -> w.aws.lambda().removePermission(r -> r.functionName(fn).qualifier(w.qualifier().orElse(null)).statementId(sid)));
             w.functionPolicy = removed ? read(w, fn) : Optional.empty();

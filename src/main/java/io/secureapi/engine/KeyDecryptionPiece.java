@@ -2,8 +2,9 @@ package io.secureapi.engine;
 
 import static io.secureapi.aws.AwsCall.call;
 import static io.secureapi.aws.AwsCall.run;
+import static io.secureapi.aws.AwsCall.ifFound;
+import static io.secureapi.aws.AwsCall.unlessGone;
 
-import io.secureapi.aws.AwsCall;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -86,7 +87,7 @@ public final class KeyDecryptionPiece implements Piece {
 
     static Optional<String> readRolePolicy(Wiring w) {
         String roleName = Names.managedRoleName(w.apiId());
-        return AwsCall.find("reading the KMS policy of IAM role " + roleName, w.region(), NoSuchEntityException.class,
+        return ifFound("reading the KMS policy of IAM role " + roleName, w.region(), NoSuchEntityException.class,
                 () -> w.aws.iam().getRolePolicy(r -> r.roleName(roleName).policyName(Names.ROLE_KMS_POLICY_NAME)).policyDocument());
     }
 
@@ -236,7 +237,7 @@ public final class KeyDecryptionPiece implements Piece {
     }
 
     private static void deleteRolePolicy(Wiring w, String roleName) {
-        AwsCall.delete("deleting the KMS policy of IAM role " + roleName, w.region(), NoSuchEntityException.class,
+        unlessGone("deleting the KMS policy of IAM role " + roleName, w.region(), NoSuchEntityException.class,
                 () -> w.aws.iam().deleteRolePolicy(r -> r.roleName(roleName).policyName(Names.ROLE_KMS_POLICY_NAME)));
         w.kmsRolePolicy = Optional.empty();
     }

@@ -1,8 +1,8 @@
 package io.secureapi.engine;
 
 import static io.secureapi.aws.AwsCall.call;
+import static io.secureapi.aws.AwsCall.ifFound;
 
-import io.secureapi.aws.AwsCall;
 import io.secureapi.aws.AwsClients;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -145,7 +145,7 @@ public final class KeyRotation {
     }
 
     private static Optional<String> value(Wiring w, State.Secret secret, Version v) {
-        return AwsCall.find("reading version " + v.id() + " of secret " + secret.name(), w.region(), ResourceNotFoundException.class,
+        return ifFound("reading version " + v.id() + " of secret " + secret.name(), w.region(), ResourceNotFoundException.class,
                 () -> w.aws.secrets().getSecretValue(r -> r.secretId(secret.arn()).versionId(v.id())).secretString());
     }
 

@@ -2,8 +2,8 @@ package io.secureapi.engine;
 
 import static io.secureapi.aws.AwsCall.call;
 import static io.secureapi.aws.AwsCall.run;
+import static io.secureapi.aws.AwsCall.unlessGone;
 
-import io.secureapi.aws.AwsCall;
 import java.util.List;
 import java.util.Optional;
 import software.amazon.awssdk.services.cloudwatchlogs.model.LogGroup;
@@ -98,7 +98,7 @@ public final class LogGroupPiece implements Piece {
     @Override
     public void remove(Wiring w, Change change) {
         String group = LastUsed.logGroup(w.functionName());
-        AwsCall.delete("deleting log group " + group, w.region(), ResourceNotFoundException.class,
+        unlessGone("deleting log group " + group, w.region(), ResourceNotFoundException.class,
                 () -> w.aws.logs().deleteLogGroup(r -> r.logGroupName(group)));
         w.logGroup = Optional.empty();
     }

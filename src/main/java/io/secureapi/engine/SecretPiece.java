@@ -2,8 +2,9 @@ package io.secureapi.engine;
 
 import static io.secureapi.aws.AwsCall.call;
 import static io.secureapi.aws.AwsCall.run;
+import static io.secureapi.aws.AwsCall.ifFound;
+import static io.secureapi.aws.AwsCall.unlessGone;
 
-import io.secureapi.aws.AwsCall;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -138,7 +139,7 @@ public final class SecretPiece implements Piece {
     }
 
     static Optional<String> stageValue(Wiring w, String arn, String stage) {
-        return AwsCall.find("reading the " + stage + " value of secret " + w.target.secretName(), w.region(), ResourceNotFoundException.class,
+        return ifFound("reading the " + stage + " value of secret " + w.target.secretName(), w.region(), ResourceNotFoundException.class,
                 () -> w.aws.secrets().getSecretValue(r -> r.secretId(arn).versionStage(stage)).secretString());
     }
 
@@ -331,7 +332,7 @@ public final class SecretPiece implements Piece {
         String arn = w.secret.orElseThrow().arn();
         String name = w.target.secretName();
         long days = w.removal.recoveryDays();
-        AwsCall.delete("scheduling deletion of secret " + name, w.region(), ResourceNotFoundException.class,
+        unlessGone("scheduling deletion of secret " + name, w.region(), ResourceNotFoundException.class,
                 () -> w.aws.secrets().deleteSecret(r -> r.secretId(arn).recoveryWindowInDays(days)));
         w.secret = find(w, arn);
     }

@@ -1,8 +1,9 @@
 package io.secureapi.engine;
 
 import static io.secureapi.aws.AwsCall.call;
+import static io.secureapi.aws.AwsCall.ifFound;
+import static io.secureapi.aws.AwsCall.unlessGone;
 
-import io.secureapi.aws.AwsCall;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,7 @@ public final class SecretPolicyPiece implements Piece {
     }
 
     static Optional<String> read(Wiring w, String secretArn) {
-        return AwsCall.find("reading the resource policy of secret " + w.target.secretName(), w.region(), ResourceNotFoundException.class,
+        return ifFound("reading the resource policy of secret " + w.target.secretName(), w.region(), ResourceNotFoundException.class,
                 () -> w.aws.secrets().getResourcePolicy(r -> r.secretId(secretArn)).resourcePolicy());
     }
 
@@ -139,7 +140,7 @@ public final class SecretPolicyPiece implements Piece {
         // Re-read: keep any statement added since the plan.
         PolicyDocument rest = PolicyDocument.parse(read(w, arn).orElse(null)).without(Names.SECRET_POLICY_SID);
         if (rest.size() == 0) {
-            AwsCall.delete("deleting the resource policy of secret " + name, w.region(), ResourceNotFoundException.class,
+            unlessGone("deleting the resource policy of secret " + name, w.region(), ResourceNotFoundException.class,
                     () -> w.aws.secrets().deleteResourcePolicy(r -> r.secretId(arn)));
             w.secretPolicy = Optional.empty();
         } else {

@@ -1,8 +1,8 @@
 package io.secureapi.engine;
 
 import static io.secureapi.aws.AwsCall.call;
+import static io.secureapi.aws.AwsCall.ifFound;
 
-import io.secureapi.aws.AwsCall;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -71,7 +71,7 @@ public final class SecretSharing {
         Optional<String> fn = w.ourAuthorizer().flatMap(a -> Arns.functionOfAuthorizerUri(a.uri()));
         if (fn.isEmpty()) return Optional.empty();
         if (w.function.isPresent() && Wiring.nameOf(fn.get()).equals(w.function.get().name())) return Optional.ofNullable(w.function.get().role());
-        return AwsCall.find("reading the configuration of Lambda function " + Wiring.nameOf(fn.get()), w.region(), ResourceNotFoundException.class,
+        return ifFound("reading the configuration of Lambda function " + Wiring.nameOf(fn.get()), w.region(), ResourceNotFoundException.class,
                 () -> w.aws.lambda().getFunctionConfiguration(r -> r.functionName(fn.get())).role());
     }
 

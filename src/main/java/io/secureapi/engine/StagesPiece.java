@@ -1,8 +1,8 @@
 package io.secureapi.engine;
 
 import static io.secureapi.aws.AwsCall.call;
+import static io.secureapi.aws.AwsCall.ifFound;
 
-import io.secureapi.aws.AwsCall;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -140,7 +140,7 @@ public final class StagesPiece implements Piece {
      * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-export.html); empty when the stage has none.
      */
     static Optional<Deployed> deployed(Wiring w, String stage) {
-        Optional<String> export = AwsCall.find("exporting what stage " + stage + " of API " + w.apiId() + " serves", w.region(),
+        Optional<String> export = ifFound("exporting what stage " + stage + " of API " + w.apiId() + " serves", w.region(),
                 NotFoundException.class, () -> w.aws.apigateway().exportApi(r -> r.apiId(w.apiId()).specification("OAS30")
                         .outputType("JSON").stageName(stage).includeExtensions(true)).body().asString(StandardCharsets.UTF_8));
         if (export.isEmpty()) return Optional.empty();
