@@ -4,6 +4,7 @@ import static io.secureapi.it.FaultProxy.Fault.THROTTLE;
 import static io.secureapi.it.FaultProxy.rest;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.secureapi.engine.Json;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -115,7 +116,7 @@ class ScanIT {
         Run allowed = scan(LocalAws.endpoint(), "--regions", east + "," + south, "--output", "json", "--region", east,
                 "--allow-public", open + " $default", "--allow-public", open + "  POST /orders", "--allow-public", jwtApi + " GET /health");
         assertThat(allowed.exitCode).as(allowed.toString()).isZero();
-        Map<String, Map<String, Object>> after = apis(JsonText.parseObject(allowed.out));
+        Map<String, Map<String, Object>> after = apis(Json.parseObject(allowed.out));
         assertThat(after.get(open)).containsEntry("publicRoutes", List.of()).containsEntry("allowedPublicRoutes", List.of("$default", "POST /orders"));
 
         // the table an auditor reads
