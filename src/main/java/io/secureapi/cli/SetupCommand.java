@@ -131,12 +131,7 @@ public class SetupCommand extends AwsCommand {
         Setup setup = Setup.read(target, aws(), progress(), config()).deployStages(deployStages).keyOptions(logRetentionDays, forwardKeyName);
         Plan plan = setup.plan();
         if (noNewKey) refuseNewKey(plan, target);
-        if (!json()) {
-            out().println(style().bold("Plan for API " + target.apiId() + " (" + target.region() + ")" + (dryRun ? " — dry run" : "")));
-            out().print(plan.toTable());
-            out().println();
-            out().flush();
-        }
+        printPlan("Plan for API " + target.apiId() + " (" + target.region() + ")", plan, dryRun);
         warnPublicCatchAll(setup.wiring());
         if (dryRun) {
             if (json()) printJson(setup, plan, false, null);

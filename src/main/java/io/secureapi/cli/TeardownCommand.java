@@ -94,12 +94,7 @@ public class TeardownCommand extends AwsCommand {
                 .deployStages(deployStages);
         Plan plan = teardown.plan();
         List<String> madePublic = teardown.routesMadePublic();
-        if (!json()) {
-            out().println(style().bold("Teardown plan for API " + id + " (" + region + ")" + (dryRun ? " — dry run" : "")));
-            out().print(plan.toTable());
-            out().println();
-            out().flush();
-        }
+        printPlan("Teardown plan for API " + id + " (" + region + ")", plan, dryRun);
         teardown.warnings().forEach(w -> err().println("warning: " + w));
         if (!madePublic.isEmpty() && !plan.isEmpty()) {
             err().println("warning: after teardown these routes need no key (public): " + String.join(", ", madePublic));
