@@ -328,6 +328,12 @@ def classlist(endpoint, env, fx):
             (work, env, [*e, "setup", "--api-id", "doesnotexist0"]),
             (bundled, env, [*e, "setup", "--api-id", api_bundled, "--dev-key"]),
             (bundled, env, [*e, "rotate-key"]),
+            (bundled, env, [*e, "keys", "add", "classlist", "--key-out", os.path.join(work, "classlist.key")]),
+            (bundled, env, [*e, "keys", "list"]),
+            (bundled, env, [*e, "keys", "revoke", "classlist", "--yes"]),
+            (bundled, env, [*e, "verify", "--all"]),
+            (work, env, [*e, "scan", "--regions", ",".join(SCAN_REGIONS)]),
+            (work, env, ["amplify-hook", "--help"]),
             (bundled, env, [*e, "teardown", "--dry-run"]),
         ]
         for i, (cwd, run_env, args) in enumerate(runs):

@@ -802,11 +802,31 @@ def _patch_kms_and_logs():
     LogsBackend.put_retention_policy = put_retention_policy
 
 
+def _patch_secretsmanager():
+    from moto.secretsmanager.models import SecretsManagerBackend
+
+    # GetSecretValue: "If you don't specify either a VersionStage or VersionId, then Secrets Manager
+    # returns the AWSCURRENT version" (API_GetSecretValue.html in
+    # https://docs.aws.amazon.com/secretsmanager/latest/apireference/). moto answers its own
+    # "default version" instead, which UpdateSecretVersionStage never moves: after AWSCURRENT moved
+    # to another version, a read without a stage still returned the old one.
+    base_update = SecretsManagerBackend.update_secret_version_stage
+
+    def update_secret_version_stage(self, secret_id, version_stage, remove_from_version_id, move_to_version_id):
+        result = base_update(self, secret_id, version_stage, remove_from_version_id, move_to_version_id)
+        if version_stage == "AWSCURRENT" and move_to_version_id:
+            self.secrets[secret_id].default_version_id = move_to_version_id
+        return result
+
+    SecretsManagerBackend.update_secret_version_stage = update_secret_version_stage
+
+
 def apply_patches():
     """Make moto behave as AWS does where secure-api depends on it."""
     _patch_apigatewayv2()
     _patch_lambda()
     _patch_kms_and_logs()
+    _patch_secretsmanager()
 
 
 # ---------------------------------------------------------------------------

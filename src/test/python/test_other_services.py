@@ -60,6 +60,21 @@ class OtherServicesTest(unittest.TestCase):
         sm.create_secret(Name="with-default-key", SecretString="x")
         self.assertNotIn("KmsKeyId", sm.describe_secret(SecretId="with-default-key"))
 
+    def test_a_read_without_stage_follows_awscurrent_when_it_moves(self):
+        sm = self.client("secretsmanager")
+        sm.create_secret(Name="moving-current", SecretString="one")
+        first = sm.get_secret_value(SecretId="moving-current")["VersionId"]
+        staged = sm.put_secret_value(SecretId="moving-current", SecretString="two",
+                                     VersionStages=["STAGED"])["VersionId"]
+        self.assertEqual(sm.get_secret_value(SecretId="moving-current")["SecretString"], "one")
+        sm.update_secret_version_stage(SecretId="moving-current", VersionStage="AWSCURRENT",
+                                       MoveToVersionId=staged, RemoveFromVersionId=first)
+        self.assertEqual(sm.get_secret_value(SecretId="moving-current")["SecretString"], "two")
+        self.assertEqual(sm.get_secret_value(SecretId="moving-current", VersionStage="AWSPREVIOUS")["SecretString"], "one")
+        # RemoveFromVersionId that no longer holds AWSCURRENT fails, as AWS documents
+        self.assertEqual(self.code(sm.update_secret_version_stage, SecretId="moving-current", VersionStage="AWSCURRENT",
+                                   MoveToVersionId=first, RemoveFromVersionId=first), "InvalidParameterException")
+
     def test_iam_inline_role_policies(self):
         iam = self.client("iam")
         iam.create_role(RoleName="fn-role", AssumeRolePolicyDocument=json.dumps(

@@ -496,13 +496,11 @@ public final class KeyRotation {
         return new Outcome(Optional.of(key), request.suppliedKey().isEmpty(), version, currentId, lost);
     }
 
-    private static String putDigests(Wiring w, String arn, DigestSecret next, String doing, Progress progress) {
-        String value = next.toJson();
-        // One token per run: an SDK retry after a lost response cannot make a second version.
-        String token = UUID.randomUUID().toString();
+    /** Stores a new current version only while AWSCURRENT is still the version this run read. */
+    private String putDigests(Wiring w, String arn, DigestSecret next, String doing, Progress progress) {
         progress.say(doing);
-        return call(doing, w.region(), () -> w.aws.secrets().putSecretValue(r -> r.secretId(arn).secretString(value).clientRequestToken(token)))
-                .versionId();
+        String readVersionId = snapshot.version(CURRENT).map(Version::id).orElse(null);
+        return SecretVersions.putIfCurrent(w, arn, secretName(), next.toJson(), readVersionId, doing);
     }
 
     /** Makes the planned change true; call only when the plan changes something. */

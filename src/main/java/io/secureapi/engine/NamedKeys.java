@@ -1,6 +1,5 @@
 package io.secureapi.engine;
 
-import static io.secureapi.aws.AwsCall.call;
 
 import io.secureapi.aws.AwsClients;
 import java.time.Duration;
@@ -12,10 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import software.amazon.awssdk.services.secretsmanager.model.PutSecretValueResponse;
 
 /**
  * keys add / list / revoke: named keys for the consumers of one API, in the bundled authorizer's
@@ -35,7 +32,11 @@ public final class NamedKeys {
     private final State.Secret secret;
     private final DigestSecret current;
 
-    private NamedKeys(Wiring w, State.Secret secret, DigestSecret current) {
+    /** The AWSCURRENT version {@link #current} was read from: a write succeeds only while it is still current. */
+    private final String readVersionId;
+
+    private NamedKeys(Wiring w, State.Secret secret, DigestSecret current, String readVersionId) {
+        this.readVersionId = readVersionId;
         this.w = w;
         this.secret = secret;
         this.current = current;
@@ -62,13 +63,14 @@ public final class NamedKeys {
             throw ExitException.badInput("secret " + s.name() + " is scheduled for deletion", "run secure-api setup first: it restores the secret");
         }
         w.secret = Optional.of(s);
-        String raw = SecretPiece.stageValue(w, s.arn(), "AWSCURRENT").orElseThrow(() -> ExitException.badInput(
+        SecretVersions.Current cur = SecretVersions.current(w, s.arn(), s.name()).orElseThrow(() -> ExitException.badInput(
                 "secret " + s.name() + " has no current value (AWSCURRENT)", "run secure-api setup first: it stores a key"));
+        String raw = cur.value();
         if (!DigestSecret.is(raw)) {
             throw ExitException.badInput("secret " + s.name() + " holds its keys in plaintext (a format older secure-api versions wrote)",
                     "run secure-api setup first: it stores them as digests without changing any key");
         }
-        return new NamedKeys(w, s, DigestSecret.parse(raw, s.name()));
+        return new NamedKeys(w, s, DigestSecret.parse(raw, s.name()), cur.versionId());
     }
 
     public Wiring wiring() {
@@ -160,12 +162,8 @@ public final class NamedKeys {
         if (value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > DigestSecret.MAX_BYTES) {
             throw ExitException.badInput(doing + ": the value would exceed " + DigestSecret.MAX_BYTES + " bytes", "revoke keys nobody uses first");
         }
-        // one token per run: an SDK retry after a lost response cannot make a second version
-        String token = UUID.randomUUID().toString();
         w.progress.say(doing);
-        PutSecretValueResponse put = call(doing, w.region(),
-                () -> w.aws.secrets().putSecretValue(r -> r.secretId(secret.arn()).secretString(value).clientRequestToken(token)));
-        return put.versionId();
+        return SecretVersions.putIfCurrent(w, secret.arn(), secret.name(), value, readVersionId, doing);
     }
 
     /** Flushes the caches after a revoke; the bundled function must exist (else the window is the caches' own). */

@@ -97,7 +97,10 @@ public final class Scan {
                 m.put("name", a.name());
                 m.put("region", a.region());
                 m.put("protectedBySecureApi", a.protectedBySecureApi());
-                m.put("publicRoutes", a.publicRoutes());
+                // every route that answers without authorization, allowed or not; the allowed ones are also listed apart
+                List<String> answeringOpenly = new ArrayList<>(a.allowedPublicRoutes());
+                answeringOpenly.addAll(a.publicRoutes());
+                m.put("publicRoutes", answeringOpenly.stream().sorted().toList());
                 m.put("allowedPublicRoutes", a.allowedPublicRoutes());
                 m.put("otherAuthorizerRoutes", a.otherAuthorizerRoutes());
                 list.add(m);

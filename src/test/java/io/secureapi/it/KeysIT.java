@@ -87,7 +87,7 @@ class KeysIT {
         String key = shownKey(r);
         assertThat(key).startsWith("sak_partner-a_");
         assertThat(r.err).doesNotContain(key);
-        assertThat(r.writes()).containsExactly("SecretsManager.PutSecretValue");
+        assertThat(r.writes()).containsExactly("SecretsManager.PutSecretValue", "SecretsManager.UpdateSecretVersionStage");
 
         Map<String, Object> doc = current(api);
         assertThat(doc).containsEntry("format", "secure-api-digests").containsEntry("version", 1L);
@@ -202,7 +202,8 @@ class KeysIT {
         assertThat(entry(api, "partner-a")).isNull();
         assertThat(entry(api, "live")).isNotNull();
         List<String> writes = r.writes();
-        assertThat(writes).containsExactly("SecretsManager.PutSecretValue", "Lambda.UpdateFunctionConfiguration",
+        assertThat(writes).containsExactly("SecretsManager.PutSecretValue", "SecretsManager.UpdateSecretVersionStage",
+                "Lambda.UpdateFunctionConfiguration",
                 "ApiGatewayV2.ResetAuthorizersCache", "ApiGatewayV2.ResetAuthorizersCache");
         // the function update has completed (waiter) before the stages are listed and reset
         List<String> ops = r.operations;
@@ -286,5 +287,34 @@ class KeysIT {
 
     static Set<String> names(Map<String, Object> doc) {
         return ((Map<?, ?>) doc.get("keys")).keySet().stream().map(String::valueOf).collect(java.util.stream.Collectors.toSet());
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void twoRunsAtOnce_neverOverwriteEachOther_theLaterOneStopsWithExit3() throws Exception {
+        String api = setup();
+        Run[] first = new Run[1];
+        try (FaultProxy proxy = FaultProxy.start(LocalAws.endpoint())) {
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch held = proxy.hold(FaultProxy.op("secretsmanager.PutSecretValue"), false, release);
+            Thread t = new Thread(() -> first[0] = Run.via(proxy.endpoint(), config(), "", false, "keys", "add", "partner-a"));
+            t.start();
+            assertThat(held.await(60, java.util.concurrent.TimeUnit.SECONDS)).as("keys add partner-a reached its write").isTrue();
+            // meanwhile a teammate adds another key: it read the same version and writes first
+            Run other = Run.cli(config(), "keys", "add", "partner-b");
+            assertThat(other.exitCode).as(other.toString()).isZero();
+            release.countDown();
+            t.join(60_000);
+        }
+        assertThat(first[0].exitCode).as(first[0].toString()).isEqualTo(3);
+        assertThat(first[0].err).contains("changed while this command ran").contains("next: run the command again");
+        assertThat(first[0].out).as("a key that was never made current is not handed out").doesNotContain("sak_partner-a_");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> keys = (Map<String, Object>) current(api).get("keys");
+        assertThat(keys.keySet()).as("the teammate's key survives; the stopped run left nothing current")
+                .contains("live", "partner-b").doesNotContain("partner-a");
+        Run again = Run.cli(config(), "keys", "add", "partner-a");
+        assertThat(again.exitCode).as(again.toString()).isZero();
+        assertThat(((Map<String, Object>) current(api).get("keys")).keySet()).contains("live", "partner-a", "partner-b");
     }
 }

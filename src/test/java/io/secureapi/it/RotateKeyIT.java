@@ -86,7 +86,7 @@ class RotateKeyIT {
         assertThat(key).startsWith("sak_live_").hasSizeGreaterThanOrEqualTo(43).isNotEqualTo(old.get(0));
         assertThat(run.out).contains("shown once").contains("rotate-key --finish");
         assertThat(run.err).doesNotContain(key).doesNotContain("warning");
-        assertThat(run.writes()).containsExactly("SecretsManager.PutSecretValue");
+        assertThat(run.writes()).containsExactly("SecretsManager.PutSecretValue", "SecretsManager.UpdateSecretVersionStage");
 
         // the overlap lives in the current version: the old live key retires there, dev is untouched
         String current = value(arn, "AWSCURRENT");
@@ -131,7 +131,7 @@ class RotateKeyIT {
         Run finish = Run.cli(config(), "rotate-key", "--finish");
         assertThat(finish.exitCode).as(finish.toString()).isZero();
         // write the secret, then the function (its key cache), then every stage's authorizer cache
-        assertThat(finish.writes()).containsExactly("SecretsManager.PutSecretValue", "Lambda.UpdateFunctionConfiguration",
+        assertThat(finish.writes()).containsExactly("SecretsManager.PutSecretValue", "SecretsManager.UpdateSecretVersionStage", "Lambda.UpdateFunctionConfiguration",
                 "ApiGatewayV2.ResetAuthorizersCache");
         String current = value(arn, "AWSCURRENT");
         assertThat(Digests.entry(current, "live")).containsEntry("retiring", null);

@@ -112,12 +112,12 @@ class ScanIT {
                 .containsEntry("publicRoutes", List.of()).containsEntry("otherAuthorizerRoutes", List.of());
         assertThat(apis.get(cors)).containsEntry("publicRoutes", List.of()).containsEntry("protectedBySecureApi", false);
 
-        // every public route allowed: exit 0, and they move to allowedPublicRoutes
+        // every public route allowed: exit 0; still public, and also listed in allowedPublicRoutes
         Run allowed = scan(LocalAws.endpoint(), "--regions", east + "," + south, "--output", "json", "--region", east,
                 "--allow-public", open + " $default", "--allow-public", open + "  POST /orders", "--allow-public", jwtApi + " GET /health");
         assertThat(allowed.exitCode).as(allowed.toString()).isZero();
         Map<String, Map<String, Object>> after = apis(Json.parseObject(allowed.out));
-        assertThat(after.get(open)).containsEntry("publicRoutes", List.of()).containsEntry("allowedPublicRoutes", List.of("$default", "POST /orders"));
+        assertThat(after.get(open)).containsEntry("publicRoutes", List.of("$default", "POST /orders")).containsEntry("allowedPublicRoutes", List.of("$default", "POST /orders"));
 
         // the table an auditor reads
         Run text = scan(LocalAws.endpoint(), "--regions", east + "," + south, "--region", east);

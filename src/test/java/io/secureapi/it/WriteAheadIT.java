@@ -131,7 +131,7 @@ class WriteAheadIT {
         Run setup = Run.cli(config(), "setup", "--api-id", api);
         assertThat(setup.exitCode).isZero();
         String before = liveKeyInAws(api, setup.out);
-        String killedOut = killedAt(op("secretsmanager.PutSecretValue"), true, true, "rotate-key");
+        String killedOut = killedAt(op("secretsmanager.UpdateSecretVersionStage"), true, true, "rotate-key");
         String inAws = liveKeyInAws(api, Files.readString(pendingFile()));
         assertThat(inAws).as("the rotation reached AWS").isNotEqualTo(before);
         assertThat(killedOut).doesNotContain(inAws);
@@ -149,7 +149,7 @@ class WriteAheadIT {
     void keysAddKilledAfterStoring_theNextCommandShowsTheKeyOnce() throws Exception {
         String api = aws.amplifyApi();
         assertThat(Run.cli(config(), "setup", "--api-id", api, "--key-out", dir.resolve("live.key").toString()).exitCode).isZero();
-        String killedOut = killedAt(op("secretsmanager.PutSecretValue"), true, true, "keys", "add", "partner-a");
+        String killedOut = killedAt(op("secretsmanager.UpdateSecretVersionStage"), true, true, "keys", "add", "partner-a");
         assertThat(pendingFile()).as("written ahead").exists();
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("sak_partner-a_[0-9A-Za-z]{49}").matcher(Files.readString(pendingFile()));
         assertThat(m.find()).isTrue();

@@ -1,0 +1,67 @@
+package io.secureapi.engine;
+
+import static io.secureapi.aws.AwsCall.call;
+
+import java.util.Optional;
+import java.util.UUID;
+import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueResponse;
+import software.amazon.awssdk.services.secretsmanager.model.InvalidParameterException;
+import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
+
+/**
+ * Read-modify-write of the digest secret without lost updates. Secrets Manager has no conditional
+ * put, but UpdateSecretVersionStage fails when RemoveFromVersionId no longer holds the label
+ * ("If the label is attached and you either do not specify this parameter, or the version ID does not
+ * match, then the operation fails": Secrets Manager API reference, UpdateSecretVersionStage). So a new
+ * version is stored under a label of our own, then AWSCURRENT moves to it only from the version this
+ * run read: two runs (a keys add and a keys revoke, say) never silently overwrite each other.
+ */
+public final class SecretVersions {
+    /** The label a new version waits under until AWSCURRENT moves to it; one version holds it at a time. */
+    static final String STAGED = "SECURE_API_STAGED";
+
+    /** AWSCURRENT's version id and value as read at one moment. */
+    public record Current(String versionId, String value) {
+    }
+
+    private SecretVersions() {
+    }
+
+    public static Optional<Current> current(Wiring w, String arn, String secretName) {
+        return call("reading the AWSCURRENT value of secret " + secretName, w.region(), () -> {
+            try {
+                GetSecretValueResponse r = w.aws.secrets().getSecretValue(b -> b.secretId(arn).versionStage("AWSCURRENT"));
+                return Optional.of(new Current(r.versionId(), r.secretString()));
+            } catch (ResourceNotFoundException e) {
+                return Optional.<Current>empty();
+            }
+        });
+    }
+
+    /**
+     * Stores {@code value} as the new AWSCURRENT if AWSCURRENT is still {@code readVersionId};
+     * otherwise nothing becomes current and the run stops (exit 3) so it can be run again on fresh state.
+     * Returns the new version id.
+     */
+    public static String putIfCurrent(Wiring w, String arn, String secretName, String value, String readVersionId, String doing) {
+        // one token per run: an SDK retry after a lost response cannot make a second version
+        String token = UUID.randomUUID().toString();
+        if (readVersionId == null) {
+            return call(doing, w.region(), () -> w.aws.secrets().putSecretValue(r -> r.secretId(arn).secretString(value).clientRequestToken(token)))
+                    .versionId();
+        }
+        String staged = call(doing, w.region(), () -> w.aws.secrets().putSecretValue(r -> r.secretId(arn).secretString(value)
+                .clientRequestToken(token).versionStages(STAGED))).versionId();
+        call(doing, w.region(), () -> {
+            try {
+                return w.aws.secrets().updateSecretVersionStage(r -> r.secretId(arn).versionStage("AWSCURRENT")
+                        .moveToVersionId(staged).removeFromVersionId(readVersionId));
+            } catch (InvalidParameterException changed) {
+                throw new ExitException(ExitException.AWS, doing + " (" + w.region() + "): secret " + secretName
+                        + " changed while this command ran (another secure-api run?), so nothing of this run was made current",
+                        "run the command again: it reads the secret afresh", changed);
+            }
+        });
+        return staged;
+    }
+}
