@@ -29,6 +29,30 @@ public final class AwsCall {
         });
     }
 
+    /**
+     * A read where AWS's not-found answer ({@code notFound}) is an answer, not a failure: empty. A
+     * step that returns null (a resource without the optional part asked for) is empty too.
+     */
+    public static <T> java.util.Optional<T> ifFound(String doing, String region, Class<? extends SdkException> notFound,
+            Supplier<T> step) {
+        return call(doing, region, () -> {
+            try {
+                return java.util.Optional.ofNullable(step.get());
+            } catch (SdkException e) {
+                if (notFound.isInstance(e)) return java.util.Optional.empty();
+                throw e;
+            }
+        });
+    }
+
+    /** A delete where already gone ({@code gone}) is done; true if this call deleted it. */
+    public static boolean unlessGone(String doing, String region, Class<? extends SdkException> gone, Runnable step) {
+        return ifFound(doing, region, gone, () -> {
+            step.run();
+            return true;
+        }).isPresent();
+    }
+
     public static ExitException translate(String doing, String region, SdkException e) {
         String where = doing + " (" + region + ")";
         if (e instanceof AwsServiceException service) {

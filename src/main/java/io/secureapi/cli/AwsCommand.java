@@ -503,4 +503,13 @@ public abstract class AwsCommand implements Callable<Integer> {
         boolean color = session().stdoutIsTerminal() && !output().noColor && !session().env().containsKey("NO_COLOR");
         return new Style(color);
     }
+
+    /** The one plan printer of setup, rotate-key and teardown: a bold title, the plan's table, a blank line; nothing with --output json. */
+    protected void printPlan(String title, io.secureapi.engine.Plan plan, boolean dryRun) {
+        if (json()) return;
+        out().println(style().bold(title + (dryRun ? " — dry run" : "")));
+        out().print(plan.toTable());
+        out().println();
+        out().flush();
+    }
 }

@@ -38,16 +38,7 @@ public class KeyOptions {
         if (keyFile != null && keyFile.toString().equals("-")) {
             return Optional.of(fromStdin(session, "--key-file -"));
         }
-        if (keyFile != null) {
-            String text;
-            try {
-                text = Files.readString(keyFile, StandardCharsets.UTF_8);
-            } catch (IOException | java.io.UncheckedIOException e) {
-                throw ExitException.badInput("cannot read key file " + keyFile + " (" + e.getClass().getSimpleName() + ")",
-                        "check the path and its permissions");
-            }
-            return Optional.of(ApiKey.of(firstLine(text), "--key-file " + keyFile));
-        }
+        if (keyFile != null) return Optional.of(ApiKey.of(readKeyFile(keyFile), "--key-file " + keyFile));
         if (keyStdin) return Optional.of(fromStdin(session, "standard input"));
         return Optional.empty();
     }
@@ -92,6 +83,16 @@ public class KeyOptions {
         if (e instanceof java.nio.file.NoSuchFileException) return "no such file or folder";
         String m = e.getMessage();
         return m != null && m.contains("No space left") ? "no space left on the device" : e.getClass().getSimpleName();
+    }
+
+    /** The one rule for a key file (setup's, rotate-key's, verify's): its first line, stripped; "" when empty. */
+    static String readKeyFile(Path file) {
+        try {
+            return firstLine(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw ExitException.badInput("cannot read key file " + file + " (" + e.getClass().getSimpleName() + ")",
+                    "check the path and its permissions");
+        }
     }
 
     private static String firstLine(String text) {

@@ -93,7 +93,7 @@ public class KeysCommand implements Callable<Integer> {
             Optional<ApiKey> supplied = keys.suppliedKey(session());
             keys.checkKeyOut();
             String id = apiId(apiId);
-            Optional<ProjectConfig> cfg = config().filter(c -> c.apiId().equals(id));
+            Optional<ProjectConfig> cfg = config().filter(ProjectConfig.forApi(id));
             NamedKeys named = NamedKeys.read(id, settings().region(), cfg, aws(), progress());
             named.checkAdd(name, supplied);
             if (dryRun) {
@@ -187,7 +187,7 @@ public class KeysCommand implements Callable<Integer> {
         @Override
         protected int run() {
             String id = apiId(apiId);
-            Optional<ProjectConfig> cfg = config().filter(c -> c.apiId().equals(id));
+            Optional<ProjectConfig> cfg = config().filter(ProjectConfig.forApi(id));
             NamedKeys named = NamedKeys.read(id, settings().region(), cfg, aws(), progress());
             LastUsed.Result used = noLastUsed ? LastUsed.Result.unknown("--no-last-used") : LastUsed.read(named.wiring());
             java.util.List<NamedKeys.Row> rows = named.list(Instant.now(), used);
@@ -245,7 +245,7 @@ public class KeysCommand implements Callable<Integer> {
         protected int run() {
             DigestSecret.checkName(name, "NAME");
             String id = apiId(apiId);
-            Optional<ProjectConfig> cfg = config().filter(c -> c.apiId().equals(id));
+            Optional<ProjectConfig> cfg = config().filter(ProjectConfig.forApi(id));
             NamedKeys named = NamedKeys.read(id, settings().region(), cfg, aws(), progress());
             named.checkRevoke(name);
             confirm(named);

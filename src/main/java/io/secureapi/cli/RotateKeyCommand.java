@@ -105,13 +105,8 @@ public class RotateKeyCommand extends AwsCommand {
         List<String> warnings = rotation.warnings();
         warnings.forEach(w -> err().println(style().yellow("warning: ") + w));
         err().flush();
-        if (!json()) {
-            out().println(style().bold((finish ? "Finish key rotation" : "Rotate the " + request.env() + " key") + " of API "
-                    + request.apiId() + " (" + request.region() + ")" + (dryRun ? " — dry run" : "")));
-            out().print(plan.toTable());
-            out().println();
-            out().flush();
-        }
+        printPlan((finish ? "Finish key rotation" : "Rotate the " + request.env() + " key") + " of API " + request.apiId()
+                + " (" + request.region() + ")", plan, dryRun);
         if (dryRun || plan.isEmpty()) {
             if (json()) {
                 out().println(Json.pretty(document(rotation, plan, warnings, null, null)));
@@ -149,12 +144,7 @@ public class RotateKeyCommand extends AwsCommand {
     private int discard(KeyRotation rotation) {
         KeyRotation.Request r = rotation.request();
         Plan plan = rotation.discardPlan();
-        if (!json()) {
-            out().println(style().bold("Discard the unfinished rotation of the " + r.env() + " key of API " + r.apiId() + " (" + r.region() + ")"
-                    + (dryRun ? " — dry run" : "")));
-            out().print(plan.toTable());
-            out().println();
-        }
+        printPlan("Discard the unfinished rotation of the " + r.env() + " key of API " + r.apiId() + " (" + r.region() + ")", plan, dryRun);
         KeyRotation.Outcome outcome = null;
         if (!dryRun && !plan.isEmpty()) {
             ConfigFile.checkWritable(configPath());
@@ -207,7 +197,7 @@ public class RotateKeyCommand extends AwsCommand {
         }
         Optional<ApiKey> supplied = finish || discardCurrent ? Optional.empty() : keys.suppliedKey(session());
         keys.checkKeyOut();
-        Optional<ProjectConfig> cfg = config().filter(c -> c.apiId().equals(id));
+        Optional<ProjectConfig> cfg = config().filter(ProjectConfig.forApi(id));
         return new KeyRotation.Request(id, settings().region(), cfg, Optional.ofNullable(secretName), e, supplied, finish, abandonPrevious);
     }
 

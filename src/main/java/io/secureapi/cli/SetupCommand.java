@@ -131,12 +131,7 @@ public class SetupCommand extends AwsCommand {
         Setup setup = Setup.read(target, aws(), progress(), config()).deployStages(deployStages).keyOptions(logRetentionDays, forwardKeyName);
         Plan plan = setup.plan();
         if (noNewKey) refuseNewKey(plan, target);
-        if (!json()) {
-            out().println(style().bold("Plan for API " + target.apiId() + " (" + target.region() + ")" + (dryRun ? " — dry run" : "")));
-            out().print(plan.toTable());
-            out().println();
-            out().flush();
-        }
+        printPlan("Plan for API " + target.apiId() + " (" + target.region() + ")", plan, dryRun);
         warnPublicCatchAll(setup.wiring());
         if (dryRun) {
             if (json()) printJson(setup, plan, false, null);
@@ -184,7 +179,7 @@ public class SetupCommand extends AwsCommand {
     private Target target() {
         Optional<ProjectConfig> cfg = config();
         String id = apiId(apiId);
-        Optional<ProjectConfig> same = cfg.filter(c -> c.apiId().equals(id));
+        Optional<ProjectConfig> same = cfg.filter(ProjectConfig.forApi(id));
         String region = settings().region();
         Optional<String> fn = Optional.ofNullable(function)
                 .or(() -> same.filter(c -> !c.functionManaged()).map(ProjectConfig::functionArn));
@@ -234,7 +229,9 @@ public class SetupCommand extends AwsCommand {
         Optional<ApiKey> key = keys.suppliedKey(session());
         // without --routes, routes an earlier --routes left out stay out (a teammate's plain rerun must not open them up)
         List<String> excluded = routes == null ? same.map(ProjectConfig::excludedRoutes).orElse(List.of()) : List.of();
-        return new Target(id, region, fn, secret, authorizer, hdr, ttl, routeKeys, replaceAuthorizer, devKey, key, excluded);
+        return Target.builder(id, region).function(fn.orElse(null)).secretName(secret).authorizerName(authorizer).header(hdr)
+                .cacheTtl(ttl).routes(routeKeys.orElse(null)).replaceAuthorizer(replaceAuthorizer).devKey(devKey)
+                .suppliedKey(key.orElse(null)).excludedRoutes(excluded).build();
     }
 
     /** A catch-all route left public answers every path without a key: say so, with the option verify will need. */

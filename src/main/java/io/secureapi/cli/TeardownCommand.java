@@ -80,7 +80,7 @@ public class TeardownCommand extends AwsCommand {
                     "give 7 to 30 days (Secrets Manager's limits), or --keep-secret to keep the secret");
         }
         String id = apiId(apiId);
-        Optional<ProjectConfig> cfg = config().filter(c -> c.apiId().equals(id));
+        Optional<ProjectConfig> cfg = config().filter(ProjectConfig.forApi(id));
         String region = settings().region();
         // an earlier teardown --keep-secret is remembered: a later plain teardown must not delete what it kept
         boolean keptBefore = cfg.isPresent() && entryName().flatMap(n -> configFile().flatMap(f -> f.rawEntry(n)))
@@ -94,12 +94,7 @@ public class TeardownCommand extends AwsCommand {
                 .deployStages(deployStages);
         Plan plan = teardown.plan();
         List<String> madePublic = teardown.routesMadePublic();
-        if (!json()) {
-            out().println(style().bold("Teardown plan for API " + id + " (" + region + ")" + (dryRun ? " — dry run" : "")));
-            out().print(plan.toTable());
-            out().println();
-            out().flush();
-        }
+        printPlan("Teardown plan for API " + id + " (" + region + ")", plan, dryRun);
         teardown.warnings().forEach(w -> err().println("warning: " + w));
         if (!madePublic.isEmpty() && !plan.isEmpty()) {
             err().println("warning: after teardown these routes need no key (public): " + String.join(", ", madePublic));

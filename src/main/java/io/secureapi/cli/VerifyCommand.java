@@ -84,7 +84,7 @@ public class VerifyCommand extends AwsCommand {
         // Every input is checked before the first AWS call.
         Set<String> allowed = allowed();
         Optional<URI> url = probeUrl();
-        Optional<Probe.Key> fileKey = fileKey();
+        Optional<io.secureapi.engine.ApiKey> fileKey = fileKey();
         checkReport();
         boolean probing = probe || url.isPresent() || fileKey.isPresent();
 
@@ -96,7 +96,7 @@ public class VerifyCommand extends AwsCommand {
 
     /** One API: read, check, and probe when asked. verify --all calls it once per entry, concurrently. */
     Verification check(String id, String region, Optional<io.secureapi.engine.ProjectConfig> cfg, io.secureapi.aws.AwsClients aws,
-            io.secureapi.engine.Progress progress, Set<String> allowed, boolean probing, Optional<URI> url, Optional<Probe.Key> fileKey) {
+            io.secureapi.engine.Progress progress, Set<String> allowed, boolean probing, Optional<URI> url, Optional<io.secureapi.engine.ApiKey> fileKey) {
         Target target = Target.fromConfig(id, region, cfg);
         Verify verify = Verify.read(target, aws, progress, cfg);
         // routes setup's --routes left out come with the target (from the config): verify allows them, but never a catch-all
@@ -171,23 +171,15 @@ public class VerifyCommand extends AwsCommand {
     }
 
     /** The key from --key-file: first line, checked for what a header can carry; never echoed. */
-    private Optional<Probe.Key> fileKey() {
+    private Optional<io.secureapi.engine.ApiKey> fileKey() {
         if (keyFile == null) return Optional.empty();
-        String text;
-        try {
-            text = Files.readString(keyFile, StandardCharsets.UTF_8);
-        } catch (IOException | java.io.UncheckedIOException e) {
-            throw ExitException.badInput("cannot read key file " + keyFile + " (" + e.getClass().getSimpleName() + ")",
-                    "check the path and its permissions");
-        }
-        String t = text.strip();
-        String line = (t.indexOf('\n') < 0 ? t : t.substring(0, t.indexOf('\n'))).strip();
+        String line = KeyOptions.readKeyFile(keyFile);
         if (line.isEmpty()) throw ExitException.badInput("key file " + keyFile + " is empty", "put the key on its first line");
         if (line.chars().anyMatch(c -> c < 0x20 || c >= 0x7f)) {
             throw ExitException.badInput("the key in " + keyFile + " has a character a header value cannot carry (control or non-ASCII)",
                     "put exactly the key clients send on the first line");
         }
-        return Optional.of(new Probe.Key(line));
+        return Optional.of(io.secureapi.engine.ApiKey.unchecked(line));
     }
 
     /** --output junit --report F when verify cannot run: one failing test case that says why, so CI shows it. */

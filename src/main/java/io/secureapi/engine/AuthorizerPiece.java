@@ -1,6 +1,7 @@
 package io.secureapi.engine;
 
 import static io.secureapi.aws.AwsCall.call;
+import static io.secureapi.aws.AwsCall.unlessGone;
 
 import io.secureapi.error.ExitException;
 import java.util.ArrayList;
@@ -99,13 +100,8 @@ public final class AuthorizerPiece implements Piece {
             if (others.isEmpty()) return own;
             boolean ownIsFirst = own.compareTo(others.get(0)) < 0;
             if (!ownIsFirst || System.nanoTime() > deadline) {
-                call("deleting duplicate authorizer " + own + " of API " + w.apiId(), w.region(), () -> {
-                    try {
-                        return w.aws.apigateway().deleteAuthorizer(r -> r.apiId(w.apiId()).authorizerId(own));
-                    } catch (NotFoundException gone) {
-                        return null;
-                    }
-                });
+                unlessGone("deleting duplicate authorizer " + own + " of API " + w.apiId(), w.region(), NotFoundException.class,
+                        () -> w.aws.apigateway().deleteAuthorizer(r -> r.apiId(w.apiId()).authorizerId(own)));
                 w.authorizers = w.authorizers.stream().filter(a -> !a.id().equals(own)).toList();
                 w.progress.say("authorizer " + others.get(0) + " was created at the same time (another run, or a retried request); "
                         + "using it and deleted " + own);
@@ -141,13 +137,8 @@ public final class AuthorizerPiece implements Piece {
     @Override
     public void remove(Wiring w, Change change) {
         for (State.Authorizer a : owned(w)) {
-            call("deleting authorizer " + a.id() + " of API " + w.apiId(), w.region(), () -> {
-                try {
-                    return w.aws.apigateway().deleteAuthorizer(r -> r.apiId(w.apiId()).authorizerId(a.id()));
-                } catch (NotFoundException gone) {
-                    return null;
-                }
-            });
+            unlessGone("deleting authorizer " + a.id() + " of API " + w.apiId(), w.region(), NotFoundException.class,
+                    () -> w.aws.apigateway().deleteAuthorizer(r -> r.apiId(w.apiId()).authorizerId(a.id())));
             w.authorizers = w.authorizers.stream().filter(x -> !x.id().equals(a.id())).toList();
         }
     }

@@ -2,6 +2,8 @@ package io.secureapi.engine;
 
 import static io.secureapi.aws.AwsCall.call;
 import static io.secureapi.aws.AwsCall.run;
+import static io.secureapi.aws.AwsCall.ifFound;
+import static io.secureapi.aws.AwsCall.unlessGone;
 
 import io.secureapi.error.ExitException;
 import java.util.Map;
@@ -10,7 +12,6 @@ import java.util.stream.Collectors;
 import software.amazon.awssdk.services.iam.model.DeleteConflictException;
 import software.amazon.awssdk.services.iam.model.EntityAlreadyExistsException;
 import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
-import software.amazon.awssdk.services.iam.model.Role;
 import software.amazon.awssdk.services.iam.model.Tag;
 
 /** The bundled authorizer's execution role: Lambda trust and its own logs, nothing else. */
@@ -26,24 +27,15 @@ public final class ExecutionRolePiece implements Piece {
     }
 
     public static Optional<State.Role> find(Wiring w, String roleName) {
-        return call("reading IAM role " + roleName, w.region(), () -> {
-            Role role;
-            try {
-                role = w.aws.iam().getRole(r -> r.roleName(roleName)).role();
-            } catch (NoSuchEntityException e) {
-                return Optional.<State.Role>empty();
-            }
-            Map<String, String> tags = role.tags() == null ? Map.of()
-                    : role.tags().stream().collect(Collectors.toMap(Tag::key, Tag::value, (a, b) -> a));
-            Optional<String> inline;
-            try {
-                inline = Optional.ofNullable(w.aws.iam().getRolePolicy(r -> r.roleName(roleName).policyName(Names.ROLE_POLICY_NAME))
-                        .policyDocument());
-            } catch (NoSuchEntityException e) {
-                inline = Optional.empty();
-            }
-            return Optional.of(new State.Role(role.arn(), role.roleName(), tags, inline));
-        });
+        return ifFound("reading IAM role " + roleName, w.region(), NoSuchEntityException.class,
+                () -> w.aws.iam().getRole(r -> r.roleName(roleName)).role()).map(role -> {
+                    Map<String, String> tags = role.tags() == null ? Map.of()
+                            : role.tags().stream().collect(Collectors.toMap(Tag::key, Tag::value, (a, b) -> a));
+                    Optional<String> inline = ifFound("reading the logs policy of IAM role " + roleName, w.region(),
+                            NoSuchEntityException.class,
+                            () -> w.aws.iam().getRolePolicy(r -> r.roleName(roleName).policyName(Names.ROLE_POLICY_NAME)).policyDocument());
+                    return new State.Role(role.arn(), role.roleName(), tags, inline);
+                });
     }
 
     static String logsPolicy(Wiring w) {
@@ -119,21 +111,11 @@ public final class ExecutionRolePiece implements Piece {
     @Override
     public void remove(Wiring w, Change change) {
         String roleName = Names.managedRoleName(w.apiId());
-        call("deleting the logs policy of IAM role " + roleName, w.region(), () -> {
-            try {
-                return w.aws.iam().deleteRolePolicy(r -> r.roleName(roleName).policyName(Names.ROLE_POLICY_NAME));
-            } catch (NoSuchEntityException gone) {
-                return null;
-            }
-        });
+        unlessGone("deleting the logs policy of IAM role " + roleName, w.region(), NoSuchEntityException.class,
+                () -> w.aws.iam().deleteRolePolicy(r -> r.roleName(roleName).policyName(Names.ROLE_POLICY_NAME)));
         try {
-            call("deleting IAM role " + roleName, w.region(), () -> {
-                try {
-                    return w.aws.iam().deleteRole(r -> r.roleName(roleName));
-                } catch (NoSuchEntityException gone) {
-                    return null;
-                }
-            });
+            unlessGone("deleting IAM role " + roleName, w.region(), NoSuchEntityException.class,
+                    () -> w.aws.iam().deleteRole(r -> r.roleName(roleName)));
         } catch (ExitException e) {
             if (!(e.getCause() instanceof DeleteConflictException)) throw e;
             throw new ExitException(ExitException.AWS, e.getMessage(), "something else was attached to the role since setup: "

@@ -2,6 +2,8 @@ package io.secureapi.engine;
 
 import static io.secureapi.aws.AwsCall.call;
 import static io.secureapi.aws.AwsCall.run;
+import static io.secureapi.aws.AwsCall.ifFound;
+import static io.secureapi.aws.AwsCall.unlessGone;
 
 import io.secureapi.error.ExitException;
 import java.util.ArrayList;
@@ -12,7 +14,6 @@ import java.util.Optional;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.lambda.model.Architecture;
 import software.amazon.awssdk.services.lambda.model.FunctionConfiguration;
-import software.amazon.awssdk.services.lambda.model.GetFunctionResponse;
 import software.amazon.awssdk.services.lambda.model.InvalidParameterValueException;
 import software.amazon.awssdk.services.lambda.model.ResourceConflictException;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
@@ -64,21 +65,16 @@ public final class FunctionPiece implements Piece {
     }
 
     public static Optional<State.Function> find(Wiring w, String nameOrArn) {
-        return call("reading Lambda function " + nameOrArn, w.region(), () -> {
-            GetFunctionResponse f;
-            try {
-                f = w.aws.lambda().getFunction(r -> r.functionName(nameOrArn));
-            } catch (ResourceNotFoundException e) {
-                return Optional.<State.Function>empty();
-            }
-            FunctionConfiguration c = f.configuration();
-            Map<String, String> env = c.environment() == null || c.environment().variables() == null ? Map.of()
-                    : new LinkedHashMap<>(c.environment().variables());
-            w.functionVersion = c.version() == null ? "$LATEST" : c.version();
-            return Optional.of(new State.Function(baseArn(c.functionArn()), c.functionName(), c.role(), c.runtimeAsString(),
-                    c.handler(), c.stateAsString(), c.lastUpdateStatusAsString(), c.codeSha256(), env,
-                    f.tags() == null ? Map.of() : f.tags()));
-        });
+        return ifFound("reading Lambda function " + nameOrArn, w.region(), ResourceNotFoundException.class,
+                () -> w.aws.lambda().getFunction(r -> r.functionName(nameOrArn))).map(f -> {
+                    FunctionConfiguration c = f.configuration();
+                    Map<String, String> env = c.environment() == null || c.environment().variables() == null ? Map.of()
+                            : new LinkedHashMap<>(c.environment().variables());
+                    w.functionVersion = c.version() == null ? "$LATEST" : c.version();
+                    return new State.Function(baseArn(c.functionArn()), c.functionName(), c.role(), c.runtimeAsString(),
+                            c.handler(), c.stateAsString(), c.lastUpdateStatusAsString(), c.codeSha256(), env,
+                            f.tags() == null ? Map.of() : f.tags());
+                });
     }
 
     /** arn:partition:lambda:region:account:function:name, without a version or alias. */
@@ -218,13 +214,8 @@ public final class FunctionPiece implements Piece {
     @Override
     public void remove(Wiring w, Change change) {
         String name = w.functionName();
-        call("deleting Lambda function " + name, w.region(), () -> {
-            try {
-                return w.aws.lambda().deleteFunction(r -> r.functionName(name));
-            } catch (ResourceNotFoundException gone) {
-                return null;
-            }
-        });
+        unlessGone("deleting Lambda function " + name, w.region(), ResourceNotFoundException.class,
+                () -> w.aws.lambda().deleteFunction(r -> r.functionName(name)));
         w.function = Optional.empty();
         w.functionPolicy = Optional.empty();
     }

@@ -2,6 +2,8 @@ package io.secureapi.engine;
 
 import static io.secureapi.aws.AwsCall.call;
 import static io.secureapi.aws.AwsCall.run;
+import static io.secureapi.aws.AwsCall.ifFound;
+import static io.secureapi.aws.AwsCall.unlessGone;
 
 import io.secureapi.error.ExitException;
 import java.util.Map;
@@ -24,13 +26,8 @@ public final class InvokePermissionPiece implements Piece {
     /** The resource policy of the function as API Gateway calls it: an alias or version has a policy of its own. */
     static Optional<String> read(Wiring w, String functionArn) {
         String qualifier = w.qualifier().orElse(null);
-        return call("reading the resource policy of Lambda function " + w.functionName() + (qualifier == null ? "" : ":" + qualifier), w.region(), () -> {
-            try {
-                return Optional.ofNullable(w.aws.lambda().getPolicy(r -> r.functionName(functionArn).qualifier(qualifier)).policy());
-            } catch (ResourceNotFoundException e) {
-                return Optional.empty();
-            }
-        });
+        return ifFound("reading the resource policy of Lambda function " + w.functionName() + (qualifier == null ? "" : ":" + qualifier), w.region(), ResourceNotFoundException.class,
+                () -> w.aws.lambda().getPolicy(r -> r.functionName(functionArn).qualifier(qualifier)).policy());
     }
 
     public static Optional<Map<String, Object>> statement(Wiring w) {
@@ -145,14 +142,9 @@ public final class InvokePermissionPiece implements Piece {
         String fn = w.functionArn();
         // Bounded loop: an emulator may hold a statement id twice, AWS never does.
         for (int i = 0; i < 5 && statement(w).isPresent(); i++) {
-            boolean removed = call("removing invoke permission " + sid + " from Lambda function " + w.functionName(), w.region(), () -> {
-                try {
-                    w.aws.lambda().removePermission(r -> r.functionName(fn).qualifier(w.qualifier().orElse(null)).statementId(sid));
-                    return true;
-                } catch (ResourceNotFoundException gone) {
-                    return false;
-                }
-            });
+            boolean removed = unlessGone("removing invoke permission " + sid + " from Lambda function " + w.functionName(), w.region(),
+                    ResourceNotFoundException.class,
+                    () -> w.aws.lambda().removePermission(r -> r.functionName(fn).qualifier(w.qualifier().orElse(null)).statementId(sid)));
             w.functionPolicy = removed ? read(w, fn) : Optional.empty();
         }
     }

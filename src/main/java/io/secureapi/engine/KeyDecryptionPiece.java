@@ -2,6 +2,8 @@ package io.secureapi.engine;
 
 import static io.secureapi.aws.AwsCall.call;
 import static io.secureapi.aws.AwsCall.run;
+import static io.secureapi.aws.AwsCall.ifFound;
+import static io.secureapi.aws.AwsCall.unlessGone;
 
 import io.secureapi.error.ExitException;
 import java.util.ArrayList;
@@ -86,14 +88,8 @@ public final class KeyDecryptionPiece implements Piece {
 
     static Optional<String> readRolePolicy(Wiring w) {
         String roleName = Names.managedRoleName(w.apiId());
-        return call("reading the KMS policy of IAM role " + roleName, w.region(), () -> {
-            try {
-                return Optional.ofNullable(w.aws.iam().getRolePolicy(r -> r.roleName(roleName).policyName(Names.ROLE_KMS_POLICY_NAME))
-                        .policyDocument());
-            } catch (NoSuchEntityException e) {
-                return Optional.<String>empty();
-            }
-        });
+        return ifFound("reading the KMS policy of IAM role " + roleName, w.region(), NoSuchEntityException.class,
+                () -> w.aws.iam().getRolePolicy(r -> r.roleName(roleName).policyName(Names.ROLE_KMS_POLICY_NAME)).policyDocument());
     }
 
     /** Every policy document of the role: inline (ListRolePolicies, GetRolePolicy) and attached (GetPolicy, GetPolicyVersion). */
@@ -242,13 +238,8 @@ public final class KeyDecryptionPiece implements Piece {
     }
 
     private static void deleteRolePolicy(Wiring w, String roleName) {
-        call("deleting the KMS policy of IAM role " + roleName, w.region(), () -> {
-            try {
-                return w.aws.iam().deleteRolePolicy(r -> r.roleName(roleName).policyName(Names.ROLE_KMS_POLICY_NAME));
-            } catch (NoSuchEntityException gone) {
-                return null;
-            }
-        });
+        unlessGone("deleting the KMS policy of IAM role " + roleName, w.region(), NoSuchEntityException.class,
+                () -> w.aws.iam().deleteRolePolicy(r -> r.roleName(roleName).policyName(Names.ROLE_KMS_POLICY_NAME)));
         w.kmsRolePolicy = Optional.empty();
     }
 

@@ -1,6 +1,7 @@
 package io.secureapi.engine;
 
 import static io.secureapi.aws.AwsCall.call;
+import static io.secureapi.aws.AwsCall.ifFound;
 
 import io.secureapi.aws.AwsClients;
 import io.secureapi.error.ExitException;
@@ -87,7 +88,7 @@ public final class KeyRotation {
      * (the secret {@code secure-api/<apiId>/api-key}, the bundled function if it exists).
      */
     public static KeyRotation read(Request req, AwsClients aws, Progress progress) {
-        Optional<ProjectConfig> cfg = req.config().filter(c -> c.apiId().equals(req.apiId()));
+        Optional<ProjectConfig> cfg = req.config().filter(ProjectConfig.forApi(req.apiId()));
         Target fromConfig = Target.fromConfig(req.apiId(), req.region(), cfg);
         Target target = req.secretName().map(fromConfig::withSecretName).orElse(fromConfig);
         String secretName = target.secretName();
@@ -138,13 +139,8 @@ public final class KeyRotation {
     }
 
     private static Optional<String> value(Wiring w, State.Secret secret, Version v) {
-        return call("reading version " + v.id() + " of secret " + secret.name(), w.region(), () -> {
-            try {
-                return Optional.ofNullable(w.aws.secrets().getSecretValue(r -> r.secretId(secret.arn()).versionId(v.id())).secretString());
-            } catch (ResourceNotFoundException gone) {
-                return Optional.<String>empty();
-            }
-        });
+        return ifFound("reading version " + v.id() + " of secret " + secret.name(), w.region(), ResourceNotFoundException.class,
+                () -> w.aws.secrets().getSecretValue(r -> r.secretId(secret.arn()).versionId(v.id())).secretString());
     }
 
     /**

@@ -2,6 +2,7 @@ package io.secureapi.engine;
 
 import static io.secureapi.aws.AwsCall.call;
 import static io.secureapi.aws.AwsCall.run;
+import static io.secureapi.aws.AwsCall.unlessGone;
 
 import io.secureapi.error.ExitException;
 import java.util.List;
@@ -98,13 +99,8 @@ public final class LogGroupPiece implements Piece {
     @Override
     public void remove(Wiring w, Change change) {
         String group = LastUsed.logGroup(w.functionName());
-        call("deleting log group " + group, w.region(), () -> {
-            try {
-                return w.aws.logs().deleteLogGroup(r -> r.logGroupName(group));
-            } catch (ResourceNotFoundException gone) {
-                return null;
-            }
-        });
+        unlessGone("deleting log group " + group, w.region(), ResourceNotFoundException.class,
+                () -> w.aws.logs().deleteLogGroup(r -> r.logGroupName(group)));
         w.logGroup = Optional.empty();
     }
 }

@@ -47,7 +47,7 @@ public final class NamedKeys {
      * an API checked by the user's own function, a missing secret, and a legacy plaintext secret.
      */
     public static NamedKeys read(String apiId, String region, Optional<ProjectConfig> config, AwsClients aws, Progress progress) {
-        Optional<ProjectConfig> cfg = config.filter(c -> c.apiId().equals(apiId));
+        Optional<ProjectConfig> cfg = config.filter(ProjectConfig.forApi(apiId));
         Target target = Target.fromConfig(apiId, region, cfg);
         if (!target.managedFunction()) {
             throw ExitException.badInput("keys needs the bundled authorizer: API " + apiId + " is checked by your own function "

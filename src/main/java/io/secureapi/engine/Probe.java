@@ -24,24 +24,6 @@ public final class Probe {
     private Probe() {
     }
 
-    /** Key material for one probe request; its toString never shows it. */
-    public static final class Key {
-        private final String value;
-
-        public Key(String value) {
-            this.value = value;
-        }
-
-        String reveal() {
-            return value;
-        }
-
-        @Override
-        public String toString() {
-            return "Probe.Key[redacted]";
-        }
-    }
-
     /** An HTTP answer, or why there was none. */
     record Answer(int status, String error) {
         boolean reached() {
@@ -67,16 +49,16 @@ public final class Probe {
         return List.of(noKey(res, header, none), wrongKey(res, header, wrong), right);
     }
 
-    private static Key wrongKey(Optional<Key> right) {
+    private static ApiKey wrongKey(Optional<ApiKey> right) {
         while (true) {
             byte[] b = new byte[32];
             RANDOM.nextBytes(b);
             String k = "sak_probe_" + Base64.getUrlEncoder().withoutPadding().encodeToString(b);
-            if (right.isEmpty() || !right.get().reveal().equals(k)) return new Key(k);
+            if (right.isEmpty() || !right.get().reveal().equals(k)) return ApiKey.unchecked(k);
         }
     }
 
-    static Answer send(HttpClient http, URI url, String header, Key key) {
+    static Answer send(HttpClient http, URI url, String header, ApiKey key) {
         HttpRequest.Builder b = HttpRequest.newBuilder(url).GET().timeout(REQUEST_TIMEOUT).header("User-Agent", "secure-api-verify-probe");
         if (key != null) b.header(header, key.reveal());
         try {

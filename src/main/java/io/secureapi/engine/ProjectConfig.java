@@ -154,4 +154,9 @@ public record ProjectConfig(String apiId, String region, String functionArn, boo
     public Optional<ProtectedRoute> route(String routeId) {
         return routes.stream().filter(r -> r.routeId().equals(routeId)).findFirst();
     }
+
+    /** The one rule for "the config entry of this API": use as {@code config.filter(ProjectConfig.forApi(apiId))}. */
+    public static java.util.function.Predicate<ProjectConfig> forApi(String apiId) {
+        return c -> c.apiId().equals(apiId);
+    }
 }

@@ -31,7 +31,7 @@ import software.amazon.awssdk.services.ec2.model.DescribeRegionsResponse;
 public final class Scan {
     /** At most this many AWS reads in flight: enough to hide latency, few enough not to invite throttling. */
     public static final int PARALLELISM = 8;
-    static final String PAGE_SIZE = "500";
+    static final String PAGE_SIZE = HttpApi.PAGE_SIZE;
 
     /** A route a user declared public on purpose: --allow-public "API_ID ROUTE KEY". */
     public record Allowed(String apiId, String routeKey) {

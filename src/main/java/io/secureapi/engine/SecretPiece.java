@@ -2,6 +2,8 @@ package io.secureapi.engine;
 
 import static io.secureapi.aws.AwsCall.call;
 import static io.secureapi.aws.AwsCall.run;
+import static io.secureapi.aws.AwsCall.ifFound;
+import static io.secureapi.aws.AwsCall.unlessGone;
 
 import io.secureapi.error.ExitException;
 import java.time.Instant;
@@ -138,13 +140,8 @@ public final class SecretPiece implements Piece {
     }
 
     static Optional<String> stageValue(Wiring w, String arn, String stage) {
-        return call("reading the " + stage + " value of secret " + w.target.secretName(), w.region(), () -> {
-            try {
-                return Optional.ofNullable(w.aws.secrets().getSecretValue(r -> r.secretId(arn).versionStage(stage)).secretString());
-            } catch (ResourceNotFoundException e) {
-                return Optional.empty();
-            }
-        });
+        return ifFound("reading the " + stage + " value of secret " + w.target.secretName(), w.region(), ResourceNotFoundException.class,
+                () -> w.aws.secrets().getSecretValue(r -> r.secretId(arn).versionStage(stage)).secretString());
     }
 
     /**
@@ -336,13 +333,8 @@ public final class SecretPiece implements Piece {
         String arn = w.secret.orElseThrow().arn();
         String name = w.target.secretName();
         long days = w.removal.recoveryDays();
-        call("scheduling deletion of secret " + name, w.region(), () -> {
-            try {
-                return w.aws.secrets().deleteSecret(r -> r.secretId(arn).recoveryWindowInDays(days));
-            } catch (ResourceNotFoundException gone) {
-                return null;
-            }
-        });
+        unlessGone("scheduling deletion of secret " + name, w.region(), ResourceNotFoundException.class,
+                () -> w.aws.secrets().deleteSecret(r -> r.secretId(arn).recoveryWindowInDays(days)));
         w.secret = find(w, arn);
     }
 }

@@ -1,6 +1,8 @@
 package io.secureapi.engine;
 
 import static io.secureapi.aws.AwsCall.call;
+import static io.secureapi.aws.AwsCall.ifFound;
+import static io.secureapi.aws.AwsCall.unlessGone;
 
 import io.secureapi.error.ExitException;
 import java.util.ArrayList;
@@ -24,13 +26,8 @@ public final class SecretPolicyPiece implements Piece {
     }
 
     static Optional<String> read(Wiring w, String secretArn) {
-        return call("reading the resource policy of secret " + w.target.secretName(), w.region(), () -> {
-            try {
-                return Optional.ofNullable(w.aws.secrets().getResourcePolicy(r -> r.secretId(secretArn)).resourcePolicy());
-            } catch (ResourceNotFoundException e) {
-                return Optional.empty();
-            }
-        });
+        return ifFound("reading the resource policy of secret " + w.target.secretName(), w.region(), ResourceNotFoundException.class,
+                () -> w.aws.secrets().getResourcePolicy(r -> r.secretId(secretArn)).resourcePolicy());
     }
 
     public static Map<String, Object> desiredStatement(String roleArn) {
@@ -144,13 +141,8 @@ public final class SecretPolicyPiece implements Piece {
         // Re-read: keep any statement added since the plan.
         PolicyDocument rest = PolicyDocument.parse(read(w, arn).orElse(null)).without(Names.SECRET_POLICY_SID);
         if (rest.size() == 0) {
-            call("deleting the resource policy of secret " + name, w.region(), () -> {
-                try {
-                    return w.aws.secrets().deleteResourcePolicy(r -> r.secretId(arn));
-                } catch (ResourceNotFoundException gone) {
-                    return null;
-                }
-            });
+            unlessGone("deleting the resource policy of secret " + name, w.region(), ResourceNotFoundException.class,
+                    () -> w.aws.secrets().deleteResourcePolicy(r -> r.secretId(arn)));
             w.secretPolicy = Optional.empty();
         } else {
             String policy = rest.toJson();

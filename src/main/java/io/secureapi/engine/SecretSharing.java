@@ -1,6 +1,7 @@
 package io.secureapi.engine;
 
 import static io.secureapi.aws.AwsCall.call;
+import static io.secureapi.aws.AwsCall.ifFound;
 
 import io.secureapi.error.ExitException;
 import java.util.List;
@@ -70,13 +71,8 @@ public final class SecretSharing {
         Optional<String> fn = w.ourAuthorizer().flatMap(a -> Arns.functionOfAuthorizerUri(a.uri()));
         if (fn.isEmpty()) return Optional.empty();
         if (w.function.isPresent() && Wiring.nameOf(fn.get()).equals(w.function.get().name())) return Optional.ofNullable(w.function.get().role());
-        return call("reading the configuration of Lambda function " + Wiring.nameOf(fn.get()), w.region(), () -> {
-            try {
-                return Optional.ofNullable(w.aws.lambda().getFunctionConfiguration(r -> r.functionName(fn.get())).role());
-            } catch (ResourceNotFoundException gone) {
-                return Optional.<String>empty();
-            }
-        });
+        return ifFound("reading the configuration of Lambda function " + Wiring.nameOf(fn.get()), w.region(), ResourceNotFoundException.class,
+                () -> w.aws.lambda().getFunctionConfiguration(r -> r.functionName(fn.get())).role());
     }
 
     private static List<String> grantedRoles(Wiring w) {
@@ -111,8 +107,8 @@ public final class SecretSharing {
 
     private static List<State.Authorizer> authorizersOf(Wiring w, String apiId) {
         Target t = w.target;
-        Target other = new Target(apiId, t.region(), Optional.empty(), t.secretName(), t.authorizerName(), t.header(), t.cacheTtl(),
-                Optional.empty(), false, false, Optional.empty());
+        Target other = Target.builder(apiId, t.region()).secretName(t.secretName()).authorizerName(t.authorizerName())
+                .header(t.header()).cacheTtl(t.cacheTtl()).build();
         try {
             return HttpApi.authorizers(new Wiring(other, w.aws, Progress.NONE, Optional.empty()));
         } catch (ExitException e) {

@@ -42,7 +42,7 @@ public final class Setup {
 
     /** Reads the whole actual state: independent chains of reads run concurrently. */
     public static Setup read(Target target, AwsClients aws, Progress progress, Optional<ProjectConfig> previous) {
-        boolean knownApi = previous.filter(c -> c.apiId().equals(target.apiId())).isPresent();
+        boolean knownApi = previous.filter(ProjectConfig.forApi(target.apiId())).isPresent();
         Wiring early = null;
         Target t = target;
         if (target.managedFunction() && !knownApi) {

@@ -1,6 +1,7 @@
 package io.secureapi.engine;
 
 import static io.secureapi.aws.AwsCall.call;
+import static io.secureapi.aws.AwsCall.ifFound;
 
 import io.secureapi.error.ExitException;
 import java.nio.charset.StandardCharsets;
@@ -134,15 +135,11 @@ public final class StagesPiece implements Piece {
      * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-export.html); empty when the stage has none.
      */
     static Optional<Deployed> deployed(Wiring w, String stage) {
-        String json = call("exporting what stage " + stage + " of API " + w.apiId() + " serves", w.region(), () -> {
-            try {
-                return w.aws.apigateway().exportApi(r -> r.apiId(w.apiId()).specification("OAS30").outputType("JSON")
-                        .stageName(stage).includeExtensions(true)).body().asString(StandardCharsets.UTF_8);
-            } catch (NotFoundException none) {
-                return null;
-            }
-        });
-        if (json == null) return Optional.empty();
+        Optional<String> export = ifFound("exporting what stage " + stage + " of API " + w.apiId() + " serves", w.region(),
+                NotFoundException.class, () -> w.aws.apigateway().exportApi(r -> r.apiId(w.apiId()).specification("OAS30")
+                        .outputType("JSON").stageName(stage).includeExtensions(true)).body().asString(StandardCharsets.UTF_8));
+        if (export.isEmpty()) return Optional.empty();
+        String json = export.get();
         try {
             return Optional.of(Deployed.fromOpenApi(json));
         } catch (IllegalArgumentException | ClassCastException e) {

@@ -11,13 +11,6 @@ public record Target(String apiId, String region, Optional<String> function, Str
         String header, int cacheTtl, Optional<List<String>> routes, boolean replaceAuthorizer, boolean devKey,
         Optional<ApiKey> suppliedKey, List<String> excludedRoutes) {
 
-    public Target(String apiId, String region, Optional<String> function, String secretName, String authorizerName,
-            String header, int cacheTtl, Optional<List<String>> routes, boolean replaceAuthorizer, boolean devKey,
-            Optional<ApiKey> suppliedKey) {
-        this(apiId, region, function, secretName, authorizerName, header, cacheTtl, routes, replaceAuthorizer, devKey,
-                suppliedKey, List.of());
-    }
-
     public Target {
         excludedRoutes = excludedRoutes == null ? List.of() : List.copyOf(excludedRoutes);
     }
@@ -27,30 +20,27 @@ public record Target(String apiId, String region, Optional<String> function, Str
      * this API, else the defaults. The function is the user's only when the config says so.
      */
     public static Target fromConfig(String apiId, String region, Optional<ProjectConfig> config) {
-        Optional<ProjectConfig> same = config.filter(c -> c.apiId().equals(apiId));
+        Optional<ProjectConfig> same = config.filter(ProjectConfig.forApi(apiId));
         Optional<String> fn = same.filter(c -> !c.functionManaged()).map(ProjectConfig::functionArn).filter(s -> s != null && !s.isBlank());
         String secret = same.map(ProjectConfig::secretName).filter(s -> s != null && !s.isBlank()).orElse(Names.defaultSecretName(apiId));
         String authorizer = same.map(ProjectConfig::authorizerName).filter(s -> s != null && !s.isBlank())
                 .orElse(Names.DEFAULT_AUTHORIZER_NAME);
         String header = same.map(ProjectConfig::header).filter(s -> s != null && !s.isBlank()).orElse(Names.DEFAULT_HEADER);
         int ttl = same.map(ProjectConfig::cacheTtl).orElse(Names.DEFAULT_CACHE_TTL);
-        return new Target(apiId, region, fn, secret, authorizer, header, ttl, Optional.empty(), false, false, Optional.empty(),
-                same.map(ProjectConfig::excludedRoutes).orElse(List.of()));
+        return builder(apiId, region).function(fn.orElse(null)).secretName(secret).authorizerName(authorizer).header(header)
+                .cacheTtl(ttl).excludedRoutes(same.map(ProjectConfig::excludedRoutes).orElse(List.of())).build();
     }
 
     public Target withSecretName(String name) {
-        return new Target(apiId, region, function, name, authorizerName, header, cacheTtl, routes, replaceAuthorizer, devKey,
-                suppliedKey, excludedRoutes);
+        return toBuilder().secretName(name).build();
     }
 
     public Target withoutFunction() {
-        return new Target(apiId, region, Optional.empty(), secretName, authorizerName, header, cacheTtl, routes, replaceAuthorizer,
-                devKey, suppliedKey, excludedRoutes);
+        return toBuilder().function(null).build();
     }
 
     public Target withFunction(String functionArn) {
-        return new Target(apiId, region, Optional.of(functionArn), secretName, authorizerName, header, cacheTtl, routes,
-                replaceAuthorizer, devKey, suppliedKey, excludedRoutes);
+        return toBuilder().function(functionArn).build();
     }
 
     public boolean managedFunction() {
@@ -59,5 +49,95 @@ public record Target(String apiId, String region, Optional<String> function, Str
 
     public String identitySource() {
         return "$request.header." + header;
+    }
+
+    /** A target with the defaults for everything but the API and region (a managed function, every route, no key supplied). */
+    public static Builder builder(String apiId, String region) {
+        return new Builder(apiId, region);
+    }
+
+    public Builder toBuilder() {
+        return builder(apiId, region).function(function.orElse(null)).secretName(secretName).authorizerName(authorizerName)
+                .header(header).cacheTtl(cacheTtl).routes(routes.orElse(null)).replaceAuthorizer(replaceAuthorizer).devKey(devKey)
+                .suppliedKey(suppliedKey.orElse(null)).excludedRoutes(excludedRoutes);
+    }
+
+    /** Named choices instead of a twelve-argument constructor; null means "none" for function, routes and key. */
+    public static final class Builder {
+        private final String apiId;
+        private final String region;
+        private String function;
+        private String secretName;
+        private String authorizerName = Names.DEFAULT_AUTHORIZER_NAME;
+        private String header = Names.DEFAULT_HEADER;
+        private int cacheTtl = Names.DEFAULT_CACHE_TTL;
+        private List<String> routes;
+        private boolean replaceAuthorizer;
+        private boolean devKey;
+        private ApiKey suppliedKey;
+        private List<String> excludedRoutes = List.of();
+
+        private Builder(String apiId, String region) {
+            this.apiId = apiId;
+            this.region = region;
+            this.secretName = Names.defaultSecretName(apiId);
+        }
+
+        /** The user's function (name or ARN); null for the bundled one secure-api manages. */
+        public Builder function(String v) {
+            function = v;
+            return this;
+        }
+
+        public Builder secretName(String v) {
+            secretName = v;
+            return this;
+        }
+
+        public Builder authorizerName(String v) {
+            authorizerName = v;
+            return this;
+        }
+
+        public Builder header(String v) {
+            header = v;
+            return this;
+        }
+
+        public Builder cacheTtl(int v) {
+            cacheTtl = v;
+            return this;
+        }
+
+        /** The route keys to protect; null for every route but OPTIONS ones and the excluded ones. */
+        public Builder routes(List<String> v) {
+            routes = v;
+            return this;
+        }
+
+        public Builder replaceAuthorizer(boolean v) {
+            replaceAuthorizer = v;
+            return this;
+        }
+
+        public Builder devKey(boolean v) {
+            devKey = v;
+            return this;
+        }
+
+        public Builder suppliedKey(ApiKey v) {
+            suppliedKey = v;
+            return this;
+        }
+
+        public Builder excludedRoutes(List<String> v) {
+            excludedRoutes = v;
+            return this;
+        }
+
+        public Target build() {
+            return new Target(apiId, region, Optional.ofNullable(function), secretName, authorizerName, header, cacheTtl,
+                    Optional.ofNullable(routes), replaceAuthorizer, devKey, Optional.ofNullable(suppliedKey), excludedRoutes);
+        }
     }
 }

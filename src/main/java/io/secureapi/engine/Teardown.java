@@ -49,7 +49,7 @@ public final class Teardown {
      */
     public static Teardown read(String apiId, String region, Optional<ProjectConfig> config, Options options, AwsClients aws,
             Progress progress) {
-        Optional<ProjectConfig> cfg = config.filter(c -> c.apiId().equals(apiId));
+        Optional<ProjectConfig> cfg = config.filter(ProjectConfig.forApi(apiId));
         Target provisional = target(apiId, region, cfg, cfg.filter(c -> !c.functionManaged()).map(ProjectConfig::functionArn));
         Wiring probe = new Wiring(provisional, aws, progress, cfg);
         List<String> notes = new ArrayList<>();
@@ -105,8 +105,8 @@ public final class Teardown {
         Optional<String> secretArn = fn.map(f -> f.env().get(Names.ENV_SECRET_ARN)).filter(s -> s.startsWith("arn:"));
         String secretName = secretArn.flatMap(Arns::parse).map(p -> p.resource().replaceFirst("^secret:", "")
                 .replaceFirst("-[A-Za-z0-9]{6}$", "")).orElse(t.secretName());
-        return new Target(apiId, region, userFunction, secretName, t.authorizerName(), t.header(), t.cacheTtl(), Optional.empty(),
-                false, false, Optional.empty());
+        return Target.builder(apiId, region).function(userFunction.orElse(null)).secretName(secretName)
+                .authorizerName(t.authorizerName()).header(t.header()).cacheTtl(t.cacheTtl()).build();
     }
 
     public Wiring wiring() {

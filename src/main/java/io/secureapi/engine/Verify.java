@@ -106,16 +106,16 @@ public final class Verify {
         if (DigestSecret.is(raw.get())) return ProbeKeySource.none("secret " + name + " holds digests of keys, never a key");
         String live = SecretValue.keys(raw.get()).get(SecretValue.LIVE);
         if (live == null || live.isBlank()) return ProbeKeySource.none("secret " + name + " holds no \"" + SecretValue.LIVE + "\" key");
-        return ProbeKeySource.of(new Probe.Key(live), "the current value of secret " + name);
+        return ProbeKeySource.of(ApiKey.unchecked(live), "the current value of secret " + name);
     }
 
     /** Where the probe's key comes from, or why there is none. */
-    public record ProbeKeySource(Optional<Probe.Key> key, String description) {
+    public record ProbeKeySource(Optional<ApiKey> key, String description) {
         static ProbeKeySource none(String why) {
             return new ProbeKeySource(Optional.empty(), why);
         }
 
-        public static ProbeKeySource of(Probe.Key key, String from) {
+        public static ProbeKeySource of(ApiKey key, String from) {
             return new ProbeKeySource(Optional.of(key), from);
         }
     }

@@ -60,7 +60,7 @@ public final class Wiring {
         this.target = target;
         this.aws = aws;
         this.progress = progress;
-        this.previous = previous.filter(c -> c.apiId().equals(target.apiId()));
+        this.previous = previous.filter(ProjectConfig.forApi(target.apiId()));
     }
 
     public String region() {

@@ -14,8 +14,9 @@ class PlanningTest {
     static final String FN_ARN = "arn:aws-cn:lambda:cn-north-1:111122223333:function:my-auth";
 
     static Target target(Optional<String> fn, Optional<List<String>> routes, boolean replace) {
-        return new Target("api1", "cn-north-1", fn, "secure-api/api1/api-key", "secure-api-key", "Authorization", 300,
-                routes, replace, false, Optional.empty());
+        return Target.builder("api1", "cn-north-1").function(fn.orElse(null)).secretName("secure-api/api1/api-key")
+                .authorizerName("secure-api-key").header("Authorization").cacheTtl(300).routes(routes.orElse(null))
+                .replaceAuthorizer(replace).build();
     }
 
     static Wiring wiring(Target t) {
@@ -111,8 +112,8 @@ class PlanningTest {
     void plan_toStringAndJson_neverCarryAKey() {
         ApiKey key = ApiKey.generate("live");
         assertThat(key.toString()).doesNotContain(key.reveal());
-        Target t = new Target("api1", "us-east-1", Optional.empty(), "s", "a", "Authorization", 300, Optional.empty(), false, false,
-                Optional.of(key));
+        Target t = Target.builder("api1", "us-east-1").secretName("s").authorizerName("a").header("Authorization").cacheTtl(300)
+                .suppliedKey(key).build();
         assertThat(t.toString()).doesNotContain(key.reveal());
         Wiring w = wiring(t);
         Plan p = new Plan(List.of(new SecretPiece().plan(w)));

@@ -183,8 +183,8 @@ class StagesPlanningTest {
     // the catch-all route
 
     static Target routesTarget(Optional<List<String>> routes, List<String> excluded) {
-        return new Target("api1", "us-east-1", Optional.empty(), "secure-api/api1/api-key", "secure-api-key", "Authorization", 300,
-                routes, false, false, Optional.empty(), excluded);
+        return Target.builder("api1", "us-east-1").secretName("secure-api/api1/api-key").authorizerName("secure-api-key")
+                .header("Authorization").cacheTtl(300).routes(routes.orElse(null)).excludedRoutes(excluded).build();
     }
 
     @Test

@@ -114,7 +114,7 @@ public final class Aws {
     @SuppressWarnings("unchecked")
     public static java.util.Map<String, Object> configEntry(java.nio.file.Path config, String name) {
         try {
-            var doc = io.secureapi.engine.Json.parseObject(java.nio.file.Files.readString(config));
+            var doc = JsonText.parseObject(java.nio.file.Files.readString(config));
             var envs = (java.util.Map<String, Object>) doc.get("envs");
             if (name != null) return (java.util.Map<String, Object>) envs.get(name);
             if (envs.size() != 1) throw new AssertionError("expected one entry in " + config + ": " + envs.keySet());

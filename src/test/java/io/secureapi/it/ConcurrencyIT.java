@@ -2,7 +2,6 @@ package io.secureapi.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.secureapi.engine.PolicyDocument;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -80,11 +79,11 @@ class ConcurrencyIT {
         assertThat(aws.secrets.listSecretVersionIds(r -> r.secretId(name)).versions()).as("one version").hasSize(1);
         assertThat(Digests.isCurrent(aws.secrets.getSecretValue(r -> r.secretId(name)).secretString(), "live", key)).isTrue();
 
-        PolicyDocument policy = PolicyDocument.parse(aws.secrets.getResourcePolicy(r -> r.secretId(name)).resourcePolicy());
+        PolicyText policy = PolicyText.parse(aws.secrets.getResourcePolicy(r -> r.secretId(name)).resourcePolicy());
         assertThat(policy.statements().stream().filter(s -> "SecureApiAuthorizerRead".equals(s.get("Sid")))).as("one statement").hasSize(1);
 
         String fn = "secure-api-authorizer-" + api;
-        PolicyDocument fnPolicy = PolicyDocument.parse(aws.lambda.getPolicy(r -> r.functionName(fn)).policy());
+        PolicyText fnPolicy = PolicyText.parse(aws.lambda.getPolicy(r -> r.functionName(fn)).policy());
         List<Map<String, Object>> ours = fnPolicy.statements().stream().filter(s -> ("secure-api-invoke-" + api).equals(s.get("Sid"))).toList();
         assertThat(ours).as("invoke permission").isNotEmpty();
         assertThat(ours).allSatisfy(s -> assertThat(s.toString()).contains("/authorizers/" + id));

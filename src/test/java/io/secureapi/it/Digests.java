@@ -1,6 +1,5 @@
 package io.secureapi.it;
 
-import io.secureapi.engine.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.Map;
@@ -16,7 +15,7 @@ final class Digests {
     }
 
     static Map<String, Object> doc(String value) {
-        Map<String, Object> d = Json.parseObject(value);
+        Map<String, Object> d = JsonText.parseObject(value);
         if (!"secure-api-digests".equals(d.get("format"))) throw new AssertionError("not the digest format: the secret holds plaintext");
         return d;
     }
@@ -48,7 +47,7 @@ final class Digests {
      */
     static String liveKeyAmong(String secretValue, String... texts) {
         if (!secretValue.contains("secure-api-digests")) {
-            return secretValue.strip().startsWith("{") ? String.valueOf(Json.parseObject(secretValue).get("live")) : secretValue;
+            return secretValue.strip().startsWith("{") ? String.valueOf(JsonText.parseObject(secretValue).get("live")) : secretValue;
         }
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("sak_live_[0-9A-Za-z]{49}").matcher(String.join("\n", texts));
         while (m.find()) {

@@ -44,7 +44,7 @@ class EnvIT {
         aws.apigw.updateRoute(r -> r.apiId(prod).routeId(jwtRoute).authorizationType("JWT").authorizerId(jwt).authorizationScopes("read"));
         ok(Run.cli(config(), "setup", "--api-id", prod, "--env", "prod", "--replace-authorizer"));
 
-        Map<String, Object> doc = Json.parseObject(Files.readString(config()));
+        Map<String, Object> doc = JsonText.parseObject(Files.readString(config()));
         assertThat(doc).containsEntry("schemaVersion", 2L);
         assertThat(((Map<?, ?>) doc.get("envs")).keySet().stream().map(String::valueOf).toList()).containsExactly("dev", "prod");
         assertThat(Aws.configEntry(config(), "dev")).containsEntry("apiId", dev);
@@ -103,11 +103,11 @@ class EnvIT {
 
         Run verify = Run.cli(config(), "verify");
         ok(verify);
-        assertThat(Json.parseObject(Files.readString(config()))).as("read-only commands do not rewrite it").doesNotContainKey("envs");
+        assertThat(JsonText.parseObject(Files.readString(config()))).as("read-only commands do not rewrite it").doesNotContainKey("envs");
 
         String other = aws.amplifyApi();
         ok(Run.cli(config(), "setup", "--api-id", other, "--env", "prod"));
-        Map<String, Object> doc = Json.parseObject(Files.readString(config()));
+        Map<String, Object> doc = JsonText.parseObject(Files.readString(config()));
         assertThat(doc).containsEntry("schemaVersion", 2L);
         assertThat(Aws.configEntry(config(), "default")).as("the old file is entry default, every field kept").isEqualTo(entry);
         assertThat(Aws.configEntry(config(), "prod")).containsEntry("apiId", other);

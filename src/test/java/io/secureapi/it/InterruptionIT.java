@@ -5,7 +5,6 @@ import static io.secureapi.it.FaultProxy.rest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.secureapi.engine.Json;
-import io.secureapi.engine.PolicyDocument;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -125,7 +124,7 @@ class InterruptionIT {
         s.put("secretTags", secret.tags().toString());
         s.put("secretVersions", aws.secrets.listSecretVersionIds(r -> r.secretId(secretName)).versions().size());
         String value = aws.secrets.getSecretValue(r -> r.secretId(secretName)).secretString();
-        s.put("secretShape", value.startsWith("{") ? new TreeMap<>(Json.parseObject(value)).keySet().toString() : "plain");
+        s.put("secretShape", value.startsWith("{") ? new TreeMap<>(JsonText.parseObject(value)).keySet().toString() : "plain");
         s.put("secretPolicy", statements(aws.secrets.getResourcePolicy(r -> r.secretId(secretName)).resourcePolicy()));
 
         String fnName = userFn == null ? "secure-api-authorizer-" + api : userFn;
@@ -140,7 +139,7 @@ class InterruptionIT {
             s.put("rolePolicies", aws.iam.listRolePolicies(r -> r.roleName(role)).policyNames());
         }
         try {
-            s.put("config", Json.parseObject(Files.readString(config)));
+            s.put("config", JsonText.parseObject(Files.readString(config)));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -153,7 +152,7 @@ class InterruptionIT {
 
     static List<Object> statements(String policy) {
         List<Object> out = new ArrayList<>();
-        PolicyDocument.parse(policy).statements().forEach(st -> out.add(new TreeMap<>(st).toString()));
+        PolicyText.parse(policy).statements().forEach(st -> out.add(new TreeMap<>(st).toString()));
         return out;
     }
 }

@@ -2,7 +2,6 @@ package io.secureapi.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.secureapi.engine.Json;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -106,14 +105,14 @@ class KeyNameAndLogsIT {
 
         Run list = Run.cli(config(), "keys", "list", "--output", "json");
         assertThat(list.exitCode).as(list.toString()).isZero();
-        Map<String, Object> doc = Json.parseObject(list.out);
+        Map<String, Object> doc = JsonText.parseObject(list.out);
         assertThat(doc.get("lastUsedUnknownReason")).as(list.toString()).isNull();
         assertThat(list.operations).contains("CloudWatchLogs.StartQuery");
 
         logs.deleteLogGroup(r -> r.logGroupName("/aws/lambda/secure-api-authorizer-" + api));
         Run unknown = Run.cli(config(), "keys", "list", "--output", "json");
         assertThat(unknown.exitCode).as(unknown.toString()).isZero();
-        Map<String, Object> u = Json.parseObject(unknown.out);
+        Map<String, Object> u = JsonText.parseObject(unknown.out);
         assertThat((String) u.get("lastUsedUnknownReason")).contains("not found");
         assertThat((List<Map<String, Object>>) u.get("keys")).allSatisfy(k -> assertThat(k).containsEntry("lastUsed", "unknown"));
 

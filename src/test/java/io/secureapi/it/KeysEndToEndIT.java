@@ -2,7 +2,6 @@ package io.secureapi.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.secureapi.engine.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -67,7 +66,7 @@ class KeysEndToEndIT {
     @SuppressWarnings("unchecked")
     String keyName(HttpResponse<String> r) {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        return (String) ((Map<String, Object>) Json.parseObject(r.body()).get("authorizer")).get("keyName");
+        return (String) ((Map<String, Object>) JsonText.parseObject(r.body()).get("authorizer")).get("keyName");
     }
 
     String read(String file) throws IOException {

@@ -2,7 +2,6 @@ package io.secureapi.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.secureapi.engine.Json;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,7 +46,7 @@ class KeysIT {
 
     @SuppressWarnings("unchecked")
     Map<String, Object> current(String api) {
-        return Json.parseObject(aws.secrets.getSecretValue(r -> r.secretId(secretId(api)).versionStage("AWSCURRENT")).secretString());
+        return JsonText.parseObject(aws.secrets.getSecretValue(r -> r.secretId(secretId(api)).versionStage("AWSCURRENT")).secretString());
     }
 
     @SuppressWarnings("unchecked")
@@ -176,7 +175,7 @@ class KeysIT {
         assertThat(a.exitCode).as(a.toString()).isZero();
         Run r = Run.cli(config(), "keys", "list", "--output", "json");
         assertThat(r.exitCode).as(r.toString()).isZero();
-        Map<String, Object> doc = Json.parseObject(r.out);
+        Map<String, Object> doc = JsonText.parseObject(r.out);
         assertThat(doc).containsEntry("command", "keys list").containsEntry("schemaVersion", 1L);
         List<Map<String, Object>> keys = (List<Map<String, Object>>) doc.get("keys");
         assertThat(keys).extracting(k -> k.get("name")).containsExactly("dev", "live", "partner-a");

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.secureapi.cli.SecureApiCli;
 import io.secureapi.cli.Session;
 import io.secureapi.engine.Names;
-import io.secureapi.engine.PolicyDocument;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.Writer;
@@ -39,7 +38,7 @@ class OperatorPolicyIT {
      * resources and conditions; the IAM simulator test is the real evaluation.
      */
     static Set<String> allowedActions(String file) throws Exception {
-        PolicyDocument doc = PolicyDocument.parse(Files.readString(LocalAws.projectRoot().resolve("policies").resolve(file)));
+        PolicyText doc = PolicyText.parse(Files.readString(LocalAws.projectRoot().resolve("policies").resolve(file)));
         Set<String> actions = new HashSet<>();
         for (Map<String, Object> st : doc.statements()) {
             if (!"Allow".equals(st.get("Effect"))) continue;

@@ -2,7 +2,6 @@ package io.secureapi.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.secureapi.engine.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -70,7 +69,7 @@ class ProbeIT {
 
     @SuppressWarnings("unchecked")
     static Map<String, Object> check(Run run, String id) {
-        for (Object o : (List<Object>) Json.parseObject(run.out).get("checks")) {
+        for (Object o : (List<Object>) JsonText.parseObject(run.out).get("checks")) {
             Map<String, Object> c = (Map<String, Object>) o;
             if (id.equals(c.get("id"))) return c;
         }

@@ -62,6 +62,7 @@ class RateLimitIT {
         Run run = viaProxy("setup", "--api-id", api);
         assertThat(run.exitCode).as(run.toString()).isZero();
         assertThat(proxy.faulted()).as("paced below the quota: never throttled").isEmpty();
+        assertThat(run.pages("ApiGatewayV2.GetRoutes")).as("every page of 300 routes read").isGreaterThanOrEqualTo(300 / Run.PAGE_SIZE);
         assertThat(aws.routes(api)).hasSize(300).filteredOn(r -> !r.routeKey().startsWith("OPTIONS"))
                 .hasSize(299).allMatch(r -> "CUSTOM".equals(r.authorizationTypeAsString()));
     }

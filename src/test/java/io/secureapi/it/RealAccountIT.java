@@ -5,7 +5,6 @@ import static io.secureapi.it.FaultProxy.rest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.secureapi.engine.Backoff;
-import io.secureapi.engine.PolicyDocument;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -122,7 +121,7 @@ class RealAccountIT {
         assertThat(run.exitCode).as(run.toString()).isZero();
         assertThat(clock.sleeps).hasSize(2);
         String policy = aws.secrets.getResourcePolicy(r -> r.secretId("secure-api/" + api + "/api-key")).resourcePolicy();
-        assertThat(PolicyDocument.parse(policy).statement("SecureApiAuthorizerRead")).isPresent();
+        assertThat(PolicyText.parse(policy).statement("SecureApiAuthorizerRead")).isPresent();
     }
 
     @Test
@@ -170,7 +169,7 @@ class RealAccountIT {
         assertThat(proxy.faulted()).hasSize(2);
         String authorizerId = aws.apigw.getAuthorizers(r -> r.apiId(api)).items().get(0).authorizerId();
         String policy = aws.lambda.getPolicy(r -> r.functionName("secure-api-authorizer-" + api)).policy();
-        Map<String, Object> st = PolicyDocument.parse(policy).statement("secure-api-invoke-" + api).orElseThrow();
+        Map<String, Object> st = PolicyText.parse(policy).statement("secure-api-invoke-" + api).orElseThrow();
         assertThat(st.get("Condition").toString())
                 .contains("arn:aws:execute-api:us-east-1:123456789012:" + api + "/authorizers/" + authorizerId);
         List<String> ops = proxy.operations();

@@ -2,7 +2,6 @@ package io.secureapi.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.secureapi.engine.Json;
 import io.secureapi.engine.Names;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +39,7 @@ class RotateKeyIT {
     }
 
     Map<String, Object> keys(String secretId, String stage) {
-        return Json.parseObject(value(secretId, stage));
+        return JsonText.parseObject(value(secretId, stage));
     }
 
     List<SecretVersionsListEntry> versions(String secretId) {
@@ -142,7 +141,7 @@ class RotateKeyIT {
         Run json = Run.cli(config(), "rotate-key", "--finish", "--output", "json");
         assertThat(json.exitCode).as(json.toString()).isZero();
         assertThat(json.writes()).as("nothing left to finish").isEmpty();
-        assertThat(Json.parseObject(json.out)).containsEntry("changed", false);
+        assertThat(JsonText.parseObject(json.out)).containsEntry("changed", false);
 
         Run again = Run.cli(config(), "rotate-key", "--finish");
         assertThat(again.exitCode).isZero();
@@ -156,7 +155,7 @@ class RotateKeyIT {
         assertThat(Run.cli(config(), "rotate-key", "--key-out", dir.resolve("k").toString()).exitCode).isZero();
         Run json = Run.cli(config(), "rotate-key", "--finish", "--output", "json");
         assertThat(json.exitCode).as(json.toString()).isZero();
-        Map<String, Object> doc = Json.parseObject(json.out);
+        Map<String, Object> doc = JsonText.parseObject(json.out);
         assertThat(doc).containsEntry("changed", true).containsEntry("revokedKeys", List.of("live"));
         @SuppressWarnings("unchecked")
         Map<String, Object> window = (Map<String, Object>) doc.get("oldKeyMayBeAcceptedFor");
@@ -263,7 +262,7 @@ class RotateKeyIT {
         Path elsewhere = dir.resolve("elsewhere").resolve("secure-api.json");
         Run run = Run.cli(elsewhere, "rotate-key", "--api-id", api, "--output", "json");
         assertThat(run.exitCode).as(run.toString()).isZero();
-        Map<String, Object> doc = Json.parseObject(run.out);
+        Map<String, Object> doc = JsonText.parseObject(run.out);
         @SuppressWarnings("unchecked")
         Map<String, Object> newKey = (Map<String, Object>) doc.get("newKey");
         assertThat(newKey).containsEntry("bubbleSetting", "Key value").containsEntry("name", "live");
@@ -342,7 +341,7 @@ class RotateKeyIT {
         Run json = Run.cli(config(), "rotate-key", "--key-out", dir.resolve("second.txt").toString(), "--output", "json");
         assertThat(json.exitCode).as(json.toString()).isZero();
         @SuppressWarnings("unchecked")
-        Map<String, Object> newKey = (Map<String, Object>) Json.parseObject(json.out).get("newKey");
+        Map<String, Object> newKey = (Map<String, Object>) JsonText.parseObject(json.out).get("newKey");
         assertThat(newKey).containsEntry("value", null).containsEntry("writtenTo", dir.resolve("second.txt").toString());
         assertThat(json.all()).doesNotContain(Files.readAllLines(dir.resolve("second.txt")).get(0));
     }

@@ -40,6 +40,17 @@ public final class Run {
                 || o.contains(".Export"))).toList();
     }
 
+    /**
+     * How many pages of {@code operation} (e.g. "ApiGatewayV2.GetRoutes") the tool fetched; tests run
+     * with pages of {@link #PAGE_SIZE} items so a fixture of a few hundred routes spans many.
+     */
+    public long pages(String operation) {
+        return operations.stream().filter(operation::equals).count();
+    }
+
+    /** The page size the tests run the tool with (set in the build so every fixture larger than it pages). */
+    public static final int PAGE_SIZE = Integer.getInteger("secureapi.pageSize", 500);
+
     public String all() {
         return out + "\n" + err;
     }

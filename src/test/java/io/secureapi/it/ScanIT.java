@@ -98,7 +98,7 @@ class ScanIT {
         Run run = scan(LocalAws.endpoint(), "--regions", east + "," + south, "--output", "json", "--region", east);
         assertThat(run.exitCode).as(run.toString()).isEqualTo(1);
         assertThat(run.writes()).as("scan is read-only: " + run.operations).isEmpty();
-        Map<String, Object> doc = Json.parseObject(run.out);
+        Map<String, Object> doc = JsonText.parseObject(run.out);
         assertThat(doc).containsEntry("command", "scan").containsEntry("schemaVersion", 1L).containsEntry("ok", false)
                 .containsEntry("regions", List.of(east, south)).containsEntry("skippedRegions", List.of());
         Map<String, Map<String, Object>> apis = apis(doc);
@@ -149,7 +149,7 @@ class ScanIT {
         assertThat(run.exitCode).as(run.toString()).isEqualTo(1);
         assertThat(run.operations).contains("Ec2.DescribeRegions");
         assertThat(run.writes()).isEmpty();
-        Map<String, Object> doc = Json.parseObject(run.out);
+        Map<String, Object> doc = JsonText.parseObject(run.out);
         @SuppressWarnings("unchecked")
         List<String> regions = (List<String>) doc.get("regions");
         assertThat(regions).contains(region, "us-east-1", "af-south-1").doesNotContain("cn-north-1", "us-gov-west-1", "ap-east-1");
@@ -190,7 +190,7 @@ class ScanIT {
             Run run = scan(proxy.endpoint(), "--region", region, "--output", "json");
             assertThat(run.exitCode).as(run + "\nfaults: " + proxy.faulted()).isEqualTo(1);
             assertThat(proxy.faulted()).hasSize(8);
-            Map<String, Map<String, Object>> apis = apis(Json.parseObject(run.out));
+            Map<String, Map<String, Object>> apis = apis(JsonText.parseObject(run.out));
             assertThat(apis.keySet()).containsExactlyInAnyOrderElementsOf(ids);
             apis.values().forEach(a -> assertThat(a).containsEntry("publicRoutes", List.of("$default")));
         }

@@ -3,7 +3,6 @@ package io.secureapi.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.secureapi.engine.ApiKey;
-import io.secureapi.engine.Json;
 import io.secureapi.engine.Names;
 import io.secureapi.engine.Target;
 import java.io.File;
@@ -15,7 +14,6 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -50,7 +48,7 @@ class SecretLeakIT {
         Set<String> keys = new LinkedHashSet<>();
         for (String value : values(secretName)) {
             if (value.contains("secure-api-digests")) continue;
-            if (value.strip().startsWith("{")) Json.parseObject(value).values().forEach(k -> keys.add(String.valueOf(k)));
+            if (value.strip().startsWith("{")) JsonText.parseObject(value).values().forEach(k -> keys.add(String.valueOf(k)));
             else keys.add(value.strip());
         }
         return keys;
@@ -166,8 +164,8 @@ class SecretLeakIT {
     @Test
     void keyMaterial_neverReachesToString() {
         ApiKey key = ApiKey.generate("live");
-        Target t = new Target("abc123", "us-east-1", Optional.empty(), "s", "a", "Authorization", 300, Optional.empty(), false, false,
-                Optional.of(key));
+        Target t = Target.builder("abc123", "us-east-1").secretName("s").authorizerName("a").header("Authorization").cacheTtl(300)
+                .suppliedKey(key).build();
         assertThat(key.toString()).doesNotContain(key.reveal());
         assertThat(t.toString()).doesNotContain(key.reveal()).contains("redacted");
     }

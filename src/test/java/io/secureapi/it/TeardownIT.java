@@ -3,8 +3,6 @@ package io.secureapi.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import io.secureapi.engine.Json;
-import io.secureapi.engine.PolicyDocument;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -95,13 +93,13 @@ class TeardownIT {
 
         var env = aws.lambda.getFunctionConfiguration(r -> r.functionName(fn)).environment().variables();
         assertThat(env).containsEntry("LOG_LEVEL", "debug").doesNotContainKey("SECRET_ARN");
-        PolicyDocument fnPolicy = PolicyDocument.parse(aws.lambda.getPolicy(r -> r.functionName(fnArn)).policy());
+        PolicyText fnPolicy = PolicyText.parse(aws.lambda.getPolicy(r -> r.functionName(fnArn)).policy());
         assertThat(fnPolicy.statement("someone-else")).isPresent();
         assertThat(fnPolicy.statement("secure-api-invoke-" + api)).isEmpty();
 
         var secret = aws.secrets.describeSecret(r -> r.secretId(secretArn));
         assertThat(secret.deletedDate()).as("not tagged by secure-api: kept").isNull();
-        PolicyDocument policy = PolicyDocument.parse(aws.secrets.getResourcePolicy(r -> r.secretId(secretArn)).resourcePolicy());
+        PolicyText policy = PolicyText.parse(aws.secrets.getResourcePolicy(r -> r.secretId(secretArn)).resourcePolicy());
         assertThat(policy.statement("BreakGlass")).isPresent();
         assertThat(policy.statement("SecureApiAuthorizerRead")).isEmpty();
 
@@ -150,7 +148,7 @@ class TeardownIT {
 
         Run json = Run.cli(config(), "teardown", "--dry-run", "--output", "json");
         ok(json);
-        Map<String, Object> doc = Json.parseObject(json.out);
+        Map<String, Object> doc = JsonText.parseObject(json.out);
         assertThat(doc).containsEntry("command", "teardown").containsEntry("dryRun", true).containsEntry("changed", false);
         assertThat(doc.get("routesMadePublic")).isEqualTo(java.util.List.of("$default"));
     }
@@ -171,12 +169,12 @@ class TeardownIT {
         ok(Run.cli(config(), "setup", "--api-id", api));
         Run run = Run.cli(config(), "teardown", "--yes", "--keep-secret", "--output", "json");
         ok(run);
-        Map<String, Object> doc = Json.parseObject(run.out);
+        Map<String, Object> doc = JsonText.parseObject(run.out);
         assertThat(doc).containsEntry("changed", true);
         var secret = aws.secrets.describeSecret(r -> r.secretId("secure-api/" + api + "/api-key"));
         assertThat(secret.deletedDate()).isNull();
         String policy = aws.secrets.getResourcePolicy(r -> r.secretId(secret.arn())).resourcePolicy();
-        assertThat(PolicyDocument.parse(policy).size()).isZero();
+        assertThat(PolicyText.parse(policy).size()).isZero();
         assertThat(Run.cli(config(), "teardown", "--yes", "--keep-secret").writes()).isEmpty();
     }
 

@@ -2,7 +2,6 @@ package io.secureapi.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.secureapi.engine.Json;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -59,7 +58,7 @@ class VerifyAllIT {
         Run json = run("verify", "--all", "--output", "json");
         assertThat(json.exitCode).as(json.toString()).isEqualTo(1);
         assertThat(json.writes()).as("read-only: " + json.operations).isEmpty();
-        Map<String, Object> doc = Json.parseObject(json.out);
+        Map<String, Object> doc = JsonText.parseObject(json.out);
         assertThat(doc).containsEntry("command", "verify").containsEntry("schemaVersion", 2L).containsEntry("ok", false);
         assertThat(new ArrayList<Object>(((Map<?, ?>) doc.get("envs")).keySet())).containsExactly("dev", "prod", "gone");
         assertThat(env(doc, "dev")).containsEntry("ok", true).containsEntry("apiId", dev).containsEntry("schemaVersion", 1L).containsKey("checks");
@@ -69,7 +68,7 @@ class VerifyAllIT {
 
         // --allow-public applies to every entry
         Run allowed = run("verify", "--all", "--output", "json", "--allow-public", "POST /orders");
-        Map<String, Object> after = Json.parseObject(allowed.out);
+        Map<String, Object> after = JsonText.parseObject(allowed.out);
         assertThat(env(after, "prod")).containsEntry("ok", true);
         assertThat(allowed.exitCode).as("gone still fails the run").isEqualTo(1);
 

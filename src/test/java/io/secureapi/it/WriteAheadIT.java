@@ -3,7 +3,6 @@ package io.secureapi.it;
 import static io.secureapi.it.FaultProxy.op;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.secureapi.engine.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -138,7 +137,7 @@ class WriteAheadIT {
         assertThat(killedOut).doesNotContain(inAws);
 
         Run verify = Run.cli(config(), "verify", "--output", "json");
-        Map<String, Object> doc = Json.parseObject(verify.out);
+        Map<String, Object> doc = JsonText.parseObject(verify.out);
         assertThat(verify.out).as("one document with the recovered key: " + verify).contains(inAws);
         assertThat(doc).containsKey("checks").containsKey("recoveredKeys");
         assertThat(pendingFile()).doesNotExist();
@@ -172,7 +171,7 @@ class WriteAheadIT {
         assertThat(Run.cli(config(), "setup", "--api-id", api).exitCode).isZero();
         killedAt(op("secretsmanager.PutSecretValue"), false, true, "rotate-key");
         assertThat(pendingFile()).as("written ahead").exists();
-        String written = (String) ((Map<?, ?>) ((List<?>) Json.parseObject(Files.readString(pendingFile())).get("records")).get(0)).get("value");
+        String written = (String) ((Map<?, ?>) ((List<?>) JsonText.parseObject(Files.readString(pendingFile())).get("records")).get(0)).get("value");
         Run verify = Run.cli(config(), "verify");
         assertThat(verify.all()).doesNotContain(written).contains("does not hold it");
         assertThat(pendingFile()).doesNotExist();
@@ -226,7 +225,7 @@ class WriteAheadIT {
             run = Run.via(proxy.endpoint(), config(), "", false, "setup", "--api-id", api, "--output", "json");
         }
         assertThat(run.exitCode).as(run.toString()).isEqualTo(3);
-        Map<String, Object> doc = Json.parseObject(run.out);
+        Map<String, Object> doc = JsonText.parseObject(run.out);
         assertThat(doc).containsKey("error").containsEntry("exitCode", 3L);
         List<?> keys = (List<?>) doc.get("newKeys");
         assertThat(keys).as(run.out).hasSize(1);
@@ -271,7 +270,7 @@ class WriteAheadIT {
         sigint = true;
         String out = killedAt(op("CreateRole"), false, false, "setup", "--api-id", api, "--output", "json");
         assertThat(lastExit).isEqualTo(130);
-        Map<String, Object> doc = Json.parseObject(out);
+        Map<String, Object> doc = JsonText.parseObject(out);
         assertThat(doc).containsEntry("interrupted", true);
         assertThat(((Map<?, ?>) ((List<?>) doc.get("newKeys")).get(0)).get("value")).isEqualTo(liveKeyInAws(api, out));
         assertThat(pendingFile()).doesNotExist();
