@@ -4,8 +4,6 @@ import io.secureapi.aws.AwsClients;
 import io.secureapi.aws.AwsSettings;
 import io.secureapi.error.ExitException;
 import io.secureapi.engine.Scan;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -153,43 +151,12 @@ public class ScanCommand extends AwsCommand {
     }
 
     private void print(Scan.Result r, Duration elapsed) {
-        switch (output().output) {
-            case json -> {
-                String doc = ScanReport.json(r);
-                out().print(doc);
-                if (report != null) write(doc);
-            }
-            case junit -> {
-                String xml = ScanReport.junit(r, elapsed);
-                if (report != null) {
-                    out().print(ScanReport.text(r, style()));
-                    write(xml);
-                } else {
-                    out().print(xml);
-                }
-            }
-            default -> {
-                out().print(ScanReport.text(r, style()));
-                if (report != null) write(ScanReport.text(r, new Style(false)));
-            }
-        }
-        out().flush();
+        printReport(report, () -> ScanReport.json(r), () -> ScanReport.junit(r, elapsed), style -> ScanReport.text(r, style));
     }
 
     private void checkReport() {
         if (report != null && Files.isDirectory(report)) {
             throw ExitException.badInput("--report " + report + " is a folder", "name a file, e.g. --report scan.xml");
-        }
-    }
-
-    private void write(String content) {
-        try {
-            Path parent = report.toAbsolutePath().getParent();
-            if (parent != null) Files.createDirectories(parent);
-            Files.writeString(report, content, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw ExitException.badInput("cannot write report " + report + " (" + e.getClass().getSimpleName() + ")",
-                    "check the folder and its permissions");
         }
     }
 }

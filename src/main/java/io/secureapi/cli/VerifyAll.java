@@ -109,26 +109,7 @@ final class VerifyAll {
     }
 
     private void print(List<Entry> results, Duration elapsed) {
-        switch (cmd.output().output) {
-            case json -> {
-                String doc = VerifyReport.jsonAll(results);
-                cmd.out().print(doc);
-                if (cmd.report != null) cmd.write(doc);
-            }
-            case junit -> {
-                String xml = VerifyReport.junitAll(results, elapsed);
-                if (cmd.report != null) {
-                    cmd.out().print(VerifyReport.textAll(results, cmd.style()));
-                    cmd.write(xml);
-                } else {
-                    cmd.out().print(xml);
-                }
-            }
-            default -> {
-                cmd.out().print(VerifyReport.textAll(results, cmd.style()));
-                if (cmd.report != null) cmd.write(VerifyReport.textAll(results, new Style(false)));
-            }
-        }
-        cmd.out().flush();
+        cmd.printReport(cmd.report, () -> VerifyReport.jsonAll(results), () -> VerifyReport.junitAll(results, elapsed),
+                style -> VerifyReport.textAll(results, style));
     }
 }

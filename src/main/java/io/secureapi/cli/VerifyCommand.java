@@ -5,9 +5,7 @@ import io.secureapi.engine.Probe;
 import io.secureapi.engine.Target;
 import io.secureapi.engine.Verification;
 import io.secureapi.engine.Verify;
-import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -111,27 +109,7 @@ public class VerifyCommand extends AwsCommand {
     }
 
     private void print(Verification v, Duration elapsed) {
-        switch (output().output) {
-            case json -> {
-                String doc = VerifyReport.json(v);
-                out().print(doc);
-                if (report != null) write(doc);
-            }
-            case junit -> {
-                String xml = VerifyReport.junit(v, elapsed);
-                if (report != null) {
-                    out().print(VerifyReport.text(v, style()));
-                    write(xml);
-                } else {
-                    out().print(xml);
-                }
-            }
-            default -> {
-                out().print(VerifyReport.text(v, style()));
-                if (report != null) write(VerifyReport.text(v, new Style(false)));
-            }
-        }
-        out().flush();
+        printReport(report, () -> VerifyReport.json(v), () -> VerifyReport.junit(v, elapsed), style -> VerifyReport.text(v, style));
     }
 
     Set<String> allowed() {
@@ -200,13 +178,6 @@ public class VerifyCommand extends AwsCommand {
     }
 
     void write(String content) {
-        try {
-            Path parent = report.toAbsolutePath().getParent();
-            if (parent != null) Files.createDirectories(parent);
-            Files.writeString(report, content, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw ExitException.badInput("cannot write report " + report + " (" + e.getClass().getSimpleName() + ")",
-                    "check the folder and its permissions");
-        }
+        writeReport(report, content);
     }
 }
