@@ -143,7 +143,7 @@ public class SetupCommand extends AwsCommand {
         ConfigFile.checkWritable(configPath());
         ignorePending();
         writeAhead = writeAhead(target.apiId());
-        setup.wiring().handover = writeAhead;
+        setup.wiring().handOverTo(writeAhead);
         if (!plan.isEmpty()) {
             try {
                 setup.apply(progress());

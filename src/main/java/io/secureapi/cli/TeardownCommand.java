@@ -180,7 +180,7 @@ public class TeardownCommand extends AwsCommand {
 
     private void afterword(Wiring w, boolean marked) {
         w.secret().ifPresent(s -> {
-            if (s.deletedDate().isPresent()) {
+            if (s.scheduledForDeletion()) {
                 out().println("Secret " + s.name() + " is scheduled for deletion; until then: aws secretsmanager restore-secret --secret-id "
                         + s.arn() + " --region " + w.region());
             } else {

@@ -7,6 +7,7 @@ import io.secureapi.error.ExitException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import software.amazon.awssdk.services.apigatewayv2.model.AuthorizerType;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.services.apigatewayv2.model.NotFoundException;
@@ -16,11 +17,6 @@ public final class AuthorizerPiece implements Piece {
     @Override
     public String name() {
         return "authorizer";
-    }
-
-    @Override
-    public void read(Wiring w) {
-        w.authorizers = HttpApi.authorizers(w);
     }
 
     /** What differs from the authorizer setup writes (REQUEST, payload 2.0, simple responses, TTL, URI); empty when it matches. */
@@ -54,33 +50,40 @@ public final class AuthorizerPiece implements Piece {
     }
 
     @Override
-    public void apply(Wiring w, Change change) {
-        String apiId = w.apiId();
-        if (change.action() == Change.Action.CREATE) {
-            // Re-read before create: a concurrent run may have made it since the plan.
-            w.authorizers = HttpApi.authorizers(w);
-            if (w.ourAuthorizer().isPresent()) {
-                if (!differences(w, w.ourAuthorizer().get()).isEmpty()) apply(w, new Change(name(), "", Change.Action.UPDATE, ""));
-                return;
-            }
-            String id = call("creating authorizer " + w.target.authorizerName() + " on API " + apiId, w.region(),
-                    () -> w.aws.apigateway().createAuthorizer(r -> r.apiId(apiId).name(w.target.authorizerName())
-                            .authorizerType(AuthorizerType.REQUEST).identitySource(w.target.identitySource())
-                            .authorizerPayloadFormatVersion("2.0").enableSimpleResponses(true)
-                            .authorizerResultTtlInSeconds(w.target.cacheTtl()).authorizerUri(w.authorizerUri()))
-                            .authorizerId());
-            w.progress.say("created authorizer " + id);
-            String kept = settle(w, id);
-            w.putAuthorizer(HttpApi.authorizer(w, kept).orElseThrow());
-        } else {
-            String id = w.ourAuthorizer().orElseThrow().id();
-            call("updating authorizer " + id + " on API " + apiId, w.region(),
-                    () -> w.aws.apigateway().updateAuthorizer(r -> r.apiId(apiId).authorizerId(id)
-                            .authorizerType(AuthorizerType.REQUEST).identitySource(w.target.identitySource())
-                            .authorizerPayloadFormatVersion("2.0").enableSimpleResponses(true)
-                            .authorizerResultTtlInSeconds(w.target.cacheTtl()).authorizerUri(w.authorizerUri())));
-            w.putAuthorizer(HttpApi.authorizer(w, id).orElseThrow());
+    public Snapshot apply(Wiring w, Change change) {
+        if (change.action() != Change.Action.CREATE) return update(w, w.ourAuthorizer().orElseThrow().id());
+        // Re-read before create: a concurrent run may have made it since the plan.
+        Wiring now = w.on(w.snapshot().with(b -> b.authorizers = HttpApi.authorizers(w)));
+        Optional<State.Authorizer> meanwhile = now.ourAuthorizer();
+        if (meanwhile.isPresent()) {
+            return differences(now, meanwhile.get()).isEmpty() ? now.snapshot() : update(now, meanwhile.get().id());
         }
+        String apiId = w.apiId();
+        String id = call("creating authorizer " + w.target.authorizerName() + " on API " + apiId, w.region(),
+                () -> w.aws.apigateway().createAuthorizer(r -> r.apiId(apiId).name(w.target.authorizerName())
+                        .authorizerType(AuthorizerType.REQUEST).identitySource(w.target.identitySource())
+                        .authorizerPayloadFormatVersion("2.0").enableSimpleResponses(true)
+                        .authorizerResultTtlInSeconds(w.target.cacheTtl()).authorizerUri(w.authorizerUri()))
+                        .authorizerId());
+        w.progress.say("created authorizer " + id);
+        Snapshot settled = settle(now, id);
+        return withAuthorizer(w, settled, settled.authorizers().isEmpty() ? id : ownedFirst(w.on(settled), id));
+    }
+
+    private static Snapshot update(Wiring w, String id) {
+        String apiId = w.apiId();
+        call("updating authorizer " + id + " on API " + apiId, w.region(),
+                () -> w.aws.apigateway().updateAuthorizer(r -> r.apiId(apiId).authorizerId(id)
+                        .authorizerType(AuthorizerType.REQUEST).identitySource(w.target.identitySource())
+                        .authorizerPayloadFormatVersion("2.0").enableSimpleResponses(true)
+                        .authorizerResultTtlInSeconds(w.target.cacheTtl()).authorizerUri(w.authorizerUri())));
+        return withAuthorizer(w, w.snapshot(), id);
+    }
+
+    /** The snapshot with authorizer {@code id} as AWS now holds it, first in the list. */
+    private static Snapshot withAuthorizer(Wiring w, Snapshot s, String id) {
+        State.Authorizer a = HttpApi.authorizer(w, id).orElseThrow();
+        return s.with(b -> b.authorizers = Wiring.putAuthorizer(b.authorizers, a));
     }
 
     /** How long the run holding the smallest id waits for a concurrent run to withdraw its duplicate. */
@@ -92,28 +95,33 @@ public final class AuthorizerPiece implements Piece {
      * waits, bounded, for the others to go, and otherwise gives way too. Only authorizers with our
      * name calling our function are considered, so nothing of anyone else's is touched.
      */
-    static String settle(Wiring w, String own) {
+    static Snapshot settle(Wiring w, String own) {
         long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
         while (true) {
-            w.authorizers = HttpApi.authorizers(w);
-            List<String> others = owned(w).stream().map(State.Authorizer::id).filter(id -> !id.equals(own)).sorted().toList();
-            if (others.isEmpty()) return own;
+            Wiring now = w.on(w.snapshot().with(b -> b.authorizers = HttpApi.authorizers(w)));
+            List<String> others = owned(now).stream().map(State.Authorizer::id).filter(id -> !id.equals(own)).sorted().toList();
+            if (others.isEmpty()) return now.snapshot();
             boolean ownIsFirst = own.compareTo(others.get(0)) < 0;
             if (!ownIsFirst || System.nanoTime() > deadline) {
                 unlessGone("deleting duplicate authorizer " + own + " of API " + w.apiId(), w.region(), NotFoundException.class,
                         () -> w.aws.apigateway().deleteAuthorizer(r -> r.apiId(w.apiId()).authorizerId(own)));
-                w.authorizers = w.authorizers.stream().filter(a -> !a.id().equals(own)).toList();
                 w.progress.say("authorizer " + others.get(0) + " was created at the same time (another run, or a retried request); "
                         + "using it and deleted " + own);
-                return others.get(0);
+                return now.snapshot().with(b -> b.authorizers = b.authorizers.stream().filter(a -> !a.id().equals(own)).toList());
             }
             try {
                 Thread.sleep(500);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return own;
+                return now.snapshot();
             }
         }
+    }
+
+    /** The authorizer the run keeps after {@link #settle}: its own, unless it gave way to the smallest id. */
+    private static String ownedFirst(Wiring w, String own) {
+        List<String> ids = owned(w).stream().map(State.Authorizer::id).sorted().toList();
+        return ids.contains(own) || ids.isEmpty() ? own : ids.get(0);
     }
 
     // teardown
@@ -121,7 +129,7 @@ public final class AuthorizerPiece implements Piece {
     /** Authorizers secure-api made here: our name, REQUEST, calling our function. More than one only after a race. */
     public static List<State.Authorizer> owned(Wiring w) {
         String uri = w.authorizerUri();
-        return w.authorizers.stream().filter(a -> a.name().equals(w.target.authorizerName()) && "REQUEST".equals(a.type())
+        return w.authorizers().stream().filter(a -> a.name().equals(w.target.authorizerName()) && "REQUEST".equals(a.type())
                 && uri.equals(a.uri())).toList();
     }
 
@@ -135,11 +143,13 @@ public final class AuthorizerPiece implements Piece {
     }
 
     @Override
-    public void remove(Wiring w, Change change) {
+    public Snapshot remove(Wiring w, Change change) {
+        List<String> deleted = new ArrayList<>();
         for (State.Authorizer a : owned(w)) {
             unlessGone("deleting authorizer " + a.id() + " of API " + w.apiId(), w.region(), NotFoundException.class,
                     () -> w.aws.apigateway().deleteAuthorizer(r -> r.apiId(w.apiId()).authorizerId(a.id())));
-            w.authorizers = w.authorizers.stream().filter(x -> !x.id().equals(a.id())).toList();
+            deleted.add(a.id());
         }
+        return w.snapshot().with(b -> b.authorizers = b.authorizers.stream().filter(x -> !deleted.contains(x.id())).toList());
     }
 }

@@ -39,7 +39,7 @@ public final class CacheFlush {
     /** Runs the flush; {@code revokedAt} is when the secret write finished. Failures are exit 3 with the step named. */
     public static Result flush(Wiring w, Instant revokedAt) {
         String fn = w.functionName();
-        String arn = w.function.map(State.Function::arn).orElse(fn);
+        String arn = w.function().map(State.Function::arn).orElse(fn);
         w.progress.say("emptying the key cache of Lambda function " + fn);
         GetFunctionConfigurationResponse now = call("reading the configuration of Lambda function " + fn, w.region(),
                 () -> w.aws.lambda().getFunctionConfiguration(r -> r.functionName(arn)));

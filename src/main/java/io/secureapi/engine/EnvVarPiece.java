@@ -17,11 +17,6 @@ public final class EnvVarPiece implements Piece {
         return "env var";
     }
 
-    @Override
-    public void read(Wiring w) {
-        // the function's environment is read with the function
-    }
-
     /** The variables we own; SECRET_ARN is "pending" until the secret exists. */
     static Map<String, String> desired(Wiring w) {
         Map<String, String> env = new LinkedHashMap<>();
@@ -33,10 +28,10 @@ public final class EnvVarPiece implements Piece {
     @Override
     public Change plan(Wiring w) {
         String resource = w.functionName() + " " + Names.ENV_SECRET_ARN;
-        if (w.function.isEmpty()) {
+        if (w.function().isEmpty()) {
             return new Change(name(), resource, Change.Action.CREATE, "set when the function is created");
         }
-        Map<String, String> actual = w.function.get().env();
+        Map<String, String> actual = w.function().get().env();
         List<String> why = new ArrayList<>();
         desired(w).forEach((k, v) -> {
             if (!actual.containsKey(k)) why.add("add " + k);
@@ -56,12 +51,12 @@ public final class EnvVarPiece implements Piece {
      */
     static ExitException immutable(Wiring w) {
         String fn = w.functionName();
-        String given = fn + ":" + w.qualifier().orElse(w.functionVersion);
+        String given = fn + ":" + w.qualifier().orElse(w.functionVersion());
         String value = w.secretArn() != null ? w.secretArn()
                 : "<the ARN of secret " + w.target.secretName() + ", once created: aws secretsmanager create-secret --name " + w.target.secretName()
                         + " --region " + w.region() + ">";
-        boolean alias = w.qualifier().filter(q -> !q.equals(w.functionVersion)).isPresent();
-        return ExitException.badInput("Lambda function " + given + " in " + w.region() + " runs published version " + w.functionVersion
+        boolean alias = w.qualifier().filter(q -> !q.equals(w.functionVersion())).isPresent();
+        return ExitException.badInput("Lambda function " + given + " in " + w.region() + " runs published version " + w.functionVersion()
                 + ", which is immutable: " + Names.ENV_SECRET_ARN + " cannot be added to it, it must be there before the version is published",
                 "set " + Names.ENV_SECRET_ARN + "=" + value + " on " + fn + " ($LATEST, keeping its other variables), publish a new version"
                         + (alias ? " and point alias " + w.qualifier().get() + " at it (aws lambda publish-version, aws lambda update-alias)"
@@ -70,7 +65,7 @@ public final class EnvVarPiece implements Piece {
     }
 
     @Override
-    public void apply(Wiring w, Change change) {
+    public Snapshot apply(Wiring w, Change change) {
         String name = w.functionName();
         // Merge into the environment as it is now, not as planned: never drop a variable added meanwhile.
         GetFunctionConfigurationResponse now = call("reading the configuration of Lambda function " + name, w.region(),
@@ -79,21 +74,26 @@ public final class EnvVarPiece implements Piece {
         if (now.environment() != null && now.environment().variables() != null) merged.putAll(now.environment().variables());
         Map<String, String> desired = desired(w);
         // merged, never replaced: SECURE_API_FLUSHED_AT (keys revoke's cache flush) and the user's own stay as they are
-        if (desired.entrySet().stream().allMatch(e -> e.getValue().equals(merged.get(e.getKey())))) return;
+        if (desired.entrySet().stream().allMatch(e -> e.getValue().equals(merged.get(e.getKey())))) return w.snapshot();
         merged.putAll(desired);
         // Lambda refuses a configuration update while another is in progress; wait only if one is.
         if ("InProgress".equals(now.lastUpdateStatusAsString())) FunctionPiece.waitUpdated(w, name);
         run("setting " + Names.ENV_SECRET_ARN + " on Lambda function " + name, w.region(), () -> w.aws.lambda()
                 .updateFunctionConfiguration(r -> r.functionName(w.functionArn()).environment(e -> e.variables(merged))));
         FunctionPiece.waitUpdated(w, name);
-        w.function = FunctionPiece.find(w, w.functionArn());
+        return reread(w);
+    }
+
+    private static Snapshot reread(Wiring w) {
+        State.Function now = FunctionPiece.find(w, w.functionArn()).orElse(null);
+        return w.snapshot().with(b -> b.function = now);
     }
 
     // teardown
 
     /** Our variables as they stand: SECRET_ARN only while it points at our secret; KEY_HEADER on the bundled function. */
     static List<String> owned(Wiring w) {
-        Map<String, String> env = w.function.map(State.Function::env).orElse(Map.of());
+        Map<String, String> env = w.function().map(State.Function::env).orElse(Map.of());
         List<String> out = new ArrayList<>();
         String arn = env.get(Names.ENV_SECRET_ARN);
         if (arn != null && ourSecret(w, arn)) out.add(Names.ENV_SECRET_ARN);
@@ -102,28 +102,28 @@ public final class EnvVarPiece implements Piece {
     }
 
     private static boolean ourSecret(Wiring w, String arn) {
-        return arn.equals(w.secretArn()) || w.previous.map(c -> arn.equals(c.secretArn())).orElse(false)
+        return arn.equals(w.secretArn()) || w.previous().map(c -> arn.equals(c.secretArn())).orElse(false)
                 || arn.contains(":secret:" + w.target.secretName() + "-");
     }
 
     @Override
     public Change planRemoval(Wiring w) {
         String resource = w.functionName() + " " + Names.ENV_SECRET_ARN;
-        if (w.function.isEmpty()) return Change.ok(name(), resource, "function not found");
+        if (w.function().isEmpty()) return Change.ok(name(), resource, "function not found");
         if (FunctionPiece.deletes(w)) return Change.ok(name(), resource, "goes with the bundled function");
-        if (w.publishedVersion()) return Change.ok(name(), resource, "published version " + w.functionVersion + " is immutable; kept");
+        if (w.publishedVersion()) return Change.ok(name(), resource, "published version " + w.functionVersion() + " is immutable; kept");
         List<String> ours = owned(w);
-        int others = (int) w.function.get().env().keySet().stream().filter(k -> !ours.contains(k)).count();
+        int others = (int) w.function().get().env().keySet().stream().filter(k -> !ours.contains(k)).count();
         String kept = others == 0 ? "" : " (" + others + " other variable" + (others == 1 ? "" : "s") + " kept)";
         if (ours.isEmpty()) {
-            boolean foreign = w.function.get().env().containsKey(Names.ENV_SECRET_ARN);
+            boolean foreign = w.function().get().env().containsKey(Names.ENV_SECRET_ARN);
             return Change.ok(name(), resource, foreign ? Names.ENV_SECRET_ARN + " points at another secret; kept" : "not set" + kept);
         }
         return new Change(name(), resource, Change.Action.DELETE, "remove " + String.join(", ", ours) + kept);
     }
 
     @Override
-    public void remove(Wiring w, Change change) {
+    public Snapshot remove(Wiring w, Change change) {
         String name = w.functionName();
         List<String> ours = owned(w);
         // Edit the environment as it is now: never drop a variable added since the read.
@@ -131,12 +131,12 @@ public final class EnvVarPiece implements Piece {
                 () -> w.aws.lambda().getFunctionConfiguration(r -> r.functionName(w.functionArn())));
         Map<String, String> kept = new LinkedHashMap<>();
         if (now.environment() != null && now.environment().variables() != null) kept.putAll(now.environment().variables());
-        if (ours.stream().noneMatch(kept::containsKey)) return;
+        if (ours.stream().noneMatch(kept::containsKey)) return w.snapshot();
         ours.forEach(kept::remove);
         FunctionPiece.waitUpdated(w, name);
         run("removing " + String.join(", ", ours) + " from Lambda function " + name, w.region(), () -> w.aws.lambda()
                 .updateFunctionConfiguration(r -> r.functionName(w.functionArn()).environment(e -> e.variables(kept))));
         FunctionPiece.waitUpdated(w, name);
-        w.function = FunctionPiece.find(w, w.functionArn());
+        return reread(w);
     }
 }

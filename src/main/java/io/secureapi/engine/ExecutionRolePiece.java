@@ -21,11 +21,6 @@ public final class ExecutionRolePiece implements Piece {
         return "execution role";
     }
 
-    @Override
-    public void read(Wiring w) {
-        w.role = find(w, Names.managedRoleName(w.apiId()));
-    }
-
     public static Optional<State.Role> find(Wiring w, String roleName) {
         return ifFound("reading IAM role " + roleName, w.region(), NoSuchEntityException.class,
                 () -> w.aws.iam().getRole(r -> r.roleName(roleName)).role()).map(role -> {
@@ -34,7 +29,7 @@ public final class ExecutionRolePiece implements Piece {
                     Optional<String> inline = ifFound("reading the logs policy of IAM role " + roleName, w.region(),
                             NoSuchEntityException.class,
                             () -> w.aws.iam().getRolePolicy(r -> r.roleName(roleName).policyName(Names.ROLE_POLICY_NAME)).policyDocument());
-                    return new State.Role(role.arn(), role.roleName(), tags, inline);
+                    return new State.Role(role.arn(), role.roleName(), tags, inline.orElse(null));
                 });
     }
 
@@ -46,22 +41,22 @@ public final class ExecutionRolePiece implements Piece {
     @Override
     public Change plan(Wiring w) {
         String roleName = Names.managedRoleName(w.apiId());
-        if (w.role.isEmpty()) {
+        if (w.role().isEmpty()) {
             return new Change(name(), roleName, Change.Action.CREATE, "trusts Lambda; may write its own logs only");
         }
-        State.Role role = w.role.get();
+        State.Role role = w.role().get();
         if (!"true".equals(role.tags().get(Names.TAG_MANAGED))) {
             throw ExitException.badInput("IAM role " + roleName + " exists and was not created by secure-api",
                     "rename or delete that role, or pass --function to use your own authorizer function");
         }
-        boolean same = role.inlinePolicy().map(p -> PolicyDocument.parse(p).sameAs(PolicyDocument.parse(logsPolicy(w))))
+        boolean same = Optional.ofNullable(role.inlinePolicy()).map(p -> PolicyDocument.parse(p).sameAs(PolicyDocument.parse(logsPolicy(w))))
                 .orElse(false);
         if (!same) return new Change(name(), roleName, Change.Action.UPDATE, "restore its logs-only policy");
         return Change.ok(name(), roleName, "logs-only");
     }
 
     @Override
-    public void apply(Wiring w, Change change) {
+    public Snapshot apply(Wiring w, Change change) {
         String roleName = Names.managedRoleName(w.apiId());
         if (change.action() == Change.Action.CREATE) {
             String trust = Policies.compact("lambda-trust.json", Map.of());
@@ -79,8 +74,8 @@ public final class ExecutionRolePiece implements Piece {
                 }
             });
             if (!created) {
-                w.role = find(w, roleName);
-                if (w.role.isEmpty() || !"true".equals(w.role.get().tags().get(Names.TAG_MANAGED))) {
+                Optional<State.Role> found = find(w, roleName);
+                if (found.isEmpty() || !"true".equals(found.get().tags().get(Names.TAG_MANAGED))) {
                     throw new ExitException(ExitException.AWS, "creating IAM role " + roleName + " (" + w.region()
                             + "): a role of that name appeared meanwhile and was not created by secure-api",
                             "rename or delete that role, or pass --function to use your own authorizer function", null);
@@ -90,26 +85,27 @@ public final class ExecutionRolePiece implements Piece {
         String policy = logsPolicy(w);
         run("putting the logs policy on IAM role " + roleName, w.region(), () -> w.aws.iam().putRolePolicy(r -> r
                 .roleName(roleName).policyName(Names.ROLE_POLICY_NAME).policyDocument(policy)));
-        w.role = find(w, roleName);
+        State.Role now = find(w, roleName).orElse(null);
+        return w.snapshot().with(b -> b.role = now);
     }
 
     // teardown
 
     private static boolean deletes(Wiring w) {
-        return w.role.map(r -> "true".equals(r.tags().get(Names.TAG_MANAGED))
+        return w.role().map(r -> "true".equals(r.tags().get(Names.TAG_MANAGED))
                 && w.apiId().equals(r.tags().getOrDefault(Names.TAG_API_ID, w.apiId()))).orElse(false);
     }
 
     @Override
     public Change planRemoval(Wiring w) {
         String roleName = Names.managedRoleName(w.apiId());
-        if (w.role.isEmpty()) return Change.ok(name(), roleName, "not found");
+        if (w.role().isEmpty()) return Change.ok(name(), roleName, "not found");
         if (!deletes(w)) return Change.ok(name(), roleName, "not tagged " + Names.TAG_MANAGED + "=true for this API; kept");
         return new Change(name(), roleName, Change.Action.DELETE, "with its inline policy " + Names.ROLE_POLICY_NAME);
     }
 
     @Override
-    public void remove(Wiring w, Change change) {
+    public Snapshot remove(Wiring w, Change change) {
         String roleName = Names.managedRoleName(w.apiId());
         unlessGone("deleting the logs policy of IAM role " + roleName, w.region(), NoSuchEntityException.class,
                 () -> w.aws.iam().deleteRolePolicy(r -> r.roleName(roleName).policyName(Names.ROLE_POLICY_NAME)));
@@ -121,6 +117,6 @@ public final class ExecutionRolePiece implements Piece {
             throw new ExitException(ExitException.AWS, e.getMessage(), "something else was attached to the role since setup: "
                     + "detach it (aws iam list-attached-role-policies --role-name " + roleName + "), then run teardown again", e.getCause());
         }
-        w.role = Optional.empty();
+        return w.snapshot().with(b -> b.role = null);
     }
 }

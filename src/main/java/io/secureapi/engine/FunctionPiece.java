@@ -28,8 +28,8 @@ public final class FunctionPiece implements Piece {
         return "authorizer function";
     }
 
-    @Override
-    public void read(Wiring w) {
+    /** The function setup works with: --function (which must exist, in the API's region), else the bundled one if deployed. */
+    static Optional<State.Function> read(Wiring w) {
         Optional<String> given = w.target.function();
         if (given.isPresent()) {
             Optional<Arns.Parsed> arn = Arns.parse(given.get());
@@ -40,28 +40,22 @@ public final class FunctionPiece implements Piece {
                         "pass a function in " + w.region() + ", or omit --function to deploy the bundled authorizer there");
             }
         }
-        w.function = find(w, given.orElse(w.functionName()));
-        if (given.isPresent() && w.function.isEmpty()) {
+        Optional<State.Function> f = find(w, given.orElse(w.functionName()));
+        if (given.isPresent() && f.isEmpty()) {
             throw ExitException.badInput("function " + given.get() + " not found in " + w.region(),
                     "check the name with: aws lambda list-functions --region " + w.region()
                             + " (or omit --function to deploy the bundled authorizer)");
         }
-        resolveIdentity(w);
+        return f;
     }
 
     /** Partition and account for every ARN we build: from the function's ARN, else from STS. */
-    static void resolveIdentity(Wiring w) {
-        Optional<Arns.Parsed> fromFunction = w.function.flatMap(f -> Arns.parse(f.arn()));
-        if (fromFunction.isPresent()) {
-            w.partition = fromFunction.get().partition();
-            w.account = fromFunction.get().account();
-            return;
-        }
+    static Arns.Parsed identity(Wiring w) {
+        Optional<Arns.Parsed> fromFunction = w.function().flatMap(f -> Arns.parse(f.arn()));
+        if (fromFunction.isPresent()) return fromFunction.get();
         String callerArn = call("identifying the AWS account", w.region(),
                 () -> w.aws.sts().getCallerIdentity().arn());
-        Arns.Parsed p = Arns.parse(callerArn).orElseThrow();
-        w.partition = p.partition();
-        w.account = p.account();
+        return Arns.parse(callerArn).orElseThrow();
     }
 
     public static Optional<State.Function> find(Wiring w, String nameOrArn) {
@@ -70,10 +64,9 @@ public final class FunctionPiece implements Piece {
                     FunctionConfiguration c = f.configuration();
                     Map<String, String> env = c.environment() == null || c.environment().variables() == null ? Map.of()
                             : new LinkedHashMap<>(c.environment().variables());
-                    w.functionVersion = c.version() == null ? "$LATEST" : c.version();
                     return new State.Function(baseArn(c.functionArn()), c.functionName(), c.role(), c.runtimeAsString(),
                             c.handler(), c.stateAsString(), c.lastUpdateStatusAsString(), c.codeSha256(), env,
-                            f.tags() == null ? Map.of() : f.tags());
+                            f.tags() == null ? Map.of() : f.tags(), c.version());
                 });
     }
 
@@ -90,11 +83,11 @@ public final class FunctionPiece implements Piece {
         if (!w.target.managedFunction()) {
             return Change.ok(name(), name, "your function; only its SECRET_ARN variable is managed");
         }
-        if (w.function.isEmpty()) {
+        if (w.function().isEmpty()) {
             return new Change(name(), name, Change.Action.CREATE, "bundled authorizer, " + Names.RUNTIME + ", "
                     + (BundledAuthorizer.zip().length + 1023) / 1024 + " KB zipped");
         }
-        State.Function f = w.function.get();
+        State.Function f = w.function().get();
         if (!f.managed()) {
             throw ExitException.badInput("Lambda function " + name + " exists and is not managed by secure-api",
                     "pass --function " + name + " to use it as the authorizer, or delete it");
@@ -109,12 +102,12 @@ public final class FunctionPiece implements Piece {
     }
 
     @Override
-    public void apply(Wiring w, Change change) {
+    public Snapshot apply(Wiring w, Change change) {
         String name = w.functionName();
         if (change.action() == Change.Action.CREATE) {
             create(w, name);
         } else {
-            State.Function f = w.function.orElseThrow();
+            State.Function f = w.function().orElseThrow();
             if ("InProgress".equals(f.lastUpdateStatus())) waitUpdated(w, name);
             if (!BundledAuthorizer.codeSha256().equals(f.codeSha256())) {
                 run("updating the code of Lambda function " + name, w.region(), () -> w.aws.lambda().updateFunctionCode(r -> r
@@ -128,7 +121,8 @@ public final class FunctionPiece implements Piece {
                 waitUpdated(w, name);
             }
         }
-        w.function = find(w, name);
+        State.Function now = find(w, name).orElse(null);
+        return w.snapshot().with(b -> b.function = now);
     }
 
     /**
@@ -198,7 +192,7 @@ public final class FunctionPiece implements Piece {
 
     /** The bundled function is deleted only when secure-api deployed it for this API (tag secure-api:managed=true). */
     static boolean deletes(Wiring w) {
-        return w.target.managedFunction() && w.function.map(f -> f.managed()
+        return w.target.managedFunction() && w.function().map(f -> f.managed()
                 && w.apiId().equals(f.tags().getOrDefault(Names.TAG_API_ID, w.apiId()))).orElse(false);
     }
 
@@ -206,17 +200,19 @@ public final class FunctionPiece implements Piece {
     public Change planRemoval(Wiring w) {
         String name = w.functionName();
         if (!w.target.managedFunction()) return Change.ok(name(), name, "your function; kept");
-        if (w.function.isEmpty()) return Change.ok(name(), name, "not found");
+        if (w.function().isEmpty()) return Change.ok(name(), name, "not found");
         if (!deletes(w)) return Change.ok(name(), name, "not tagged " + Names.TAG_MANAGED + "=true for this API; kept");
         return new Change(name(), name, Change.Action.DELETE, "bundled authorizer (its variables and invoke permission go with it)");
     }
 
     @Override
-    public void remove(Wiring w, Change change) {
+    public Snapshot remove(Wiring w, Change change) {
         String name = w.functionName();
         unlessGone("deleting Lambda function " + name, w.region(), ResourceNotFoundException.class,
                 () -> w.aws.lambda().deleteFunction(r -> r.functionName(name)));
-        w.function = Optional.empty();
-        w.functionPolicy = Optional.empty();
+        return w.snapshot().with(b -> {
+            b.function = null;
+            b.functionPolicy = null;
+        });
     }
 }

@@ -35,9 +35,8 @@ public final class HttpApi {
                     + " API; secure-api protects HTTP APIs only (API Gateway v2, protocol HTTP)",
                     "pass the id of an HTTP API: aws apigatewayv2 get-apis --region " + w.region());
         }
-        w.api = new State.Api(api.apiId(), api.name(), api.protocolTypeAsString(), api.apiEndpoint(),
-                api.corsConfiguration() != null);
-        return java.util.Optional.of(w.api);
+        return java.util.Optional.of(new State.Api(api.apiId(), api.name(), api.protocolTypeAsString(), api.apiEndpoint(),
+                api.corsConfiguration() != null));
     }
 
     /** The API; not found is exit 2, naming it and the region. */

@@ -18,11 +18,6 @@ public final class InvokePermissionPiece implements Piece {
         return "invoke permission";
     }
 
-    @Override
-    public void read(Wiring w) {
-        w.functionPolicy = w.function.isEmpty() ? Optional.empty() : read(w, w.functionArn());
-    }
-
     /** The resource policy of the function as API Gateway calls it: an alias or version has a policy of its own. */
     static Optional<String> read(Wiring w, String functionArn) {
         String qualifier = w.qualifier().orElse(null);
@@ -31,7 +26,7 @@ public final class InvokePermissionPiece implements Piece {
     }
 
     public static Optional<Map<String, Object>> statement(Wiring w) {
-        return PolicyDocument.parse(w.functionPolicy.orElse(null)).statement(Names.permissionStatementId(w.apiId()));
+        return PolicyDocument.parse(w.functionPolicy().orElse(null)).statement(Names.permissionStatementId(w.apiId()));
     }
 
     public static Optional<String> sourceArn(Map<String, Object> statement) {
@@ -86,16 +81,16 @@ public final class InvokePermissionPiece implements Piece {
     static final int ADD_ATTEMPTS = 5;
 
     @Override
-    public void apply(Wiring w, Change change) {
+    public Snapshot apply(Wiring w, Change change) {
         String sid = Names.permissionStatementId(w.apiId());
         String fn = w.functionArn();
         String qualifier = w.qualifier().orElse(null);
         String sourceArn = desiredSourceArn(w);
         String label = w.functionName() + (qualifier == null ? "" : ":" + qualifier);
         for (int attempt = 1; attempt <= ADD_ATTEMPTS; attempt++) {
-            w.functionPolicy = read(w, fn);
-            Optional<Map<String, Object>> st = statement(w);
-            if (st.isPresent() && exact(st.get(), sourceArn)) return;
+            Wiring now = w.on(withPolicy(w, fn));
+            Optional<Map<String, Object>> st = statement(now);
+            if (st.isPresent() && exact(st.get(), sourceArn)) return now.snapshot();
             if (st.isPresent()) {
                 run("removing the outdated invoke permission " + sid + " from Lambda function " + label, w.region(),
                         () -> w.aws.lambda().removePermission(r -> r.functionName(fn).qualifier(qualifier).statementId(sid)));
@@ -117,8 +112,8 @@ public final class InvokePermissionPiece implements Piece {
             }
         }
         // Routes must never point at an authorizer API Gateway may not invoke: every request would get 500.
-        w.functionPolicy = read(w, fn);
-        if (statement(w).map(st -> exact(st, sourceArn)).orElse(false)) return;
+        Wiring now = w.on(withPolicy(w, fn));
+        if (statement(now).map(st -> exact(st, sourceArn)).orElse(false)) return now.snapshot();
         throw new ExitException(ExitException.AWS, "allowing API " + w.apiId() + " to invoke Lambda function " + label + " (" + w.region()
                 + "): statement " + sid + " is still not in its resource policy after " + ADD_ATTEMPTS + " attempts; no route was changed",
                 "wait until the function's other update finishes (aws lambda get-function-configuration --function-name " + label
@@ -130,22 +125,29 @@ public final class InvokePermissionPiece implements Piece {
     @Override
     public Change planRemoval(Wiring w) {
         String resource = w.functionName() + " " + Names.permissionStatementId(w.apiId());
-        if (w.function.isEmpty()) return Change.ok(name(), resource, "function not found");
+        if (w.function().isEmpty()) return Change.ok(name(), resource, "function not found");
         if (FunctionPiece.deletes(w)) return Change.ok(name(), resource, "goes with the bundled function");
         if (statement(w).isEmpty()) return Change.ok(name(), resource, "no such statement");
         return new Change(name(), resource, Change.Action.DELETE, "remove this statement only; others kept");
     }
 
     @Override
-    public void remove(Wiring w, Change change) {
+    public Snapshot remove(Wiring w, Change change) {
         String sid = Names.permissionStatementId(w.apiId());
         String fn = w.functionArn();
         // Bounded loop: an emulator may hold a statement id twice, AWS never does.
-        for (int i = 0; i < 5 && statement(w).isPresent(); i++) {
+        Wiring now = w;
+        for (int i = 0; i < 5 && statement(now).isPresent(); i++) {
             boolean removed = unlessGone("removing invoke permission " + sid + " from Lambda function " + w.functionName(), w.region(),
                     ResourceNotFoundException.class,
                     () -> w.aws.lambda().removePermission(r -> r.functionName(fn).qualifier(w.qualifier().orElse(null)).statementId(sid)));
-            w.functionPolicy = removed ? read(w, fn) : Optional.empty();
+            now = w.on(removed ? withPolicy(w, fn) : w.snapshot().with(b -> b.functionPolicy = null));
         }
+        return now.snapshot();
+    }
+
+    private static Snapshot withPolicy(Wiring w, String fn) {
+        String policy = read(w, fn).orElse(null);
+        return w.snapshot().with(b -> b.functionPolicy = policy);
     }
 }

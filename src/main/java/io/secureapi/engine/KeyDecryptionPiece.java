@@ -41,21 +41,21 @@ public final class KeyDecryptionPiece implements Piece {
         return "key decryption";
     }
 
-    /** Runs after the other reads (the bundled role's KMS policy is read with the role). */
-    @Override
-    public void read(Wiring w) {
-        w.kmsKey = w.secret.isPresent() ? resolve(w) : Optional.empty();
+    /** The secret's customer-managed key, with a warning for what setup cannot fix; after the secret and role reads. */
+    static Optional<Key> read(Wiring w) {
+        Optional<Key> key = w.secret().isPresent() ? resolve(w) : Optional.empty();
         if (w.target.managedFunction()) {
-            w.kmsKey.ifPresent(k -> warnings(w, k).forEach(line -> w.progress.say("warning: " + line)));
+            key.ifPresent(k -> warnings(w, k).forEach(line -> w.progress.say("warning: " + line)));
         } else {
-            w.kmsKey.ifPresent(k -> w.progress.say("warning: secret " + w.target.secretName() + " is encrypted with customer-managed KMS key "
+            key.ifPresent(k -> w.progress.say("warning: secret " + w.target.secretName() + " is encrypted with customer-managed KMS key "
                     + k.arn() + ": the role of your function needs kms:Decrypt on it (secure-api verify checks it: secret.kms)"));
         }
+        return key;
     }
 
     /** The secret's customer-managed key, resolved to its ARN (an alias is no policy resource); empty for the AWS-managed key. */
     static Optional<Key> resolve(Wiring w) {
-        String id = w.secretKmsKeyId;
+        String id = w.secret().map(State.Secret::kmsKeyId).orElse(null);
         if (id == null || id.isBlank() || id.equals(AWS_MANAGED_ALIAS) || id.endsWith(":" + AWS_MANAGED_ALIAS)) return Optional.empty();
         KeyMetadata meta = call("describing KMS key " + id + " of secret " + w.target.secretName(), w.region(),
                 () -> w.aws.kms().describeKey(r -> r.keyId(id)).keyMetadata());
@@ -69,7 +69,7 @@ public final class KeyDecryptionPiece implements Piece {
 
     /** For verify: a key the caller may not even describe is a warning, not an error; empty key when so. */
     static Optional<Key> resolveOrExplain(Wiring w, String[] unreadable) {
-        return readable(unreadable, "kms:DescribeKey on " + w.secretKmsKeyId, () -> resolve(w).orElse(null));
+        return readable(unreadable, "kms:DescribeKey on " + w.secret().map(State.Secret::kmsKeyId).orElse(null), () -> resolve(w).orElse(null));
     }
 
     /** Runs a read; AccessDenied is an answer ("cannot read"), not an error. */
@@ -204,43 +204,40 @@ public final class KeyDecryptionPiece implements Piece {
     public Change plan(Wiring w) {
         String resource = Names.managedRoleName(w.apiId()) + " " + Names.ROLE_KMS_POLICY_NAME;
         if (!w.target.managedFunction()) {
-            return Change.ok(name(), w.target.secretName(), w.kmsKey.map(k -> "customer-managed key " + k.arn()
+            return Change.ok(name(), w.target.secretName(), w.kmsKey().map(k -> "customer-managed key " + k.arn()
                     + ": your function's role needs kms:Decrypt (verify checks it)").orElse("AWS-managed key: nothing to grant"));
         }
-        if (w.kmsKey.isEmpty()) {
-            if (w.kmsRolePolicy.isPresent()) {
+        if (w.kmsKey().isEmpty()) {
+            if (w.kmsRolePolicy().isPresent()) {
                 return new Change(name(), resource, Change.Action.UPDATE, "remove kms:Decrypt: the secret now uses the AWS-managed key");
             }
             return Change.ok(name(), resource, "AWS-managed key aws/secretsmanager: nothing to grant");
         }
-        Key key = w.kmsKey.get();
+        Key key = w.kmsKey().get();
         String want = desiredRolePolicy(w, key);
-        if (w.kmsRolePolicy.isEmpty()) {
+        if (w.kmsRolePolicy().isEmpty()) {
             return new Change(name(), resource, Change.Action.CREATE, "kms:Decrypt on " + key.arn() + ", only via Secrets Manager for this secret");
         }
-        if (!PolicyDocument.parse(w.kmsRolePolicy.get()).sameAs(PolicyDocument.parse(want))) {
+        if (!PolicyDocument.parse(w.kmsRolePolicy().get()).sameAs(PolicyDocument.parse(want))) {
             return new Change(name(), resource, Change.Action.UPDATE, "kms:Decrypt on " + key.arn() + ", only via Secrets Manager for this secret");
         }
         return Change.ok(name(), resource, "kms:Decrypt on " + key.arn() + " for this secret only");
     }
 
     @Override
-    public void apply(Wiring w, Change change) {
+    public Snapshot apply(Wiring w, Change change) {
         String roleName = Names.managedRoleName(w.apiId());
-        if (w.kmsKey.isEmpty()) {
-            deleteRolePolicy(w, roleName);
-            return;
-        }
-        String policy = desiredRolePolicy(w, w.kmsKey.get());
+        if (w.kmsKey().isEmpty()) return deleteRolePolicy(w, roleName);
+        String policy = desiredRolePolicy(w, w.kmsKey().get());
         run("putting the KMS policy on IAM role " + roleName, w.region(), () -> w.aws.iam().putRolePolicy(r -> r
                 .roleName(roleName).policyName(Names.ROLE_KMS_POLICY_NAME).policyDocument(policy)));
-        w.kmsRolePolicy = Optional.of(policy);
+        return w.snapshot().with(b -> b.kmsRolePolicy = policy);
     }
 
-    private static void deleteRolePolicy(Wiring w, String roleName) {
+    private static Snapshot deleteRolePolicy(Wiring w, String roleName) {
         unlessGone("deleting the KMS policy of IAM role " + roleName, w.region(), NoSuchEntityException.class,
                 () -> w.aws.iam().deleteRolePolicy(r -> r.roleName(roleName).policyName(Names.ROLE_KMS_POLICY_NAME)));
-        w.kmsRolePolicy = Optional.empty();
+        return w.snapshot().with(b -> b.kmsRolePolicy = null);
     }
 
     // teardown
@@ -249,15 +246,15 @@ public final class KeyDecryptionPiece implements Piece {
     public Change planRemoval(Wiring w) {
         String resource = Names.managedRoleName(w.apiId()) + " " + Names.ROLE_KMS_POLICY_NAME;
         if (!w.target.managedFunction()) return Change.ok(name(), w.target.secretName(), "your function's role; kept");
-        if (w.kmsRolePolicy.isEmpty()) return Change.ok(name(), resource, "no KMS policy");
-        boolean ours = w.role.map(r -> "true".equals(r.tags().get(Names.TAG_MANAGED))
+        if (w.kmsRolePolicy().isEmpty()) return Change.ok(name(), resource, "no KMS policy");
+        boolean ours = w.role().map(r -> "true".equals(r.tags().get(Names.TAG_MANAGED))
                 && w.apiId().equals(r.tags().getOrDefault(Names.TAG_API_ID, w.apiId()))).orElse(false);
         if (!ours) return Change.ok(name(), resource, "role not tagged " + Names.TAG_MANAGED + "=true for this API; kept");
         return new Change(name(), resource, Change.Action.DELETE, "remove kms:Decrypt from the authorizer's role");
     }
 
     @Override
-    public void remove(Wiring w, Change change) {
-        deleteRolePolicy(w, Names.managedRoleName(w.apiId()));
+    public Snapshot remove(Wiring w, Change change) {
+        return deleteRolePolicy(w, Names.managedRoleName(w.apiId()));
     }
 }

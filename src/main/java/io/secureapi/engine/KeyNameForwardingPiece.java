@@ -50,9 +50,9 @@ public final class KeyNameForwardingPiece implements Piece {
         return header;
     }
 
-    @Override
-    public void read(Wiring w) {
-        w.integrations = HttpApi.every(w, "listing the integrations of API " + w.apiId(),
+    /** The API's integrations, every page. */
+    static List<Integration> read(Wiring w) {
+        return HttpApi.every(w, "listing the integrations of API " + w.apiId(),
                 t -> w.aws.apigateway().getIntegrations(r -> r.apiId(w.apiId()).maxResults("100").nextToken(t)),
                 GetIntegrationsResponse::items, GetIntegrationsResponse::nextToken).stream()
                 .map(i -> new Integration(i.integrationId(), i.integrationTypeAsString(), i.integrationSubtype(),
@@ -62,14 +62,14 @@ public final class KeyNameForwardingPiece implements Piece {
 
     /** The header to forward: asked for now, else recorded by an earlier setup; null = none. */
     static String header(Wiring w) {
-        if (w.forwardKeyName != null) return w.forwardKeyName;
-        return w.previous.map(ProjectConfig::forwardKeyName).orElse(null);
+        if (w.options.forwardKeyName() != null) return w.options.forwardKeyName();
+        return w.previous().map(ProjectConfig::forwardKeyName).orElse(null);
     }
 
     /** Integrations that lack the mapping (or map the header to something else). */
     public static List<Integration> missing(Wiring w, String header) {
         String k = key(header);
-        return w.integrations.stream().filter(Integration::mappable).filter(i -> !VALUE.equals(i.requestParameters().get(k))).toList();
+        return w.integrations().stream().filter(Integration::mappable).filter(i -> !VALUE.equals(i.requestParameters().get(k))).toList();
     }
 
     @Override
@@ -77,14 +77,14 @@ public final class KeyNameForwardingPiece implements Piece {
         String header = header(w);
         if (header == null) return Change.ok(name(), "-", "not asked for (--forward-key-name HEADER)");
         List<Integration> missing = missing(w, header);
-        long mappable = w.integrations.stream().filter(Integration::mappable).count();
+        long mappable = w.integrations().stream().filter(Integration::mappable).count();
         if (missing.isEmpty()) return Change.ok(name(), header, mappable + " integration" + (mappable == 1 ? "" : "s") + " set " + header + " from the key name");
         return new Change(name(), header, Change.Action.UPDATE, "map " + key(header) + " = " + VALUE + " on " + missing.size() + " of "
                 + mappable + " integration" + (mappable == 1 ? "" : "s") + " (their other mappings kept)");
     }
 
     @Override
-    public void apply(Wiring w, Change change) {
+    public Snapshot apply(Wiring w, Change change) {
         String header = header(w);
         for (Integration i : missing(w, header)) {
             Map<String, String> merged = new LinkedHashMap<>(i.requestParameters());
@@ -92,14 +92,15 @@ public final class KeyNameForwardingPiece implements Piece {
             run("mapping " + header + " on integration " + i.id() + " of API " + w.apiId(), w.region(), () -> w.aws.apigateway()
                     .updateIntegration(r -> r.apiId(w.apiId()).integrationId(i.id()).requestParameters(merged)));
         }
-        read(w);
+        List<Integration> now = read(w);
+        return w.snapshot().with(b -> b.integrations = now);
     }
 
     // teardown: only our mapping, and only where it still maps the key name
 
     @Override
     public Change planRemoval(Wiring w) {
-        String header = w.previous.map(ProjectConfig::forwardKeyName).orElse(null);
+        String header = w.previous().map(ProjectConfig::forwardKeyName).orElse(null);
         if (header == null) return Change.ok(name(), "-", "none recorded");
         long ours = ours(w, header).size();
         if (ours == 0) return Change.ok(name(), header, "no integration maps it");
@@ -108,12 +109,12 @@ public final class KeyNameForwardingPiece implements Piece {
     }
 
     private static List<Integration> ours(Wiring w, String header) {
-        return w.integrations.stream().filter(i -> VALUE.equals(i.requestParameters().get(key(header)))).toList();
+        return w.integrations().stream().filter(i -> VALUE.equals(i.requestParameters().get(key(header)))).toList();
     }
 
     @Override
-    public void remove(Wiring w, Change change) {
-        String header = w.previous.map(ProjectConfig::forwardKeyName).orElseThrow();
+    public Snapshot remove(Wiring w, Change change) {
+        String header = w.previous().map(ProjectConfig::forwardKeyName).orElseThrow();
         for (Integration i : ours(w, header)) {
             // an empty value removes a mapping; the others are sent as they are
             Map<String, String> params = new LinkedHashMap<>(i.requestParameters());
@@ -121,6 +122,7 @@ public final class KeyNameForwardingPiece implements Piece {
             run("removing the " + header + " mapping from integration " + i.id() + " of API " + w.apiId(), w.region(), () -> w.aws.apigateway()
                     .updateIntegration(r -> r.apiId(w.apiId()).integrationId(i.id()).requestParameters(params)));
         }
-        read(w);
+        List<Integration> now = read(w);
+        return w.snapshot().with(b -> b.integrations = now);
     }
 }

@@ -97,14 +97,13 @@ public final class KeyRotation {
         // The config's ARN survives a rename; --secret-name wins over both.
         String secretId = req.secretName().isPresent() ? secretName
                 : cfg.map(ProjectConfig::secretArn).filter(s -> s != null && !s.isBlank()).orElse(secretName);
-        State.Secret secret = SecretPiece.find(w, secretId).orElseThrow(() -> ExitException.badInput(
+        State.Secret secret = Reader.of(w).secret(secretId).wiring().secret().orElseThrow(() -> ExitException.badInput(
                 "secret " + secretName + " not found in " + req.region() + " (API " + req.apiId() + " has no key to rotate)",
                 "run secure-api setup first" + (cfg.isEmpty() ? " (or pass --secret-name if your key is stored under another name)" : "")));
-        if (secret.deletedDate().isPresent()) {
+        if (secret.scheduledForDeletion()) {
             throw ExitException.badInput("secret " + secret.name() + " is scheduled for deletion (teardown, or by hand)",
                     "run secure-api setup first: it restores the secret and wires it again");
         }
-        w.secret = Optional.of(secret);
 
         List<Version> versions = versions(w, secret);
         Optional<String> current = versions.stream().filter(v -> v.has(CURRENT)).findFirst().flatMap(v -> value(w, secret, v));
@@ -117,8 +116,8 @@ public final class KeyRotation {
             userFunction = !cfg.get().functionManaged();
             functionLabel = userFunction ? "your own function " + Wiring.nameOf(cfg.get().functionArn()) : w.functionName();
         } else {
-            w.function = FunctionPiece.find(w, Names.managedFunctionName(req.apiId()));
-            userFunction = w.function.filter(State.Function::managed).isEmpty();
+            Reader.of(w).function();
+            userFunction = w.function().filter(State.Function::managed).isEmpty();
             functionLabel = userFunction ? "your own authorizer function" : w.functionName();
         }
         Snapshot snap = new Snapshot(secret, versions, current, previous, userFunction, functionLabel);
@@ -152,8 +151,8 @@ public final class KeyRotation {
         if (!userFunction) {
             Optional<String> raw = Optional.empty();
             try {
-                if (w.function.isEmpty()) w.function = FunctionPiece.find(w, w.functionName());
-                raw = w.function.map(f -> f.env().get(Names.ENV_KEY_CACHE_SECONDS));
+                if (w.function().isEmpty()) Reader.of(w).function();
+                raw = w.function().map(f -> f.env().get(Names.ENV_KEY_CACHE_SECONDS));
             } catch (ExitException unreadable) {
                 notes.add("could not read function " + w.functionName() + " (" + unreadable.getMessage() + "); assuming its default "
                         + Names.ENV_KEY_CACHE_SECONDS + " of " + DEFAULT_KEY_CACHE_SECONDS + " s");
@@ -165,8 +164,7 @@ public final class KeyRotation {
             Optional<String> id = cfg.map(ProjectConfig::authorizerId).filter(s -> s != null && !s.isBlank());
             Optional<State.Authorizer> a = id.isPresent() ? HttpApi.authorizer(w, id.get()) : Optional.empty();
             if (a.isEmpty()) {
-                w.authorizers = HttpApi.authorizers(w);
-                a = w.ourAuthorizer();
+                a = Reader.of(w).authorizers().wiring().ourAuthorizer();
             }
             ttl = a.map(State.Authorizer::resultTtl);
         } catch (ExitException unreadable) {
@@ -475,8 +473,8 @@ public final class KeyRotation {
             String k = finishName(d);
             String version = putDigests(w, arn, DigestRotation.finish(d, k), "ending the rotation of key " + k + " in secret " + name, progress);
             if (!snapshot.userFunction()) {
-                if (w.function.isEmpty()) w.function = FunctionPiece.find(w, w.functionName());
-                if (w.function.isPresent()) flushed = Optional.of(CacheFlush.flush(w, Instant.now()));
+                if (w.function().isEmpty()) Reader.of(w).function();
+                if (w.function().isPresent()) flushed = Optional.of(CacheFlush.flush(w, Instant.now()));
             }
             return new Outcome(Optional.empty(), false, version, currentId, List.of(k));
         }

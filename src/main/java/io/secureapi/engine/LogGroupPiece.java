@@ -39,10 +39,10 @@ public final class LogGroupPiece implements Piece {
         return days;
     }
 
-    @Override
-    public void read(Wiring w) {
+    /** The bundled function's log group, if it exists. */
+    static Optional<Group> read(Wiring w) {
         String group = LastUsed.logGroup(w.functionName());
-        w.logGroup = call("reading log group " + group, w.region(), () -> {
+        return call("reading log group " + group, w.region(), () -> {
             List<LogGroup> found = w.aws.logs().describeLogGroups(r -> r.logGroupNamePrefix(group)).logGroups();
             return found.stream().filter(g -> g.logGroupName().equals(group)).findFirst()
                     .map(g -> new Group(g.logGroupName(), g.retentionInDays()));
@@ -51,16 +51,16 @@ public final class LogGroupPiece implements Piece {
 
     /** The retention to have: the one asked for; else the group's own; else the default (logs must not grow forever). */
     static int desired(Wiring w) {
-        if (w.logRetentionDays != null) return w.logRetentionDays;
-        return w.logGroup.map(Group::retentionDays).filter(d -> d != null).orElse(DEFAULT_RETENTION_DAYS);
+        if (w.options.logRetentionDays() != null) return w.options.logRetentionDays();
+        return w.logGroup().map(Group::retentionDays).filter(d -> d != null).orElse(DEFAULT_RETENTION_DAYS);
     }
 
     @Override
     public Change plan(Wiring w) {
         String group = LastUsed.logGroup(w.functionName());
         int days = desired(w);
-        if (w.logGroup.isEmpty()) return new Change(name(), group, Change.Action.CREATE, "retention " + days + " days");
-        Integer now = w.logGroup.get().retentionDays();
+        if (w.logGroup().isEmpty()) return new Change(name(), group, Change.Action.CREATE, "retention " + days + " days");
+        Integer now = w.logGroup().get().retentionDays();
         if (now == null || now != days) {
             return new Change(name(), group, Change.Action.UPDATE, "retention " + (now == null ? "never expire" : now + " days") + " → " + days + " days");
         }
@@ -68,10 +68,10 @@ public final class LogGroupPiece implements Piece {
     }
 
     @Override
-    public void apply(Wiring w, Change change) {
+    public Snapshot apply(Wiring w, Change change) {
         String group = LastUsed.logGroup(w.functionName());
         int days = desired(w);
-        if (w.logGroup.isEmpty()) {
+        if (w.logGroup().isEmpty()) {
             call("creating log group " + group, w.region(), () -> {
                 try {
                     return w.aws.logs().createLogGroup(r -> r.logGroupName(group));
@@ -83,7 +83,7 @@ public final class LogGroupPiece implements Piece {
         }
         run("setting the retention of log group " + group, w.region(),
                 () -> w.aws.logs().putRetentionPolicy(r -> r.logGroupName(group).retentionInDays(days)));
-        w.logGroup = Optional.of(new Group(group, days));
+        return w.snapshot().with(b -> b.logGroup = new Group(group, days));
     }
 
     // teardown: the piece exists only for the bundled function, whose logs go with it
@@ -91,16 +91,16 @@ public final class LogGroupPiece implements Piece {
     @Override
     public Change planRemoval(Wiring w) {
         String group = LastUsed.logGroup(w.functionName());
-        if (w.logGroup.isEmpty()) return Change.ok(name(), group, "not found");
-        if (!FunctionPiece.deletes(w) && w.function.isPresent()) return Change.ok(name(), group, "kept with the function");
+        if (w.logGroup().isEmpty()) return Change.ok(name(), group, "not found");
+        if (!FunctionPiece.deletes(w) && w.function().isPresent()) return Change.ok(name(), group, "kept with the function");
         return new Change(name(), group, Change.Action.DELETE, "the bundled authorizer's logs");
     }
 
     @Override
-    public void remove(Wiring w, Change change) {
+    public Snapshot remove(Wiring w, Change change) {
         String group = LastUsed.logGroup(w.functionName());
         unlessGone("deleting log group " + group, w.region(), ResourceNotFoundException.class,
                 () -> w.aws.logs().deleteLogGroup(r -> r.logGroupName(group)));
-        w.logGroup = Optional.empty();
+        return w.snapshot().with(b -> b.logGroup = null);
     }
 }

@@ -57,12 +57,11 @@ public final class NamedKeys {
         Wiring w = new Wiring(target, aws, progress, cfg);
         String name = target.secretName();
         String id = cfg.map(ProjectConfig::secretArn).filter(s -> s != null && !s.isBlank()).orElse(name);
-        State.Secret s = SecretPiece.find(w, id).orElseThrow(() -> ExitException.badInput("secret " + name + " not found in " + region
+        State.Secret s = Reader.of(w).secret(id).wiring().secret().orElseThrow(() -> ExitException.badInput("secret " + name + " not found in " + region
                 + " (API " + apiId + " has no keys)", "run secure-api setup --api-id " + apiId + " first"));
-        if (s.deletedDate().isPresent()) {
+        if (s.scheduledForDeletion()) {
             throw ExitException.badInput("secret " + s.name() + " is scheduled for deletion", "run secure-api setup first: it restores the secret");
         }
-        w.secret = Optional.of(s);
         SecretVersions.Current cur = SecretVersions.current(w, s.arn(), s.name()).orElseThrow(() -> ExitException.badInput(
                 "secret " + s.name() + " has no current value (AWSCURRENT)", "run secure-api setup first: it stores a key"));
         String raw = cur.value();
@@ -168,8 +167,7 @@ public final class NamedKeys {
 
     /** Flushes the caches after a revoke; the bundled function must exist (else the window is the caches' own). */
     public CacheFlush.Result flush(Instant revokedAt) {
-        w.function = FunctionPiece.find(w, w.functionName());
-        if (w.function.isEmpty()) {
+        if (Reader.of(w).function().wiring().function().isEmpty()) {
             throw new ExitException(ExitException.AWS, "Lambda function " + w.functionName() + " not found in " + w.region()
                     + ": its key cache could not be emptied", "run secure-api setup: it deploys the bundled authorizer again", null);
         }
@@ -179,7 +177,7 @@ public final class NamedKeys {
     /** How long caches could accept a removed key without a flush: the authorizer TTL plus the function's key cache. */
     public int unflushedWindowSeconds() {
         int ttl = w.target.cacheTtl();
-        String raw = w.function.map(f -> f.env().get(Names.ENV_KEY_CACHE_SECONDS)).orElse(null);
+        String raw = w.function().map(f -> f.env().get(Names.ENV_KEY_CACHE_SECONDS)).orElse(null);
         return ttl + KeyRotation.keyCacheSeconds(raw);
     }
 

@@ -1,20 +1,25 @@
 package io.secureapi.engine;
 
+import java.util.List;
+
 /**
- * One AWS piece of the wiring. Read the actual state into the {@link Wiring}, plan the
- * difference against the target, apply only that difference. Verify and teardown reuse these.
+ * One AWS piece of the wiring. {@link Reader} reads its actual state into the run's snapshot;
+ * the piece plans the difference against the target, applies exactly that planned change,
+ * checks it (verify) and removes what secure-api made of it (teardown).
  */
 public interface Piece {
     String name();
 
-    /** Reads this piece's actual state; reads only, never writes. */
-    void read(Wiring w);
-
     /** Compares actual with desired. Pure: no AWS calls. */
     Change plan(Wiring w);
 
-    /** Makes the planned change true; called only when {@code change.changes()}. */
-    void apply(Wiring w, Change change);
+    /** Makes the planned change true; called only when {@code change.changes()}. Answers the snapshot it leaves. */
+    Snapshot apply(Wiring w, Change change);
+
+    /** verify's checks of this piece, on the snapshot. Pure: no AWS calls. */
+    default List<Check> check(Wiring w, Verify.Options o) {
+        return List.of();
+    }
 
     /** Plans removing what secure-api made of this piece (teardown). Pure, like plan: no AWS calls. */
     default Change planRemoval(Wiring w) {
@@ -22,6 +27,7 @@ public interface Piece {
     }
 
     /** Removes it; called only when {@code change.changes()}. Not-found counts as done, so reruns are safe. */
-    default void remove(Wiring w, Change change) {
+    default Snapshot remove(Wiring w, Change change) {
+        return w.snapshot();
     }
 }

@@ -18,18 +18,13 @@ public final class RoutesPiece implements Piece {
         return "routes";
     }
 
-    @Override
-    public void read(Wiring w) {
-        w.routes = HttpApi.routes(w);
-    }
-
     /** The routes to protect: the named ones, or every route but CORS preflight (OPTIONS) ones. */
     public static List<State.Route> selected(Wiring w) {
         if (w.target.routes().isEmpty()) {
-            return w.routes.stream().filter(r -> !r.isOptions() && !w.target.excludedRoutes().contains(r.key())).toList();
+            return w.routes().stream().filter(r -> !r.isOptions() && !w.target.excludedRoutes().contains(r.key())).toList();
         }
         Map<String, State.Route> byKey = new LinkedHashMap<>();
-        w.routes.forEach(r -> byKey.put(r.key(), r));
+        w.routes().forEach(r -> byKey.put(r.key(), r));
         List<State.Route> out = new ArrayList<>();
         List<String> unknown = new ArrayList<>();
         for (String key : w.target.routes().get()) {
@@ -39,8 +34,8 @@ public final class RoutesPiece implements Piece {
         }
         if (!unknown.isEmpty()) {
             throw ExitException.badInput("API " + w.apiId() + " in " + w.region() + " has no route " + String.join(", ", quote(unknown)),
-                    "its routes are: " + String.join(", ", quote(w.routes.stream().map(State.Route::key).limit(20).toList()))
-                            + (w.routes.size() > 20 ? " …" : ""));
+                    "its routes are: " + String.join(", ", quote(w.routes().stream().map(State.Route::key).limit(20).toList()))
+                            + (w.routes().size() > 20 ? " …" : ""));
         }
         return out;
     }
@@ -57,7 +52,7 @@ public final class RoutesPiece implements Piece {
     public static List<String> publicCatchAlls(Wiring w) {
         List<State.Route> selected = selected(w);
         if (selected.isEmpty()) return List.of();
-        return w.routes.stream().filter(r -> isCatchAll(r.key()) && !selected.contains(r) && !protectedByUs(w, r))
+        return w.routes().stream().filter(r -> isCatchAll(r.key()) && !selected.contains(r) && !protectedByUs(w, r))
                 .filter(r -> r.authorizationType() == null || "NONE".equals(r.authorizationType())).map(State.Route::key).toList();
     }
 
@@ -97,7 +92,7 @@ public final class RoutesPiece implements Piece {
 
     static String describe(Wiring w, State.Route r) {
         if ("JWT".equals(r.authorizationType()) || "CUSTOM".equals(r.authorizationType())) {
-            String name = w.authorizers.stream().filter(a -> a.id().equals(r.authorizerId())).map(State.Authorizer::name)
+            String name = w.authorizers().stream().filter(a -> a.id().equals(r.authorizerId())).map(State.Authorizer::name)
                     .findFirst().orElse(r.authorizerId());
             return r.authorizationType() + " authorizer " + name;
         }
@@ -110,8 +105,9 @@ public final class RoutesPiece implements Piece {
     }
 
     @Override
-    public void apply(Wiring w, Change change) {
+    public Snapshot apply(Wiring w, Change change) {
         String authorizerId = w.ourAuthorizer().orElseThrow().id();
+        Map<String, State.Route> changed = new java.util.HashMap<>();
         for (State.Route r : selected(w)) {
             if (protectedByUs(w, r)) continue;
             boolean clearScopes = r.scopes() != null && !r.scopes().isEmpty();
@@ -120,24 +116,30 @@ public final class RoutesPiece implements Piece {
                 // JWT scopes do not apply to a Lambda authorizer.
                 if (clearScopes) u.authorizationScopes(List.of());
             }));
-            w.replaceRoute(new State.Route(r.id(), r.key(), "CUSTOM", authorizerId, List.of()));
+            changed.put(r.id(), new State.Route(r.id(), r.key(), "CUSTOM", authorizerId, List.of()));
         }
+        return withRoutes(w, changed);
+    }
+
+    /** The snapshot with the routes this run changed, as it changed them. */
+    private static Snapshot withRoutes(Wiring w, Map<String, State.Route> changed) {
+        return w.snapshot().with(b -> b.routes = b.routes.stream().map(r -> changed.getOrDefault(r.id(), r)).toList());
     }
 
     /** Routes left out of protection on purpose: by this run's --routes, or kept from the config. */
     public static List<String> excluded(Wiring w) {
         if (w.target.routes().isEmpty()) {
-            return w.routes.stream().map(State.Route::key).filter(w.target.excludedRoutes()::contains).toList();
+            return w.routes().stream().map(State.Route::key).filter(w.target.excludedRoutes()::contains).toList();
         }
         List<String> chosen = w.target.routes().get();
-        return w.routes.stream().filter(r -> !r.isOptions() && !chosen.contains(r.key()) && !protectedByUs(w, r))
+        return w.routes().stream().filter(r -> !r.isOptions() && !chosen.contains(r.key()) && !protectedByUs(w, r))
                 .map(State.Route::key).toList();
     }
 
     /** The config's route list: every route now on our authorizer, each with what it had before setup. */
     public static List<ProjectConfig.ProtectedRoute> recorded(Wiring w, Map<String, State.Authorization> beforeApply) {
         List<ProjectConfig.ProtectedRoute> out = new ArrayList<>();
-        for (State.Route r : w.routes) {
+        for (State.Route r : w.routes()) {
             if (!protectedByUs(w, r)) continue;
             State.Authorization before = beforeApply.get(r.id());
             out.add(new ProjectConfig.ProtectedRoute(r.key(), r.id(), before == null ? State.Authorization.NONE : before));
@@ -148,8 +150,8 @@ public final class RoutesPiece implements Piece {
     /** Each route's authorization before this run, or before the first setup when the config recorded it. */
     public static Map<String, State.Authorization> before(Wiring w) {
         Map<String, State.Authorization> m = new LinkedHashMap<>();
-        for (State.Route r : w.routes) {
-            Optional<ProjectConfig.ProtectedRoute> recorded = w.previous.flatMap(c -> c.route(r.id()));
+        for (State.Route r : w.routes()) {
+            Optional<ProjectConfig.ProtectedRoute> recorded = w.previous().flatMap(c -> c.route(r.id()));
             if (recorded.isPresent()) m.put(r.id(), recorded.get().before());
             else if (!protectedByUs(w, r)) m.put(r.id(), r.authorization());
         }
@@ -169,9 +171,9 @@ public final class RoutesPiece implements Piece {
     public static List<Restore> restorations(Wiring w) {
         java.util.Set<String> ours = AuthorizerPiece.owned(w).stream().map(State.Authorizer::id).collect(Collectors.toSet());
         List<Restore> out = new ArrayList<>();
-        for (State.Route r : w.routes) {
+        for (State.Route r : w.routes()) {
             if (!"CUSTOM".equals(r.authorizationType()) || !ours.contains(r.authorizerId())) continue;
-            Optional<ProjectConfig.ProtectedRoute> rec = w.previous.flatMap(c -> c.route(r.id()));
+            Optional<ProjectConfig.ProtectedRoute> rec = w.previous().flatMap(c -> c.route(r.id()));
             State.Authorization before = rec.map(ProjectConfig.ProtectedRoute::before).orElse(State.Authorization.NONE);
             // Recorded on one of our own authorizers (an earlier setup): nothing else to go back to.
             if (before.authorizerId() != null && ours.contains(before.authorizerId())) before = State.Authorization.NONE;
@@ -191,7 +193,7 @@ public final class RoutesPiece implements Piece {
         if (todo.isEmpty()) return Change.ok(name(), resource, "no route uses secure-api's authorizer");
         for (Restore r : todo) {
             String id = r.before().authorizerId();
-            if (needsAuthorizer(r.before()) && w.authorizers.stream().noneMatch(a -> a.id().equals(id))) {
+            if (needsAuthorizer(r.before()) && w.authorizers().stream().noneMatch(a -> a.id().equals(id))) {
                 throw ExitException.badInput("route \"" + r.route().key() + "\" used " + r.before().type() + " authorizer " + id
                         + " before setup, and API " + w.apiId() + " no longer has it; nothing was changed",
                         "recreate that authorizer, or set that route's \"before\" in " + ProjectConfig.DEFAULT_FILE
@@ -206,13 +208,14 @@ public final class RoutesPiece implements Piece {
     static String describeBefore(Wiring w, Restore r) {
         if (r.becomesPublic()) return r.recorded() ? "NONE (public)" : "NONE (public; nothing recorded)";
         if (!needsAuthorizer(r.before())) return r.before().type();
-        String name = w.authorizers.stream().filter(a -> a.id().equals(r.before().authorizerId())).map(State.Authorizer::name)
+        String name = w.authorizers().stream().filter(a -> a.id().equals(r.before().authorizerId())).map(State.Authorizer::name)
                 .findFirst().orElse(r.before().authorizerId());
         return r.before().type() + " " + name;
     }
 
     @Override
-    public void remove(Wiring w, Change change) {
+    public Snapshot remove(Wiring w, Change change) {
+        Map<String, State.Route> changed = new java.util.HashMap<>();
         for (Restore r : restorations(w)) {
             State.Authorization b = r.before();
             // An empty AuthorizerId detaches ours explicitly (as Terraform sends it); otherwise the
@@ -223,8 +226,9 @@ public final class RoutesPiece implements Piece {
                         u.authorizerId(needsAuthorizer(b) ? b.authorizerId() : "");
                         if (!b.scopes().isEmpty()) u.authorizationScopes(b.scopes());
                     }));
-            w.replaceRoute(new State.Route(r.route().id(), r.route().key(), b.type(), needsAuthorizer(b) ? b.authorizerId() : null,
-                    b.scopes()));
+            changed.put(r.route().id(), new State.Route(r.route().id(), r.route().key(), b.type(),
+                    needsAuthorizer(b) ? b.authorizerId() : null, b.scopes()));
         }
+        return withRoutes(w, changed);
     }
 }

@@ -12,11 +12,6 @@ public final class SecretFormatPiece implements Piece {
     }
 
     @Override
-    public void read(Wiring w) {
-        // the value is read with the secret
-    }
-
-    @Override
     public Change plan(Wiring w) {
         String name = w.target.secretName();
         if (!SecretPiece.legacy(w)) return Change.ok(name(), name, "digests (HMAC-SHA-256 under a random salt); no key stored");
@@ -24,13 +19,15 @@ public final class SecretFormatPiece implements Piece {
     }
 
     @Override
-    public void apply(Wiring w, Change change) {
-        ApiKey liveBefore = w.newLiveKey;
-        ApiKey devBefore = w.newDevKey;
+    public Snapshot apply(Wiring w, Change change) {
+        ApiKey liveBefore = w.keys.live;
+        ApiKey devBefore = w.keys.dev;
         SecretPiece.DigestPlan p = SecretPiece.digestPlan(w, true);
-        SecretPiece.putDigests(w, w.secret.orElseThrow(), p.next(), w.newLiveKey != liveBefore ? w.newLiveKey : null,
-                w.newDevKey != devBefore ? w.newDevKey : null);
-        w.secret = SecretPiece.find(w, w.secret.get().arn());
+        String arn = w.secret().orElseThrow().arn();
+        Snapshot stored = SecretPiece.putDigests(w, w.secret().get(), p.next(), w.keys.live != liveBefore ? w.keys.live : null,
+                w.keys.dev != devBefore ? w.keys.dev : null);
+        State.Secret now = SecretPiece.find(w, arn).orElse(null);
+        return stored.with(b -> b.secret = now);
     }
 
     @Override

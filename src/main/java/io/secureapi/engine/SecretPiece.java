@@ -25,26 +25,20 @@ public final class SecretPiece implements Piece {
         return "secret";
     }
 
-    @Override
-    public void read(Wiring w) {
-        w.secret = find(w, w.target.secretName());
-        w.secretValue = Optional.empty();
-        w.previousSecretValue = Optional.empty();
-        // always read: its format decides (digests, a legacy plaintext format to convert, a plain string)
-        if (w.secret.isPresent() && w.secret.get().deletedDate().isEmpty()) {
-            readValues(w, w.secret.get().arn());
-        }
-    }
-
-    private static void readValues(Wiring w, String arn) {
-        w.secretValue = stageValue(w, arn, KeyRotation.CURRENT);
+    /** The secret's current and previous values: its format decides (digests, a legacy plaintext format to convert, a plain string). */
+    static Snapshot readValues(Wiring w, Snapshot s, String arn) {
+        String current = stageValue(w, arn, KeyRotation.CURRENT).orElse(null);
         // the digest format keeps a rotation's old key inside the current version: AWSPREVIOUS no longer matters
-        w.previousSecretValue = w.secretValue.map(DigestSecret::is).orElse(false) ? Optional.empty() : stageValue(w, arn, KeyRotation.PREVIOUS);
+        String previous = current != null && DigestSecret.is(current) ? null : stageValue(w, arn, KeyRotation.PREVIOUS).orElse(null);
+        return s.with(b -> {
+            b.secretValue = current;
+            b.previousSecretValue = previous;
+        });
     }
 
     /** The bundled authorizer's secret still holds plaintext keys (to be converted by {@link SecretFormatPiece}). */
     static boolean legacy(Wiring w) {
-        return !plain(w) && w.secretValue.map(v -> !DigestSecret.is(v)).orElse(false);
+        return !plain(w) && w.secretValue().map(v -> !DigestSecret.is(v)).orElse(false);
     }
 
     /** The digest value this run stores, and why; {@code why} empty when nothing changes. */
@@ -60,11 +54,11 @@ public final class SecretPiece implements Piece {
         List<String> why = new ArrayList<>();
         Instant now = Instant.now();
         DigestSecret d;
-        Optional<String> cur = w.secretValue;
+        Optional<String> cur = w.secretValue();
         if (cur.isPresent() && DigestSecret.is(cur.get())) {
             d = DigestSecret.parse(cur.get(), name);
         } else if (cur.isPresent()) {
-            d = DigestSecret.migrate(SecretValue.keys(cur.get()), SecretValue.keys(w.previousSecretValue.orElse(null)), now);
+            d = DigestSecret.migrate(SecretValue.keys(cur.get()), SecretValue.keys(w.previousSecretValue().orElse(null)), now);
             long rotating = d.keys().values().stream().filter(DigestSecret.Entry::rotating).count();
             why.add("store its " + d.keys().size() + " plaintext key" + (d.keys().size() == 1 ? "" : "s") + " as digests, no key changed"
                     + (rotating > 0 ? " (the unfinished rotation's old key stays accepted)" : ""));
@@ -73,8 +67,8 @@ public final class SecretPiece implements Piece {
         }
         if (cur.isEmpty() && w.target.suppliedKey().isEmpty() && !d.has(SecretValue.LIVE)) {
             if (generate) {
-                w.newLiveKey = ApiKey.generate(SecretValue.LIVE);
-                d = d.with(SecretValue.LIVE, d.entryFor(w.newLiveKey, now, null));
+                w.keys.live = ApiKey.generate(SecretValue.LIVE);
+                d = d.with(SecretValue.LIVE, d.entryFor(w.keys.live, now, null));
             }
             why.add("store a new key: it has no current value");
         }
@@ -100,8 +94,8 @@ public final class SecretPiece implements Piece {
         }
         if (w.target.devKey() && !d.has(SecretValue.DEV)) {
             if (generate) {
-                w.newDevKey = ApiKey.generate(SecretValue.DEV);
-                d = d.with(SecretValue.DEV, d.entryFor(w.newDevKey, now, null));
+                w.keys.dev = ApiKey.generate(SecretValue.DEV);
+                d = d.with(SecretValue.DEV, d.entryFor(w.keys.dev, now, null));
             }
             why.add("add a development key");
         }
@@ -109,30 +103,31 @@ public final class SecretPiece implements Piece {
     }
 
     /** Stores a digest value as a new version (one token per run: an SDK retry cannot make a second version). */
-    static void putDigests(Wiring w, State.Secret s, DigestSecret d, ApiKey newLive, ApiKey newDev) {
+    static Snapshot putDigests(Wiring w, State.Secret s, DigestSecret d, ApiKey newLive, ApiKey newDev) {
         String value = d.toJson();
         String token = UUID.randomUUID().toString();
         // keys made by this write are written ahead (<config>.pending) before AWS stores their digests
-        if (newLive != null) w.handover.beforeStore(SecretValue.LIVE, s.arn(), newLive);
-        if (newDev != null) w.handover.beforeStore(SecretValue.DEV, s.arn(), newDev);
+        if (newLive != null) w.keys.handover.beforeStore(SecretValue.LIVE, s.arn(), newLive);
+        if (newDev != null) w.keys.handover.beforeStore(SecretValue.DEV, s.arn(), newDev);
         run("storing a new version of secret " + w.target.secretName(), w.region(),
                 () -> w.aws.secrets().putSecretValue(r -> r.secretId(s.arn()).secretString(value).clientRequestToken(token)));
-        if (newLive != null) w.handover.stored(SecretValue.LIVE);
-        if (newDev != null) w.handover.stored(SecretValue.DEV);
-        w.previousSecretValue = w.secretValue;
-        w.secretValue = Optional.of(value);
+        if (newLive != null) w.keys.handover.stored(SecretValue.LIVE);
+        if (newDev != null) w.keys.handover.stored(SecretValue.DEV);
+        return w.snapshot().with(b -> {
+            b.previousSecretValue = b.secretValue;
+            b.secretValue = value;
+        });
     }
 
     public static Optional<State.Secret> find(Wiring w, String secretId) {
         return call("reading secret " + secretId, w.region(), () -> {
             try {
                 DescribeSecretResponse d = w.aws.secrets().describeSecret(r -> r.secretId(secretId));
-                w.secretKmsKeyId = d.kmsKeyId();
                 Map<String, String> tags = d.tags() == null ? Map.of()
                         : d.tags().stream().collect(Collectors.toMap(Tag::key, Tag::value, (a, b) -> a));
                 boolean hasCurrent = d.versionIdsToStages() == null
                         || d.versionIdsToStages().values().stream().anyMatch(stages -> stages.contains(KeyRotation.CURRENT));
-                return Optional.of(new State.Secret(d.arn(), d.name(), Optional.ofNullable(d.deletedDate()), tags, hasCurrent));
+                return Optional.of(new State.Secret(d.arn(), d.name(), d.deletedDate(), tags, hasCurrent, d.kmsKeyId()));
             } catch (ResourceNotFoundException e) {
                 return Optional.empty();
             }
@@ -150,11 +145,11 @@ public final class SecretPiece implements Piece {
      */
     private static List<String> changeKeys(Wiring w, Map<String, String> keys, boolean generate) {
         List<String> why = new ArrayList<>();
-        if (w.secret.isPresent() && !w.secret.get().hasCurrent() && w.target.suppliedKey().isEmpty() && !keys.containsKey(SecretValue.LIVE)) {
+        if (w.secret().isPresent() && !w.secret().get().hasCurrent() && w.target.suppliedKey().isEmpty() && !keys.containsKey(SecretValue.LIVE)) {
             // a secret with no current value (created empty, or its AWSCURRENT label removed): give it a key
             if (generate) {
-                w.newLiveKey = ApiKey.generate(SecretValue.LIVE);
-                keys.put(SecretValue.LIVE, w.newLiveKey.reveal());
+                w.keys.live = ApiKey.generate(SecretValue.LIVE);
+                keys.put(SecretValue.LIVE, w.keys.live.reveal());
             }
             why.add("store a new key: it has no current value");
         }
@@ -164,12 +159,12 @@ public final class SecretPiece implements Piece {
         }
         if (w.target.devKey() && !keys.containsKey(SecretValue.DEV)) {
             if (generate) {
-                w.newDevKey = ApiKey.generate(SecretValue.DEV);
-                keys.put(SecretValue.DEV, w.newDevKey.reveal());
+                w.keys.dev = ApiKey.generate(SecretValue.DEV);
+                keys.put(SecretValue.DEV, w.keys.dev.reveal());
             }
             why.add("add a development key");
         }
-        if (plain(w) && w.secretValue.map(v -> v.strip().startsWith("{")).orElse(false) && keys.containsKey(SecretValue.LIVE)) {
+        if (plain(w) && w.secretValue().map(v -> v.strip().startsWith("{")).orElse(false) && keys.containsKey(SecretValue.LIVE)) {
             // switched from the bundled function: the user's function compares the header with the whole value
             if (keys.containsKey(SecretValue.DEV)) {
                 throw ExitException.badInput("secret " + w.target.secretName() + " holds a development key, and your function "
@@ -183,9 +178,9 @@ public final class SecretPiece implements Piece {
 
     /** A new version moves AWSPREVIOUS: never while it holds a key the front end may still use. */
     private static void refuseIfRotationUnfinished(Wiring w, Map<String, String> next) {
-        if (w.previousSecretValue.isEmpty()) return;
-        java.util.Collection<String> current = SecretValue.keys(w.secretValue.orElse(null)).values();
-        boolean pending = SecretValue.keys(w.previousSecretValue.get()).values().stream()
+        if (w.previousSecretValue().isEmpty()) return;
+        java.util.Collection<String> current = SecretValue.keys(w.secretValue().orElse(null)).values();
+        boolean pending = SecretValue.keys(w.previousSecretValue().get()).values().stream()
                 .anyMatch(k -> !current.contains(k) && !next.containsValue(k));
         if (pending) {
             throw ExitException.badInput("secret " + w.target.secretName() + " has an unfinished key rotation: a new version now "
@@ -197,20 +192,20 @@ public final class SecretPiece implements Piece {
     @Override
     public Change plan(Wiring w) {
         String name = w.target.secretName();
-        if (w.secret.isEmpty()) {
+        if (w.secret().isEmpty()) {
             String what = w.target.suppliedKey().isPresent() ? "store the supplied key" : "generate a new key";
             if (w.target.devKey()) what += " and a development key";
             return new Change(name(), name, Change.Action.CREATE, what + (plain(w) ? " (plain string)" : " (stored as digests, never the key)"));
         }
         List<String> why = new ArrayList<>();
-        if (w.secret.get().deletedDate().isPresent()) why.add("restore it: it is scheduled for deletion");
+        if (w.secret().get().scheduledForDeletion()) why.add("restore it: it is scheduled for deletion");
         if (plain(w)) {
-            if (w.secretValue.map(DigestSecret::is).orElse(false) && w.target.suppliedKey().isEmpty()) {
+            if (w.secretValue().map(DigestSecret::is).orElse(false) && w.target.suppliedKey().isEmpty()) {
                 throw ExitException.badInput("secret " + name + " holds only digests of keys (the bundled authorizer's format), and your function "
                         + "compares the header with one plain-string key", "supply that key with --key-file or --key-stdin (stored as a plain string), "
                         + "or omit --function to keep the bundled authorizer");
             }
-            why.addAll(changeKeys(w, SecretValue.keys(w.secretValue.orElse(null)), false));
+            why.addAll(changeKeys(w, SecretValue.keys(w.secretValue().orElse(null)), false));
         } else if (!legacy(w)) {
             why.addAll(digestPlan(w, false).why());
         }
@@ -224,46 +219,54 @@ public final class SecretPiece implements Piece {
     }
 
     @Override
-    public void apply(Wiring w, Change change) {
+    public Snapshot apply(Wiring w, Change change) {
         String name = w.target.secretName();
-        if (change.action() == Change.Action.CREATE) {
-            create(w, name);
-            return;
-        }
-        State.Secret s = w.secret.orElseThrow();
-        if (s.deletedDate().isPresent()) {
-            run("restoring secret " + name, w.region(), () -> w.aws.secrets().restoreSecret(r -> r.secretId(s.arn())));
-        }
-        if (s.deletedDate().isPresent()) readValues(w, s.arn()); // restored: now its keys can be kept
-        if (!plain(w)) {
-            // a legacy value waits for the function's new code (secret format): the old code cannot read digests
-            if (!legacy(w)) {
-                ApiKey liveBefore = w.newLiveKey;
-                ApiKey devBefore = w.newDevKey;
-                DigestPlan p = digestPlan(w, true);
-                if (!p.why().isEmpty()) {
-                    putDigests(w, s, p.next(), w.newLiveKey != liveBefore ? w.newLiveKey : null, w.newDevKey != devBefore ? w.newDevKey : null);
-                }
-            }
-            w.secret = find(w, s.arn());
-            return;
-        }
-        Map<String, String> keys = SecretValue.keys(w.secretValue.orElse(null));
-        boolean changed = !changeKeys(w, keys, true).isEmpty();
-        if (changed) {
-            String value = SecretValue.format(keys, plain(w));
-            String token = UUID.randomUUID().toString();
-            if (w.newLiveKey != null) w.handover.beforeStore(SecretValue.LIVE, s.arn(), w.newLiveKey);
-            if (w.newDevKey != null) w.handover.beforeStore(SecretValue.DEV, s.arn(), w.newDevKey);
-            run("storing a new version of secret " + name, w.region(),
-                    () -> w.aws.secrets().putSecretValue(r -> r.secretId(s.arn()).secretString(value).clientRequestToken(token)));
-            if (w.newLiveKey != null) w.handover.stored(SecretValue.LIVE);
-            if (w.newDevKey != null) w.handover.stored(SecretValue.DEV);
-        }
-        w.secret = find(w, s.arn());
+        if (change.action() == Change.Action.CREATE) return create(w, name);
+        State.Secret s = w.secret().orElseThrow();
+        Wiring now = s.scheduledForDeletion() ? restore(w, s) : w;
+        return reread(now.on(plain(now) ? storePlain(now, s) : storeDigests(now, s)), s.arn());
     }
 
-    private void create(Wiring w, String name) {
+    /** Restores a secret scheduled for deletion; then its keys can be read and kept. */
+    private static Wiring restore(Wiring w, State.Secret s) {
+        run("restoring secret " + w.target.secretName(), w.region(), () -> w.aws.secrets().restoreSecret(r -> r.secretId(s.arn())));
+        return w.on(readValues(w, w.snapshot(), s.arn()));
+    }
+
+    /** The bundled authorizer's digests; a legacy value waits for the function's new code (secret format): the old code cannot read digests. */
+    private static Snapshot storeDigests(Wiring w, State.Secret s) {
+        if (legacy(w)) return w.snapshot();
+        ApiKey liveBefore = w.keys.live;
+        ApiKey devBefore = w.keys.dev;
+        DigestPlan p = digestPlan(w, true);
+        if (p.why().isEmpty()) return w.snapshot();
+        return putDigests(w, s, p.next(), w.keys.live != liveBefore ? w.keys.live : null, w.keys.dev != devBefore ? w.keys.dev : null);
+    }
+
+    /** The user's function's plain-string key. */
+    private static Snapshot storePlain(Wiring w, State.Secret s) {
+        Map<String, String> keys = SecretValue.keys(w.secretValue().orElse(null));
+        if (changeKeys(w, keys, true).isEmpty()) return w.snapshot();
+        String value = SecretValue.format(keys, plain(w));
+        String token = UUID.randomUUID().toString();
+        if (w.keys.live != null) w.keys.handover.beforeStore(SecretValue.LIVE, s.arn(), w.keys.live);
+        if (w.keys.dev != null) w.keys.handover.beforeStore(SecretValue.DEV, s.arn(), w.keys.dev);
+        run("storing a new version of secret " + w.target.secretName(), w.region(),
+                () -> w.aws.secrets().putSecretValue(r -> r.secretId(s.arn()).secretString(value).clientRequestToken(token)));
+        if (w.keys.live != null) w.keys.handover.stored(SecretValue.LIVE);
+        if (w.keys.dev != null) w.keys.handover.stored(SecretValue.DEV);
+        return w.snapshot().with(b -> {
+            b.previousSecretValue = b.secretValue;
+            b.secretValue = value;
+        });
+    }
+
+    private static Snapshot reread(Wiring w, String secretId) {
+        State.Secret now = find(w, secretId).orElse(null);
+        return w.snapshot().with(b -> b.secret = now);
+    }
+
+    private Snapshot create(Wiring w, String name) {
         ApiKey live = w.target.suppliedKey().orElseGet(() -> ApiKey.generate(SecretValue.LIVE));
         Map<String, String> keys = new java.util.LinkedHashMap<>();
         keys.put(SecretValue.LIVE, live.reveal());
@@ -280,8 +283,8 @@ public final class SecretPiece implements Piece {
         // One token per run: an SDK retry after a lost response cannot make a second version.
         String token = UUID.randomUUID().toString();
         boolean generated = w.target.suppliedKey().isEmpty();
-        if (generated) w.handover.beforeStore(SecretValue.LIVE, name, live);
-        if (dev != null) w.handover.beforeStore(SecretValue.DEV, name, dev);
+        if (generated) w.keys.handover.beforeStore(SecretValue.LIVE, name, live);
+        if (dev != null) w.keys.handover.beforeStore(SecretValue.DEV, name, dev);
         boolean created = call("creating secret " + name, w.region(), () -> {
             try {
                 w.aws.secrets().createSecret(r -> r.name(name).secretString(value).clientRequestToken(token)
@@ -293,25 +296,25 @@ public final class SecretPiece implements Piece {
             }
         });
         if (generated) {
-            if (created) w.handover.stored(SecretValue.LIVE);
-            else w.handover.notStored(SecretValue.LIVE);
+            if (created) w.keys.handover.stored(SecretValue.LIVE);
+            else w.keys.handover.notStored(SecretValue.LIVE);
         }
         if (dev != null) {
-            if (created) w.handover.stored(SecretValue.DEV);
-            else w.handover.notStored(SecretValue.DEV);
+            if (created) w.keys.handover.stored(SecretValue.DEV);
+            else w.keys.handover.notStored(SecretValue.DEV);
         }
         if (created) {
-            if (w.target.suppliedKey().isEmpty()) w.newLiveKey = live;
-            w.newDevKey = dev;
+            if (w.target.suppliedKey().isEmpty()) w.keys.live = live;
+            w.keys.dev = dev;
         } else {
             w.progress.say("secret " + name + " was created meanwhile by another run; using it (its key was shown there)");
         }
-        w.secret = find(w, name);
-        if (created) w.secretValue = Optional.of(value);
-        if (w.secret.isEmpty()) {
-            throw new ExitException(ExitException.AWS, "creating secret " + name + " (" + w.region() + "): the secret is not readable after creation",
-                    "run secure-api setup again; reruns are safe", null);
-        }
+        State.Secret now = find(w, name).orElseThrow(() -> new ExitException(ExitException.AWS, "creating secret " + name + " ("
+                + w.region() + "): the secret is not readable after creation", "run secure-api setup again; reruns are safe", null));
+        return w.snapshot().with(b -> {
+            b.secret = now;
+            if (created) b.secretValue = value;
+        });
     }
 
     // teardown
@@ -319,22 +322,22 @@ public final class SecretPiece implements Piece {
     @Override
     public Change planRemoval(Wiring w) {
         String name = w.target.secretName();
-        if (w.secret.isEmpty()) return Change.ok(name(), name, "not found");
-        State.Secret s = w.secret.get();
-        if (s.deletedDate().isPresent()) return Change.ok(name(), name, "already scheduled for deletion");
+        if (w.secret().isEmpty()) return Change.ok(name(), name, "not found");
+        State.Secret s = w.secret().get();
+        if (s.scheduledForDeletion()) return Change.ok(name(), name, "already scheduled for deletion");
         if (!s.ownedBy(w.apiId())) return Change.ok(name(), name, "no tag " + Names.TAG_API_ID + "=" + w.apiId() + " (not created by secure-api); kept");
-        if (w.removal.keepSecret()) return Change.ok(name(), name, "kept (--keep-secret)");
-        return new Change(name(), name, Change.Action.DELETE, "schedule deletion in " + w.removal.recoveryDays()
+        if (w.options.removal().keepSecret()) return Change.ok(name(), name, "kept (--keep-secret)");
+        return new Change(name(), name, Change.Action.DELETE, "schedule deletion in " + w.options.removal().recoveryDays()
                 + " days (restorable until then)");
     }
 
     @Override
-    public void remove(Wiring w, Change change) {
-        String arn = w.secret.orElseThrow().arn();
+    public Snapshot remove(Wiring w, Change change) {
+        String arn = w.secret().orElseThrow().arn();
         String name = w.target.secretName();
-        long days = w.removal.recoveryDays();
+        long days = w.options.removal().recoveryDays();
         unlessGone("scheduling deletion of secret " + name, w.region(), ResourceNotFoundException.class,
                 () -> w.aws.secrets().deleteSecret(r -> r.secretId(arn).recoveryWindowInDays(days)));
-        w.secret = find(w, arn);
+        return reread(w, arn);
     }
 }

@@ -20,11 +20,6 @@ public final class SecretPolicyPiece implements Piece {
         return "secret policy";
     }
 
-    @Override
-    public void read(Wiring w) {
-        w.secretPolicy = w.secret.isEmpty() ? Optional.empty() : read(w, w.secret.get().arn());
-    }
-
     static Optional<String> read(Wiring w, String secretArn) {
         return ifFound("reading the resource policy of secret " + w.target.secretName(), w.region(), ResourceNotFoundException.class,
                 () -> w.aws.secrets().getResourcePolicy(r -> r.secretId(secretArn)).resourcePolicy());
@@ -38,7 +33,7 @@ public final class SecretPolicyPiece implements Piece {
     public Change plan(Wiring w) {
         String resource = w.target.secretName();
         String roleArn = w.roleArn();
-        PolicyDocument doc = PolicyDocument.parse(w.secretPolicy.orElse(null));
+        PolicyDocument doc = PolicyDocument.parse(w.secretPolicy().orElse(null));
         Optional<Map<String, Object>> ours = doc.statement(Names.SECRET_POLICY_SID);
         int others = doc.size() - (ours.isPresent() ? 1 : 0);
         String kept = others == 0 ? "" : " (" + others + " other statement" + (others == 1 ? "" : "s") + " kept)";
@@ -53,8 +48,8 @@ public final class SecretPolicyPiece implements Piece {
     }
 
     @Override
-    public void apply(Wiring w, Change change) {
-        String arn = w.secret.orElseThrow().arn();
+    public Snapshot apply(Wiring w, Change change) {
+        String arn = w.secret().orElseThrow().arn();
         // Re-read: another statement may have been added since the plan; never drop it.
         PolicyDocument merged = PolicyDocument.parse(read(w, arn).orElse(null)).with(desiredStatement(w.roleArn()));
         String policy = merged.toJson();
@@ -75,7 +70,7 @@ public final class SecretPolicyPiece implements Piece {
         } catch (ExitException e) {
             throw explain(w, doing, merged, e);
         }
-        w.secretPolicy = Optional.of(policy);
+        return w.snapshot().with(b -> b.secretPolicy = policy);
     }
 
     static boolean unsupportedPrincipal(MalformedPolicyDocumentException e) {
@@ -125,9 +120,9 @@ public final class SecretPolicyPiece implements Piece {
     @Override
     public Change planRemoval(Wiring w) {
         String resource = w.target.secretName();
-        if (w.secret.isEmpty()) return Change.ok(name(), resource, "secret not found");
-        if (w.secret.get().deletedDate().isPresent()) return Change.ok(name(), resource, "secret is scheduled for deletion");
-        PolicyDocument doc = PolicyDocument.parse(w.secretPolicy.orElse(null));
+        if (w.secret().isEmpty()) return Change.ok(name(), resource, "secret not found");
+        if (w.secret().get().scheduledForDeletion()) return Change.ok(name(), resource, "secret is scheduled for deletion");
+        PolicyDocument doc = PolicyDocument.parse(w.secretPolicy().orElse(null));
         if (doc.statement(Names.SECRET_POLICY_SID).isEmpty()) return Change.ok(name(), resource, "no statement " + Names.SECRET_POLICY_SID);
         int others = doc.size() - 1;
         return new Change(name(), resource, Change.Action.DELETE, "remove statement " + Names.SECRET_POLICY_SID
@@ -135,15 +130,15 @@ public final class SecretPolicyPiece implements Piece {
     }
 
     @Override
-    public void remove(Wiring w, Change change) {
-        String arn = w.secret.orElseThrow().arn();
+    public Snapshot remove(Wiring w, Change change) {
+        String arn = w.secret().orElseThrow().arn();
         String name = w.target.secretName();
         // Re-read: keep any statement added since the plan.
         PolicyDocument rest = PolicyDocument.parse(read(w, arn).orElse(null)).without(Names.SECRET_POLICY_SID);
         if (rest.size() == 0) {
             unlessGone("deleting the resource policy of secret " + name, w.region(), ResourceNotFoundException.class,
                     () -> w.aws.secrets().deleteResourcePolicy(r -> r.secretId(arn)));
-            w.secretPolicy = Optional.empty();
+            return w.snapshot().with(b -> b.secretPolicy = null);
         } else {
             String policy = rest.toJson();
             String doing = "putting the resource policy of secret " + name + " without " + Names.SECRET_POLICY_SID;
@@ -152,7 +147,7 @@ public final class SecretPolicyPiece implements Piece {
             } catch (ExitException e) {
                 throw explain(w, doing, rest, e);
             }
-            w.secretPolicy = Optional.of(policy);
+            return w.snapshot().with(b -> b.secretPolicy = policy);
         }
     }
 }

@@ -40,8 +40,8 @@ public final class SecretSharing {
     }
 
     static Optional<OtherReader> otherReader(Wiring w) {
-        if (w.secret.isEmpty()) return Optional.empty();
-        State.Secret s = w.secret.get();
+        if (w.secret().isEmpty()) return Optional.empty();
+        State.Secret s = w.secret().get();
         String tagged = s.tags().get(Names.TAG_API_ID);
         if (tagged != null && !tagged.equals(w.apiId())) {
             return Optional.of(new OtherReader(tagged, "its tag " + Names.TAG_API_ID + " names it"));
@@ -70,13 +70,13 @@ public final class SecretSharing {
     private static Optional<String> ourAuthorizerRole(Wiring w) {
         Optional<String> fn = w.ourAuthorizer().flatMap(a -> Arns.functionOfAuthorizerUri(a.uri()));
         if (fn.isEmpty()) return Optional.empty();
-        if (w.function.isPresent() && Wiring.nameOf(fn.get()).equals(w.function.get().name())) return Optional.ofNullable(w.function.get().role());
+        if (w.function().isPresent() && Wiring.nameOf(fn.get()).equals(w.function().get().name())) return Optional.ofNullable(w.function().get().role());
         return ifFound("reading the configuration of Lambda function " + Wiring.nameOf(fn.get()), w.region(), ResourceNotFoundException.class,
                 () -> w.aws.lambda().getFunctionConfiguration(r -> r.functionName(fn.get())).role());
     }
 
     private static List<String> grantedRoles(Wiring w) {
-        Optional<Map<String, Object>> st = PolicyDocument.parse(w.secretPolicy.orElse(null)).statement(Names.SECRET_POLICY_SID);
+        Optional<Map<String, Object>> st = PolicyDocument.parse(w.secretPolicy().orElse(null)).statement(Names.SECRET_POLICY_SID);
         return st.map(KeyDecryptionPiece::awsPrincipals).orElse(List.of());
     }
 

@@ -110,16 +110,18 @@ public final class StagesPiece implements Piece {
 
     // read
 
-    @Override
-    public void read(Wiring w) {
+    /** Every stage, and what each stage without AutoDeploy serves. */
+    static java.util.function.Consumer<Snapshot.Builder> read(Wiring w) {
         List<State.Stage> stages = stages(w);
         Map<String, Deployed> deployed = new LinkedHashMap<>();
         for (State.Stage s : stages) {
             if (s.autoDeploy() || s.deploymentId() == null) continue;
             deployed(w, s.name()).ifPresent(d -> deployed.put(s.name(), d));
         }
-        w.stages = List.copyOf(stages);
-        w.deployed = Map.copyOf(deployed);
+        return b -> {
+            b.stages = List.copyOf(stages);
+            b.deployed = Map.copyOf(deployed);
+        };
     }
 
     static List<State.Stage> stages(Wiring w) {
@@ -168,14 +170,14 @@ public final class StagesPiece implements Piece {
         Set<String> shouldProtect = RoutesPiece.selected(w).stream().map(State.Route::key).collect(Collectors.toCollection(LinkedHashSet::new));
         List<Change> rows = new ArrayList<>();
         List<Deployment> todo = new ArrayList<>();
-        List<String> auto = w.stages.stream().filter(State.Stage::autoDeploy).map(State.Stage::name).toList();
+        List<String> auto = w.stages().stream().filter(State.Stage::autoDeploy).map(State.Stage::name).toList();
         if (!auto.isEmpty() || manual(w).isEmpty()) {
             rows.add(Change.ok(name(), "API " + w.apiId() + " stages", auto.isEmpty() ? "no stages: nothing serves the API yet"
                     : String.join(", ", auto) + ": AutoDeploy on, serves every change by itself"));
         }
         for (State.Stage s : manual(w)) {
             String resource = "stage " + s.name() + " of API " + w.apiId();
-            Deployed d = w.deployed.get(s.name());
+            Deployed d = w.deployed().get(s.name());
             if (d == null) {
                 rows.add(Change.ok(name(), resource, "AutoDeploy off and no deployment: serves nothing"));
                 continue;
@@ -196,7 +198,7 @@ public final class StagesPiece implements Piece {
     }
 
     private static List<State.Stage> manual(Wiring w) {
-        return w.stages.stream().filter(s -> !s.autoDeploy()).toList();
+        return w.stages().stream().filter(s -> !s.autoDeploy()).toList();
     }
 
     /**
@@ -210,7 +212,7 @@ public final class StagesPiece implements Piece {
         for (String key : shouldProtect) {
             if (d.serves(key) && !d.protects(key, ours)) out.add(key);
         }
-        Set<String> live = w.routes.stream().map(State.Route::key).collect(Collectors.toSet());
+        Set<String> live = w.routes().stream().map(State.Route::key).collect(Collectors.toSet());
         d.routes().forEach((key, security) -> {
             if (!live.contains(key) && !key.startsWith("OPTIONS ") && security.isEmpty()) out.add(key);
         });
@@ -229,7 +231,7 @@ public final class StagesPiece implements Piece {
 
     /** Exit 2, before any write, when a stage needs a deployment and the caller did not allow it. */
     public void refuseWithoutFlag(Wiring w, String command, String consequence) {
-        if (planned.isEmpty() || w.deployStages) return;
+        if (planned.isEmpty() || w.options.deployStages()) return;
         List<String> names = planned.stream().map(Deployment::stage).toList();
         String stages = (names.size() == 1 ? "stage " : "stages ") + String.join(", ", names);
         throw ExitException.badInput(stages + " of API " + w.apiId() + " in " + w.region() + " " + (names.size() == 1 ? "has" : "have")
@@ -239,12 +241,13 @@ public final class StagesPiece implements Piece {
     }
 
     @Override
-    public void apply(Wiring w, Change change) {
-        deploy(w, "secure-api setup: serve the API-key protection");
+    public Snapshot apply(Wiring w, Change change) {
+        return deploy(w, "secure-api setup: serve the API-key protection");
     }
 
     /** CreateDeployment for each planned stage, paced: API Gateway allows one every 5 seconds per account. */
-    void deploy(Wiring w, String description) {
+    Snapshot deploy(Wiring w, String description) {
+        Snapshot now = w.snapshot();
         for (Deployment d : planned) {
             w.progress.say("deploy stage " + d.stage() + " of API " + w.apiId());
             CreateDeploymentResponse r = createDeployment(w, d.stage(), description);
@@ -254,9 +257,11 @@ public final class StagesPiece implements Piece {
                                 : ": " + r.deploymentStatusMessage().replaceAll("\\s+", " ")),
                         "fix what the message names, then run it again; reruns are safe", null);
             }
-            w.stages = w.stages.stream().map(s -> s.name().equals(d.stage()) ? new State.Stage(s.name(), s.autoDeploy(), r.deploymentId()) : s)
-                    .toList();
+            List<State.Stage> stages = now.stages().stream()
+                    .map(s -> s.name().equals(d.stage()) ? new State.Stage(s.name(), s.autoDeploy(), r.deploymentId()) : s).toList();
+            now = now.with(b -> b.stages = stages);
         }
+        return now;
     }
 
     private static CreateDeploymentResponse createDeployment(Wiring w, String stage, String description) {
@@ -296,7 +301,7 @@ public final class StagesPiece implements Piece {
         List<Change> rows = new ArrayList<>();
         List<Deployment> todo = new ArrayList<>();
         for (State.Stage s : manual(w)) {
-            Deployed d = w.deployed.get(s.name());
+            Deployed d = w.deployed().get(s.name());
             String resource = "stage " + s.name() + " of API " + w.apiId();
             Optional<String> used = d == null ? Optional.empty() : ours.stream().filter(d::uses).findFirst();
             if (used.isEmpty()) {
@@ -315,8 +320,8 @@ public final class StagesPiece implements Piece {
     }
 
     @Override
-    public void remove(Wiring w, Change change) {
-        deploy(w, "secure-api teardown: the API-key protection removed");
+    public Snapshot remove(Wiring w, Change change) {
+        return deploy(w, "secure-api teardown: the API-key protection removed");
     }
 
     // verify
@@ -325,16 +330,17 @@ public final class StagesPiece implements Piece {
      * stage.deployed: every stage without AutoDeploy serves the protection on every route now
      * protected. Left out when every stage auto-deploys.
      */
-    public List<Check> check(Wiring w) {
+    @Override
+    public List<Check> check(Wiring w, Verify.Options o) {
         List<State.Stage> manual = manual(w);
         if (manual.isEmpty()) return List.of();
         String res = "API " + w.apiId() + " stages";
-        List<String> protectedKeys = w.routes.stream().filter(r -> RoutesPiece.protectedByUs(w, r)).map(State.Route::key).toList();
+        List<String> protectedKeys = w.routes().stream().filter(r -> RoutesPiece.protectedByUs(w, r)).map(State.Route::key).toList();
         List<String> failing = new ArrayList<>();
         List<String> details = new ArrayList<>();
         List<String> fine = new ArrayList<>();
         for (State.Stage s : manual) {
-            Deployed d = w.deployed.get(s.name());
+            Deployed d = w.deployed().get(s.name());
             if (d == null) {
                 fine.add(s.name() + " (no deployment: serves nothing)");
                 continue;
@@ -376,10 +382,10 @@ public final class StagesPiece implements Piece {
         String endpoint = w.api() != null && w.api().endpoint() != null && !w.api().endpoint().isBlank() ? w.api().endpoint()
                 : "https://" + w.apiId() + ".execute-api." + w.region() + "." + Arns.dnsSuffix(w.region());
         endpoint = endpoint.replaceAll("/+$", "");
-        if (w.stages.isEmpty() || w.stages.stream().anyMatch(s -> s.name().equals("$default"))) {
+        if (w.stages().isEmpty() || w.stages().stream().anyMatch(s -> s.name().equals("$default"))) {
             return List.of(new Url("$default", endpoint));
         }
         String e = endpoint;
-        return w.stages.stream().map(s -> new Url(s.name(), e + "/" + s.name())).toList();
+        return w.stages().stream().map(s -> new Url(s.name(), e + "/" + s.name())).toList();
     }
 }

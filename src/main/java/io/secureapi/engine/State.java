@@ -3,7 +3,6 @@ package io.secureapi.engine;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /** What AWS holds, as plain values: the engine plans on these, so planning is testable offline. */
 public final class State {
@@ -37,9 +36,14 @@ public final class State {
             String payloadFormatVersion, boolean simpleResponses, Integer resultTtl, String uri) {
     }
 
-    public record Secret(String arn, String name, Optional<Instant> deletedDate, Map<String, String> tags, boolean hasCurrent) {
-        public Secret(String arn, String name, Optional<Instant> deletedDate, Map<String, String> tags) {
-            this(arn, name, deletedDate, tags, true);
+    /** A secret; {@code deletedDate} null unless scheduled for deletion, {@code kmsKeyId} null for the AWS-managed key. */
+    public record Secret(String arn, String name, Instant deletedDate, Map<String, String> tags, boolean hasCurrent, String kmsKeyId) {
+        public Secret(String arn, String name, Instant deletedDate, Map<String, String> tags) {
+            this(arn, name, deletedDate, tags, true, null);
+        }
+
+        public boolean scheduledForDeletion() {
+            return deletedDate != null;
         }
 
         public boolean ownedBy(String apiId) {
@@ -48,12 +52,17 @@ public final class State {
     }
 
     public record Function(String arn, String name, String role, String runtime, String handler, String state,
-            String lastUpdateStatus, String codeSha256, Map<String, String> env, Map<String, String> tags) {
+            String lastUpdateStatus, String codeSha256, Map<String, String> env, Map<String, String> tags, String version) {
+        public Function {
+            if (version == null) version = "$LATEST";
+        }
+
         public boolean managed() {
             return "true".equals(tags.get(Names.TAG_MANAGED));
         }
     }
 
-    public record Role(String arn, String name, Map<String, String> tags, Optional<String> inlinePolicy) {
+    /** A role; {@code inlinePolicy} (secure-api's logs policy) null when it has none. */
+    public record Role(String arn, String name, Map<String, String> tags, String inlinePolicy) {
     }
 }

@@ -22,7 +22,7 @@ public final class Teardown {
         public static final int MAX_RECOVERY_DAYS = 30;
     }
 
-    private final Wiring wiring;
+    private Wiring wiring;
     private final List<Piece> pieces;
     private final List<String> warnings = new ArrayList<>();
 
@@ -49,42 +49,10 @@ public final class Teardown {
      */
     public static Teardown read(String apiId, String region, Optional<ProjectConfig> config, Options options, AwsClients aws,
             Progress progress) {
-        Optional<ProjectConfig> cfg = config.filter(ProjectConfig.forApi(apiId));
-        Target provisional = target(apiId, region, cfg, cfg.filter(c -> !c.functionManaged()).map(ProjectConfig::functionArn));
-        Wiring probe = new Wiring(provisional, aws, progress, cfg);
         List<String> notes = new ArrayList<>();
-        boolean apiExists = HttpApi.find(probe).isPresent(); // also checks it is an HTTP API
-        if (apiExists) {
-            probe.authorizers = HttpApi.authorizers(probe);
-            probe.routes = HttpApi.routes(probe);
-        } else if (cfg.isEmpty()) {
-            throw ExitException.badInput("API " + apiId + " not found in " + region,
-                    "list your HTTP APIs with: aws apigatewayv2 get-apis --region " + region);
-        } else {
-            notes.add("API " + apiId + " no longer exists in " + region + ": removing the rest of what secure-api made");
-        }
-
-        Target target = provisional;
-        if (cfg.isEmpty()) target = discover(probe, apiId, region);
-        Wiring w = new Wiring(target, aws, progress, cfg);
-        w.removal = options;
-        w.api = probe.api;
-        w.authorizers = probe.authorizers;
-        w.routes = probe.routes;
-        if (apiExists) new StagesPiece().read(w);
-        w.function = FunctionPiece.find(w, target.function().orElse(w.functionName()));
-        FunctionPiece.resolveIdentity(w);
-        if (w.function.isPresent()) w.functionPolicy = InvokePermissionPiece.read(w, w.functionArn());
-        if (target.managedFunction()) w.role = ExecutionRolePiece.find(w, Names.managedRoleName(apiId));
-        if (target.managedFunction() && w.role.isPresent()) w.kmsRolePolicy = KeyDecryptionPiece.readRolePolicy(w);
-        String secretId = cfg.map(ProjectConfig::secretArn).filter(s -> s != null && !s.isBlank()).orElse(target.secretName());
-        w.secret = SecretPiece.find(w, secretId);
-        if (w.secret.isPresent() && w.secret.get().deletedDate().isEmpty()) {
-            w.secretPolicy = SecretPolicyPiece.read(w, w.secret.get().arn());
-        }
-        if (target.managedFunction()) new LogGroupPiece().read(w);
-        if (apiExists && cfg.map(ProjectConfig::forwardKeyName).isPresent()) new KeyNameForwardingPiece().read(w);
-        Teardown t = new Teardown(w, pieces(target));
+        Wiring w = Reader.forTeardown(apiId, region, config,
+                new Wiring.Options(false, null, null, options), aws, progress, notes);
+        Teardown t = new Teardown(w, pieces(w.target));
         t.warnings.addAll(notes);
         return t;
     }
@@ -95,8 +63,8 @@ public final class Teardown {
     }
 
     /** No config: the function is the one our authorizer calls; the secret the one its SECRET_ARN names. */
-    private static Target discover(Wiring probe, String apiId, String region) {
-        Optional<String> fromAuthorizer = probe.authorizers.stream()
+    static Target discover(Wiring probe, String apiId, String region) {
+        Optional<String> fromAuthorizer = probe.authorizers().stream()
                 .filter(a -> a.name().equals(Names.DEFAULT_AUTHORIZER_NAME) && "REQUEST".equals(a.type()))
                 .map(a -> Arns.functionOfAuthorizerUri(a.uri())).flatMap(Optional::stream).findFirst();
         Optional<String> userFunction = fromAuthorizer.filter(arn -> !Wiring.nameOf(arn).equals(Names.managedFunctionName(apiId)));
@@ -115,7 +83,7 @@ public final class Teardown {
 
     /** --deploy-stages: lets teardown deploy the stages without AutoDeploy whose deployment uses our authorizer. */
     public Teardown deployStages(boolean allowed) {
-        wiring.deployStages = allowed;
+        wiring = wiring.with(wiring.options.withDeployStages(allowed));
         return this;
     }
 
@@ -156,13 +124,13 @@ public final class Teardown {
         refuseUndeployedStages();
         for (Piece piece : pieces) {
             if (piece instanceof StagesPiece s) {
-                s.deploy(wiring, "secure-api teardown: the API-key protection removed");
+                wiring.advance(s.deploy(wiring, "secure-api teardown: the API-key protection removed"));
                 continue;
             }
             Change now = piece.planRemoval(wiring);
             if (!now.changes()) continue;
             progress.say(now.action().word() + " " + piece.name() + ": " + now.resource());
-            piece.remove(wiring, now);
+            wiring.advance(piece.remove(wiring, now));
         }
     }
 }

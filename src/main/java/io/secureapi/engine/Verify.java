@@ -32,76 +32,31 @@ public final class Verify {
     }
 
     private final Wiring w;
-    private final boolean secretHasCurrent;
-    /** Why the secret's KMS key could not even be described (AccessDenied), or null. */
-    private String kmsKeyUnreadable;
 
-    private Verify(Wiring w, boolean secretHasCurrent) {
+    private Verify(Wiring w) {
         this.w = w;
-        this.secretHasCurrent = secretHasCurrent;
     }
 
     /** For offline checks on in-memory state (tests). */
-    static Verify of(Wiring w, boolean secretHasCurrent) {
-        return new Verify(w, secretHasCurrent);
+    static Verify of(Wiring w) {
+        return new Verify(w);
     }
 
     public Wiring wiring() {
         return w;
     }
 
-    /**
-     * Reads everything the checks look at, concurrently as setup does. Unlike setup's read, a
-     * missing function or secret is an answer here, not an error.
-     */
+    /** Reads everything the checks look at (reads only), concurrently as setup does. */
     public static Verify read(Target target, AwsClients aws, Progress progress, Optional<ProjectConfig> config) {
-        Wiring w = new Wiring(target, aws, progress, config);
-        boolean[] current = {false};
-        new ConcurrentReads()
-                .chain(() -> HttpApi.read(w))
-                .chain(() -> new AuthorizerPiece().read(w))
-                .chain(() -> new RoutesPiece().read(w))
-                .chain(() -> {
-                    w.function = FunctionPiece.find(w, target.function().orElse(w.functionName()));
-                    FunctionPiece.resolveIdentity(w);
-                    new InvokePermissionPiece().read(w);
-                })
-                .chain(() -> current[0] = readSecret(w))
-                .chain(() -> {
-                    if (w.previous.map(ProjectConfig::forwardKeyName).isPresent()) new KeyNameForwardingPiece().read(w);
-                })
-                .chain(() -> new StagesPiece().read(w))
-                .run();
-        // a customer-managed key: who may decrypt (after the others: it needs the secret and the function's role)
-        String[] keyUnreadable = {null};
-        if (w.secret.isPresent()) {
-            w.kmsKey = KeyDecryptionPiece.resolveOrExplain(w, keyUnreadable);
-            if (w.kmsKey.isPresent() && w.function.isPresent() && w.roleArn() != null) w.readerPolicies = KeyDecryptionPiece.readRolePolicies(w, w.roleArn());
-        }
-        Verify v = new Verify(w, current[0]);
-        v.kmsKeyUnreadable = keyUnreadable[0];
-        return v;
-    }
-
-    /** One DescribeSecret answers existence, deletion and whether a current version exists; no key is read. */
-    private static boolean readSecret(Wiring w) {
-        w.secret = SecretPiece.find(w, w.target.secretName());
-        if (w.secret.isEmpty()) return false;
-        // A secret scheduled for deletion refuses most calls; its policy is not checked then.
-        if (w.secret.get().deletedDate().isEmpty()) w.secretPolicy = SecretPolicyPiece.read(w, w.secret.get().arn());
-        // the bundled authorizer's secret: its format (digests or legacy plaintext) and key expiries
-        if (w.target.managedFunction() && w.secret.get().deletedDate().isEmpty() && w.secret.get().hasCurrent()) {
-            w.secretValue = SecretPiece.stageValue(w, w.secret.get().arn(), KeyRotation.CURRENT);
-        }
-        return w.secret.get().hasCurrent();
+        return new Verify(Reader.forVerify(target, aws, progress, config));
     }
 
     /** The live key stored in the secret (AWSCURRENT), for --probe without --key-file; empty with the reason. */
     public ProbeKeySource probeKey() {
         String name = w.target.secretName();
-        if (w.secret.isEmpty()) return ProbeKeySource.none("secret " + name + " not found");
-        if (w.secret.get().deletedDate().isPresent()) return ProbeKeySource.none("secret " + name + " is scheduled for deletion");
-        Optional<String> raw = w.secretValue.isPresent() ? w.secretValue : SecretPiece.stageValue(w, w.secret.get().arn(), KeyRotation.CURRENT);
+        if (w.secret().isEmpty()) return ProbeKeySource.none("secret " + name + " not found");
+        if (w.secret().get().scheduledForDeletion()) return ProbeKeySource.none("secret " + name + " is scheduled for deletion");
+        Optional<String> raw = w.secretValue().isPresent() ? w.secretValue() : SecretPiece.stageValue(w, w.secret().get().arn(), KeyRotation.CURRENT);
         if (raw.isEmpty()) return ProbeKeySource.none("secret " + name + " has no current string value");
         if (DigestSecret.is(raw.get())) return ProbeKeySource.none("secret " + name + " holds digests of keys, never a key");
         String live = SecretValue.keys(raw.get()).get(SecretValue.LIVE);
@@ -155,7 +110,7 @@ public final class Verify {
         out.add(authorizer());
         permission().ifPresent(out::add);
         routes(out, o.allowPublic());
-        out.addAll(new StagesPiece().check(w));
+        out.addAll(new StagesPiece().check(w, o));
         keyNameHeader().ifPresent(out::add);
         out.add(cors());
         List<Verification.Note> notes = new ArrayList<>();
@@ -166,18 +121,18 @@ public final class Verify {
     private void secret(List<Check> out) {
         String name = w.target.secretName();
         String res = "secret " + name;
-        if (w.secret.isEmpty()) {
+        if (w.secret().isEmpty()) {
             out.add(Check.fail("secret.exists", res, "secret " + name + " not found in " + w.region() + ": the authorizer has no key to compare with",
                     SETUP_FIX + " (it creates the secret and shows the new key once)"));
             return;
         }
-        State.Secret s = w.secret.get();
+        State.Secret s = w.secret().get();
         out.add(Check.pass("secret.exists", res, "secret " + name + " exists"));
-        out.add(secretHasCurrent ? Check.pass("secret.current-value", res, "secret " + name + " has a current value (" + KeyRotation.CURRENT + ")")
+        out.add(s.hasCurrent() ? Check.pass("secret.current-value", res, "secret " + name + " has a current value (" + KeyRotation.CURRENT + ")")
                 : Check.fail("secret.current-value", res, "secret " + name + " has no " + KeyRotation.CURRENT + " version: the authorizer has no key to compare with",
                         SETUP_FIX + " (it stores a new key and shows it once)"));
-        if (s.deletedDate().isPresent()) {
-            out.add(Check.fail("secret.not-deleted", res, "secret " + name + " is scheduled for deletion on " + s.deletedDate().get()
+        if (s.scheduledForDeletion()) {
+            out.add(Check.fail("secret.not-deleted", res, "secret " + name + " is scheduled for deletion on " + s.deletedDate()
                     + ": it cannot be read, so the authorizer rejects every request",
                     "restore it: aws secretsmanager restore-secret --secret-id " + name + " --region " + w.region()
                             + " (or " + SETUP_FIX + ", which restores it)"));
@@ -201,16 +156,16 @@ public final class Verify {
 
     /** secret.kms: left out for the AWS-managed key; else the reader's role must be allowed kms:Decrypt on the key. */
     private Optional<Check> kms(String name, String res) {
-        if (kmsKeyUnreadable != null) {
+        if (w.snapshot().kmsKeyUnreadable() != null) {
             return Optional.of(Check.warn("secret.kms", res, "cannot tell whether the authorizer may decrypt secret " + name + " (KMS key "
-                    + w.secretKmsKeyId + "): " + kmsKeyUnreadable, "grant the verify role kms:DescribeKey and kms:GetKeyPolicy on the key"));
+                    + w.secret().map(State.Secret::kmsKeyId).orElse(null) + "): " + w.snapshot().kmsKeyUnreadable(), "grant the verify role kms:DescribeKey and kms:GetKeyPolicy on the key"));
         }
-        if (w.kmsKey.isEmpty() || w.roleArn() == null || w.readerPolicies == null) return Optional.empty();
-        KeyDecryptionPiece.Key key = w.kmsKey.get();
+        if (w.kmsKey().isEmpty() || w.roleArn() == null || w.snapshot().readerPolicies() == null) return Optional.empty();
+        KeyDecryptionPiece.Key key = w.kmsKey().get();
         String role = w.roleArn();
         String roleAccount = Arns.parse(role).map(Arns.Parsed::account).orElse(w.account());
         boolean sameAccount = key.account().equals(roleAccount);
-        Optional<Boolean> byIam = w.readerPolicies.documents().map(d -> KeyDecryptionPiece.iamGrants(d, key.arn()));
+        Optional<Boolean> byIam = w.snapshot().readerPolicies().documents().map(d -> KeyDecryptionPiece.iamGrants(d, key.arn()));
         Optional<Boolean> byKey = key.keyPolicy().map(p -> KeyDecryptionPiece.keyPolicyGrants(p, role));
         Optional<Boolean> iamEnabled = key.keyPolicy().map(p -> KeyDecryptionPiece.enablesIam(p, w.partition(), sameAccount ? key.account() : roleAccount));
         String what = "role " + role + " may decrypt secret " + name + " (customer-managed KMS key " + key.arn() + ")";
@@ -219,8 +174,8 @@ public final class Verify {
         if (ok) return Optional.of(Check.pass("secret.kms", res, what));
         String iamStatement = KeyDecryptionPiece.iamStatement(w, key);
         String keyStatement = KeyDecryptionPiece.keyPolicyStatement(w, key, role);
-        if (key.keyPolicy().isEmpty() || w.readerPolicies.documents().isEmpty()) {
-            String why = w.readerPolicies.documents().isEmpty() ? w.readerPolicies.unreadable() : key.unreadable();
+        if (key.keyPolicy().isEmpty() || w.snapshot().readerPolicies().documents().isEmpty()) {
+            String why = w.snapshot().readerPolicies().documents().isEmpty() ? w.snapshot().readerPolicies().unreadable() : key.unreadable();
             return Optional.of(Check.warn("secret.kms", res, "cannot tell whether " + what + ": " + why,
                     "make sure the role's policy has " + iamStatement + " and the key policy lets IAM policies grant access (or has " + keyStatement + ")"));
         }
@@ -240,7 +195,7 @@ public final class Verify {
 
     /** integrations.key-name: setup --forward-key-name was used; every integration still maps the header. Left out otherwise. */
     private Optional<Check> keyNameHeader() {
-        Optional<String> header = w.previous.map(ProjectConfig::forwardKeyName);
+        Optional<String> header = w.previous().map(ProjectConfig::forwardKeyName);
         if (header.isEmpty()) return Optional.empty();
         String res = "API " + w.apiId() + " integrations";
         List<KeyNameForwardingPiece.Integration> missing = KeyNameForwardingPiece.missing(w, header.get());
@@ -256,8 +211,8 @@ public final class Verify {
 
     /** Warns while the bundled authorizer's secret still holds keys in plaintext; left out for a user's function. */
     private Optional<Check> plaintext(String name, String res) {
-        if (!w.target.managedFunction() || w.secretValue.isEmpty()) return Optional.empty();
-        if (DigestSecret.is(w.secretValue.get())) {
+        if (!w.target.managedFunction() || w.secretValue().isEmpty()) return Optional.empty();
+        if (DigestSecret.is(w.secretValue().get())) {
             return Optional.of(Check.pass("secret.plaintext", res, "secret " + name + " holds digests of keys (HMAC-SHA-256), never a key"));
         }
         return Optional.of(Check.warn("secret.plaintext", res, "secret " + name + " holds its keys in plaintext (a legacy format): whoever can read "
@@ -266,10 +221,10 @@ public final class Verify {
 
     /** keys.expiring: a key (or a rotation's old key) that expires within 14 days; left out when no key expires. */
     private List<Check> expiring(String name, String res) {
-        if (!w.target.managedFunction() || w.secretValue.isEmpty() || !DigestSecret.is(w.secretValue.get())) return List.of();
+        if (!w.target.managedFunction() || w.secretValue().isEmpty() || !DigestSecret.is(w.secretValue().get())) return List.of();
         DigestSecret d;
         try {
-            d = DigestSecret.parse(w.secretValue.get(), name);
+            d = DigestSecret.parse(w.secretValue().get(), name);
         } catch (ExitException unreadable) {
             return List.of(Check.warn("keys.expiring", res, unreadable.getMessage(), unreadable.hint()));
         }
@@ -296,7 +251,7 @@ public final class Verify {
     private Check wildcard(String name, String res) {
         List<String> open = new ArrayList<>();
         List<String> conditional = new ArrayList<>();
-        for (Map<String, Object> st : PolicyDocument.parse(w.secretPolicy.orElse(null)).statements()) {
+        for (Map<String, Object> st : PolicyDocument.parse(w.secretPolicy().orElse(null)).statements()) {
             if (!PolicyDocument.hasWildcardPrincipal(st)) continue;
             String sid = st.get("Sid") == null ? "(no Sid)" : String.valueOf(st.get("Sid"));
             (st.get("Condition") == null ? open : conditional).add(sid);
@@ -319,13 +274,13 @@ public final class Verify {
         String fn = w.functionName();
         String res = "Lambda function " + fn;
         boolean managed = w.target.managedFunction();
-        if (w.function.isEmpty()) {
+        if (w.function().isEmpty()) {
             out.add(Check.fail("function.exists", res, "Lambda function " + fn + " not found in " + w.region() + ": API Gateway cannot run the authorizer",
                     managed ? SETUP_FIX + " (it deploys the bundled authorizer)"
                             : "restore your function " + fn + ", or run secure-api setup --function NAME with the function that should check the key"));
             return;
         }
-        State.Function f = w.function.get();
+        State.Function f = w.function().get();
         out.add(Check.pass("function.exists", res, "Lambda function " + fn + " exists" + (managed ? " (the bundled authorizer)" : " (your authorizer)")));
         out.add(active(f, res));
         Change env;
@@ -416,12 +371,12 @@ public final class Verify {
 
     /** Invoke permission: ours, scoped to exactly our authorizer; anything broader that also lets API Gateway in is a warning. */
     private Optional<Check> permission() {
-        if (w.function.isEmpty()) return Optional.empty();
+        if (w.function().isEmpty()) return Optional.empty();
         String fn = w.functionName();
         String sid = Names.permissionStatementId(w.apiId());
         String res = "Lambda function " + fn + " permission " + sid;
         String want = InvokePermissionPiece.desiredSourceArn(w);
-        List<Map<String, Object>> grants = PolicyDocument.parse(w.functionPolicy.orElse(null)).statements().stream()
+        List<Map<String, Object>> grants = PolicyDocument.parse(w.functionPolicy().orElse(null)).statements().stream()
                 .filter(st -> "Allow".equals(st.get("Effect")) && InvokePermissionPiece.principalIsApiGateway(st) && allowsInvoke(st)).toList();
         Optional<Map<String, Object>> ours = grants.stream().filter(st -> sid.equals(st.get("Sid"))).findFirst();
         // Other statements that also let API Gateway invoke it for this API: no SourceArn, or a pattern covering ours.
@@ -595,7 +550,7 @@ public final class Verify {
         int ttl = a.get().resultTtl();
         String keyCache = null;
         if (w.target.managedFunction()) {
-            String v = w.function.map(f -> f.env().get(Names.ENV_KEY_CACHE_SECONDS)).orElse(null);
+            String v = w.function().map(f -> f.env().get(Names.ENV_KEY_CACHE_SECONDS)).orElse(null);
             keyCache = String.valueOf(KeyRotation.keyCacheSeconds(v));
         }
         String message;

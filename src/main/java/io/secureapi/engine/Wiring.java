@@ -2,65 +2,93 @@ package io.secureapi.engine;
 
 import io.secureapi.aws.AwsClients;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 
 /**
- * The actual state of everything the tool wires on one API, read once, then updated as pieces
- * apply their changes (an id AWS assigns on create is needed by the next piece).
+ * One run against one API: what should be there ({@link Target}, {@link Options}), the clients,
+ * and the current {@link Snapshot} of what AWS holds. The snapshot is immutable; the run moves on
+ * to the snapshot each applied change answers, so every piece sees what the pieces before it made.
  */
 public final class Wiring {
     public final Target target;
     public final AwsClients aws;
     public final Progress progress;
-    public final Optional<ProjectConfig> previous;
+    public final Options options;
+    /** Keys made by this run, shown once by the command; never part of the snapshot. */
+    final NewKeys keys;
+    private final ProjectConfig previous;
+    private final AtomicReference<Snapshot> snapshot;
 
-    String partition;
-    String account;
-    State.Api api;
-    List<State.Route> routes = List.of();
-    List<State.Authorizer> authorizers = List.of();
-    Optional<State.Secret> secret = Optional.empty();
-    Optional<String> secretValue = Optional.empty();
-    Optional<String> previousSecretValue = Optional.empty();
-    Optional<String> secretPolicy = Optional.empty();
-    Optional<State.Function> function = Optional.empty();
-    Optional<State.Role> role = Optional.empty();
-    Optional<String> functionPolicy = Optional.empty();
-    List<State.Stage> stages = List.of();
-    /** What each stage without AutoDeploy serves (its deployment's export), by stage name. */
-    java.util.Map<String, StagesPiece.Deployed> deployed = java.util.Map.of();
-    /** --deploy-stages: setup and teardown may deploy stages without AutoDeploy. */
-    boolean deployStages;
-    /** The version the function (or its alias) resolves to: "$LATEST", or a published version's number. */
-    String functionVersion = "$LATEST";
-    /** The secret's KmsKeyId as DescribeSecret gives it (null: the AWS-managed key). */
-    String secretKmsKeyId;
-    /** Its customer-managed key, resolved (empty: the AWS-managed key); the bundled role's KMS policy; a reader role's policies (verify). */
-    Optional<KeyDecryptionPiece.Key> kmsKey = Optional.empty();
-    Optional<String> kmsRolePolicy = Optional.empty();
-    KeyDecryptionPiece.RolePolicies readerPolicies;
-    /** The bundled function's log group; the retention setup was asked for (null: keep or default). */
-    Optional<LogGroupPiece.Group> logGroup = Optional.empty();
-    Integer logRetentionDays;
-    /** The API's integrations, and the header setup --forward-key-name asked for (null: none asked now). */
-    List<KeyNameForwardingPiece.Integration> integrations = List.of();
-    String forwardKeyName;
+    /** Choices that are not about one resource: deploying stages, log retention, the forwarded name, what teardown keeps. */
+    public record Options(boolean deployStages, Integer logRetentionDays, String forwardKeyName, Teardown.Options removal) {
+        public static final Options DEFAULT = new Options(false, null, null, Teardown.Options.DEFAULT);
 
-    /** What teardown keeps and how (unused by setup). */
-    Teardown.Options removal = Teardown.Options.DEFAULT;
+        public Options withDeployStages(boolean v) {
+            return new Options(v, logRetentionDays, forwardKeyName, removal);
+        }
+    }
 
-    /** Told of each new key before it is stored (the write-ahead) and whether it was. */
-    public PendingKeys.Handover handover = PendingKeys.Handover.NONE;
-
-    /** Keys made or taken by this run; shown once by the command, never stored elsewhere. */
-    ApiKey newLiveKey;
-    ApiKey newDevKey;
+    /** The keys this run generated, and who is told of each before it is stored (the write-ahead). */
+    static final class NewKeys {
+        PendingKeys.Handover handover = PendingKeys.Handover.NONE;
+        ApiKey live;
+        ApiKey dev;
+    }
 
     public Wiring(Target target, AwsClients aws, Progress progress, Optional<ProjectConfig> previous) {
+        this(target, aws, progress, previous.filter(ProjectConfig.forApi(target.apiId())).orElse(null), Options.DEFAULT,
+                new NewKeys(), Snapshot.EMPTY);
+    }
+
+    private Wiring(Target target, AwsClients aws, Progress progress, ProjectConfig previous, Options options, NewKeys keys,
+            Snapshot snapshot) {
         this.target = target;
         this.aws = aws;
         this.progress = progress;
-        this.previous = previous.filter(ProjectConfig.forApi(target.apiId()));
+        this.previous = previous;
+        this.options = options;
+        this.keys = keys;
+        this.snapshot = new AtomicReference<>(snapshot);
+    }
+
+    /** The same run with other options (set before planning). */
+    public Wiring with(Options o) {
+        return new Wiring(target, aws, progress, previous, o, keys, snapshot());
+    }
+
+    /** The same run for another target (e.g. the user's own function, found by the first reads). */
+    Wiring with(Target t) {
+        return new Wiring(t, aws, progress, previous, options, keys, snapshot());
+    }
+
+    /** A view of this run on another snapshot: what a piece's helpers read while it works out its change. */
+    Wiring on(Snapshot s) {
+        return new Wiring(target, aws, progress, previous, options, keys, s);
+    }
+
+    public Snapshot snapshot() {
+        return snapshot.get();
+    }
+
+    /** Moves the run to the snapshot a read or an applied change answered. */
+    void advance(Snapshot next) {
+        snapshot.set(next);
+    }
+
+    /** Moves the run on by replacing some components of its snapshot; safe from concurrent reads. */
+    void advance(java.util.function.Consumer<Snapshot.Builder> change) {
+        snapshot.updateAndGet(s -> s.with(change));
+    }
+
+    void advanceWith(UnaryOperator<Snapshot> f) {
+        snapshot.updateAndGet(f);
+    }
+
+    public Optional<ProjectConfig> previous() {
+        return Optional.ofNullable(previous);
     }
 
     public String region() {
@@ -72,51 +100,92 @@ public final class Wiring {
     }
 
     public String partition() {
-        return partition;
+        return snapshot().partition();
     }
 
     public String account() {
-        return account;
+        return snapshot().account();
     }
 
     public State.Api api() {
-        return api;
+        return snapshot().api();
     }
 
     public List<State.Route> routes() {
-        return routes;
+        return snapshot().routes();
     }
 
     public List<State.Authorizer> authorizers() {
-        return authorizers;
+        return snapshot().authorizers();
     }
 
     public Optional<State.Secret> secret() {
-        return secret;
+        return Optional.ofNullable(snapshot().secret());
+    }
+
+    public Optional<String> secretValue() {
+        return Optional.ofNullable(snapshot().secretValue());
+    }
+
+    public Optional<String> previousSecretValue() {
+        return Optional.ofNullable(snapshot().previousSecretValue());
     }
 
     public Optional<String> secretPolicy() {
-        return secretPolicy;
+        return Optional.ofNullable(snapshot().secretPolicy());
     }
 
     public Optional<State.Function> function() {
-        return function;
+        return Optional.ofNullable(snapshot().function());
+    }
+
+    public Optional<State.Role> role() {
+        return Optional.ofNullable(snapshot().role());
     }
 
     public List<State.Stage> stages() {
-        return stages;
+        return snapshot().stages();
+    }
+
+    public Map<String, StagesPiece.Deployed> deployed() {
+        return snapshot().deployed();
     }
 
     public Optional<String> functionPolicy() {
-        return functionPolicy;
+        return Optional.ofNullable(snapshot().functionPolicy());
+    }
+
+    public Optional<KeyDecryptionPiece.Key> kmsKey() {
+        return Optional.ofNullable(snapshot().kmsKey());
+    }
+
+    public Optional<String> kmsRolePolicy() {
+        return Optional.ofNullable(snapshot().kmsRolePolicy());
+    }
+
+    public Optional<LogGroupPiece.Group> logGroup() {
+        return Optional.ofNullable(snapshot().logGroup());
+    }
+
+    public List<KeyNameForwardingPiece.Integration> integrations() {
+        return snapshot().integrations();
+    }
+
+    public String functionVersion() {
+        return function().map(State.Function::version).orElse("$LATEST");
     }
 
     public Optional<ApiKey> newLiveKey() {
-        return Optional.ofNullable(newLiveKey);
+        return Optional.ofNullable(keys.live);
     }
 
     public Optional<ApiKey> newDevKey() {
-        return Optional.ofNullable(newDevKey);
+        return Optional.ofNullable(keys.dev);
+    }
+
+    /** Told of each new key before it is stored (the write-ahead) and whether it was. */
+    public void handOverTo(PendingKeys.Handover h) {
+        keys.handover = h;
     }
 
     public String functionName() {
@@ -129,8 +198,8 @@ public final class Wiring {
     }
 
     public String functionArn() {
-        return function.map(State.Function::arn)
-                .orElse("arn:" + partition + ":lambda:" + region() + ":" + account + ":function:" + functionName());
+        return function().map(State.Function::arn)
+                .orElse("arn:" + partition() + ":lambda:" + region() + ":" + account() + ":function:" + functionName());
     }
 
     /** The alias or version of --function (…:function:fn:live, fn:7), if it has one. */
@@ -151,34 +220,31 @@ public final class Wiring {
 
     /** The function resolves to a published version: its configuration (environment) can never change. */
     public boolean publishedVersion() {
-        return !"$LATEST".equals(functionVersion);
+        return !"$LATEST".equals(functionVersion());
     }
 
     public String roleArn() {
-        if (target.managedFunction()) return Arns.role(partition, account, Names.managedRoleName(apiId()));
-        return function.map(State.Function::role).orElse(null);
+        if (target.managedFunction()) return Arns.role(partition(), account(), Names.managedRoleName(apiId()));
+        return function().map(State.Function::role).orElse(null);
     }
 
     /** The secret's ARN, or null while it is still to be created. */
     public String secretArn() {
-        return secret.map(State.Secret::arn).orElse(null);
+        return secret().map(State.Secret::arn).orElse(null);
     }
 
     public Optional<State.Authorizer> ourAuthorizer() {
-        return authorizers.stream().filter(a -> a.name().equals(target.authorizerName())).findFirst();
+        return authorizers().stream().filter(a -> a.name().equals(target.authorizerName())).findFirst();
     }
 
     public String authorizerUri() {
-        return Arns.authorizerUri(partition, region(), qualifiedFunctionArn());
+        return Arns.authorizerUri(partition(), region(), qualifiedFunctionArn());
     }
 
-    void putAuthorizer(State.Authorizer a) {
+    /** The authorizers with {@code a} first (replacing the one with its id). */
+    static List<State.Authorizer> putAuthorizer(List<State.Authorizer> authorizers, State.Authorizer a) {
         List<State.Authorizer> out = new java.util.ArrayList<>(authorizers.stream().filter(x -> !x.id().equals(a.id())).toList());
         out.add(0, a);
-        authorizers = List.copyOf(out);
-    }
-
-    void replaceRoute(State.Route updated) {
-        routes = routes.stream().map(r -> r.id().equals(updated.id()) ? updated : r).toList();
+        return List.copyOf(out);
     }
 }

@@ -18,7 +18,7 @@ class KeyRotationTest {
     static final String B = "sak_live_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB";
     static final String D = "sak_dev_DDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDD";
     static final State.Secret SECRET = new State.Secret("arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf", "s",
-            Optional.empty(), Map.of());
+            null, Map.of());
 
     static String json(String live, String dev) {
         return dev == null ? Json.write(Map.of("live", live)) : "{\"live\":\"" + live + "\",\"dev\":\"" + dev + "\"}";

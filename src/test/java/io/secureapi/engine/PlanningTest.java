@@ -21,11 +21,11 @@ class PlanningTest {
 
     static Wiring wiring(Target t) {
         Wiring w = new Wiring(t, null, Progress.NONE, Optional.empty());
-        w.partition = "aws-cn";
-        w.account = "111122223333";
-        w.api = new State.Api("api1", "amp", "HTTP", "https://api1.execute-api.cn-north-1.amazonaws.com.cn", true);
-        w.function = Optional.of(new State.Function(FN_ARN, "my-auth", "arn:aws-cn:iam::111122223333:role/r", "nodejs20.x",
-                "index.handler", "Active", "Successful", "x", Map.of("A", "1"), Map.of()));
+        w.advance(b -> b.partition = "aws-cn");
+        w.advance(b -> b.account = "111122223333");
+        w.advance(b -> b.api = new State.Api("api1", "amp", "HTTP", "https://api1.execute-api.cn-north-1.amazonaws.com.cn", true));
+        w.advance(b -> b.function = new State.Function(FN_ARN, "my-auth", "arn:aws-cn:iam::111122223333:role/r", "nodejs20.x",
+                "index.handler", "Active", "Successful", "x", Map.of("A", "1"), Map.of(), null));
         return w;
     }
 
@@ -36,8 +36,8 @@ class PlanningTest {
     @Test
     void routes_byDefault_protectAllButOptions() {
         Wiring w = wiring(target(Optional.of("my-auth"), Optional.empty(), false));
-        w.routes = List.of(route("r1", "$default", "NONE", null), route("r2", "OPTIONS /{proxy+}", "NONE", null),
-                route("r3", "GET /a", "NONE", null));
+        w.advance(b -> b.routes = List.of(route("r1", "$default", "NONE", null), route("r2", "OPTIONS /{proxy+}", "NONE", null),
+                route("r3", "GET /a", "NONE", null)));
         Change c = new RoutesPiece().plan(w);
         assertThat(c.action()).isEqualTo(Change.Action.UPDATE);
         assertThat(c.detail()).contains("protect 2 of 2").contains("$default").contains("GET /a").doesNotContain("OPTIONS");
@@ -46,14 +46,14 @@ class PlanningTest {
     @Test
     void routes_onForeignAuthorizer_refusedUnlessReplace() {
         Wiring w = wiring(target(Optional.of("my-auth"), Optional.empty(), false));
-        w.authorizers = List.of(new State.Authorizer("j1", "cognito", "JWT", List.of(), null, false, null, null));
-        w.routes = List.of(route("r1", "GET /x", "JWT", "j1"));
+        w.advance(b -> b.authorizers = List.of(new State.Authorizer("j1", "cognito", "JWT", List.of(), null, false, null, null)));
+        w.advance(b -> b.routes = List.of(route("r1", "GET /x", "JWT", "j1")));
         assertThatThrownBy(() -> new RoutesPiece().plan(w)).isInstanceOf(ExitException.class)
                 .hasMessageContaining("GET /x").hasMessageContaining("cognito")
                 .satisfies(e -> assertThat(((ExitException) e).exitCode()).isEqualTo(2));
         Wiring replace = wiring(target(Optional.of("my-auth"), Optional.empty(), true));
-        replace.authorizers = w.authorizers;
-        replace.routes = w.routes;
+        replace.advance(b -> b.authorizers = w.snapshot().authorizers());
+        replace.advance(b -> b.routes = w.snapshot().routes());
         assertThat(new RoutesPiece().plan(replace).detail()).contains("replacing 1 other authorization");
     }
 
@@ -64,8 +64,8 @@ class PlanningTest {
                 "Authorization", 300, List.of(new ProjectConfig.ProtectedRoute("GET /x", "r1",
                         new State.Authorization("JWT", "j1", List.of("read")))));
         Wiring w = new Wiring(t, null, Progress.NONE, Optional.of(previous));
-        w.authorizers = List.of(new State.Authorizer("a1", "secure-api-key", "REQUEST", List.of(), "2.0", true, 300, null));
-        w.routes = List.of(route("r1", "GET /x", "CUSTOM", "a1"));
+        w.advance(b -> b.authorizers = List.of(new State.Authorizer("a1", "secure-api-key", "REQUEST", List.of(), "2.0", true, 300, null)));
+        w.advance(b -> b.routes = List.of(route("r1", "GET /x", "CUSTOM", "a1")));
         assertThat(new RoutesPiece().plan(w).action()).isEqualTo(Change.Action.OK);
         assertThat(RoutesPiece.before(w).get("r1")).isEqualTo(new State.Authorization("JWT", "j1", List.of("read")));
     }
@@ -74,8 +74,8 @@ class PlanningTest {
     void authorizer_usesPartitionFromFunctionArn_andListsDifferences() {
         Wiring w = wiring(target(Optional.of("my-auth"), Optional.empty(), false));
         assertThat(w.authorizerUri()).isEqualTo("arn:aws-cn:apigateway:cn-north-1:lambda:path/2015-03-31/functions/" + FN_ARN + "/invocations");
-        w.authorizers = List.of(new State.Authorizer("a1", "secure-api-key", "REQUEST", List.of("$request.header.X"), "1.0", false,
-                0, w.authorizerUri()));
+        w.advance(b -> b.authorizers = List.of(new State.Authorizer("a1", "secure-api-key", "REQUEST", List.of("$request.header.X"), "1.0", false,
+                0, w.authorizerUri())));
         Change c = new AuthorizerPiece().plan(w);
         assertThat(c.action()).isEqualTo(Change.Action.UPDATE);
         assertThat(c.detail()).contains("identity source").contains("payload format").contains("simple responses").contains("TTL");
@@ -85,24 +85,24 @@ class PlanningTest {
     @Test
     void secretPolicy_keepsForeignStatements_andDetectsWildcards() {
         Wiring w = wiring(target(Optional.of("my-auth"), Optional.empty(), false));
-        w.secretPolicy = Optional.of("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Other\",\"Effect\":\"Allow\","
+        w.advance(b -> b.secretPolicy = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Other\",\"Effect\":\"Allow\","
                 + "\"Principal\":{\"AWS\":\"*\"},\"Action\":\"secretsmanager:DescribeSecret\",\"Resource\":\"*\"}]}");
         Change c = new SecretPolicyPiece().plan(w);
         assertThat(c.action()).isEqualTo(Change.Action.CREATE);
         assertThat(c.detail()).contains("1 other statement kept");
-        PolicyDocument merged = PolicyDocument.parse(w.secretPolicy.get()).with(SecretPolicyPiece.desiredStatement(w.roleArn()));
+        PolicyDocument merged = PolicyDocument.parse(w.secretPolicy().get()).with(SecretPolicyPiece.desiredStatement(w.roleArn()));
         assertThat(merged.statements()).hasSize(2);
         assertThat(merged.statement("Other")).isPresent();
         assertThat(PolicyDocument.hasWildcardPrincipal(merged.statement("Other").get())).isTrue();
-        w.secretPolicy = Optional.of(merged.toJson());
+        w.advance(b -> b.secretPolicy = merged.toJson());
         assertThat(new SecretPolicyPiece().plan(w).action()).isEqualTo(Change.Action.OK);
     }
 
     @Test
     void envVar_mergesAndReportsKeptVariables() {
         Wiring w = wiring(target(Optional.of("my-auth"), Optional.empty(), false));
-        w.secret = Optional.of(new State.Secret("arn:aws-cn:secretsmanager:cn-north-1:111122223333:secret:s-AbCdEf", "s",
-                Optional.empty(), Map.of()));
+        w.advance(b -> b.secret = new State.Secret("arn:aws-cn:secretsmanager:cn-north-1:111122223333:secret:s-AbCdEf", "s",
+                null, Map.of()));
         Change c = new EnvVarPiece().plan(w);
         assertThat(c.action()).isEqualTo(Change.Action.CREATE);
         assertThat(c.detail()).contains("add SECRET_ARN").contains("1 other variable kept");

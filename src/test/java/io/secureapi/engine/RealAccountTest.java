@@ -15,10 +15,10 @@ class RealAccountTest {
     void probeUrl_inChina_fallsBackToTheAmazonawsComCnEndpoint() {
         Target t = Target.fromConfig("api1", "cn-north-1", Optional.empty());
         Wiring w = new Wiring(t, null, Progress.NONE, Optional.empty());
-        w.partition = "aws-cn";
-        w.account = "111122223333";
-        w.api = new State.Api("api1", "amp", "HTTP", null, false);
-        assertThat(Verify.of(w, true).probeUrl()).hasToString("https://api1.execute-api.cn-north-1.amazonaws.com.cn/");
+        w.advance(b -> b.partition = "aws-cn");
+        w.advance(b -> b.account = "111122223333");
+        w.advance(b -> b.api = new State.Api("api1", "amp", "HTTP", null, false));
+        assertThat(Verify.of(w).probeUrl()).hasToString("https://api1.execute-api.cn-north-1.amazonaws.com.cn/");
         assertThat(Arns.dnsSuffix("cn-northwest-1")).isEqualTo("amazonaws.com.cn");
         assertThat(Arns.dnsSuffix("us-gov-west-1")).isEqualTo("amazonaws.com");
     }
@@ -93,10 +93,10 @@ class RealAccountTest {
     void bundled_keyInAnotherAccount_warnsWithTheKeyPolicyStatementTheOwnerMustAdd() {
         Target t = Target.fromConfig("api1", "eu-west-1", Optional.empty());
         Wiring w = new Wiring(t, null, Progress.NONE, Optional.empty());
-        w.partition = "aws";
-        w.account = "111122223333";
+        w.advance(b -> b.partition = "aws");
+        w.advance(b -> b.account = "111122223333");
         String secretArn = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:secure-api/api1/api-key-AbCdEf";
-        w.secret = Optional.of(new State.Secret(secretArn, "secure-api/api1/api-key", Optional.empty(), java.util.Map.of()));
+        w.advance(b -> b.secret = new State.Secret(secretArn, "secure-api/api1/api-key", null, java.util.Map.of()));
         KeyDecryptionPiece.Key key = new KeyDecryptionPiece.Key("arn:aws:kms:eu-west-1:444455556666:key/k1", "444455556666",
                 Optional.empty(), "AccessDenied on kms:GetKeyPolicy");
         List<String> warnings = KeyDecryptionPiece.warnings(w, key);
@@ -105,7 +105,7 @@ class RealAccountTest {
                 .contains("\"AWS\":\"arn:aws:iam::111122223333:role/secure-api-authorizer-api1\"")
                 .contains("\"kms:ViaService\":\"secretsmanager.eu-west-1.amazonaws.com\"")
                 .contains("\"kms:EncryptionContext:SecretARN\":\"" + secretArn + "\"");
-        w.kmsKey = Optional.of(key);
+        w.advance(b -> b.kmsKey = key);
         String policy = KeyDecryptionPiece.desiredRolePolicy(w, key);
         assertThat(policy).contains("\"Resource\":\"arn:aws:kms:eu-west-1:444455556666:key/k1\"");
     }

@@ -32,8 +32,8 @@ class StagesPlanningTest {
 
     static Wiring converged() {
         Wiring w = VerifyChecksTest.converged();
-        w.routes = List.of(route("r1", "$default", "CUSTOM", "a1"), route("r2", "OPTIONS /{proxy+}", "NONE", null),
-                route("r3", "GET /items", "CUSTOM", "a1"));
+        w.advance(b -> b.routes = List.of(route("r1", "$default", "CUSTOM", "a1"), route("r2", "OPTIONS /{proxy+}", "NONE", null),
+                route("r3", "GET /items", "CUSTOM", "a1")));
         return w;
     }
 
@@ -42,8 +42,8 @@ class StagesPlanningTest {
     }
 
     static Wiring withStage(Wiring w, String export) {
-        w.stages = List.of(new State.Stage("prod", false, "d1"));
-        w.deployed = Map.of("prod", StagesPiece.Deployed.fromOpenApi(export));
+        w.advance(b -> b.stages = List.of(new State.Stage("prod", false, "d1")));
+        w.advance(b -> b.deployed = Map.of("prod", StagesPiece.Deployed.fromOpenApi(export)));
         return w;
     }
 
@@ -74,8 +74,7 @@ class StagesPlanningTest {
                     assertThat(((ExitException) e).exitCode()).isEqualTo(2);
                     assertThat(((ExitException) e).hint()).contains("--deploy-stages");
                 });
-        w.deployStages = true;
-        stages.refuseWithoutFlag(w, "setup", "x");
+        stages.refuseWithoutFlag(w.with(w.options.withDeployStages(true)), "setup", "x");
         assertThat(stages.planned()).extracting(StagesPiece.Deployment::stage).containsExactly("prod");
     }
 
@@ -103,7 +102,7 @@ class StagesPlanningTest {
     @Test
     void autoDeployStages_needNothing_andStageWithoutDeploymentServesNothing() {
         Wiring w = converged();
-        w.stages = List.of(new State.Stage("$default", true, "d0"), new State.Stage("beta", false, null));
+        w.advance(b -> b.stages = List.of(new State.Stage("$default", true, "d0"), new State.Stage("beta", false, null)));
         StagesPiece stages = new StagesPiece();
         List<Change> rows = stages.rows(w, List.of(new Change("routes", "r", Change.Action.UPDATE, "protect 1")));
         assertThat(rows).hasSize(2).allSatisfy(c -> assertThat(c.changes()).isFalse());
@@ -132,7 +131,7 @@ class StagesPlanningTest {
         assertThat(VerifyChecksTest.run(withStage(converged(), EXPORT_DEFAULT_PROTECTED)).get("stage.deployed").status())
                 .isEqualTo(Check.Status.PASS);
         Wiring auto = converged();
-        auto.stages = List.of(new State.Stage("$default", true, "d0"));
+        auto.advance(b -> b.stages = List.of(new State.Stage("$default", true, "d0")));
         assertThat(VerifyChecksTest.run(auto)).doesNotContainKey("stage.deployed");
     }
 
@@ -160,24 +159,24 @@ class StagesPlanningTest {
     @Test
     void urls_defaultStageIsTheEndpoint_otherStagesOneEach() {
         Wiring w = converged();
-        w.stages = List.of(new State.Stage("$default", true, "d0"), new State.Stage("prod", false, "d1"));
+        w.advance(b -> b.stages = List.of(new State.Stage("$default", true, "d0"), new State.Stage("prod", false, "d1")));
         assertThat(StagesPiece.urls(w)).extracting(StagesPiece.Url::url).containsExactly("https://api1.execute-api.us-east-1.amazonaws.com");
-        w.stages = List.of(new State.Stage("prod", false, "d1"), new State.Stage("beta", true, "d2"));
+        w.advance(b -> b.stages = List.of(new State.Stage("prod", false, "d1"), new State.Stage("beta", true, "d2")));
         assertThat(StagesPiece.urls(w)).extracting(StagesPiece.Url::url).containsExactly(
                 "https://api1.execute-api.us-east-1.amazonaws.com/prod", "https://api1.execute-api.us-east-1.amazonaws.com/beta");
-        w.api = new State.Api("api1", "amp", "HTTP", null, false);
-        w.stages = List.of();
+        w.advance(b -> b.api = new State.Api("api1", "amp", "HTTP", null, false));
+        w.advance(b -> b.stages = List.of());
         assertThat(StagesPiece.urls(w).get(0).url()).isEqualTo("https://api1.execute-api.us-east-1.amazonaws.com");
     }
 
     @Test
     void probeUrl_withoutADefaultStage_goesUnderTheFirstStagesPath() {
         Wiring w = converged();
-        assertThat(Verify.of(w, true).probeUrl().toString()).isEqualTo("https://api1.execute-api.us-east-1.amazonaws.com/");
-        w.stages = List.of(new State.Stage("prod", false, "d1"), new State.Stage("beta", true, "d2"));
-        assertThat(Verify.of(w, true).probeUrl().toString()).isEqualTo("https://api1.execute-api.us-east-1.amazonaws.com/prod/");
-        w.stages = List.of(new State.Stage("prod", false, "d1"), new State.Stage("$default", true, "d2"));
-        assertThat(Verify.of(w, true).probeUrl().toString()).isEqualTo("https://api1.execute-api.us-east-1.amazonaws.com/");
+        assertThat(Verify.of(w).probeUrl().toString()).isEqualTo("https://api1.execute-api.us-east-1.amazonaws.com/");
+        w.advance(b -> b.stages = List.of(new State.Stage("prod", false, "d1"), new State.Stage("beta", true, "d2")));
+        assertThat(Verify.of(w).probeUrl().toString()).isEqualTo("https://api1.execute-api.us-east-1.amazonaws.com/prod/");
+        w.advance(b -> b.stages = List.of(new State.Stage("prod", false, "d1"), new State.Stage("$default", true, "d2")));
+        assertThat(Verify.of(w).probeUrl().toString()).isEqualTo("https://api1.execute-api.us-east-1.amazonaws.com/");
     }
 
     // the catch-all route
@@ -198,32 +197,32 @@ class StagesPlanningTest {
     @Test
     void catchAll_leftPublicByRoutes_isReported() {
         Wiring w = new Wiring(routesTarget(Optional.of(List.of("GET /items")), List.of()), null, Progress.NONE, Optional.empty());
-        w.routes = List.of(route("r1", "$default", "NONE", null), route("r3", "GET /items", "NONE", null),
-                route("r4", "ANY /{proxy+}", "NONE", null));
+        w.advance(b -> b.routes = List.of(route("r1", "$default", "NONE", null), route("r3", "GET /items", "NONE", null),
+                route("r4", "ANY /{proxy+}", "NONE", null)));
         assertThat(RoutesPiece.publicCatchAlls(w)).containsExactly("$default", "ANY /{proxy+}");
         Wiring all = new Wiring(routesTarget(Optional.empty(), List.of()), null, Progress.NONE, Optional.empty());
-        all.routes = w.routes;
+        all.advance(b -> b.routes = w.snapshot().routes());
         assertThat(RoutesPiece.publicCatchAlls(all)).isEmpty();
     }
 
     static Wiring excluding(String... excluded) {
         Wiring c = converged();
         Wiring w = new Wiring(routesTarget(Optional.empty(), List.of(excluded)), null, Progress.NONE, Optional.empty());
-        w.partition = c.partition;
-        w.account = c.account;
-        w.api = c.api;
-        w.function = c.function;
-        w.secret = c.secret;
-        w.secretPolicy = c.secretPolicy;
-        w.authorizers = c.authorizers;
-        w.functionPolicy = c.functionPolicy;
+        w.advance(b -> b.partition = c.snapshot().partition());
+        w.advance(b -> b.account = c.snapshot().account());
+        w.advance(b -> b.api = c.snapshot().api());
+        w.advance(b -> b.function = c.snapshot().function());
+        w.advance(b -> b.secret = c.snapshot().secret());
+        w.advance(b -> b.secretPolicy = c.snapshot().secretPolicy());
+        w.advance(b -> b.authorizers = c.snapshot().authorizers());
+        w.advance(b -> b.functionPolicy = c.snapshot().functionPolicy());
         return w;
     }
 
     @Test
     void verify_catchAllExcludedBySetup_stillFails_unlessAllowedPublic() {
         Wiring w = excluding("$default");
-        w.routes = List.of(route("r1", "$default", "NONE", null), route("r3", "GET /items", "CUSTOM", "a1"));
+        w.advance(b -> b.routes = List.of(route("r1", "$default", "NONE", null), route("r3", "GET /items", "CUSTOM", "a1")));
         Check c = VerifyChecksTest.run(w).get("routes.protected");
         assertThat(c.status()).isEqualTo(Check.Status.FAIL);
         assertThat(c.message()).contains("\"$default\"");
@@ -234,7 +233,7 @@ class StagesPlanningTest {
     @Test
     void verify_otherRouteExcludedBySetup_passes_withoutMentioningAllowPublic() {
         Wiring w = excluding("GET /health");
-        w.routes = List.of(route("r1", "$default", "CUSTOM", "a1"), route("r3", "GET /health", "NONE", null));
+        w.advance(b -> b.routes = List.of(route("r1", "$default", "CUSTOM", "a1"), route("r3", "GET /health", "NONE", null)));
         Check c = VerifyChecksTest.run(w).get("routes.protected");
         assertThat(c.status()).isEqualTo(Check.Status.PASS);
         assertThat(c.message()).contains("GET /health").contains("--routes").doesNotContain("--allow-public");

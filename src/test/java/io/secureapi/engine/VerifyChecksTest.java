@@ -21,18 +21,18 @@ class VerifyChecksTest {
     static Wiring converged() {
         Target t = Target.fromConfig("api1", "us-east-1", Optional.empty());
         Wiring w = new Wiring(t, null, Progress.NONE, Optional.empty());
-        w.partition = "aws";
-        w.account = "111122223333";
-        w.api = new State.Api("api1", "amp", "HTTP", "https://api1.execute-api.us-east-1.amazonaws.com", true);
-        w.function = Optional.of(new State.Function(FN_ARN, "secure-api-authorizer-api1", ROLE, Names.RUNTIME, "index.handler", "Active",
+        w.advance(b -> b.partition = "aws");
+        w.advance(b -> b.account = "111122223333");
+        w.advance(b -> b.api = new State.Api("api1", "amp", "HTTP", "https://api1.execute-api.us-east-1.amazonaws.com", true));
+        w.advance(b -> b.function = new State.Function(FN_ARN, "secure-api-authorizer-api1", ROLE, Names.RUNTIME, "index.handler", "Active",
                 "Successful", BundledAuthorizer.codeSha256(), Map.of("SECRET_ARN", SECRET_ARN, "KEY_HEADER", "authorization"),
-                Map.of(Names.TAG_MANAGED, "true", Names.TAG_API_ID, "api1")));
-        w.secret = Optional.of(new State.Secret(SECRET_ARN, "secure-api/api1/api-key", Optional.empty(), Map.of(Names.TAG_API_ID, "api1")));
-        w.secretPolicy = Optional.of(PolicyDocument.empty().with(SecretPolicyPiece.desiredStatement(ROLE)).toJson());
-        w.authorizers = List.of(new State.Authorizer("a1", "secure-api-key", "REQUEST", List.of("$request.header.Authorization"), "2.0", true,
-                300, w.authorizerUri()));
-        w.functionPolicy = Optional.of(permissionPolicy(statement("secure-api-invoke-api1", OUR_SOURCE)));
-        w.routes = List.of(route("r1", "$default", "CUSTOM", "a1"), route("r2", "OPTIONS /{proxy+}", "NONE", null));
+                Map.of(Names.TAG_MANAGED, "true", Names.TAG_API_ID, "api1"), null));
+        w.advance(b -> b.secret = new State.Secret(SECRET_ARN, "secure-api/api1/api-key", null, Map.of(Names.TAG_API_ID, "api1")));
+        w.advance(b -> b.secretPolicy = PolicyDocument.empty().with(SecretPolicyPiece.desiredStatement(ROLE)).toJson());
+        w.advance(b -> b.authorizers = List.of(new State.Authorizer("a1", "secure-api-key", "REQUEST", List.of("$request.header.Authorization"), "2.0", true,
+                300, w.authorizerUri())));
+        w.advance(b -> b.functionPolicy = permissionPolicy(statement("secure-api-invoke-api1", OUR_SOURCE)));
+        w.advance(b -> b.routes = List.of(route("r1", "$default", "CUSTOM", "a1"), route("r2", "OPTIONS /{proxy+}", "NONE", null)));
         return w;
     }
 
@@ -51,7 +51,7 @@ class VerifyChecksTest {
     }
 
     static Map<String, Check> run(Wiring w, String... allowPublic) {
-        Verification v = Verify.of(w, true).check(new Verify.Options(Set.of(allowPublic), TODAY));
+        Verification v = Verify.of(w).check(new Verify.Options(Set.of(allowPublic), TODAY));
         Map<String, Check> byId = new java.util.LinkedHashMap<>();
         v.checks().forEach(c -> byId.put(c.id(), c));
         return byId;
@@ -69,14 +69,14 @@ class VerifyChecksTest {
     @Test
     void permission_withoutSourceArn_warns_andForAnotherAuthorizer_fails() {
         Wiring w = converged();
-        w.functionPolicy = Optional.of(permissionPolicy(statement("secure-api-invoke-api1", null)));
+        w.advance(b -> b.functionPolicy = permissionPolicy(statement("secure-api-invoke-api1", null)));
         assertThat(run(w).get("permission.scoped").status()).isEqualTo(Check.Status.WARN);
         assertThat(run(w).get("permission.scoped").message()).contains("no SourceArn");
 
-        w.functionPolicy = Optional.of(permissionPolicy(statement("secure-api-invoke-api1", "arn:aws:execute-api:us-east-1:111122223333:api1/*")));
+        w.advance(b -> b.functionPolicy = permissionPolicy(statement("secure-api-invoke-api1", "arn:aws:execute-api:us-east-1:111122223333:api1/*")));
         assertThat(run(w).get("permission.scoped").status()).isEqualTo(Check.Status.WARN);
 
-        w.functionPolicy = Optional.of(permissionPolicy(statement("secure-api-invoke-api1",
+        w.advance(b -> b.functionPolicy = permissionPolicy(statement("secure-api-invoke-api1",
                 "arn:aws:execute-api:us-east-1:111122223333:api1/authorizers/old")));
         Check c = run(w).get("permission.scoped");
         assertThat(c.status()).isEqualTo(Check.Status.FAIL);
@@ -86,7 +86,7 @@ class VerifyChecksTest {
     @Test
     void permission_otherApisStatementsAreNotBroader() {
         Wiring w = converged();
-        w.functionPolicy = Optional.of(permissionPolicy(statement("secure-api-invoke-api1", OUR_SOURCE),
+        w.advance(b -> b.functionPolicy = permissionPolicy(statement("secure-api-invoke-api1", OUR_SOURCE),
                 statement("other", "arn:aws:execute-api:us-east-1:111122223333:otherapi/*")));
         assertThat(run(w).get("permission.scoped").status()).isEqualTo(Check.Status.PASS);
     }
@@ -103,10 +103,10 @@ class VerifyChecksTest {
     void wildcardPrincipal_failsUnconditioned_warnsConditioned() {
         Wiring w = converged();
         String open = "{\"Sid\":\"Open\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"*\"},\"Action\":\"secretsmanager:GetSecretValue\",\"Resource\":\"*\"}";
-        w.secretPolicy = Optional.of(PolicyDocument.parse(w.secretPolicy.get()).with(Json.parseObject(open)).toJson());
+        w.advance(b -> b.secretPolicy = PolicyDocument.parse(w.secretPolicy().get()).with(Json.parseObject(open)).toJson());
         assertThat(run(w).get("secret-policy.no-wildcard").status()).isEqualTo(Check.Status.FAIL);
         String org = open.replace("\"Resource\":\"*\"", "\"Resource\":\"*\",\"Condition\":{\"StringEquals\":{\"aws:PrincipalOrgID\":\"o-1\"}}");
-        w.secretPolicy = Optional.of(PolicyDocument.parse(w.secretPolicy.get()).with(Json.parseObject(org)).toJson());
+        w.advance(b -> b.secretPolicy = PolicyDocument.parse(w.secretPolicy().get()).with(Json.parseObject(org)).toJson());
         Check c = run(w).get("secret-policy.no-wildcard");
         assertThat(c.status()).isEqualTo(Check.Status.WARN);
         assertThat(c.message()).contains("Open");
@@ -115,10 +115,10 @@ class VerifyChecksTest {
     @Test
     void routes_listEveryUnprotectedOne_optionsNeverFail_allowPublicSkips() {
         Wiring w = converged();
-        w.authorizers = List.of(w.authorizers.get(0), new State.Authorizer("j1", "cognito", "JWT", List.of(), null, false, null, null));
-        w.routes = List.of(route("r1", "$default", "CUSTOM", "a1"), route("r2", "OPTIONS /{proxy+}", "NONE", null),
+        w.advance(b -> b.authorizers = List.of(w.authorizers().get(0), new State.Authorizer("j1", "cognito", "JWT", List.of(), null, false, null, null)));
+        w.advance(b -> b.routes = List.of(route("r1", "$default", "CUSTOM", "a1"), route("r2", "OPTIONS /{proxy+}", "NONE", null),
                 route("r3", "OPTIONS /x", "JWT", "j1"), route("r4", "GET /health", "NONE", null), route("r5", "POST /a", "NONE", null),
-                route("r6", "GET /b", "JWT", "j1"), route("r7", "GET /c", "AWS_IAM", null));
+                route("r6", "GET /b", "JWT", "j1"), route("r7", "GET /c", "AWS_IAM", null)));
         Check c = run(w, "GET /health").get("routes.protected");
         assertThat(c.status()).isEqualTo(Check.Status.FAIL);
         assertThat(c.details()).containsExactly("\"POST /a\": no authorization (public)", "\"GET /b\": JWT authorizer cognito, not secure-api-key",
@@ -129,37 +129,37 @@ class VerifyChecksTest {
     @Test
     void cors_protectedAnyProxyWithoutPublicOptions_warns() {
         Wiring w = converged();
-        w.routes = List.of(route("r1", "ANY /{proxy+}", "CUSTOM", "a1"), route("r2", "OPTIONS /{proxy+}", "CUSTOM", "a1"));
+        w.advance(b -> b.routes = List.of(route("r1", "ANY /{proxy+}", "CUSTOM", "a1"), route("r2", "OPTIONS /{proxy+}", "CUSTOM", "a1")));
         Check c = run(w).get("cors.preflight");
         assertThat(c.status()).isEqualTo(Check.Status.WARN);
         assertThat(c.message()).contains("ANY /{proxy+}").contains("401");
-        w.api = new State.Api("api1", "amp", "HTTP", null, false);
+        w.advance(b -> b.api = new State.Api("api1", "amp", "HTTP", null, false));
         assertThat(run(w).get("cors.preflight").status()).isEqualTo(Check.Status.PASS);
     }
 
     @Test
     void function_inactiveWarns_failedFails_deprecatedRuntimeWarns() {
         Wiring w = converged();
-        State.Function f = w.function.get();
-        w.function = Optional.of(new State.Function(f.arn(), f.name(), f.role(), "nodejs16.x", f.handler(), "Inactive", "Successful",
-                f.codeSha256(), f.env(), f.tags()));
+        State.Function f = w.function().get();
+        w.advance(b -> b.function = new State.Function(f.arn(), f.name(), f.role(), "nodejs16.x", f.handler(), "Inactive", "Successful",
+                f.codeSha256(), f.env(), f.tags(), f.version()));
         Map<String, Check> c = run(w);
         assertThat(c.get("function.active").status()).isEqualTo(Check.Status.WARN);
         assertThat(c.get("function.runtime").status()).isEqualTo(Check.Status.WARN);
         assertThat(c.get("function.runtime").message()).contains("runs on nodejs16.x, deprecated since 2024-06-12 (no more security patches)")
                 .doesNotContain("runs on nodejs16.x is");
         assertThat(c.get("function.bundled").status()).as("runtime drift of the bundled function").isEqualTo(Check.Status.FAIL);
-        w.function = Optional.of(new State.Function(f.arn(), f.name(), f.role(), f.runtime(), f.handler(), "Active", "Failed",
-                f.codeSha256(), f.env(), f.tags()));
+        w.advance(b -> b.function = new State.Function(f.arn(), f.name(), f.role(), f.runtime(), f.handler(), "Active", "Failed",
+                f.codeSha256(), f.env(), f.tags(), f.version()));
         assertThat(run(w).get("function.active").status()).isEqualTo(Check.Status.FAIL);
     }
 
     @Test
     void bundledFunctionNotTaggedOurs_isAFailedCheckNotAnExit() {
         Wiring w = converged();
-        State.Function f = w.function.get();
-        w.function = Optional.of(new State.Function(f.arn(), f.name(), f.role(), f.runtime(), f.handler(), f.state(), f.lastUpdateStatus(),
-                f.codeSha256(), f.env(), Map.of()));
+        State.Function f = w.function().get();
+        w.advance(b -> b.function = new State.Function(f.arn(), f.name(), f.role(), f.runtime(), f.handler(), f.state(), f.lastUpdateStatus(),
+                f.codeSha256(), f.env(), Map.of(), f.version()));
         Check c = run(w).get("function.bundled");
         assertThat(c.status()).isEqualTo(Check.Status.FAIL);
         assertThat(c.message()).contains("not managed by secure-api");
@@ -178,7 +178,7 @@ class VerifyChecksTest {
 
     @Test
     void ttlNote_addsTheFunctionKeyCache() {
-        Verification v = Verify.of(converged(), true).check(new Verify.Options(Set.of(), TODAY));
+        Verification v = Verify.of(converged()).check(new Verify.Options(Set.of(), TODAY));
         assertThat(v.notes()).singleElement().satisfies(n -> assertThat(n.message()).contains("up to 360 s"));
         assertThat(v.toJson().toString()).doesNotContain("authorizer.ttl");
     }
@@ -186,9 +186,9 @@ class VerifyChecksTest {
     @Test
     void probeUrl_isTheEndpointRoot_whenDefaultIsProtected_elseAGetRoutePath() {
         Wiring w = converged();
-        assertThat(Verify.of(w, true).probeUrl()).hasToString("https://api1.execute-api.us-east-1.amazonaws.com/");
-        w.routes = List.of(route("r1", "POST /orders", "CUSTOM", "a1"), route("r2", "GET /items/{id}", "CUSTOM", "a1"));
-        assertThat(Verify.of(w, true).probeUrl()).hasToString("https://api1.execute-api.us-east-1.amazonaws.com/items/secure-api-probe");
+        assertThat(Verify.of(w).probeUrl()).hasToString("https://api1.execute-api.us-east-1.amazonaws.com/");
+        w.advance(b -> b.routes = List.of(route("r1", "POST /orders", "CUSTOM", "a1"), route("r2", "GET /items/{id}", "CUSTOM", "a1")));
+        assertThat(Verify.of(w).probeUrl()).hasToString("https://api1.execute-api.us-east-1.amazonaws.com/items/secure-api-probe");
     }
 
     @Test

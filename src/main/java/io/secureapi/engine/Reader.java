@@ -1,0 +1,255 @@
+package io.secureapi.engine;
+
+import io.secureapi.aws.AwsClients;
+import io.secureapi.error.ExitException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Builds the {@link Snapshot} of one API, the only place state is read: each step is one finder
+ * whose answer goes into the snapshot, and independent chains of steps run concurrently. Setup,
+ * verify, teardown, rotate-key and keys differ only in which steps they need and in whether a
+ * missing piece is an error (setup) or an answer (verify, teardown).
+ */
+final class Reader {
+    private final Wiring w;
+
+    private Reader(Wiring w) {
+        this.w = w;
+    }
+
+    static Reader of(Wiring w) {
+        return new Reader(w);
+    }
+
+    /** The run whose snapshot the steps filled. */
+    Wiring wiring() {
+        return w;
+    }
+
+    // the steps: one finder each
+
+    /** The API; not found, or not an HTTP API, is exit 2. */
+    Reader api() {
+        State.Api api = HttpApi.read(w);
+        w.advance(b -> b.api = api);
+        return this;
+    }
+
+    Reader authorizers() {
+        List<State.Authorizer> found = HttpApi.authorizers(w);
+        w.advance(b -> b.authorizers = found);
+        return this;
+    }
+
+    Reader routes() {
+        List<State.Route> found = HttpApi.routes(w);
+        w.advance(b -> b.routes = found);
+        return this;
+    }
+
+    /** setup's function: --function must exist in the API's region. */
+    Reader givenFunction() {
+        State.Function f = FunctionPiece.read(w).orElse(null);
+        w.advance(b -> b.function = f);
+        return this;
+    }
+
+    /** The function (--function, the config's, else the bundled one); missing is an answer. */
+    Reader function() {
+        State.Function f = FunctionPiece.find(w, w.target.function().orElse(w.functionName())).orElse(null);
+        w.advance(b -> b.function = f);
+        return this;
+    }
+
+    /** The partition and account every ARN needs: from the function's ARN, else from STS (after the function). */
+    Reader identity() {
+        Arns.Parsed id = FunctionPiece.identity(w);
+        w.advance(b -> {
+            b.partition = id.partition();
+            b.account = id.account();
+        });
+        return this;
+    }
+
+    /** The invoke permission statements (after the function). */
+    Reader functionPolicy() {
+        String policy = w.function().isEmpty() ? null : InvokePermissionPiece.read(w, w.functionArn()).orElse(null);
+        w.advance(b -> b.functionPolicy = policy);
+        return this;
+    }
+
+    Reader secret(String secretId) {
+        State.Secret s = SecretPiece.find(w, secretId).orElse(null);
+        w.advance(b -> b.secret = s);
+        return this;
+    }
+
+    /** Its resource policy; a secret scheduled for deletion refuses most calls, so it is not read then. */
+    Reader secretPolicy() {
+        Optional<State.Secret> s = w.secret().filter(x -> !x.scheduledForDeletion());
+        String policy = s.isEmpty() ? null : SecretPolicyPiece.read(w, s.get().arn()).orElse(null);
+        w.advance(b -> b.secretPolicy = policy);
+        return this;
+    }
+
+    /** Its current and previous values (setup: their format decides what it stores). */
+    Reader secretValues() {
+        w.secret().filter(s -> !s.scheduledForDeletion()).ifPresent(s -> w.advanceWith(now -> SecretPiece.readValues(w, now, s.arn())));
+        return this;
+    }
+
+    /** Its current value only, when it has one (verify: the format and key expiries of the bundled authorizer's secret). */
+    Reader currentSecretValue() {
+        Optional<State.Secret> s = w.secret().filter(x -> !x.scheduledForDeletion() && x.hasCurrent());
+        String value = s.isEmpty() ? null : SecretPiece.stageValue(w, s.get().arn(), KeyRotation.CURRENT).orElse(null);
+        w.advance(b -> b.secretValue = value);
+        return this;
+    }
+
+    Reader role() {
+        State.Role r = ExecutionRolePiece.find(w, Names.managedRoleName(w.apiId())).orElse(null);
+        w.advance(b -> b.role = r);
+        return this;
+    }
+
+    /** The bundled role's KMS policy (after the role). */
+    Reader kmsRolePolicy() {
+        String policy = w.role().isEmpty() ? null : KeyDecryptionPiece.readRolePolicy(w).orElse(null);
+        w.advance(b -> b.kmsRolePolicy = policy);
+        return this;
+    }
+
+    /** The secret's customer-managed key (after the secret and the function), warning of what setup cannot fix. */
+    Reader kmsKey() {
+        KeyDecryptionPiece.Key key = KeyDecryptionPiece.read(w).orElse(null);
+        w.advance(b -> b.kmsKey = key);
+        return this;
+    }
+
+    /** verify: the key, or why it cannot be described; then what the function's role may decrypt. */
+    Reader kmsKeyAndReaders() {
+        if (w.secret().isEmpty()) return this;
+        String[] unreadable = {null};
+        KeyDecryptionPiece.Key key = KeyDecryptionPiece.resolveOrExplain(w, unreadable).orElse(null);
+        w.advance(b -> {
+            b.kmsKey = key;
+            b.kmsKeyUnreadable = unreadable[0];
+        });
+        if (key != null && w.function().isPresent() && w.roleArn() != null) {
+            KeyDecryptionPiece.RolePolicies readers = KeyDecryptionPiece.readRolePolicies(w, w.roleArn());
+            w.advance(b -> b.readerPolicies = readers);
+        }
+        return this;
+    }
+
+    Reader logGroup() {
+        LogGroupPiece.Group g = LogGroupPiece.read(w).orElse(null);
+        w.advance(b -> b.logGroup = g);
+        return this;
+    }
+
+    Reader integrations() {
+        List<KeyNameForwardingPiece.Integration> found = KeyNameForwardingPiece.read(w);
+        w.advance(b -> b.integrations = found);
+        return this;
+    }
+
+    Reader stages() {
+        w.advance(StagesPiece.read(w));
+        return this;
+    }
+
+    // what each command reads
+
+    /**
+     * setup: everything it may change. Without a config for this API, an authorizer of ours that
+     * already calls the user's own function keeps that function rather than silently swapping in
+     * the bundled one.
+     */
+    static Wiring forSetup(Target target, AwsClients aws, Progress progress, Optional<ProjectConfig> previous) {
+        Wiring first = new Wiring(target, aws, progress, previous);
+        boolean knownApi = first.previous().isPresent();
+        boolean early = target.managedFunction() && !knownApi;
+        Wiring chosen = first;
+        if (early) {
+            Reader r = of(first);
+            new ConcurrentReads().chain(r::api).chain(r::authorizers).run();
+            Optional<String> userFn = first.ourAuthorizer().flatMap(a -> Arns.functionOfAuthorizerUri(a.uri()))
+                    .filter(arn -> !Wiring.nameOf(arn).equals(Names.managedFunctionName(target.apiId())));
+            if (userFn.isPresent()) {
+                if (target.devKey()) {
+                    throw ExitException.badInput("authorizer " + target.authorizerName() + " of API " + target.apiId()
+                            + " calls your function " + userFn.get() + ", which reads one plain-string key: --dev-key needs the bundled authorizer",
+                            "omit --dev-key, or run secure-api teardown first to switch to the bundled authorizer");
+                }
+                progress.say("authorizer " + target.authorizerName() + " calls your function " + Wiring.nameOf(userFn.get())
+                        + ": keeping it (pass --function to be explicit)");
+                chosen = first.with(target.withFunction(userFn.get()));
+            }
+        }
+        Wiring w = chosen;
+        Reader r = of(w);
+        ConcurrentReads reads = new ConcurrentReads();
+        // GetRoutes and GetAuthorizers need not wait for GetApi: an unknown API is still reported first.
+        if (!early) reads.chain(r::api).chain(r::authorizers);
+        reads.chain(r::routes)
+                .chain(r::givenFunction, r::identity, r::functionPolicy)
+                .chain(() -> r.secret(w.target.secretName()), r::secretValues, r::secretPolicy);
+        if (w.target.managedFunction()) reads.chain(r::role, r::kmsRolePolicy).chain(r::logGroup);
+        reads.chain(r::integrations).chain(r::stages);
+        reads.run();
+        SecretSharing.refuseIfShared(w);
+        r.kmsKey();
+        return w;
+    }
+
+    /** verify: what the checks look at; a missing function or secret is an answer, not an error. */
+    static Wiring forVerify(Target target, AwsClients aws, Progress progress, Optional<ProjectConfig> config) {
+        Wiring w = new Wiring(target, aws, progress, config);
+        Reader r = of(w);
+        new ConcurrentReads().chain(r::api).chain(r::authorizers).chain(r::routes)
+                .chain(r::function, r::identity, r::functionPolicy)
+                .chain(() -> r.secret(target.secretName()), r::secretPolicy, () -> {
+                    if (target.managedFunction()) r.currentSecretValue();
+                })
+                .chain(() -> {
+                    if (w.previous().map(ProjectConfig::forwardKeyName).isPresent()) r.integrations();
+                })
+                .chain(r::stages)
+                .run();
+        r.kmsKeyAndReaders();
+        return w;
+    }
+
+    /**
+     * teardown: what secure-api may have made. The API may be gone (then the rest is still removed);
+     * without a config the names are found from our authorizer's URI and its function's SECRET_ARN.
+     */
+    static Wiring forTeardown(String apiId, String region, Optional<ProjectConfig> config, Wiring.Options options, AwsClients aws,
+            Progress progress, List<String> notes) {
+        Optional<ProjectConfig> cfg = config.filter(ProjectConfig.forApi(apiId));
+        Target provisional = Teardown.target(apiId, region, cfg, cfg.filter(c -> !c.functionManaged()).map(ProjectConfig::functionArn));
+        Wiring probe = new Wiring(provisional, aws, progress, cfg);
+        Optional<State.Api> api = HttpApi.find(probe); // also checks it is an HTTP API
+        if (api.isPresent()) {
+            probe.advance(b -> b.api = api.get());
+            of(probe).authorizers().routes();
+        } else if (cfg.isEmpty()) {
+            throw ExitException.badInput("API " + apiId + " not found in " + region,
+                    "list your HTTP APIs with: aws apigatewayv2 get-apis --region " + region);
+        } else {
+            notes.add("API " + apiId + " no longer exists in " + region + ": removing the rest of what secure-api made");
+        }
+        Target target = cfg.isEmpty() ? Teardown.discover(probe, apiId, region) : provisional;
+        Wiring w = probe.with(target).with(options);
+        Reader r = of(w);
+        if (api.isPresent()) r.stages();
+        r.function().identity().functionPolicy();
+        if (target.managedFunction()) r.role().kmsRolePolicy();
+        r.secret(cfg.map(ProjectConfig::secretArn).filter(s -> s != null && !s.isBlank()).orElse(target.secretName())).secretPolicy();
+        if (target.managedFunction()) r.logGroup();
+        if (api.isPresent() && cfg.map(ProjectConfig::forwardKeyName).isPresent()) r.integrations();
+        return w;
+    }
+}
