@@ -31,7 +31,7 @@ public final class SecretVersions {
     public static Optional<Current> current(Wiring w, String arn, String secretName) {
         return call("reading the AWSCURRENT value of secret " + secretName, w.region(), () -> {
             try {
-                GetSecretValueResponse r = w.aws.secrets().getSecretValue(b -> b.secretId(arn).versionStage("AWSCURRENT"));
+                GetSecretValueResponse r = w.aws.secrets().getSecretValue(b -> b.secretId(arn).versionStage(KeyRotation.CURRENT));
                 return Optional.of(new Current(r.versionId(), r.secretString()));
             } catch (ResourceNotFoundException e) {
                 return Optional.<Current>empty();
@@ -55,7 +55,7 @@ public final class SecretVersions {
                 .clientRequestToken(token).versionStages(STAGED))).versionId();
         call(doing, w.region(), () -> {
             try {
-                return w.aws.secrets().updateSecretVersionStage(r -> r.secretId(arn).versionStage("AWSCURRENT")
+                return w.aws.secrets().updateSecretVersionStage(r -> r.secretId(arn).versionStage(KeyRotation.CURRENT)
                         .moveToVersionId(staged).removeFromVersionId(readVersionId));
             } catch (InvalidParameterException changed) {
                 throw new ExitException(ExitException.AWS, doing + " (" + w.region() + "): secret " + secretName
