@@ -403,9 +403,9 @@ public abstract class AwsCommand implements Callable<Integer> {
         return Optional.ofNullable(root().output.env);
     }
 
-    /** The command's --api-id, when it has one; it picks the entry that holds that API. */
+    /** The command's --api-id ({@link ApiIdOption}), when it has one and it was given; it picks the entry that holds that API. */
     protected String apiIdOption() {
-        return null;
+        return ApiIdOption.of(spec);
     }
 
     /**
@@ -464,9 +464,10 @@ public abstract class AwsCommand implements Callable<Integer> {
     }
 
     /** The API id from --api-id, else from the config; neither is exit 2. */
-    protected String apiId(String flag) {
+    protected String apiId() {
+        String flag = ApiIdOption.of(spec);
         if (flag != null) {
-            if (!flag.matches("[a-z0-9]{1,64}")) {
+            if (!flag.matches(ApiIdOption.PATTERN)) {
                 throw ExitException.badInput("\"" + flag + "\" is not an API Gateway API id (lower-case letters and digits)",
                         "find the id with: aws apigatewayv2 get-apis");
             }

@@ -67,23 +67,18 @@ public class KeysCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "NAME", description = "The key's name: 1-32 of a-z, 0-9 and -, e.g. partner-a.")
         String name;
 
-        @Option(names = "--api-id", paramLabel = "ID", description = "The HTTP API (default: from secure-api.json).")
-        String apiId;
+        @Mixin
+        ApiIdOption api = new ApiIdOption();
 
         @Option(names = "--expires", paramLabel = "90d|DATE",
                 description = "When the key stops working: a number of days from now (90d), or a date (2027-03-31: the end of that day, UTC). Default: never.")
         String expires;
 
-        @Option(names = "--dry-run", description = "Check everything and say what would change; change nothing.")
-        boolean dryRun;
+        @Mixin
+        DryRunOption dryRun = new DryRunOption();
 
         @Mixin
         KeyOptions keys = new KeyOptions();
-
-        @Override
-        protected String apiIdOption() {
-            return apiId;
-        }
 
         @Override
         protected int run() {
@@ -92,11 +87,11 @@ public class KeysCommand implements Callable<Integer> {
             Instant expiry = NamedKeys.parseExpiry(expires, now);
             Optional<ApiKey> supplied = keys.suppliedKey(session());
             keys.checkKeyOut();
-            String id = apiId(apiId);
+            String id = apiId();
             Optional<ProjectConfig> cfg = config().filter(ProjectConfig.forApi(id));
             NamedKeys named = NamedKeys.read(id, settings().region(), cfg, aws(), progress());
             named.checkAdd(name, supplied);
-            if (dryRun) {
+            if (dryRun.on) {
                 if (json()) {
                     out().println(Json.pretty(doc(id, named, expiry, null, null, cfg)));
                 } else {
@@ -156,7 +151,7 @@ public class KeysCommand implements Callable<Integer> {
             d.put("schemaVersion", 1);
             d.put("apiId", id);
             d.put("region", settings().region());
-            d.put("dryRun", dryRun);
+            d.put("dryRun", dryRun.on);
             d.put("changed", version != null);
             d.put("secretName", named.secretName());
             d.put("name", name);
@@ -178,15 +173,21 @@ public class KeysCommand implements Callable<Integer> {
             description = {"List the keys: name, created, expires, status (active, expiring within 14 days, expired, rotating)",
                 "and last use (day precision, from the authorizer's logs of the last 30 days). Never a key.", ""})
     public static class List extends AwsCommand {
-        @Option(names = "--api-id", paramLabel = "ID", description = "The HTTP API (default: from secure-api.json).")
-        String apiId;
+        @Mixin
+        ApiIdOption api = new ApiIdOption();
 
         @Option(names = "--no-last-used", description = "Skip the Logs Insights query (last use shows as unknown).")
         boolean noLastUsed;
 
+        /** As before the mixin: keys list's --api-id names the API but does not pick the config entry. */
+        @Override
+        protected String apiIdOption() {
+            return null;
+        }
+
         @Override
         protected int run() {
-            String id = apiId(apiId);
+            String id = apiId();
             Optional<ProjectConfig> cfg = config().filter(ProjectConfig.forApi(id));
             NamedKeys named = NamedKeys.read(id, settings().region(), cfg, aws(), progress());
             LastUsed.Result used = noLastUsed ? LastUsed.Result.unknown("--no-last-used") : LastUsed.read(named.wiring());
@@ -235,16 +236,22 @@ public class KeysCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "NAME", description = "The key to revoke (see secure-api keys list).")
         String name;
 
-        @Option(names = "--api-id", paramLabel = "ID", description = "The HTTP API (default: from secure-api.json).")
-        String apiId;
+        @Mixin
+        ApiIdOption api = new ApiIdOption();
 
         @Option(names = "--yes", description = "Revoke without asking (for scripts and CI).")
         boolean yes;
 
+        /** As before the mixin: keys revoke's --api-id names the API but does not pick the config entry. */
+        @Override
+        protected String apiIdOption() {
+            return null;
+        }
+
         @Override
         protected int run() {
             DigestSecret.checkName(name, "NAME");
-            String id = apiId(apiId);
+            String id = apiId();
             Optional<ProjectConfig> cfg = config().filter(ProjectConfig.forApi(id));
             NamedKeys named = NamedKeys.read(id, settings().region(), cfg, aws(), progress());
             named.checkRevoke(name);

@@ -59,8 +59,8 @@ public class RotateKeyCommand extends AwsCommand {
             description = "Undo an unfinished rotation whose new key nobody has: the old key becomes the only key of --key again.")
     boolean discardCurrent;
 
-    @Option(names = "--api-id", paramLabel = "ID", description = "The HTTP API whose key to rotate (default: from secure-api.json).")
-    String apiId;
+    @Mixin
+    ApiIdOption api = new ApiIdOption();
 
     @Option(names = "--key", paramLabel = "NAME",
             description = "Which key to replace: live (Bubble's Key value, the default), dev (Development key value) or any key "
@@ -74,16 +74,11 @@ public class RotateKeyCommand extends AwsCommand {
     @Option(names = "--finish", description = "Revoke the old key once Bubble uses the new one, and empty the caches that may still accept it.")
     boolean finish;
 
-    @Option(names = "--dry-run", description = "Print what would change and change nothing.")
-    boolean dryRun;
+    @Mixin
+    DryRunOption dryRun = new DryRunOption();
 
     @Mixin
     KeyOptions keys = new KeyOptions();
-
-    @Override
-    protected String apiIdOption() {
-        return apiId;
-    }
 
     /** --env used to choose the key: with no entry of that name, point at --key instead. */
     @Override
@@ -106,8 +101,8 @@ public class RotateKeyCommand extends AwsCommand {
         warnings.forEach(w -> err().println(style().yellow("warning: ") + w));
         err().flush();
         printPlan((finish ? "Finish key rotation" : "Rotate the " + request.env() + " key") + " of API " + request.apiId()
-                + " (" + request.region() + ")", plan, dryRun);
-        if (dryRun || plan.isEmpty()) {
+                + " (" + request.region() + ")", plan, dryRun.on);
+        if (dryRun.on || plan.isEmpty()) {
             if (json()) {
                 out().println(Json.pretty(document(rotation, plan, warnings, null, null)));
             } else if (plan.isEmpty()) {
@@ -144,9 +139,9 @@ public class RotateKeyCommand extends AwsCommand {
     private int discard(KeyRotation rotation) {
         KeyRotation.Request r = rotation.request();
         Plan plan = rotation.discardPlan();
-        printPlan("Discard the unfinished rotation of the " + r.env() + " key of API " + r.apiId() + " (" + r.region() + ")", plan, dryRun);
+        printPlan("Discard the unfinished rotation of the " + r.env() + " key of API " + r.apiId() + " (" + r.region() + ")", plan, dryRun.on);
         KeyRotation.Outcome outcome = null;
-        if (!dryRun && !plan.isEmpty()) {
+        if (!dryRun.on && !plan.isEmpty()) {
             ConfigFile.checkWritable(configPath());
             outcome = rotation.discardCurrent(progress());
         }
@@ -190,7 +185,7 @@ public class RotateKeyCommand extends AwsCommand {
             }
         }
         String e = key == null ? SecretValue.LIVE : io.secureapi.engine.DigestSecret.checkName(key, "--key");
-        String id = apiId(apiId);
+        String id = apiId();
         if (secretName != null && !secretName.matches("[A-Za-z0-9/_+=.@-]{1,512}")) {
             throw ExitException.badInput("--secret-name \"" + secretName + "\" is not a valid Secrets Manager name",
                     "use 1-512 of: letters, digits and /_+=.@-");
@@ -293,7 +288,7 @@ public class RotateKeyCommand extends AwsCommand {
         doc.put("finish", r.finish());
         doc.put("env", entryName().orElse(null));
         if (!r.finish()) doc.put("key", r.env());
-        doc.put("dryRun", dryRun);
+        doc.put("dryRun", dryRun.on);
         doc.put("changed", outcome != null);
         doc.put("secretArn", rotation.secretArn());
         doc.put("plan", plan.toJson());

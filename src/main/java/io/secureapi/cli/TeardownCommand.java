@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "teardown", mixinStandardHelpOptions = true, sortOptions = false,
@@ -39,8 +40,8 @@ import picocli.CommandLine.Option;
             "  secure-api teardown --api-id a1b2c3d4 --region eu-west-1 --recovery-days 30 --yes",
             "", "Asks you to type the API id unless --yes is given; refuses without --yes when not on a terminal."})
 public class TeardownCommand extends AwsCommand {
-    @Option(names = "--api-id", paramLabel = "ID", description = "The HTTP API to remove secure-api from (default: from secure-api.json).")
-    String apiId;
+    @Mixin
+    ApiIdOption api = new ApiIdOption();
 
     @Option(names = "--keep-secret",
             description = "Keep the secret (and the key in it); only our policy statement comes off. Remembered in secure-api.json.")
@@ -64,13 +65,8 @@ public class TeardownCommand extends AwsCommand {
                     + "the routes are restored (a deployment also releases any other undeployed change). Without it, teardown refuses.")
     boolean deployStages;
 
-    @Option(names = "--dry-run", description = "Print the plan and change nothing.")
-    boolean dryRun;
-
-    @Override
-    protected String apiIdOption() {
-        return apiId;
-    }
+    @Mixin
+    DryRunOption dryRun = new DryRunOption();
 
     @Override
     protected int run() {
@@ -79,7 +75,7 @@ public class TeardownCommand extends AwsCommand {
             throw ExitException.badInput("--recovery-days " + days + " is out of range",
                     "give 7 to 30 days (Secrets Manager's limits), or --keep-secret to keep the secret");
         }
-        String id = apiId(apiId);
+        String id = apiId();
         Optional<ProjectConfig> cfg = config().filter(ProjectConfig.forApi(id));
         String region = settings().region();
         // an earlier teardown --keep-secret is remembered: a later plain teardown must not delete what it kept
@@ -94,14 +90,14 @@ public class TeardownCommand extends AwsCommand {
                 .deployStages(deployStages);
         Plan plan = teardown.plan();
         List<String> madePublic = teardown.routesMadePublic();
-        printPlan("Teardown plan for API " + id + " (" + region + ")", plan, dryRun);
+        printPlan("Teardown plan for API " + id + " (" + region + ")", plan, dryRun.on);
         teardown.warnings().forEach(w -> err().println("warning: " + w));
         if (!madePublic.isEmpty() && !plan.isEmpty()) {
             err().println("warning: after teardown these routes need no key (public): " + String.join(", ", madePublic));
         }
         err().flush();
-        if (plan.isEmpty() || dryRun) {
-            boolean marked = !dryRun && markConfig(cfg);
+        if (plan.isEmpty() || dryRun.on) {
+            boolean marked = !dryRun.on && markConfig(cfg);
             if (json()) {
                 printJson(teardown, plan, false, madePublic, marked);
             } else if (plan.isEmpty()) {
@@ -198,7 +194,7 @@ public class TeardownCommand extends AwsCommand {
         doc.put("command", "teardown");
         doc.put("apiId", w.apiId());
         doc.put("region", w.region());
-        doc.put("dryRun", dryRun);
+        doc.put("dryRun", dryRun.on);
         doc.put("changed", applied && !plan.isEmpty());
         doc.put("plan", plan.toJson());
         doc.put("routesMadePublic", madePublic);

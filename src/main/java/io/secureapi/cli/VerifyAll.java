@@ -41,9 +41,9 @@ final class VerifyAll {
 
     int run() {
         long start = System.nanoTime();
-        if (cmd.apiId != null || cmd.envOption().isPresent()) {
-            throw ExitException.badInput("--all checks every entry of " + cmd.configPath() + "; " + (cmd.apiId != null ? "--api-id" : "--env")
-                    + " picks one", "drop --all to check one API, or drop " + (cmd.apiId != null ? "--api-id" : "--env") + " to check them all");
+        if (cmd.apiIdOption() != null || cmd.envOption().isPresent()) {
+            throw ExitException.badInput("--all checks every entry of " + cmd.configPath() + "; " + (cmd.apiIdOption() != null ? "--api-id" : "--env")
+                    + " picks one", "drop --all to check one API, or drop " + (cmd.apiIdOption() != null ? "--api-id" : "--env") + " to check them all");
         }
         if (cmd.probeUrl != null || cmd.keyFile != null) {
             throw ExitException.badInput((cmd.probeUrl != null ? "--probe-url" : "--key-file") + " is about one API; with --all each entry "

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "verify", mixinStandardHelpOptions = true, sortOptions = false,
@@ -39,8 +40,8 @@ import picocli.CommandLine.Option;
             "", "Exit codes: 0 nothing failed (warnings allowed), 1 a check failed,",
             "2 bad input, 3 AWS refused or failed."})
 public class VerifyCommand extends AwsCommand {
-    @Option(names = "--api-id", paramLabel = "ID", description = "The HTTP API to check (default: from secure-api.json).")
-    String apiId;
+    @Mixin
+    ApiIdOption api = new ApiIdOption();
 
     @Option(names = "--probe", description = "Also send real HTTP requests to the API: no key → 401, wrong key → 403, right key → neither.")
     boolean probe;
@@ -66,11 +67,6 @@ public class VerifyCommand extends AwsCommand {
     boolean all;
 
     @Override
-    protected String apiIdOption() {
-        return apiId;
-    }
-
-    @Override
     protected boolean acceptsJunit() {
         return true;
     }
@@ -86,7 +82,7 @@ public class VerifyCommand extends AwsCommand {
         checkReport();
         boolean probing = probe || url.isPresent() || fileKey.isPresent();
 
-        String id = apiId(apiId);
+        String id = apiId();
         Verification v = check(id, settings().region(), config(), aws(), progress(), allowed, probing, url, fileKey);
         print(v, Duration.ofNanos(System.nanoTime() - start));
         return v.ok() ? 0 : ExitException.FAILED;
@@ -164,7 +160,7 @@ public class VerifyCommand extends AwsCommand {
     @Override
     protected void onError(ExitException e) {
         if (report == null || output().output != OutputOptions.Format.junit || Files.isDirectory(report)) return;
-        String what = Optional.ofNullable(apiId).or(() -> envOption().map(n -> "--env " + n)).orElse("");
+        String what = Optional.ofNullable(apiIdOption()).or(() -> envOption().map(n -> "--env " + n)).orElse("");
         try {
             write(VerifyReport.junitError(what, e.getMessage(), e.hint(), e.exitCode()));
         } catch (ExitException unwritable) {

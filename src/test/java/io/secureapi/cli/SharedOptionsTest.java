@@ -1,0 +1,69 @@
+package io.secureapi.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+/** --api-id and --dry-run are declared once, as mixins, and every command words them as it always has. */
+class SharedOptionsTest {
+    private static Map<String, CommandSpec> commands() {
+        PrintWriter none = new PrintWriter(new StringWriter());
+        CommandLine root = SecureApiCli.create(new Session(none, none, InputStream.nullInputStream(), Map.of(), List.of(), false, false));
+        Map<String, CommandSpec> all = new LinkedHashMap<>();
+        List<CommandLine> todo = new ArrayList<>(List.of(root));
+        while (!todo.isEmpty()) {
+            CommandLine c = todo.remove(0);
+            all.put(c.getCommandSpec().qualifiedName(), c.getCommandSpec());
+            todo.addAll(c.getSubcommands().values());
+        }
+        return all;
+    }
+
+    /** The commands whose {@code name} option is the very one their mixin of {@code type} declares. */
+    private static List<String> fromMixin(Map<String, CommandSpec> commands, String name, Class<?> type) {
+        List<String> out = new ArrayList<>();
+        commands.forEach((qualified, spec) -> {
+            OptionSpec option = spec.findOption(name);
+            if (option == null) return;
+            boolean mixed = spec.mixins().values().stream()
+                    .anyMatch(m -> type.isInstance(m.userObject()) && m.findOption(name) == option);
+            assertThat(mixed).as(qualified + " " + name + " comes from " + type.getSimpleName()).isTrue();
+            out.add(qualified.replaceFirst("^secure-api ", ""));
+        });
+        return out;
+    }
+
+    @Test
+    void everyApiIdAndDryRun_comesFromItsMixin() {
+        Map<String, CommandSpec> commands = commands();
+        assertThat(fromMixin(commands, "--api-id", ApiIdOption.class))
+                .containsExactlyInAnyOrder("setup", "verify", "rotate-key", "teardown", "keys add", "keys list", "keys revoke");
+        assertThat(fromMixin(commands, "--dry-run", DryRunOption.class))
+                .containsExactlyInAnyOrder("setup", "rotate-key", "teardown", "keys add");
+    }
+
+    @Test
+    void eachCommand_keepsItsOwnWording() {
+        Map<String, CommandSpec> commands = commands();
+        assertThat(description(commands, "setup", "--api-id")).isEqualTo("The HTTP API to protect (default: from secure-api.json).");
+        assertThat(description(commands, "teardown", "--api-id")).isEqualTo("The HTTP API to remove secure-api from (default: from secure-api.json).");
+        assertThat(description(commands, "keys list", "--api-id")).isEqualTo("The HTTP API (default: from secure-api.json).");
+        assertThat(description(commands, "teardown", "--dry-run")).isEqualTo("Print the plan and change nothing.");
+        assertThat(description(commands, "rotate-key", "--dry-run")).isEqualTo("Print what would change and change nothing.");
+        assertThat(description(commands, "keys add", "--dry-run")).isEqualTo("Check everything and say what would change; change nothing.");
+    }
+
+    private static String description(Map<String, CommandSpec> commands, String command, String option) {
+        return String.join(" ", commands.get("secure-api " + command).findOption(option).description());
+    }
+}
