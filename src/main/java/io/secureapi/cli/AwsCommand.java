@@ -465,7 +465,7 @@ public abstract class AwsCommand implements Callable<Integer> {
 
     /** The API id from --api-id, else from the config; neither is exit 2. */
     protected String apiId() {
-        String flag = ApiIdOption.of(spec);
+        String flag = apiIdOption();
         if (flag != null) {
             if (!flag.matches(ApiIdOption.PATTERN)) {
                 throw ExitException.badInput("\"" + flag + "\" is not an API Gateway API id (lower-case letters and digits)",

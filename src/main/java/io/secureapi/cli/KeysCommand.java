@@ -179,12 +179,6 @@ public class KeysCommand implements Callable<Integer> {
         @Option(names = "--no-last-used", description = "Skip the Logs Insights query (last use shows as unknown).")
         boolean noLastUsed;
 
-        /** As before the mixin: keys list's --api-id names the API but does not pick the config entry. */
-        @Override
-        protected String apiIdOption() {
-            return null;
-        }
-
         @Override
         protected int run() {
             String id = apiId();
@@ -241,12 +235,6 @@ public class KeysCommand implements Callable<Integer> {
 
         @Option(names = "--yes", description = "Revoke without asking (for scripts and CI).")
         boolean yes;
-
-        /** As before the mixin: keys revoke's --api-id names the API but does not pick the config entry. */
-        @Override
-        protected String apiIdOption() {
-            return null;
-        }
 
         @Override
         protected int run() {
