@@ -448,6 +448,15 @@ public abstract class AwsCommand implements Callable<Integer> {
         }
     }
 
+    /** --secret-name of setup and rotate-key: a name Secrets Manager accepts, checked before any AWS call. */
+    protected static void checkSecretName(String name) {
+        // Secrets Manager API Reference, CreateSecret: Name is 1-512 of ASCII letters, digits and /_+=.@-
+        if (!name.matches("[A-Za-z0-9/_+=.@-]{1,512}")) {
+            throw ExitException.badInput("--secret-name \"" + name + "\" is not a valid Secrets Manager name",
+                    "use 1-512 of: letters, digits and /_+=.@-");
+        }
+    }
+
     /** The config entry this command works on (see {@link #entryName}). */
     protected Optional<ProjectConfig> config() {
         return entryName().flatMap(n -> configFile().flatMap(f -> f.entry(n)));
@@ -514,6 +523,16 @@ public abstract class AwsCommand implements Callable<Integer> {
         out().flush();
     }
 
+    /** "1 change", "3 changes". */
+    static String changes(io.secureapi.engine.Plan plan) {
+        return plan.changeCount() + " change" + (plan.changeCount() == 1 ? "" : "s");
+    }
+
+    /** The last line of a dry run whose plan changes something (setup, teardown). */
+    static String dryRunNote(io.secureapi.engine.Plan plan) {
+        return "Dry run: nothing was changed. Run it without --dry-run to apply " + changes(plan) + ".";
+    }
+
     /**
      * A report in the --output format on stdout; with --report FILE also written there (with --output
      * junit the file gets the XML and stdout the text a person reads). Used by verify, verify --all and scan.
@@ -541,6 +560,13 @@ public abstract class AwsCommand implements Callable<Integer> {
             }
         }
         out().flush();
+    }
+
+    /** --report FILE must name a file; checked before the first AWS call. */
+    void checkReport(Path report) {
+        if (report != null && java.nio.file.Files.isDirectory(report)) {
+            throw ExitException.badInput("--report " + report + " is a folder", "name a file, e.g. --report " + spec.name() + ".xml");
+        }
     }
 
     /** Writes --report FILE, creating its folder; a failure is bad input naming the file. */

@@ -53,8 +53,24 @@ public class KeysCommand implements Callable<Integer> {
         return io.secureapi.engine.KeyRotation.bubbleSetting(name);
     }
 
+    /** The header clients send the key in: the config entry's, else the default. */
     static String header(Optional<ProjectConfig> cfg) {
         return cfg.map(ProjectConfig::header).filter(h -> h != null && !h.isBlank()).orElse(Names.DEFAULT_HEADER);
+    }
+
+    /** What emptying the caches after a revocation did (keys revoke, rotate-key --finish); noStage names an API without stages. */
+    static void printFlushed(java.io.PrintWriter out, CacheFlush.Result f, String noStage, int unflushedSeconds) {
+        out.println("Caches emptied: Lambda function " + f.function() + " (new key cache), authorizer cache of "
+                + (f.stages().isEmpty() ? noStage : "stage" + (f.stages().size() == 1 ? " " : "s ") + String.join(", ", f.stages())) + ".");
+        out.println("It was accepted for at most " + f.seconds() + " s after the secret changed (until "
+                + f.flushedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "), instead of up to " + unflushedSeconds + " s of cached answers.");
+    }
+
+    /** The same for --output json. */
+    static void putFlushed(Map<String, Object> doc, CacheFlush.Result f) {
+        doc.put("cachesFlushedAt", f.flushedAt().toString());
+        doc.put("stagesFlushed", f.stages());
+        doc.put("acceptedForAtMostSeconds", f.seconds());
     }
 
     @Command(name = "add", mixinStandardHelpOptions = true, sortOptions = false,
@@ -263,19 +279,12 @@ public class KeysCommand implements Callable<Integer> {
                 d.put("secretName", named.secretName());
                 d.put("name", name);
                 d.put("revokedAt", revokedAt.toString());
-                d.put("cachesFlushedAt", flushed.flushedAt().toString());
-                d.put("stagesFlushed", flushed.stages());
-                d.put("acceptedForAtMostSeconds", flushed.seconds());
+                putFlushed(d, flushed);
                 out().println(Json.pretty(d));
                 return 0;
             }
             out().println(style().green("Done: key " + name + " is revoked (removed from secret " + named.secretName() + " at " + revokedAt.truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ")."));
-            out().println("Caches emptied: Lambda function " + flushed.function() + " (new key cache), authorizer cache of "
-                    + (flushed.stages().isEmpty() ? "no stage (the API has none)" : "stage" + (flushed.stages().size() == 1 ? " " : "s ")
-                            + String.join(", ", flushed.stages())) + ".");
-            out().println("It was accepted for at most " + flushed.seconds() + " s after the secret changed (until "
-                    + flushed.flushedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "), instead of up to "
-                    + named.unflushedWindowSeconds() + " s of cached answers.");
+            printFlushed(out(), flushed, "no stage (the API has none)", named.unflushedWindowSeconds());
             return 0;
         }
 
@@ -288,13 +297,7 @@ public class KeysCommand implements Callable<Integer> {
             err().print("Revoke key " + name + " of secret " + named.secretName() + "? Clients using it are refused within seconds. Type "
                     + name + " to confirm: ");
             err().flush();
-            String typed;
-            try {
-                typed = new java.io.BufferedReader(new java.io.InputStreamReader(session().in(), java.nio.charset.StandardCharsets.UTF_8)).readLine();
-            } catch (java.io.IOException e) {
-                typed = null;
-            }
-            if (typed == null || !typed.strip().equals(name)) {
+            if (!session().readLine().equals(name)) {
                 throw ExitException.badInput("confirmation does not match key name " + name + "; nothing was changed",
                         "run it again and type " + name + ", or pass --yes");
             }

@@ -186,10 +186,7 @@ public class RotateKeyCommand extends AwsCommand {
         }
         String e = key == null ? SecretValue.LIVE : io.secureapi.engine.DigestSecret.checkName(key, "--key");
         String id = apiId();
-        if (secretName != null && !secretName.matches("[A-Za-z0-9/_+=.@-]{1,512}")) {
-            throw ExitException.badInput("--secret-name \"" + secretName + "\" is not a valid Secrets Manager name",
-                    "use 1-512 of: letters, digits and /_+=.@-");
-        }
+        if (secretName != null) checkSecretName(secretName);
         Optional<ApiKey> supplied = finish || discardCurrent ? Optional.empty() : keys.suppliedKey(session());
         keys.checkKeyOut();
         Optional<ProjectConfig> cfg = config().filter(ProjectConfig.forApi(id));
@@ -210,11 +207,6 @@ public class RotateKeyCommand extends AwsCommand {
         return keys;
     }
 
-    private String header(KeyRotation rotation) {
-        return rotation.request().config().map(ProjectConfig::header).filter(h -> h != null && !h.isBlank())
-                .orElse(io.secureapi.engine.Names.DEFAULT_HEADER);
-    }
-
     private void printRotated(KeyRotation rotation, KeyRotation.Outcome outcome, String shown) {
         String env = rotation.request().env();
         String setting = KeyRotation.bubbleSetting(env);
@@ -230,7 +222,7 @@ public class RotateKeyCommand extends AwsCommand {
         // only live and dev are Bubble's settings; any other name is a consumer's key
         boolean bubble = setting != null;
         out().println(style().bold(bubble ? "Bubble API Connector: change this one setting (Authentication and Key name stay):"
-                : "Give this new key to the consumer " + env + " (header " + header(rotation) + "):"));
+                : "Give this new key to the consumer " + env + " (header " + KeysCommand.header(rotation.request().config()) + "):"));
         String value = shown != null ? shown
                 : outcome.generated() ? "(written to " + keys.keyOut + ")" : "(the key you supplied)";
         out().printf("  %-22s  %s%n", (bubble ? setting : env + " key") + ":", value);
@@ -258,10 +250,7 @@ public class RotateKeyCommand extends AwsCommand {
             io.secureapi.engine.CacheFlush.Result f = rotation.flushed().get();
             out().println(style().green("Done: the old " + String.join(" and ", outcome.revokedKeyNames()) + " key is revoked (version "
                     + outcome.newVersionId() + " of secret " + rotation.secretName() + " no longer holds it)."));
-            out().println("Caches emptied: Lambda function " + f.function() + " (new key cache), authorizer cache of "
-                    + (f.stages().isEmpty() ? "no stage" : "stage" + (f.stages().size() == 1 ? " " : "s ") + String.join(", ", f.stages())) + ".");
-            out().println("It was accepted for at most " + f.seconds() + " s after the secret changed (until " + f.flushedAt().truncatedTo(ChronoUnit.SECONDS)
-                    + "), instead of up to " + window.seconds() + " s of cached answers.");
+            KeysCommand.printFlushed(out(), f, "no stage", window.seconds());
             return;
         }
         Instant until = Instant.now().plusSeconds(window.seconds()).truncatedTo(ChronoUnit.SECONDS);
@@ -304,18 +293,14 @@ public class RotateKeyCommand extends AwsCommand {
             caches.put("authorizerResultTtlSeconds", window.authorizerTtl());
             caches.put("authorizerResultTtlSource", window.authorizerTtlSource());
             doc.put("oldKeyMayBeAcceptedFor", caches);
-            rotation.flushed().ifPresent(f -> {
-                doc.put("cachesFlushedAt", f.flushedAt().toString());
-                doc.put("stagesFlushed", f.stages());
-                doc.put("acceptedForAtMostSeconds", f.seconds());
-            });
+            rotation.flushed().ifPresent(f -> KeysCommand.putFlushed(doc, f));
         } else {
             doc.put("newVersionId", outcome.newVersionId());
             doc.put("previousVersionId", outcome.previousVersionId());
             Map<String, Object> key = new LinkedHashMap<>();
             key.put("name", r.env());
             key.put("bubbleSetting", KeyRotation.bubbleSetting(r.env()));
-            key.put("keyName", header(rotation));
+            key.put("keyName", KeysCommand.header(r.config()));
             key.put("value", shown);
             key.put("writtenTo", outcome.generated() && keys.keyOut != null ? keys.keyOut.toString() : null);
             key.put("supplied", !outcome.generated());

@@ -130,8 +130,7 @@ public class SetupCommand extends AwsCommand {
         warnPublicCatchAll(setup.wiring());
         if (dryRun.on) {
             if (json()) printJson(setup, plan, false, null);
-            else out().println(plan.isEmpty() ? "Nothing to change." : "Dry run: nothing was changed. Run it without --dry-run to apply "
-                    + plan.changeCount() + " change" + (plan.changeCount() == 1 ? "" : "s") + ".");
+            else out().println(plan.isEmpty() ? "Nothing to change." : dryRunNote(plan));
             return 0;
         }
         // before the first AWS write: the config and the write-ahead of the key must be writable
@@ -161,7 +160,7 @@ public class SetupCommand extends AwsCommand {
             printJson(setup, plan, true, keyLines);
         } else {
             out().println(plan.isEmpty() ? style().green("Nothing to change: API " + target.apiId() + " is already protected (no writes made).")
-                    : style().green("Done: " + plan.changeCount() + " change" + (plan.changeCount() == 1 ? "" : "s") + " applied."));
+                    : style().green("Done: " + changes(plan) + " applied."));
             printBubble(setup.wiring(), keyLines);
             out().println();
             out().println((configChanged ? "Wrote " + configPath() + " (no key material; commit it)." : configPath() + " is up to date.")
@@ -185,10 +184,7 @@ public class SetupCommand extends AwsCommand {
         }
         String secret = Optional.ofNullable(secretName).or(() -> same.map(ProjectConfig::secretName))
                 .orElse(Names.defaultSecretName(id));
-        if (!secret.matches("[A-Za-z0-9/_+=.@-]{1,512}")) {
-            throw ExitException.badInput("--secret-name \"" + secret + "\" is not a valid Secrets Manager name",
-                    "use 1-512 of: letters, digits and /_+=.@-");
-        }
+        checkSecretName(secret);
         String authorizer = Optional.ofNullable(authorizerName).or(() -> same.map(ProjectConfig::authorizerName))
                 .orElse(Names.DEFAULT_AUTHORIZER_NAME);
         if (authorizer.isBlank() || authorizer.length() > 128) {
@@ -280,6 +276,11 @@ public class SetupCommand extends AwsCommand {
     }
 
     static final String TORN_DOWN = "tornDown";
+
+    /** Whether entry {@code name} was torn down (verify --all and scan skip it). */
+    static boolean tornDown(ConfigFile file, String name) {
+        return file.rawEntry(name).map(r -> r.containsKey(TORN_DOWN)).orElse(false);
+    }
 
     /** The write-ahead of this run's new keys. */
     private WriteAhead writeAhead;

@@ -7,11 +7,6 @@ import io.secureapi.engine.Plan;
 import io.secureapi.engine.ProjectConfig;
 import io.secureapi.engine.Teardown;
 import io.secureapi.engine.Wiring;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
@@ -103,8 +98,7 @@ public class TeardownCommand extends AwsCommand {
             } else if (plan.isEmpty()) {
                 out().println(style().green("Nothing to remove: secure-api is not on API " + id + " (no writes made)."));
             } else {
-                out().println("Dry run: nothing was changed. Run it without --dry-run to apply " + plan.changeCount() + " change"
-                        + (plan.changeCount() == 1 ? "" : "s") + ".");
+                out().println(dryRunNote(plan));
             }
             return 0;
         }
@@ -116,8 +110,7 @@ public class TeardownCommand extends AwsCommand {
             printJson(teardown, plan, true, madePublic, marked);
             return 0;
         }
-        out().println(style().green("Done: " + plan.changeCount() + " change" + (plan.changeCount() == 1 ? "" : "s")
-                + " applied; secure-api is off API " + id + "."));
+        out().println(style().green("Done: " + changes(plan) + " applied; secure-api is off API " + id + "."));
         afterword(teardown.wiring(), marked);
         return 0;
     }
@@ -131,21 +124,11 @@ public class TeardownCommand extends AwsCommand {
         }
         err().print("Type the API id (" + id + ") to apply these " + plan.changeCount() + " changes: ");
         err().flush();
-        String typed = readLine(session().in()).strip();
+        String typed = session().readLine();
         if (!typed.equals(id)) {
             throw ExitException.badInput("confirmation \"" + typed + "\" is not the API id " + id + "; nothing was changed",
                     "run it again and type " + id + ", or pass --yes");
         }
-    }
-
-    private static String readLine(InputStream in) {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        try {
-            for (int b = in.read(); b >= 0 && b != '\n'; b = in.read()) line.write(b);
-        } catch (IOException e) {
-            return "";
-        }
-        return line.toString(StandardCharsets.UTF_8);
     }
 
     /**

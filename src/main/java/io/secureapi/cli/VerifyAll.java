@@ -50,13 +50,13 @@ final class VerifyAll {
                     + "is probed at its own endpoint with its own key", "use --probe with --all, or pick one entry with --env NAME");
         }
         Set<String> allowed = cmd.allowed();
-        cmd.checkReport();
+        cmd.checkReport(cmd.report);
         ConfigFile file = cmd.configFile().orElseThrow(() -> ExitException.badInput("--all checks the entries of " + cmd.configPath()
                 + ", and there is no such file", "run secure-api setup --api-id ID --env NAME first, or pass --config FILE"));
         Map<String, ProjectConfig> entries = new LinkedHashMap<>();
         List<String> tornDown = new ArrayList<>();
         for (String name : file.names()) {
-            if (file.rawEntry(name).map(r -> r.containsKey(SetupCommand.TORN_DOWN)).orElse(false)) tornDown.add(name);
+            if (SetupCommand.tornDown(file, name)) tornDown.add(name);
             else entries.put(name, file.entry(name).orElseThrow());
         }
         if (entries.isEmpty()) {

@@ -79,7 +79,7 @@ public class VerifyCommand extends AwsCommand {
         Set<String> allowed = allowed();
         Optional<URI> url = probeUrl();
         Optional<io.secureapi.engine.ApiKey> fileKey = fileKey();
-        checkReport();
+        checkReport(report);
         boolean probing = probe || url.isPresent() || fileKey.isPresent();
 
         String id = apiId();
@@ -112,13 +112,18 @@ public class VerifyCommand extends AwsCommand {
         Set<String> keys = new LinkedHashSet<>();
         for (String raw : allowPublic) {
             String k = raw.strip().replaceAll("\\s+", " ");
-            if (!k.equals("$default") && !k.matches("(ANY|GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) /\\S*")) {
+            if (!isRouteKey(k)) {
                 throw ExitException.badInput("--allow-public \"" + raw + "\" is not a route key",
                         "give a route key as API Gateway shows it, e.g. --allow-public 'GET /health' or --allow-public '$default'");
             }
             keys.add(k);
         }
         return keys;
+    }
+
+    /** A route key as API Gateway shows it: $default, or a method and a path (--allow-public of verify and scan). */
+    static boolean isRouteKey(String key) {
+        return key.equals("$default") || key.matches("(ANY|GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) /\\S*");
     }
 
     private Optional<URI> probeUrl() {
@@ -162,18 +167,9 @@ public class VerifyCommand extends AwsCommand {
         if (report == null || output().output != OutputOptions.Format.junit || Files.isDirectory(report)) return;
         String what = Optional.ofNullable(apiIdOption()).or(() -> envOption().map(n -> "--env " + n)).orElse("");
         try {
-            write(VerifyReport.junitError(what, e.getMessage(), e.hint(), e.exitCode()));
+            writeReport(report, VerifyReport.junitError(what, e.getMessage(), e.hint(), e.exitCode()));
         } catch (ExitException unwritable) {
             err().println("warning: " + unwritable.getMessage());
         }
-    }
-
-    void checkReport() {
-        if (report == null) return;
-        if (Files.isDirectory(report)) throw ExitException.badInput("--report " + report + " is a folder", "name a file, e.g. --report verify.xml");
-    }
-
-    void write(String content) {
-        writeReport(report, content);
     }
 }
