@@ -537,47 +537,29 @@ public abstract class AwsCommand implements Callable<Integer> {
      * A report in the --output format on stdout; with --report FILE also written there (with --output
      * junit the file gets the XML and stdout the text a person reads). Used by verify, verify --all and scan.
      */
-    void printReport(Path report, java.util.function.Supplier<String> json, java.util.function.Supplier<String> junit,
+    void printReport(ReportOption report, java.util.function.Supplier<String> json, java.util.function.Supplier<String> junit,
             java.util.function.Function<Style, String> text) {
         switch (output().output) {
             case json -> {
                 String doc = json.get();
                 out().print(doc);
-                if (report != null) writeReport(report, doc);
+                if (report.file != null) report.write(doc);
             }
             case junit -> {
                 String xml = junit.get();
-                if (report != null) {
+                if (report.file != null) {
                     out().print(text.apply(style()));
-                    writeReport(report, xml);
+                    report.write(xml);
                 } else {
                     out().print(xml);
                 }
             }
             default -> {
                 out().print(text.apply(style()));
-                if (report != null) writeReport(report, text.apply(new Style(false)));
+                if (report.file != null) report.write(text.apply(new Style(false)));
             }
         }
         out().flush();
     }
 
-    /** --report FILE must name a file; checked before the first AWS call. */
-    void checkReport(Path report) {
-        if (report != null && java.nio.file.Files.isDirectory(report)) {
-            throw ExitException.badInput("--report " + report + " is a folder", "name a file, e.g. --report " + spec.name() + ".xml");
-        }
-    }
-
-    /** Writes --report FILE, creating its folder; a failure is bad input naming the file. */
-    static void writeReport(Path report, String content) {
-        try {
-            Path parent = report.toAbsolutePath().getParent();
-            if (parent != null) java.nio.file.Files.createDirectories(parent);
-            java.nio.file.Files.writeString(report, content, java.nio.charset.StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
-            throw ExitException.badInput("cannot write report " + report + " (" + e.getClass().getSimpleName() + ")",
-                    "check the folder and its permissions");
-        }
-    }
 }

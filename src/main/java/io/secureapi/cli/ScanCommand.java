@@ -4,7 +4,6 @@ import io.secureapi.aws.AwsClients;
 import io.secureapi.aws.AwsSettings;
 import io.secureapi.error.ExitException;
 import io.secureapi.engine.Scan;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -14,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "scan", mixinStandardHelpOptions = true, sortOptions = false,
@@ -45,9 +45,8 @@ public class ScanCommand extends AwsCommand {
             description = "A route that is public on purpose, e.g. 'a1b2c3d4 GET /health' (repeatable).")
     List<String> allowPublic = new ArrayList<>();
 
-    @Option(names = "--report", paramLabel = "FILE",
-            description = "Also write the result to FILE in the --output format (junit: the XML goes to FILE, the table to stdout).")
-    Path report;
+    @Mixin
+    ReportOption report = new ReportOption();
 
     private final Map<String, AwsClients> byRegion = new ConcurrentHashMap<>();
 
@@ -71,7 +70,7 @@ public class ScanCommand extends AwsCommand {
         Set<Scan.Allowed> allowed = allowed();
         boolean all = regions.stream().anyMatch(r -> r.strip().equalsIgnoreCase("all"));
         List<String> chosen = chosenRegions(all);
-        checkReport(report);
+        report.check("scan");
         try {
             List<Scan.Skipped> skipped = List.of();
             if (all) {

@@ -50,7 +50,7 @@ final class VerifyAll {
                     + "is probed at its own endpoint with its own key", "use --probe with --all, or pick one entry with --env NAME");
         }
         Set<String> allowed = cmd.allowed();
-        cmd.checkReport(cmd.report);
+        cmd.report.check("verify");
         ConfigFile file = cmd.configFile().orElseThrow(() -> ExitException.badInput("--all checks the entries of " + cmd.configPath()
                 + ", and there is no such file", "run secure-api setup --api-id ID --env NAME first, or pass --config FILE"));
         Map<String, ProjectConfig> entries = new LinkedHashMap<>();

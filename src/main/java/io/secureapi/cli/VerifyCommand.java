@@ -58,9 +58,8 @@ public class VerifyCommand extends AwsCommand {
             description = "A route that is public on purpose, e.g. 'GET /health' (repeatable). OPTIONS routes are never failures.")
     List<String> allowPublic = new ArrayList<>();
 
-    @Option(names = "--report", paramLabel = "FILE",
-            description = "Also write the result to FILE in the --output format (junit: the XML goes to FILE, the checklist to stdout).")
-    Path report;
+    @Mixin
+    ReportOption report = new ReportOption();
 
     @Option(names = "--all", description = "Check every entry of secure-api.json, concurrently, in one report "
             + "(exit 1 when any entry fails; an entry that cannot be checked is a failure of that entry).")
@@ -79,7 +78,7 @@ public class VerifyCommand extends AwsCommand {
         Set<String> allowed = allowed();
         Optional<URI> url = probeUrl();
         Optional<io.secureapi.engine.ApiKey> fileKey = fileKey();
-        checkReport(report);
+        report.check("verify");
         boolean probing = probe || url.isPresent() || fileKey.isPresent();
 
         String id = apiId();
@@ -164,10 +163,10 @@ public class VerifyCommand extends AwsCommand {
     /** --output junit --report F when verify cannot run: one failing test case that says why, so CI shows it. */
     @Override
     protected void onError(ExitException e) {
-        if (report == null || output().output != OutputOptions.Format.junit || Files.isDirectory(report)) return;
+        if (report.file == null || output().output != OutputOptions.Format.junit || Files.isDirectory(report.file)) return;
         String what = Optional.ofNullable(apiIdOption()).or(() -> envOption().map(n -> "--env " + n)).orElse("");
         try {
-            writeReport(report, VerifyReport.junitError(what, e.getMessage(), e.hint(), e.exitCode()));
+            report.write(VerifyReport.junitError(what, e.getMessage(), e.hint(), e.exitCode()));
         } catch (ExitException unwritable) {
             err().println("warning: " + unwritable.getMessage());
         }

@@ -18,7 +18,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
-/** --api-id and --dry-run are declared once, as mixins, and every command words them as it always has. */
+/** --api-id, --dry-run and --report are declared once, as mixins, and every command words them as it always has. */
 class SharedOptionsTest {
     private static Map<String, CommandSpec> commands() {
         PrintWriter none = new PrintWriter(new StringWriter());
@@ -48,12 +48,13 @@ class SharedOptionsTest {
     }
 
     @Test
-    void everyApiIdAndDryRun_comesFromItsMixin() {
+    void everyApiIdDryRunAndReport_comesFromItsMixin() {
         Map<String, CommandSpec> commands = commands();
         assertThat(fromMixin(commands, "--api-id", ApiIdOption.class))
                 .containsExactlyInAnyOrder("setup", "verify", "rotate-key", "teardown", "keys add", "keys list", "keys revoke");
         assertThat(fromMixin(commands, "--dry-run", DryRunOption.class))
                 .containsExactlyInAnyOrder("setup", "rotate-key", "teardown", "keys add");
+        assertThat(fromMixin(commands, "--report", ReportOption.class)).containsExactlyInAnyOrder("verify", "scan");
     }
 
     @Test
@@ -65,6 +66,8 @@ class SharedOptionsTest {
         assertThat(description(commands, "teardown", "--dry-run")).isEqualTo("Print the plan and change nothing.");
         assertThat(description(commands, "rotate-key", "--dry-run")).isEqualTo("Print what would change and change nothing.");
         assertThat(description(commands, "keys add", "--dry-run")).isEqualTo("Check everything and say what would change; change nothing.");
+        assertThat(description(commands, "verify", "--report")).endsWith("the checklist to stdout).");
+        assertThat(description(commands, "scan", "--report")).endsWith("the table to stdout).");
     }
 
     private static String description(Map<String, CommandSpec> commands, String command, String option) {
