@@ -403,9 +403,9 @@ public abstract class AwsCommand implements Callable<Integer> {
         return Optional.ofNullable(root().output.env);
     }
 
-    /** The command's --api-id, when it has one; it picks the entry that holds that API. */
+    /** The command's --api-id ({@link ApiIdOption}), when it has one and it was given; it picks the entry that holds that API. */
     protected String apiIdOption() {
-        return null;
+        return ApiIdOption.of(spec);
     }
 
     /**
@@ -448,6 +448,15 @@ public abstract class AwsCommand implements Callable<Integer> {
         }
     }
 
+    /** --secret-name of setup and rotate-key: a name Secrets Manager accepts, checked before any AWS call. */
+    protected static void checkSecretName(String name) {
+        // Secrets Manager API Reference, CreateSecret: Name is 1-512 of ASCII letters, digits and /_+=.@-
+        if (!name.matches("[A-Za-z0-9/_+=.@-]{1,512}")) {
+            throw ExitException.badInput("--secret-name \"" + name + "\" is not a valid Secrets Manager name",
+                    "use 1-512 of: letters, digits and /_+=.@-");
+        }
+    }
+
     /** The config entry this command works on (see {@link #entryName}). */
     protected Optional<ProjectConfig> config() {
         return entryName().flatMap(n -> configFile().flatMap(f -> f.entry(n)));
@@ -464,9 +473,10 @@ public abstract class AwsCommand implements Callable<Integer> {
     }
 
     /** The API id from --api-id, else from the config; neither is exit 2. */
-    protected String apiId(String flag) {
+    protected String apiId() {
+        String flag = apiIdOption();
         if (flag != null) {
-            if (!flag.matches("[a-z0-9]{1,64}")) {
+            if (!flag.matches(ApiIdOption.PATTERN)) {
                 throw ExitException.badInput("\"" + flag + "\" is not an API Gateway API id (lower-case letters and digits)",
                         "find the id with: aws apigatewayv2 get-apis");
             }
@@ -513,44 +523,43 @@ public abstract class AwsCommand implements Callable<Integer> {
         out().flush();
     }
 
+    /** "1 change", "3 changes". */
+    static String changes(io.secureapi.engine.Plan plan) {
+        return plan.changeCount() + " change" + (plan.changeCount() == 1 ? "" : "s");
+    }
+
+    /** The last line of a dry run whose plan changes something (setup, teardown). */
+    static String dryRunNote(io.secureapi.engine.Plan plan) {
+        return "Dry run: nothing was changed. Run it without --dry-run to apply " + changes(plan) + ".";
+    }
+
     /**
      * A report in the --output format on stdout; with --report FILE also written there (with --output
      * junit the file gets the XML and stdout the text a person reads). Used by verify, verify --all and scan.
      */
-    void printReport(Path report, java.util.function.Supplier<String> json, java.util.function.Supplier<String> junit,
+    void printReport(ReportOption report, java.util.function.Supplier<String> json, java.util.function.Supplier<String> junit,
             java.util.function.Function<Style, String> text) {
         switch (output().output) {
             case json -> {
                 String doc = json.get();
                 out().print(doc);
-                if (report != null) writeReport(report, doc);
+                if (report.file != null) report.write(doc);
             }
             case junit -> {
                 String xml = junit.get();
-                if (report != null) {
+                if (report.file != null) {
                     out().print(text.apply(style()));
-                    writeReport(report, xml);
+                    report.write(xml);
                 } else {
                     out().print(xml);
                 }
             }
             default -> {
                 out().print(text.apply(style()));
-                if (report != null) writeReport(report, text.apply(new Style(false)));
+                if (report.file != null) report.write(text.apply(new Style(false)));
             }
         }
         out().flush();
     }
 
-    /** Writes --report FILE, creating its folder; a failure is bad input naming the file. */
-    static void writeReport(Path report, String content) {
-        try {
-            Path parent = report.toAbsolutePath().getParent();
-            if (parent != null) java.nio.file.Files.createDirectories(parent);
-            java.nio.file.Files.writeString(report, content, java.nio.charset.StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
-            throw ExitException.badInput("cannot write report " + report + " (" + e.getClass().getSimpleName() + ")",
-                    "check the folder and its permissions");
-        }
-    }
 }

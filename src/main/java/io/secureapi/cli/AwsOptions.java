@@ -13,6 +13,9 @@ import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 
 /** Where to talk to AWS. Inherited by every subcommand; the AWS environment works as with the AWS CLI. */
 public class AwsOptions {
+    /** The shape of an AWS region name (us-east-1, ap-southeast-2, us-gov-west-1). */
+    static final String REGION_PATTERN = "[a-z]{2}(-[a-z]+)+-\\d+";
+
     @Option(names = "--region", scope = ScopeType.INHERIT, paramLabel = "REGION",
             description = "AWS region of the API (default: the config entry's region, then AWS_REGION, AWS_DEFAULT_REGION, the profile's).")
     String region;
@@ -70,7 +73,7 @@ public class AwsOptions {
                         "pass --region (e.g. --region us-east-1) or set AWS_REGION");
             }
         }
-        if (!r.matches("[a-z]{2}(-[a-z]+)+-\\d+")) {
+        if (!r.matches(REGION_PATTERN)) {
             throw ExitException.badInput("\"" + r + "\" is not an AWS region name", "pass a region such as --region us-east-1");
         }
         String endpoint = endpointUrl != null ? endpointUrl : env.get("AWS_ENDPOINT_URL");

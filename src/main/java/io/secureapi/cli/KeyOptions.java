@@ -58,7 +58,7 @@ public class KeyOptions {
                 if (typed == null) throw ExitException.badInput("no key was typed", "paste the key, or pipe it in: < key.txt");
                 return ApiKey.of(new String(typed), "the terminal");
             }
-            return ApiKey.of(readLine(session.in()), "the terminal");
+            return ApiKey.of(session.readLine(), "the terminal");
         }
         try {
             String text = new String(session.in().readAllBytes(), StandardCharsets.UTF_8);
@@ -66,16 +66,6 @@ public class KeyOptions {
         } catch (IOException e) {
             throw ExitException.badInput("cannot read the key from standard input", "pipe the key in, e.g. < key.txt");
         }
-    }
-
-    private static String readLine(java.io.InputStream in) {
-        java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
-        try {
-            for (int b = in.read(); b >= 0 && b != '\n'; b = in.read()) line.write(b);
-        } catch (IOException e) {
-            return "";
-        }
-        return line.toString(StandardCharsets.UTF_8).strip();
     }
 
     static String reason(IOException e) {

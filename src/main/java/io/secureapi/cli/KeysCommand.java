@@ -53,8 +53,24 @@ public class KeysCommand implements Callable<Integer> {
         return io.secureapi.engine.KeyRotation.bubbleSetting(name);
     }
 
+    /** The header clients send the key in: the config entry's, else the default. */
     static String header(Optional<ProjectConfig> cfg) {
         return cfg.map(ProjectConfig::header).filter(h -> h != null && !h.isBlank()).orElse(Names.DEFAULT_HEADER);
+    }
+
+    /** What emptying the caches after a revocation did (keys revoke, rotate-key --finish); noStage names an API without stages. */
+    static void printFlushed(java.io.PrintWriter out, CacheFlush.Result f, String noStage, int unflushedSeconds) {
+        out.println("Caches emptied: Lambda function " + f.function() + " (new key cache), authorizer cache of "
+                + (f.stages().isEmpty() ? noStage : "stage" + (f.stages().size() == 1 ? " " : "s ") + String.join(", ", f.stages())) + ".");
+        out.println("It was accepted for at most " + f.seconds() + " s after the secret changed (until "
+                + f.flushedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "), instead of up to " + unflushedSeconds + " s of cached answers.");
+    }
+
+    /** The same for --output json. */
+    static void putFlushed(Map<String, Object> doc, CacheFlush.Result f) {
+        doc.put("cachesFlushedAt", f.flushedAt().toString());
+        doc.put("stagesFlushed", f.stages());
+        doc.put("acceptedForAtMostSeconds", f.seconds());
     }
 
     @Command(name = "add", mixinStandardHelpOptions = true, sortOptions = false,
@@ -67,23 +83,18 @@ public class KeysCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "NAME", description = "The key's name: 1-32 of a-z, 0-9 and -, e.g. partner-a.")
         String name;
 
-        @Option(names = "--api-id", paramLabel = "ID", description = "The HTTP API (default: from secure-api.json).")
-        String apiId;
+        @Mixin
+        ApiIdOption api = new ApiIdOption();
 
         @Option(names = "--expires", paramLabel = "90d|DATE",
                 description = "When the key stops working: a number of days from now (90d), or a date (2027-03-31: the end of that day, UTC). Default: never.")
         String expires;
 
-        @Option(names = "--dry-run", description = "Check everything and say what would change; change nothing.")
-        boolean dryRun;
+        @Mixin
+        DryRunOption dryRun = new DryRunOption();
 
         @Mixin
         KeyOptions keys = new KeyOptions();
-
-        @Override
-        protected String apiIdOption() {
-            return apiId;
-        }
 
         @Override
         protected int run() {
@@ -92,11 +103,11 @@ public class KeysCommand implements Callable<Integer> {
             Instant expiry = NamedKeys.parseExpiry(expires, now);
             Optional<ApiKey> supplied = keys.suppliedKey(session());
             keys.checkKeyOut();
-            String id = apiId(apiId);
+            String id = apiId();
             Optional<ProjectConfig> cfg = config().filter(ProjectConfig.forApi(id));
             NamedKeys named = NamedKeys.read(id, settings().region(), cfg, aws(), progress());
             named.checkAdd(name, supplied);
-            if (dryRun) {
+            if (dryRun.on) {
                 if (json()) {
                     out().println(Json.pretty(doc(id, named, expiry, null, null, cfg)));
                 } else {
@@ -156,7 +167,7 @@ public class KeysCommand implements Callable<Integer> {
             d.put("schemaVersion", 1);
             d.put("apiId", id);
             d.put("region", settings().region());
-            d.put("dryRun", dryRun);
+            d.put("dryRun", dryRun.on);
             d.put("changed", version != null);
             d.put("secretName", named.secretName());
             d.put("name", name);
@@ -178,15 +189,15 @@ public class KeysCommand implements Callable<Integer> {
             description = {"List the keys: name, created, expires, status (active, expiring within 14 days, expired, rotating)",
                 "and last use (day precision, from the authorizer's logs of the last 30 days). Never a key.", ""})
     public static class List extends AwsCommand {
-        @Option(names = "--api-id", paramLabel = "ID", description = "The HTTP API (default: from secure-api.json).")
-        String apiId;
+        @Mixin
+        ApiIdOption api = new ApiIdOption();
 
         @Option(names = "--no-last-used", description = "Skip the Logs Insights query (last use shows as unknown).")
         boolean noLastUsed;
 
         @Override
         protected int run() {
-            String id = apiId(apiId);
+            String id = apiId();
             Optional<ProjectConfig> cfg = config().filter(ProjectConfig.forApi(id));
             NamedKeys named = NamedKeys.read(id, settings().region(), cfg, aws(), progress());
             LastUsed.Result used = noLastUsed ? LastUsed.Result.unknown("--no-last-used") : LastUsed.read(named.wiring());
@@ -235,8 +246,8 @@ public class KeysCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "NAME", description = "The key to revoke (see secure-api keys list).")
         String name;
 
-        @Option(names = "--api-id", paramLabel = "ID", description = "The HTTP API (default: from secure-api.json).")
-        String apiId;
+        @Mixin
+        ApiIdOption api = new ApiIdOption();
 
         @Option(names = "--yes", description = "Revoke without asking (for scripts and CI).")
         boolean yes;
@@ -244,7 +255,7 @@ public class KeysCommand implements Callable<Integer> {
         @Override
         protected int run() {
             DigestSecret.checkName(name, "NAME");
-            String id = apiId(apiId);
+            String id = apiId();
             Optional<ProjectConfig> cfg = config().filter(ProjectConfig.forApi(id));
             NamedKeys named = NamedKeys.read(id, settings().region(), cfg, aws(), progress());
             named.checkRevoke(name);
@@ -268,19 +279,12 @@ public class KeysCommand implements Callable<Integer> {
                 d.put("secretName", named.secretName());
                 d.put("name", name);
                 d.put("revokedAt", revokedAt.toString());
-                d.put("cachesFlushedAt", flushed.flushedAt().toString());
-                d.put("stagesFlushed", flushed.stages());
-                d.put("acceptedForAtMostSeconds", flushed.seconds());
+                putFlushed(d, flushed);
                 out().println(Json.pretty(d));
                 return 0;
             }
             out().println(style().green("Done: key " + name + " is revoked (removed from secret " + named.secretName() + " at " + revokedAt.truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ")."));
-            out().println("Caches emptied: Lambda function " + flushed.function() + " (new key cache), authorizer cache of "
-                    + (flushed.stages().isEmpty() ? "no stage (the API has none)" : "stage" + (flushed.stages().size() == 1 ? " " : "s ")
-                            + String.join(", ", flushed.stages())) + ".");
-            out().println("It was accepted for at most " + flushed.seconds() + " s after the secret changed (until "
-                    + flushed.flushedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "), instead of up to "
-                    + named.unflushedWindowSeconds() + " s of cached answers.");
+            printFlushed(out(), flushed, "no stage (the API has none)", named.unflushedWindowSeconds());
             return 0;
         }
 
@@ -293,13 +297,7 @@ public class KeysCommand implements Callable<Integer> {
             err().print("Revoke key " + name + " of secret " + named.secretName() + "? Clients using it are refused within seconds. Type "
                     + name + " to confirm: ");
             err().flush();
-            String typed;
-            try {
-                typed = new java.io.BufferedReader(new java.io.InputStreamReader(session().in(), java.nio.charset.StandardCharsets.UTF_8)).readLine();
-            } catch (java.io.IOException e) {
-                typed = null;
-            }
-            if (typed == null || !typed.strip().equals(name)) {
+            if (!session().readLine().equals(name)) {
                 throw ExitException.badInput("confirmation does not match key name " + name + "; nothing was changed",
                         "run it again and type " + name + ", or pass --yes");
             }

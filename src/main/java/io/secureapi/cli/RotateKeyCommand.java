@@ -59,8 +59,8 @@ public class RotateKeyCommand extends AwsCommand {
             description = "Undo an unfinished rotation whose new key nobody has: the old key becomes the only key of --key again.")
     boolean discardCurrent;
 
-    @Option(names = "--api-id", paramLabel = "ID", description = "The HTTP API whose key to rotate (default: from secure-api.json).")
-    String apiId;
+    @Mixin
+    ApiIdOption api = new ApiIdOption();
 
     @Option(names = "--key", paramLabel = "NAME",
             description = "Which key to replace: live (Bubble's Key value, the default), dev (Development key value) or any key "
@@ -74,16 +74,11 @@ public class RotateKeyCommand extends AwsCommand {
     @Option(names = "--finish", description = "Revoke the old key once Bubble uses the new one, and empty the caches that may still accept it.")
     boolean finish;
 
-    @Option(names = "--dry-run", description = "Print what would change and change nothing.")
-    boolean dryRun;
+    @Mixin
+    DryRunOption dryRun = new DryRunOption();
 
     @Mixin
     KeyOptions keys = new KeyOptions();
-
-    @Override
-    protected String apiIdOption() {
-        return apiId;
-    }
 
     /** --env used to choose the key: with no entry of that name, point at --key instead. */
     @Override
@@ -106,8 +101,8 @@ public class RotateKeyCommand extends AwsCommand {
         warnings.forEach(w -> err().println(style().yellow("warning: ") + w));
         err().flush();
         printPlan((finish ? "Finish key rotation" : "Rotate the " + request.env() + " key") + " of API " + request.apiId()
-                + " (" + request.region() + ")", plan, dryRun);
-        if (dryRun || plan.isEmpty()) {
+                + " (" + request.region() + ")", plan, dryRun.on);
+        if (dryRun.on || plan.isEmpty()) {
             if (json()) {
                 out().println(Json.pretty(document(rotation, plan, warnings, null, null)));
             } else if (plan.isEmpty()) {
@@ -144,9 +139,9 @@ public class RotateKeyCommand extends AwsCommand {
     private int discard(KeyRotation rotation) {
         KeyRotation.Request r = rotation.request();
         Plan plan = rotation.discardPlan();
-        printPlan("Discard the unfinished rotation of the " + r.env() + " key of API " + r.apiId() + " (" + r.region() + ")", plan, dryRun);
+        printPlan("Discard the unfinished rotation of the " + r.env() + " key of API " + r.apiId() + " (" + r.region() + ")", plan, dryRun.on);
         KeyRotation.Outcome outcome = null;
-        if (!dryRun && !plan.isEmpty()) {
+        if (!dryRun.on && !plan.isEmpty()) {
             ConfigFile.checkWritable(configPath());
             outcome = rotation.discardCurrent(progress());
         }
@@ -190,11 +185,8 @@ public class RotateKeyCommand extends AwsCommand {
             }
         }
         String e = key == null ? SecretValue.LIVE : io.secureapi.engine.DigestSecret.checkName(key, "--key");
-        String id = apiId(apiId);
-        if (secretName != null && !secretName.matches("[A-Za-z0-9/_+=.@-]{1,512}")) {
-            throw ExitException.badInput("--secret-name \"" + secretName + "\" is not a valid Secrets Manager name",
-                    "use 1-512 of: letters, digits and /_+=.@-");
-        }
+        String id = apiId();
+        if (secretName != null) checkSecretName(secretName);
         Optional<ApiKey> supplied = finish || discardCurrent ? Optional.empty() : keys.suppliedKey(session());
         keys.checkKeyOut();
         Optional<ProjectConfig> cfg = config().filter(ProjectConfig.forApi(id));
@@ -215,11 +207,6 @@ public class RotateKeyCommand extends AwsCommand {
         return keys;
     }
 
-    private String header(KeyRotation rotation) {
-        return rotation.request().config().map(ProjectConfig::header).filter(h -> h != null && !h.isBlank())
-                .orElse(io.secureapi.engine.Names.DEFAULT_HEADER);
-    }
-
     private void printRotated(KeyRotation rotation, KeyRotation.Outcome outcome, String shown) {
         String env = rotation.request().env();
         String setting = KeyRotation.bubbleSetting(env);
@@ -235,7 +222,7 @@ public class RotateKeyCommand extends AwsCommand {
         // only live and dev are Bubble's settings; any other name is a consumer's key
         boolean bubble = setting != null;
         out().println(style().bold(bubble ? "Bubble API Connector: change this one setting (Authentication and Key name stay):"
-                : "Give this new key to the consumer " + env + " (header " + header(rotation) + "):"));
+                : "Give this new key to the consumer " + env + " (header " + KeysCommand.header(rotation.request().config()) + "):"));
         String value = shown != null ? shown
                 : outcome.generated() ? "(written to " + keys.keyOut + ")" : "(the key you supplied)";
         out().printf("  %-22s  %s%n", (bubble ? setting : env + " key") + ":", value);
@@ -263,10 +250,7 @@ public class RotateKeyCommand extends AwsCommand {
             io.secureapi.engine.CacheFlush.Result f = rotation.flushed().get();
             out().println(style().green("Done: the old " + String.join(" and ", outcome.revokedKeyNames()) + " key is revoked (version "
                     + outcome.newVersionId() + " of secret " + rotation.secretName() + " no longer holds it)."));
-            out().println("Caches emptied: Lambda function " + f.function() + " (new key cache), authorizer cache of "
-                    + (f.stages().isEmpty() ? "no stage" : "stage" + (f.stages().size() == 1 ? " " : "s ") + String.join(", ", f.stages())) + ".");
-            out().println("It was accepted for at most " + f.seconds() + " s after the secret changed (until " + f.flushedAt().truncatedTo(ChronoUnit.SECONDS)
-                    + "), instead of up to " + window.seconds() + " s of cached answers.");
+            KeysCommand.printFlushed(out(), f, "no stage", window.seconds());
             return;
         }
         Instant until = Instant.now().plusSeconds(window.seconds()).truncatedTo(ChronoUnit.SECONDS);
@@ -293,7 +277,7 @@ public class RotateKeyCommand extends AwsCommand {
         doc.put("finish", r.finish());
         doc.put("env", entryName().orElse(null));
         if (!r.finish()) doc.put("key", r.env());
-        doc.put("dryRun", dryRun);
+        doc.put("dryRun", dryRun.on);
         doc.put("changed", outcome != null);
         doc.put("secretArn", rotation.secretArn());
         doc.put("plan", plan.toJson());
@@ -309,18 +293,14 @@ public class RotateKeyCommand extends AwsCommand {
             caches.put("authorizerResultTtlSeconds", window.authorizerTtl());
             caches.put("authorizerResultTtlSource", window.authorizerTtlSource());
             doc.put("oldKeyMayBeAcceptedFor", caches);
-            rotation.flushed().ifPresent(f -> {
-                doc.put("cachesFlushedAt", f.flushedAt().toString());
-                doc.put("stagesFlushed", f.stages());
-                doc.put("acceptedForAtMostSeconds", f.seconds());
-            });
+            rotation.flushed().ifPresent(f -> KeysCommand.putFlushed(doc, f));
         } else {
             doc.put("newVersionId", outcome.newVersionId());
             doc.put("previousVersionId", outcome.previousVersionId());
             Map<String, Object> key = new LinkedHashMap<>();
             key.put("name", r.env());
             key.put("bubbleSetting", KeyRotation.bubbleSetting(r.env()));
-            key.put("keyName", header(rotation));
+            key.put("keyName", KeysCommand.header(r.config()));
             key.put("value", shown);
             key.put("writtenTo", outcome.generated() && keys.keyOut != null ? keys.keyOut.toString() : null);
             key.put("supplied", !outcome.generated());

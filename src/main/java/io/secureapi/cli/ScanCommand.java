@@ -4,8 +4,6 @@ import io.secureapi.aws.AwsClients;
 import io.secureapi.aws.AwsSettings;
 import io.secureapi.error.ExitException;
 import io.secureapi.engine.Scan;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -15,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "scan", mixinStandardHelpOptions = true, sortOptions = false,
@@ -46,9 +45,8 @@ public class ScanCommand extends AwsCommand {
             description = "A route that is public on purpose, e.g. 'a1b2c3d4 GET /health' (repeatable).")
     List<String> allowPublic = new ArrayList<>();
 
-    @Option(names = "--report", paramLabel = "FILE",
-            description = "Also write the result to FILE in the --output format (junit: the XML goes to FILE, the table to stdout).")
-    Path report;
+    @Mixin
+    ReportOption report = new ReportOption();
 
     private final Map<String, AwsClients> byRegion = new ConcurrentHashMap<>();
 
@@ -72,7 +70,7 @@ public class ScanCommand extends AwsCommand {
         Set<Scan.Allowed> allowed = allowed();
         boolean all = regions.stream().anyMatch(r -> r.strip().equalsIgnoreCase("all"));
         List<String> chosen = chosenRegions(all);
-        checkReport();
+        report.check("scan");
         try {
             List<Scan.Skipped> skipped = List.of();
             if (all) {
@@ -111,7 +109,7 @@ public class ScanCommand extends AwsCommand {
         Set<String> out = new LinkedHashSet<>();
         String partition = Scan.partitionOf(names.get(0));
         for (String r : names) {
-            if (!r.matches("[a-z]{2}(-[a-z]+)+-\\d+") || !Scan.known(r)) {
+            if (!r.matches(AwsOptions.REGION_PATTERN) || !Scan.known(r)) {
                 throw ExitException.badInput("unknown region \"" + r + "\" in --regions",
                         "give AWS region names such as --regions eu-west-1,us-east-1 (or --regions all)");
             }
@@ -131,7 +129,7 @@ public class ScanCommand extends AwsCommand {
             int sp = s.indexOf(' ');
             String id = sp < 0 ? s : s.substring(0, sp);
             String key = sp < 0 ? "" : s.substring(sp + 1);
-            if (!id.matches("[a-z0-9]{1,64}") || !(key.equals("$default") || key.matches("(ANY|GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) /\\S*"))) {
+            if (!id.matches(ApiIdOption.PATTERN) || !VerifyCommand.isRouteKey(key)) {
                 throw ExitException.badInput("--allow-public \"" + raw + "\" is not an API id followed by a route key",
                         "e.g. --allow-public 'a1b2c3d4 GET /health' or --allow-public 'a1b2c3d4 $default'");
             }
@@ -144,7 +142,7 @@ public class ScanCommand extends AwsCommand {
     private List<Scan.Configured> configured() {
         List<Scan.Configured> out = new ArrayList<>();
         configFile().ifPresent(f -> f.entries().forEach((name, c) -> {
-            if (f.rawEntry(name).map(r -> r.containsKey(SetupCommand.TORN_DOWN)).orElse(false)) return;
+            if (SetupCommand.tornDown(f, name)) return;
             out.add(new Scan.Configured(c.apiId(), c.region(), c.authorizerName()));
         }));
         return out;
@@ -152,11 +150,5 @@ public class ScanCommand extends AwsCommand {
 
     private void print(Scan.Result r, Duration elapsed) {
         printReport(report, () -> ScanReport.json(r), () -> ScanReport.junit(r, elapsed), style -> ScanReport.text(r, style));
-    }
-
-    private void checkReport() {
-        if (report != null && Files.isDirectory(report)) {
-            throw ExitException.badInput("--report " + report + " is a folder", "name a file, e.g. --report scan.xml");
-        }
     }
 }

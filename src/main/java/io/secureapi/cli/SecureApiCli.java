@@ -20,6 +20,8 @@ public final class SecureApiCli {
         // every subcommand's --version answers with secure-api's version (picocli's default is empty)
         Version version = new Version();
         cl.getSubcommands().values().forEach(sub -> sub.getCommandSpec().versionProvider(version));
+        // an instance, not a bundle name: ResourceBundle.getBundle's lookup would cost every run ~90 classes
+        cl.setResourceBundle(new HelpText());
         cl.setOut(session.out());
         cl.setErr(session.err());
         cl.setCaseInsensitiveEnumValuesAllowed(true);

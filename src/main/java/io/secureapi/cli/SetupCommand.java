@@ -38,8 +38,8 @@ import picocli.CommandLine.Option;
             "  secure-api setup --api-id e5f6g7h8 --env prod      # a second API: its own entry in secure-api.json",
             "", "Writes secure-api.json (no key material): commit it so verify, rotate-key and teardown need no flags."})
 public class SetupCommand extends AwsCommand {
-    @Option(names = "--api-id", paramLabel = "ID", description = "The HTTP API to protect (default: from secure-api.json).")
-    String apiId;
+    @Mixin
+    ApiIdOption api = new ApiIdOption();
 
     @Option(names = "--function", paramLabel = "NAME|ARN",
             description = "Use your existing authorizer function (one that compares a header with a plain-string key in the secret) instead of the bundled one.")
@@ -81,8 +81,8 @@ public class SetupCommand extends AwsCommand {
             description = "Retention of the bundled authorizer's log group, where keys list finds last use (default: 90, or the group's own).")
     Integer logRetentionDays;
 
-    @Option(names = "--dry-run", description = "Print the plan and change nothing.")
-    boolean dryRun;
+    @Mixin
+    DryRunOption dryRun = new DryRunOption();
 
     @Option(names = "--no-new-key", description = "Exit 2, changing nothing, when setup would have to generate a key "
             + "(for hooks and CI, whose output lands in build logs).")
@@ -90,11 +90,6 @@ public class SetupCommand extends AwsCommand {
 
     @Mixin
     KeyOptions keys = new KeyOptions();
-
-    @Override
-    protected String apiIdOption() {
-        return apiId;
-    }
 
     /**
      * setup creates entry --env (default: default) or updates it when it holds the same API; an
@@ -131,12 +126,11 @@ public class SetupCommand extends AwsCommand {
         Setup setup = Setup.read(target, aws(), progress(), config()).deployStages(deployStages).keyOptions(logRetentionDays, forwardKeyName);
         Plan plan = setup.plan();
         if (noNewKey) refuseNewKey(plan, target);
-        printPlan("Plan for API " + target.apiId() + " (" + target.region() + ")", plan, dryRun);
+        printPlan("Plan for API " + target.apiId() + " (" + target.region() + ")", plan, dryRun.on);
         warnPublicCatchAll(setup.wiring());
-        if (dryRun) {
+        if (dryRun.on) {
             if (json()) printJson(setup, plan, false, null);
-            else out().println(plan.isEmpty() ? "Nothing to change." : "Dry run: nothing was changed. Run it without --dry-run to apply "
-                    + plan.changeCount() + " change" + (plan.changeCount() == 1 ? "" : "s") + ".");
+            else out().println(plan.isEmpty() ? "Nothing to change." : dryRunNote(plan));
             return 0;
         }
         // before the first AWS write: the config and the write-ahead of the key must be writable
@@ -166,7 +160,7 @@ public class SetupCommand extends AwsCommand {
             printJson(setup, plan, true, keyLines);
         } else {
             out().println(plan.isEmpty() ? style().green("Nothing to change: API " + target.apiId() + " is already protected (no writes made).")
-                    : style().green("Done: " + plan.changeCount() + " change" + (plan.changeCount() == 1 ? "" : "s") + " applied."));
+                    : style().green("Done: " + changes(plan) + " applied."));
             printBubble(setup.wiring(), keyLines);
             out().println();
             out().println((configChanged ? "Wrote " + configPath() + " (no key material; commit it)." : configPath() + " is up to date.")
@@ -178,7 +172,7 @@ public class SetupCommand extends AwsCommand {
 
     private Target target() {
         Optional<ProjectConfig> cfg = config();
-        String id = apiId(apiId);
+        String id = apiId();
         Optional<ProjectConfig> same = cfg.filter(ProjectConfig.forApi(id));
         String region = settings().region();
         Optional<String> fn = Optional.ofNullable(function)
@@ -190,10 +184,7 @@ public class SetupCommand extends AwsCommand {
         }
         String secret = Optional.ofNullable(secretName).or(() -> same.map(ProjectConfig::secretName))
                 .orElse(Names.defaultSecretName(id));
-        if (!secret.matches("[A-Za-z0-9/_+=.@-]{1,512}")) {
-            throw ExitException.badInput("--secret-name \"" + secret + "\" is not a valid Secrets Manager name",
-                    "use 1-512 of: letters, digits and /_+=.@-");
-        }
+        checkSecretName(secret);
         String authorizer = Optional.ofNullable(authorizerName).or(() -> same.map(ProjectConfig::authorizerName))
                 .orElse(Names.DEFAULT_AUTHORIZER_NAME);
         if (authorizer.isBlank() || authorizer.length() > 128) {
@@ -286,6 +277,11 @@ public class SetupCommand extends AwsCommand {
 
     static final String TORN_DOWN = "tornDown";
 
+    /** Whether entry {@code name} was torn down (verify --all and scan skip it). */
+    static boolean tornDown(ConfigFile file, String name) {
+        return file.rawEntry(name).map(r -> r.containsKey(TORN_DOWN)).orElse(false);
+    }
+
     /** The write-ahead of this run's new keys. */
     private WriteAhead writeAhead;
 
@@ -377,7 +373,7 @@ public class SetupCommand extends AwsCommand {
         doc.put("command", "setup");
         doc.put("apiId", w.apiId());
         doc.put("region", w.region());
-        doc.put("dryRun", dryRun);
+        doc.put("dryRun", dryRun.on);
         doc.put("changed", applied && !plan.isEmpty());
         doc.put("plan", plan.toJson());
         if (applied) {

@@ -7,11 +7,6 @@ import io.secureapi.engine.Plan;
 import io.secureapi.engine.ProjectConfig;
 import io.secureapi.engine.Teardown;
 import io.secureapi.engine.Wiring;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
@@ -19,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "teardown", mixinStandardHelpOptions = true, sortOptions = false,
@@ -39,8 +35,8 @@ import picocli.CommandLine.Option;
             "  secure-api teardown --api-id a1b2c3d4 --region eu-west-1 --recovery-days 30 --yes",
             "", "Asks you to type the API id unless --yes is given; refuses without --yes when not on a terminal."})
 public class TeardownCommand extends AwsCommand {
-    @Option(names = "--api-id", paramLabel = "ID", description = "The HTTP API to remove secure-api from (default: from secure-api.json).")
-    String apiId;
+    @Mixin
+    ApiIdOption api = new ApiIdOption();
 
     @Option(names = "--keep-secret",
             description = "Keep the secret (and the key in it); only our policy statement comes off. Remembered in secure-api.json.")
@@ -64,13 +60,8 @@ public class TeardownCommand extends AwsCommand {
                     + "the routes are restored (a deployment also releases any other undeployed change). Without it, teardown refuses.")
     boolean deployStages;
 
-    @Option(names = "--dry-run", description = "Print the plan and change nothing.")
-    boolean dryRun;
-
-    @Override
-    protected String apiIdOption() {
-        return apiId;
-    }
+    @Mixin
+    DryRunOption dryRun = new DryRunOption();
 
     @Override
     protected int run() {
@@ -79,7 +70,7 @@ public class TeardownCommand extends AwsCommand {
             throw ExitException.badInput("--recovery-days " + days + " is out of range",
                     "give 7 to 30 days (Secrets Manager's limits), or --keep-secret to keep the secret");
         }
-        String id = apiId(apiId);
+        String id = apiId();
         Optional<ProjectConfig> cfg = config().filter(ProjectConfig.forApi(id));
         String region = settings().region();
         // an earlier teardown --keep-secret is remembered: a later plain teardown must not delete what it kept
@@ -94,21 +85,20 @@ public class TeardownCommand extends AwsCommand {
                 .deployStages(deployStages);
         Plan plan = teardown.plan();
         List<String> madePublic = teardown.routesMadePublic();
-        printPlan("Teardown plan for API " + id + " (" + region + ")", plan, dryRun);
+        printPlan("Teardown plan for API " + id + " (" + region + ")", plan, dryRun.on);
         teardown.warnings().forEach(w -> err().println("warning: " + w));
         if (!madePublic.isEmpty() && !plan.isEmpty()) {
             err().println("warning: after teardown these routes need no key (public): " + String.join(", ", madePublic));
         }
         err().flush();
-        if (plan.isEmpty() || dryRun) {
-            boolean marked = !dryRun && markConfig(cfg);
+        if (plan.isEmpty() || dryRun.on) {
+            boolean marked = !dryRun.on && markConfig(cfg);
             if (json()) {
                 printJson(teardown, plan, false, madePublic, marked);
             } else if (plan.isEmpty()) {
                 out().println(style().green("Nothing to remove: secure-api is not on API " + id + " (no writes made)."));
             } else {
-                out().println("Dry run: nothing was changed. Run it without --dry-run to apply " + plan.changeCount() + " change"
-                        + (plan.changeCount() == 1 ? "" : "s") + ".");
+                out().println(dryRunNote(plan));
             }
             return 0;
         }
@@ -120,8 +110,7 @@ public class TeardownCommand extends AwsCommand {
             printJson(teardown, plan, true, madePublic, marked);
             return 0;
         }
-        out().println(style().green("Done: " + plan.changeCount() + " change" + (plan.changeCount() == 1 ? "" : "s")
-                + " applied; secure-api is off API " + id + "."));
+        out().println(style().green("Done: " + changes(plan) + " applied; secure-api is off API " + id + "."));
         afterword(teardown.wiring(), marked);
         return 0;
     }
@@ -135,21 +124,11 @@ public class TeardownCommand extends AwsCommand {
         }
         err().print("Type the API id (" + id + ") to apply these " + plan.changeCount() + " changes: ");
         err().flush();
-        String typed = readLine(session().in()).strip();
+        String typed = session().readLine();
         if (!typed.equals(id)) {
             throw ExitException.badInput("confirmation \"" + typed + "\" is not the API id " + id + "; nothing was changed",
                     "run it again and type " + id + ", or pass --yes");
         }
-    }
-
-    private static String readLine(InputStream in) {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        try {
-            for (int b = in.read(); b >= 0 && b != '\n'; b = in.read()) line.write(b);
-        } catch (IOException e) {
-            return "";
-        }
-        return line.toString(StandardCharsets.UTF_8);
     }
 
     /**
@@ -198,7 +177,7 @@ public class TeardownCommand extends AwsCommand {
         doc.put("command", "teardown");
         doc.put("apiId", w.apiId());
         doc.put("region", w.region());
-        doc.put("dryRun", dryRun);
+        doc.put("dryRun", dryRun.on);
         doc.put("changed", applied && !plan.isEmpty());
         doc.put("plan", plan.toJson());
         doc.put("routesMadePublic", madePublic);

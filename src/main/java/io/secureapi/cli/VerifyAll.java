@@ -41,22 +41,22 @@ final class VerifyAll {
 
     int run() {
         long start = System.nanoTime();
-        if (cmd.apiId != null || cmd.envOption().isPresent()) {
-            throw ExitException.badInput("--all checks every entry of " + cmd.configPath() + "; " + (cmd.apiId != null ? "--api-id" : "--env")
-                    + " picks one", "drop --all to check one API, or drop " + (cmd.apiId != null ? "--api-id" : "--env") + " to check them all");
+        if (cmd.apiIdOption() != null || cmd.envOption().isPresent()) {
+            throw ExitException.badInput("--all checks every entry of " + cmd.configPath() + "; " + (cmd.apiIdOption() != null ? "--api-id" : "--env")
+                    + " picks one", "drop --all to check one API, or drop " + (cmd.apiIdOption() != null ? "--api-id" : "--env") + " to check them all");
         }
         if (cmd.probeUrl != null || cmd.keyFile != null) {
             throw ExitException.badInput((cmd.probeUrl != null ? "--probe-url" : "--key-file") + " is about one API; with --all each entry "
                     + "is probed at its own endpoint with its own key", "use --probe with --all, or pick one entry with --env NAME");
         }
         Set<String> allowed = cmd.allowed();
-        cmd.checkReport();
+        cmd.report.check("verify");
         ConfigFile file = cmd.configFile().orElseThrow(() -> ExitException.badInput("--all checks the entries of " + cmd.configPath()
                 + ", and there is no such file", "run secure-api setup --api-id ID --env NAME first, or pass --config FILE"));
         Map<String, ProjectConfig> entries = new LinkedHashMap<>();
         List<String> tornDown = new ArrayList<>();
         for (String name : file.names()) {
-            if (file.rawEntry(name).map(r -> r.containsKey(SetupCommand.TORN_DOWN)).orElse(false)) tornDown.add(name);
+            if (SetupCommand.tornDown(file, name)) tornDown.add(name);
             else entries.put(name, file.entry(name).orElseThrow());
         }
         if (entries.isEmpty()) {

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "verify", mixinStandardHelpOptions = true, sortOptions = false,
@@ -39,8 +40,8 @@ import picocli.CommandLine.Option;
             "", "Exit codes: 0 nothing failed (warnings allowed), 1 a check failed,",
             "2 bad input, 3 AWS refused or failed."})
 public class VerifyCommand extends AwsCommand {
-    @Option(names = "--api-id", paramLabel = "ID", description = "The HTTP API to check (default: from secure-api.json).")
-    String apiId;
+    @Mixin
+    ApiIdOption api = new ApiIdOption();
 
     @Option(names = "--probe", description = "Also send real HTTP requests to the API: no key → 401, wrong key → 403, right key → neither.")
     boolean probe;
@@ -57,18 +58,12 @@ public class VerifyCommand extends AwsCommand {
             description = "A route that is public on purpose, e.g. 'GET /health' (repeatable). OPTIONS routes are never failures.")
     List<String> allowPublic = new ArrayList<>();
 
-    @Option(names = "--report", paramLabel = "FILE",
-            description = "Also write the result to FILE in the --output format (junit: the XML goes to FILE, the checklist to stdout).")
-    Path report;
+    @Mixin
+    ReportOption report = new ReportOption();
 
     @Option(names = "--all", description = "Check every entry of secure-api.json, concurrently, in one report "
             + "(exit 1 when any entry fails; an entry that cannot be checked is a failure of that entry).")
     boolean all;
-
-    @Override
-    protected String apiIdOption() {
-        return apiId;
-    }
 
     @Override
     protected boolean acceptsJunit() {
@@ -83,10 +78,10 @@ public class VerifyCommand extends AwsCommand {
         Set<String> allowed = allowed();
         Optional<URI> url = probeUrl();
         Optional<io.secureapi.engine.ApiKey> fileKey = fileKey();
-        checkReport();
+        report.check("verify");
         boolean probing = probe || url.isPresent() || fileKey.isPresent();
 
-        String id = apiId(apiId);
+        String id = apiId();
         Verification v = check(id, settings().region(), config(), aws(), progress(), allowed, probing, url, fileKey);
         print(v, Duration.ofNanos(System.nanoTime() - start));
         return v.ok() ? 0 : ExitException.FAILED;
@@ -116,13 +111,18 @@ public class VerifyCommand extends AwsCommand {
         Set<String> keys = new LinkedHashSet<>();
         for (String raw : allowPublic) {
             String k = raw.strip().replaceAll("\\s+", " ");
-            if (!k.equals("$default") && !k.matches("(ANY|GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) /\\S*")) {
+            if (!isRouteKey(k)) {
                 throw ExitException.badInput("--allow-public \"" + raw + "\" is not a route key",
                         "give a route key as API Gateway shows it, e.g. --allow-public 'GET /health' or --allow-public '$default'");
             }
             keys.add(k);
         }
         return keys;
+    }
+
+    /** A route key as API Gateway shows it: $default, or a method and a path (--allow-public of verify and scan). */
+    static boolean isRouteKey(String key) {
+        return key.equals("$default") || key.matches("(ANY|GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) /\\S*");
     }
 
     private Optional<URI> probeUrl() {
@@ -163,21 +163,12 @@ public class VerifyCommand extends AwsCommand {
     /** --output junit --report F when verify cannot run: one failing test case that says why, so CI shows it. */
     @Override
     protected void onError(ExitException e) {
-        if (report == null || output().output != OutputOptions.Format.junit || Files.isDirectory(report)) return;
-        String what = Optional.ofNullable(apiId).or(() -> envOption().map(n -> "--env " + n)).orElse("");
+        if (report.file == null || output().output != OutputOptions.Format.junit || Files.isDirectory(report.file)) return;
+        String what = Optional.ofNullable(apiIdOption()).or(() -> envOption().map(n -> "--env " + n)).orElse("");
         try {
-            write(VerifyReport.junitError(what, e.getMessage(), e.hint(), e.exitCode()));
+            report.write(VerifyReport.junitError(what, e.getMessage(), e.hint(), e.exitCode()));
         } catch (ExitException unwritable) {
             err().println("warning: " + unwritable.getMessage());
         }
-    }
-
-    void checkReport() {
-        if (report == null) return;
-        if (Files.isDirectory(report)) throw ExitException.badInput("--report " + report + " is a folder", "name a file, e.g. --report verify.xml");
-    }
-
-    void write(String content) {
-        writeReport(report, content);
     }
 }
