@@ -152,4 +152,26 @@ public final class AuthorizerPiece implements Piece {
         }
         return w.snapshot().with(b -> b.authorizers = b.authorizers.stream().filter(x -> !deleted.contains(x.id())).toList());
     }
+
+    // verify
+
+    /** authorizer.contract: our authorizer exists and is exactly what setup makes. */
+    @Override
+    public List<Check> check(Wiring w, Verify.Options o) {
+        String name = w.target.authorizerName();
+        String res = "authorizer " + name + " on API " + w.apiId();
+        Optional<State.Authorizer> a = w.ourAuthorizer();
+        if (a.isEmpty()) {
+            return List.of(Check.fail("authorizer.contract", res, "API " + w.apiId() + " has no authorizer named " + name + ": no route can be protected by it",
+                    Verify.SETUP_FIX));
+        }
+        String id = a.get().id();
+        List<String> diff = differences(w, a.get());
+        if (!diff.isEmpty()) {
+            return List.of(Check.fail("authorizer.contract", res + " (" + id + ")", "authorizer " + name + " (" + id
+                    + ") differs from what setup makes: " + String.join("; ", diff), Verify.SETUP_FIX));
+        }
+        return List.of(Check.pass("authorizer.contract", res + " (" + id + ")", "authorizer " + name + " (" + id + "): REQUEST, "
+                + w.target.identitySource() + ", payload 2.0, simple responses, TTL " + a.get().resultTtl() + " s, calls " + w.functionName()));
+    }
 }

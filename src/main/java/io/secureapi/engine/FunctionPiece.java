@@ -6,6 +6,7 @@ import static io.secureapi.aws.AwsCall.ifFound;
 import static io.secureapi.aws.AwsCall.unlessGone;
 
 import io.secureapi.error.ExitException;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -214,5 +215,101 @@ public final class FunctionPiece implements Piece {
             b.function = null;
             b.functionPolicy = null;
         });
+    }
+
+    // verify
+
+    /**
+     * function.exists, then function.active, function.env, function.runtime and, for the bundled
+     * authorizer, function.bundled. An environment a published version cannot change leaves out function.bundled.
+     */
+    @Override
+    public List<Check> check(Wiring w, Verify.Options o) {
+        String fn = w.functionName();
+        String res = "Lambda function " + fn;
+        boolean managed = w.target.managedFunction();
+        if (w.function().isEmpty()) {
+            return List.of(Check.fail("function.exists", res, "Lambda function " + fn + " not found in " + w.region() + ": API Gateway cannot run the authorizer",
+                    managed ? Verify.SETUP_FIX + " (it deploys the bundled authorizer)"
+                            : "restore your function " + fn + ", or run secure-api setup --function NAME with the function that should check the key"));
+        }
+        State.Function f = w.function().get();
+        List<Check> out = new ArrayList<>();
+        out.add(Check.pass("function.exists", res, "Lambda function " + fn + " exists" + (managed ? " (the bundled authorizer)" : " (your authorizer)")));
+        out.add(active(w, f, res));
+        Change env;
+        try {
+            env = new EnvVarPiece().plan(w);
+        } catch (ExitException immutable) {
+            // a published version without the variable: only a new version can fix it
+            out.add(Check.fail("function.env", res, immutable.getMessage(), immutable.hint()));
+            out.add(runtime(w, f, res, o.today()));
+            return out;
+        }
+        out.add(env(w, env, fn, res));
+        out.add(runtime(w, f, res, o.today()));
+        if (managed) out.add(bundled(w, fn, res));
+        return out;
+    }
+
+    private static Check active(Wiring w, State.Function f, String res) {
+        String fn = f.name();
+        boolean failed = "Failed".equals(f.state()) || "Failed".equals(f.lastUpdateStatus());
+        if (failed) {
+            String what = "Failed".equals(f.state()) ? "is in state Failed" : "had its last update fail";
+            return Check.fail("function.active", res, "Lambda function " + fn + " " + what + ": the authorizer cannot run",
+                    w.target.managedFunction() ? Verify.SETUP_FIX
+                            : "see why: aws lambda get-function-configuration --function-name " + fn + " (StateReason, LastUpdateStatusReason)");
+        }
+        if (!"Active".equals(f.state())) {
+            String why = "Inactive".equals(f.state())
+                    ? "it was idle long enough for Lambda to reclaim its resources; the first requests fail until it is Active again"
+                    : "it is still being created or updated; run verify again in a minute";
+            return Check.warn("function.active", res, "Lambda function " + fn + " is " + f.state() + ", not Active: " + why,
+                    "invoke it once or wait until it is Active (aws lambda get-function-configuration --function-name " + fn + ")");
+        }
+        return Check.pass("function.active", res, "Lambda function " + fn + " is Active");
+    }
+
+    private static Check env(Wiring w, Change env, String fn, String res) {
+        if (!env.changes()) {
+            return Check.pass("function.env", res, Names.ENV_SECRET_ARN + " of Lambda function " + fn + " points at secret " + w.target.secretName());
+        }
+        return Check.fail("function.env", res, "the environment of Lambda function " + fn + " does not point at secret " + w.target.secretName()
+                + ": " + env.detail(), Verify.SETUP_FIX + " (it merges the variable; others are kept)");
+    }
+
+    private static Check runtime(Wiring w, State.Function f, String res, LocalDate today) {
+        String fn = f.name();
+        if (f.runtime() == null || f.runtime().isBlank()) {
+            return Check.pass("function.runtime", res, "Lambda function " + fn + " is a container image (no managed runtime)");
+        }
+        Optional<String> concern = LambdaRuntimes.concern(f.runtime(), today);
+        if (concern.isEmpty()) return Check.pass("function.runtime", res, "Lambda function " + fn + " runs on " + f.runtime() + ", a supported runtime");
+        // "runs on nodejs20.x, deprecated since …": the concern starts with the runtime's name
+        String why = concern.get().startsWith(f.runtime() + " is ") ? concern.get().substring(f.runtime().length() + 4)
+                : concern.get().startsWith(f.runtime() + " will be ") ? "to be " + concern.get().substring(f.runtime().length() + 9)
+                : concern.get();
+        return Check.warn("function.runtime", res, "Lambda function " + fn + " runs on " + f.runtime() + ", " + why,
+                w.target.managedFunction() && !Names.RUNTIME.equals(f.runtime())
+                        ? Verify.SETUP_FIX + " (it moves the bundled authorizer to " + Names.RUNTIME + ")"
+                        : w.target.managedFunction() ? "upgrade secure-api, then " + Verify.SETUP_FIX
+                        : "move it to a supported runtime after testing your code on it: aws lambda update-function-configuration --function-name "
+                                + fn + " --runtime " + Names.RUNTIME);
+    }
+
+    /** function.bundled: the plan would change nothing (code, runtime, handler, role); a function not ours fails instead of exiting. */
+    private Check bundled(Wiring w, String fn, String res) {
+        Change c;
+        try {
+            c = plan(w);
+        } catch (ExitException e) {
+            return Check.fail("function.bundled", res, e.getMessage(), e.hint());
+        }
+        if (c.changes()) {
+            return Check.fail("function.bundled", res, "Lambda function " + fn + " is not the bundled authorizer as this secure-api deploys it: " + c.detail(),
+                    Verify.SETUP_FIX + " (after upgrading secure-api, run it once to deploy the new code)");
+        }
+        return Check.pass("function.bundled", res, "Lambda function " + fn + " runs this version's bundled authorizer (code, runtime, handler, role)");
     }
 }

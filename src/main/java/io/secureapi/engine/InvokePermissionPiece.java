@@ -6,6 +6,8 @@ import static io.secureapi.aws.AwsCall.ifFound;
 import static io.secureapi.aws.AwsCall.unlessGone;
 
 import io.secureapi.error.ExitException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.lambda.model.ResourceConflictException;
@@ -149,5 +151,100 @@ public final class InvokePermissionPiece implements Piece {
     private static Snapshot withPolicy(Wiring w, String fn) {
         String policy = read(w, fn).orElse(null);
         return w.snapshot().with(b -> b.functionPolicy = policy);
+    }
+
+    // verify
+
+    /**
+     * permission.scoped: our statement lets API Gateway invoke the function only from our authorizer;
+     * any other statement that also lets it in for this API is a warning. Left out without a function.
+     */
+    @Override
+    public List<Check> check(Wiring w, Verify.Options o) {
+        if (w.function().isEmpty()) return List.of();
+        String sid = Names.permissionStatementId(w.apiId());
+        String res = "Lambda function " + w.functionName() + " permission " + sid;
+        String want = desiredSourceArn(w);
+        List<Map<String, Object>> grants = apiGatewayGrants(w);
+        Map<String, Object> ours = grants.stream().filter(st -> sid.equals(st.get("Sid"))).findFirst().orElse(null);
+        List<String> broader = broader(w, grants, ours, want);
+        if (ours == null) return List.of(missing(w, res, want, broader));
+        if (want == null) {
+            return List.of(Check.fail("permission.scoped", res, "statement " + sid + " of Lambda function " + w.functionName() + " has no authorizer "
+                    + w.target.authorizerName() + " to be scoped to", Verify.SETUP_FIX));
+        }
+        return List.of(scoped(w, res, ours, want, broader));
+    }
+
+    /** The statements that let API Gateway invoke the function. */
+    private static List<Map<String, Object>> apiGatewayGrants(Wiring w) {
+        return PolicyDocument.parse(w.functionPolicy().orElse(null)).statements().stream()
+                .filter(st -> "Allow".equals(st.get("Effect")) && principalIsApiGateway(st) && allowsInvoke(st)).toList();
+    }
+
+    /**
+     * The other grants that also let API Gateway invoke it for this API: no SourceArn, or a pattern
+     * covering ours (any authorizer of the API while there is none of ours).
+     */
+    private static List<String> broader(Wiring w, List<Map<String, Object>> grants, Map<String, Object> ours, String want) {
+        String covered = want != null ? want : Arns.authorizerSourceArn(w.partition(), w.region(), w.account(), w.apiId(), "any");
+        List<String> out = new ArrayList<>();
+        for (Map<String, Object> st : grants) {
+            if (st == ours) continue;
+            String src = sourceArn(st).orElse(null);
+            if (src == null || Verify.arnLike(src, covered)) out.add(describe(st, src));
+        }
+        return out;
+    }
+
+    /** No statement of ours: a broader one may still let API Gateway in (warn); otherwise it cannot call the authorizer. */
+    private static Check missing(Wiring w, String res, String want, List<String> broader) {
+        String fn = w.functionName();
+        String sid = Names.permissionStatementId(w.apiId());
+        if (!broader.isEmpty()) {
+            return Check.warn("permission.scoped", res, "Lambda function " + fn + " has no statement " + sid
+                    + "; API Gateway may invoke it through broader statement(s): " + String.join(", ", broader),
+                    Verify.SETUP_FIX + " (it adds a statement scoped to the authorizer), then remove the broader one(s) with aws lambda remove-permission");
+        }
+        return Check.fail("permission.scoped", res, "Lambda function " + fn + " has no invoke permission for API " + w.apiId()
+                + (want == null ? "" : "'s authorizer (" + want + ")") + ": API Gateway cannot call the authorizer", Verify.SETUP_FIX);
+    }
+
+    /** Our statement: exactly our authorizer (pass, or warn beside broader ones), broader than it (warn), or another one (fail). */
+    private static Check scoped(Wiring w, String res, Map<String, Object> ours, String want, List<String> broader) {
+        String fn = w.functionName();
+        String sid = Names.permissionStatementId(w.apiId());
+        String authorizerId = w.ourAuthorizer().get().id();
+        String src = sourceArn(ours).orElse(null);
+        if (want.equals(src)) {
+            if (broader.isEmpty()) {
+                return Check.pass("permission.scoped", res, "only authorizer " + authorizerId + " of API " + w.apiId()
+                        + " may invoke Lambda function " + fn + " (" + want + ")");
+            }
+            return Check.warn("permission.scoped", res, "statement " + sid + " is scoped to the authorizer, but Lambda function " + fn
+                    + " may also be invoked through broader statement(s): " + String.join(", ", broader),
+                    "remove them: aws lambda remove-permission --function-name " + fn + " --statement-id SID");
+        }
+        if (src == null || Verify.arnLike(src, want)) {
+            return Check.warn("permission.scoped", res, "statement " + sid + " of Lambda function " + fn + " is broader than the authorizer: "
+                    + (src == null ? "no SourceArn (any API Gateway API may invoke it)" : "SourceArn " + src)
+                    + (broader.isEmpty() ? "" : "; also broader: " + String.join(", ", broader)),
+                    Verify.SETUP_FIX + " (it scopes the statement to " + want + ")");
+        }
+        return Check.fail("permission.scoped", res, "statement " + sid + " of Lambda function " + fn + " allows " + src
+                + ", not authorizer " + authorizerId + " (" + want + "): API Gateway cannot call the authorizer", Verify.SETUP_FIX);
+    }
+
+    private static String describe(Map<String, Object> st, String sourceArn) {
+        String sid = st.get("Sid") == null ? "(no Sid)" : String.valueOf(st.get("Sid"));
+        return sid + " (" + (sourceArn == null ? "no SourceArn" : "SourceArn " + sourceArn) + ")";
+    }
+
+    @SuppressWarnings("unchecked")
+    static boolean allowsInvoke(Map<String, Object> st) {
+        Object a = st.get("Action");
+        List<Object> actions = a instanceof List ? (List<Object>) a : List.of(String.valueOf(a));
+        return actions.stream().map(String::valueOf).anyMatch(x -> x.equalsIgnoreCase("lambda:InvokeFunction")
+                || x.equalsIgnoreCase("lambda:*") || x.equals("*") || x.equalsIgnoreCase("lambda:Invoke*"));
     }
 }

@@ -257,4 +257,59 @@ public final class KeyDecryptionPiece implements Piece {
     public Snapshot remove(Wiring w, Change change) {
         return deleteRolePolicy(w, Names.managedRoleName(w.apiId()));
     }
+
+    // verify
+
+    /**
+     * secret.kms: the reader's role may decrypt the secret. Left out for the AWS-managed key, while the
+     * secret cannot be read, and when the role or its policies are unknown.
+     */
+    @Override
+    public List<Check> check(Wiring w, Verify.Options o) {
+        if (!SecretPiece.readable(w)) return List.of();
+        String name = w.target.secretName();
+        String res = "secret " + name;
+        if (w.snapshot().kmsKeyUnreadable() != null) {
+            return List.of(Check.warn("secret.kms", res, "cannot tell whether the authorizer may decrypt secret " + name + " (KMS key "
+                    + w.secret().get().kmsKeyId() + "): " + w.snapshot().kmsKeyUnreadable(), "grant the verify role kms:DescribeKey and kms:GetKeyPolicy on the key"));
+        }
+        if (w.kmsKey().isEmpty() || w.roleArn() == null || w.snapshot().readerPolicies() == null) return List.of();
+        return List.of(decrypt(w, w.kmsKey().get(), name, res));
+    }
+
+    /** In the key's account the key policy may grant it alone, or let IAM policies grant it; across accounts an IAM policy must grant it too. */
+    private static Check decrypt(Wiring w, Key key, String name, String res) {
+        String role = w.roleArn();
+        String roleAccount = Arns.parse(role).map(Arns.Parsed::account).orElse(w.account());
+        boolean sameAccount = key.account().equals(roleAccount);
+        RolePolicies policies = w.snapshot().readerPolicies();
+        boolean byIam = policies.documents().map(d -> iamGrants(d, key.arn())).orElse(false);
+        boolean byKey = key.keyPolicy().map(p -> keyPolicyGrants(p, role)).orElse(false);
+        boolean iamEnabled = key.keyPolicy().map(p -> enablesIam(p, w.partition(), sameAccount ? key.account() : roleAccount)).orElse(false);
+        String what = "role " + role + " may decrypt secret " + name + " (customer-managed KMS key " + key.arn() + ")";
+        boolean ok = sameAccount ? byKey || iamEnabled && byIam : (byKey || iamEnabled) && byIam;
+        if (ok) return Check.pass("secret.kms", res, what);
+        if (key.keyPolicy().isEmpty() || policies.documents().isEmpty()) {
+            String why = policies.documents().isEmpty() ? policies.unreadable() : key.unreadable();
+            return Check.warn("secret.kms", res, "cannot tell whether " + what + ": " + why, "make sure the role's policy has " + iamStatement(w, key)
+                    + " and the key policy lets IAM policies grant access (or has " + keyPolicyStatement(w, key, role) + ")");
+        }
+        return Check.fail("secret.kms", res, "role " + role + " may not decrypt secret " + name + ": neither its IAM policies nor the key policy of "
+                + key.arn() + " allow kms:Decrypt, so every GetSecretValue of the authorizer fails", decryptFix(w, key, sameAccount, iamEnabled));
+    }
+
+    /** Setup can grant the bundled role; the key policy only its owner can change, and a user's role only the user. */
+    private static String decryptFix(Wiring w, Key key, boolean sameAccount, boolean iamEnabled) {
+        String role = w.roleArn();
+        String keyStatement = keyPolicyStatement(w, key, role);
+        if (w.target.managedFunction()) {
+            return Verify.SETUP_FIX + " (it gives the authorizer's role kms:Decrypt on the key)"
+                    + (iamEnabled && sameAccount ? "" : "; the key's owner must also add to the key policy: " + keyStatement);
+        }
+        if (!sameAccount || !iamEnabled) {
+            return "the key's owner adds to the key policy of " + key.arn() + ": " + keyStatement
+                    + (sameAccount ? "" : "; and add to a policy of role " + role + ": " + iamStatement(w, key));
+        }
+        return "add this statement to a policy of role " + role + ": " + iamStatement(w, key);
+    }
 }

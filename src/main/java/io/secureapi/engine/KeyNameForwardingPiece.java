@@ -6,6 +6,7 @@ import io.secureapi.error.ExitException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import software.amazon.awssdk.services.apigatewayv2.model.GetIntegrationsResponse;
 
 /**
@@ -124,5 +125,24 @@ public final class KeyNameForwardingPiece implements Piece {
         }
         List<Integration> now = read(w);
         return w.snapshot().with(b -> b.integrations = now);
+    }
+
+    // verify
+
+    /** integrations.key-name: setup --forward-key-name was used and every integration still maps the header. Left out otherwise. */
+    @Override
+    public List<Check> check(Wiring w, Verify.Options o) {
+        String header = w.previous().map(ProjectConfig::forwardKeyName).orElse(null);
+        if (header == null) return List.of();
+        String res = "API " + w.apiId() + " integrations";
+        List<Integration> missing = missing(w, header);
+        if (missing.isEmpty()) {
+            return List.of(Check.pass("integrations.key-name", res, "every integration of API " + w.apiId() + " sets " + header
+                    + " from the key name"));
+        }
+        return List.of(Check.fail("integrations.key-name", res, missing.size() + " integration" + (missing.size() == 1 ? "" : "s")
+                + " of API " + w.apiId() + " do not set " + header + " from the key name: "
+                + missing.stream().map(Integration::id).collect(Collectors.joining(", "))
+                + " (the backend would trust whatever a client sends in it)", Verify.SETUP_FIX + " (it merges the mapping; other mappings are kept)"));
     }
 }

@@ -5,9 +5,11 @@ import static io.secureapi.aws.AwsCall.run;
 import io.secureapi.error.ExitException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.services.apigatewayv2.model.AuthorizationType;
 
@@ -230,5 +232,96 @@ public final class RoutesPiece implements Piece {
                     needsAuthorizer(b) ? b.authorizerId() : null, b.scopes()));
         }
         return withRoutes(w, changed);
+    }
+
+    // verify
+
+    /**
+     * routes.protected over every route across all pages: protected by our authorizer, OPTIONS (CORS
+     * preflight), public by --allow-public, or left out by setup's --routes (recorded in the config).
+     * A catch-all route answers every path no other route matches, so only --allow-public exempts it.
+     * Then routes.allow-public when --allow-public was given.
+     */
+    @Override
+    public List<Check> check(Wiring w, Verify.Options o) {
+        List<Check> out = new ArrayList<>();
+        out.add(protection(w, o.allowPublic()));
+        if (!o.allowPublic().isEmpty()) out.add(allowPublic(w, o.allowPublic()));
+        return out;
+    }
+
+    private static Check protection(Wiring w, Set<String> allowPublic) {
+        String res = "API " + w.apiId() + " routes";
+        String name = w.target.authorizerName();
+        List<State.Route> all = w.routes();
+        Set<String> excludedBySetup = Set.copyOf(w.target.excludedRoutes());
+        List<String> unprotected = new ArrayList<>();
+        List<String> options = new ArrayList<>();
+        List<String> allowed = new ArrayList<>();
+        List<String> leftOut = new ArrayList<>();
+        boolean catchAllLeftOut = false;
+        int protectedCount = 0;
+        for (State.Route r : all) {
+            if (protectedByUs(w, r)) protectedCount++;
+            else if (r.isOptions()) options.add(r.key());
+            else if (allowPublic.contains(r.key())) allowed.add(r.key());
+            else if (excludedBySetup.contains(r.key()) && !isCatchAll(r.key())) leftOut.add(r.key());
+            else {
+                boolean excluded = excludedBySetup.contains(r.key());
+                catchAllLeftOut |= excluded;
+                unprotected.add("\"" + r.key() + "\": " + why(w, r) + (excluded
+                        ? "; setup's --routes left it out, but a public catch-all route answers every path no other route matches" : ""));
+            }
+        }
+        if (!unprotected.isEmpty()) return unprotected(w, res, unprotected, all.size() - options.size(), catchAllLeftOut);
+        StringBuilder m = new StringBuilder(all.isEmpty() ? "API " + w.apiId() + " has no routes"
+                : protectedCount + " route" + (protectedCount == 1 ? "" : "s") + " of API " + w.apiId() + " protected by authorizer " + name);
+        if (!options.isEmpty()) m.append("; ").append(options.size()).append(" OPTIONS route").append(options.size() == 1 ? "" : "s")
+                .append(" public for CORS preflight");
+        if (!allowed.isEmpty()) m.append("; public by --allow-public: ").append(String.join(", ", allowed));
+        if (!leftOut.isEmpty()) m.append("; left public by setup's --routes choice: ").append(String.join(", ", leftOut));
+        return Check.pass("routes.protected", res, m.toString());
+    }
+
+    /** Fails naming the first three unprotected routes; every one is a detail line. */
+    private static Check unprotected(Wiring w, String res, List<String> unprotected, int checked, boolean catchAllLeftOut) {
+        String fix = Verify.SETUP_FIX + " (it protects every route but OPTIONS ones; a route on another authorizer needs --replace-authorizer), "
+                + "or pass --allow-public \"ROUTE KEY\" for a route that is public on purpose";
+        if (catchAllLeftOut) {
+            fix = Verify.SETUP_FIX + " --routes all to protect the catch-all route, or pass --allow-public '"
+                    + unprotected.stream().filter(u -> u.contains("setup's --routes left it out")).findFirst()
+                            .map(u -> u.substring(1, u.indexOf("\": "))).orElse("$default")
+                    + "' if it is public on purpose";
+        }
+        return Check.fail("routes.protected", res, unprotected.size() + " of " + checked + " route" + (checked == 1 ? "" : "s") + " of API " + w.apiId()
+                + " not protected by authorizer " + w.target.authorizerName() + ": " + unprotected.stream().limit(3)
+                        .map(s -> s.substring(0, s.indexOf("\": ") + 1)).collect(Collectors.joining(", "))
+                + (unprotected.size() > 3 ? " and " + (unprotected.size() - 3) + " more" : ""), fix).withDetails(unprotected);
+    }
+
+    /** Why a route is not protected by our authorizer. */
+    private static String why(Wiring w, State.Route r) {
+        String type = r.authorizationType() == null ? "NONE" : r.authorizationType();
+        if ("NONE".equals(type)) return "no authorization (public)";
+        if ("CUSTOM".equals(type) || "JWT".equals(type)) {
+            Optional<State.Authorizer> a = w.authorizers().stream().filter(x -> x.id().equals(r.authorizerId())).findFirst();
+            if (a.isPresent() && a.get().name().equals(w.target.authorizerName())) return "authorizer " + a.get().name() + " (" + a.get().id() + ") is not the one verified";
+            return describe(w, r) + ", not " + w.target.authorizerName();
+        }
+        return type + " authorization, not " + w.target.authorizerName();
+    }
+
+    /** routes.allow-public: every route --allow-public names exists (a typo would leave a real route failing). */
+    private static Check allowPublic(Wiring w, Set<String> allowPublic) {
+        String res = "API " + w.apiId() + " routes";
+        Set<String> keys = w.routes().stream().map(State.Route::key).collect(Collectors.toSet());
+        List<String> unused = allowPublic.stream().filter(k -> !keys.contains(k)).sorted().toList();
+        if (unused.isEmpty()) {
+            return Check.pass("routes.allow-public", res, "every --allow-public route exists: "
+                    + String.join(", ", new LinkedHashSet<>(allowPublic.stream().sorted().toList())));
+        }
+        return Check.warn("routes.allow-public", res, "--allow-public names no route of API " + w.apiId() + ": "
+                + unused.stream().map(k -> "\"" + k + "\"").collect(Collectors.joining(", ")),
+                "check the route key (aws apigatewayv2 get-routes --api-id " + w.apiId() + " --region " + w.region() + "), or drop it");
     }
 }

@@ -1,5 +1,11 @@
 package io.secureapi.engine;
 
+import io.secureapi.error.ExitException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
 /**
  * The bundled authorizer's secret converted from a legacy plaintext format to digests, every key
  * kept and nothing shown. It runs after the function piece: the function's previous code reads
@@ -33,5 +39,55 @@ public final class SecretFormatPiece implements Piece {
     @Override
     public Change planRemoval(Wiring w) {
         return Change.ok(name(), w.target.secretName(), "goes with the secret");
+    }
+
+    // verify
+
+    /**
+     * What the bundled authorizer's secret holds: digests, never keys (secret.plaintext), and keys that
+     * do not expire soon (keys.expiring). Left out for a user's function and while the secret cannot be read.
+     */
+    @Override
+    public List<Check> check(Wiring w, Verify.Options o) {
+        if (!SecretPiece.readable(w) || !w.target.managedFunction() || w.secretValue().isEmpty()) return List.of();
+        String name = w.target.secretName();
+        String res = "secret " + name;
+        String value = w.secretValue().get();
+        if (!DigestSecret.is(value)) {
+            return List.of(Check.warn("secret.plaintext", res, "secret " + name + " holds its keys in plaintext (a legacy format): whoever can read "
+                    + "its value can call the API", Verify.SETUP_FIX + " (it stores them as digests; no key changes, nothing to paste)"));
+        }
+        List<Check> out = new ArrayList<>();
+        out.add(Check.pass("secret.plaintext", res, "secret " + name + " holds digests of keys (HMAC-SHA-256), never a key"));
+        out.addAll(expiring(value, name, res));
+        return out;
+    }
+
+    /** keys.expiring: a key (or a rotation's old key) that expires within {@link NamedKeys#EXPIRING_WITHIN}; left out when no key expires. */
+    private static List<Check> expiring(String value, String name, String res) {
+        DigestSecret d;
+        try {
+            d = DigestSecret.parse(value, name);
+        } catch (ExitException unreadable) {
+            return List.of(Check.warn("keys.expiring", res, unreadable.getMessage(), unreadable.hint()));
+        }
+        Instant now = Instant.now();
+        List<String> soon = new ArrayList<>();
+        boolean any = false;
+        for (Map.Entry<String, DigestSecret.Entry> e : d.keys().entrySet()) {
+            Instant exp = e.getValue().expires();
+            if (exp == null) continue;
+            any = true;
+            if (!exp.isAfter(now)) soon.add(e.getKey() + " expired on " + exp);
+            else if (exp.isBefore(now.plus(NamedKeys.EXPIRING_WITHIN))) soon.add(e.getKey() + " expires on " + exp);
+        }
+        if (!any) return List.of();
+        if (soon.isEmpty()) {
+            return List.of(Check.pass("keys.expiring", res, "no key of secret " + name + " expires within "
+                    + NamedKeys.EXPIRING_WITHIN.toDays() + " days"));
+        }
+        return List.of(Check.warn("keys.expiring", res, "key " + String.join("; key ", soon) + " (secret " + name
+                + "): requests with it are refused from then on", "give the consumer a new key: secure-api rotate-key --key NAME "
+                + "(or secure-api keys add NAME2 --expires DATE), then remove the old one"));
     }
 }

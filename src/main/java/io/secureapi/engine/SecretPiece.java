@@ -340,4 +340,38 @@ public final class SecretPiece implements Piece {
                 () -> w.aws.secrets().deleteSecret(r -> r.secretId(arn).recoveryWindowInDays(days)));
         return reread(w, arn);
     }
+
+    // verify
+
+    /** The secret exists and is not scheduled for deletion: only then do the checks of its policy, key and value apply. */
+    static boolean readable(Wiring w) {
+        return w.secret().isPresent() && !w.secret().get().scheduledForDeletion();
+    }
+
+    /** secret.exists; once it exists, secret.current-value and secret.not-deleted. */
+    @Override
+    public List<Check> check(Wiring w, Verify.Options o) {
+        String name = w.target.secretName();
+        String res = "secret " + name;
+        if (w.secret().isEmpty()) {
+            return List.of(Check.fail("secret.exists", res, "secret " + name + " not found in " + w.region() + ": the authorizer has no key to compare with",
+                    Verify.SETUP_FIX + " (it creates the secret and shows the new key once)"));
+        }
+        State.Secret s = w.secret().get();
+        return List.of(Check.pass("secret.exists", res, "secret " + name + " exists"), currentValue(s, name, res), notDeleted(w, s, name, res));
+    }
+
+    private static Check currentValue(State.Secret s, String name, String res) {
+        if (s.hasCurrent()) return Check.pass("secret.current-value", res, "secret " + name + " has a current value (" + KeyRotation.CURRENT + ")");
+        return Check.fail("secret.current-value", res, "secret " + name + " has no " + KeyRotation.CURRENT + " version: the authorizer has no key to compare with",
+                Verify.SETUP_FIX + " (it stores a new key and shows it once)");
+    }
+
+    private static Check notDeleted(Wiring w, State.Secret s, String name, String res) {
+        if (!s.scheduledForDeletion()) return Check.pass("secret.not-deleted", res, "secret " + name + " is not scheduled for deletion");
+        return Check.fail("secret.not-deleted", res, "secret " + name + " is scheduled for deletion on " + s.deletedDate()
+                + ": it cannot be read, so the authorizer rejects every request",
+                "restore it: aws secretsmanager restore-secret --secret-id " + name + " --region " + w.region()
+                        + " (or " + Verify.SETUP_FIX + ", which restores it)");
+    }
 }

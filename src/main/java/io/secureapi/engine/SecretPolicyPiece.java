@@ -150,4 +150,50 @@ public final class SecretPolicyPiece implements Piece {
             return w.snapshot().with(b -> b.secretPolicy = policy);
         }
     }
+
+    // verify
+
+    /** secret-policy.grants-role (once the role is known) and secret-policy.no-wildcard; left out while the secret cannot be read. */
+    @Override
+    public List<Check> check(Wiring w, Verify.Options o) {
+        if (!SecretPiece.readable(w)) return List.of();
+        String name = w.target.secretName();
+        String res = "secret " + name;
+        List<Check> out = new ArrayList<>();
+        if (w.roleArn() != null) out.add(grantsRole(w, name, res));
+        out.add(noWildcard(w, name, res));
+        return out;
+    }
+
+    private Check grantsRole(Wiring w, String name, String res) {
+        String role = w.roleArn();
+        Change c = plan(w);
+        if (!c.changes()) return Check.pass("secret-policy.grants-role", res, "the resource policy of secret " + name + " lets " + role + " read it");
+        return Check.fail("secret-policy.grants-role", res, "the resource policy of secret " + name + " does not let only the authorizer's role "
+                + role + " read it (statement " + Names.SECRET_POLICY_SID + " " + (c.action() == Change.Action.CREATE ? "missing" : "differs") + ")",
+                Verify.SETUP_FIX + " (it merges its statement; other statements are kept)");
+    }
+
+    /** A principal "*" lets anyone who can call Secrets Manager read the key; conditions may limit it, so those only warn. */
+    private static Check noWildcard(Wiring w, String name, String res) {
+        List<String> open = new ArrayList<>();
+        List<String> conditional = new ArrayList<>();
+        for (Map<String, Object> st : PolicyDocument.parse(w.secretPolicy().orElse(null)).statements()) {
+            if (!PolicyDocument.hasWildcardPrincipal(st)) continue;
+            String sid = st.get("Sid") == null ? "(no Sid)" : String.valueOf(st.get("Sid"));
+            (st.get("Condition") == null ? open : conditional).add(sid);
+        }
+        if (!open.isEmpty()) {
+            return Check.fail("secret-policy.no-wildcard", res, "the resource policy of secret " + name + " allows any principal (\"*\") in statement "
+                    + String.join(", ", open) + ": anyone who can call Secrets Manager may read the key",
+                    "remove statement " + String.join(", ", open) + " from the secret's resource policy (aws secretsmanager put-resource-policy "
+                            + "--block-public-policy refuses such statements)");
+        }
+        if (!conditional.isEmpty()) {
+            return Check.warn("secret-policy.no-wildcard", res, "the resource policy of secret " + name + " allows any principal (\"*\") in statement "
+                    + String.join(", ", conditional) + ", limited only by its conditions",
+                    "check that its conditions restrict it to your account or organization, or remove it");
+        }
+        return Check.pass("secret-policy.no-wildcard", res, "no statement of the resource policy of secret " + name + " allows any principal");
+    }
 }

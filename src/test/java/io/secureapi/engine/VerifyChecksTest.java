@@ -2,6 +2,7 @@ package io.secureapi.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
@@ -64,6 +65,36 @@ class VerifyChecksTest {
         assertThat(c.keySet()).containsExactly("api.http", "secret.exists", "secret.current-value", "secret.not-deleted",
                 "secret-policy.grants-role", "secret-policy.no-wildcard", "function.exists", "function.active", "function.env",
                 "function.runtime", "function.bundled", "authorizer.contract", "permission.scoped", "routes.protected", "cors.preflight");
+    }
+
+    @Test
+    void eachPiece_checksOnlyWhatItIsAbout() {
+        Wiring w = converged();
+        Map<Class<?>, List<String>> ids = new java.util.LinkedHashMap<>();
+        for (Piece p : Verify.pieces()) ids.put(p.getClass(), p.check(w, new Verify.Options(Set.of(), TODAY)).stream().map(Check::id).toList());
+        assertThat(ids.get(SecretPiece.class)).containsExactly("secret.exists", "secret.current-value", "secret.not-deleted");
+        assertThat(ids.get(SecretPolicyPiece.class)).containsExactly("secret-policy.grants-role", "secret-policy.no-wildcard");
+        assertThat(ids.get(FunctionPiece.class)).containsExactly("function.exists", "function.active", "function.env", "function.runtime",
+                "function.bundled");
+        assertThat(ids.get(AuthorizerPiece.class)).containsExactly("authorizer.contract");
+        assertThat(ids.get(InvokePermissionPiece.class)).containsExactly("permission.scoped");
+        assertThat(ids.get(RoutesPiece.class)).containsExactly("routes.protected");
+        assertThat(ids.get(KeyDecryptionPiece.class)).as("AWS-managed key").isEmpty();
+        assertThat(ids.get(KeyNameForwardingPiece.class)).as("no --forward-key-name").isEmpty();
+    }
+
+    @Test
+    void secretScheduledForDeletion_leavesOutTheChecksOfWhatItHolds() {
+        Wiring w = converged();
+        w.advance(b -> b.secretValue = "{\"live\":\"sak_live_" + "x".repeat(40) + "\"}");
+        w.advance(b -> b.kmsKeyUnreadable = "AccessDenied on kms:DescribeKey");
+        assertThat(run(w).keySet()).contains("secret-policy.grants-role", "secret-policy.no-wildcard", "secret.kms", "secret.plaintext");
+        w.advance(b -> b.secret = new State.Secret(SECRET_ARN, "secure-api/api1/api-key", Instant.parse("2026-12-03T00:00:00Z"),
+                Map.of(Names.TAG_API_ID, "api1")));
+        Map<String, Check> c = run(w);
+        assertThat(c.get("secret.not-deleted").status()).isEqualTo(Check.Status.FAIL);
+        assertThat(c.keySet()).doesNotContain("secret-policy.grants-role", "secret-policy.no-wildcard", "secret.kms", "secret.plaintext",
+                "keys.expiring").contains("function.exists", "routes.protected", "cors.preflight");
     }
 
     @Test
