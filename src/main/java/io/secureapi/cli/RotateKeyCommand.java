@@ -117,14 +117,14 @@ public class RotateKeyCommand extends AwsCommand {
             return 0;
         }
         if (finish) {
-            KeyRotation.Outcome outcome = rotation.apply(progress());
+            KeyRotation.Outcome outcome = rotation.apply(plan, progress());
             printFinished(rotation, plan, warnings, outcome);
             return 0;
         }
         // before the first AWS write: the new key is written ahead next to the config
         ConfigFile.checkWritable(configPath());
         WriteAhead wa = writeAhead(request.apiId());
-        KeyRotation.Outcome outcome = rotation.apply(progress(), wa);
+        KeyRotation.Outcome outcome = rotation.apply(plan, progress(), wa);
         String shown = deliver(outcome, wa);
         if (json()) {
             out().println(Json.pretty(document(rotation, plan, warnings, outcome, shown)));
@@ -143,7 +143,7 @@ public class RotateKeyCommand extends AwsCommand {
         KeyRotation.Outcome outcome = null;
         if (!dryRun.on && !plan.isEmpty()) {
             ConfigFile.checkWritable(configPath());
-            outcome = rotation.discardCurrent(progress());
+            outcome = rotation.discardCurrent(plan, progress());
         }
         if (json()) {
             Map<String, Object> doc = document(rotation, plan, List.of(), null, null);

@@ -140,7 +140,7 @@ public class SetupCommand extends AwsCommand {
         setup.wiring().handOverTo(writeAhead);
         if (!plan.isEmpty()) {
             try {
-                setup.apply(progress());
+                setup.apply(plan, progress());
             } catch (ExitException e) {
                 deliverKeysOnFailure(setup.wiring());
                 recordPartialConfig(setup);

@@ -102,9 +102,9 @@ public class TeardownCommand extends AwsCommand {
             }
             return 0;
         }
-        teardown.refuseUndeployedStages();
+        teardown.refuseUndeployedStages(plan);
         confirm(id, plan);
-        teardown.apply(progress());
+        teardown.apply(plan, progress());
         boolean marked = markConfig(cfg);
         if (json()) {
             printJson(teardown, plan, true, madePublic, marked);

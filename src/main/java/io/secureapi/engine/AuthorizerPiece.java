@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import software.amazon.awssdk.services.apigatewayv2.model.AuthorizerType;
-import java.util.stream.Collectors;
 import software.amazon.awssdk.services.apigatewayv2.model.NotFoundException;
 
 /** The HTTP API's REQUEST authorizer: header identity source, payload 2.0, simple responses, TTL. */
@@ -17,6 +16,32 @@ public final class AuthorizerPiece implements Piece {
     @Override
     public String name() {
         return "authorizer";
+    }
+
+    /** What setup writes on the authorizer besides REQUEST, payload 2.0 and simple responses: identity source, TTL, function URI. */
+    record Settings(List<String> identitySource, int resultTtl, String uri) {
+        public Settings {
+            identitySource = List.copyOf(identitySource);
+        }
+
+        static Settings of(Wiring w) {
+            return new Settings(List.of(w.target.identitySource()), w.target.cacheTtl(), w.authorizerUri());
+        }
+    }
+
+    /** Create the authorizer (or use one a concurrent run made meanwhile, updated to {@code to}). */
+    record Create(String name, Settings to) implements Change.Diff {
+    }
+
+    /** Update authorizer {@code from} to {@code to}. */
+    record Update(State.Authorizer from, Settings to) implements Change.Diff {
+    }
+
+    /** Delete our authorizers (more than one only after a race). */
+    record Delete(List<String> ids) implements Change.Diff {
+        public Delete {
+            ids = List.copyOf(ids);
+        }
     }
 
     /** What differs from the authorizer setup writes (REQUEST, payload 2.0, simple responses, TTL, URI); empty when it matches. */
@@ -44,39 +69,42 @@ public final class AuthorizerPiece implements Piece {
             List<String> why = differences(w, a);
             return why.isEmpty() ? Change.ok(name(), resource + " (" + a.id() + ")", "REQUEST, " + w.target.identitySource()
                     + ", TTL " + a.resultTtl() + " s")
-                    : new Change(name(), resource + " (" + a.id() + ")", Change.Action.UPDATE, String.join("; ", why));
+                    : new Change(name(), resource + " (" + a.id() + ")", Change.Action.UPDATE, String.join("; ", why),
+                            new Update(a, Settings.of(w)));
         }).orElse(new Change(name(), resource, Change.Action.CREATE, "REQUEST, " + w.target.identitySource()
-                + ", payload 2.0, simple responses, TTL " + w.target.cacheTtl() + " s"));
+                + ", payload 2.0, simple responses, TTL " + w.target.cacheTtl() + " s", new Create(w.target.authorizerName(), Settings.of(w))));
     }
 
     @Override
     public Snapshot apply(Wiring w, Change change) {
-        if (change.action() != Change.Action.CREATE) return update(w, w.ourAuthorizer().orElseThrow().id());
+        if (change.diff() instanceof Update u) return update(w, u.from().id(), u.to());
+        Create c = change.diff(Create.class);
+        Settings to = c.to();
         // Re-read before create: a concurrent run may have made it since the plan.
         Wiring now = w.on(w.snapshot().with(b -> b.authorizers = HttpApi.authorizers(w)));
         Optional<State.Authorizer> meanwhile = now.ourAuthorizer();
         if (meanwhile.isPresent()) {
-            return differences(now, meanwhile.get()).isEmpty() ? now.snapshot() : update(now, meanwhile.get().id());
+            return differences(now, meanwhile.get()).isEmpty() ? now.snapshot() : update(now, meanwhile.get().id(), to);
         }
         String apiId = w.apiId();
-        String id = call("creating authorizer " + w.target.authorizerName() + " on API " + apiId, w.region(),
-                () -> w.aws.apigateway().createAuthorizer(r -> r.apiId(apiId).name(w.target.authorizerName())
-                        .authorizerType(AuthorizerType.REQUEST).identitySource(w.target.identitySource())
+        String id = call("creating authorizer " + c.name() + " on API " + apiId, w.region(),
+                () -> w.aws.apigateway().createAuthorizer(r -> r.apiId(apiId).name(c.name())
+                        .authorizerType(AuthorizerType.REQUEST).identitySource(to.identitySource())
                         .authorizerPayloadFormatVersion("2.0").enableSimpleResponses(true)
-                        .authorizerResultTtlInSeconds(w.target.cacheTtl()).authorizerUri(w.authorizerUri()))
+                        .authorizerResultTtlInSeconds(to.resultTtl()).authorizerUri(to.uri()))
                         .authorizerId());
         w.progress.say("created authorizer " + id);
         Snapshot settled = settle(now, id);
         return withAuthorizer(w, settled, settled.authorizers().isEmpty() ? id : ownedFirst(w.on(settled), id));
     }
 
-    private static Snapshot update(Wiring w, String id) {
+    private static Snapshot update(Wiring w, String id, Settings to) {
         String apiId = w.apiId();
         call("updating authorizer " + id + " on API " + apiId, w.region(),
                 () -> w.aws.apigateway().updateAuthorizer(r -> r.apiId(apiId).authorizerId(id)
-                        .authorizerType(AuthorizerType.REQUEST).identitySource(w.target.identitySource())
+                        .authorizerType(AuthorizerType.REQUEST).identitySource(to.identitySource())
                         .authorizerPayloadFormatVersion("2.0").enableSimpleResponses(true)
-                        .authorizerResultTtlInSeconds(w.target.cacheTtl()).authorizerUri(w.authorizerUri())));
+                        .authorizerResultTtlInSeconds(to.resultTtl()).authorizerUri(to.uri())));
         return withAuthorizer(w, w.snapshot(), id);
     }
 
@@ -138,17 +166,18 @@ public final class AuthorizerPiece implements Piece {
         String resource = w.target.authorizerName() + " on API " + w.apiId();
         List<State.Authorizer> owned = owned(w);
         if (owned.isEmpty()) return Change.ok(name(), resource, "none calling " + w.functionName());
-        return new Change(name(), resource + " (" + owned.stream().map(State.Authorizer::id).collect(Collectors.joining(", ")) + ")",
-                Change.Action.DELETE, "REQUEST authorizer calling " + w.functionName());
+        List<String> ids = owned.stream().map(State.Authorizer::id).toList();
+        return new Change(name(), resource + " (" + String.join(", ", ids) + ")",
+                Change.Action.DELETE, "REQUEST authorizer calling " + w.functionName(), new Delete(ids));
     }
 
     @Override
     public Snapshot remove(Wiring w, Change change) {
         List<String> deleted = new ArrayList<>();
-        for (State.Authorizer a : owned(w)) {
-            unlessGone("deleting authorizer " + a.id() + " of API " + w.apiId(), w.region(), NotFoundException.class,
-                    () -> w.aws.apigateway().deleteAuthorizer(r -> r.apiId(w.apiId()).authorizerId(a.id())));
-            deleted.add(a.id());
+        for (String id : change.diff(Delete.class).ids()) {
+            unlessGone("deleting authorizer " + id + " of API " + w.apiId(), w.region(), NotFoundException.class,
+                    () -> w.aws.apigateway().deleteAuthorizer(r -> r.apiId(w.apiId()).authorizerId(id)));
+            deleted.add(id);
         }
         return w.snapshot().with(b -> b.authorizers = b.authorizers.stream().filter(x -> !deleted.contains(x.id())).toList());
     }

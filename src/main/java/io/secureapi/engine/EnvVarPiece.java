@@ -17,10 +17,28 @@ public final class EnvVarPiece implements Piece {
         return "env var";
     }
 
+    /** SECRET_ARN of a secret this run creates: its ARN is known only once the secret piece has applied. */
+    static final String NEW_SECRET = "(new secret)";
+
+    /** Our variables from what the function has ({@code from}, only the ones it has) to {@code to}; SECRET_ARN may be {@link #NEW_SECRET}. */
+    record Vars(Map<String, String> from, Map<String, String> to) implements Change.Diff {
+        public Vars {
+            from = Map.copyOf(from);
+            to = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(to));
+        }
+    }
+
+    /** Remove our variables, keeping the others. */
+    record Unset(List<String> names) implements Change.Diff {
+        public Unset {
+            names = List.copyOf(names);
+        }
+    }
+
     /** The variables we own; SECRET_ARN is "pending" until the secret exists. */
     static Map<String, String> desired(Wiring w) {
         Map<String, String> env = new LinkedHashMap<>();
-        env.put(Names.ENV_SECRET_ARN, w.secretArn() == null ? "(new secret)" : w.secretArn());
+        env.put(Names.ENV_SECRET_ARN, w.secretArn() == null ? NEW_SECRET : w.secretArn());
         if (w.target.managedFunction()) env.put(Names.ENV_KEY_HEADER, w.target.header().toLowerCase());
         return env;
     }
@@ -29,20 +47,24 @@ public final class EnvVarPiece implements Piece {
     public Change plan(Wiring w) {
         String resource = w.functionName() + " " + Names.ENV_SECRET_ARN;
         if (w.function().isEmpty()) {
+            // no diff of its own: the function piece creates the function with these variables
             return new Change(name(), resource, Change.Action.CREATE, "set when the function is created");
         }
         Map<String, String> actual = w.function().get().env();
         List<String> why = new ArrayList<>();
+        Map<String, String> from = new LinkedHashMap<>();
         desired(w).forEach((k, v) -> {
             if (!actual.containsKey(k)) why.add("add " + k);
             else if (!actual.get(k).equals(v)) why.add(k + " → " + v);
+            if (actual.containsKey(k)) from.put(k, actual.get(k));
         });
         int others = (int) actual.keySet().stream().filter(k -> !desired(w).containsKey(k)).count();
         String kept = others == 0 ? "" : " (" + others + " other variable" + (others == 1 ? "" : "s") + " kept)";
         if (why.isEmpty()) return Change.ok(name(), resource, "points at the secret" + kept);
         if (w.publishedVersion()) throw immutable(w);
         boolean fresh = why.stream().allMatch(s -> s.startsWith("add "));
-        return new Change(name(), resource, fresh ? Change.Action.CREATE : Change.Action.UPDATE, String.join("; ", why) + kept);
+        return new Change(name(), resource, fresh ? Change.Action.CREATE : Change.Action.UPDATE, String.join("; ", why) + kept,
+                new Vars(from, desired(w)));
     }
 
     /**
@@ -66,13 +88,20 @@ public final class EnvVarPiece implements Piece {
 
     @Override
     public Snapshot apply(Wiring w, Change change) {
+        Map<String, String> to = new LinkedHashMap<>(change.diff(Vars.class).to());
+        // known after apply: the ARN of the secret this run created
+        to.replaceAll((k, v) -> NEW_SECRET.equals(v) ? w.secretArn() : v);
+        return merge(w, to);
+    }
+
+    /** Sets {@code desired} on the function, merged into its environment as it is now; no write when it already holds them. */
+    static Snapshot merge(Wiring w, Map<String, String> desired) {
         String name = w.functionName();
         // Merge into the environment as it is now, not as planned: never drop a variable added meanwhile.
         GetFunctionConfigurationResponse now = call("reading the configuration of Lambda function " + name, w.region(),
                 () -> w.aws.lambda().getFunctionConfiguration(r -> r.functionName(w.functionArn())));
         Map<String, String> merged = new LinkedHashMap<>();
         if (now.environment() != null && now.environment().variables() != null) merged.putAll(now.environment().variables());
-        Map<String, String> desired = desired(w);
         // merged, never replaced: SECURE_API_FLUSHED_AT (keys revoke's cache flush) and the user's own stay as they are
         if (desired.entrySet().stream().allMatch(e -> e.getValue().equals(merged.get(e.getKey())))) return w.snapshot();
         merged.putAll(desired);
@@ -119,13 +148,13 @@ public final class EnvVarPiece implements Piece {
             boolean foreign = w.function().get().env().containsKey(Names.ENV_SECRET_ARN);
             return Change.ok(name(), resource, foreign ? Names.ENV_SECRET_ARN + " points at another secret; kept" : "not set" + kept);
         }
-        return new Change(name(), resource, Change.Action.DELETE, "remove " + String.join(", ", ours) + kept);
+        return new Change(name(), resource, Change.Action.DELETE, "remove " + String.join(", ", ours) + kept, new Unset(ours));
     }
 
     @Override
     public Snapshot remove(Wiring w, Change change) {
         String name = w.functionName();
-        List<String> ours = owned(w);
+        List<String> ours = change.diff(Unset.class).names();
         // Edit the environment as it is now: never drop a variable added since the read.
         GetFunctionConfigurationResponse now = call("reading the configuration of Lambda function " + name, w.region(),
                 () -> w.aws.lambda().getFunctionConfiguration(r -> r.functionName(w.functionArn())));

@@ -38,11 +38,20 @@ public final class ExecutionRolePiece implements Piece {
                 "account", w.account(), "functionName", Names.managedFunctionName(w.apiId())));
     }
 
+    /** Create the role (or only restore its policy), then put its logs-only policy. */
+    record Put(boolean create, String logsPolicy) implements Change.Diff {
+    }
+
+    /** Delete the role and its inline logs policy. */
+    record Delete(String roleName) implements Change.Diff {
+    }
+
     @Override
     public Change plan(Wiring w) {
         String roleName = Names.managedRoleName(w.apiId());
         if (w.role().isEmpty()) {
-            return new Change(name(), roleName, Change.Action.CREATE, "trusts Lambda; may write its own logs only");
+            return new Change(name(), roleName, Change.Action.CREATE, "trusts Lambda; may write its own logs only",
+                    new Put(true, logsPolicy(w)));
         }
         State.Role role = w.role().get();
         if (!"true".equals(role.tags().get(Names.TAG_MANAGED))) {
@@ -51,14 +60,15 @@ public final class ExecutionRolePiece implements Piece {
         }
         boolean same = Optional.ofNullable(role.inlinePolicy()).map(p -> PolicyDocument.parse(p).sameAs(PolicyDocument.parse(logsPolicy(w))))
                 .orElse(false);
-        if (!same) return new Change(name(), roleName, Change.Action.UPDATE, "restore its logs-only policy");
+        if (!same) return new Change(name(), roleName, Change.Action.UPDATE, "restore its logs-only policy", new Put(false, logsPolicy(w)));
         return Change.ok(name(), roleName, "logs-only");
     }
 
     @Override
     public Snapshot apply(Wiring w, Change change) {
+        Put put = change.diff(Put.class);
         String roleName = Names.managedRoleName(w.apiId());
-        if (change.action() == Change.Action.CREATE) {
+        if (put.create()) {
             String trust = Policies.compact("lambda-trust.json", Map.of());
             boolean created = call("creating IAM role " + roleName, w.region(), () -> {
                 try {
@@ -82,7 +92,7 @@ public final class ExecutionRolePiece implements Piece {
                 }
             }
         }
-        String policy = logsPolicy(w);
+        String policy = put.logsPolicy();
         run("putting the logs policy on IAM role " + roleName, w.region(), () -> w.aws.iam().putRolePolicy(r -> r
                 .roleName(roleName).policyName(Names.ROLE_POLICY_NAME).policyDocument(policy)));
         State.Role now = find(w, roleName).orElse(null);
@@ -101,12 +111,12 @@ public final class ExecutionRolePiece implements Piece {
         String roleName = Names.managedRoleName(w.apiId());
         if (w.role().isEmpty()) return Change.ok(name(), roleName, "not found");
         if (!deletes(w)) return Change.ok(name(), roleName, "not tagged " + Names.TAG_MANAGED + "=true for this API; kept");
-        return new Change(name(), roleName, Change.Action.DELETE, "with its inline policy " + Names.ROLE_POLICY_NAME);
+        return new Change(name(), roleName, Change.Action.DELETE, "with its inline policy " + Names.ROLE_POLICY_NAME, new Delete(roleName));
     }
 
     @Override
     public Snapshot remove(Wiring w, Change change) {
-        String roleName = Names.managedRoleName(w.apiId());
+        String roleName = change.diff(Delete.class).roleName();
         unlessGone("deleting the logs policy of IAM role " + roleName, w.region(), NoSuchEntityException.class,
                 () -> w.aws.iam().deleteRolePolicy(r -> r.roleName(roleName).policyName(Names.ROLE_POLICY_NAME)));
         try {

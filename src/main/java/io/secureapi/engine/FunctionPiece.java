@@ -78,6 +78,21 @@ public final class FunctionPiece implements Piece {
         return p.length > 7 ? String.join(":", java.util.Arrays.copyOf(p, 7)) : arn;
     }
 
+    /**
+     * Deploy the bundled authorizer with the role and our variables; SECRET_ARN is the secret's ARN
+     * as the run's snapshot holds it at apply (a secret created by this run has none at plan).
+     */
+    record Create(String name, String roleArn) implements Change.Diff {
+    }
+
+    /** Bring the bundled function up to date: its code, and/or its runtime, handler and role. */
+    record Update(String name, boolean code, boolean configuration, String roleArn) implements Change.Diff {
+    }
+
+    /** Delete the bundled function (its variables and invoke permission go with it). */
+    record Delete(String name) implements Change.Diff {
+    }
+
     @Override
     public Change plan(Wiring w) {
         String name = w.functionName();
@@ -86,7 +101,7 @@ public final class FunctionPiece implements Piece {
         }
         if (w.function().isEmpty()) {
             return new Change(name(), name, Change.Action.CREATE, "bundled authorizer, " + Names.RUNTIME + ", "
-                    + (BundledAuthorizer.zip().length + 1023) / 1024 + " KB zipped");
+                    + (BundledAuthorizer.zip().length + 1023) / 1024 + " KB zipped", new Create(name, w.roleArn()));
         }
         State.Function f = w.function().get();
         if (!f.managed()) {
@@ -94,31 +109,40 @@ public final class FunctionPiece implements Piece {
                     "pass --function " + name + " to use it as the authorizer, or delete it");
         }
         List<String> why = new ArrayList<>();
-        if (!BundledAuthorizer.codeSha256().equals(f.codeSha256())) why.add("deploy the current bundled code");
+        boolean code = !BundledAuthorizer.codeSha256().equals(f.codeSha256());
+        if (code) why.add("deploy the current bundled code");
         if (!Names.RUNTIME.equals(f.runtime())) why.add("runtime " + f.runtime() + " → " + Names.RUNTIME);
         if (!Names.HANDLER.equals(f.handler())) why.add("handler → " + Names.HANDLER);
         if (!w.roleArn().equals(f.role())) why.add("role → " + Names.managedRoleName(w.apiId()));
         if (why.isEmpty()) return Change.ok(name(), name, "bundled authorizer, current");
-        return new Change(name(), name, Change.Action.UPDATE, String.join("; ", why));
+        boolean configuration = !Names.RUNTIME.equals(f.runtime()) || !Names.HANDLER.equals(f.handler()) || !w.roleArn().equals(f.role());
+        return new Change(name(), name, Change.Action.UPDATE, String.join("; ", why), new Update(name, code, configuration, w.roleArn()));
     }
 
     @Override
     public Snapshot apply(Wiring w, Change change) {
-        String name = w.functionName();
-        if (change.action() == Change.Action.CREATE) {
-            create(w, name);
+        String name;
+        if (change.diff() instanceof Create c) {
+            name = c.name();
+            if (!create(w, c)) {
+                // another run created it meanwhile: its variables are merged in as ours would have been set
+                State.Function theirs = find(w, name).orElse(null);
+                return EnvVarPiece.merge(w.on(w.snapshot().with(b -> b.function = theirs)), EnvVarPiece.desired(w));
+            }
         } else {
+            Update u = change.diff(Update.class);
+            name = u.name();
             State.Function f = w.function().orElseThrow();
             if ("InProgress".equals(f.lastUpdateStatus())) waitUpdated(w, name);
-            if (!BundledAuthorizer.codeSha256().equals(f.codeSha256())) {
+            if (u.code()) {
                 run("updating the code of Lambda function " + name, w.region(), () -> w.aws.lambda().updateFunctionCode(r -> r
                         .functionName(name).zipFile(SdkBytes.fromByteArray(BundledAuthorizer.zip()))));
                 waitUpdated(w, name);
             }
-            if (!Names.RUNTIME.equals(f.runtime()) || !Names.HANDLER.equals(f.handler()) || !w.roleArn().equals(f.role())) {
+            if (u.configuration()) {
                 run("updating the configuration of Lambda function " + name, w.region(), () -> w.aws.lambda()
                         .updateFunctionConfiguration(r -> r.functionName(name).runtime(Names.RUNTIME).handler(Names.HANDLER)
-                                .role(w.roleArn())));
+                                .role(u.roleArn())));
                 waitUpdated(w, name);
             }
         }
@@ -151,20 +175,24 @@ public final class FunctionPiece implements Piece {
         return m != null ? m : e.getMessage() == null ? "" : e.getMessage();
     }
 
-    private void create(Wiring w, String name) {
+    /** Creates the function; false when another run created it meanwhile (that one is used). */
+    private static boolean create(Wiring w, Create planned) {
+        String name = planned.name();
+        // our variables with the secret's ARN as it is now: the secret piece has applied by this point
         Map<String, String> env = EnvVarPiece.desired(w);
         Map<String, String> tags = Map.of(Names.TAG_MANAGED, "true", Names.TAG_API_ID, w.apiId());
         Backoff backoff = Backoff.iamPropagation();
         Architecture[] arch = {Architecture.ARM64};
-        call("creating Lambda function " + name, w.region(), () -> {
+        boolean created = call("creating Lambda function " + name, w.region(), () -> {
             while (true) {
                 try {
-                    return w.aws.lambda().createFunction(r -> r.functionName(name).runtime(Names.RUNTIME)
-                            .handler(Names.HANDLER).role(w.roleArn()).architectures(arch[0])
+                    w.aws.lambda().createFunction(r -> r.functionName(name).runtime(Names.RUNTIME)
+                            .handler(Names.HANDLER).role(planned.roleArn()).architectures(arch[0])
                             .memorySize(128).timeout(5)
                             .description("secure-api authorizer for HTTP API " + w.apiId())
                             .code(c -> c.zipFile(SdkBytes.fromByteArray(BundledAuthorizer.zip())))
                             .environment(e -> e.variables(env)).tags(tags));
+                    return true;
                 } catch (InvalidParameterValueException e) {
                     if (arch[0] == Architecture.ARM64 && arm64Unsupported(e)) {
                         // Graviton is not in every region: the authorizer runs the same on x86_64.
@@ -175,13 +203,14 @@ public final class FunctionPiece implements Piece {
                     if (!iamPropagation(e) || !backoff.retry(w.progress, "waiting for the new IAM role to reach Lambda")) throw e;
                 } catch (ResourceConflictException e) {
                     // Another run created it meanwhile: use that one.
-                    return null;
+                    return false;
                 }
             }
         });
         w.progress.say("waiting for Lambda function " + name + " to become Active…");
         run("waiting for Lambda function " + name + " to become Active", w.region(),
                 () -> w.aws.lambda().waiter().waitUntilFunctionActiveV2(r -> r.functionName(name)));
+        return created;
     }
 
     static void waitUpdated(Wiring w, String name) {
@@ -203,12 +232,13 @@ public final class FunctionPiece implements Piece {
         if (!w.target.managedFunction()) return Change.ok(name(), name, "your function; kept");
         if (w.function().isEmpty()) return Change.ok(name(), name, "not found");
         if (!deletes(w)) return Change.ok(name(), name, "not tagged " + Names.TAG_MANAGED + "=true for this API; kept");
-        return new Change(name(), name, Change.Action.DELETE, "bundled authorizer (its variables and invoke permission go with it)");
+        return new Change(name(), name, Change.Action.DELETE, "bundled authorizer (its variables and invoke permission go with it)",
+                new Delete(name));
     }
 
     @Override
     public Snapshot remove(Wiring w, Change change) {
-        String name = w.functionName();
+        String name = change.diff(Delete.class).name();
         unlessGone("deleting Lambda function " + name, w.region(), ResourceNotFoundException.class,
                 () -> w.aws.lambda().deleteFunction(r -> r.functionName(name)));
         return w.snapshot().with(b -> {

@@ -54,6 +54,17 @@ public final class InvokePermissionPiece implements Piece {
         return p instanceof Map<?, ?> m && "apigateway.amazonaws.com".equals(m.get("Service"));
     }
 
+    /**
+     * Our statement, replacing an outdated one: API Gateway may invoke the function only from
+     * {@code sourceArn}; null for an authorizer this run creates, whose ARN the snapshot holds at apply.
+     */
+    record Allow(String sourceArn) implements Change.Diff {
+    }
+
+    /** Our statement out of the function's policy; the others kept. */
+    record Withdraw() implements Change.Diff {
+    }
+
     @Override
     public Change plan(Wiring w) {
         String resource = w.functionName() + " " + Names.permissionStatementId(w.apiId());
@@ -61,10 +72,11 @@ public final class InvokePermissionPiece implements Piece {
         Optional<Map<String, Object>> st = statement(w);
         if (st.isEmpty()) {
             return new Change(name(), resource, Change.Action.CREATE, "apigateway.amazonaws.com, only from "
-                    + (want == null ? "the new authorizer" : want));
+                    + (want == null ? "the new authorizer" : want), new Allow(want));
         }
         if (want == null || !exact(st.get(), want)) {
-            return new Change(name(), resource, Change.Action.UPDATE, "scope it to " + (want == null ? "the new authorizer" : want));
+            return new Change(name(), resource, Change.Action.UPDATE, "scope it to " + (want == null ? "the new authorizer" : want),
+                    new Allow(want));
         }
         return Change.ok(name(), resource, "only from authorizer " + w.ourAuthorizer().get().id());
     }
@@ -87,7 +99,9 @@ public final class InvokePermissionPiece implements Piece {
         String sid = Names.permissionStatementId(w.apiId());
         String fn = w.functionArn();
         String qualifier = w.qualifier().orElse(null);
-        String sourceArn = desiredSourceArn(w);
+        String planned = change.diff(Allow.class).sourceArn();
+        // known after apply: the ARN of the authorizer this run created
+        String sourceArn = planned != null ? planned : desiredSourceArn(w);
         String label = w.functionName() + (qualifier == null ? "" : ":" + qualifier);
         for (int attempt = 1; attempt <= ADD_ATTEMPTS; attempt++) {
             Wiring now = w.on(withPolicy(w, fn));
@@ -130,7 +144,7 @@ public final class InvokePermissionPiece implements Piece {
         if (w.function().isEmpty()) return Change.ok(name(), resource, "function not found");
         if (FunctionPiece.deletes(w)) return Change.ok(name(), resource, "goes with the bundled function");
         if (statement(w).isEmpty()) return Change.ok(name(), resource, "no such statement");
-        return new Change(name(), resource, Change.Action.DELETE, "remove this statement only; others kept");
+        return new Change(name(), resource, Change.Action.DELETE, "remove this statement only; others kept", new Withdraw());
     }
 
     @Override

@@ -200,6 +200,14 @@ public final class KeyDecryptionPiece implements Piece {
         return out;
     }
 
+    /** Put the bundled role's KMS policy: kms:Decrypt on {@code key}, only via Secrets Manager, only for the secret's ARN at apply. */
+    record Grant(Key key) implements Change.Diff {
+    }
+
+    /** Delete the bundled role's KMS policy. */
+    record Revoke() implements Change.Diff {
+    }
+
     @Override
     public Change plan(Wiring w) {
         String resource = Names.managedRoleName(w.apiId()) + " " + Names.ROLE_KMS_POLICY_NAME;
@@ -209,17 +217,20 @@ public final class KeyDecryptionPiece implements Piece {
         }
         if (w.kmsKey().isEmpty()) {
             if (w.kmsRolePolicy().isPresent()) {
-                return new Change(name(), resource, Change.Action.UPDATE, "remove kms:Decrypt: the secret now uses the AWS-managed key");
+                return new Change(name(), resource, Change.Action.UPDATE, "remove kms:Decrypt: the secret now uses the AWS-managed key",
+                        new Revoke());
             }
             return Change.ok(name(), resource, "AWS-managed key aws/secretsmanager: nothing to grant");
         }
         Key key = w.kmsKey().get();
         String want = desiredRolePolicy(w, key);
         if (w.kmsRolePolicy().isEmpty()) {
-            return new Change(name(), resource, Change.Action.CREATE, "kms:Decrypt on " + key.arn() + ", only via Secrets Manager for this secret");
+            return new Change(name(), resource, Change.Action.CREATE, "kms:Decrypt on " + key.arn() + ", only via Secrets Manager for this secret",
+                    new Grant(key));
         }
         if (!PolicyDocument.parse(w.kmsRolePolicy().get()).sameAs(PolicyDocument.parse(want))) {
-            return new Change(name(), resource, Change.Action.UPDATE, "kms:Decrypt on " + key.arn() + ", only via Secrets Manager for this secret");
+            return new Change(name(), resource, Change.Action.UPDATE, "kms:Decrypt on " + key.arn() + ", only via Secrets Manager for this secret",
+                    new Grant(key));
         }
         return Change.ok(name(), resource, "kms:Decrypt on " + key.arn() + " for this secret only");
     }
@@ -227,8 +238,8 @@ public final class KeyDecryptionPiece implements Piece {
     @Override
     public Snapshot apply(Wiring w, Change change) {
         String roleName = Names.managedRoleName(w.apiId());
-        if (w.kmsKey().isEmpty()) return deleteRolePolicy(w, roleName);
-        String policy = desiredRolePolicy(w, w.kmsKey().get());
+        if (change.diff() instanceof Revoke) return deleteRolePolicy(w, roleName);
+        String policy = desiredRolePolicy(w, change.diff(Grant.class).key());
         run("putting the KMS policy on IAM role " + roleName, w.region(), () -> w.aws.iam().putRolePolicy(r -> r
                 .roleName(roleName).policyName(Names.ROLE_KMS_POLICY_NAME).policyDocument(policy)));
         return w.snapshot().with(b -> b.kmsRolePolicy = policy);
@@ -250,7 +261,7 @@ public final class KeyDecryptionPiece implements Piece {
         boolean ours = w.role().map(r -> "true".equals(r.tags().get(Names.TAG_MANAGED))
                 && w.apiId().equals(r.tags().getOrDefault(Names.TAG_API_ID, w.apiId()))).orElse(false);
         if (!ours) return Change.ok(name(), resource, "role not tagged " + Names.TAG_MANAGED + "=true for this API; kept");
-        return new Change(name(), resource, Change.Action.DELETE, "remove kms:Decrypt from the authorizer's role");
+        return new Change(name(), resource, Change.Action.DELETE, "remove kms:Decrypt from the authorizer's role", new Revoke());
     }
 
     @Override

@@ -73,6 +73,20 @@ public final class KeyNameForwardingPiece implements Piece {
         return w.integrations().stream().filter(Integration::mappable).filter(i -> !VALUE.equals(i.requestParameters().get(k))).toList();
     }
 
+    /** Add the mapping of {@code header} to these integrations, each with its other mappings as read. */
+    record Forward(String header, List<Integration> integrations) implements Change.Diff {
+        public Forward {
+            integrations = List.copyOf(integrations);
+        }
+    }
+
+    /** Remove the mapping of {@code header} from these integrations, their other mappings kept. */
+    record StopForwarding(String header, List<Integration> integrations) implements Change.Diff {
+        public StopForwarding {
+            integrations = List.copyOf(integrations);
+        }
+    }
+
     @Override
     public Change plan(Wiring w) {
         String header = header(w);
@@ -81,13 +95,14 @@ public final class KeyNameForwardingPiece implements Piece {
         long mappable = w.integrations().stream().filter(Integration::mappable).count();
         if (missing.isEmpty()) return Change.ok(name(), header, mappable + " integration" + (mappable == 1 ? "" : "s") + " set " + header + " from the key name");
         return new Change(name(), header, Change.Action.UPDATE, "map " + key(header) + " = " + VALUE + " on " + missing.size() + " of "
-                + mappable + " integration" + (mappable == 1 ? "" : "s") + " (their other mappings kept)");
+                + mappable + " integration" + (mappable == 1 ? "" : "s") + " (their other mappings kept)", new Forward(header, missing));
     }
 
     @Override
     public Snapshot apply(Wiring w, Change change) {
-        String header = header(w);
-        for (Integration i : missing(w, header)) {
+        Forward f = change.diff(Forward.class);
+        String header = f.header();
+        for (Integration i : f.integrations()) {
             Map<String, String> merged = new LinkedHashMap<>(i.requestParameters());
             merged.put(key(header), VALUE);
             run("mapping " + header + " on integration " + i.id() + " of API " + w.apiId(), w.region(), () -> w.aws.apigateway()
@@ -103,10 +118,10 @@ public final class KeyNameForwardingPiece implements Piece {
     public Change planRemoval(Wiring w) {
         String header = w.previous().map(ProjectConfig::forwardKeyName).orElse(null);
         if (header == null) return Change.ok(name(), "-", "none recorded");
-        long ours = ours(w, header).size();
-        if (ours == 0) return Change.ok(name(), header, "no integration maps it");
-        return new Change(name(), header, Change.Action.DELETE, "remove " + key(header) + " from " + ours + " integration"
-                + (ours == 1 ? "" : "s") + " (other mappings kept)");
+        List<Integration> ours = ours(w, header);
+        if (ours.isEmpty()) return Change.ok(name(), header, "no integration maps it");
+        return new Change(name(), header, Change.Action.DELETE, "remove " + key(header) + " from " + ours.size() + " integration"
+                + (ours.size() == 1 ? "" : "s") + " (other mappings kept)", new StopForwarding(header, ours));
     }
 
     private static List<Integration> ours(Wiring w, String header) {
@@ -115,8 +130,9 @@ public final class KeyNameForwardingPiece implements Piece {
 
     @Override
     public Snapshot remove(Wiring w, Change change) {
-        String header = w.previous().map(ProjectConfig::forwardKeyName).orElseThrow();
-        for (Integration i : ours(w, header)) {
+        StopForwarding s = change.diff(StopForwarding.class);
+        String header = s.header();
+        for (Integration i : s.integrations()) {
             // an empty value removes a mapping; the others are sent as they are
             Map<String, String> params = new LinkedHashMap<>(i.requestParameters());
             params.put(key(header), "");

@@ -55,23 +55,35 @@ public final class LogGroupPiece implements Piece {
         return w.logGroup().map(Group::retentionDays).filter(d -> d != null).orElse(DEFAULT_RETENTION_DAYS);
     }
 
+    /** The group's retention from {@code from} (null: never expire) to {@code to} days; {@code create}: the group is not there yet. */
+    record Retention(String group, boolean create, Integer from, int to) implements Change.Diff {
+    }
+
+    /** Delete the bundled authorizer's log group. */
+    record Delete(String group) implements Change.Diff {
+    }
+
     @Override
     public Change plan(Wiring w) {
         String group = LastUsed.logGroup(w.functionName());
         int days = desired(w);
-        if (w.logGroup().isEmpty()) return new Change(name(), group, Change.Action.CREATE, "retention " + days + " days");
+        if (w.logGroup().isEmpty()) {
+            return new Change(name(), group, Change.Action.CREATE, "retention " + days + " days", new Retention(group, true, null, days));
+        }
         Integer now = w.logGroup().get().retentionDays();
         if (now == null || now != days) {
-            return new Change(name(), group, Change.Action.UPDATE, "retention " + (now == null ? "never expire" : now + " days") + " → " + days + " days");
+            return new Change(name(), group, Change.Action.UPDATE, "retention " + (now == null ? "never expire" : now + " days") + " → " + days + " days",
+                    new Retention(group, false, now, days));
         }
         return Change.ok(name(), group, "retention " + days + " days");
     }
 
     @Override
     public Snapshot apply(Wiring w, Change change) {
-        String group = LastUsed.logGroup(w.functionName());
-        int days = desired(w);
-        if (w.logGroup().isEmpty()) {
+        Retention planned = change.diff(Retention.class);
+        String group = planned.group();
+        int days = planned.to();
+        if (planned.create()) {
             call("creating log group " + group, w.region(), () -> {
                 try {
                     return w.aws.logs().createLogGroup(r -> r.logGroupName(group));
@@ -93,12 +105,12 @@ public final class LogGroupPiece implements Piece {
         String group = LastUsed.logGroup(w.functionName());
         if (w.logGroup().isEmpty()) return Change.ok(name(), group, "not found");
         if (!FunctionPiece.deletes(w) && w.function().isPresent()) return Change.ok(name(), group, "kept with the function");
-        return new Change(name(), group, Change.Action.DELETE, "the bundled authorizer's logs");
+        return new Change(name(), group, Change.Action.DELETE, "the bundled authorizer's logs", new Delete(group));
     }
 
     @Override
     public Snapshot remove(Wiring w, Change change) {
-        String group = LastUsed.logGroup(w.functionName());
+        String group = change.diff(Delete.class).group();
         unlessGone("deleting log group " + group, w.region(), ResourceNotFoundException.class,
                 () -> w.aws.logs().deleteLogGroup(r -> r.logGroupName(group)));
         return w.snapshot().with(b -> b.logGroup = null);

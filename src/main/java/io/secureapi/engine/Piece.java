@@ -4,16 +4,20 @@ import java.util.List;
 
 /**
  * One AWS piece of the wiring. {@link Reader} reads its actual state into the run's snapshot;
- * the piece plans the difference against the target, applies exactly that planned change,
- * checks it (verify) and removes what secure-api made of it (teardown).
+ * the piece plans the difference against the target as a typed {@link Change.Diff}, applies
+ * exactly that diff (never planning again), checks it (verify) and removes what secure-api made
+ * of it (teardown).
  */
 public interface Piece {
     String name();
 
-    /** Compares actual with desired. Pure: no AWS calls. */
+    /** Compares actual with desired: the row to print and the diff apply consumes. Pure: no AWS calls. */
     Change plan(Wiring w);
 
-    /** Makes the planned change true; called only when {@code change.changes()}. Answers the snapshot it leaves. */
+    /**
+     * Makes the planned diff true; called only when {@code change.applies()}, in plan order, on the
+     * snapshot the changes before it left. Answers the snapshot it leaves.
+     */
     Snapshot apply(Wiring w, Change change);
 
     /** verify's checks of this piece, on the snapshot. Pure: no AWS calls. */
@@ -26,7 +30,7 @@ public interface Piece {
         return Change.ok(name(), "-", "nothing of secure-api's here");
     }
 
-    /** Removes it; called only when {@code change.changes()}. Not-found counts as done, so reruns are safe. */
+    /** Removes what the planned diff names; called only when {@code change.applies()}. Not-found counts as done, so reruns are safe. */
     default Snapshot remove(Wiring w, Change change) {
         return w.snapshot();
     }

@@ -73,6 +73,23 @@ public final class RoutesPiece implements Piece {
                 .filter(r -> r.authorizationType() != null && !"NONE".equals(r.authorizationType())).toList();
     }
 
+    /**
+     * Put exactly these routes (the selected ones not yet on our authorizer) on CUSTOM authorization
+     * with our authorizer, whose id the snapshot holds at apply (one this run creates has none at plan).
+     */
+    public record Protect(List<State.Route> routes) implements Change.Diff {
+        public Protect {
+            routes = List.copyOf(routes);
+        }
+    }
+
+    /** Put each route back to the authorization it had before setup. */
+    public record Unprotect(List<Restore> routes) implements Change.Diff {
+        public Unprotect {
+            routes = List.copyOf(routes);
+        }
+    }
+
     @Override
     public Change plan(Wiring w) {
         List<State.Route> selected = selected(w);
@@ -89,7 +106,7 @@ public final class RoutesPiece implements Piece {
         if (todo.isEmpty()) return Change.ok(name(), resource, selected.size() + " protected: " + list(selected));
         String replaced = foreign.isEmpty() ? "" : " (replacing " + foreign.size() + " other authorization" + (foreign.size() == 1 ? "" : "s") + ")";
         return new Change(name(), resource, Change.Action.UPDATE, "protect " + todo.size() + " of " + selected.size()
-                + ": " + list(todo) + replaced);
+                + ": " + list(todo) + replaced, new Protect(todo));
     }
 
     static String describe(Wiring w, State.Route r) {
@@ -110,8 +127,7 @@ public final class RoutesPiece implements Piece {
     public Snapshot apply(Wiring w, Change change) {
         String authorizerId = w.ourAuthorizer().orElseThrow().id();
         Map<String, State.Route> changed = new java.util.HashMap<>();
-        for (State.Route r : selected(w)) {
-            if (protectedByUs(w, r)) continue;
+        for (State.Route r : change.diff(Protect.class).routes()) {
             boolean clearScopes = r.scopes() != null && !r.scopes().isEmpty();
             run("protecting route \"" + r.key() + "\" of API " + w.apiId(), w.region(), () -> w.aws.apigateway().updateRoute(u -> {
                 u.apiId(w.apiId()).routeId(r.id()).authorizationType(AuthorizationType.CUSTOM).authorizerId(authorizerId);
@@ -204,7 +220,7 @@ public final class RoutesPiece implements Piece {
         }
         String detail = todo.stream().limit(5).map(r -> r.route().key() + " → " + describeBefore(w, r))
                 .collect(Collectors.joining(", ")) + (todo.size() > 5 ? " and " + (todo.size() - 5) + " more" : "");
-        return new Change(name(), resource, Change.Action.UPDATE, "restore " + todo.size() + ": " + detail);
+        return new Change(name(), resource, Change.Action.UPDATE, "restore " + todo.size() + ": " + detail, new Unprotect(todo));
     }
 
     static String describeBefore(Wiring w, Restore r) {
@@ -218,7 +234,7 @@ public final class RoutesPiece implements Piece {
     @Override
     public Snapshot remove(Wiring w, Change change) {
         Map<String, State.Route> changed = new java.util.HashMap<>();
-        for (Restore r : restorations(w)) {
+        for (Restore r : change.diff(Unprotect.class).routes()) {
             State.Authorization b = r.before();
             // An empty AuthorizerId detaches ours explicitly (as Terraform sends it); otherwise the
             // route may keep pointing at the authorizer deleted next.

@@ -41,37 +41,62 @@ public final class SecretPiece implements Piece {
         return !plain(w) && w.secretValue().map(v -> !DigestSecret.is(v)).orElse(false);
     }
 
-    /** The digest value this run stores, and why; {@code why} empty when nothing changes. */
-    record DigestPlan(DigestSecret next, List<String> why) {
+    /**
+     * The keys this run stores: the plan's decision, from the secret's value as read. Apply
+     * generates the keys it names (never the plan), writes them ahead, then stores one new version.
+     * {@code digests}: the bundled authorizer's format, else the plain string a user's function reads.
+     * {@code convert}: the value changes format (legacy plaintext keys to digests, every key kept;
+     * or a JSON value to the plain string a user's function compares).
+     * {@code generateLive}: a new live key (the secret has no current value).
+     * {@code storeSupplied}: the supplied key becomes the live key (in digests the old one stays accepted, retiring).
+     * {@code addDev}: a new development key.
+     */
+    record Keys(boolean digests, boolean convert, boolean generateLive, boolean storeSupplied, boolean addDev) {
+        /** Whether a new version is needed. */
+        boolean changes() {
+            return convert || generateLive || storeSupplied || addDev;
+        }
+    }
+
+    /** The keys decided, and why (the plan's detail); {@code why} empty when no new version is needed. */
+    record KeyPlan(Keys keys, List<String> why) {
+    }
+
+    /** Create the secret holding {@code keys}. */
+    record Create(String name, Keys keys) implements Change.Diff {
     }
 
     /**
-     * For the bundled authorizer: the current value as digests (converted from a legacy format, every
-     * key kept), plus what this run adds. Generates keys only when {@code generate} (apply).
+     * A new version of secret {@code arn} holding {@code keys}; {@code restore} it first when it is
+     * scheduled for deletion. Such a secret's value cannot be read until it is restored, so its keys
+     * are decided then ({@code keys} null), as Terraform leaves a value "known after apply".
      */
-    static DigestPlan digestPlan(Wiring w, boolean generate) {
+    record Update(String arn, boolean restore, Keys keys) implements Change.Diff {
+    }
+
+    /** Schedule the deletion of secret {@code arn}, restorable for {@code recoveryDays}. */
+    record ScheduleDeletion(String arn, int recoveryDays) implements Change.Diff {
+    }
+
+    /**
+     * For the bundled authorizer: the digest value this run stores (the current value as digests,
+     * converted from a legacy format with every key kept, plus what this run adds), and why. Pure:
+     * it names the keys to generate and never generates one.
+     */
+    static KeyPlan digestPlan(Wiring w) {
         String name = w.target.secretName();
         List<String> why = new ArrayList<>();
-        Instant now = Instant.now();
-        DigestSecret d;
         Optional<String> cur = w.secretValue();
-        if (cur.isPresent() && DigestSecret.is(cur.get())) {
-            d = DigestSecret.parse(cur.get(), name);
-        } else if (cur.isPresent()) {
-            d = DigestSecret.migrate(SecretValue.keys(cur.get()), SecretValue.keys(w.previousSecretValue().orElse(null)), now);
+        DigestSecret d = digests(w, Instant.now());
+        boolean convert = cur.isPresent() && !DigestSecret.is(cur.get());
+        if (convert) {
             long rotating = d.keys().values().stream().filter(DigestSecret.Entry::rotating).count();
             why.add("store its " + d.keys().size() + " plaintext key" + (d.keys().size() == 1 ? "" : "s") + " as digests, no key changed"
                     + (rotating > 0 ? " (the unfinished rotation's old key stays accepted)" : ""));
-        } else {
-            d = DigestSecret.empty();
         }
-        if (cur.isEmpty() && w.target.suppliedKey().isEmpty() && !d.has(SecretValue.LIVE)) {
-            if (generate) {
-                w.keys.live = ApiKey.generate(SecretValue.LIVE);
-                d = d.with(SecretValue.LIVE, d.entryFor(w.keys.live, now, null));
-            }
-            why.add("store a new key: it has no current value");
-        }
+        boolean generateLive = cur.isEmpty() && w.target.suppliedKey().isEmpty() && !d.has(SecretValue.LIVE);
+        if (generateLive) why.add("store a new key: it has no current value");
+        boolean storeSupplied = false;
         if (w.target.suppliedKey().isPresent()) {
             ApiKey supplied = w.target.suppliedKey().get();
             String owner = d.nameOf(supplied);
@@ -85,28 +110,61 @@ public final class SecretPiece implements Piece {
                     throw ExitException.badInput("the live key of secret " + name + " has an unfinished rotation: replacing it now would stop "
                             + "the old key, which the front end may still send", "run secure-api rotate-key --finish first, then run setup again");
                 }
-                DigestSecret.Entry e = d.entryFor(supplied, now, null);
-                if (old != null) e = e.withRetiring(new DigestSecret.Retiring(old.digest(), old.created(), old.expires()));
-                d = d.with(SecretValue.LIVE, e);
+                storeSupplied = true;
                 why.add(old == null ? "store the supplied key as the live key"
                         : "store the supplied key as the live key; the old one stays accepted until rotate-key --finish");
             }
         }
-        if (w.target.devKey() && !d.has(SecretValue.DEV)) {
-            if (generate) {
-                w.keys.dev = ApiKey.generate(SecretValue.DEV);
-                d = d.with(SecretValue.DEV, d.entryFor(w.keys.dev, now, null));
-            }
-            why.add("add a development key");
-        }
-        return new DigestPlan(d, why);
+        boolean addDev = w.target.devKey() && !d.has(SecretValue.DEV);
+        if (addDev) why.add("add a development key");
+        return new KeyPlan(new Keys(true, convert, generateLive, storeSupplied, addDev), why);
     }
 
-    /** Stores a digest value as a new version (one token per run: an SDK retry cannot make a second version). */
-    static Snapshot putDigests(Wiring w, State.Secret s, DigestSecret d, ApiKey newLive, ApiKey newDev) {
-        String value = d.toJson();
+    /** The secret's value as digests: as stored, converted from a legacy format (every key kept), or empty. */
+    private static DigestSecret digests(Wiring w, Instant now) {
+        Optional<String> cur = w.secretValue();
+        if (cur.isPresent() && DigestSecret.is(cur.get())) return DigestSecret.parse(cur.get(), w.target.secretName());
+        if (cur.isPresent()) return DigestSecret.migrate(SecretValue.keys(cur.get()), SecretValue.keys(w.previousSecretValue().orElse(null)), now);
+        return DigestSecret.empty();
+    }
+
+    /**
+     * Makes {@code keys} true on the secret's value as the snapshot holds it: generates the keys
+     * they name, then stores one new version. Nothing is stored when they change nothing.
+     */
+    static Snapshot store(Wiring w, State.Secret s, Keys keys) {
+        if (!keys.changes()) return w.snapshot();
+        Instant now = Instant.now();
+        ApiKey live = keys.generateLive() ? ApiKey.generate(SecretValue.LIVE) : null;
+        ApiKey dev = keys.addDev() ? ApiKey.generate(SecretValue.DEV) : null;
+        if (live != null) w.keys.live = live;
+        if (dev != null) w.keys.dev = dev;
+        String value;
+        if (keys.digests()) {
+            DigestSecret d = digests(w, now);
+            if (live != null) d = d.with(SecretValue.LIVE, d.entryFor(live, now, null));
+            if (keys.storeSupplied()) {
+                DigestSecret.Entry old = d.get(SecretValue.LIVE);
+                DigestSecret.Entry e = d.entryFor(w.target.suppliedKey().orElseThrow(), now, null);
+                if (old != null) e = e.withRetiring(new DigestSecret.Retiring(old.digest(), old.created(), old.expires()));
+                d = d.with(SecretValue.LIVE, e);
+            }
+            if (dev != null) d = d.with(SecretValue.DEV, d.entryFor(dev, now, null));
+            value = d.toJson();
+        } else {
+            Map<String, String> k = SecretValue.keys(w.secretValue().orElse(null));
+            if (live != null) k.put(SecretValue.LIVE, live.reveal());
+            if (keys.storeSupplied()) k.put(SecretValue.LIVE, w.target.suppliedKey().orElseThrow().reveal());
+            if (dev != null) k.put(SecretValue.DEV, dev.reveal());
+            value = SecretValue.format(k, true);
+        }
+        return put(w, s, value, live, dev);
+    }
+
+    /** Stores a value as a new version (one token per run: an SDK retry cannot make a second version). */
+    private static Snapshot put(Wiring w, State.Secret s, String value, ApiKey newLive, ApiKey newDev) {
         String token = UUID.randomUUID().toString();
-        // keys made by this write are written ahead (<config>.pending) before AWS stores their digests
+        // keys made by this write are written ahead (<config>.pending) before AWS stores them
         if (newLive != null) w.keys.handover.beforeStore(SecretValue.LIVE, s.arn(), newLive);
         if (newDev != null) w.keys.handover.beforeStore(SecretValue.DEV, s.arn(), newDev);
         run("storing a new version of secret " + w.target.secretName(), w.region(),
@@ -140,40 +198,34 @@ public final class SecretPiece implements Piece {
     }
 
     /**
-     * Puts into {@code keys} what this run stores, and says why; empty when no new version is needed.
-     * Generates the dev key only when {@code generate} (apply), so planning stays pure.
+     * For a user's function: the plain-string key this run stores, and why; {@code why} empty when
+     * no new version is needed. Pure: it names the keys to generate and never generates one.
      */
-    private static List<String> changeKeys(Wiring w, Map<String, String> keys, boolean generate) {
+    private static KeyPlan plainPlan(Wiring w) {
+        Map<String, String> keys = SecretValue.keys(w.secretValue().orElse(null));
         List<String> why = new ArrayList<>();
-        if (w.secret().isPresent() && !w.secret().get().hasCurrent() && w.target.suppliedKey().isEmpty() && !keys.containsKey(SecretValue.LIVE)) {
-            // a secret with no current value (created empty, or its AWSCURRENT label removed): give it a key
-            if (generate) {
-                w.keys.live = ApiKey.generate(SecretValue.LIVE);
-                keys.put(SecretValue.LIVE, w.keys.live.reveal());
-            }
-            why.add("store a new key: it has no current value");
-        }
-        if (w.target.suppliedKey().isPresent() && !w.target.suppliedKey().get().sameAs(keys.get(SecretValue.LIVE))) {
+        // a secret with no current value (created empty, or its AWSCURRENT label removed): give it a key
+        boolean generateLive = w.secret().isPresent() && !w.secret().get().hasCurrent() && w.target.suppliedKey().isEmpty()
+                && !keys.containsKey(SecretValue.LIVE);
+        if (generateLive) why.add("store a new key: it has no current value");
+        boolean storeSupplied = w.target.suppliedKey().isPresent() && !w.target.suppliedKey().get().sameAs(keys.get(SecretValue.LIVE));
+        if (storeSupplied) {
             keys.put(SecretValue.LIVE, w.target.suppliedKey().get().reveal());
             why.add("store the supplied key as a new version");
         }
-        if (w.target.devKey() && !keys.containsKey(SecretValue.DEV)) {
-            if (generate) {
-                w.keys.dev = ApiKey.generate(SecretValue.DEV);
-                keys.put(SecretValue.DEV, w.keys.dev.reveal());
-            }
-            why.add("add a development key");
-        }
-        if (plain(w) && w.secretValue().map(v -> v.strip().startsWith("{")).orElse(false) && keys.containsKey(SecretValue.LIVE)) {
-            // switched from the bundled function: the user's function compares the header with the whole value
-            if (keys.containsKey(SecretValue.DEV)) {
+        boolean addDev = w.target.devKey() && !keys.containsKey(SecretValue.DEV);
+        if (addDev) why.add("add a development key");
+        // switched from the bundled function: the user's function compares the header with the whole value
+        boolean convert = w.secretValue().map(v -> v.strip().startsWith("{")).orElse(false) && keys.containsKey(SecretValue.LIVE);
+        if (convert) {
+            if (keys.containsKey(SecretValue.DEV) || addDev) {
                 throw ExitException.badInput("secret " + w.target.secretName() + " holds a development key, and your function "
                         + "reads one plain-string key", "omit --function to keep the bundled authorizer, or use another --secret-name");
             }
             why.add("store the live key as a plain string (your function reads one)");
         }
         if (!why.isEmpty()) refuseIfRotationUnfinished(w, keys);
-        return why;
+        return new KeyPlan(new Keys(false, convert, generateLive, storeSupplied, addDev), why);
     }
 
     /** A new version moves AWSPREVIOUS: never while it holds a key the front end may still use. */
@@ -195,23 +247,32 @@ public final class SecretPiece implements Piece {
         if (w.secret().isEmpty()) {
             String what = w.target.suppliedKey().isPresent() ? "store the supplied key" : "generate a new key";
             if (w.target.devKey()) what += " and a development key";
-            return new Change(name(), name, Change.Action.CREATE, what + (plain(w) ? " (plain string)" : " (stored as digests, never the key)"));
+            Keys keys = new Keys(!plain(w), false, w.target.suppliedKey().isEmpty(), w.target.suppliedKey().isPresent(), w.target.devKey());
+            return new Change(name(), name, Change.Action.CREATE, what + (plain(w) ? " (plain string)" : " (stored as digests, never the key)"),
+                    new Create(name, keys));
         }
+        State.Secret s = w.secret().get();
         List<String> why = new ArrayList<>();
-        if (w.secret().get().scheduledForDeletion()) why.add("restore it: it is scheduled for deletion");
+        if (s.scheduledForDeletion()) why.add("restore it: it is scheduled for deletion");
+        Keys keys = null;
         if (plain(w)) {
             if (w.secretValue().map(DigestSecret::is).orElse(false) && w.target.suppliedKey().isEmpty()) {
                 throw ExitException.badInput("secret " + name + " holds only digests of keys (the bundled authorizer's format), and your function "
                         + "compares the header with one plain-string key", "supply that key with --key-file or --key-stdin (stored as a plain string), "
                         + "or omit --function to keep the bundled authorizer");
             }
-            why.addAll(changeKeys(w, SecretValue.keys(w.secretValue().orElse(null)), false));
+            KeyPlan p = plainPlan(w);
+            why.addAll(p.why());
+            keys = p.keys();
         } else if (!legacy(w)) {
-            why.addAll(digestPlan(w, false).why());
+            KeyPlan p = digestPlan(w);
+            why.addAll(p.why());
+            keys = p.keys();
         }
         if (why.isEmpty()) return Change.ok(name(), name, legacy(w) ? "exists; keys stored as digests after the function update (secret format)"
                 : "exists; key left as is");
-        return new Change(name(), name, Change.Action.UPDATE, String.join("; ", why));
+        boolean restore = s.scheduledForDeletion();
+        return new Change(name(), name, Change.Action.UPDATE, String.join("; ", why), new Update(s.arn(), restore, restore ? null : keys));
     }
 
     private static boolean plain(Wiring w) {
@@ -220,11 +281,18 @@ public final class SecretPiece implements Piece {
 
     @Override
     public Snapshot apply(Wiring w, Change change) {
-        String name = w.target.secretName();
-        if (change.action() == Change.Action.CREATE) return create(w, name);
+        if (change.diff() instanceof Create c) return create(w, c);
+        Update u = change.diff(Update.class);
         State.Secret s = w.secret().orElseThrow();
-        Wiring now = s.scheduledForDeletion() ? restore(w, s) : w;
-        return reread(now.on(plain(now) ? storePlain(now, s) : storeDigests(now, s)), s.arn());
+        Wiring now = w;
+        Keys keys = u.keys();
+        if (u.restore()) {
+            now = restore(w, s);
+            // known once restored; a legacy value waits for the function's new code (secret format): the old code cannot read digests
+            keys = legacy(now) ? null : (plain(now) ? plainPlan(now) : digestPlan(now)).keys();
+        }
+        Snapshot stored = keys == null ? now.snapshot() : store(now, s, keys);
+        return reread(now.on(stored), u.arn());
     }
 
     /** Restores a secret scheduled for deletion; then its keys can be read and kept. */
@@ -233,45 +301,19 @@ public final class SecretPiece implements Piece {
         return w.on(readValues(w, w.snapshot(), s.arn()));
     }
 
-    /** The bundled authorizer's digests; a legacy value waits for the function's new code (secret format): the old code cannot read digests. */
-    private static Snapshot storeDigests(Wiring w, State.Secret s) {
-        if (legacy(w)) return w.snapshot();
-        ApiKey liveBefore = w.keys.live;
-        ApiKey devBefore = w.keys.dev;
-        DigestPlan p = digestPlan(w, true);
-        if (p.why().isEmpty()) return w.snapshot();
-        return putDigests(w, s, p.next(), w.keys.live != liveBefore ? w.keys.live : null, w.keys.dev != devBefore ? w.keys.dev : null);
-    }
-
-    /** The user's function's plain-string key. */
-    private static Snapshot storePlain(Wiring w, State.Secret s) {
-        Map<String, String> keys = SecretValue.keys(w.secretValue().orElse(null));
-        if (changeKeys(w, keys, true).isEmpty()) return w.snapshot();
-        String value = SecretValue.format(keys, plain(w));
-        String token = UUID.randomUUID().toString();
-        if (w.keys.live != null) w.keys.handover.beforeStore(SecretValue.LIVE, s.arn(), w.keys.live);
-        if (w.keys.dev != null) w.keys.handover.beforeStore(SecretValue.DEV, s.arn(), w.keys.dev);
-        run("storing a new version of secret " + w.target.secretName(), w.region(),
-                () -> w.aws.secrets().putSecretValue(r -> r.secretId(s.arn()).secretString(value).clientRequestToken(token)));
-        if (w.keys.live != null) w.keys.handover.stored(SecretValue.LIVE);
-        if (w.keys.dev != null) w.keys.handover.stored(SecretValue.DEV);
-        return w.snapshot().with(b -> {
-            b.previousSecretValue = b.secretValue;
-            b.secretValue = value;
-        });
-    }
-
     private static Snapshot reread(Wiring w, String secretId) {
         State.Secret now = find(w, secretId).orElse(null);
         return w.snapshot().with(b -> b.secret = now);
     }
 
-    private Snapshot create(Wiring w, String name) {
-        ApiKey live = w.target.suppliedKey().orElseGet(() -> ApiKey.generate(SecretValue.LIVE));
+    private Snapshot create(Wiring w, Create c) {
+        String name = c.name();
+        Keys k = c.keys();
+        ApiKey live = k.storeSupplied() ? w.target.suppliedKey().orElseThrow() : ApiKey.generate(SecretValue.LIVE);
         Map<String, String> keys = new java.util.LinkedHashMap<>();
         keys.put(SecretValue.LIVE, live.reveal());
         ApiKey dev = null;
-        if (w.target.devKey()) {
+        if (k.addDev()) {
             dev = ApiKey.generate(SecretValue.DEV);
             keys.put(SecretValue.DEV, dev.reveal());
         }
@@ -279,10 +321,10 @@ public final class SecretPiece implements Piece {
         digests = digests.with(SecretValue.LIVE, digests.entryFor(live, Instant.now(), null));
         if (dev != null) digests = digests.with(SecretValue.DEV, digests.entryFor(dev, Instant.now(), null));
         // the bundled authorizer gets digests only; the user's function compares a plain string
-        String value = plain(w) ? SecretValue.format(keys, true) : digests.toJson();
+        String value = k.digests() ? digests.toJson() : SecretValue.format(keys, true);
         // One token per run: an SDK retry after a lost response cannot make a second version.
         String token = UUID.randomUUID().toString();
-        boolean generated = w.target.suppliedKey().isEmpty();
+        boolean generated = k.generateLive();
         if (generated) w.keys.handover.beforeStore(SecretValue.LIVE, name, live);
         if (dev != null) w.keys.handover.beforeStore(SecretValue.DEV, name, dev);
         boolean created = call("creating secret " + name, w.region(), () -> {
@@ -304,7 +346,7 @@ public final class SecretPiece implements Piece {
             else w.keys.handover.notStored(SecretValue.DEV);
         }
         if (created) {
-            if (w.target.suppliedKey().isEmpty()) w.keys.live = live;
+            if (generated) w.keys.live = live;
             w.keys.dev = dev;
         } else {
             w.progress.say("secret " + name + " was created meanwhile by another run; using it (its key was shown there)");
@@ -328,14 +370,15 @@ public final class SecretPiece implements Piece {
         if (!s.ownedBy(w.apiId())) return Change.ok(name(), name, "no tag " + Names.TAG_API_ID + "=" + w.apiId() + " (not created by secure-api); kept");
         if (w.options.removal().keepSecret()) return Change.ok(name(), name, "kept (--keep-secret)");
         return new Change(name(), name, Change.Action.DELETE, "schedule deletion in " + w.options.removal().recoveryDays()
-                + " days (restorable until then)");
+                + " days (restorable until then)", new ScheduleDeletion(s.arn(), w.options.removal().recoveryDays()));
     }
 
     @Override
     public Snapshot remove(Wiring w, Change change) {
-        String arn = w.secret().orElseThrow().arn();
+        ScheduleDeletion d = change.diff(ScheduleDeletion.class);
+        String arn = d.arn();
         String name = w.target.secretName();
-        long days = w.options.removal().recoveryDays();
+        long days = d.recoveryDays();
         unlessGone("scheduling deletion of secret " + name, w.region(), ResourceNotFoundException.class,
                 () -> w.aws.secrets().deleteSecret(r -> r.secretId(arn).recoveryWindowInDays(days)));
         return reread(w, arn);

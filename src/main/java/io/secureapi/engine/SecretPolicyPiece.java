@@ -29,6 +29,17 @@ public final class SecretPolicyPiece implements Piece {
         return Json.parseObject(Policies.template("secret-read-statement.json", Map.of("roleArn", roleArn)));
     }
 
+    /**
+     * Our statement, allowing only {@code roleArn} to read the secret, merged into the policy as it
+     * is at apply; the secret's ARN is the snapshot's then (a secret created by this run has none at plan).
+     */
+    record Allow(String roleArn) implements Change.Diff {
+    }
+
+    /** Our statement out of the policy (the policy deleted when nothing else is in it). */
+    record Withdraw() implements Change.Diff {
+    }
+
     @Override
     public Change plan(Wiring w) {
         String resource = w.target.secretName();
@@ -38,20 +49,21 @@ public final class SecretPolicyPiece implements Piece {
         int others = doc.size() - (ours.isPresent() ? 1 : 0);
         String kept = others == 0 ? "" : " (" + others + " other statement" + (others == 1 ? "" : "s") + " kept)";
         if (ours.isEmpty()) {
-            return new Change(name(), resource, Change.Action.CREATE, "allow only " + roleArn + " to read it" + kept);
+            return new Change(name(), resource, Change.Action.CREATE, "allow only " + roleArn + " to read it" + kept, new Allow(roleArn));
         }
         if (!PolicyDocument.sameStatement(ours.get(), desiredStatement(roleArn))) {
             return new Change(name(), resource, Change.Action.UPDATE, "statement " + Names.SECRET_POLICY_SID
-                    + " should allow " + roleArn + kept);
+                    + " should allow " + roleArn + kept, new Allow(roleArn));
         }
         return Change.ok(name(), resource, "only the authorizer's role may read it" + kept);
     }
 
     @Override
     public Snapshot apply(Wiring w, Change change) {
+        String roleArn = change.diff(Allow.class).roleArn();
         String arn = w.secret().orElseThrow().arn();
         // Re-read: another statement may have been added since the plan; never drop it.
-        PolicyDocument merged = PolicyDocument.parse(read(w, arn).orElse(null)).with(desiredStatement(w.roleArn()));
+        PolicyDocument merged = PolicyDocument.parse(read(w, arn).orElse(null)).with(desiredStatement(roleArn));
         String policy = merged.toJson();
         Backoff backoff = Backoff.iamPropagation();
         String doing = "putting the resource policy on secret " + w.target.secretName();
@@ -126,7 +138,8 @@ public final class SecretPolicyPiece implements Piece {
         if (doc.statement(Names.SECRET_POLICY_SID).isEmpty()) return Change.ok(name(), resource, "no statement " + Names.SECRET_POLICY_SID);
         int others = doc.size() - 1;
         return new Change(name(), resource, Change.Action.DELETE, "remove statement " + Names.SECRET_POLICY_SID
-                + (others == 0 ? "; delete the policy (nothing else in it)" : " (" + others + " other statement" + (others == 1 ? "" : "s") + " kept)"));
+                + (others == 0 ? "; delete the policy (nothing else in it)" : " (" + others + " other statement" + (others == 1 ? "" : "s") + " kept)"),
+                new Withdraw());
     }
 
     @Override

@@ -45,10 +45,6 @@ public final class Setup {
         return new Setup(w, pieces(w.target));
     }
 
-    private static Piece find(List<Piece> pieces, Class<? extends Piece> type) {
-        return pieces.stream().filter(type::isInstance).findFirst().orElseThrow();
-    }
-
     /** --log-retention-days and --forward-key-name (null: not given); set before planning. */
     public Setup keyOptions(Integer logRetentionDays, String forwardKeyName) {
         wiring = wiring.with(new Wiring.Options(wiring.options.deployStages(), logRetentionDays, forwardKeyName, wiring.options.removal()));
@@ -76,21 +72,25 @@ public final class Setup {
         return new Plan(changes);
     }
 
-    /** Applies the changes in dependency order, re-planning each piece on the state its predecessors left. */
-    public void apply(Progress progress) {
-        ((StagesPiece) find(pieces, StagesPiece.class)).refuseWithoutFlag(wiring, "setup", "would keep serving routes without the protection");
-        for (Piece piece : pieces) {
-            if (piece instanceof StagesPiece s) {
-                // deployed as planned: by now the routes it waited for are changed, so re-planning would miss them
-                wiring.advance(s.deploy(wiring, "secure-api setup: serve the API-key protection"));
-                continue;
-            }
-            // Re-planned on the state the pieces before it left: a new secret ARN changes the env var.
-            Change now = piece.plan(wiring);
-            if (!now.changes()) continue;
-            progress.say(now.action().word() + " " + piece.name() + ": " + now.resource());
-            wiring.advance(piece.apply(wiring, now));
+    /**
+     * Applies the plan that was printed, change by change in its (dependency) order: each piece
+     * consumes its own diff on the snapshot the changes before it left, and nothing is planned again.
+     */
+    public void apply(Plan plan, Progress progress) {
+        StagesPiece.refuseWithoutFlag(wiring, plan.changes(), "setup", "would keep serving routes without the protection");
+        for (Change c : plan.changes()) {
+            if (!c.applies()) continue;
+            Piece piece = piece(pieces, c);
+            // a stage's deployment says its own line
+            if (c.changes() && !(piece instanceof StagesPiece)) progress.say(c.action().word() + " " + piece.name() + ": " + c.resource());
+            wiring.advance(piece.apply(wiring, c));
         }
+    }
+
+    /** The piece that planned {@code c}. */
+    static Piece piece(List<Piece> pieces, Change c) {
+        return pieces.stream().filter(p -> p.name().equals(c.piece())).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no piece " + c.piece() + " in this ordering"));
     }
 
     public ProjectConfig config() {

@@ -33,11 +33,8 @@ public final class StagesPiece implements Piece {
     public static final String FLAG = "--deploy-stages";
     public static final String CHECK_ID = "stage.deployed";
 
-    /** The stages to deploy, decided once by the plan and consumed by apply (never re-planned). */
-    private List<Deployment> planned = List.of();
-
-    /** One deployment to make: the stage, and why it needs it. */
-    public record Deployment(String stage, String reason) {
+    /** One deployment to make, the diff of a stage's row: the stage, and why it needs it. */
+    public record Deployment(String stage, String reason) implements Change.Diff {
     }
 
     /**
@@ -169,7 +166,6 @@ public final class StagesPiece implements Piece {
         boolean apiChanges = earlier.stream().anyMatch(c -> c.changes() && served.contains(c.piece()));
         Set<String> shouldProtect = RoutesPiece.selected(w).stream().map(State.Route::key).collect(Collectors.toCollection(LinkedHashSet::new));
         List<Change> rows = new ArrayList<>();
-        List<Deployment> todo = new ArrayList<>();
         List<String> auto = w.stages().stream().filter(State.Stage::autoDeploy).map(State.Stage::name).toList();
         if (!auto.isEmpty() || manual(w).isEmpty()) {
             rows.add(Change.ok(name(), "API " + w.apiId() + " stages", auto.isEmpty() ? "no stages: nothing serves the API yet"
@@ -189,11 +185,9 @@ public final class StagesPiece implements Piece {
             }
             String why = !gaps.isEmpty() ? "its deployment " + s.deploymentId() + " serves " + quote(gaps) + " without the protection"
                     : "the route and authorizer changes above reach it only through a deployment";
-            todo.add(new Deployment(s.name(), why));
             rows.add(new Change(name(), resource, Change.Action.CREATE, "deploy (AutoDeploy off): " + why
-                    + "; a deployment also releases any other undeployed change of API " + w.apiId()));
+                    + "; a deployment also releases any other undeployed change of API " + w.apiId(), new Deployment(s.name(), why)));
         }
-        planned = List.copyOf(todo);
         return rows;
     }
 
@@ -224,13 +218,14 @@ public final class StagesPiece implements Piece {
         return keys.size() > 5 ? s + " and " + (keys.size() - 5) + " more" : s;
     }
 
-    /** The stages the plan would deploy. */
-    public List<Deployment> planned() {
-        return planned;
+    /** The deployments a plan makes, in its order. */
+    public static List<Deployment> deployments(List<Change> changes) {
+        return changes.stream().filter(c -> c.diff() instanceof Deployment).map(c -> c.diff(Deployment.class)).toList();
     }
 
-    /** Exit 2, before any write, when a stage needs a deployment and the caller did not allow it. */
-    public void refuseWithoutFlag(Wiring w, String command, String consequence) {
+    /** Exit 2, before any write, when the plan deploys a stage and the caller did not allow it. */
+    public static void refuseWithoutFlag(Wiring w, List<Change> plan, String command, String consequence) {
+        List<Deployment> planned = deployments(plan);
         if (planned.isEmpty() || w.options.deployStages()) return;
         List<String> names = planned.stream().map(Deployment::stage).toList();
         String stages = (names.size() == 1 ? "stage " : "stages ") + String.join(", ", names);
@@ -242,26 +237,21 @@ public final class StagesPiece implements Piece {
 
     @Override
     public Snapshot apply(Wiring w, Change change) {
-        return deploy(w, "secure-api setup: serve the API-key protection");
+        return deploy(w, change.diff(Deployment.class), "secure-api setup: serve the API-key protection");
     }
 
-    /** CreateDeployment for each planned stage, paced: API Gateway allows one every 5 seconds per account. */
-    Snapshot deploy(Wiring w, String description) {
-        Snapshot now = w.snapshot();
-        for (Deployment d : planned) {
-            w.progress.say("deploy stage " + d.stage() + " of API " + w.apiId());
-            CreateDeploymentResponse r = createDeployment(w, d.stage(), description);
-            if (r.deploymentStatus() == DeploymentStatus.FAILED) {
-                throw new ExitException(ExitException.AWS, "deploying stage " + d.stage() + " of API " + w.apiId() + " (" + w.region()
-                        + "): deployment " + r.deploymentId() + " failed" + (r.deploymentStatusMessage() == null ? ""
-                                : ": " + r.deploymentStatusMessage().replaceAll("\\s+", " ")),
-                        "fix what the message names, then run it again; reruns are safe", null);
-            }
-            List<State.Stage> stages = now.stages().stream()
-                    .map(s -> s.name().equals(d.stage()) ? new State.Stage(s.name(), s.autoDeploy(), r.deploymentId()) : s).toList();
-            now = now.with(b -> b.stages = stages);
+    /** CreateDeployment for the planned stage, paced: API Gateway allows one every 5 seconds per account. */
+    private static Snapshot deploy(Wiring w, Deployment d, String description) {
+        w.progress.say("deploy stage " + d.stage() + " of API " + w.apiId());
+        CreateDeploymentResponse r = createDeployment(w, d.stage(), description);
+        if (r.deploymentStatus() == DeploymentStatus.FAILED) {
+            throw new ExitException(ExitException.AWS, "deploying stage " + d.stage() + " of API " + w.apiId() + " (" + w.region()
+                    + "): deployment " + r.deploymentId() + " failed" + (r.deploymentStatusMessage() == null ? ""
+                            : ": " + r.deploymentStatusMessage().replaceAll("\\s+", " ")),
+                    "fix what the message names, then run it again; reruns are safe", null);
         }
-        return now;
+        return w.snapshot().with(b -> b.stages = b.stages.stream()
+                .map(s -> s.name().equals(d.stage()) ? new State.Stage(s.name(), s.autoDeploy(), r.deploymentId()) : s).toList());
     }
 
     private static CreateDeploymentResponse createDeployment(Wiring w, String stage, String description) {
@@ -299,7 +289,6 @@ public final class StagesPiece implements Piece {
         ours.add(w.target.authorizerName());
         AuthorizerPiece.owned(w).forEach(a -> ours.add(a.name()));
         List<Change> rows = new ArrayList<>();
-        List<Deployment> todo = new ArrayList<>();
         for (State.Stage s : manual(w)) {
             Deployed d = w.deployed().get(s.name());
             String resource = "stage " + s.name() + " of API " + w.apiId();
@@ -310,18 +299,16 @@ public final class StagesPiece implements Piece {
                 continue;
             }
             String why = "its deployment " + s.deploymentId() + " calls authorizer " + used.get() + " until the stage is deployed again";
-            todo.add(new Deployment(s.name(), why));
             rows.add(new Change(name(), resource, Change.Action.CREATE, "deploy after the routes are restored (AutoDeploy off): " + why
-                    + "; a deployment also releases any other undeployed change of API " + w.apiId()));
+                    + "; a deployment also releases any other undeployed change of API " + w.apiId(), new Deployment(s.name(), why)));
         }
         if (rows.isEmpty()) rows.add(Change.ok(name(), "API " + w.apiId() + " stages", "no stage without AutoDeploy"));
-        planned = List.copyOf(todo);
         return rows;
     }
 
     @Override
     public Snapshot remove(Wiring w, Change change) {
-        return deploy(w, "secure-api teardown: the API-key protection removed");
+        return deploy(w, change.diff(Deployment.class), "secure-api teardown: the API-key protection removed");
     }
 
     // verify

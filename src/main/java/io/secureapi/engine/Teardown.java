@@ -87,10 +87,9 @@ public final class Teardown {
         return this;
     }
 
-    /** Exit 2 before any write when a stage without AutoDeploy would keep calling the authorizer teardown deletes. */
-    public void refuseUndeployedStages() {
-        pieces.stream().filter(StagesPiece.class::isInstance).map(StagesPiece.class::cast).findFirst()
-                .ifPresent(s -> s.refuseWithoutFlag(wiring, "teardown", "would keep serving secure-api's authorizer, which teardown deletes"));
+    /** Exit 2 before any write when the plan deploys a stage without AutoDeploy (it would keep calling the authorizer teardown deletes). */
+    public void refuseUndeployedStages(Plan plan) {
+        StagesPiece.refuseWithoutFlag(wiring, plan.changes(), "teardown", "would keep serving secure-api's authorizer, which teardown deletes");
     }
 
     /** Plans every piece's removal; throws (exit 2) before any write when a route cannot be restored. */
@@ -119,18 +118,15 @@ public final class Teardown {
         return RoutesPiece.restorations(wiring).stream().filter(RoutesPiece.Restore::becomesPublic).map(r -> r.route().key()).toList();
     }
 
-    /** Removes in order, re-planning each piece on the state its predecessors left. */
-    public void apply(Progress progress) {
-        refuseUndeployedStages();
-        for (Piece piece : pieces) {
-            if (piece instanceof StagesPiece s) {
-                wiring.advance(s.deploy(wiring, "secure-api teardown: the API-key protection removed"));
-                continue;
-            }
-            Change now = piece.planRemoval(wiring);
-            if (!now.changes()) continue;
-            progress.say(now.action().word() + " " + piece.name() + ": " + now.resource());
-            wiring.advance(piece.remove(wiring, now));
+    /** Removes what the printed plan says, change by change in its order, each piece consuming its own diff. */
+    public void apply(Plan plan, Progress progress) {
+        refuseUndeployedStages(plan);
+        for (Change c : plan.changes()) {
+            if (!c.applies()) continue;
+            Piece piece = Setup.piece(pieces, c);
+            // a stage's deployment says its own line
+            if (!(piece instanceof StagesPiece)) progress.say(c.action().word() + " " + piece.name() + ": " + c.resource());
+            wiring.advance(piece.remove(wiring, c));
         }
     }
 }

@@ -75,6 +75,7 @@ class KeyRotationTest {
         Change c = r.plan().changes().get(0);
         assertThat(c.action()).isEqualTo(Change.Action.UPDATE);
         assertThat(c.detail()).contains("live").contains("AWSPREVIOUS");
+        assertThat(c.diff()).isEqualTo(new KeyRotation.Rotate("live", false, List.of()));
         assertThat(r.warnings()).isEmpty();
     }
 
@@ -100,6 +101,7 @@ class KeyRotationTest {
     void plan_unfinishedRotationAbandoningPrevious_rotatesAndWarns() {
         KeyRotation r = rotation(json(B, D), json(A, D), false, "live", Optional.empty(), false, true);
         assertThat(r.plan().changeCount()).isEqualTo(1);
+        assertThat(r.plan().changes().get(0).diff()).as("apply revokes what the plan named").isEqualTo(new KeyRotation.Rotate("live", false, List.of("live")));
         assertThat(r.warnings()).anyMatch(w -> w.contains("stops being accepted") && w.contains("previous live key"));
     }
 
@@ -143,6 +145,22 @@ class KeyRotationTest {
         Change finish = rotation(json(B, D), json(A, D), false, "live", Optional.empty(), true, false).plan().changes().get(0);
         assertThat(finish.action()).isEqualTo(Change.Action.UPDATE);
         assertThat(finish.detail()).contains("v-previous").contains("previous live key");
+        assertThat(finish.diff()).isEqualTo(new KeyRotation.RemovePrevious("v-previous", List.of("live")));
+    }
+
+    @Test
+    void plan_digestFormat_finishAndDiscardNameTheKeyApplyActsOn() {
+        DigestSecret d = DigestSecret.empty();
+        DigestSecret.Entry old = d.entryFor(ApiKey.of(A, "test"), Instant.parse("2025-01-01T00:00:00Z"), null);
+        DigestSecret.Entry next = d.entryFor(ApiKey.of(B, "test"), Instant.parse("2025-01-02T00:00:00Z"), null)
+                .withRetiring(new DigestSecret.Retiring(old.digest(), old.created(), old.expires()));
+        String value = d.with("live", next).toJson();
+        Change finish = rotation(value, null, false, "live", Optional.empty(), true, false).plan().changes().get(0);
+        assertThat(finish.diff()).isEqualTo(new KeyRotation.Finish("live"));
+        Change discard = rotation(value, null, false, "live", Optional.empty(), false, false).discardPlan().changes().get(0);
+        assertThat(discard.diff()).isEqualTo(new KeyRotation.Discard("live"));
+        Change nothing = rotation(d.with("live", old).toJson(), null, false, "live", Optional.empty(), true, false).plan().changes().get(0);
+        assertThat(nothing.applies()).as("nothing to finish: nothing for apply").isFalse();
     }
 
     @Test
@@ -165,7 +183,8 @@ class KeyRotationTest {
     @Test
     void snapshotAndPlan_neverShowKeyMaterial() {
         KeyRotation r = rotation(json(B, D), json(A, null), false, "live", Optional.of(ApiKey.of(B + "x", "test")), false, true);
-        String shown = r.snapshot() + " " + r.plan() + " " + r.plan().toJson() + " " + r.request() + " " + r.warnings();
+        String shown = r.snapshot() + " " + r.plan() + " " + r.plan().changes() + " " + r.plan().toJson() + " " + r.request() + " " + r.warnings();
+        assertThat(r.plan().changes().get(0).diff()).as("the supplied key stays in the request").isEqualTo(new KeyRotation.Rotate("live", true, List.of("live")));
         assertThat(shown).doesNotContain(A).doesNotContain(B).doesNotContain(D);
         ApiKey k = ApiKey.generate("live");
         assertThat(new KeyRotation.Outcome(Optional.of(k), true, "v2", "v1", List.of()).toString()).doesNotContain(k.reveal());

@@ -41,6 +41,7 @@ class PlanningTest {
         Change c = new RoutesPiece().plan(w);
         assertThat(c.action()).isEqualTo(Change.Action.UPDATE);
         assertThat(c.detail()).contains("protect 2 of 2").contains("$default").contains("GET /a").doesNotContain("OPTIONS");
+        assertThat(c.diff(RoutesPiece.Protect.class).routes()).extracting(State.Route::id).containsExactly("r1", "r3");
     }
 
     @Test
@@ -79,6 +80,9 @@ class PlanningTest {
         Change c = new AuthorizerPiece().plan(w);
         assertThat(c.action()).isEqualTo(Change.Action.UPDATE);
         assertThat(c.detail()).contains("identity source").contains("payload format").contains("simple responses").contains("TTL");
+        AuthorizerPiece.Update u = c.diff(AuthorizerPiece.Update.class);
+        assertThat(u.from().id()).isEqualTo("a1");
+        assertThat(u.to()).isEqualTo(new AuthorizerPiece.Settings(List.of("$request.header.Authorization"), 300, w.authorizerUri()));
         assertThat(InvokePermissionPiece.desiredSourceArn(w)).isEqualTo("arn:aws-cn:execute-api:cn-north-1:111122223333:api1/authorizers/a1");
     }
 
@@ -90,6 +94,7 @@ class PlanningTest {
         Change c = new SecretPolicyPiece().plan(w);
         assertThat(c.action()).isEqualTo(Change.Action.CREATE);
         assertThat(c.detail()).contains("1 other statement kept");
+        assertThat(c.diff()).isEqualTo(new SecretPolicyPiece.Allow("arn:aws-cn:iam::111122223333:role/r"));
         PolicyDocument merged = PolicyDocument.parse(w.secretPolicy().get()).with(SecretPolicyPiece.desiredStatement(w.roleArn()));
         assertThat(merged.statements()).hasSize(2);
         assertThat(merged.statement("Other")).isPresent();
@@ -106,6 +111,113 @@ class PlanningTest {
         Change c = new EnvVarPiece().plan(w);
         assertThat(c.action()).isEqualTo(Change.Action.CREATE);
         assertThat(c.detail()).contains("add SECRET_ARN").contains("1 other variable kept");
+        assertThat(c.diff()).isEqualTo(new EnvVarPiece.Vars(Map.of(),
+                Map.of("SECRET_ARN", "arn:aws-cn:secretsmanager:cn-north-1:111122223333:secret:s-AbCdEf")));
+    }
+
+    /** A new API with the bundled authorizer: nothing of secure-api's there yet. */
+    static Wiring newApi() {
+        Wiring w = new Wiring(Target.fromConfig("api1", "us-east-1", Optional.empty()), null, Progress.NONE, Optional.empty());
+        w.advance(b -> {
+            b.partition = "aws";
+            b.account = "111122223333";
+            b.api = new State.Api("api1", "amp", "HTTP", "https://api1.execute-api.us-east-1.amazonaws.com", true);
+            b.routes = List.of(route("r1", "$default", "NONE", null), route("r2", "OPTIONS /{proxy+}", "NONE", null),
+                    route("r3", "GET /a", "NONE", null));
+        });
+        return w;
+    }
+
+    /** Each piece's setup change, as Setup plans them (the stages' rows aside). */
+    static Map<String, Change> planned(Wiring w) {
+        Map<String, Change> out = new java.util.LinkedHashMap<>();
+        Setup.pieces(w.target).stream().filter(p -> !(p instanceof StagesPiece)).forEach(p -> out.put(p.name(), p.plan(w)));
+        return out;
+    }
+
+    @Test
+    void newApi_planCarriesWhatApplyDoes_andLeavesValuesKnownAfterApplyToIt() {
+        Wiring w = newApi();
+        Map<String, Change> c = planned(w);
+        String role = "arn:aws:iam::111122223333:role/secure-api-authorizer-api1";
+        assertThat(c.get("secret").diff()).isEqualTo(new SecretPiece.Create("secure-api/api1/api-key",
+                new SecretPiece.Keys(true, false, true, false, false)));
+        assertThat(c.get("execution role").diff(ExecutionRolePiece.Put.class).create()).isTrue();
+        assertThat(c.get("log group").diff()).isEqualTo(new LogGroupPiece.Retention("/aws/lambda/secure-api-authorizer-api1", true, null, 90));
+        assertThat(c.get("authorizer function").diff()).isEqualTo(new FunctionPiece.Create("secure-api-authorizer-api1", role));
+        // created with the function, SECRET_ARN from the secret created just before: nothing to apply on its own
+        assertThat(c.get("env var").action()).isEqualTo(Change.Action.CREATE);
+        assertThat(c.get("env var").applies()).isFalse();
+        assertThat(c.get("secret policy").diff()).isEqualTo(new SecretPolicyPiece.Allow(role));
+        assertThat(c.get("authorizer").diff()).isEqualTo(new AuthorizerPiece.Create("secure-api-key", AuthorizerPiece.Settings.of(w)));
+        // the authorizer's ARN is known after apply
+        assertThat(c.get("invoke permission").diff()).isEqualTo(new InvokePermissionPiece.Allow(null));
+        assertThat(c.get("routes").diff(RoutesPiece.Protect.class).routes()).extracting(State.Route::key).containsExactly("$default", "GET /a");
+        assertThat(c.values().stream().filter(x -> !x.changes())).allSatisfy(x -> assertThat(x.applies()).as(x.toString()).isFalse());
+        Plan p = new Plan(List.copyOf(c.values()));
+        assertThat(p.toTable() + Json.write(p.toJson()) + p.changes()).doesNotContain("Keys[").doesNotContain("Protect[").doesNotContain("Settings[");
+    }
+
+    @Test
+    void envVar_ofANewSecret_isResolvedAtApply() {
+        Wiring w = wiring(target(Optional.of("my-auth"), Optional.empty(), false));
+        Change c = new EnvVarPiece().plan(w);
+        assertThat(c.detail()).contains("SECRET_ARN");
+        assertThat(c.diff(EnvVarPiece.Vars.class).to()).containsEntry("SECRET_ARN", EnvVarPiece.NEW_SECRET);
+    }
+
+    static final String LIVE = "sak_live_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+    @Test
+    void secret_plansWhichKeysApplyGenerates_andARestoredOneDecidesOnceReadable() {
+        Wiring w = newApi();
+        String arn = "arn:aws:secretsmanager:us-east-1:111122223333:secret:secure-api/api1/api-key-AbCdEf";
+        DigestSecret d = DigestSecret.empty();
+        String digests = d.with("live", d.entryFor(ApiKey.of(LIVE, "test"), java.time.Instant.now(), null)).toJson();
+        w.advance(b -> {
+            b.secret = new State.Secret(arn, "secure-api/api1/api-key", null, Map.of());
+            b.secretValue = digests;
+        });
+        Wiring dev = w.with(w.target.toBuilder().devKey(true).build());
+        Change add = new SecretPiece().plan(dev);
+        assertThat(add.detail()).isEqualTo("add a development key");
+        assertThat(add.diff()).isEqualTo(new SecretPiece.Update(arn, false, new SecretPiece.Keys(true, false, false, false, true)));
+        assertThat(new SecretFormatPiece().plan(dev).applies()).isFalse();
+
+        // a secret scheduled for deletion cannot be read: its keys are decided once it is restored
+        dev.advance(b -> {
+            b.secret = new State.Secret(arn, "secure-api/api1/api-key", java.time.Instant.now(), Map.of());
+            b.secretValue = null;
+        });
+        assertThat(new SecretPiece().plan(dev).diff()).isEqualTo(new SecretPiece.Update(arn, true, null));
+        Change format = new SecretFormatPiece().plan(dev);
+        assertThat(format.changes()).isFalse();
+        assertThat(format.diff()).isEqualTo(new SecretFormatPiece.ConvertIfLegacy());
+    }
+
+    @Test
+    void legacySecret_isConvertedByTheFormatPiece_asPlanned() {
+        Wiring w = newApi();
+        w.advance(b -> {
+            b.secret = new State.Secret("arn:aws:secretsmanager:us-east-1:111122223333:secret:s-AbCdEf", "s", null, Map.of());
+            b.secretValue = Json.write(Map.of("live", LIVE));
+        });
+        assertThat(new SecretPiece().plan(w).applies()).isFalse();
+        Change c = new SecretFormatPiece().plan(w);
+        assertThat(c.detail()).contains("as digests");
+        assertThat(c.diff()).isEqualTo(new SecretFormatPiece.Convert(new SecretPiece.Keys(true, true, false, false, false)));
+        assertThat(c.toString() + Json.write(c.toJson())).doesNotContain(LIVE);
+    }
+
+    @Test
+    void teardown_plansWhatEachRemovalRemoves() {
+        Wiring w = VerifyChecksTest.converged();
+        assertThat(new RoutesPiece().planRemoval(w).diff(RoutesPiece.Unprotect.class).routes())
+                .containsExactly(new RoutesPiece.Restore(VerifyChecksTest.route("r1", "$default", "CUSTOM", "a1"), State.Authorization.NONE, false));
+        assertThat(new AuthorizerPiece().planRemoval(w).diff()).isEqualTo(new AuthorizerPiece.Delete(List.of("a1")));
+        assertThat(new SecretPiece().planRemoval(w).diff()).isEqualTo(new SecretPiece.ScheduleDeletion(VerifyChecksTest.SECRET_ARN, 7));
+        assertThat(new FunctionPiece().planRemoval(w).diff()).isEqualTo(new FunctionPiece.Delete("secure-api-authorizer-api1"));
+        assertThat(new EnvVarPiece().planRemoval(w).applies()).as("goes with the bundled function").isFalse();
     }
 
     @Test

@@ -67,24 +67,26 @@ class StagesPlanningTest {
         assertThat(row.changes()).isTrue();
         assertThat(row.resource()).contains("stage prod");
         assertThat(row.detail()).contains("\"$default\"").contains("\"GET /items\"").contains("also releases any other undeployed change");
-        assertThatThrownBy(() -> stages.refuseWithoutFlag(w, "setup", "would keep serving routes without the protection"))
+        assertThat(row.diff(StagesPiece.Deployment.class).stage()).isEqualTo("prod");
+        assertThatThrownBy(() -> StagesPiece.refuseWithoutFlag(w, rows, "setup", "would keep serving routes without the protection"))
                 .isInstanceOf(ExitException.class)
                 .hasMessageContaining("stage prod").hasMessageContaining("api1").hasMessageContaining("us-east-1")
                 .satisfies(e -> {
                     assertThat(((ExitException) e).exitCode()).isEqualTo(2);
                     assertThat(((ExitException) e).hint()).contains("--deploy-stages");
                 });
-        stages.refuseWithoutFlag(w.with(w.options.withDeployStages(true)), "setup", "x");
-        assertThat(stages.planned()).extracting(StagesPiece.Deployment::stage).containsExactly("prod");
+        StagesPiece.refuseWithoutFlag(w.with(w.options.withDeployStages(true)), rows, "setup", "x");
+        assertThat(StagesPiece.deployments(rows)).extracting(StagesPiece.Deployment::stage).containsExactly("prod");
     }
 
     @Test
     void manualStage_servingTheProtection_isOk_unlessRoutesOrAuthorizerChange() {
         Wiring w = withStage(converged(), EXPORT_DEFAULT_PROTECTED);
         StagesPiece stages = new StagesPiece();
-        assertThat(stages.rows(w, List.of())).allSatisfy(c -> assertThat(c.changes()).isFalse());
-        assertThat(stages.planned()).isEmpty();
-        stages.refuseWithoutFlag(w, "setup", "x"); // converged: no flag needed
+        List<Change> converged = stages.rows(w, List.of());
+        assertThat(converged).allSatisfy(c -> assertThat(c.changes()).isFalse());
+        assertThat(StagesPiece.deployments(converged)).isEmpty();
+        StagesPiece.refuseWithoutFlag(w, converged, "setup", "x"); // converged: no flag needed
 
         Change ttl = new Change("authorizer", "authorizer secure-api-key", Change.Action.UPDATE, "TTL 300 → 60 s");
         List<Change> rows = stages.rows(w, List.of(ttl));
@@ -142,7 +144,8 @@ class StagesPlanningTest {
         List<Change> rows = stages.removalRows(w);
         assertThat(rows.get(0).changes()).isTrue();
         assertThat(rows.get(0).detail()).contains("secure-api-key");
-        assertThatThrownBy(() -> stages.refuseWithoutFlag(w, "teardown", "would keep serving secure-api's authorizer"))
+        assertThat(StagesPiece.deployments(rows)).extracting(StagesPiece.Deployment::stage).containsExactly("prod");
+        assertThatThrownBy(() -> StagesPiece.refuseWithoutFlag(w, rows, "teardown", "would keep serving secure-api's authorizer"))
                 .hasMessageContaining("stage prod").satisfies(e -> assertThat(((ExitException) e).hint()).contains("teardown --deploy-stages"));
 
         Wiring clean = withStage(converged(), EXPORT_NOTHING_PROTECTED);

@@ -84,6 +84,33 @@ class SetupIT {
     }
 
     @Test
+    void setup_appliesThePrintedPlanOnce_resolvingTheNewSecretAndAuthorizerAtApply() {
+        String api = aws.amplifyApi();
+        aws.addRoute(api, "GET /items");
+        Run run = Run.cli(config(), "setup", "--api-id", api);
+        assertThat(run.exitCode).as(run.toString()).isZero();
+        // the variables go in with CreateFunction: the env var row is never written a second time
+        assertThat(run.writes()).as(run.toString()).filteredOn(o -> o.startsWith("Lambda."))
+                .containsExactly("Lambda.CreateFunction", "Lambda.AddPermission");
+        assertThat(run.writes()).filteredOn(o -> o.startsWith("SecretsManager."))
+                .containsExactly("SecretsManager.CreateSecret", "SecretsManager.PutResourcePolicy");
+        assertThat(run.writes()).filteredOn("ApiGatewayV2.UpdateRoute"::equals).as("$default and GET /items, not OPTIONS").hasSize(2);
+        String authorizer = aws.apigw.getAuthorizers(r -> r.apiId(api)).items().get(0).authorizerId();
+        assertThat(aws.route(api, "GET /items").authorizerId()).isEqualTo(authorizer);
+
+        // a user's function and a secret this run creates: SECRET_ARN is the new secret's, set once
+        String other = aws.amplifyApi();
+        String fn = Aws.unique("own-authorizer");
+        aws.userFunction(fn, Map.of("LOG_LEVEL", "debug"));
+        Run mine = Run.cli(dir.resolve("other.json"), "setup", "--api-id", other, "--function", fn, "--key-out", dir.resolve("k").toString());
+        assertThat(mine.exitCode).as(mine.toString()).isZero();
+        String secretArn = aws.secrets.describeSecret(r -> r.secretId("secure-api/" + other + "/api-key")).arn();
+        assertThat(aws.lambda.getFunctionConfiguration(r -> r.functionName(fn)).environment().variables())
+                .containsEntry("SECRET_ARN", secretArn).containsEntry("LOG_LEVEL", "debug");
+        assertThat(mine.writes()).filteredOn("Lambda.UpdateFunctionConfiguration"::equals).hasSize(1);
+    }
+
+    @Test
     void setup_rerunOnConvergedApi_makesZeroWrites() {
         String api = aws.amplifyApi();
         Run first = Run.cli(config(), "setup", "--api-id", api);
