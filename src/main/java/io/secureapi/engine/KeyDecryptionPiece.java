@@ -97,21 +97,18 @@ public final class KeyDecryptionPiece implements Piece {
         String roleName = roleArn.substring(roleArn.lastIndexOf('/') + 1);
         String[] reason = {null};
         Optional<List<String>> docs = readable(reason, "iam:ListRolePolicies / iam:GetRolePolicy / iam:ListAttachedRolePolicies / "
-                + "iam:GetPolicy / iam:GetPolicyVersion on role " + roleName, () -> call("reading the policies of IAM role " + roleName, w.region(), () -> {
+                + "iam:GetPolicy / iam:GetPolicyVersion on role " + roleName, () -> ifFound("reading the policies of IAM role " + roleName, w.region(),
+                NoSuchEntityException.class, () -> {
             List<String> out = new ArrayList<>();
-            try {
-                for (String name : w.aws.iam().listRolePoliciesPaginator(r -> r.roleName(roleName)).policyNames()) {
-                    out.add(w.aws.iam().getRolePolicy(r -> r.roleName(roleName).policyName(name)).policyDocument());
-                }
-                for (AttachedPolicy p : w.aws.iam().listAttachedRolePoliciesPaginator(r -> r.roleName(roleName)).attachedPolicies()) {
-                    String version = w.aws.iam().getPolicy(r -> r.policyArn(p.policyArn())).policy().defaultVersionId();
-                    out.add(w.aws.iam().getPolicyVersion(r -> r.policyArn(p.policyArn()).versionId(version)).policyVersion().document());
-                }
-            } catch (NoSuchEntityException gone) {
-                return List.<String>of(); // no role: nothing grants it
+            for (String name : w.aws.iam().listRolePoliciesPaginator(r -> r.roleName(roleName)).policyNames()) {
+                out.add(w.aws.iam().getRolePolicy(r -> r.roleName(roleName).policyName(name)).policyDocument());
+            }
+            for (AttachedPolicy p : w.aws.iam().listAttachedRolePoliciesPaginator(r -> r.roleName(roleName)).attachedPolicies()) {
+                String version = w.aws.iam().getPolicy(r -> r.policyArn(p.policyArn())).policy().defaultVersionId();
+                out.add(w.aws.iam().getPolicyVersion(r -> r.policyArn(p.policyArn()).versionId(version)).policyVersion().document());
             }
             return out;
-        }));
+        }).orElse(List.of())); // no role: nothing grants it
         return new RolePolicies(docs, reason[0]);
     }
 
