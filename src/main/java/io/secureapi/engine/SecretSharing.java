@@ -110,7 +110,7 @@ public final class SecretSharing {
         Target other = Target.builder(apiId, t.region()).secretName(t.secretName()).authorizerName(t.authorizerName())
                 .header(t.header()).cacheTtl(t.cacheTtl()).build();
         try {
-            return HttpApi.authorizers(new Wiring(other, w.aws, Progress.NONE, Optional.empty()));
+            return HttpApi.authorizers(new Wiring(other, w.aws, Progress.NONE, null));
         } catch (ExitException e) {
             // deleted between GetApis and GetAuthorizers (an amplify env removed meanwhile): it reads nothing
             if (e.getCause() instanceof software.amazon.awssdk.services.apigatewayv2.model.NotFoundException) return List.of();

@@ -46,8 +46,8 @@ public final class Verify {
         return w;
     }
 
-    /** Reads everything the checks look at (reads only), concurrently as setup does. */
-    public static Verify read(Target target, AwsClients aws, Progress progress, Optional<ProjectConfig> config) {
+    /** Reads everything the checks look at (reads only), concurrently as setup does. {@code config}: the config entry, null for none. */
+    public static Verify read(Target target, AwsClients aws, Progress progress, ProjectConfig config) {
         return new Verify(Reader.forVerify(target, aws, progress, config));
     }
 
@@ -64,14 +64,14 @@ public final class Verify {
         return ProbeKeySource.of(ApiKey.unchecked(live), "the current value of secret " + name);
     }
 
-    /** Where the probe's key comes from, or why there is none. */
-    public record ProbeKeySource(Optional<ApiKey> key, String description) {
+    /** Where the probe's key comes from, or why there is none ({@code key} null). */
+    public record ProbeKeySource(ApiKey key, String description) {
         static ProbeKeySource none(String why) {
-            return new ProbeKeySource(Optional.empty(), why);
+            return new ProbeKeySource(null, why);
         }
 
         public static ProbeKeySource of(ApiKey key, String from) {
-            return new ProbeKeySource(Optional.of(key), from);
+            return new ProbeKeySource(key, from);
         }
     }
 
@@ -386,7 +386,7 @@ public final class Verify {
             if (st == ours.orElse(null)) continue;
             Optional<String> src = InvokePermissionPiece.sourceArn(st);
             boolean covers = src.isEmpty() || arnLike(src.get(), covered);
-            if (covers) broader.add(describe(st, src));
+            if (covers) broader.add(describe(st));
         }
         if (ours.isEmpty()) {
             if (!broader.isEmpty()) {
@@ -421,7 +421,8 @@ public final class Verify {
                 + ", not authorizer " + w.ourAuthorizer().get().id() + " (" + want + "): API Gateway cannot call the authorizer", SETUP_FIX));
     }
 
-    private static String describe(Map<String, Object> st, Optional<String> src) {
+    private static String describe(Map<String, Object> st) {
+        Optional<String> src = InvokePermissionPiece.sourceArn(st);
         String sid = st.get("Sid") == null ? "(no Sid)" : String.valueOf(st.get("Sid"));
         return sid + " (" + src.map(s -> "SourceArn " + s).orElse("no SourceArn") + ")";
     }
