@@ -1,6 +1,7 @@
 package io.secureapi.engine;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -86,6 +87,31 @@ public final class Target {
 
     public List<String> excludedRoutes() {
         return excludedRoutes;
+    }
+
+    /** A value, as the record it was: equal when every choice is. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Target t && Objects.equals(apiId, t.apiId) && Objects.equals(region, t.region)
+                && Objects.equals(function, t.function) && Objects.equals(secretName, t.secretName) && Objects.equals(authorizerName, t.authorizerName)
+                && Objects.equals(header, t.header) && cacheTtl == t.cacheTtl && Objects.equals(routes, t.routes)
+                && replaceAuthorizer == t.replaceAuthorizer && devKey == t.devKey && Objects.equals(suppliedKey, t.suppliedKey)
+                && excludedRoutes.equals(t.excludedRoutes);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(apiId, region, function, secretName, authorizerName, header, cacheTtl, routes, replaceAuthorizer, devKey,
+                suppliedKey, excludedRoutes);
+    }
+
+    /** Every choice; a supplied key shows as its own redacted toString. */
+    @Override
+    public String toString() {
+        return "Target[apiId=" + apiId + ", region=" + region + ", function=" + function + ", secretName=" + secretName
+                + ", authorizerName=" + authorizerName + ", header=" + header + ", cacheTtl=" + cacheTtl + ", routes=" + routes
+                + ", replaceAuthorizer=" + replaceAuthorizer + ", devKey=" + devKey + ", suppliedKey=" + suppliedKey
+                + ", excludedRoutes=" + excludedRoutes + "]";
     }
 
     /**
