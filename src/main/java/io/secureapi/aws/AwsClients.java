@@ -70,7 +70,7 @@ public final class AwsClients implements AutoCloseable {
     public AwsClients(AwsSettings settings, List<ExecutionInterceptor> interceptors) {
         this.settings = settings;
         this.interceptors = List.copyOf(interceptors);
-        boolean plainHttp = settings.endpoint().map(u -> "http".equalsIgnoreCase(u.getScheme())).orElse(false);
+        boolean plainHttp = settings.endpoint() != null && "http".equalsIgnoreCase(settings.endpoint().getScheme());
         this.http = buildHttp(plainHttp);
     }
 
@@ -153,7 +153,7 @@ public final class AwsClients implements AutoCloseable {
 
     private <B extends AwsClientBuilder<B, ?>> B configure(B builder, Region region) {
         Region effective = region;
-        if (region == Region.AWS_GLOBAL && settings.endpoint().isPresent()) {
+        if (region == Region.AWS_GLOBAL && settings.endpoint() != null) {
             effective = Region.of(settings.region());
         } else if (region == Region.AWS_GLOBAL && settings.region().startsWith("cn-")) {
             effective = Region.AWS_CN_GLOBAL;
@@ -170,7 +170,7 @@ public final class AwsClients implements AutoCloseable {
         if (builder instanceof software.amazon.awssdk.core.client.builder.SdkSyncClientBuilder<?, ?> sync) {
             sync.httpClient(new Deferred(http));
         }
-        settings.endpoint().ifPresent(builder::endpointOverride);
+        if (settings.endpoint() != null) builder.endpointOverride(settings.endpoint());
         return builder;
     }
 
@@ -194,9 +194,8 @@ public final class AwsClients implements AutoCloseable {
     }
 
     private AwsCredentialsProvider newCredentials() {
-        return settings.profile()
-                .<AwsCredentialsProvider>map(p -> ProfileCredentialsProvider.builder().profileName(p).build())
-                .orElseGet(() -> DefaultCredentialsProvider.builder().build());
+        return settings.profile() != null ? ProfileCredentialsProvider.builder().profileName(settings.profile()).build()
+                : DefaultCredentialsProvider.builder().build();
     }
 
     @Override

@@ -1,8 +1,10 @@
 package io.secureapi.aws;
 
 import java.net.URI;
-import java.util.Optional;
 
-/** Where and as whom the tool talks to AWS: resolved once from flags and the environment. */
-public record AwsSettings(String region, Optional<String> profile, Optional<URI> endpoint) {
+/**
+ * Where and as whom the tool talks to AWS: resolved once from flags and the environment.
+ * {@code profile} null: the SDK's default credentials chain; {@code endpoint} null: AWS's own.
+ */
+public record AwsSettings(String region, String profile, URI endpoint) {
 }

@@ -37,8 +37,11 @@ public abstract class AwsCommand implements Callable<Integer> {
 
     private AwsClients clients;
     private AwsSettings settings;
-    private Optional<ConfigFile> configFile;
-    private Optional<String> entry;
+    /** Read once: {@code configFile} null when there is no file, {@code entry} null when no entry applies. */
+    private boolean configRead;
+    private ConfigFile configFile;
+    private boolean entryResolved;
+    private String entry;
 
     /** Whether --output junit makes sense (verify only). */
     protected boolean acceptsJunit() {
@@ -394,8 +397,11 @@ public abstract class AwsCommand implements Callable<Integer> {
 
     /** The whole secure-api.json, when there is one (a corrupt one is exit 2). */
     protected Optional<ConfigFile> configFile() {
-        if (configFile == null) configFile = ConfigFile.read(configPath());
-        return configFile;
+        if (!configRead) {
+            configFile = ConfigFile.read(configPath()).orElse(null);
+            configRead = true;
+        }
+        return Optional.ofNullable(configFile);
     }
 
     /** --env as given. */
@@ -413,8 +419,11 @@ public abstract class AwsCommand implements Callable<Integer> {
      * holding --api-id, else the only entry. Empty when there is none (no file, or another API).
      */
     protected Optional<String> entryName() {
-        if (entry == null) entry = resolveEntry(configFile(), envOption(), Optional.ofNullable(apiIdOption()));
-        return entry;
+        if (!entryResolved) {
+            entry = resolveEntry(configFile().orElse(null), envOption().orElse(null), apiIdOption()).orElse(null);
+            entryResolved = true;
+        }
+        return Optional.ofNullable(entry);
     }
 
     /** The entry's name for records kept per entry (.pending): the resolved one, else default. */
@@ -422,24 +431,25 @@ public abstract class AwsCommand implements Callable<Integer> {
         return entryName().orElse(ConfigFile.DEFAULT_ENV);
     }
 
-    protected Optional<String> resolveEntry(Optional<ConfigFile> file, Optional<String> env, Optional<String> apiIdFlag) {
-        if (env.isPresent()) {
-            checkEnvName(env.get());
-            if (file.isEmpty()) {
-                throw ExitException.badInput("--env " + env.get() + " names an entry of " + configPath() + ", and there is no such file",
-                        "run secure-api setup --api-id ID --env " + env.get() + " first, or pass --config FILE");
+    /** The entry for secure-api.json {@code file}, --env and --api-id; each null when there is none. */
+    protected Optional<String> resolveEntry(ConfigFile file, String env, String apiIdFlag) {
+        if (env != null) {
+            checkEnvName(env);
+            if (file == null) {
+                throw ExitException.badInput("--env " + env + " names an entry of " + configPath() + ", and there is no such file",
+                        "run secure-api setup --api-id ID --env " + env + " first, or pass --config FILE");
             }
-            Optional<String> name = file.get().resolve(env);
-            ProjectConfig c = file.get().entry(name.get()).orElseThrow();
-            if (apiIdFlag.isPresent() && !apiIdFlag.get().equals(c.apiId())) {
-                throw ExitException.badInput("entry " + env.get() + " of " + configPath() + " is API " + c.apiId() + ", not " + apiIdFlag.get(),
-                        "drop --api-id to use " + c.apiId() + ", or drop --env to work on API " + apiIdFlag.get());
+            Optional<String> name = file.resolve(env);
+            ProjectConfig c = file.entry(name.get()).orElseThrow();
+            if (apiIdFlag != null && !apiIdFlag.equals(c.apiId())) {
+                throw ExitException.badInput("entry " + env + " of " + configPath() + " is API " + c.apiId() + ", not " + apiIdFlag,
+                        "drop --api-id to use " + c.apiId() + ", or drop --env to work on API " + apiIdFlag);
             }
             return name;
         }
-        if (file.isEmpty()) return Optional.empty();
-        if (apiIdFlag.isPresent()) return file.get().nameOf(apiIdFlag.get());
-        return file.get().resolve(Optional.empty());
+        if (file == null) return Optional.empty();
+        if (apiIdFlag != null) return file.nameOf(apiIdFlag);
+        return file.resolve(null);
     }
 
     protected static void checkEnvName(String name) {
@@ -463,7 +473,7 @@ public abstract class AwsCommand implements Callable<Integer> {
     }
 
     protected AwsSettings settings() {
-        if (settings == null) settings = root().aws.resolve(session().env(), config().map(ProjectConfig::region));
+        if (settings == null) settings = root().aws.resolve(session().env(), config().map(ProjectConfig::region).orElse(null));
         return settings;
     }
 

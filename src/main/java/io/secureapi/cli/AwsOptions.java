@@ -54,13 +54,13 @@ public class AwsOptions {
         }
     }
 
-    /** Flags first, then the environment, then the profile, as the AWS CLI resolves them. */
-    AwsSettings resolve(Map<String, String> env, Optional<String> configRegion) {
+    /** Flags first, then the environment, then the profile, as the AWS CLI resolves them. {@code configRegion}: null for none. */
+    AwsSettings resolve(Map<String, String> env, String configRegion) {
         Optional<String> prof = Optional.ofNullable(profile).or(() -> Optional.ofNullable(env.get("AWS_PROFILE")));
         prof.ifPresent(p -> checkProfile(p, env));
         String r = region;
         // the API lives where secure-api.json says; a shell's AWS_REGION for other work must not move it
-        if (r == null && configRegion.isPresent()) r = configRegion.get();
+        if (r == null) r = configRegion;
         if (r == null) r = env.get("AWS_REGION");
         if (r == null) r = env.get("AWS_DEFAULT_REGION");
         if (r == null) {
@@ -77,17 +77,17 @@ public class AwsOptions {
             throw ExitException.badInput("\"" + r + "\" is not an AWS region name", "pass a region such as --region us-east-1");
         }
         String endpoint = endpointUrl != null ? endpointUrl : env.get("AWS_ENDPOINT_URL");
-        Optional<URI> uri = Optional.empty();
+        URI uri = null;
         if (endpoint != null && !endpoint.isBlank()) {
             try {
                 URI u = new URI(endpoint);
                 if (u.getScheme() == null || u.getHost() == null || !u.getScheme().startsWith("http")) throw new IllegalArgumentException();
-                uri = Optional.of(u);
+                uri = u;
             } catch (Exception e) {
                 throw ExitException.badInput("--endpoint-url \"" + endpoint + "\" is not an http(s) URL",
                         "pass e.g. --endpoint-url http://127.0.0.1:4566");
             }
         }
-        return new AwsSettings(r, prof, uri);
+        return new AwsSettings(r, prof.orElse(null), uri);
     }
 }

@@ -53,9 +53,9 @@ public class KeysCommand implements Callable<Integer> {
         return io.secureapi.engine.KeyRotation.bubbleSetting(name);
     }
 
-    /** The header clients send the key in: the config entry's, else the default. */
-    static String header(Optional<ProjectConfig> cfg) {
-        return cfg.map(ProjectConfig::header).filter(h -> h != null && !h.isBlank()).orElse(Names.DEFAULT_HEADER);
+    /** The header the entry names ({@code cfg} null: none), else the default. */
+    static String header(ProjectConfig cfg) {
+        return cfg == null || cfg.header() == null || cfg.header().isBlank() ? Names.DEFAULT_HEADER : cfg.header();
     }
 
     /** What emptying the caches after a revocation did (keys revoke, rotate-key --finish); noStage names an API without stages. */
@@ -104,9 +104,9 @@ public class KeysCommand implements Callable<Integer> {
             Optional<ApiKey> supplied = keys.suppliedKey(session());
             keys.checkKeyOut();
             String id = apiId();
-            Optional<ProjectConfig> cfg = config().filter(ProjectConfig.forApi(id));
+            ProjectConfig cfg = config().filter(ProjectConfig.forApi(id)).orElse(null);
             NamedKeys named = NamedKeys.read(id, settings().region(), cfg, aws(), progress());
-            named.checkAdd(name, supplied);
+            named.checkAdd(name, supplied.orElse(null));
             if (dryRun.on) {
                 if (json()) {
                     out().println(Json.pretty(doc(id, named, expiry, null, null, cfg)));
@@ -161,7 +161,7 @@ public class KeysCommand implements Callable<Integer> {
             return keys;
         }
 
-        private Map<String, Object> doc(String id, NamedKeys named, Instant expiry, String version, String shown, Optional<ProjectConfig> cfg) {
+        private Map<String, Object> doc(String id, NamedKeys named, Instant expiry, String version, String shown, ProjectConfig cfg) {
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("command", "keys add");
             d.put("schemaVersion", 1);
@@ -198,7 +198,7 @@ public class KeysCommand implements Callable<Integer> {
         @Override
         protected int run() {
             String id = apiId();
-            Optional<ProjectConfig> cfg = config().filter(ProjectConfig.forApi(id));
+            ProjectConfig cfg = config().filter(ProjectConfig.forApi(id)).orElse(null);
             NamedKeys named = NamedKeys.read(id, settings().region(), cfg, aws(), progress());
             LastUsed.Result used = noLastUsed ? LastUsed.Result.unknown("--no-last-used") : LastUsed.read(named.wiring());
             java.util.List<NamedKeys.Row> rows = named.list(Instant.now(), used);
@@ -256,7 +256,7 @@ public class KeysCommand implements Callable<Integer> {
         protected int run() {
             DigestSecret.checkName(name, "NAME");
             String id = apiId();
-            Optional<ProjectConfig> cfg = config().filter(ProjectConfig.forApi(id));
+            ProjectConfig cfg = config().filter(ProjectConfig.forApi(id)).orElse(null);
             NamedKeys named = NamedKeys.read(id, settings().region(), cfg, aws(), progress());
             named.checkRevoke(name);
             confirm(named);

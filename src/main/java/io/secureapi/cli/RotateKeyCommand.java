@@ -82,11 +82,11 @@ public class RotateKeyCommand extends AwsCommand {
 
     /** --env used to choose the key: with no entry of that name, point at --key instead. */
     @Override
-    protected Optional<String> resolveEntry(Optional<ConfigFile> file, Optional<String> env, Optional<String> apiIdFlag) {
-        if (env.isPresent() && (env.get().equals(SecretValue.LIVE) || env.get().equals(SecretValue.DEV))
-                && file.flatMap(f -> f.entry(env.get())).isEmpty()) {
-            throw ExitException.badInput("--env " + env.get() + " names an entry of " + configPath() + " (an API), and there is none named "
-                    + env.get() + "; rotate-key chooses the key with --key", "run secure-api rotate-key --key " + env.get());
+    protected Optional<String> resolveEntry(ConfigFile file, String env, String apiIdFlag) {
+        if (env != null && (env.equals(SecretValue.LIVE) || env.equals(SecretValue.DEV))
+                && (file == null || file.entry(env).isEmpty())) {
+            throw ExitException.badInput("--env " + env + " names an entry of " + configPath() + " (an API), and there is none named "
+                    + env + "; rotate-key chooses the key with --key", "run secure-api rotate-key --key " + env);
         }
         return super.resolveEntry(file, env, apiIdFlag);
     }
@@ -187,17 +187,17 @@ public class RotateKeyCommand extends AwsCommand {
         String e = key == null ? SecretValue.LIVE : io.secureapi.engine.DigestSecret.checkName(key, "--key");
         String id = apiId();
         if (secretName != null) checkSecretName(secretName);
-        Optional<ApiKey> supplied = finish || discardCurrent ? Optional.empty() : keys.suppliedKey(session());
+        ApiKey supplied = finish || discardCurrent ? null : keys.suppliedKey(session()).orElse(null);
         keys.checkKeyOut();
-        Optional<ProjectConfig> cfg = config().filter(ProjectConfig.forApi(id));
-        return new KeyRotation.Request(id, settings().region(), cfg, Optional.ofNullable(secretName), e, supplied, finish, abandonPrevious);
+        ProjectConfig cfg = config().filter(ProjectConfig.forApi(id)).orElse(null);
+        return new KeyRotation.Request(id, settings().region(), cfg, secretName, e, supplied, finish, abandonPrevious);
     }
 
     /** Writes a generated key to --key-out, or returns it to be shown once; null when there is nothing to show. */
     private String deliver(KeyRotation.Outcome outcome, WriteAhead wa) {
         if (!outcome.generated()) return null;
         String keyName = key == null ? SecretValue.LIVE : key;
-        ApiKey newKey = outcome.newKey().orElseThrow();
+        ApiKey newKey = outcome.newKey();
         if (writeKeyOut(wa, Map.of(keyName, newKey))) return null;
         return newKey.reveal();
     }
@@ -260,11 +260,13 @@ public class RotateKeyCommand extends AwsCommand {
                 : "The previous " + String.join(" and ", outcome.revokedKeyNames()) + " key is revoked.";
         out().println(revoked);
         out().println("Caches may still accept it for up to " + window.seconds() + " s"
-                + (window.functionKeyCache().isEmpty() ? " plus however long your function caches the secret" : "")
+                + (window.functionKeyCache() == null ? " plus however long your function caches the secret" : "")
                 + " (until about " + until + "):");
-        window.functionKeyCache().ifPresentOrElse(
-                s -> out().printf("  %-36s %5d s%n", "bundled authorizer's key cache", s),
-                () -> out().printf("  %-36s %7s%n", "your function's own secret cache", "unknown"));
+        if (window.functionKeyCache() != null) {
+            out().printf("  %-36s %5d s%n", "bundled authorizer's key cache", window.functionKeyCache());
+        } else {
+            out().printf("  %-36s %7s%n", "your function's own secret cache", "unknown");
+        }
         out().printf("  %-36s %5d s  (%s)%n", "API Gateway authorizer result cache", window.authorizerTtl(), window.authorizerTtlSource());
     }
 
@@ -289,7 +291,7 @@ public class RotateKeyCommand extends AwsCommand {
             doc.put("revokedKeys", outcome.revokedKeyNames());
             Map<String, Object> caches = new LinkedHashMap<>();
             caches.put("seconds", window.seconds());
-            caches.put("functionKeyCacheSeconds", window.functionKeyCache().orElse(null));
+            caches.put("functionKeyCacheSeconds", window.functionKeyCache());
             caches.put("authorizerResultTtlSeconds", window.authorizerTtl());
             caches.put("authorizerResultTtlSource", window.authorizerTtlSource());
             doc.put("oldKeyMayBeAcceptedFor", caches);

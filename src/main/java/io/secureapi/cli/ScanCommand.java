@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import picocli.CommandLine.Command;
@@ -58,7 +57,7 @@ public class ScanCommand extends AwsCommand {
     /** The current region comes from the flags and the AWS environment, never from secure-api.json: a scan is of the account. */
     @Override
     protected AwsSettings settings() {
-        if (scanSettings == null) scanSettings = root().aws.resolve(session().env(), Optional.empty());
+        if (scanSettings == null) scanSettings = root().aws.resolve(session().env(), null);
         return scanSettings;
     }
 

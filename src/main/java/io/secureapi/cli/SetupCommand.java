@@ -96,25 +96,24 @@ public class SetupCommand extends AwsCommand {
      * entry holding another API is never replaced, and one API never gets two entries.
      */
     @Override
-    protected Optional<String> resolveEntry(Optional<ConfigFile> file, Optional<String> env, Optional<String> apiIdFlag) {
-        env.ifPresent(AwsCommand::checkEnvName);
-        if (file.isEmpty()) return Optional.of(env.orElse(ConfigFile.DEFAULT_ENV));
-        ConfigFile f = file.get();
-        Optional<String> holder = apiIdFlag.flatMap(f::nameOf);
-        if (env.isEmpty()) {
+    protected Optional<String> resolveEntry(ConfigFile f, String env, String apiIdFlag) {
+        if (env != null) checkEnvName(env);
+        String name = env != null ? env : ConfigFile.DEFAULT_ENV;
+        if (f == null) return Optional.of(name);
+        Optional<String> holder = apiIdFlag == null ? Optional.empty() : f.nameOf(apiIdFlag);
+        if (env == null) {
             if (holder.isPresent()) return holder;
-            if (apiIdFlag.isEmpty() && f.entry(ConfigFile.DEFAULT_ENV).isEmpty() && !f.entries().isEmpty()) return f.resolve(env);
+            if (apiIdFlag == null && f.entry(ConfigFile.DEFAULT_ENV).isEmpty() && !f.entries().isEmpty()) return f.resolve(null);
         }
-        String name = env.orElse(ConfigFile.DEFAULT_ENV);
         if (holder.isPresent() && !holder.get().equals(name)) {
-            throw ExitException.badInput("API " + apiIdFlag.get() + " is already entry " + holder.get() + " of " + configPath()
+            throw ExitException.badInput("API " + apiIdFlag + " is already entry " + holder.get() + " of " + configPath()
                     + "; one API has one entry", "run secure-api setup --env " + holder.get() + " to update it");
         }
         Optional<ProjectConfig> existing = f.entry(name);
-        if (existing.isPresent() && apiIdFlag.isPresent() && !existing.get().apiId().equals(apiIdFlag.get())) {
+        if (existing.isPresent() && apiIdFlag != null && !existing.get().apiId().equals(apiIdFlag)) {
             throw ExitException.badInput("entry " + name + " of " + configPath() + " holds API " + existing.get().apiId()
-                    + ", not " + apiIdFlag.get() + "; setup never replaces another API's entry",
-                    "pass --env NAME to add API " + apiIdFlag.get() + " as another entry (e.g. --env prod), or --config for another file");
+                    + ", not " + apiIdFlag + "; setup never replaces another API's entry",
+                    "pass --env NAME to add API " + apiIdFlag + " as another entry (e.g. --env prod), or --config for another file");
         }
         return Optional.of(name);
     }
@@ -123,7 +122,7 @@ public class SetupCommand extends AwsCommand {
     protected int run() {
         Target target = target();
         keys.checkKeyOut();
-        Setup setup = Setup.read(target, aws(), progress(), config()).deployStages(deployStages).keyOptions(logRetentionDays, forwardKeyName);
+        Setup setup = Setup.read(target, aws(), progress(), config().orElse(null)).deployStages(deployStages).keyOptions(logRetentionDays, forwardKeyName);
         Plan plan = setup.plan();
         if (noNewKey) refuseNewKey(plan, target);
         printPlan("Plan for API " + target.apiId() + " (" + target.region() + ")", plan, dryRun.on);

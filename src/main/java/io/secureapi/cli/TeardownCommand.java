@@ -12,7 +12,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -71,10 +70,10 @@ public class TeardownCommand extends AwsCommand {
                     "give 7 to 30 days (Secrets Manager's limits), or --keep-secret to keep the secret");
         }
         String id = apiId();
-        Optional<ProjectConfig> cfg = config().filter(ProjectConfig.forApi(id));
+        ProjectConfig cfg = config().filter(ProjectConfig.forApi(id)).orElse(null);
         String region = settings().region();
         // an earlier teardown --keep-secret is remembered: a later plain teardown must not delete what it kept
-        boolean keptBefore = cfg.isPresent() && entryName().flatMap(n -> configFile().flatMap(f -> f.rawEntry(n)))
+        boolean keptBefore = cfg != null && entryName().flatMap(n -> configFile().flatMap(f -> f.rawEntry(n)))
                 .map(r -> Boolean.TRUE.equals(r.get(KEPT_SECRET))).orElse(false);
         keep = keepSecret || keptBefore;
         if (keptBefore && !keepSecret) {
@@ -134,9 +133,10 @@ public class TeardownCommand extends AwsCommand {
     /**
      * secure-api.json stays, marked "tornDown" with the time: the same command then finds nothing to
      * remove, and `secure-api setup` puts the same protection back. Delete the file when done.
+     * {@code cfg}: this API's entry, null for none (then there is nothing to mark).
      */
-    private boolean markConfig(Optional<ProjectConfig> cfg) {
-        if (cfg.isEmpty()) return false;
+    private boolean markConfig(ProjectConfig cfg) {
+        if (cfg == null) return false;
         String name = entryNameOrDefault();
         try {
             // read again: only this entry's markers change, whatever else the file holds now

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -66,7 +65,7 @@ final class VerifyAll {
         tornDown.forEach(n -> cmd.progress().say("entry " + n + ": torn down, not checked"));
         // where and as whom: the flags and AWS environment, each entry in its own recorded region
         AwsSettings base = cmd.root().aws.resolve(cmd.session().env(),
-                entries.values().stream().map(ProjectConfig::region).filter(r -> r != null && !r.isBlank()).findFirst());
+                entries.values().stream().map(ProjectConfig::region).filter(r -> r != null && !r.isBlank()).findFirst().orElse(null));
         boolean probing = cmd.probe;
 
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(PARALLELISM, entries.size()), r -> {
@@ -101,7 +100,7 @@ final class VerifyAll {
         String region = c.region() != null && !c.region().isBlank() ? c.region() : base.region();
         io.secureapi.engine.Progress progress = line -> cmd.progress().say("[" + name + "] " + line);
         try (AwsClients aws = new AwsClients(new AwsSettings(region, base.profile(), base.endpoint()), cmd.session().interceptors())) {
-            Verification v = cmd.check(c.apiId(), region, Optional.of(c), aws, progress, allowed, probing, Optional.empty(), Optional.empty());
+            Verification v = cmd.check(c.apiId(), region, c, aws, progress, allowed, probing, null, null);
             return new Entry(name, c, v, null);
         } catch (ExitException e) {
             return new Entry(name, c, null, e);

@@ -82,21 +82,25 @@ public class VerifyCommand extends AwsCommand {
         boolean probing = probe || url.isPresent() || fileKey.isPresent();
 
         String id = apiId();
-        Verification v = check(id, settings().region(), config(), aws(), progress(), allowed, probing, url, fileKey);
+        Verification v = check(id, settings().region(), config().orElse(null), aws(), progress(), allowed, probing, url.orElse(null),
+                fileKey.orElse(null));
         print(v, Duration.ofNanos(System.nanoTime() - start));
         return v.ok() ? 0 : ExitException.FAILED;
     }
 
-    /** One API: read, check, and probe when asked. verify --all calls it once per entry, concurrently. */
-    Verification check(String id, String region, Optional<io.secureapi.engine.ProjectConfig> cfg, io.secureapi.aws.AwsClients aws,
-            io.secureapi.engine.Progress progress, Set<String> allowed, boolean probing, Optional<URI> url, Optional<io.secureapi.engine.ApiKey> fileKey) {
+    /**
+     * One API: read, check, and probe when asked. verify --all calls it once per entry, concurrently.
+     * Null for none: {@code cfg} (the config entry), {@code url} (probe the API's own), {@code fileKey} (probe with the secret's).
+     */
+    Verification check(String id, String region, io.secureapi.engine.ProjectConfig cfg, io.secureapi.aws.AwsClients aws,
+            io.secureapi.engine.Progress progress, Set<String> allowed, boolean probing, URI url, io.secureapi.engine.ApiKey fileKey) {
         Target target = Target.fromConfig(id, region, cfg);
         Verify verify = Verify.read(target, aws, progress, cfg);
         // routes setup's --routes left out come with the target (from the config): verify allows them, but never a catch-all
         Verification v = verify.check(new Verify.Options(allowed, LocalDate.now(ZoneOffset.UTC)));
         if (probing) {
-            URI at = url.orElseGet(verify::probeUrl);
-            Verify.ProbeKeySource key = fileKey.map(k -> Verify.ProbeKeySource.of(k, "--key-file " + keyFile)).orElseGet(verify::probeKey);
+            URI at = url != null ? url : verify.probeUrl();
+            Verify.ProbeKeySource key = fileKey != null ? Verify.ProbeKeySource.of(fileKey, "--key-file " + keyFile) : verify.probeKey();
             progress.say("probing " + at);
             v = v.with(Probe.run(at, target.header(), key));
         }

@@ -137,15 +137,15 @@ public final class ConfigFile {
 
     /**
      * The entry a command works on: the one named by --env, else the only one. Several and no
-     * --env, or an unknown --env, is exit 2 naming the entries.
+     * --env ({@code env} null), or an unknown --env, is exit 2 naming the entries.
      */
-    public Optional<String> resolve(Optional<String> env) {
-        if (env.isPresent()) {
-            if (!entries.containsKey(env.get())) {
-                throw ExitException.badInput("no entry \"" + env.get() + "\" in " + path + " (entries: " + listing() + ")",
-                        "pass --env with one of: " + listing() + " (or run secure-api setup --api-id ID --env " + env.get() + ")");
+    public Optional<String> resolve(String env) {
+        if (env != null) {
+            if (!entries.containsKey(env)) {
+                throw ExitException.badInput("no entry \"" + env + "\" in " + path + " (entries: " + listing() + ")",
+                        "pass --env with one of: " + listing() + " (or run secure-api setup --api-id ID --env " + env + ")");
             }
-            return env;
+            return Optional.of(env);
         }
         if (entries.size() > 1) {
             throw ExitException.badInput(path + " describes " + entries.size() + " APIs (" + listing() + "); which one?",

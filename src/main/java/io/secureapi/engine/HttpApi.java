@@ -1,13 +1,13 @@
 package io.secureapi.engine;
 
 import static io.secureapi.aws.AwsCall.call;
+import static io.secureapi.aws.AwsCall.ifFound;
 
 import io.secureapi.error.ExitException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import software.amazon.awssdk.services.apigatewayv2.model.GetApiResponse;
-import software.amazon.awssdk.services.apigatewayv2.model.GetAuthorizerResponse;
 import software.amazon.awssdk.services.apigatewayv2.model.GetAuthorizersResponse;
 import software.amazon.awssdk.services.apigatewayv2.model.GetRoutesResponse;
 import software.amazon.awssdk.services.apigatewayv2.model.NotFoundException;
@@ -22,13 +22,8 @@ public final class HttpApi {
 
     /** The API, or not-found as an answer; an API of another protocol is exit 2. */
     public static java.util.Optional<State.Api> find(Wiring w) {
-        GetApiResponse api = call("reading API " + w.apiId(), w.region(), () -> {
-            try {
-                return w.aws.apigateway().getApi(r -> r.apiId(w.apiId()));
-            } catch (NotFoundException e) {
-                return null;
-            }
-        });
+        GetApiResponse api = ifFound("reading API " + w.apiId(), w.region(), NotFoundException.class,
+                () -> w.aws.apigateway().getApi(r -> r.apiId(w.apiId()))).orElse(null);
         if (api == null) return java.util.Optional.empty();
         if (!"HTTP".equals(api.protocolTypeAsString())) {
             throw ExitException.badInput("API " + w.apiId() + " in " + w.region() + " is a " + api.protocolTypeAsString()
@@ -100,17 +95,12 @@ public final class HttpApi {
 
     /** One authorizer by id; empty when it does not exist. */
     public static java.util.Optional<State.Authorizer> authorizer(Wiring w, String id) {
-        return call("reading authorizer " + id + " of API " + w.apiId(), w.region(), () -> {
-            try {
-                GetAuthorizerResponse a = w.aws.apigateway().getAuthorizer(r -> r.apiId(w.apiId()).authorizerId(id));
-                return java.util.Optional.of(new State.Authorizer(a.authorizerId(), a.name(), a.authorizerTypeAsString(),
+        return ifFound("reading authorizer " + id + " of API " + w.apiId(), w.region(), NotFoundException.class,
+                () -> w.aws.apigateway().getAuthorizer(r -> r.apiId(w.apiId()).authorizerId(id)))
+                .map(a -> new State.Authorizer(a.authorizerId(), a.name(), a.authorizerTypeAsString(),
                         a.identitySource() == null ? List.of() : List.copyOf(a.identitySource()),
                         a.authorizerPayloadFormatVersion(), Boolean.TRUE.equals(a.enableSimpleResponses()),
                         a.authorizerResultTtlInSeconds(), a.authorizerUri()));
-            } catch (NotFoundException gone) {
-                return java.util.Optional.<State.Authorizer>empty();
-            }
-        });
     }
 
     public static List<State.Authorizer> authorizers(Wiring w) {

@@ -28,12 +28,18 @@ import software.amazon.awssdk.services.kms.model.KeyMetadata;
 public final class KeyDecryptionPiece implements Piece {
     static final String AWS_MANAGED_ALIAS = "alias/aws/secretsmanager";
 
-    /** The key as DescribeKey resolved it, and its key policy (empty with the reason when it could not be read). */
-    public record Key(String arn, String account, Optional<String> keyPolicy, String unreadable) {
+    /** The key as DescribeKey resolved it, and its key policy ({@code policy} null with the reason when it could not be read). */
+    public record Key(String arn, String account, String policy, String unreadable) {
+        public Optional<String> keyPolicy() {
+            return Optional.ofNullable(policy);
+        }
     }
 
-    /** Every IAM policy document of a role (inline and attached); empty with the reason when they could not be read. */
-    public record RolePolicies(Optional<List<String>> documents, String unreadable) {
+    /** Every IAM policy document of a role, inline and attached ({@code found} null with the reason when they could not be read). */
+    public record RolePolicies(List<String> found, String unreadable) {
+        public Optional<List<String>> documents() {
+            return Optional.ofNullable(found);
+        }
     }
 
     @Override
@@ -64,7 +70,7 @@ public final class KeyDecryptionPiece implements Piece {
         String[] reason = {null};
         Optional<String> policy = readable(reason, "kms:GetKeyPolicy on " + meta.arn(), () -> call("reading the key policy of KMS key " + meta.arn(),
                 w.region(), () -> w.aws.kms().getKeyPolicy(r -> r.keyId(meta.arn()).policyName("default")).policy()));
-        return Optional.of(new Key(meta.arn(), account, policy, reason[0]));
+        return Optional.of(new Key(meta.arn(), account, policy.orElse(null), reason[0]));
     }
 
     /** For verify: a key the caller may not even describe is a warning, not an error; empty key when so. */
@@ -97,22 +103,19 @@ public final class KeyDecryptionPiece implements Piece {
         String roleName = roleArn.substring(roleArn.lastIndexOf('/') + 1);
         String[] reason = {null};
         Optional<List<String>> docs = readable(reason, "iam:ListRolePolicies / iam:GetRolePolicy / iam:ListAttachedRolePolicies / "
-                + "iam:GetPolicy / iam:GetPolicyVersion on role " + roleName, () -> call("reading the policies of IAM role " + roleName, w.region(), () -> {
+                + "iam:GetPolicy / iam:GetPolicyVersion on role " + roleName, () -> ifFound("reading the policies of IAM role " + roleName, w.region(),
+                NoSuchEntityException.class, () -> {
             List<String> out = new ArrayList<>();
-            try {
-                for (String name : w.aws.iam().listRolePoliciesPaginator(r -> r.roleName(roleName)).policyNames()) {
-                    out.add(w.aws.iam().getRolePolicy(r -> r.roleName(roleName).policyName(name)).policyDocument());
-                }
-                for (AttachedPolicy p : w.aws.iam().listAttachedRolePoliciesPaginator(r -> r.roleName(roleName)).attachedPolicies()) {
-                    String version = w.aws.iam().getPolicy(r -> r.policyArn(p.policyArn())).policy().defaultVersionId();
-                    out.add(w.aws.iam().getPolicyVersion(r -> r.policyArn(p.policyArn()).versionId(version)).policyVersion().document());
-                }
-            } catch (NoSuchEntityException gone) {
-                return List.<String>of(); // no role: nothing grants it
+            for (String name : w.aws.iam().listRolePoliciesPaginator(r -> r.roleName(roleName)).policyNames()) {
+                out.add(w.aws.iam().getRolePolicy(r -> r.roleName(roleName).policyName(name)).policyDocument());
+            }
+            for (AttachedPolicy p : w.aws.iam().listAttachedRolePoliciesPaginator(r -> r.roleName(roleName)).attachedPolicies()) {
+                String version = w.aws.iam().getPolicy(r -> r.policyArn(p.policyArn())).policy().defaultVersionId();
+                out.add(w.aws.iam().getPolicyVersion(r -> r.policyArn(p.policyArn()).versionId(version)).policyVersion().document());
             }
             return out;
-        }));
-        return new RolePolicies(docs, reason[0]);
+        }).orElse(List.of())); // no role: nothing grants it
+        return new RolePolicies(docs.orElse(null), reason[0]);
     }
 
     static Map<String, String> vars(Wiring w, Key key, String roleArn) {

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -26,13 +27,16 @@ public final class KeyRotation {
     public static final int DEFAULT_KEY_CACHE_SECONDS = 60;
     private static final String PIECE = "secret";
 
-    /** What the user asked for, after defaults. {@code env} is "live" or "dev". */
-    public record Request(String apiId, String region, Optional<ProjectConfig> config, Optional<String> secretName, String env,
-            Optional<ApiKey> suppliedKey, boolean finish, boolean force) {
+    /**
+     * What the user asked for, after defaults. {@code env} is "live" or "dev". Null for none:
+     * {@code config} (secure-api.json's entry), {@code secretName} (--secret-name), {@code suppliedKey}.
+     */
+    public record Request(String apiId, String region, ProjectConfig config, String secretName, String env,
+            ApiKey suppliedKey, boolean finish, boolean force) {
     }
 
-    /** One version of the secret and its staging labels. */
-    public record Version(String id, Set<String> stages, Optional<Instant> created) {
+    /** One version of the secret and its staging labels; {@code created} null when AWS did not say. */
+    public record Version(String id, Set<String> stages, Instant created) {
         public boolean has(String stage) {
             return stages.contains(stage);
         }
@@ -41,8 +45,9 @@ public final class KeyRotation {
     /**
      * The secret as read. Values are kept raw and only ever parsed here; toString never shows them.
      * {@code userFunction}: the authorizer is the user's own function (one plain key, AWSPREVIOUS unknown).
+     * A value is null when that version is missing or holds no string.
      */
-    public record Snapshot(State.Secret secret, List<Version> versions, Optional<String> currentValue, Optional<String> previousValue,
+    public record Snapshot(State.Secret secret, List<Version> versions, String currentValue, String previousValue,
             boolean userFunction, String functionLabel) {
         public Optional<Version> version(String stage) {
             return versions.stream().filter(v -> v.has(stage)).findFirst();
@@ -54,10 +59,10 @@ public final class KeyRotation {
         }
     }
 
-    /** How long caches may still accept a revoked key: the function's key cache (unknown for a user's function) + the authorizer TTL. */
-    public record CacheWindow(Optional<Integer> functionKeyCache, int authorizerTtl, String authorizerTtlSource) {
+    /** How long caches may still accept a revoked key: the function's key cache (null: unknown, a user's function) + the authorizer TTL. */
+    public record CacheWindow(Integer functionKeyCache, int authorizerTtl, String authorizerTtlSource) {
         public int seconds() {
-            return authorizerTtl + functionKeyCache.orElse(0);
+            return authorizerTtl + (functionKeyCache == null ? 0 : functionKeyCache);
         }
     }
 
@@ -93,18 +98,19 @@ public final class KeyRotation {
     record DiscardCurrent(String key, String discardedVersionId) implements Change.Diff {
     }
 
-    /** What apply did. {@code newKey} is empty for --finish; {@code generated} false when the user supplied it. */
-    public record Outcome(Optional<ApiKey> newKey, boolean generated, String newVersionId, String previousVersionId,
+    /** What apply did. {@code newKey} is null for --finish; {@code generated} false when the user supplied it. */
+    public record Outcome(ApiKey newKey, boolean generated, String newVersionId, String previousVersionId,
             List<String> revokedKeyNames) {
     }
 
     private final Request request;
     private final Wiring wiring;
     private final Snapshot snapshot;
-    private final Optional<CacheWindow> window;
+    /** Null unless --finish has something to finish. */
+    private final CacheWindow window;
     private final List<String> readNotes;
 
-    KeyRotation(Request request, Wiring wiring, Snapshot snapshot, Optional<CacheWindow> window, List<String> readNotes) {
+    KeyRotation(Request request, Wiring wiring, Snapshot snapshot, CacheWindow window, List<String> readNotes) {
         this.request = request;
         this.wiring = wiring;
         this.snapshot = snapshot;
@@ -120,14 +126,14 @@ public final class KeyRotation {
      * (the secret {@code secure-api/<apiId>/api-key}, the bundled function if it exists).
      */
     public static KeyRotation read(Request req, AwsClients aws, Progress progress) {
-        Optional<ProjectConfig> cfg = req.config().filter(ProjectConfig.forApi(req.apiId()));
-        Target fromConfig = Target.fromConfig(req.apiId(), req.region(), cfg);
-        Target target = req.secretName().map(fromConfig::withSecretName).orElse(fromConfig);
+        Optional<ProjectConfig> cfg = Optional.ofNullable(req.config()).filter(ProjectConfig.forApi(req.apiId()));
+        Target fromConfig = Target.fromConfig(req.apiId(), req.region(), cfg.orElse(null));
+        Target target = req.secretName() == null ? fromConfig : fromConfig.withSecretName(req.secretName());
         String secretName = target.secretName();
-        Wiring w = new Wiring(target, aws, progress, cfg);
+        Wiring w = new Wiring(target, aws, progress, cfg.orElse(null));
 
         // The config's ARN survives a rename; --secret-name wins over both.
-        String secretId = req.secretName().isPresent() ? secretName
+        String secretId = req.secretName() != null ? secretName
                 : cfg.map(ProjectConfig::secretArn).filter(s -> s != null && !s.isBlank()).orElse(secretName);
         State.Secret secret = Reader.of(w).secret(secretId).wiring().secret().orElseThrow(() -> ExitException.badInput(
                 "secret " + secretName + " not found in " + req.region() + " (API " + req.apiId() + " has no key to rotate)",
@@ -152,11 +158,11 @@ public final class KeyRotation {
             userFunction = w.function().filter(State.Function::managed).isEmpty();
             functionLabel = userFunction ? "your own authorizer function" : w.functionName();
         }
-        Snapshot snap = new Snapshot(secret, versions, current, previous, userFunction, functionLabel);
+        Snapshot snap = new Snapshot(secret, versions, current.orElse(null), previous.orElse(null), userFunction, functionLabel);
 
         List<String> notes = new ArrayList<>();
-        Optional<CacheWindow> window = req.finish() && (snap.version(PREVIOUS).isPresent() || current.map(DigestSecret::is).orElse(false))
-                ? Optional.of(readWindow(w, userFunction, cfg, notes)) : Optional.empty();
+        CacheWindow window = req.finish() && (snap.version(PREVIOUS).isPresent() || current.map(DigestSecret::is).orElse(false))
+                ? readWindow(w, userFunction, cfg.orElse(null), notes) : null;
         return new KeyRotation(req, w, snap, window, notes);
     }
 
@@ -165,7 +171,7 @@ public final class KeyRotation {
         return call("listing the versions of secret " + secret.name(), w.region(),
                 () -> w.aws.secrets().listSecretVersionIdsPaginator(r -> r.secretId(secret.arn()).maxResults(100)).stream()
                         .flatMap(page -> page.versions().stream())
-                        .map(v -> new Version(v.versionId(), Set.copyOf(v.versionStages()), Optional.ofNullable(v.createdDate())))
+                        .map(v -> new Version(v.versionId(), Set.copyOf(v.versionStages()), v.createdDate()))
                         .toList());
     }
 
@@ -178,8 +184,9 @@ public final class KeyRotation {
      * Reads the function's KEY_CACHE_SECONDS and the authorizer's TTL before anything is written.
      * These only inform the message: an unreadable one falls back (noted), never fails --finish.
      */
-    private static CacheWindow readWindow(Wiring w, boolean userFunction, Optional<ProjectConfig> cfg, List<String> notes) {
-        Optional<Integer> keyCache = Optional.empty();
+    private static CacheWindow readWindow(Wiring w, boolean userFunction, ProjectConfig config, List<String> notes) {
+        Optional<ProjectConfig> cfg = Optional.ofNullable(config);
+        Integer keyCache = null;
         if (!userFunction) {
             Optional<String> raw = Optional.empty();
             try {
@@ -189,7 +196,7 @@ public final class KeyRotation {
                 notes.add("could not read function " + w.functionName() + " (" + unreadable.getMessage() + "); assuming its default "
                         + Names.ENV_KEY_CACHE_SECONDS + " of " + DEFAULT_KEY_CACHE_SECONDS + " s");
             }
-            keyCache = Optional.of(keyCacheSeconds(raw.orElse(null)));
+            keyCache = keyCacheSeconds(raw.orElse(null));
         }
         Optional<Integer> ttl = Optional.empty();
         try {
@@ -230,7 +237,7 @@ public final class KeyRotation {
     }
 
     public Optional<CacheWindow> window() {
-        return window;
+        return Optional.ofNullable(window);
     }
 
     public String secretName() {
@@ -288,11 +295,11 @@ public final class KeyRotation {
 
     /** The current version is in the digest format: the overlap lives inside it, AWSPREVIOUS plays no part. */
     public boolean digestFormat() {
-        return snapshot.currentValue().map(DigestSecret::is).orElse(false);
+        return DigestSecret.is(snapshot.currentValue());
     }
 
     private DigestSecret digests() {
-        return DigestSecret.parse(snapshot.currentValue().orElseThrow(), secretName());
+        return DigestSecret.parse(snapshot.currentValue(), secretName());
     }
 
     /** Which key --finish ends: the one named, else the only key with an unfinished rotation; null when none has one. */
@@ -320,7 +327,7 @@ public final class KeyRotation {
                     + "version), then the caches that may still accept it are emptied", new Finish(k));
         }
         String key = request.env();
-        Optional<ApiKey> supplied = request.suppliedKey();
+        Optional<ApiKey> supplied = Optional.ofNullable(request.suppliedKey());
         if (supplied.isPresent() && DigestRotation.isCurrent(d, key, supplied.get())) {
             return Change.ok(PIECE, name, "the supplied key is already the current " + key + " key");
         }
@@ -351,8 +358,10 @@ public final class KeyRotation {
                             + " key)"), new RemovePrevious(prev.get().id(), revoked));
         }
         String env = request.env();
-        String currentRaw = snapshot.currentValue().orElseThrow(() -> ExitException.badInput(
-                "secret " + name + " has no current value (AWSCURRENT)", "run secure-api setup first: it stores a key"));
+        String currentRaw = snapshot.currentValue();
+        if (currentRaw == null) {
+            throw ExitException.badInput("secret " + name + " has no current value (AWSCURRENT)", "run secure-api setup first: it stores a key");
+        }
         Map<String, String> current = SecretValue.keys(currentRaw);
         if (SecretValue.DEV.equals(env)) {
             if (snapshot.userFunction()) {
@@ -364,7 +373,7 @@ public final class KeyRotation {
                         "add one with: secure-api setup --dev-key");
             }
         }
-        Optional<ApiKey> supplied = request.suppliedKey();
+        Optional<ApiKey> supplied = Optional.ofNullable(request.suppliedKey());
         if (supplied.isPresent()) {
             for (Map.Entry<String, String> e : current.entrySet()) {
                 if (!e.getKey().equals(env) && supplied.get().sameAs(e.getValue())) {
@@ -379,7 +388,7 @@ public final class KeyRotation {
         List<String> lost = lostOnRotate();
         if (!lost.isEmpty() && !request.force()) {
             throw ExitException.badInput("a previous rotation of secret " + name + " is not finished: the previous "
-                    + String.join(" and ", lost) + " key is still accepted (AWSPREVIOUS" + since(snapshot.version(CURRENT)) + "), "
+                    + String.join(" and ", lost) + " key is still accepted (AWSPREVIOUS" + since(snapshot.version(CURRENT).orElse(null)) + "), "
                     + "and rotating again would make it stop working at once",
                     UNFINISHED_NEXT);
         }
@@ -415,11 +424,11 @@ public final class KeyRotation {
                     + "again; the new " + env + " key stops being accepted (new version)", new Discard(env))));
         }
         Optional<Version> prev = snapshot.version(PREVIOUS);
-        if (prev.isEmpty() || snapshot.previousValue().isEmpty()) {
+        if (prev.isEmpty() || snapshot.previousValue() == null) {
             return new Plan(List.of(Change.ok(PIECE, name, "no AWSPREVIOUS version: no unfinished rotation to discard")));
         }
-        String previousKey = SecretValue.keys(snapshot.previousValue().get()).get(env);
-        String currentKey = SecretValue.keys(snapshot.currentValue().orElse(null)).get(env);
+        String previousKey = SecretValue.keys(snapshot.previousValue()).get(env);
+        String currentKey = SecretValue.keys(snapshot.currentValue()).get(env);
         if (previousKey == null || previousKey.equals(currentKey)) {
             return new Plan(List.of(Change.ok(PIECE, name, "the " + env + " key is not in an unfinished rotation: nothing to discard")));
         }
@@ -439,13 +448,13 @@ public final class KeyRotation {
             String discarded = snapshot.version(CURRENT).map(Version::id).orElse(null);
             String version = putDigests(w, arn, DigestRotation.discard(digests(), name, d.key()),
                     "making the old " + d.key() + " key the only one again in secret " + name, progress);
-            return new Outcome(Optional.empty(), false, version, discarded, List.of(d.key()));
+            return new Outcome(null, false, version, discarded, List.of(d.key()));
         }
         DiscardCurrent dc = (DiscardCurrent) diff;
         String env = dc.key();
-        String currentRaw = snapshot.currentValue().orElseThrow();
+        String currentRaw = Objects.requireNonNull(snapshot.currentValue());
         Map<String, String> keys = SecretValue.keys(currentRaw);
-        keys.put(env, SecretValue.keys(snapshot.previousValue().orElseThrow()).get(env));
+        keys.put(env, SecretValue.keys(Objects.requireNonNull(snapshot.previousValue())).get(env));
         String value = SecretValue.format(keys, isPlain(currentRaw));
         String discarded = java.util.Objects.requireNonNull(dc.discardedVersionId(), "the current version of secret " + name);
         String token = UUID.randomUUID().toString();
@@ -457,11 +466,12 @@ public final class KeyRotation {
         progress.say("removing AWSPREVIOUS from version " + discarded + " of secret " + name);
         call("removing AWSPREVIOUS from version " + discarded + " of secret " + name, w.region(),
                 () -> w.aws.secrets().updateSecretVersionStage(r -> r.secretId(arn).versionStage(PREVIOUS).removeFromVersionId(discarded)));
-        return new Outcome(Optional.empty(), false, put.versionId(), discarded, List.of(env));
+        return new Outcome(null, false, put.versionId(), discarded, List.of(env));
     }
 
-    private static String since(Optional<Version> current) {
-        return current.flatMap(Version::created).map(t -> ", rotation of " + t.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)).orElse("");
+    private static String since(Version current) {
+        return current == null || current.created() == null ? ""
+                : ", rotation of " + current.created().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     }
 
     /** Keys that stop working if a rotation moves AWSPREVIOUS on now. */
@@ -470,8 +480,8 @@ public final class KeyRotation {
             DigestSecret d = digests();
             return !request.finish() && d.has(request.env()) && d.get(request.env()).rotating() ? List.of(request.env()) : List.of();
         }
-        if (snapshot.previousValue().isEmpty()) return List.of();
-        return onlyInPrevious(SecretValue.keys(snapshot.previousValue().get()), SecretValue.keys(snapshot.currentValue().orElse(null)));
+        if (snapshot.previousValue() == null) return List.of();
+        return onlyInPrevious(SecretValue.keys(snapshot.previousValue()), SecretValue.keys(snapshot.currentValue()));
     }
 
     /** Lines the user must read (stderr): a user's function, a forced rotation, a cache window read by fallback. */
@@ -492,11 +502,12 @@ public final class KeyRotation {
 
     // apply
 
-    private Optional<CacheFlush.Result> flushed = Optional.empty();
+    /** Null until --finish flushes the caches. */
+    private CacheFlush.Result flushed;
 
     /** The cache flush --finish ran (digest format, bundled function). */
     public Optional<CacheFlush.Result> flushed() {
-        return flushed;
+        return Optional.ofNullable(flushed);
     }
 
     /** The diff of a one-row plan (rotate-key plans one change of the secret). */
@@ -517,20 +528,20 @@ public final class KeyRotation {
             String version = putDigests(w, arn, DigestRotation.finish(d, k), "ending the rotation of key " + k + " in secret " + name, progress);
             if (!snapshot.userFunction()) {
                 if (w.function().isEmpty()) Reader.of(w).function();
-                if (w.function().isPresent()) flushed = Optional.of(CacheFlush.flush(w, Instant.now()));
+                if (w.function().isPresent()) flushed = CacheFlush.flush(w, Instant.now());
             }
-            return new Outcome(Optional.empty(), false, version, currentId, List.of(k));
+            return new Outcome(null, false, version, currentId, List.of(k));
         }
         Rotate r = (Rotate) diff;
         String env = r.key();
-        ApiKey key = r.supplied() ? request.suppliedKey().orElseThrow() : ApiKey.generate(env);
+        ApiKey key = r.supplied() ? Objects.requireNonNull(request.suppliedKey()) : ApiKey.generate(env);
         DigestSecret next = DigestRotation.rotate(d, name, env, key, Instant.now(), request.force());
         boolean generated = !r.supplied();
         // written ahead (<config>.pending) before AWS stores it, so a killed run never loses the key
         if (generated) handover.beforeStore(env, arn, key);
         String version = putDigests(w, arn, next, "storing a new version of secret " + name, progress);
         if (generated) handover.stored(env);
-        return new Outcome(Optional.of(key), generated, version, currentId, r.lost());
+        return new Outcome(key, generated, version, currentId, r.lost());
     }
 
     /** Stores a new current version only while AWSCURRENT is still the version this run read. */
@@ -559,12 +570,12 @@ public final class KeyRotation {
             progress.say("removing AWSPREVIOUS from version " + prev.versionId() + " of secret " + name);
             call("removing AWSPREVIOUS from version " + prev.versionId() + " of secret " + name, w.region(),
                     () -> w.aws.secrets().updateSecretVersionStage(r -> r.secretId(arn).versionStage(PREVIOUS).removeFromVersionId(prev.versionId())));
-            return new Outcome(Optional.empty(), false, snapshot.version(CURRENT).map(Version::id).orElse(null), prev.versionId(), prev.revoked());
+            return new Outcome(null, false, snapshot.version(CURRENT).map(Version::id).orElse(null), prev.versionId(), prev.revoked());
         }
         Rotate rotate = (Rotate) diff;
         String env = rotate.key();
-        ApiKey key = rotate.supplied() ? request.suppliedKey().orElseThrow() : ApiKey.generate(env);
-        String value = nextValue(snapshot.currentValue().orElseThrow(), env, key);
+        ApiKey key = rotate.supplied() ? Objects.requireNonNull(request.suppliedKey()) : ApiKey.generate(env);
+        String value = nextValue(Objects.requireNonNull(snapshot.currentValue()), env, key);
         // One token per run: an SDK retry after a lost response cannot make a second version.
         String token = UUID.randomUUID().toString();
         boolean generated = !rotate.supplied();
@@ -573,6 +584,6 @@ public final class KeyRotation {
         PutSecretValueResponse put = call("storing a new version of secret " + name, w.region(),
                 () -> w.aws.secrets().putSecretValue(r -> r.secretId(arn).secretString(value).clientRequestToken(token)));
         if (generated) handover.stored(env);
-        return new Outcome(Optional.of(key), generated, put.versionId(), snapshot.version(CURRENT).map(Version::id).orElse(null), rotate.lost());
+        return new Outcome(key, generated, put.versionId(), snapshot.version(CURRENT).map(Version::id).orElse(null), rotate.lost());
     }
 }

@@ -1,10 +1,14 @@
 package io.secureapi.engine;
 
+import static io.secureapi.aws.AwsCall.ifFound;
+
+import io.secureapi.error.ExitException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.cloudwatchlogs.model.GetQueryResultsResponse;
 import software.amazon.awssdk.services.cloudwatchlogs.model.QueryStatus;
@@ -40,15 +44,18 @@ public final class LastUsed {
         String group = logGroup(w.functionName());
         long end = Instant.now().getEpochSecond();
         long start = end - WINDOW.toSeconds();
-        String id;
+        Optional<String> started;
         try {
             // Logs Insights (StartQuery, GetQueryResults): docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_StartQuery.html
-            id = w.aws.logs().startQuery(r -> r.logGroupName(group).startTime(start).endTime(end).queryString(QUERY).limit(1000)).queryId();
-        } catch (ResourceNotFoundException e) {
-            return Result.unknown("log group " + group + " not found (the authorizer has not logged yet, or its logs were deleted)");
-        } catch (SdkException e) {
-            return Result.unknown(reason(w, group, e));
+            started = ifFound("reading log group " + group, w.region(), ResourceNotFoundException.class,
+                    () -> w.aws.logs().startQuery(r -> r.logGroupName(group).startTime(start).endTime(end).queryString(QUERY).limit(1000)).queryId());
+        } catch (ExitException e) {
+            return Result.unknown(e.getMessage());
         }
+        if (started.isEmpty()) {
+            return Result.unknown("log group " + group + " not found (the authorizer has not logged yet, or its logs were deleted)");
+        }
+        String id = started.get();
         Backoff poll = new Backoff(POLL_FOR, Duration.ofMillis(200), Duration.ofSeconds(2));
         Progress quiet = line -> { };
         while (true) {

@@ -45,16 +45,17 @@ public final class NamedKeys {
     /**
      * Reads the secret (AWSCURRENT only: the digest format never uses AWSPREVIOUS). Refuses, exit 2,
      * an API checked by the user's own function, a missing secret, and a legacy plaintext secret.
+     * {@code config}: secure-api.json's entry, null for none.
      */
-    public static NamedKeys read(String apiId, String region, Optional<ProjectConfig> config, AwsClients aws, Progress progress) {
-        Optional<ProjectConfig> cfg = config.filter(ProjectConfig.forApi(apiId));
-        Target target = Target.fromConfig(apiId, region, cfg);
+    public static NamedKeys read(String apiId, String region, ProjectConfig config, AwsClients aws, Progress progress) {
+        Optional<ProjectConfig> cfg = Optional.ofNullable(config).filter(ProjectConfig.forApi(apiId));
+        Target target = Target.fromConfig(apiId, region, cfg.orElse(null));
         if (!target.managedFunction()) {
             throw ExitException.badInput("keys needs the bundled authorizer: API " + apiId + " is checked by your own function "
                     + Wiring.nameOf(target.function().get()) + ", which compares the header with one plain-string key",
                     "rotate that one key with secure-api rotate-key; for named keys, run secure-api teardown, then setup without --function");
         }
-        Wiring w = new Wiring(target, aws, progress, cfg);
+        Wiring w = new Wiring(target, aws, progress, cfg.orElse(null));
         String name = target.secretName();
         String id = cfg.map(ProjectConfig::secretArn).filter(s -> s != null && !s.isBlank()).orElse(name);
         State.Secret s = Reader.of(w).secret(id).wiring().secret().orElseThrow(() -> ExitException.badInput("secret " + name + " not found in " + region
@@ -115,8 +116,11 @@ public final class NamedKeys {
         return at;
     }
 
-    /** Checks an add against what is stored (exit 2, before any write): a new name, room, a key no other name has. */
-    public void checkAdd(String name, Optional<ApiKey> supplied) {
+    /**
+     * Checks an add against what is stored (exit 2, before any write): a new name, room, a key no other name has.
+     * {@code supplied}: the key the user gave, null when secure-api generates one.
+     */
+    public void checkAdd(String name, ApiKey supplied) {
         if (current.has(name)) {
             throw ExitException.badInput("key " + name + " already exists in secret " + secretName(),
                     "choose another name, or replace its key with secure-api rotate-key --key " + name);
@@ -126,8 +130,8 @@ public final class NamedKeys {
                     + DigestSecret.MAX_KEYS + ": a value is at most " + DigestSecret.MAX_BYTES + " bytes)",
                     "revoke keys nobody uses (secure-api keys list shows last use), or put more consumers behind another API");
         }
-        if (supplied.isPresent()) {
-            String owner = current.nameOf(supplied.get());
+        if (supplied != null) {
+            String owner = current.nameOf(supplied);
             if (owner != null) {
                 throw ExitException.badInput("the supplied key is already key " + owner + " of secret " + secretName() + "; each name needs its own key",
                         "supply another key, or omit the key option and secure-api generates one");

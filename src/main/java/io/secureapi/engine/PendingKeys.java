@@ -197,27 +197,26 @@ public final class PendingKeys {
      */
     public static Optional<Boolean> heldInAws(io.secureapi.aws.AwsClients aws, Record r) {
         for (String stage : List.of(KeyRotation.CURRENT, KeyRotation.PREVIOUS)) {
-            Optional<Optional<String>> value = io.secureapi.aws.AwsCall.call("reading secret " + r.secretId() + " (" + stage
-                    + ") to find a key an earlier run stored", r.region(), () -> {
-                        try {
-                            return Optional.of(Optional.ofNullable(
-                                    aws.secrets().getSecretValue(q -> q.secretId(r.secretId()).versionStage(stage)).secretString()));
-                        } catch (software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException gone) {
-                            // no such secret, or no version with this stage
-                            return Optional.of(Optional.<String>empty());
-                        } catch (software.amazon.awssdk.services.secretsmanager.model.InvalidRequestException scheduledForDeletion) {
-                            return Optional.<Optional<String>>empty();
-                        }
-                    });
-            if (value.isEmpty()) return Optional.empty();
-            if (holds(value.get(), r)) return Optional.of(true);
+            Optional<String> value;
+            try {
+                // no such secret, or no version with this stage: it holds nothing
+                value = io.secureapi.aws.AwsCall.ifFound("reading secret " + r.secretId() + " (" + stage + ") to find a key an earlier run stored",
+                        r.region(), software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException.class,
+                        () -> aws.secrets().getSecretValue(q -> q.secretId(r.secretId()).versionStage(stage)).secretString());
+            } catch (ExitException e) {
+                // scheduled for deletion: unreadable until restored, so it cannot be told now
+                if (e.getCause() instanceof software.amazon.awssdk.services.secretsmanager.model.InvalidRequestException) return Optional.empty();
+                throw e;
+            }
+            if (holds(value.orElse(null), r)) return Optional.of(true);
         }
         return Optional.of(false);
     }
 
-    /** Whether a stored secret value (as read from AWS) still holds this record's key. */
-    public static boolean holds(Optional<String> secretValue, Record r) {
-        return secretValue.map(v -> DigestSecret.is(v) ? holdsDigest(v, r) : SecretValue.keys(v).containsValue(r.value())).orElse(false);
+    /** Whether a stored secret value (as read from AWS; null: none) still holds this record's key. */
+    public static boolean holds(String secretValue, Record r) {
+        if (secretValue == null) return false;
+        return DigestSecret.is(secretValue) ? holdsDigest(secretValue, r) : SecretValue.keys(secretValue).containsValue(r.value());
     }
 
     /** The digest format holds the key's HMAC (current or retiring); one this version cannot read keeps the record. */

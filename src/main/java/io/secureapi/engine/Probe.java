@@ -9,7 +9,6 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * verify --probe: real HTTP requests to the API, as a client would send them. No key → 401
@@ -43,18 +42,19 @@ public final class Probe {
                     "check the URL (--probe-url), the network, and that the API's $default stage is deployed"));
         }
         Answer wrong = send(http, url, header, wrongKey(keySource.key()));
-        Check right = keySource.key().isEmpty()
+        Check right = keySource.key() == null
                 ? Check.fail("probe.right-key", res, "no key to probe with: " + keySource.description(), "pass --key-file FILE with the key clients use")
-                : rightKey(res, header, send(http, url, header, keySource.key().get()), keySource.description());
+                : rightKey(res, header, send(http, url, header, keySource.key()), keySource.description());
         return List.of(noKey(res, header, none), wrongKey(res, header, wrong), right);
     }
 
-    private static ApiKey wrongKey(Optional<ApiKey> right) {
+    /** A random key that is not {@code right} (null: no right key known). */
+    private static ApiKey wrongKey(ApiKey right) {
         while (true) {
             byte[] b = new byte[32];
             RANDOM.nextBytes(b);
             String k = "sak_probe_" + Base64.getUrlEncoder().withoutPadding().encodeToString(b);
-            if (right.isEmpty() || !right.get().reveal().equals(k)) return ApiKey.unchecked(k);
+            if (right == null || !right.reveal().equals(k)) return ApiKey.unchecked(k);
         }
     }
 

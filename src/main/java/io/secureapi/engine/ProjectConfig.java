@@ -46,7 +46,7 @@ public record ProjectConfig(String apiId, String region, String functionArn, boo
      * {@link ConfigFile#read} and {@link ConfigFile#resolve}.
      */
     public static Optional<ProjectConfig> read(Path file) {
-        return ConfigFile.read(file).flatMap(f -> f.resolve(Optional.empty()).flatMap(f::entry));
+        return ConfigFile.read(file).flatMap(f -> f.resolve(null).flatMap(f::entry));
     }
 
     public Map<String, Object> toJson() {

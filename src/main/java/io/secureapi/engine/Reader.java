@@ -167,7 +167,7 @@ final class Reader {
      * already calls the user's own function keeps that function rather than silently swapping in
      * the bundled one.
      */
-    static Wiring forSetup(Target target, AwsClients aws, Progress progress, Optional<ProjectConfig> previous) {
+    static Wiring forSetup(Target target, AwsClients aws, Progress progress, ProjectConfig previous) {
         Wiring first = new Wiring(target, aws, progress, previous);
         boolean knownApi = first.previous().isPresent();
         boolean early = target.managedFunction() && !knownApi;
@@ -205,7 +205,7 @@ final class Reader {
     }
 
     /** verify: what the checks look at; a missing function or secret is an answer, not an error. */
-    static Wiring forVerify(Target target, AwsClients aws, Progress progress, Optional<ProjectConfig> config) {
+    static Wiring forVerify(Target target, AwsClients aws, Progress progress, ProjectConfig config) {
         Wiring w = new Wiring(target, aws, progress, config);
         Reader r = of(w);
         new ConcurrentReads().chain(r::api).chain(r::authorizers).chain(r::routes)
@@ -226,11 +226,12 @@ final class Reader {
      * teardown: what secure-api may have made. The API may be gone (then the rest is still removed);
      * without a config the names are found from our authorizer's URI and its function's SECRET_ARN.
      */
-    static Wiring forTeardown(String apiId, String region, Optional<ProjectConfig> config, Wiring.Options options, AwsClients aws,
+    static Wiring forTeardown(String apiId, String region, ProjectConfig config, Wiring.Options options, AwsClients aws,
             Progress progress, List<String> notes) {
-        Optional<ProjectConfig> cfg = config.filter(ProjectConfig.forApi(apiId));
-        Target provisional = Teardown.target(apiId, region, cfg, cfg.filter(c -> !c.functionManaged()).map(ProjectConfig::functionArn));
-        Wiring probe = new Wiring(provisional, aws, progress, cfg);
+        Optional<ProjectConfig> cfg = Optional.ofNullable(config).filter(ProjectConfig.forApi(apiId));
+        Target provisional = Teardown.target(apiId, region, cfg.orElse(null),
+                cfg.filter(c -> !c.functionManaged()).map(ProjectConfig::functionArn).orElse(null));
+        Wiring probe = new Wiring(provisional, aws, progress, cfg.orElse(null));
         Optional<State.Api> api = HttpApi.find(probe); // also checks it is an HTTP API
         if (api.isPresent()) {
             probe.advance(b -> b.api = api.get());

@@ -178,18 +178,14 @@ public final class SecretPiece implements Piece {
     }
 
     public static Optional<State.Secret> find(Wiring w, String secretId) {
-        return call("reading secret " + secretId, w.region(), () -> {
-            try {
-                DescribeSecretResponse d = w.aws.secrets().describeSecret(r -> r.secretId(secretId));
-                Map<String, String> tags = d.tags() == null ? Map.of()
-                        : d.tags().stream().collect(Collectors.toMap(Tag::key, Tag::value, (a, b) -> a));
-                boolean hasCurrent = d.versionIdsToStages() == null
-                        || d.versionIdsToStages().values().stream().anyMatch(stages -> stages.contains(KeyRotation.CURRENT));
-                return Optional.of(new State.Secret(d.arn(), d.name(), d.deletedDate(), tags, hasCurrent, d.kmsKeyId()));
-            } catch (ResourceNotFoundException e) {
-                return Optional.empty();
-            }
-        });
+        return ifFound("reading secret " + secretId, w.region(), ResourceNotFoundException.class,
+                () -> w.aws.secrets().describeSecret(r -> r.secretId(secretId))).map(d -> {
+                    Map<String, String> tags = d.tags() == null ? Map.of()
+                            : d.tags().stream().collect(Collectors.toMap(Tag::key, Tag::value, (a, b) -> a));
+                    boolean hasCurrent = d.versionIdsToStages() == null
+                            || d.versionIdsToStages().values().stream().anyMatch(stages -> stages.contains(KeyRotation.CURRENT));
+                    return new State.Secret(d.arn(), d.name(), d.deletedDate(), tags, hasCurrent, d.kmsKeyId());
+                });
     }
 
     static Optional<String> stageValue(Wiring w, String arn, String stage) {

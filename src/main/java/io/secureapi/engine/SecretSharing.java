@@ -110,7 +110,7 @@ public final class SecretSharing {
         Target other = Target.builder(apiId, t.region()).secretName(t.secretName()).authorizerName(t.authorizerName())
                 .header(t.header()).cacheTtl(t.cacheTtl()).build();
         try {
-            return HttpApi.authorizers(new Wiring(other, w.aws, Progress.NONE, Optional.empty()));
+            return HttpApi.authorizers(new Wiring(other, w.aws, Progress.NONE, null));
         } catch (ExitException e) {
             // deleted between GetApis and GetAuthorizers (an amplify env removed meanwhile): it reads nothing
             if (e.getCause() instanceof software.amazon.awssdk.services.apigatewayv2.model.NotFoundException) return List.of();
@@ -119,14 +119,9 @@ public final class SecretSharing {
     }
 
     private static Optional<String> secretArnOf(Wiring w, String functionArn) {
-        return call("reading the configuration of Lambda function " + Wiring.nameOf(functionArn), w.region(), () -> {
-            try {
-                var c = w.aws.lambda().getFunctionConfiguration(r -> r.functionName(functionArn));
-                return Optional.ofNullable(c.environment() == null || c.environment().variables() == null ? null
+        return ifFound("reading the configuration of Lambda function " + Wiring.nameOf(functionArn), w.region(), ResourceNotFoundException.class,
+                () -> w.aws.lambda().getFunctionConfiguration(r -> r.functionName(functionArn)))
+                .map(c -> c.environment() == null || c.environment().variables() == null ? null
                         : c.environment().variables().get(Names.ENV_SECRET_ARN));
-            } catch (ResourceNotFoundException gone) {
-                return Optional.<String>empty();
-            }
-        });
     }
 }

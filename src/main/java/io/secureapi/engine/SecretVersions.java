@@ -1,11 +1,11 @@
 package io.secureapi.engine;
 
 import static io.secureapi.aws.AwsCall.call;
+import static io.secureapi.aws.AwsCall.ifFound;
 
 import io.secureapi.error.ExitException;
 import java.util.Optional;
 import java.util.UUID;
-import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueResponse;
 import software.amazon.awssdk.services.secretsmanager.model.InvalidParameterException;
 import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
 
@@ -29,14 +29,9 @@ public final class SecretVersions {
     }
 
     public static Optional<Current> current(Wiring w, String arn, String secretName) {
-        return call("reading the AWSCURRENT value of secret " + secretName, w.region(), () -> {
-            try {
-                GetSecretValueResponse r = w.aws.secrets().getSecretValue(b -> b.secretId(arn).versionStage(KeyRotation.CURRENT));
-                return Optional.of(new Current(r.versionId(), r.secretString()));
-            } catch (ResourceNotFoundException e) {
-                return Optional.<Current>empty();
-            }
-        });
+        return ifFound("reading the AWSCURRENT value of secret " + secretName, w.region(), ResourceNotFoundException.class,
+                () -> w.aws.secrets().getSecretValue(b -> b.secretId(arn).versionStage(KeyRotation.CURRENT)))
+                .map(r -> new Current(r.versionId(), r.secretString()));
     }
 
     /**

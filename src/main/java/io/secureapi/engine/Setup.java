@@ -4,7 +4,6 @@ import io.secureapi.aws.AwsClients;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * setup as an ordering of pieces: read everything, plan every piece, apply in dependency order.
@@ -39,8 +38,8 @@ public final class Setup {
         return p;
     }
 
-    /** Reads the whole actual state: independent chains of reads run concurrently. */
-    public static Setup read(Target target, AwsClients aws, Progress progress, Optional<ProjectConfig> previous) {
+    /** Reads the whole actual state: independent chains of reads run concurrently. {@code previous}: the config entry, null for none. */
+    public static Setup read(Target target, AwsClients aws, Progress progress, ProjectConfig previous) {
         Wiring w = Reader.forSetup(target, aws, progress, previous);
         return new Setup(w, pieces(w.target));
     }

@@ -47,7 +47,7 @@ public final class Teardown {
      * Reads what is there. With secure-api.json the names come from it; without, from the default
      * names, and the function from the URI of the authorizer with our name (so a user's own function is found too).
      */
-    public static Teardown read(String apiId, String region, Optional<ProjectConfig> config, Options options, AwsClients aws,
+    public static Teardown read(String apiId, String region, ProjectConfig config, Options options, AwsClients aws,
             Progress progress) {
         List<String> notes = new ArrayList<>();
         Wiring w = Reader.forTeardown(apiId, region, config,
@@ -57,9 +57,10 @@ public final class Teardown {
         return t;
     }
 
-    static Target target(String apiId, String region, Optional<ProjectConfig> cfg, Optional<String> function) {
+    /** {@code cfg}: null for none; {@code function}: the user's function, null for the bundled one. */
+    static Target target(String apiId, String region, ProjectConfig cfg, String function) {
         Target t = Target.fromConfig(apiId, region, cfg);
-        return function.map(t::withFunction).orElse(t.withoutFunction());
+        return function == null ? t.withoutFunction() : t.withFunction(function);
     }
 
     /** No config: the function is the one our authorizer calls; the secret the one its SECRET_ARN names. */
@@ -68,7 +69,7 @@ public final class Teardown {
                 .filter(a -> a.name().equals(Names.DEFAULT_AUTHORIZER_NAME) && "REQUEST".equals(a.type()))
                 .map(a -> Arns.functionOfAuthorizerUri(a.uri())).flatMap(Optional::stream).findFirst();
         Optional<String> userFunction = fromAuthorizer.filter(arn -> !Wiring.nameOf(arn).equals(Names.managedFunctionName(apiId)));
-        Target t = target(apiId, region, Optional.empty(), userFunction);
+        Target t = target(apiId, region, null, userFunction.orElse(null));
         Optional<State.Function> fn = FunctionPiece.find(probe, userFunction.orElse(Names.managedFunctionName(apiId)));
         Optional<String> secretArn = fn.map(f -> f.env().get(Names.ENV_SECRET_ARN)).filter(s -> s.startsWith("arn:"));
         String secretName = secretArn.flatMap(Arns::parse).map(p -> p.resource().replaceFirst("^secret:", "")

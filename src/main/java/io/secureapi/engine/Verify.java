@@ -41,8 +41,8 @@ public final class Verify {
         return w;
     }
 
-    /** Reads everything the checks look at (reads only), concurrently as setup does. */
-    public static Verify read(Target target, AwsClients aws, Progress progress, Optional<ProjectConfig> config) {
+    /** Reads everything the checks look at (reads only), concurrently as setup does. {@code config}: the config entry, null for none. */
+    public static Verify read(Target target, AwsClients aws, Progress progress, ProjectConfig config) {
         return new Verify(Reader.forVerify(target, aws, progress, config));
     }
 
@@ -59,14 +59,14 @@ public final class Verify {
         return ProbeKeySource.of(ApiKey.unchecked(live), "the current value of secret " + name);
     }
 
-    /** Where the probe's key comes from, or why there is none. */
-    public record ProbeKeySource(Optional<ApiKey> key, String description) {
+    /** Where the probe's key comes from, or why there is none ({@code key} null). */
+    public record ProbeKeySource(ApiKey key, String description) {
         static ProbeKeySource none(String why) {
-            return new ProbeKeySource(Optional.empty(), why);
+            return new ProbeKeySource(null, why);
         }
 
         public static ProbeKeySource of(ApiKey key, String from) {
-            return new ProbeKeySource(Optional.of(key), from);
+            return new ProbeKeySource(key, from);
         }
     }
 

@@ -38,8 +38,9 @@ public final class Wiring {
         ApiKey dev;
     }
 
-    public Wiring(Target target, AwsClients aws, Progress progress, Optional<ProjectConfig> previous) {
-        this(target, aws, progress, previous.filter(ProjectConfig.forApi(target.apiId())).orElse(null), Options.DEFAULT,
+    /** {@code previous}: secure-api.json's entry (null: none; an entry for another API counts as none). */
+    public Wiring(Target target, AwsClients aws, Progress progress, ProjectConfig previous) {
+        this(target, aws, progress, Optional.ofNullable(previous).filter(ProjectConfig.forApi(target.apiId())).orElse(null), Options.DEFAULT,
                 new NewKeys(), Snapshot.EMPTY);
     }
 

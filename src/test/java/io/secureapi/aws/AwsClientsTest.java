@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.List;
-import java.util.Optional;
 import javax.net.ssl.SSLException;
 import org.apache.http.HttpHost;
 import org.junit.jupiter.api.Test;
@@ -23,7 +22,7 @@ class AwsClientsTest {
 
     @Test
     void sameService_askedFromManyThreads_isBuiltOnce() throws Exception {
-        AwsSettings settings = new AwsSettings("us-east-1", Optional.empty(), Optional.of(URI.create("http://127.0.0.1:9")));
+        AwsSettings settings = new AwsSettings("us-east-1", null, URI.create("http://127.0.0.1:9"));
         try (AwsClients aws = new AwsClients(settings, List.of())) {
             Object[] seen = new Object[4];
             Thread[] threads = new Thread[seen.length];
@@ -40,7 +39,7 @@ class AwsClientsTest {
 
     @Test
     void closed_beforeTheHttpClientIsReady_doesNotFail() {
-        AwsSettings settings = new AwsSettings("us-east-1", Optional.empty(), Optional.empty());
+        AwsSettings settings = new AwsSettings("us-east-1", null, null);
         new AwsClients(settings, List.of()).close();
     }
 
@@ -48,7 +47,7 @@ class AwsClientsTest {
     void request_waitsForTheHttpClient_andIsCounted() {
         // Nothing listens on port 9: the call fails, but only after it went through the HTTP client.
         // (Credentials: the test run's aws.accessKeyId / aws.secretAccessKey system properties.)
-        AwsSettings settings = new AwsSettings("us-east-1", Optional.empty(), Optional.of(URI.create("http://127.0.0.1:9")));
+        AwsSettings settings = new AwsSettings("us-east-1", null, URI.create("http://127.0.0.1:9"));
         try (AwsClients aws = new AwsClients(settings, List.of())) {
             assertThatThrownBy(() -> aws.apigateway().getApis(GetApisRequest.builder().build()))
                     .hasMessageContaining("127.0.0.1");

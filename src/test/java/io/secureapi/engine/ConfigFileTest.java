@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,15 +57,15 @@ class ConfigFileTest {
         ProjectConfig a = new ProjectConfig("aaa1", "us-east-1", "fn", true, "arn", "n", "x", "secure-api-key", "Authorization", 300, List.of());
         ProjectConfig b = new ProjectConfig("bbb2", "us-east-1", "fn", true, "arn", "n", "x", "secure-api-key", "Authorization", 300, List.of());
         ConfigFile one = ConfigFile.empty(dir.resolve("c.json")).with("dev", a);
-        assertThat(one.resolve(Optional.empty())).contains("dev");
+        assertThat(one.resolve(null)).contains("dev");
         ConfigFile two = one.with("prod", b);
-        assertThat(two.resolve(Optional.of("prod"))).contains("prod");
+        assertThat(two.resolve("prod")).contains("prod");
         assertThat(two.nameOf("bbb2")).contains("prod");
-        ExitException several = catchThrowableOfType(() -> two.resolve(Optional.empty()), ExitException.class);
+        ExitException several = catchThrowableOfType(() -> two.resolve(null), ExitException.class);
         assertThat(several.exitCode()).isEqualTo(2);
         assertThat(several.getMessage()).contains("dev, prod");
         assertThat(several.hint()).contains("--env");
-        ExitException unknown = catchThrowableOfType(() -> two.resolve(Optional.of("staging")), ExitException.class);
+        ExitException unknown = catchThrowableOfType(() -> two.resolve("staging"), ExitException.class);
         assertThat(unknown.exitCode()).isEqualTo(2);
         assertThat(unknown.getMessage()).contains("staging").contains("dev, prod");
     }

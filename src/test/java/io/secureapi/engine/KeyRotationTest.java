@@ -27,12 +27,12 @@ class KeyRotationTest {
     static KeyRotation rotation(String current, String previous, boolean userFunction, String env, Optional<ApiKey> supplied,
             boolean finish, boolean force) {
         List<KeyRotation.Version> versions = new ArrayList<>();
-        versions.add(new KeyRotation.Version("v-current", Set.of("AWSCURRENT"), Optional.of(Instant.parse("2025-01-02T03:04:05Z"))));
-        if (previous != null) versions.add(new KeyRotation.Version("v-previous", Set.of("AWSPREVIOUS"), Optional.empty()));
-        KeyRotation.Snapshot snap = new KeyRotation.Snapshot(SECRET, versions, Optional.of(current), Optional.ofNullable(previous),
+        versions.add(new KeyRotation.Version("v-current", Set.of("AWSCURRENT"), Instant.parse("2025-01-02T03:04:05Z")));
+        if (previous != null) versions.add(new KeyRotation.Version("v-previous", Set.of("AWSPREVIOUS"), null));
+        KeyRotation.Snapshot snap = new KeyRotation.Snapshot(SECRET, versions, current, previous,
                 userFunction, userFunction ? "your own function my-fn" : "secure-api-authorizer-abc");
-        KeyRotation.Request req = new KeyRotation.Request("abc", "us-east-1", Optional.empty(), Optional.empty(), env, supplied, finish, force);
-        return new KeyRotation(req, null, snap, Optional.empty(), List.of());
+        KeyRotation.Request req = new KeyRotation.Request("abc", "us-east-1", null, null, env, supplied.orElse(null), finish, force);
+        return new KeyRotation(req, null, snap, null, List.of());
     }
 
     static KeyRotation rotate(String current, String previous, String env) {
@@ -176,8 +176,8 @@ class KeyRotationTest {
 
     @Test
     void cacheWindow_isKeyCachePlusAuthorizerTtl() {
-        assertThat(new KeyRotation.CacheWindow(Optional.of(60), 300, "authorizer").seconds()).isEqualTo(360);
-        assertThat(new KeyRotation.CacheWindow(Optional.empty(), 300, "authorizer").seconds()).isEqualTo(300);
+        assertThat(new KeyRotation.CacheWindow(60, 300, "authorizer").seconds()).isEqualTo(360);
+        assertThat(new KeyRotation.CacheWindow(null, 300, "authorizer").seconds()).isEqualTo(300);
     }
 
     @Test
@@ -187,7 +187,7 @@ class KeyRotationTest {
         assertThat(r.plan().changes().get(0).diff()).as("the supplied key stays in the request").isEqualTo(new KeyRotation.Rotate("live", true, List.of("live")));
         assertThat(shown).doesNotContain(A).doesNotContain(B).doesNotContain(D);
         ApiKey k = ApiKey.generate("live");
-        assertThat(new KeyRotation.Outcome(Optional.of(k), true, "v2", "v1", List.of()).toString()).doesNotContain(k.reveal());
+        assertThat(new KeyRotation.Outcome(k, true, "v2", "v1", List.of()).toString()).doesNotContain(k.reveal());
     }
 
     @Test

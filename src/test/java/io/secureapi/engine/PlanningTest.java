@@ -20,7 +20,7 @@ class PlanningTest {
     }
 
     static Wiring wiring(Target t) {
-        Wiring w = new Wiring(t, null, Progress.NONE, Optional.empty());
+        Wiring w = new Wiring(t, null, Progress.NONE, null);
         w.advance(b -> b.partition = "aws-cn");
         w.advance(b -> b.account = "111122223333");
         w.advance(b -> b.api = new State.Api("api1", "amp", "HTTP", "https://api1.execute-api.cn-north-1.amazonaws.com.cn", true));
@@ -64,7 +64,7 @@ class PlanningTest {
         ProjectConfig previous = new ProjectConfig("api1", "cn-north-1", FN_ARN, false, "s", "n", "a1", "secure-api-key",
                 "Authorization", 300, List.of(new ProjectConfig.ProtectedRoute("GET /x", "r1",
                         new State.Authorization("JWT", "j1", List.of("read")))));
-        Wiring w = new Wiring(t, null, Progress.NONE, Optional.of(previous));
+        Wiring w = new Wiring(t, null, Progress.NONE, previous);
         w.advance(b -> b.authorizers = List.of(new State.Authorizer("a1", "secure-api-key", "REQUEST", List.of(), "2.0", true, 300, null)));
         w.advance(b -> b.routes = List.of(route("r1", "GET /x", "CUSTOM", "a1")));
         assertThat(new RoutesPiece().plan(w).action()).isEqualTo(Change.Action.OK);
@@ -117,7 +117,7 @@ class PlanningTest {
 
     /** A new API with the bundled authorizer: nothing of secure-api's there yet. */
     static Wiring newApi() {
-        Wiring w = new Wiring(Target.fromConfig("api1", "us-east-1", Optional.empty()), null, Progress.NONE, Optional.empty());
+        Wiring w = new Wiring(Target.fromConfig("api1", "us-east-1", null), null, Progress.NONE, null);
         w.advance(b -> {
             b.partition = "aws";
             b.account = "111122223333";

@@ -6,15 +6,14 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** Offline parts of the real-account behaviour: partitions, runtimes, backoff, qualifiers, KMS policy reading. */
 class RealAccountTest {
     @Test
     void probeUrl_inChina_fallsBackToTheAmazonawsComCnEndpoint() {
-        Target t = Target.fromConfig("api1", "cn-north-1", Optional.empty());
-        Wiring w = new Wiring(t, null, Progress.NONE, Optional.empty());
+        Target t = Target.fromConfig("api1", "cn-north-1", null);
+        Wiring w = new Wiring(t, null, Progress.NONE, null);
         w.advance(b -> b.partition = "aws-cn");
         w.advance(b -> b.account = "111122223333");
         w.advance(b -> b.api = new State.Api("api1", "amp", "HTTP", null, false));
@@ -91,14 +90,14 @@ class RealAccountTest {
 
     @Test
     void bundled_keyInAnotherAccount_warnsWithTheKeyPolicyStatementTheOwnerMustAdd() {
-        Target t = Target.fromConfig("api1", "eu-west-1", Optional.empty());
-        Wiring w = new Wiring(t, null, Progress.NONE, Optional.empty());
+        Target t = Target.fromConfig("api1", "eu-west-1", null);
+        Wiring w = new Wiring(t, null, Progress.NONE, null);
         w.advance(b -> b.partition = "aws");
         w.advance(b -> b.account = "111122223333");
         String secretArn = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:secure-api/api1/api-key-AbCdEf";
         w.advance(b -> b.secret = new State.Secret(secretArn, "secure-api/api1/api-key", null, java.util.Map.of()));
         KeyDecryptionPiece.Key key = new KeyDecryptionPiece.Key("arn:aws:kms:eu-west-1:444455556666:key/k1", "444455556666",
-                Optional.empty(), "AccessDenied on kms:GetKeyPolicy");
+                null, "AccessDenied on kms:GetKeyPolicy");
         List<String> warnings = KeyDecryptionPiece.warnings(w, key);
         assertThat(warnings).hasSize(1);
         assertThat(warnings.get(0)).contains("is in account 444455556666").contains("the key's owner must add")

@@ -154,7 +154,7 @@ class StagesPlanningTest {
 
     @Test
     void teardown_deploysRightAfterTheRoutesAreRestored() {
-        List<String> order = Teardown.pieces(Target.fromConfig("api1", "us-east-1", Optional.empty())).stream().map(Piece::name).toList();
+        List<String> order = Teardown.pieces(Target.fromConfig("api1", "us-east-1", null)).stream().map(Piece::name).toList();
         assertThat(order.indexOf("stages")).isEqualTo(order.indexOf("routes") + 1);
         assertThat(order.indexOf("stages")).isLessThan(order.indexOf("authorizer"));
     }
@@ -199,18 +199,18 @@ class StagesPlanningTest {
 
     @Test
     void catchAll_leftPublicByRoutes_isReported() {
-        Wiring w = new Wiring(routesTarget(Optional.of(List.of("GET /items")), List.of()), null, Progress.NONE, Optional.empty());
+        Wiring w = new Wiring(routesTarget(Optional.of(List.of("GET /items")), List.of()), null, Progress.NONE, null);
         w.advance(b -> b.routes = List.of(route("r1", "$default", "NONE", null), route("r3", "GET /items", "NONE", null),
                 route("r4", "ANY /{proxy+}", "NONE", null)));
         assertThat(RoutesPiece.publicCatchAlls(w)).containsExactly("$default", "ANY /{proxy+}");
-        Wiring all = new Wiring(routesTarget(Optional.empty(), List.of()), null, Progress.NONE, Optional.empty());
+        Wiring all = new Wiring(routesTarget(Optional.empty(), List.of()), null, Progress.NONE, null);
         all.advance(b -> b.routes = w.snapshot().routes());
         assertThat(RoutesPiece.publicCatchAlls(all)).isEmpty();
     }
 
     static Wiring excluding(String... excluded) {
         Wiring c = converged();
-        Wiring w = new Wiring(routesTarget(Optional.empty(), List.of(excluded)), null, Progress.NONE, Optional.empty());
+        Wiring w = new Wiring(routesTarget(Optional.empty(), List.of(excluded)), null, Progress.NONE, null);
         w.advance(b -> b.partition = c.snapshot().partition());
         w.advance(b -> b.account = c.snapshot().account());
         w.advance(b -> b.api = c.snapshot().api());

@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -20,8 +19,8 @@ class VerifyChecksTest {
 
     /** A fully converged bundled setup on API api1. */
     static Wiring converged() {
-        Target t = Target.fromConfig("api1", "us-east-1", Optional.empty());
-        Wiring w = new Wiring(t, null, Progress.NONE, Optional.empty());
+        Target t = Target.fromConfig("api1", "us-east-1", null);
+        Wiring w = new Wiring(t, null, Progress.NONE, null);
         w.advance(b -> b.partition = "aws");
         w.advance(b -> b.account = "111122223333");
         w.advance(b -> b.api = new State.Api("api1", "amp", "HTTP", "https://api1.execute-api.us-east-1.amazonaws.com", true));
