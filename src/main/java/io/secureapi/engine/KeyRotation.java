@@ -47,7 +47,7 @@ public final class KeyRotation {
      * {@code userFunction}: the authorizer is the user's own function (one plain key, AWSPREVIOUS unknown).
      * A value is null when that version is missing or holds no string.
      */
-    public record Snapshot(State.Secret secret, List<Version> versions, String currentValue, String previousValue,
+    public record Versions(State.Secret secret, List<Version> versions, String currentValue, String previousValue,
             boolean userFunction, String functionLabel) {
         public Optional<Version> version(String stage) {
             return versions.stream().filter(v -> v.has(stage)).findFirst();
@@ -55,7 +55,7 @@ public final class KeyRotation {
 
         @Override
         public String toString() {
-            return "Snapshot[secret=" + secret.name() + ", versions=" + versions + ", values redacted, userFunction=" + userFunction + "]";
+            return "Versions[secret=" + secret.name() + ", versions=" + versions + ", values redacted, userFunction=" + userFunction + "]";
         }
     }
 
@@ -105,12 +105,12 @@ public final class KeyRotation {
 
     private final Request request;
     private final Wiring wiring;
-    private final Snapshot snapshot;
+    private final Versions snapshot;
     /** Null unless --finish has something to finish. */
     private final CacheWindow window;
     private final List<String> readNotes;
 
-    KeyRotation(Request request, Wiring wiring, Snapshot snapshot, CacheWindow window, List<String> readNotes) {
+    KeyRotation(Request request, Wiring wiring, Versions snapshot, CacheWindow window, List<String> readNotes) {
         this.request = request;
         this.wiring = wiring;
         this.snapshot = snapshot;
@@ -158,7 +158,7 @@ public final class KeyRotation {
             userFunction = w.function().filter(State.Function::managed).isEmpty();
             functionLabel = userFunction ? "your own authorizer function" : w.functionName();
         }
-        Snapshot snap = new Snapshot(secret, versions, current.orElse(null), previous.orElse(null), userFunction, functionLabel);
+        Versions snap = new Versions(secret, versions, current.orElse(null), previous.orElse(null), userFunction, functionLabel);
 
         List<String> notes = new ArrayList<>();
         CacheWindow window = req.finish() && (snap.version(PREVIOUS).isPresent() || current.map(DigestSecret::is).orElse(false))
@@ -232,7 +232,7 @@ public final class KeyRotation {
         return request;
     }
 
-    public Snapshot snapshot() {
+    public Versions snapshot() {
         return snapshot;
     }
 

@@ -29,7 +29,7 @@ class KeyRotationTest {
         List<KeyRotation.Version> versions = new ArrayList<>();
         versions.add(new KeyRotation.Version("v-current", Set.of("AWSCURRENT"), Instant.parse("2025-01-02T03:04:05Z")));
         if (previous != null) versions.add(new KeyRotation.Version("v-previous", Set.of("AWSPREVIOUS"), null));
-        KeyRotation.Snapshot snap = new KeyRotation.Snapshot(SECRET, versions, current, previous,
+        KeyRotation.Versions snap = new KeyRotation.Versions(SECRET, versions, current, previous,
                 userFunction, userFunction ? "your own function my-fn" : "secure-api-authorizer-abc");
         KeyRotation.Request req = new KeyRotation.Request("abc", "us-east-1", null, null, env, supplied.orElse(null), finish, force);
         return new KeyRotation(req, null, snap, null, List.of());
