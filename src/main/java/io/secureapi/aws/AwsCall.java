@@ -11,8 +11,7 @@ import software.amazon.awssdk.core.exception.SdkException;
  * resource and the region, the AWS error code, and (for AccessDenied) the missing IAM action.
  */
 public final class AwsCall {
-    private AwsCall() {
-    }
+    private AwsCall() {}
 
     public static <T> T call(String doing, String region, Supplier<T> step) {
         try {
@@ -33,8 +32,8 @@ public final class AwsCall {
      * A read where AWS's not-found answer ({@code notFound}) is an answer, not a failure: empty. A
      * step that returns null (a resource without the optional part asked for) is empty too.
      */
-    public static <T> java.util.Optional<T> ifFound(String doing, String region, Class<? extends SdkException> notFound,
-            Supplier<T> step) {
+    public static <T> java.util.Optional<T> ifFound(
+            String doing, String region, Class<? extends SdkException> notFound, Supplier<T> step) {
         return call(doing, region, () -> {
             try {
                 return java.util.Optional.ofNullable(step.get());
@@ -48,47 +47,73 @@ public final class AwsCall {
     /** A delete where already gone ({@code gone}) is done; true if this call deleted it. */
     public static boolean unlessGone(String doing, String region, Class<? extends SdkException> gone, Runnable step) {
         return ifFound(doing, region, gone, () -> {
-            step.run();
-            return true;
-        }).isPresent();
+                    step.run();
+                    return true;
+                })
+                .isPresent();
     }
 
     public static ExitException translate(String doing, String region, SdkException e) {
         String where = doing + " (" + region + ")";
         if (e instanceof AwsServiceException service) {
-            String code = service.awsErrorDetails() == null ? "ServiceError" : service.awsErrorDetails().errorCode();
-            String detail = service.awsErrorDetails() == null ? e.getMessage() : service.awsErrorDetails().errorMessage();
-            if ("UnrecognizedClientException".equals(code) || "InvalidClientTokenId".equals(code) || "ExpiredTokenException".equals(code)
+            String code = service.awsErrorDetails() == null
+                    ? "ServiceError"
+                    : service.awsErrorDetails().errorCode();
+            String detail = service.awsErrorDetails() == null
+                    ? e.getMessage()
+                    : service.awsErrorDetails().errorMessage();
+            if ("UnrecognizedClientException".equals(code)
+                    || "InvalidClientTokenId".equals(code)
+                    || "ExpiredTokenException".equals(code)
                     || "InvalidSignatureException".equals(code)) {
-                return new ExitException(ExitException.AWS, where + ": " + code + " — the AWS credentials are invalid or expired",
-                        "refresh them (aws sso login, or new access keys), or pick others with --profile", e);
+                return new ExitException(
+                        ExitException.AWS,
+                        where + ": " + code + " — the AWS credentials are invalid or expired",
+                        "refresh them (aws sso login, or new access keys), or pick others with --profile",
+                        e);
             }
             if (isAccessDenied(code, service.statusCode())) {
                 String action = CallCounter.lastFailedAction().orElse("the action for this step");
-                return new ExitException(ExitException.AWS,
+                return new ExitException(
+                        ExitException.AWS,
                         where + ": " + code + " — the caller lacks " + action,
                         "grant it: policies/operator-setup.json (setup, rotate-key, teardown) or "
-                                + "policies/operator-verify.json (verify) list every action secure-api needs", e);
+                                + "policies/operator-verify.json (verify) list every action secure-api needs",
+                        e);
             }
             if (service.isThrottlingException()) {
-                return new ExitException(ExitException.AWS, where + ": throttled by AWS past retries (" + code + ")",
-                        "wait a minute and run it again; reruns are safe", e);
+                return new ExitException(
+                        ExitException.AWS,
+                        where + ": throttled by AWS past retries (" + code + ")",
+                        "wait a minute and run it again; reruns are safe",
+                        e);
             }
-            return new ExitException(ExitException.AWS, where + ": " + code + (detail == null ? "" : " — " + oneLine(detail)),
-                    "run it again with --verbose for details; reruns are safe", e);
+            return new ExitException(
+                    ExitException.AWS,
+                    where + ": " + code + (detail == null ? "" : " — " + oneLine(detail)),
+                    "run it again with --verbose for details; reruns are safe",
+                    e);
         }
         String msg = e.getMessage() == null ? e.getClass().getSimpleName() : oneLine(e.getMessage());
         if (e instanceof SdkClientException && msg.contains("credentials")) {
-            return new ExitException(ExitException.AWS, where + ": no AWS credentials found",
-                    "set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or pass --profile", e);
+            return new ExitException(
+                    ExitException.AWS,
+                    where + ": no AWS credentials found",
+                    "set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or pass --profile",
+                    e);
         }
-        return new ExitException(ExitException.AWS, where + ": " + msg,
-                "check the network and --endpoint-url, then run it again; reruns are safe", e);
+        return new ExitException(
+                ExitException.AWS,
+                where + ": " + msg,
+                "check the network and --endpoint-url, then run it again; reruns are safe",
+                e);
     }
 
     private static boolean isAccessDenied(String code, int status) {
-        return code != null && (code.startsWith("AccessDenied") || code.equals("UnauthorizedOperation")
-                || code.equals("AuthorizationError"));
+        return code != null
+                && (code.startsWith("AccessDenied")
+                        || code.equals("UnauthorizedOperation")
+                        || code.equals("AuthorizationError"));
     }
 
     private static String oneLine(String s) {

@@ -18,7 +18,6 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.retry.RetryMode;
@@ -27,6 +26,7 @@ import software.amazon.awssdk.http.HttpExecuteRequest;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.apigatewayv2.ApiGatewayV2Client;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.ec2.Ec2Client;
@@ -54,40 +54,52 @@ public final class AwsClients implements AutoCloseable {
     // with more attempts than other clients, so a 300-route API converges in one run.
     private final RateLimit apigwPace = RateLimit.apiGatewayManagement();
     private final RateLimit deployments = RateLimit.apiGatewayDeployments();
-    private final Lazy<ApiGatewayV2Client> apigw = new Lazy<>(() -> paced(configure(ApiGatewayV2Client.builder())).build());
-    private final Lazy<LambdaClient> lambda = new Lazy<>(() -> configure(LambdaClient.builder()).build());
+    private final Lazy<ApiGatewayV2Client> apigw =
+            new Lazy<>(() -> paced(configure(ApiGatewayV2Client.builder())).build());
+    private final Lazy<LambdaClient> lambda =
+            new Lazy<>(() -> configure(LambdaClient.builder()).build());
     private final Lazy<software.amazon.awssdk.services.apigateway.ApiGatewayClient> restApis =
-            new Lazy<>(() -> configure(software.amazon.awssdk.services.apigateway.ApiGatewayClient.builder()).build());
-    private final Lazy<SecretsManagerClient> secrets = new Lazy<>(() -> configure(SecretsManagerClient.builder()).build());
+            new Lazy<>(() -> configure(software.amazon.awssdk.services.apigateway.ApiGatewayClient.builder())
+                    .build());
+    private final Lazy<SecretsManagerClient> secrets =
+            new Lazy<>(() -> configure(SecretsManagerClient.builder()).build());
     // IAM is global: its endpoint lives in the partition's global region.
-    private final Lazy<IamClient> iam = new Lazy<>(() -> configure(IamClient.builder(), Region.AWS_GLOBAL).build());
-    private final Lazy<StsClient> sts = new Lazy<>(() -> configure(StsClient.builder()).build());
-    private final Lazy<KmsClient> kms = new Lazy<>(() -> configure(KmsClient.builder()).build());
+    private final Lazy<IamClient> iam =
+            new Lazy<>(() -> configure(IamClient.builder(), Region.AWS_GLOBAL).build());
+    private final Lazy<StsClient> sts =
+            new Lazy<>(() -> configure(StsClient.builder()).build());
+    private final Lazy<KmsClient> kms =
+            new Lazy<>(() -> configure(KmsClient.builder()).build());
     // scan --regions all only (DescribeRegions)
-    private final Lazy<Ec2Client> ec2 = new Lazy<>(() -> configure(Ec2Client.builder()).build());
-    private final Lazy<CloudWatchLogsClient> logs = new Lazy<>(() -> configure(CloudWatchLogsClient.builder()).build());
+    private final Lazy<Ec2Client> ec2 =
+            new Lazy<>(() -> configure(Ec2Client.builder()).build());
+    private final Lazy<CloudWatchLogsClient> logs =
+            new Lazy<>(() -> configure(CloudWatchLogsClient.builder()).build());
 
     public AwsClients(AwsSettings settings, List<ExecutionInterceptor> interceptors) {
         this.settings = settings;
         this.interceptors = List.copyOf(interceptors);
-        boolean plainHttp = settings.endpoint() != null && "http".equalsIgnoreCase(settings.endpoint().getScheme());
+        boolean plainHttp = settings.endpoint() != null
+                && "http".equalsIgnoreCase(settings.endpoint().getScheme());
         this.http = buildHttp(plainHttp);
     }
 
     private static CompletableFuture<SdkHttpClient> buildHttp(boolean plainHttp) {
         CompletableFuture<SdkHttpClient> f = new CompletableFuture<>();
-        Thread t = new Thread(() -> {
-            try {
-                ApacheHttpClient.Builder b = ApacheHttpClient.builder()
-                        .connectionTimeout(Duration.ofSeconds(5))
-                        .socketTimeout(Duration.ofSeconds(30));
-                // An http:// --endpoint-url (moto, LocalStack) serves every service: no TLS to set up.
-                if (plainHttp) b.socketFactory(new NoTls());
-                f.complete(b.build());
-            } catch (RuntimeException | Error e) {
-                f.completeExceptionally(e);
-            }
-        }, "secure-api-http");
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        ApacheHttpClient.Builder b = ApacheHttpClient.builder()
+                                .connectionTimeout(Duration.ofSeconds(5))
+                                .socketTimeout(Duration.ofSeconds(30));
+                        // An http:// --endpoint-url (moto, LocalStack) serves every service: no TLS to set up.
+                        if (plainHttp) b.socketFactory(new NoTls());
+                        f.complete(b.build());
+                    } catch (RuntimeException | Error e) {
+                        f.completeExceptionally(e);
+                    }
+                },
+                "secure-api-http");
         t.setDaemon(true);
         t.start();
         return f;
@@ -164,9 +176,7 @@ public final class AwsClients implements AutoCloseable {
                 .retryStrategy(RetryMode.STANDARD)
                 .addExecutionInterceptor(counter);
         interceptors.forEach(override::addExecutionInterceptor);
-        builder.region(effective)
-                .credentialsProvider(credentials.get())
-                .overrideConfiguration(override.build());
+        builder.region(effective).credentialsProvider(credentials.get()).overrideConfiguration(override.build());
         if (builder instanceof software.amazon.awssdk.core.client.builder.SdkSyncClientBuilder<?, ?> sync) {
             sync.httpClient(new Deferred(http));
         }
@@ -181,11 +191,14 @@ public final class AwsClients implements AutoCloseable {
     private <B extends AwsClientBuilder<B, ?>> B paced(B builder) {
         ClientOverrideConfiguration.Builder override = ClientOverrideConfiguration.builder()
                 // standard mode, explicitly; no circuit breaker: the pacing, not a retry quota, bounds the load
-                .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(API_GATEWAY_ATTEMPTS)
+                .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                        .maxAttempts(API_GATEWAY_ATTEMPTS)
                         .circuitBreakerEnabled(false)
                         // 10 attempts fit in about a minute when throttled, in seconds when a call fails otherwise
-                        .throttlingBackoffStrategy(BackoffStrategy.exponentialDelay(Duration.ofMillis(500), Duration.ofSeconds(20)))
-                        .backoffStrategy(BackoffStrategy.exponentialDelay(Duration.ofMillis(100), Duration.ofSeconds(2)))
+                        .throttlingBackoffStrategy(
+                                BackoffStrategy.exponentialDelay(Duration.ofMillis(500), Duration.ofSeconds(20)))
+                        .backoffStrategy(
+                                BackoffStrategy.exponentialDelay(Duration.ofMillis(100), Duration.ofSeconds(2)))
                         .build())
                 .addExecutionInterceptor(counter)
                 .addExecutionInterceptor(apigwPace);
@@ -194,7 +207,10 @@ public final class AwsClients implements AutoCloseable {
     }
 
     private AwsCredentialsProvider newCredentials() {
-        return settings.profile() != null ? ProfileCredentialsProvider.builder().profileName(settings.profile()).build()
+        return settings.profile() != null
+                ? ProfileCredentialsProvider.builder()
+                        .profileName(settings.profile())
+                        .build()
                 : DefaultCredentialsProvider.builder().build();
     }
 
@@ -240,8 +256,14 @@ public final class AwsClients implements AutoCloseable {
         }
 
         @Override
-        public Socket connectSocket(int timeout, Socket sock, HttpHost host, InetSocketAddress remote, InetSocketAddress local,
-                HttpContext context) throws IOException {
+        public Socket connectSocket(
+                int timeout,
+                Socket sock,
+                HttpHost host,
+                InetSocketAddress remote,
+                InetSocketAddress local,
+                HttpContext context)
+                throws IOException {
             throw new SSLException("TLS is not set up: the endpoint (--endpoint-url) is http://");
         }
     }

@@ -34,7 +34,8 @@ public final class CallCounter implements ExecutionInterceptor {
         if (service != null && service.toLowerCase().startsWith("apigateway")) {
             // API Gateway's IAM actions are HTTP verbs on resource paths.
             action = context.httpRequest()
-                    .map(r -> "apigateway:" + r.method().name() + " on " + r.encodedPath().replaceFirst("^/v2", ""))
+                    .map(r -> "apigateway:" + r.method().name() + " on "
+                            + r.encodedPath().replaceFirst("^/v2", ""))
                     .orElse("apigateway:" + op);
         } else {
             action = iamPrefix(service) + ":" + op;
@@ -61,8 +62,10 @@ public final class CallCounter implements ExecutionInterceptor {
 
     public static boolean isRead(String operation) {
         return operation != null
-                && (operation.startsWith("Get") || operation.startsWith("List")
-                        || operation.startsWith("Describe") || operation.startsWith("BatchGet")
+                && (operation.startsWith("Get")
+                        || operation.startsWith("List")
+                        || operation.startsWith("Describe")
+                        || operation.startsWith("BatchGet")
                         // ExportApi reads what a stage serves (apigateway:GET)
                         || operation.startsWith("Export"));
     }

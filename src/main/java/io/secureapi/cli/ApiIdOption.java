@@ -11,7 +11,11 @@ public class ApiIdOption {
     /** What API Gateway makes an API id of. */
     static final String PATTERN = "[a-z0-9]{1,64}";
 
-    @Option(names = "--api-id", paramLabel = "ID", descriptionKey = "api-id", description = "The HTTP API (default: from secure-api.json).")
+    @Option(
+            names = "--api-id",
+            paramLabel = "ID",
+            descriptionKey = "api-id",
+            description = "The HTTP API (default: from secure-api.json).")
     String id;
 
     /** The --api-id given to {@code command}; null when it was not given or the command has no --api-id. */

@@ -4,11 +4,11 @@ import io.secureapi.aws.AwsClients;
 import io.secureapi.aws.AwsSettings;
 import io.secureapi.engine.ApiKey;
 import io.secureapi.engine.ConfigFile;
-import io.secureapi.error.ExitException;
 import io.secureapi.engine.Json;
 import io.secureapi.engine.PendingKeys;
-import io.secureapi.engine.ProjectConfig;
 import io.secureapi.engine.Progress;
+import io.secureapi.engine.ProjectConfig;
+import io.secureapi.error.ExitException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -39,6 +39,7 @@ public abstract class AwsCommand implements Callable<Integer> {
     private AwsSettings settings;
     /** Read once: {@code configFile} null when there is no file, {@code entry} null when no entry applies. */
     private boolean configRead;
+
     private ConfigFile configFile;
     private boolean entryResolved;
     private String entry;
@@ -49,8 +50,7 @@ public abstract class AwsCommand implements Callable<Integer> {
     }
 
     /** The command stops with an error (before it is reported): verify still writes its --report. */
-    protected void onError(ExitException e) {
-    }
+    protected void onError(ExitException e) {}
 
     /** The command's work; returns the exit code. */
     protected abstract int run();
@@ -59,7 +59,8 @@ public abstract class AwsCommand implements Callable<Integer> {
     public final Integer call() {
         long start = System.nanoTime();
         if (output().output == OutputOptions.Format.junit && !acceptsJunit()) {
-            throw ExitException.badInput("--output junit is for verify and scan only", "use --output text or --output json");
+            throw ExitException.badInput(
+                    "--output junit is for verify and scan only", "use --output text or --output json");
         }
         // SIGINT/SIGTERM: a key AWS holds and nobody has seen is handed over; the JVM then exits 130/143
         Thread hook = new Thread(this::handOverOnSignal, "secure-api-handover");
@@ -90,8 +91,14 @@ public abstract class AwsCommand implements Callable<Integer> {
                 if (output().verbose) {
                     int reads = clients.counter().reads();
                     int writes = clients.counter().writes();
-                    err().printf("secure-api: %d AWS calls (%d read%s, %d write%s) in %.2f s%n", reads + writes,
-                            reads, reads == 1 ? "" : "s", writes, writes == 1 ? "" : "s", (System.nanoTime() - start) / 1e9);
+                    err().printf(
+                                    "secure-api: %d AWS calls (%d read%s, %d write%s) in %.2f s%n",
+                                    reads + writes,
+                                    reads,
+                                    reads == 1 ? "" : "s",
+                                    writes,
+                                    writes == 1 ? "" : "s",
+                                    (System.nanoTime() - start) / 1e9);
                 }
                 clients.close();
             }
@@ -134,7 +141,8 @@ public abstract class AwsCommand implements Callable<Integer> {
 
     /** The write-ahead for the keys this run makes for {@code apiId}, recorded under this command's entry. */
     protected WriteAhead writeAhead(String apiId) {
-        WriteAhead w = new WriteAhead(pending(), entryNameOrDefault(), apiId, settings().region());
+        WriteAhead w = new WriteAhead(
+                pending(), entryNameOrDefault(), apiId, settings().region());
         writeAheads.add(w);
         return w;
     }
@@ -180,9 +188,14 @@ public abstract class AwsCommand implements Callable<Integer> {
         try {
             k.write(keys.values().stream().map(ApiKey::reveal).toList());
         } catch (ExitException e) {
-            handOverBeforeError(wa, keys, "The new key could not be written to " + k.keyOut + "; it is shown here instead, once:");
-            throw new ExitException(ExitException.FAILED, e.getMessage() + "; the key is stored in Secrets Manager and was "
-                    + (json() ? "put in this output (newKeys)" : "printed above") + " instead", "save it now", e.getCause());
+            handOverBeforeError(
+                    wa, keys, "The new key could not be written to " + k.keyOut + "; it is shown here instead, once:");
+            throw new ExitException(
+                    ExitException.FAILED,
+                    e.getMessage() + "; the key is stored in Secrets Manager and was "
+                            + (json() ? "put in this output (newKeys)" : "printed above") + " instead",
+                    "save it now",
+                    e.getCause());
         }
         keys.keySet().forEach(wa::shown);
         return true;
@@ -217,26 +230,29 @@ public abstract class AwsCommand implements Callable<Integer> {
         Optional<String> api = config().map(ProjectConfig::apiId).or(() -> Optional.ofNullable(apiIdOption()));
         // this entry's records, and any record of this API (a run killed before it wrote its config entry)
         List<PendingKeys.Record> mine = p.records().stream()
-                .filter(r -> api.map(a -> a.equals(r.apiId())).orElse(r.env().equals(env))).toList();
+                .filter(r -> api.map(a -> a.equals(r.apiId())).orElse(r.env().equals(env)))
+                .toList();
         for (PendingKeys.Record r : mine) {
             if (!r.region().equals(settings().region())) continue;
             Optional<Boolean> held;
             try {
                 held = PendingKeys.heldInAws(aws(), r);
             } catch (ExitException e) {
-                err().println("warning: could not check the key an earlier run stored for API " + r.apiId() + " (" + e.getMessage()
-                        + "); it stays in " + p.file() + " for the next run");
+                err().println("warning: could not check the key an earlier run stored for API " + r.apiId() + " ("
+                        + e.getMessage() + "); it stays in " + p.file() + " for the next run");
                 continue;
             }
             if (held.isEmpty()) {
-                err().println("note: secret " + r.secretId() + " is scheduled for deletion; the key an earlier run stored in it stays in "
-                        + p.file() + " until the secret is restored or gone");
+                err().println("note: secret " + r.secretId()
+                        + " is scheduled for deletion; the key an earlier run stored in it stays in " + p.file()
+                        + " until the secret is restored or gone");
                 continue;
             }
             if (!held.get()) {
                 p.remove(r.env(), r.key());
-                err().println("note: dropped the record of a " + r.key() + " key for API " + r.apiId()
-                        + " from " + p.file() + ": Secrets Manager does not hold it (the run that made it stopped before storing it)");
+                err().println("note: dropped the record of a " + r.key() + " key for API " + r.apiId() + " from "
+                        + p.file()
+                        + ": Secrets Manager does not hold it (the run that made it stopped before storing it)");
                 continue;
             }
             handOverRecovered(p, r);
@@ -245,8 +261,8 @@ public abstract class AwsCommand implements Callable<Integer> {
     }
 
     private void handOverRecovered(PendingKeys p, PendingKeys.Record r) {
-        String what = "the new " + r.key() + " key of API " + r.apiId() + " (entry " + r.env() + "), stored by an earlier run that "
-                + "stopped before handing it over";
+        String what = "the new " + r.key() + " key of API " + r.apiId() + " (entry " + r.env()
+                + "), stored by an earlier run that " + "stopped before handing it over";
         KeyOptions k = keyOptions();
         if (k != null && k.keyOut != null) {
             if (k.holds(r.value())) {
@@ -328,7 +344,8 @@ public abstract class AwsCommand implements Callable<Integer> {
             // and the next run shows it if AWS does; say so rather than exit silently.
             for (String name : w.inFlight()) {
                 err().println("interrupted while storing the new " + keyLabel(name) + " of API " + w.apiId()
-                        + ": it is kept in " + w.pendingFile() + " (mode 0600); run the command again to see it if AWS stored it");
+                        + ": it is kept in " + w.pendingFile()
+                        + " (mode 0600); run the command again to see it if AWS stored it");
             }
             err().flush();
         }
@@ -341,7 +358,8 @@ public abstract class AwsCommand implements Callable<Integer> {
                 try {
                     k.write(e.getValue().values().stream().map(ApiKey::reveal).toList());
                     e.getValue().keySet().forEach(w::shown);
-                    err().println("interrupted: the new key of API " + w.apiId() + " was stored and is written to " + k.keyOut);
+                    err().println("interrupted: the new key of API " + w.apiId() + " was stored and is written to "
+                            + k.keyOut);
                     err().flush();
                     continue;
                 } catch (RuntimeException notWritten) {
@@ -357,7 +375,8 @@ public abstract class AwsCommand implements Callable<Integer> {
                 doc.put("newKeys", keys);
                 real.println(Json.pretty(doc));
             } else {
-                real.println("Interrupted after storing a new key for API " + w.apiId() + " in Secrets Manager. It is shown once, now:");
+                real.println("Interrupted after storing a new key for API " + w.apiId()
+                        + " in Secrets Manager. It is shown once, now:");
                 e.getValue().forEach((name, key) -> real.printf("  %-22s  %s%n", keyLabel(name) + ":", key.reveal()));
             }
             real.flush();
@@ -420,7 +439,8 @@ public abstract class AwsCommand implements Callable<Integer> {
      */
     protected Optional<String> entryName() {
         if (!entryResolved) {
-            entry = resolveEntry(configFile().orElse(null), envOption().orElse(null), apiIdOption()).orElse(null);
+            entry = resolveEntry(configFile().orElse(null), envOption().orElse(null), apiIdOption())
+                    .orElse(null);
             entryResolved = true;
         }
         return Optional.ofNullable(entry);
@@ -436,13 +456,15 @@ public abstract class AwsCommand implements Callable<Integer> {
         if (env != null) {
             checkEnvName(env);
             if (file == null) {
-                throw ExitException.badInput("--env " + env + " names an entry of " + configPath() + ", and there is no such file",
+                throw ExitException.badInput(
+                        "--env " + env + " names an entry of " + configPath() + ", and there is no such file",
                         "run secure-api setup --api-id ID --env " + env + " first, or pass --config FILE");
             }
             Optional<String> name = file.resolve(env);
             ProjectConfig c = file.entry(name.get()).orElseThrow();
             if (apiIdFlag != null && !apiIdFlag.equals(c.apiId())) {
-                throw ExitException.badInput("entry " + env + " of " + configPath() + " is API " + c.apiId() + ", not " + apiIdFlag,
+                throw ExitException.badInput(
+                        "entry " + env + " of " + configPath() + " is API " + c.apiId() + ", not " + apiIdFlag,
                         "drop --api-id to use " + c.apiId() + ", or drop --env to work on API " + apiIdFlag);
             }
             return name;
@@ -454,7 +476,9 @@ public abstract class AwsCommand implements Callable<Integer> {
 
     protected static void checkEnvName(String name) {
         if (!name.matches(ConfigFile.ENV_PATTERN)) {
-            throw ExitException.badInput("--env \"" + name + "\" is not an entry name", "use letters, digits, - and _ (e.g. --env prod), up to 64");
+            throw ExitException.badInput(
+                    "--env \"" + name + "\" is not an entry name",
+                    "use letters, digits, - and _ (e.g. --env prod), up to 64");
         }
     }
 
@@ -462,7 +486,8 @@ public abstract class AwsCommand implements Callable<Integer> {
     protected static void checkSecretName(String name) {
         // Secrets Manager API Reference, CreateSecret: Name is 1-512 of ASCII letters, digits and /_+=.@-
         if (!name.matches("[A-Za-z0-9/_+=.@-]{1,512}")) {
-            throw ExitException.badInput("--secret-name \"" + name + "\" is not a valid Secrets Manager name",
+            throw ExitException.badInput(
+                    "--secret-name \"" + name + "\" is not a valid Secrets Manager name",
                     "use 1-512 of: letters, digits and /_+=.@-");
         }
     }
@@ -473,7 +498,10 @@ public abstract class AwsCommand implements Callable<Integer> {
     }
 
     protected AwsSettings settings() {
-        if (settings == null) settings = root().aws.resolve(session().env(), config().map(ProjectConfig::region).orElse(null));
+        if (settings == null)
+            settings = root().aws
+                    .resolve(
+                            session().env(), config().map(ProjectConfig::region).orElse(null));
         return settings;
     }
 
@@ -487,27 +515,38 @@ public abstract class AwsCommand implements Callable<Integer> {
         String flag = apiIdOption();
         if (flag != null) {
             if (!flag.matches(ApiIdOption.PATTERN)) {
-                throw ExitException.badInput("\"" + flag + "\" is not an API Gateway API id (lower-case letters and digits)",
+                throw ExitException.badInput(
+                        "\"" + flag + "\" is not an API Gateway API id (lower-case letters and digits)",
                         "find the id with: aws apigatewayv2 get-apis");
             }
             checkConfigRegion(flag);
             return flag;
         }
-        String id = config().map(ProjectConfig::apiId).orElseThrow(() -> configFile().isPresent()
-                ? ExitException.badInput("no API id: no --api-id, and " + configPath() + " has no entry " + entryNameOrDefault()
-                        + " (entries: " + configFile().get().listing() + ")", "pass --env NAME or --api-id ID")
-                : ExitException.badInput("no API id: no --api-id and no " + configPath(),
-                        "pass --api-id ID, or run in the folder where secure-api setup wrote " + ProjectConfig.DEFAULT_FILE));
+        String id = config().map(ProjectConfig::apiId)
+                .orElseThrow(() -> configFile().isPresent()
+                        ? ExitException.badInput(
+                                "no API id: no --api-id, and " + configPath() + " has no entry " + entryNameOrDefault()
+                                        + " (entries: " + configFile().get().listing() + ")",
+                                "pass --env NAME or --api-id ID")
+                        : ExitException.badInput(
+                                "no API id: no --api-id and no " + configPath(),
+                                "pass --api-id ID, or run in the folder where secure-api setup wrote "
+                                        + ProjectConfig.DEFAULT_FILE));
         checkConfigRegion(id);
         return id;
     }
 
     /** --region that contradicts secure-api.json for the same API would act on the wrong region's pieces. */
     private void checkConfigRegion(String id) {
-        config().filter(c -> c.apiId().equals(id) && c.region() != null && !c.region().equals(settings().region()))
+        config().filter(c -> c.apiId().equals(id)
+                        && c.region() != null
+                        && !c.region().equals(settings().region()))
                 .ifPresent(c -> {
-                    throw ExitException.badInput(configPath() + " says API " + id + " is in " + c.region() + ", not " + settings().region(),
-                            "drop --region (or AWS_REGION) to use " + c.region() + ", or pass --config for another file");
+                    throw ExitException.badInput(
+                            configPath() + " says API " + id + " is in " + c.region() + ", not "
+                                    + settings().region(),
+                            "drop --region (or AWS_REGION) to use " + c.region()
+                                    + ", or pass --config for another file");
                 });
     }
 
@@ -520,7 +559,9 @@ public abstract class AwsCommand implements Callable<Integer> {
     }
 
     protected Style style() {
-        boolean color = session().stdoutIsTerminal() && !output().noColor && !session().env().containsKey("NO_COLOR");
+        boolean color = session().stdoutIsTerminal()
+                && !output().noColor
+                && !session().env().containsKey("NO_COLOR");
         return new Style(color);
     }
 
@@ -547,7 +588,10 @@ public abstract class AwsCommand implements Callable<Integer> {
      * A report in the --output format on stdout; with --report FILE also written there (with --output
      * junit the file gets the XML and stdout the text a person reads). Used by verify, verify --all and scan.
      */
-    void printReport(ReportOption report, java.util.function.Supplier<String> json, java.util.function.Supplier<String> junit,
+    void printReport(
+            ReportOption report,
+            java.util.function.Supplier<String> json,
+            java.util.function.Supplier<String> junit,
             java.util.function.Function<Style, String> text) {
         switch (output().output) {
             case json -> {
@@ -571,5 +615,4 @@ public abstract class AwsCommand implements Callable<Integer> {
         }
         out().flush();
     }
-
 }

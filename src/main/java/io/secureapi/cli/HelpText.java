@@ -17,7 +17,10 @@ public class HelpText extends ListResourceBundle {
             {"secure-api.teardown.api-id", "The HTTP API to remove secure-api from (default: from secure-api.json)."},
             {"secure-api.rotate-key.dry-run", "Print what would change and change nothing."},
             {"secure-api.keys.add.dry-run", "Check everything and say what would change; change nothing."},
-            {"secure-api.scan.report", "Also write the result to FILE in the --output format (junit: the XML goes to FILE, the table to stdout)."},
+            {
+                "secure-api.scan.report",
+                "Also write the result to FILE in the --output format (junit: the XML goes to FILE, the table to stdout)."
+            },
         };
     }
 }

@@ -15,16 +15,23 @@ import picocli.CommandLine.Option;
 
 /** Where a key comes from and where a new one goes. Shared by setup and rotate-key. */
 public class KeyOptions {
-    @Option(names = "--key-file", paramLabel = "FILE",
+    @Option(
+            names = "--key-file",
+            paramLabel = "FILE",
             description = "Use the key in FILE (its first line) instead of generating one; - reads standard input.")
     Path keyFile;
 
-    @Option(names = "--key-stdin",
-            description = "Read the key from standard input instead of generating one (on a terminal: a prompt, typing not shown).")
+    @Option(
+            names = "--key-stdin",
+            description =
+                    "Read the key from standard input instead of generating one (on a terminal: a prompt, typing not shown).")
     boolean keyStdin;
 
-    @Option(names = "--key-out", paramLabel = "FILE",
-            description = "Write the new key to FILE (mode 0600) instead of printing it. Refuses to overwrite without --force.")
+    @Option(
+            names = "--key-out",
+            paramLabel = "FILE",
+            description =
+                    "Write the new key to FILE (mode 0600) instead of printing it. Refuses to overwrite without --force.")
     Path keyOut;
 
     @Option(names = "--force", description = "Let --key-out overwrite an existing file.")
@@ -33,7 +40,8 @@ public class KeyOptions {
     /** The supplied key, if any; read and checked before anything is written. */
     Optional<ApiKey> suppliedKey(Session session) {
         if (keyFile != null && keyStdin) {
-            throw ExitException.badInput("--key-file and --key-stdin both given", "give the key one way, or neither to generate one");
+            throw ExitException.badInput(
+                    "--key-file and --key-stdin both given", "give the key one way, or neither to generate one");
         }
         if (keyFile != null && keyFile.toString().equals("-")) {
             return Optional.of(fromStdin(session, "--key-file -"));
@@ -55,7 +63,8 @@ public class KeyOptions {
             if (console != null) {
                 char[] typed = console.readPassword();
                 session.err().println();
-                if (typed == null) throw ExitException.badInput("no key was typed", "paste the key, or pipe it in: < key.txt");
+                if (typed == null)
+                    throw ExitException.badInput("no key was typed", "paste the key, or pipe it in: < key.txt");
                 return ApiKey.of(new String(typed), "the terminal");
             }
             return ApiKey.of(session.readLine(), "the terminal");
@@ -72,7 +81,9 @@ public class KeyOptions {
         if (e instanceof java.nio.file.AccessDeniedException) return "permission denied";
         if (e instanceof java.nio.file.NoSuchFileException) return "no such file or folder";
         String m = e.getMessage();
-        return m != null && m.contains("No space left") ? "no space left on the device" : e.getClass().getSimpleName();
+        return m != null && m.contains("No space left")
+                ? "no space left on the device"
+                : e.getClass().getSimpleName();
     }
 
     /** The one rule for a key file (setup's, rotate-key's, verify's): its first line, stripped; "" when empty. */
@@ -80,7 +91,8 @@ public class KeyOptions {
         try {
             return firstLine(Files.readString(file, StandardCharsets.UTF_8));
         } catch (IOException | java.io.UncheckedIOException e) {
-            throw ExitException.badInput("cannot read key file " + file + " (" + e.getClass().getSimpleName() + ")",
+            throw ExitException.badInput(
+                    "cannot read key file " + file + " (" + e.getClass().getSimpleName() + ")",
                     "check the path and its permissions");
         }
     }
@@ -96,7 +108,8 @@ public class KeyOptions {
         if (keyOut == null) return;
         Path parent = keyOut.toAbsolutePath().getParent();
         if (parent != null && !Files.isDirectory(parent)) {
-            throw ExitException.badInput("--key-out " + keyOut + ": folder " + parent + " does not exist", "create it first");
+            throw ExitException.badInput(
+                    "--key-out " + keyOut + ": folder " + parent + " does not exist", "create it first");
         }
         if (Files.isDirectory(keyOut)) {
             throw ExitException.badInput("--key-out " + keyOut + " is a folder", "name a file");
@@ -105,11 +118,14 @@ public class KeyOptions {
             // writable: a file can be created there (checked for real; permissions alone do not tell, e.g. for root)
             Files.delete(Files.createTempFile(parent == null ? Path.of(".") : parent, ".secure-api-key-check", ".tmp"));
         } catch (IOException | SecurityException e) {
-            throw ExitException.badInput("--key-out " + keyOut + ": folder " + parent + " is not writable", "choose a file in a writable folder");
+            throw ExitException.badInput(
+                    "--key-out " + keyOut + ": folder " + parent + " is not writable",
+                    "choose a file in a writable folder");
         }
         // NOFOLLOW_LINKS: a dangling link is a file that exists; it must not pass here and fail after the writes
         if (Files.exists(keyOut, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !force && !recovered) {
-            throw ExitException.badInput("--key-out " + keyOut + " exists; secure-api does not overwrite key files",
+            throw ExitException.badInput(
+                    "--key-out " + keyOut + " exists; secure-api does not overwrite key files",
                     "pass --force to replace it, or choose another file");
         }
     }
@@ -120,7 +136,9 @@ public class KeyOptions {
     /** Whether --key-out already holds this key (a run killed after writing it, before forgetting its record). */
     boolean holds(String value) {
         try {
-            return Files.isRegularFile(keyOut) && Files.readAllLines(keyOut, StandardCharsets.UTF_8).stream().anyMatch(l -> l.strip().equals(value));
+            return Files.isRegularFile(keyOut)
+                    && Files.readAllLines(keyOut, StandardCharsets.UTF_8).stream()
+                            .anyMatch(l -> l.strip().equals(value));
         } catch (IOException | java.io.UncheckedIOException e) {
             return false;
         }
@@ -137,7 +155,10 @@ public class KeyOptions {
         try {
             Path dir = target.getParent();
             try {
-                tmp = Files.createTempFile(dir, ".secure-api-key", ".tmp",
+                tmp = Files.createTempFile(
+                        dir,
+                        ".secure-api-key",
+                        ".tmp",
                         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             } catch (UnsupportedOperationException notPosix) {
                 tmp = Files.createTempFile(dir, ".secure-api-key", ".tmp");
@@ -151,15 +172,19 @@ public class KeyOptions {
                     Files.createLink(target, tmp);
                     Files.delete(tmp);
                 } catch (FileAlreadyExistsException e) {
-                    throw ExitException.badInput("--key-out " + keyOut + " appeared while secure-api ran", "pass --force or another file");
+                    throw ExitException.badInput(
+                            "--key-out " + keyOut + " appeared while secure-api ran", "pass --force or another file");
                 } catch (UnsupportedOperationException | IOException noLinks) {
                     Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
                 }
             }
             tmp = null;
         } catch (IOException e) {
-            throw new ExitException(ExitException.FAILED, "cannot write the key to --key-out " + keyOut + " (" + reason(e) + ")",
-                    "save the key shown instead", e);
+            throw new ExitException(
+                    ExitException.FAILED,
+                    "cannot write the key to --key-out " + keyOut + " (" + reason(e) + ")",
+                    "save the key shown instead",
+                    e);
         } finally {
             if (tmp != null) {
                 try {

@@ -3,16 +3,15 @@ package io.secureapi.cli;
 import io.secureapi.engine.ApiKey;
 import io.secureapi.engine.CacheFlush;
 import io.secureapi.engine.DigestSecret;
-import io.secureapi.error.ExitException;
 import io.secureapi.engine.Json;
 import io.secureapi.engine.LastUsed;
-import io.secureapi.engine.Names;
 import io.secureapi.engine.NamedKeys;
+import io.secureapi.engine.Names;
 import io.secureapi.engine.ProjectConfig;
+import io.secureapi.error.ExitException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -23,7 +22,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "keys", mixinStandardHelpOptions = true, synopsisSubcommandLabel = "COMMAND",
+@Command(
+        name = "keys",
+        mixinStandardHelpOptions = true,
+        synopsisSubcommandLabel = "COMMAND",
         description = {
             "Named keys, one per consumer of the API (bundled authorizer only).",
             "",
@@ -32,11 +34,15 @@ import picocli.CommandLine.Spec;
             "empties the authorizer function's key cache and API Gateway's authorizer cache.",
             "Names: 1-32 of a-z, 0-9 and -. live and dev are the keys setup makes (Bubble's Key value and",
             "Development key value); rotate any key with secure-api rotate-key --key NAME.",
-            ""},
-        footer = {"", "Examples:",
+            ""
+        },
+        footer = {
+            "",
+            "Examples:",
             "  secure-api keys add partner-a --expires 90d --key-out partner-a.key",
             "  secure-api keys list",
-            "  secure-api keys revoke partner-a --yes"},
+            "  secure-api keys revoke partner-a --yes"
+        },
         subcommands = {KeysCommand.Add.class, KeysCommand.List.class, KeysCommand.Revoke.class})
 public class KeysCommand implements Callable<Integer> {
     @Spec
@@ -61,9 +67,13 @@ public class KeysCommand implements Callable<Integer> {
     /** What emptying the caches after a revocation did (keys revoke, rotate-key --finish); noStage names an API without stages. */
     static void printFlushed(java.io.PrintWriter out, CacheFlush.Result f, String noStage, int unflushedSeconds) {
         out.println("Caches emptied: Lambda function " + f.function() + " (new key cache), authorizer cache of "
-                + (f.stages().isEmpty() ? noStage : "stage" + (f.stages().size() == 1 ? " " : "s ") + String.join(", ", f.stages())) + ".");
+                + (f.stages().isEmpty()
+                        ? noStage
+                        : "stage" + (f.stages().size() == 1 ? " " : "s ") + String.join(", ", f.stages()))
+                + ".");
         out.println("It was accepted for at most " + f.seconds() + " s after the secret changed (until "
-                + f.flushedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "), instead of up to " + unflushedSeconds + " s of cached answers.");
+                + f.flushedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "), instead of up to "
+                + unflushedSeconds + " s of cached answers.");
     }
 
     /** The same for --output json. */
@@ -73,21 +83,34 @@ public class KeysCommand implements Callable<Integer> {
         doc.put("acceptedForAtMostSeconds", f.seconds());
     }
 
-    @Command(name = "add", mixinStandardHelpOptions = true, sortOptions = false,
-            description = {"Add a key named NAME: a new random key (shown once, or written to --key-out), or yours.", ""},
-            footer = {"", "Examples:",
+    @Command(
+            name = "add",
+            mixinStandardHelpOptions = true,
+            sortOptions = false,
+            description = {"Add a key named NAME: a new random key (shown once, or written to --key-out), or yours.", ""
+            },
+            footer = {
+                "",
+                "Examples:",
                 "  secure-api keys add partner-a                      # shown once",
                 "  secure-api keys add partner-b --expires 2027-03-31 --key-out partner-b.key",
-                "  secure-api keys add dev --key-stdin < dev.key      # Bubble's Development key value"})
+                "  secure-api keys add dev --key-stdin < dev.key      # Bubble's Development key value"
+            })
     public static class Add extends AwsCommand {
-        @Parameters(index = "0", paramLabel = "NAME", description = "The key's name: 1-32 of a-z, 0-9 and -, e.g. partner-a.")
+        @Parameters(
+                index = "0",
+                paramLabel = "NAME",
+                description = "The key's name: 1-32 of a-z, 0-9 and -, e.g. partner-a.")
         String name;
 
         @Mixin
         ApiIdOption api = new ApiIdOption();
 
-        @Option(names = "--expires", paramLabel = "90d|DATE",
-                description = "When the key stops working: a number of days from now (90d), or a date (2027-03-31: the end of that day, UTC). Default: never.")
+        @Option(
+                names = "--expires",
+                paramLabel = "90d|DATE",
+                description =
+                        "When the key stops working: a number of days from now (90d), or a date (2027-03-31: the end of that day, UTC). Default: never.")
         String expires;
 
         @Mixin
@@ -120,7 +143,8 @@ public class KeysCommand implements Callable<Integer> {
             boolean generated = supplied.isEmpty();
             WriteAhead wa = null;
             if (generated) {
-                // written ahead (<config>.pending) before AWS stores it: a run killed after the write hands it over next time
+                // written ahead (<config>.pending) before AWS stores it: a run killed after the write hands it over
+                // next time
                 io.secureapi.engine.ConfigFile.checkWritable(configPath());
                 wa = writeAhead(id);
                 wa.beforeStore(name, named.secretArn(), key);
@@ -136,13 +160,17 @@ public class KeysCommand implements Callable<Integer> {
                 if (shown != null) shownOnStdout(wa, java.util.List.of(name));
                 return 0;
             }
-            out().println(style().green("Done: key " + name + " added to secret " + named.secretName() + " (version " + version + ")"
-                    + (expiry == null ? "." : "; it stops working at " + expiry + ".")));
-            String value = shown != null ? shown : supplied.isPresent() ? "(the key you supplied)" : "(written to " + keys.keyOut + ")";
+            out().println(style().green("Done: key " + name + " added to secret " + named.secretName() + " (version "
+                    + version + ")" + (expiry == null ? "." : "; it stops working at " + expiry + ".")));
+            String value = shown != null
+                    ? shown
+                    : supplied.isPresent() ? "(the key you supplied)" : "(written to " + keys.keyOut + ")";
             String setting = bubbleSetting(name);
             out().println();
             if (setting != null) {
-                out().println(style().bold("Bubble API Connector: set (Authentication: Private key in header; Key name: " + header(cfg) + "):"));
+                out().println(style().bold(
+                                "Bubble API Connector: set (Authentication: Private key in header; Key name: "
+                                        + header(cfg) + "):"));
                 out().printf("  %-22s  %s%n", setting + ":", value);
             } else {
                 out().println(style().bold("Give this to the consumer " + name + " (header " + header(cfg) + "):"));
@@ -161,7 +189,8 @@ public class KeysCommand implements Callable<Integer> {
             return keys;
         }
 
-        private Map<String, Object> doc(String id, NamedKeys named, Instant expiry, String version, String shown, ProjectConfig cfg) {
+        private Map<String, Object> doc(
+                String id, NamedKeys named, Instant expiry, String version, String shown, ProjectConfig cfg) {
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("command", "keys add");
             d.put("schemaVersion", 1);
@@ -176,7 +205,11 @@ public class KeysCommand implements Callable<Integer> {
             d.put("versionId", version);
             Map<String, Object> key = new LinkedHashMap<>();
             key.put("value", shown);
-            key.put("writtenTo", shown == null && keys.keyOut != null && keys.keyFile == null && !keys.keyStdin ? keys.keyOut.toString() : null);
+            key.put(
+                    "writtenTo",
+                    shown == null && keys.keyOut != null && keys.keyFile == null && !keys.keyStdin
+                            ? keys.keyOut.toString()
+                            : null);
             key.put("supplied", keys.keyFile != null || keys.keyStdin);
             key.put("header", header(cfg));
             key.put("bubbleSetting", bubbleSetting(name));
@@ -185,9 +218,14 @@ public class KeysCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true,
-            description = {"List the keys: name, created, expires, status (active, expiring within 14 days, expired, rotating)",
-                "and last use (day precision, from the authorizer's logs of the last 30 days). Never a key.", ""})
+    @Command(
+            name = "list",
+            mixinStandardHelpOptions = true,
+            description = {
+                "List the keys: name, created, expires, status (active, expiring within 14 days, expired, rotating)",
+                "and last use (day precision, from the authorizer's logs of the last 30 days). Never a key.",
+                ""
+            })
     public static class List extends AwsCommand {
         @Mixin
         ApiIdOption api = new ApiIdOption();
@@ -200,7 +238,8 @@ public class KeysCommand implements Callable<Integer> {
             String id = apiId();
             ProjectConfig cfg = config().filter(ProjectConfig.forApi(id)).orElse(null);
             NamedKeys named = NamedKeys.read(id, settings().region(), cfg, aws(), progress());
-            LastUsed.Result used = noLastUsed ? LastUsed.Result.unknown("--no-last-used") : LastUsed.read(named.wiring());
+            LastUsed.Result used =
+                    noLastUsed ? LastUsed.Result.unknown("--no-last-used") : LastUsed.read(named.wiring());
             java.util.List<NamedKeys.Row> rows = named.list(Instant.now(), used);
             if (json()) {
                 Map<String, Object> d = new LinkedHashMap<>();
@@ -225,12 +264,18 @@ public class KeysCommand implements Callable<Integer> {
                 out().println(Json.pretty(d));
                 return 0;
             }
-            out().println(style().bold("Keys of API " + id + " (" + settings().region() + "), secret " + named.secretName()));
+            out().println(style().bold(
+                            "Keys of API " + id + " (" + settings().region() + "), secret " + named.secretName()));
             String fmt = "  %-32s  %-20s  %-20s  %-8s  %s%n";
             out().printf(fmt, "NAME", "CREATED", "EXPIRES", "STATUS", "LAST USED");
             for (NamedKeys.Row r : rows) {
-                out().printf(fmt, r.name(), r.created() == null ? "-" : r.created().toString(), r.expires() == null ? "never" : r.expires().toString(),
-                        r.status(), r.lastUsed() == null ? "not in " + LastUsed.WINDOW.toDays() + " days" : r.lastUsed());
+                out().printf(
+                                fmt,
+                                r.name(),
+                                r.created() == null ? "-" : r.created().toString(),
+                                r.expires() == null ? "never" : r.expires().toString(),
+                                r.status(),
+                                r.lastUsed() == null ? "not in " + LastUsed.WINDOW.toDays() + " days" : r.lastUsed());
             }
             if (rows.isEmpty()) out().println("  (no keys: add one with secure-api keys add NAME)");
             if (used.unknown() != null) out().println("Last used is unknown: " + used.unknown());
@@ -238,9 +283,15 @@ public class KeysCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "revoke", mixinStandardHelpOptions = true, sortOptions = false,
-            description = {"Revoke key NAME: remove it from the secret (with a rotation's old key of it), then empty the",
-                "caches that may still accept it, so it is refused within seconds.", ""},
+    @Command(
+            name = "revoke",
+            mixinStandardHelpOptions = true,
+            sortOptions = false,
+            description = {
+                "Revoke key NAME: remove it from the secret (with a rotation's old key of it), then empty the",
+                "caches that may still accept it, so it is refused within seconds.",
+                ""
+            },
             footer = {"", "Asks you to type NAME unless --yes is given; refuses without --yes when not on a terminal."})
     public static class Revoke extends AwsCommand {
         @Parameters(index = "0", paramLabel = "NAME", description = "The key to revoke (see secure-api keys list).")
@@ -266,8 +317,9 @@ public class KeysCommand implements Callable<Integer> {
             try {
                 flushed = named.flush(revokedAt);
             } catch (ExitException e) {
-                err().println("note: key " + name + " is removed from secret " + named.secretName() + ", but the caches were not emptied: "
-                        + "it may still be accepted for up to " + named.unflushedWindowSeconds() + " s");
+                err().println("note: key " + name + " is removed from secret " + named.secretName()
+                        + ", but the caches were not emptied: " + "it may still be accepted for up to "
+                        + named.unflushedWindowSeconds() + " s");
                 throw e;
             }
             if (json()) {
@@ -283,7 +335,8 @@ public class KeysCommand implements Callable<Integer> {
                 out().println(Json.pretty(d));
                 return 0;
             }
-            out().println(style().green("Done: key " + name + " is revoked (removed from secret " + named.secretName() + " at " + revokedAt.truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ")."));
+            out().println(style().green("Done: key " + name + " is revoked (removed from secret " + named.secretName()
+                    + " at " + revokedAt.truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ")."));
             printFlushed(out(), flushed, "no stage (the API has none)", named.unflushedWindowSeconds());
             return 0;
         }
@@ -291,14 +344,16 @@ public class KeysCommand implements Callable<Integer> {
         private void confirm(NamedKeys named) {
             if (yes) return;
             if (!session().stdinIsTerminal()) {
-                throw ExitException.badInput("keys revoke needs confirmation and standard input is not a terminal; nothing was changed",
+                throw ExitException.badInput(
+                        "keys revoke needs confirmation and standard input is not a terminal; nothing was changed",
                         "run it again with --yes");
             }
-            err().print("Revoke key " + name + " of secret " + named.secretName() + "? Clients using it are refused within seconds. Type "
-                    + name + " to confirm: ");
+            err().print("Revoke key " + name + " of secret " + named.secretName()
+                    + "? Clients using it are refused within seconds. Type " + name + " to confirm: ");
             err().flush();
             if (!session().readLine().equals(name)) {
-                throw ExitException.badInput("confirmation does not match key name " + name + "; nothing was changed",
+                throw ExitException.badInput(
+                        "confirmation does not match key name " + name + "; nothing was changed",
                         "run it again and type " + name + ", or pass --yes");
             }
         }

@@ -5,8 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 public final class Main {
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) throws java.io.IOException {
         if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
@@ -33,7 +32,8 @@ public final class Main {
         System.setProperty("org.slf4j.simpleLogger.showThreadName", "false");
         System.setProperty("org.slf4j.simpleLogger.showLogName", "false");
         for (String a : args) {
-            if (a.equals("-v") || a.equals("--verbose")) System.setProperty("org.slf4j.simpleLogger.log.io.secureapi", "debug");
+            if (a.equals("-v") || a.equals("--verbose"))
+                System.setProperty("org.slf4j.simpleLogger.log.io.secureapi", "debug");
         }
     }
 }

@@ -2,12 +2,12 @@ package io.secureapi.cli;
 
 import io.secureapi.engine.ApiKey;
 import io.secureapi.engine.ConfigFile;
-import io.secureapi.error.ExitException;
 import io.secureapi.engine.Json;
 import io.secureapi.engine.KeyRotation;
 import io.secureapi.engine.Plan;
 import io.secureapi.engine.ProjectConfig;
 import io.secureapi.engine.SecretValue;
+import io.secureapi.error.ExitException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
@@ -18,7 +18,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "rotate-key", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "rotate-key",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = {
             "Replace the API key without downtime, in two steps.",
             "",
@@ -37,8 +40,11 @@ import picocli.CommandLine.Option;
             "keeps the old key in AWSPREVIOUS until --finish removes it.",
             "With your own authorizer function (setup --function), zero downtime",
             "depends on that function accepting AWSPREVIOUS too.",
-            ""},
-        footer = {"", "Examples:",
+            ""
+        },
+        footer = {
+            "",
+            "Examples:",
             "  secure-api rotate-key              # from secure-api.json; shown once",
             "  secure-api rotate-key --key dev --key-out dev-key.txt",
             "  secure-api rotate-key --env prod   # the API of entry prod in secure-api.json",
@@ -47,31 +53,45 @@ import picocli.CommandLine.Option;
             "A second rotation before --finish would revoke the key Bubble may",
             "still use: it is refused. If you have the new key, paste it and run",
             "--finish; if nobody has it, --discard-current makes the old key the",
-            "only one again."})
+            "only one again."
+        })
 public class RotateKeyCommand extends AwsCommand {
     // its own flag: --force only lets --key-out overwrite a file, it must not also revoke a key in use
     // kept for scripts that used it; not taught: it revokes the key clients may still send
-    @Option(names = "--abandon-previous", hidden = true,
+    @Option(
+            names = "--abandon-previous",
+            hidden = true,
             description = "Rotate even though the previous rotation was not finished: the key it kept stops working.")
     boolean abandonPrevious;
 
-    @Option(names = "--discard-current",
-            description = "Undo an unfinished rotation whose new key nobody has: the old key becomes the only key of --key again.")
+    @Option(
+            names = "--discard-current",
+            description =
+                    "Undo an unfinished rotation whose new key nobody has: the old key becomes the only key of --key again.")
     boolean discardCurrent;
 
     @Mixin
     ApiIdOption api = new ApiIdOption();
 
-    @Option(names = "--key", paramLabel = "NAME",
-            description = "Which key to replace: live (Bubble's Key value, the default), dev (Development key value) or any key "
-                    + "named with secure-api keys add (bundled authorizer only). With --finish: which rotation to end.")
+    @Option(
+            names = "--key",
+            paramLabel = "NAME",
+            description =
+                    "Which key to replace: live (Bubble's Key value, the default), dev (Development key value) or any key "
+                            + "named with secure-api keys add (bundled authorizer only). With --finish: which rotation to end.")
     String key;
 
-    @Option(names = "--secret-name", paramLabel = "NAME",
-            description = "Secrets Manager secret holding the key (default: from secure-api.json, else secure-api/<apiId>/api-key).")
+    @Option(
+            names = "--secret-name",
+            paramLabel = "NAME",
+            description =
+                    "Secrets Manager secret holding the key (default: from secure-api.json, else secure-api/<apiId>/api-key).")
     String secretName;
 
-    @Option(names = "--finish", description = "Revoke the old key once Bubble uses the new one, and empty the caches that may still accept it.")
+    @Option(
+            names = "--finish",
+            description =
+                    "Revoke the old key once Bubble uses the new one, and empty the caches that may still accept it.")
     boolean finish;
 
     @Mixin
@@ -83,10 +103,13 @@ public class RotateKeyCommand extends AwsCommand {
     /** --env used to choose the key: with no entry of that name, point at --key instead. */
     @Override
     protected Optional<String> resolveEntry(ConfigFile file, String env, String apiIdFlag) {
-        if (env != null && (env.equals(SecretValue.LIVE) || env.equals(SecretValue.DEV))
+        if (env != null
+                && (env.equals(SecretValue.LIVE) || env.equals(SecretValue.DEV))
                 && (file == null || file.entry(env).isEmpty())) {
-            throw ExitException.badInput("--env " + env + " names an entry of " + configPath() + " (an API), and there is none named "
-                    + env + "; rotate-key chooses the key with --key", "run secure-api rotate-key --key " + env);
+            throw ExitException.badInput(
+                    "--env " + env + " names an entry of " + configPath() + " (an API), and there is none named " + env
+                            + "; rotate-key chooses the key with --key",
+                    "run secure-api rotate-key --key " + env);
         }
         return super.resolveEntry(file, env, apiIdFlag);
     }
@@ -100,17 +123,25 @@ public class RotateKeyCommand extends AwsCommand {
         List<String> warnings = rotation.warnings();
         warnings.forEach(w -> err().println(style().yellow("warning: ") + w));
         err().flush();
-        printPlan((finish ? "Finish key rotation" : "Rotate the " + request.env() + " key") + " of API " + request.apiId()
-                + " (" + request.region() + ")", plan, dryRun.on);
+        printPlan(
+                (finish ? "Finish key rotation" : "Rotate the " + request.env() + " key") + " of API " + request.apiId()
+                        + " (" + request.region() + ")",
+                plan,
+                dryRun.on);
         if (dryRun.on || plan.isEmpty()) {
             if (json()) {
                 out().println(Json.pretty(document(rotation, plan, warnings, null, null)));
             } else if (plan.isEmpty()) {
-                out().println(finish && rotation.digestFormat() ? "Nothing to finish: no key of secret " + rotation.secretName()
-                        + " has an unfinished rotation (no writes made)."
-                        : finish ? "Nothing to finish: secret " + rotation.secretName() + " has no previous version (AWSPREVIOUS), "
-                        + "so no old key is still accepted (no writes made)."
-                        : "Nothing to change: the supplied key is already the current " + request.env() + " key (no writes made).");
+                out().println(
+                                finish && rotation.digestFormat()
+                                        ? "Nothing to finish: no key of secret " + rotation.secretName()
+                                                + " has an unfinished rotation (no writes made)."
+                                        : finish
+                                                ? "Nothing to finish: secret " + rotation.secretName()
+                                                        + " has no previous version (AWSPREVIOUS), "
+                                                        + "so no old key is still accepted (no writes made)."
+                                                : "Nothing to change: the supplied key is already the current "
+                                                        + request.env() + " key (no writes made).");
             } else {
                 out().println("Dry run: nothing was changed. Run it without --dry-run to apply it.");
             }
@@ -139,7 +170,11 @@ public class RotateKeyCommand extends AwsCommand {
     private int discard(KeyRotation rotation) {
         KeyRotation.Request r = rotation.request();
         Plan plan = rotation.discardPlan();
-        printPlan("Discard the unfinished rotation of the " + r.env() + " key of API " + r.apiId() + " (" + r.region() + ")", plan, dryRun.on);
+        printPlan(
+                "Discard the unfinished rotation of the " + r.env() + " key of API " + r.apiId() + " (" + r.region()
+                        + ")",
+                plan,
+                dryRun.on);
         KeyRotation.Outcome outcome = null;
         if (!dryRun.on && !plan.isEmpty()) {
             ConfigFile.checkWritable(configPath());
@@ -159,10 +194,13 @@ public class RotateKeyCommand extends AwsCommand {
         } else if (outcome == null) {
             out().println("Dry run: nothing was changed. Run it without --dry-run to apply it.");
         } else {
-            out().println(style().green("Done: the previous " + r.env() + " key is the only " + r.env() + " key again (version "
-                    + outcome.newVersionId() + " of secret " + rotation.secretName() + "); the key of the unfinished rotation (version "
-                    + outcome.previousVersionId() + ") is no longer accepted, once caches expire."));
-            out().println("Bubble keeps working with the key it has. Rotate again when you are ready: secure-api rotate-key");
+            out().println(style().green(
+                            "Done: the previous " + r.env() + " key is the only " + r.env() + " key again (version "
+                                    + outcome.newVersionId() + " of secret " + rotation.secretName()
+                                    + "); the key of the unfinished rotation (version "
+                                    + outcome.previousVersionId() + ") is no longer accepted, once caches expire."));
+            out().println(
+                            "Bubble keeps working with the key it has. Rotate again when you are ready: secure-api rotate-key");
         }
         return 0;
     }
@@ -170,24 +208,28 @@ public class RotateKeyCommand extends AwsCommand {
     private KeyRotation.Request request() {
         if (discardCurrent) {
             if (finish || abandonPrevious) {
-                throw ExitException.badInput("--discard-current undoes an unfinished rotation: --finish does not go with it",
+                throw ExitException.badInput(
+                        "--discard-current undoes an unfinished rotation: --finish does not go with it",
                         "run secure-api rotate-key --discard-current alone");
             }
             if (keys.keyFile != null || keys.keyStdin || keys.keyOut != null) {
-                throw ExitException.badInput("--discard-current makes no key: --key-file, --key-stdin and --key-out do not go with it",
+                throw ExitException.badInput(
+                        "--discard-current makes no key: --key-file, --key-stdin and --key-out do not go with it",
                         "run secure-api rotate-key --discard-current");
             }
         }
         if (finish) {
             if (keys.keyFile != null || keys.keyStdin || keys.keyOut != null) {
-                throw ExitException.badInput("--finish makes no key: --key-file, --key-stdin and --key-out do not go with it",
+                throw ExitException.badInput(
+                        "--finish makes no key: --key-file, --key-stdin and --key-out do not go with it",
                         "run secure-api rotate-key --finish alone, after Bubble uses the new key");
             }
         }
         String e = key == null ? SecretValue.LIVE : io.secureapi.engine.DigestSecret.checkName(key, "--key");
         String id = apiId();
         if (secretName != null) checkSecretName(secretName);
-        ApiKey supplied = finish || discardCurrent ? null : keys.suppliedKey(session()).orElse(null);
+        ApiKey supplied =
+                finish || discardCurrent ? null : keys.suppliedKey(session()).orElse(null);
         keys.checkKeyOut();
         ProjectConfig cfg = config().filter(ProjectConfig.forApi(id)).orElse(null);
         return new KeyRotation.Request(id, settings().region(), cfg, secretName, e, supplied, finish, abandonPrevious);
@@ -210,34 +252,46 @@ public class RotateKeyCommand extends AwsCommand {
     private void printRotated(KeyRotation rotation, KeyRotation.Outcome outcome, String shown) {
         String env = rotation.request().env();
         String setting = KeyRotation.bubbleSetting(env);
-        out().println(style().green("Done: the " + env + " key of API " + rotation.request().apiId() + " is new (version "
-                + outcome.newVersionId() + " of secret " + rotation.secretName() + " is AWSCURRENT)."));
-        out().println(rotation.digestFormat()
-                ? "The old " + env + " key is still accepted (kept as its retiring digest in the new version) until you finish."
-                : rotation.snapshot().userFunction()
-                ? "The old key stays in the secret as AWSPREVIOUS (version " + outcome.previousVersionId()
-                        + ") until you finish; it keeps working only if your function accepts AWSPREVIOUS."
-                : "The old " + env + " key is still accepted (version " + outcome.previousVersionId() + ", AWSPREVIOUS) until you finish.");
+        out().println(style().green(
+                        "Done: the " + env + " key of API " + rotation.request().apiId() + " is new (version "
+                                + outcome.newVersionId() + " of secret " + rotation.secretName() + " is AWSCURRENT)."));
+        out().println(
+                        rotation.digestFormat()
+                                ? "The old " + env
+                                        + " key is still accepted (kept as its retiring digest in the new version) until you finish."
+                                : rotation.snapshot().userFunction()
+                                        ? "The old key stays in the secret as AWSPREVIOUS (version "
+                                                + outcome.previousVersionId()
+                                                + ") until you finish; it keeps working only if your function accepts AWSPREVIOUS."
+                                        : "The old " + env + " key is still accepted (version "
+                                                + outcome.previousVersionId() + ", AWSPREVIOUS) until you finish.");
         out().println();
         // only live and dev are Bubble's settings; any other name is a consumer's key
         boolean bubble = setting != null;
-        out().println(style().bold(bubble ? "Bubble API Connector: change this one setting (Authentication and Key name stay):"
-                : "Give this new key to the consumer " + env + " (header " + KeysCommand.header(rotation.request().config()) + "):"));
-        String value = shown != null ? shown
+        out().println(style().bold(
+                        bubble
+                                ? "Bubble API Connector: change this one setting (Authentication and Key name stay):"
+                                : "Give this new key to the consumer " + env + " (header "
+                                        + KeysCommand.header(rotation.request().config()) + "):"));
+        String value = shown != null
+                ? shown
                 : outcome.generated() ? "(written to " + keys.keyOut + ")" : "(the key you supplied)";
         out().printf("  %-22s  %s%n", (bubble ? setting : env + " key") + ":", value);
         if (shown != null) {
             out().println();
-            out().println(style().yellow("This key is shown once and stored only in Secrets Manager (" + rotation.secretName() + ")."));
+            out().println(style().yellow("This key is shown once and stored only in Secrets Manager ("
+                    + rotation.secretName() + ")."));
         }
         out().println();
         out().println("Next:");
-        out().println(bubble ? "  1. Paste it into Bubble (API Connector → your API → " + setting + ")"
-                + (SecretValue.LIVE.equals(env) ? " and deploy the app to live." : ".")
-                : "  1. Give it to the consumer " + env + " and have them switch to it.");
+        out().println(
+                        bubble
+                                ? "  1. Paste it into Bubble (API Connector → your API → " + setting + ")"
+                                        + (SecretValue.LIVE.equals(env) ? " and deploy the app to live." : ".")
+                                : "  1. Give it to the consumer " + env + " and have them switch to it.");
         out().println("  2. Check that calls to the API work with the new key.");
-        out().println("  3. Revoke the old key:  secure-api rotate-key --finish" + (rotation.digestFormat() && !SecretValue.LIVE.equals(env)
-                ? " --key " + env : ""));
+        out().println("  3. Revoke the old key:  secure-api rotate-key --finish"
+                + (rotation.digestFormat() && !SecretValue.LIVE.equals(env) ? " --key " + env : ""));
     }
 
     private void printFinished(KeyRotation rotation, Plan plan, List<String> warnings, KeyRotation.Outcome outcome) {
@@ -248,15 +302,17 @@ public class RotateKeyCommand extends AwsCommand {
         }
         if (rotation.flushed().isPresent()) {
             io.secureapi.engine.CacheFlush.Result f = rotation.flushed().get();
-            out().println(style().green("Done: the old " + String.join(" and ", outcome.revokedKeyNames()) + " key is revoked (version "
-                    + outcome.newVersionId() + " of secret " + rotation.secretName() + " no longer holds it)."));
+            out().println(style().green("Done: the old " + String.join(" and ", outcome.revokedKeyNames())
+                    + " key is revoked (version " + outcome.newVersionId() + " of secret " + rotation.secretName()
+                    + " no longer holds it)."));
             KeysCommand.printFlushed(out(), f, "no stage", window.seconds());
             return;
         }
         Instant until = Instant.now().plusSeconds(window.seconds()).truncatedTo(ChronoUnit.SECONDS);
-        out().println(style().green("Done: removed AWSPREVIOUS from version " + outcome.previousVersionId() + " of secret "
-                + rotation.secretName() + "."));
-        String revoked = outcome.revokedKeyNames().isEmpty() ? "No key stops working: the previous version held no key that the current one lacks."
+        out().println(style().green("Done: removed AWSPREVIOUS from version " + outcome.previousVersionId()
+                + " of secret " + rotation.secretName() + "."));
+        String revoked = outcome.revokedKeyNames().isEmpty()
+                ? "No key stops working: the previous version held no key that the current one lacks."
                 : "The previous " + String.join(" and ", outcome.revokedKeyNames()) + " key is revoked.";
         out().println(revoked);
         out().println("Caches may still accept it for up to " + window.seconds() + " s"
@@ -267,10 +323,13 @@ public class RotateKeyCommand extends AwsCommand {
         } else {
             out().printf("  %-36s %7s%n", "your function's own secret cache", "unknown");
         }
-        out().printf("  %-36s %5d s  (%s)%n", "API Gateway authorizer result cache", window.authorizerTtl(), window.authorizerTtlSource());
+        out().printf(
+                        "  %-36s %5d s  (%s)%n",
+                        "API Gateway authorizer result cache", window.authorizerTtl(), window.authorizerTtlSource());
     }
 
-    private Map<String, Object> document(KeyRotation rotation, Plan plan, List<String> warnings, KeyRotation.Outcome outcome, String shown) {
+    private Map<String, Object> document(
+            KeyRotation rotation, Plan plan, List<String> warnings, KeyRotation.Outcome outcome, String shown) {
         KeyRotation.Request r = rotation.request();
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("command", "rotate-key");

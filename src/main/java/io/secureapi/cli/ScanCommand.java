@@ -2,8 +2,8 @@ package io.secureapi.cli;
 
 import io.secureapi.aws.AwsClients;
 import io.secureapi.aws.AwsSettings;
-import io.secureapi.error.ExitException;
 import io.secureapi.engine.Scan;
+import io.secureapi.error.ExitException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -15,7 +15,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "scan", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "scan",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = {
             "Find the HTTP APIs of the account that answer without authorization.",
             "Read-only.",
@@ -26,21 +29,33 @@ import picocli.CommandLine.Option;
             "Lambda authorizer, and whether secure-api protects the API (its",
             "authorizer, or an entry of secure-api.json). Exit 1 while a public route",
             "remains that --allow-public does not name.",
-            ""},
-        footer = {"", "Examples:",
+            ""
+        },
+        footer = {
+            "",
+            "Examples:",
             "  secure-api scan",
             "  secure-api scan --regions all --output json | jq '.apis[] | select(.publicRoutes != [])'",
             "  secure-api scan --regions eu-west-1,us-east-1 --allow-public 'a1b2c3d4 GET /health' \\",
             "      --output junit --report reports/scan.xml",
-            "", "Exit codes: 0 no unexpected public route, 1 a public route remains,",
-            "2 bad input (unknown region, malformed --allow-public), 3 AWS refused or failed."})
+            "",
+            "Exit codes: 0 no unexpected public route, 1 a public route remains,",
+            "2 bad input (unknown region, malformed --allow-public), 3 AWS refused or failed."
+        })
 public class ScanCommand extends AwsCommand {
-    @Option(names = "--regions", paramLabel = "R,R…|all", split = ",", hideParamSyntax = true,
-            description = "Regions to scan (default: the current region). all: every region of the credentials' partition "
-                    + "the account has enabled (ec2:DescribeRegions); an opt-in region that is not enabled is skipped with a note.")
+    @Option(
+            names = "--regions",
+            paramLabel = "R,R…|all",
+            split = ",",
+            hideParamSyntax = true,
+            description =
+                    "Regions to scan (default: the current region). all: every region of the credentials' partition "
+                            + "the account has enabled (ec2:DescribeRegions); an opt-in region that is not enabled is skipped with a note.")
     List<String> regions = new ArrayList<>();
 
-    @Option(names = "--allow-public", paramLabel = "API_ID ROUTE KEY",
+    @Option(
+            names = "--allow-public",
+            paramLabel = "API_ID ROUTE KEY",
             description = "A route that is public on purpose, e.g. 'a1b2c3d4 GET /health' (repeatable).")
     List<String> allowPublic = new ArrayList<>();
 
@@ -77,7 +92,9 @@ public class ScanCommand extends AwsCommand {
                 chosen = enabled.getKey();
                 skipped = enabled.getValue();
             }
-            progress().say("scanning " + chosen.size() + " region" + (chosen.size() == 1 ? "" : "s") + ": " + String.join(", ", chosen));
+            progress()
+                    .say("scanning " + chosen.size() + " region" + (chosen.size() == 1 ? "" : "s") + ": "
+                            + String.join(", ", chosen));
             Scan.Result result = Scan.run(chosen, skipped, this::clients, allowed, configured(), progress());
             print(result, Duration.ofNanos(System.nanoTime() - start));
             return result.ok() ? 0 : ExitException.FAILED;
@@ -91,15 +108,18 @@ public class ScanCommand extends AwsCommand {
         if (region.equals(settings().region())) return aws();
         return byRegion.computeIfAbsent(region, r -> {
             AwsSettings s = settings();
-            return new AwsClients(new AwsSettings(r, s.profile(), s.endpoint()), session().interceptors());
+            return new AwsClients(
+                    new AwsSettings(r, s.profile(), s.endpoint()), session().interceptors());
         });
     }
 
     private List<String> chosenRegions(boolean all) {
-        List<String> names = regions.stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
+        List<String> names =
+                regions.stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
         if (all) {
             if (names.size() > 1) {
-                throw ExitException.badInput("--regions all cannot be combined with region names",
+                throw ExitException.badInput(
+                        "--regions all cannot be combined with region names",
                         "pass either --regions all or a list such as --regions eu-west-1,us-east-1");
             }
             return List.of();
@@ -109,12 +129,15 @@ public class ScanCommand extends AwsCommand {
         String partition = Scan.partitionOf(names.get(0));
         for (String r : names) {
             if (!r.matches(AwsOptions.REGION_PATTERN) || !Scan.known(r)) {
-                throw ExitException.badInput("unknown region \"" + r + "\" in --regions",
+                throw ExitException.badInput(
+                        "unknown region \"" + r + "\" in --regions",
                         "give AWS region names such as --regions eu-west-1,us-east-1 (or --regions all)");
             }
             if (!Scan.partitionOf(r).equals(partition)) {
-                throw ExitException.badInput("--regions mixes partitions (" + names.get(0) + " is in " + partition + ", " + r + " in "
-                        + Scan.partitionOf(r) + "): one set of credentials works in one partition", "scan each partition in its own run");
+                throw ExitException.badInput(
+                        "--regions mixes partitions (" + names.get(0) + " is in " + partition + ", " + r + " in "
+                                + Scan.partitionOf(r) + "): one set of credentials works in one partition",
+                        "scan each partition in its own run");
             }
             out.add(r);
         }
@@ -129,7 +152,8 @@ public class ScanCommand extends AwsCommand {
             String id = sp < 0 ? s : s.substring(0, sp);
             String key = sp < 0 ? "" : s.substring(sp + 1);
             if (!id.matches(ApiIdOption.PATTERN) || !VerifyCommand.isRouteKey(key)) {
-                throw ExitException.badInput("--allow-public \"" + raw + "\" is not an API id followed by a route key",
+                throw ExitException.badInput(
+                        "--allow-public \"" + raw + "\" is not an API id followed by a route key",
                         "e.g. --allow-public 'a1b2c3d4 GET /health' or --allow-public 'a1b2c3d4 $default'");
             }
             out.add(new Scan.Allowed(id, key));
@@ -140,14 +164,19 @@ public class ScanCommand extends AwsCommand {
     /** The APIs secure-api.json says secure-api set up here, every entry but torn-down ones (none when there is no file). */
     private List<Scan.Configured> configured() {
         List<Scan.Configured> out = new ArrayList<>();
-        configFile().ifPresent(f -> f.entries().forEach((name, c) -> {
-            if (SetupCommand.tornDown(f, name)) return;
-            out.add(new Scan.Configured(c.apiId(), c.region(), c.authorizerName()));
-        }));
+        configFile()
+                .ifPresent(f -> f.entries().forEach((name, c) -> {
+                    if (SetupCommand.tornDown(f, name)) return;
+                    out.add(new Scan.Configured(c.apiId(), c.region(), c.authorizerName()));
+                }));
         return out;
     }
 
     private void print(Scan.Result r, Duration elapsed) {
-        printReport(report, () -> ScanReport.json(r), () -> ScanReport.junit(r, elapsed), style -> ScanReport.text(r, style));
+        printReport(
+                report,
+                () -> ScanReport.json(r),
+                () -> ScanReport.junit(r, elapsed),
+                style -> ScanReport.text(r, style));
     }
 }

@@ -13,8 +13,7 @@ import java.util.Locale;
 
 /** scan's three printed forms: a table an auditor can read, one JSON document, JUnit XML (one test case per API). */
 final class ScanReport {
-    private ScanReport() {
-    }
+    private ScanReport() {}
 
     static String json(Scan.Result r) {
         return Json.pretty(r.toJson()) + "\n";
@@ -22,17 +21,31 @@ final class ScanReport {
 
     static String text(Scan.Result r, Style style) {
         StringBuilder b = new StringBuilder();
-        b.append(style.bold("secure-api scan: " + r.apis().size() + " HTTP API" + (r.apis().size() == 1 ? "" : "s") + " in "
-                + (r.regions().isEmpty() ? "no region" : String.join(", ", r.regions())))).append('\n');
+        b.append(style.bold("secure-api scan: " + r.apis().size() + " HTTP API"
+                        + (r.apis().size() == 1 ? "" : "s") + " in "
+                        + (r.regions().isEmpty() ? "no region" : String.join(", ", r.regions()))))
+                .append('\n');
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"REGION", "API ID", "NAME", "SECURE-API", "PUBLIC ROUTES", "ALLOWED PUBLIC", "OTHER AUTHORIZERS"});
+        rows.add(new String[] {
+            "REGION", "API ID", "NAME", "SECURE-API", "PUBLIC ROUTES", "ALLOWED PUBLIC", "OTHER AUTHORIZERS"
+        });
         for (Scan.ApiFinding a : r.apis()) {
-            List<String> other = a.otherAuthorizerRoutes().stream().map(k -> k + " [" + a.otherAuthorizerTypes().get(k) + "]").toList();
-            rows.add(new String[] {a.region(), a.apiId(), a.name() == null ? "" : a.name(), a.protectedBySecureApi() ? "yes" : "no",
-                cell(a.publicRoutes()), cell(a.allowedPublicRoutes()), cell(other)});
+            List<String> other = a.otherAuthorizerRoutes().stream()
+                    .map(k -> k + " [" + a.otherAuthorizerTypes().get(k) + "]")
+                    .toList();
+            rows.add(new String[] {
+                a.region(),
+                a.apiId(),
+                a.name() == null ? "" : a.name(),
+                a.protectedBySecureApi() ? "yes" : "no",
+                cell(a.publicRoutes()),
+                cell(a.allowedPublicRoutes()),
+                cell(other)
+            });
         }
         int[] width = new int[rows.get(0).length];
-        for (String[] row : rows) for (int i = 0; i < row.length; i++) width[i] = Math.max(width[i], Math.min(row[i].length(), 60));
+        for (String[] row : rows)
+            for (int i = 0; i < row.length; i++) width[i] = Math.max(width[i], Math.min(row[i].length(), 60));
         if (r.apis().isEmpty()) {
             b.append("  no HTTP APIs found\n");
         } else {
@@ -51,18 +64,36 @@ final class ScanReport {
         // every public route in full, whatever the table's width cut
         for (Scan.ApiFinding a : r.apis()) {
             if (a.ok()) continue;
-            b.append('\n').append("  API ").append(a.apiId()).append(" (").append(a.region()).append(") answers without authorization on:\n");
+            b.append('\n')
+                    .append("  API ")
+                    .append(a.apiId())
+                    .append(" (")
+                    .append(a.region())
+                    .append(") answers without authorization on:\n");
             a.publicRoutes().forEach(k -> b.append("    - ").append(k).append('\n'));
-            b.append("    fix: ").append(a.protectedBySecureApi() ? "secure-api setup --api-id " + a.apiId() + " --region " + a.region()
-                    + " (it protects every route but OPTIONS ones)" : "protect it (secure-api setup --api-id " + a.apiId() + " --region "
-                    + a.region() + "), or pass --allow-public '" + a.apiId() + " ROUTE KEY' for a route that is public on purpose").append('\n');
+            b.append("    fix: ")
+                    .append(
+                            a.protectedBySecureApi()
+                                    ? "secure-api setup --api-id " + a.apiId() + " --region " + a.region()
+                                            + " (it protects every route but OPTIONS ones)"
+                                    : "protect it (secure-api setup --api-id " + a.apiId() + " --region " + a.region()
+                                            + "), or pass --allow-public '" + a.apiId()
+                                            + " ROUTE KEY' for a route that is public on purpose")
+                    .append('\n');
         }
-        for (Scan.Skipped s : r.skipped()) b.append("  skipped ").append(s.region()).append(": ").append(s.reason()).append('\n');
+        for (Scan.Skipped s : r.skipped())
+            b.append("  skipped ")
+                    .append(s.region())
+                    .append(": ")
+                    .append(s.reason())
+                    .append('\n');
         b.append('\n');
         long failing = r.apis().stream().filter(a -> !a.ok()).count();
-        String summary = r.publicRouteCount() + " public route" + (r.publicRouteCount() == 1 ? "" : "s") + " on " + failing + " of "
-                + r.apis().size() + " API" + (r.apis().size() == 1 ? "" : "s") + " (OPTIONS routes not counted)";
-        b.append(r.ok() ? style.green("OK: " + summary + ".") : style.red("FAILED: " + summary + ".")).append('\n');
+        String summary = r.publicRouteCount() + " public route" + (r.publicRouteCount() == 1 ? "" : "s") + " on "
+                + failing + " of " + r.apis().size() + " API" + (r.apis().size() == 1 ? "" : "s")
+                + " (OPTIONS routes not counted)";
+        b.append(r.ok() ? style.green("OK: " + summary + ".") : style.red("FAILED: " + summary + "."))
+                .append('\n');
         return b.toString();
     }
 
@@ -73,33 +104,61 @@ final class ScanReport {
     /** JUnit XML: one test case per API, failed while it has a public route not allowed. */
     static String junit(Scan.Result r, Duration elapsed) {
         String time = String.format(Locale.ROOT, "%.3f", elapsed.toMillis() / 1000.0);
-        String stamp = LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_LOCAL_DATE_TIME);
+        String stamp = LocalDateTime.now(ZoneOffset.UTC)
+                .truncatedTo(ChronoUnit.SECONDS)
+                .format(DateTimeFormatter.ISO_LOCAL_DATE_TIME);
         long failures = r.apis().stream().filter(a -> !a.ok()).count();
         int tests = r.apis().size();
         StringBuilder b = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        b.append("<testsuites name=\"secure-api scan\" tests=\"").append(tests).append("\" failures=\"").append(failures)
-                .append("\" errors=\"0\" skipped=\"0\" time=\"").append(time).append("\">\n");
-        b.append("  <testsuite name=\"secure-api scan\" tests=\"").append(tests).append("\" failures=\"").append(failures)
-                .append("\" errors=\"0\" skipped=\"0\" time=\"").append(time).append("\" timestamp=\"").append(stamp).append("\">\n");
+        b.append("<testsuites name=\"secure-api scan\" tests=\"")
+                .append(tests)
+                .append("\" failures=\"")
+                .append(failures)
+                .append("\" errors=\"0\" skipped=\"0\" time=\"")
+                .append(time)
+                .append("\">\n");
+        b.append("  <testsuite name=\"secure-api scan\" tests=\"")
+                .append(tests)
+                .append("\" failures=\"")
+                .append(failures)
+                .append("\" errors=\"0\" skipped=\"0\" time=\"")
+                .append(time)
+                .append("\" timestamp=\"")
+                .append(stamp)
+                .append("\">\n");
         b.append("    <properties>\n");
-        b.append("      <property name=\"regions\" value=\"").append(VerifyReport.attr(String.join(",", r.regions()))).append("\"/>\n");
+        b.append("      <property name=\"regions\" value=\"")
+                .append(VerifyReport.attr(String.join(",", r.regions())))
+                .append("\"/>\n");
         for (Scan.Skipped s : r.skipped()) {
-            b.append("      <property name=\"skippedRegion\" value=\"").append(VerifyReport.attr(s.region() + ": " + s.reason())).append("\"/>\n");
+            b.append("      <property name=\"skippedRegion\" value=\"")
+                    .append(VerifyReport.attr(s.region() + ": " + s.reason()))
+                    .append("\"/>\n");
         }
         b.append("    </properties>\n");
         for (Scan.ApiFinding a : r.apis()) {
-            b.append("    <testcase classname=\"secure-api.scan.").append(VerifyReport.attr(a.region())).append("\" name=\"")
-                    .append(VerifyReport.attr(a.apiId() + (a.name() == null ? "" : " (" + a.name() + ")"))).append("\" time=\"0\"");
+            b.append("    <testcase classname=\"secure-api.scan.")
+                    .append(VerifyReport.attr(a.region()))
+                    .append("\" name=\"")
+                    .append(VerifyReport.attr(a.apiId() + (a.name() == null ? "" : " (" + a.name() + ")")))
+                    .append("\" time=\"0\"");
             StringBuilder info = new StringBuilder("protectedBySecureApi: " + a.protectedBySecureApi());
-            if (!a.allowedPublicRoutes().isEmpty()) info.append("\nallowed public: ").append(String.join(", ", a.allowedPublicRoutes()));
-            if (!a.otherAuthorizerRoutes().isEmpty()) info.append("\nother authorizers: ").append(String.join(", ", a.otherAuthorizerRoutes()));
+            if (!a.allowedPublicRoutes().isEmpty())
+                info.append("\nallowed public: ").append(String.join(", ", a.allowedPublicRoutes()));
+            if (!a.otherAuthorizerRoutes().isEmpty())
+                info.append("\nother authorizers: ").append(String.join(", ", a.otherAuthorizerRoutes()));
             if (a.ok()) {
-                b.append(">\n      <system-out>").append(VerifyReport.text(info.toString())).append("</system-out>\n    </testcase>\n");
+                b.append(">\n      <system-out>")
+                        .append(VerifyReport.text(info.toString()))
+                        .append("</system-out>\n    </testcase>\n");
             } else {
-                String msg = a.publicRoutes().size() + " public route" + (a.publicRoutes().size() == 1 ? "" : "s") + ": "
-                        + String.join(", ", a.publicRoutes());
-                b.append(">\n      <failure message=\"").append(VerifyReport.attr(msg)).append("\" type=\"scan.public-routes\">")
-                        .append(VerifyReport.text(msg + "\n" + info)).append("</failure>\n    </testcase>\n");
+                String msg = a.publicRoutes().size() + " public route"
+                        + (a.publicRoutes().size() == 1 ? "" : "s") + ": " + String.join(", ", a.publicRoutes());
+                b.append(">\n      <failure message=\"")
+                        .append(VerifyReport.attr(msg))
+                        .append("\" type=\"scan.public-routes\">")
+                        .append(VerifyReport.text(msg + "\n" + info))
+                        .append("</failure>\n    </testcase>\n");
             }
         }
         b.append("  </testsuite>\n</testsuites>\n");

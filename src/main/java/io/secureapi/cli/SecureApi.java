@@ -1,22 +1,36 @@
 package io.secureapi.cli;
 
-import io.secureapi.error.ExitException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-@Command(name = "secure-api", mixinStandardHelpOptions = true, versionProvider = SecureApiCli.Version.class,
+@Command(
+        name = "secure-api",
+        mixinStandardHelpOptions = true,
+        versionProvider = SecureApiCli.Version.class,
         synopsisSubcommandLabel = "COMMAND",
         description = {
             "Puts API-key protection on an AWS API Gateway HTTP API (the kind Amplify creates) and keeps it true:",
             "a Lambda REQUEST authorizer checks a header against a key kept in Secrets Manager.",
-            ""},
-        footer = {"", "Start with:  secure-api setup --api-id ID --region REGION --dry-run",
+            ""
+        },
+        footer = {
+            "",
+            "Start with:  secure-api setup --api-id ID --region REGION --dry-run",
             "Then in CI:  secure-api verify",
-            "Exit codes:  0 ok, 1 verify or scan found failures or an apply step failed, 2 bad usage or input, 3 AWS refused or failed."},
-        subcommands = {SetupCommand.class, VerifyCommand.class, RotateKeyCommand.class, TeardownCommand.class,
-            ScanCommand.class, AmplifyHookCommand.class, KeysCommand.class, picocli.CommandLine.HelpCommand.class})
+            "Exit codes:  0 ok, 1 verify or scan found failures or an apply step failed, 2 bad usage or input, 3 AWS refused or failed."
+        },
+        subcommands = {
+            SetupCommand.class,
+            VerifyCommand.class,
+            RotateKeyCommand.class,
+            TeardownCommand.class,
+            ScanCommand.class,
+            AmplifyHookCommand.class,
+            KeysCommand.class,
+            picocli.CommandLine.HelpCommand.class
+        })
 public class SecureApi implements java.util.concurrent.Callable<Integer> {
     @Mixin
     AwsOptions aws = new AwsOptions();

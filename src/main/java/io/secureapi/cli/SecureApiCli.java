@@ -10,13 +10,16 @@ import picocli.CommandLine.IVersionProvider;
 
 /** The one factory of the configured CommandLine: main and every command test use it. */
 public final class SecureApiCli {
-    private SecureApiCli() {
-    }
+    private SecureApiCli() {}
 
     public static CommandLine create(Session session) {
         CommandLine cl = new CommandLine(new SecureApi(session));
         cl.addSubcommand(new AutoComplete.GenerateCompletion());
-        cl.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
+        cl.getSubcommands()
+                .get("generate-completion")
+                .getCommandSpec()
+                .usageMessage()
+                .hidden(false);
         // every subcommand's --version answers with secure-api's version (picocli's default is empty)
         Version version = new Version();
         cl.getSubcommands().values().forEach(sub -> sub.getCommandSpec().versionProvider(version));
@@ -33,7 +36,8 @@ public final class SecureApiCli {
             }
             boolean json = false;
             for (CommandLine.ParseResult pr = parseResult; pr != null; pr = pr.subcommand()) {
-                json |= pr.hasMatchedOption("--output") && "json".equalsIgnoreCase(String.valueOf(pr.matchedOptionValue("--output", "")));
+                json |= pr.hasMatchedOption("--output")
+                        && "json".equalsIgnoreCase(String.valueOf(pr.matchedOptionValue("--output", "")));
             }
             return report(ex, commandLine, verbose, json);
         });
@@ -73,7 +77,11 @@ public final class SecureApiCli {
             // --output json: stdout is still one JSON document, so `| jq` sees the error too
             java.util.Map<String, Object> doc = new java.util.LinkedHashMap<>();
             doc.put("command", commandLine.getCommandName());
-            doc.put("error", ex instanceof ExitException e ? e.getMessage() : "unexpected " + ex.getClass().getSimpleName());
+            doc.put(
+                    "error",
+                    ex instanceof ExitException e
+                            ? e.getMessage()
+                            : "unexpected " + ex.getClass().getSimpleName());
             doc.put("next", ex instanceof ExitException e ? e.hint() : null);
             doc.put("exitCode", ex instanceof ExitException e ? e.exitCode() : ExitException.FAILED);
             // keys handed over before the error travel in the same document

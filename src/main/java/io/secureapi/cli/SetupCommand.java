@@ -2,15 +2,15 @@ package io.secureapi.cli;
 
 import io.secureapi.engine.ApiKey;
 import io.secureapi.engine.ConfigFile;
-import io.secureapi.error.ExitException;
 import io.secureapi.engine.Names;
 import io.secureapi.engine.Plan;
-import io.secureapi.engine.SecretValue;
 import io.secureapi.engine.ProjectConfig;
+import io.secureapi.engine.SecretValue;
 import io.secureapi.engine.Setup;
 import io.secureapi.engine.StagesPiece;
 import io.secureapi.engine.Target;
 import io.secureapi.engine.Wiring;
+import io.secureapi.error.ExitException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -21,7 +21,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "setup", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "setup",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = {
             "Protect an HTTP API with an API key, in one idempotent command.",
             "",
@@ -29,63 +32,96 @@ import picocli.CommandLine.Option;
             "piece: create / update / ok); then applies only the difference. A second run changes nothing.",
             "Without --function it deploys the bundled authorizer (Node.js 24) with its own least-privilege role.",
             "A new key is shown once at the end, with the Bubble API Connector settings to paste.",
-            ""},
-        footer = {"", "Examples:",
+            ""
+        },
+        footer = {
+            "",
+            "Examples:",
             "  secure-api setup --api-id a1b2c3d4 --region eu-west-1 --dry-run",
             "  secure-api setup --api-id a1b2c3d4 --dev-key --key-out api-key.txt",
             "  secure-api setup --api-id a1b2c3d4 --deploy-stages",
             "  secure-api setup --api-id a1b2c3d4 --function my-authorizer --routes '$default,GET /items'",
             "  secure-api setup --api-id e5f6g7h8 --env prod      # a second API: its own entry in secure-api.json",
-            "", "Writes secure-api.json (no key material): commit it so verify, rotate-key and teardown need no flags."})
+            "",
+            "Writes secure-api.json (no key material): commit it so verify, rotate-key and teardown need no flags."
+        })
 public class SetupCommand extends AwsCommand {
     @Mixin
     ApiIdOption api = new ApiIdOption();
 
-    @Option(names = "--function", paramLabel = "NAME|ARN",
-            description = "Use your existing authorizer function (one that compares a header with a plain-string key in the secret) instead of the bundled one.")
+    @Option(
+            names = "--function",
+            paramLabel = "NAME|ARN",
+            description =
+                    "Use your existing authorizer function (one that compares a header with a plain-string key in the secret) instead of the bundled one.")
     String function;
 
-    @Option(names = "--secret-name", paramLabel = "NAME", description = "Secrets Manager name (default: secure-api/<apiId>/api-key).")
+    @Option(
+            names = "--secret-name",
+            paramLabel = "NAME",
+            description = "Secrets Manager name (default: secure-api/<apiId>/api-key).")
     String secretName;
 
-    @Option(names = "--authorizer-name", paramLabel = "NAME", description = "Authorizer name (default: secure-api-key).")
+    @Option(
+            names = "--authorizer-name",
+            paramLabel = "NAME",
+            description = "Authorizer name (default: secure-api-key).")
     String authorizerName;
 
-    @Option(names = "--header", paramLabel = "NAME", description = "Header that carries the key (default: Authorization).")
+    @Option(
+            names = "--header",
+            paramLabel = "NAME",
+            description = "Header that carries the key (default: Authorization).")
     String header;
 
-    @Option(names = "--cache-ttl", paramLabel = "SECONDS",
+    @Option(
+            names = "--cache-ttl",
+            paramLabel = "SECONDS",
             description = "How long API Gateway caches an authorizer answer, 0..3600 (default: 300).")
     Integer cacheTtl;
 
-    @Option(names = "--routes", paramLabel = "all|KEY,KEY…",
+    @Option(
+            names = "--routes",
+            paramLabel = "all|KEY,KEY…",
             description = "Routes to protect (default all: every route but OPTIONS ones, which serve CORS preflight).")
     String routes;
 
-    @Option(names = "--replace-authorizer", description = "Put our authorizer on routes that use another one (e.g. Cognito JWT).")
+    @Option(
+            names = "--replace-authorizer",
+            description = "Put our authorizer on routes that use another one (e.g. Cognito JWT).")
     boolean replaceAuthorizer;
 
     @Option(names = "--dev-key", description = "Also make a development key (bundled function only).")
     boolean devKey;
 
-    @Option(names = "--deploy-stages",
-            description = "Deploy each stage without AutoDeploy that needs it to serve the protection, as the last step "
-                    + "(a deployment also releases any other undeployed change). Without it, setup refuses when one does.")
+    @Option(
+            names = "--deploy-stages",
+            description =
+                    "Deploy each stage without AutoDeploy that needs it to serve the protection, as the last step "
+                            + "(a deployment also releases any other undeployed change). Without it, setup refuses when one does.")
     boolean deployStages;
 
-    @Option(names = "--forward-key-name", paramLabel = "HEADER",
-            description = "Also tell the backend which key called: every integration sets HEADER to the key's name (a client-sent HEADER is overwritten).")
+    @Option(
+            names = "--forward-key-name",
+            paramLabel = "HEADER",
+            description =
+                    "Also tell the backend which key called: every integration sets HEADER to the key's name (a client-sent HEADER is overwritten).")
     String forwardKeyName;
 
-    @Option(names = "--log-retention-days", paramLabel = "DAYS",
-            description = "Retention of the bundled authorizer's log group, where keys list finds last use (default: 90, or the group's own).")
+    @Option(
+            names = "--log-retention-days",
+            paramLabel = "DAYS",
+            description =
+                    "Retention of the bundled authorizer's log group, where keys list finds last use (default: 90, or the group's own).")
     Integer logRetentionDays;
 
     @Mixin
     DryRunOption dryRun = new DryRunOption();
 
-    @Option(names = "--no-new-key", description = "Exit 2, changing nothing, when setup would have to generate a key "
-            + "(for hooks and CI, whose output lands in build logs).")
+    @Option(
+            names = "--no-new-key",
+            description = "Exit 2, changing nothing, when setup would have to generate a key "
+                    + "(for hooks and CI, whose output lands in build logs).")
     boolean noNewKey;
 
     @Mixin
@@ -103,17 +139,24 @@ public class SetupCommand extends AwsCommand {
         Optional<String> holder = apiIdFlag == null ? Optional.empty() : f.nameOf(apiIdFlag);
         if (env == null) {
             if (holder.isPresent()) return holder;
-            if (apiIdFlag == null && f.entry(ConfigFile.DEFAULT_ENV).isEmpty() && !f.entries().isEmpty()) return f.resolve(null);
+            if (apiIdFlag == null
+                    && f.entry(ConfigFile.DEFAULT_ENV).isEmpty()
+                    && !f.entries().isEmpty()) return f.resolve(null);
         }
         if (holder.isPresent() && !holder.get().equals(name)) {
-            throw ExitException.badInput("API " + apiIdFlag + " is already entry " + holder.get() + " of " + configPath()
-                    + "; one API has one entry", "run secure-api setup --env " + holder.get() + " to update it");
+            throw ExitException.badInput(
+                    "API " + apiIdFlag + " is already entry " + holder.get() + " of " + configPath()
+                            + "; one API has one entry",
+                    "run secure-api setup --env " + holder.get() + " to update it");
         }
         Optional<ProjectConfig> existing = f.entry(name);
         if (existing.isPresent() && apiIdFlag != null && !existing.get().apiId().equals(apiIdFlag)) {
-            throw ExitException.badInput("entry " + name + " of " + configPath() + " holds API " + existing.get().apiId()
-                    + ", not " + apiIdFlag + "; setup never replaces another API's entry",
-                    "pass --env NAME to add API " + apiIdFlag + " as another entry (e.g. --env prod), or --config for another file");
+            throw ExitException.badInput(
+                    "entry " + name + " of " + configPath() + " holds API "
+                            + existing.get().apiId() + ", not " + apiIdFlag
+                            + "; setup never replaces another API's entry",
+                    "pass --env NAME to add API " + apiIdFlag
+                            + " as another entry (e.g. --env prod), or --config for another file");
         }
         return Optional.of(name);
     }
@@ -122,7 +165,9 @@ public class SetupCommand extends AwsCommand {
     protected int run() {
         Target target = target();
         keys.checkKeyOut();
-        Setup setup = Setup.read(target, aws(), progress(), config().orElse(null)).deployStages(deployStages).keyOptions(logRetentionDays, forwardKeyName);
+        Setup setup = Setup.read(target, aws(), progress(), config().orElse(null))
+                .deployStages(deployStages)
+                .keyOptions(logRetentionDays, forwardKeyName);
         Plan plan = setup.plan();
         if (noNewKey) refuseNewKey(plan, target);
         printPlan("Plan for API " + target.apiId() + " (" + target.region() + ")", plan, dryRun.on);
@@ -154,15 +199,22 @@ public class SetupCommand extends AwsCommand {
             throw e;
         }
         List<String> keyLines = deliverKeys(setup.wiring());
-        java.util.Set<String> shownNames = keyLines.isEmpty() ? java.util.Set.of() : storedKeys(setup.wiring()).keySet();
+        java.util.Set<String> shownNames = keyLines.isEmpty()
+                ? java.util.Set.of()
+                : storedKeys(setup.wiring()).keySet();
         if (json()) {
             printJson(setup, plan, true, keyLines);
         } else {
-            out().println(plan.isEmpty() ? style().green("Nothing to change: API " + target.apiId() + " is already protected (no writes made).")
-                    : style().green("Done: " + changes(plan) + " applied."));
+            out().println(
+                            plan.isEmpty()
+                                    ? style().green("Nothing to change: API " + target.apiId()
+                                            + " is already protected (no writes made).")
+                                    : style().green("Done: " + changes(plan) + " applied."));
             printBubble(setup.wiring(), keyLines);
             out().println();
-            out().println((configChanged ? "Wrote " + configPath() + " (no key material; commit it)." : configPath() + " is up to date.")
+            out().println((configChanged
+                            ? "Wrote " + configPath() + " (no key material; commit it)."
+                            : configPath() + " is up to date.")
                     + " Check it any time with: secure-api verify");
         }
         shownOnStdout(writeAhead, shownNames);
@@ -176,59 +228,90 @@ public class SetupCommand extends AwsCommand {
         String region = settings().region();
         Optional<String> fn = Optional.ofNullable(function)
                 .or(() -> same.filter(c -> !c.functionManaged()).map(ProjectConfig::functionArn));
-        if (fn.isPresent() && fn.get().isBlank()) throw ExitException.badInput("--function is empty", "give a function name or ARN");
+        if (fn.isPresent() && fn.get().isBlank())
+            throw ExitException.badInput("--function is empty", "give a function name or ARN");
         if (devKey && fn.isPresent()) {
-            throw ExitException.badInput("--dev-key works with the bundled authorizer only: your function reads a plain-string key",
+            throw ExitException.badInput(
+                    "--dev-key works with the bundled authorizer only: your function reads a plain-string key",
                     "omit --function to deploy the bundled authorizer, or omit --dev-key");
         }
-        String secret = Optional.ofNullable(secretName).or(() -> same.map(ProjectConfig::secretName))
+        String secret = Optional.ofNullable(secretName)
+                .or(() -> same.map(ProjectConfig::secretName))
                 .orElse(Names.defaultSecretName(id));
         checkSecretName(secret);
-        String authorizer = Optional.ofNullable(authorizerName).or(() -> same.map(ProjectConfig::authorizerName))
+        String authorizer = Optional.ofNullable(authorizerName)
+                .or(() -> same.map(ProjectConfig::authorizerName))
                 .orElse(Names.DEFAULT_AUTHORIZER_NAME);
         if (authorizer.isBlank() || authorizer.length() > 128) {
-            throw ExitException.badInput("--authorizer-name must be 1 to 128 characters", "e.g. --authorizer-name secure-api-key");
+            throw ExitException.badInput(
+                    "--authorizer-name must be 1 to 128 characters", "e.g. --authorizer-name secure-api-key");
         }
-        String hdr = Optional.ofNullable(header).or(() -> same.map(ProjectConfig::header)).orElse(Names.DEFAULT_HEADER);
+        String hdr = Optional.ofNullable(header)
+                .or(() -> same.map(ProjectConfig::header))
+                .orElse(Names.DEFAULT_HEADER);
         if (!hdr.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
-            throw ExitException.badInput("--header \"" + hdr + "\" is not a valid HTTP header name", "e.g. --header Authorization or --header X-Api-Key");
+            throw ExitException.badInput(
+                    "--header \"" + hdr + "\" is not a valid HTTP header name",
+                    "e.g. --header Authorization or --header X-Api-Key");
         }
-        int ttl = Optional.ofNullable(cacheTtl).or(() -> same.map(ProjectConfig::cacheTtl)).orElse(Names.DEFAULT_CACHE_TTL);
+        int ttl = Optional.ofNullable(cacheTtl)
+                .or(() -> same.map(ProjectConfig::cacheTtl))
+                .orElse(Names.DEFAULT_CACHE_TTL);
         if (ttl < 0 || ttl > 3600) {
-            throw ExitException.badInput("--cache-ttl " + ttl + " is out of range", "give 0 to 3600 seconds (API Gateway's limit)");
+            throw ExitException.badInput(
+                    "--cache-ttl " + ttl + " is out of range", "give 0 to 3600 seconds (API Gateway's limit)");
         }
         Optional<List<String>> routeKeys = Optional.empty();
         if (routes != null && !routes.isBlank() && !routes.strip().equalsIgnoreCase("all")) {
             List<String> list = new ArrayList<>();
             Arrays.stream(routes.split(",", -1)).map(String::strip).forEach(list::add);
             if (list.contains("")) {
-                // what a shell leaves of "$default" (unquoted or in double quotes): that route would silently stay public
-                throw ExitException.badInput("--routes \"" + routes + "\" has an empty entry; nothing was changed",
+                // what a shell leaves of "$default" (unquoted or in double quotes): that route would silently stay
+                // public
+                throw ExitException.badInput(
+                        "--routes \"" + routes + "\" has an empty entry; nothing was changed",
                         "a shell turns $default into nothing unless it is in single quotes: --routes '$default,GET /items'");
             }
-            if (list.isEmpty()) throw ExitException.badInput("--routes names no route", "e.g. --routes '$default,GET /items' or --routes all");
+            if (list.isEmpty())
+                throw ExitException.badInput(
+                        "--routes names no route", "e.g. --routes '$default,GET /items' or --routes all");
             routeKeys = Optional.of(list);
         } else if (routes != null && routes.isBlank()) {
             throw ExitException.badInput("--routes is empty", "e.g. --routes '$default,GET /items' or --routes all");
         }
         if (logRetentionDays != null) {
-            if (fn.isPresent()) throw ExitException.badInput("--log-retention-days is for the bundled authorizer's logs", "omit it with --function");
+            if (fn.isPresent())
+                throw ExitException.badInput(
+                        "--log-retention-days is for the bundled authorizer's logs", "omit it with --function");
             io.secureapi.engine.LogGroupPiece.checkRetention(logRetentionDays);
         }
         if (forwardKeyName != null) io.secureapi.engine.KeyNameForwardingPiece.checkHeader(forwardKeyName, hdr);
         Optional<ApiKey> key = keys.suppliedKey(session());
-        // without --routes, routes an earlier --routes left out stay out (a teammate's plain rerun must not open them up)
-        List<String> excluded = routes == null ? same.map(ProjectConfig::excludedRoutes).orElse(List.of()) : List.of();
-        return Target.builder(id, region).function(fn.orElse(null)).secretName(secret).authorizerName(authorizer).header(hdr)
-                .cacheTtl(ttl).routes(routeKeys.orElse(null)).replaceAuthorizer(replaceAuthorizer).devKey(devKey)
-                .suppliedKey(key.orElse(null)).excludedRoutes(excluded).build();
+        // without --routes, routes an earlier --routes left out stay out (a teammate's plain rerun must not open them
+        // up)
+        List<String> excluded =
+                routes == null ? same.map(ProjectConfig::excludedRoutes).orElse(List.of()) : List.of();
+        return Target.builder(id, region)
+                .function(fn.orElse(null))
+                .secretName(secret)
+                .authorizerName(authorizer)
+                .header(hdr)
+                .cacheTtl(ttl)
+                .routes(routeKeys.orElse(null))
+                .replaceAuthorizer(replaceAuthorizer)
+                .devKey(devKey)
+                .suppliedKey(key.orElse(null))
+                .excludedRoutes(excluded)
+                .build();
     }
 
     /** A catch-all route left public answers every path without a key: say so, with the option verify will need. */
     private void warnPublicCatchAll(Wiring w) {
         for (String key : io.secureapi.engine.RoutesPiece.publicCatchAlls(w)) {
-            err().println("warning: catch-all route \"" + key + "\" of API " + w.apiId() + " stays public: it answers every path no other"
-                    + " route matches, without a key; verify fails routes.protected unless you pass: --allow-public '" + key + "'");
+            err().println("warning: catch-all route \"" + key + "\" of API " + w.apiId()
+                    + " stays public: it answers every path no other"
+                    + " route matches, without a key; verify fails routes.protected unless you pass: --allow-public '"
+                    + key + "'");
         }
         err().flush();
     }
@@ -241,9 +324,11 @@ public class SetupCommand extends AwsCommand {
             boolean generates = c.action() == io.secureapi.engine.Change.Action.CREATE
                     || c.detail() != null && c.detail().matches("(?is).*(new|generate|development) key.*");
             if (generates) {
-                throw ExitException.badInput("setup would generate a new key for API " + target.apiId() + " (" + target.region() + "): "
-                        + "secret " + target.secretName() + ": " + c.detail() + "; --no-new-key forbids it",
-                        "run secure-api setup" + " --api-id " + target.apiId() + " yourself (it shows the key once), or pass the key with --key-file");
+                throw ExitException.badInput(
+                        "setup would generate a new key for API " + target.apiId() + " (" + target.region() + "): "
+                                + "secret " + target.secretName() + ": " + c.detail() + "; --no-new-key forbids it",
+                        "run secure-api setup" + " --api-id " + target.apiId()
+                                + " yourself (it shows the key once), or pass the key with --key-file");
             }
         }
     }
@@ -268,9 +353,15 @@ public class SetupCommand extends AwsCommand {
         String name = entryNameOrDefault();
         Optional<ConfigFile> file = configFile();
         Optional<Map<String, Object>> raw = file.flatMap(f -> f.rawEntry(name));
-        boolean changed = file.isEmpty() || file.get().legacy() || !config().equals(Optional.of(cfg))
-                || raw.map(r -> r.containsKey(TORN_DOWN) || r.containsKey(TeardownCommand.KEPT_SECRET)).orElse(true);
-        if (changed) file.orElseGet(() -> ConfigFile.empty(configPath())).with(name, cfg, TORN_DOWN, TeardownCommand.KEPT_SECRET).write();
+        boolean changed = file.isEmpty()
+                || file.get().legacy()
+                || !config().equals(Optional.of(cfg))
+                || raw.map(r -> r.containsKey(TORN_DOWN) || r.containsKey(TeardownCommand.KEPT_SECRET))
+                        .orElse(true);
+        if (changed)
+            file.orElseGet(() -> ConfigFile.empty(configPath()))
+                    .with(name, cfg, TORN_DOWN, TeardownCommand.KEPT_SECRET)
+                    .write();
         return changed;
     }
 
@@ -313,11 +404,15 @@ public class SetupCommand extends AwsCommand {
         Map<String, ApiKey> stored = storedKeys(w);
         if (stored.isEmpty()) return;
         if (writeKeyOut(writeAhead, stored)) {
-            err().println("note: the new key was stored in Secrets Manager and written to " + keys.keyOut + " before the failure below");
+            err().println("note: the new key was stored in Secrets Manager and written to " + keys.keyOut
+                    + " before the failure below");
             return;
         }
-        handOverBeforeError(writeAhead, stored, "Setup stopped after storing a new key in Secrets Manager (" + w.target.secretName()
-                + "). It is shown once, now; the rerun keeps it:");
+        handOverBeforeError(
+                writeAhead,
+                stored,
+                "Setup stopped after storing a new key in Secrets Manager (" + w.target.secretName()
+                        + "). It is shown once, now; the rerun keeps it:");
     }
 
     /** The write-ahead file holds keys: never committed. Added to a .gitignore next to the config when there is one. */
@@ -331,30 +426,37 @@ public class SetupCommand extends AwsCommand {
             List<String> lines = java.nio.file.Files.readAllLines(gitignore);
             if (lines.stream().map(String::strip).anyMatch(l -> l.equals(name) || l.equals("/" + name))) return;
             String text = java.nio.file.Files.readString(gitignore);
-            String add = (text.isEmpty() || text.endsWith("\n") ? "" : "\n") + "# new API keys not yet shown (secure-api); never commit\n"
-                    + name + "\n" + temps + "\n";
+            String add = (text.isEmpty() || text.endsWith("\n") ? "" : "\n")
+                    + "# new API keys not yet shown (secure-api); never commit\n" + name + "\n" + temps + "\n";
             java.nio.file.Files.writeString(gitignore, add, java.nio.file.StandardOpenOption.APPEND);
         } catch (java.io.IOException e) {
-            err().println("warning: could not add " + name + " to " + gitignore + " (" + e.getClass().getSimpleName() + "); add it yourself");
+            err().println("warning: could not add " + name + " to " + gitignore + " ("
+                    + e.getClass().getSimpleName() + "); add it yourself");
         }
     }
 
     private void printBubble(Wiring w, List<String> shown) {
-        String keyValue = w.newLiveKey().map(k -> shown.isEmpty() ? "(written to " + keys.keyOut + ")" : k.reveal())
-                .orElse(w.target.suppliedKey().isPresent() ? "(the key you supplied)" : "(unchanged: the key shown when it was created; `secure-api rotate-key` makes a new one)");
+        String keyValue = w.newLiveKey()
+                .map(k -> shown.isEmpty() ? "(written to " + keys.keyOut + ")" : k.reveal())
+                .orElse(
+                        w.target.suppliedKey().isPresent()
+                                ? "(the key you supplied)"
+                                : "(unchanged: the key shown when it was created; `secure-api rotate-key` makes a new one)");
         out().println();
         out().println(style().bold("Bubble API Connector settings (paste these):"));
         out().println("  Authentication:         Private key in header");
         out().println("  Key name:               " + w.target.header());
         out().println("  Key value:              " + keyValue);
         if (w.target.devKey()) {
-            String dev = w.newDevKey().map(k -> shown.isEmpty() ? "(written to " + keys.keyOut + ", line 2)" : k.reveal())
+            String dev = w.newDevKey()
+                    .map(k -> shown.isEmpty() ? "(written to " + keys.keyOut + ", line 2)" : k.reveal())
                     .orElse("(unchanged)");
             out().println("  Development key value:  " + dev);
         }
         if (w.api() != null) {
             List<StagesPiece.Url> urls = StagesPiece.urls(w);
-            if (urls.size() == 1) out().println("  API URL:                " + urls.get(0).url());
+            if (urls.size() == 1)
+                out().println("  API URL:                " + urls.get(0).url());
             for (StagesPiece.Url u : urls.size() == 1 ? List.<StagesPiece.Url>of() : urls) {
                 String label = "API URL (stage " + u.stage() + "):";
                 out().println("  " + label + " ".repeat(Math.max(1, 24 - label.length())) + u.url());
@@ -362,7 +464,8 @@ public class SetupCommand extends AwsCommand {
         }
         if (!shown.isEmpty()) {
             out().println();
-            out().println(style().yellow("This key is shown once and stored only in Secrets Manager (" + w.target.secretName() + ")."));
+            out().println(style().yellow("This key is shown once and stored only in Secrets Manager ("
+                    + w.target.secretName() + ")."));
         }
     }
 
@@ -380,16 +483,26 @@ public class SetupCommand extends AwsCommand {
             Map<String, Object> bubble = new LinkedHashMap<>();
             bubble.put("authentication", "Private key in header");
             bubble.put("keyName", w.target.header());
-            bubble.put("keyValue", w.newLiveKey().isPresent() && !shown.isEmpty() ? w.newLiveKey().get().reveal() : null);
+            bubble.put(
+                    "keyValue",
+                    w.newLiveKey().isPresent() && !shown.isEmpty()
+                            ? w.newLiveKey().get().reveal()
+                            : null);
             if (w.target.devKey()) {
-                bubble.put("developmentKeyValue", w.newDevKey().isPresent() && !shown.isEmpty() ? w.newDevKey().get().reveal() : null);
+                bubble.put(
+                        "developmentKeyValue",
+                        w.newDevKey().isPresent() && !shown.isEmpty()
+                                ? w.newDevKey().get().reveal()
+                                : null);
             }
             if (w.api() != null) {
                 List<Object> urls = new ArrayList<>();
-                StagesPiece.urls(w).forEach(u -> urls.add(new LinkedHashMap<>(Map.of("stage", u.stage(), "url", u.url()))));
+                StagesPiece.urls(w)
+                        .forEach(u -> urls.add(new LinkedHashMap<>(Map.of("stage", u.stage(), "url", u.url()))));
                 bubble.put("apiUrls", urls);
             }
-            bubble.put("keyWrittenTo", keys.keyOut != null && w.newLiveKey().isPresent() ? keys.keyOut.toString() : null);
+            bubble.put(
+                    "keyWrittenTo", keys.keyOut != null && w.newLiveKey().isPresent() ? keys.keyOut.toString() : null);
             doc.put("bubble", bubble);
         }
         out().println(io.secureapi.engine.Json.pretty(doc));

@@ -1,12 +1,12 @@
 package io.secureapi.cli;
 
 import io.secureapi.engine.ConfigFile;
-import io.secureapi.error.ExitException;
 import io.secureapi.engine.Json;
 import io.secureapi.engine.Plan;
 import io.secureapi.engine.ProjectConfig;
 import io.secureapi.engine.Teardown;
 import io.secureapi.engine.Wiring;
+import io.secureapi.error.ExitException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
@@ -16,7 +16,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "teardown", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "teardown",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = {
             "Remove what secure-api set up on an HTTP API, and nothing else.",
             "",
@@ -26,19 +29,26 @@ import picocli.CommandLine.Option;
             "statement comes off the secret's policy (others stay), the secret is scheduled for deletion",
             "(restorable for --recovery-days), and the bundled function and its role are deleted only if",
             "tagged secure-api:managed=true. A second run changes nothing.",
-            ""},
-        footer = {"", "Examples:",
+            ""
+        },
+        footer = {
+            "",
+            "Examples:",
             "  secure-api teardown --dry-run",
             "  secure-api teardown --yes --keep-secret",
             "  secure-api teardown --yes --deploy-stages",
             "  secure-api teardown --api-id a1b2c3d4 --region eu-west-1 --recovery-days 30 --yes",
-            "", "Asks you to type the API id unless --yes is given; refuses without --yes when not on a terminal."})
+            "",
+            "Asks you to type the API id unless --yes is given; refuses without --yes when not on a terminal."
+        })
 public class TeardownCommand extends AwsCommand {
     @Mixin
     ApiIdOption api = new ApiIdOption();
 
-    @Option(names = "--keep-secret",
-            description = "Keep the secret (and the key in it); only our policy statement comes off. Remembered in secure-api.json.")
+    @Option(
+            names = "--keep-secret",
+            description =
+                    "Keep the secret (and the key in it); only our policy statement comes off. Remembered in secure-api.json.")
     boolean keepSecret;
 
     /** The config entry's record that a teardown kept the secret; setup clears it. */
@@ -47,16 +57,20 @@ public class TeardownCommand extends AwsCommand {
     /** --keep-secret, or remembered from an earlier teardown. */
     private boolean keep;
 
-    @Option(names = "--recovery-days", paramLabel = "DAYS",
+    @Option(
+            names = "--recovery-days",
+            paramLabel = "DAYS",
             description = "Days the secret stays restorable before Secrets Manager deletes it, 7..30 (default: 7).")
     Integer recoveryDays;
 
     @Option(names = "--yes", description = "Apply without asking (for scripts and CI).")
     boolean yes;
 
-    @Option(names = "--deploy-stages",
-            description = "Deploy each stage without AutoDeploy whose deployment still uses secure-api's authorizer, right after "
-                    + "the routes are restored (a deployment also releases any other undeployed change). Without it, teardown refuses.")
+    @Option(
+            names = "--deploy-stages",
+            description =
+                    "Deploy each stage without AutoDeploy whose deployment still uses secure-api's authorizer, right after "
+                            + "the routes are restored (a deployment also releases any other undeployed change). Without it, teardown refuses.")
     boolean deployStages;
 
     @Mixin
@@ -66,19 +80,23 @@ public class TeardownCommand extends AwsCommand {
     protected int run() {
         int days = recoveryDays == null ? Teardown.Options.DEFAULT.recoveryDays() : recoveryDays;
         if (days < Teardown.Options.MIN_RECOVERY_DAYS || days > Teardown.Options.MAX_RECOVERY_DAYS) {
-            throw ExitException.badInput("--recovery-days " + days + " is out of range",
+            throw ExitException.badInput(
+                    "--recovery-days " + days + " is out of range",
                     "give 7 to 30 days (Secrets Manager's limits), or --keep-secret to keep the secret");
         }
         String id = apiId();
         ProjectConfig cfg = config().filter(ProjectConfig.forApi(id)).orElse(null);
         String region = settings().region();
         // an earlier teardown --keep-secret is remembered: a later plain teardown must not delete what it kept
-        boolean keptBefore = cfg != null && entryName().flatMap(n -> configFile().flatMap(f -> f.rawEntry(n)))
-                .map(r -> Boolean.TRUE.equals(r.get(KEPT_SECRET))).orElse(false);
+        boolean keptBefore = cfg != null
+                && entryName()
+                        .flatMap(n -> configFile().flatMap(f -> f.rawEntry(n)))
+                        .map(r -> Boolean.TRUE.equals(r.get(KEPT_SECRET)))
+                        .orElse(false);
         keep = keepSecret || keptBefore;
         if (keptBefore && !keepSecret) {
-            err().println("note: keeping the secret: an earlier teardown --keep-secret kept it (\"" + KEPT_SECRET + "\" in " + configPath()
-                    + "); to delete it, remove that field and run teardown again");
+            err().println("note: keeping the secret: an earlier teardown --keep-secret kept it (\"" + KEPT_SECRET
+                    + "\" in " + configPath() + "); to delete it, remove that field and run teardown again");
         }
         Teardown teardown = Teardown.read(id, region, cfg, new Teardown.Options(keep, days), aws(), progress())
                 .deployStages(deployStages);
@@ -87,7 +105,8 @@ public class TeardownCommand extends AwsCommand {
         printPlan("Teardown plan for API " + id + " (" + region + ")", plan, dryRun.on);
         teardown.warnings().forEach(w -> err().println("warning: " + w));
         if (!madePublic.isEmpty() && !plan.isEmpty()) {
-            err().println("warning: after teardown these routes need no key (public): " + String.join(", ", madePublic));
+            err().println("warning: after teardown these routes need no key (public): "
+                    + String.join(", ", madePublic));
         }
         err().flush();
         if (plan.isEmpty() || dryRun.on) {
@@ -95,7 +114,8 @@ public class TeardownCommand extends AwsCommand {
             if (json()) {
                 printJson(teardown, plan, false, madePublic, marked);
             } else if (plan.isEmpty()) {
-                out().println(style().green("Nothing to remove: secure-api is not on API " + id + " (no writes made)."));
+                out().println(style().green(
+                                "Nothing to remove: secure-api is not on API " + id + " (no writes made)."));
             } else {
                 out().println(dryRunNote(plan));
             }
@@ -118,14 +138,16 @@ public class TeardownCommand extends AwsCommand {
     private void confirm(String id, Plan plan) {
         if (yes) return;
         if (!session().stdinIsTerminal()) {
-            throw ExitException.badInput("teardown needs confirmation and standard input is not a terminal; nothing was changed",
+            throw ExitException.badInput(
+                    "teardown needs confirmation and standard input is not a terminal; nothing was changed",
                     "review the plan above, then run it again with --yes");
         }
         err().print("Type the API id (" + id + ") to apply these " + plan.changeCount() + " changes: ");
         err().flush();
         String typed = session().readLine();
         if (!typed.equals(id)) {
-            throw ExitException.badInput("confirmation \"" + typed + "\" is not the API id " + id + "; nothing was changed",
+            throw ExitException.badInput(
+                    "confirmation \"" + typed + "\" is not the API id " + id + "; nothing was changed",
                     "run it again and type " + id + ", or pass --yes");
         }
     }
@@ -146,13 +168,17 @@ public class TeardownCommand extends AwsCommand {
             boolean rememberKept = keep && !Boolean.TRUE.equals(raw.get(KEPT_SECRET));
             if (raw.containsKey(SetupCommand.TORN_DOWN) && !rememberKept) return false;
             if (!raw.containsKey(SetupCommand.TORN_DOWN)) {
-                now = now.withField(name, SetupCommand.TORN_DOWN, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+                now = now.withField(
+                        name,
+                        SetupCommand.TORN_DOWN,
+                        Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
             }
             if (rememberKept) now = now.withField(name, KEPT_SECRET, true);
             now.write();
             return true;
         } catch (ExitException e) {
-            err().println("warning: cannot mark entry " + name + " of " + configPath() + " as torn down (" + e.getMessage() + ")");
+            err().println("warning: cannot mark entry " + name + " of " + configPath() + " as torn down ("
+                    + e.getMessage() + ")");
             return false;
         }
     }
@@ -160,14 +186,17 @@ public class TeardownCommand extends AwsCommand {
     private void afterword(Wiring w, boolean marked) {
         w.secret().ifPresent(s -> {
             if (s.scheduledForDeletion()) {
-                out().println("Secret " + s.name() + " is scheduled for deletion; until then: aws secretsmanager restore-secret --secret-id "
+                out().println("Secret " + s.name()
+                        + " is scheduled for deletion; until then: aws secretsmanager restore-secret --secret-id "
                         + s.arn() + " --region " + w.region());
             } else {
-                out().println("Secret " + s.name() + " was kept" + (s.ownedBy(w.apiId()) ? " (--keep-secret)." : " (not created by secure-api)."));
+                out().println("Secret " + s.name() + " was kept"
+                        + (s.ownedBy(w.apiId()) ? " (--keep-secret)." : " (not created by secure-api)."));
             }
         });
         if (marked) {
-            out().println("Marked " + configPath() + " as torn down; `secure-api setup` puts the same protection back, or delete the file.");
+            out().println("Marked " + configPath()
+                    + " as torn down; `secure-api setup` puts the same protection back, or delete the file.");
         }
     }
 

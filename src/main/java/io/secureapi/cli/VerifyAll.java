@@ -3,9 +3,9 @@ package io.secureapi.cli;
 import io.secureapi.aws.AwsClients;
 import io.secureapi.aws.AwsSettings;
 import io.secureapi.engine.ConfigFile;
-import io.secureapi.error.ExitException;
 import io.secureapi.engine.ProjectConfig;
 import io.secureapi.engine.Verification;
+import io.secureapi.error.ExitException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,17 +41,24 @@ final class VerifyAll {
     int run() {
         long start = System.nanoTime();
         if (cmd.apiIdOption() != null || cmd.envOption().isPresent()) {
-            throw ExitException.badInput("--all checks every entry of " + cmd.configPath() + "; " + (cmd.apiIdOption() != null ? "--api-id" : "--env")
-                    + " picks one", "drop --all to check one API, or drop " + (cmd.apiIdOption() != null ? "--api-id" : "--env") + " to check them all");
+            throw ExitException.badInput(
+                    "--all checks every entry of " + cmd.configPath() + "; "
+                            + (cmd.apiIdOption() != null ? "--api-id" : "--env") + " picks one",
+                    "drop --all to check one API, or drop " + (cmd.apiIdOption() != null ? "--api-id" : "--env")
+                            + " to check them all");
         }
         if (cmd.probeUrl != null || cmd.keyFile != null) {
-            throw ExitException.badInput((cmd.probeUrl != null ? "--probe-url" : "--key-file") + " is about one API; with --all each entry "
-                    + "is probed at its own endpoint with its own key", "use --probe with --all, or pick one entry with --env NAME");
+            throw ExitException.badInput(
+                    (cmd.probeUrl != null ? "--probe-url" : "--key-file") + " is about one API; with --all each entry "
+                            + "is probed at its own endpoint with its own key",
+                    "use --probe with --all, or pick one entry with --env NAME");
         }
         Set<String> allowed = cmd.allowed();
         cmd.report.check("verify");
-        ConfigFile file = cmd.configFile().orElseThrow(() -> ExitException.badInput("--all checks the entries of " + cmd.configPath()
-                + ", and there is no such file", "run secure-api setup --api-id ID --env NAME first, or pass --config FILE"));
+        ConfigFile file = cmd.configFile()
+                .orElseThrow(() -> ExitException.badInput(
+                        "--all checks the entries of " + cmd.configPath() + ", and there is no such file",
+                        "run secure-api setup --api-id ID --env NAME first, or pass --config FILE"));
         Map<String, ProjectConfig> entries = new LinkedHashMap<>();
         List<String> tornDown = new ArrayList<>();
         for (String name : file.names()) {
@@ -59,13 +66,22 @@ final class VerifyAll {
             else entries.put(name, file.entry(name).orElseThrow());
         }
         if (entries.isEmpty()) {
-            throw ExitException.badInput(cmd.configPath() + " has no entry to check" + (tornDown.isEmpty() ? "" : " (torn down: "
-                    + String.join(", ", tornDown) + ")"), "run secure-api setup --api-id ID --env NAME first");
+            throw ExitException.badInput(
+                    cmd.configPath() + " has no entry to check"
+                            + (tornDown.isEmpty() ? "" : " (torn down: " + String.join(", ", tornDown) + ")"),
+                    "run secure-api setup --api-id ID --env NAME first");
         }
         tornDown.forEach(n -> cmd.progress().say("entry " + n + ": torn down, not checked"));
         // where and as whom: the flags and AWS environment, each entry in its own recorded region
-        AwsSettings base = cmd.root().aws.resolve(cmd.session().env(),
-                entries.values().stream().map(ProjectConfig::region).filter(r -> r != null && !r.isBlank()).findFirst().orElse(null));
+        AwsSettings base = cmd.root()
+                .aws
+                .resolve(
+                        cmd.session().env(),
+                        entries.values().stream()
+                                .map(ProjectConfig::region)
+                                .filter(r -> r != null && !r.isBlank())
+                                .findFirst()
+                                .orElse(null));
         boolean probing = cmd.probe;
 
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(PARALLELISM, entries.size()), r -> {
@@ -84,9 +100,18 @@ final class VerifyAll {
                     Thread.currentThread().interrupt();
                     throw new ExitException(ExitException.FAILED, "verify --all was interrupted", "run it again", e);
                 } catch (java.util.concurrent.ExecutionException e) {
-                    String why = e.getCause() == null ? "unexpected error" : e.getCause().getClass().getSimpleName();
-                    results.add(new Entry(f.getKey(), entries.get(f.getKey()), null, new ExitException(ExitException.FAILED,
-                            "checking entry " + f.getKey() + ": unexpected " + why, "run verify --env " + f.getKey() + " --verbose", e.getCause())));
+                    String why = e.getCause() == null
+                            ? "unexpected error"
+                            : e.getCause().getClass().getSimpleName();
+                    results.add(new Entry(
+                            f.getKey(),
+                            entries.get(f.getKey()),
+                            null,
+                            new ExitException(
+                                    ExitException.FAILED,
+                                    "checking entry " + f.getKey() + ": unexpected " + why,
+                                    "run verify --env " + f.getKey() + " --verbose",
+                                    e.getCause())));
                 }
             }
         } finally {
@@ -99,7 +124,9 @@ final class VerifyAll {
     private Entry one(String name, ProjectConfig c, AwsSettings base, Set<String> allowed, boolean probing) {
         String region = c.region() != null && !c.region().isBlank() ? c.region() : base.region();
         io.secureapi.engine.Progress progress = line -> cmd.progress().say("[" + name + "] " + line);
-        try (AwsClients aws = new AwsClients(new AwsSettings(region, base.profile(), base.endpoint()), cmd.session().interceptors())) {
+        try (AwsClients aws = new AwsClients(
+                new AwsSettings(region, base.profile(), base.endpoint()),
+                cmd.session().interceptors())) {
             Verification v = cmd.check(c.apiId(), region, c, aws, progress, allowed, probing, null, null);
             return new Entry(name, c, v, null);
         } catch (ExitException e) {
@@ -108,7 +135,10 @@ final class VerifyAll {
     }
 
     private void print(List<Entry> results, Duration elapsed) {
-        cmd.printReport(cmd.report, () -> VerifyReport.jsonAll(results), () -> VerifyReport.junitAll(results, elapsed),
+        cmd.printReport(
+                cmd.report,
+                () -> VerifyReport.jsonAll(results),
+                () -> VerifyReport.junitAll(results, elapsed),
                 style -> VerifyReport.textAll(results, style));
     }
 }

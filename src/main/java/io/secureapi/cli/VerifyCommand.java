@@ -1,10 +1,10 @@
 package io.secureapi.cli;
 
-import io.secureapi.error.ExitException;
 import io.secureapi.engine.Probe;
 import io.secureapi.engine.Target;
 import io.secureapi.engine.Verification;
 import io.secureapi.engine.Verify;
+import io.secureapi.error.ExitException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +20,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "verify", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "verify",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = {
             "Check that the API-key protection holds: read-only, every piece, every route.",
             "",
@@ -29,40 +32,59 @@ import picocli.CommandLine.Option;
             "a later `amplify push` can add routes without the authorizer. With --probe it",
             "also sends real requests: no key must get 401, a wrong key 403, the right key",
             "neither.",
-            ""},
-        footer = {"", "Examples:",
+            ""
+        },
+        footer = {
+            "",
+            "Examples:",
             "  secure-api verify",
             "  secure-api verify --allow-public 'GET /health' \\",
             "      --output junit --report reports/verify.xml",
             "  secure-api verify --all --output junit --report reports/verify.xml",
             "  secure-api verify --probe --output json \\",
             "      | jq '.checks[] | select(.status != \"pass\")'",
-            "", "Exit codes: 0 nothing failed (warnings allowed), 1 a check failed,",
-            "2 bad input, 3 AWS refused or failed."})
+            "",
+            "Exit codes: 0 nothing failed (warnings allowed), 1 a check failed,",
+            "2 bad input, 3 AWS refused or failed."
+        })
 public class VerifyCommand extends AwsCommand {
     @Mixin
     ApiIdOption api = new ApiIdOption();
 
-    @Option(names = "--probe", description = "Also send real HTTP requests to the API: no key → 401, wrong key → 403, right key → neither.")
+    @Option(
+            names = "--probe",
+            description =
+                    "Also send real HTTP requests to the API: no key → 401, wrong key → 403, right key → neither.")
     boolean probe;
 
-    @Option(names = "--probe-url", paramLabel = "URL",
-            description = "Probe this URL instead of the API's endpoint (implies --probe), e.g. a custom domain and path.")
+    @Option(
+            names = "--probe-url",
+            paramLabel = "URL",
+            description =
+                    "Probe this URL instead of the API's endpoint (implies --probe), e.g. a custom domain and path.")
     String probeUrl;
 
-    @Option(names = "--key-file", paramLabel = "FILE",
-            description = "The right key for --probe (its first line; implies --probe). Default: read from the secret (AWSCURRENT).")
+    @Option(
+            names = "--key-file",
+            paramLabel = "FILE",
+            description =
+                    "The right key for --probe (its first line; implies --probe). Default: read from the secret (AWSCURRENT).")
     Path keyFile;
 
-    @Option(names = "--allow-public", paramLabel = "ROUTE KEY",
-            description = "A route that is public on purpose, e.g. 'GET /health' (repeatable). OPTIONS routes are never failures.")
+    @Option(
+            names = "--allow-public",
+            paramLabel = "ROUTE KEY",
+            description =
+                    "A route that is public on purpose, e.g. 'GET /health' (repeatable). OPTIONS routes are never failures.")
     List<String> allowPublic = new ArrayList<>();
 
     @Mixin
     ReportOption report = new ReportOption();
 
-    @Option(names = "--all", description = "Check every entry of secure-api.json, concurrently, in one report "
-            + "(exit 1 when any entry fails; an entry that cannot be checked is a failure of that entry).")
+    @Option(
+            names = "--all",
+            description = "Check every entry of secure-api.json, concurrently, in one report "
+                    + "(exit 1 when any entry fails; an entry that cannot be checked is a failure of that entry).")
     boolean all;
 
     @Override
@@ -82,7 +104,15 @@ public class VerifyCommand extends AwsCommand {
         boolean probing = probe || url.isPresent() || fileKey.isPresent();
 
         String id = apiId();
-        Verification v = check(id, settings().region(), config().orElse(null), aws(), progress(), allowed, probing, url.orElse(null),
+        Verification v = check(
+                id,
+                settings().region(),
+                config().orElse(null),
+                aws(),
+                progress(),
+                allowed,
+                probing,
+                url.orElse(null),
                 fileKey.orElse(null));
         print(v, Duration.ofNanos(System.nanoTime() - start));
         return v.ok() ? 0 : ExitException.FAILED;
@@ -92,15 +122,25 @@ public class VerifyCommand extends AwsCommand {
      * One API: read, check, and probe when asked. verify --all calls it once per entry, concurrently.
      * Null for none: {@code cfg} (the config entry), {@code url} (probe the API's own), {@code fileKey} (probe with the secret's).
      */
-    Verification check(String id, String region, io.secureapi.engine.ProjectConfig cfg, io.secureapi.aws.AwsClients aws,
-            io.secureapi.engine.Progress progress, Set<String> allowed, boolean probing, URI url, io.secureapi.engine.ApiKey fileKey) {
+    Verification check(
+            String id,
+            String region,
+            io.secureapi.engine.ProjectConfig cfg,
+            io.secureapi.aws.AwsClients aws,
+            io.secureapi.engine.Progress progress,
+            Set<String> allowed,
+            boolean probing,
+            URI url,
+            io.secureapi.engine.ApiKey fileKey) {
         Target target = Target.fromConfig(id, region, cfg);
         Verify verify = Verify.read(target, aws, progress, cfg);
-        // routes setup's --routes left out come with the target (from the config): verify allows them, but never a catch-all
+        // routes setup's --routes left out come with the target (from the config): verify allows them, but never a
+        // catch-all
         Verification v = verify.check(new Verify.Options(allowed, LocalDate.now(ZoneOffset.UTC)));
         if (probing) {
             URI at = url != null ? url : verify.probeUrl();
-            Verify.ProbeKeySource key = fileKey != null ? Verify.ProbeKeySource.of(fileKey, "--key-file " + keyFile) : verify.probeKey();
+            Verify.ProbeKeySource key =
+                    fileKey != null ? Verify.ProbeKeySource.of(fileKey, "--key-file " + keyFile) : verify.probeKey();
             progress.say("probing " + at);
             v = v.with(Probe.run(at, target.header(), key));
         }
@@ -108,7 +148,11 @@ public class VerifyCommand extends AwsCommand {
     }
 
     private void print(Verification v, Duration elapsed) {
-        printReport(report, () -> VerifyReport.json(v), () -> VerifyReport.junit(v, elapsed), style -> VerifyReport.text(v, style));
+        printReport(
+                report,
+                () -> VerifyReport.json(v),
+                () -> VerifyReport.junit(v, elapsed),
+                style -> VerifyReport.text(v, style));
     }
 
     Set<String> allowed() {
@@ -116,7 +160,8 @@ public class VerifyCommand extends AwsCommand {
         for (String raw : allowPublic) {
             String k = raw.strip().replaceAll("\\s+", " ");
             if (!isRouteKey(k)) {
-                throw ExitException.badInput("--allow-public \"" + raw + "\" is not a route key",
+                throw ExitException.badInput(
+                        "--allow-public \"" + raw + "\" is not a route key",
                         "give a route key as API Gateway shows it, e.g. --allow-public 'GET /health' or --allow-public '$default'");
             }
             keys.add(k);
@@ -134,19 +179,24 @@ public class VerifyCommand extends AwsCommand {
         URI u;
         try {
             u = new URI(probeUrl.strip());
-            if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https")) || u.getHost() == null) {
+            if (u.getScheme() == null
+                    || !(u.getScheme().equals("http") || u.getScheme().equals("https"))
+                    || u.getHost() == null) {
                 throw new IllegalArgumentException();
             }
             u = u.getPath() == null || u.getPath().isEmpty() ? URI.create(u + "/") : u;
         } catch (Exception e) {
-            throw ExitException.badInput("--probe-url \"" + probeUrl + "\" is not an http(s) URL",
+            throw ExitException.badInput(
+                    "--probe-url \"" + probeUrl + "\" is not an http(s) URL",
                     "e.g. --probe-url https://abc123.execute-api.us-east-1.amazonaws.com/items");
         }
         // the probe sends the real key: never in clear text over a network
         String host = u.getHost();
-        boolean loopback = host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1");
+        boolean loopback =
+                host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1");
         if (u.getScheme().equals("http") && !loopback) {
-            throw ExitException.badInput("--probe-url " + u + " is plain http: the probe would send the key in clear text",
+            throw ExitException.badInput(
+                    "--probe-url " + u + " is plain http: the probe would send the key in clear text",
                     "use https (http is allowed only on loopback, for local tests)");
         }
         return Optional.of(u);
@@ -156,9 +206,11 @@ public class VerifyCommand extends AwsCommand {
     private Optional<io.secureapi.engine.ApiKey> fileKey() {
         if (keyFile == null) return Optional.empty();
         String line = KeyOptions.readKeyFile(keyFile);
-        if (line.isEmpty()) throw ExitException.badInput("key file " + keyFile + " is empty", "put the key on its first line");
+        if (line.isEmpty())
+            throw ExitException.badInput("key file " + keyFile + " is empty", "put the key on its first line");
         if (line.chars().anyMatch(c -> c < 0x20 || c >= 0x7f)) {
-            throw ExitException.badInput("the key in " + keyFile + " has a character a header value cannot carry (control or non-ASCII)",
+            throw ExitException.badInput(
+                    "the key in " + keyFile + " has a character a header value cannot carry (control or non-ASCII)",
                     "put exactly the key clients send on the first line");
         }
         return Optional.of(io.secureapi.engine.ApiKey.unchecked(line));
@@ -167,8 +219,11 @@ public class VerifyCommand extends AwsCommand {
     /** --output junit --report F when verify cannot run: one failing test case that says why, so CI shows it. */
     @Override
     protected void onError(ExitException e) {
-        if (report.file == null || output().output != OutputOptions.Format.junit || Files.isDirectory(report.file)) return;
-        String what = Optional.ofNullable(apiIdOption()).or(() -> envOption().map(n -> "--env " + n)).orElse("");
+        if (report.file == null || output().output != OutputOptions.Format.junit || Files.isDirectory(report.file))
+            return;
+        String what = Optional.ofNullable(apiIdOption())
+                .or(() -> envOption().map(n -> "--env " + n))
+                .orElse("");
         try {
             report.write(VerifyReport.junitError(what, e.getMessage(), e.hint(), e.exitCode()));
         } catch (ExitException unwritable) {

@@ -15,8 +15,7 @@ import java.util.Map;
 
 /** verify's three printed forms: a checklist for people, one JSON document, JUnit XML for CI. */
 final class VerifyReport {
-    private VerifyReport() {
-    }
+    private VerifyReport() {}
 
     /** The checklist: one line per check, detail lines and the fix under it, then notes and a summary. */
     static String text(Verification v, Style style) {
@@ -24,17 +23,20 @@ final class VerifyReport {
         for (Verification.Note n : v.notes()) width = Math.max(width, n.id().length());
         String fmt = "  %s  %-" + width + "s  %s%n";
         StringBuilder b = new StringBuilder();
-        b.append(style.bold("secure-api verify: API " + v.apiId() + " (" + v.region() + ")")).append('\n');
+        b.append(style.bold("secure-api verify: API " + v.apiId() + " (" + v.region() + ")"))
+                .append('\n');
         String indent = " ".repeat(10 + width); // under the message column
         for (Check c : v.checks()) {
             b.append(String.format(fmt, label(c.status(), style), c.id(), c.message()));
             for (String d : c.details()) b.append(indent).append("- ").append(d).append('\n');
-            if (c.fix() != null && c.status() != Check.Status.PASS) b.append(indent).append("fix: ").append(c.fix()).append('\n');
+            if (c.fix() != null && c.status() != Check.Status.PASS)
+                b.append(indent).append("fix: ").append(c.fix()).append('\n');
         }
         for (Verification.Note n : v.notes()) b.append(String.format(fmt, "info", n.id(), n.message()));
         b.append('\n');
         String summary = v.summary() + ".";
-        b.append(v.ok() ? style.green("OK: " + summary) : style.red("FAILED: " + summary)).append('\n');
+        b.append(v.ok() ? style.green("OK: " + summary) : style.red("FAILED: " + summary))
+                .append('\n');
         return b.toString();
     }
 
@@ -59,47 +61,81 @@ final class VerifyReport {
         long failures = v.count(Check.Status.FAIL);
         int tests = v.checks().size();
         StringBuilder b = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        b.append("<testsuites name=\"secure-api verify\" tests=\"").append(tests).append("\" failures=\"").append(failures)
-                .append("\" errors=\"0\" skipped=\"0\" time=\"").append(time).append("\">\n");
+        b.append("<testsuites name=\"secure-api verify\" tests=\"")
+                .append(tests)
+                .append("\" failures=\"")
+                .append(failures)
+                .append("\" errors=\"0\" skipped=\"0\" time=\"")
+                .append(time)
+                .append("\">\n");
         suite(b, v, "secure-api verify " + v.apiId() + " (" + v.region() + ")", time, null);
         b.append("</testsuites>\n");
         return b.toString();
     }
 
     private static String stamp() {
-        return LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_LOCAL_DATE_TIME);
+        return LocalDateTime.now(ZoneOffset.UTC)
+                .truncatedTo(ChronoUnit.SECONDS)
+                .format(DateTimeFormatter.ISO_LOCAL_DATE_TIME);
     }
 
     /** One {@code <testsuite>}: a test case per check. */
     private static void suite(StringBuilder b, Verification v, String name, String time, String env) {
         long failures = v.count(Check.Status.FAIL);
         int tests = v.checks().size();
-        b.append("  <testsuite name=\"").append(attr(name)).append("\" tests=\"").append(tests)
-                .append("\" failures=\"").append(failures).append("\" errors=\"0\" skipped=\"0\" time=\"").append(time)
-                .append("\" timestamp=\"").append(stamp()).append("\">\n");
+        b.append("  <testsuite name=\"")
+                .append(attr(name))
+                .append("\" tests=\"")
+                .append(tests)
+                .append("\" failures=\"")
+                .append(failures)
+                .append("\" errors=\"0\" skipped=\"0\" time=\"")
+                .append(time)
+                .append("\" timestamp=\"")
+                .append(stamp())
+                .append("\">\n");
         b.append("    <properties>\n");
-        if (env != null) b.append("      <property name=\"env\" value=\"").append(attr(env)).append("\"/>\n");
-        b.append("      <property name=\"apiId\" value=\"").append(attr(v.apiId())).append("\"/>\n");
-        b.append("      <property name=\"region\" value=\"").append(attr(v.region())).append("\"/>\n");
+        if (env != null)
+            b.append("      <property name=\"env\" value=\"").append(attr(env)).append("\"/>\n");
+        b.append("      <property name=\"apiId\" value=\"")
+                .append(attr(v.apiId()))
+                .append("\"/>\n");
+        b.append("      <property name=\"region\" value=\"")
+                .append(attr(v.region()))
+                .append("\"/>\n");
         b.append("    </properties>\n");
         String prefix = "secure-api.verify." + (env == null ? "" : env + ".");
         for (Check c : v.checks()) {
             String group = c.id().contains(".") ? c.id().substring(0, c.id().indexOf('.')) : c.id();
-            b.append("    <testcase classname=\"").append(attr(prefix + group)).append("\" name=\"").append(attr(c.id()))
+            b.append("    <testcase classname=\"")
+                    .append(attr(prefix + group))
+                    .append("\" name=\"")
+                    .append(attr(c.id()))
                     .append("\" time=\"0\"");
             String body = body(c);
             if (c.status() == Check.Status.FAIL) {
-                b.append(">\n      <failure message=\"").append(attr(c.message())).append("\" type=\"").append(attr(c.id())).append("\">")
-                        .append(text(body)).append("</failure>\n    </testcase>\n");
+                b.append(">\n      <failure message=\"")
+                        .append(attr(c.message()))
+                        .append("\" type=\"")
+                        .append(attr(c.id()))
+                        .append("\">")
+                        .append(text(body))
+                        .append("</failure>\n    </testcase>\n");
             } else if (c.status() == Check.Status.WARN) {
-                b.append(">\n      <system-out>").append(text("warning: " + body)).append("</system-out>\n    </testcase>\n");
+                b.append(">\n      <system-out>")
+                        .append(text("warning: " + body))
+                        .append("</system-out>\n    </testcase>\n");
             } else {
                 b.append("/>\n");
             }
         }
         if (!v.notes().isEmpty()) {
             StringBuilder notes = new StringBuilder();
-            v.notes().forEach(n -> notes.append(n.id()).append(": ").append(n.message()).append('\n'));
+            v.notes()
+                    .forEach(n -> notes.append(n.id())
+                            .append(": ")
+                            .append(n.message())
+                            .append('\n'));
             b.append("    <system-out>").append(text(notes.toString())).append("</system-out>\n");
         }
         b.append("  </testsuite>\n");
@@ -112,19 +148,28 @@ final class VerifyReport {
         StringBuilder b = new StringBuilder();
         List<String> failed = new ArrayList<>();
         for (VerifyAll.Entry e : entries) {
-            b.append(style.bold("== entry " + e.name() + " (API " + e.config().apiId() + ")")).append('\n');
+            b.append(style.bold("== entry " + e.name() + " (API " + e.config().apiId() + ")"))
+                    .append('\n');
             if (e.error() != null) {
-                b.append(style.red("  FAILED: could not be checked: " + e.error().getMessage())).append('\n');
-                if (e.error().hint() != null) b.append("  next: ").append(e.error().hint()).append('\n');
+                b.append(style.red(
+                                "  FAILED: could not be checked: " + e.error().getMessage()))
+                        .append('\n');
+                if (e.error().hint() != null)
+                    b.append("  next: ").append(e.error().hint()).append('\n');
                 b.append('\n');
             } else {
                 b.append(text(e.verification(), style)).append('\n');
             }
             if (!e.ok()) failed.add(e.name());
         }
-        String summary = entries.size() + " entr" + (entries.size() == 1 ? "y" : "ies") + ", " + (entries.size() - failed.size()) + " ok";
-        b.append(failed.isEmpty() ? style.green("verify --all OK: " + summary + ".")
-                : style.red("verify --all FAILED: " + summary + "; failed: " + String.join(", ", failed) + ".")).append('\n');
+        String summary = entries.size() + " entr" + (entries.size() == 1 ? "y" : "ies") + ", "
+                + (entries.size() - failed.size()) + " ok";
+        b.append(
+                        failed.isEmpty()
+                                ? style.green("verify --all OK: " + summary + ".")
+                                : style.red("verify --all FAILED: " + summary + "; failed: " + String.join(", ", failed)
+                                        + "."))
+                .append('\n');
         return b.toString();
     }
 
@@ -164,23 +209,54 @@ final class VerifyReport {
             }
         }
         StringBuilder b = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        b.append("<testsuites name=\"secure-api verify --all\" tests=\"").append(tests).append("\" failures=\"").append(failures)
-                .append("\" errors=\"").append(errors).append("\" skipped=\"0\" time=\"").append(time).append("\">\n");
+        b.append("<testsuites name=\"secure-api verify --all\" tests=\"")
+                .append(tests)
+                .append("\" failures=\"")
+                .append(failures)
+                .append("\" errors=\"")
+                .append(errors)
+                .append("\" skipped=\"0\" time=\"")
+                .append(time)
+                .append("\">\n");
         for (VerifyAll.Entry e : entries) {
             if (e.error() == null) {
-                suite(b, e.verification(), "secure-api verify " + e.name() + ": " + e.verification().apiId() + " ("
-                        + e.verification().region() + ")", time, e.name());
+                suite(
+                        b,
+                        e.verification(),
+                        "secure-api verify " + e.name() + ": "
+                                + e.verification().apiId() + " ("
+                                + e.verification().region() + ")",
+                        time,
+                        e.name());
                 continue;
             }
-            b.append("  <testsuite name=\"").append(attr("secure-api verify " + e.name() + ": " + e.config().apiId()))
-                    .append("\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\" time=\"").append(time)
-                    .append("\" timestamp=\"").append(stamp()).append("\">\n");
-            b.append("    <properties>\n      <property name=\"env\" value=\"").append(attr(e.name())).append("\"/>\n")
-                    .append("      <property name=\"apiId\" value=\"").append(attr(e.config().apiId())).append("\"/>\n    </properties>\n");
-            b.append("    <testcase classname=\"").append(attr("secure-api.verify." + e.name())).append("\" name=\"entry\" time=\"0\">\n")
-                    .append("      <error message=\"").append(attr(e.error().getMessage())).append("\" type=\"exit ")
-                    .append(e.error().exitCode()).append("\">").append(text(e.error().getMessage()
-                            + (e.error().hint() == null ? "" : "\nnext: " + e.error().hint()))).append("</error>\n    </testcase>\n");
+            b.append("  <testsuite name=\"")
+                    .append(attr(
+                            "secure-api verify " + e.name() + ": " + e.config().apiId()))
+                    .append("\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\" time=\"")
+                    .append(time)
+                    .append("\" timestamp=\"")
+                    .append(stamp())
+                    .append("\">\n");
+            b.append("    <properties>\n      <property name=\"env\" value=\"")
+                    .append(attr(e.name()))
+                    .append("\"/>\n")
+                    .append("      <property name=\"apiId\" value=\"")
+                    .append(attr(e.config().apiId()))
+                    .append("\"/>\n    </properties>\n");
+            b.append("    <testcase classname=\"")
+                    .append(attr("secure-api.verify." + e.name()))
+                    .append("\" name=\"entry\" time=\"0\">\n")
+                    .append("      <error message=\"")
+                    .append(attr(e.error().getMessage()))
+                    .append("\" type=\"exit ")
+                    .append(e.error().exitCode())
+                    .append("\">")
+                    .append(text(e.error().getMessage()
+                            + (e.error().hint() == null
+                                    ? ""
+                                    : "\nnext: " + e.error().hint())))
+                    .append("</error>\n    </testcase>\n");
             b.append("  </testsuite>\n");
         }
         b.append("</testsuites>\n");
@@ -207,7 +283,11 @@ final class VerifyReport {
                 case '<' -> b.append("&lt;");
                 case '>' -> b.append("&gt;");
                 default -> {
-                    boolean legal = cp == 0x9 || cp == 0xA || cp == 0xD || cp >= 0x20 && cp <= 0xD7FF || cp >= 0xE000 && cp <= 0xFFFD
+                    boolean legal = cp == 0x9
+                            || cp == 0xA
+                            || cp == 0xD
+                            || cp >= 0x20 && cp <= 0xD7FF
+                            || cp >= 0xE000 && cp <= 0xFFFD
                             || cp >= 0x10000 && cp <= 0x10FFFF;
                     if (legal) b.appendCodePoint(cp);
                 }
@@ -221,14 +301,18 @@ final class VerifyReport {
      * says why, so CI shows the reason instead of a missing report.
      */
     static String junitError(String what, String message, String next, int exitCode) {
-        String stamp = LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_LOCAL_DATE_TIME);
+        String stamp = LocalDateTime.now(ZoneOffset.UTC)
+                .truncatedTo(ChronoUnit.SECONDS)
+                .format(DateTimeFormatter.ISO_LOCAL_DATE_TIME);
         String body = message + (next == null ? "" : "\nnext: " + next) + "\nexit code " + exitCode;
         return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                 + "<testsuites name=\"secure-api verify\" tests=\"1\" failures=\"1\" errors=\"0\" skipped=\"0\" time=\"0\">\n"
-                + "  <testsuite name=\"" + attr("secure-api verify " + what) + "\" tests=\"1\" failures=\"1\" errors=\"0\" skipped=\"0\" time=\"0\""
+                + "  <testsuite name=\"" + attr("secure-api verify " + what)
+                + "\" tests=\"1\" failures=\"1\" errors=\"0\" skipped=\"0\" time=\"0\""
                 + " timestamp=\"" + stamp + "\">\n"
                 + "    <testcase classname=\"secure-api.verify\" name=\"verify.run\" time=\"0\">\n"
-                + "      <failure message=\"" + attr("verify could not run: " + message) + "\" type=\"exit " + exitCode + "\">" + text(body)
+                + "      <failure message=\"" + attr("verify could not run: " + message) + "\" type=\"exit " + exitCode
+                + "\">" + text(body)
                 + "</failure>\n    </testcase>\n  </testsuite>\n</testsuites>\n";
     }
 }

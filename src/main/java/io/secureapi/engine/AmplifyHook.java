@@ -24,6 +24,7 @@ public final class AmplifyHook {
     public static final String END = "# <<< secure-api amplify-hook <<<";
     /** Where the hook looks inside the project when $SECURE_API and PATH have none. */
     public static final String DEFAULT_RELATIVE = ".secure-api/bin/secure-api";
+
     static final String SHEBANG = "#!/usr/bin/env bash";
 
     private final Path project;
@@ -34,8 +35,7 @@ public final class AmplifyHook {
         this.file = project.resolve("amplify").resolve("hooks").resolve("post-push.sh");
     }
 
-    public record Outcome(Path file, boolean changed, String result, String message, boolean launcherInProject) {
-    }
+    public record Outcome(Path file, boolean changed, String result, String message, boolean launcherInProject) {}
 
     /** The launcher's path relative to the project, when it lives inside it (never an absolute path). */
     public static String relativeLauncher(Path project, String launcher) {
@@ -83,26 +83,43 @@ public final class AmplifyHook {
             out.addAll(lines.subList(insert, lines.size()));
             updated = String.join("\n", out) + "\n";
             write(updated, false);
-            return new Outcome(file, true, "added", "Added the secure-api block to " + shown + " (your own lines are kept, after it).", inProject);
+            return new Outcome(
+                    file,
+                    true,
+                    "added",
+                    "Added the secure-api block to " + shown + " (your own lines are kept, after it).",
+                    inProject);
         }
         List<String> out = new ArrayList<>(lines.subList(0, at[0]));
         out.addAll(block.lines().toList());
         out.addAll(lines.subList(at[1] + 1, lines.size()));
         updated = String.join("\n", out) + (text.endsWith("\n") ? "\n" : "");
         if (updated.equals(text)) {
-            return new Outcome(file, false, "unchanged", "The secure-api block in " + shown + " is already installed and current.", inProject);
+            return new Outcome(
+                    file,
+                    false,
+                    "unchanged",
+                    "The secure-api block in " + shown + " is already installed and current.",
+                    inProject);
         }
         write(updated, false);
-        return new Outcome(file, true, "updated", "Updated the secure-api block in " + shown + " (your own lines are kept).", inProject);
+        return new Outcome(
+                file,
+                true,
+                "updated",
+                "Updated the secure-api block in " + shown + " (your own lines are kept).",
+                inProject);
     }
 
     public Outcome remove() {
         String shown = project.relativize(file).toString();
-        if (!Files.exists(file)) return new Outcome(file, false, "absent", "No " + shown + ": nothing to remove.", false);
+        if (!Files.exists(file))
+            return new Outcome(file, false, "absent", "No " + shown + ": nothing to remove.", false);
         String text = read();
         List<String> lines = new ArrayList<>(text.lines().toList());
         int[] at = find(lines);
-        if (at == null) return new Outcome(file, false, "absent", shown + " has no secure-api block: nothing to remove.", false);
+        if (at == null)
+            return new Outcome(file, false, "absent", shown + " has no secure-api block: nothing to remove.", false);
         List<String> out = new ArrayList<>(lines.subList(0, at[0]));
         int next = at[1] + 1;
         // the blank line install put after the block
@@ -114,12 +131,22 @@ public final class AmplifyHook {
             try {
                 Files.delete(file);
             } catch (IOException e) {
-                throw new ExitException(ExitException.FAILED, "cannot delete " + file + ": " + e.getMessage(), "check the folder's permissions", e);
+                throw new ExitException(
+                        ExitException.FAILED,
+                        "cannot delete " + file + ": " + e.getMessage(),
+                        "check the folder's permissions",
+                        e);
             }
-            return new Outcome(file, true, "removed", "Removed " + shown + " (it held only the secure-api block).", false);
+            return new Outcome(
+                    file, true, "removed", "Removed " + shown + " (it held only the secure-api block).", false);
         }
         write(rest, false);
-        return new Outcome(file, true, "removed", "Removed the secure-api block from " + shown + " (your own lines are kept).", false);
+        return new Outcome(
+                file,
+                true,
+                "removed",
+                "Removed the secure-api block from " + shown + " (your own lines are kept).",
+                false);
     }
 
     /** Line indexes of the markers; null when absent. A damaged block (one marker, or out of order) is exit 2, untouched. */
@@ -137,13 +164,16 @@ public final class AmplifyHook {
             }
         }
         if (begin < 0 && end < 0) return null;
-        if (begin < 0 || end < 0 || end < begin) throw damaged("one of its markers is missing or they are out of order");
+        if (begin < 0 || end < 0 || end < begin)
+            throw damaged("one of its markers is missing or they are out of order");
         return new int[] {begin, end};
     }
 
     private ExitException damaged(String why) {
-        return ExitException.badInput("the secure-api block in " + file + " is damaged: " + why,
-                "fix the lines between \"" + BEGIN + "\" and \"" + END + "\" by hand (or delete them), then run it again");
+        return ExitException.badInput(
+                "the secure-api block in " + file + " is damaged: " + why,
+                "fix the lines between \"" + BEGIN + "\" and \"" + END
+                        + "\" by hand (or delete them), then run it again");
     }
 
     private String read() {
@@ -158,7 +188,8 @@ public final class AmplifyHook {
     private void write(String content, boolean created) {
         try {
             Files.createDirectories(file.getParent());
-            Set<PosixFilePermission> perms = created ? PosixFilePermissions.fromString("rwxr-xr-x") : permissionsOf(file);
+            Set<PosixFilePermission> perms =
+                    created ? PosixFilePermissions.fromString("rwxr-xr-x") : permissionsOf(file);
             Path tmp = Files.createTempFile(file.getParent(), ".post-push", ".tmp");
             try {
                 Files.writeString(tmp, content, StandardCharsets.UTF_8);
@@ -172,7 +203,11 @@ public final class AmplifyHook {
                 Files.deleteIfExists(tmp);
             }
         } catch (IOException | UnsupportedOperationException e) {
-            throw new ExitException(ExitException.FAILED, "cannot write " + file + ": " + e.getMessage(), "check the folder's permissions", e);
+            throw new ExitException(
+                    ExitException.FAILED,
+                    "cannot write " + file + ": " + e.getMessage(),
+                    "check the folder's permissions",
+                    e);
         }
     }
 

@@ -23,6 +23,7 @@ public final class ApiKey {
     public static final String BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     /** 62^43 > 2^256: 43 random base62 characters carry at least 256 bits. */
     public static final int RANDOM_CHARS = 43;
+
     public static final int CHECKSUM_CHARS = 6;
     /** The shape of a generated key; secret scanners and the authorizer recognise it by this. */
     public static final Pattern SHAPE = Pattern.compile("^sak_[a-z0-9][a-z0-9-]{0,31}_[0-9A-Za-z]{49}$");
@@ -70,24 +71,31 @@ public final class ApiKey {
     public static ApiKey of(String raw, String source) {
         String v = raw == null ? "" : raw.strip();
         if (v.isEmpty()) {
-            throw ExitException.badInput("the key from " + source + " is empty", "give a key of at least " + MIN_LENGTH + " characters");
+            throw ExitException.badInput(
+                    "the key from " + source + " is empty", "give a key of at least " + MIN_LENGTH + " characters");
         }
         if (v.length() < MIN_LENGTH) {
-            throw ExitException.badInput("the key from " + source + " is too short (" + v.length() + " characters; at least "
-                    + MIN_LENGTH + " needed)", "use a longer key, or omit the key option and secure-api generates one");
+            throw ExitException.badInput(
+                    "the key from " + source + " is too short (" + v.length() + " characters; at least " + MIN_LENGTH
+                            + " needed)",
+                    "use a longer key, or omit the key option and secure-api generates one");
         }
         for (int i = 0; i < v.length(); i++) {
             char c = v.charAt(i);
             // A comma would look like a duplicated header to the authorizer; spaces break "Bearer <key>".
             if (c <= 0x20 || c >= 0x7f || c == ',') {
-                throw ExitException.badInput("the key from " + source + " has a character a header value cannot carry "
-                        + "(space, comma, control or non-ASCII)", "use letters, digits and -_.~+/= only");
+                throw ExitException.badInput(
+                        "the key from " + source + " has a character a header value cannot carry "
+                                + "(space, comma, control or non-ASCII)",
+                        "use letters, digits and -_.~+/= only");
             }
         }
         if (hasShape(v) && !checksumValid(v)) {
             // the authorizer refuses such a value before any lookup, so storing it would make a key that never works
-            throw ExitException.badInput("the key from " + source + " looks like a secure-api key (sak_…) but its checksum is wrong: "
-                    + "it was changed or cut short", "copy the whole key again, or omit the key option and secure-api generates one");
+            throw ExitException.badInput(
+                    "the key from " + source + " looks like a secure-api key (sak_…) but its checksum is wrong: "
+                            + "it was changed or cut short",
+                    "copy the whole key again, or omit the key option and secure-api generates one");
         }
         return new ApiKey(v);
     }

@@ -30,12 +30,10 @@ public final class AuthorizerPiece implements Piece {
     }
 
     /** Create the authorizer (or use one a concurrent run made meanwhile, updated to {@code to}). */
-    record Create(String name, Settings to) implements Change.Diff {
-    }
+    record Create(String name, Settings to) implements Change.Diff {}
 
     /** Update authorizer {@code from} to {@code to}. */
-    record Update(State.Authorizer from, Settings to) implements Change.Diff {
-    }
+    record Update(State.Authorizer from, Settings to) implements Change.Diff {}
 
     /** Delete our authorizers (more than one only after a race). */
     record Delete(List<String> ids) implements Change.Diff {
@@ -53,7 +51,8 @@ public final class AuthorizerPiece implements Piece {
         }
         if (!"2.0".equals(a.payloadFormatVersion())) why.add("payload format " + a.payloadFormatVersion() + " → 2.0");
         if (!a.simpleResponses()) why.add("simple responses → on");
-        if (!Objects.equals(a.resultTtl(), w.target.cacheTtl())) why.add("result TTL " + a.resultTtl() + " s → " + w.target.cacheTtl() + " s");
+        if (!Objects.equals(a.resultTtl(), w.target.cacheTtl()))
+            why.add("result TTL " + a.resultTtl() + " s → " + w.target.cacheTtl() + " s");
         if (!w.authorizerUri().equals(a.uri())) why.add("function → " + w.functionName());
         return why;
     }
@@ -62,17 +61,33 @@ public final class AuthorizerPiece implements Piece {
     public Change plan(Wiring w) {
         String resource = w.target.authorizerName() + " on API " + w.apiId();
         w.ourAuthorizer().filter(a -> !"REQUEST".equals(a.type())).ifPresent(a -> {
-            throw ExitException.badInput("API " + w.apiId() + " already has a " + a.type() + " authorizer named \"" + a.name()
-                    + "\" (" + a.id() + "), not one secure-api made", "pass another --authorizer-name (default " + Names.DEFAULT_AUTHORIZER_NAME + ")");
+            throw ExitException.badInput(
+                    "API " + w.apiId() + " already has a " + a.type() + " authorizer named \"" + a.name() + "\" ("
+                            + a.id() + "), not one secure-api made",
+                    "pass another --authorizer-name (default " + Names.DEFAULT_AUTHORIZER_NAME + ")");
         });
-        return w.ourAuthorizer().map(a -> {
-            List<String> why = differences(w, a);
-            return why.isEmpty() ? Change.ok(name(), resource + " (" + a.id() + ")", "REQUEST, " + w.target.identitySource()
-                    + ", TTL " + a.resultTtl() + " s")
-                    : new Change(name(), resource + " (" + a.id() + ")", Change.Action.UPDATE, String.join("; ", why),
-                            new Update(a, Settings.of(w)));
-        }).orElse(new Change(name(), resource, Change.Action.CREATE, "REQUEST, " + w.target.identitySource()
-                + ", payload 2.0, simple responses, TTL " + w.target.cacheTtl() + " s", new Create(w.target.authorizerName(), Settings.of(w))));
+        return w.ourAuthorizer()
+                .map(a -> {
+                    List<String> why = differences(w, a);
+                    return why.isEmpty()
+                            ? Change.ok(
+                                    name(),
+                                    resource + " (" + a.id() + ")",
+                                    "REQUEST, " + w.target.identitySource() + ", TTL " + a.resultTtl() + " s")
+                            : new Change(
+                                    name(),
+                                    resource + " (" + a.id() + ")",
+                                    Change.Action.UPDATE,
+                                    String.join("; ", why),
+                                    new Update(a, Settings.of(w)));
+                })
+                .orElse(new Change(
+                        name(),
+                        resource,
+                        Change.Action.CREATE,
+                        "REQUEST, " + w.target.identitySource() + ", payload 2.0, simple responses, TTL "
+                                + w.target.cacheTtl() + " s",
+                        new Create(w.target.authorizerName(), Settings.of(w))));
     }
 
     @Override
@@ -84,14 +99,23 @@ public final class AuthorizerPiece implements Piece {
         Wiring now = w.on(w.snapshot().with(b -> b.authorizers = HttpApi.authorizers(w)));
         Optional<State.Authorizer> meanwhile = now.ourAuthorizer();
         if (meanwhile.isPresent()) {
-            return differences(now, meanwhile.get()).isEmpty() ? now.snapshot() : update(now, meanwhile.get().id(), to);
+            return differences(now, meanwhile.get()).isEmpty()
+                    ? now.snapshot()
+                    : update(now, meanwhile.get().id(), to);
         }
         String apiId = w.apiId();
-        String id = call("creating authorizer " + c.name() + " on API " + apiId, w.region(),
-                () -> w.aws.apigateway().createAuthorizer(r -> r.apiId(apiId).name(c.name())
-                        .authorizerType(AuthorizerType.REQUEST).identitySource(to.identitySource())
-                        .authorizerPayloadFormatVersion("2.0").enableSimpleResponses(true)
-                        .authorizerResultTtlInSeconds(to.resultTtl()).authorizerUri(to.uri()))
+        String id = call(
+                "creating authorizer " + c.name() + " on API " + apiId,
+                w.region(),
+                () -> w.aws.apigateway()
+                        .createAuthorizer(r -> r.apiId(apiId)
+                                .name(c.name())
+                                .authorizerType(AuthorizerType.REQUEST)
+                                .identitySource(to.identitySource())
+                                .authorizerPayloadFormatVersion("2.0")
+                                .enableSimpleResponses(true)
+                                .authorizerResultTtlInSeconds(to.resultTtl())
+                                .authorizerUri(to.uri()))
                         .authorizerId());
         w.progress.say("created authorizer " + id);
         Snapshot settled = settle(now, id);
@@ -100,11 +124,18 @@ public final class AuthorizerPiece implements Piece {
 
     private static Snapshot update(Wiring w, String id, Settings to) {
         String apiId = w.apiId();
-        call("updating authorizer " + id + " on API " + apiId, w.region(),
-                () -> w.aws.apigateway().updateAuthorizer(r -> r.apiId(apiId).authorizerId(id)
-                        .authorizerType(AuthorizerType.REQUEST).identitySource(to.identitySource())
-                        .authorizerPayloadFormatVersion("2.0").enableSimpleResponses(true)
-                        .authorizerResultTtlInSeconds(to.resultTtl()).authorizerUri(to.uri())));
+        call(
+                "updating authorizer " + id + " on API " + apiId,
+                w.region(),
+                () -> w.aws.apigateway()
+                        .updateAuthorizer(r -> r.apiId(apiId)
+                                .authorizerId(id)
+                                .authorizerType(AuthorizerType.REQUEST)
+                                .identitySource(to.identitySource())
+                                .authorizerPayloadFormatVersion("2.0")
+                                .enableSimpleResponses(true)
+                                .authorizerResultTtlInSeconds(to.resultTtl())
+                                .authorizerUri(to.uri())));
         return withAuthorizer(w, w.snapshot(), id);
     }
 
@@ -127,15 +158,27 @@ public final class AuthorizerPiece implements Piece {
         long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
         while (true) {
             Wiring now = w.on(w.snapshot().with(b -> b.authorizers = HttpApi.authorizers(w)));
-            List<String> others = owned(now).stream().map(State.Authorizer::id).filter(id -> !id.equals(own)).sorted().toList();
+            List<String> others = owned(now).stream()
+                    .map(State.Authorizer::id)
+                    .filter(id -> !id.equals(own))
+                    .sorted()
+                    .toList();
             if (others.isEmpty()) return now.snapshot();
             boolean ownIsFirst = own.compareTo(others.get(0)) < 0;
             if (!ownIsFirst || System.nanoTime() > deadline) {
-                unlessGone("deleting duplicate authorizer " + own + " of API " + w.apiId(), w.region(), NotFoundException.class,
-                        () -> w.aws.apigateway().deleteAuthorizer(r -> r.apiId(w.apiId()).authorizerId(own)));
-                w.progress.say("authorizer " + others.get(0) + " was created at the same time (another run, or a retried request); "
+                unlessGone(
+                        "deleting duplicate authorizer " + own + " of API " + w.apiId(),
+                        w.region(),
+                        NotFoundException.class,
+                        () -> w.aws.apigateway()
+                                .deleteAuthorizer(r -> r.apiId(w.apiId()).authorizerId(own)));
+                w.progress.say("authorizer " + others.get(0)
+                        + " was created at the same time (another run, or a retried request); "
                         + "using it and deleted " + own);
-                return now.snapshot().with(b -> b.authorizers = b.authorizers.stream().filter(a -> !a.id().equals(own)).toList());
+                return now.snapshot()
+                        .with(b -> b.authorizers = b.authorizers.stream()
+                                .filter(a -> !a.id().equals(own))
+                                .toList());
             }
             try {
                 Thread.sleep(500);
@@ -157,8 +200,10 @@ public final class AuthorizerPiece implements Piece {
     /** Authorizers secure-api made here: our name, REQUEST, calling our function. More than one only after a race. */
     public static List<State.Authorizer> owned(Wiring w) {
         String uri = w.authorizerUri();
-        return w.authorizers().stream().filter(a -> a.name().equals(w.target.authorizerName()) && "REQUEST".equals(a.type())
-                && uri.equals(a.uri())).toList();
+        return w.authorizers().stream()
+                .filter(a ->
+                        a.name().equals(w.target.authorizerName()) && "REQUEST".equals(a.type()) && uri.equals(a.uri()))
+                .toList();
     }
 
     @Override
@@ -167,19 +212,30 @@ public final class AuthorizerPiece implements Piece {
         List<State.Authorizer> owned = owned(w);
         if (owned.isEmpty()) return Change.ok(name(), resource, "none calling " + w.functionName());
         List<String> ids = owned.stream().map(State.Authorizer::id).toList();
-        return new Change(name(), resource + " (" + String.join(", ", ids) + ")",
-                Change.Action.DELETE, "REQUEST authorizer calling " + w.functionName(), new Delete(ids));
+        return new Change(
+                name(),
+                resource + " (" + String.join(", ", ids) + ")",
+                Change.Action.DELETE,
+                "REQUEST authorizer calling " + w.functionName(),
+                new Delete(ids));
     }
 
     @Override
     public Snapshot remove(Wiring w, Change change) {
         List<String> deleted = new ArrayList<>();
         for (String id : change.diff(Delete.class).ids()) {
-            unlessGone("deleting authorizer " + id + " of API " + w.apiId(), w.region(), NotFoundException.class,
-                    () -> w.aws.apigateway().deleteAuthorizer(r -> r.apiId(w.apiId()).authorizerId(id)));
+            unlessGone(
+                    "deleting authorizer " + id + " of API " + w.apiId(),
+                    w.region(),
+                    NotFoundException.class,
+                    () -> w.aws.apigateway()
+                            .deleteAuthorizer(r -> r.apiId(w.apiId()).authorizerId(id)));
             deleted.add(id);
         }
-        return w.snapshot().with(b -> b.authorizers = b.authorizers.stream().filter(x -> !deleted.contains(x.id())).toList());
+        return w.snapshot()
+                .with(b -> b.authorizers = b.authorizers.stream()
+                        .filter(x -> !deleted.contains(x.id()))
+                        .toList());
     }
 
     // verify
@@ -191,16 +247,26 @@ public final class AuthorizerPiece implements Piece {
         String res = "authorizer " + name + " on API " + w.apiId();
         Optional<State.Authorizer> a = w.ourAuthorizer();
         if (a.isEmpty()) {
-            return List.of(Check.fail("authorizer.contract", res, "API " + w.apiId() + " has no authorizer named " + name + ": no route can be protected by it",
+            return List.of(Check.fail(
+                    "authorizer.contract",
+                    res,
+                    "API " + w.apiId() + " has no authorizer named " + name + ": no route can be protected by it",
                     Verify.SETUP_FIX));
         }
         String id = a.get().id();
         List<String> diff = differences(w, a.get());
         if (!diff.isEmpty()) {
-            return List.of(Check.fail("authorizer.contract", res + " (" + id + ")", "authorizer " + name + " (" + id
-                    + ") differs from what setup makes: " + String.join("; ", diff), Verify.SETUP_FIX));
+            return List.of(Check.fail(
+                    "authorizer.contract",
+                    res + " (" + id + ")",
+                    "authorizer " + name + " (" + id + ") differs from what setup makes: " + String.join("; ", diff),
+                    Verify.SETUP_FIX));
         }
-        return List.of(Check.pass("authorizer.contract", res + " (" + id + ")", "authorizer " + name + " (" + id + "): REQUEST, "
-                + w.target.identitySource() + ", payload 2.0, simple responses, TTL " + a.get().resultTtl() + " s, calls " + w.functionName()));
+        return List.of(Check.pass(
+                "authorizer.contract",
+                res + " (" + id + ")",
+                "authorizer " + name + " (" + id + "): REQUEST, " + w.target.identitySource()
+                        + ", payload 2.0, simple responses, TTL " + a.get().resultTtl() + " s, calls "
+                        + w.functionName()));
     }
 }

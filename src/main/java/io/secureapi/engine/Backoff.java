@@ -73,7 +73,8 @@ public final class Backoff {
         long now = clock.nanoTime();
         if (now + delayMillis * 1_000_000 > deadline) return false;
         long waited = (now - start) / 1_000_000_000L;
-        progress.say(what + " (attempt " + (attempt + 1) + ", " + waited + " s so far, next try in " + delayMillis + " ms)…");
+        progress.say(what + " (attempt " + (attempt + 1) + ", " + waited + " s so far, next try in " + delayMillis
+                + " ms)…");
         try {
             clock.sleep(Duration.ofMillis(delayMillis));
         } catch (InterruptedException e) {

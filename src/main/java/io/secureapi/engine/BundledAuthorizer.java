@@ -15,8 +15,7 @@ import java.util.zip.ZipOutputStream;
 public final class BundledAuthorizer {
     private static byte[] zip;
 
-    private BundledAuthorizer() {
-    }
+    private BundledAuthorizer() {}
 
     /** A byte-for-byte reproducible zip, so its CodeSha256 tells whether the deployed code is current. */
     public static synchronized byte[] zip() {
@@ -50,7 +49,8 @@ public final class BundledAuthorizer {
     /** Lambda's CodeSha256: base64 of the SHA-256 of the deployment package. */
     public static String codeSha256() {
         try {
-            return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(zip()));
+            return Base64.getEncoder()
+                    .encodeToString(MessageDigest.getInstance("SHA-256").digest(zip()));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

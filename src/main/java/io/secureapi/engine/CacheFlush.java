@@ -29,27 +29,33 @@ public final class CacheFlush {
      */
     public record Result(String function, List<String> stages, Instant revokedAt, Instant flushedAt) {
         public long seconds() {
-            return Math.max(1, (long) Math.ceil(Duration.between(revokedAt, flushedAt).toMillis() / 1000.0));
+            return Math.max(
+                    1, (long) Math.ceil(Duration.between(revokedAt, flushedAt).toMillis() / 1000.0));
         }
     }
 
-    private CacheFlush() {
-    }
+    private CacheFlush() {}
 
     /** Runs the flush; {@code revokedAt} is when the secret write finished. Failures are exit 3 with the step named. */
     public static Result flush(Wiring w, Instant revokedAt) {
         String fn = w.functionName();
         String arn = w.function().map(State.Function::arn).orElse(fn);
         w.progress.say("emptying the key cache of Lambda function " + fn);
-        GetFunctionConfigurationResponse now = call("reading the configuration of Lambda function " + fn, w.region(),
+        GetFunctionConfigurationResponse now = call(
+                "reading the configuration of Lambda function " + fn,
+                w.region(),
                 () -> w.aws.lambda().getFunctionConfiguration(r -> r.functionName(arn)));
         Map<String, String> merged = new LinkedHashMap<>();
-        if (now.environment() != null && now.environment().variables() != null) merged.putAll(now.environment().variables());
+        if (now.environment() != null && now.environment().variables() != null)
+            merged.putAll(now.environment().variables());
         merged.put(ENV_FLUSHED_AT, Instant.now().truncatedTo(ChronoUnit.MILLIS).toString());
         // Lambda refuses a configuration update while another is in progress
         if ("InProgress".equals(now.lastUpdateStatusAsString())) FunctionPiece.waitUpdated(w, fn);
-        run("setting " + ENV_FLUSHED_AT + " on Lambda function " + fn, w.region(), () -> w.aws.lambda()
-                .updateFunctionConfiguration(r -> r.functionName(arn).environment(e -> e.variables(merged))));
+        run(
+                "setting " + ENV_FLUSHED_AT + " on Lambda function " + fn,
+                w.region(),
+                () -> w.aws.lambda()
+                        .updateFunctionConfiguration(r -> r.functionName(arn).environment(e -> e.variables(merged))));
         // LastUpdateStatus Successful: invocations from now on run the new configuration, in new environments
         // (docs.aws.amazon.com/lambda/latest/dg/functions-states.html)
         FunctionPiece.waitUpdated(w, fn);
@@ -59,16 +65,27 @@ public final class CacheFlush {
             w.progress.say("resetting the authorizer cache of stage " + stage + " of API " + w.apiId());
             // HTTP APIs: ResetAuthorizersCache flushes the Lambda authorizer cache of a stage
             // (docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-stages-stagename-cache-authorizers.html)
-            run("resetting the authorizer cache of stage " + stage + " of API " + w.apiId(), w.region(),
-                    () -> w.aws.apigateway().resetAuthorizersCache(r -> r.apiId(w.apiId()).stageName(stage)));
+            run(
+                    "resetting the authorizer cache of stage " + stage + " of API " + w.apiId(),
+                    w.region(),
+                    () -> w.aws.apigateway()
+                            .resetAuthorizersCache(r -> r.apiId(w.apiId()).stageName(stage)));
         }
         return new Result(fn, stages, revokedAt, Instant.now());
     }
 
     /** Every stage of the API, across pages. */
     static List<String> stages(Wiring w) {
-        return HttpApi.every(w, "listing the stages of API " + w.apiId(),
-                t -> w.aws.apigateway().getStages(r -> r.apiId(w.apiId()).maxResults("100").nextToken(t)),
-                GetStagesResponse::items, GetStagesResponse::nextToken).stream().map(s -> s.stageName()).toList();
+        return HttpApi.every(
+                        w,
+                        "listing the stages of API " + w.apiId(),
+                        t -> w.aws.apigateway()
+                                .getStages(r ->
+                                        r.apiId(w.apiId()).maxResults("100").nextToken(t)),
+                        GetStagesResponse::items,
+                        GetStagesResponse::nextToken)
+                .stream()
+                .map(s -> s.stageName())
+                .toList();
     }
 }

@@ -10,7 +10,10 @@ import java.util.Map;
  */
 public record Change(String piece, String resource, Action action, String detail, Diff diff) {
     public enum Action {
-        CREATE, UPDATE, OK, DELETE;
+        CREATE,
+        UPDATE,
+        OK,
+        DELETE;
 
         public String word() {
             return name().toLowerCase();
@@ -22,8 +25,7 @@ public record Change(String piece, String resource, Action action, String detail
      * known once an earlier change is applied (the ARN of a secret still to be created, the id of
      * an authorizer still to be created) are left out and read by apply from the run's snapshot.
      */
-    public interface Diff {
-    }
+    public interface Diff {}
 
     /** A row with nothing to apply: an OK row, or one another piece's change makes true. */
     public Change(String piece, String resource, Action action, String detail) {
@@ -46,8 +48,8 @@ public record Change(String piece, String resource, Action action, String detail
     /** The diff as the piece that planned it reads it. */
     public <D extends Diff> D diff(Class<D> type) {
         if (!type.isInstance(diff)) {
-            throw new IllegalStateException("change of " + piece + " carries " + (diff == null ? "no diff" : diff.getClass().getSimpleName())
-                    + ", not " + type.getSimpleName());
+            throw new IllegalStateException("change of " + piece + " carries "
+                    + (diff == null ? "no diff" : diff.getClass().getSimpleName()) + ", not " + type.getSimpleName());
         }
         return type.cast(diff);
     }
@@ -64,6 +66,7 @@ public record Change(String piece, String resource, Action action, String detail
     /** The printed row only: the diff is apply's, never shown. */
     @Override
     public String toString() {
-        return "Change[piece=" + piece + ", resource=" + resource + ", action=" + action.word() + ", detail=" + detail + "]";
+        return "Change[piece=" + piece + ", resource=" + resource + ", action=" + action.word() + ", detail=" + detail
+                + "]";
     }
 }

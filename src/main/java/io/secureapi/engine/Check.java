@@ -10,7 +10,9 @@ import java.util.Map;
  */
 public record Check(String id, Status status, String resource, String message, String fix, List<String> details) {
     public enum Status {
-        PASS, FAIL, WARN;
+        PASS,
+        FAIL,
+        WARN;
 
         public String word() {
             return name().toLowerCase();

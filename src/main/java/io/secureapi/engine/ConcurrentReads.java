@@ -29,9 +29,11 @@ final class ConcurrentReads {
         try {
             List<CompletableFuture<Void>> running = new ArrayList<>();
             for (Runnable[] steps : chains) {
-                running.add(CompletableFuture.runAsync(() -> {
-                    for (Runnable step : steps) step.run();
-                }, pool));
+                running.add(CompletableFuture.runAsync(
+                        () -> {
+                            for (Runnable step : steps) step.run();
+                        },
+                        pool));
             }
             for (CompletableFuture<Void> f : running) {
                 try {

@@ -56,14 +56,16 @@ public final class ConfigFile {
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException | java.io.UncheckedIOException e) {
-            throw ExitException.badInput("cannot read config " + path + " (" + e.getClass().getSimpleName() + ")",
+            throw ExitException.badInput(
+                    "cannot read config " + path + " (" + e.getClass().getSimpleName() + ")",
                     "check the file's permissions, or pass --config");
         }
         Map<String, Object> doc;
         try {
             doc = Json.parseObject(text);
         } catch (IllegalArgumentException e) {
-            throw ExitException.badInput("config " + path + " is not valid JSON (" + e.getMessage() + ")",
+            throw ExitException.badInput(
+                    "config " + path + " is not valid JSON (" + e.getMessage() + ")",
                     "fix or delete it and run secure-api setup --api-id ID again");
         }
         return Optional.of(parse(path, doc));
@@ -82,14 +84,18 @@ public final class ConfigFile {
             throw bad(path, "schemaVersion", "must be a whole number");
         }
         if (n.intValue() > SCHEMA_VERSION) {
-            throw ExitException.badInput("config " + path + " has schemaVersion " + n.intValue() + ", newer than this secure-api reads ("
-                    + SCHEMA_VERSION + ")", "update secure-api, or pass --config for another file");
+            throw ExitException.badInput(
+                    "config " + path + " has schemaVersion " + n.intValue() + ", newer than this secure-api reads ("
+                            + SCHEMA_VERSION + ")",
+                    "update secure-api, or pass --config for another file");
         }
         Object envs = doc.get("envs");
-        if (!(envs instanceof Map)) throw bad(path, "envs", envs == null ? "is missing" : "must be an object of entries");
+        if (!(envs instanceof Map))
+            throw bad(path, "envs", envs == null ? "is missing" : "must be an object of entries");
         Map<String, Map<String, Object>> raw = new LinkedHashMap<>();
         for (Map.Entry<String, Object> e : ((Map<String, Object>) envs).entrySet()) {
-            if (!e.getKey().matches(ENV_PATTERN)) throw bad(path, "envs." + e.getKey(), "is not an entry name (letters, digits, - and _)");
+            if (!e.getKey().matches(ENV_PATTERN))
+                throw bad(path, "envs." + e.getKey(), "is not an entry name (letters, digits, - and _)");
             if (!(e.getValue() instanceof Map)) throw bad(path, "envs." + e.getKey(), "must be an object");
             raw.put(e.getKey(), new LinkedHashMap<>((Map<String, Object>) e.getValue()));
         }
@@ -100,7 +106,8 @@ public final class ConfigFile {
     }
 
     static ExitException bad(Path path, String field, String what) {
-        return ExitException.badInput("config " + path + ": field \"" + field + "\" " + what,
+        return ExitException.badInput(
+                "config " + path + ": field \"" + field + "\" " + what,
                 "fix that field (or run secure-api setup again to rewrite the entry), or pass --config for another file");
     }
 
@@ -132,7 +139,10 @@ public final class ConfigFile {
 
     /** The entry that holds this API, if any. */
     public Optional<String> nameOf(String apiId) {
-        return entries.entrySet().stream().filter(e -> apiId.equals(e.getValue().apiId())).map(Map.Entry::getKey).findFirst();
+        return entries.entrySet().stream()
+                .filter(e -> apiId.equals(e.getValue().apiId()))
+                .map(Map.Entry::getKey)
+                .findFirst();
     }
 
     /**
@@ -142,13 +152,16 @@ public final class ConfigFile {
     public Optional<String> resolve(String env) {
         if (env != null) {
             if (!entries.containsKey(env)) {
-                throw ExitException.badInput("no entry \"" + env + "\" in " + path + " (entries: " + listing() + ")",
-                        "pass --env with one of: " + listing() + " (or run secure-api setup --api-id ID --env " + env + ")");
+                throw ExitException.badInput(
+                        "no entry \"" + env + "\" in " + path + " (entries: " + listing() + ")",
+                        "pass --env with one of: " + listing() + " (or run secure-api setup --api-id ID --env " + env
+                                + ")");
             }
             return Optional.of(env);
         }
         if (entries.size() > 1) {
-            throw ExitException.badInput(path + " describes " + entries.size() + " APIs (" + listing() + "); which one?",
+            throw ExitException.badInput(
+                    path + " describes " + entries.size() + " APIs (" + listing() + "); which one?",
                     "pass --env NAME, e.g. --env " + entries.keySet().iterator().next());
         }
         return entries.keySet().stream().findFirst();
@@ -206,8 +219,11 @@ public final class ConfigFile {
             Files.writeString(tmp, Json.pretty(toJson()) + "\n", StandardCharsets.UTF_8);
             try {
                 // meant to be committed and read by teammates: keep the file's mode, else rw-r--r--
-                Files.setPosixFilePermissions(tmp, Files.exists(target) ? Files.getPosixFilePermissions(target)
-                        : java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+                Files.setPosixFilePermissions(
+                        tmp,
+                        Files.exists(target)
+                                ? Files.getPosixFilePermissions(target)
+                                : java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
             } catch (UnsupportedOperationException notPosix) {
                 // the platform's default mode
             }
@@ -218,10 +234,16 @@ public final class ConfigFile {
             }
             tmp = null;
         } catch (IOException e) {
-            throw new ExitException(ExitException.FAILED, "cannot write config " + path + " ("
-                    + (e instanceof AccessDeniedException ? "permission denied" : e.getClass().getSimpleName()
-                            + (e.getMessage() == null ? "" : ": " + e.getMessage())) + ")",
-                    "check the folder's permissions and free space, or pass --config", e);
+            throw new ExitException(
+                    ExitException.FAILED,
+                    "cannot write config " + path + " ("
+                            + (e instanceof AccessDeniedException
+                                    ? "permission denied"
+                                    : e.getClass().getSimpleName()
+                                            + (e.getMessage() == null ? "" : ": " + e.getMessage()))
+                            + ")",
+                    "check the folder's permissions and free space, or pass --config",
+                    e);
         } finally {
             if (tmp != null) {
                 try {
@@ -244,7 +266,8 @@ public final class ConfigFile {
         while (existing != null && !Files.exists(existing)) existing = existing.getParent();
         String next = "make it writable (or pass --config FILE in a writable folder); nothing was changed";
         if (existing == null || !Files.isDirectory(existing)) {
-            throw ExitException.badInput("cannot write config " + path + ": folder " + dir + " cannot be created", next);
+            throw ExitException.badInput(
+                    "cannot write config " + path + ": folder " + dir + " cannot be created", next);
         }
         if (Files.exists(target) && !Files.isWritable(target)) {
             throw ExitException.badInput("cannot write config " + path + ": the file is read-only", next);
@@ -253,7 +276,8 @@ public final class ConfigFile {
             Path probe = Files.createTempFile(existing, ".secure-api-write-check", ".tmp");
             Files.delete(probe);
         } catch (IOException | SecurityException e) {
-            String why = existing.equals(dir) ? "folder " + dir + " is not writable"
+            String why = existing.equals(dir)
+                    ? "folder " + dir + " is not writable"
                     : "folder " + dir + " does not exist and cannot be created in " + existing;
             throw ExitException.badInput("cannot write config " + path + ": " + why, next);
         }

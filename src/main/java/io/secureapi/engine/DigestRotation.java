@@ -10,23 +10,27 @@ import java.util.List;
  * its own. Every refusal is exit 2, before any write.
  */
 public final class DigestRotation {
-    private DigestRotation() {
-    }
+    private DigestRotation() {}
 
     /** The key of {@code name} becomes {@code key}; the old one retires (accepted until finish). With {@code force}, an unfinished rotation's old key is dropped. */
-    public static DigestSecret rotate(DigestSecret d, String secretName, String name, ApiKey key, Instant now, boolean force) {
+    public static DigestSecret rotate(
+            DigestSecret d, String secretName, String name, ApiKey key, Instant now, boolean force) {
         DigestSecret.Entry old = d.get(name);
         if (old == null) throw noKey(d, secretName, name);
         if (old.rotating() && !force) {
-            throw ExitException.badInput("a previous rotation of the " + name + " key of secret " + secretName + " is not finished: its old "
-                    + "key is still accepted, and rotating again would make it stop working at once",
+            throw ExitException.badInput(
+                    "a previous rotation of the " + name + " key of secret " + secretName + " is not finished: its old "
+                            + "key is still accepted, and rotating again would make it stop working at once",
                     "if you have the new key, give it to the consumer (Bubble for live and dev), then run secure-api rotate-key --finish --key "
-                            + name + "; if nobody has it, secure-api rotate-key --discard-current --key " + name + " makes the old key the only one again");
+                            + name + "; if nobody has it, secure-api rotate-key --discard-current --key " + name
+                            + " makes the old key the only one again");
         }
         String owner = d.nameOf(key);
         if (owner != null && !owner.equals(name)) {
-            throw ExitException.badInput("the supplied key is the " + owner + " key of secret " + secretName + "; the " + name
-                    + " key must differ from it", "supply another key, or omit the key option and secure-api generates one");
+            throw ExitException.badInput(
+                    "the supplied key is the " + owner + " key of secret " + secretName + "; the " + name
+                            + " key must differ from it",
+                    "supply another key, or omit the key option and secure-api generates one");
         }
         // an expiry still ahead is the consumer's contract: the new key keeps it
         Instant expires = old.expires() != null && old.expires().isAfter(now) ? old.expires() : null;
@@ -51,7 +55,8 @@ public final class DigestRotation {
         DigestSecret.Entry e = d.get(name);
         if (e == null) throw noKey(d, secretName, name);
         if (!e.rotating()) {
-            throw ExitException.badInput("the " + name + " key of secret " + secretName + " has no unfinished rotation to discard",
+            throw ExitException.badInput(
+                    "the " + name + " key of secret " + secretName + " has no unfinished rotation to discard",
                     "nothing to undo; see the keys with secure-api keys list");
         }
         DigestSecret.Retiring r = e.retiring();
@@ -60,12 +65,17 @@ public final class DigestRotation {
 
     /** Names with an unfinished rotation, in stored order. */
     public static List<String> rotating(DigestSecret d) {
-        return d.keys().entrySet().stream().filter(e -> e.getValue().rotating()).map(java.util.Map.Entry::getKey).toList();
+        return d.keys().entrySet().stream()
+                .filter(e -> e.getValue().rotating())
+                .map(java.util.Map.Entry::getKey)
+                .toList();
     }
 
     public static ExitException noKey(DigestSecret d, String secretName, String name) {
         if (SecretValue.DEV.equals(name)) {
-            return ExitException.badInput("secret " + secretName + " has no development key to rotate", "add one with: secure-api setup --dev-key");
+            return ExitException.badInput(
+                    "secret " + secretName + " has no development key to rotate",
+                    "add one with: secure-api setup --dev-key");
         }
         return NamedKeys.unknown(name, secretName, d);
     }

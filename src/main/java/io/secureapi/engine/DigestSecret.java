@@ -29,12 +29,12 @@ public record DigestSecret(String salt, Map<String, Entry> keys) {
     public static final int MAX_BYTES = 65_536;
     /** Keys that fit even when each has the longest name, an expiry and a retiring digest (see DigestSecretTest). */
     public static final int MAX_KEYS = 190;
+
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final HexFormat HEX = HexFormat.of();
 
     /** The old key of a name during a rotation: accepted until rotate-key --finish. {@code expires} null = never. */
-    public record Retiring(String digest, Instant created, Instant expires) {
-    }
+    public record Retiring(String digest, Instant created, Instant expires) {}
 
     /** One named key. {@code expires} and {@code retiring} may be null. */
     public record Entry(String digest, Instant created, Instant expires, Retiring retiring) {
@@ -84,8 +84,10 @@ public record DigestSecret(String salt, Map<String, Entry> keys) {
         Object v = doc.get("version");
         if (!(v instanceof Long version) || version < 1) throw corrupt(secretName, "no valid version");
         if (version > VERSION) {
-            throw ExitException.badInput("secret " + secretName + " was written by a newer secure-api (digest format version " + version
-                    + "; this one knows " + VERSION + ")", "upgrade secure-api, then run it again");
+            throw ExitException.badInput(
+                    "secret " + secretName + " was written by a newer secure-api (digest format version " + version
+                            + "; this one knows " + VERSION + ")",
+                    "upgrade secure-api, then run it again");
         }
         Object salt = doc.get("salt");
         if (!(salt instanceof String s) || !s.matches("[0-9a-f]{64}")) throw corrupt(secretName, "no valid salt");
@@ -98,11 +100,18 @@ public record DigestSecret(String salt, Map<String, Entry> keys) {
             Retiring retiring = null;
             if (k.get("retiring") instanceof Map<?, ?> r) {
                 Map<String, Object> rm = (Map<String, Object>) r;
-                retiring = new Retiring(digest(rm.get("digest"), secretName, name), instant(rm.get("created"), secretName, name),
+                retiring = new Retiring(
+                        digest(rm.get("digest"), secretName, name),
+                        instant(rm.get("created"), secretName, name),
                         instant(rm.get("expires"), secretName, name));
             }
-            keys.put(name, new Entry(digest(k.get("digest"), secretName, name), instant(k.get("created"), secretName, name),
-                    instant(k.get("expires"), secretName, name), retiring));
+            keys.put(
+                    name,
+                    new Entry(
+                            digest(k.get("digest"), secretName, name),
+                            instant(k.get("created"), secretName, name),
+                            instant(k.get("expires"), secretName, name),
+                            retiring));
         }
         return new DigestSecret(s, keys);
     }
@@ -122,7 +131,8 @@ public record DigestSecret(String salt, Map<String, Entry> keys) {
     }
 
     private static ExitException corrupt(String secret, String why) {
-        return ExitException.badInput("secret " + secret + " looks like secure-api's digest format but is damaged (" + why + ")",
+        return ExitException.badInput(
+                "secret " + secret + " looks like secure-api's digest format but is damaged (" + why + ")",
                 "restore an earlier version (aws secretsmanager update-secret-version-stage), or run secure-api rotate-key to store new keys");
     }
 
@@ -144,7 +154,8 @@ public record DigestSecret(String salt, Map<String, Entry> keys) {
         for (Map.Entry<String, Entry> e : keys.entrySet()) {
             if (MessageDigest.isEqual(d, e.getValue().digest().getBytes(StandardCharsets.US_ASCII))) found = e.getKey();
             Retiring r = e.getValue().retiring();
-            if (r != null && MessageDigest.isEqual(d, r.digest().getBytes(StandardCharsets.US_ASCII))) found = e.getKey();
+            if (r != null && MessageDigest.isEqual(d, r.digest().getBytes(StandardCharsets.US_ASCII)))
+                found = e.getKey();
         }
         return found;
     }
@@ -153,7 +164,9 @@ public record DigestSecret(String salt, Map<String, Entry> keys) {
     public boolean holdsKey(String raw) {
         if (raw == null || raw.isEmpty()) return false;
         String d = digest(raw);
-        return keys.values().stream().anyMatch(e -> e.digest().equals(d) || e.retiring() != null && e.retiring().digest().equals(d));
+        return keys.values().stream()
+                .anyMatch(e -> e.digest().equals(d)
+                        || e.retiring() != null && e.retiring().digest().equals(d));
     }
 
     public boolean has(String name) {
@@ -223,8 +236,10 @@ public record DigestSecret(String salt, Map<String, Entry> keys) {
         names.addAll(previous.keySet());
         for (String name : names) {
             if (!NAME.matcher(name).matches()) {
-                throw ExitException.badInput("the secret holds a plaintext key under a name the digest format does not allow (\""
-                        + (name.length() > 40 ? name.substring(0, 40) + "…" : name) + "\"); nothing was changed",
+                throw ExitException.badInput(
+                        "the secret holds a plaintext key under a name the digest format does not allow (\""
+                                + (name.length() > 40 ? name.substring(0, 40) + "…" : name)
+                                + "\"); nothing was changed",
                         "rename it to 1-32 of a-z, 0-9 and - (aws secretsmanager put-secret-value), then run secure-api setup again");
             }
         }
@@ -250,8 +265,10 @@ public record DigestSecret(String salt, Map<String, Entry> keys) {
     /** Checks a key name before anything is read or written. */
     public static String checkName(String name, String what) {
         if (name == null || !NAME.matcher(name).matches()) {
-            throw ExitException.badInput(what + " \"" + (name == null ? "" : name.length() > 40 ? name.substring(0, 40) + "…" : name)
-                    + "\" is not a valid key name", "use 1 to 32 of: lower-case letters, digits and -, starting with a letter or digit (e.g. partner-a)");
+            throw ExitException.badInput(
+                    what + " \"" + (name == null ? "" : name.length() > 40 ? name.substring(0, 40) + "…" : name)
+                            + "\" is not a valid key name",
+                    "use 1 to 32 of: lower-case letters, digits and -, starting with a letter or digit (e.g. partner-a)");
         }
         return name;
     }

@@ -39,7 +39,8 @@ public final class EnvVarPiece implements Piece {
     static Map<String, String> desired(Wiring w) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put(Names.ENV_SECRET_ARN, w.secretArn() == null ? NEW_SECRET : w.secretArn());
-        if (w.target.managedFunction()) env.put(Names.ENV_KEY_HEADER, w.target.header().toLowerCase());
+        if (w.target.managedFunction())
+            env.put(Names.ENV_KEY_HEADER, w.target.header().toLowerCase());
         return env;
     }
 
@@ -58,12 +59,17 @@ public final class EnvVarPiece implements Piece {
             else if (!actual.get(k).equals(v)) why.add(k + " → " + v);
             if (actual.containsKey(k)) from.put(k, actual.get(k));
         });
-        int others = (int) actual.keySet().stream().filter(k -> !desired(w).containsKey(k)).count();
+        int others = (int)
+                actual.keySet().stream().filter(k -> !desired(w).containsKey(k)).count();
         String kept = others == 0 ? "" : " (" + others + " other variable" + (others == 1 ? "" : "s") + " kept)";
         if (why.isEmpty()) return Change.ok(name(), resource, "points at the secret" + kept);
         if (w.publishedVersion()) throw immutable(w);
         boolean fresh = why.stream().allMatch(s -> s.startsWith("add "));
-        return new Change(name(), resource, fresh ? Change.Action.CREATE : Change.Action.UPDATE, String.join("; ", why) + kept,
+        return new Change(
+                name(),
+                resource,
+                fresh ? Change.Action.CREATE : Change.Action.UPDATE,
+                String.join("; ", why) + kept,
                 new Vars(from, desired(w)));
     }
 
@@ -74,14 +80,22 @@ public final class EnvVarPiece implements Piece {
     static ExitException immutable(Wiring w) {
         String fn = w.functionName();
         String given = fn + ":" + w.qualifier().orElse(w.functionVersion());
-        String value = w.secretArn() != null ? w.secretArn()
-                : "<the ARN of secret " + w.target.secretName() + ", once created: aws secretsmanager create-secret --name " + w.target.secretName()
+        String value = w.secretArn() != null
+                ? w.secretArn()
+                : "<the ARN of secret " + w.target.secretName()
+                        + ", once created: aws secretsmanager create-secret --name " + w.target.secretName()
                         + " --region " + w.region() + ">";
-        boolean alias = w.qualifier().filter(q -> !q.equals(w.functionVersion())).isPresent();
-        return ExitException.badInput("Lambda function " + given + " in " + w.region() + " runs published version " + w.functionVersion()
-                + ", which is immutable: " + Names.ENV_SECRET_ARN + " cannot be added to it, it must be there before the version is published",
-                "set " + Names.ENV_SECRET_ARN + "=" + value + " on " + fn + " ($LATEST, keeping its other variables), publish a new version"
-                        + (alias ? " and point alias " + w.qualifier().get() + " at it (aws lambda publish-version, aws lambda update-alias)"
+        boolean alias =
+                w.qualifier().filter(q -> !q.equals(w.functionVersion())).isPresent();
+        return ExitException.badInput(
+                "Lambda function " + given + " in " + w.region() + " runs published version " + w.functionVersion()
+                        + ", which is immutable: " + Names.ENV_SECRET_ARN
+                        + " cannot be added to it, it must be there before the version is published",
+                "set " + Names.ENV_SECRET_ARN + "=" + value + " on " + fn
+                        + " ($LATEST, keeping its other variables), publish a new version"
+                        + (alias
+                                ? " and point alias " + w.qualifier().get()
+                                        + " at it (aws lambda publish-version, aws lambda update-alias)"
                                 : " (aws lambda publish-version) and pass --function " + fn + ":<new version>")
                         + ", then run setup again");
     }
@@ -98,17 +112,24 @@ public final class EnvVarPiece implements Piece {
     static Snapshot merge(Wiring w, Map<String, String> desired) {
         String name = w.functionName();
         // Merge into the environment as it is now, not as planned: never drop a variable added meanwhile.
-        GetFunctionConfigurationResponse now = call("reading the configuration of Lambda function " + name, w.region(),
+        GetFunctionConfigurationResponse now = call(
+                "reading the configuration of Lambda function " + name,
+                w.region(),
                 () -> w.aws.lambda().getFunctionConfiguration(r -> r.functionName(w.functionArn())));
         Map<String, String> merged = new LinkedHashMap<>();
-        if (now.environment() != null && now.environment().variables() != null) merged.putAll(now.environment().variables());
+        if (now.environment() != null && now.environment().variables() != null)
+            merged.putAll(now.environment().variables());
         // merged, never replaced: SECURE_API_FLUSHED_AT (keys revoke's cache flush) and the user's own stay as they are
         if (desired.entrySet().stream().allMatch(e -> e.getValue().equals(merged.get(e.getKey())))) return w.snapshot();
         merged.putAll(desired);
         // Lambda refuses a configuration update while another is in progress; wait only if one is.
         if ("InProgress".equals(now.lastUpdateStatusAsString())) FunctionPiece.waitUpdated(w, name);
-        run("setting " + Names.ENV_SECRET_ARN + " on Lambda function " + name, w.region(), () -> w.aws.lambda()
-                .updateFunctionConfiguration(r -> r.functionName(w.functionArn()).environment(e -> e.variables(merged))));
+        run(
+                "setting " + Names.ENV_SECRET_ARN + " on Lambda function " + name,
+                w.region(),
+                () -> w.aws.lambda()
+                        .updateFunctionConfiguration(
+                                r -> r.functionName(w.functionArn()).environment(e -> e.variables(merged))));
         FunctionPiece.waitUpdated(w, name);
         return reread(w);
     }
@@ -131,7 +152,8 @@ public final class EnvVarPiece implements Piece {
     }
 
     private static boolean ourSecret(Wiring w, String arn) {
-        return arn.equals(w.secretArn()) || w.previous().map(c -> arn.equals(c.secretArn())).orElse(false)
+        return arn.equals(w.secretArn())
+                || w.previous().map(c -> arn.equals(c.secretArn())).orElse(false)
                 || arn.contains(":secret:" + w.target.secretName() + "-");
     }
 
@@ -140,15 +162,22 @@ public final class EnvVarPiece implements Piece {
         String resource = w.functionName() + " " + Names.ENV_SECRET_ARN;
         if (w.function().isEmpty()) return Change.ok(name(), resource, "function not found");
         if (FunctionPiece.deletes(w)) return Change.ok(name(), resource, "goes with the bundled function");
-        if (w.publishedVersion()) return Change.ok(name(), resource, "published version " + w.functionVersion() + " is immutable; kept");
+        if (w.publishedVersion())
+            return Change.ok(name(), resource, "published version " + w.functionVersion() + " is immutable; kept");
         List<String> ours = owned(w);
-        int others = (int) w.function().get().env().keySet().stream().filter(k -> !ours.contains(k)).count();
+        int others = (int) w.function().get().env().keySet().stream()
+                .filter(k -> !ours.contains(k))
+                .count();
         String kept = others == 0 ? "" : " (" + others + " other variable" + (others == 1 ? "" : "s") + " kept)";
         if (ours.isEmpty()) {
             boolean foreign = w.function().get().env().containsKey(Names.ENV_SECRET_ARN);
-            return Change.ok(name(), resource, foreign ? Names.ENV_SECRET_ARN + " points at another secret; kept" : "not set" + kept);
+            return Change.ok(
+                    name(),
+                    resource,
+                    foreign ? Names.ENV_SECRET_ARN + " points at another secret; kept" : "not set" + kept);
         }
-        return new Change(name(), resource, Change.Action.DELETE, "remove " + String.join(", ", ours) + kept, new Unset(ours));
+        return new Change(
+                name(), resource, Change.Action.DELETE, "remove " + String.join(", ", ours) + kept, new Unset(ours));
     }
 
     @Override
@@ -156,15 +185,22 @@ public final class EnvVarPiece implements Piece {
         String name = w.functionName();
         List<String> ours = change.diff(Unset.class).names();
         // Edit the environment as it is now: never drop a variable added since the read.
-        GetFunctionConfigurationResponse now = call("reading the configuration of Lambda function " + name, w.region(),
+        GetFunctionConfigurationResponse now = call(
+                "reading the configuration of Lambda function " + name,
+                w.region(),
                 () -> w.aws.lambda().getFunctionConfiguration(r -> r.functionName(w.functionArn())));
         Map<String, String> kept = new LinkedHashMap<>();
-        if (now.environment() != null && now.environment().variables() != null) kept.putAll(now.environment().variables());
+        if (now.environment() != null && now.environment().variables() != null)
+            kept.putAll(now.environment().variables());
         if (ours.stream().noneMatch(kept::containsKey)) return w.snapshot();
         ours.forEach(kept::remove);
         FunctionPiece.waitUpdated(w, name);
-        run("removing " + String.join(", ", ours) + " from Lambda function " + name, w.region(), () -> w.aws.lambda()
-                .updateFunctionConfiguration(r -> r.functionName(w.functionArn()).environment(e -> e.variables(kept))));
+        run(
+                "removing " + String.join(", ", ours) + " from Lambda function " + name,
+                w.region(),
+                () -> w.aws.lambda()
+                        .updateFunctionConfiguration(
+                                r -> r.functionName(w.functionArn()).environment(e -> e.variables(kept))));
         FunctionPiece.waitUpdated(w, name);
         return reread(w);
     }

@@ -1,8 +1,8 @@
 package io.secureapi.engine;
 
 import static io.secureapi.aws.AwsCall.call;
-import static io.secureapi.aws.AwsCall.run;
 import static io.secureapi.aws.AwsCall.ifFound;
+import static io.secureapi.aws.AwsCall.run;
 import static io.secureapi.aws.AwsCall.unlessGone;
 
 import io.secureapi.error.ExitException;
@@ -23,8 +23,14 @@ public final class InvokePermissionPiece implements Piece {
     /** The resource policy of the function as API Gateway calls it: an alias or version has a policy of its own. */
     static Optional<String> read(Wiring w, String functionArn) {
         String qualifier = w.qualifier().orElse(null);
-        return ifFound("reading the resource policy of Lambda function " + w.functionName() + (qualifier == null ? "" : ":" + qualifier), w.region(), ResourceNotFoundException.class,
-                () -> w.aws.lambda().getPolicy(r -> r.functionName(functionArn).qualifier(qualifier)).policy());
+        return ifFound(
+                "reading the resource policy of Lambda function " + w.functionName()
+                        + (qualifier == null ? "" : ":" + qualifier),
+                w.region(),
+                ResourceNotFoundException.class,
+                () -> w.aws.lambda()
+                        .getPolicy(r -> r.functionName(functionArn).qualifier(qualifier))
+                        .policy());
     }
 
     public static Optional<Map<String, Object>> statement(Wiring w) {
@@ -37,7 +43,8 @@ public final class InvokePermissionPiece implements Piece {
         for (Object block : c.values()) {
             if (block instanceof Map<?, ?> b) {
                 for (Map.Entry<?, ?> e : b.entrySet()) {
-                    if (String.valueOf(e.getKey()).equalsIgnoreCase("AWS:SourceArn")) return Optional.of(String.valueOf(e.getValue()));
+                    if (String.valueOf(e.getKey()).equalsIgnoreCase("AWS:SourceArn"))
+                        return Optional.of(String.valueOf(e.getValue()));
                 }
             }
         }
@@ -45,7 +52,8 @@ public final class InvokePermissionPiece implements Piece {
     }
 
     public static String desiredSourceArn(Wiring w) {
-        return w.ourAuthorizer().map(a -> Arns.authorizerSourceArn(w.partition(), w.region(), w.account(), w.apiId(), a.id()))
+        return w.ourAuthorizer()
+                .map(a -> Arns.authorizerSourceArn(w.partition(), w.region(), w.account(), w.apiId(), a.id()))
                 .orElse(null);
     }
 
@@ -58,12 +66,10 @@ public final class InvokePermissionPiece implements Piece {
      * Our statement, replacing an outdated one: API Gateway may invoke the function only from
      * {@code sourceArn}; null for an authorizer this run creates, whose ARN the snapshot holds at apply.
      */
-    record Allow(String sourceArn) implements Change.Diff {
-    }
+    record Allow(String sourceArn) implements Change.Diff {}
 
     /** Our statement out of the function's policy; the others kept. */
-    record Withdraw() implements Change.Diff {
-    }
+    record Withdraw() implements Change.Diff {}
 
     @Override
     public Change plan(Wiring w) {
@@ -71,20 +77,34 @@ public final class InvokePermissionPiece implements Piece {
         String want = desiredSourceArn(w);
         Optional<Map<String, Object>> st = statement(w);
         if (st.isEmpty()) {
-            return new Change(name(), resource, Change.Action.CREATE, "apigateway.amazonaws.com, only from "
-                    + (want == null ? "the new authorizer" : want), new Allow(want));
-        }
-        if (want == null || !exact(st.get(), want)) {
-            return new Change(name(), resource, Change.Action.UPDATE, "scope it to " + (want == null ? "the new authorizer" : want),
+            return new Change(
+                    name(),
+                    resource,
+                    Change.Action.CREATE,
+                    "apigateway.amazonaws.com, only from " + (want == null ? "the new authorizer" : want),
                     new Allow(want));
         }
-        return Change.ok(name(), resource, "only from authorizer " + w.ourAuthorizer().get().id());
+        if (want == null || !exact(st.get(), want)) {
+            return new Change(
+                    name(),
+                    resource,
+                    Change.Action.UPDATE,
+                    "scope it to " + (want == null ? "the new authorizer" : want),
+                    new Allow(want));
+        }
+        return Change.ok(
+                name(),
+                resource,
+                "only from authorizer " + w.ourAuthorizer().get().id());
     }
 
     /** Ours exactly: Allow apigateway.amazonaws.com lambda:InvokeFunction, only from this authorizer. */
     static boolean exact(Map<String, Object> st, String sourceArn) {
-        return "Allow".equals(st.get("Effect")) && principalIsApiGateway(st) && "lambda:InvokeFunction".equals(single(st.get("Action")))
-                && sourceArn != null && sourceArn.equals(sourceArn(st).orElse(null));
+        return "Allow".equals(st.get("Effect"))
+                && principalIsApiGateway(st)
+                && "lambda:InvokeFunction".equals(single(st.get("Action")))
+                && sourceArn != null
+                && sourceArn.equals(sourceArn(st).orElse(null));
     }
 
     private static Object single(Object v) {
@@ -108,32 +128,48 @@ public final class InvokePermissionPiece implements Piece {
             Optional<Map<String, Object>> st = statement(now);
             if (st.isPresent() && exact(st.get(), sourceArn)) return now.snapshot();
             if (st.isPresent()) {
-                run("removing the outdated invoke permission " + sid + " from Lambda function " + label, w.region(),
-                        () -> w.aws.lambda().removePermission(r -> r.functionName(fn).qualifier(qualifier).statementId(sid)));
+                run(
+                        "removing the outdated invoke permission " + sid + " from Lambda function " + label,
+                        w.region(),
+                        () -> w.aws.lambda()
+                                .removePermission(r ->
+                                        r.functionName(fn).qualifier(qualifier).statementId(sid)));
             }
-            boolean added = call("allowing API " + w.apiId() + " to invoke Lambda function " + label, w.region(), () -> {
-                try {
-                    w.aws.lambda().addPermission(r -> r.functionName(fn).qualifier(qualifier).statementId(sid)
-                            .action("lambda:InvokeFunction").principal("apigateway.amazonaws.com").sourceArn(sourceArn));
-                    return true;
-                } catch (ResourceConflictException e) {
-                    // "An update is in progress for resource" (e.g. during an amplify push), or a concurrent run added
-                    // the statement id: neither means it is in place. Wait for the function, then read it back.
-                    return false;
-                }
-            });
+            boolean added =
+                    call("allowing API " + w.apiId() + " to invoke Lambda function " + label, w.region(), () -> {
+                        try {
+                            w.aws.lambda()
+                                    .addPermission(r -> r.functionName(fn)
+                                            .qualifier(qualifier)
+                                            .statementId(sid)
+                                            .action("lambda:InvokeFunction")
+                                            .principal("apigateway.amazonaws.com")
+                                            .sourceArn(sourceArn));
+                            return true;
+                        } catch (ResourceConflictException e) {
+                            // "An update is in progress for resource" (e.g. during an amplify push), or a concurrent
+                            // run added
+                            // the statement id: neither means it is in place. Wait for the function, then read it back.
+                            return false;
+                        }
+                    });
             if (!added) {
-                w.progress.say("Lambda function " + label + " is busy (another update in progress); waiting, then adding the permission again…");
+                w.progress.say("Lambda function " + label
+                        + " is busy (another update in progress); waiting, then adding the permission again…");
                 FunctionPiece.waitUpdated(w, w.functionName());
             }
         }
         // Routes must never point at an authorizer API Gateway may not invoke: every request would get 500.
         Wiring now = w.on(withPolicy(w, fn));
         if (statement(now).map(st -> exact(st, sourceArn)).orElse(false)) return now.snapshot();
-        throw new ExitException(ExitException.AWS, "allowing API " + w.apiId() + " to invoke Lambda function " + label + " (" + w.region()
-                + "): statement " + sid + " is still not in its resource policy after " + ADD_ATTEMPTS + " attempts; no route was changed",
-                "wait until the function's other update finishes (aws lambda get-function-configuration --function-name " + label
-                        + " --region " + w.region() + "), then run setup again; reruns are safe", null);
+        throw new ExitException(
+                ExitException.AWS,
+                "allowing API " + w.apiId() + " to invoke Lambda function " + label + " (" + w.region()
+                        + "): statement " + sid + " is still not in its resource policy after " + ADD_ATTEMPTS
+                        + " attempts; no route was changed",
+                "wait until the function's other update finishes (aws lambda get-function-configuration --function-name "
+                        + label + " --region " + w.region() + "), then run setup again; reruns are safe",
+                null);
     }
 
     // teardown
@@ -144,7 +180,8 @@ public final class InvokePermissionPiece implements Piece {
         if (w.function().isEmpty()) return Change.ok(name(), resource, "function not found");
         if (FunctionPiece.deletes(w)) return Change.ok(name(), resource, "goes with the bundled function");
         if (statement(w).isEmpty()) return Change.ok(name(), resource, "no such statement");
-        return new Change(name(), resource, Change.Action.DELETE, "remove this statement only; others kept", new Withdraw());
+        return new Change(
+                name(), resource, Change.Action.DELETE, "remove this statement only; others kept", new Withdraw());
     }
 
     @Override
@@ -154,9 +191,14 @@ public final class InvokePermissionPiece implements Piece {
         // Bounded loop: an emulator may hold a statement id twice, AWS never does.
         Wiring now = w;
         for (int i = 0; i < 5 && statement(now).isPresent(); i++) {
-            boolean removed = unlessGone("removing invoke permission " + sid + " from Lambda function " + w.functionName(), w.region(),
+            boolean removed = unlessGone(
+                    "removing invoke permission " + sid + " from Lambda function " + w.functionName(),
+                    w.region(),
                     ResourceNotFoundException.class,
-                    () -> w.aws.lambda().removePermission(r -> r.functionName(fn).qualifier(w.qualifier().orElse(null)).statementId(sid)));
+                    () -> w.aws.lambda()
+                            .removePermission(r -> r.functionName(fn)
+                                    .qualifier(w.qualifier().orElse(null))
+                                    .statementId(sid)));
             now = w.on(removed ? withPolicy(w, fn) : w.snapshot().with(b -> b.functionPolicy = null));
         }
         return now.snapshot();
@@ -180,12 +222,19 @@ public final class InvokePermissionPiece implements Piece {
         String res = "Lambda function " + w.functionName() + " permission " + sid;
         String want = desiredSourceArn(w);
         List<Map<String, Object>> grants = apiGatewayGrants(w);
-        Map<String, Object> ours = grants.stream().filter(st -> sid.equals(st.get("Sid"))).findFirst().orElse(null);
+        Map<String, Object> ours = grants.stream()
+                .filter(st -> sid.equals(st.get("Sid")))
+                .findFirst()
+                .orElse(null);
         List<String> broader = broader(w, grants, ours, want);
         if (ours == null) return List.of(missing(w, res, want, broader));
         if (want == null) {
-            return List.of(Check.fail("permission.scoped", res, "statement " + sid + " of Lambda function " + w.functionName() + " has no authorizer "
-                    + w.target.authorizerName() + " to be scoped to", Verify.SETUP_FIX));
+            return List.of(Check.fail(
+                    "permission.scoped",
+                    res,
+                    "statement " + sid + " of Lambda function " + w.functionName() + " has no authorizer "
+                            + w.target.authorizerName() + " to be scoped to",
+                    Verify.SETUP_FIX));
         }
         return List.of(scoped(w, res, ours, want, broader));
     }
@@ -193,15 +242,19 @@ public final class InvokePermissionPiece implements Piece {
     /** The statements that let API Gateway invoke the function. */
     private static List<Map<String, Object>> apiGatewayGrants(Wiring w) {
         return PolicyDocument.parse(w.functionPolicy().orElse(null)).statements().stream()
-                .filter(st -> "Allow".equals(st.get("Effect")) && principalIsApiGateway(st) && allowsInvoke(st)).toList();
+                .filter(st -> "Allow".equals(st.get("Effect")) && principalIsApiGateway(st) && allowsInvoke(st))
+                .toList();
     }
 
     /**
      * The other grants that also let API Gateway invoke it for this API: no SourceArn, or a pattern
      * covering ours (any authorizer of the API while there is none of ours).
      */
-    private static List<String> broader(Wiring w, List<Map<String, Object>> grants, Map<String, Object> ours, String want) {
-        String covered = want != null ? want : Arns.authorizerSourceArn(w.partition(), w.region(), w.account(), w.apiId(), "any");
+    private static List<String> broader(
+            Wiring w, List<Map<String, Object>> grants, Map<String, Object> ours, String want) {
+        String covered = want != null
+                ? want
+                : Arns.authorizerSourceArn(w.partition(), w.region(), w.account(), w.apiId(), "any");
         List<String> out = new ArrayList<>();
         for (Map<String, Object> st : grants) {
             if (st == ours) continue;
@@ -216,12 +269,21 @@ public final class InvokePermissionPiece implements Piece {
         String fn = w.functionName();
         String sid = Names.permissionStatementId(w.apiId());
         if (!broader.isEmpty()) {
-            return Check.warn("permission.scoped", res, "Lambda function " + fn + " has no statement " + sid
-                    + "; API Gateway may invoke it through broader statement(s): " + String.join(", ", broader),
-                    Verify.SETUP_FIX + " (it adds a statement scoped to the authorizer), then remove the broader one(s) with aws lambda remove-permission");
+            return Check.warn(
+                    "permission.scoped",
+                    res,
+                    "Lambda function " + fn + " has no statement " + sid
+                            + "; API Gateway may invoke it through broader statement(s): " + String.join(", ", broader),
+                    Verify.SETUP_FIX
+                            + " (it adds a statement scoped to the authorizer), then remove the broader one(s) with aws lambda remove-permission");
         }
-        return Check.fail("permission.scoped", res, "Lambda function " + fn + " has no invoke permission for API " + w.apiId()
-                + (want == null ? "" : "'s authorizer (" + want + ")") + ": API Gateway cannot call the authorizer", Verify.SETUP_FIX);
+        return Check.fail(
+                "permission.scoped",
+                res,
+                "Lambda function " + fn + " has no invoke permission for API " + w.apiId()
+                        + (want == null ? "" : "'s authorizer (" + want + ")")
+                        + ": API Gateway cannot call the authorizer",
+                Verify.SETUP_FIX);
     }
 
     /** Our statement: exactly our authorizer (pass, or warn beside broader ones), broader than it (warn), or another one (fail). */
@@ -232,21 +294,34 @@ public final class InvokePermissionPiece implements Piece {
         String src = sourceArn(ours).orElse(null);
         if (want.equals(src)) {
             if (broader.isEmpty()) {
-                return Check.pass("permission.scoped", res, "only authorizer " + authorizerId + " of API " + w.apiId()
-                        + " may invoke Lambda function " + fn + " (" + want + ")");
+                return Check.pass(
+                        "permission.scoped",
+                        res,
+                        "only authorizer " + authorizerId + " of API " + w.apiId() + " may invoke Lambda function " + fn
+                                + " (" + want + ")");
             }
-            return Check.warn("permission.scoped", res, "statement " + sid + " is scoped to the authorizer, but Lambda function " + fn
-                    + " may also be invoked through broader statement(s): " + String.join(", ", broader),
+            return Check.warn(
+                    "permission.scoped",
+                    res,
+                    "statement " + sid + " is scoped to the authorizer, but Lambda function " + fn
+                            + " may also be invoked through broader statement(s): " + String.join(", ", broader),
                     "remove them: aws lambda remove-permission --function-name " + fn + " --statement-id SID");
         }
         if (src == null || Verify.arnLike(src, want)) {
-            return Check.warn("permission.scoped", res, "statement " + sid + " of Lambda function " + fn + " is broader than the authorizer: "
-                    + (src == null ? "no SourceArn (any API Gateway API may invoke it)" : "SourceArn " + src)
-                    + (broader.isEmpty() ? "" : "; also broader: " + String.join(", ", broader)),
+            return Check.warn(
+                    "permission.scoped",
+                    res,
+                    "statement " + sid + " of Lambda function " + fn + " is broader than the authorizer: "
+                            + (src == null ? "no SourceArn (any API Gateway API may invoke it)" : "SourceArn " + src)
+                            + (broader.isEmpty() ? "" : "; also broader: " + String.join(", ", broader)),
                     Verify.SETUP_FIX + " (it scopes the statement to " + want + ")");
         }
-        return Check.fail("permission.scoped", res, "statement " + sid + " of Lambda function " + fn + " allows " + src
-                + ", not authorizer " + authorizerId + " (" + want + "): API Gateway cannot call the authorizer", Verify.SETUP_FIX);
+        return Check.fail(
+                "permission.scoped",
+                res,
+                "statement " + sid + " of Lambda function " + fn + " allows " + src + ", not authorizer " + authorizerId
+                        + " (" + want + "): API Gateway cannot call the authorizer",
+                Verify.SETUP_FIX);
     }
 
     private static String describe(Map<String, Object> st, String sourceArn) {
@@ -258,7 +333,11 @@ public final class InvokePermissionPiece implements Piece {
     static boolean allowsInvoke(Map<String, Object> st) {
         Object a = st.get("Action");
         List<Object> actions = a instanceof List ? (List<Object>) a : List.of(String.valueOf(a));
-        return actions.stream().map(String::valueOf).anyMatch(x -> x.equalsIgnoreCase("lambda:InvokeFunction")
-                || x.equalsIgnoreCase("lambda:*") || x.equals("*") || x.equalsIgnoreCase("lambda:Invoke*"));
+        return actions.stream()
+                .map(String::valueOf)
+                .anyMatch(x -> x.equalsIgnoreCase("lambda:InvokeFunction")
+                        || x.equalsIgnoreCase("lambda:*")
+                        || x.equals("*")
+                        || x.equalsIgnoreCase("lambda:Invoke*"));
     }
 }

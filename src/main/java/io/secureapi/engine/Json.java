@@ -46,13 +46,20 @@ public final class Json {
         if (i >= s.length()) throw error("unexpected end");
         char c = s.charAt(i);
         switch (c) {
-            case '{': return object();
-            case '[': return array();
-            case '"': return string();
-            case 't': return literal("true", Boolean.TRUE);
-            case 'f': return literal("false", Boolean.FALSE);
-            case 'n': return literal("null", null);
-            default: return number();
+            case '{':
+                return object();
+            case '[':
+                return array();
+            case '"':
+                return string();
+            case 't':
+                return literal("true", Boolean.TRUE);
+            case 'f':
+                return literal("false", Boolean.FALSE);
+            case 'n':
+                return literal("null", null);
+            default:
+                return number();
         }
     }
 
@@ -66,7 +73,10 @@ public final class Json {
         Map<String, Object> m = new LinkedHashMap<>();
         i++;
         ws();
-        if (peek('}')) { i++; return m; }
+        if (peek('}')) {
+            i++;
+            return m;
+        }
         while (true) {
             ws();
             if (!peek('"')) throw error("expected a member name");
@@ -76,7 +86,10 @@ public final class Json {
             ws();
             m.put(k, value());
             ws();
-            if (peek(',')) { i++; continue; }
+            if (peek(',')) {
+                i++;
+                continue;
+            }
             expect('}');
             return m;
         }
@@ -86,12 +99,18 @@ public final class Json {
         List<Object> l = new ArrayList<>();
         i++;
         ws();
-        if (peek(']')) { i++; return l; }
+        if (peek(']')) {
+            i++;
+            return l;
+        }
         while (true) {
             ws();
             l.add(value());
             ws();
-            if (peek(',')) { i++; continue; }
+            if (peek(',')) {
+                i++;
+                continue;
+            }
             expect(']');
             return l;
         }
@@ -113,21 +132,35 @@ public final class Json {
             if (i >= s.length()) throw error("unterminated string");
             char c = s.charAt(i++);
             if (c == '"') return b.toString();
-            if (c != '\\') { b.append(c); continue; }
+            if (c != '\\') {
+                b.append(c);
+                continue;
+            }
             if (i >= s.length()) throw error("unterminated escape");
             char e = s.charAt(i++);
             switch (e) {
-                case 'n': b.append('\n'); break;
-                case 't': b.append('\t'); break;
-                case 'r': b.append('\r'); break;
-                case 'b': b.append('\b'); break;
-                case 'f': b.append('\f'); break;
+                case 'n':
+                    b.append('\n');
+                    break;
+                case 't':
+                    b.append('\t');
+                    break;
+                case 'r':
+                    b.append('\r');
+                    break;
+                case 'b':
+                    b.append('\b');
+                    break;
+                case 'f':
+                    b.append('\f');
+                    break;
                 case 'u':
                     if (i + 4 > s.length()) throw error("bad unicode escape");
                     b.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
                     i += 4;
                     break;
-                default: b.append(e);
+                default:
+                    b.append(e);
             }
         }
     }
@@ -167,7 +200,10 @@ public final class Json {
             b.append(v);
         } else if (v instanceof Map) {
             Map<?, ?> m = (Map<?, ?>) v;
-            if (m.isEmpty()) { b.append("{}"); return; }
+            if (m.isEmpty()) {
+                b.append("{}");
+                return;
+            }
             b.append('{');
             boolean first = true;
             for (Map.Entry<?, ?> e : m.entrySet()) {
@@ -183,7 +219,10 @@ public final class Json {
         } else if (v instanceof Iterable) {
             List<Object> items = new ArrayList<>();
             ((Iterable<?>) v).forEach(items::add);
-            if (items.isEmpty()) { b.append("[]"); return; }
+            if (items.isEmpty()) {
+                b.append("[]");
+                return;
+            }
             b.append('[');
             for (int k = 0; k < items.size(); k++) {
                 if (k > 0) b.append(',');
@@ -209,11 +248,21 @@ public final class Json {
         for (int k = 0; k < s.length(); k++) {
             char c = s.charAt(k);
             switch (c) {
-                case '"': b.append("\\\""); break;
-                case '\\': b.append("\\\\"); break;
-                case '\n': b.append("\\n"); break;
-                case '\r': b.append("\\r"); break;
-                case '\t': b.append("\\t"); break;
+                case '"':
+                    b.append("\\\"");
+                    break;
+                case '\\':
+                    b.append("\\\\");
+                    break;
+                case '\n':
+                    b.append("\\n");
+                    break;
+                case '\r':
+                    b.append("\\r");
+                    break;
+                case '\t':
+                    b.append("\\t");
+                    break;
                 default:
                     if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
                     else b.append(c);

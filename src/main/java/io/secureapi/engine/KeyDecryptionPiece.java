@@ -1,8 +1,8 @@
 package io.secureapi.engine;
 
 import static io.secureapi.aws.AwsCall.call;
-import static io.secureapi.aws.AwsCall.run;
 import static io.secureapi.aws.AwsCall.ifFound;
+import static io.secureapi.aws.AwsCall.run;
 import static io.secureapi.aws.AwsCall.unlessGone;
 
 import io.secureapi.error.ExitException;
@@ -53,8 +53,9 @@ public final class KeyDecryptionPiece implements Piece {
         if (w.target.managedFunction()) {
             key.ifPresent(k -> warnings(w, k).forEach(line -> w.progress.say("warning: " + line)));
         } else {
-            key.ifPresent(k -> w.progress.say("warning: secret " + w.target.secretName() + " is encrypted with customer-managed KMS key "
-                    + k.arn() + ": the role of your function needs kms:Decrypt on it (secure-api verify checks it: secret.kms)"));
+            key.ifPresent(k -> w.progress.say("warning: secret " + w.target.secretName()
+                    + " is encrypted with customer-managed KMS key " + k.arn()
+                    + ": the role of your function needs kms:Decrypt on it (secure-api verify checks it: secret.kms)"));
         }
         return key;
     }
@@ -62,20 +63,33 @@ public final class KeyDecryptionPiece implements Piece {
     /** The secret's customer-managed key, resolved to its ARN (an alias is no policy resource); empty for the AWS-managed key. */
     static Optional<Key> resolve(Wiring w) {
         String id = w.secret().map(State.Secret::kmsKeyId).orElse(null);
-        if (id == null || id.isBlank() || id.equals(AWS_MANAGED_ALIAS) || id.endsWith(":" + AWS_MANAGED_ALIAS)) return Optional.empty();
-        KeyMetadata meta = call("describing KMS key " + id + " of secret " + w.target.secretName(), w.region(),
+        if (id == null || id.isBlank() || id.equals(AWS_MANAGED_ALIAS) || id.endsWith(":" + AWS_MANAGED_ALIAS))
+            return Optional.empty();
+        KeyMetadata meta = call(
+                "describing KMS key " + id + " of secret " + w.target.secretName(),
+                w.region(),
                 () -> w.aws.kms().describeKey(r -> r.keyId(id)).keyMetadata());
         if (meta.keyManager() == KeyManagerType.AWS) return Optional.empty();
         String account = Arns.parse(meta.arn()).map(Arns.Parsed::account).orElse(meta.awsAccountId());
         String[] reason = {null};
-        Optional<String> policy = readable(reason, "kms:GetKeyPolicy on " + meta.arn(), () -> call("reading the key policy of KMS key " + meta.arn(),
-                w.region(), () -> w.aws.kms().getKeyPolicy(r -> r.keyId(meta.arn()).policyName("default")).policy()));
+        Optional<String> policy = readable(
+                reason,
+                "kms:GetKeyPolicy on " + meta.arn(),
+                () -> call(
+                        "reading the key policy of KMS key " + meta.arn(),
+                        w.region(),
+                        () -> w.aws.kms()
+                                .getKeyPolicy(r -> r.keyId(meta.arn()).policyName("default"))
+                                .policy()));
         return Optional.of(new Key(meta.arn(), account, policy.orElse(null), reason[0]));
     }
 
     /** For verify: a key the caller may not even describe is a warning, not an error; empty key when so. */
     static Optional<Key> resolveOrExplain(Wiring w, String[] unreadable) {
-        return readable(unreadable, "kms:DescribeKey on " + w.secret().map(State.Secret::kmsKeyId).orElse(null), () -> resolve(w).orElse(null));
+        return readable(
+                unreadable,
+                "kms:DescribeKey on " + w.secret().map(State.Secret::kmsKeyId).orElse(null),
+                () -> resolve(w).orElse(null));
     }
 
     /** Runs a read; AccessDenied is an answer ("cannot read"), not an error. */
@@ -83,7 +97,8 @@ public final class KeyDecryptionPiece implements Piece {
         try {
             return Optional.ofNullable(read.get());
         } catch (ExitException e) {
-            if (e.getCause() instanceof AwsServiceException s && s.awsErrorDetails() != null
+            if (e.getCause() instanceof AwsServiceException s
+                    && s.awsErrorDetails() != null
                     && String.valueOf(s.awsErrorDetails().errorCode()).startsWith("AccessDenied")) {
                 reason[0] = "AccessDenied on " + action;
                 return Optional.empty();
@@ -94,33 +109,68 @@ public final class KeyDecryptionPiece implements Piece {
 
     static Optional<String> readRolePolicy(Wiring w) {
         String roleName = Names.managedRoleName(w.apiId());
-        return ifFound("reading the KMS policy of IAM role " + roleName, w.region(), NoSuchEntityException.class,
-                () -> w.aws.iam().getRolePolicy(r -> r.roleName(roleName).policyName(Names.ROLE_KMS_POLICY_NAME)).policyDocument());
+        return ifFound(
+                "reading the KMS policy of IAM role " + roleName,
+                w.region(),
+                NoSuchEntityException.class,
+                () -> w.aws.iam()
+                        .getRolePolicy(r -> r.roleName(roleName).policyName(Names.ROLE_KMS_POLICY_NAME))
+                        .policyDocument());
     }
 
     /** Every policy document of the role: inline (ListRolePolicies, GetRolePolicy) and attached (GetPolicy, GetPolicyVersion). */
     static RolePolicies readRolePolicies(Wiring w, String roleArn) {
         String roleName = roleArn.substring(roleArn.lastIndexOf('/') + 1);
         String[] reason = {null};
-        Optional<List<String>> docs = readable(reason, "iam:ListRolePolicies / iam:GetRolePolicy / iam:ListAttachedRolePolicies / "
-                + "iam:GetPolicy / iam:GetPolicyVersion on role " + roleName, () -> ifFound("reading the policies of IAM role " + roleName, w.region(),
-                NoSuchEntityException.class, () -> {
-            List<String> out = new ArrayList<>();
-            for (String name : w.aws.iam().listRolePoliciesPaginator(r -> r.roleName(roleName)).policyNames()) {
-                out.add(w.aws.iam().getRolePolicy(r -> r.roleName(roleName).policyName(name)).policyDocument());
-            }
-            for (AttachedPolicy p : w.aws.iam().listAttachedRolePoliciesPaginator(r -> r.roleName(roleName)).attachedPolicies()) {
-                String version = w.aws.iam().getPolicy(r -> r.policyArn(p.policyArn())).policy().defaultVersionId();
-                out.add(w.aws.iam().getPolicyVersion(r -> r.policyArn(p.policyArn()).versionId(version)).policyVersion().document());
-            }
-            return out;
-        }).orElse(List.of())); // no role: nothing grants it
+        Optional<List<String>> docs = readable(
+                reason,
+                "iam:ListRolePolicies / iam:GetRolePolicy / iam:ListAttachedRolePolicies / "
+                        + "iam:GetPolicy / iam:GetPolicyVersion on role " + roleName,
+                () -> ifFound(
+                                "reading the policies of IAM role " + roleName,
+                                w.region(),
+                                NoSuchEntityException.class,
+                                () -> {
+                                    List<String> out = new ArrayList<>();
+                                    for (String name : w.aws.iam()
+                                            .listRolePoliciesPaginator(r -> r.roleName(roleName))
+                                            .policyNames()) {
+                                        out.add(w.aws.iam()
+                                                .getRolePolicy(r ->
+                                                        r.roleName(roleName).policyName(name))
+                                                .policyDocument());
+                                    }
+                                    for (AttachedPolicy p : w.aws.iam()
+                                            .listAttachedRolePoliciesPaginator(r -> r.roleName(roleName))
+                                            .attachedPolicies()) {
+                                        String version = w.aws.iam()
+                                                .getPolicy(r -> r.policyArn(p.policyArn()))
+                                                .policy()
+                                                .defaultVersionId();
+                                        out.add(w.aws.iam()
+                                                .getPolicyVersion(r -> r.policyArn(p.policyArn())
+                                                        .versionId(version))
+                                                .policyVersion()
+                                                .document());
+                                    }
+                                    return out;
+                                })
+                        .orElse(List.of())); // no role: nothing grants it
         return new RolePolicies(docs.orElse(null), reason[0]);
     }
 
     static Map<String, String> vars(Wiring w, Key key, String roleArn) {
-        return Map.of("keyArn", key.arn(), "region", w.region(), "dnsSuffix", Arns.dnsSuffix(w.region()),
-                "secretArn", w.secretArn(), "roleArn", roleArn == null ? "ROLE_ARN" : roleArn);
+        return Map.of(
+                "keyArn",
+                key.arn(),
+                "region",
+                w.region(),
+                "dnsSuffix",
+                Arns.dnsSuffix(w.region()),
+                "secretArn",
+                w.secretArn(),
+                "roleArn",
+                roleArn == null ? "ROLE_ARN" : roleArn);
     }
 
     /** The bundled role's inline policy: kms:Decrypt on the key, only through Secrets Manager, only for this secret. */
@@ -130,7 +180,9 @@ public final class KeyDecryptionPiece implements Piece {
 
     /** The IAM statement a reader's role needs, as one line of JSON to paste. */
     static String iamStatement(Wiring w, Key key) {
-        return Json.write(PolicyDocument.parse(Policies.template("bundled-role-kms.json", vars(w, key, w.roleArn()))).statements().get(0));
+        return Json.write(PolicyDocument.parse(Policies.template("bundled-role-kms.json", vars(w, key, w.roleArn())))
+                .statements()
+                .get(0));
     }
 
     /** The key policy statement the key's owner adds when IAM policies alone cannot grant access. */
@@ -166,7 +218,8 @@ public final class KeyDecryptionPiece implements Piece {
     static boolean iamGrants(List<String> documents, String keyArn) {
         for (String doc : documents) {
             for (Map<String, Object> st : PolicyDocument.parse(doc).statements()) {
-                if (allowsDecrypt(st) && strings(st.get("Resource")).stream().anyMatch(r -> Verify.arnLike(r, keyArn))) return true;
+                if (allowsDecrypt(st) && strings(st.get("Resource")).stream().anyMatch(r -> Verify.arnLike(r, keyArn)))
+                    return true;
             }
         }
         return false;
@@ -191,36 +244,47 @@ public final class KeyDecryptionPiece implements Piece {
         String role = w.roleArn();
         String add = keyPolicyStatement(w, key, role);
         if (!key.account().equals(w.account())) {
-            out.add("KMS key " + key.arn() + " of secret " + w.target.secretName() + " is in account " + key.account() + ", not " + w.account()
+            out.add("KMS key " + key.arn() + " of secret " + w.target.secretName() + " is in account " + key.account()
+                    + ", not " + w.account()
                     + ": an IAM policy cannot grant it on its own; the key's owner must add to its key policy: " + add);
         } else if (key.keyPolicy().isEmpty()) {
-            out.add("cannot read the key policy of KMS key " + key.arn() + " (" + key.unreadable() + "): if it does not let IAM policies grant "
-                    + "access, the key's owner must add to it: " + add);
-        } else if (!enablesIam(key.keyPolicy().get(), w.partition(), key.account()) && !keyPolicyGrants(key.keyPolicy().get(), role)) {
-            out.add("the key policy of KMS key " + key.arn() + " does not let IAM policies grant access (no statement allowing arn:" + w.partition()
-                    + ":iam::" + key.account() + ":root kms:*), so the authorizer cannot decrypt the secret; the key's owner must add: " + add);
+            out.add("cannot read the key policy of KMS key " + key.arn() + " (" + key.unreadable()
+                    + "): if it does not let IAM policies grant " + "access, the key's owner must add to it: " + add);
+        } else if (!enablesIam(key.keyPolicy().get(), w.partition(), key.account())
+                && !keyPolicyGrants(key.keyPolicy().get(), role)) {
+            out.add("the key policy of KMS key " + key.arn()
+                    + " does not let IAM policies grant access (no statement allowing arn:" + w.partition() + ":iam::"
+                    + key.account()
+                    + ":root kms:*), so the authorizer cannot decrypt the secret; the key's owner must add: " + add);
         }
         return out;
     }
 
     /** Put the bundled role's KMS policy: kms:Decrypt on {@code key}, only via Secrets Manager, only for the secret's ARN at apply. */
-    record Grant(Key key) implements Change.Diff {
-    }
+    record Grant(Key key) implements Change.Diff {}
 
     /** Delete the bundled role's KMS policy. */
-    record Revoke() implements Change.Diff {
-    }
+    record Revoke() implements Change.Diff {}
 
     @Override
     public Change plan(Wiring w) {
         String resource = Names.managedRoleName(w.apiId()) + " " + Names.ROLE_KMS_POLICY_NAME;
         if (!w.target.managedFunction()) {
-            return Change.ok(name(), w.target.secretName(), w.kmsKey().map(k -> "customer-managed key " + k.arn()
-                    + ": your function's role needs kms:Decrypt (verify checks it)").orElse("AWS-managed key: nothing to grant"));
+            return Change.ok(
+                    name(),
+                    w.target.secretName(),
+                    w.kmsKey()
+                            .map(k -> "customer-managed key " + k.arn()
+                                    + ": your function's role needs kms:Decrypt (verify checks it)")
+                            .orElse("AWS-managed key: nothing to grant"));
         }
         if (w.kmsKey().isEmpty()) {
             if (w.kmsRolePolicy().isPresent()) {
-                return new Change(name(), resource, Change.Action.UPDATE, "remove kms:Decrypt: the secret now uses the AWS-managed key",
+                return new Change(
+                        name(),
+                        resource,
+                        Change.Action.UPDATE,
+                        "remove kms:Decrypt: the secret now uses the AWS-managed key",
                         new Revoke());
             }
             return Change.ok(name(), resource, "AWS-managed key aws/secretsmanager: nothing to grant");
@@ -228,11 +292,19 @@ public final class KeyDecryptionPiece implements Piece {
         Key key = w.kmsKey().get();
         String want = desiredRolePolicy(w, key);
         if (w.kmsRolePolicy().isEmpty()) {
-            return new Change(name(), resource, Change.Action.CREATE, "kms:Decrypt on " + key.arn() + ", only via Secrets Manager for this secret",
+            return new Change(
+                    name(),
+                    resource,
+                    Change.Action.CREATE,
+                    "kms:Decrypt on " + key.arn() + ", only via Secrets Manager for this secret",
                     new Grant(key));
         }
         if (!PolicyDocument.parse(w.kmsRolePolicy().get()).sameAs(PolicyDocument.parse(want))) {
-            return new Change(name(), resource, Change.Action.UPDATE, "kms:Decrypt on " + key.arn() + ", only via Secrets Manager for this secret",
+            return new Change(
+                    name(),
+                    resource,
+                    Change.Action.UPDATE,
+                    "kms:Decrypt on " + key.arn() + ", only via Secrets Manager for this secret",
                     new Grant(key));
         }
         return Change.ok(name(), resource, "kms:Decrypt on " + key.arn() + " for this secret only");
@@ -243,13 +315,21 @@ public final class KeyDecryptionPiece implements Piece {
         String roleName = Names.managedRoleName(w.apiId());
         if (change.diff() instanceof Revoke) return deleteRolePolicy(w, roleName);
         String policy = desiredRolePolicy(w, change.diff(Grant.class).key());
-        run("putting the KMS policy on IAM role " + roleName, w.region(), () -> w.aws.iam().putRolePolicy(r -> r
-                .roleName(roleName).policyName(Names.ROLE_KMS_POLICY_NAME).policyDocument(policy)));
+        run(
+                "putting the KMS policy on IAM role " + roleName,
+                w.region(),
+                () -> w.aws.iam()
+                        .putRolePolicy(r -> r.roleName(roleName)
+                                .policyName(Names.ROLE_KMS_POLICY_NAME)
+                                .policyDocument(policy)));
         return w.snapshot().with(b -> b.kmsRolePolicy = policy);
     }
 
     private static Snapshot deleteRolePolicy(Wiring w, String roleName) {
-        unlessGone("deleting the KMS policy of IAM role " + roleName, w.region(), NoSuchEntityException.class,
+        unlessGone(
+                "deleting the KMS policy of IAM role " + roleName,
+                w.region(),
+                NoSuchEntityException.class,
                 () -> w.aws.iam().deleteRolePolicy(r -> r.roleName(roleName).policyName(Names.ROLE_KMS_POLICY_NAME)));
         return w.snapshot().with(b -> b.kmsRolePolicy = null);
     }
@@ -261,10 +341,14 @@ public final class KeyDecryptionPiece implements Piece {
         String resource = Names.managedRoleName(w.apiId()) + " " + Names.ROLE_KMS_POLICY_NAME;
         if (!w.target.managedFunction()) return Change.ok(name(), w.target.secretName(), "your function's role; kept");
         if (w.kmsRolePolicy().isEmpty()) return Change.ok(name(), resource, "no KMS policy");
-        boolean ours = w.role().map(r -> "true".equals(r.tags().get(Names.TAG_MANAGED))
-                && w.apiId().equals(r.tags().getOrDefault(Names.TAG_API_ID, w.apiId()))).orElse(false);
-        if (!ours) return Change.ok(name(), resource, "role not tagged " + Names.TAG_MANAGED + "=true for this API; kept");
-        return new Change(name(), resource, Change.Action.DELETE, "remove kms:Decrypt from the authorizer's role", new Revoke());
+        boolean ours = w.role()
+                .map(r -> "true".equals(r.tags().get(Names.TAG_MANAGED))
+                        && w.apiId().equals(r.tags().getOrDefault(Names.TAG_API_ID, w.apiId())))
+                .orElse(false);
+        if (!ours)
+            return Change.ok(name(), resource, "role not tagged " + Names.TAG_MANAGED + "=true for this API; kept");
+        return new Change(
+                name(), resource, Change.Action.DELETE, "remove kms:Decrypt from the authorizer's role", new Revoke());
     }
 
     @Override
@@ -284,8 +368,12 @@ public final class KeyDecryptionPiece implements Piece {
         String name = w.target.secretName();
         String res = "secret " + name;
         if (w.snapshot().kmsKeyUnreadable() != null) {
-            return List.of(Check.warn("secret.kms", res, "cannot tell whether the authorizer may decrypt secret " + name + " (KMS key "
-                    + w.secret().get().kmsKeyId() + "): " + w.snapshot().kmsKeyUnreadable(), "grant the verify role kms:DescribeKey and kms:GetKeyPolicy on the key"));
+            return List.of(Check.warn(
+                    "secret.kms",
+                    res,
+                    "cannot tell whether the authorizer may decrypt secret " + name + " (KMS key "
+                            + w.secret().get().kmsKeyId() + "): " + w.snapshot().kmsKeyUnreadable(),
+                    "grant the verify role kms:DescribeKey and kms:GetKeyPolicy on the key"));
         }
         if (w.kmsKey().isEmpty() || w.roleArn() == null || w.snapshot().readerPolicies() == null) return List.of();
         return List.of(decrypt(w, w.kmsKey().get(), name, res));
@@ -299,17 +387,28 @@ public final class KeyDecryptionPiece implements Piece {
         RolePolicies policies = w.snapshot().readerPolicies();
         boolean byIam = policies.documents().map(d -> iamGrants(d, key.arn())).orElse(false);
         boolean byKey = key.keyPolicy().map(p -> keyPolicyGrants(p, role)).orElse(false);
-        boolean iamEnabled = key.keyPolicy().map(p -> enablesIam(p, w.partition(), sameAccount ? key.account() : roleAccount)).orElse(false);
+        boolean iamEnabled = key.keyPolicy()
+                .map(p -> enablesIam(p, w.partition(), sameAccount ? key.account() : roleAccount))
+                .orElse(false);
         String what = "role " + role + " may decrypt secret " + name + " (customer-managed KMS key " + key.arn() + ")";
         boolean ok = sameAccount ? byKey || iamEnabled && byIam : (byKey || iamEnabled) && byIam;
         if (ok) return Check.pass("secret.kms", res, what);
         if (key.keyPolicy().isEmpty() || policies.documents().isEmpty()) {
             String why = policies.documents().isEmpty() ? policies.unreadable() : key.unreadable();
-            return Check.warn("secret.kms", res, "cannot tell whether " + what + ": " + why, "make sure the role's policy has " + iamStatement(w, key)
-                    + " and the key policy lets IAM policies grant access (or has " + keyPolicyStatement(w, key, role) + ")");
+            return Check.warn(
+                    "secret.kms",
+                    res,
+                    "cannot tell whether " + what + ": " + why,
+                    "make sure the role's policy has " + iamStatement(w, key)
+                            + " and the key policy lets IAM policies grant access (or has "
+                            + keyPolicyStatement(w, key, role) + ")");
         }
-        return Check.fail("secret.kms", res, "role " + role + " may not decrypt secret " + name + ": neither its IAM policies nor the key policy of "
-                + key.arn() + " allow kms:Decrypt, so every GetSecretValue of the authorizer fails", decryptFix(w, key, sameAccount, iamEnabled));
+        return Check.fail(
+                "secret.kms",
+                res,
+                "role " + role + " may not decrypt secret " + name + ": neither its IAM policies nor the key policy of "
+                        + key.arn() + " allow kms:Decrypt, so every GetSecretValue of the authorizer fails",
+                decryptFix(w, key, sameAccount, iamEnabled));
     }
 
     /** Setup can grant the bundled role; the key policy only its owner can change, and a user's role only the user. */
@@ -318,7 +417,9 @@ public final class KeyDecryptionPiece implements Piece {
         String keyStatement = keyPolicyStatement(w, key, role);
         if (w.target.managedFunction()) {
             return Verify.SETUP_FIX + " (it gives the authorizer's role kms:Decrypt on the key)"
-                    + (iamEnabled && sameAccount ? "" : "; the key's owner must also add to the key policy: " + keyStatement);
+                    + (iamEnabled && sameAccount
+                            ? ""
+                            : "; the key's owner must also add to the key policy: " + keyStatement);
         }
         if (!sameAccount || !iamEnabled) {
             return "the key's owner adds to the key policy of " + key.arn() + ": " + keyStatement

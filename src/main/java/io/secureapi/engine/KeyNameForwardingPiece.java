@@ -38,14 +38,23 @@ public final class KeyNameForwardingPiece implements Piece {
     /** Checks --forward-key-name before anything is read: a plain header name API Gateway lets a mapping set. */
     public static String checkHeader(String header, String keyHeader) {
         if (header == null || !header.matches("[A-Za-z0-9-]{1,64}")) {
-            throw ExitException.badInput("--forward-key-name \"" + (header == null ? "" : header) + "\" is not a header name",
+            throw ExitException.badInput(
+                    "--forward-key-name \"" + (header == null ? "" : header) + "\" is not a header name",
                     "use letters, digits and -, e.g. --forward-key-name X-Consumer");
         }
         String h = header.toLowerCase();
-        // reserved or meaningful headers a mapping must not overwrite (http-api-parameter-mapping.html, "Reserved headers")
-        if (h.equals(keyHeader.toLowerCase()) || h.equals("host") || h.equals("content-length") || h.equals("authorization")
-                || h.startsWith("x-amz-") || h.startsWith("x-amzn-") || h.equals("connection") || h.equals("transfer-encoding")) {
-            throw ExitException.badInput("--forward-key-name " + header + " names a header API Gateway reserves or the key travels in",
+        // reserved or meaningful headers a mapping must not overwrite (http-api-parameter-mapping.html, "Reserved
+        // headers")
+        if (h.equals(keyHeader.toLowerCase())
+                || h.equals("host")
+                || h.equals("content-length")
+                || h.equals("authorization")
+                || h.startsWith("x-amz-")
+                || h.startsWith("x-amzn-")
+                || h.equals("connection")
+                || h.equals("transfer-encoding")) {
+            throw ExitException.badInput(
+                    "--forward-key-name " + header + " names a header API Gateway reserves or the key travels in",
                     "choose your own header, e.g. --forward-key-name X-Consumer");
         }
         return header;
@@ -53,10 +62,19 @@ public final class KeyNameForwardingPiece implements Piece {
 
     /** The API's integrations, every page. */
     static List<Integration> read(Wiring w) {
-        return HttpApi.every(w, "listing the integrations of API " + w.apiId(),
-                t -> w.aws.apigateway().getIntegrations(r -> r.apiId(w.apiId()).maxResults("100").nextToken(t)),
-                GetIntegrationsResponse::items, GetIntegrationsResponse::nextToken).stream()
-                .map(i -> new Integration(i.integrationId(), i.integrationTypeAsString(), i.integrationSubtype(),
+        return HttpApi.every(
+                        w,
+                        "listing the integrations of API " + w.apiId(),
+                        t -> w.aws.apigateway()
+                                .getIntegrations(r ->
+                                        r.apiId(w.apiId()).maxResults("100").nextToken(t)),
+                        GetIntegrationsResponse::items,
+                        GetIntegrationsResponse::nextToken)
+                .stream()
+                .map(i -> new Integration(
+                        i.integrationId(),
+                        i.integrationTypeAsString(),
+                        i.integrationSubtype(),
                         i.requestParameters() == null ? Map.<String, String>of() : Map.copyOf(i.requestParameters())))
                 .toList();
     }
@@ -70,7 +88,10 @@ public final class KeyNameForwardingPiece implements Piece {
     /** Integrations that lack the mapping (or map the header to something else). */
     public static List<Integration> missing(Wiring w, String header) {
         String k = key(header);
-        return w.integrations().stream().filter(Integration::mappable).filter(i -> !VALUE.equals(i.requestParameters().get(k))).toList();
+        return w.integrations().stream()
+                .filter(Integration::mappable)
+                .filter(i -> !VALUE.equals(i.requestParameters().get(k)))
+                .toList();
     }
 
     /** Add the mapping of {@code header} to these integrations, each with its other mappings as read. */
@@ -93,9 +114,18 @@ public final class KeyNameForwardingPiece implements Piece {
         if (header == null) return Change.ok(name(), "-", "not asked for (--forward-key-name HEADER)");
         List<Integration> missing = missing(w, header);
         long mappable = w.integrations().stream().filter(Integration::mappable).count();
-        if (missing.isEmpty()) return Change.ok(name(), header, mappable + " integration" + (mappable == 1 ? "" : "s") + " set " + header + " from the key name");
-        return new Change(name(), header, Change.Action.UPDATE, "map " + key(header) + " = " + VALUE + " on " + missing.size() + " of "
-                + mappable + " integration" + (mappable == 1 ? "" : "s") + " (their other mappings kept)", new Forward(header, missing));
+        if (missing.isEmpty())
+            return Change.ok(
+                    name(),
+                    header,
+                    mappable + " integration" + (mappable == 1 ? "" : "s") + " set " + header + " from the key name");
+        return new Change(
+                name(),
+                header,
+                Change.Action.UPDATE,
+                "map " + key(header) + " = " + VALUE + " on " + missing.size() + " of " + mappable + " integration"
+                        + (mappable == 1 ? "" : "s") + " (their other mappings kept)",
+                new Forward(header, missing));
     }
 
     @Override
@@ -105,8 +135,12 @@ public final class KeyNameForwardingPiece implements Piece {
         for (Integration i : f.integrations()) {
             Map<String, String> merged = new LinkedHashMap<>(i.requestParameters());
             merged.put(key(header), VALUE);
-            run("mapping " + header + " on integration " + i.id() + " of API " + w.apiId(), w.region(), () -> w.aws.apigateway()
-                    .updateIntegration(r -> r.apiId(w.apiId()).integrationId(i.id()).requestParameters(merged)));
+            run(
+                    "mapping " + header + " on integration " + i.id() + " of API " + w.apiId(),
+                    w.region(),
+                    () -> w.aws.apigateway()
+                            .updateIntegration(r ->
+                                    r.apiId(w.apiId()).integrationId(i.id()).requestParameters(merged)));
         }
         List<Integration> now = read(w);
         return w.snapshot().with(b -> b.integrations = now);
@@ -120,12 +154,19 @@ public final class KeyNameForwardingPiece implements Piece {
         if (header == null) return Change.ok(name(), "-", "none recorded");
         List<Integration> ours = ours(w, header);
         if (ours.isEmpty()) return Change.ok(name(), header, "no integration maps it");
-        return new Change(name(), header, Change.Action.DELETE, "remove " + key(header) + " from " + ours.size() + " integration"
-                + (ours.size() == 1 ? "" : "s") + " (other mappings kept)", new StopForwarding(header, ours));
+        return new Change(
+                name(),
+                header,
+                Change.Action.DELETE,
+                "remove " + key(header) + " from " + ours.size() + " integration" + (ours.size() == 1 ? "" : "s")
+                        + " (other mappings kept)",
+                new StopForwarding(header, ours));
     }
 
     private static List<Integration> ours(Wiring w, String header) {
-        return w.integrations().stream().filter(i -> VALUE.equals(i.requestParameters().get(key(header)))).toList();
+        return w.integrations().stream()
+                .filter(i -> VALUE.equals(i.requestParameters().get(key(header))))
+                .toList();
     }
 
     @Override
@@ -136,8 +177,12 @@ public final class KeyNameForwardingPiece implements Piece {
             // an empty value removes a mapping; the others are sent as they are
             Map<String, String> params = new LinkedHashMap<>(i.requestParameters());
             params.put(key(header), "");
-            run("removing the " + header + " mapping from integration " + i.id() + " of API " + w.apiId(), w.region(), () -> w.aws.apigateway()
-                    .updateIntegration(r -> r.apiId(w.apiId()).integrationId(i.id()).requestParameters(params)));
+            run(
+                    "removing the " + header + " mapping from integration " + i.id() + " of API " + w.apiId(),
+                    w.region(),
+                    () -> w.aws.apigateway()
+                            .updateIntegration(r ->
+                                    r.apiId(w.apiId()).integrationId(i.id()).requestParameters(params)));
         }
         List<Integration> now = read(w);
         return w.snapshot().with(b -> b.integrations = now);
@@ -153,12 +198,18 @@ public final class KeyNameForwardingPiece implements Piece {
         String res = "API " + w.apiId() + " integrations";
         List<Integration> missing = missing(w, header);
         if (missing.isEmpty()) {
-            return List.of(Check.pass("integrations.key-name", res, "every integration of API " + w.apiId() + " sets " + header
-                    + " from the key name"));
+            return List.of(Check.pass(
+                    "integrations.key-name",
+                    res,
+                    "every integration of API " + w.apiId() + " sets " + header + " from the key name"));
         }
-        return List.of(Check.fail("integrations.key-name", res, missing.size() + " integration" + (missing.size() == 1 ? "" : "s")
-                + " of API " + w.apiId() + " do not set " + header + " from the key name: "
-                + missing.stream().map(Integration::id).collect(Collectors.joining(", "))
-                + " (the backend would trust whatever a client sends in it)", Verify.SETUP_FIX + " (it merges the mapping; other mappings are kept)"));
+        return List.of(Check.fail(
+                "integrations.key-name",
+                res,
+                missing.size() + " integration" + (missing.size() == 1 ? "" : "s")
+                        + " of API " + w.apiId() + " do not set " + header + " from the key name: "
+                        + missing.stream().map(Integration::id).collect(Collectors.joining(", "))
+                        + " (the backend would trust whatever a client sends in it)",
+                Verify.SETUP_FIX + " (it merges the mapping; other mappings are kept)"));
     }
 }

@@ -31,9 +31,15 @@ public final class KeyRotation {
      * What the user asked for, after defaults. {@code env} is "live" or "dev". Null for none:
      * {@code config} (secure-api.json's entry), {@code secretName} (--secret-name), {@code suppliedKey}.
      */
-    public record Request(String apiId, String region, ProjectConfig config, String secretName, String env,
-            ApiKey suppliedKey, boolean finish, boolean force) {
-    }
+    public record Request(
+            String apiId,
+            String region,
+            ProjectConfig config,
+            String secretName,
+            String env,
+            ApiKey suppliedKey,
+            boolean finish,
+            boolean force) {}
 
     /** One version of the secret and its staging labels; {@code created} null when AWS did not say. */
     public record Version(String id, Set<String> stages, Instant created) {
@@ -47,15 +53,21 @@ public final class KeyRotation {
      * {@code userFunction}: the authorizer is the user's own function (one plain key, AWSPREVIOUS unknown).
      * A value is null when that version is missing or holds no string.
      */
-    public record Versions(State.Secret secret, List<Version> versions, String currentValue, String previousValue,
-            boolean userFunction, String functionLabel) {
+    public record Versions(
+            State.Secret secret,
+            List<Version> versions,
+            String currentValue,
+            String previousValue,
+            boolean userFunction,
+            String functionLabel) {
         public Optional<Version> version(String stage) {
             return versions.stream().filter(v -> v.has(stage)).findFirst();
         }
 
         @Override
         public String toString() {
-            return "Versions[secret=" + secret.name() + ", versions=" + versions + ", values redacted, userFunction=" + userFunction + "]";
+            return "Versions[secret=" + secret.name() + ", versions=" + versions + ", values redacted, userFunction="
+                    + userFunction + "]";
         }
     }
 
@@ -77,8 +89,7 @@ public final class KeyRotation {
     }
 
     /** Digest format: the old value of {@code key} stops being accepted (a new current version without it), then caches are emptied. */
-    record Finish(String key) implements Change.Diff {
-    }
+    record Finish(String key) implements Change.Diff {}
 
     /** Plaintext format: AWSPREVIOUS comes off version {@code versionId}, revoking the keys only it holds. */
     record RemovePrevious(String versionId, List<String> revoked) implements Change.Diff {
@@ -88,26 +99,28 @@ public final class KeyRotation {
     }
 
     /** Digest format: the retiring value of {@code key} becomes its only value again (a new current version). */
-    record Discard(String key) implements Change.Diff {
-    }
+    record Discard(String key) implements Change.Diff {}
 
     /**
      * Plaintext format: the previous value of {@code key} becomes current again (a new version), and
      * version {@code discardedVersionId}, holding the new value, loses AWSPREVIOUS.
      */
-    record DiscardCurrent(String key, String discardedVersionId) implements Change.Diff {
-    }
+    record DiscardCurrent(String key, String discardedVersionId) implements Change.Diff {}
 
     /** What apply did. {@code newKey} is null for --finish; {@code generated} false when the user supplied it. */
-    public record Outcome(ApiKey newKey, boolean generated, String newVersionId, String previousVersionId,
-            List<String> revokedKeyNames) {
-    }
+    public record Outcome(
+            ApiKey newKey,
+            boolean generated,
+            String newVersionId,
+            String previousVersionId,
+            List<String> revokedKeyNames) {}
 
     private final Request request;
     private final Wiring wiring;
     private final Versions snapshot;
     /** Null unless --finish has something to finish. */
     private final CacheWindow window;
+
     private final List<String> readNotes;
 
     KeyRotation(Request request, Wiring wiring, Versions snapshot, CacheWindow window, List<String> readNotes) {
@@ -133,51 +146,84 @@ public final class KeyRotation {
         Wiring w = new Wiring(target, aws, progress, cfg.orElse(null));
 
         // The config's ARN survives a rename; --secret-name wins over both.
-        String secretId = req.secretName() != null ? secretName
-                : cfg.map(ProjectConfig::secretArn).filter(s -> s != null && !s.isBlank()).orElse(secretName);
-        State.Secret secret = Reader.of(w).secret(secretId).wiring().secret().orElseThrow(() -> ExitException.badInput(
-                "secret " + secretName + " not found in " + req.region() + " (API " + req.apiId() + " has no key to rotate)",
-                "run secure-api setup first" + (cfg.isEmpty() ? " (or pass --secret-name if your key is stored under another name)" : "")));
+        String secretId = req.secretName() != null
+                ? secretName
+                : cfg.map(ProjectConfig::secretArn)
+                        .filter(s -> s != null && !s.isBlank())
+                        .orElse(secretName);
+        State.Secret secret = Reader.of(w)
+                .secret(secretId)
+                .wiring()
+                .secret()
+                .orElseThrow(() -> ExitException.badInput(
+                        "secret " + secretName + " not found in " + req.region() + " (API " + req.apiId()
+                                + " has no key to rotate)",
+                        "run secure-api setup first"
+                                + (cfg.isEmpty()
+                                        ? " (or pass --secret-name if your key is stored under another name)"
+                                        : "")));
         if (secret.scheduledForDeletion()) {
-            throw ExitException.badInput("secret " + secret.name() + " is scheduled for deletion (teardown, or by hand)",
+            throw ExitException.badInput(
+                    "secret " + secret.name() + " is scheduled for deletion (teardown, or by hand)",
                     "run secure-api setup first: it restores the secret and wires it again");
         }
 
         List<Version> versions = versions(w, secret);
-        Optional<String> current = versions.stream().filter(v -> v.has(CURRENT)).findFirst().flatMap(v -> value(w, secret, v));
-        Optional<String> previous = versions.stream().filter(v -> v.has(PREVIOUS)).findFirst().flatMap(v -> value(w, secret, v));
+        Optional<String> current =
+                versions.stream().filter(v -> v.has(CURRENT)).findFirst().flatMap(v -> value(w, secret, v));
+        Optional<String> previous =
+                versions.stream().filter(v -> v.has(PREVIOUS)).findFirst().flatMap(v -> value(w, secret, v));
 
         // Without a config the bundled function tells: it exists and carries our managed tag.
         boolean userFunction;
         String functionLabel;
         if (cfg.isPresent()) {
             userFunction = !cfg.get().functionManaged();
-            functionLabel = userFunction ? "your own function " + Wiring.nameOf(cfg.get().functionArn()) : w.functionName();
+            functionLabel = userFunction
+                    ? "your own function " + Wiring.nameOf(cfg.get().functionArn())
+                    : w.functionName();
         } else {
             Reader.of(w).function();
             userFunction = w.function().filter(State.Function::managed).isEmpty();
             functionLabel = userFunction ? "your own authorizer function" : w.functionName();
         }
-        Versions snap = new Versions(secret, versions, current.orElse(null), previous.orElse(null), userFunction, functionLabel);
+        Versions snap = new Versions(
+                secret, versions, current.orElse(null), previous.orElse(null), userFunction, functionLabel);
 
         List<String> notes = new ArrayList<>();
-        CacheWindow window = req.finish() && (snap.version(PREVIOUS).isPresent() || current.map(DigestSecret::is).orElse(false))
-                ? readWindow(w, userFunction, cfg.orElse(null), notes) : null;
+        CacheWindow window = req.finish()
+                        && (snap.version(PREVIOUS).isPresent()
+                                || current.map(DigestSecret::is).orElse(false))
+                ? readWindow(w, userFunction, cfg.orElse(null), notes)
+                : null;
         return new KeyRotation(req, w, snap, window, notes);
     }
 
     static List<Version> versions(Wiring w, State.Secret secret) {
         // the SDK's generated paginator fetches each next page while the stream is consumed, inside call()
-        return call("listing the versions of secret " + secret.name(), w.region(),
-                () -> w.aws.secrets().listSecretVersionIdsPaginator(r -> r.secretId(secret.arn()).maxResults(100)).stream()
-                        .flatMap(page -> page.versions().stream())
-                        .map(v -> new Version(v.versionId(), Set.copyOf(v.versionStages()), v.createdDate()))
-                        .toList());
+        return call(
+                "listing the versions of secret " + secret.name(),
+                w.region(),
+                () ->
+                        w
+                                .aws
+                                .secrets()
+                                .listSecretVersionIdsPaginator(
+                                        r -> r.secretId(secret.arn()).maxResults(100))
+                                .stream()
+                                .flatMap(page -> page.versions().stream())
+                                .map(v -> new Version(v.versionId(), Set.copyOf(v.versionStages()), v.createdDate()))
+                                .toList());
     }
 
     private static Optional<String> value(Wiring w, State.Secret secret, Version v) {
-        return ifFound("reading version " + v.id() + " of secret " + secret.name(), w.region(), ResourceNotFoundException.class,
-                () -> w.aws.secrets().getSecretValue(r -> r.secretId(secret.arn()).versionId(v.id())).secretString());
+        return ifFound(
+                "reading version " + v.id() + " of secret " + secret.name(),
+                w.region(),
+                ResourceNotFoundException.class,
+                () -> w.aws.secrets()
+                        .getSecretValue(r -> r.secretId(secret.arn()).versionId(v.id()))
+                        .secretString());
     }
 
     /**
@@ -193,8 +239,9 @@ public final class KeyRotation {
                 if (w.function().isEmpty()) Reader.of(w).function();
                 raw = w.function().map(f -> f.env().get(Names.ENV_KEY_CACHE_SECONDS));
             } catch (ExitException unreadable) {
-                notes.add("could not read function " + w.functionName() + " (" + unreadable.getMessage() + "); assuming its default "
-                        + Names.ENV_KEY_CACHE_SECONDS + " of " + DEFAULT_KEY_CACHE_SECONDS + " s");
+                notes.add("could not read function " + w.functionName() + " (" + unreadable.getMessage()
+                        + "); assuming its default " + Names.ENV_KEY_CACHE_SECONDS + " of " + DEFAULT_KEY_CACHE_SECONDS
+                        + " s");
             }
             keyCache = keyCacheSeconds(raw.orElse(null));
         }
@@ -211,7 +258,8 @@ public final class KeyRotation {
         }
         if (ttl.isPresent()) return new CacheWindow(keyCache, ttl.get(), "authorizer " + w.target.authorizerName());
         int fallback = cfg.map(ProjectConfig::cacheTtl).orElse(Names.DEFAULT_CACHE_TTL);
-        return new CacheWindow(keyCache, fallback, cfg.isPresent() ? "cacheTtl in secure-api.json" : "secure-api's default");
+        return new CacheWindow(
+                keyCache, fallback, cfg.isPresent() ? "cacheTtl in secure-api.json" : "secure-api's default");
     }
 
     /** The bundled authorizer's reading of KEY_CACHE_SECONDS (index.mjs): a number ≥ 0, else 60; fractions round up. */
@@ -252,7 +300,8 @@ public final class KeyRotation {
     public static List<String> onlyInPrevious(Map<String, String> previous, Map<String, String> current) {
         List<String> out = new ArrayList<>();
         for (Map.Entry<String, String> e : previous.entrySet()) {
-            if (e.getValue() != null && !e.getValue().isEmpty() && !current.containsValue(e.getValue())) out.add(e.getKey());
+            if (e.getValue() != null && !e.getValue().isEmpty() && !current.containsValue(e.getValue()))
+                out.add(e.getKey());
         }
         return out;
     }
@@ -310,11 +359,15 @@ public final class KeyRotation {
         if (rotating.isEmpty()) return null;
         if (rotating.size() == 1 && SecretValue.LIVE.equals(named)) return rotating.get(0);
         if (!SecretValue.LIVE.equals(named)) {
-            throw ExitException.badInput("key " + named + " of secret " + secretName() + " has no unfinished rotation (unfinished: "
-                    + String.join(", ", rotating) + ")", "finish one of those: secure-api rotate-key --finish --key " + rotating.get(0));
+            throw ExitException.badInput(
+                    "key " + named + " of secret " + secretName() + " has no unfinished rotation (unfinished: "
+                            + String.join(", ", rotating) + ")",
+                    "finish one of those: secure-api rotate-key --finish --key " + rotating.get(0));
         }
-        throw ExitException.badInput("keys " + String.join(", ", rotating) + " of secret " + secretName() + " have unfinished rotations; "
-                + "each is finished on its own", "name one: secure-api rotate-key --finish --key NAME");
+        throw ExitException.badInput(
+                "keys " + String.join(", ", rotating) + " of secret " + secretName() + " have unfinished rotations; "
+                        + "each is finished on its own",
+                "name one: secure-api rotate-key --finish --key NAME");
     }
 
     private Change digestChange() {
@@ -323,8 +376,13 @@ public final class KeyRotation {
         if (request.finish()) {
             String k = finishName(d);
             if (k == null) return Change.ok(PIECE, name, "no key has an unfinished rotation: nothing to finish");
-            return new Change(PIECE, name, Change.Action.UPDATE, "the old " + k + " key stops being accepted (removed from the current "
-                    + "version), then the caches that may still accept it are emptied", new Finish(k));
+            return new Change(
+                    PIECE,
+                    name,
+                    Change.Action.UPDATE,
+                    "the old " + k + " key stops being accepted (removed from the current "
+                            + "version), then the caches that may still accept it are emptied",
+                    new Finish(k));
         }
         String key = request.env();
         Optional<ApiKey> supplied = Optional.ofNullable(request.suppliedKey());
@@ -332,9 +390,14 @@ public final class KeyRotation {
             return Change.ok(PIECE, name, "the supplied key is already the current " + key + " key");
         }
         // checks every refusal now, before any write (the key used here is thrown away)
-        DigestRotation.rotate(d, name, key, supplied.orElseGet(() -> ApiKey.generate(key)), Instant.now(), request.force());
-        return new Change(PIECE, name, Change.Action.UPDATE, (supplied.isPresent() ? "the supplied key" : "a new random key") + " becomes the "
-                + key + " key (new version, AWSCURRENT); its old key stays accepted, inside that version, until --finish",
+        DigestRotation.rotate(
+                d, name, key, supplied.orElseGet(() -> ApiKey.generate(key)), Instant.now(), request.force());
+        return new Change(
+                PIECE,
+                name,
+                Change.Action.UPDATE,
+                (supplied.isPresent() ? "the supplied key" : "a new random key") + " becomes the " + key
+                        + " key (new version, AWSCURRENT); its old key stays accepted, inside that version, until --finish",
                 new Rotate(key, supplied.isPresent(), lostOnRotate()));
     }
 
@@ -342,34 +405,50 @@ public final class KeyRotation {
         if (digestFormat()) return digestChange();
         String name = secretName();
         if (request.finish() && !SecretValue.LIVE.equals(request.env())) {
-            throw ExitException.badInput("--finish on secret " + name + " (plaintext keys, a legacy format) revokes the previous version, which "
-                    + "holds every key: --key does not go with it", "run secure-api rotate-key --finish");
+            throw ExitException.badInput(
+                    "--finish on secret " + name
+                            + " (plaintext keys, a legacy format) revokes the previous version, which "
+                            + "holds every key: --key does not go with it",
+                    "run secure-api rotate-key --finish");
         }
         if (!request.finish() && !SecretValue.LIVE.equals(request.env()) && !SecretValue.DEV.equals(request.env())) {
-            throw ExitException.badInput("secret " + name + " holds plaintext keys (a legacy format) named live and dev only: no key "
-                    + request.env(), "run secure-api setup first: it stores them as digests (no key changes); then any key name rotates");
+            throw ExitException.badInput(
+                    "secret " + name + " holds plaintext keys (a legacy format) named live and dev only: no key "
+                            + request.env(),
+                    "run secure-api setup first: it stores them as digests (no key changes); then any key name rotates");
         }
         if (request.finish()) {
             Optional<Version> prev = snapshot.version(PREVIOUS);
             if (prev.isEmpty()) return Change.ok(PIECE, name, "no AWSPREVIOUS version: no previous key to revoke");
             List<String> revoked = lostOnRotate();
-            return new Change(PIECE, name, Change.Action.UPDATE, "remove AWSPREVIOUS from version " + prev.get().id()
-                    + (revoked.isEmpty() ? " (it holds no key the current version lacks)" : " (revokes the previous " + String.join(" and ", revoked)
-                            + " key)"), new RemovePrevious(prev.get().id(), revoked));
+            return new Change(
+                    PIECE,
+                    name,
+                    Change.Action.UPDATE,
+                    "remove AWSPREVIOUS from version " + prev.get().id()
+                            + (revoked.isEmpty()
+                                    ? " (it holds no key the current version lacks)"
+                                    : " (revokes the previous " + String.join(" and ", revoked) + " key)"),
+                    new RemovePrevious(prev.get().id(), revoked));
         }
         String env = request.env();
         String currentRaw = snapshot.currentValue();
         if (currentRaw == null) {
-            throw ExitException.badInput("secret " + name + " has no current value (AWSCURRENT)", "run secure-api setup first: it stores a key");
+            throw ExitException.badInput(
+                    "secret " + name + " has no current value (AWSCURRENT)",
+                    "run secure-api setup first: it stores a key");
         }
         Map<String, String> current = SecretValue.keys(currentRaw);
         if (SecretValue.DEV.equals(env)) {
             if (snapshot.userFunction()) {
-                throw ExitException.badInput("--key dev needs the bundled authorizer: API " + request.apiId() + " is checked by "
-                        + snapshot.functionLabel() + ", which reads one plain-string key", "rotate the one key with --key live (the default)");
+                throw ExitException.badInput(
+                        "--key dev needs the bundled authorizer: API " + request.apiId() + " is checked by "
+                                + snapshot.functionLabel() + ", which reads one plain-string key",
+                        "rotate the one key with --key live (the default)");
             }
             if (!current.containsKey(SecretValue.DEV)) {
-                throw ExitException.badInput("secret " + name + " has no development key to rotate",
+                throw ExitException.badInput(
+                        "secret " + name + " has no development key to rotate",
                         "add one with: secure-api setup --dev-key");
             }
         }
@@ -377,8 +456,10 @@ public final class KeyRotation {
         if (supplied.isPresent()) {
             for (Map.Entry<String, String> e : current.entrySet()) {
                 if (!e.getKey().equals(env) && supplied.get().sameAs(e.getValue())) {
-                    throw ExitException.badInput("the supplied key is the current " + e.getKey() + " key; the " + env
-                            + " key must differ from it", "supply another key, or omit the key option and secure-api generates one");
+                    throw ExitException.badInput(
+                            "the supplied key is the current " + e.getKey() + " key; the " + env
+                                    + " key must differ from it",
+                            "supply another key, or omit the key option and secure-api generates one");
                 }
             }
             if (supplied.get().sameAs(current.get(env))) {
@@ -387,9 +468,11 @@ public final class KeyRotation {
         }
         List<String> lost = lostOnRotate();
         if (!lost.isEmpty() && !request.force()) {
-            throw ExitException.badInput("a previous rotation of secret " + name + " is not finished: the previous "
-                    + String.join(" and ", lost) + " key is still accepted (AWSPREVIOUS" + since(snapshot.version(CURRENT).orElse(null)) + "), "
-                    + "and rotating again would make it stop working at once",
+            throw ExitException.badInput(
+                    "a previous rotation of secret " + name + " is not finished: the previous "
+                            + String.join(" and ", lost) + " key is still accepted (AWSPREVIOUS"
+                            + since(snapshot.version(CURRENT).orElse(null)) + "), "
+                            + "and rotating again would make it stop working at once",
                     UNFINISHED_NEXT);
         }
         String what = (supplied.isPresent() ? "the supplied key" : "a new random key") + " becomes the " + env
@@ -402,8 +485,9 @@ public final class KeyRotation {
      * Without a pending record nobody can tell "shown but not finished" from "never seen", so the
      * next step names both; never --finish alone, which would revoke the key clients still send.
      */
-    public static final String UNFINISHED_NEXT = "if you have the new key, paste it into Bubble, then run secure-api rotate-key --finish; "
-            + "if nobody has it, secure-api rotate-key --discard-current makes the old key the only one again";
+    public static final String UNFINISHED_NEXT =
+            "if you have the new key, paste it into Bubble, then run secure-api rotate-key --finish; "
+                    + "if nobody has it, secure-api rotate-key --discard-current makes the old key the only one again";
 
     /**
      * --discard-current: the plan that undoes an unfinished rotation of this key whose new key nobody
@@ -418,24 +502,37 @@ public final class KeyRotation {
             DigestSecret d = digests();
             if (!d.has(env)) throw DigestRotation.noKey(d, name, env);
             if (!d.get(env).rotating()) {
-                return new Plan(List.of(Change.ok(PIECE, name, "the " + env + " key is not in an unfinished rotation: nothing to discard")));
+                return new Plan(List.of(Change.ok(
+                        PIECE, name, "the " + env + " key is not in an unfinished rotation: nothing to discard")));
             }
-            return new Plan(List.of(new Change(PIECE, name, Change.Action.UPDATE, "the old " + env + " key (retiring) becomes its only key "
-                    + "again; the new " + env + " key stops being accepted (new version)", new Discard(env))));
+            return new Plan(List.of(new Change(
+                    PIECE,
+                    name,
+                    Change.Action.UPDATE,
+                    "the old " + env + " key (retiring) becomes its only key " + "again; the new " + env
+                            + " key stops being accepted (new version)",
+                    new Discard(env))));
         }
         Optional<Version> prev = snapshot.version(PREVIOUS);
         if (prev.isEmpty() || snapshot.previousValue() == null) {
-            return new Plan(List.of(Change.ok(PIECE, name, "no AWSPREVIOUS version: no unfinished rotation to discard")));
+            return new Plan(
+                    List.of(Change.ok(PIECE, name, "no AWSPREVIOUS version: no unfinished rotation to discard")));
         }
         String previousKey = SecretValue.keys(snapshot.previousValue()).get(env);
         String currentKey = SecretValue.keys(snapshot.currentValue()).get(env);
         if (previousKey == null || previousKey.equals(currentKey)) {
-            return new Plan(List.of(Change.ok(PIECE, name, "the " + env + " key is not in an unfinished rotation: nothing to discard")));
+            return new Plan(List.of(Change.ok(
+                    PIECE, name, "the " + env + " key is not in an unfinished rotation: nothing to discard")));
         }
         String current = snapshot.version(CURRENT).map(Version::id).orElse(null);
-        return new Plan(List.of(new Change(PIECE, name, Change.Action.UPDATE, "the previous " + env + " key (version " + prev.get().id()
-                + ") becomes the current one again; the new " + env + " key of version "
-                + (current == null ? "?" : current) + " stops being accepted", new DiscardCurrent(env, current))));
+        return new Plan(List.of(new Change(
+                PIECE,
+                name,
+                Change.Action.UPDATE,
+                "the previous " + env + " key (version " + prev.get().id()
+                        + ") becomes the current one again; the new " + env + " key of version "
+                        + (current == null ? "?" : current) + " stops being accepted",
+                new DiscardCurrent(env, current))));
     }
 
     /** Applies the plan {@link #discardPlan()} made; call only when it changes something. */
@@ -446,31 +543,47 @@ public final class KeyRotation {
         Change.Diff diff = only(plan);
         if (diff instanceof Discard d) {
             String discarded = snapshot.version(CURRENT).map(Version::id).orElse(null);
-            String version = putDigests(w, arn, DigestRotation.discard(digests(), name, d.key()),
-                    "making the old " + d.key() + " key the only one again in secret " + name, progress);
+            String version = putDigests(
+                    w,
+                    arn,
+                    DigestRotation.discard(digests(), name, d.key()),
+                    "making the old " + d.key() + " key the only one again in secret " + name,
+                    progress);
             return new Outcome(null, false, version, discarded, List.of(d.key()));
         }
         DiscardCurrent dc = (DiscardCurrent) diff;
         String env = dc.key();
         String currentRaw = Objects.requireNonNull(snapshot.currentValue());
         Map<String, String> keys = SecretValue.keys(currentRaw);
-        keys.put(env, SecretValue.keys(Objects.requireNonNull(snapshot.previousValue())).get(env));
+        keys.put(
+                env,
+                SecretValue.keys(Objects.requireNonNull(snapshot.previousValue()))
+                        .get(env));
         String value = SecretValue.format(keys, isPlain(currentRaw));
-        String discarded = java.util.Objects.requireNonNull(dc.discardedVersionId(), "the current version of secret " + name);
+        String discarded =
+                java.util.Objects.requireNonNull(dc.discardedVersionId(), "the current version of secret " + name);
         String token = UUID.randomUUID().toString();
         progress.say("storing the previous " + env + " key as the current version of secret " + name);
-        PutSecretValueResponse put = call("storing a new version of secret " + name, w.region(),
-                () -> w.aws.secrets().putSecretValue(r -> r.secretId(arn).secretString(value).clientRequestToken(token)));
+        PutSecretValueResponse put = call(
+                "storing a new version of secret " + name,
+                w.region(),
+                () -> w.aws.secrets()
+                        .putSecretValue(r -> r.secretId(arn).secretString(value).clientRequestToken(token)));
         // the put moved AWSPREVIOUS onto the discarded version (it holds the new key): take it off
         // (docs.aws.amazon.com/secretsmanager/latest/apireference/API_PutSecretValue.html, VersionStages)
         progress.say("removing AWSPREVIOUS from version " + discarded + " of secret " + name);
-        call("removing AWSPREVIOUS from version " + discarded + " of secret " + name, w.region(),
-                () -> w.aws.secrets().updateSecretVersionStage(r -> r.secretId(arn).versionStage(PREVIOUS).removeFromVersionId(discarded)));
+        call(
+                "removing AWSPREVIOUS from version " + discarded + " of secret " + name,
+                w.region(),
+                () -> w.aws.secrets()
+                        .updateSecretVersionStage(
+                                r -> r.secretId(arn).versionStage(PREVIOUS).removeFromVersionId(discarded)));
         return new Outcome(null, false, put.versionId(), discarded, List.of(env));
     }
 
     private static String since(Version current) {
-        return current == null || current.created() == null ? ""
+        return current == null || current.created() == null
+                ? ""
                 : ", rotation of " + current.created().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     }
 
@@ -478,7 +591,11 @@ public final class KeyRotation {
     List<String> lostOnRotate() {
         if (digestFormat()) {
             DigestSecret d = digests();
-            return !request.finish() && d.has(request.env()) && d.get(request.env()).rotating() ? List.of(request.env()) : List.of();
+            return !request.finish()
+                            && d.has(request.env())
+                            && d.get(request.env()).rotating()
+                    ? List.of(request.env())
+                    : List.of();
         }
         if (snapshot.previousValue() == null) return List.of();
         return onlyInPrevious(SecretValue.keys(snapshot.previousValue()), SecretValue.keys(snapshot.currentValue()));
@@ -489,13 +606,15 @@ public final class KeyRotation {
         List<String> out = new ArrayList<>(readNotes);
         if (request.finish()) return out;
         if (snapshot.userFunction() && !digestFormat()) {
-            out.add("API " + request.apiId() + " is checked by " + snapshot.functionLabel() + ", not the bundled authorizer: zero downtime depends on it accepting the AWSPREVIOUS version too. "
+            out.add("API " + request.apiId() + " is checked by " + snapshot.functionLabel()
+                    + ", not the bundled authorizer: zero downtime depends on it accepting the AWSPREVIOUS version too. "
                     + "A function that reads only AWSCURRENT (as hand-wired authorizers often do) rejects the old key as soon as it re-reads the secret; "
                     + "paste the new key into Bubble right away");
         }
         List<String> lost = lostOnRotate();
         if (!lost.isEmpty() && request.force()) {
-            out.add("the previous " + String.join(" and ", lost) + " key (from an unfinished rotation) stops being accepted now");
+            out.add("the previous " + String.join(" and ", lost)
+                    + " key (from an unfinished rotation) stops being accepted now");
         }
         return out;
     }
@@ -525,7 +644,12 @@ public final class KeyRotation {
         String currentId = snapshot.version(CURRENT).map(Version::id).orElse(null);
         if (diff instanceof Finish f) {
             String k = f.key();
-            String version = putDigests(w, arn, DigestRotation.finish(d, k), "ending the rotation of key " + k + " in secret " + name, progress);
+            String version = putDigests(
+                    w,
+                    arn,
+                    DigestRotation.finish(d, k),
+                    "ending the rotation of key " + k + " in secret " + name,
+                    progress);
             if (!snapshot.userFunction()) {
                 if (w.function().isEmpty()) Reader.of(w).function();
                 if (w.function().isPresent()) flushed = CacheFlush.flush(w, Instant.now());
@@ -568,9 +692,18 @@ public final class KeyRotation {
         String arn = secretArn();
         if (diff instanceof RemovePrevious prev) {
             progress.say("removing AWSPREVIOUS from version " + prev.versionId() + " of secret " + name);
-            call("removing AWSPREVIOUS from version " + prev.versionId() + " of secret " + name, w.region(),
-                    () -> w.aws.secrets().updateSecretVersionStage(r -> r.secretId(arn).versionStage(PREVIOUS).removeFromVersionId(prev.versionId())));
-            return new Outcome(null, false, snapshot.version(CURRENT).map(Version::id).orElse(null), prev.versionId(), prev.revoked());
+            call(
+                    "removing AWSPREVIOUS from version " + prev.versionId() + " of secret " + name,
+                    w.region(),
+                    () -> w.aws.secrets()
+                            .updateSecretVersionStage(
+                                    r -> r.secretId(arn).versionStage(PREVIOUS).removeFromVersionId(prev.versionId())));
+            return new Outcome(
+                    null,
+                    false,
+                    snapshot.version(CURRENT).map(Version::id).orElse(null),
+                    prev.versionId(),
+                    prev.revoked());
         }
         Rotate rotate = (Rotate) diff;
         String env = rotate.key();
@@ -581,9 +714,17 @@ public final class KeyRotation {
         boolean generated = !rotate.supplied();
         if (generated) handover.beforeStore(env, arn, key);
         progress.say("storing a new version of secret " + name);
-        PutSecretValueResponse put = call("storing a new version of secret " + name, w.region(),
-                () -> w.aws.secrets().putSecretValue(r -> r.secretId(arn).secretString(value).clientRequestToken(token)));
+        PutSecretValueResponse put = call(
+                "storing a new version of secret " + name,
+                w.region(),
+                () -> w.aws.secrets()
+                        .putSecretValue(r -> r.secretId(arn).secretString(value).clientRequestToken(token)));
         if (generated) handover.stored(env);
-        return new Outcome(key, generated, put.versionId(), snapshot.version(CURRENT).map(Version::id).orElse(null), rotate.lost());
+        return new Outcome(
+                key,
+                generated,
+                put.versionId(),
+                snapshot.version(CURRENT).map(Version::id).orElse(null),
+                rotate.lost());
     }
 }

@@ -17,14 +17,12 @@ import java.util.Optional;
  * Functions keep running, unpatched.
  */
 public final class LambdaRuntimes {
-    private LambdaRuntimes() {
-    }
+    private LambdaRuntimes() {}
 
     private static final String RESOURCE = "/lambda-runtimes.json";
 
     /** Dates of one runtime; blockCreate/blockUpdate may be null when AWS lists none. */
-    public record Schedule(LocalDate deprecated, LocalDate blockCreate, LocalDate blockUpdate) {
-    }
+    public record Schedule(LocalDate deprecated, LocalDate blockCreate, LocalDate blockUpdate) {}
 
     /** How close to its deprecation a runtime starts to warn: Lambda's own notice period. */
     public static final int NOTICE_DAYS = 60;
@@ -50,7 +48,9 @@ public final class LambdaRuntimes {
         Map<String, Schedule> out = new HashMap<>();
         ((Map<String, Object>) data.get("runtimes")).forEach((id, v) -> {
             Map<String, Object> d = (Map<String, Object>) v;
-            out.put(id, new Schedule(date(d.get("deprecated")), date(d.get("blockCreate")), date(d.get("blockUpdate"))));
+            out.put(
+                    id,
+                    new Schedule(date(d.get("deprecated")), date(d.get("blockCreate")), date(d.get("blockUpdate"))));
         });
         return Map.copyOf(out);
     }
@@ -70,14 +70,19 @@ public final class LambdaRuntimes {
         Schedule d = s.get();
         if (!today.isBefore(d.deprecated())) {
             String blocked = "";
-            if (d.blockUpdate() != null && !today.isBefore(d.blockUpdate())) blocked = "; updating functions on it has been blocked since " + d.blockUpdate();
-            else if (d.blockCreate() != null && !today.isBefore(d.blockCreate())) blocked = "; new functions are blocked since " + d.blockCreate()
-                    + (d.blockUpdate() == null ? "" : ", updates from " + d.blockUpdate());
+            if (d.blockUpdate() != null && !today.isBefore(d.blockUpdate()))
+                blocked = "; updating functions on it has been blocked since " + d.blockUpdate();
+            else if (d.blockCreate() != null && !today.isBefore(d.blockCreate()))
+                blocked = "; new functions are blocked since " + d.blockCreate()
+                        + (d.blockUpdate() == null ? "" : ", updates from " + d.blockUpdate());
             else if (d.blockUpdate() != null) blocked = "; updates are blocked from " + d.blockUpdate();
-            return Optional.of(runtime + " is deprecated since " + d.deprecated() + " (no more security patches)" + blocked + asOf());
+            return Optional.of(runtime + " is deprecated since " + d.deprecated() + " (no more security patches)"
+                    + blocked + asOf());
         }
         long days = ChronoUnit.DAYS.between(today, d.deprecated());
-        if (days <= NOTICE_DAYS) return Optional.of(runtime + " will be deprecated on " + d.deprecated() + " (in " + days + " days)" + asOf());
+        if (days <= NOTICE_DAYS)
+            return Optional.of(
+                    runtime + " will be deprecated on " + d.deprecated() + " (in " + days + " days)" + asOf());
         return Optional.empty();
     }
 

@@ -24,6 +24,7 @@ public final class LastUsed {
     public static final Duration WINDOW = Duration.ofDays(30);
     /** The authorizer logs one JSON line per decision; Insights discovers its fields. */
     public static final String QUERY = "filter decision = \"allow\" | stats max(@timestamp) as lastUsed by keyName";
+
     private static final Duration POLL_FOR = Duration.ofSeconds(30);
 
     /** Days by key name ("2026-11-26"); names with no use in the window are absent. {@code unknown} non-null: why none is known. */
@@ -33,8 +34,7 @@ public final class LastUsed {
         }
     }
 
-    private LastUsed() {
-    }
+    private LastUsed() {}
 
     public static String logGroup(String functionName) {
         return "/aws/lambda/" + functionName;
@@ -46,18 +46,29 @@ public final class LastUsed {
         long start = end - WINDOW.toSeconds();
         Optional<String> started;
         try {
-            // Logs Insights (StartQuery, GetQueryResults): docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_StartQuery.html
-            started = ifFound("reading log group " + group, w.region(), ResourceNotFoundException.class,
-                    () -> w.aws.logs().startQuery(r -> r.logGroupName(group).startTime(start).endTime(end).queryString(QUERY).limit(1000)).queryId());
+            // Logs Insights (StartQuery, GetQueryResults):
+            // docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_StartQuery.html
+            started = ifFound(
+                    "reading log group " + group,
+                    w.region(),
+                    ResourceNotFoundException.class,
+                    () -> w.aws.logs()
+                            .startQuery(r -> r.logGroupName(group)
+                                    .startTime(start)
+                                    .endTime(end)
+                                    .queryString(QUERY)
+                                    .limit(1000))
+                            .queryId());
         } catch (ExitException e) {
             return Result.unknown(e.getMessage());
         }
         if (started.isEmpty()) {
-            return Result.unknown("log group " + group + " not found (the authorizer has not logged yet, or its logs were deleted)");
+            return Result.unknown(
+                    "log group " + group + " not found (the authorizer has not logged yet, or its logs were deleted)");
         }
         String id = started.get();
         Backoff poll = new Backoff(POLL_FOR, Duration.ofMillis(200), Duration.ofSeconds(2));
-        Progress quiet = line -> { };
+        Progress quiet = line -> {};
         while (true) {
             GetQueryResultsResponse res;
             try {
@@ -76,14 +87,16 @@ public final class LastUsed {
                 } catch (SdkException ignored) {
                     // it times out on its own; stopping only saves scanned bytes
                 }
-                return Result.unknown("the Logs Insights query on " + group + " did not finish within " + POLL_FOR.toSeconds() + " s");
+                return Result.unknown("the Logs Insights query on " + group + " did not finish within "
+                        + POLL_FOR.toSeconds() + " s");
             }
         }
     }
 
     private static String reason(Wiring w, String group, SdkException e) {
         // AccessDenied names the missing action (logs:StartQuery, logs:GetQueryResults)
-        return io.secureapi.aws.AwsCall.translate("reading log group " + group, w.region(), e).getMessage();
+        return io.secureapi.aws.AwsCall.translate("reading log group " + group, w.region(), e)
+                .getMessage();
     }
 
     static Map<String, String> days(List<List<ResultField>> rows) {
@@ -96,7 +109,8 @@ public final class LastUsed {
                 if ("lastUsed".equals(f.field())) at = f.value();
             }
             // Insights answers "2026-11-26 23:40:00.000": day precision is enough
-            if (name != null && at != null && at.length() >= 10) out.merge(name, at.substring(0, 10), (a, b) -> a.compareTo(b) >= 0 ? a : b);
+            if (name != null && at != null && at.length() >= 10)
+                out.merge(name, at.substring(0, 10), (a, b) -> a.compareTo(b) >= 0 ? a : b);
         }
         return out;
     }

@@ -18,12 +18,11 @@ import software.amazon.awssdk.services.cloudwatchlogs.model.ResourceNotFoundExce
 public final class LogGroupPiece implements Piece {
     public static final int DEFAULT_RETENTION_DAYS = 90;
     /** The values PutRetentionPolicy accepts (docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html). */
-    public static final List<Integer> RETENTION_DAYS = List.of(1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096,
-            1827, 2192, 2557, 2922, 3288, 3653);
+    public static final List<Integer> RETENTION_DAYS = List.of(
+            1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653);
 
     /** The group as read; {@code retentionDays} null = never expire. */
-    public record Group(String name, Integer retentionDays) {
-    }
+    public record Group(String name, Integer retentionDays) {}
 
     @Override
     public String name() {
@@ -33,7 +32,8 @@ public final class LogGroupPiece implements Piece {
     /** Checks --log-retention-days before anything is read or written. */
     public static int checkRetention(int days) {
         if (!RETENTION_DAYS.contains(days)) {
-            throw ExitException.badInput("--log-retention-days " + days + " is not a retention CloudWatch Logs offers",
+            throw ExitException.badInput(
+                    "--log-retention-days " + days + " is not a retention CloudWatch Logs offers",
                     "use one of " + RETENTION_DAYS.toString().replaceAll("[\\[\\]]", ""));
         }
         return days;
@@ -43,8 +43,12 @@ public final class LogGroupPiece implements Piece {
     static Optional<Group> read(Wiring w) {
         String group = LastUsed.logGroup(w.functionName());
         return call("reading log group " + group, w.region(), () -> {
-            List<LogGroup> found = w.aws.logs().describeLogGroups(r -> r.logGroupNamePrefix(group)).logGroups();
-            return found.stream().filter(g -> g.logGroupName().equals(group)).findFirst()
+            List<LogGroup> found = w.aws.logs()
+                    .describeLogGroups(r -> r.logGroupNamePrefix(group))
+                    .logGroups();
+            return found.stream()
+                    .filter(g -> g.logGroupName().equals(group))
+                    .findFirst()
                     .map(g -> new Group(g.logGroupName(), g.retentionInDays()));
         });
     }
@@ -56,23 +60,30 @@ public final class LogGroupPiece implements Piece {
     }
 
     /** The group's retention from {@code from} (null: never expire) to {@code to} days; {@code create}: the group is not there yet. */
-    record Retention(String group, boolean create, Integer from, int to) implements Change.Diff {
-    }
+    record Retention(String group, boolean create, Integer from, int to) implements Change.Diff {}
 
     /** Delete the bundled authorizer's log group. */
-    record Delete(String group) implements Change.Diff {
-    }
+    record Delete(String group) implements Change.Diff {}
 
     @Override
     public Change plan(Wiring w) {
         String group = LastUsed.logGroup(w.functionName());
         int days = desired(w);
         if (w.logGroup().isEmpty()) {
-            return new Change(name(), group, Change.Action.CREATE, "retention " + days + " days", new Retention(group, true, null, days));
+            return new Change(
+                    name(),
+                    group,
+                    Change.Action.CREATE,
+                    "retention " + days + " days",
+                    new Retention(group, true, null, days));
         }
         Integer now = w.logGroup().get().retentionDays();
         if (now == null || now != days) {
-            return new Change(name(), group, Change.Action.UPDATE, "retention " + (now == null ? "never expire" : now + " days") + " → " + days + " days",
+            return new Change(
+                    name(),
+                    group,
+                    Change.Action.UPDATE,
+                    "retention " + (now == null ? "never expire" : now + " days") + " → " + days + " days",
                     new Retention(group, false, now, days));
         }
         return Change.ok(name(), group, "retention " + days + " days");
@@ -93,7 +104,9 @@ public final class LogGroupPiece implements Piece {
                 }
             });
         }
-        run("setting the retention of log group " + group, w.region(),
+        run(
+                "setting the retention of log group " + group,
+                w.region(),
                 () -> w.aws.logs().putRetentionPolicy(r -> r.logGroupName(group).retentionInDays(days)));
         return w.snapshot().with(b -> b.logGroup = new Group(group, days));
     }
@@ -104,14 +117,18 @@ public final class LogGroupPiece implements Piece {
     public Change planRemoval(Wiring w) {
         String group = LastUsed.logGroup(w.functionName());
         if (w.logGroup().isEmpty()) return Change.ok(name(), group, "not found");
-        if (!FunctionPiece.deletes(w) && w.function().isPresent()) return Change.ok(name(), group, "kept with the function");
+        if (!FunctionPiece.deletes(w) && w.function().isPresent())
+            return Change.ok(name(), group, "kept with the function");
         return new Change(name(), group, Change.Action.DELETE, "the bundled authorizer's logs", new Delete(group));
     }
 
     @Override
     public Snapshot remove(Wiring w, Change change) {
         String group = change.diff(Delete.class).group();
-        unlessGone("deleting log group " + group, w.region(), ResourceNotFoundException.class,
+        unlessGone(
+                "deleting log group " + group,
+                w.region(),
+                ResourceNotFoundException.class,
                 () -> w.aws.logs().deleteLogGroup(r -> r.logGroupName(group)));
         return w.snapshot().with(b -> b.logGroup = null);
     }

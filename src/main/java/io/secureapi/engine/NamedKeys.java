@@ -22,11 +22,11 @@ import java.util.regex.Pattern;
 public final class NamedKeys {
     /** A key is "expiring" (list) and warned about (verify keys.expiring) this long before it expires. */
     public static final Duration EXPIRING_WITHIN = Duration.ofDays(14);
+
     private static final Pattern DAYS = Pattern.compile("(\\d{1,5})d");
 
     /** One row of keys list; never anything from which a key can be recovered. */
-    public record Row(String name, Instant created, Instant expires, String status, String lastUsed) {
-    }
+    public record Row(String name, Instant created, Instant expires, String status, String lastUsed) {}
 
     private final Wiring w;
     private final State.Secret secret;
@@ -51,23 +51,37 @@ public final class NamedKeys {
         Optional<ProjectConfig> cfg = Optional.ofNullable(config).filter(ProjectConfig.forApi(apiId));
         Target target = Target.fromConfig(apiId, region, cfg.orElse(null));
         if (!target.managedFunction()) {
-            throw ExitException.badInput("keys needs the bundled authorizer: API " + apiId + " is checked by your own function "
-                    + Wiring.nameOf(target.function().get()) + ", which compares the header with one plain-string key",
+            throw ExitException.badInput(
+                    "keys needs the bundled authorizer: API " + apiId + " is checked by your own function "
+                            + Wiring.nameOf(target.function().get())
+                            + ", which compares the header with one plain-string key",
                     "rotate that one key with secure-api rotate-key; for named keys, run secure-api teardown, then setup without --function");
         }
         Wiring w = new Wiring(target, aws, progress, cfg.orElse(null));
         String name = target.secretName();
-        String id = cfg.map(ProjectConfig::secretArn).filter(s -> s != null && !s.isBlank()).orElse(name);
-        State.Secret s = Reader.of(w).secret(id).wiring().secret().orElseThrow(() -> ExitException.badInput("secret " + name + " not found in " + region
-                + " (API " + apiId + " has no keys)", "run secure-api setup --api-id " + apiId + " first"));
+        String id = cfg.map(ProjectConfig::secretArn)
+                .filter(s -> s != null && !s.isBlank())
+                .orElse(name);
+        State.Secret s = Reader.of(w)
+                .secret(id)
+                .wiring()
+                .secret()
+                .orElseThrow(() -> ExitException.badInput(
+                        "secret " + name + " not found in " + region + " (API " + apiId + " has no keys)",
+                        "run secure-api setup --api-id " + apiId + " first"));
         if (s.scheduledForDeletion()) {
-            throw ExitException.badInput("secret " + s.name() + " is scheduled for deletion", "run secure-api setup first: it restores the secret");
+            throw ExitException.badInput(
+                    "secret " + s.name() + " is scheduled for deletion",
+                    "run secure-api setup first: it restores the secret");
         }
-        SecretVersions.Current cur = SecretVersions.current(w, s.arn(), s.name()).orElseThrow(() -> ExitException.badInput(
-                "secret " + s.name() + " has no current value (AWSCURRENT)", "run secure-api setup first: it stores a key"));
+        SecretVersions.Current cur = SecretVersions.current(w, s.arn(), s.name())
+                .orElseThrow(() -> ExitException.badInput(
+                        "secret " + s.name() + " has no current value (AWSCURRENT)",
+                        "run secure-api setup first: it stores a key"));
         String raw = cur.value();
         if (!DigestSecret.is(raw)) {
-            throw ExitException.badInput("secret " + s.name() + " holds its keys in plaintext (a format older secure-api versions wrote)",
+            throw ExitException.badInput(
+                    "secret " + s.name() + " holds its keys in plaintext (a format older secure-api versions wrote)",
                     "run secure-api setup first: it stores them as digests without changing any key");
         }
         return new NamedKeys(w, s, DigestSecret.parse(raw, s.name()), cur.versionId());
@@ -100,18 +114,28 @@ public final class NamedKeys {
         Matcher m = DAYS.matcher(t);
         if (m.matches()) {
             long days = Long.parseLong(m.group(1));
-            if (days == 0) throw ExitException.badInput("--expires 0d is already past", "give a number of days (e.g. 90d) or a date (e.g. 2027-03-31)");
+            if (days == 0)
+                throw ExitException.badInput(
+                        "--expires 0d is already past", "give a number of days (e.g. 90d) or a date (e.g. 2027-03-31)");
             at = now.plus(Duration.ofDays(days)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         } else {
             try {
-                at = LocalDate.parse(t).plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().minusSeconds(1);
+                at = LocalDate.parse(t)
+                        .plusDays(1)
+                        .atStartOfDay(ZoneOffset.UTC)
+                        .toInstant()
+                        .minusSeconds(1);
             } catch (DateTimeParseException e) {
-                throw ExitException.badInput("--expires \"" + (t.length() > 40 ? t.substring(0, 40) + "…" : t) + "\" is neither a number of days nor a date",
+                throw ExitException.badInput(
+                        "--expires \"" + (t.length() > 40 ? t.substring(0, 40) + "…" : t)
+                                + "\" is neither a number of days nor a date",
                         "give e.g. --expires 90d (from now) or --expires 2027-03-31 (the end of that day, UTC)");
             }
         }
         if (!at.isAfter(now)) {
-            throw ExitException.badInput("--expires " + t + " is in the past (" + at + ")", "give a later date, or a number of days (e.g. 90d)");
+            throw ExitException.badInput(
+                    "--expires " + t + " is in the past (" + at + ")",
+                    "give a later date, or a number of days (e.g. 90d)");
         }
         return at;
     }
@@ -122,18 +146,23 @@ public final class NamedKeys {
      */
     public void checkAdd(String name, ApiKey supplied) {
         if (current.has(name)) {
-            throw ExitException.badInput("key " + name + " already exists in secret " + secretName(),
+            throw ExitException.badInput(
+                    "key " + name + " already exists in secret " + secretName(),
                     "choose another name, or replace its key with secure-api rotate-key --key " + name);
         }
         if (current.keys().size() >= DigestSecret.MAX_KEYS) {
-            throw ExitException.badInput("secret " + secretName() + " already holds " + current.keys().size() + " keys, the most one secret value fits ("
-                    + DigestSecret.MAX_KEYS + ": a value is at most " + DigestSecret.MAX_BYTES + " bytes)",
+            throw ExitException.badInput(
+                    "secret " + secretName() + " already holds "
+                            + current.keys().size() + " keys, the most one secret value fits (" + DigestSecret.MAX_KEYS
+                            + ": a value is at most " + DigestSecret.MAX_BYTES + " bytes)",
                     "revoke keys nobody uses (secure-api keys list shows last use), or put more consumers behind another API");
         }
         if (supplied != null) {
             String owner = current.nameOf(supplied);
             if (owner != null) {
-                throw ExitException.badInput("the supplied key is already key " + owner + " of secret " + secretName() + "; each name needs its own key",
+                throw ExitException.badInput(
+                        "the supplied key is already key " + owner + " of secret " + secretName()
+                                + "; each name needs its own key",
                         "supply another key, or omit the key option and secure-api generates one");
             }
         }
@@ -145,8 +174,12 @@ public final class NamedKeys {
     }
 
     public static ExitException unknown(String name, String secretName, DigestSecret d) {
-        return ExitException.badInput("no key named " + name + " in secret " + secretName + " (keys: "
-                + (d.keys().isEmpty() ? "none" : String.join(", ", d.keys().keySet())) + ")", "see them with: secure-api keys list");
+        return ExitException.badInput(
+                "no key named " + name + " in secret " + secretName + " (keys: "
+                        + (d.keys().isEmpty()
+                                ? "none"
+                                : String.join(", ", d.keys().keySet())) + ")",
+                "see them with: secure-api keys list");
     }
 
     /** Stores {@code key} under {@code name}: one new secret version. Returns its version id. */
@@ -163,7 +196,9 @@ public final class NamedKeys {
     private String put(DigestSecret next, String doing) {
         String value = next.toJson();
         if (value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > DigestSecret.MAX_BYTES) {
-            throw ExitException.badInput(doing + ": the value would exceed " + DigestSecret.MAX_BYTES + " bytes", "revoke keys nobody uses first");
+            throw ExitException.badInput(
+                    doing + ": the value would exceed " + DigestSecret.MAX_BYTES + " bytes",
+                    "revoke keys nobody uses first");
         }
         w.progress.say(doing);
         return SecretVersions.putIfCurrent(w, secret.arn(), secret.name(), value, readVersionId, doing);
@@ -172,8 +207,12 @@ public final class NamedKeys {
     /** Flushes the caches after a revoke; the bundled function must exist (else the window is the caches' own). */
     public CacheFlush.Result flush(Instant revokedAt) {
         if (Reader.of(w).function().wiring().function().isEmpty()) {
-            throw new ExitException(ExitException.AWS, "Lambda function " + w.functionName() + " not found in " + w.region()
-                    + ": its key cache could not be emptied", "run secure-api setup: it deploys the bundled authorizer again", null);
+            throw new ExitException(
+                    ExitException.AWS,
+                    "Lambda function " + w.functionName() + " not found in " + w.region()
+                            + ": its key cache could not be emptied",
+                    "run secure-api setup: it deploys the bundled authorizer again",
+                    null);
         }
         return CacheFlush.flush(w, revokedAt);
     }
@@ -181,7 +220,8 @@ public final class NamedKeys {
     /** How long caches could accept a removed key without a flush: the authorizer TTL plus the function's key cache. */
     public int unflushedWindowSeconds() {
         int ttl = w.target.cacheTtl();
-        String raw = w.function().map(f -> f.env().get(Names.ENV_KEY_CACHE_SECONDS)).orElse(null);
+        String raw =
+                w.function().map(f -> f.env().get(Names.ENV_KEY_CACHE_SECONDS)).orElse(null);
         return ttl + KeyRotation.keyCacheSeconds(raw);
     }
 

@@ -29,7 +29,8 @@ public final class PendingKeys {
     public record Record(String env, String key, String apiId, String region, String secretId, String value) {
         @Override
         public String toString() {
-            return "Record[env=" + env + ", key=" + key + ", apiId=" + apiId + ", secret=" + secretId + ", value redacted]";
+            return "Record[env=" + env + ", key=" + key + ", apiId=" + apiId + ", secret=" + secretId
+                    + ", value redacted]";
         }
 
         Map<String, Object> toJson() {
@@ -57,16 +58,13 @@ public final class PendingKeys {
 
         Handover NONE = new Handover() {
             @Override
-            public void beforeStore(String keyName, String secretId, ApiKey key) {
-            }
+            public void beforeStore(String keyName, String secretId, ApiKey key) {}
 
             @Override
-            public void stored(String keyName) {
-            }
+            public void stored(String keyName) {}
 
             @Override
-            public void notStored(String keyName) {
-            }
+            public void notStored(String keyName) {}
         };
     }
 
@@ -98,7 +96,9 @@ public final class PendingKeys {
         } catch (NoSuchFileException e) {
             return List.of();
         } catch (IOException e) {
-            throw ExitException.badInput("cannot read " + file + " (" + e.getClass().getSimpleName() + "): it may hold a key an earlier run stored",
+            throw ExitException.badInput(
+                    "cannot read " + file + " (" + e.getClass().getSimpleName()
+                            + "): it may hold a key an earlier run stored",
                     "check its permissions; it is meant to be read only by you (mode 0600)");
         }
         List<Record> out = new ArrayList<>();
@@ -107,10 +107,12 @@ public final class PendingKeys {
             if (!(records instanceof List<?> list)) throw new IllegalArgumentException("no records");
             for (Object o : list) {
                 if (!(o instanceof Map<?, ?> m)) throw new IllegalArgumentException("a record is not an object");
-                out.add(new Record(s(m, "env"), s(m, "key"), s(m, "apiId"), s(m, "region"), s(m, "secretId"), s(m, "value")));
+                out.add(new Record(
+                        s(m, "env"), s(m, "key"), s(m, "apiId"), s(m, "region"), s(m, "secretId"), s(m, "value")));
             }
         } catch (IllegalArgumentException e) {
-            throw ExitException.badInput(file + " is not a secure-api write-ahead file (" + e.getMessage() + ")",
+            throw ExitException.badInput(
+                    file + " is not a secure-api write-ahead file (" + e.getMessage() + ")",
                     "look at it (it may hold a key an earlier run stored), then delete it");
         }
         return out;
@@ -128,7 +130,9 @@ public final class PendingKeys {
 
     /** Adds (or replaces) the record of {@code r.env()} and {@code r.key()}; on disk when this returns. */
     public synchronized void put(Record r) {
-        List<Record> next = new ArrayList<>(records().stream().filter(x -> !(x.env().equals(r.env()) && x.key().equals(r.key()))).toList());
+        List<Record> next = new ArrayList<>(records().stream()
+                .filter(x -> !(x.env().equals(r.env()) && x.key().equals(r.key())))
+                .toList());
         next.add(r);
         save(next);
     }
@@ -136,7 +140,9 @@ public final class PendingKeys {
     /** Removes the record of this entry and key name; the file goes when it is empty. */
     public synchronized void remove(String env, String key) {
         List<Record> all = records();
-        List<Record> next = all.stream().filter(x -> !(x.env().equals(env) && x.key().equals(key))).toList();
+        List<Record> next = all.stream()
+                .filter(x -> !(x.env().equals(env) && x.key().equals(key)))
+                .toList();
         if (next.size() != all.size()) save(next);
     }
 
@@ -159,7 +165,9 @@ public final class PendingKeys {
                 return;
             }
             Map<String, Object> doc = new LinkedHashMap<>();
-            doc.put("about", "new API keys secure-api stored (or was storing) and has not shown yet; never commit this file");
+            doc.put(
+                    "about",
+                    "new API keys secure-api stored (or was storing) and has not shown yet; never commit this file");
             doc.put("records", records.stream().map(Record::toJson).toList());
             byte[] bytes = (Json.pretty(doc) + "\n").getBytes(StandardCharsets.UTF_8);
             Path dir = file.getParent();
@@ -167,13 +175,17 @@ public final class PendingKeys {
             Path tmp;
             try {
                 // 0600 from the first byte: the key is never readable by others, not even for a moment
-                tmp = Files.createTempFile(dir, tempPrefix(), "",
+                tmp = Files.createTempFile(
+                        dir,
+                        tempPrefix(),
+                        "",
                         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             } catch (UnsupportedOperationException notPosix) {
                 tmp = Files.createTempFile(dir, tempPrefix(), "");
             }
             try {
-                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                try (FileChannel ch =
+                        FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                     ByteBuffer buf = ByteBuffer.wrap(bytes);
                     while (buf.hasRemaining()) ch.write(buf);
                     ch.force(true);
@@ -183,9 +195,12 @@ public final class PendingKeys {
                 Files.deleteIfExists(tmp);
             }
         } catch (IOException e) {
-            throw new ExitException(ExitException.FAILED, "cannot write " + file + " (" + e.getClass().getSimpleName()
-                    + "), where a new key is written before it is stored in AWS; nothing was stored",
-                    "free some space or fix the folder's permissions, then run it again", e);
+            throw new ExitException(
+                    ExitException.FAILED,
+                    "cannot write " + file + " (" + e.getClass().getSimpleName()
+                            + "), where a new key is written before it is stored in AWS; nothing was stored",
+                    "free some space or fix the folder's permissions, then run it again",
+                    e);
         }
     }
 
@@ -200,12 +215,18 @@ public final class PendingKeys {
             Optional<String> value;
             try {
                 // no such secret, or no version with this stage: it holds nothing
-                value = io.secureapi.aws.AwsCall.ifFound("reading secret " + r.secretId() + " (" + stage + ") to find a key an earlier run stored",
-                        r.region(), software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException.class,
-                        () -> aws.secrets().getSecretValue(q -> q.secretId(r.secretId()).versionStage(stage)).secretString());
+                value = io.secureapi.aws.AwsCall.ifFound(
+                        "reading secret " + r.secretId() + " (" + stage + ") to find a key an earlier run stored",
+                        r.region(),
+                        software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException.class,
+                        () -> aws.secrets()
+                                .getSecretValue(q -> q.secretId(r.secretId()).versionStage(stage))
+                                .secretString());
             } catch (ExitException e) {
                 // scheduled for deletion: unreadable until restored, so it cannot be told now
-                if (e.getCause() instanceof software.amazon.awssdk.services.secretsmanager.model.InvalidRequestException) return Optional.empty();
+                if (e.getCause()
+                        instanceof software.amazon.awssdk.services.secretsmanager.model.InvalidRequestException)
+                    return Optional.empty();
                 throw e;
             }
             if (holds(value.orElse(null), r)) return Optional.of(true);
@@ -216,7 +237,9 @@ public final class PendingKeys {
     /** Whether a stored secret value (as read from AWS; null: none) still holds this record's key. */
     public static boolean holds(String secretValue, Record r) {
         if (secretValue == null) return false;
-        return DigestSecret.is(secretValue) ? holdsDigest(secretValue, r) : SecretValue.keys(secretValue).containsValue(r.value());
+        return DigestSecret.is(secretValue)
+                ? holdsDigest(secretValue, r)
+                : SecretValue.keys(secretValue).containsValue(r.value());
     }
 
     /** The digest format holds the key's HMAC (current or retiring); one this version cannot read keeps the record. */

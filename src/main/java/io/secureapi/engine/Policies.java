@@ -8,15 +8,15 @@ import java.util.Map;
 
 /** Loads the policy templates of policies/ (shipped in the jar): the single source of every policy. */
 public final class Policies {
-    private Policies() {
-    }
+    private Policies() {}
 
     public static String template(String name, Map<String, String> vars) {
         String text = load(name);
         for (Map.Entry<String, String> v : vars.entrySet()) {
             text = text.replace("${" + v.getKey() + "}", v.getValue());
         }
-        if (text.contains("${")) throw new IllegalStateException("policy template " + name + " has an unfilled variable");
+        if (text.contains("${"))
+            throw new IllegalStateException("policy template " + name + " has an unfilled variable");
         return text;
     }
 

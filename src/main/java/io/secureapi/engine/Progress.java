@@ -5,5 +5,5 @@ package io.secureapi.engine;
 public interface Progress {
     void say(String line);
 
-    Progress NONE = line -> { };
+    Progress NONE = line -> {};
 }

@@ -12,24 +12,77 @@ import java.util.Optional;
  * secure-api.json: what setup wired, meant to be committed so CI and teammates need no flags.
  * No key material, ever.
  */
-public record ProjectConfig(String apiId, String region, String functionArn, boolean functionManaged, String secretArn,
-        String secretName, String authorizerId, String authorizerName, String header, int cacheTtl,
-        List<ProtectedRoute> routes, List<String> excludedRoutes, String forwardKeyName) {
+public record ProjectConfig(
+        String apiId,
+        String region,
+        String functionArn,
+        boolean functionManaged,
+        String secretArn,
+        String secretName,
+        String authorizerId,
+        String authorizerName,
+        String header,
+        int cacheTtl,
+        List<ProtectedRoute> routes,
+        List<String> excludedRoutes,
+        String forwardKeyName) {
 
     /** Without a forwarded key-name header. */
-    public ProjectConfig(String apiId, String region, String functionArn, boolean functionManaged, String secretArn,
-            String secretName, String authorizerId, String authorizerName, String header, int cacheTtl,
-            List<ProtectedRoute> routes, List<String> excludedRoutes) {
-        this(apiId, region, functionArn, functionManaged, secretArn, secretName, authorizerId, authorizerName, header, cacheTtl,
-                routes, excludedRoutes, null);
+    public ProjectConfig(
+            String apiId,
+            String region,
+            String functionArn,
+            boolean functionManaged,
+            String secretArn,
+            String secretName,
+            String authorizerId,
+            String authorizerName,
+            String header,
+            int cacheTtl,
+            List<ProtectedRoute> routes,
+            List<String> excludedRoutes) {
+        this(
+                apiId,
+                region,
+                functionArn,
+                functionManaged,
+                secretArn,
+                secretName,
+                authorizerId,
+                authorizerName,
+                header,
+                cacheTtl,
+                routes,
+                excludedRoutes,
+                null);
     }
 
     /** Without routes deliberately left out of protection. */
-    public ProjectConfig(String apiId, String region, String functionArn, boolean functionManaged, String secretArn,
-            String secretName, String authorizerId, String authorizerName, String header, int cacheTtl,
+    public ProjectConfig(
+            String apiId,
+            String region,
+            String functionArn,
+            boolean functionManaged,
+            String secretArn,
+            String secretName,
+            String authorizerId,
+            String authorizerName,
+            String header,
+            int cacheTtl,
             List<ProtectedRoute> routes) {
-        this(apiId, region, functionArn, functionManaged, secretArn, secretName, authorizerId, authorizerName, header, cacheTtl,
-                routes, List.of());
+        this(
+                apiId,
+                region,
+                functionArn,
+                functionManaged,
+                secretArn,
+                secretName,
+                authorizerId,
+                authorizerName,
+                header,
+                cacheTtl,
+                routes,
+                List.of());
     }
 
     public ProjectConfig {
@@ -38,8 +91,7 @@ public record ProjectConfig(String apiId, String region, String functionArn, boo
 
     public static final String DEFAULT_FILE = "secure-api.json";
 
-    public record ProtectedRoute(String routeKey, String routeId, State.Authorization before) {
-    }
+    public record ProtectedRoute(String routeKey, String routeId, State.Authorization before) {}
 
     /**
      * The one entry of {@code file} (its only entry); several entries need a name: use
@@ -68,8 +120,10 @@ public record ProjectConfig(String apiId, String region, String functionArn, boo
             rm.put("routeId", r.routeId());
             Map<String, Object> before = new LinkedHashMap<>();
             before.put("authorizationType", r.before().type());
-            if (r.before().authorizerId() != null) before.put("authorizerId", r.before().authorizerId());
-            if (!r.before().scopes().isEmpty()) before.put("authorizationScopes", r.before().scopes());
+            if (r.before().authorizerId() != null)
+                before.put("authorizerId", r.before().authorizerId());
+            if (!r.before().scopes().isEmpty())
+                before.put("authorizationScopes", r.before().scopes());
             rm.put("before", before);
             rs.add(rm);
         }
@@ -96,26 +150,43 @@ public record ProjectConfig(String apiId, String region, String functionArn, boo
             Map<String, Object> b = (Map<String, Object>) b0;
             String type = str(b, "authorizationType", where, at + ".before.");
             List<String> scopes = strings(b, "authorizationScopes", where, at + ".before.");
-            routes.add(new ProtectedRoute(str(r, "routeKey", where, at + "."), str(r, "routeId", where, at + "."),
-                    new State.Authorization(type == null ? "NONE" : type, str(b, "authorizerId", where, at + ".before."), scopes)));
+            routes.add(new ProtectedRoute(
+                    str(r, "routeKey", where, at + "."),
+                    str(r, "routeId", where, at + "."),
+                    new State.Authorization(
+                            type == null ? "NONE" : type, str(b, "authorizerId", where, at + ".before."), scopes)));
         }
         String apiId = str(m, "apiId", where, "");
         if (apiId == null || apiId.isBlank()) throw bad(where, "apiId", "is missing");
-        if (!apiId.matches("[a-z0-9]{1,64}")) throw bad(where, "apiId", "is not an API Gateway API id (lower-case letters and digits)");
+        if (!apiId.matches("[a-z0-9]{1,64}"))
+            throw bad(where, "apiId", "is not an API Gateway API id (lower-case letters and digits)");
         checkValue(m, "region", "[a-z]{2}(-[a-z]+)+-\\d+", "is not an AWS region name", where);
         checkValue(m, "secretName", "[A-Za-z0-9/_+=.@-]{1,512}", "is not a valid Secrets Manager name", where);
         checkValue(m, "header", "[A-Za-z0-9!#$%&'*+.^_`|~-]+", "is not a valid HTTP header name", where);
         checkValue(m, "authorizerName", "(?s).{1,128}", "must be 1 to 128 characters", where);
         Object ttl = m.getOrDefault("cacheTtl", (long) Names.DEFAULT_CACHE_TTL);
-        if (!(ttl instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue()) || n.doubleValue() < 0 || n.doubleValue() > 3600) {
+        if (!(ttl instanceof Number n)
+                || n.doubleValue() != Math.rint(n.doubleValue())
+                || n.doubleValue() < 0
+                || n.doubleValue() > 3600) {
             throw bad(where, "cacheTtl", "must be a whole number of seconds from 0 to 3600");
         }
         Object managed = m.getOrDefault("functionManaged", Boolean.FALSE);
         if (!(managed instanceof Boolean)) throw bad(where, "functionManaged", "must be true or false");
-        return new ProjectConfig(apiId, str(m, "region", where, ""), str(m, "functionArn", where, ""),
-                (Boolean) managed, str(m, "secretArn", where, ""), str(m, "secretName", where, ""),
-                str(m, "authorizerId", where, ""), str(m, "authorizerName", where, ""), str(m, "header", where, ""), n.intValue(), routes,
-                strings(m, "excludedRoutes", where, ""), str(m, "forwardKeyName", where, ""));
+        return new ProjectConfig(
+                apiId,
+                str(m, "region", where, ""),
+                str(m, "functionArn", where, ""),
+                (Boolean) managed,
+                str(m, "secretArn", where, ""),
+                str(m, "secretName", where, ""),
+                str(m, "authorizerId", where, ""),
+                str(m, "authorizerName", where, ""),
+                str(m, "header", where, ""),
+                n.intValue(),
+                routes,
+                strings(m, "excludedRoutes", where, ""),
+                str(m, "forwardKeyName", where, ""));
     }
 
     /** A present, non-empty string value must match; empty or absent falls back to the default. */
@@ -125,7 +196,8 @@ public record ProjectConfig(String apiId, String region, String functionArn, boo
     }
 
     private static ExitException bad(String where, String field, String what) {
-        return ExitException.badInput(where + ": field \"" + field + "\" " + what,
+        return ExitException.badInput(
+                where + ": field \"" + field + "\" " + what,
                 "fix that field (or delete the entry and run secure-api setup again), or pass --config for another file");
     }
 

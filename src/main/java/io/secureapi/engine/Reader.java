@@ -57,7 +57,8 @@ final class Reader {
 
     /** The function (--function, the config's, else the bundled one); missing is an answer. */
     Reader function() {
-        State.Function f = FunctionPiece.find(w, w.target.function().orElse(w.functionName())).orElse(null);
+        State.Function f = FunctionPiece.find(w, w.target.function().orElse(w.functionName()))
+                .orElse(null);
         w.advance(b -> b.function = f);
         return this;
     }
@@ -74,7 +75,9 @@ final class Reader {
 
     /** The invoke permission statements (after the function). */
     Reader functionPolicy() {
-        String policy = w.function().isEmpty() ? null : InvokePermissionPiece.read(w, w.functionArn()).orElse(null);
+        String policy = w.function().isEmpty()
+                ? null
+                : InvokePermissionPiece.read(w, w.functionArn()).orElse(null);
         w.advance(b -> b.functionPolicy = policy);
         return this;
     }
@@ -88,34 +91,41 @@ final class Reader {
     /** Its resource policy; a secret scheduled for deletion refuses most calls, so it is not read then. */
     Reader secretPolicy() {
         Optional<State.Secret> s = w.secret().filter(x -> !x.scheduledForDeletion());
-        String policy = s.isEmpty() ? null : SecretPolicyPiece.read(w, s.get().arn()).orElse(null);
+        String policy =
+                s.isEmpty() ? null : SecretPolicyPiece.read(w, s.get().arn()).orElse(null);
         w.advance(b -> b.secretPolicy = policy);
         return this;
     }
 
     /** Its current and previous values (setup: their format decides what it stores). */
     Reader secretValues() {
-        w.secret().filter(s -> !s.scheduledForDeletion()).ifPresent(s -> w.advanceWith(now -> SecretPiece.readValues(w, now, s.arn())));
+        w.secret()
+                .filter(s -> !s.scheduledForDeletion())
+                .ifPresent(s -> w.advanceWith(now -> SecretPiece.readValues(w, now, s.arn())));
         return this;
     }
 
     /** Its current value only, when it has one (verify: the format and key expiries of the bundled authorizer's secret). */
     Reader currentSecretValue() {
         Optional<State.Secret> s = w.secret().filter(x -> !x.scheduledForDeletion() && x.hasCurrent());
-        String value = s.isEmpty() ? null : SecretPiece.stageValue(w, s.get().arn(), KeyRotation.CURRENT).orElse(null);
+        String value = s.isEmpty()
+                ? null
+                : SecretPiece.stageValue(w, s.get().arn(), KeyRotation.CURRENT).orElse(null);
         w.advance(b -> b.secretValue = value);
         return this;
     }
 
     Reader role() {
-        State.Role r = ExecutionRolePiece.find(w, Names.managedRoleName(w.apiId())).orElse(null);
+        State.Role r =
+                ExecutionRolePiece.find(w, Names.managedRoleName(w.apiId())).orElse(null);
         w.advance(b -> b.role = r);
         return this;
     }
 
     /** The bundled role's KMS policy (after the role). */
     Reader kmsRolePolicy() {
-        String policy = w.role().isEmpty() ? null : KeyDecryptionPiece.readRolePolicy(w).orElse(null);
+        String policy =
+                w.role().isEmpty() ? null : KeyDecryptionPiece.readRolePolicy(w).orElse(null);
         w.advance(b -> b.kmsRolePolicy = policy);
         return this;
     }
@@ -131,7 +141,8 @@ final class Reader {
     Reader kmsKeyAndReaders() {
         if (w.secret().isEmpty()) return this;
         String[] unreadable = {null};
-        KeyDecryptionPiece.Key key = KeyDecryptionPiece.resolveOrExplain(w, unreadable).orElse(null);
+        KeyDecryptionPiece.Key key =
+                KeyDecryptionPiece.resolveOrExplain(w, unreadable).orElse(null);
         w.advance(b -> {
             b.kmsKey = key;
             b.kmsKeyUnreadable = unreadable[0];
@@ -175,16 +186,19 @@ final class Reader {
         if (early) {
             Reader r = of(first);
             new ConcurrentReads().chain(r::api).chain(r::authorizers).run();
-            Optional<String> userFn = first.ourAuthorizer().flatMap(a -> Arns.functionOfAuthorizerUri(a.uri()))
+            Optional<String> userFn = first.ourAuthorizer()
+                    .flatMap(a -> Arns.functionOfAuthorizerUri(a.uri()))
                     .filter(arn -> !Wiring.nameOf(arn).equals(Names.managedFunctionName(target.apiId())));
             if (userFn.isPresent()) {
                 if (target.devKey()) {
-                    throw ExitException.badInput("authorizer " + target.authorizerName() + " of API " + target.apiId()
-                            + " calls your function " + userFn.get() + ", which reads one plain-string key: --dev-key needs the bundled authorizer",
+                    throw ExitException.badInput(
+                            "authorizer " + target.authorizerName() + " of API " + target.apiId()
+                                    + " calls your function " + userFn.get()
+                                    + ", which reads one plain-string key: --dev-key needs the bundled authorizer",
                             "omit --dev-key, or run secure-api teardown first to switch to the bundled authorizer");
                 }
-                progress.say("authorizer " + target.authorizerName() + " calls your function " + Wiring.nameOf(userFn.get())
-                        + ": keeping it (pass --function to be explicit)");
+                progress.say("authorizer " + target.authorizerName() + " calls your function "
+                        + Wiring.nameOf(userFn.get()) + ": keeping it (pass --function to be explicit)");
                 chosen = first.with(target.withFunction(userFn.get()));
             }
         }
@@ -208,7 +222,10 @@ final class Reader {
     static Wiring forVerify(Target target, AwsClients aws, Progress progress, ProjectConfig config) {
         Wiring w = new Wiring(target, aws, progress, config);
         Reader r = of(w);
-        new ConcurrentReads().chain(r::api).chain(r::authorizers).chain(r::routes)
+        new ConcurrentReads()
+                .chain(r::api)
+                .chain(r::authorizers)
+                .chain(r::routes)
                 .chain(r::function, r::identity, r::functionPolicy)
                 .chain(() -> r.secret(target.secretName()), r::secretPolicy, () -> {
                     if (target.managedFunction()) r.currentSecretValue();
@@ -226,21 +243,34 @@ final class Reader {
      * teardown: what secure-api may have made. The API may be gone (then the rest is still removed);
      * without a config the names are found from our authorizer's URI and its function's SECRET_ARN.
      */
-    static Wiring forTeardown(String apiId, String region, ProjectConfig config, Wiring.Options options, AwsClients aws,
-            Progress progress, List<String> notes) {
+    static Wiring forTeardown(
+            String apiId,
+            String region,
+            ProjectConfig config,
+            Wiring.Options options,
+            AwsClients aws,
+            Progress progress,
+            List<String> notes) {
         Optional<ProjectConfig> cfg = Optional.ofNullable(config).filter(ProjectConfig.forApi(apiId));
-        Target provisional = Teardown.target(apiId, region, cfg.orElse(null),
-                cfg.filter(c -> !c.functionManaged()).map(ProjectConfig::functionArn).orElse(null));
+        Target provisional = Teardown.target(
+                apiId,
+                region,
+                cfg.orElse(null),
+                cfg.filter(c -> !c.functionManaged())
+                        .map(ProjectConfig::functionArn)
+                        .orElse(null));
         Wiring probe = new Wiring(provisional, aws, progress, cfg.orElse(null));
         Optional<State.Api> api = HttpApi.find(probe); // also checks it is an HTTP API
         if (api.isPresent()) {
             probe.advance(b -> b.api = api.get());
             of(probe).authorizers().routes();
         } else if (cfg.isEmpty()) {
-            throw ExitException.badInput("API " + apiId + " not found in " + region,
+            throw ExitException.badInput(
+                    "API " + apiId + " not found in " + region,
                     "list your HTTP APIs with: aws apigatewayv2 get-apis --region " + region);
         } else {
-            notes.add("API " + apiId + " no longer exists in " + region + ": removing the rest of what secure-api made");
+            notes.add(
+                    "API " + apiId + " no longer exists in " + region + ": removing the rest of what secure-api made");
         }
         Target target = cfg.isEmpty() ? Teardown.discover(probe, apiId, region) : provisional;
         Wiring w = probe.with(target).with(options);
@@ -248,7 +278,10 @@ final class Reader {
         if (api.isPresent()) r.stages();
         r.function().identity().functionPolicy();
         if (target.managedFunction()) r.role().kmsRolePolicy();
-        r.secret(cfg.map(ProjectConfig::secretArn).filter(s -> s != null && !s.isBlank()).orElse(target.secretName())).secretPolicy();
+        r.secret(cfg.map(ProjectConfig::secretArn)
+                        .filter(s -> s != null && !s.isBlank())
+                        .orElse(target.secretName()))
+                .secretPolicy();
         if (target.managedFunction()) r.logGroup();
         if (api.isPresent() && cfg.map(ProjectConfig::forwardKeyName).isPresent()) r.integrations();
         return w;

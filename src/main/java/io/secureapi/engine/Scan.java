@@ -31,22 +31,27 @@ import software.amazon.awssdk.services.ec2.model.DescribeRegionsResponse;
 public final class Scan {
     /** At most this many AWS reads in flight: enough to hide latency, few enough not to invite throttling. */
     public static final int PARALLELISM = 8;
+
     static final String PAGE_SIZE = HttpApi.PAGE_SIZE;
 
     /** A route a user declared public on purpose: --allow-public "API_ID ROUTE KEY". */
-    public record Allowed(String apiId, String routeKey) {
-    }
+    public record Allowed(String apiId, String routeKey) {}
 
     /** What secure-api's local config says it set up: the API, its region and its authorizer's name. */
-    public record Configured(String apiId, String region, String authorizerName) {
-    }
+    public record Configured(String apiId, String region, String authorizerName) {}
 
-    public record Skipped(String region, String reason) {
-    }
+    public record Skipped(String region, String reason) {}
 
     /** One HTTP API as scanned. publicRoutes excludes the allowed ones; other = JWT, IAM or a foreign Lambda authorizer. */
-    public record ApiFinding(String apiId, String name, String region, boolean protectedBySecureApi, List<String> publicRoutes,
-            List<String> allowedPublicRoutes, List<String> otherAuthorizerRoutes, Map<String, String> otherAuthorizerTypes) {
+    public record ApiFinding(
+            String apiId,
+            String name,
+            String region,
+            boolean protectedBySecureApi,
+            List<String> publicRoutes,
+            List<String> allowedPublicRoutes,
+            List<String> otherAuthorizerRoutes,
+            Map<String, String> otherAuthorizerTypes) {
         public ApiFinding {
             publicRoutes = List.copyOf(publicRoutes);
             allowedPublicRoutes = List.copyOf(allowedPublicRoutes);
@@ -98,7 +103,8 @@ public final class Scan {
                 m.put("name", a.name());
                 m.put("region", a.region());
                 m.put("protectedBySecureApi", a.protectedBySecureApi());
-                // every route that answers without authorization, allowed or not; the allowed ones are also listed apart
+                // every route that answers without authorization, allowed or not; the allowed ones are also listed
+                // apart
                 List<String> answeringOpenly = new ArrayList<>(a.allowedPublicRoutes());
                 answeringOpenly.addAll(a.publicRoutes());
                 m.put("publicRoutes", answeringOpenly.stream().sorted().toList());
@@ -111,25 +117,31 @@ public final class Scan {
         }
     }
 
-    private Scan() {
-    }
+    private Scan() {}
 
     /** A route as read, before judging it. */
-    record RouteRead(String key, String authorizationType, String authorizerId) {
-    }
+    record RouteRead(String key, String authorizationType, String authorizerId) {}
 
     /** An authorizer as read: enough to tell secure-api's from others. */
-    record AuthorizerRead(String id, String name, String type, String uri) {
-    }
+    record AuthorizerRead(String id, String name, String type, String uri) {}
 
     /**
      * Judges one API's routes, offline. A route is secure-api's when it is CUSTOM on an authorizer
      * secure-api makes (the configured name, the default name, or one calling the bundled function).
      */
-    static ApiFinding judge(String apiId, String name, String region, List<RouteRead> routes, List<AuthorizerRead> authorizers,
-            Set<Allowed> allowed, List<Configured> configured) {
-        Configured entry = configured.stream().filter(c -> c.apiId().equals(apiId) && (c.region() == null || c.region().equals(region)))
-                .findFirst().orElse(null);
+    static ApiFinding judge(
+            String apiId,
+            String name,
+            String region,
+            List<RouteRead> routes,
+            List<AuthorizerRead> authorizers,
+            Set<Allowed> allowed,
+            List<Configured> configured) {
+        Configured entry = configured.stream()
+                .filter(c -> c.apiId().equals(apiId)
+                        && (c.region() == null || c.region().equals(region)))
+                .findFirst()
+                .orElse(null);
         Map<String, AuthorizerRead> byId = new LinkedHashMap<>();
         authorizers.forEach(a -> byId.put(a.id(), a));
         List<String> open = new ArrayList<>();
@@ -137,7 +149,8 @@ public final class Scan {
         List<String> other = new ArrayList<>();
         Map<String, String> otherTypes = new LinkedHashMap<>();
         boolean ours = false;
-        for (RouteRead r : routes.stream().sorted(Comparator.comparing(RouteRead::key)).toList()) {
+        for (RouteRead r :
+                routes.stream().sorted(Comparator.comparing(RouteRead::key)).toList()) {
             String type = r.authorizationType() == null ? "NONE" : r.authorizationType();
             if (type.equals("NONE")) {
                 if (r.key().startsWith("OPTIONS ")) continue;
@@ -150,13 +163,17 @@ public final class Scan {
                 continue;
             }
             other.add(r.key());
-            otherTypes.put(r.key(), type.equals("CUSTOM") ? "CUSTOM (" + (a == null ? r.authorizerId() : a.name()) + ")" : type);
+            otherTypes.put(
+                    r.key(),
+                    type.equals("CUSTOM") ? "CUSTOM (" + (a == null ? r.authorizerId() : a.name()) + ")" : type);
         }
         return new ApiFinding(apiId, name, region, ours || entry != null, open, allowedOpen, other, otherTypes);
     }
 
     private static boolean secureApis(AuthorizerRead a, Configured entry) {
-        if (entry != null && entry.authorizerName() != null && entry.authorizerName().equals(a.name())) return true;
+        if (entry != null
+                && entry.authorizerName() != null
+                && entry.authorizerName().equals(a.name())) return true;
         if (Names.DEFAULT_AUTHORIZER_NAME.equals(a.name())) return true;
         return a.uri() != null && a.uri().contains(":function:" + Names.managedFunctionName(""));
     }
@@ -184,22 +201,35 @@ public final class Scan {
      */
     public static Map.Entry<List<String>, List<Skipped>> enabledRegions(AwsClients home, Progress progress) {
         String partition = partitionOf(home.region());
-        DescribeRegionsResponse r = throttled(progress, "listing the regions", () -> AwsCall.call("listing the account's regions (ec2:DescribeRegions)",
-                home.region(), () -> home.ec2().describeRegions(q -> q.allRegions(true))));
+        DescribeRegionsResponse r = throttled(
+                progress,
+                "listing the regions",
+                () -> AwsCall.call(
+                        "listing the account's regions (ec2:DescribeRegions)",
+                        home.region(),
+                        () -> home.ec2().describeRegions(q -> q.allRegions(true))));
         List<String> on = new ArrayList<>();
         List<Skipped> off = new ArrayList<>();
-        r.regions().stream().sorted(Comparator.comparing(software.amazon.awssdk.services.ec2.model.Region::regionName)).forEach(x -> {
-            if (!partitionOf(x.regionName()).equals(partition)) return;
-            String status = x.optInStatus() == null ? "opt-in-not-required" : x.optInStatus();
-            if (status.equals("not-opted-in")) off.add(new Skipped(x.regionName(), "opt-in region not enabled for this account"));
-            else on.add(x.regionName());
-        });
+        r.regions().stream()
+                .sorted(Comparator.comparing(software.amazon.awssdk.services.ec2.model.Region::regionName))
+                .forEach(x -> {
+                    if (!partitionOf(x.regionName()).equals(partition)) return;
+                    String status = x.optInStatus() == null ? "opt-in-not-required" : x.optInStatus();
+                    if (status.equals("not-opted-in"))
+                        off.add(new Skipped(x.regionName(), "opt-in region not enabled for this account"));
+                    else on.add(x.regionName());
+                });
         return Map.entry(on, off);
     }
 
     /** Reads every HTTP API of the given regions (one client set per region, from {@code clients}) and judges it. */
-    public static Result run(List<String> regions, List<Skipped> skipped, Function<String, AwsClients> clients, Set<Allowed> allowed,
-            List<Configured> configured, Progress progress) {
+    public static Result run(
+            List<String> regions,
+            List<Skipped> skipped,
+            Function<String, AwsClients> clients,
+            Set<Allowed> allowed,
+            List<Configured> configured,
+            Progress progress) {
         ExecutorService pool = Executors.newFixedThreadPool(PARALLELISM, r -> {
             Thread t = new Thread(r, "secure-api-scan");
             t.setDaemon(true);
@@ -210,14 +240,18 @@ public final class Scan {
             for (String region : regions) {
                 AwsClients aws = clients.apply(region);
                 // no task waits on another: the pool cannot deadlock however few threads it has
-                perRegion.add(CompletableFuture.supplyAsync(() -> apis(aws, progress), pool).thenCompose(apis -> {
-                    List<CompletableFuture<ApiFinding>> each = new ArrayList<>();
-                    for (String[] api : apis) {
-                        each.add(CompletableFuture.supplyAsync(() -> read(aws, api[0], api[1], allowed, configured, progress), pool));
-                    }
-                    return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
-                            .thenApply(v -> each.stream().map(CompletableFuture::join).toList());
-                }));
+                perRegion.add(CompletableFuture.supplyAsync(() -> apis(aws, progress), pool)
+                        .thenCompose(apis -> {
+                            List<CompletableFuture<ApiFinding>> each = new ArrayList<>();
+                            for (String[] api : apis) {
+                                each.add(CompletableFuture.supplyAsync(
+                                        () -> read(aws, api[0], api[1], allowed, configured, progress), pool));
+                            }
+                            return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+                                    .thenApply(v -> each.stream()
+                                            .map(CompletableFuture::join)
+                                            .toList());
+                        }));
             }
             List<ApiFinding> found = new ArrayList<>();
             for (CompletableFuture<List<ApiFinding>> f : perRegion) {
@@ -230,7 +264,8 @@ public final class Scan {
                     throw e;
                 }
             }
-            found.sort(Comparator.comparing(ApiFinding::region).thenComparing(ApiFinding::name, Comparator.nullsFirst(Comparator.naturalOrder()))
+            found.sort(Comparator.comparing(ApiFinding::region)
+                    .thenComparing(ApiFinding::name, Comparator.nullsFirst(Comparator.naturalOrder()))
                     .thenComparing(ApiFinding::apiId));
             return new Result(regions, skipped, found);
         } finally {
@@ -241,39 +276,87 @@ public final class Scan {
     /** Every HTTP API of one region, every page: {id, name}. */
     private static List<String[]> apis(AwsClients aws, Progress progress) {
         try {
-            return HttpApi.pages(t -> throttled(progress, "listing the APIs in " + aws.region(), () -> AwsCall.call("listing the APIs",
-                            aws.region(), () -> aws.apigateway().getApis(r -> r.maxResults(PAGE_SIZE).nextToken(t)))),
-                    GetApisResponse::items, GetApisResponse::nextToken).stream()
-                    .filter(a -> "HTTP".equals(a.protocolTypeAsString())).map(a -> new String[] {a.apiId(), a.name()}).toList();
+            return HttpApi.pages(
+                            t -> throttled(
+                                    progress,
+                                    "listing the APIs in " + aws.region(),
+                                    () -> AwsCall.call(
+                                            "listing the APIs",
+                                            aws.region(),
+                                            () -> aws.apigateway()
+                                                    .getApis(r -> r.maxResults(PAGE_SIZE)
+                                                            .nextToken(t)))),
+                            GetApisResponse::items,
+                            GetApisResponse::nextToken)
+                    .stream()
+                    .filter(a -> "HTTP".equals(a.protocolTypeAsString()))
+                    .map(a -> new String[] {a.apiId(), a.name()})
+                    .toList();
         } catch (ExitException e) {
             throw regionHint(e, aws.region());
         }
     }
 
-    private static ApiFinding read(AwsClients aws, String apiId, String name, Set<Allowed> allowed, List<Configured> configured,
+    private static ApiFinding read(
+            AwsClients aws,
+            String apiId,
+            String name,
+            Set<Allowed> allowed,
+            List<Configured> configured,
             Progress progress) {
-        List<RouteRead> routes = HttpApi.pages(t -> throttled(progress, "listing the routes of API " + apiId, () -> AwsCall.call(
-                        "listing the routes of API " + apiId, aws.region(),
-                        () -> aws.apigateway().getRoutes(r -> r.apiId(apiId).maxResults(PAGE_SIZE).nextToken(t)))),
-                GetRoutesResponse::items, GetRoutesResponse::nextToken).stream()
-                .map(r -> new RouteRead(r.routeKey(), r.authorizationTypeAsString(), r.authorizerId())).toList();
+        List<RouteRead> routes = HttpApi.pages(
+                        t -> throttled(
+                                progress,
+                                "listing the routes of API " + apiId,
+                                () -> AwsCall.call(
+                                        "listing the routes of API " + apiId,
+                                        aws.region(),
+                                        () -> aws.apigateway()
+                                                .getRoutes(r -> r.apiId(apiId)
+                                                        .maxResults(PAGE_SIZE)
+                                                        .nextToken(t)))),
+                        GetRoutesResponse::items,
+                        GetRoutesResponse::nextToken)
+                .stream()
+                .map(r -> new RouteRead(r.routeKey(), r.authorizationTypeAsString(), r.authorizerId()))
+                .toList();
         // only a CUSTOM route needs its authorizer's name: an API without one costs one call, not two
-        List<AuthorizerRead> authorizers = routes.stream().noneMatch(r -> "CUSTOM".equals(r.authorizationType())) ? List.of()
-                : HttpApi.pages(t -> throttled(progress, "listing the authorizers of API " + apiId, () -> AwsCall.call(
-                                "listing the authorizers of API " + apiId, aws.region(),
-                                () -> aws.apigateway().getAuthorizers(r -> r.apiId(apiId).maxResults(PAGE_SIZE).nextToken(t)))),
-                        GetAuthorizersResponse::items, GetAuthorizersResponse::nextToken).stream()
-                        .map(a -> new AuthorizerRead(a.authorizerId(), a.name(), a.authorizerTypeAsString(), a.authorizerUri())).toList();
+        List<AuthorizerRead> authorizers = routes.stream().noneMatch(r -> "CUSTOM".equals(r.authorizationType()))
+                ? List.of()
+                : HttpApi.pages(
+                                t -> throttled(
+                                        progress,
+                                        "listing the authorizers of API " + apiId,
+                                        () -> AwsCall.call(
+                                                "listing the authorizers of API " + apiId,
+                                                aws.region(),
+                                                () -> aws.apigateway()
+                                                        .getAuthorizers(r -> r.apiId(apiId)
+                                                                .maxResults(PAGE_SIZE)
+                                                                .nextToken(t)))),
+                                GetAuthorizersResponse::items,
+                                GetAuthorizersResponse::nextToken)
+                        .stream()
+                        .map(a -> new AuthorizerRead(
+                                a.authorizerId(), a.name(), a.authorizerTypeAsString(), a.authorizerUri()))
+                        .toList();
         return judge(apiId, name, aws.region(), routes, authorizers, allowed, configured);
     }
 
     /** Credentials refused in one region only: that region may be an opt-in one the account has not enabled. */
     private static ExitException regionHint(ExitException e, String region) {
-        if (!(e.getCause() instanceof software.amazon.awssdk.awscore.exception.AwsServiceException s) || s.awsErrorDetails() == null) return e;
+        if (!(e.getCause() instanceof software.amazon.awssdk.awscore.exception.AwsServiceException s)
+                || s.awsErrorDetails() == null) return e;
         String code = s.awsErrorDetails().errorCode();
-        if (!List.of("UnrecognizedClientException", "InvalidClientTokenId", "AuthFailure").contains(code)) return e;
-        return new ExitException(e.exitCode(), e.getMessage(), "if " + region + " is an opt-in region, it may not be enabled for this account: "
-                + "leave it out, or use --regions all (it skips regions that are not enabled); otherwise " + e.hint(), e.getCause());
+        if (!List.of("UnrecognizedClientException", "InvalidClientTokenId", "AuthFailure")
+                .contains(code)) return e;
+        return new ExitException(
+                e.exitCode(),
+                e.getMessage(),
+                "if " + region + " is an opt-in region, it may not be enabled for this account: "
+                        + "leave it out, or use --regions all (it skips regions that are not enabled); otherwise "
+                        + e.hint(),
+                e.getCause());
     }
 
     /**
@@ -286,8 +369,9 @@ public final class Scan {
             try {
                 return call.get();
             } catch (ExitException e) {
-                boolean throttling = e.getCause() instanceof software.amazon.awssdk.awscore.exception.AwsServiceException s
-                        && s.isThrottlingException();
+                boolean throttling =
+                        e.getCause() instanceof software.amazon.awssdk.awscore.exception.AwsServiceException s
+                                && s.isThrottlingException();
                 if (!throttling || !backoff.retry(progress, what + ": throttled by AWS, waiting")) throw e;
             }
         }

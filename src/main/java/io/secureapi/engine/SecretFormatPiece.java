@@ -18,23 +18,24 @@ public final class SecretFormatPiece implements Piece {
     }
 
     /** Store the legacy value as digests, with what else this run stores ({@code keys}, convert set). */
-    record Convert(SecretPiece.Keys keys) implements Change.Diff {
-    }
+    record Convert(SecretPiece.Keys keys) implements Change.Diff {}
 
     /**
      * A secret the secret piece restores cannot be read before (its value is "known after apply"):
      * converted as above if it turns out to hold a legacy value, else left alone.
      */
-    record ConvertIfLegacy() implements Change.Diff {
-    }
+    record ConvertIfLegacy() implements Change.Diff {}
 
     @Override
     public Change plan(Wiring w) {
         String name = w.target.secretName();
         if (!SecretPiece.legacy(w)) {
             String detail = "digests (HMAC-SHA-256 under a random salt); no key stored";
-            boolean restored = w.secret().map(State.Secret::scheduledForDeletion).orElse(false);
-            return restored ? new Change(name(), name, Change.Action.OK, detail, new ConvertIfLegacy()) : Change.ok(name(), name, detail);
+            boolean restored =
+                    w.secret().map(State.Secret::scheduledForDeletion).orElse(false);
+            return restored
+                    ? new Change(name(), name, Change.Action.OK, detail, new ConvertIfLegacy())
+                    : Change.ok(name(), name, detail);
         }
         SecretPiece.KeyPlan p = SecretPiece.digestPlan(w);
         return new Change(name(), name, Change.Action.UPDATE, String.join("; ", p.why()), new Convert(p.keys()));
@@ -69,16 +70,23 @@ public final class SecretFormatPiece implements Piece {
      */
     @Override
     public List<Check> check(Wiring w, Verify.Options o) {
-        if (!SecretPiece.readable(w) || !w.target.managedFunction() || w.secretValue().isEmpty()) return List.of();
+        if (!SecretPiece.readable(w)
+                || !w.target.managedFunction()
+                || w.secretValue().isEmpty()) return List.of();
         String name = w.target.secretName();
         String res = "secret " + name;
         String value = w.secretValue().get();
         if (!DigestSecret.is(value)) {
-            return List.of(Check.warn("secret.plaintext", res, "secret " + name + " holds its keys in plaintext (a legacy format): whoever can read "
-                    + "its value can call the API", Verify.SETUP_FIX + " (it stores them as digests; no key changes, nothing to paste)"));
+            return List.of(Check.warn(
+                    "secret.plaintext",
+                    res,
+                    "secret " + name + " holds its keys in plaintext (a legacy format): whoever can read "
+                            + "its value can call the API",
+                    Verify.SETUP_FIX + " (it stores them as digests; no key changes, nothing to paste)"));
         }
         List<Check> out = new ArrayList<>();
-        out.add(Check.pass("secret.plaintext", res, "secret " + name + " holds digests of keys (HMAC-SHA-256), never a key"));
+        out.add(Check.pass(
+                "secret.plaintext", res, "secret " + name + " holds digests of keys (HMAC-SHA-256), never a key"));
         out.addAll(expiring(value, name, res));
         return out;
     }
@@ -103,11 +111,17 @@ public final class SecretFormatPiece implements Piece {
         }
         if (!any) return List.of();
         if (soon.isEmpty()) {
-            return List.of(Check.pass("keys.expiring", res, "no key of secret " + name + " expires within "
-                    + NamedKeys.EXPIRING_WITHIN.toDays() + " days"));
+            return List.of(Check.pass(
+                    "keys.expiring",
+                    res,
+                    "no key of secret " + name + " expires within " + NamedKeys.EXPIRING_WITHIN.toDays() + " days"));
         }
-        return List.of(Check.warn("keys.expiring", res, "key " + String.join("; key ", soon) + " (secret " + name
-                + "): requests with it are refused from then on", "give the consumer a new key: secure-api rotate-key --key NAME "
-                + "(or secure-api keys add NAME2 --expires DATE), then remove the old one"));
+        return List.of(Check.warn(
+                "keys.expiring",
+                res,
+                "key " + String.join("; key ", soon) + " (secret " + name
+                        + "): requests with it are refused from then on",
+                "give the consumer a new key: secure-api rotate-key --key NAME "
+                        + "(or secure-api keys add NAME2 --expires DATE), then remove the old one"));
     }
 }

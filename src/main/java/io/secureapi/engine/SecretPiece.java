@@ -1,8 +1,8 @@
 package io.secureapi.engine;
 
 import static io.secureapi.aws.AwsCall.call;
-import static io.secureapi.aws.AwsCall.run;
 import static io.secureapi.aws.AwsCall.ifFound;
+import static io.secureapi.aws.AwsCall.run;
 import static io.secureapi.aws.AwsCall.unlessGone;
 
 import io.secureapi.error.ExitException;
@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Collectors;
-import software.amazon.awssdk.services.secretsmanager.model.DescribeSecretResponse;
 import software.amazon.awssdk.services.secretsmanager.model.ResourceExistsException;
 import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.secretsmanager.model.Tag;
@@ -29,7 +28,9 @@ public final class SecretPiece implements Piece {
     static Snapshot readValues(Wiring w, Snapshot s, String arn) {
         String current = stageValue(w, arn, KeyRotation.CURRENT).orElse(null);
         // the digest format keeps a rotation's old key inside the current version: AWSPREVIOUS no longer matters
-        String previous = current != null && DigestSecret.is(current) ? null : stageValue(w, arn, KeyRotation.PREVIOUS).orElse(null);
+        String previous = current != null && DigestSecret.is(current)
+                ? null
+                : stageValue(w, arn, KeyRotation.PREVIOUS).orElse(null);
         return s.with(b -> {
             b.secretValue = current;
             b.previousSecretValue = previous;
@@ -59,24 +60,20 @@ public final class SecretPiece implements Piece {
     }
 
     /** The keys decided, and why (the plan's detail); {@code why} empty when no new version is needed. */
-    record KeyPlan(Keys keys, List<String> why) {
-    }
+    record KeyPlan(Keys keys, List<String> why) {}
 
     /** Create the secret holding {@code keys}. */
-    record Create(String name, Keys keys) implements Change.Diff {
-    }
+    record Create(String name, Keys keys) implements Change.Diff {}
 
     /**
      * A new version of secret {@code arn} holding {@code keys}; {@code restore} it first when it is
      * scheduled for deletion. Such a secret's value cannot be read until it is restored, so its keys
      * are decided then ({@code keys} null), as Terraform leaves a value "known after apply".
      */
-    record Update(String arn, boolean restore, Keys keys) implements Change.Diff {
-    }
+    record Update(String arn, boolean restore, Keys keys) implements Change.Diff {}
 
     /** Schedule the deletion of secret {@code arn}, restorable for {@code recoveryDays}. */
-    record ScheduleDeletion(String arn, int recoveryDays) implements Change.Diff {
-    }
+    record ScheduleDeletion(String arn, int recoveryDays) implements Change.Diff {}
 
     /**
      * For the bundled authorizer: the digest value this run stores (the current value as digests,
@@ -90,8 +87,11 @@ public final class SecretPiece implements Piece {
         DigestSecret d = digests(w, Instant.now());
         boolean convert = cur.isPresent() && !DigestSecret.is(cur.get());
         if (convert) {
-            long rotating = d.keys().values().stream().filter(DigestSecret.Entry::rotating).count();
-            why.add("store its " + d.keys().size() + " plaintext key" + (d.keys().size() == 1 ? "" : "s") + " as digests, no key changed"
+            long rotating = d.keys().values().stream()
+                    .filter(DigestSecret.Entry::rotating)
+                    .count();
+            why.add("store its " + d.keys().size() + " plaintext key"
+                    + (d.keys().size() == 1 ? "" : "s") + " as digests, no key changed"
                     + (rotating > 0 ? " (the unfinished rotation's old key stays accepted)" : ""));
         }
         boolean generateLive = cur.isEmpty() && w.target.suppliedKey().isEmpty() && !d.has(SecretValue.LIVE);
@@ -102,17 +102,24 @@ public final class SecretPiece implements Piece {
             String owner = d.nameOf(supplied);
             if (!SecretValue.LIVE.equals(owner)) {
                 if (owner != null) {
-                    throw ExitException.badInput("the supplied key is the " + owner + " key of secret " + name + "; the live key must differ from it",
+                    throw ExitException.badInput(
+                            "the supplied key is the " + owner + " key of secret " + name
+                                    + "; the live key must differ from it",
                             "supply another key, or omit the key option and secure-api generates one");
                 }
                 DigestSecret.Entry old = d.get(SecretValue.LIVE);
                 if (old != null && old.rotating()) {
-                    throw ExitException.badInput("the live key of secret " + name + " has an unfinished rotation: replacing it now would stop "
-                            + "the old key, which the front end may still send", "run secure-api rotate-key --finish first, then run setup again");
+                    throw ExitException.badInput(
+                            "the live key of secret " + name
+                                    + " has an unfinished rotation: replacing it now would stop "
+                                    + "the old key, which the front end may still send",
+                            "run secure-api rotate-key --finish first, then run setup again");
                 }
                 storeSupplied = true;
-                why.add(old == null ? "store the supplied key as the live key"
-                        : "store the supplied key as the live key; the old one stays accepted until rotate-key --finish");
+                why.add(
+                        old == null
+                                ? "store the supplied key as the live key"
+                                : "store the supplied key as the live key; the old one stays accepted until rotate-key --finish");
             }
         }
         boolean addDev = w.target.devKey() && !d.has(SecretValue.DEV);
@@ -124,7 +131,11 @@ public final class SecretPiece implements Piece {
     private static DigestSecret digests(Wiring w, Instant now) {
         Optional<String> cur = w.secretValue();
         if (cur.isPresent() && DigestSecret.is(cur.get())) return DigestSecret.parse(cur.get(), w.target.secretName());
-        if (cur.isPresent()) return DigestSecret.migrate(SecretValue.keys(cur.get()), SecretValue.keys(w.previousSecretValue().orElse(null)), now);
+        if (cur.isPresent())
+            return DigestSecret.migrate(
+                    SecretValue.keys(cur.get()),
+                    SecretValue.keys(w.previousSecretValue().orElse(null)),
+                    now);
         return DigestSecret.empty();
     }
 
@@ -146,7 +157,8 @@ public final class SecretPiece implements Piece {
             if (keys.storeSupplied()) {
                 DigestSecret.Entry old = d.get(SecretValue.LIVE);
                 DigestSecret.Entry e = d.entryFor(w.target.suppliedKey().orElseThrow(), now, null);
-                if (old != null) e = e.withRetiring(new DigestSecret.Retiring(old.digest(), old.created(), old.expires()));
+                if (old != null)
+                    e = e.withRetiring(new DigestSecret.Retiring(old.digest(), old.created(), old.expires()));
                 d = d.with(SecretValue.LIVE, e);
             }
             if (dev != null) d = d.with(SecretValue.DEV, d.entryFor(dev, now, null));
@@ -154,7 +166,8 @@ public final class SecretPiece implements Piece {
         } else {
             Map<String, String> k = SecretValue.keys(w.secretValue().orElse(null));
             if (live != null) k.put(SecretValue.LIVE, live.reveal());
-            if (keys.storeSupplied()) k.put(SecretValue.LIVE, w.target.suppliedKey().orElseThrow().reveal());
+            if (keys.storeSupplied())
+                k.put(SecretValue.LIVE, w.target.suppliedKey().orElseThrow().reveal());
             if (dev != null) k.put(SecretValue.DEV, dev.reveal());
             value = SecretValue.format(k, true);
         }
@@ -167,8 +180,12 @@ public final class SecretPiece implements Piece {
         // keys made by this write are written ahead (<config>.pending) before AWS stores them
         if (newLive != null) w.keys.handover.beforeStore(SecretValue.LIVE, s.arn(), newLive);
         if (newDev != null) w.keys.handover.beforeStore(SecretValue.DEV, s.arn(), newDev);
-        run("storing a new version of secret " + w.target.secretName(), w.region(),
-                () -> w.aws.secrets().putSecretValue(r -> r.secretId(s.arn()).secretString(value).clientRequestToken(token)));
+        run(
+                "storing a new version of secret " + w.target.secretName(),
+                w.region(),
+                () -> w.aws.secrets()
+                        .putSecretValue(
+                                r -> r.secretId(s.arn()).secretString(value).clientRequestToken(token)));
         if (newLive != null) w.keys.handover.stored(SecretValue.LIVE);
         if (newDev != null) w.keys.handover.stored(SecretValue.DEV);
         return w.snapshot().with(b -> {
@@ -178,19 +195,30 @@ public final class SecretPiece implements Piece {
     }
 
     public static Optional<State.Secret> find(Wiring w, String secretId) {
-        return ifFound("reading secret " + secretId, w.region(), ResourceNotFoundException.class,
-                () -> w.aws.secrets().describeSecret(r -> r.secretId(secretId))).map(d -> {
-                    Map<String, String> tags = d.tags() == null ? Map.of()
+        return ifFound(
+                        "reading secret " + secretId,
+                        w.region(),
+                        ResourceNotFoundException.class,
+                        () -> w.aws.secrets().describeSecret(r -> r.secretId(secretId)))
+                .map(d -> {
+                    Map<String, String> tags = d.tags() == null
+                            ? Map.of()
                             : d.tags().stream().collect(Collectors.toMap(Tag::key, Tag::value, (a, b) -> a));
                     boolean hasCurrent = d.versionIdsToStages() == null
-                            || d.versionIdsToStages().values().stream().anyMatch(stages -> stages.contains(KeyRotation.CURRENT));
+                            || d.versionIdsToStages().values().stream()
+                                    .anyMatch(stages -> stages.contains(KeyRotation.CURRENT));
                     return new State.Secret(d.arn(), d.name(), d.deletedDate(), tags, hasCurrent, d.kmsKeyId());
                 });
     }
 
     static Optional<String> stageValue(Wiring w, String arn, String stage) {
-        return ifFound("reading the " + stage + " value of secret " + w.target.secretName(), w.region(), ResourceNotFoundException.class,
-                () -> w.aws.secrets().getSecretValue(r -> r.secretId(arn).versionStage(stage)).secretString());
+        return ifFound(
+                "reading the " + stage + " value of secret " + w.target.secretName(),
+                w.region(),
+                ResourceNotFoundException.class,
+                () -> w.aws.secrets()
+                        .getSecretValue(r -> r.secretId(arn).versionStage(stage))
+                        .secretString());
     }
 
     /**
@@ -201,10 +229,13 @@ public final class SecretPiece implements Piece {
         Map<String, String> keys = SecretValue.keys(w.secretValue().orElse(null));
         List<String> why = new ArrayList<>();
         // a secret with no current value (created empty, or its AWSCURRENT label removed): give it a key
-        boolean generateLive = w.secret().isPresent() && !w.secret().get().hasCurrent() && w.target.suppliedKey().isEmpty()
+        boolean generateLive = w.secret().isPresent()
+                && !w.secret().get().hasCurrent()
+                && w.target.suppliedKey().isEmpty()
                 && !keys.containsKey(SecretValue.LIVE);
         if (generateLive) why.add("store a new key: it has no current value");
-        boolean storeSupplied = w.target.suppliedKey().isPresent() && !w.target.suppliedKey().get().sameAs(keys.get(SecretValue.LIVE));
+        boolean storeSupplied = w.target.suppliedKey().isPresent()
+                && !w.target.suppliedKey().get().sameAs(keys.get(SecretValue.LIVE));
         if (storeSupplied) {
             keys.put(SecretValue.LIVE, w.target.suppliedKey().get().reveal());
             why.add("store the supplied key as a new version");
@@ -212,11 +243,14 @@ public final class SecretPiece implements Piece {
         boolean addDev = w.target.devKey() && !keys.containsKey(SecretValue.DEV);
         if (addDev) why.add("add a development key");
         // switched from the bundled function: the user's function compares the header with the whole value
-        boolean convert = w.secretValue().map(v -> v.strip().startsWith("{")).orElse(false) && keys.containsKey(SecretValue.LIVE);
+        boolean convert =
+                w.secretValue().map(v -> v.strip().startsWith("{")).orElse(false) && keys.containsKey(SecretValue.LIVE);
         if (convert) {
             if (keys.containsKey(SecretValue.DEV) || addDev) {
-                throw ExitException.badInput("secret " + w.target.secretName() + " holds a development key, and your function "
-                        + "reads one plain-string key", "omit --function to keep the bundled authorizer, or use another --secret-name");
+                throw ExitException.badInput(
+                        "secret " + w.target.secretName() + " holds a development key, and your function "
+                                + "reads one plain-string key",
+                        "omit --function to keep the bundled authorizer, or use another --secret-name");
             }
             why.add("store the live key as a plain string (your function reads one)");
         }
@@ -227,12 +261,14 @@ public final class SecretPiece implements Piece {
     /** A new version moves AWSPREVIOUS: never while it holds a key the front end may still use. */
     private static void refuseIfRotationUnfinished(Wiring w, Map<String, String> next) {
         if (w.previousSecretValue().isEmpty()) return;
-        java.util.Collection<String> current = SecretValue.keys(w.secretValue().orElse(null)).values();
+        java.util.Collection<String> current =
+                SecretValue.keys(w.secretValue().orElse(null)).values();
         boolean pending = SecretValue.keys(w.previousSecretValue().get()).values().stream()
                 .anyMatch(k -> !current.contains(k) && !next.containsValue(k));
         if (pending) {
-            throw ExitException.badInput("secret " + w.target.secretName() + " has an unfinished key rotation: a new version now "
-                    + "would stop the previous key, which the front end may still send",
+            throw ExitException.badInput(
+                    "secret " + w.target.secretName() + " has an unfinished key rotation: a new version now "
+                            + "would stop the previous key, which the front end may still send",
                     KeyRotation.UNFINISHED_NEXT + "; then run setup again");
         }
     }
@@ -243,8 +279,17 @@ public final class SecretPiece implements Piece {
         if (w.secret().isEmpty()) {
             String what = w.target.suppliedKey().isPresent() ? "store the supplied key" : "generate a new key";
             if (w.target.devKey()) what += " and a development key";
-            Keys keys = new Keys(!plain(w), false, w.target.suppliedKey().isEmpty(), w.target.suppliedKey().isPresent(), w.target.devKey());
-            return new Change(name(), name, Change.Action.CREATE, what + (plain(w) ? " (plain string)" : " (stored as digests, never the key)"),
+            Keys keys = new Keys(
+                    !plain(w),
+                    false,
+                    w.target.suppliedKey().isEmpty(),
+                    w.target.suppliedKey().isPresent(),
+                    w.target.devKey());
+            return new Change(
+                    name(),
+                    name,
+                    Change.Action.CREATE,
+                    what + (plain(w) ? " (plain string)" : " (stored as digests, never the key)"),
                     new Create(name, keys));
         }
         State.Secret s = w.secret().get();
@@ -252,10 +297,14 @@ public final class SecretPiece implements Piece {
         if (s.scheduledForDeletion()) why.add("restore it: it is scheduled for deletion");
         Keys keys = null;
         if (plain(w)) {
-            if (w.secretValue().map(DigestSecret::is).orElse(false) && w.target.suppliedKey().isEmpty()) {
-                throw ExitException.badInput("secret " + name + " holds only digests of keys (the bundled authorizer's format), and your function "
-                        + "compares the header with one plain-string key", "supply that key with --key-file or --key-stdin (stored as a plain string), "
-                        + "or omit --function to keep the bundled authorizer");
+            if (w.secretValue().map(DigestSecret::is).orElse(false)
+                    && w.target.suppliedKey().isEmpty()) {
+                throw ExitException.badInput(
+                        "secret " + name
+                                + " holds only digests of keys (the bundled authorizer's format), and your function "
+                                + "compares the header with one plain-string key",
+                        "supply that key with --key-file or --key-stdin (stored as a plain string), "
+                                + "or omit --function to keep the bundled authorizer");
             }
             KeyPlan p = plainPlan(w);
             why.addAll(p.why());
@@ -265,10 +314,20 @@ public final class SecretPiece implements Piece {
             why.addAll(p.why());
             keys = p.keys();
         }
-        if (why.isEmpty()) return Change.ok(name(), name, legacy(w) ? "exists; keys stored as digests after the function update (secret format)"
-                : "exists; key left as is");
+        if (why.isEmpty())
+            return Change.ok(
+                    name(),
+                    name,
+                    legacy(w)
+                            ? "exists; keys stored as digests after the function update (secret format)"
+                            : "exists; key left as is");
         boolean restore = s.scheduledForDeletion();
-        return new Change(name(), name, Change.Action.UPDATE, String.join("; ", why), new Update(s.arn(), restore, restore ? null : keys));
+        return new Change(
+                name(),
+                name,
+                Change.Action.UPDATE,
+                String.join("; ", why),
+                new Update(s.arn(), restore, restore ? null : keys));
     }
 
     private static boolean plain(Wiring w) {
@@ -284,7 +343,8 @@ public final class SecretPiece implements Piece {
         Keys keys = u.keys();
         if (u.restore()) {
             now = restore(w, s);
-            // known once restored; a legacy value waits for the function's new code (secret format): the old code cannot read digests
+            // known once restored; a legacy value waits for the function's new code (secret format): the old code
+            // cannot read digests
             keys = legacy(now) ? null : (plain(now) ? plainPlan(now) : digestPlan(now)).keys();
         }
         Snapshot stored = keys == null ? now.snapshot() : store(now, s, keys);
@@ -293,7 +353,10 @@ public final class SecretPiece implements Piece {
 
     /** Restores a secret scheduled for deletion; then its keys can be read and kept. */
     private static Wiring restore(Wiring w, State.Secret s) {
-        run("restoring secret " + w.target.secretName(), w.region(), () -> w.aws.secrets().restoreSecret(r -> r.secretId(s.arn())));
+        run(
+                "restoring secret " + w.target.secretName(),
+                w.region(),
+                () -> w.aws.secrets().restoreSecret(r -> r.secretId(s.arn())));
         return w.on(readValues(w, w.snapshot(), s.arn()));
     }
 
@@ -325,9 +388,16 @@ public final class SecretPiece implements Piece {
         if (dev != null) w.keys.handover.beforeStore(SecretValue.DEV, name, dev);
         boolean created = call("creating secret " + name, w.region(), () -> {
             try {
-                w.aws.secrets().createSecret(r -> r.name(name).secretString(value).clientRequestToken(token)
-                        .description("API key(s) for API Gateway HTTP API " + w.apiId() + ", managed by secure-api")
-                        .tags(Tag.builder().key(Names.TAG_API_ID).value(w.apiId()).build()));
+                w.aws.secrets()
+                        .createSecret(r -> r.name(name)
+                                .secretString(value)
+                                .clientRequestToken(token)
+                                .description(
+                                        "API key(s) for API Gateway HTTP API " + w.apiId() + ", managed by secure-api")
+                                .tags(Tag.builder()
+                                        .key(Names.TAG_API_ID)
+                                        .value(w.apiId())
+                                        .build()));
                 return true;
             } catch (ResourceExistsException e) {
                 return false;
@@ -345,10 +415,15 @@ public final class SecretPiece implements Piece {
             if (generated) w.keys.live = live;
             w.keys.dev = dev;
         } else {
-            w.progress.say("secret " + name + " was created meanwhile by another run; using it (its key was shown there)");
+            w.progress.say(
+                    "secret " + name + " was created meanwhile by another run; using it (its key was shown there)");
         }
-        State.Secret now = find(w, name).orElseThrow(() -> new ExitException(ExitException.AWS, "creating secret " + name + " ("
-                + w.region() + "): the secret is not readable after creation", "run secure-api setup again; reruns are safe", null));
+        State.Secret now = find(w, name)
+                .orElseThrow(() -> new ExitException(
+                        ExitException.AWS,
+                        "creating secret " + name + " (" + w.region() + "): the secret is not readable after creation",
+                        "run secure-api setup again; reruns are safe",
+                        null));
         return w.snapshot().with(b -> {
             b.secret = now;
             if (created) b.secretValue = value;
@@ -363,10 +438,18 @@ public final class SecretPiece implements Piece {
         if (w.secret().isEmpty()) return Change.ok(name(), name, "not found");
         State.Secret s = w.secret().get();
         if (s.scheduledForDeletion()) return Change.ok(name(), name, "already scheduled for deletion");
-        if (!s.ownedBy(w.apiId())) return Change.ok(name(), name, "no tag " + Names.TAG_API_ID + "=" + w.apiId() + " (not created by secure-api); kept");
+        if (!s.ownedBy(w.apiId()))
+            return Change.ok(
+                    name(),
+                    name,
+                    "no tag " + Names.TAG_API_ID + "=" + w.apiId() + " (not created by secure-api); kept");
         if (w.options.removal().keepSecret()) return Change.ok(name(), name, "kept (--keep-secret)");
-        return new Change(name(), name, Change.Action.DELETE, "schedule deletion in " + w.options.removal().recoveryDays()
-                + " days (restorable until then)", new ScheduleDeletion(s.arn(), w.options.removal().recoveryDays()));
+        return new Change(
+                name(),
+                name,
+                Change.Action.DELETE,
+                "schedule deletion in " + w.options.removal().recoveryDays() + " days (restorable until then)",
+                new ScheduleDeletion(s.arn(), w.options.removal().recoveryDays()));
     }
 
     @Override
@@ -375,7 +458,10 @@ public final class SecretPiece implements Piece {
         String arn = d.arn();
         String name = w.target.secretName();
         long days = d.recoveryDays();
-        unlessGone("scheduling deletion of secret " + name, w.region(), ResourceNotFoundException.class,
+        unlessGone(
+                "scheduling deletion of secret " + name,
+                w.region(),
+                ResourceNotFoundException.class,
                 () -> w.aws.secrets().deleteSecret(r -> r.secretId(arn).recoveryWindowInDays(days)));
         return reread(w, arn);
     }
@@ -393,23 +479,41 @@ public final class SecretPiece implements Piece {
         String name = w.target.secretName();
         String res = "secret " + name;
         if (w.secret().isEmpty()) {
-            return List.of(Check.fail("secret.exists", res, "secret " + name + " not found in " + w.region() + ": the authorizer has no key to compare with",
+            return List.of(Check.fail(
+                    "secret.exists",
+                    res,
+                    "secret " + name + " not found in " + w.region() + ": the authorizer has no key to compare with",
                     Verify.SETUP_FIX + " (it creates the secret and shows the new key once)"));
         }
         State.Secret s = w.secret().get();
-        return List.of(Check.pass("secret.exists", res, "secret " + name + " exists"), currentValue(s, name, res), notDeleted(w, s, name, res));
+        return List.of(
+                Check.pass("secret.exists", res, "secret " + name + " exists"),
+                currentValue(s, name, res),
+                notDeleted(w, s, name, res));
     }
 
     private static Check currentValue(State.Secret s, String name, String res) {
-        if (s.hasCurrent()) return Check.pass("secret.current-value", res, "secret " + name + " has a current value (" + KeyRotation.CURRENT + ")");
-        return Check.fail("secret.current-value", res, "secret " + name + " has no " + KeyRotation.CURRENT + " version: the authorizer has no key to compare with",
+        if (s.hasCurrent())
+            return Check.pass(
+                    "secret.current-value",
+                    res,
+                    "secret " + name + " has a current value (" + KeyRotation.CURRENT + ")");
+        return Check.fail(
+                "secret.current-value",
+                res,
+                "secret " + name + " has no " + KeyRotation.CURRENT
+                        + " version: the authorizer has no key to compare with",
                 Verify.SETUP_FIX + " (it stores a new key and shows it once)");
     }
 
     private static Check notDeleted(Wiring w, State.Secret s, String name, String res) {
-        if (!s.scheduledForDeletion()) return Check.pass("secret.not-deleted", res, "secret " + name + " is not scheduled for deletion");
-        return Check.fail("secret.not-deleted", res, "secret " + name + " is scheduled for deletion on " + s.deletedDate()
-                + ": it cannot be read, so the authorizer rejects every request",
+        if (!s.scheduledForDeletion())
+            return Check.pass("secret.not-deleted", res, "secret " + name + " is not scheduled for deletion");
+        return Check.fail(
+                "secret.not-deleted",
+                res,
+                "secret " + name + " is scheduled for deletion on " + s.deletedDate()
+                        + ": it cannot be read, so the authorizer rejects every request",
                 "restore it: aws secretsmanager restore-secret --secret-id " + name + " --region " + w.region()
                         + " (or " + Verify.SETUP_FIX + ", which restores it)");
     }

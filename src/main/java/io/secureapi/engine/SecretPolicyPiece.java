@@ -21,8 +21,13 @@ public final class SecretPolicyPiece implements Piece {
     }
 
     static Optional<String> read(Wiring w, String secretArn) {
-        return ifFound("reading the resource policy of secret " + w.target.secretName(), w.region(), ResourceNotFoundException.class,
-                () -> w.aws.secrets().getResourcePolicy(r -> r.secretId(secretArn)).resourcePolicy());
+        return ifFound(
+                "reading the resource policy of secret " + w.target.secretName(),
+                w.region(),
+                ResourceNotFoundException.class,
+                () -> w.aws.secrets()
+                        .getResourcePolicy(r -> r.secretId(secretArn))
+                        .resourcePolicy());
     }
 
     public static Map<String, Object> desiredStatement(String roleArn) {
@@ -33,12 +38,10 @@ public final class SecretPolicyPiece implements Piece {
      * Our statement, allowing only {@code roleArn} to read the secret, merged into the policy as it
      * is at apply; the secret's ARN is the snapshot's then (a secret created by this run has none at plan).
      */
-    record Allow(String roleArn) implements Change.Diff {
-    }
+    record Allow(String roleArn) implements Change.Diff {}
 
     /** Our statement out of the policy (the policy deleted when nothing else is in it). */
-    record Withdraw() implements Change.Diff {
-    }
+    record Withdraw() implements Change.Diff {}
 
     @Override
     public Change plan(Wiring w) {
@@ -49,11 +52,20 @@ public final class SecretPolicyPiece implements Piece {
         int others = doc.size() - (ours.isPresent() ? 1 : 0);
         String kept = others == 0 ? "" : " (" + others + " other statement" + (others == 1 ? "" : "s") + " kept)";
         if (ours.isEmpty()) {
-            return new Change(name(), resource, Change.Action.CREATE, "allow only " + roleArn + " to read it" + kept, new Allow(roleArn));
+            return new Change(
+                    name(),
+                    resource,
+                    Change.Action.CREATE,
+                    "allow only " + roleArn + " to read it" + kept,
+                    new Allow(roleArn));
         }
         if (!PolicyDocument.sameStatement(ours.get(), desiredStatement(roleArn))) {
-            return new Change(name(), resource, Change.Action.UPDATE, "statement " + Names.SECRET_POLICY_SID
-                    + " should allow " + roleArn + kept, new Allow(roleArn));
+            return new Change(
+                    name(),
+                    resource,
+                    Change.Action.UPDATE,
+                    "statement " + Names.SECRET_POLICY_SID + " should allow " + roleArn + kept,
+                    new Allow(roleArn));
         }
         return Change.ok(name(), resource, "only the authorizer's role may read it" + kept);
     }
@@ -71,11 +83,15 @@ public final class SecretPolicyPiece implements Piece {
             call(doing, w.region(), () -> {
                 while (true) {
                     try {
-                        return w.aws.secrets().putResourcePolicy(r -> r.secretId(arn).resourcePolicy(policy).blockPublicPolicy(true));
+                        return w.aws.secrets()
+                                .putResourcePolicy(r ->
+                                        r.secretId(arn).resourcePolicy(policy).blockPublicPolicy(true));
                     } catch (MalformedPolicyDocumentException e) {
                         // Only a role created seconds ago that IAM has not propagated yet is worth waiting for
                         // (the message terraform-provider-aws retries in secretsmanager/secret_policy.go).
-                        if (!unsupportedPrincipal(e) || !backoff.retry(w.progress, "waiting for the new role to become a valid principal")) throw e;
+                        if (!unsupportedPrincipal(e)
+                                || !backoff.retry(w.progress, "waiting for the new role to become a valid principal"))
+                            throw e;
                     }
                 }
             });
@@ -86,7 +102,9 @@ public final class SecretPolicyPiece implements Piece {
     }
 
     static boolean unsupportedPrincipal(MalformedPolicyDocumentException e) {
-        String m = e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage();
+        String m = e.awsErrorDetails() == null
+                ? e.getMessage()
+                : e.awsErrorDetails().errorMessage();
         return m != null && m.contains("unsupported principal");
     }
 
@@ -94,28 +112,46 @@ public final class SecretPolicyPiece implements Piece {
     static ExitException explain(Wiring w, String doing, PolicyDocument policy, ExitException e) {
         String where = doing + " (" + w.region() + ")";
         if (e.getCause() instanceof PublicPolicyException) {
-            List<String> open = sids(policy.statements().stream().filter(PolicyDocument::hasWildcardPrincipal).toList());
-            String which = open.isEmpty() ? "one of the other statements (" + String.join(", ", others(policy)) + ")"
+            List<String> open = sids(policy.statements().stream()
+                    .filter(PolicyDocument::hasWildcardPrincipal)
+                    .toList());
+            String which = open.isEmpty()
+                    ? "one of the other statements (" + String.join(", ", others(policy)) + ")"
                     : "statement " + String.join(", ", open) + " (principal \"*\")";
-            return new ExitException(ExitException.AWS, where + ": PublicPolicyException — BlockPublicPolicy refuses the policy: "
-                    + which + " makes the secret public", "remove or restrict " + which + " (aws secretsmanager get-resource-policy --secret-id "
-                    + w.target.secretName() + " --region " + w.region() + "), then run setup again", e.getCause());
+            return new ExitException(
+                    ExitException.AWS,
+                    where + ": PublicPolicyException — BlockPublicPolicy refuses the policy: " + which
+                            + " makes the secret public",
+                    "remove or restrict " + which + " (aws secretsmanager get-resource-policy --secret-id "
+                            + w.target.secretName() + " --region " + w.region() + "), then run setup again",
+                    e.getCause());
         }
         if (e.getCause() instanceof MalformedPolicyDocumentException m) {
-            String detail = m.awsErrorDetails() == null ? m.getMessage() : m.awsErrorDetails().errorMessage();
+            String detail = m.awsErrorDetails() == null
+                    ? m.getMessage()
+                    : m.awsErrorDetails().errorMessage();
             List<String> others = others(policy);
-            String which = others.isEmpty() ? "statement " + Names.SECRET_POLICY_SID + " (principal " + w.roleArn() + ")"
-                    : "statement " + Names.SECRET_POLICY_SID + " (principal " + w.roleArn() + ") or one kept from before: " + String.join(", ", others);
-            return new ExitException(ExitException.AWS, where + ": MalformedPolicyDocumentException — " + detail + "; the policy holds " + which,
-                    unsupportedPrincipal(m) ? "the role did not become a valid principal within " + Backoff.IAM_PROPAGATION_TIMEOUT.toMinutes()
-                            + " minutes: check that it exists, then run setup again"
-                            : "fix that statement in the secret's resource policy, then run setup again", m);
+            String which = others.isEmpty()
+                    ? "statement " + Names.SECRET_POLICY_SID + " (principal " + w.roleArn() + ")"
+                    : "statement " + Names.SECRET_POLICY_SID + " (principal " + w.roleArn()
+                            + ") or one kept from before: " + String.join(", ", others);
+            return new ExitException(
+                    ExitException.AWS,
+                    where + ": MalformedPolicyDocumentException — " + detail + "; the policy holds " + which,
+                    unsupportedPrincipal(m)
+                            ? "the role did not become a valid principal within "
+                                    + Backoff.IAM_PROPAGATION_TIMEOUT.toMinutes()
+                                    + " minutes: check that it exists, then run setup again"
+                            : "fix that statement in the secret's resource policy, then run setup again",
+                    m);
         }
         return e;
     }
 
     private static List<String> others(PolicyDocument policy) {
-        return sids(policy.statements().stream().filter(st -> !Names.SECRET_POLICY_SID.equals(st.get("Sid"))).toList());
+        return sids(policy.statements().stream()
+                .filter(st -> !Names.SECRET_POLICY_SID.equals(st.get("Sid")))
+                .toList());
     }
 
     private static List<String> sids(List<Map<String, Object>> statements) {
@@ -133,12 +169,20 @@ public final class SecretPolicyPiece implements Piece {
     public Change planRemoval(Wiring w) {
         String resource = w.target.secretName();
         if (w.secret().isEmpty()) return Change.ok(name(), resource, "secret not found");
-        if (w.secret().get().scheduledForDeletion()) return Change.ok(name(), resource, "secret is scheduled for deletion");
+        if (w.secret().get().scheduledForDeletion())
+            return Change.ok(name(), resource, "secret is scheduled for deletion");
         PolicyDocument doc = PolicyDocument.parse(w.secretPolicy().orElse(null));
-        if (doc.statement(Names.SECRET_POLICY_SID).isEmpty()) return Change.ok(name(), resource, "no statement " + Names.SECRET_POLICY_SID);
+        if (doc.statement(Names.SECRET_POLICY_SID).isEmpty())
+            return Change.ok(name(), resource, "no statement " + Names.SECRET_POLICY_SID);
         int others = doc.size() - 1;
-        return new Change(name(), resource, Change.Action.DELETE, "remove statement " + Names.SECRET_POLICY_SID
-                + (others == 0 ? "; delete the policy (nothing else in it)" : " (" + others + " other statement" + (others == 1 ? "" : "s") + " kept)"),
+        return new Change(
+                name(),
+                resource,
+                Change.Action.DELETE,
+                "remove statement " + Names.SECRET_POLICY_SID
+                        + (others == 0
+                                ? "; delete the policy (nothing else in it)"
+                                : " (" + others + " other statement" + (others == 1 ? "" : "s") + " kept)"),
                 new Withdraw());
     }
 
@@ -149,14 +193,22 @@ public final class SecretPolicyPiece implements Piece {
         // Re-read: keep any statement added since the plan.
         PolicyDocument rest = PolicyDocument.parse(read(w, arn).orElse(null)).without(Names.SECRET_POLICY_SID);
         if (rest.size() == 0) {
-            unlessGone("deleting the resource policy of secret " + name, w.region(), ResourceNotFoundException.class,
+            unlessGone(
+                    "deleting the resource policy of secret " + name,
+                    w.region(),
+                    ResourceNotFoundException.class,
                     () -> w.aws.secrets().deleteResourcePolicy(r -> r.secretId(arn)));
             return w.snapshot().with(b -> b.secretPolicy = null);
         } else {
             String policy = rest.toJson();
             String doing = "putting the resource policy of secret " + name + " without " + Names.SECRET_POLICY_SID;
             try {
-                call(doing, w.region(), () -> w.aws.secrets().putResourcePolicy(r -> r.secretId(arn).resourcePolicy(policy).blockPublicPolicy(true)));
+                call(
+                        doing,
+                        w.region(),
+                        () -> w.aws.secrets()
+                                .putResourcePolicy(r ->
+                                        r.secretId(arn).resourcePolicy(policy).blockPublicPolicy(true)));
             } catch (ExitException e) {
                 throw explain(w, doing, rest, e);
             }
@@ -181,9 +233,17 @@ public final class SecretPolicyPiece implements Piece {
     private Check grantsRole(Wiring w, String name, String res) {
         String role = w.roleArn();
         Change c = plan(w);
-        if (!c.changes()) return Check.pass("secret-policy.grants-role", res, "the resource policy of secret " + name + " lets " + role + " read it");
-        return Check.fail("secret-policy.grants-role", res, "the resource policy of secret " + name + " does not let only the authorizer's role "
-                + role + " read it (statement " + Names.SECRET_POLICY_SID + " " + (c.action() == Change.Action.CREATE ? "missing" : "differs") + ")",
+        if (!c.changes())
+            return Check.pass(
+                    "secret-policy.grants-role",
+                    res,
+                    "the resource policy of secret " + name + " lets " + role + " read it");
+        return Check.fail(
+                "secret-policy.grants-role",
+                res,
+                "the resource policy of secret " + name + " does not let only the authorizer's role " + role
+                        + " read it (statement " + Names.SECRET_POLICY_SID + " "
+                        + (c.action() == Change.Action.CREATE ? "missing" : "differs") + ")",
                 Verify.SETUP_FIX + " (it merges its statement; other statements are kept)");
     }
 
@@ -191,22 +251,33 @@ public final class SecretPolicyPiece implements Piece {
     private static Check noWildcard(Wiring w, String name, String res) {
         List<String> open = new ArrayList<>();
         List<String> conditional = new ArrayList<>();
-        for (Map<String, Object> st : PolicyDocument.parse(w.secretPolicy().orElse(null)).statements()) {
+        for (Map<String, Object> st :
+                PolicyDocument.parse(w.secretPolicy().orElse(null)).statements()) {
             if (!PolicyDocument.hasWildcardPrincipal(st)) continue;
             String sid = st.get("Sid") == null ? "(no Sid)" : String.valueOf(st.get("Sid"));
             (st.get("Condition") == null ? open : conditional).add(sid);
         }
         if (!open.isEmpty()) {
-            return Check.fail("secret-policy.no-wildcard", res, "the resource policy of secret " + name + " allows any principal (\"*\") in statement "
-                    + String.join(", ", open) + ": anyone who can call Secrets Manager may read the key",
-                    "remove statement " + String.join(", ", open) + " from the secret's resource policy (aws secretsmanager put-resource-policy "
+            return Check.fail(
+                    "secret-policy.no-wildcard",
+                    res,
+                    "the resource policy of secret " + name + " allows any principal (\"*\") in statement "
+                            + String.join(", ", open) + ": anyone who can call Secrets Manager may read the key",
+                    "remove statement " + String.join(", ", open)
+                            + " from the secret's resource policy (aws secretsmanager put-resource-policy "
                             + "--block-public-policy refuses such statements)");
         }
         if (!conditional.isEmpty()) {
-            return Check.warn("secret-policy.no-wildcard", res, "the resource policy of secret " + name + " allows any principal (\"*\") in statement "
-                    + String.join(", ", conditional) + ", limited only by its conditions",
+            return Check.warn(
+                    "secret-policy.no-wildcard",
+                    res,
+                    "the resource policy of secret " + name + " allows any principal (\"*\") in statement "
+                            + String.join(", ", conditional) + ", limited only by its conditions",
                     "check that its conditions restrict it to your account or organization, or remove it");
         }
-        return Check.pass("secret-policy.no-wildcard", res, "no statement of the resource policy of secret " + name + " allows any principal");
+        return Check.pass(
+                "secret-policy.no-wildcard",
+                res,
+                "no statement of the resource policy of secret " + name + " allows any principal");
     }
 }

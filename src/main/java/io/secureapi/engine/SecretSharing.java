@@ -1,6 +1,5 @@
 package io.secureapi.engine;
 
-import static io.secureapi.aws.AwsCall.call;
 import static io.secureapi.aws.AwsCall.ifFound;
 
 import io.secureapi.error.ExitException;
@@ -21,22 +20,25 @@ import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 public final class SecretSharing {
     private static final Pattern BUNDLED_ROLE = Pattern.compile(":role/secure-api-authorizer-([A-Za-z0-9]+)$");
 
-    private SecretSharing() {
-    }
+    private SecretSharing() {}
 
     /** Who else reads it: another API's id and how we know. */
-    public record OtherReader(String apiId, String how) {
-    }
+    public record OtherReader(String apiId, String how) {}
 
     /** Refuses (exit 2) when the secret is read by another API's authorizer. */
     public static void refuseIfShared(Wiring w) {
         Optional<OtherReader> other = otherReader(w);
         if (other.isEmpty()) return;
-        String who = other.get().apiId() == null ? "another authorizer" : "API " + other.get().apiId();
-        throw ExitException.badInput("secret " + w.target.secretName() + " in " + w.region() + " is already read by " + who
-                + " (" + other.get().how() + "): sharing it would flip its policy between two authorizers' roles, and a teardown of one "
-                + "API would delete the other's key", "give API " + w.apiId() + " its own secret: pass another --secret-name, or omit it "
-                + "(default " + Names.defaultSecretName(w.apiId()) + ")");
+        String who = other.get().apiId() == null
+                ? "another authorizer"
+                : "API " + other.get().apiId();
+        throw ExitException.badInput(
+                "secret " + w.target.secretName() + " in " + w.region() + " is already read by " + who
+                        + " (" + other.get().how()
+                        + "): sharing it would flip its policy between two authorizers' roles, and a teardown of one "
+                        + "API would delete the other's key",
+                "give API " + w.apiId() + " its own secret: pass another --secret-name, or omit it " + "(default "
+                        + Names.defaultSecretName(w.apiId()) + ")");
     }
 
     static Optional<OtherReader> otherReader(Wiring w) {
@@ -49,19 +51,23 @@ public final class SecretSharing {
         for (String principal : grantedRoles(w)) {
             Matcher m = BUNDLED_ROLE.matcher(principal);
             if (m.find() && !m.group(1).equals(w.apiId())) {
-                return Optional.of(new OtherReader(m.group(1), "its resource policy lets that API's authorizer role " + principal + " read it"));
+                return Optional.of(new OtherReader(
+                        m.group(1), "its resource policy lets that API's authorizer role " + principal + " read it"));
             }
         }
         if (tagged != null) return Optional.empty();
         // A secret secure-api did not create for this API: look for another API's authorizer whose function reads it.
         Optional<OtherReader> byFunction = readByAnotherAuthorizer(w, s.arn());
         if (byFunction.isPresent()) return byFunction;
-        // Our statement lets a role read it that neither this run nor this API's authorizer uses: someone else's reader.
+        // Our statement lets a role read it that neither this run nor this API's authorizer uses: someone else's
+        // reader.
         for (String role : grantedRoles(w)) {
             if (role.equals(w.roleArn()) || role.endsWith(":role/" + Names.managedRoleName(w.apiId()))) continue;
             if (role.equals(ourAuthorizerRole(w).orElse(null))) continue;
-            return Optional.of(new OtherReader(null, "its resource policy statement " + Names.SECRET_POLICY_SID + " lets role " + role
-                    + " read it, and no authorizer of API " + w.apiId() + " runs with that role"));
+            return Optional.of(new OtherReader(
+                    null,
+                    "its resource policy statement " + Names.SECRET_POLICY_SID + " lets role " + role
+                            + " read it, and no authorizer of API " + w.apiId() + " runs with that role"));
         }
         return Optional.empty();
     }
@@ -70,13 +76,21 @@ public final class SecretSharing {
     private static Optional<String> ourAuthorizerRole(Wiring w) {
         Optional<String> fn = w.ourAuthorizer().flatMap(a -> Arns.functionOfAuthorizerUri(a.uri()));
         if (fn.isEmpty()) return Optional.empty();
-        if (w.function().isPresent() && Wiring.nameOf(fn.get()).equals(w.function().get().name())) return Optional.ofNullable(w.function().get().role());
-        return ifFound("reading the configuration of Lambda function " + Wiring.nameOf(fn.get()), w.region(), ResourceNotFoundException.class,
-                () -> w.aws.lambda().getFunctionConfiguration(r -> r.functionName(fn.get())).role());
+        if (w.function().isPresent()
+                && Wiring.nameOf(fn.get()).equals(w.function().get().name()))
+            return Optional.ofNullable(w.function().get().role());
+        return ifFound(
+                "reading the configuration of Lambda function " + Wiring.nameOf(fn.get()),
+                w.region(),
+                ResourceNotFoundException.class,
+                () -> w.aws.lambda()
+                        .getFunctionConfiguration(r -> r.functionName(fn.get()))
+                        .role());
     }
 
     private static List<String> grantedRoles(Wiring w) {
-        Optional<Map<String, Object>> st = PolicyDocument.parse(w.secretPolicy().orElse(null)).statement(Names.SECRET_POLICY_SID);
+        Optional<Map<String, Object>> st =
+                PolicyDocument.parse(w.secretPolicy().orElse(null)).statement(Names.SECRET_POLICY_SID);
         return st.map(KeyDecryptionPiece::awsPrincipals).orElse(List.of());
     }
 
@@ -89,8 +103,10 @@ public final class SecretSharing {
                 if (fn.isEmpty()) continue;
                 Optional<String> reads = secretArnOf(w, fn.get());
                 if (reads.isPresent() && reads.get().equals(secretArn)) {
-                    return Optional.of(new OtherReader(apiId, "its authorizer " + a.name() + " calls Lambda function " + Wiring.nameOf(fn.get())
-                            + ", whose " + Names.ENV_SECRET_ARN + " is this secret"));
+                    return Optional.of(new OtherReader(
+                            apiId,
+                            "its authorizer " + a.name() + " calls Lambda function " + Wiring.nameOf(fn.get())
+                                    + ", whose " + Names.ENV_SECRET_ARN + " is this secret"));
                 }
             }
         }
@@ -98,30 +114,46 @@ public final class SecretSharing {
     }
 
     private static List<String> otherHttpApis(Wiring w) {
-        return HttpApi.every(w, "listing the HTTP APIs of " + w.region(),
-                t -> w.aws.apigateway().getApis(r -> r.maxResults(HttpApi.PAGE_SIZE).nextToken(t)),
-                GetApisResponse::items, GetApisResponse::nextToken).stream()
-                .filter(api -> "HTTP".equals(api.protocolTypeAsString()) && !api.apiId().equals(w.apiId()))
-                .map(Api::apiId).toList();
+        return HttpApi.every(
+                        w,
+                        "listing the HTTP APIs of " + w.region(),
+                        t -> w.aws.apigateway()
+                                .getApis(r -> r.maxResults(HttpApi.PAGE_SIZE).nextToken(t)),
+                        GetApisResponse::items,
+                        GetApisResponse::nextToken)
+                .stream()
+                .filter(api -> "HTTP".equals(api.protocolTypeAsString())
+                        && !api.apiId().equals(w.apiId()))
+                .map(Api::apiId)
+                .toList();
     }
 
     private static List<State.Authorizer> authorizersOf(Wiring w, String apiId) {
         Target t = w.target;
-        Target other = Target.builder(apiId, t.region()).secretName(t.secretName()).authorizerName(t.authorizerName())
-                .header(t.header()).cacheTtl(t.cacheTtl()).build();
+        Target other = Target.builder(apiId, t.region())
+                .secretName(t.secretName())
+                .authorizerName(t.authorizerName())
+                .header(t.header())
+                .cacheTtl(t.cacheTtl())
+                .build();
         try {
             return HttpApi.authorizers(new Wiring(other, w.aws, Progress.NONE, null));
         } catch (ExitException e) {
             // deleted between GetApis and GetAuthorizers (an amplify env removed meanwhile): it reads nothing
-            if (e.getCause() instanceof software.amazon.awssdk.services.apigatewayv2.model.NotFoundException) return List.of();
+            if (e.getCause() instanceof software.amazon.awssdk.services.apigatewayv2.model.NotFoundException)
+                return List.of();
             throw e;
         }
     }
 
     private static Optional<String> secretArnOf(Wiring w, String functionArn) {
-        return ifFound("reading the configuration of Lambda function " + Wiring.nameOf(functionArn), w.region(), ResourceNotFoundException.class,
-                () -> w.aws.lambda().getFunctionConfiguration(r -> r.functionName(functionArn)))
-                .map(c -> c.environment() == null || c.environment().variables() == null ? null
+        return ifFound(
+                        "reading the configuration of Lambda function " + Wiring.nameOf(functionArn),
+                        w.region(),
+                        ResourceNotFoundException.class,
+                        () -> w.aws.lambda().getFunctionConfiguration(r -> r.functionName(functionArn)))
+                .map(c -> c.environment() == null || c.environment().variables() == null
+                        ? null
                         : c.environment().variables().get(Names.ENV_SECRET_ARN));
     }
 }

@@ -12,8 +12,7 @@ public final class SecretValue {
     public static final String LIVE = "live";
     public static final String DEV = "dev";
 
-    private SecretValue() {
-    }
+    private SecretValue() {}
 
     /** Named keys of a stored value; a plain string is the one live key. */
     public static Map<String, String> keys(String raw) {

@@ -22,15 +22,17 @@ public final class SecretVersions {
     static final String STAGED = "SECURE_API_STAGED";
 
     /** AWSCURRENT's version id and value as read at one moment. */
-    public record Current(String versionId, String value) {
-    }
+    public record Current(String versionId, String value) {}
 
-    private SecretVersions() {
-    }
+    private SecretVersions() {}
 
     public static Optional<Current> current(Wiring w, String arn, String secretName) {
-        return ifFound("reading the AWSCURRENT value of secret " + secretName, w.region(), ResourceNotFoundException.class,
-                () -> w.aws.secrets().getSecretValue(b -> b.secretId(arn).versionStage(KeyRotation.CURRENT)))
+        return ifFound(
+                        "reading the AWSCURRENT value of secret " + secretName,
+                        w.region(),
+                        ResourceNotFoundException.class,
+                        () -> w.aws.secrets()
+                                .getSecretValue(b -> b.secretId(arn).versionStage(KeyRotation.CURRENT)))
                 .map(r -> new Current(r.versionId(), r.secretString()));
     }
 
@@ -39,23 +41,42 @@ public final class SecretVersions {
      * otherwise nothing becomes current and the run stops (exit 3) so it can be run again on fresh state.
      * Returns the new version id.
      */
-    public static String putIfCurrent(Wiring w, String arn, String secretName, String value, String readVersionId, String doing) {
+    public static String putIfCurrent(
+            Wiring w, String arn, String secretName, String value, String readVersionId, String doing) {
         // one token per run: an SDK retry after a lost response cannot make a second version
         String token = UUID.randomUUID().toString();
         if (readVersionId == null) {
-            return call(doing, w.region(), () -> w.aws.secrets().putSecretValue(r -> r.secretId(arn).secretString(value).clientRequestToken(token)))
+            return call(
+                            doing,
+                            w.region(),
+                            () -> w.aws.secrets()
+                                    .putSecretValue(r ->
+                                            r.secretId(arn).secretString(value).clientRequestToken(token)))
                     .versionId();
         }
-        String staged = call(doing, w.region(), () -> w.aws.secrets().putSecretValue(r -> r.secretId(arn).secretString(value)
-                .clientRequestToken(token).versionStages(STAGED))).versionId();
+        String staged = call(
+                        doing,
+                        w.region(),
+                        () -> w.aws.secrets()
+                                .putSecretValue(r -> r.secretId(arn)
+                                        .secretString(value)
+                                        .clientRequestToken(token)
+                                        .versionStages(STAGED)))
+                .versionId();
         call(doing, w.region(), () -> {
             try {
-                return w.aws.secrets().updateSecretVersionStage(r -> r.secretId(arn).versionStage(KeyRotation.CURRENT)
-                        .moveToVersionId(staged).removeFromVersionId(readVersionId));
+                return w.aws.secrets()
+                        .updateSecretVersionStage(r -> r.secretId(arn)
+                                .versionStage(KeyRotation.CURRENT)
+                                .moveToVersionId(staged)
+                                .removeFromVersionId(readVersionId));
             } catch (InvalidParameterException changed) {
-                throw new ExitException(ExitException.AWS, doing + " (" + w.region() + "): secret " + secretName
-                        + " changed while this command ran (another secure-api run?), so nothing of this run was made current",
-                        "run the command again: it reads the secret afresh", changed);
+                throw new ExitException(
+                        ExitException.AWS,
+                        doing + " (" + w.region() + "): secret " + secretName
+                                + " changed while this command ran (another secure-api run?), so nothing of this run was made current",
+                        "run the command again: it reads the secret afresh",
+                        changed);
             }
         });
         return staged;

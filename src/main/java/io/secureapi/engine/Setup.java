@@ -46,7 +46,8 @@ public final class Setup {
 
     /** --log-retention-days and --forward-key-name (null: not given); set before planning. */
     public Setup keyOptions(Integer logRetentionDays, String forwardKeyName) {
-        wiring = wiring.with(new Wiring.Options(wiring.options.deployStages(), logRetentionDays, forwardKeyName, wiring.options.removal()));
+        wiring = wiring.with(new Wiring.Options(
+                wiring.options.deployStages(), logRetentionDays, forwardKeyName, wiring.options.removal()));
         return this;
     }
 
@@ -76,27 +77,42 @@ public final class Setup {
      * consumes its own diff on the snapshot the changes before it left, and nothing is planned again.
      */
     public void apply(Plan plan, Progress progress) {
-        StagesPiece.refuseWithoutFlag(wiring, plan.changes(), "setup", "would keep serving routes without the protection");
+        StagesPiece.refuseWithoutFlag(
+                wiring, plan.changes(), "setup", "would keep serving routes without the protection");
         for (Change c : plan.changes()) {
             if (!c.applies()) continue;
             Piece piece = piece(pieces, c);
             // a stage's deployment says its own line
-            if (c.changes() && !(piece instanceof StagesPiece)) progress.say(c.action().word() + " " + piece.name() + ": " + c.resource());
+            if (c.changes() && !(piece instanceof StagesPiece))
+                progress.say(c.action().word() + " " + piece.name() + ": " + c.resource());
             wiring.advance(piece.apply(wiring, c));
         }
     }
 
     /** The piece that planned {@code c}. */
     static Piece piece(List<Piece> pieces, Change c) {
-        return pieces.stream().filter(p -> p.name().equals(c.piece())).findFirst()
+        return pieces.stream()
+                .filter(p -> p.name().equals(c.piece()))
+                .findFirst()
                 .orElseThrow(() -> new IllegalStateException("no piece " + c.piece() + " in this ordering"));
     }
 
     public ProjectConfig config() {
         Wiring w = wiring;
         String authorizerId = w.ourAuthorizer().map(State.Authorizer::id).orElse(null);
-        return new ProjectConfig(w.apiId(), w.region(), w.qualifiedFunctionArn(), w.target.managedFunction(), w.secretArn(),
-                w.target.secretName(), authorizerId, w.target.authorizerName(), w.target.header(), w.target.cacheTtl(),
-                RoutesPiece.recorded(w, before), RoutesPiece.excluded(w), KeyNameForwardingPiece.header(w));
+        return new ProjectConfig(
+                w.apiId(),
+                w.region(),
+                w.qualifiedFunctionArn(),
+                w.target.managedFunction(),
+                w.secretArn(),
+                w.target.secretName(),
+                authorizerId,
+                w.target.authorizerName(),
+                w.target.header(),
+                w.target.cacheTtl(),
+                RoutesPiece.recorded(w, before),
+                RoutesPiece.excluded(w),
+                KeyNameForwardingPiece.header(w));
     }
 }

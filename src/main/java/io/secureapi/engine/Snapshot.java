@@ -97,9 +97,27 @@ public record Snapshot(
         public Map<String, StagesPiece.Deployed> deployed = Map.of();
 
         public Snapshot build() {
-            return new Snapshot(partition, account, api, routes, authorizers, secret, secretValue, previousSecretValue,
-                    secretPolicy, function, functionPolicy, role, kmsKey, kmsKeyUnreadable,
-                    kmsRolePolicy, readerPolicies, logGroup, integrations, stages, deployed);
+            return new Snapshot(
+                    partition,
+                    account,
+                    api,
+                    routes,
+                    authorizers,
+                    secret,
+                    secretValue,
+                    previousSecretValue,
+                    secretPolicy,
+                    function,
+                    functionPolicy,
+                    role,
+                    kmsKey,
+                    kmsKeyUnreadable,
+                    kmsRolePolicy,
+                    readerPolicies,
+                    logGroup,
+                    integrations,
+                    stages,
+                    deployed);
         }
     }
 }

@@ -34,8 +34,7 @@ public final class StagesPiece implements Piece {
     public static final String CHECK_ID = "stage.deployed";
 
     /** One deployment to make, the diff of a stage's row: the stage, and why it needs it. */
-    public record Deployment(String stage, String reason) implements Change.Diff {
-    }
+    public record Deployment(String stage, String reason) implements Change.Diff {}
 
     /**
      * What a deployment serves, from its OpenAPI 3.0 export: each route key with the names of the
@@ -64,10 +63,13 @@ public final class StagesPiece implements Piece {
                 if (!(p.getValue() instanceof Map)) continue;
                 for (Map.Entry<String, Object> op : ((Map<String, Object>) p.getValue()).entrySet()) {
                     String m = op.getKey().toLowerCase(Locale.ROOT);
-                    String method = m.equals("x-amazon-apigateway-any-method") ? "ANY" : METHODS.contains(m) ? m.toUpperCase(Locale.ROOT) : null;
+                    String method = m.equals("x-amazon-apigateway-any-method")
+                            ? "ANY"
+                            : METHODS.contains(m) ? m.toUpperCase(Locale.ROOT) : null;
                     if (method == null || !(op.getValue() instanceof Map)) continue;
                     Map<String, Object> operation = (Map<String, Object>) op.getValue();
-                    boolean isDefault = Boolean.TRUE.equals(operation.get("isDefaultRoute")) || p.getKey().equals("/$default")
+                    boolean isDefault = Boolean.TRUE.equals(operation.get("isDefaultRoute"))
+                            || p.getKey().equals("/$default")
                             || p.getKey().equals("$default");
                     String key = isDefault ? "$default" : method + " " + p.getKey();
                     // an operation's own security replaces the document's (OpenAPI 3.0)
@@ -122,10 +124,18 @@ public final class StagesPiece implements Piece {
     }
 
     static List<State.Stage> stages(Wiring w) {
-        return HttpApi.every(w, "listing the stages of API " + w.apiId(),
-                t -> w.aws.apigateway().getStages(r -> r.apiId(w.apiId()).maxResults(HttpApi.PAGE_SIZE).nextToken(t)),
-                GetStagesResponse::items, GetStagesResponse::nextToken).stream()
-                .map(s -> new State.Stage(s.stageName(), Boolean.TRUE.equals(s.autoDeploy()), s.deploymentId())).toList();
+        return HttpApi.every(
+                        w,
+                        "listing the stages of API " + w.apiId(),
+                        t -> w.aws.apigateway()
+                                .getStages(r -> r.apiId(w.apiId())
+                                        .maxResults(HttpApi.PAGE_SIZE)
+                                        .nextToken(t)),
+                        GetStagesResponse::items,
+                        GetStagesResponse::nextToken)
+                .stream()
+                .map(s -> new State.Stage(s.stageName(), Boolean.TRUE.equals(s.autoDeploy()), s.deploymentId()))
+                .toList();
     }
 
     /**
@@ -134,16 +144,29 @@ public final class StagesPiece implements Piece {
      * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-export.html); empty when the stage has none.
      */
     static Optional<Deployed> deployed(Wiring w, String stage) {
-        Optional<String> export = ifFound("exporting what stage " + stage + " of API " + w.apiId() + " serves", w.region(),
-                NotFoundException.class, () -> w.aws.apigateway().exportApi(r -> r.apiId(w.apiId()).specification("OAS30")
-                        .outputType("JSON").stageName(stage).includeExtensions(true)).body().asString(StandardCharsets.UTF_8));
+        Optional<String> export = ifFound(
+                "exporting what stage " + stage + " of API " + w.apiId() + " serves",
+                w.region(),
+                NotFoundException.class,
+                () -> w.aws.apigateway()
+                        .exportApi(r -> r.apiId(w.apiId())
+                                .specification("OAS30")
+                                .outputType("JSON")
+                                .stageName(stage)
+                                .includeExtensions(true))
+                        .body()
+                        .asString(StandardCharsets.UTF_8));
         if (export.isEmpty()) return Optional.empty();
         String json = export.get();
         try {
             return Optional.of(Deployed.fromOpenApi(json));
         } catch (IllegalArgumentException | ClassCastException e) {
-            throw new ExitException(ExitException.AWS, "exporting what stage " + stage + " of API " + w.apiId() + " serves (" + w.region()
-                    + "): ExportApi answered something that is not an OpenAPI JSON document", "run it again with --verbose for details", e);
+            throw new ExitException(
+                    ExitException.AWS,
+                    "exporting what stage " + stage + " of API " + w.apiId() + " serves (" + w.region()
+                            + "): ExportApi answered something that is not an OpenAPI JSON document",
+                    "run it again with --verbose for details",
+                    e);
         }
     }
 
@@ -162,14 +185,24 @@ public final class StagesPiece implements Piece {
      */
     public List<Change> rows(Wiring w, List<Change> earlier) {
         // integrations too: a --forward-key-name mapping reaches a stage only through a deployment
-        Set<String> served = Set.of(new RoutesPiece().name(), new AuthorizerPiece().name(), new KeyNameForwardingPiece().name());
+        Set<String> served =
+                Set.of(new RoutesPiece().name(), new AuthorizerPiece().name(), new KeyNameForwardingPiece().name());
         boolean apiChanges = earlier.stream().anyMatch(c -> c.changes() && served.contains(c.piece()));
-        Set<String> shouldProtect = RoutesPiece.selected(w).stream().map(State.Route::key).collect(Collectors.toCollection(LinkedHashSet::new));
+        Set<String> shouldProtect = RoutesPiece.selected(w).stream()
+                .map(State.Route::key)
+                .collect(Collectors.toCollection(LinkedHashSet::new));
         List<Change> rows = new ArrayList<>();
-        List<String> auto = w.stages().stream().filter(State.Stage::autoDeploy).map(State.Stage::name).toList();
+        List<String> auto = w.stages().stream()
+                .filter(State.Stage::autoDeploy)
+                .map(State.Stage::name)
+                .toList();
         if (!auto.isEmpty() || manual(w).isEmpty()) {
-            rows.add(Change.ok(name(), "API " + w.apiId() + " stages", auto.isEmpty() ? "no stages: nothing serves the API yet"
-                    : String.join(", ", auto) + ": AutoDeploy on, serves every change by itself"));
+            rows.add(Change.ok(
+                    name(),
+                    "API " + w.apiId() + " stages",
+                    auto.isEmpty()
+                            ? "no stages: nothing serves the API yet"
+                            : String.join(", ", auto) + ": AutoDeploy on, serves every change by itself"));
         }
         for (State.Stage s : manual(w)) {
             String resource = "stage " + s.name() + " of API " + w.apiId();
@@ -180,13 +213,20 @@ public final class StagesPiece implements Piece {
             }
             List<String> gaps = gaps(w, d, shouldProtect);
             if (!apiChanges && gaps.isEmpty()) {
-                rows.add(Change.ok(name(), resource, "AutoDeploy off; deployment " + s.deploymentId() + " serves the protection"));
+                rows.add(Change.ok(
+                        name(), resource, "AutoDeploy off; deployment " + s.deploymentId() + " serves the protection"));
                 continue;
             }
-            String why = !gaps.isEmpty() ? "its deployment " + s.deploymentId() + " serves " + quote(gaps) + " without the protection"
+            String why = !gaps.isEmpty()
+                    ? "its deployment " + s.deploymentId() + " serves " + quote(gaps) + " without the protection"
                     : "the route and authorizer changes above reach it only through a deployment";
-            rows.add(new Change(name(), resource, Change.Action.CREATE, "deploy (AutoDeploy off): " + why
-                    + "; a deployment also releases any other undeployed change of API " + w.apiId(), new Deployment(s.name(), why)));
+            rows.add(new Change(
+                    name(),
+                    resource,
+                    Change.Action.CREATE,
+                    "deploy (AutoDeploy off): " + why
+                            + "; a deployment also releases any other undeployed change of API " + w.apiId(),
+                    new Deployment(s.name(), why)));
         }
         return rows;
     }
@@ -220,7 +260,10 @@ public final class StagesPiece implements Piece {
 
     /** The deployments a plan makes, in its order. */
     public static List<Deployment> deployments(List<Change> changes) {
-        return changes.stream().filter(c -> c.diff() instanceof Deployment).map(c -> c.diff(Deployment.class)).toList();
+        return changes.stream()
+                .filter(c -> c.diff() instanceof Deployment)
+                .map(c -> c.diff(Deployment.class))
+                .toList();
     }
 
     /** Exit 2, before any write, when the plan deploys a stage and the caller did not allow it. */
@@ -229,8 +272,10 @@ public final class StagesPiece implements Piece {
         if (planned.isEmpty() || w.options.deployStages()) return;
         List<String> names = planned.stream().map(Deployment::stage).toList();
         String stages = (names.size() == 1 ? "stage " : "stages ") + String.join(", ", names);
-        throw ExitException.badInput(stages + " of API " + w.apiId() + " in " + w.region() + " " + (names.size() == 1 ? "has" : "have")
-                + " AutoDeploy off and " + consequence + "; " + command + " deploys stages only with " + FLAG + ", so nothing was changed",
+        throw ExitException.badInput(
+                stages + " of API " + w.apiId() + " in " + w.region() + " " + (names.size() == 1 ? "has" : "have")
+                        + " AutoDeploy off and " + consequence + "; " + command + " deploys stages only with " + FLAG
+                        + ", so nothing was changed",
                 "run secure-api " + command + " " + FLAG + " to deploy " + (names.size() == 1 ? "it" : "them")
                         + " (a deployment also releases any other undeployed change), or --dry-run to see the plan");
     }
@@ -245,13 +290,22 @@ public final class StagesPiece implements Piece {
         w.progress.say("deploy stage " + d.stage() + " of API " + w.apiId());
         CreateDeploymentResponse r = createDeployment(w, d.stage(), description);
         if (r.deploymentStatus() == DeploymentStatus.FAILED) {
-            throw new ExitException(ExitException.AWS, "deploying stage " + d.stage() + " of API " + w.apiId() + " (" + w.region()
-                    + "): deployment " + r.deploymentId() + " failed" + (r.deploymentStatusMessage() == null ? ""
-                            : ": " + r.deploymentStatusMessage().replaceAll("\\s+", " ")),
-                    "fix what the message names, then run it again; reruns are safe", null);
+            throw new ExitException(
+                    ExitException.AWS,
+                    "deploying stage " + d.stage() + " of API " + w.apiId() + " (" + w.region()
+                            + "): deployment " + r.deploymentId() + " failed"
+                            + (r.deploymentStatusMessage() == null
+                                    ? ""
+                                    : ": " + r.deploymentStatusMessage().replaceAll("\\s+", " ")),
+                    "fix what the message names, then run it again; reruns are safe",
+                    null);
         }
-        return w.snapshot().with(b -> b.stages = b.stages.stream()
-                .map(s -> s.name().equals(d.stage()) ? new State.Stage(s.name(), s.autoDeploy(), r.deploymentId()) : s).toList());
+        return w.snapshot()
+                .with(b -> b.stages = b.stages.stream()
+                        .map(s -> s.name().equals(d.stage())
+                                ? new State.Stage(s.name(), s.autoDeploy(), r.deploymentId())
+                                : s)
+                        .toList());
     }
 
     private static CreateDeploymentResponse createDeployment(Wiring w, String stage, String description) {
@@ -262,12 +316,19 @@ public final class StagesPiece implements Piece {
                 w.aws.deployments().acquire();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new ExitException(ExitException.FAILED, "interrupted before deploying stage " + stage + " of API " + w.apiId(),
-                        "run it again; reruns are safe", e);
+                throw new ExitException(
+                        ExitException.FAILED,
+                        "interrupted before deploying stage " + stage + " of API " + w.apiId(),
+                        "run it again; reruns are safe",
+                        e);
             }
             try {
-                return call("deploying stage " + stage + " of API " + w.apiId(), w.region(),
-                        () -> w.aws.apigateway().createDeployment(r -> r.apiId(w.apiId()).stageName(stage).description(description)));
+                return call(
+                        "deploying stage " + stage + " of API " + w.apiId(),
+                        w.region(),
+                        () -> w.aws.apigateway()
+                                .createDeployment(
+                                        r -> r.apiId(w.apiId()).stageName(stage).description(description)));
             } catch (ExitException e) {
                 if (!(e.getCause() instanceof AwsServiceException t && t.isThrottlingException())
                         || !backoff.retry(w.progress, "CreateDeployment throttled (one per 5 s per account)")) throw e;
@@ -292,15 +353,26 @@ public final class StagesPiece implements Piece {
         for (State.Stage s : manual(w)) {
             Deployed d = w.deployed().get(s.name());
             String resource = "stage " + s.name() + " of API " + w.apiId();
-            Optional<String> used = d == null ? Optional.empty() : ours.stream().filter(d::uses).findFirst();
+            Optional<String> used =
+                    d == null ? Optional.empty() : ours.stream().filter(d::uses).findFirst();
             if (used.isEmpty()) {
-                rows.add(Change.ok(name(), resource, d == null ? "AutoDeploy off and no deployment: serves nothing"
-                        : "its deployment " + s.deploymentId() + " does not use secure-api's authorizer"));
+                rows.add(Change.ok(
+                        name(),
+                        resource,
+                        d == null
+                                ? "AutoDeploy off and no deployment: serves nothing"
+                                : "its deployment " + s.deploymentId() + " does not use secure-api's authorizer"));
                 continue;
             }
-            String why = "its deployment " + s.deploymentId() + " calls authorizer " + used.get() + " until the stage is deployed again";
-            rows.add(new Change(name(), resource, Change.Action.CREATE, "deploy after the routes are restored (AutoDeploy off): " + why
-                    + "; a deployment also releases any other undeployed change of API " + w.apiId(), new Deployment(s.name(), why)));
+            String why = "its deployment " + s.deploymentId() + " calls authorizer " + used.get()
+                    + " until the stage is deployed again";
+            rows.add(new Change(
+                    name(),
+                    resource,
+                    Change.Action.CREATE,
+                    "deploy after the routes are restored (AutoDeploy off): " + why
+                            + "; a deployment also releases any other undeployed change of API " + w.apiId(),
+                    new Deployment(s.name(), why)));
         }
         if (rows.isEmpty()) rows.add(Change.ok(name(), "API " + w.apiId() + " stages", "no stage without AutoDeploy"));
         return rows;
@@ -322,7 +394,10 @@ public final class StagesPiece implements Piece {
         List<State.Stage> manual = manual(w);
         if (manual.isEmpty()) return List.of();
         String res = "API " + w.apiId() + " stages";
-        List<String> protectedKeys = w.routes().stream().filter(r -> RoutesPiece.protectedByUs(w, r)).map(State.Route::key).toList();
+        List<String> protectedKeys = w.routes().stream()
+                .filter(r -> RoutesPiece.protectedByUs(w, r))
+                .map(State.Route::key)
+                .toList();
         List<String> failing = new ArrayList<>();
         List<String> details = new ArrayList<>();
         List<String> fine = new ArrayList<>();
@@ -337,23 +412,29 @@ public final class StagesPiece implements Piece {
                 fine.add(s.name() + " (deployment " + s.deploymentId() + ")");
             } else {
                 failing.add(s.name());
-                details.add("stage " + s.name() + ": deployment " + s.deploymentId() + " serves " + quote(gaps) + " without authorizer "
-                        + w.target.authorizerName());
+                details.add("stage " + s.name() + ": deployment " + s.deploymentId() + " serves " + quote(gaps)
+                        + " without authorizer " + w.target.authorizerName());
             }
         }
         if (!failing.isEmpty()) {
-            return List.of(Check.fail(CHECK_ID, res, (failing.size() == 1 ? "stage " : "stages ") + String.join(", ", failing) + " of API "
-                    + w.apiId() + " (AutoDeploy off) " + (failing.size() == 1 ? "serves a deployment" : "serve deployments")
-                    + " without the protection on every protected route", "run secure-api setup " + FLAG).withDetails(details));
+            return List.of(Check.fail(
+                            CHECK_ID,
+                            res,
+                            (failing.size() == 1 ? "stage " : "stages ") + String.join(", ", failing) + " of API "
+                                    + w.apiId() + " (AutoDeploy off) "
+                                    + (failing.size() == 1 ? "serves a deployment" : "serve deployments")
+                                    + " without the protection on every protected route",
+                            "run secure-api setup " + FLAG)
+                    .withDetails(details));
         }
-        return List.of(Check.pass(CHECK_ID, res, "every stage without AutoDeploy serves the protection: " + String.join(", ", fine)));
+        return List.of(Check.pass(
+                CHECK_ID, res, "every stage without AutoDeploy serves the protection: " + String.join(", ", fine)));
     }
 
     // the API's URLs
 
     /** A stage and the URL clients call it at. */
-    public record Url(String stage, String url) {
-    }
+    public record Url(String stage, String url) {}
 
     /** The path a request needs to reach a stage: none with a $default stage, else the first stage's name. */
     public static String pathPrefix(Wiring w) {
@@ -366,13 +447,18 @@ public final class StagesPiece implements Piece {
      * With a $default stage that one URL is the API's; otherwise one per stage.
      */
     public static List<Url> urls(Wiring w) {
-        String endpoint = w.api() != null && w.api().endpoint() != null && !w.api().endpoint().isBlank() ? w.api().endpoint()
+        String endpoint = w.api() != null
+                        && w.api().endpoint() != null
+                        && !w.api().endpoint().isBlank()
+                ? w.api().endpoint()
                 : "https://" + w.apiId() + ".execute-api." + w.region() + "." + Arns.dnsSuffix(w.region());
         endpoint = endpoint.replaceAll("/+$", "");
         if (w.stages().isEmpty() || w.stages().stream().anyMatch(s -> s.name().equals("$default"))) {
             return List.of(new Url("$default", endpoint));
         }
         String e = endpoint;
-        return w.stages().stream().map(s -> new Url(s.name(), e + "/" + s.name())).toList();
+        return w.stages().stream()
+                .map(s -> new Url(s.name(), e + "/" + s.name()))
+                .toList();
     }
 }

@@ -6,11 +6,9 @@ import java.util.Map;
 
 /** What AWS holds, as plain values: the engine plans on these, so planning is testable offline. */
 public final class State {
-    private State() {
-    }
+    private State() {}
 
-    public record Api(String id, String name, String protocol, String endpoint, boolean corsConfigured) {
-    }
+    public record Api(String id, String name, String protocol, String endpoint, boolean corsConfigured) {}
 
     public record Route(String id, String key, String authorizationType, String authorizerId, List<String> scopes) {
         public boolean isOptions() {
@@ -18,8 +16,10 @@ public final class State {
         }
 
         public Authorization authorization() {
-            return new Authorization(authorizationType == null ? "NONE" : authorizationType,
-                    authorizerId, scopes == null ? List.of() : scopes);
+            return new Authorization(
+                    authorizationType == null ? "NONE" : authorizationType,
+                    authorizerId,
+                    scopes == null ? List.of() : scopes);
         }
     }
 
@@ -29,15 +29,26 @@ public final class State {
     }
 
     /** A stage: with AutoDeploy off it serves its deployment (deploymentId; null when it has none). */
-    public record Stage(String name, boolean autoDeploy, String deploymentId) {
-    }
+    public record Stage(String name, boolean autoDeploy, String deploymentId) {}
 
-    public record Authorizer(String id, String name, String type, List<String> identitySource,
-            String payloadFormatVersion, boolean simpleResponses, Integer resultTtl, String uri) {
-    }
+    public record Authorizer(
+            String id,
+            String name,
+            String type,
+            List<String> identitySource,
+            String payloadFormatVersion,
+            boolean simpleResponses,
+            Integer resultTtl,
+            String uri) {}
 
     /** A secret; {@code deletedDate} null unless scheduled for deletion, {@code kmsKeyId} null for the AWS-managed key. */
-    public record Secret(String arn, String name, Instant deletedDate, Map<String, String> tags, boolean hasCurrent, String kmsKeyId) {
+    public record Secret(
+            String arn,
+            String name,
+            Instant deletedDate,
+            Map<String, String> tags,
+            boolean hasCurrent,
+            String kmsKeyId) {
         public Secret(String arn, String name, Instant deletedDate, Map<String, String> tags) {
             this(arn, name, deletedDate, tags, true, null);
         }
@@ -51,8 +62,18 @@ public final class State {
         }
     }
 
-    public record Function(String arn, String name, String role, String runtime, String handler, String state,
-            String lastUpdateStatus, String codeSha256, Map<String, String> env, Map<String, String> tags, String version) {
+    public record Function(
+            String arn,
+            String name,
+            String role,
+            String runtime,
+            String handler,
+            String state,
+            String lastUpdateStatus,
+            String codeSha256,
+            Map<String, String> env,
+            Map<String, String> tags,
+            String version) {
         public Function {
             if (version == null) version = "$LATEST";
         }
@@ -63,6 +84,5 @@ public final class State {
     }
 
     /** A role; {@code inlinePolicy} (secure-api's logs policy) null when it has none. */
-    public record Role(String arn, String name, Map<String, String> tags, String inlinePolicy) {
-    }
+    public record Role(String arn, String name, Map<String, String> tags, String inlinePolicy) {}
 }

@@ -92,24 +92,44 @@ public final class Target {
     /** A value, as the record it was: equal when every choice is. */
     @Override
     public boolean equals(Object o) {
-        return o instanceof Target t && Objects.equals(apiId, t.apiId) && Objects.equals(region, t.region)
-                && Objects.equals(function, t.function) && Objects.equals(secretName, t.secretName) && Objects.equals(authorizerName, t.authorizerName)
-                && Objects.equals(header, t.header) && cacheTtl == t.cacheTtl && Objects.equals(routes, t.routes)
-                && replaceAuthorizer == t.replaceAuthorizer && devKey == t.devKey && Objects.equals(suppliedKey, t.suppliedKey)
+        return o instanceof Target t
+                && Objects.equals(apiId, t.apiId)
+                && Objects.equals(region, t.region)
+                && Objects.equals(function, t.function)
+                && Objects.equals(secretName, t.secretName)
+                && Objects.equals(authorizerName, t.authorizerName)
+                && Objects.equals(header, t.header)
+                && cacheTtl == t.cacheTtl
+                && Objects.equals(routes, t.routes)
+                && replaceAuthorizer == t.replaceAuthorizer
+                && devKey == t.devKey
+                && Objects.equals(suppliedKey, t.suppliedKey)
                 && excludedRoutes.equals(t.excludedRoutes);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(apiId, region, function, secretName, authorizerName, header, cacheTtl, routes, replaceAuthorizer, devKey,
-                suppliedKey, excludedRoutes);
+        return Objects.hash(
+                apiId,
+                region,
+                function,
+                secretName,
+                authorizerName,
+                header,
+                cacheTtl,
+                routes,
+                replaceAuthorizer,
+                devKey,
+                suppliedKey,
+                excludedRoutes);
     }
 
     /** Every choice; a supplied key shows as its own redacted toString. */
     @Override
     public String toString() {
         return "Target[apiId=" + apiId + ", region=" + region + ", function=" + function + ", secretName=" + secretName
-                + ", authorizerName=" + authorizerName + ", header=" + header + ", cacheTtl=" + cacheTtl + ", routes=" + routes
+                + ", authorizerName=" + authorizerName + ", header=" + header + ", cacheTtl=" + cacheTtl + ", routes="
+                + routes
                 + ", replaceAuthorizer=" + replaceAuthorizer + ", devKey=" + devKey + ", suppliedKey=" + suppliedKey
                 + ", excludedRoutes=" + excludedRoutes + "]";
     }
@@ -120,14 +140,27 @@ public final class Target {
      */
     public static Target fromConfig(String apiId, String region, ProjectConfig config) {
         Optional<ProjectConfig> same = Optional.ofNullable(config).filter(ProjectConfig.forApi(apiId));
-        Optional<String> fn = same.filter(c -> !c.functionManaged()).map(ProjectConfig::functionArn).filter(s -> s != null && !s.isBlank());
-        String secret = same.map(ProjectConfig::secretName).filter(s -> s != null && !s.isBlank()).orElse(Names.defaultSecretName(apiId));
-        String authorizer = same.map(ProjectConfig::authorizerName).filter(s -> s != null && !s.isBlank())
+        Optional<String> fn = same.filter(c -> !c.functionManaged())
+                .map(ProjectConfig::functionArn)
+                .filter(s -> s != null && !s.isBlank());
+        String secret = same.map(ProjectConfig::secretName)
+                .filter(s -> s != null && !s.isBlank())
+                .orElse(Names.defaultSecretName(apiId));
+        String authorizer = same.map(ProjectConfig::authorizerName)
+                .filter(s -> s != null && !s.isBlank())
                 .orElse(Names.DEFAULT_AUTHORIZER_NAME);
-        String header = same.map(ProjectConfig::header).filter(s -> s != null && !s.isBlank()).orElse(Names.DEFAULT_HEADER);
+        String header = same.map(ProjectConfig::header)
+                .filter(s -> s != null && !s.isBlank())
+                .orElse(Names.DEFAULT_HEADER);
         int ttl = same.map(ProjectConfig::cacheTtl).orElse(Names.DEFAULT_CACHE_TTL);
-        return builder(apiId, region).function(fn.orElse(null)).secretName(secret).authorizerName(authorizer).header(header)
-                .cacheTtl(ttl).excludedRoutes(same.map(ProjectConfig::excludedRoutes).orElse(List.of())).build();
+        return builder(apiId, region)
+                .function(fn.orElse(null))
+                .secretName(secret)
+                .authorizerName(authorizer)
+                .header(header)
+                .cacheTtl(ttl)
+                .excludedRoutes(same.map(ProjectConfig::excludedRoutes).orElse(List.of()))
+                .build();
     }
 
     public Target withSecretName(String name) {
@@ -156,9 +189,17 @@ public final class Target {
     }
 
     public Builder toBuilder() {
-        return builder(apiId, region).function(function).secretName(secretName).authorizerName(authorizerName)
-                .header(header).cacheTtl(cacheTtl).routes(routes).replaceAuthorizer(replaceAuthorizer).devKey(devKey)
-                .suppliedKey(suppliedKey).excludedRoutes(excludedRoutes);
+        return builder(apiId, region)
+                .function(function)
+                .secretName(secretName)
+                .authorizerName(authorizerName)
+                .header(header)
+                .cacheTtl(cacheTtl)
+                .routes(routes)
+                .replaceAuthorizer(replaceAuthorizer)
+                .devKey(devKey)
+                .suppliedKey(suppliedKey)
+                .excludedRoutes(excludedRoutes);
     }
 
     /** Named choices instead of a twelve-argument constructor; null means "none" for function, routes and key. */

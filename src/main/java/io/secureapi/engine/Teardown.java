@@ -1,9 +1,6 @@
 package io.secureapi.engine;
 
-import static io.secureapi.aws.AwsCall.call;
-
 import io.secureapi.aws.AwsClients;
-import io.secureapi.error.ExitException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -37,9 +34,16 @@ public final class Teardown {
         Collections.reverse(p);
         // a stage without AutoDeploy is deployed right after the routes are restored, while the
         // authorizer and its permission still answer: its old deployment never calls a deleted one
-        Piece stages = p.stream().filter(StagesPiece.class::isInstance).findFirst().orElseThrow();
+        Piece stages =
+                p.stream().filter(StagesPiece.class::isInstance).findFirst().orElseThrow();
         p.remove(stages);
-        p.add(p.indexOf(p.stream().filter(RoutesPiece.class::isInstance).findFirst().orElseThrow()) + 1, stages);
+        p.add(
+                p.indexOf(p.stream()
+                                .filter(RoutesPiece.class::isInstance)
+                                .findFirst()
+                                .orElseThrow())
+                        + 1,
+                stages);
         return p;
     }
 
@@ -47,11 +51,11 @@ public final class Teardown {
      * Reads what is there. With secure-api.json the names come from it; without, from the default
      * names, and the function from the URI of the authorizer with our name (so a user's own function is found too).
      */
-    public static Teardown read(String apiId, String region, ProjectConfig config, Options options, AwsClients aws,
-            Progress progress) {
+    public static Teardown read(
+            String apiId, String region, ProjectConfig config, Options options, AwsClients aws, Progress progress) {
         List<String> notes = new ArrayList<>();
-        Wiring w = Reader.forTeardown(apiId, region, config,
-                new Wiring.Options(false, null, null, options), aws, progress, notes);
+        Wiring w = Reader.forTeardown(
+                apiId, region, config, new Wiring.Options(false, null, null, options), aws, progress, notes);
         Teardown t = new Teardown(w, pieces(w.target));
         t.warnings.addAll(notes);
         return t;
@@ -67,15 +71,26 @@ public final class Teardown {
     static Target discover(Wiring probe, String apiId, String region) {
         Optional<String> fromAuthorizer = probe.authorizers().stream()
                 .filter(a -> a.name().equals(Names.DEFAULT_AUTHORIZER_NAME) && "REQUEST".equals(a.type()))
-                .map(a -> Arns.functionOfAuthorizerUri(a.uri())).flatMap(Optional::stream).findFirst();
-        Optional<String> userFunction = fromAuthorizer.filter(arn -> !Wiring.nameOf(arn).equals(Names.managedFunctionName(apiId)));
+                .map(a -> Arns.functionOfAuthorizerUri(a.uri()))
+                .flatMap(Optional::stream)
+                .findFirst();
+        Optional<String> userFunction =
+                fromAuthorizer.filter(arn -> !Wiring.nameOf(arn).equals(Names.managedFunctionName(apiId)));
         Target t = target(apiId, region, null, userFunction.orElse(null));
         Optional<State.Function> fn = FunctionPiece.find(probe, userFunction.orElse(Names.managedFunctionName(apiId)));
-        Optional<String> secretArn = fn.map(f -> f.env().get(Names.ENV_SECRET_ARN)).filter(s -> s.startsWith("arn:"));
-        String secretName = secretArn.flatMap(Arns::parse).map(p -> p.resource().replaceFirst("^secret:", "")
-                .replaceFirst("-[A-Za-z0-9]{6}$", "")).orElse(t.secretName());
-        return Target.builder(apiId, region).function(userFunction.orElse(null)).secretName(secretName)
-                .authorizerName(t.authorizerName()).header(t.header()).cacheTtl(t.cacheTtl()).build();
+        Optional<String> secretArn =
+                fn.map(f -> f.env().get(Names.ENV_SECRET_ARN)).filter(s -> s.startsWith("arn:"));
+        String secretName = secretArn
+                .flatMap(Arns::parse)
+                .map(p -> p.resource().replaceFirst("^secret:", "").replaceFirst("-[A-Za-z0-9]{6}$", ""))
+                .orElse(t.secretName());
+        return Target.builder(apiId, region)
+                .function(userFunction.orElse(null))
+                .secretName(secretName)
+                .authorizerName(t.authorizerName())
+                .header(t.header())
+                .cacheTtl(t.cacheTtl())
+                .build();
     }
 
     public Wiring wiring() {
@@ -90,7 +105,11 @@ public final class Teardown {
 
     /** Exit 2 before any write when the plan deploys a stage without AutoDeploy (it would keep calling the authorizer teardown deletes). */
     public void refuseUndeployedStages(Plan plan) {
-        StagesPiece.refuseWithoutFlag(wiring, plan.changes(), "teardown", "would keep serving secure-api's authorizer, which teardown deletes");
+        StagesPiece.refuseWithoutFlag(
+                wiring,
+                plan.changes(),
+                "teardown",
+                "would keep serving secure-api's authorizer, which teardown deletes");
     }
 
     /** Plans every piece's removal; throws (exit 2) before any write when a route cannot be restored. */
@@ -102,7 +121,8 @@ public final class Teardown {
         }
         for (RoutesPiece.Restore r : RoutesPiece.restorations(wiring)) {
             if (!r.recorded()) {
-                warnings.add("route \"" + r.route().key() + "\" has no authorization recorded from before setup: it goes back to NONE, "
+                warnings.add("route \"" + r.route().key()
+                        + "\" has no authorization recorded from before setup: it goes back to NONE, "
                         + "so it becomes public");
             }
         }
@@ -116,7 +136,10 @@ public final class Teardown {
 
     /** Routes that are public (NONE) once teardown is done. */
     public List<String> routesMadePublic() {
-        return RoutesPiece.restorations(wiring).stream().filter(RoutesPiece.Restore::becomesPublic).map(r -> r.route().key()).toList();
+        return RoutesPiece.restorations(wiring).stream()
+                .filter(RoutesPiece.Restore::becomesPublic)
+                .map(r -> r.route().key())
+                .toList();
     }
 
     /** Removes what the printed plan says, change by change in its order, each piece consuming its own diff. */
@@ -126,7 +149,8 @@ public final class Teardown {
             if (!c.applies()) continue;
             Piece piece = Setup.piece(pieces, c);
             // a stage's deployment says its own line
-            if (!(piece instanceof StagesPiece)) progress.say(c.action().word() + " " + piece.name() + ": " + c.resource());
+            if (!(piece instanceof StagesPiece))
+                progress.say(c.action().word() + " " + piece.name() + ": " + c.resource());
             wiring.advance(piece.remove(wiring, c));
         }
     }

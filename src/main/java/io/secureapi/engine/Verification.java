@@ -13,8 +13,7 @@ public record Verification(String apiId, String region, List<Check> checks, List
     public static final int SCHEMA_VERSION = 1;
 
     /** Information for people reading the text checklist; not a check, never fails. */
-    public record Note(String id, String message) {
-    }
+    public record Note(String id, String message) {}
 
     public Verification {
         checks = List.copyOf(checks);

@@ -50,12 +50,17 @@ public final class Verify {
     public ProbeKeySource probeKey() {
         String name = w.target.secretName();
         if (w.secret().isEmpty()) return ProbeKeySource.none("secret " + name + " not found");
-        if (w.secret().get().scheduledForDeletion()) return ProbeKeySource.none("secret " + name + " is scheduled for deletion");
-        Optional<String> raw = w.secretValue().isPresent() ? w.secretValue() : SecretPiece.stageValue(w, w.secret().get().arn(), KeyRotation.CURRENT);
+        if (w.secret().get().scheduledForDeletion())
+            return ProbeKeySource.none("secret " + name + " is scheduled for deletion");
+        Optional<String> raw = w.secretValue().isPresent()
+                ? w.secretValue()
+                : SecretPiece.stageValue(w, w.secret().get().arn(), KeyRotation.CURRENT);
         if (raw.isEmpty()) return ProbeKeySource.none("secret " + name + " has no current string value");
-        if (DigestSecret.is(raw.get())) return ProbeKeySource.none("secret " + name + " holds digests of keys, never a key");
+        if (DigestSecret.is(raw.get()))
+            return ProbeKeySource.none("secret " + name + " holds digests of keys, never a key");
         String live = SecretValue.keys(raw.get()).get(SecretValue.LIVE);
-        if (live == null || live.isBlank()) return ProbeKeySource.none("secret " + name + " holds no \"" + SecretValue.LIVE + "\" key");
+        if (live == null || live.isBlank())
+            return ProbeKeySource.none("secret " + name + " holds no \"" + SecretValue.LIVE + "\" key");
         return ProbeKeySource.of(ApiKey.unchecked(live), "the current value of secret " + name);
     }
 
@@ -84,12 +89,15 @@ public final class Verify {
         // without a $default stage the API answers only under a stage's path
         endpoint += StagesPiece.pathPrefix(w);
         String path = "/";
-        boolean catchAll = w.routes().stream().anyMatch(r -> r.key().equals("$default") && RoutesPiece.protectedByUs(w, r));
+        boolean catchAll =
+                w.routes().stream().anyMatch(r -> r.key().equals("$default") && RoutesPiece.protectedByUs(w, r));
         if (!catchAll) {
-            path = w.routes().stream().filter(r -> RoutesPiece.protectedByUs(w, r))
+            path = w.routes().stream()
+                    .filter(r -> RoutesPiece.protectedByUs(w, r))
                     .filter(r -> r.key().startsWith("GET /") || r.key().startsWith("ANY /"))
                     .map(r -> r.key().substring(4).replaceAll("\\{[^}]+}", "secure-api-probe"))
-                    .findFirst().orElse("/");
+                    .findFirst()
+                    .orElse("/");
         }
         return URI.create(endpoint + path);
     }
@@ -98,15 +106,27 @@ public final class Verify {
 
     /** The order verify reports in: the secret (then its policy, key and value), the function, then what API Gateway reaches it through. */
     static List<Piece> pieces() {
-        return List.of(new SecretPiece(), new SecretPolicyPiece(), new KeyDecryptionPiece(), new SecretFormatPiece(), new FunctionPiece(),
-                new AuthorizerPiece(), new InvokePermissionPiece(), new RoutesPiece(), new StagesPiece(), new KeyNameForwardingPiece());
+        return List.of(
+                new SecretPiece(),
+                new SecretPolicyPiece(),
+                new KeyDecryptionPiece(),
+                new SecretFormatPiece(),
+                new FunctionPiece(),
+                new AuthorizerPiece(),
+                new InvokePermissionPiece(),
+                new RoutesPiece(),
+                new StagesPiece(),
+                new KeyNameForwardingPiece());
     }
 
     public Verification check(Options o) {
         List<Check> out = new ArrayList<>();
         State.Api api = w.api();
         // read refuses a missing or non-HTTP API (exit 2), so reaching here means it is one
-        out.add(Check.pass("api.http", "API " + api.id(), "API " + api.id() + " (" + api.name() + ") in " + w.region() + " is an HTTP API"));
+        out.add(Check.pass(
+                "api.http",
+                "API " + api.id(),
+                "API " + api.id() + " (" + api.name() + ") in " + w.region() + " is an HTTP API"));
         for (Piece p : pieces()) out.addAll(p.check(w, o));
         out.add(cors());
         List<Verification.Note> notes = new ArrayList<>();
@@ -132,20 +152,37 @@ public final class Verify {
      */
     private Check cors() {
         String res = "API " + w.apiId() + " CORS";
-        if (!w.api().corsConfigured()) return Check.pass("cors.preflight", res, "no CORS configuration on API " + w.apiId());
-        List<String> catchAll = w.routes().stream().filter(r -> RoutesPiece.protectedByUs(w, r))
-                .filter(r -> r.key().equals("$default") || r.key().startsWith("ANY /") && r.key().contains("+}")).map(State.Route::key).toList();
+        if (!w.api().corsConfigured())
+            return Check.pass("cors.preflight", res, "no CORS configuration on API " + w.apiId());
+        List<String> catchAll = w.routes().stream()
+                .filter(r -> RoutesPiece.protectedByUs(w, r))
+                .filter(r -> r.key().equals("$default")
+                        || r.key().startsWith("ANY /") && r.key().contains("+}"))
+                .map(State.Route::key)
+                .toList();
         if (catchAll.isEmpty()) {
-            return Check.pass("cors.preflight", res, "no protected catch-all route: API Gateway answers CORS preflight requests itself");
+            return Check.pass(
+                    "cors.preflight",
+                    res,
+                    "no protected catch-all route: API Gateway answers CORS preflight requests itself");
         }
-        List<String> publicOptions = w.routes().stream().filter(State.Route::isOptions)
-                .filter(r -> r.authorizationType() == null || "NONE".equals(r.authorizationType())).map(State.Route::key).toList();
+        List<String> publicOptions = w.routes().stream()
+                .filter(State.Route::isOptions)
+                .filter(r -> r.authorizationType() == null || "NONE".equals(r.authorizationType()))
+                .map(State.Route::key)
+                .toList();
         if (!publicOptions.isEmpty()) {
-            return Check.pass("cors.preflight", res, "public " + String.join(", ", publicOptions) + " takes CORS preflight requests before "
-                    + String.join(", ", catchAll));
+            return Check.pass(
+                    "cors.preflight",
+                    res,
+                    "public " + String.join(", ", publicOptions) + " takes CORS preflight requests before "
+                            + String.join(", ", catchAll));
         }
-        return Check.warn("cors.preflight", res, "CORS is configured on API " + w.apiId() + ", but catch-all route " + String.join(", ", catchAll)
-                + " needs the key and no public OPTIONS route exists: browsers' preflight requests get 401",
+        return Check.warn(
+                "cors.preflight",
+                res,
+                "CORS is configured on API " + w.apiId() + ", but catch-all route " + String.join(", ", catchAll)
+                        + " needs the key and no public OPTIONS route exists: browsers' preflight requests get 401",
                 "add a public preflight route with an integration: aws apigatewayv2 create-route --api-id " + w.apiId()
                         + " --route-key 'OPTIONS /{proxy+}' --target integrations/ID (setup leaves OPTIONS routes public)");
     }
@@ -157,20 +194,28 @@ public final class Verify {
         int ttl = a.get().resultTtl();
         String keyCache = null;
         if (w.target.managedFunction()) {
-            String v = w.function().map(f -> f.env().get(Names.ENV_KEY_CACHE_SECONDS)).orElse(null);
+            String v = w.function()
+                    .map(f -> f.env().get(Names.ENV_KEY_CACHE_SECONDS))
+                    .orElse(null);
             keyCache = String.valueOf(KeyRotation.keyCacheSeconds(v));
         }
         String message;
         if (ttl == 0) {
-            message = "authorizer results are not cached (TTL 0 s): every request invokes the authorizer; a key revoked with "
-                    + "`secure-api rotate-key --finish` stops working within " + (keyCache == null ? "your function's secret cache" : keyCache + " s (function key cache)");
+            message =
+                    "authorizer results are not cached (TTL 0 s): every request invokes the authorizer; a key revoked with "
+                            + "`secure-api rotate-key --finish` stops working within "
+                            + (keyCache == null
+                                    ? "your function's secret cache"
+                                    : keyCache + " s (function key cache)");
         } else if (keyCache != null) {
             long total = (long) ttl + Long.parseLong(keyCache);
-            message = "API Gateway caches each key's answer for " + ttl + " s; after `secure-api rotate-key --finish` the revoked key can still work for up to "
-                    + total + " s (" + ttl + " s authorizer TTL + " + keyCache + " s function key cache)";
+            message = "API Gateway caches each key's answer for " + ttl
+                    + " s; after `secure-api rotate-key --finish` the revoked key can still work for up to " + total
+                    + " s (" + ttl + " s authorizer TTL + " + keyCache + " s function key cache)";
         } else {
-            message = "API Gateway caches each key's answer for " + ttl + " s; after `secure-api rotate-key --finish` the revoked key can still work for up to "
-                    + ttl + " s plus however long your function caches the secret";
+            message = "API Gateway caches each key's answer for " + ttl
+                    + " s; after `secure-api rotate-key --finish` the revoked key can still work for up to " + ttl
+                    + " s plus however long your function caches the secret";
         }
         return Optional.of(new Verification.Note("authorizer.ttl", message));
     }

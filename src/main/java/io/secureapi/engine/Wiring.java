@@ -19,11 +19,13 @@ public final class Wiring {
     public final Options options;
     /** Keys made by this run, shown once by the command; never part of the snapshot. */
     final NewKeys keys;
+
     private final ProjectConfig previous;
     private final AtomicReference<Snapshot> snapshot;
 
     /** Choices that are not about one resource: deploying stages, log retention, the forwarded name, what teardown keeps. */
-    public record Options(boolean deployStages, Integer logRetentionDays, String forwardKeyName, Teardown.Options removal) {
+    public record Options(
+            boolean deployStages, Integer logRetentionDays, String forwardKeyName, Teardown.Options removal) {
         public static final Options DEFAULT = new Options(false, null, null, Teardown.Options.DEFAULT);
 
         public Options withDeployStages(boolean v) {
@@ -40,11 +42,25 @@ public final class Wiring {
 
     /** {@code previous}: secure-api.json's entry (null: none; an entry for another API counts as none). */
     public Wiring(Target target, AwsClients aws, Progress progress, ProjectConfig previous) {
-        this(target, aws, progress, Optional.ofNullable(previous).filter(ProjectConfig.forApi(target.apiId())).orElse(null), Options.DEFAULT,
-                new NewKeys(), Snapshot.EMPTY);
+        this(
+                target,
+                aws,
+                progress,
+                Optional.ofNullable(previous)
+                        .filter(ProjectConfig.forApi(target.apiId()))
+                        .orElse(null),
+                Options.DEFAULT,
+                new NewKeys(),
+                Snapshot.EMPTY);
     }
 
-    private Wiring(Target target, AwsClients aws, Progress progress, ProjectConfig previous, Options options, NewKeys keys,
+    private Wiring(
+            Target target,
+            AwsClients aws,
+            Progress progress,
+            ProjectConfig previous,
+            Options options,
+            NewKeys keys,
             Snapshot snapshot) {
         this.target = target;
         this.aws = aws;
@@ -194,12 +210,14 @@ public final class Wiring {
     }
 
     static String nameOf(String nameOrArn) {
-        return Arns.parse(nameOrArn).map(p -> p.resource().replaceFirst("^function:", "").replaceFirst(":.*$", ""))
+        return Arns.parse(nameOrArn)
+                .map(p -> p.resource().replaceFirst("^function:", "").replaceFirst(":.*$", ""))
                 .orElse(nameOrArn.replaceFirst(":.*$", ""));
     }
 
     public String functionArn() {
-        return function().map(State.Function::arn)
+        return function()
+                .map(State.Function::arn)
                 .orElse("arn:" + partition() + ":lambda:" + region() + ":" + account() + ":function:" + functionName());
     }
 
@@ -210,7 +228,8 @@ public final class Wiring {
 
     static Optional<String> qualifierOf(String nameOrArn) {
         String[] p = nameOrArn.split(":");
-        if (nameOrArn.startsWith("arn:")) return p.length >= 8 && !p[7].isBlank() ? Optional.of(p[7]) : Optional.empty();
+        if (nameOrArn.startsWith("arn:"))
+            return p.length >= 8 && !p[7].isBlank() ? Optional.of(p[7]) : Optional.empty();
         return p.length == 2 && !p[1].isBlank() ? Optional.of(p[1]) : Optional.empty();
     }
 
@@ -235,7 +254,9 @@ public final class Wiring {
     }
 
     public Optional<State.Authorizer> ourAuthorizer() {
-        return authorizers().stream().filter(a -> a.name().equals(target.authorizerName())).findFirst();
+        return authorizers().stream()
+                .filter(a -> a.name().equals(target.authorizerName()))
+                .findFirst();
     }
 
     public String authorizerUri() {
@@ -244,7 +265,8 @@ public final class Wiring {
 
     /** The authorizers with {@code a} first (replacing the one with its id). */
     static List<State.Authorizer> putAuthorizer(List<State.Authorizer> authorizers, State.Authorizer a) {
-        List<State.Authorizer> out = new java.util.ArrayList<>(authorizers.stream().filter(x -> !x.id().equals(a.id())).toList());
+        List<State.Authorizer> out = new java.util.ArrayList<>(
+                authorizers.stream().filter(x -> !x.id().equals(a.id())).toList());
         out.add(0, a);
         return List.copyOf(out);
     }

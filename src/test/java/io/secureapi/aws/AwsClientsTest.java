@@ -15,9 +15,17 @@ class AwsClientsTest {
     @Test
     void httpEndpoint_httpsSlot_failsClosedInsteadOfSendingPlainText() {
         AwsClients.NoTls noTls = new AwsClients.NoTls();
-        assertThatThrownBy(() -> noTls.createSocket(null)).isInstanceOf(SSLException.class).hasMessageContaining("http://");
-        assertThatThrownBy(() -> noTls.connectSocket(1000, null, new HttpHost("example.com", 443, "https"),
-                new InetSocketAddress("127.0.0.1", 443), null, null)).isInstanceOf(SSLException.class);
+        assertThatThrownBy(() -> noTls.createSocket(null))
+                .isInstanceOf(SSLException.class)
+                .hasMessageContaining("http://");
+        assertThatThrownBy(() -> noTls.connectSocket(
+                        1000,
+                        null,
+                        new HttpHost("example.com", 443, "https"),
+                        new InetSocketAddress("127.0.0.1", 443),
+                        null,
+                        null))
+                .isInstanceOf(SSLException.class);
     }
 
     @Test
@@ -49,7 +57,8 @@ class AwsClientsTest {
         // (Credentials: the test run's aws.accessKeyId / aws.secretAccessKey system properties.)
         AwsSettings settings = new AwsSettings("us-east-1", null, URI.create("http://127.0.0.1:9"));
         try (AwsClients aws = new AwsClients(settings, List.of())) {
-            assertThatThrownBy(() -> aws.apigateway().getApis(GetApisRequest.builder().build()))
+            assertThatThrownBy(() ->
+                            aws.apigateway().getApis(GetApisRequest.builder().build()))
                     .hasMessageContaining("127.0.0.1");
             assertThat(aws.counter().reads()).isEqualTo(1);
             assertThat(aws.counter().writes()).isZero();

@@ -35,10 +35,14 @@ class RateLimitTest {
             sentAt.add(clock.now);
         }
         assertThat(sentAt.subList(0, 10)).allSatisfy(t -> assertThat(t).isZero()); // the first ten go at once
-        assertThat(clock.now).isBetween(Duration.ofMillis(28_900).toNanos(), Duration.ofMillis(29_100).toNanos());
+        assertThat(clock.now)
+                .isBetween(
+                        Duration.ofMillis(28_900).toNanos(),
+                        Duration.ofMillis(29_100).toNanos());
         for (int i = 20; i < sentAt.size(); i++) {
             // a token bucket of 10 refilled at 10 per second: any 21 consecutive requests span at least one second
-            assertThat(sentAt.get(i) - sentAt.get(i - 20)).isGreaterThanOrEqualTo(Duration.ofSeconds(1).toNanos() - 1);
+            assertThat(sentAt.get(i) - sentAt.get(i - 20))
+                    .isGreaterThanOrEqualTo(Duration.ofSeconds(1).toNanos() - 1);
         }
     }
 

@@ -17,14 +17,19 @@ class AmplifyHookCommandTest {
     @TempDir
     Path dir;
 
-    record Result(int code, String out, String err) {
-    }
+    record Result(int code, String out, String err) {}
 
     Result run(Map<String, String> env, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        Session s = new Session(new PrintWriter(out, true), new PrintWriter(err, true), java.io.InputStream.nullInputStream(), env,
-                List.of(), false, false);
+        Session s = new Session(
+                new PrintWriter(out, true),
+                new PrintWriter(err, true),
+                java.io.InputStream.nullInputStream(),
+                env,
+                List.of(),
+                false,
+                false);
         int code = SecureApiCli.create(s).execute(args);
         return new Result(code, out.toString(), err.toString());
     }
@@ -42,10 +47,15 @@ class AmplifyHookCommandTest {
         Result first = run(Map.of(), "amplify-hook", "install", "--dir", dir.toString());
         assertThat(first.code()).as(first.toString()).isZero();
         String installed = Files.readString(hook());
-        assertThat(installed).startsWith("#!/bin/bash\n# >>> secure-api amplify-hook >>>\n").contains("# <<< secure-api amplify-hook <<<")
-                .contains("setup --env \"$env\" --no-new-key").contains("verify --env \"$env\"")
+        assertThat(installed)
+                .startsWith("#!/bin/bash\n# >>> secure-api amplify-hook >>>\n")
+                .contains("# <<< secure-api amplify-hook <<<")
+                .contains("setup --env \"$env\" --no-new-key")
+                .contains("verify --env \"$env\"")
                 .endsWith("parameters=$(cat)\necho \"my own post-push: $parameters\" > /tmp/mine.txt\n");
-        assertThat(installed).as("never an absolute path of this machine").doesNotContain(dir.toString())
+        assertThat(installed)
+                .as("never an absolute path of this machine")
+                .doesNotContain(dir.toString())
                 .doesNotContain(System.getProperty("user.home"));
 
         Result again = run(Map.of(), "amplify-hook", "install", "--dir", dir.toString());
@@ -77,9 +87,12 @@ class AmplifyHookCommandTest {
     void install_launcherInsideTheProject_isFoundByARelativePath() throws Exception {
         Files.createDirectories(dir.resolve("amplify"));
         Path launcher = dir.resolve("tools/secure-api/bin/secure-api");
-        Result r = run(Map.of("SECURE_API_LAUNCHER", launcher.toString()), "amplify-hook", "install", "--dir", dir.toString());
+        Result r = run(
+                Map.of("SECURE_API_LAUNCHER", launcher.toString()), "amplify-hook", "install", "--dir", dir.toString());
         assertThat(r.code()).isZero();
-        assertThat(Files.readString(hook())).contains("\"$project/tools/secure-api/bin/secure-api\"").doesNotContain(dir.toString());
+        assertThat(Files.readString(hook()))
+                .contains("\"$project/tools/secure-api/bin/secure-api\"")
+                .doesNotContain(dir.toString());
     }
 
     @Test

@@ -22,8 +22,17 @@ class CommandLineTest {
         assertThat(run.exitCode).isZero();
         assertThat(run.out).contains("setup", "verify", "rotate-key", "teardown", "generate-completion", "Exit codes");
         Run setup = Run.raw("", Map.of(), "setup", "--help");
-        assertThat(setup.out).contains("--api-id", "--function", "--dry-run", "--key-out", "--region", "--endpoint-url",
-                "--output", "--verbose", "Examples");
+        assertThat(setup.out)
+                .contains(
+                        "--api-id",
+                        "--function",
+                        "--dry-run",
+                        "--key-out",
+                        "--region",
+                        "--endpoint-url",
+                        "--output",
+                        "--verbose",
+                        "Examples");
     }
 
     @Test
@@ -32,7 +41,8 @@ class CommandLineTest {
         assertThat(help.exitCode).isZero();
         assertThat(help.out).contains("add", "list", "revoke", "digest", "Examples");
         Run add = Run.raw("", Map.of(), "keys", "add", "--help");
-        assertThat(add.out).contains("NAME", "--expires", "--key-out", "--key-file", "--key-stdin", "--region", "--output");
+        assertThat(add.out)
+                .contains("NAME", "--expires", "--key-out", "--key-file", "--key-stdin", "--region", "--output");
         Run bare = Run.raw("", Map.of(), "keys");
         assertThat(bare.exitCode).isEqualTo(2);
         assertThat(bare.err).contains("error:").contains("add, list or revoke");
@@ -131,6 +141,8 @@ class CommandLineTest {
 
         Run json = Run.raw("", Map.of(), "setup", "--bogus", "--output", "json");
         assertThat(json.exitCode).isEqualTo(2);
-        assertThat(io.secureapi.engine.Json.parseObject(json.out)).containsEntry("exitCode", 2L).containsKey("error");
+        assertThat(io.secureapi.engine.Json.parseObject(json.out))
+                .containsEntry("exitCode", 2L)
+                .containsKey("error");
     }
 }

@@ -14,7 +14,14 @@ import org.junit.jupiter.api.Test;
 class SessionTest {
     private static Session typing(String text) {
         PrintWriter none = new PrintWriter(new StringWriter());
-        return new Session(none, none, new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), Map.of(), List.of(), true, false);
+        return new Session(
+                none,
+                none,
+                new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)),
+                Map.of(),
+                List.of(),
+                true,
+                false);
     }
 
     @Test

@@ -22,7 +22,8 @@ import picocli.CommandLine.Model.OptionSpec;
 class SharedOptionsTest {
     private static Map<String, CommandSpec> commands() {
         PrintWriter none = new PrintWriter(new StringWriter());
-        CommandLine root = SecureApiCli.create(new Session(none, none, InputStream.nullInputStream(), Map.of(), List.of(), false, false));
+        CommandLine root = SecureApiCli.create(
+                new Session(none, none, InputStream.nullInputStream(), Map.of(), List.of(), false, false));
         Map<String, CommandSpec> all = new LinkedHashMap<>();
         List<CommandLine> todo = new ArrayList<>(List.of(root));
         while (!todo.isEmpty()) {
@@ -41,7 +42,9 @@ class SharedOptionsTest {
             if (option == null) return;
             boolean mixed = spec.mixins().values().stream()
                     .anyMatch(m -> type.isInstance(m.userObject()) && m.findOption(name) == option);
-            assertThat(mixed).as(qualified + " " + name + " comes from " + type.getSimpleName()).isTrue();
+            assertThat(mixed)
+                    .as(qualified + " " + name + " comes from " + type.getSimpleName())
+                    .isTrue();
             out.add(qualified.replaceFirst("^secure-api ", ""));
         });
         return out;
@@ -51,7 +54,8 @@ class SharedOptionsTest {
     void everyApiIdDryRunAndReport_comesFromItsMixin() {
         Map<String, CommandSpec> commands = commands();
         assertThat(fromMixin(commands, "--api-id", ApiIdOption.class))
-                .containsExactlyInAnyOrder("setup", "verify", "rotate-key", "teardown", "keys add", "keys list", "keys revoke");
+                .containsExactlyInAnyOrder(
+                        "setup", "verify", "rotate-key", "teardown", "keys add", "keys list", "keys revoke");
         assertThat(fromMixin(commands, "--dry-run", DryRunOption.class))
                 .containsExactlyInAnyOrder("setup", "rotate-key", "teardown", "keys add");
         assertThat(fromMixin(commands, "--report", ReportOption.class)).containsExactlyInAnyOrder("verify", "scan");
@@ -60,25 +64,35 @@ class SharedOptionsTest {
     @Test
     void eachCommand_keepsItsOwnWording() {
         Map<String, CommandSpec> commands = commands();
-        assertThat(description(commands, "setup", "--api-id")).isEqualTo("The HTTP API to protect (default: from secure-api.json).");
-        assertThat(description(commands, "teardown", "--api-id")).isEqualTo("The HTTP API to remove secure-api from (default: from secure-api.json).");
-        assertThat(description(commands, "keys list", "--api-id")).isEqualTo("The HTTP API (default: from secure-api.json).");
+        assertThat(description(commands, "setup", "--api-id"))
+                .isEqualTo("The HTTP API to protect (default: from secure-api.json).");
+        assertThat(description(commands, "teardown", "--api-id"))
+                .isEqualTo("The HTTP API to remove secure-api from (default: from secure-api.json).");
+        assertThat(description(commands, "keys list", "--api-id"))
+                .isEqualTo("The HTTP API (default: from secure-api.json).");
         assertThat(description(commands, "teardown", "--dry-run")).isEqualTo("Print the plan and change nothing.");
-        assertThat(description(commands, "rotate-key", "--dry-run")).isEqualTo("Print what would change and change nothing.");
-        assertThat(description(commands, "keys add", "--dry-run")).isEqualTo("Check everything and say what would change; change nothing.");
+        assertThat(description(commands, "rotate-key", "--dry-run"))
+                .isEqualTo("Print what would change and change nothing.");
+        assertThat(description(commands, "keys add", "--dry-run"))
+                .isEqualTo("Check everything and say what would change; change nothing.");
         assertThat(description(commands, "verify", "--report")).endsWith("the checklist to stdout).");
         assertThat(description(commands, "scan", "--report")).endsWith("the table to stdout).");
     }
 
     private static String description(Map<String, CommandSpec> commands, String command, String option) {
-        return String.join(" ", commands.get("secure-api " + command).findOption(option).description());
+        return String.join(
+                " ", commands.get("secure-api " + command).findOption(option).description());
     }
 
     @Test
     void everyCommandWithApiId_picksTheEntryHoldingIt_andRefusesAnEnvOfAnotherApi(@TempDir Path dir) throws Exception {
         Path config = dir.resolve("secure-api.json");
-        Files.writeString(config, "{\"schemaVersion\": 2, \"envs\": {" + entry("dev", "aaa1", "us-east-1") + ", " + entry("prod", "bbb2", "eu-west-1") + "}}");
-        for (String command : List.of("verify", "rotate-key", "teardown", "keys add k1", "keys list", "keys revoke k1")) {
+        Files.writeString(
+                config,
+                "{\"schemaVersion\": 2, \"envs\": {" + entry("dev", "aaa1", "us-east-1") + ", "
+                        + entry("prod", "bbb2", "eu-west-1") + "}}");
+        for (String command :
+                List.of("verify", "rotate-key", "teardown", "keys add k1", "keys list", "keys revoke k1")) {
             List<String> words = new ArrayList<>(List.of(command.split(" ")));
             words.addAll(List.of("--config", config.toString(), "--endpoint-url", "http://127.0.0.1:9"));
             Run other = Run.raw("", Map.of(), concat(words, "--env", "prod", "--api-id", "aaa1"));
@@ -100,8 +114,10 @@ class SharedOptionsTest {
     }
 
     private static String entry(String name, String apiId, String region) {
-        return "\"" + name + "\": {\"apiId\": \"" + apiId + "\", \"region\": \"" + region + "\", \"functionArn\": \"arn:aws:lambda:" + region
-                + ":123456789012:function:f\", \"functionManaged\": true, \"secretArn\": \"arn:aws:secretsmanager:" + region
+        return "\"" + name + "\": {\"apiId\": \"" + apiId + "\", \"region\": \"" + region
+                + "\", \"functionArn\": \"arn:aws:lambda:" + region
+                + ":123456789012:function:f\", \"functionManaged\": true, \"secretArn\": \"arn:aws:secretsmanager:"
+                + region
                 + ":123456789012:secret:s-AbCdEf\", \"secretName\": \"s\", \"authorizerId\": \"a\", \"authorizerName\": \"secure-api-key\","
                 + " \"header\": \"Authorization\", \"cacheTtl\": 300, \"routes\": [], \"excludedRoutes\": []}";
     }

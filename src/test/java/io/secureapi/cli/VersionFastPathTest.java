@@ -25,7 +25,9 @@ class VersionFastPathTest {
                 System.setOut(saved);
             }
             Run viaPicocli = Run.raw("", Map.of(), flag);
-            assertThat(bytes.toString(StandardCharsets.UTF_8)).isEqualTo(viaPicocli.out).startsWith("secure-api ");
+            assertThat(bytes.toString(StandardCharsets.UTF_8))
+                    .isEqualTo(viaPicocli.out)
+                    .startsWith("secure-api ");
         }
     }
 }

@@ -38,8 +38,8 @@ class ConfigFileTest {
         assertThat(c.routes().get(0).before()).isEqualTo(new State.Authorization("JWT", "cognito1", List.of("email")));
         assertThat(c.excludedRoutes()).containsExactly("GET /health");
 
-        ProjectConfig prod = new ProjectConfig("zz99", "us-east-1", "fn", true, "arn", "name", "a9", "secure-api-key", "Authorization",
-                60, List.of());
+        ProjectConfig prod = new ProjectConfig(
+                "zz99", "us-east-1", "fn", true, "arn", "name", "a9", "secure-api-key", "Authorization", 60, List.of());
         f.with("prod", prod).write();
 
         Map<String, Object> after = Json.parseObject(Files.readString(p, StandardCharsets.UTF_8));
@@ -47,15 +47,19 @@ class ConfigFileTest {
         @SuppressWarnings("unchecked")
         Map<String, Object> envs = (Map<String, Object>) after.get("envs");
         assertThat(envs.keySet()).containsExactly("default", "prod");
-        assertThat(envs.get("default")).as("every field of the old file, unknown ones too").isEqualTo(before);
+        assertThat(envs.get("default"))
+                .as("every field of the old file, unknown ones too")
+                .isEqualTo(before);
         assertThat(ConfigFile.read(p).orElseThrow().entry("prod")).contains(prod);
         assertThat(ConfigFile.read(p).orElseThrow().legacy()).isFalse();
     }
 
     @Test
     void resolve_onlyEntry_namedEntry_severalWithoutName_unknownName() throws Exception {
-        ProjectConfig a = new ProjectConfig("aaa1", "us-east-1", "fn", true, "arn", "n", "x", "secure-api-key", "Authorization", 300, List.of());
-        ProjectConfig b = new ProjectConfig("bbb2", "us-east-1", "fn", true, "arn", "n", "x", "secure-api-key", "Authorization", 300, List.of());
+        ProjectConfig a = new ProjectConfig(
+                "aaa1", "us-east-1", "fn", true, "arn", "n", "x", "secure-api-key", "Authorization", 300, List.of());
+        ProjectConfig b = new ProjectConfig(
+                "bbb2", "us-east-1", "fn", true, "arn", "n", "x", "secure-api-key", "Authorization", 300, List.of());
         ConfigFile one = ConfigFile.empty(dir.resolve("c.json")).with("dev", a);
         assertThat(one.resolve(null)).contains("dev");
         ConfigFile two = one.with("prod", b);
@@ -77,8 +81,10 @@ class ConfigFileTest {
             {"{\"apiId\": \"abc\", \"functionManaged\": \"yes\"}", "functionManaged"},
             {"{\"apiId\": 12}", "apiId"},
             {"{\"apiId\": \"abc\", \"routes\": {}}", "routes"},
-            {"{\"apiId\": \"abc\", \"routes\": [{\"routeKey\": \"GET /\", \"before\": {\"authorizationScopes\": \"email\"}}]}",
-                "routes[0].before.authorizationScopes"},
+            {
+                "{\"apiId\": \"abc\", \"routes\": [{\"routeKey\": \"GET /\", \"before\": {\"authorizationScopes\": \"email\"}}]}",
+                "routes[0].before.authorizationScopes"
+            },
             {"{\"apiId\": \"abc\", \"excludedRoutes\": [1]}", "excludedRoutes"},
             {"{\"schemaVersion\": 2, \"envs\": {\"prod\": {\"apiId\": \"abc\", \"header\": 5}}}", "header"},
             {"{\"schemaVersion\": 2, \"envs\": []}", "envs"},
@@ -94,8 +100,12 @@ class ConfigFileTest {
             ExitException e = catchThrowableOfType(() -> ConfigFile.read(p), ExitException.class);
             assertThat(e).as(c[0]).isNotNull();
             assertThat(e.exitCode()).isEqualTo(2);
-            assertThat(e.getMessage()).as(c[0]).contains(p.toString()).contains("\"" + c[1] + "\"")
-                    .doesNotContain("ClassCast").doesNotContain("--");
+            assertThat(e.getMessage())
+                    .as(c[0])
+                    .contains(p.toString())
+                    .contains("\"" + c[1] + "\"")
+                    .doesNotContain("ClassCast")
+                    .doesNotContain("--");
         }
     }
 
@@ -115,8 +125,11 @@ class ConfigFileTest {
             assertThat(files.map(x -> x.getFileName().toString())).containsExactly("secure-api.json");
         }
         Path fresh = dir.resolve("sub/fresh.json");
-        ConfigFile.empty(fresh).with("dev", ConfigFile.read(p).orElseThrow().entry("default").orElseThrow()).write();
+        ConfigFile.empty(fresh)
+                .with("dev", ConfigFile.read(p).orElseThrow().entry("default").orElseThrow())
+                .write();
         assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh)))
-                .as("meant to be committed: readable like any source file").isEqualTo("rw-r--r--");
+                .as("meant to be committed: readable like any source file")
+                .isEqualTo("rw-r--r--");
     }
 }

@@ -47,7 +47,8 @@ class DigestRotationTest {
         DigestSecret d = DigestRotation.rotate(start(), "s", "live", ApiKey.generate("live"), t0, false);
         DigestSecret rotated = d;
         assertThatThrownBy(() -> DigestRotation.rotate(rotated, "s", "live", ApiKey.generate("live"), t0, false))
-                .isInstanceOf(ExitException.class).hasMessageContaining("not finished");
+                .isInstanceOf(ExitException.class)
+                .hasMessageContaining("not finished");
         DigestSecret forced = DigestRotation.rotate(d, "s", "live", ApiKey.generate("live"), t0, true);
         assertThat(forced.nameOf(live)).as("the first old key is dropped").isNull();
     }
@@ -67,9 +68,11 @@ class DigestRotationTest {
     @Test
     void unknownName_orAKeyOfAnotherName_isRefused() {
         assertThatThrownBy(() -> DigestRotation.rotate(start(), "s", "nobody", ApiKey.generate("nobody"), t0, false))
-                .isInstanceOf(ExitException.class).hasMessageContaining("no key named nobody");
+                .isInstanceOf(ExitException.class)
+                .hasMessageContaining("no key named nobody");
         assertThatThrownBy(() -> DigestRotation.rotate(start(), "s", "live", partner, t0, false))
-                .isInstanceOf(ExitException.class).hasMessageContaining("partner-a key");
+                .isInstanceOf(ExitException.class)
+                .hasMessageContaining("partner-a key");
     }
 
     @Test
@@ -77,9 +80,12 @@ class DigestRotationTest {
         Instant now = Instant.parse("2027-01-01T00:00:00Z");
         DigestSecret d = DigestSecret.empty();
         assertThat(NamedKeys.status(d.entryFor(live, t0, null), now)).isEqualTo("active");
-        assertThat(NamedKeys.status(d.entryFor(live, t0, now.plusSeconds(86400 * 13)), now)).isEqualTo("expiring");
+        assertThat(NamedKeys.status(d.entryFor(live, t0, now.plusSeconds(86400 * 13)), now))
+                .isEqualTo("expiring");
         assertThat(NamedKeys.status(d.entryFor(live, t0, now), now)).isEqualTo("expired");
-        assertThat(NamedKeys.status(d.entryFor(live, t0, null).withRetiring(new DigestSecret.Retiring("a".repeat(64), t0, null)), now))
+        assertThat(NamedKeys.status(
+                        d.entryFor(live, t0, null).withRetiring(new DigestSecret.Retiring("a".repeat(64), t0, null)),
+                        now))
                 .isEqualTo("rotating");
     }
 

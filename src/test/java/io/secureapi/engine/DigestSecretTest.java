@@ -19,7 +19,8 @@ class DigestSecretTest {
     @Test
     void checksum_matchesTheSharedTestVector() {
         // zlib.crc32(b"sak_live_0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefg") == 1409165972
-        assertThat(ApiKey.checksum("sak_live_0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefg")).isEqualTo("1XMiRQ");
+        assertThat(ApiKey.checksum("sak_live_0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefg"))
+                .isEqualTo("1XMiRQ");
         assertThat(ApiKey.checksumValid(VECTOR_KEY)).isTrue();
         assertThat(ApiKey.checksumValid(VECTOR_KEY.replace("1XMiRQ", "1XMiRR"))).isFalse();
         assertThat(ApiKey.checksumValid(VECTOR_KEY.replace("ABC", "ABD"))).isFalse();
@@ -63,11 +64,21 @@ class DigestSecretTest {
         Instant t = Instant.parse("2026-11-26T23:40:00Z");
         DigestSecret d = DigestSecret.empty();
         d = d.with("live", d.entryFor(live, t, null));
-        d = d.with("partner-a", new DigestSecret.Entry(d.digest("x".repeat(40)), t, Instant.parse("2027-03-31T23:59:59Z"),
-                new DigestSecret.Retiring(d.digest(old.reveal()), t, null)));
+        d = d.with(
+                "partner-a",
+                new DigestSecret.Entry(
+                        d.digest("x".repeat(40)),
+                        t,
+                        Instant.parse("2027-03-31T23:59:59Z"),
+                        new DigestSecret.Retiring(d.digest(old.reveal()), t, null)));
         String json = d.toJson();
-        assertThat(json).doesNotContain(live.reveal()).doesNotContain(old.reveal()).contains("\"format\":\"secure-api-digests\"")
-                .contains("\"version\":1").contains("\"expires\":null").contains("\"retiring\":null");
+        assertThat(json)
+                .doesNotContain(live.reveal())
+                .doesNotContain(old.reveal())
+                .contains("\"format\":\"secure-api-digests\"")
+                .contains("\"version\":1")
+                .contains("\"expires\":null")
+                .contains("\"retiring\":null");
         assertThat(DigestSecret.is(json)).isTrue();
         DigestSecret back = DigestSecret.parse(json, "s");
         assertThat(back).isEqualTo(d);
@@ -79,8 +90,11 @@ class DigestSecretTest {
     @Test
     void newerVersion_isRefusedWithExit2() {
         String json = "{\"format\":\"secure-api-digests\",\"version\":2,\"salt\":\"" + SALT + "\",\"keys\":{}}";
-        assertThatThrownBy(() -> DigestSecret.parse(json, "my-secret")).isInstanceOf(ExitException.class)
-                .hasMessageContaining("newer secure-api").extracting(e -> ((ExitException) e).exitCode()).isEqualTo(2);
+        assertThatThrownBy(() -> DigestSecret.parse(json, "my-secret"))
+                .isInstanceOf(ExitException.class)
+                .hasMessageContaining("newer secure-api")
+                .extracting(e -> ((ExitException) e).exitCode())
+                .isEqualTo(2);
     }
 
     @Test
@@ -92,10 +106,10 @@ class DigestSecretTest {
 
     @Test
     void migrate_keepsEveryKey_andMidRotationTheOldOneRetires() {
-        Map<String, String> current = new LinkedHashMap<>(Map.of("live", "new-live-key-0123456789abcdef0123456789", "dev",
-                "dev-key-0123456789abcdef0123456789abcd"));
-        Map<String, String> previous = Map.of("live", "old-live-key-0123456789abcdef0123456789", "dev",
-                "dev-key-0123456789abcdef0123456789abcd");
+        Map<String, String> current = new LinkedHashMap<>(Map.of(
+                "live", "new-live-key-0123456789abcdef0123456789", "dev", "dev-key-0123456789abcdef0123456789abcd"));
+        Map<String, String> previous = Map.of(
+                "live", "old-live-key-0123456789abcdef0123456789", "dev", "dev-key-0123456789abcdef0123456789abcd");
         DigestSecret d = DigestSecret.migrate(current, previous, Instant.parse("2026-11-26T23:40:00.123Z"));
         assertThat(d.keys()).containsOnlyKeys("live", "dev");
         assertThat(d.nameOf(ApiKey.of(current.get("live"), "t"))).isEqualTo("live");
@@ -113,8 +127,10 @@ class DigestSecretTest {
         int n = 0;
         while (true) {
             String name = String.format("%032d", n);
-            DigestSecret next = d.with(name, new DigestSecret.Entry(d.digest("k" + n), t, t,
-                    new DigestSecret.Retiring(d.digest("o" + n), t, t)));
+            DigestSecret next = d.with(
+                    name,
+                    new DigestSecret.Entry(
+                            d.digest("k" + n), t, t, new DigestSecret.Retiring(d.digest("o" + n), t, t)));
             if (next.toJson().getBytes(StandardCharsets.UTF_8).length > DigestSecret.MAX_BYTES) break;
             d = next;
             n++;

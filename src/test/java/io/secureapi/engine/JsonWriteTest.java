@@ -27,9 +27,11 @@ class JsonWriteTest {
     @Test
     void refusesATypeItCannotWrite_evenNested() {
         assertThatThrownBy(() -> Json.write(Map.of("when", Instant.EPOCH)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("java.time.Instant");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("java.time.Instant");
         assertThatThrownBy(() -> Json.pretty(List.of(Optional.of("x"))))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("java.util.Optional");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("java.util.Optional");
         assertThatThrownBy(() -> Json.write(new Object[] {"x"})).isInstanceOf(IllegalArgumentException.class);
     }
 }

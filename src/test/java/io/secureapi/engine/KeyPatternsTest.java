@@ -22,7 +22,9 @@ class KeyPatternsTest {
     static Pattern gitleaks;
 
     static String field(List<String> lines, String prefix) {
-        String line = lines.stream().filter(l -> l.startsWith(prefix)).findFirst()
+        String line = lines.stream()
+                .filter(l -> l.startsWith(prefix))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("README has no line starting with " + prefix));
         String rest = line.substring(prefix.length());
         return rest.substring(0, rest.lastIndexOf('`'));
@@ -37,12 +39,20 @@ class KeyPatternsTest {
         String before = field(lines, "- Before secret: `");
         String after = field(lines, "- After secret: `");
         github = Pattern.compile("(?:" + before + ")(" + format + ")(?:" + after + ")");
-        String rule = lines.stream().filter(l -> l.startsWith("regex = '''")).findFirst().orElseThrow();
+        String rule = lines.stream()
+                .filter(l -> l.startsWith("regex = '''"))
+                .findFirst()
+                .orElseThrow();
         gitleaks = Pattern.compile(rule.substring("regex = '''".length(), rule.lastIndexOf("'''")));
     }
 
     static List<String> contexts(String key) {
-        return List.of(key, "API_KEY=" + key, "\"" + key + "\"", "Authorization: Bearer " + key + "\n", "key: '" + key + "' # x",
+        return List.of(
+                key,
+                "API_KEY=" + key,
+                "\"" + key + "\"",
+                "Authorization: Bearer " + key + "\n",
+                "key: '" + key + "' # x",
                 "{\"value\":\"" + key + "\"}");
     }
 
@@ -58,8 +68,12 @@ class KeyPatternsTest {
                 String key = ApiKey.generate(name).reveal();
                 assertThat(ApiKey.hasShape(key)).isTrue();
                 for (String text : contexts(key)) {
-                    assertThat(found(github, text)).as("GitHub pattern in " + text).isEqualTo(key);
-                    assertThat(found(gitleaks, text)).as("gitleaks rule in " + text).isEqualTo(key);
+                    assertThat(found(github, text))
+                            .as("GitHub pattern in " + text)
+                            .isEqualTo(key);
+                    assertThat(found(gitleaks, text))
+                            .as("gitleaks rule in " + text)
+                            .isEqualTo(key);
                 }
             }
         }
@@ -75,7 +89,8 @@ class KeyPatternsTest {
             random.nextBytes(b);
             for (String name : new String[] {"live", "dev"}) {
                 // what earlier versions generated: sak_<env>_ + 43 URL-safe base64 characters
-                String legacy = "sak_" + name + "_" + Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+                String legacy = "sak_" + name + "_"
+                        + Base64.getUrlEncoder().withoutPadding().encodeToString(b);
                 assertThat(ApiKey.hasShape(legacy)).isFalse();
                 for (String text : contexts(legacy)) {
                     assertThat(found(github, text)).as(text).isNull();

@@ -27,8 +27,10 @@ class LastUsedTest {
     void list_marksEveryKeyUnknownWhenLastUseCannotBeKnown_elseNullForUnused() {
         DigestSecret d = DigestSecret.empty();
         Instant t = Instant.parse("2026-11-26T23:40:00Z");
-        d = d.with("live", d.entryFor(ApiKey.generate("live"), t, null)).with("b", d.entryFor(ApiKey.generate("b"), t, null));
-        assertThat(LastUsed.QUERY).isEqualTo("filter decision = \"allow\" | stats max(@timestamp) as lastUsed by keyName");
+        d = d.with("live", d.entryFor(ApiKey.generate("live"), t, null))
+                .with("b", d.entryFor(ApiKey.generate("b"), t, null));
+        assertThat(LastUsed.QUERY)
+                .isEqualTo("filter decision = \"allow\" | stats max(@timestamp) as lastUsed by keyName");
         assertThat(LastUsed.logGroup("secure-api-authorizer-abc")).isEqualTo("/aws/lambda/secure-api-authorizer-abc");
         assertThat(LastUsed.WINDOW.toDays()).isEqualTo(30);
         // the status/lastUsed rows themselves are covered through NamedKeys in KeysIT

@@ -25,9 +25,15 @@ class RealAccountTest {
     @Test
     void bundledRuntime_isNodejs24_andNodejs22IsDeprecatedOn2027_04_30() {
         assertThat(Names.RUNTIME).isEqualTo("nodejs24.x");
-        assertThat(LambdaRuntimes.schedule("nodejs22.x").orElseThrow().deprecated()).isEqualTo(LocalDate.of(2027, 4, 30));
-        LocalDate aYearBefore = LambdaRuntimes.schedule(Names.RUNTIME).orElseThrow().deprecated().minusYears(1);
-        assertThat(LambdaRuntimes.AS_OF).as("the bundled runtime is never within a year of its deprecation").isBefore(aYearBefore);
+        assertThat(LambdaRuntimes.schedule("nodejs22.x").orElseThrow().deprecated())
+                .isEqualTo(LocalDate.of(2027, 4, 30));
+        LocalDate aYearBefore = LambdaRuntimes.schedule(Names.RUNTIME)
+                .orElseThrow()
+                .deprecated()
+                .minusYears(1);
+        assertThat(LambdaRuntimes.AS_OF)
+                .as("the bundled runtime is never within a year of its deprecation")
+                .isBefore(aYearBefore);
     }
 
     @Test
@@ -52,7 +58,9 @@ class RealAccountTest {
             Backoff b = Backoff.iamPropagation();
             while (b.retry(lines::add, "waiting")) retries++;
         }
-        assertThat(Duration.ofNanos(now[0])).isLessThanOrEqualTo(Duration.ofMinutes(5)).isGreaterThan(Duration.ofMinutes(4));
+        assertThat(Duration.ofNanos(now[0]))
+                .isLessThanOrEqualTo(Duration.ofMinutes(5))
+                .isGreaterThan(Duration.ofMinutes(4));
         assertThat(sleeps).allMatch(d -> d.compareTo(Duration.ofSeconds(10)) < 0);
         assertThat(lines).hasSize(retries);
         assertThat(lines.get(lines.size() - 1)).contains(" s so far");
@@ -60,9 +68,12 @@ class RealAccountTest {
 
     @Test
     void qualifier_comesFromAnAliasOrVersionArn_orNameColonQualifier() {
-        assertThat(Wiring.qualifierOf("arn:aws:lambda:us-east-1:111122223333:function:fn:live")).contains("live");
-        assertThat(Wiring.qualifierOf("arn:aws:lambda:us-east-1:111122223333:function:fn:7")).contains("7");
-        assertThat(Wiring.qualifierOf("arn:aws:lambda:us-east-1:111122223333:function:fn")).isEmpty();
+        assertThat(Wiring.qualifierOf("arn:aws:lambda:us-east-1:111122223333:function:fn:live"))
+                .contains("live");
+        assertThat(Wiring.qualifierOf("arn:aws:lambda:us-east-1:111122223333:function:fn:7"))
+                .contains("7");
+        assertThat(Wiring.qualifierOf("arn:aws:lambda:us-east-1:111122223333:function:fn"))
+                .isEmpty();
         assertThat(Wiring.qualifierOf("fn:live")).contains("live");
         assertThat(Wiring.qualifierOf("fn")).isEmpty();
         assertThat(Wiring.nameOf("fn:live")).isEqualTo("fn");
@@ -72,20 +83,31 @@ class RealAccountTest {
 
     @Test
     void keyPolicy_defaultRootStatementEnablesIam_anAdminOnlyPolicyDoesNot() {
-        String def = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Enable IAM User Permissions\",\"Effect\":\"Allow\","
-                + "\"Principal\":{\"AWS\":\"arn:aws:iam::111122223333:root\"},\"Action\":\"kms:*\",\"Resource\":\"*\"}]}";
-        String admin = "{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::111122223333:user/admin\"},"
-                + "\"Action\":\"kms:*\",\"Resource\":\"*\"}]}";
+        String def =
+                "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Enable IAM User Permissions\",\"Effect\":\"Allow\","
+                        + "\"Principal\":{\"AWS\":\"arn:aws:iam::111122223333:root\"},\"Action\":\"kms:*\",\"Resource\":\"*\"}]}";
+        String admin =
+                "{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::111122223333:user/admin\"},"
+                        + "\"Action\":\"kms:*\",\"Resource\":\"*\"}]}";
         assertThat(KeyDecryptionPiece.enablesIam(def, "aws", "111122223333")).isTrue();
         assertThat(KeyDecryptionPiece.enablesIam(admin, "aws", "111122223333")).isFalse();
-        assertThat(KeyDecryptionPiece.keyPolicyGrants(admin, "arn:aws:iam::111122223333:user/admin")).isTrue();
-        String key = "arn:aws:kms:us-east-1:111122223333:key/k1";
-        assertThat(KeyDecryptionPiece.iamGrants(List.of("{\"Statement\":{\"Effect\":\"Allow\",\"Action\":[\"kms:Decrypt\"],\"Resource\":\"*\"}}"), key))
+        assertThat(KeyDecryptionPiece.keyPolicyGrants(admin, "arn:aws:iam::111122223333:user/admin"))
                 .isTrue();
-        assertThat(KeyDecryptionPiece.iamGrants(List.of("{\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"kms:Encrypt\",\"Resource\":\"*\"}}"), key))
+        String key = "arn:aws:kms:us-east-1:111122223333:key/k1";
+        assertThat(KeyDecryptionPiece.iamGrants(
+                        List.of(
+                                "{\"Statement\":{\"Effect\":\"Allow\",\"Action\":[\"kms:Decrypt\"],\"Resource\":\"*\"}}"),
+                        key))
+                .isTrue();
+        assertThat(KeyDecryptionPiece.iamGrants(
+                        List.of("{\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"kms:Encrypt\",\"Resource\":\"*\"}}"),
+                        key))
                 .isFalse();
-        assertThat(KeyDecryptionPiece.iamGrants(List.of("{\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"kms:Decrypt\",\"Resource\":"
-                + "\"arn:aws:kms:us-east-1:111122223333:key/other\"}}"), key)).isFalse();
+        assertThat(KeyDecryptionPiece.iamGrants(
+                        List.of("{\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"kms:Decrypt\",\"Resource\":"
+                                + "\"arn:aws:kms:us-east-1:111122223333:key/other\"}}"),
+                        key))
+                .isFalse();
     }
 
     @Test
@@ -96,11 +118,13 @@ class RealAccountTest {
         w.advance(b -> b.account = "111122223333");
         String secretArn = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:secure-api/api1/api-key-AbCdEf";
         w.advance(b -> b.secret = new State.Secret(secretArn, "secure-api/api1/api-key", null, java.util.Map.of()));
-        KeyDecryptionPiece.Key key = new KeyDecryptionPiece.Key("arn:aws:kms:eu-west-1:444455556666:key/k1", "444455556666",
-                null, "AccessDenied on kms:GetKeyPolicy");
+        KeyDecryptionPiece.Key key = new KeyDecryptionPiece.Key(
+                "arn:aws:kms:eu-west-1:444455556666:key/k1", "444455556666", null, "AccessDenied on kms:GetKeyPolicy");
         List<String> warnings = KeyDecryptionPiece.warnings(w, key);
         assertThat(warnings).hasSize(1);
-        assertThat(warnings.get(0)).contains("is in account 444455556666").contains("the key's owner must add")
+        assertThat(warnings.get(0))
+                .contains("is in account 444455556666")
+                .contains("the key's owner must add")
                 .contains("\"AWS\":\"arn:aws:iam::111122223333:role/secure-api-authorizer-api1\"")
                 .contains("\"kms:ViaService\":\"secretsmanager.eu-west-1.amazonaws.com\"")
                 .contains("\"kms:EncryptionContext:SecretARN\":\"" + secretArn + "\"");

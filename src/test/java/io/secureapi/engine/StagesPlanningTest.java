@@ -32,7 +32,9 @@ class StagesPlanningTest {
 
     static Wiring converged() {
         Wiring w = VerifyChecksTest.converged();
-        w.advance(b -> b.routes = List.of(route("r1", "$default", "CUSTOM", "a1"), route("r2", "OPTIONS /{proxy+}", "NONE", null),
+        w.advance(b -> b.routes = List.of(
+                route("r1", "$default", "CUSTOM", "a1"),
+                route("r2", "OPTIONS /{proxy+}", "NONE", null),
                 route("r3", "GET /items", "CUSTOM", "a1")));
         return w;
     }
@@ -54,7 +56,8 @@ class StagesPlanningTest {
         assertThat(d.protects("$default", "secure-api-key")).isTrue();
         assertThat(d.protects("OPTIONS /{proxy+}", "secure-api-key")).isFalse();
         assertThat(d.uses("secure-api-key")).isTrue();
-        assertThat(StagesPiece.Deployed.fromOpenApi(EXPORT_NOTHING_PROTECTED).uses("secure-api-key")).isFalse();
+        assertThat(StagesPiece.Deployed.fromOpenApi(EXPORT_NOTHING_PROTECTED).uses("secure-api-key"))
+                .isFalse();
     }
 
     @Test
@@ -66,17 +69,25 @@ class StagesPlanningTest {
         Change row = rows.get(0);
         assertThat(row.changes()).isTrue();
         assertThat(row.resource()).contains("stage prod");
-        assertThat(row.detail()).contains("\"$default\"").contains("\"GET /items\"").contains("also releases any other undeployed change");
+        assertThat(row.detail())
+                .contains("\"$default\"")
+                .contains("\"GET /items\"")
+                .contains("also releases any other undeployed change");
         assertThat(row.diff(StagesPiece.Deployment.class).stage()).isEqualTo("prod");
-        assertThatThrownBy(() -> StagesPiece.refuseWithoutFlag(w, rows, "setup", "would keep serving routes without the protection"))
+        assertThatThrownBy(() -> StagesPiece.refuseWithoutFlag(
+                        w, rows, "setup", "would keep serving routes without the protection"))
                 .isInstanceOf(ExitException.class)
-                .hasMessageContaining("stage prod").hasMessageContaining("api1").hasMessageContaining("us-east-1")
+                .hasMessageContaining("stage prod")
+                .hasMessageContaining("api1")
+                .hasMessageContaining("us-east-1")
                 .satisfies(e -> {
                     assertThat(((ExitException) e).exitCode()).isEqualTo(2);
                     assertThat(((ExitException) e).hint()).contains("--deploy-stages");
                 });
         StagesPiece.refuseWithoutFlag(w.with(w.options.withDeployStages(true)), rows, "setup", "x");
-        assertThat(StagesPiece.deployments(rows)).extracting(StagesPiece.Deployment::stage).containsExactly("prod");
+        assertThat(StagesPiece.deployments(rows))
+                .extracting(StagesPiece.Deployment::stage)
+                .containsExactly("prod");
     }
 
     @Test
@@ -97,14 +108,16 @@ class StagesPlanningTest {
     @Test
     void manualStage_servingTheProtection_needsDeployment_whenTheKeyNameMappingChanges() {
         Wiring w = withStage(converged(), EXPORT_DEFAULT_PROTECTED);
-        Change mapping = new Change(new KeyNameForwardingPiece().name(), "integration abc", Change.Action.UPDATE, "forward the key name");
+        Change mapping = new Change(
+                new KeyNameForwardingPiece().name(), "integration abc", Change.Action.UPDATE, "forward the key name");
         assertThat(new StagesPiece().rows(w, List.of(mapping)).get(0).changes()).isTrue();
     }
 
     @Test
     void autoDeployStages_needNothing_andStageWithoutDeploymentServesNothing() {
         Wiring w = converged();
-        w.advance(b -> b.stages = List.of(new State.Stage("$default", true, "d0"), new State.Stage("beta", false, null)));
+        w.advance(
+                b -> b.stages = List.of(new State.Stage("$default", true, "d0"), new State.Stage("beta", false, null)));
         StagesPiece stages = new StagesPiece();
         List<Change> rows = stages.rows(w, List.of(new Change("routes", "r", Change.Action.UPDATE, "protect 1")));
         assertThat(rows).hasSize(2).allSatisfy(c -> assertThat(c.changes()).isFalse());
@@ -130,7 +143,9 @@ class StagesPlanningTest {
         assertThat(c.fix()).isEqualTo("run secure-api setup --deploy-stages");
         assertThat(c.details()).anySatisfy(d -> assertThat(d).contains("\"$default\""));
 
-        assertThat(VerifyChecksTest.run(withStage(converged(), EXPORT_DEFAULT_PROTECTED)).get("stage.deployed").status())
+        assertThat(VerifyChecksTest.run(withStage(converged(), EXPORT_DEFAULT_PROTECTED))
+                        .get("stage.deployed")
+                        .status())
                 .isEqualTo(Check.Status.PASS);
         Wiring auto = converged();
         auto.advance(b -> b.stages = List.of(new State.Stage("$default", true, "d0")));
@@ -144,17 +159,24 @@ class StagesPlanningTest {
         List<Change> rows = stages.removalRows(w);
         assertThat(rows.get(0).changes()).isTrue();
         assertThat(rows.get(0).detail()).contains("secure-api-key");
-        assertThat(StagesPiece.deployments(rows)).extracting(StagesPiece.Deployment::stage).containsExactly("prod");
-        assertThatThrownBy(() -> StagesPiece.refuseWithoutFlag(w, rows, "teardown", "would keep serving secure-api's authorizer"))
-                .hasMessageContaining("stage prod").satisfies(e -> assertThat(((ExitException) e).hint()).contains("teardown --deploy-stages"));
+        assertThat(StagesPiece.deployments(rows))
+                .extracting(StagesPiece.Deployment::stage)
+                .containsExactly("prod");
+        assertThatThrownBy(() -> StagesPiece.refuseWithoutFlag(
+                        w, rows, "teardown", "would keep serving secure-api's authorizer"))
+                .hasMessageContaining("stage prod")
+                .satisfies(e -> assertThat(((ExitException) e).hint()).contains("teardown --deploy-stages"));
 
         Wiring clean = withStage(converged(), EXPORT_NOTHING_PROTECTED);
-        assertThat(new StagesPiece().removalRows(clean)).allSatisfy(c -> assertThat(c.changes()).isFalse());
+        assertThat(new StagesPiece().removalRows(clean))
+                .allSatisfy(c -> assertThat(c.changes()).isFalse());
     }
 
     @Test
     void teardown_deploysRightAfterTheRoutesAreRestored() {
-        List<String> order = Teardown.pieces(Target.fromConfig("api1", "us-east-1", null)).stream().map(Piece::name).toList();
+        List<String> order = Teardown.pieces(Target.fromConfig("api1", "us-east-1", null)).stream()
+                .map(Piece::name)
+                .toList();
         assertThat(order.indexOf("stages")).isEqualTo(order.indexOf("routes") + 1);
         assertThat(order.indexOf("stages")).isLessThan(order.indexOf("authorizer"));
     }
@@ -162,11 +184,17 @@ class StagesPlanningTest {
     @Test
     void urls_defaultStageIsTheEndpoint_otherStagesOneEach() {
         Wiring w = converged();
-        w.advance(b -> b.stages = List.of(new State.Stage("$default", true, "d0"), new State.Stage("prod", false, "d1")));
-        assertThat(StagesPiece.urls(w)).extracting(StagesPiece.Url::url).containsExactly("https://api1.execute-api.us-east-1.amazonaws.com");
+        w.advance(
+                b -> b.stages = List.of(new State.Stage("$default", true, "d0"), new State.Stage("prod", false, "d1")));
+        assertThat(StagesPiece.urls(w))
+                .extracting(StagesPiece.Url::url)
+                .containsExactly("https://api1.execute-api.us-east-1.amazonaws.com");
         w.advance(b -> b.stages = List.of(new State.Stage("prod", false, "d1"), new State.Stage("beta", true, "d2")));
-        assertThat(StagesPiece.urls(w)).extracting(StagesPiece.Url::url).containsExactly(
-                "https://api1.execute-api.us-east-1.amazonaws.com/prod", "https://api1.execute-api.us-east-1.amazonaws.com/beta");
+        assertThat(StagesPiece.urls(w))
+                .extracting(StagesPiece.Url::url)
+                .containsExactly(
+                        "https://api1.execute-api.us-east-1.amazonaws.com/prod",
+                        "https://api1.execute-api.us-east-1.amazonaws.com/beta");
         w.advance(b -> b.api = new State.Api("api1", "amp", "HTTP", null, false));
         w.advance(b -> b.stages = List.of());
         assertThat(StagesPiece.urls(w).get(0).url()).isEqualTo("https://api1.execute-api.us-east-1.amazonaws.com");
@@ -177,16 +205,24 @@ class StagesPlanningTest {
         Wiring w = converged();
         assertThat(Verify.of(w).probeUrl().toString()).isEqualTo("https://api1.execute-api.us-east-1.amazonaws.com/");
         w.advance(b -> b.stages = List.of(new State.Stage("prod", false, "d1"), new State.Stage("beta", true, "d2")));
-        assertThat(Verify.of(w).probeUrl().toString()).isEqualTo("https://api1.execute-api.us-east-1.amazonaws.com/prod/");
-        w.advance(b -> b.stages = List.of(new State.Stage("prod", false, "d1"), new State.Stage("$default", true, "d2")));
+        assertThat(Verify.of(w).probeUrl().toString())
+                .isEqualTo("https://api1.execute-api.us-east-1.amazonaws.com/prod/");
+        w.advance(
+                b -> b.stages = List.of(new State.Stage("prod", false, "d1"), new State.Stage("$default", true, "d2")));
         assertThat(Verify.of(w).probeUrl().toString()).isEqualTo("https://api1.execute-api.us-east-1.amazonaws.com/");
     }
 
     // the catch-all route
 
     static Target routesTarget(Optional<List<String>> routes, List<String> excluded) {
-        return Target.builder("api1", "us-east-1").secretName("secure-api/api1/api-key").authorizerName("secure-api-key")
-                .header("Authorization").cacheTtl(300).routes(routes.orElse(null)).excludedRoutes(excluded).build();
+        return Target.builder("api1", "us-east-1")
+                .secretName("secure-api/api1/api-key")
+                .authorizerName("secure-api-key")
+                .header("Authorization")
+                .cacheTtl(300)
+                .routes(routes.orElse(null))
+                .excludedRoutes(excluded)
+                .build();
     }
 
     @Test
@@ -200,7 +236,9 @@ class StagesPlanningTest {
     @Test
     void catchAll_leftPublicByRoutes_isReported() {
         Wiring w = new Wiring(routesTarget(Optional.of(List.of("GET /items")), List.of()), null, Progress.NONE, null);
-        w.advance(b -> b.routes = List.of(route("r1", "$default", "NONE", null), route("r3", "GET /items", "NONE", null),
+        w.advance(b -> b.routes = List.of(
+                route("r1", "$default", "NONE", null),
+                route("r3", "GET /items", "NONE", null),
                 route("r4", "ANY /{proxy+}", "NONE", null)));
         assertThat(RoutesPiece.publicCatchAlls(w)).containsExactly("$default", "ANY /{proxy+}");
         Wiring all = new Wiring(routesTarget(Optional.empty(), List.of()), null, Progress.NONE, null);
@@ -225,22 +263,26 @@ class StagesPlanningTest {
     @Test
     void verify_catchAllExcludedBySetup_stillFails_unlessAllowedPublic() {
         Wiring w = excluding("$default");
-        w.advance(b -> b.routes = List.of(route("r1", "$default", "NONE", null), route("r3", "GET /items", "CUSTOM", "a1")));
+        w.advance(b ->
+                b.routes = List.of(route("r1", "$default", "NONE", null), route("r3", "GET /items", "CUSTOM", "a1")));
         Check c = VerifyChecksTest.run(w).get("routes.protected");
         assertThat(c.status()).isEqualTo(Check.Status.FAIL);
         assertThat(c.message()).contains("\"$default\"");
         assertThat(c.fix()).contains("--allow-public '$default'");
-        assertThat(VerifyChecksTest.run(w, "$default").get("routes.protected").status()).isEqualTo(Check.Status.PASS);
+        assertThat(VerifyChecksTest.run(w, "$default").get("routes.protected").status())
+                .isEqualTo(Check.Status.PASS);
     }
 
     @Test
     void verify_otherRouteExcludedBySetup_passes_withoutMentioningAllowPublic() {
         Wiring w = excluding("GET /health");
-        w.advance(b -> b.routes = List.of(route("r1", "$default", "CUSTOM", "a1"), route("r3", "GET /health", "NONE", null)));
+        w.advance(b ->
+                b.routes = List.of(route("r1", "$default", "CUSTOM", "a1"), route("r3", "GET /health", "NONE", null)));
         Check c = VerifyChecksTest.run(w).get("routes.protected");
         assertThat(c.status()).isEqualTo(Check.Status.PASS);
         assertThat(c.message()).contains("GET /health").contains("--routes").doesNotContain("--allow-public");
-        assertThat(VerifyChecksTest.run(w).values()).noneSatisfy(x -> assertThat(x.message()).contains("allow-public"));
+        assertThat(VerifyChecksTest.run(w).values())
+                .noneSatisfy(x -> assertThat(x.message()).contains("allow-public"));
     }
 
     @Test

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.secureapi.error.ExitException;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -15,8 +14,8 @@ class ValuesTest {
         Object v = Json.parse(text);
         assertThat(Json.parse(Json.write(v))).isEqualTo(v);
         assertThat(Json.parse(Json.pretty(v))).isEqualTo(v);
-        assertThat(((Map<?, ?>) v).get("a")).isEqualTo(java.util.Arrays.asList(1L, new java.math.BigDecimal("2.5"), true, null,
-                "x\"y\né"));
+        assertThat(((Map<?, ?>) v).get("a"))
+                .isEqualTo(java.util.Arrays.asList(1L, new java.math.BigDecimal("2.5"), true, null, "x\"y\né"));
     }
 
     @Test
@@ -41,13 +40,18 @@ class ValuesTest {
         String good = ApiKey.generate("partner-b").reveal();
         assertThat(ApiKey.of(good, "test").reveal()).isEqualTo(good);
         String changed = good.substring(0, good.length() - 1) + (good.endsWith("A") ? "B" : "A");
-        assertThatThrownBy(() -> ApiKey.of(changed, "test")).hasMessageContaining("checksum is wrong").hasMessageNotContaining(changed)
-                .isInstanceOfSatisfying(ExitException.class, e -> assertThat(e.exitCode()).isEqualTo(2));
+        assertThatThrownBy(() -> ApiKey.of(changed, "test"))
+                .hasMessageContaining("checksum is wrong")
+                .hasMessageNotContaining(changed)
+                .isInstanceOfSatisfying(
+                        ExitException.class, e -> assertThat(e.exitCode()).isEqualTo(2));
     }
 
     @Test
     void secretValue_readsJsonOrPlainString() {
-        assertThat(SecretValue.keys("{\"live\":\"L\",\"dev\":\"D\"}")).containsEntry("live", "L").containsEntry("dev", "D");
+        assertThat(SecretValue.keys("{\"live\":\"L\",\"dev\":\"D\"}"))
+                .containsEntry("live", "L")
+                .containsEntry("dev", "D");
         assertThat(SecretValue.keys("plain-key")).containsExactly(Map.entry("live", "plain-key"));
         assertThat(SecretValue.format(Map.of("live", "L"), true)).isEqualTo("L");
     }
@@ -56,25 +60,32 @@ class ValuesTest {
     void policyDocument_decodesIamUrlEncodingAndComparesByMeaning() {
         PolicyDocument p = PolicyDocument.parse("%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%5D%7D");
         assertThat(p.size()).isZero();
-        Map<String, Object> a = Json.parseObject("{\"Effect\":\"Allow\",\"Action\":[\"x:Y\"],\"Principal\":{\"AWS\":\"r\"}}");
-        Map<String, Object> b = Json.parseObject("{\"Principal\":{\"AWS\":[\"r\"]},\"Action\":\"x:Y\",\"Effect\":\"Allow\"}");
+        Map<String, Object> a =
+                Json.parseObject("{\"Effect\":\"Allow\",\"Action\":[\"x:Y\"],\"Principal\":{\"AWS\":\"r\"}}");
+        Map<String, Object> b =
+                Json.parseObject("{\"Principal\":{\"AWS\":[\"r\"]},\"Action\":\"x:Y\",\"Effect\":\"Allow\"}");
         assertThat(PolicyDocument.sameStatement(a, b)).isTrue();
     }
 
     @Test
     void arns_parseAndBuildWithTheGivenPartition() {
-        Arns.Parsed p = Arns.parse("arn:aws-us-gov:lambda:us-gov-west-1:123:function:f").orElseThrow();
+        Arns.Parsed p =
+                Arns.parse("arn:aws-us-gov:lambda:us-gov-west-1:123:function:f").orElseThrow();
         assertThat(p.partition()).isEqualTo("aws-us-gov");
-        assertThat(Wiring.nameOf("arn:aws:lambda:us-east-1:1:function:my-fn:live")).isEqualTo("my-fn");
+        assertThat(Wiring.nameOf("arn:aws:lambda:us-east-1:1:function:my-fn:live"))
+                .isEqualTo("my-fn");
         assertThat(Wiring.nameOf("my-fn")).isEqualTo("my-fn");
-        assertThat(Arns.authorizerSourceArn("aws-cn", "cn-north-1", "1", "api", "au")).isEqualTo("arn:aws-cn:execute-api:cn-north-1:1:api/authorizers/au");
+        assertThat(Arns.authorizerSourceArn("aws-cn", "cn-north-1", "1", "api", "au"))
+                .isEqualTo("arn:aws-cn:execute-api:cn-north-1:1:api/authorizers/au");
     }
 
     @Test
     void policies_templatesHaveNoUnfilledVariables() {
-        String s = Policies.compact("authorizer-logs.json", Map.of("partition", "aws", "region", "r", "account", "1", "functionName", "f"));
+        String s = Policies.compact(
+                "authorizer-logs.json", Map.of("partition", "aws", "region", "r", "account", "1", "functionName", "f"));
         assertThat(s).contains("arn:aws:logs:r:1:log-group:/aws/lambda/f").doesNotContain("${");
-        assertThatThrownBy(() -> Policies.template("authorizer-logs.json", Map.of())).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> Policies.template("authorizer-logs.json", Map.of()))
+                .isInstanceOf(IllegalStateException.class);
     }
 
     @Test

@@ -22,32 +22,42 @@ import org.junit.jupiter.api.Test;
  * package may reach itself again through the others (cli → engine → aws, all may use error).
  */
 class PackageCycleTest {
-    private static final Pattern EDGE = Pattern.compile("^\\s+(io\\.secureapi[\\w.]*)\\s+->\\s+(io\\.secureapi[\\w.]*)\\s");
+    private static final Pattern EDGE =
+            Pattern.compile("^\\s+(io\\.secureapi[\\w.]*)\\s+->\\s+(io\\.secureapi[\\w.]*)\\s");
 
     @Test
     void compiledPackages_formNoCycle() throws Exception {
-        Path classes = Path.of(ExitException.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        ToolProvider jdeps = ToolProvider.findFirst("jdeps").orElseThrow(() -> new AssertionError("jdeps is not in this JDK"));
+        Path classes = Path.of(ExitException.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
+        ToolProvider jdeps =
+                ToolProvider.findFirst("jdeps").orElseThrow(() -> new AssertionError("jdeps is not in this JDK"));
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int rc = jdeps.run(new PrintWriter(out), new PrintWriter(err), "-verbose:package", classes.toString());
         assertThat(rc).as("jdeps failed: %s", err).isZero();
 
         Map<String, Set<String>> graph = edges(out.toString());
-        assertThat(graph).as("jdeps output had no io.secureapi edges:%n%s", out).containsKeys("io.secureapi.cli", "io.secureapi.engine");
+        assertThat(graph)
+                .as("jdeps output had no io.secureapi edges:%n%s", out)
+                .containsKeys("io.secureapi.cli", "io.secureapi.engine");
         assertThat(graph.get("io.secureapi.engine")).contains("io.secureapi.aws");
         assertThat(cycle(graph)).as("package cycle in %s", graph).isEmpty();
     }
 
     @Test
     void theDetector_findsACycle_whenOneExists() {
-        String jdepsOutput = String.join("\n",
+        String jdepsOutput = String.join(
+                "\n",
                 "classes -> java.base",
                 "   io.secureapi.aws                                   -> io.secureapi.engine                                classes",
                 "   io.secureapi.engine                                -> io.secureapi.aws                                   classes",
                 "   io.secureapi.engine                                -> java.lang                                          java.base",
                 "");
-        assertThat(cycle(edges(jdepsOutput))).containsExactly("io.secureapi.aws", "io.secureapi.engine", "io.secureapi.aws");
+        assertThat(cycle(edges(jdepsOutput)))
+                .containsExactly("io.secureapi.aws", "io.secureapi.engine", "io.secureapi.aws");
     }
 
     static Map<String, Set<String>> edges(String jdepsOutput) {

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** What the post-push hook relies on, and the installed hook itself run by bash with Amplify's stdin. */
 class AmplifyHookIT {
     final Aws aws = new Aws();
+
     @TempDir
     Path dir;
 
@@ -25,37 +26,49 @@ class AmplifyHookIT {
     @Test
     void setupNoNewKey_whenAKeyWouldBeGenerated_isExit2WithoutAnyWrite_andOtherwiseRepairs() {
         String api = aws.amplifyApi();
-        Run first = Run.cli(config(), "setup", "--api-id", api, "--key-out", dir.resolve("key").toString());
+        Run first = Run.cli(
+                config(),
+                "setup",
+                "--api-id",
+                api,
+                "--key-out",
+                dir.resolve("key").toString());
         assertThat(first.exitCode).as(first.toString()).isZero();
 
         // a later push resets a route: repaired without a new key
         String route = aws.route(api, "$default").routeId();
-        aws.apigw.updateRoute(r -> r.apiId(api).routeId(route).authorizationType("NONE").authorizerId(""));
+        aws.apigw.updateRoute(
+                r -> r.apiId(api).routeId(route).authorizationType("NONE").authorizerId(""));
         Run repair = Run.cli(config(), "setup", "--no-new-key");
         assertThat(repair.exitCode).as(repair.toString()).isZero();
         assertThat(aws.route(api, "$default").authorizationTypeAsString()).isEqualTo("CUSTOM");
         assertThat(repair.out).doesNotContain("sak_");
 
         // the secret is gone: setup would have to make a key, and a hook's output lands in build logs
-        aws.secrets.deleteSecret(r -> r.secretId("secure-api/" + api + "/api-key").forceDeleteWithoutRecovery(true));
-        aws.apigw.updateRoute(r -> r.apiId(api).routeId(route).authorizationType("NONE").authorizerId(""));
+        aws.secrets.deleteSecret(
+                r -> r.secretId("secure-api/" + api + "/api-key").forceDeleteWithoutRecovery(true));
+        aws.apigw.updateRoute(
+                r -> r.apiId(api).routeId(route).authorizationType("NONE").authorizerId(""));
         Run refused = Run.cli(config(), "setup", "--no-new-key");
         assertThat(refused.exitCode).as(refused.toString()).isEqualTo(2);
-        assertThat(refused.writes()).as("refused before any write: " + refused.operations).isEmpty();
+        assertThat(refused.writes())
+                .as("refused before any write: " + refused.operations)
+                .isEmpty();
         assertThat(refused.err).contains("error: ").contains("--no-new-key").contains("next: ");
         assertThat(refused.all()).doesNotContain("sak_");
-        assertThat(aws.secrets.listSecrets().secretList()).noneMatch(s -> s.name().equals("secure-api/" + api + "/api-key"));
+        assertThat(aws.secrets.listSecrets().secretList())
+                .noneMatch(s -> s.name().equals("secure-api/" + api + "/api-key"));
     }
 
     /** What Amplify CLI passes a command hook on stdin (docs.amplify.aws, "Command hooks": data and error). */
     static String amplifyInput(String envName, Path project) {
         return "{\"data\":{\"amplify\":{\"version\":\"12.14.4\",\"environment\":{\"envName\":\"" + envName
-                + "\",\"projectPath\":\"" + project + "\",\"defaultEditor\":\"vscode\"},\"command\":\"push\",\"subCommand\":\"\","
+                + "\",\"projectPath\":\"" + project
+                + "\",\"defaultEditor\":\"vscode\"},\"command\":\"push\",\"subCommand\":\"\","
                 + "\"argv\":[\"node\",\"amplify\",\"push\",\"--yes\"]}},\"error\":null}";
     }
 
-    record Hook(int code, String out, String err) {
-    }
+    record Hook(int code, String out, String err) {}
 
     /** Runs the installed hook as Amplify does (bash, JSON on stdin), with secure-api as $SECURE_API and the emulator as AWS. */
     Hook runHook(Path project, String stdin) throws IOException, InterruptedException {
@@ -63,15 +76,30 @@ class AmplifyHookIT {
         if (!Files.exists(tool)) {
             Files.createDirectories(tool.getParent());
             // this build's classes, as the launcher would run them
-            Files.writeString(tool, "#!/usr/bin/env bash\nexec java -XX:TieredStopAtLevel=1 -cp '" + System.getProperty("java.class.path")
-                    + "' io.secureapi.cli.Main \"$@\"\n");
+            Files.writeString(
+                    tool,
+                    "#!/usr/bin/env bash\nexec java -XX:TieredStopAtLevel=1 -cp '"
+                            + System.getProperty("java.class.path") + "' io.secureapi.cli.Main \"$@\"\n");
             Files.setPosixFilePermissions(tool, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
         ProcessBuilder pb = new ProcessBuilder("bash", "amplify/hooks/post-push.sh").directory(project.toFile());
         Map<String, String> env = pb.environment();
         env.keySet().removeIf(k -> k.startsWith("AWS_") || k.equals("SECURE_API"));
-        env.putAll(Map.of("SECURE_API", tool.toString(), "AWS_ENDPOINT_URL", LocalAws.endpoint(), "AWS_ACCESS_KEY_ID", "test",
-                "AWS_SECRET_ACCESS_KEY", "test", "AWS_REGION", Aws.REGION, "AWS_CONFIG_FILE", "/dev/null", "AWS_SHARED_CREDENTIALS_FILE", "/dev/null"));
+        env.putAll(Map.of(
+                "SECURE_API",
+                tool.toString(),
+                "AWS_ENDPOINT_URL",
+                LocalAws.endpoint(),
+                "AWS_ACCESS_KEY_ID",
+                "test",
+                "AWS_SECRET_ACCESS_KEY",
+                "test",
+                "AWS_REGION",
+                Aws.REGION,
+                "AWS_CONFIG_FILE",
+                "/dev/null",
+                "AWS_SHARED_CREDENTIALS_FILE",
+                "/dev/null"));
         Path out = dir.resolve("hook.out");
         Path err = dir.resolve("hook.err");
         pb.redirectOutput(out.toFile()).redirectError(err.toFile());
@@ -86,15 +114,25 @@ class AmplifyHookIT {
     }
 
     @Test
-    void installedHook_afterAPushResetARoute_repairsAndVerifies_skipsUnknownEnvs_andFailsLoudlyWithoutMakingAKey() throws Exception {
+    void installedHook_afterAPushResetARoute_repairsAndVerifies_skipsUnknownEnvs_andFailsLoudlyWithoutMakingAKey()
+            throws Exception {
         Path project = dir.resolve("app");
         Files.createDirectories(project.resolve("amplify/hooks"));
         // the user's own post-push step reads Amplify's input too: it must still get it
-        Files.writeString(project.resolve("amplify/hooks/post-push.sh"),
+        Files.writeString(
+                project.resolve("amplify/hooks/post-push.sh"),
                 "#!/bin/bash\ncat > \"$(dirname \"$0\")/../../user-hook-input.json\"\n");
         Path cfg = project.resolve("secure-api.json");
         String api = aws.amplifyApi();
-        Run setup = Run.cli(cfg, "setup", "--api-id", api, "--env", "dev", "--key-out", dir.resolve("key").toString());
+        Run setup = Run.cli(
+                cfg,
+                "setup",
+                "--api-id",
+                api,
+                "--env",
+                "dev",
+                "--key-out",
+                dir.resolve("key").toString());
         assertThat(setup.exitCode).as(setup.toString()).isZero();
         String key = Files.readString(dir.resolve("key")).strip();
         Run install = Run.raw("", Map.of(), "amplify-hook", "install", "--dir", project.toString());
@@ -102,27 +140,37 @@ class AmplifyHookIT {
 
         // amplify push regenerated the API's template: $default is public again
         String route = aws.route(api, "$default").routeId();
-        aws.apigw.updateRoute(r -> r.apiId(api).routeId(route).authorizationType("NONE").authorizerId(""));
+        aws.apigw.updateRoute(
+                r -> r.apiId(api).routeId(route).authorizationType("NONE").authorizerId(""));
         String input = amplifyInput("dev", project);
         Hook repaired = runHook(project, input);
         assertThat(repaired.code()).as(repaired.toString()).isZero();
         assertThat(aws.route(api, "$default").authorizationTypeAsString()).isEqualTo("CUSTOM");
-        assertThat(repaired.out() + repaired.err()).contains("putting the protection back on Amplify environment 'dev'").doesNotContain(key)
+        assertThat(repaired.out() + repaired.err())
+                .contains("putting the protection back on Amplify environment 'dev'")
+                .doesNotContain(key)
                 .doesNotContain("sak_");
         assertThat(Files.readString(project.resolve("user-hook-input.json"))).isEqualTo(input);
 
         Hook skipped = runHook(project, amplifyInput("prod", project));
         assertThat(skipped.code()).as(skipped.toString()).isZero();
-        assertThat(skipped.out().lines().filter(l -> l.startsWith("secure-api:")).toList()).hasSize(1)
+        assertThat(skipped.out()
+                        .lines()
+                        .filter(l -> l.startsWith("secure-api:"))
+                        .toList())
+                .hasSize(1)
                 .allSatisfy(l -> assertThat(l).contains("skipped").contains("'prod'"));
 
         // the secret is gone: repairing would need a new key, which must never land in a build log
-        aws.secrets.deleteSecret(r -> r.secretId("secure-api/" + api + "/api-key").forceDeleteWithoutRecovery(true));
-        aws.apigw.updateRoute(r -> r.apiId(api).routeId(route).authorizationType("NONE").authorizerId(""));
+        aws.secrets.deleteSecret(
+                r -> r.secretId("secure-api/" + api + "/api-key").forceDeleteWithoutRecovery(true));
+        aws.apigw.updateRoute(
+                r -> r.apiId(api).routeId(route).authorizationType("NONE").authorizerId(""));
         Hook failed = runHook(project, input);
         assertThat(failed.code()).as(failed.toString()).isEqualTo(1);
         assertThat(failed.err()).contains("LIVE WITHOUT its API-key").contains("'dev'");
         assertThat(failed.out() + failed.err()).doesNotContain("sak_");
-        assertThat(aws.secrets.listSecrets().secretList()).noneMatch(s -> s.name().equals("secure-api/" + api + "/api-key"));
+        assertThat(aws.secrets.listSecrets().secretList())
+                .noneMatch(s -> s.name().equals("secure-api/" + api + "/api-key"));
     }
 }

@@ -37,7 +37,8 @@ public final class Aws {
             build(software.amazon.awssdk.services.apigateway.ApiGatewayClient.builder());
 
     private static <B extends AwsClientBuilder<B, C>, C> C build(B b) {
-        b.region(Region.of(REGION)).endpointOverride(URI.create(LocalAws.endpoint()))
+        b.region(Region.of(REGION))
+                .endpointOverride(URI.create(LocalAws.endpoint()))
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")));
         ((software.amazon.awssdk.core.client.builder.SdkSyncClientBuilder<?, ?>) b).httpClient(HTTP);
         return b.build();
@@ -45,13 +46,19 @@ public final class Aws {
 
     /** An API as Amplify's serverless containers create it: $default → HTTP_PROXY, OPTIONS /{proxy+}, $default stage, CORS. */
     public String amplifyApi() {
-        String id = apigw.createApi(r -> r.name("amplify-" + UUID.randomUUID().toString().substring(0, 8))
-                .protocolType(ProtocolType.HTTP)
-                .corsConfiguration(c -> c.allowOrigins("*").allowHeaders("authorization", "content-type")
-                        .allowMethods("GET", "POST", "PUT", "DELETE", "OPTIONS"))).apiId();
-        String integration = apigw.createIntegration(r -> r.apiId(id).integrationType(IntegrationType.HTTP_PROXY)
-                .integrationMethod("ANY").integrationUri("http://container.example.internal:8080/{proxy}")
-                .payloadFormatVersion("1.0")).integrationId();
+        String id = apigw.createApi(
+                        r -> r.name("amplify-" + UUID.randomUUID().toString().substring(0, 8))
+                                .protocolType(ProtocolType.HTTP)
+                                .corsConfiguration(c -> c.allowOrigins("*")
+                                        .allowHeaders("authorization", "content-type")
+                                        .allowMethods("GET", "POST", "PUT", "DELETE", "OPTIONS")))
+                .apiId();
+        String integration = apigw.createIntegration(r -> r.apiId(id)
+                        .integrationType(IntegrationType.HTTP_PROXY)
+                        .integrationMethod("ANY")
+                        .integrationUri("http://container.example.internal:8080/{proxy}")
+                        .payloadFormatVersion("1.0"))
+                .integrationId();
         apigw.createRoute(r -> r.apiId(id).routeKey("$default").target("integrations/" + integration));
         apigw.createRoute(r -> r.apiId(id).routeKey("OPTIONS /{proxy+}"));
         apigw.createStage(r -> r.apiId(id).stageName("$default").autoDeploy(true));
@@ -76,18 +83,28 @@ public final class Aws {
     }
 
     public Route route(String apiId, String key) {
-        return routes(apiId).stream().filter(r -> r.routeKey().equals(key)).findFirst().orElseThrow();
+        return routes(apiId).stream()
+                .filter(r -> r.routeKey().equals(key))
+                .findFirst()
+                .orElseThrow();
     }
 
     /** A user's own hand-wired authorizer function (header vs a plain-string secret), with env vars of its own. */
     public String userFunction(String name, Map<String, String> env) {
         String roleName = name + "-role";
-        String roleArn = iam.createRole(r -> r.roleName(roleName).assumeRolePolicyDocument(
-                "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"lambda.amazonaws.com\"},"
-                        + "\"Action\":\"sts:AssumeRole\"}]}")).role().arn();
-        return lambda.createFunction(r -> r.functionName(name).runtime("nodejs14.x").handler("index.handler").role(roleArn)
-                .code(c -> c.zipFile(SdkBytes.fromByteArray(emptyZip())))
-                .environment(e -> e.variables(new LinkedHashMap<>(env)))).functionArn();
+        String roleArn = iam.createRole(r -> r.roleName(roleName)
+                        .assumeRolePolicyDocument(
+                                "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"lambda.amazonaws.com\"},"
+                                        + "\"Action\":\"sts:AssumeRole\"}]}"))
+                .role()
+                .arn();
+        return lambda.createFunction(r -> r.functionName(name)
+                        .runtime("nodejs14.x")
+                        .handler("index.handler")
+                        .role(roleArn)
+                        .code(c -> c.zipFile(SdkBytes.fromByteArray(emptyZip())))
+                        .environment(e -> e.variables(new LinkedHashMap<>(env))))
+                .functionArn();
     }
 
     static byte[] emptyZip() {

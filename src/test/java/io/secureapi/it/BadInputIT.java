@@ -12,6 +12,7 @@ import software.amazon.awssdk.services.apigatewayv2.model.ProtocolType;
 /** Every bad input the README documents: exit 2 (or 3), one clear error line, and nothing written to AWS. */
 class BadInputIT {
     final Aws aws = new Aws();
+
     @TempDir
     Path dir;
 
@@ -43,8 +44,11 @@ class BadInputIT {
 
     @Test
     void websocketApi_isExit2() {
-        String id = aws.apigw.createApi(r -> r.name("ws").protocolType(ProtocolType.WEBSOCKET)
-                .routeSelectionExpression("$request.body.action")).apiId();
+        String id = aws.apigw
+                .createApi(r -> r.name("ws")
+                        .protocolType(ProtocolType.WEBSOCKET)
+                        .routeSelectionExpression("$request.body.action"))
+                .apiId();
         assertRefused(Run.cli(config(), "setup", "--api-id", id), 2, "WEBSOCKET");
     }
 
@@ -79,7 +83,16 @@ class BadInputIT {
         Run run = Run.cli(config(), "setup", "--api-id", api, "--key-file", shortKey.toString());
         assertRefused(run, 2, "too short");
         assertThat(run.all()).doesNotContain("tooShortSecret99");
-        assertRefused(Run.cli(config(), "setup", "--api-id", api, "--key-file", dir.resolve("missing.txt").toString()), 2, "missing.txt");
+        assertRefused(
+                Run.cli(
+                        config(),
+                        "setup",
+                        "--api-id",
+                        api,
+                        "--key-file",
+                        dir.resolve("missing.txt").toString()),
+                2,
+                "missing.txt");
         Path comma = dir.resolve("comma.txt");
         Files.writeString(comma, "abcdefghijklmnopqrstuvwxyz,0123456789ABCDEF");
         assertRefused(Run.cli(config(), "setup", "--api-id", api, "--key-file", comma.toString()), 2);
@@ -122,16 +135,46 @@ class BadInputIT {
 
     @Test
     void badEndpointOrRegion_isExit2() {
-        assertThat(Run.raw("", Map.of(), "setup", "--api-id", "abc", "--region", "mars", "--endpoint-url", LocalAws.endpoint())
-                .exitCode).isEqualTo(2);
-        assertThat(Run.raw("", Map.of(), "setup", "--api-id", "abc", "--region", "us-east-1", "--endpoint-url", "not a url")
-                .exitCode).isEqualTo(2);
+        assertThat(Run.raw(
+                                "",
+                                Map.of(),
+                                "setup",
+                                "--api-id",
+                                "abc",
+                                "--region",
+                                "mars",
+                                "--endpoint-url",
+                                LocalAws.endpoint())
+                        .exitCode)
+                .isEqualTo(2);
+        assertThat(Run.raw(
+                                "",
+                                Map.of(),
+                                "setup",
+                                "--api-id",
+                                "abc",
+                                "--region",
+                                "us-east-1",
+                                "--endpoint-url",
+                                "not a url")
+                        .exitCode)
+                .isEqualTo(2);
     }
 
     @Test
     void unreachableEndpoint_isExit3WithOneLine() {
-        Run run = Run.raw("", Map.of(), "setup", "--api-id", "abc123", "--region", "us-east-1", "--endpoint-url", "http://127.0.0.1:9",
-                "--config", config().toString());
+        Run run = Run.raw(
+                "",
+                Map.of(),
+                "setup",
+                "--api-id",
+                "abc123",
+                "--region",
+                "us-east-1",
+                "--endpoint-url",
+                "http://127.0.0.1:9",
+                "--config",
+                config().toString());
         assertThat(run.exitCode).as(run.toString()).isEqualTo(3);
         assertThat(run.err.lines().filter(l -> l.startsWith("error: "))).hasSize(1);
         assertThat(run.err).doesNotContain("\tat ");

@@ -30,8 +30,19 @@ import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
  */
 final class CallRecorder {
     /** Request members that name the resource a call acts on; nothing else is kept. */
-    private static final List<String> IDENTIFIERS = List.of("SecretId", "Name", "FunctionName", "Qualifier", "Resource",
-            "RoleName", "PolicyArn", "KeyId", "logGroupName", "logGroupNamePrefix", "logGroupIdentifiers", "queryId");
+    private static final List<String> IDENTIFIERS = List.of(
+            "SecretId",
+            "Name",
+            "FunctionName",
+            "Qualifier",
+            "Resource",
+            "RoleName",
+            "PolicyArn",
+            "KeyId",
+            "logGroupName",
+            "logGroupNamePrefix",
+            "logGroupIdentifiers",
+            "queryId");
 
     private final List<Map<String, Object>> calls = new CopyOnWriteArrayList<>();
 
@@ -66,8 +77,14 @@ final class CallRecorder {
                 calls.add(call);
             }
         };
-        Session session = new Session(new PrintWriter(out, true), new PrintWriter(err, true), new ByteArrayInputStream(new byte[0]),
-                Map.of(), List.of(recorder), false, false);
+        Session session = new Session(
+                new PrintWriter(out, true),
+                new PrintWriter(err, true),
+                new ByteArrayInputStream(new byte[0]),
+                Map.of(),
+                List.of(recorder),
+                false,
+                false);
         int code = SecureApiCli.create(session).execute(a.toArray(String[]::new));
         return new Result(code, out.toString(), err.toString());
     }
@@ -99,7 +116,12 @@ final class CallRecorder {
     /** target/ by default, or wherever -DbuildDir put the compiled tests. */
     static Path buildDir() {
         try {
-            return Path.of(CallRecorder.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getParent();
+            return Path.of(CallRecorder.class
+                            .getProtectionDomain()
+                            .getCodeSource()
+                            .getLocation()
+                            .toURI())
+                    .getParent();
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }

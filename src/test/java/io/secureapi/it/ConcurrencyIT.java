@@ -21,6 +21,7 @@ import software.amazon.awssdk.services.secretsmanager.model.FilterNameStringType
  */
 class ConcurrencyIT {
     final Aws aws = new Aws();
+
     @TempDir
     Path dir;
 
@@ -31,28 +32,44 @@ class ConcurrencyIT {
         CyclicBarrier start = new CyclicBarrier(2);
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
-            List<CompletableFuture<Run>> runs = List.of(1, 2).stream().map(i -> CompletableFuture.supplyAsync(() -> {
-                try {
-                    start.await();
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-                return Run.cli(dir.resolve("job" + i + ".json"), "setup", "--api-id", api);
-            }, pool)).toList();
+            List<CompletableFuture<Run>> runs = List.of(1, 2).stream()
+                    .map(i -> CompletableFuture.supplyAsync(
+                            () -> {
+                                try {
+                                    start.await();
+                                } catch (Exception e) {
+                                    throw new IllegalStateException(e);
+                                }
+                                return Run.cli(dir.resolve("job" + i + ".json"), "setup", "--api-id", api);
+                            },
+                            pool))
+                    .toList();
             List<Run> done = runs.stream().map(CompletableFuture::join).toList();
             for (Run r : done) {
                 if (r.exitCode != 0) {
-                    assertThat(r.exitCode).as("the loser fails as an AWS conflict: " + r).isIn(1, 3);
-                    assertThat(r.err.lines().filter(l -> l.startsWith("error: "))).as(r.toString()).hasSize(1);
+                    assertThat(r.exitCode)
+                            .as("the loser fails as an AWS conflict: " + r)
+                            .isIn(1, 3);
+                    assertThat(r.err.lines().filter(l -> l.startsWith("error: ")))
+                            .as(r.toString())
+                            .hasSize(1);
                     assertThat(r.err).doesNotContain("\tat ");
                 }
             }
             assertThat(done).as("at least one finishes: " + done).anyMatch(r -> r.exitCode == 0);
-            List<String> keys = done.stream().filter(r -> r.out.contains("Key value:"))
-                    .map(r -> r.out.lines().filter(l -> l.contains("Key value:")).findFirst().orElseThrow()
+            List<String> keys = done.stream()
+                    .filter(r -> r.out.contains("Key value:"))
+                    .map(r -> r.out.lines()
+                            .filter(l -> l.contains("Key value:"))
+                            .findFirst()
+                            .orElseThrow()
                             .replaceFirst(".*Key value:\\s*", ""))
-                    .filter(k -> k.startsWith("sak_")).distinct().toList();
-            assertThat(keys).as("one key, shown by the run that made it: " + done).hasSize(1);
+                    .filter(k -> k.startsWith("sak_"))
+                    .distinct()
+                    .toList();
+            assertThat(keys)
+                    .as("one key, shown by the run that made it: " + done)
+                    .hasSize(1);
 
             assertOneOfEach(api, keys.get(0));
             Run rerun = Run.cli(dir.resolve("job1.json"), "setup", "--api-id", api);
@@ -66,25 +83,40 @@ class ConcurrencyIT {
     }
 
     void assertOneOfEach(String api, String key) {
-        List<Authorizer> authorizers = aws.apigw.getAuthorizers(r -> r.apiId(api)).items();
+        List<Authorizer> authorizers =
+                aws.apigw.getAuthorizers(r -> r.apiId(api)).items();
         assertThat(authorizers).as("one authorizer").hasSize(1);
         String id = authorizers.get(0).authorizerId();
         assertThat(aws.route(api, "$default").authorizerId()).isEqualTo(id);
         assertThat(aws.route(api, "GET /items").authorizerId()).isEqualTo(id);
 
         String name = "secure-api/" + api + "/api-key";
-        var secrets = aws.secrets.listSecrets(r -> r.filters(Filter.builder().key(FilterNameStringType.NAME).values(name).build()))
+        var secrets = aws.secrets
+                .listSecrets(r -> r.filters(Filter.builder()
+                        .key(FilterNameStringType.NAME)
+                        .values(name)
+                        .build()))
                 .secretList();
         assertThat(secrets).as("one secret").hasSize(1);
-        assertThat(aws.secrets.listSecretVersionIds(r -> r.secretId(name)).versions()).as("one version").hasSize(1);
-        assertThat(Digests.isCurrent(aws.secrets.getSecretValue(r -> r.secretId(name)).secretString(), "live", key)).isTrue();
+        assertThat(aws.secrets.listSecretVersionIds(r -> r.secretId(name)).versions())
+                .as("one version")
+                .hasSize(1);
+        assertThat(Digests.isCurrent(
+                        aws.secrets.getSecretValue(r -> r.secretId(name)).secretString(), "live", key))
+                .isTrue();
 
-        PolicyText policy = PolicyText.parse(aws.secrets.getResourcePolicy(r -> r.secretId(name)).resourcePolicy());
-        assertThat(policy.statements().stream().filter(s -> "SecureApiAuthorizerRead".equals(s.get("Sid")))).as("one statement").hasSize(1);
+        PolicyText policy = PolicyText.parse(
+                aws.secrets.getResourcePolicy(r -> r.secretId(name)).resourcePolicy());
+        assertThat(policy.statements().stream().filter(s -> "SecureApiAuthorizerRead".equals(s.get("Sid"))))
+                .as("one statement")
+                .hasSize(1);
 
         String fn = "secure-api-authorizer-" + api;
-        PolicyText fnPolicy = PolicyText.parse(aws.lambda.getPolicy(r -> r.functionName(fn)).policy());
-        List<Map<String, Object>> ours = fnPolicy.statements().stream().filter(s -> ("secure-api-invoke-" + api).equals(s.get("Sid"))).toList();
+        PolicyText fnPolicy =
+                PolicyText.parse(aws.lambda.getPolicy(r -> r.functionName(fn)).policy());
+        List<Map<String, Object>> ours = fnPolicy.statements().stream()
+                .filter(s -> ("secure-api-invoke-" + api).equals(s.get("Sid")))
+                .toList();
         assertThat(ours).as("invoke permission").isNotEmpty();
         assertThat(ours).allSatisfy(s -> assertThat(s.toString()).contains("/authorizers/" + id));
     }

@@ -11,12 +11,12 @@ import javax.crypto.spec.SecretKeySpec;
  * the secret's salt, computed here with javax.crypto, not by the tool's code.
  */
 final class Digests {
-    private Digests() {
-    }
+    private Digests() {}
 
     static Map<String, Object> doc(String value) {
         Map<String, Object> d = JsonText.parseObject(value);
-        if (!"secure-api-digests".equals(d.get("format"))) throw new AssertionError("not the digest format: the secret holds plaintext");
+        if (!"secure-api-digests".equals(d.get("format")))
+            throw new AssertionError("not the digest format: the secret holds plaintext");
         return d;
     }
 
@@ -47,9 +47,12 @@ final class Digests {
      */
     static String liveKeyAmong(String secretValue, String... texts) {
         if (!secretValue.contains("secure-api-digests")) {
-            return secretValue.strip().startsWith("{") ? String.valueOf(JsonText.parseObject(secretValue).get("live")) : secretValue;
+            return secretValue.strip().startsWith("{")
+                    ? String.valueOf(JsonText.parseObject(secretValue).get("live"))
+                    : secretValue;
         }
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("sak_live_[0-9A-Za-z]{49}").matcher(String.join("\n", texts));
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("sak_live_[0-9A-Za-z]{49}").matcher(String.join("\n", texts));
         while (m.find()) {
             if (isCurrent(secretValue, "live", m.group())) return m.group();
         }
@@ -67,6 +70,7 @@ final class Digests {
     static boolean isRetiring(String value, String name, String key) {
         Map<String, Object> e = entry(value, name);
         if (e == null || !(e.get("retiring") instanceof Map)) return false;
-        return hmac((String) doc(value).get("salt"), key).equals(((Map<String, Object>) e.get("retiring")).get("digest"));
+        return hmac((String) doc(value).get("salt"), key)
+                .equals(((Map<String, Object>) e.get("retiring")).get("digest"));
     }
 }

@@ -13,6 +13,7 @@ import software.amazon.awssdk.services.apigatewayv2.model.AuthorizerType;
 /** Several APIs in one secure-api.json (--env): entries never replaced or dropped, one entry per command. */
 class EnvIT {
     final Aws aws = new Aws();
+
     @TempDir
     Path dir;
 
@@ -26,7 +27,9 @@ class EnvIT {
 
     static void refused(Run run, String... words) {
         assertThat(run.exitCode).as(run.toString()).isEqualTo(2);
-        assertThat(run.err.lines().filter(l -> l.startsWith("error: "))).as(run.toString()).hasSize(1);
+        assertThat(run.err.lines().filter(l -> l.startsWith("error: ")))
+                .as(run.toString())
+                .hasSize(1);
         assertThat(run.err).contains("next:");
         assertThat(run.err).contains(words);
         assertThat(run.writes()).as(run.toString()).isEmpty();
@@ -38,15 +41,26 @@ class EnvIT {
         ok(Run.cli(config(), "setup", "--api-id", dev, "--env", "dev"));
         String prod = aws.amplifyApi();
         String jwtRoute = aws.addRoute(prod, "GET /private");
-        String jwt = aws.apigw.createAuthorizer(r -> r.apiId(prod).name("cognito").authorizerType(AuthorizerType.JWT)
-                .identitySource("$request.header.Authorization")
-                .jwtConfiguration(j -> j.audience("client").issuer("https://cognito-idp.us-east-1.amazonaws.com/pool"))).authorizerId();
-        aws.apigw.updateRoute(r -> r.apiId(prod).routeId(jwtRoute).authorizationType("JWT").authorizerId(jwt).authorizationScopes("read"));
+        String jwt = aws.apigw
+                .createAuthorizer(r -> r.apiId(prod)
+                        .name("cognito")
+                        .authorizerType(AuthorizerType.JWT)
+                        .identitySource("$request.header.Authorization")
+                        .jwtConfiguration(
+                                j -> j.audience("client").issuer("https://cognito-idp.us-east-1.amazonaws.com/pool")))
+                .authorizerId();
+        aws.apigw.updateRoute(r -> r.apiId(prod)
+                .routeId(jwtRoute)
+                .authorizationType("JWT")
+                .authorizerId(jwt)
+                .authorizationScopes("read"));
         ok(Run.cli(config(), "setup", "--api-id", prod, "--env", "prod", "--replace-authorizer"));
 
         Map<String, Object> doc = JsonText.parseObject(Files.readString(config()));
         assertThat(doc).containsEntry("schemaVersion", 2L);
-        assertThat(((Map<?, ?>) doc.get("envs")).keySet().stream().map(String::valueOf).toList()).containsExactly("dev", "prod");
+        assertThat(((Map<?, ?>) doc.get("envs"))
+                        .keySet().stream().map(String::valueOf).toList())
+                .containsExactly("dev", "prod");
         assertThat(Aws.configEntry(config(), "dev")).containsEntry("apiId", dev);
         assertThat(Aws.configEntry(config(), "prod")).containsEntry("apiId", prod);
         String before = Files.readString(config());
@@ -60,7 +74,9 @@ class EnvIT {
         refused(Run.cli(config(), "setup", "--api-id", aws.amplifyApi(), "--env", "prod"), "holds API " + prod);
         refused(Run.cli(config(), "setup", "--api-id", prod, "--env", "dev"), "already entry prod");
         refused(Run.cli(config(), "verify", "--env", "dev", "--api-id", prod), "entry dev", prod);
-        assertThat(Files.readString(config())).as("nothing written by refused runs").isEqualTo(before);
+        assertThat(Files.readString(config()))
+                .as("nothing written by refused runs")
+                .isEqualTo(before);
 
         Run verifyProd = Run.cli(config(), "verify", "--env", "prod");
         ok(verifyProd);
@@ -70,11 +86,17 @@ class EnvIT {
 
         ok(Run.cli(config(), "teardown", "--env", "prod", "--yes"));
         var priv = aws.route(prod, "GET /private");
-        assertThat(priv.authorizationTypeAsString()).as("the JWT route of prod is restored").isEqualTo("JWT");
+        assertThat(priv.authorizationTypeAsString())
+                .as("the JWT route of prod is restored")
+                .isEqualTo("JWT");
         assertThat(priv.authorizerId()).isEqualTo(jwt);
-        assertThat(aws.route(dev, "$default").authorizationTypeAsString()).as("dev untouched").isEqualTo("CUSTOM");
+        assertThat(aws.route(dev, "$default").authorizationTypeAsString())
+                .as("dev untouched")
+                .isEqualTo("CUSTOM");
         assertThat(Aws.configEntry(config(), "prod")).containsKey("tornDown");
-        assertThat(Aws.configEntry(config(), "dev")).doesNotContainKey("tornDown").containsEntry("apiId", dev);
+        assertThat(Aws.configEntry(config(), "dev"))
+                .doesNotContainKey("tornDown")
+                .containsEntry("apiId", dev);
         ok(Run.cli(config(), "verify", "--env", "dev"));
     }
 
@@ -84,12 +106,18 @@ class EnvIT {
         ok(Run.cli(config(), "setup", "--api-id", first));
         assertThat(Aws.configEntry(config(), "default")).containsEntry("apiId", first);
         String before = Files.readString(config());
-        refused(Run.cli(config(), "setup", "--api-id", aws.amplifyApi()), "entry default", "holds API " + first, "--env");
+        refused(
+                Run.cli(config(), "setup", "--api-id", aws.amplifyApi()),
+                "entry default",
+                "holds API " + first,
+                "--env");
         assertThat(Files.readString(config())).isEqualTo(before);
         Run again = Run.cli(config(), "setup");
         ok(again);
         assertThat(again.writes()).as(again.toString()).isEmpty();
-        assertThat(Files.readString(config())).as("a converged rerun leaves the file as it is").isEqualTo(before);
+        assertThat(Files.readString(config()))
+                .as("a converged rerun leaves the file as it is")
+                .isEqualTo(before);
     }
 
     @Test
@@ -103,13 +131,17 @@ class EnvIT {
 
         Run verify = Run.cli(config(), "verify");
         ok(verify);
-        assertThat(JsonText.parseObject(Files.readString(config()))).as("read-only commands do not rewrite it").doesNotContainKey("envs");
+        assertThat(JsonText.parseObject(Files.readString(config())))
+                .as("read-only commands do not rewrite it")
+                .doesNotContainKey("envs");
 
         String other = aws.amplifyApi();
         ok(Run.cli(config(), "setup", "--api-id", other, "--env", "prod"));
         Map<String, Object> doc = JsonText.parseObject(Files.readString(config()));
         assertThat(doc).containsEntry("schemaVersion", 2L);
-        assertThat(Aws.configEntry(config(), "default")).as("the old file is entry default, every field kept").isEqualTo(entry);
+        assertThat(Aws.configEntry(config(), "default"))
+                .as("the old file is entry default, every field kept")
+                .isEqualTo(entry);
         assertThat(Aws.configEntry(config(), "prod")).containsEntry("apiId", other);
         ok(Run.cli(config(), "verify", "--env", "default"));
     }
@@ -146,7 +178,9 @@ class EnvIT {
         ok(plain);
         assertThat(plain.writes()).as(plain.toString()).isEmpty();
         assertThat(plain.err).contains("keeping the secret");
-        assertThat(aws.secrets.describeSecret(r -> r.secretId(arn)).deletedDate()).as("not scheduled for deletion").isNull();
+        assertThat(aws.secrets.describeSecret(r -> r.secretId(arn)).deletedDate())
+                .as("not scheduled for deletion")
+                .isNull();
         // setup puts the protection back and forgets the choice
         ok(Run.cli(config(), "setup"));
         assertThat(Aws.configEntry(config())).doesNotContainKey("keptSecret").doesNotContainKey("tornDown");

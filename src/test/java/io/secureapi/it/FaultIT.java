@@ -9,7 +9,6 @@ import static io.secureapi.it.FaultProxy.op;
 import static io.secureapi.it.FaultProxy.rest;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.secureapi.engine.Json;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -26,6 +25,7 @@ class FaultIT {
 
     final Aws aws = new Aws();
     final FaultProxy proxy = FaultProxy.start(LocalAws.endpoint());
+
     @TempDir
     Path dir;
 
@@ -44,7 +44,8 @@ class FaultIT {
 
     static void assertOneLineError(Run run, String... mentions) {
         assertThat(run.exitCode).as(run.toString()).isEqualTo(3);
-        List<String> errors = run.err.lines().filter(l -> l.startsWith("error: ")).toList();
+        List<String> errors =
+                run.err.lines().filter(l -> l.startsWith("error: ")).toList();
         assertThat(errors).as(run.toString()).hasSize(1);
         assertThat(run.err).as("no stack trace without --verbose").doesNotContain("\tat ");
         assertThat(run.err).contains("  next: ");
@@ -53,12 +54,15 @@ class FaultIT {
 
     void assertConverged(String api) {
         assertThat(aws.apigw.getAuthorizers(r -> r.apiId(api)).items()).hasSize(1);
-        String authorizerId = aws.apigw.getAuthorizers(r -> r.apiId(api)).items().get(0).authorizerId();
+        String authorizerId =
+                aws.apigw.getAuthorizers(r -> r.apiId(api)).items().get(0).authorizerId();
         assertThat(aws.route(api, "$default").authorizerId()).isEqualTo(authorizerId);
         assertThat(aws.route(api, "$default").authorizationTypeAsString()).isEqualTo("CUSTOM");
         Run again = Run.cli(config(), "setup", "--api-id", api);
         assertThat(again.exitCode).as(again.toString()).isZero();
-        assertThat(again.writes()).as("converged: a rerun writes nothing " + again).isEmpty();
+        assertThat(again.writes())
+                .as("converged: a rerun writes nothing " + again)
+                .isEmpty();
     }
 
     @Test
@@ -78,7 +82,9 @@ class FaultIT {
         assertThat(run.exitCode).as(run + "\nfaults: " + proxy.faulted()).isZero();
         assertThat(proxy.faulted()).hasSize(16);
         String key = SetupIT.keyFrom(run.out);
-        var value = aws.secrets.getSecretValue(r -> r.secretId("secure-api/" + api + "/api-key")).secretString();
+        var value = aws.secrets
+                .getSecretValue(r -> r.secretId("secure-api/" + api + "/api-key"))
+                .secretString();
         assertThat(Digests.isCurrent(value, "live", key)).isTrue();
         assertConverged(api);
     }
@@ -89,14 +95,25 @@ class FaultIT {
         String api = aws.amplifyApi();
         Run run = viaProxy("setup", "--api-id", api);
         assertOneLineError(run, "creating authorizer secure-api-key on API " + api + " (us-east-1)", "InternalFailure");
-        assertThat(proxy.faulted()).as("retried by the SDK: standard mode, 10 attempts for API Gateway").hasSize(10);
-        assertThat(run.out).as("the key stored before the failure is still handed over").contains("Key value:");
-        String key = run.out.lines().filter(l -> l.contains("Key value:")).findFirst().orElseThrow().replaceFirst(".*Key value:\\s*", "");
+        assertThat(proxy.faulted())
+                .as("retried by the SDK: standard mode, 10 attempts for API Gateway")
+                .hasSize(10);
+        assertThat(run.out)
+                .as("the key stored before the failure is still handed over")
+                .contains("Key value:");
+        String key = run.out
+                .lines()
+                .filter(l -> l.contains("Key value:"))
+                .findFirst()
+                .orElseThrow()
+                .replaceFirst(".*Key value:\\s*", "");
 
         Run rerun = Run.cli(config(), "setup", "--api-id", api);
         assertThat(rerun.exitCode).as(rerun.toString()).isZero();
         assertThat(rerun.out).doesNotContain(key);
-        var value = aws.secrets.getSecretValue(r -> r.secretId("secure-api/" + api + "/api-key")).secretString();
+        var value = aws.secrets
+                .getSecretValue(r -> r.secretId("secure-api/" + api + "/api-key"))
+                .secretString();
         assertThat(Digests.isCurrent(value, "live", key)).isTrue();
         assertConverged(api);
     }
@@ -159,11 +176,20 @@ class FaultIT {
         Run run = viaProxy("setup", "--api-id", api);
         assertThat(run.exitCode).as(run + "\nfaults: " + proxy.faulted()).isZero();
         assertThat(proxy.faulted()).hasSize(4);
-        assertThat(run.err).as("the retried CreateAuthorizer made a second one, settled to one").contains("created at the same time");
+        assertThat(run.err)
+                .as("the retried CreateAuthorizer made a second one, settled to one")
+                .contains("created at the same time");
         String key = SetupIT.keyFrom(run.out);
-        var value = aws.secrets.getSecretValue(r -> r.secretId("secure-api/" + api + "/api-key")).secretString();
-        assertThat(Digests.isCurrent(value, "live", key)).as("the key shown is the key stored").isTrue();
-        assertThat(aws.secrets.listSecretVersionIds(r -> r.secretId("secure-api/" + api + "/api-key")).versions()).hasSize(1);
+        var value = aws.secrets
+                .getSecretValue(r -> r.secretId("secure-api/" + api + "/api-key"))
+                .secretString();
+        assertThat(Digests.isCurrent(value, "live", key))
+                .as("the key shown is the key stored")
+                .isTrue();
+        assertThat(aws.secrets
+                        .listSecretVersionIds(r -> r.secretId("secure-api/" + api + "/api-key"))
+                        .versions())
+                .hasSize(1);
         assertConverged(api);
     }
 
@@ -176,7 +202,9 @@ class FaultIT {
                 .fail(op("secretsmanager.DeleteResourcePolicy"), RESET, 2);
         Run failed = viaProxy("teardown", "--yes");
         assertOneLineError(failed, "deleting authorizer", api);
-        assertThat(aws.route(api, "$default").authorizationTypeAsString()).as("routes came first").isEqualTo("NONE");
+        assertThat(aws.route(api, "$default").authorizationTypeAsString())
+                .as("routes came first")
+                .isEqualTo("NONE");
 
         FaultProxy flaky = FaultProxy.start(LocalAws.endpoint())
                 .fail(rest("DELETE", AUTHORIZERS + "/[^/]+"), SERVER_ERROR, 2)
@@ -186,11 +214,16 @@ class FaultIT {
                 .fail(op("secretsmanager.DeleteSecret"), SERVER_ERROR, 2);
         try (flaky) {
             Run rerun = Run.via(flaky.endpoint(), config(), "", false, "teardown", "--yes");
-            assertThat(rerun.exitCode).as(rerun + "\nfaults: " + flaky.faulted()).isZero();
+            assertThat(rerun.exitCode)
+                    .as(rerun + "\nfaults: " + flaky.faulted())
+                    .isZero();
             assertThat(flaky.faulted()).hasSize(9);
         }
         assertThat(aws.apigw.getAuthorizers(r -> r.apiId(api)).items()).isEmpty();
-        assertThat(aws.secrets.describeSecret(r -> r.secretId("secure-api/" + api + "/api-key")).deletedDate()).isNotNull();
+        assertThat(aws.secrets
+                        .describeSecret(r -> r.secretId("secure-api/" + api + "/api-key"))
+                        .deletedDate())
+                .isNotNull();
         Run again = Run.cli(config(), "teardown", "--yes");
         assertThat(again.writes()).as(again.toString()).isEmpty();
     }

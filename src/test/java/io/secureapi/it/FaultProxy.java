@@ -46,8 +46,7 @@ public final class FaultProxy implements AutoCloseable {
     }
 
     /** A service error as AWS sends it: HTTP status, error code, message. */
-    public record ServiceError(int status, String code, String message) {
-    }
+    public record ServiceError(int status, String code, String message) {}
 
     /** One request as received. */
     public record Request(String method, String path, Map<String, String> headers, byte[] body) {
@@ -168,7 +167,8 @@ public final class FaultProxy implements AutoCloseable {
     }
 
     /** Like {@link #hold(Predicate, boolean)}, but forwards and answers once {@code release} opens. */
-    public java.util.concurrent.CountDownLatch hold(Predicate<Request> match, boolean forwardFirst, java.util.concurrent.CountDownLatch release) {
+    public java.util.concurrent.CountDownLatch hold(
+            Predicate<Request> match, boolean forwardFirst, java.util.concurrent.CountDownLatch release) {
         java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
         holdMatch = match;
         holdForward = forwardFirst;
@@ -311,7 +311,9 @@ public final class FaultProxy implements AutoCloseable {
             int colon = line.indexOf(':');
             if (colon <= 0) continue;
             raw.add(line);
-            headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+            headers.put(
+                    line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                    line.substring(colon + 1).trim());
         }
         return headers;
     }
@@ -360,7 +362,10 @@ public final class FaultProxy implements AutoCloseable {
             OutputStream o = up.getOutputStream();
             StringBuilder head = new StringBuilder(req.method() + " " + req.path() + " HTTP/1.1\r\n");
             req.headers().forEach((k, v) -> {
-                if (!k.equals("connection") && !k.equals("transfer-encoding") && !k.equals("content-length") && !k.equals("expect")) {
+                if (!k.equals("connection")
+                        && !k.equals("transfer-encoding")
+                        && !k.equals("content-length")
+                        && !k.equals("expect")) {
                     head.append(k).append(": ").append(v).append("\r\n");
                 }
             });
@@ -381,7 +386,10 @@ public final class FaultProxy implements AutoCloseable {
             StringBuilder b = new StringBuilder("HTTP/1.1 " + sp[1] + (sp.length > 2 ? " " + sp[2] : "") + "\r\n");
             for (String line : raw) {
                 String k = line.substring(0, line.indexOf(':')).trim().toLowerCase(Locale.ROOT);
-                if (k.equals("connection") || k.equals("transfer-encoding") || k.equals("content-length") || k.equals("keep-alive")) continue;
+                if (k.equals("connection")
+                        || k.equals("transfer-encoding")
+                        || k.equals("content-length")
+                        || k.equals("keep-alive")) continue;
                 b.append(line).append("\r\n");
             }
             b.append("Content-Length: ").append(body.length).append("\r\n\r\n");
@@ -424,10 +432,12 @@ public final class FaultProxy implements AutoCloseable {
         if (req.queryProtocol()) {
             type = "text/xml";
             body = "<ErrorResponse><Error><Type>" + (status >= 500 ? "Receiver" : "Sender") + "</Type><Code>" + code
-                    + "</Code><Message>" + message + "</Message></Error><RequestId>fault-proxy</RequestId></ErrorResponse>";
+                    + "</Code><Message>" + message
+                    + "</Message></Error><RequestId>fault-proxy</RequestId></ErrorResponse>";
         } else {
             type = req.jsonProtocol() ? "application/x-amz-json-1.1" : "application/json";
-            body = "{\"__type\":\"" + code + "\",\"message\":\"" + message.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
+            body = "{\"__type\":\"" + code + "\",\"message\":\""
+                    + message.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
         }
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         String head = "HTTP/1.1 " + status + " Fault\r\nContent-Type: " + type + "\r\nx-amzn-ErrorType: " + code

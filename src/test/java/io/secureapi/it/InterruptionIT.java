@@ -28,6 +28,7 @@ import software.amazon.awssdk.services.apigatewayv2.model.Route;
  */
 class InterruptionIT {
     final Aws aws = new Aws();
+
     @TempDir
     Path dir;
 
@@ -53,13 +54,15 @@ class InterruptionIT {
     }
 
     String[] setupArgs(String api, String fn) {
-        return fn == null ? new String[] {"setup", "--api-id", api} : new String[] {"setup", "--api-id", api, "--function", fn};
+        return fn == null
+                ? new String[] {"setup", "--api-id", api}
+                : new String[] {"setup", "--api-id", api, "--function", fn};
     }
 
     @ParameterizedTest(name = "interrupted after {0}")
     @MethodSource("writeSteps")
-    void setup_interruptedAfterAWriteStep_rerunEndsInTheStateOfACleanRun(String step, Predicate<FaultProxy.Request> trigger,
-            boolean userFunction) {
+    void setup_interruptedAfterAWriteStep_rerunEndsInTheStateOfACleanRun(
+            String step, Predicate<FaultProxy.Request> trigger, boolean userFunction) {
         String cleanApi = api();
         String cleanFn = userFunction ? fn() : null;
         Path cleanConfig = dir.resolve("clean.json");
@@ -73,20 +76,37 @@ class InterruptionIT {
         try (FaultProxy proxy = FaultProxy.start(LocalAws.endpoint())) {
             proxy.failEverythingAfter(trigger, FaultProxy.Fault.SERVER_ERROR);
             interrupted = Run.via(proxy.endpoint(), config, "", false, setupArgs(api, fn));
-            assertThat(proxy.cutHappened()).as("the step ran: " + proxy.operations()).isTrue();
+            assertThat(proxy.cutHappened())
+                    .as("the step ran: " + proxy.operations())
+                    .isTrue();
         }
         assertThat(interrupted.exitCode).as(interrupted.toString()).isEqualTo(3);
-        assertThat(interrupted.err.lines().filter(l -> l.startsWith("error: "))).as(interrupted.toString()).hasSize(1);
-        String shownKey = interrupted.out.lines().filter(l -> l.contains("Key value:")).findFirst()
-                .map(l -> l.replaceFirst(".*Key value:\\s*", "")).orElse(null);
-        assertThat(shownKey).as("the key stored before the interruption is handed over: " + interrupted).startsWith("sak_live_");
+        assertThat(interrupted.err.lines().filter(l -> l.startsWith("error: ")))
+                .as(interrupted.toString())
+                .hasSize(1);
+        String shownKey = interrupted
+                .out
+                .lines()
+                .filter(l -> l.contains("Key value:"))
+                .findFirst()
+                .map(l -> l.replaceFirst(".*Key value:\\s*", ""))
+                .orElse(null);
+        assertThat(shownKey)
+                .as("the key stored before the interruption is handed over: " + interrupted)
+                .startsWith("sak_live_");
 
         Run rerun = Run.cli(config, setupArgs(api, fn));
         assertThat(rerun.exitCode).as(rerun.toString()).isZero();
         assertThat(rerun.out).doesNotContain(shownKey);
-        String stored = aws.secrets.getSecretValue(r -> r.secretId("secure-api/" + api + "/api-key")).secretString();
-        assertThat(stored.contains("secure-api-digests") ? Digests.isCurrent(stored, "live", shownKey) : stored.equals(shownKey))
-                .as("the key shown is the one stored").isTrue();
+        String stored = aws.secrets
+                .getSecretValue(r -> r.secretId("secure-api/" + api + "/api-key"))
+                .secretString();
+        assertThat(
+                        stored.contains("secure-api-digests")
+                                ? Digests.isCurrent(stored, "live", shownKey)
+                                : stored.equals(shownKey))
+                .as("the key shown is the one stored")
+                .isTrue();
 
         assertThat(snapshot(api, fn, config)).as("after " + step).isEqualTo(snapshot(cleanApi, cleanFn, cleanConfig));
         Run third = Run.cli(config, setupArgs(api, fn));
@@ -103,12 +123,19 @@ class InterruptionIT {
     String snapshot(String api, String userFn, Path config) {
         Map<String, Object> s = new LinkedHashMap<>();
         Map<String, String> ids = new LinkedHashMap<>();
-        List<Authorizer> authorizers = aws.apigw.getAuthorizers(r -> r.apiId(api)).items();
+        List<Authorizer> authorizers =
+                aws.apigw.getAuthorizers(r -> r.apiId(api)).items();
         List<Object> as = new ArrayList<>();
         for (Authorizer a : authorizers) {
             ids.put(a.authorizerId(), "<authorizer>");
-            as.add(List.of(a.name(), a.authorizerTypeAsString(), a.identitySource(), a.authorizerPayloadFormatVersion(),
-                    a.enableSimpleResponses(), a.authorizerResultTtlInSeconds(), a.authorizerUri()));
+            as.add(List.of(
+                    a.name(),
+                    a.authorizerTypeAsString(),
+                    a.identitySource(),
+                    a.authorizerPayloadFormatVersion(),
+                    a.enableSimpleResponses(),
+                    a.authorizerResultTtlInSeconds(),
+                    a.authorizerUri()));
         }
         s.put("authorizers", as);
         Map<String, Object> routes = new TreeMap<>();
@@ -122,21 +149,43 @@ class InterruptionIT {
         var secret = aws.secrets.describeSecret(r -> r.secretId(secretName));
         ids.put(secret.arn(), "<secret arn>");
         s.put("secretTags", secret.tags().toString());
-        s.put("secretVersions", aws.secrets.listSecretVersionIds(r -> r.secretId(secretName)).versions().size());
+        s.put(
+                "secretVersions",
+                aws.secrets
+                        .listSecretVersionIds(r -> r.secretId(secretName))
+                        .versions()
+                        .size());
         String value = aws.secrets.getSecretValue(r -> r.secretId(secretName)).secretString();
-        s.put("secretShape", value.startsWith("{") ? new TreeMap<>(JsonText.parseObject(value)).keySet().toString() : "plain");
-        s.put("secretPolicy", statements(aws.secrets.getResourcePolicy(r -> r.secretId(secretName)).resourcePolicy()));
+        s.put(
+                "secretShape",
+                value.startsWith("{")
+                        ? new TreeMap<>(JsonText.parseObject(value)).keySet().toString()
+                        : "plain");
+        s.put(
+                "secretPolicy",
+                statements(aws.secrets
+                        .getResourcePolicy(r -> r.secretId(secretName))
+                        .resourcePolicy()));
 
         String fnName = userFn == null ? "secure-api-authorizer-" + api : userFn;
         var fn = aws.lambda.getFunction(r -> r.functionName(fnName));
         s.put("functionEnv", new TreeMap<>(fn.configuration().environment().variables()));
         s.put("functionTags", fn.tags() == null ? Map.of() : new TreeMap<>(fn.tags()));
-        s.put("functionRuntime", fn.configuration().runtimeAsString() + " " + fn.configuration().handler() + " " + fn.configuration().role());
-        s.put("functionPolicy", statements(aws.lambda.getPolicy(r -> r.functionName(fnName)).policy()));
+        s.put(
+                "functionRuntime",
+                fn.configuration().runtimeAsString() + " " + fn.configuration().handler() + " "
+                        + fn.configuration().role());
+        s.put(
+                "functionPolicy",
+                statements(aws.lambda.getPolicy(r -> r.functionName(fnName)).policy()));
         if (userFn == null) {
             String role = "secure-api-authorizer-" + api;
-            s.put("roleTags", aws.iam.getRole(r -> r.roleName(role)).role().tags().toString());
-            s.put("rolePolicies", aws.iam.listRolePolicies(r -> r.roleName(role)).policyNames());
+            s.put(
+                    "roleTags",
+                    aws.iam.getRole(r -> r.roleName(role)).role().tags().toString());
+            s.put(
+                    "rolePolicies",
+                    aws.iam.listRolePolicies(r -> r.roleName(role)).policyNames());
         }
         try {
             s.put("config", JsonText.parseObject(Files.readString(config)));

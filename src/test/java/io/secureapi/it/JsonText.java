@@ -13,8 +13,7 @@ import software.amazon.awssdk.protocols.jsoncore.JsonNode;
  * Objects keep their order; integral numbers are {@code Long}, others {@code BigDecimal}.
  */
 public final class JsonText {
-    private JsonText() {
-    }
+    private JsonText() {}
 
     public static Object parse(String text) {
         return value(JsonNode.parser().parse(text));

@@ -29,6 +29,7 @@ class KeysEndToEndIT {
     final Aws aws = new Aws();
     final HttpClient http = HttpClient.newHttpClient();
     final List<Process> gateways = new ArrayList<>();
+
     @TempDir
     Path dir;
 
@@ -46,20 +47,39 @@ class KeysEndToEndIT {
 
     /** The harness with no key cache in the function, so each request reads the secret as it is now. */
     String gateway(String secretArn) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder("node", "src/test/harness/gateway.mjs").directory(LocalAws.projectRoot().toFile());
+        ProcessBuilder pb = new ProcessBuilder("node", "src/test/harness/gateway.mjs")
+                .directory(LocalAws.projectRoot().toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("AWS_"));
-        pb.environment().putAll(Map.of("AWS_ENDPOINT_URL", LocalAws.endpoint(), "AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test",
-                "AWS_REGION", Aws.REGION, "SECRET_ARN", secretArn, "KEY_CACHE_SECONDS", "0"));
+        pb.environment()
+                .putAll(Map.of(
+                        "AWS_ENDPOINT_URL",
+                        LocalAws.endpoint(),
+                        "AWS_ACCESS_KEY_ID",
+                        "test",
+                        "AWS_SECRET_ACCESS_KEY",
+                        "test",
+                        "AWS_REGION",
+                        Aws.REGION,
+                        "SECRET_ARN",
+                        secretArn,
+                        "KEY_CACHE_SECONDS",
+                        "0"));
         pb.redirectError(dir.resolve("gateway-" + gateways.size() + ".log").toFile());
         Process p = pb.start();
         gateways.add(p);
         String line = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
-        assertThat(line).as("the harness prints its URL (is node_modules installed? npm ci)").startsWith("http://127.0.0.1:");
+        assertThat(line)
+                .as("the harness prints its URL (is node_modules installed? npm ci)")
+                .startsWith("http://127.0.0.1:");
         return line.strip();
     }
 
     HttpResponse<String> call(String url, String key) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url + "/items")).header("Authorization", key).GET().build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create(url + "/items"))
+                        .header("Authorization", key)
+                        .GET()
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -76,15 +96,34 @@ class KeysEndToEndIT {
     @Test
     void keysFromSetupAndKeysAdd_workAndAreNamed_aRevokedOneIsRefused() throws Exception {
         String api = aws.amplifyApi();
-        Run setup = Run.cli(config(), "setup", "--api-id", api, "--dev-key", "--key-out", dir.resolve("setup.keys").toString());
+        Run setup = Run.cli(
+                config(),
+                "setup",
+                "--api-id",
+                api,
+                "--dev-key",
+                "--key-out",
+                dir.resolve("setup.keys").toString());
         assertThat(setup.exitCode).as(setup.toString()).isZero();
-        Run add = Run.cli(config(), "keys", "add", "partner-a", "--expires", "30d", "--key-out", dir.resolve("a.key").toString());
+        Run add = Run.cli(
+                config(),
+                "keys",
+                "add",
+                "partner-a",
+                "--expires",
+                "30d",
+                "--key-out",
+                dir.resolve("a.key").toString());
         assertThat(add.exitCode).as(add.toString()).isZero();
         List<String> setupKeys = Files.readAllLines(dir.resolve("setup.keys"));
         String partner = read("a.key");
         String secretArn = (String) Aws.configEntry(config()).get("secretArn");
-        for (String v : List.of(aws.secrets.getSecretValue(r -> r.secretId(secretArn)).secretString())) {
-            assertThat(v).doesNotContain(setupKeys.get(0)).doesNotContain(setupKeys.get(1)).doesNotContain(partner);
+        for (String v :
+                List.of(aws.secrets.getSecretValue(r -> r.secretId(secretArn)).secretString())) {
+            assertThat(v)
+                    .doesNotContain(setupKeys.get(0))
+                    .doesNotContain(setupKeys.get(1))
+                    .doesNotContain(partner);
         }
 
         String url = gateway(secretArn);
@@ -104,7 +143,13 @@ class KeysEndToEndIT {
     @Test
     void aLegacyPlaintextSecretMidRotation_keepsEveryKeyWorkingAcrossTheUpgrade() throws Exception {
         String api = aws.amplifyApi();
-        Run setup = Run.cli(config(), "setup", "--api-id", api, "--key-out", dir.resolve("setup.keys").toString());
+        Run setup = Run.cli(
+                config(),
+                "setup",
+                "--api-id",
+                api,
+                "--key-out",
+                dir.resolve("setup.keys").toString());
         assertThat(setup.exitCode).as(setup.toString()).isZero();
         String secretArn = (String) Aws.configEntry(config()).get("secretArn");
         String oldLive = "old-live-key-0123456789abcdef0123456789ABCDEF";
@@ -118,10 +163,14 @@ class KeysEndToEndIT {
 
         Run upgrade = Run.cli(config(), "setup");
         assertThat(upgrade.exitCode).as(upgrade.toString()).isZero();
-        assertThat(aws.secrets.getSecretValue(r -> r.secretId(secretArn)).secretString()).contains("secure-api-digests")
-                .doesNotContain(live).doesNotContain(oldLive);
+        assertThat(aws.secrets.getSecretValue(r -> r.secretId(secretArn)).secretString())
+                .contains("secure-api-digests")
+                .doesNotContain(live)
+                .doesNotContain(oldLive);
         assertThat(keyName(call(url, live))).isEqualTo("live");
-        assertThat(keyName(call(url, oldLive))).as("the unfinished rotation's old key still works").isEqualTo("live");
+        assertThat(keyName(call(url, oldLive)))
+                .as("the unfinished rotation's old key still works")
+                .isEqualTo("live");
 
         Run finish = Run.cli(config(), "rotate-key", "--finish");
         assertThat(finish.exitCode).as(finish.toString()).isZero();

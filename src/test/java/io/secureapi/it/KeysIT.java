@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 class KeysIT {
     static final Pattern GENERATED = Pattern.compile("sak_[a-z0-9][a-z0-9-]{0,31}_[0-9A-Za-z]{49}");
     final Aws aws = new Aws();
+
     @TempDir
     Path dir;
 
@@ -33,7 +34,8 @@ class KeysIT {
 
     String setup(String... extra) throws Exception {
         String api = aws.amplifyApi();
-        List<String> args = new ArrayList<>(List.of("setup", "--api-id", api, "--key-out", dir.resolve("live.key").toString()));
+        List<String> args = new ArrayList<>(List.of(
+                "setup", "--api-id", api, "--key-out", dir.resolve("live.key").toString()));
         args.addAll(List.of(extra));
         Run r = Run.cli(config(), args.toArray(String[]::new));
         assertThat(r.exitCode).as(r.toString()).isZero();
@@ -46,7 +48,9 @@ class KeysIT {
 
     @SuppressWarnings("unchecked")
     Map<String, Object> current(String api) {
-        return JsonText.parseObject(aws.secrets.getSecretValue(r -> r.secretId(secretId(api)).versionStage("AWSCURRENT")).secretString());
+        return JsonText.parseObject(aws.secrets
+                .getSecretValue(r -> r.secretId(secretId(api)).versionStage("AWSCURRENT"))
+                .secretString());
     }
 
     @SuppressWarnings("unchecked")
@@ -64,8 +68,12 @@ class KeysIT {
     /** Every string value of every version of the secret. */
     List<String> allVersions(String api) {
         List<String> out = new ArrayList<>();
-        for (var v : aws.secrets.listSecretVersionIds(r -> r.secretId(secretId(api)).includeDeprecated(true)).versions()) {
-            out.add(aws.secrets.getSecretValue(r -> r.secretId(secretId(api)).versionId(v.versionId())).secretString());
+        for (var v : aws.secrets
+                .listSecretVersionIds(r -> r.secretId(secretId(api)).includeDeprecated(true))
+                .versions()) {
+            out.add(aws.secrets
+                    .getSecretValue(r -> r.secretId(secretId(api)).versionId(v.versionId()))
+                    .secretString());
         }
         return out;
     }
@@ -87,12 +95,15 @@ class KeysIT {
         String key = shownKey(r);
         assertThat(key).startsWith("sak_partner-a_");
         assertThat(r.err).doesNotContain(key);
-        assertThat(r.writes()).containsExactly("SecretsManager.PutSecretValue", "SecretsManager.UpdateSecretVersionStage");
+        assertThat(r.writes())
+                .containsExactly("SecretsManager.PutSecretValue", "SecretsManager.UpdateSecretVersionStage");
 
         Map<String, Object> doc = current(api);
         assertThat(doc).containsEntry("format", "secure-api-digests").containsEntry("version", 1L);
         String salt = (String) doc.get("salt");
-        assertThat(entry(api, "partner-a")).containsEntry("digest", hmac(salt, key)).containsEntry("expires", null)
+        assertThat(entry(api, "partner-a"))
+                .containsEntry("digest", hmac(salt, key))
+                .containsEntry("expires", null)
                 .containsEntry("retiring", null);
         assertThat(entry(api, "live")).containsEntry("digest", hmac(salt, live));
         for (String v : allVersions(api)) assertThat(v).doesNotContain(key).doesNotContain(live);
@@ -111,29 +122,57 @@ class KeysIT {
         String key = Files.readString(out).strip();
         assertThat(GENERATED.matcher(key).matches()).isTrue();
         assertThat(r.all()).doesNotContain(key);
-        assertThat(Files.getPosixFilePermissions(out)).containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
-        assertThat(entry(api, "dev")).containsEntry("digest", hmac((String) current(api).get("salt"), key));
+        assertThat(Files.getPosixFilePermissions(out))
+                .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+        assertThat(entry(api, "dev"))
+                .containsEntry("digest", hmac((String) current(api).get("salt"), key));
     }
 
     @Test
     void add_expires_dateIsEndOfDayUtc_durationCountsFromNow() throws Exception {
         String api = setup();
-        Run a = Run.cli(config(), "keys", "add", "partner-a", "--expires", "2099-03-31", "--key-out", dir.resolve("a.key").toString());
+        Run a = Run.cli(
+                config(),
+                "keys",
+                "add",
+                "partner-a",
+                "--expires",
+                "2099-03-31",
+                "--key-out",
+                dir.resolve("a.key").toString());
         assertThat(a.exitCode).as(a.toString()).isZero();
         assertThat(entry(api, "partner-a")).containsEntry("expires", "2099-03-31T23:59:59Z");
         Instant before = Instant.now();
-        Run b = Run.cli(config(), "keys", "add", "partner-b", "--expires", "90d", "--key-out", dir.resolve("b.key").toString());
+        Run b = Run.cli(
+                config(),
+                "keys",
+                "add",
+                "partner-b",
+                "--expires",
+                "90d",
+                "--key-out",
+                dir.resolve("b.key").toString());
         assertThat(b.exitCode).as(b.toString()).isZero();
         Instant exp = Instant.parse((String) entry(api, "partner-b").get("expires"));
-        assertThat(exp).isBetween(before.plus(90, ChronoUnit.DAYS).minusSeconds(2), Instant.now().plus(90, ChronoUnit.DAYS).plusSeconds(2));
+        assertThat(exp)
+                .isBetween(
+                        before.plus(90, ChronoUnit.DAYS).minusSeconds(2),
+                        Instant.now().plus(90, ChronoUnit.DAYS).plusSeconds(2));
     }
 
     @Test
     void badInput_exits2_withOneErrorAndNext_andWritesNothing() throws Exception {
         String api = setup();
-        Run add = Run.cli(config(), "keys", "add", "partner-a", "--key-out", dir.resolve("a.key").toString());
+        Run add = Run.cli(
+                config(),
+                "keys",
+                "add",
+                "partner-a",
+                "--key-out",
+                dir.resolve("a.key").toString());
         assertThat(add.exitCode).as(add.toString()).isZero();
-        String before = aws.secrets.getSecretValue(r -> r.secretId(secretId(api))).versionId();
+        String before =
+                aws.secrets.getSecretValue(r -> r.secretId(secretId(api))).versionId();
         String[][] cases = {
             {"keys", "add", "Partner_A"},
             {"keys", "add", "partner-a"},
@@ -146,20 +185,34 @@ class KeysIT {
         for (String[] c : cases) {
             Run r = Run.cli(config(), c);
             assertThat(r.exitCode).as(String.join(" ", c) + "\n" + r).isEqualTo(2);
-            assertThat(r.err.lines().filter(l -> l.startsWith("error: ")).count()).as(r.toString()).isEqualTo(1);
-            assertThat(r.err.lines().filter(l -> l.strip().startsWith("next: ")).count()).as(r.toString()).isEqualTo(1);
+            assertThat(r.err.lines().filter(l -> l.startsWith("error: ")).count())
+                    .as(r.toString())
+                    .isEqualTo(1);
+            assertThat(r.err.lines().filter(l -> l.strip().startsWith("next: ")).count())
+                    .as(r.toString())
+                    .isEqualTo(1);
             assertThat(r.writes()).as(String.join(" ", c)).isEmpty();
         }
-        assertThat(aws.secrets.getSecretValue(r -> r.secretId(secretId(api))).versionId()).isEqualTo(before);
+        assertThat(aws.secrets.getSecretValue(r -> r.secretId(secretId(api))).versionId())
+                .isEqualTo(before);
     }
 
     @Test
     void keys_onAUserFunction_exits2WithTheReason() throws Exception {
         String api = aws.amplifyApi();
         String fn = aws.userFunction(Aws.unique("own-authorizer"), Map.of());
-        Run s = Run.cli(config(), "setup", "--api-id", api, "--function", fn, "--key-out", dir.resolve("k").toString());
+        Run s = Run.cli(
+                config(),
+                "setup",
+                "--api-id",
+                api,
+                "--function",
+                fn,
+                "--key-out",
+                dir.resolve("k").toString());
         assertThat(s.exitCode).as(s.toString()).isZero();
-        for (String[] c : new String[][] {{"keys", "add", "partner-a"}, {"keys", "list"}, {"keys", "revoke", "live", "--yes"}}) {
+        for (String[] c :
+                new String[][] {{"keys", "add", "partner-a"}, {"keys", "list"}, {"keys", "revoke", "live", "--yes"}}) {
             Run r = Run.cli(config(), c);
             assertThat(r.exitCode).as(r.toString()).isEqualTo(2);
             assertThat(r.err).contains("bundled authorizer").contains("plain-string key");
@@ -171,7 +224,15 @@ class KeysIT {
     @SuppressWarnings("unchecked")
     void list_json_showsNamesDatesStatus_andNeverAKeyOrDigest() throws Exception {
         String api = setup("--dev-key");
-        Run a = Run.cli(config(), "keys", "add", "partner-a", "--expires", "5d", "--key-out", dir.resolve("a.key").toString());
+        Run a = Run.cli(
+                config(),
+                "keys",
+                "add",
+                "partner-a",
+                "--expires",
+                "5d",
+                "--key-out",
+                dir.resolve("a.key").toString());
         assertThat(a.exitCode).as(a.toString()).isZero();
         Run r = Run.cli(config(), "keys", "list", "--output", "json");
         assertThat(r.exitCode).as(r.toString()).isZero();
@@ -179,21 +240,30 @@ class KeysIT {
         assertThat(doc).containsEntry("command", "keys list").containsEntry("schemaVersion", 1L);
         List<Map<String, Object>> keys = (List<Map<String, Object>>) doc.get("keys");
         assertThat(keys).extracting(k -> k.get("name")).containsExactly("dev", "live", "partner-a");
-        assertThat(keys).allSatisfy(k -> assertThat(k).containsKeys("name", "created", "expires", "status", "lastUsed"));
+        assertThat(keys)
+                .allSatisfy(k -> assertThat(k).containsKeys("name", "created", "expires", "status", "lastUsed"));
         assertThat(keys.get(2)).containsEntry("status", "expiring");
         assertThat(keys.get(1)).containsEntry("status", "active").containsEntry("expires", null);
         Map<String, Object> secret = current(api);
         for (Object e : ((Map<String, Object>) secret.get("keys")).values()) {
             assertThat(r.all()).doesNotContain((String) ((Map<String, Object>) e).get("digest"));
         }
-        assertThat(r.all()).doesNotContain((String) secret.get("salt")).doesNotContain(Files.readString(dir.resolve("a.key")).strip());
+        assertThat(r.all())
+                .doesNotContain((String) secret.get("salt"))
+                .doesNotContain(Files.readString(dir.resolve("a.key")).strip());
     }
 
     @Test
     void revoke_removesTheKey_thenFlushesFunctionThenEveryStage_inThatOrder() throws Exception {
         String api = setup();
         aws.apigw.createStage(r -> r.apiId(api).stageName("prod"));
-        Run a = Run.cli(config(), "keys", "add", "partner-a", "--key-out", dir.resolve("a.key").toString());
+        Run a = Run.cli(
+                config(),
+                "keys",
+                "add",
+                "partner-a",
+                "--key-out",
+                dir.resolve("a.key").toString());
         assertThat(a.exitCode).as(a.toString()).isZero();
         String key = Files.readString(dir.resolve("a.key")).strip();
 
@@ -202,23 +272,40 @@ class KeysIT {
         assertThat(entry(api, "partner-a")).isNull();
         assertThat(entry(api, "live")).isNotNull();
         List<String> writes = r.writes();
-        assertThat(writes).containsExactly("SecretsManager.PutSecretValue", "SecretsManager.UpdateSecretVersionStage",
-                "Lambda.UpdateFunctionConfiguration",
-                "ApiGatewayV2.ResetAuthorizersCache", "ApiGatewayV2.ResetAuthorizersCache");
+        assertThat(writes)
+                .containsExactly(
+                        "SecretsManager.PutSecretValue",
+                        "SecretsManager.UpdateSecretVersionStage",
+                        "Lambda.UpdateFunctionConfiguration",
+                        "ApiGatewayV2.ResetAuthorizersCache",
+                        "ApiGatewayV2.ResetAuthorizersCache");
         // the function update has completed (waiter) before the stages are listed and reset
         List<String> ops = r.operations;
         int update = ops.indexOf("Lambda.UpdateFunctionConfiguration");
         int stages = ops.indexOf("ApiGatewayV2.GetStages");
-        assertThat(ops.subList(update, stages)).as("the SDK waiter reads the function").contains("Lambda.GetFunction");
-        assertThat(aws.lambda.getFunctionConfiguration(x -> x.functionName("secure-api-authorizer-" + api)).environment().variables())
-                .containsKey("SECURE_API_FLUSHED_AT").containsKey("SECRET_ARN");
-        assertThat(r.out).contains("revoked").contains("at most").contains("$default").contains("prod");
+        assertThat(ops.subList(update, stages))
+                .as("the SDK waiter reads the function")
+                .contains("Lambda.GetFunction");
+        assertThat(aws.lambda
+                        .getFunctionConfiguration(x -> x.functionName("secure-api-authorizer-" + api))
+                        .environment()
+                        .variables())
+                .containsKey("SECURE_API_FLUSHED_AT")
+                .containsKey("SECRET_ARN");
+        assertThat(r.out)
+                .contains("revoked")
+                .contains("at most")
+                .contains("$default")
+                .contains("prod");
         for (String v : allVersions(api)) assertThat(v).doesNotContain(key);
 
         // setup never resets or removes the flush marker
         Run again = Run.cli(config(), "setup");
         assertThat(again.exitCode).as(again.toString()).isZero();
-        assertThat(aws.lambda.getFunctionConfiguration(x -> x.functionName("secure-api-authorizer-" + api)).environment().variables())
+        assertThat(aws.lambda
+                        .getFunctionConfiguration(x -> x.functionName("secure-api-authorizer-" + api))
+                        .environment()
+                        .variables())
                 .containsKey("SECURE_API_FLUSHED_AT");
         assertThat(again.writes()).isEmpty();
     }
@@ -232,8 +319,10 @@ class KeysIT {
         String live = "cur-live-key-0123456789abcdef0123456789ABCDEF";
         String dev = "cur-dev-key-0123456789abcdef0123456789ABCDEFG";
         // what an earlier secure-api left: plaintext named keys, mid-rotation (AWSPREVIOUS holds the old live key)
-        aws.secrets.putSecretValue(r -> r.secretId(id).secretString("{\"live\":\"" + oldLive + "\",\"dev\":\"" + dev + "\"}"));
-        aws.secrets.putSecretValue(r -> r.secretId(id).secretString("{\"live\":\"" + live + "\",\"dev\":\"" + dev + "\"}"));
+        aws.secrets.putSecretValue(
+                r -> r.secretId(id).secretString("{\"live\":\"" + oldLive + "\",\"dev\":\"" + dev + "\"}"));
+        aws.secrets.putSecretValue(
+                r -> r.secretId(id).secretString("{\"live\":\"" + live + "\",\"dev\":\"" + dev + "\"}"));
 
         Run verify = Run.cli(config(), "verify", "--output", "json");
         assertThat(verify.out).contains("secret.plaintext");
@@ -248,9 +337,13 @@ class KeysIT {
         Map<String, Object> doc = current(api);
         String salt = (String) doc.get("salt");
         assertThat(entry(api, "live")).containsEntry("digest", hmac(salt, live));
-        assertThat((Map<String, Object>) entry(api, "live").get("retiring")).containsEntry("digest", hmac(salt, oldLive));
+        assertThat((Map<String, Object>) entry(api, "live").get("retiring"))
+                .containsEntry("digest", hmac(salt, oldLive));
         assertThat(entry(api, "dev")).containsEntry("digest", hmac(salt, dev)).containsEntry("retiring", null);
-        assertThat(aws.secrets.getSecretValue(x -> x.secretId(id)).secretString()).doesNotContain(live).doesNotContain(dev).doesNotContain(oldLive);
+        assertThat(aws.secrets.getSecretValue(x -> x.secretId(id)).secretString())
+                .doesNotContain(live)
+                .doesNotContain(dev)
+                .doesNotContain(oldLive);
 
         Run converged = Run.cli(config(), "setup", "--dev-key");
         assertThat(converged.writes()).as(converged.toString()).isEmpty();
@@ -264,7 +357,15 @@ class KeysIT {
         setup();
         Run none = Run.cli(config(), "verify", "--output", "json");
         assertThat(none.out).doesNotContain("keys.expiring");
-        Run a = Run.cli(config(), "keys", "add", "partner-a", "--expires", "10d", "--key-out", dir.resolve("a.key").toString());
+        Run a = Run.cli(
+                config(),
+                "keys",
+                "add",
+                "partner-a",
+                "--expires",
+                "10d",
+                "--key-out",
+                dir.resolve("a.key").toString());
         assertThat(a.exitCode).as(a.toString()).isZero();
         Run v = Run.cli(config(), "verify");
         assertThat(v.out).containsPattern("(?i)warn\\s+keys.expiring").contains("partner-a expires on");
@@ -275,8 +376,16 @@ class KeysIT {
     void operatorSetupPolicy_allowsEveryCallOfKeysAddListRevoke() throws Exception {
         Set<String> allowed = OperatorPolicyIT.allowedActions("operator-setup.json");
         setup();
-        List<Run> runs = List.of(Run.cli(config(), "keys", "add", "partner-a", "--key-out", dir.resolve("a.key").toString()),
-                Run.cli(config(), "keys", "list"), Run.cli(config(), "keys", "revoke", "partner-a", "--yes"));
+        List<Run> runs = List.of(
+                Run.cli(
+                        config(),
+                        "keys",
+                        "add",
+                        "partner-a",
+                        "--key-out",
+                        dir.resolve("a.key").toString()),
+                Run.cli(config(), "keys", "list"),
+                Run.cli(config(), "keys", "revoke", "partner-a", "--yes"));
         for (Run r : runs) {
             assertThat(r.exitCode).as(r.toString()).isZero();
             for (String op : r.operations) {
@@ -286,7 +395,8 @@ class KeysIT {
     }
 
     static Set<String> names(Map<String, Object> doc) {
-        return ((Map<?, ?>) doc.get("keys")).keySet().stream().map(String::valueOf).collect(java.util.stream.Collectors.toSet());
+        return ((Map<?, ?>) doc.get("keys"))
+                .keySet().stream().map(String::valueOf).collect(java.util.stream.Collectors.toSet());
     }
 
     @Test
@@ -296,10 +406,14 @@ class KeysIT {
         Run[] first = new Run[1];
         try (FaultProxy proxy = FaultProxy.start(LocalAws.endpoint())) {
             java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-            java.util.concurrent.CountDownLatch held = proxy.hold(FaultProxy.op("secretsmanager.PutSecretValue"), false, release);
-            Thread t = new Thread(() -> first[0] = Run.via(proxy.endpoint(), config(), "", false, "keys", "add", "partner-a"));
+            java.util.concurrent.CountDownLatch held =
+                    proxy.hold(FaultProxy.op("secretsmanager.PutSecretValue"), false, release);
+            Thread t = new Thread(
+                    () -> first[0] = Run.via(proxy.endpoint(), config(), "", false, "keys", "add", "partner-a"));
             t.start();
-            assertThat(held.await(60, java.util.concurrent.TimeUnit.SECONDS)).as("keys add partner-a reached its write").isTrue();
+            assertThat(held.await(60, java.util.concurrent.TimeUnit.SECONDS))
+                    .as("keys add partner-a reached its write")
+                    .isTrue();
             // meanwhile a teammate adds another key: it read the same version and writes first
             Run other = Run.cli(config(), "keys", "add", "partner-b");
             assertThat(other.exitCode).as(other.toString()).isZero();
@@ -308,24 +422,44 @@ class KeysIT {
         }
         assertThat(first[0].exitCode).as(first[0].toString()).isEqualTo(3);
         assertThat(first[0].err).contains("changed while this command ran").contains("next: run the command again");
-        assertThat(first[0].out).as("a key that was never made current is not handed out").doesNotContain("sak_partner-a_");
+        assertThat(first[0].out)
+                .as("a key that was never made current is not handed out")
+                .doesNotContain("sak_partner-a_");
         @SuppressWarnings("unchecked")
         Map<String, Object> keys = (Map<String, Object>) current(api).get("keys");
-        assertThat(keys.keySet()).as("the teammate's key survives; the stopped run left nothing current")
-                .contains("live", "partner-b").doesNotContain("partner-a");
+        assertThat(keys.keySet())
+                .as("the teammate's key survives; the stopped run left nothing current")
+                .contains("live", "partner-b")
+                .doesNotContain("partner-a");
         Run again = Run.cli(config(), "keys", "add", "partner-a");
         assertThat(again.exitCode).as(again.toString()).isZero();
-        assertThat(((Map<String, Object>) current(api).get("keys")).keySet()).contains("live", "partner-a", "partner-b");
+        assertThat(((Map<String, Object>) current(api).get("keys")).keySet())
+                .contains("live", "partner-a", "partner-b");
     }
 
     @Test
     void rotateKey_ofAConsumersKey_saysToGiveItToTheConsumer_notToPasteItIntoBubble() throws Exception {
         setup();
-        assertThat(Run.cli(config(), "keys", "add", "partner-a", "--key-out", dir.resolve("a.key").toString()).exitCode).isZero();
-        Run r = Run.cli(config(), "rotate-key", "--key", "partner-a", "--key-out", dir.resolve("a2.key").toString());
+        assertThat(Run.cli(
+                                config(),
+                                "keys",
+                                "add",
+                                "partner-a",
+                                "--key-out",
+                                dir.resolve("a.key").toString())
+                        .exitCode)
+                .isZero();
+        Run r = Run.cli(
+                config(),
+                "rotate-key",
+                "--key",
+                "partner-a",
+                "--key-out",
+                dir.resolve("a2.key").toString());
         assertThat(r.exitCode).as(r.toString()).isZero();
         assertThat(r.out).doesNotContain("Bubble").contains("consumer partner-a");
-        Run live = Run.cli(config(), "rotate-key", "--key-out", dir.resolve("live2.key").toString());
+        Run live = Run.cli(
+                config(), "rotate-key", "--key-out", dir.resolve("live2.key").toString());
         assertThat(live.exitCode).as(live.toString()).isZero();
         assertThat(live.out).contains("Bubble API Connector").contains("Key value");
     }

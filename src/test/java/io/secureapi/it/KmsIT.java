@@ -20,8 +20,12 @@ import software.amazon.awssdk.services.kms.KmsClient;
 /** A secret encrypted with a customer-managed KMS key: the reader's role needs kms:Decrypt on it. */
 class KmsIT {
     final Aws aws = new Aws();
-    final KmsClient kms = KmsClient.builder().region(Region.of(Aws.REGION)).endpointOverride(URI.create(LocalAws.endpoint()))
-            .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"))).build();
+    final KmsClient kms = KmsClient.builder()
+            .region(Region.of(Aws.REGION))
+            .endpointOverride(URI.create(LocalAws.endpoint()))
+            .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+            .build();
+
     @TempDir
     Path dir;
 
@@ -31,7 +35,8 @@ class KmsIT {
 
     /** A customer-managed key with an alias; returns its ARN. */
     String key(String alias, String policy) {
-        var req = software.amazon.awssdk.services.kms.model.CreateKeyRequest.builder().description("test key");
+        var req = software.amazon.awssdk.services.kms.model.CreateKeyRequest.builder()
+                .description("test key");
         if (policy != null) req.policy(policy);
         String arn = kms.createKey(req.build()).keyMetadata().arn();
         kms.createAlias(r -> r.aliasName(alias).targetKeyId(arn));
@@ -39,7 +44,10 @@ class KmsIT {
     }
 
     String secretWithKey(String name, String kmsKeyId) {
-        return aws.secrets.createSecret(r -> r.name(name).secretString("sak_test_" + "k".repeat(40)).kmsKeyId(kmsKeyId)).arn();
+        return aws.secrets
+                .createSecret(r ->
+                        r.name(name).secretString("sak_test_" + "k".repeat(40)).kmsKeyId(kmsKeyId))
+                .arn();
     }
 
     /** The policy document as text, URL-decoded (IAM returns it encoded), whitespace removed; read without the tool's parser. */
@@ -49,7 +57,8 @@ class KmsIT {
     }
 
     @Test
-    void bundled_secretWithCustomerKeyByAlias_roleGetsDecryptOnTheKeyArn_scopedToSecretsManagerAndTheSecret() throws Exception {
+    void bundled_secretWithCustomerKeyByAlias_roleGetsDecryptOnTheKeyArn_scopedToSecretsManagerAndTheSecret()
+            throws Exception {
         String api = aws.amplifyApi();
         String alias = "alias/" + Aws.unique("sa");
         String keyArn = key(alias, null);
@@ -58,8 +67,12 @@ class KmsIT {
         Run run = Run.cli(config(), "setup", "--api-id", api);
         assertThat(run.exitCode).as(run.toString()).isZero();
         String role = "secure-api-authorizer-" + api;
-        String doc = aws.iam.getRolePolicy(r -> r.roleName(role).policyName("secure-api-authorizer-kms")).policyDocument();
-        assertThat(document(doc)).contains("\"Effect\":\"Allow\"").contains("\"Action\":\"kms:Decrypt\"")
+        String doc = aws.iam
+                .getRolePolicy(r -> r.roleName(role).policyName("secure-api-authorizer-kms"))
+                .policyDocument();
+        assertThat(document(doc))
+                .contains("\"Effect\":\"Allow\"")
+                .contains("\"Action\":\"kms:Decrypt\"")
                 .contains("\"Resource\":\"" + keyArn + "\"")
                 .contains("\"kms:ViaService\":\"secretsmanager.us-east-1.amazonaws.com\"")
                 .contains("\"kms:EncryptionContext:SecretARN\":\"" + secretArn + "\"");
@@ -69,7 +82,9 @@ class KmsIT {
         assertThat(again.writes()).as("converged " + again).isEmpty();
 
         Run verify = Run.cli(config(), "verify", "--output", "json");
-        assertThat(VerifyIT.status(VerifyIT.checks(verify), "secret.kms")).as(verify.toString()).isEqualTo("pass");
+        assertThat(VerifyIT.status(VerifyIT.checks(verify), "secret.kms"))
+                .as(verify.toString())
+                .isEqualTo("pass");
 
         Run teardown = Run.cli(config(), "teardown", "--yes");
         assertThat(teardown.exitCode).as(teardown.toString()).isZero();
@@ -85,8 +100,11 @@ class KmsIT {
         secretWithKey("secure-api/" + api + "/api-key", keyArn);
         Run run = Run.cli(config(), "setup", "--api-id", api);
         assertThat(run.exitCode).as(run.toString()).isZero();
-        assertThat(run.err).contains("warning: the key policy of KMS key " + keyArn + " does not let IAM policies grant access")
-                .contains("the key's owner must add").contains("\"Principal\":{\"AWS\":\"arn:aws:iam::123456789012:role/secure-api-authorizer-" + api + "\"}");
+        assertThat(run.err)
+                .contains("warning: the key policy of KMS key " + keyArn + " does not let IAM policies grant access")
+                .contains("the key's owner must add")
+                .contains(
+                        "\"Principal\":{\"AWS\":\"arn:aws:iam::123456789012:role/secure-api-authorizer-" + api + "\"}");
         Run verify = Run.cli(config(), "verify", "--output", "json");
         var check = VerifyIT.checks(verify).get("secret.kms");
         assertThat(check.get("status")).isEqualTo("fail");
@@ -111,15 +129,20 @@ class KmsIT {
         var check = VerifyIT.checks(verify).get("secret.kms");
         assertThat(check.get("status")).isEqualTo("fail");
         String fix = (String) check.get("fix");
-        assertThat(fix).contains("add this statement to a policy of role arn:aws:iam::123456789012:role/" + fn + "-role")
-                .contains("\"Action\":\"kms:Decrypt\"").contains("\"Resource\":\"" + keyArn + "\"")
+        assertThat(fix)
+                .contains("add this statement to a policy of role arn:aws:iam::123456789012:role/" + fn + "-role")
+                .contains("\"Action\":\"kms:Decrypt\"")
+                .contains("\"Resource\":\"" + keyArn + "\"")
                 .contains("\"kms:EncryptionContext:SecretARN\":\"" + secretArn + "\"");
 
         String statement = fix.substring(fix.indexOf('{'));
-        aws.iam.putRolePolicy(r -> r.roleName(fn + "-role").policyName("decrypt").policyDocument(
-                "{\"Version\":\"2012-10-17\",\"Statement\":[" + statement + "]}"));
+        aws.iam.putRolePolicy(r -> r.roleName(fn + "-role")
+                .policyName("decrypt")
+                .policyDocument("{\"Version\":\"2012-10-17\",\"Statement\":[" + statement + "]}"));
         Run after = Run.cli(config(), "verify", "--output", "json");
-        assertThat(VerifyIT.status(VerifyIT.checks(after), "secret.kms")).as(after.toString()).isEqualTo("pass");
+        assertThat(VerifyIT.status(VerifyIT.checks(after), "secret.kms"))
+                .as(after.toString())
+                .isEqualTo("pass");
     }
 
     @Test
@@ -128,14 +151,22 @@ class KmsIT {
         String keyArn = key("alias/" + Aws.unique("sa"), null);
         String fn = Aws.unique("fn");
         aws.userFunction(fn, Map.of());
-        String policyArn = aws.iam.createPolicy(r -> r.policyName(Aws.unique("decrypt")).policyDocument(
-                "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"kms:*\",\"Resource\":\"" + keyArn + "\"}]}")).policy().arn();
+        String policyArn = aws.iam
+                .createPolicy(r -> r.policyName(Aws.unique("decrypt"))
+                        .policyDocument(
+                                "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"kms:*\",\"Resource\":\""
+                                        + keyArn + "\"}]}"))
+                .policy()
+                .arn();
         aws.iam.attachRolePolicy(r -> r.roleName(fn + "-role").policyArn(policyArn));
         String secretName = Aws.unique("kms-secret");
         secretWithKey(secretName, keyArn);
-        assertThat(Run.cli(config(), "setup", "--api-id", api, "--function", fn, "--secret-name", secretName).exitCode).isZero();
+        assertThat(Run.cli(config(), "setup", "--api-id", api, "--function", fn, "--secret-name", secretName).exitCode)
+                .isZero();
         Run verify = Run.cli(config(), "verify", "--output", "json");
-        assertThat(VerifyIT.status(VerifyIT.checks(verify), "secret.kms")).as(verify.toString()).isEqualTo("pass");
+        assertThat(VerifyIT.status(VerifyIT.checks(verify), "secret.kms"))
+                .as(verify.toString())
+                .isEqualTo("pass");
     }
 
     @Test
@@ -146,7 +177,8 @@ class KmsIT {
         aws.userFunction(fn, Map.of());
         String secretName = Aws.unique("kms-secret");
         secretWithKey(secretName, keyArn);
-        assertThat(Run.cli(config(), "setup", "--api-id", api, "--function", fn, "--secret-name", secretName).exitCode).isZero();
+        assertThat(Run.cli(config(), "setup", "--api-id", api, "--function", fn, "--secret-name", secretName).exitCode)
+                .isZero();
         try (FaultProxy proxy = FaultProxy.start(LocalAws.endpoint())) {
             proxy.fail(op("ListRolePolicies"), ACCESS_DENIED, -1);
             Run verify = Run.via(proxy.endpoint(), config(), "", false, "verify", "--output", "json");
@@ -164,7 +196,8 @@ class KmsIT {
         aws.userFunction(fn, Map.of());
         String secretName = Aws.unique("kms-secret");
         secretWithKey(secretName, keyArn);
-        assertThat(Run.cli(config(), "setup", "--api-id", api, "--function", fn, "--secret-name", secretName).exitCode).isZero();
+        assertThat(Run.cli(config(), "setup", "--api-id", api, "--function", fn, "--secret-name", secretName).exitCode)
+                .isZero();
         try (FaultProxy proxy = FaultProxy.start(LocalAws.endpoint())) {
             proxy.fail(op("TrentService.DescribeKey"), ACCESS_DENIED, -1);
             Run verify = Run.via(proxy.endpoint(), config(), "", false, "verify", "--output", "json");
@@ -186,6 +219,7 @@ class KmsIT {
         } catch (NoSuchEntityException expected) {
             // nothing granted
         }
-        assertThat(VerifyIT.checks(Run.cli(config(), "verify", "--output", "json"))).doesNotContainKey("secret.kms");
+        assertThat(VerifyIT.checks(Run.cli(config(), "verify", "--output", "json")))
+                .doesNotContainKey("secret.kms");
     }
 }

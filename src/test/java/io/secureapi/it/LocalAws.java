@@ -16,20 +16,21 @@ public final class LocalAws {
     private static String endpoint;
     private static Process process;
 
-    private LocalAws() {
-    }
+    private LocalAws() {}
 
     public static synchronized String endpoint() {
         if (endpoint != null) return endpoint;
         String given = System.getenv("SECURE_API_TEST_ENDPOINT");
         if (given != null && !given.isBlank()) return endpoint = given;
         try {
-            ProcessBuilder pb = new ProcessBuilder("python3", projectRoot().resolve("scripts/local_aws.py").toString(), "--watch-stdin");
+            ProcessBuilder pb = new ProcessBuilder(
+                    "python3", projectRoot().resolve("scripts/local_aws.py").toString(), "--watch-stdin");
             pb.redirectError(ProcessBuilder.Redirect.DISCARD);
             // moto uses botocore itself: an empty AWS_PROFILE (surefire blanks it for the tool) breaks it
             pb.environment().keySet().removeIf(k -> k.startsWith("AWS_"));
             process = pb.start();
-            BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            BufferedReader r =
+                    new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
             String line = r.readLine();
             if (line == null || !line.startsWith("http://")) {
                 process.destroyForcibly();

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Messages that send the user the right way: each names what is wrong and a next step that works. */
 class MessagesIT {
     final Aws aws = new Aws();
+
     @TempDir
     Path dir;
 
@@ -20,7 +21,9 @@ class MessagesIT {
 
     static void refused(Run run, String... words) {
         assertThat(run.exitCode).as(run.toString()).isEqualTo(2);
-        assertThat(run.err.lines().filter(l -> l.startsWith("error: "))).as(run.toString()).hasSize(1);
+        assertThat(run.err.lines().filter(l -> l.startsWith("error: ")))
+                .as(run.toString())
+                .hasSize(1);
         assertThat(run.err).contains("next:").contains(words);
         assertThat(run.writes()).as(run.toString()).isEmpty();
     }
@@ -43,7 +46,13 @@ class MessagesIT {
     @Test
     void functionInAnotherRegion_saysItMustBeInTheApisRegion_withoutSuggestingRegion() {
         String api = aws.amplifyApi();
-        Run run = Run.cli(config(), "setup", "--api-id", api, "--function", "arn:aws:lambda:eu-west-1:123456789012:function:auth");
+        Run run = Run.cli(
+                config(),
+                "setup",
+                "--api-id",
+                api,
+                "--function",
+                "arn:aws:lambda:eu-west-1:123456789012:function:auth");
         refused(run, "eu-west-1", "must be in the API's region");
         assertThat(run.err).doesNotContain("--region");
     }
@@ -54,24 +63,43 @@ class MessagesIT {
         Files.writeString(cfg, "[profile other]\nregion = us-east-1\n");
         Path creds = dir.resolve("aws-credentials");
         Files.writeString(creds, "[other]\naws_access_key_id = x\naws_secret_access_key = y\n");
-        Map<String, String> env = Map.of("AWS_CONFIG_FILE", cfg.toString(), "AWS_SHARED_CREDENTIALS_FILE", creds.toString());
+        Map<String, String> env =
+                Map.of("AWS_CONFIG_FILE", cfg.toString(), "AWS_SHARED_CREDENTIALS_FILE", creds.toString());
         Run run = Run.raw("", env, "verify", "--api-id", "abc123", "--profile", "nosuch", "--region", Aws.REGION);
         assertThat(run.exitCode).as(run.toString()).isEqualTo(2);
-        assertThat(run.err).contains("profile nosuch not found in " + cfg + " or " + creds).doesNotContain("credentials found");
+        assertThat(run.err)
+                .contains("profile nosuch not found in " + cfg + " or " + creds)
+                .doesNotContain("credentials found");
         assertThat(run.operations).isEmpty();
-        Run fromEnv = Run.raw("", Map.of("AWS_PROFILE", "nosuch", "AWS_CONFIG_FILE", cfg.toString(),
-                "AWS_SHARED_CREDENTIALS_FILE", creds.toString()), "verify", "--api-id", "abc123", "--region", Aws.REGION);
+        Run fromEnv = Run.raw(
+                "",
+                Map.of(
+                        "AWS_PROFILE",
+                        "nosuch",
+                        "AWS_CONFIG_FILE",
+                        cfg.toString(),
+                        "AWS_SHARED_CREDENTIALS_FILE",
+                        creds.toString()),
+                "verify",
+                "--api-id",
+                "abc123",
+                "--region",
+                Aws.REGION);
         assertThat(fromEnv.err).contains("profile nosuch not found");
     }
 
     /** Whether {@code key} is the live key AWS holds (by its digest: the secret keeps no key). */
     boolean isLiveKey(String api, String key) {
-        String v = aws.secrets.getSecretValue(r -> r.secretId("secure-api/" + api + "/api-key")).secretString();
+        String v = aws.secrets
+                .getSecretValue(r -> r.secretId("secure-api/" + api + "/api-key"))
+                .secretString();
         return Digests.isCurrent(v, "live", key);
     }
 
     String liveKey(String api, String... texts) {
-        String v = aws.secrets.getSecretValue(r -> r.secretId("secure-api/" + api + "/api-key")).secretString();
+        String v = aws.secrets
+                .getSecretValue(r -> r.secretId("secure-api/" + api + "/api-key"))
+                .secretString();
         return Digests.liveKeyAmong(v, texts);
     }
 
@@ -99,20 +127,38 @@ class MessagesIT {
     @Test
     void verifyJunitReport_isWrittenWhenVerifyCannotRun_exit2And3() throws Exception {
         Path report = dir.resolve("reports/verify.xml");
-        Run bad = Run.cli(config(), "verify", "--api-id", "nosuch123", "--output", "junit", "--report", report.toString());
+        Run bad = Run.cli(
+                config(), "verify", "--api-id", "nosuch123", "--output", "junit", "--report", report.toString());
         assertThat(bad.exitCode).as(bad.toString()).isEqualTo(2);
         String xml = Files.readString(report);
-        assertThat(xml).contains("tests=\"1\" failures=\"1\"").contains("name=\"verify.run\"").contains("nosuch123").contains("exit 2");
+        assertThat(xml)
+                .contains("tests=\"1\" failures=\"1\"")
+                .contains("name=\"verify.run\"")
+                .contains("nosuch123")
+                .contains("exit 2");
 
         String api = aws.amplifyApi();
         Run denied;
         try (FaultProxy proxy = FaultProxy.start(LocalAws.endpoint())) {
             proxy.fail(FaultProxy.any(), FaultProxy.Fault.ACCESS_DENIED, -1);
-            denied = Run.via(proxy.endpoint(), config(), "", false, "verify", "--api-id", api, "--output", "junit", "--report", report.toString());
+            denied = Run.via(
+                    proxy.endpoint(),
+                    config(),
+                    "",
+                    false,
+                    "verify",
+                    "--api-id",
+                    api,
+                    "--output",
+                    "junit",
+                    "--report",
+                    report.toString());
         }
         assertThat(denied.exitCode).as(denied.toString()).isEqualTo(3);
         assertThat(Files.readString(report)).contains("name=\"verify.run\"").contains("exit 3");
-        javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(report.toFile());
+        javax.xml.parsers.DocumentBuilderFactory.newInstance()
+                .newDocumentBuilder()
+                .parse(report.toFile());
     }
 
     @Test
@@ -130,8 +176,17 @@ class MessagesIT {
         try (FaultProxy proxy = FaultProxy.start(LocalAws.endpoint())) {
             java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
             java.util.concurrent.CountDownLatch held = proxy.hold(FaultProxy.op("CreateRole"), false, release);
-            java.util.concurrent.CompletableFuture<Run> running = java.util.concurrent.CompletableFuture.supplyAsync(
-                    () -> Run.via(proxy.endpoint(), config(), "", false, "setup", "--api-id", api, "--key-out", keyOut.toString()));
+            java.util.concurrent.CompletableFuture<Run> running =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> Run.via(
+                            proxy.endpoint(),
+                            config(),
+                            "",
+                            false,
+                            "setup",
+                            "--api-id",
+                            api,
+                            "--key-out",
+                            keyOut.toString()));
             assertThat(held.await(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
             Files.writeString(keyOut, "someone else's file\n");
             release.countDown();
@@ -140,13 +195,18 @@ class MessagesIT {
         assertThat(run.exitCode).as(run.toString()).isEqualTo(1);
         String shown = liveKey(api, run.out);
         assertThat(run.out).as("handed over on stdout instead").contains(shown);
-        assertThat(Files.readString(keyOut)).as("the user's file is never overwritten or deleted").isEqualTo("someone else's file\n");
-        String error = run.err.lines().filter(l -> l.startsWith("error: ")).findFirst().orElseThrow();
+        assertThat(Files.readString(keyOut))
+                .as("the user's file is never overwritten or deleted")
+                .isEqualTo("someone else's file\n");
+        String error =
+                run.err.lines().filter(l -> l.startsWith("error: ")).findFirst().orElseThrow();
         assertThat(error).contains("--key-out " + keyOut).contains("stored in Secrets Manager");
         assertThat(error.split("Secrets Manager", -1)).as(error).hasSize(2);
         assertThat(error.split(keyOut.toString(), -1)).as(error).hasSize(2);
         assertThat(error.split("stored", -1)).as(error).hasSize(2);
         assertThat(run.err).doesNotContain(shown);
-        assertThat(dir.resolve("secure-api.json.pending")).as("shown: no record left").doesNotExist();
+        assertThat(dir.resolve("secure-api.json.pending"))
+                .as("shown: no record left")
+                .doesNotExist();
     }
 }

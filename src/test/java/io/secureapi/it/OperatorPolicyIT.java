@@ -30,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class OperatorPolicyIT {
     final Aws aws = new Aws();
     final CallRecorder recorder = new CallRecorder();
+
     @TempDir
     Path dir;
 
@@ -38,7 +39,8 @@ class OperatorPolicyIT {
      * resources and conditions; the IAM simulator test is the real evaluation.
      */
     static Set<String> allowedActions(String file) throws Exception {
-        PolicyText doc = PolicyText.parse(Files.readString(LocalAws.projectRoot().resolve("policies").resolve(file)));
+        PolicyText doc = PolicyText.parse(
+                Files.readString(LocalAws.projectRoot().resolve("policies").resolve(file)));
         Set<String> actions = new HashSet<>();
         for (Map<String, Object> st : doc.statements()) {
             if (!"Allow".equals(st.get("Effect"))) continue;
@@ -77,12 +79,21 @@ class OperatorPolicyIT {
         // The bundled authorizer: setup, verify, a full rotation, teardown.
         Path a = dir.resolve("a.json");
         String api = aws.amplifyApi();
-        ok(recorder.run("setup", a, "setup", "--api-id", api, "--dev-key", "--key-out", dir.resolve("k").toString()));
+        ok(recorder.run(
+                "setup",
+                a,
+                "setup",
+                "--api-id",
+                api,
+                "--dev-key",
+                "--key-out",
+                dir.resolve("k").toString()));
         written.put("bundled", writtenPolicies(api, Names.managedFunctionName(api)));
         // a rerun with another setting updates the authorizer in place
         ok(recorder.run("setup", a, "setup", "--api-id", api, "--cache-ttl", "120"));
         recorder.run("verify", a, "verify");
-        ok(recorder.run("rotate-key", a, "rotate-key", "--key-out", dir.resolve("k2").toString()));
+        ok(recorder.run(
+                "rotate-key", a, "rotate-key", "--key-out", dir.resolve("k2").toString()));
         ok(recorder.run("rotate-key", a, "rotate-key", "--finish"));
         // Commands other branches are adding: recorded once they exist (their calls are declared meanwhile).
         if (has("keys")) recorder.run("keys", a, "keys", "list");
@@ -100,7 +111,10 @@ class OperatorPolicyIT {
 
         if (has("scan")) recorder.run("scan", dir.resolve("s.json"), "scan");
 
-        List<String> commands = recorder.calls().stream().map(c -> (String) c.get("command")).distinct().toList();
+        List<String> commands = recorder.calls().stream()
+                .map(c -> (String) c.get("command"))
+                .distinct()
+                .toList();
         assertThat(commands).contains("setup", "verify", "rotate-key", "teardown");
         Path file = recorder.write(Map.of("written", written));
         String recording = Files.readString(file);
@@ -108,7 +122,8 @@ class OperatorPolicyIT {
         for (Path keys : List.of(dir.resolve("k"), dir.resolve("k2"))) {
             for (String line : Files.readAllLines(keys)) {
                 for (String token : line.split("[\\s=:]+")) {
-                    if (token.length() >= 16) assertThat(recording).as("a key in the recording").doesNotContain(token);
+                    if (token.length() >= 16)
+                        assertThat(recording).as("a key in the recording").doesNotContain(token);
                 }
             }
         }
@@ -117,27 +132,46 @@ class OperatorPolicyIT {
     /** Whether the command line has this subcommand (keys and scan are being added on other branches). */
     static boolean has(String command) {
         PrintWriter nowhere = new PrintWriter(Writer.nullWriter());
-        return SecureApiCli.create(new Session(nowhere, nowhere, InputStream.nullInputStream(), Map.of(), List.of(), false, false))
-                .getSubcommands().containsKey(command);
+        return SecureApiCli.create(
+                        new Session(nowhere, nowhere, InputStream.nullInputStream(), Map.of(), List.of(), false, false))
+                .getSubcommands()
+                .containsKey(command);
     }
 
     /** The policies the tool wrote for this API, read back from AWS: they hold names and ARNs, never a key. */
     Map<String, Object> writtenPolicies(String api, String function) {
         Map<String, Object> w = new LinkedHashMap<>();
-        String secretArn = aws.secrets.describeSecret(r -> r.secretId(Names.defaultSecretName(api))).arn();
+        String secretArn = aws.secrets
+                .describeSecret(r -> r.secretId(Names.defaultSecretName(api)))
+                .arn();
         w.put("apiId", api);
-        w.put("authorizerId", aws.apigw.getAuthorizers(r -> r.apiId(api)).items().stream()
-                .filter(x -> x.name().equals(Names.DEFAULT_AUTHORIZER_NAME)).findFirst().orElseThrow().authorizerId());
+        w.put(
+                "authorizerId",
+                aws.apigw.getAuthorizers(r -> r.apiId(api)).items().stream()
+                        .filter(x -> x.name().equals(Names.DEFAULT_AUTHORIZER_NAME))
+                        .findFirst()
+                        .orElseThrow()
+                        .authorizerId());
         w.put("secretArn", secretArn);
-        w.put("secretPolicy", aws.secrets.getResourcePolicy(r -> r.secretId(secretArn)).resourcePolicy());
+        w.put(
+                "secretPolicy",
+                aws.secrets.getResourcePolicy(r -> r.secretId(secretArn)).resourcePolicy());
         var config = aws.lambda.getFunctionConfiguration(r -> r.functionName(function));
         w.put("functionArn", config.functionArn());
-        w.put("functionPolicy", aws.lambda.getPolicy(r -> r.functionName(function)).policy());
+        w.put(
+                "functionPolicy",
+                aws.lambda.getPolicy(r -> r.functionName(function)).policy());
         w.put("roleArn", config.role());
         if (function.equals(Names.managedFunctionName(api))) {
             // IAM returns policy documents URL-encoded
-            w.put("rolePolicy", URLDecoder.decode(aws.iam.getRolePolicy(r -> r.roleName(Names.managedRoleName(api))
-                    .policyName(Names.ROLE_POLICY_NAME)).policyDocument(), StandardCharsets.UTF_8));
+            w.put(
+                    "rolePolicy",
+                    URLDecoder.decode(
+                            aws.iam
+                                    .getRolePolicy(r -> r.roleName(Names.managedRoleName(api))
+                                            .policyName(Names.ROLE_POLICY_NAME))
+                                    .policyDocument(),
+                            StandardCharsets.UTF_8));
         }
         return w;
     }

@@ -23,8 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ProbeIT {
     final Aws aws = new Aws();
+
     @TempDir
     Path dir;
+
     final List<Process> gateways = new ArrayList<>();
 
     Path config() {
@@ -41,16 +43,29 @@ class ProbeIT {
 
     /** Starts src/test/harness/gateway.mjs against the emulator; returns its URL. */
     String gateway(String secretArn, Map<String, String> extra) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder("node", "src/test/harness/gateway.mjs").directory(LocalAws.projectRoot().toFile());
+        ProcessBuilder pb = new ProcessBuilder("node", "src/test/harness/gateway.mjs")
+                .directory(LocalAws.projectRoot().toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("AWS_"));
-        pb.environment().putAll(Map.of("AWS_ENDPOINT_URL", LocalAws.endpoint(), "AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test",
-                "AWS_REGION", Aws.REGION, "SECRET_ARN", secretArn));
+        pb.environment()
+                .putAll(Map.of(
+                        "AWS_ENDPOINT_URL",
+                        LocalAws.endpoint(),
+                        "AWS_ACCESS_KEY_ID",
+                        "test",
+                        "AWS_SECRET_ACCESS_KEY",
+                        "test",
+                        "AWS_REGION",
+                        Aws.REGION,
+                        "SECRET_ARN",
+                        secretArn));
         pb.environment().putAll(extra);
         pb.redirectError(dir.resolve("gateway-" + gateways.size() + ".log").toFile());
         Process p = pb.start();
         gateways.add(p);
         String line = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
-        assertThat(line).as("the harness prints its URL (is node_modules installed? npm ci)").startsWith("http://127.0.0.1:");
+        assertThat(line)
+                .as("the harness prints its URL (is node_modules installed? npm ci)")
+                .startsWith("http://127.0.0.1:");
         return line.strip();
     }
 
@@ -83,12 +98,22 @@ class ProbeIT {
         // the secret holds digests only: without --key-file there is no key to probe with
         Run none = Run.cli(config(), "verify", "--probe", "--probe-url", url + "/items", "--output", "json");
         assertThat(none.exitCode).as(none.toString()).isEqualTo(1);
-        assertThat((String) check(none, "probe.right-key").get("message")).contains("holds digests of keys, never a key");
+        assertThat((String) check(none, "probe.right-key").get("message"))
+                .contains("holds digests of keys, never a key");
         assertThat(check(none, "probe.right-key").get("fix")).asString().contains("--key-file");
         assertThat(check(none, "probe.no-key")).containsEntry("status", "pass");
 
         Path keyFile = dir.resolve("live.key");
-        Run run = Run.cli(config(), "verify", "--probe", "--probe-url", url + "/items", "--key-file", keyFile.toString(), "--output", "json");
+        Run run = Run.cli(
+                config(),
+                "verify",
+                "--probe",
+                "--probe-url",
+                url + "/items",
+                "--key-file",
+                keyFile.toString(),
+                "--output",
+                "json");
         assertThat(run.exitCode).as(run.toString()).isZero();
         assertThat(run.writes()).isEmpty();
         assertThat(check(run, "probe.no-key")).containsEntry("status", "pass");
@@ -97,7 +122,8 @@ class ProbeIT {
         assertThat((String) check(run, "probe.right-key").get("message")).contains("→ 200");
         java.util.Set<String> allowed = OperatorPolicyIT.allowedActions("operator-verify.json");
         for (String op : run.operations) {
-            if (!op.endsWith(".GetCallerIdentity")) assertThat(allowed).as("operator-verify.json allows " + op).contains(OperatorPolicyIT.iamAction(op));
+            if (!op.endsWith(".GetCallerIdentity"))
+                assertThat(allowed).as("operator-verify.json allows " + op).contains(OperatorPolicyIT.iamAction(op));
         }
         assertThat(run.all()).doesNotContain(key);
 
@@ -115,8 +141,10 @@ class ProbeIT {
         Files.writeString(right, key + "\n");
         Run ok = Run.cli(config(), "verify", "--probe-url", url, "--key-file", right.toString(), "--output", "json");
         assertThat(ok.exitCode).as(ok.toString()).isZero();
-        assertThat(ok.operations).as("--key-file: the secret is read once, for its format (secret.plaintext), not for a key")
-                .filteredOn(op -> op.equals("SecretsManager.GetSecretValue")).hasSizeLessThanOrEqualTo(1);
+        assertThat(ok.operations)
+                .as("--key-file: the secret is read once, for its format (secret.plaintext), not for a key")
+                .filteredOn(op -> op.equals("SecretsManager.GetSecretValue"))
+                .hasSizeLessThanOrEqualTo(1);
         assertThat(ok.all()).doesNotContain(key);
 
         String wrongKey = "sak_live_" + "x".repeat(43);
@@ -130,19 +158,43 @@ class ProbeIT {
         assertThat(bad.all()).doesNotContain(wrongKey).doesNotContain(key);
 
         Path xml = dir.resolve("probe.xml");
-        Run junit = Run.cli(config(), "verify", "--probe-url", url, "--key-file", wrong.toString(), "--output", "junit", "--report", xml.toString());
+        Run junit = Run.cli(
+                config(),
+                "verify",
+                "--probe-url",
+                url,
+                "--key-file",
+                wrong.toString(),
+                "--output",
+                "junit",
+                "--report",
+                xml.toString());
         assertThat(junit.exitCode).isEqualTo(1);
-        assertThat(Files.readString(xml)).contains("name=\"probe.right-key\"").doesNotContain(wrongKey).doesNotContain(key);
+        assertThat(Files.readString(xml))
+                .contains("name=\"probe.right-key\"")
+                .doesNotContain(wrongKey)
+                .doesNotContain(key);
     }
 
     @Test
     void probe_againstAnOpenServer_fails() throws Exception {
         String key = protectedApi();
         String url = gateway(secretArn(), Map.of("OPEN", "1"));
-        Run run = Run.cli(config(), "verify", "--probe", "--probe-url", url, "--key-file", dir.resolve("live.key").toString(), "--output", "json");
+        Run run = Run.cli(
+                config(),
+                "verify",
+                "--probe",
+                "--probe-url",
+                url,
+                "--key-file",
+                dir.resolve("live.key").toString(),
+                "--output",
+                "json");
         assertThat(run.exitCode).as(run.toString()).isEqualTo(1);
         assertThat(check(run, "probe.no-key")).containsEntry("status", "fail");
-        assertThat((String) check(run, "probe.no-key").get("message")).contains("→ 200").contains("open");
+        assertThat((String) check(run, "probe.no-key").get("message"))
+                .contains("→ 200")
+                .contains("open");
         assertThat(check(run, "probe.wrong-key")).containsEntry("status", "fail");
         assertThat(check(run, "probe.right-key")).containsEntry("status", "pass");
         assertThat(run.all()).doesNotContain(key);
@@ -153,9 +205,12 @@ class ProbeIT {
         protectedApi();
         Run run = Run.cli(config(), "verify", "--probe-url", "http://127.0.0.1:9/", "--output", "json");
         assertThat(run.exitCode).as(run.toString()).isEqualTo(1);
-        assertThat((String) check(run, "probe.no-key").get("message")).contains("cannot connect to 127.0.0.1:9: connection refused");
+        assertThat((String) check(run, "probe.no-key").get("message"))
+                .contains("cannot connect to 127.0.0.1:9: connection refused");
         Run text = Run.cli(config(), "verify", "--probe-url", "http://127.0.0.1:9/");
-        assertThat(text.out.split("cannot connect", -1)).as("said once: " + text).hasSize(2);
+        assertThat(text.out.split("cannot connect", -1))
+                .as("said once: " + text)
+                .hasSize(2);
         assertThat(text.out).doesNotContain("probe.wrong-key").doesNotContain("ConnectException");
     }
 

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 class QualifiedFunctionIT {
     final Aws aws = new Aws();
     final FaultProxy proxy = FaultProxy.start(LocalAws.endpoint());
+
     @TempDir
     Path dir;
 
@@ -44,29 +45,54 @@ class QualifiedFunctionIT {
 
         Run run = viaProxy("setup", "--api-id", api, "--function", qualified);
         assertThat(run.exitCode).as(run.toString()).isZero();
-        assertThat(authorizerUri(api)).isEqualTo("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/" + qualified + "/invocations");
-        assertThat(proxy.requestLines()).as("the permission is on the alias: API Gateway invokes the alias")
-                .anyMatch(l -> l.startsWith("POST /2015-03-31/functions/") && l.contains("/policy") && l.contains("Qualifier=live"));
-        var env = aws.lambda.getFunction(r -> r.functionName(fn)).configuration().environment().variables();
-        String secretArn = aws.secrets.describeSecret(r -> r.secretId("secure-api/" + api + "/api-key")).arn();
+        assertThat(authorizerUri(api))
+                .isEqualTo(
+                        "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/" + qualified + "/invocations");
+        assertThat(proxy.requestLines())
+                .as("the permission is on the alias: API Gateway invokes the alias")
+                .anyMatch(l -> l.startsWith("POST /2015-03-31/functions/")
+                        && l.contains("/policy")
+                        && l.contains("Qualifier=live"));
+        var env = aws.lambda
+                .getFunction(r -> r.functionName(fn))
+                .configuration()
+                .environment()
+                .variables();
+        String secretArn = aws.secrets
+                .describeSecret(r -> r.secretId("secure-api/" + api + "/api-key"))
+                .arn();
         assertThat(env).containsEntry("SECRET_ARN", secretArn).containsEntry("LOG_LEVEL", "info");
         assertThat(Files.readString(config())).contains(qualified);
 
         Run verify = Run.cli(config(), "verify", "--output", "json");
         var checks = VerifyIT.checks(verify);
-        assertThat(VerifyIT.status(checks, "function.env")).as(verify.toString()).isEqualTo("pass");
+        assertThat(VerifyIT.status(checks, "function.env"))
+                .as(verify.toString())
+                .isEqualTo("pass");
         assertThat(VerifyIT.status(checks, "permission.scoped")).isEqualTo("pass");
         assertThat(VerifyIT.status(checks, "authorizer.contract")).isEqualTo("pass");
-        assertThat(Run.cli(config(), "setup", "--api-id", api).writes()).as("converged").isEmpty();
-        assertThat(aws.lambda.getPolicy(r -> r.functionName(fn).qualifier("live")).policy()).contains("secure-api-invoke-" + api);
+        assertThat(Run.cli(config(), "setup", "--api-id", api).writes())
+                .as("converged")
+                .isEmpty();
+        assertThat(aws.lambda
+                        .getPolicy(r -> r.functionName(fn).qualifier("live"))
+                        .policy())
+                .contains("secure-api-invoke-" + api);
 
         Run teardown = Run.cli(config(), "teardown", "--yes");
         assertThat(teardown.exitCode).as(teardown.toString()).isZero();
-        assertThat(aws.lambda.getFunction(r -> r.functionName(fn)).configuration().environment().variables())
-                .doesNotContainKey("SECRET_ARN").containsEntry("LOG_LEVEL", "info");
+        assertThat(aws.lambda
+                        .getFunction(r -> r.functionName(fn))
+                        .configuration()
+                        .environment()
+                        .variables())
+                .doesNotContainKey("SECRET_ARN")
+                .containsEntry("LOG_LEVEL", "info");
         String left;
         try {
-            left = aws.lambda.getPolicy(r -> r.functionName(fn).qualifier("live")).policy();
+            left = aws.lambda
+                    .getPolicy(r -> r.functionName(fn).qualifier("live"))
+                    .policy();
         } catch (software.amazon.awssdk.services.lambda.model.ResourceNotFoundException none) {
             left = "";
         }
@@ -83,8 +109,13 @@ class QualifiedFunctionIT {
 
         Run run = Run.cli(config(), "setup", "--api-id", api, "--function", arn + ":prod");
         assertThat(run.exitCode).as(run.toString()).isEqualTo(2);
-        String error = run.err.lines().filter(l -> l.startsWith("error: ")).findFirst().orElseThrow();
-        assertThat(error).contains(fn + ":prod").contains("published version " + version).contains("immutable").contains("us-east-1");
+        String error =
+                run.err.lines().filter(l -> l.startsWith("error: ")).findFirst().orElseThrow();
+        assertThat(error)
+                .contains(fn + ":prod")
+                .contains("published version " + version)
+                .contains("immutable")
+                .contains("us-east-1");
         assertThat(run.err).contains("next: set SECRET_ARN=").contains("alias prod");
         assertThat(run.writes()).isEmpty();
         assertThat(aws.apigw.getAuthorizers(r -> r.apiId(api)).items()).isEmpty();
@@ -95,7 +126,9 @@ class QualifiedFunctionIT {
         String api = aws.amplifyApi();
         String fn = Aws.unique("fn");
         String name = Aws.unique("versioned-secret");
-        String secretArn = aws.secrets.createSecret(r -> r.name(name).secretString("v".repeat(40))).arn();
+        String secretArn = aws.secrets
+                .createSecret(r -> r.name(name).secretString("v".repeat(40)))
+                .arn();
         Map<String, String> env = new LinkedHashMap<>();
         env.put("SECRET_ARN", secretArn);
         String arn = aws.userFunction(fn, env);
@@ -108,7 +141,9 @@ class QualifiedFunctionIT {
         assertThat(authorizerUri(api)).endsWith("/functions/" + qualified + "/invocations");
         assertThat(proxy.requestLines()).anyMatch(l -> l.contains("/policy") && l.contains("Qualifier=" + version));
         Run verify = Run.cli(config(), "verify", "--output", "json");
-        assertThat(VerifyIT.status(VerifyIT.checks(verify), "function.env")).as(verify.toString()).isEqualTo("pass");
+        assertThat(VerifyIT.status(VerifyIT.checks(verify), "function.env"))
+                .as(verify.toString())
+                .isEqualTo("pass");
     }
 
     @Test
@@ -118,14 +153,18 @@ class QualifiedFunctionIT {
         String arn = aws.userFunction(fn, Map.of());
         String old = aws.lambda.publishVersion(r -> r.functionName(fn)).version();
         aws.lambda.createAlias(r -> r.functionName(fn).name("live").functionVersion("$LATEST"));
-        assertThat(Run.cli(config(), "setup", "--api-id", api, "--function", arn + ":live").exitCode).isZero();
-        assertThat(VerifyIT.status(VerifyIT.checks(Run.cli(config(), "verify", "--output", "json")), "function.env")).isEqualTo("pass");
+        assertThat(Run.cli(config(), "setup", "--api-id", api, "--function", arn + ":live").exitCode)
+                .isZero();
+        assertThat(VerifyIT.status(VerifyIT.checks(Run.cli(config(), "verify", "--output", "json")), "function.env"))
+                .isEqualTo("pass");
 
         aws.lambda.updateAlias(r -> r.functionName(fn).name("live").functionVersion(old));
         Run verify = Run.cli(config(), "verify", "--output", "json");
         assertThat(verify.exitCode).isEqualTo(1);
         var check = VerifyIT.checks(verify).get("function.env");
         assertThat(check.get("status")).isEqualTo("fail");
-        assertThat((String) check.get("message")).contains("published version " + old).contains("immutable");
+        assertThat((String) check.get("message"))
+                .contains("published version " + old)
+                .contains("immutable");
     }
 }

@@ -19,6 +19,7 @@ class RateLimitIT {
 
     final Aws aws = new Aws();
     final FaultProxy proxy = FaultProxy.start(LocalAws.endpoint());
+
     @TempDir
     Path dir;
 
@@ -62,9 +63,14 @@ class RateLimitIT {
         Run run = viaProxy("setup", "--api-id", api);
         assertThat(run.exitCode).as(run.toString()).isZero();
         assertThat(proxy.faulted()).as("paced below the quota: never throttled").isEmpty();
-        assertThat(run.pages("ApiGatewayV2.GetRoutes")).as("every page of 300 routes read").isGreaterThanOrEqualTo(300 / Run.PAGE_SIZE);
-        assertThat(aws.routes(api)).hasSize(300).filteredOn(r -> !r.routeKey().startsWith("OPTIONS"))
-                .hasSize(299).allMatch(r -> "CUSTOM".equals(r.authorizationTypeAsString()));
+        assertThat(run.pages("ApiGatewayV2.GetRoutes"))
+                .as("every page of 300 routes read")
+                .isGreaterThanOrEqualTo(300 / Run.PAGE_SIZE);
+        assertThat(aws.routes(api))
+                .hasSize(300)
+                .filteredOn(r -> !r.routeKey().startsWith("OPTIONS"))
+                .hasSize(299)
+                .allMatch(r -> "CUSTOM".equals(r.authorizationTypeAsString()));
     }
 
     @Test
@@ -76,7 +82,9 @@ class RateLimitIT {
         Run run = viaProxy("setup", "--api-id", api);
         assertThat(run.exitCode).as(run + "\nfaults: " + proxy.faulted()).isZero();
         assertThat(proxy.faulted()).hasSize(4);
-        assertThat(aws.routes(api)).filteredOn(r -> !r.routeKey().startsWith("OPTIONS"))
-                .hasSize(11).allMatch(r -> "CUSTOM".equals(r.authorizationTypeAsString()));
+        assertThat(aws.routes(api))
+                .filteredOn(r -> !r.routeKey().startsWith("OPTIONS"))
+                .hasSize(11)
+                .allMatch(r -> "CUSTOM".equals(r.authorizationTypeAsString()));
     }
 }

@@ -25,6 +25,7 @@ class RealAccountIT {
 
     final Aws aws = new Aws();
     final FaultProxy proxy = FaultProxy.start(LocalAws.endpoint());
+
     @TempDir
     Path dir;
 
@@ -68,42 +69,75 @@ class RealAccountIT {
 
     @Test
     void createFunction_retriesEachPropagationMessageTerraformRetries_thenSucceeds() throws Exception {
-        proxy.failWith(rest("POST", CREATE_FUNCTION), 400, "InvalidParameterValueException",
-                        "The role defined for the function cannot be assumed by Lambda.", 1)
-                .failWith(rest("POST", CREATE_FUNCTION), 400, "InvalidParameterValueException",
-                        "The provided execution role does not have permissions to call CreateNetworkInterface on EC2", 1)
-                .failWith(rest("POST", CREATE_FUNCTION), 400, "InvalidParameterValueException",
+        proxy.failWith(
+                        rest("POST", CREATE_FUNCTION),
+                        400,
+                        "InvalidParameterValueException",
+                        "The role defined for the function cannot be assumed by Lambda.",
+                        1)
+                .failWith(
+                        rest("POST", CREATE_FUNCTION),
+                        400,
+                        "InvalidParameterValueException",
+                        "The provided execution role does not have permissions to call CreateNetworkInterface on EC2",
+                        1)
+                .failWith(
+                        rest("POST", CREATE_FUNCTION),
+                        400,
+                        "InvalidParameterValueException",
                         "Lambda was unable to configure access to your environment variables because the KMS key is invalid for CreateGrant. "
-                                + "Please check your KMS key settings. KMS Exception: InvalidArnException KMS Message: ARN does not refer to a valid principal", 1);
+                                + "Please check your KMS key settings. KMS Exception: InvalidArnException KMS Message: ARN does not refer to a valid principal",
+                        1);
         FakeClock clock = new FakeClock();
         String api = aws.amplifyApi();
         Run run = withFakeClock(clock, "setup", "--api-id", api);
         assertThat(run.exitCode).as(run + "\n" + proxy.faulted()).isZero();
         assertThat(proxy.faulted()).hasSize(3);
         assertThat(clock.sleeps).hasSize(3);
-        assertThat(aws.lambda.getFunction(r -> r.functionName("secure-api-authorizer-" + api)).configuration().stateAsString()).isEqualTo("Active");
+        assertThat(aws.lambda
+                        .getFunction(r -> r.functionName("secure-api-authorizer-" + api))
+                        .configuration()
+                        .stateAsString())
+                .isEqualTo("Active");
         assertThat(run.err).contains("waiting for the new IAM role to reach Lambda");
     }
 
     @Test
-    void createFunction_propagationThatNeverEnds_givesUpAfterFiveMinutes_withAProgressLineAtLeastEvery10s() throws Exception {
-        proxy.failWith(rest("POST", CREATE_FUNCTION), 400, "InvalidParameterValueException",
-                "The role defined for the function cannot be assumed by Lambda.", -1);
+    void createFunction_propagationThatNeverEnds_givesUpAfterFiveMinutes_withAProgressLineAtLeastEvery10s()
+            throws Exception {
+        proxy.failWith(
+                rest("POST", CREATE_FUNCTION),
+                400,
+                "InvalidParameterValueException",
+                "The role defined for the function cannot be assumed by Lambda.",
+                -1);
         FakeClock clock = new FakeClock();
         String api = aws.amplifyApi();
         Run run = withFakeClock(clock, "setup", "--api-id", api);
         assertThat(run.exitCode).as(run.toString()).isEqualTo(3);
-        assertThat(run.err).contains("creating Lambda function secure-api-authorizer-" + api).contains("cannot be assumed by Lambda");
+        assertThat(run.err)
+                .contains("creating Lambda function secure-api-authorizer-" + api)
+                .contains("cannot be assumed by Lambda");
         long waited = clock.sleeps.stream().mapToLong(Duration::toMillis).sum();
-        assertThat(waited).isBetween(Duration.ofMinutes(4).toMillis(), Duration.ofMinutes(5).toMillis());
+        assertThat(waited)
+                .isBetween(
+                        Duration.ofMinutes(4).toMillis(), Duration.ofMinutes(5).toMillis());
         assertThat(clock.sleeps).allMatch(d -> d.compareTo(Duration.ofSeconds(10)) < 0);
-        long progressLines = run.err.lines().filter(l -> l.contains("waiting for the new IAM role to reach Lambda")).count();
+        long progressLines = run.err
+                .lines()
+                .filter(l -> l.contains("waiting for the new IAM role to reach Lambda"))
+                .count();
         assertThat(progressLines).isEqualTo(clock.sleeps.size());
     }
 
     @Test
     void createFunction_otherInvalidParameter_isNotRetried() throws Exception {
-        proxy.failWith(rest("POST", CREATE_FUNCTION), 400, "InvalidParameterValueException", "Unzipped size must be smaller than 262144000 bytes", -1);
+        proxy.failWith(
+                rest("POST", CREATE_FUNCTION),
+                400,
+                "InvalidParameterValueException",
+                "Unzipped size must be smaller than 262144000 bytes",
+                -1);
         FakeClock clock = new FakeClock();
         Run run = withFakeClock(clock, "setup", "--api-id", aws.amplifyApi());
         assertThat(run.exitCode).as(run.toString()).isEqualTo(3);
@@ -113,46 +147,77 @@ class RealAccountIT {
 
     @Test
     void secretPolicy_unsupportedPrincipal_isRetriedUntilTheRoleIsValid() throws Exception {
-        proxy.failWith(op("secretsmanager.PutResourcePolicy"), 400, "MalformedPolicyDocumentException",
-                "This resource policy contains an unsupported principal.", 2);
+        proxy.failWith(
+                op("secretsmanager.PutResourcePolicy"),
+                400,
+                "MalformedPolicyDocumentException",
+                "This resource policy contains an unsupported principal.",
+                2);
         FakeClock clock = new FakeClock();
         String api = aws.amplifyApi();
         Run run = withFakeClock(clock, "setup", "--api-id", api);
         assertThat(run.exitCode).as(run.toString()).isZero();
         assertThat(clock.sleeps).hasSize(2);
-        String policy = aws.secrets.getResourcePolicy(r -> r.secretId("secure-api/" + api + "/api-key")).resourcePolicy();
-        assertThat(PolicyText.parse(policy).statement("SecureApiAuthorizerRead")).isPresent();
+        String policy = aws.secrets
+                .getResourcePolicy(r -> r.secretId("secure-api/" + api + "/api-key"))
+                .resourcePolicy();
+        assertThat(PolicyText.parse(policy).statement("SecureApiAuthorizerRead"))
+                .isPresent();
     }
 
     @Test
     void secretPolicy_otherMalformedPolicy_failsAtOnceNamingTheStatements() throws Exception {
         String api = aws.amplifyApi();
-        String secret = aws.secrets.createSecret(r -> r.name("secure-api/" + api + "/api-key").secretString("x".repeat(40))).arn();
-        aws.secrets.putResourcePolicy(r -> r.secretId(secret).resourcePolicy("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"AuditRead\","
-                + "\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::123456789012:root\"},\"Action\":\"secretsmanager:DescribeSecret\",\"Resource\":\"*\"}]}"));
-        proxy.failWith(op("secretsmanager.PutResourcePolicy"), 400, "MalformedPolicyDocumentException",
-                "Policy statement must contain resources.", -1);
+        String secret = aws.secrets
+                .createSecret(r -> r.name("secure-api/" + api + "/api-key").secretString("x".repeat(40)))
+                .arn();
+        aws.secrets.putResourcePolicy(
+                r -> r.secretId(secret)
+                        .resourcePolicy(
+                                "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"AuditRead\","
+                                        + "\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::123456789012:root\"},\"Action\":\"secretsmanager:DescribeSecret\",\"Resource\":\"*\"}]}"));
+        proxy.failWith(
+                op("secretsmanager.PutResourcePolicy"),
+                400,
+                "MalformedPolicyDocumentException",
+                "Policy statement must contain resources.",
+                -1);
         FakeClock clock = new FakeClock();
         Run run = withFakeClock(clock, "setup", "--api-id", api);
         assertThat(run.exitCode).as(run.toString()).isEqualTo(3);
         assertThat(clock.sleeps).as("not a propagation delay: no retry").isEmpty();
         assertThat(proxy.faulted()).hasSize(1);
-        String error = run.err.lines().filter(l -> l.startsWith("error: ")).findFirst().orElseThrow();
-        assertThat(error).contains("MalformedPolicyDocumentException").contains("SecureApiAuthorizerRead").contains("AuditRead");
+        String error =
+                run.err.lines().filter(l -> l.startsWith("error: ")).findFirst().orElseThrow();
+        assertThat(error)
+                .contains("MalformedPolicyDocumentException")
+                .contains("SecureApiAuthorizerRead")
+                .contains("AuditRead");
     }
 
     @Test
     void secretPolicy_publicPolicyException_namesTheStatementThatMakesItPublic() {
         String api = aws.amplifyApi();
-        String secret = aws.secrets.createSecret(r -> r.name("secure-api/" + api + "/api-key").secretString("x".repeat(40))).arn();
-        aws.secrets.putResourcePolicy(r -> r.secretId(secret).blockPublicPolicy(false).resourcePolicy("{\"Version\":\"2012-10-17\",\"Statement\":["
-                + "{\"Sid\":\"OpenToAll\",\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"secretsmanager:GetSecretValue\",\"Resource\":\"*\"}]}"));
+        String secret = aws.secrets
+                .createSecret(r -> r.name("secure-api/" + api + "/api-key").secretString("x".repeat(40)))
+                .arn();
+        aws.secrets.putResourcePolicy(
+                r -> r.secretId(secret)
+                        .blockPublicPolicy(false)
+                        .resourcePolicy(
+                                "{\"Version\":\"2012-10-17\",\"Statement\":["
+                                        + "{\"Sid\":\"OpenToAll\",\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"secretsmanager:GetSecretValue\",\"Resource\":\"*\"}]}"));
         // AWS refuses a policy with a public statement while BlockPublicPolicy is on (moto does not check).
-        proxy.failWith(op("secretsmanager.PutResourcePolicy"), 400, "PublicPolicyException",
-                "The BlockPublicPolicy parameter is set to true, and the resource policy that you attached grants public access.", -1);
+        proxy.failWith(
+                op("secretsmanager.PutResourcePolicy"),
+                400,
+                "PublicPolicyException",
+                "The BlockPublicPolicy parameter is set to true, and the resource policy that you attached grants public access.",
+                -1);
         Run run = viaProxy("setup", "--api-id", api);
         assertThat(run.exitCode).as(run.toString()).isEqualTo(3);
-        String error = run.err.lines().filter(l -> l.startsWith("error: ")).findFirst().orElseThrow();
+        String error =
+                run.err.lines().filter(l -> l.startsWith("error: ")).findFirst().orElseThrow();
         assertThat(error).contains("PublicPolicyException").contains("OpenToAll");
         assertThat(run.err).contains("next: remove or restrict statement OpenToAll");
     }
@@ -161,34 +226,55 @@ class RealAccountIT {
 
     @Test
     void addPermission_conflictWhileTheFunctionUpdates_waitsAndRetries_andTheStatementIsReallyThere() {
-        proxy.failWith(rest("POST", ADD_PERMISSION), 409, "ResourceConflictException",
-                "The operation cannot be performed at this time. An update is in progress for resource: " + lambdaArn("x"), 2);
+        proxy.failWith(
+                rest("POST", ADD_PERMISSION),
+                409,
+                "ResourceConflictException",
+                "The operation cannot be performed at this time. An update is in progress for resource: "
+                        + lambdaArn("x"),
+                2);
         String api = aws.amplifyApi();
         Run run = viaProxy("setup", "--api-id", api);
         assertThat(run.exitCode).as(run.toString()).isZero();
         assertThat(proxy.faulted()).hasSize(2);
-        String authorizerId = aws.apigw.getAuthorizers(r -> r.apiId(api)).items().get(0).authorizerId();
-        String policy = aws.lambda.getPolicy(r -> r.functionName("secure-api-authorizer-" + api)).policy();
-        Map<String, Object> st = PolicyText.parse(policy).statement("secure-api-invoke-" + api).orElseThrow();
+        String authorizerId =
+                aws.apigw.getAuthorizers(r -> r.apiId(api)).items().get(0).authorizerId();
+        String policy = aws.lambda
+                .getPolicy(r -> r.functionName("secure-api-authorizer-" + api))
+                .policy();
+        Map<String, Object> st =
+                PolicyText.parse(policy).statement("secure-api-invoke-" + api).orElseThrow();
         assertThat(st.get("Condition").toString())
                 .contains("arn:aws:execute-api:us-east-1:123456789012:" + api + "/authorizers/" + authorizerId);
         List<String> ops = proxy.operations();
-        int firstAdd = ops.indexOf(ops.stream().filter(o -> o.matches("POST " + ADD_PERMISSION)).findFirst().orElseThrow());
-        assertThat(ops.subList(firstAdd, ops.size())).as("waited for the function (FunctionUpdatedV2) between attempts")
+        int firstAdd = ops.indexOf(ops.stream()
+                .filter(o -> o.matches("POST " + ADD_PERMISSION))
+                .findFirst()
+                .orElseThrow());
+        assertThat(ops.subList(firstAdd, ops.size()))
+                .as("waited for the function (FunctionUpdatedV2) between attempts")
                 .contains("GET /2015-03-31/functions/secure-api-authorizer-" + api);
-        assertThat(ops.stream().filter(o -> o.matches("POST " + ADD_PERMISSION))).hasSize(3);
+        assertThat(ops.stream().filter(o -> o.matches("POST " + ADD_PERMISSION)))
+                .hasSize(3);
         assertThat(aws.route(api, "$default").authorizationTypeAsString()).isEqualTo("CUSTOM");
     }
 
     @Test
     void addPermission_conflictThatNeverClears_stopsWithExit3BeforeAnyRouteChanges() {
-        proxy.failWith(rest("POST", ADD_PERMISSION), 409, "ResourceConflictException",
-                "The operation cannot be performed at this time. An update is in progress for resource: " + lambdaArn("x"), -1);
+        proxy.failWith(
+                rest("POST", ADD_PERMISSION),
+                409,
+                "ResourceConflictException",
+                "The operation cannot be performed at this time. An update is in progress for resource: "
+                        + lambdaArn("x"),
+                -1);
         String api = aws.amplifyApi();
         Run run = viaProxy("setup", "--api-id", api);
         assertThat(run.exitCode).as(run.toString()).isEqualTo(3);
         assertThat(run.err).contains("no route was changed");
-        assertThat(aws.route(api, "$default").authorizationTypeAsString()).as("the API keeps working as before").isEqualTo("NONE");
+        assertThat(aws.route(api, "$default").authorizationTypeAsString())
+                .as("the API keeps working as before")
+                .isEqualTo("NONE");
         assertThat(proxy.operations()).noneMatch(o -> o.startsWith("PATCH /v2/apis/" + api + "/routes"));
     }
 
@@ -196,13 +282,19 @@ class RealAccountIT {
 
     @Test
     void createFunction_inARegionWithoutArm64_fallsBackToX86_andSaysSo() {
-        proxy.failWith(rest("POST", CREATE_FUNCTION), 400, "InvalidParameterValueException",
+        proxy.failWith(
+                rest("POST", CREATE_FUNCTION),
+                400,
+                "InvalidParameterValueException",
                 "Architecture \"arm64\" is not supported in us-east-1. Please select \"x86_64\" or remove the Architectures value from your "
-                        + "request and try again", 1);
+                        + "request and try again",
+                1);
         String api = aws.amplifyApi();
         Run run = viaProxy("setup", "--api-id", api);
         assertThat(run.exitCode).as(run.toString()).isZero();
-        var fn = aws.lambda.getFunction(r -> r.functionName("secure-api-authorizer-" + api)).configuration();
+        var fn = aws.lambda
+                .getFunction(r -> r.functionName("secure-api-authorizer-" + api))
+                .configuration();
         assertThat(fn.architectures()).containsExactly(Architecture.X86_64);
         assertThat(run.err).contains("no arm64 in us-east-1").contains("x86_64");
     }
@@ -212,7 +304,10 @@ class RealAccountIT {
         String api = aws.amplifyApi();
         Run run = Run.cli(dir.resolve("secure-api.json"), "setup", "--api-id", api);
         assertThat(run.exitCode).as(run.toString()).isZero();
-        assertThat(aws.lambda.getFunction(r -> r.functionName("secure-api-authorizer-" + api)).configuration().architectures())
+        assertThat(aws.lambda
+                        .getFunction(r -> r.functionName("secure-api-authorizer-" + api))
+                        .configuration()
+                        .architectures())
                 .containsExactly(Architecture.ARM64);
     }
 
@@ -228,7 +323,13 @@ class RealAccountIT {
         assertThat(plan.all()).contains("runtime nodejs22.x → nodejs24.x");
         Run run = Run.cli(config, "setup", "--api-id", api);
         assertThat(run.exitCode).as(run.toString()).isZero();
-        assertThat(aws.lambda.getFunction(r -> r.functionName(fn)).configuration().runtimeAsString()).isEqualTo("nodejs24.x");
-        assertThat(Run.cli(config, "setup", "--api-id", api).writes()).as("converged").isEmpty();
+        assertThat(aws.lambda
+                        .getFunction(r -> r.functionName(fn))
+                        .configuration()
+                        .runtimeAsString())
+                .isEqualTo("nodejs24.x");
+        assertThat(Run.cli(config, "setup", "--api-id", api).writes())
+                .as("converged")
+                .isEmpty();
     }
 }

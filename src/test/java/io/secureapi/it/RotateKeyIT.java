@@ -18,6 +18,7 @@ import software.amazon.awssdk.services.secretsmanager.model.SecretVersionsListEn
 /** rotate-key against the emulator, reading every version of the secret back through the SDK. */
 class RotateKeyIT {
     final Aws aws = new Aws();
+
     @TempDir
     Path dir;
 
@@ -26,16 +27,23 @@ class RotateKeyIT {
     }
 
     static String line(String out, String label) {
-        return out.lines().filter(l -> l.strip().startsWith(label + ":")).map(l -> l.substring(l.indexOf(':') + 1).strip())
-                .findFirst().orElseThrow(() -> new AssertionError("no \"" + label + ":\" line in\n" + out));
+        return out.lines()
+                .filter(l -> l.strip().startsWith(label + ":"))
+                .map(l -> l.substring(l.indexOf(':') + 1).strip())
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no \"" + label + ":\" line in\n" + out));
     }
 
     String arn(String api) {
-        return aws.secrets.describeSecret(r -> r.secretId(Names.defaultSecretName(api))).arn();
+        return aws.secrets
+                .describeSecret(r -> r.secretId(Names.defaultSecretName(api)))
+                .arn();
     }
 
     String value(String secretId, String stage) {
-        return aws.secrets.getSecretValue(r -> r.secretId(secretId).versionStage(stage)).secretString();
+        return aws.secrets
+                .getSecretValue(r -> r.secretId(secretId).versionStage(stage))
+                .secretString();
     }
 
     Map<String, Object> keys(String secretId, String stage) {
@@ -53,7 +61,13 @@ class RotateKeyIT {
     /** setup with the bundled authorizer and a dev key; returns the API id. Keys go to a 0600 file, not stdout. */
     String setupBundled(String... extra) {
         String api = aws.amplifyApi();
-        List<String> args = new ArrayList<>(List.of("setup", "--api-id", api, "--dev-key", "--key-out", dir.resolve("setup-keys.txt").toString()));
+        List<String> args = new ArrayList<>(List.of(
+                "setup",
+                "--api-id",
+                api,
+                "--dev-key",
+                "--key-out",
+                dir.resolve("setup-keys.txt").toString()));
         args.addAll(List.of(extra));
         Run setup = Run.cli(config(), args.toArray(String[]::new));
         assertThat(setup.exitCode).as(setup.toString()).isZero();
@@ -86,7 +100,8 @@ class RotateKeyIT {
         assertThat(key).startsWith("sak_live_").hasSizeGreaterThanOrEqualTo(43).isNotEqualTo(old.get(0));
         assertThat(run.out).contains("shown once").contains("rotate-key --finish");
         assertThat(run.err).doesNotContain(key).doesNotContain("warning");
-        assertThat(run.writes()).containsExactly("SecretsManager.PutSecretValue", "SecretsManager.UpdateSecretVersionStage");
+        assertThat(run.writes())
+                .containsExactly("SecretsManager.PutSecretValue", "SecretsManager.UpdateSecretVersionStage");
 
         // the overlap lives in the current version: the old live key retires there, dev is untouched
         String current = value(arn, "AWSCURRENT");
@@ -131,12 +146,19 @@ class RotateKeyIT {
         Run finish = Run.cli(config(), "rotate-key", "--finish");
         assertThat(finish.exitCode).as(finish.toString()).isZero();
         // write the secret, then the function (its key cache), then every stage's authorizer cache
-        assertThat(finish.writes()).containsExactly("SecretsManager.PutSecretValue", "SecretsManager.UpdateSecretVersionStage", "Lambda.UpdateFunctionConfiguration",
-                "ApiGatewayV2.ResetAuthorizersCache");
+        assertThat(finish.writes())
+                .containsExactly(
+                        "SecretsManager.PutSecretValue",
+                        "SecretsManager.UpdateSecretVersionStage",
+                        "Lambda.UpdateFunctionConfiguration",
+                        "ApiGatewayV2.ResetAuthorizersCache");
         String current = value(arn, "AWSCURRENT");
         assertThat(Digests.entry(current, "live")).containsEntry("retiring", null);
         assertThat(Digests.isCurrent(current, "live", newKey)).isTrue();
-        assertThat(finish.out).contains("old live key is revoked").contains("at most").contains("instead of up to 180 s");
+        assertThat(finish.out)
+                .contains("old live key is revoked")
+                .contains("at most")
+                .contains("instead of up to 180 s");
 
         Run json = Run.cli(config(), "rotate-key", "--finish", "--output", "json");
         assertThat(json.exitCode).as(json.toString()).isZero();
@@ -152,16 +174,21 @@ class RotateKeyIT {
     @Test
     void rotateKey_finishWithJson_reportsTheWindowInSeconds() {
         String api = setupBundled();
-        assertThat(Run.cli(config(), "rotate-key", "--key-out", dir.resolve("k").toString()).exitCode).isZero();
+        assertThat(Run.cli(config(), "rotate-key", "--key-out", dir.resolve("k").toString()).exitCode)
+                .isZero();
         Run json = Run.cli(config(), "rotate-key", "--finish", "--output", "json");
         assertThat(json.exitCode).as(json.toString()).isZero();
         Map<String, Object> doc = JsonText.parseObject(json.out);
         assertThat(doc).containsEntry("changed", true).containsEntry("revokedKeys", List.of("live"));
         @SuppressWarnings("unchecked")
         Map<String, Object> window = (Map<String, Object>) doc.get("oldKeyMayBeAcceptedFor");
-        assertThat(window).containsEntry("seconds", 360L).containsEntry("functionKeyCacheSeconds", 60L)
+        assertThat(window)
+                .containsEntry("seconds", 360L)
+                .containsEntry("functionKeyCacheSeconds", 60L)
                 .containsEntry("authorizerResultTtlSeconds", 300L);
-        assertThat(doc).containsKeys("cachesFlushedAt", "acceptedForAtMostSeconds").containsEntry("stagesFlushed", List.of("$default"));
+        assertThat(doc)
+                .containsKeys("cachesFlushedAt", "acceptedForAtMostSeconds")
+                .containsEntry("stagesFlushed", List.of("$default"));
         assertThat(Digests.entry(value(arn(api), "AWSCURRENT"), "live")).containsEntry("retiring", null);
     }
 
@@ -176,24 +203,34 @@ class RotateKeyIT {
 
         Run second = Run.cli(config(), "rotate-key");
         assertThat(second.exitCode).as(second.toString()).isEqualTo(2);
-        assertThat(second.err).contains("not finished").contains("--finish").contains("--discard-current").doesNotContain("--abandon-previous");
+        assertThat(second.err)
+                .contains("not finished")
+                .contains("--finish")
+                .contains("--discard-current")
+                .doesNotContain("--abandon-previous");
         assertThat(second.writes()).isEmpty();
-        assertThat(Digests.isRetiring(value(arn, "AWSCURRENT"), "live", original)).isTrue();
-        assertThat(Digests.isCurrent(value(arn, "AWSCURRENT"), "live", firstKey)).isTrue();
+        assertThat(Digests.isRetiring(value(arn, "AWSCURRENT"), "live", original))
+                .isTrue();
+        assertThat(Digests.isCurrent(value(arn, "AWSCURRENT"), "live", firstKey))
+                .isTrue();
 
         Run forced = Run.cli(config(), "rotate-key", "--abandon-previous");
         assertThat(forced.exitCode).as(forced.toString()).isZero();
         assertThat(forced.err).contains("warning").contains("stops being accepted");
         String thirdKey = line(forced.out, "Key value");
-        assertThat(Digests.isCurrent(value(arn, "AWSCURRENT"), "live", thirdKey)).isTrue();
-        assertThat(Digests.isRetiring(value(arn, "AWSCURRENT"), "live", firstKey)).isTrue();
-        assertThat(Digests.isRetiring(value(arn, "AWSCURRENT"), "live", original)).isFalse();
+        assertThat(Digests.isCurrent(value(arn, "AWSCURRENT"), "live", thirdKey))
+                .isTrue();
+        assertThat(Digests.isRetiring(value(arn, "AWSCURRENT"), "live", firstKey))
+                .isTrue();
+        assertThat(Digests.isRetiring(value(arn, "AWSCURRENT"), "live", original))
+                .isFalse();
 
         // the runbook's way: finish, then rotate again, no --force needed
         assertThat(Run.cli(config(), "rotate-key", "--finish").exitCode).isZero();
         Run fourth = Run.cli(config(), "rotate-key");
         assertThat(fourth.exitCode).as(fourth.toString()).isZero();
-        assertThat(Digests.isRetiring(value(arn, "AWSCURRENT"), "live", thirdKey)).isTrue();
+        assertThat(Digests.isRetiring(value(arn, "AWSCURRENT"), "live", thirdKey))
+                .isTrue();
         assertNoKeyIn(second, Set.of(firstKey, String.valueOf(original)));
     }
 
@@ -214,9 +251,12 @@ class RotateKeyIT {
         assertThat(discard.exitCode).as(discard.toString()).isZero();
         assertThat(discard.out).contains("only live key again");
         String current = value(arn, "AWSCURRENT");
-        assertThat(Digests.isCurrent(current, "live", original)).as("the old key is the current one again").isTrue();
+        assertThat(Digests.isCurrent(current, "live", original))
+                .as("the old key is the current one again")
+                .isTrue();
         assertThat(Digests.isCurrent(current, "live", lostKey) || Digests.isRetiring(current, "live", lostKey))
-                .as("the lost key is no longer accepted (the digest format reads AWSCURRENT only)").isFalse();
+                .as("the lost key is no longer accepted (the digest format reads AWSCURRENT only)")
+                .isFalse();
         assertThat(discard.all()).doesNotContain(lostKey).doesNotContain(String.valueOf(original));
 
         Run again = Run.cli(config(), "rotate-key", "--discard-current");
@@ -224,7 +264,9 @@ class RotateKeyIT {
         assertThat(again.writes()).isEmpty();
         assertThat(again.out).contains("Nothing to discard");
         Run rotate = Run.cli(config(), "rotate-key");
-        assertThat(rotate.exitCode).as("a plain rotation works again: " + rotate).isZero();
+        assertThat(rotate.exitCode)
+                .as("a plain rotation works again: " + rotate)
+                .isZero();
     }
 
     @Test
@@ -232,7 +274,15 @@ class RotateKeyIT {
         String api = aws.amplifyApi();
         String fn = Aws.unique("my-authorizer");
         aws.userFunction(fn, Map.of());
-        Run setup = Run.cli(config(), "setup", "--api-id", api, "--function", fn, "--key-out", dir.resolve("setup-key").toString());
+        Run setup = Run.cli(
+                config(),
+                "setup",
+                "--api-id",
+                api,
+                "--function",
+                fn,
+                "--key-out",
+                dir.resolve("setup-key").toString());
         assertThat(setup.exitCode).as(setup.toString()).isZero();
         String arn = arn(api);
         String before = value(arn, "AWSCURRENT");
@@ -244,7 +294,11 @@ class RotateKeyIT {
 
         Run run = Run.cli(config(), "rotate-key");
         assertThat(run.exitCode).as(run.toString()).isZero();
-        assertThat(run.err).contains("warning").contains(fn).contains("zero downtime").contains("AWSPREVIOUS");
+        assertThat(run.err)
+                .contains("warning")
+                .contains(fn)
+                .contains("zero downtime")
+                .contains("AWSPREVIOUS");
         String key = line(run.out, "Key value");
         assertThat(value(arn, "AWSCURRENT")).isEqualTo(key);
         assertThat(value(arn, "AWSPREVIOUS")).isEqualTo(before);
@@ -266,7 +320,8 @@ class RotateKeyIT {
         @SuppressWarnings("unchecked")
         Map<String, Object> newKey = (Map<String, Object>) doc.get("newKey");
         assertThat(newKey).containsEntry("bubbleSetting", "Key value").containsEntry("name", "live");
-        assertThat(Digests.isCurrent(value(arn, "AWSCURRENT"), "live", (String) newKey.get("value"))).isTrue();
+        assertThat(Digests.isCurrent(value(arn, "AWSCURRENT"), "live", (String) newKey.get("value")))
+                .isTrue();
         assertThat(run.err).doesNotContain((String) newKey.get("value"));
 
         Run finish = Run.cli(elsewhere, "rotate-key", "--api-id", api, "--finish");
@@ -302,12 +357,15 @@ class RotateKeyIT {
 
         Run run = Run.cli(config(), "rotate-key", "--key-file", keyFile.toString());
         assertThat(run.exitCode).as(run.toString()).isZero();
-        assertThat(Digests.isCurrent(value(arn, "AWSCURRENT"), "live", supplied)).isTrue();
+        assertThat(Digests.isCurrent(value(arn, "AWSCURRENT"), "live", supplied))
+                .isTrue();
         assertThat(run.all()).doesNotContain(supplied);
         assertThat(line(run.out, "Key value")).isEqualTo("(the key you supplied)");
 
         Run again = Run.cli(config(), "rotate-key", "--key-file", keyFile.toString());
-        assertThat(again.exitCode).as("the same key again: nothing to do " + again).isZero();
+        assertThat(again.exitCode)
+                .as("the same key again: nothing to do " + again)
+                .isZero();
         assertThat(again.writes()).isEmpty();
         assertThat(again.all()).doesNotContain(supplied);
 
@@ -338,12 +396,17 @@ class RotateKeyIT {
         assertThat(refused.writes()).isEmpty();
         assertThat(Files.readAllLines(keyOut).get(0)).isEqualTo(key);
 
-        Run json = Run.cli(config(), "rotate-key", "--key-out", dir.resolve("second.txt").toString(), "--output", "json");
+        Run json = Run.cli(
+                config(), "rotate-key", "--key-out", dir.resolve("second.txt").toString(), "--output", "json");
         assertThat(json.exitCode).as(json.toString()).isZero();
         @SuppressWarnings("unchecked")
-        Map<String, Object> newKey = (Map<String, Object>) JsonText.parseObject(json.out).get("newKey");
-        assertThat(newKey).containsEntry("value", null).containsEntry("writtenTo", dir.resolve("second.txt").toString());
-        assertThat(json.all()).doesNotContain(Files.readAllLines(dir.resolve("second.txt")).get(0));
+        Map<String, Object> newKey =
+                (Map<String, Object>) JsonText.parseObject(json.out).get("newKey");
+        assertThat(newKey)
+                .containsEntry("value", null)
+                .containsEntry("writtenTo", dir.resolve("second.txt").toString());
+        assertThat(json.all())
+                .doesNotContain(Files.readAllLines(dir.resolve("second.txt")).get(0));
     }
 
     @Test
@@ -358,7 +421,8 @@ class RotateKeyIT {
         assertThat(value(arn, "AWSCURRENT")).isEqualTo(before);
         assertThat(hasPrevious(arn)).isFalse();
 
-        assertThat(Run.cli(config(), "rotate-key", "--key-out", dir.resolve("k").toString()).exitCode).isZero();
+        assertThat(Run.cli(config(), "rotate-key", "--key-out", dir.resolve("k").toString()).exitCode)
+                .isZero();
         Run finishDry = Run.cli(config(), "rotate-key", "--finish", "--dry-run");
         assertThat(finishDry.exitCode).as(finishDry.toString()).isZero();
         assertThat(finishDry.writes()).isEmpty();
@@ -367,7 +431,8 @@ class RotateKeyIT {
 
     @Test
     void rotateKey_badFlags_areExit2BeforeAnyAwsCall() {
-        for (String[] args : List.of(new String[] {"rotate-key", "--api-id", "abc123", "--key", "Staging_1"},
+        for (String[] args : List.of(
+                new String[] {"rotate-key", "--api-id", "abc123", "--key", "Staging_1"},
                 new String[] {"rotate-key", "--api-id", "abc123", "--finish", "--key", "x_y"},
                 new String[] {"rotate-key", "--api-id", "abc123", "--finish", "--key-out", "x.txt"},
                 new String[] {"rotate-key", "--api-id", "abc123", "--secret-name", "bad name"})) {
@@ -383,14 +448,35 @@ class RotateKeyIT {
         String api = setupBundled();
         String arn = arn(api);
         List<Run> runs = new ArrayList<>();
-        runs.add(Run.cli(config(), "rotate-key", "--verbose", "--key-out", dir.resolve("r1.txt").toString()));
-        runs.add(Run.cli(config(), "rotate-key", "--verbose", "--key-out", dir.resolve("refused.txt").toString()));
-        runs.add(Run.cli(config(), "rotate-key", "--verbose", "--abandon-previous", "--key", "dev", "--output", "json", "--key-out",
+        runs.add(Run.cli(
+                config(),
+                "rotate-key",
+                "--verbose",
+                "--key-out",
+                dir.resolve("r1.txt").toString()));
+        runs.add(Run.cli(
+                config(),
+                "rotate-key",
+                "--verbose",
+                "--key-out",
+                dir.resolve("refused.txt").toString()));
+        runs.add(Run.cli(
+                config(),
+                "rotate-key",
+                "--verbose",
+                "--abandon-previous",
+                "--key",
+                "dev",
+                "--output",
+                "json",
+                "--key-out",
                 dir.resolve("r2.txt").toString()));
         runs.add(Run.cli(config(), "rotate-key", "--verbose", "--finish"));
         runs.add(Run.cli(config(), "rotate-key", "--verbose", "--finish", "--output", "json"));
         runs.add(Run.cli(config(), "rotate-key", "--verbose", "--dry-run"));
-        assertThat(runs.stream().map(r -> r.exitCode).toList()).as(runs.toString()).containsExactly(0, 2, 0, 0, 0, 0);
+        assertThat(runs.stream().map(r -> r.exitCode).toList())
+                .as(runs.toString())
+                .containsExactly(0, 2, 0, 0, 0, 0);
         Run shown = Run.cli(config(), "rotate-key", "--verbose");
         assertThat(shown.exitCode).as(shown.toString()).isZero();
         String shownKey = line(shown.out, "Key value");
@@ -398,9 +484,14 @@ class RotateKeyIT {
         Set<String> keys = new LinkedHashSet<>();
         for (String f : List.of("setup-keys.txt", "r1.txt", "r2.txt")) keys.addAll(Files.readAllLines(dir.resolve(f)));
         keys.add(shownKey);
-        for (SecretVersionsListEntry v : aws.secrets.listSecretVersionIds(r -> r.secretId(arn).includeDeprecated(true)).versions()) {
-            String stored = aws.secrets.getSecretValue(r -> r.secretId(arn).versionId(v.versionId())).secretString();
-            for (String k : keys) assertThat(stored).as("secret version " + v.versionId()).doesNotContain(k);
+        for (SecretVersionsListEntry v : aws.secrets
+                .listSecretVersionIds(r -> r.secretId(arn).includeDeprecated(true))
+                .versions()) {
+            String stored = aws.secrets
+                    .getSecretValue(r -> r.secretId(arn).versionId(v.versionId()))
+                    .secretString();
+            for (String k : keys)
+                assertThat(stored).as("secret version " + v.versionId()).doesNotContain(k);
         }
         keys.removeIf(String::isBlank);
         assertThat(keys).hasSizeGreaterThanOrEqualTo(5).contains(shownKey);
@@ -410,11 +501,15 @@ class RotateKeyIT {
             assertThat(shown.err).doesNotContain(k);
             if (!k.equals(shownKey)) assertThat(shown.out).doesNotContain(k);
         }
-        assertThat(shown.out.split(java.util.regex.Pattern.quote(shownKey), -1)).as("shown once").hasSize(2);
+        assertThat(shown.out.split(java.util.regex.Pattern.quote(shownKey), -1))
+                .as("shown once")
+                .hasSize(2);
         assertThat(dir.resolve("refused.txt")).doesNotExist();
         Set<Path> keyFiles = Set.of(dir.resolve("setup-keys.txt"), dir.resolve("r1.txt"), dir.resolve("r2.txt"));
         try (var files = Files.walk(dir)) {
-            for (Path p : files.filter(Files::isRegularFile).filter(p -> !keyFiles.contains(p)).toList()) {
+            for (Path p : files.filter(Files::isRegularFile)
+                    .filter(p -> !keyFiles.contains(p))
+                    .toList()) {
                 String text = Files.readString(p);
                 for (String k : keys) assertThat(text).as(p.toString()).doesNotContain(k);
             }
@@ -425,9 +520,16 @@ class RotateKeyIT {
     void operatorSetupPolicy_allowsEveryCallRotateKeyMakes() throws Exception {
         Set<String> allowed = OperatorPolicyIT.allowedActions("operator-setup.json");
         String api = setupBundled();
-        List<Run> runs = List.of(Run.cli(config(), "rotate-key", "--key-out", dir.resolve("k1").toString()),
+        List<Run> runs = List.of(
+                Run.cli(config(), "rotate-key", "--key-out", dir.resolve("k1").toString()),
                 Run.cli(config(), "rotate-key", "--finish"),
-                Run.cli(dir.resolve("none.json"), "rotate-key", "--api-id", api, "--key-out", dir.resolve("k2").toString()),
+                Run.cli(
+                        dir.resolve("none.json"),
+                        "rotate-key",
+                        "--api-id",
+                        api,
+                        "--key-out",
+                        dir.resolve("k2").toString()),
                 Run.cli(dir.resolve("none.json"), "rotate-key", "--api-id", api, "--finish"));
         for (Run r : runs) {
             assertThat(r.exitCode).as(r.toString()).isZero();

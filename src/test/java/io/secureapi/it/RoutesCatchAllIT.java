@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** --routes never leaves a route public by accident, and a public catch-all route never passes verify unnoticed. */
 class RoutesCatchAllIT {
     final Aws aws = new Aws();
+
     @TempDir
     Path dir;
 
@@ -24,7 +25,9 @@ class RoutesCatchAllIT {
         for (String routes : new String[] {",GET /x", "GET /x,", "$default,,GET /x"}) {
             Run run = Run.cli(config(), "setup", "--api-id", api, "--routes", routes);
             assertThat(run.exitCode).as(run.toString()).isEqualTo(2);
-            assertThat(run.err.lines().filter(l -> l.startsWith("error: "))).hasSize(1).allSatisfy(l -> assertThat(l).contains("empty entry"));
+            assertThat(run.err.lines().filter(l -> l.startsWith("error: ")))
+                    .hasSize(1)
+                    .allSatisfy(l -> assertThat(l).contains("empty entry"));
             assertThat(run.err).contains("next: ").contains("'$default");
             assertThat(run.operations).isEmpty();
         }
@@ -43,7 +46,8 @@ class RoutesCatchAllIT {
 
         Run verify = Run.cli(config(), "verify");
         assertThat(verify.exitCode).as(verify.toString()).isEqualTo(1);
-        assertThat(verify.out.lines().filter(l -> l.contains("routes.protected"))).anySatisfy(l -> assertThat(l).contains("FAIL").contains("$default"));
+        assertThat(verify.out.lines().filter(l -> l.contains("routes.protected")))
+                .anySatisfy(l -> assertThat(l).contains("FAIL").contains("$default"));
 
         Run allowed = Run.cli(config(), "verify", "--allow-public", "$default");
         assertThat(allowed.exitCode).as(allowed.toString()).isZero();

@@ -36,8 +36,12 @@ public final class Run {
 
     /** Operations that change state (anything but Get/List/Describe, and ExportApi, which reads a stage's definition). */
     public List<String> writes() {
-        return operations.stream().filter(o -> !(o.contains(".Get") || o.contains(".List") || o.contains(".Describe")
-                || o.contains(".Export"))).toList();
+        return operations.stream()
+                .filter(o -> !(o.contains(".Get")
+                        || o.contains(".List")
+                        || o.contains(".Describe")
+                        || o.contains(".Export")))
+                .toList();
     }
 
     /**
@@ -95,8 +99,14 @@ public final class Run {
                         + attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME));
             }
         };
-        Session session = new Session(new PrintWriter(out, true), new PrintWriter(err, true),
-                new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), env, List.of(recorder), terminal, false);
+        Session session = new Session(
+                new PrintWriter(out, true),
+                new PrintWriter(err, true),
+                new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+                env,
+                List.of(recorder),
+                terminal,
+                false);
         int code = SecureApiCli.create(session).execute(args);
         return new Run(code, out.toString(), err.toString(), List.copyOf(ops));
     }

@@ -36,13 +36,19 @@ class ScanIT {
     Path dir;
 
     static ApiGatewayV2Client apigw(String region) {
-        return ApiGatewayV2Client.builder().region(Region.of(region)).endpointOverride(URI.create(LocalAws.endpoint()))
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"))).build();
+        return ApiGatewayV2Client.builder()
+                .region(Region.of(region))
+                .endpointOverride(URI.create(LocalAws.endpoint()))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+                .build();
     }
 
     /** An Amplify-shaped API: public $default and OPTIONS /{proxy+}. */
     static String amplifyApi(ApiGatewayV2Client c) {
-        String id = c.createApi(r -> r.name("amplify-" + UUID.randomUUID().toString().substring(0, 8)).protocolType(ProtocolType.HTTP)).apiId();
+        String id = c.createApi(
+                        r -> r.name("amplify-" + UUID.randomUUID().toString().substring(0, 8))
+                                .protocolType(ProtocolType.HTTP))
+                .apiId();
         c.createRoute(r -> r.apiId(id).routeKey("$default"));
         c.createRoute(r -> r.apiId(id).routeKey("OPTIONS /{proxy+}"));
         c.createStage(r -> r.apiId(id).stageName("$default").autoDeploy(true));
@@ -52,7 +58,11 @@ class ScanIT {
     Run scan(String endpoint, String... args) {
         List<String> a = new ArrayList<>(List.of("scan"));
         a.addAll(List.of(args));
-        a.addAll(List.of("--endpoint-url", endpoint, "--config", dir.resolve("secure-api.json").toString()));
+        a.addAll(List.of(
+                "--endpoint-url",
+                endpoint,
+                "--config",
+                dir.resolve("secure-api.json").toString()));
         return Run.raw("", Map.of(), a.toArray(String[]::new));
     }
 
@@ -61,8 +71,15 @@ class ScanIT {
         Map<String, Map<String, Object>> byId = new java.util.LinkedHashMap<>();
         for (Object o : (List<Object>) doc.get("apis")) {
             Map<String, Object> a = (Map<String, Object>) o;
-            assertThat(a).containsOnlyKeys("apiId", "name", "region", "protectedBySecureApi", "publicRoutes", "allowedPublicRoutes",
-                    "otherAuthorizerRoutes");
+            assertThat(a)
+                    .containsOnlyKeys(
+                            "apiId",
+                            "name",
+                            "region",
+                            "protectedBySecureApi",
+                            "publicRoutes",
+                            "allowedPublicRoutes",
+                            "otherAuthorizerRoutes");
             byId.put((String) a.get("apiId"), a);
         }
         return byId;
@@ -75,68 +92,135 @@ class ScanIT {
         ApiGatewayV2Client a = apigw(east);
         ApiGatewayV2Client b = apigw(south);
         String open = amplifyApi(a);
-        String extra = a.createRoute(r -> r.apiId(open).routeKey("POST /orders")).routeId();
+        String extra =
+                a.createRoute(r -> r.apiId(open).routeKey("POST /orders")).routeId();
         assertThat(extra).isNotBlank();
         // a Cognito-style JWT route: protected, by something else
-        String jwtApi = a.createApi(r -> r.name("jwt-app").protocolType(ProtocolType.HTTP)).apiId();
-        String jwt = a.createAuthorizer(r -> r.apiId(jwtApi).name("cognito").authorizerType(AuthorizerType.JWT)
-                .identitySource("$request.header.Authorization")
-                .jwtConfiguration(j -> j.audience("client").issuer("https://cognito-idp.sa-east-1.amazonaws.com/pool"))).authorizerId();
-        a.createRoute(r -> r.apiId(jwtApi).routeKey("GET /me").authorizationType(AuthorizationType.JWT).authorizerId(jwt));
+        String jwtApi = a.createApi(r -> r.name("jwt-app").protocolType(ProtocolType.HTTP))
+                .apiId();
+        String jwt = a.createAuthorizer(r -> r.apiId(jwtApi)
+                        .name("cognito")
+                        .authorizerType(AuthorizerType.JWT)
+                        .identitySource("$request.header.Authorization")
+                        .jwtConfiguration(
+                                j -> j.audience("client").issuer("https://cognito-idp.sa-east-1.amazonaws.com/pool")))
+                .authorizerId();
+        a.createRoute(r -> r.apiId(jwtApi)
+                .routeKey("GET /me")
+                .authorizationType(AuthorizationType.JWT)
+                .authorizerId(jwt));
         a.createRoute(r -> r.apiId(jwtApi).routeKey("GET /health"));
         // protected by secure-api through setup, in region b
         String guarded = amplifyApi(b);
-        Run setup = Run.raw("", Map.of(), "setup", "--api-id", guarded, "--region", south, "--endpoint-url", LocalAws.endpoint(),
-                "--config", dir.resolve("secure-api.json").toString(), "--key-out", dir.resolve("key").toString());
+        Run setup = Run.raw(
+                "",
+                Map.of(),
+                "setup",
+                "--api-id",
+                guarded,
+                "--region",
+                south,
+                "--endpoint-url",
+                LocalAws.endpoint(),
+                "--config",
+                dir.resolve("secure-api.json").toString(),
+                "--key-out",
+                dir.resolve("key").toString());
         assertThat(setup.exitCode).as(setup.toString()).isZero();
         // CORS preflight only: nothing answers without authorization that a browser would not send without it anyway
-        String cors = b.createApi(r -> r.name("cors-only").protocolType(ProtocolType.HTTP)).apiId();
+        String cors = b.createApi(r -> r.name("cors-only").protocolType(ProtocolType.HTTP))
+                .apiId();
         b.createRoute(r -> r.apiId(cors).routeKey("OPTIONS /{proxy+}"));
         // a WebSocket API is not an HTTP API: not scanned
-        String ws = b.createApi(r -> r.name("ws").protocolType(ProtocolType.WEBSOCKET).routeSelectionExpression("$request.body.action")).apiId();
+        String ws = b.createApi(r -> r.name("ws")
+                        .protocolType(ProtocolType.WEBSOCKET)
+                        .routeSelectionExpression("$request.body.action"))
+                .apiId();
 
         Run run = scan(LocalAws.endpoint(), "--regions", east + "," + south, "--output", "json", "--region", east);
         assertThat(run.exitCode).as(run.toString()).isEqualTo(1);
         assertThat(run.writes()).as("scan is read-only: " + run.operations).isEmpty();
         Map<String, Object> doc = JsonText.parseObject(run.out);
-        assertThat(doc).containsEntry("command", "scan").containsEntry("schemaVersion", 1L).containsEntry("ok", false)
-                .containsEntry("regions", List.of(east, south)).containsEntry("skippedRegions", List.of());
+        assertThat(doc)
+                .containsEntry("command", "scan")
+                .containsEntry("schemaVersion", 1L)
+                .containsEntry("ok", false)
+                .containsEntry("regions", List.of(east, south))
+                .containsEntry("skippedRegions", List.of());
         Map<String, Map<String, Object>> apis = apis(doc);
-        assertThat(apis.keySet()).containsExactlyInAnyOrder(open, jwtApi, guarded, cors).doesNotContain(ws);
+        assertThat(apis.keySet())
+                .containsExactlyInAnyOrder(open, jwtApi, guarded, cors)
+                .doesNotContain(ws);
 
-        assertThat(apis.get(open)).containsEntry("region", east).containsEntry("protectedBySecureApi", false)
-                .containsEntry("publicRoutes", List.of("$default", "POST /orders")).containsEntry("otherAuthorizerRoutes", List.of());
-        assertThat(apis.get(jwtApi)).containsEntry("publicRoutes", List.of("GET /health")).containsEntry("otherAuthorizerRoutes", List.of("GET /me"))
+        assertThat(apis.get(open))
+                .containsEntry("region", east)
+                .containsEntry("protectedBySecureApi", false)
+                .containsEntry("publicRoutes", List.of("$default", "POST /orders"))
+                .containsEntry("otherAuthorizerRoutes", List.of());
+        assertThat(apis.get(jwtApi))
+                .containsEntry("publicRoutes", List.of("GET /health"))
+                .containsEntry("otherAuthorizerRoutes", List.of("GET /me"))
                 .containsEntry("protectedBySecureApi", false);
-        assertThat(apis.get(guarded)).containsEntry("region", south).containsEntry("protectedBySecureApi", true)
-                .containsEntry("publicRoutes", List.of()).containsEntry("otherAuthorizerRoutes", List.of());
-        assertThat(apis.get(cors)).containsEntry("publicRoutes", List.of()).containsEntry("protectedBySecureApi", false);
+        assertThat(apis.get(guarded))
+                .containsEntry("region", south)
+                .containsEntry("protectedBySecureApi", true)
+                .containsEntry("publicRoutes", List.of())
+                .containsEntry("otherAuthorizerRoutes", List.of());
+        assertThat(apis.get(cors))
+                .containsEntry("publicRoutes", List.of())
+                .containsEntry("protectedBySecureApi", false);
 
         // every public route allowed: exit 0; still public, and also listed in allowedPublicRoutes
-        Run allowed = scan(LocalAws.endpoint(), "--regions", east + "," + south, "--output", "json", "--region", east,
-                "--allow-public", open + " $default", "--allow-public", open + "  POST /orders", "--allow-public", jwtApi + " GET /health");
+        Run allowed = scan(
+                LocalAws.endpoint(),
+                "--regions",
+                east + "," + south,
+                "--output",
+                "json",
+                "--region",
+                east,
+                "--allow-public",
+                open + " $default",
+                "--allow-public",
+                open + "  POST /orders",
+                "--allow-public",
+                jwtApi + " GET /health");
         assertThat(allowed.exitCode).as(allowed.toString()).isZero();
         Map<String, Map<String, Object>> after = apis(Json.parseObject(allowed.out));
-        assertThat(after.get(open)).containsEntry("publicRoutes", List.of("$default", "POST /orders")).containsEntry("allowedPublicRoutes", List.of("$default", "POST /orders"));
+        assertThat(after.get(open))
+                .containsEntry("publicRoutes", List.of("$default", "POST /orders"))
+                .containsEntry("allowedPublicRoutes", List.of("$default", "POST /orders"));
 
         // the table an auditor reads
         Run text = scan(LocalAws.endpoint(), "--regions", east + "," + south, "--region", east);
         assertThat(text.exitCode).isEqualTo(1);
-        assertThat(text.out).contains("REGION", "PUBLIC ROUTES", open, "GET /me [JWT]", "FAILED: 3 public routes on 2 of 4 APIs")
+        assertThat(text.out)
+                .contains("REGION", "PUBLIC ROUTES", open, "GET /me [JWT]", "FAILED: 3 public routes on 2 of 4 APIs")
                 .doesNotContain("OPTIONS /{proxy+}");
 
         // JUnit: one test case per API, failed while it has a public route
         Path xml = dir.resolve("reports/scan.xml");
-        Run junit = scan(LocalAws.endpoint(), "--regions", east + "," + south, "--region", east, "--output", "junit", "--report", xml.toString());
+        Run junit = scan(
+                LocalAws.endpoint(),
+                "--regions",
+                east + "," + south,
+                "--region",
+                east,
+                "--output",
+                "junit",
+                "--report",
+                xml.toString());
         assertThat(junit.exitCode).isEqualTo(1);
-        var dom = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+        var dom = DocumentBuilderFactory.newInstance()
+                .newDocumentBuilder()
                 .parse(new ByteArrayInputStream(Files.readString(xml).getBytes(StandardCharsets.UTF_8)));
         NodeList cases = dom.getElementsByTagName("testcase");
         assertThat(cases.getLength()).isEqualTo(4);
         List<String> failed = new ArrayList<>();
         for (int i = 0; i < cases.getLength(); i++) {
             Element c = (Element) cases.item(i);
-            if (c.getElementsByTagName("failure").getLength() > 0) failed.add(c.getAttribute("name").split(" ")[0]);
+            if (c.getElementsByTagName("failure").getLength() > 0)
+                failed.add(c.getAttribute("name").split(" ")[0]);
         }
         assertThat(failed).containsExactlyInAnyOrder(open, jwtApi);
     }
@@ -152,19 +236,25 @@ class ScanIT {
         Map<String, Object> doc = JsonText.parseObject(run.out);
         @SuppressWarnings("unchecked")
         List<String> regions = (List<String>) doc.get("regions");
-        assertThat(regions).contains(region, "us-east-1", "af-south-1").doesNotContain("cn-north-1", "us-gov-west-1", "ap-east-1");
+        assertThat(regions)
+                .contains(region, "us-east-1", "af-south-1")
+                .doesNotContain("cn-north-1", "us-gov-west-1", "ap-east-1");
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> skipped = (List<Map<String, Object>>) doc.get("skippedRegions");
-        assertThat(skipped).anySatisfy(s -> assertThat(s).containsEntry("region", "ap-east-1").containsKey("reason"));
+        assertThat(skipped)
+                .anySatisfy(
+                        s -> assertThat(s).containsEntry("region", "ap-east-1").containsKey("reason"));
         assertThat(skipped).allSatisfy(s -> assertThat((String) s.get("reason")).contains("not enabled"));
         assertThat(apis(doc)).containsKey(open);
         assertThat(apis(doc).get(open)).containsEntry("publicRoutes", List.of("$default"));
 
         // every call scan made is one its read-only operator policy allows
         Path policy = LocalAws.projectRoot().resolve("policies/operator-scan.json");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(policy), "policies/operator-scan.json not in this tree yet");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Files.exists(policy), "policies/operator-scan.json not in this tree yet");
         java.util.Set<String> allowed = OperatorPolicyIT.allowedActions("operator-scan.json");
-        for (String op : run.operations) assertThat(allowed).as("operator-scan.json allows " + op).contains(OperatorPolicyIT.iamAction(op));
+        for (String op : run.operations)
+            assertThat(allowed).as("operator-scan.json allows " + op).contains(OperatorPolicyIT.iamAction(op));
     }
 
     @Test
@@ -186,7 +276,8 @@ class ScanIT {
         for (int i = 0; i < 6; i++) ids.add(amplifyApi(c));
         try (FaultProxy proxy = FaultProxy.start(LocalAws.endpoint())) {
             // 4 in a row on one API's routes and 4 on the API list: past the SDK's 3 attempts each time
-            proxy.fail(rest("GET", "/v2/apis"), THROTTLE, 4).fail(rest("GET", "/v2/apis/" + ids.get(2) + "/routes"), THROTTLE, 4);
+            proxy.fail(rest("GET", "/v2/apis"), THROTTLE, 4)
+                    .fail(rest("GET", "/v2/apis/" + ids.get(2) + "/routes"), THROTTLE, 4);
             Run run = scan(proxy.endpoint(), "--region", region, "--output", "json");
             assertThat(run.exitCode).as(run + "\nfaults: " + proxy.faulted()).isEqualTo(1);
             assertThat(proxy.faulted()).hasSize(8);

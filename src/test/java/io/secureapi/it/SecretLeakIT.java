@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SecretLeakIT {
     final Aws aws = new Aws();
+
     @TempDir
     Path dir;
 
@@ -37,8 +38,12 @@ class SecretLeakIT {
     /** Every value the secret holds, in any version (AWSCURRENT, AWSPREVIOUS, unlabelled). */
     List<String> values(String secretName) {
         List<String> out = new ArrayList<>();
-        for (var v : aws.secrets.listSecretVersionIds(r -> r.secretId(secretName).includeDeprecated(true)).versions()) {
-            out.add(aws.secrets.getSecretValue(r -> r.secretId(secretName).versionId(v.versionId())).secretString());
+        for (var v : aws.secrets
+                .listSecretVersionIds(r -> r.secretId(secretName).includeDeprecated(true))
+                .versions()) {
+            out.add(aws.secrets
+                    .getSecretValue(r -> r.secretId(secretName).versionId(v.versionId()))
+                    .secretString());
         }
         return out;
     }
@@ -48,7 +53,8 @@ class SecretLeakIT {
         Set<String> keys = new LinkedHashSet<>();
         for (String value : values(secretName)) {
             if (value.contains("secure-api-digests")) continue;
-            if (value.strip().startsWith("{")) JsonText.parseObject(value).values().forEach(k -> keys.add(String.valueOf(k)));
+            if (value.strip().startsWith("{"))
+                JsonText.parseObject(value).values().forEach(k -> keys.add(String.valueOf(k)));
             else keys.add(value.strip());
         }
         return keys;
@@ -77,7 +83,8 @@ class SecretLeakIT {
         Path keyOut = dir.resolve("setup-key.txt");
         Path rotated = dir.resolve("rotated-key.txt");
         List<Run> runs = new ArrayList<>();
-        Run setup = Run.cli(config(), "setup", "--api-id", api, "--dev-key", "--key-out", keyOut.toString(), "--verbose");
+        Run setup =
+                Run.cli(config(), "setup", "--api-id", api, "--dev-key", "--key-out", keyOut.toString(), "--verbose");
         assertThat(setup.exitCode).as(setup.toString()).isZero();
         runs.add(setup);
         runs.add(Run.cli(config(), "setup", "--verbose"));
@@ -85,10 +92,17 @@ class SecretLeakIT {
         runs.add(Run.cli(config(), "verify", "--verbose"));
         runs.add(Run.cli(config(), "verify", "--verbose", "--output", "json"));
         runs.add(Run.cli(config(), "rotate-key", "--verbose", "--key-out", rotated.toString()));
-        runs.add(Run.cli(config(), "verify", "--verbose", "--key-file", keyOut.toString(),
-                "--probe-url", "http://127.0.0.1:9/")); // loopback: a test never sends a key off this machine
+        runs.add(Run.cli(
+                config(),
+                "verify",
+                "--verbose",
+                "--key-file",
+                keyOut.toString(),
+                "--probe-url",
+                "http://127.0.0.1:9/")); // loopback: a test never sends a key off this machine
         Path added = dir.resolve("added-key.txt");
-        runs.add(Run.cli(config(), "keys", "add", "partner-a", "--expires", "30d", "--key-out", added.toString(), "--verbose"));
+        runs.add(Run.cli(
+                config(), "keys", "add", "partner-a", "--expires", "30d", "--key-out", added.toString(), "--verbose"));
         runs.add(Run.cli(config(), "keys", "list", "--verbose"));
         runs.add(Run.cli(config(), "keys", "list", "--verbose", "--output", "json"));
         Set<String> keys = new LinkedHashSet<>(keysIn(secretName));
@@ -108,7 +122,8 @@ class SecretLeakIT {
         assertThat(keys).as("keys to look for").isNotEmpty().allMatch(k -> k.length() >= ApiKey.MIN_LENGTH);
         Set<Path> keyFiles = Set.of(keyOut, rotated, added);
         for (Path f : keyFiles) {
-            if (Files.exists(f)) assertThat(Files.getPosixFilePermissions(f)).as(f.toString()).isEqualTo(ownerOnly());
+            if (Files.exists(f))
+                assertThat(Files.getPosixFilePermissions(f)).as(f.toString()).isEqualTo(ownerOnly());
         }
         List<String> texts = otherFiles(keyFiles);
         assertThat(texts).as("secure-api.json at least").isNotEmpty();
@@ -127,7 +142,17 @@ class SecretLeakIT {
         Run failed;
         try (FaultProxy proxy = FaultProxy.start(LocalAws.endpoint())) {
             proxy.failEverythingAfter(FaultProxy.op("secretsmanager.CreateSecret"), FaultProxy.Fault.SERVER_ERROR);
-            failed = Run.via(proxy.endpoint(), config(), "", false, "setup", "--api-id", api, "--key-file", keyFile.toString(), "--verbose");
+            failed = Run.via(
+                    proxy.endpoint(),
+                    config(),
+                    "",
+                    false,
+                    "setup",
+                    "--api-id",
+                    api,
+                    "--key-file",
+                    keyFile.toString(),
+                    "--verbose");
         }
         assertThat(failed.exitCode).as(failed.toString()).isEqualTo(3);
         assertThat(failed.err).as("--verbose shows the stack trace").contains("\tat ");
@@ -136,7 +161,8 @@ class SecretLeakIT {
         Run stdin = Run.cliWithStdin(config(), supplied + "\n", "setup", "--api-id", api, "--key-stdin", "--verbose");
         assertThat(stdin.exitCode).as(stdin.toString()).isZero();
         assertThat(stdin.all()).doesNotContain(supplied);
-        Run tooShort = Run.cliWithStdin(config(), "short-secret-value\n", "setup", "--api-id", api, "--key-stdin", "--verbose");
+        Run tooShort = Run.cliWithStdin(
+                config(), "short-secret-value\n", "setup", "--api-id", api, "--key-stdin", "--verbose");
         assertThat(tooShort.exitCode).isEqualTo(2);
         assertThat(tooShort.all()).doesNotContain("short-secret-value");
         for (String t : otherFiles(Set.of(keyFile))) assertThat(t).doesNotContain(supplied);
@@ -164,8 +190,13 @@ class SecretLeakIT {
     @Test
     void keyMaterial_neverReachesToString() {
         ApiKey key = ApiKey.generate("live");
-        Target t = Target.builder("abc123", "us-east-1").secretName("s").authorizerName("a").header("Authorization").cacheTtl(300)
-                .suppliedKey(key).build();
+        Target t = Target.builder("abc123", "us-east-1")
+                .secretName("s")
+                .authorizerName("a")
+                .header("Authorization")
+                .cacheTtl(300)
+                .suppliedKey(key)
+                .build();
         assertThat(key.toString()).doesNotContain(key.reveal());
         assertThat(t.toString()).doesNotContain(key.reveal()).contains("redacted");
     }
@@ -176,10 +207,25 @@ class SecretLeakIT {
         String api = aws.amplifyApi();
         Path keyOut = dir.resolve("key.txt");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = List.of(java, "-cp", System.getProperty("java.class.path"),
+        List<String> cmd = List.of(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
                 "-Dorg.slf4j.simpleLogger.log.software.amazon.awssdk=debug",
-                "io.secureapi.cli.Main", "setup", "--api-id", api, "--dev-key", "--key-out", keyOut.toString(), "--verbose",
-                "--endpoint-url", LocalAws.endpoint(), "--region", Aws.REGION, "--config", config().toString());
+                "io.secureapi.cli.Main",
+                "setup",
+                "--api-id",
+                api,
+                "--dev-key",
+                "--key-out",
+                keyOut.toString(),
+                "--verbose",
+                "--endpoint-url",
+                LocalAws.endpoint(),
+                "--region",
+                Aws.REGION,
+                "--config",
+                config().toString());
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().keySet().removeIf(k -> k.startsWith("AWS_"));
         pb.environment().put("AWS_ACCESS_KEY_ID", "test");

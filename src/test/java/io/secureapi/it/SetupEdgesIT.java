@@ -2,7 +2,6 @@ package io.secureapi.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.secureapi.engine.Json;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -12,6 +11,7 @@ import software.amazon.awssdk.services.apigatewayv2.model.AuthorizerType;
 /** Edges a review found: other people's authorizers, deleted secrets, unfinished rotations, regions. */
 class SetupEdgesIT {
     final Aws aws = new Aws();
+
     @TempDir
     Path dir;
 
@@ -20,13 +20,17 @@ class SetupEdgesIT {
     }
 
     String value(String api) {
-        return aws.secrets.getSecretValue(r -> r.secretId("secure-api/" + api + "/api-key")).secretString();
+        return aws.secrets
+                .getSecretValue(r -> r.secretId("secure-api/" + api + "/api-key"))
+                .secretString();
     }
 
     @Test
     void authorizerNameOfSomeoneElsesJwtAuthorizer_isRefused() {
         String api = aws.amplifyApi();
-        aws.apigw.createAuthorizer(r -> r.apiId(api).name("cognito").authorizerType(AuthorizerType.JWT)
+        aws.apigw.createAuthorizer(r -> r.apiId(api)
+                .name("cognito")
+                .authorizerType(AuthorizerType.JWT)
                 .identitySource("$request.header.Authorization")
                 .jwtConfiguration(j -> j.audience("c").issuer("https://cognito-idp.us-east-1.amazonaws.com/p")));
         Run run = Run.cli(config(), "setup", "--api-id", api, "--authorizer-name", "cognito");
@@ -41,7 +45,8 @@ class SetupEdgesIT {
         Run first = Run.cli(config(), "setup", "--api-id", api);
         assertThat(first.exitCode).as(first.toString()).isZero();
         Object live = Digests.entry(value(api), "live").get("digest");
-        aws.secrets.deleteSecret(r -> r.secretId("secure-api/" + api + "/api-key").recoveryWindowInDays(7L));
+        aws.secrets.deleteSecret(
+                r -> r.secretId("secure-api/" + api + "/api-key").recoveryWindowInDays(7L));
         Run again = Run.cli(config(), "setup", "--dev-key");
         assertThat(again.exitCode).as(again.toString()).isZero();
         assertThat(Digests.entry(value(api), "live")).containsEntry("digest", live);
@@ -52,14 +57,31 @@ class SetupEdgesIT {
     void addingADevKeyDuringAnUnfinishedRotation_keepsTheOldLiveKeyAccepted() throws Exception {
         String api = aws.amplifyApi();
         Path first = dir.resolve("first.key");
-        assertThat(Run.cli(config(), "setup", "--api-id", api, "--key-out", first.toString()).exitCode).isZero();
-        assertThat(Run.cli(config(), "rotate-key", "--key-out", dir.resolve("second.key").toString()).exitCode).isZero();
-        Run run = Run.cli(config(), "setup", "--dev-key", "--key-out", dir.resolve("dev.key").toString());
+        assertThat(Run.cli(config(), "setup", "--api-id", api, "--key-out", first.toString()).exitCode)
+                .isZero();
+        assertThat(Run.cli(
+                                config(),
+                                "rotate-key",
+                                "--key-out",
+                                dir.resolve("second.key").toString())
+                        .exitCode)
+                .isZero();
+        Run run = Run.cli(
+                config(),
+                "setup",
+                "--dev-key",
+                "--key-out",
+                dir.resolve("dev.key").toString());
         assertThat(run.exitCode).as(run.toString()).isZero();
         // the digest format keeps the rotation's old key inside the current version: a new version cannot drop it
         String old = java.nio.file.Files.readString(first).strip();
         assertThat(Digests.isRetiring(value(api), "live", old)).isTrue();
-        assertThat(Digests.isCurrent(value(api), "live", java.nio.file.Files.readString(dir.resolve("second.key")).strip())).isTrue();
+        assertThat(Digests.isCurrent(
+                        value(api),
+                        "live",
+                        java.nio.file.Files.readString(dir.resolve("second.key"))
+                                .strip()))
+                .isTrue();
         assertThat(Digests.keys(value(api))).containsKey("dev");
     }
 
@@ -92,14 +114,31 @@ class SetupEdgesIT {
     void regionContradictingTheConfig_isRefusedWithoutAnyCall() {
         String api = aws.amplifyApi();
         assertThat(Run.cli(config(), "setup", "--api-id", api).exitCode).isZero();
-        Run run = Run.raw("", Map.of(), "teardown", "--yes", "--region", "eu-west-1", "--endpoint-url", LocalAws.endpoint(),
-                "--config", config().toString());
+        Run run = Run.raw(
+                "",
+                Map.of(),
+                "teardown",
+                "--yes",
+                "--region",
+                "eu-west-1",
+                "--endpoint-url",
+                LocalAws.endpoint(),
+                "--config",
+                config().toString());
         assertThat(run.exitCode).as(run.toString()).isEqualTo(2);
         assertThat(run.err).contains("us-east-1").contains("eu-west-1");
         assertThat(run.operations).isEmpty();
-        Run envRegion = Run.raw("", Map.of("AWS_REGION", "eu-west-1"), "verify", "--endpoint-url", LocalAws.endpoint(),
-                "--config", config().toString());
-        assertThat(envRegion.exitCode).as("the config's region beats AWS_REGION: " + envRegion).isZero();
+        Run envRegion = Run.raw(
+                "",
+                Map.of("AWS_REGION", "eu-west-1"),
+                "verify",
+                "--endpoint-url",
+                LocalAws.endpoint(),
+                "--config",
+                config().toString());
+        assertThat(envRegion.exitCode)
+                .as("the config's region beats AWS_REGION: " + envRegion)
+                .isZero();
     }
 
     @Test
@@ -117,8 +156,13 @@ class SetupEdgesIT {
         assertThat(Run.cli(config(), "setup", "--api-id", api).exitCode).isZero();
         String id = "secure-api/" + api + "/api-key";
         var stages = aws.secrets.describeSecret(r -> r.secretId(id)).versionIdsToStages();
-        String current = stages.entrySet().stream().filter(e -> e.getValue().contains("AWSCURRENT")).findFirst().orElseThrow().getKey();
-        aws.secrets.updateSecretVersionStage(r -> r.secretId(id).versionStage("AWSCURRENT").removeFromVersionId(current));
+        String current = stages.entrySet().stream()
+                .filter(e -> e.getValue().contains("AWSCURRENT"))
+                .findFirst()
+                .orElseThrow()
+                .getKey();
+        aws.secrets.updateSecretVersionStage(
+                r -> r.secretId(id).versionStage("AWSCURRENT").removeFromVersionId(current));
 
         Run run = Run.cli(config(), "setup");
         assertThat(run.exitCode).as(run.toString()).isZero();

@@ -16,6 +16,7 @@ import software.amazon.awssdk.services.secretsmanager.model.Tag;
 
 class SetupIT {
     final Aws aws = new Aws();
+
     @TempDir
     Path dir;
 
@@ -24,8 +25,11 @@ class SetupIT {
     }
 
     static String keyFrom(String out) {
-        return out.lines().filter(l -> l.contains("Key value:")).map(l -> l.substring(l.indexOf(':') + 1).strip())
-                .findFirst().orElseThrow();
+        return out.lines()
+                .filter(l -> l.contains("Key value:"))
+                .map(l -> l.substring(l.indexOf(':') + 1).strip())
+                .findFirst()
+                .orElseThrow();
     }
 
     @Test
@@ -37,9 +41,12 @@ class SetupIT {
         assertThat(key).startsWith("sak_live_").hasSizeGreaterThanOrEqualTo(43);
 
         var secret = aws.secrets.describeSecret(r -> r.secretId("secure-api/" + api + "/api-key"));
-        assertThat(secret.tags()).contains(Tag.builder().key("secure-api:api-id").value(api).build());
+        assertThat(secret.tags())
+                .contains(Tag.builder().key("secure-api:api-id").value(api).build());
         String value = aws.secrets.getSecretValue(r -> r.secretId(secret.arn())).secretString();
-        assertThat(Digests.isCurrent(value, "live", key)).as("the secret holds the digest of the key shown").isTrue();
+        assertThat(Digests.isCurrent(value, "live", key))
+                .as("the secret holds the digest of the key shown")
+                .isTrue();
         assertThat(value).doesNotContain(key);
 
         var fn = aws.lambda.getFunction(r -> r.functionName("secure-api-authorizer-" + api));
@@ -47,13 +54,19 @@ class SetupIT {
         assertThat(fn.configuration().environment().variables()).containsEntry("SECRET_ARN", secret.arn());
         assertThat(fn.tags()).containsEntry("secure-api:managed", "true");
         String roleArn = fn.configuration().role();
-        assertThat(aws.iam.getRole(r -> r.roleName("secure-api-authorizer-" + api)).role().arn()).isEqualTo(roleArn);
+        assertThat(aws.iam
+                        .getRole(r -> r.roleName("secure-api-authorizer-" + api))
+                        .role()
+                        .arn())
+                .isEqualTo(roleArn);
 
         var policy = PolicyText.parse(
                 aws.secrets.getResourcePolicy(r -> r.secretId(secret.arn())).resourcePolicy());
-        assertThat(policy.statement("SecureApiAuthorizerRead").orElseThrow().get("Principal")).isEqualTo(Map.of("AWS", roleArn));
+        assertThat(policy.statement("SecureApiAuthorizerRead").orElseThrow().get("Principal"))
+                .isEqualTo(Map.of("AWS", roleArn));
 
-        List<Authorizer> authorizers = aws.apigw.getAuthorizers(r -> r.apiId(api)).items();
+        List<Authorizer> authorizers =
+                aws.apigw.getAuthorizers(r -> r.apiId(api)).items();
         assertThat(authorizers).hasSize(1);
         Authorizer a = authorizers.get(0);
         assertThat(a.authorizerType()).isEqualTo(AuthorizerType.REQUEST);
@@ -62,22 +75,31 @@ class SetupIT {
         assertThat(a.authorizerPayloadFormatVersion()).isEqualTo("2.0");
         assertThat(a.enableSimpleResponses()).isTrue();
         assertThat(a.authorizerResultTtlInSeconds()).isEqualTo(300);
-        assertThat(a.authorizerUri()).isEqualTo("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
-                + fn.configuration().functionArn() + "/invocations");
+        assertThat(a.authorizerUri())
+                .isEqualTo("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
+                        + fn.configuration().functionArn() + "/invocations");
 
-        String fnPolicy = aws.lambda.getPolicy(r -> r.functionName(fn.configuration().functionArn())).policy();
-        assertThat(fnPolicy).contains("arn:aws:execute-api:us-east-1:123456789012:" + api + "/authorizers/" + a.authorizerId())
-                .contains("apigateway.amazonaws.com").doesNotContain(api + "/*");
+        String fnPolicy = aws.lambda
+                .getPolicy(r -> r.functionName(fn.configuration().functionArn()))
+                .policy();
+        assertThat(fnPolicy)
+                .contains("arn:aws:execute-api:us-east-1:123456789012:" + api + "/authorizers/" + a.authorizerId())
+                .contains("apigateway.amazonaws.com")
+                .doesNotContain(api + "/*");
 
         Route def = aws.route(api, "$default");
         assertThat(def.authorizationTypeAsString()).isEqualTo("CUSTOM");
         assertThat(def.authorizerId()).isEqualTo(a.authorizerId());
-        assertThat(aws.route(api, "OPTIONS /{proxy+}").authorizationTypeAsString()).isEqualTo("NONE");
+        assertThat(aws.route(api, "OPTIONS /{proxy+}").authorizationTypeAsString())
+                .isEqualTo("NONE");
 
         assertThat(config()).exists();
         Map<String, Object> cfg = Aws.configEntry(config());
-        assertThat(cfg).containsEntry("apiId", api).containsEntry("authorizerId", a.authorizerId())
-                .containsEntry("secretArn", secret.arn()).containsEntry("functionManaged", true);
+        assertThat(cfg)
+                .containsEntry("apiId", api)
+                .containsEntry("authorizerId", a.authorizerId())
+                .containsEntry("secretArn", secret.arn())
+                .containsEntry("functionManaged", true);
         assertThat(read(config())).doesNotContain(key);
         assertThat(run.err).doesNotContain(key);
         assertThat(run.out).contains("Private key in header").containsPattern("Key name: +Authorization");
@@ -90,24 +112,47 @@ class SetupIT {
         Run run = Run.cli(config(), "setup", "--api-id", api);
         assertThat(run.exitCode).as(run.toString()).isZero();
         // the variables go in with CreateFunction: the env var row is never written a second time
-        assertThat(run.writes()).as(run.toString()).filteredOn(o -> o.startsWith("Lambda."))
+        assertThat(run.writes())
+                .as(run.toString())
+                .filteredOn(o -> o.startsWith("Lambda."))
                 .containsExactly("Lambda.CreateFunction", "Lambda.AddPermission");
-        assertThat(run.writes()).filteredOn(o -> o.startsWith("SecretsManager."))
+        assertThat(run.writes())
+                .filteredOn(o -> o.startsWith("SecretsManager."))
                 .containsExactly("SecretsManager.CreateSecret", "SecretsManager.PutResourcePolicy");
-        assertThat(run.writes()).filteredOn("ApiGatewayV2.UpdateRoute"::equals).as("$default and GET /items, not OPTIONS").hasSize(2);
-        String authorizer = aws.apigw.getAuthorizers(r -> r.apiId(api)).items().get(0).authorizerId();
+        assertThat(run.writes())
+                .filteredOn("ApiGatewayV2.UpdateRoute"::equals)
+                .as("$default and GET /items, not OPTIONS")
+                .hasSize(2);
+        String authorizer =
+                aws.apigw.getAuthorizers(r -> r.apiId(api)).items().get(0).authorizerId();
         assertThat(aws.route(api, "GET /items").authorizerId()).isEqualTo(authorizer);
 
         // a user's function and a secret this run creates: SECRET_ARN is the new secret's, set once
         String other = aws.amplifyApi();
         String fn = Aws.unique("own-authorizer");
         aws.userFunction(fn, Map.of("LOG_LEVEL", "debug"));
-        Run mine = Run.cli(dir.resolve("other.json"), "setup", "--api-id", other, "--function", fn, "--key-out", dir.resolve("k").toString());
+        Run mine = Run.cli(
+                dir.resolve("other.json"),
+                "setup",
+                "--api-id",
+                other,
+                "--function",
+                fn,
+                "--key-out",
+                dir.resolve("k").toString());
         assertThat(mine.exitCode).as(mine.toString()).isZero();
-        String secretArn = aws.secrets.describeSecret(r -> r.secretId("secure-api/" + other + "/api-key")).arn();
-        assertThat(aws.lambda.getFunctionConfiguration(r -> r.functionName(fn)).environment().variables())
-                .containsEntry("SECRET_ARN", secretArn).containsEntry("LOG_LEVEL", "debug");
-        assertThat(mine.writes()).filteredOn("Lambda.UpdateFunctionConfiguration"::equals).hasSize(1);
+        String secretArn = aws.secrets
+                .describeSecret(r -> r.secretId("secure-api/" + other + "/api-key"))
+                .arn();
+        assertThat(aws.lambda
+                        .getFunctionConfiguration(r -> r.functionName(fn))
+                        .environment()
+                        .variables())
+                .containsEntry("SECRET_ARN", secretArn)
+                .containsEntry("LOG_LEVEL", "debug");
+        assertThat(mine.writes())
+                .filteredOn("Lambda.UpdateFunctionConfiguration"::equals)
+                .hasSize(1);
     }
 
     @Test
@@ -125,7 +170,9 @@ class SetupIT {
         assertThat(second.out).doesNotContain(keyFrom(first.out));
 
         Run third = Run.cli(config(), "setup");
-        assertThat(third.exitCode).as("from secure-api.json, no flags: " + third).isZero();
+        assertThat(third.exitCode)
+                .as("from secure-api.json, no flags: " + third)
+                .isZero();
         assertThat(third.writes()).isEmpty();
     }
 
@@ -135,7 +182,10 @@ class SetupIT {
         Run run = Run.cli(config(), "setup", "--api-id", api, "--dry-run");
         assertThat(run.exitCode).as(run.toString()).isZero();
         assertThat(run.writes()).isEmpty();
-        assertThat(run.out).contains("create").contains("secure-api/" + api + "/api-key").contains("Dry run");
+        assertThat(run.out)
+                .contains("create")
+                .contains("secure-api/" + api + "/api-key")
+                .contains("Dry run");
         assertThat(aws.apigw.getAuthorizers(r -> r.apiId(api)).items()).isEmpty();
         assertThat(aws.route(api, "$default").authorizationTypeAsString()).isEqualTo("NONE");
         assertThat(config()).doesNotExist();
@@ -147,32 +197,67 @@ class SetupIT {
         String fnName = Aws.unique("my-authorizer");
         String fnArn = aws.userFunction(fnName, Map.of("LOG_LEVEL", "debug", "FEATURE", "x"));
         String secretName = Aws.unique("manual/api-key");
-        String secretArn = aws.secrets.createSecret(r -> r.name(secretName).secretString("old-manual-recipe-key-0123456789abcdef")).arn();
-        String foreign = "{\"Sid\":\"BreakGlass\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::123456789012:role/admin\"},"
-                + "\"Action\":\"secretsmanager:*\",\"Resource\":\"*\"}";
-        aws.secrets.putResourcePolicy(r -> r.secretId(secretArn).resourcePolicy("{\"Version\":\"2012-10-17\",\"Statement\":[" + foreign + "]}"));
+        String secretArn = aws.secrets
+                .createSecret(r -> r.name(secretName).secretString("old-manual-recipe-key-0123456789abcdef"))
+                .arn();
+        String foreign =
+                "{\"Sid\":\"BreakGlass\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::123456789012:role/admin\"},"
+                        + "\"Action\":\"secretsmanager:*\",\"Resource\":\"*\"}";
+        aws.secrets.putResourcePolicy(r ->
+                r.secretId(secretArn).resourcePolicy("{\"Version\":\"2012-10-17\",\"Statement\":[" + foreign + "]}"));
         Path keyFile = dir.resolve("key.txt");
         String suppliedKey = "my-own-key-that-is-long-enough-0123456789";
         Files.writeString(keyFile, suppliedKey + "\n");
 
-        Run run = Run.cli(config(), "setup", "--api-id", api, "--function", fnName, "--secret-name", secretName,
-                "--key-file", keyFile.toString());
+        Run run = Run.cli(
+                config(),
+                "setup",
+                "--api-id",
+                api,
+                "--function",
+                fnName,
+                "--secret-name",
+                secretName,
+                "--key-file",
+                keyFile.toString());
         assertThat(run.exitCode).as(run.toString()).isZero();
         assertThat(run.all()).doesNotContain(suppliedKey);
 
-        var env = aws.lambda.getFunctionConfiguration(r -> r.functionName(fnName)).environment().variables();
-        assertThat(env).containsEntry("LOG_LEVEL", "debug").containsEntry("FEATURE", "x").containsEntry("SECRET_ARN", secretArn)
+        var env = aws.lambda
+                .getFunctionConfiguration(r -> r.functionName(fnName))
+                .environment()
+                .variables();
+        assertThat(env)
+                .containsEntry("LOG_LEVEL", "debug")
+                .containsEntry("FEATURE", "x")
+                .containsEntry("SECRET_ARN", secretArn)
                 .doesNotContainKey("KEY_HEADER");
-        assertThat(aws.secrets.getSecretValue(r -> r.secretId(secretArn)).secretString()).isEqualTo(suppliedKey);
-        var policy = PolicyText.parse(aws.secrets.getResourcePolicy(r -> r.secretId(secretArn)).resourcePolicy());
+        assertThat(aws.secrets.getSecretValue(r -> r.secretId(secretArn)).secretString())
+                .isEqualTo(suppliedKey);
+        var policy = PolicyText.parse(
+                aws.secrets.getResourcePolicy(r -> r.secretId(secretArn)).resourcePolicy());
         assertThat(policy.statement("BreakGlass")).isPresent();
-        String role = aws.lambda.getFunctionConfiguration(r -> r.functionName(fnName)).role();
-        assertThat(policy.statement("SecureApiAuthorizerRead").orElseThrow().get("Principal")).isEqualTo(Map.of("AWS", role));
-        assertThat(aws.apigw.getAuthorizers(r -> r.apiId(api)).items().get(0).authorizerUri()).contains(fnArn);
-        assertThat(Aws.configEntry(config())).containsEntry("functionManaged", false).containsEntry("functionArn", fnArn);
+        String role =
+                aws.lambda.getFunctionConfiguration(r -> r.functionName(fnName)).role();
+        assertThat(policy.statement("SecureApiAuthorizerRead").orElseThrow().get("Principal"))
+                .isEqualTo(Map.of("AWS", role));
+        assertThat(aws.apigw.getAuthorizers(r -> r.apiId(api)).items().get(0).authorizerUri())
+                .contains(fnArn);
+        assertThat(Aws.configEntry(config()))
+                .containsEntry("functionManaged", false)
+                .containsEntry("functionArn", fnArn);
 
-        Run again = Run.cli(config(), "setup", "--api-id", api, "--function", fnName, "--secret-name", secretName,
-                "--key-file", keyFile.toString());
+        Run again = Run.cli(
+                config(),
+                "setup",
+                "--api-id",
+                api,
+                "--function",
+                fnName,
+                "--secret-name",
+                secretName,
+                "--key-file",
+                keyFile.toString());
         assertThat(again.writes()).as(again.toString()).isEmpty();
     }
 
@@ -182,11 +267,16 @@ class SetupIT {
         for (int i = 0; i < 248; i++) aws.addRoute(api, "GET /items/r" + i);
         Run run = Run.cli(config(), "setup", "--api-id", api);
         assertThat(run.exitCode).as(run.toString()).isZero();
-        assertThat(Run.PAGE_SIZE).as("tests page in pages smaller than the fixture").isLessThan(250);
-        assertThat(run.pages("ApiGatewayV2.GetRoutes")).as("every page of 250 routes read").isGreaterThanOrEqualTo(250 / Run.PAGE_SIZE);
+        assertThat(Run.PAGE_SIZE)
+                .as("tests page in pages smaller than the fixture")
+                .isLessThan(250);
+        assertThat(run.pages("ApiGatewayV2.GetRoutes"))
+                .as("every page of 250 routes read")
+                .isGreaterThanOrEqualTo(250 / Run.PAGE_SIZE);
         List<Route> routes = aws.routes(api);
         assertThat(routes).hasSize(250);
-        assertThat(routes.stream().filter(r -> !r.routeKey().startsWith("OPTIONS"))).hasSize(249)
+        assertThat(routes.stream().filter(r -> !r.routeKey().startsWith("OPTIONS")))
+                .hasSize(249)
                 .allMatch(r -> "CUSTOM".equals(r.authorizationTypeAsString()));
         assertThat(Run.cli(config(), "setup", "--api-id", api).writes()).isEmpty();
     }
@@ -194,11 +284,17 @@ class SetupIT {
     @Test
     void setup_routeOnJwtAuthorizer_isRefusedUnlessReplaceAuthorizer() {
         String api = aws.amplifyApi();
-        String jwt = aws.apigw.createAuthorizer(r -> r.apiId(api).name("cognito").authorizerType(AuthorizerType.JWT)
-                .identitySource("$request.header.Authorization")
-                .jwtConfiguration(j -> j.audience("client").issuer("https://cognito-idp.us-east-1.amazonaws.com/pool"))).authorizerId();
+        String jwt = aws.apigw
+                .createAuthorizer(r -> r.apiId(api)
+                        .name("cognito")
+                        .authorizerType(AuthorizerType.JWT)
+                        .identitySource("$request.header.Authorization")
+                        .jwtConfiguration(
+                                j -> j.audience("client").issuer("https://cognito-idp.us-east-1.amazonaws.com/pool")))
+                .authorizerId();
         String routeId = aws.addRoute(api, "GET /private");
-        aws.apigw.updateRoute(r -> r.apiId(api).routeId(routeId).authorizationType("JWT").authorizerId(jwt));
+        aws.apigw.updateRoute(
+                r -> r.apiId(api).routeId(routeId).authorizationType("JWT").authorizerId(jwt));
 
         Run refused = Run.cli(config(), "setup", "--api-id", api);
         assertThat(refused.exitCode).as(refused.toString()).isEqualTo(2);
@@ -220,7 +316,8 @@ class SetupIT {
         aws.addRoute(api, "GET /health");
         Run run = Run.cli(config(), "setup", "--api-id", api, "--routes", "$default, OPTIONS /{proxy+}");
         assertThat(run.exitCode).as(run.toString()).isZero();
-        assertThat(aws.route(api, "OPTIONS /{proxy+}").authorizationTypeAsString()).isEqualTo("CUSTOM");
+        assertThat(aws.route(api, "OPTIONS /{proxy+}").authorizationTypeAsString())
+                .isEqualTo("CUSTOM");
         assertThat(aws.route(api, "GET /health").authorizationTypeAsString()).isEqualTo("NONE");
     }
 
@@ -228,27 +325,45 @@ class SetupIT {
     void setup_keyOut_writesKeysWithMode0600AndNeverPrintsThem() throws Exception {
         String api = aws.amplifyApi();
         Path out = dir.resolve("keys.txt");
-        Run run = Run.cli(config(), "setup", "--api-id", api, "--dev-key", "--key-out", out.toString(), "--header", "X-Api-Key",
-                "--cache-ttl", "0");
+        Run run = Run.cli(
+                config(),
+                "setup",
+                "--api-id",
+                api,
+                "--dev-key",
+                "--key-out",
+                out.toString(),
+                "--header",
+                "X-Api-Key",
+                "--cache-ttl",
+                "0");
         assertThat(run.exitCode).as(run.toString()).isZero();
         List<String> lines = Files.readAllLines(out);
         assertThat(lines).hasSize(2);
         assertThat(lines.get(0)).startsWith("sak_live_");
         assertThat(lines.get(1)).startsWith("sak_dev_");
-        assertThat(Files.getPosixFilePermissions(out)).containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+        assertThat(Files.getPosixFilePermissions(out))
+                .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
         lines.forEach(k -> assertThat(run.all()).doesNotContain(k));
-        var value = aws.secrets.getSecretValue(r -> r.secretId("secure-api/" + api + "/api-key")).secretString();
+        var value = aws.secrets
+                .getSecretValue(r -> r.secretId("secure-api/" + api + "/api-key"))
+                .secretString();
         assertThat(Digests.isCurrent(value, "live", lines.get(0))).isTrue();
         assertThat(Digests.isCurrent(value, "dev", lines.get(1))).isTrue();
         assertThat(value).doesNotContain(lines.get(0)).doesNotContain(lines.get(1));
         Authorizer a = aws.apigw.getAuthorizers(r -> r.apiId(api)).items().get(0);
         assertThat(a.identitySource()).containsExactly("$request.header.X-Api-Key");
         assertThat(a.authorizerResultTtlInSeconds()).isZero();
-        assertThat(aws.lambda.getFunctionConfiguration(r -> r.functionName("secure-api-authorizer-" + api)).environment().variables())
+        assertThat(aws.lambda
+                        .getFunctionConfiguration(r -> r.functionName("secure-api-authorizer-" + api))
+                        .environment()
+                        .variables())
                 .containsEntry("KEY_HEADER", "x-api-key");
 
         Run again = Run.cli(config(), "setup", "--api-id", api, "--dev-key", "--key-out", out.toString());
-        assertThat(again.exitCode).as("existing --key-out without --force: " + again).isEqualTo(2);
+        assertThat(again.exitCode)
+                .as("existing --key-out without --force: " + again)
+                .isEqualTo(2);
         assertThat(again.writes()).isEmpty();
     }
 
@@ -259,7 +374,9 @@ class SetupIT {
         Run run = Run.cliWithStdin(config(), key + "\n", "setup", "--api-id", api, "--key-stdin");
         assertThat(run.exitCode).as(run.toString()).isZero();
         assertThat(run.all()).doesNotContain(key);
-        var value = aws.secrets.getSecretValue(r -> r.secretId("secure-api/" + api + "/api-key")).secretString();
+        var value = aws.secrets
+                .getSecretValue(r -> r.secretId("secure-api/" + api + "/api-key"))
+                .secretString();
         assertThat(Digests.isCurrent(value, "live", key)).isTrue();
         assertThat(value).doesNotContain(key);
     }
@@ -287,7 +404,9 @@ class SetupIT {
         assertThat(verify.exitCode).as(verify.toString()).isZero();
 
         aws.addRoute(api, "POST /later");
-        assertThat(Run.cli(config(), "verify").exitCode).as("a route added later is still drift").isEqualTo(1);
+        assertThat(Run.cli(config(), "verify").exitCode)
+                .as("a route added later is still drift")
+                .isEqualTo(1);
         Run repair = Run.cli(config(), "setup");
         assertThat(repair.exitCode).as(repair.toString()).isZero();
         assertThat(aws.route(api, "POST /later").authorizationTypeAsString()).isEqualTo("CUSTOM");
@@ -299,13 +418,15 @@ class SetupIT {
         String api = aws.amplifyApi();
         String fn = Aws.unique("own-fn");
         String fnArn = aws.userFunction(fn, Map.of("KEEP", "me"));
-        assertThat(Run.cli(config(), "setup", "--api-id", api, "--function", fn).exitCode).isZero();
+        assertThat(Run.cli(config(), "setup", "--api-id", api, "--function", fn).exitCode)
+                .isZero();
         Path elsewhere = dir.resolve("other/secure-api.json");
         Run again = Run.cli(elsewhere, "setup", "--api-id", api);
         assertThat(again.exitCode).as(again.toString()).isZero();
         assertThat(again.writes()).as(again.toString()).isEmpty();
         assertThat(again.err).contains("keeping it");
-        assertThat(aws.apigw.getAuthorizers(r -> r.apiId(api)).items().get(0).authorizerUri()).contains(fnArn);
+        assertThat(aws.apigw.getAuthorizers(r -> r.apiId(api)).items().get(0).authorizerUri())
+                .contains(fnArn);
         assertThat(read(elsewhere)).contains("\"functionManaged\": false");
     }
 

@@ -10,12 +10,14 @@ import org.junit.jupiter.api.io.TempDir;
 /** A secret another API's authorizer already reads is refused before any write, naming that API. */
 class SharedSecretIT {
     final Aws aws = new Aws();
+
     @TempDir
     Path dir;
 
     static void assertRefusedNaming(Run run, String otherApi) {
         assertThat(run.exitCode).as(run.toString()).isEqualTo(2);
-        String error = run.err.lines().filter(l -> l.startsWith("error: ")).findFirst().orElseThrow();
+        String error =
+                run.err.lines().filter(l -> l.startsWith("error: ")).findFirst().orElseThrow();
         assertThat(error).contains("already read by API " + otherApi).contains("us-east-1");
         assertThat(run.err).contains("next: ").contains("--secret-name");
         assertThat(run.writes()).as("refused before any write").isEmpty();
@@ -33,7 +35,8 @@ class SharedSecretIT {
         assertRefusedNaming(b, apiA);
         assertThat(aws.apigw.getAuthorizers(r -> r.apiId(apiB)).items()).isEmpty();
         assertThat(aws.secrets.getResourcePolicy(r -> r.secretId(shared)).resourcePolicy())
-                .contains("secure-api-authorizer-" + apiA).doesNotContain("secure-api-authorizer-" + apiB);
+                .contains("secure-api-authorizer-" + apiA)
+                .doesNotContain("secure-api-authorizer-" + apiB);
     }
 
     @Test
@@ -58,7 +61,8 @@ class SharedSecretIT {
         String name = Aws.unique("mine");
         aws.secrets.createSecret(r -> r.name(name).secretString("m".repeat(40)));
         Path config = dir.resolve("c.json");
-        assertThat(Run.cli(config, "setup", "--api-id", api, "--secret-name", name).exitCode).isZero();
+        assertThat(Run.cli(config, "setup", "--api-id", api, "--secret-name", name).exitCode)
+                .isZero();
         Run again = Run.cli(config, "setup", "--api-id", api, "--secret-name", name);
         assertThat(again.exitCode).as(again.toString()).isZero();
         assertThat(again.writes()).isEmpty();
@@ -68,13 +72,17 @@ class SharedSecretIT {
     void untaggedSecretWhosePolicyLetsAForeignRoleRead_isRefusedNamingTheRole() {
         String api = aws.amplifyApi();
         String name = Aws.unique("hand-made-secret");
-        String arn = aws.secrets.createSecret(r -> r.name(name).secretString("m".repeat(40))).arn();
+        String arn = aws.secrets
+                .createSecret(r -> r.name(name).secretString("m".repeat(40)))
+                .arn();
         String otherFn = Aws.unique("other");
         aws.userFunction(otherFn, Map.of());
         String foreignRole = "arn:aws:iam::123456789012:role/" + otherFn + "-role";
-        aws.secrets.putResourcePolicy(r -> r.secretId(arn).resourcePolicy("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":"
-                + "\"SecureApiAuthorizerRead\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"" + foreignRole + "\"},"
-                + "\"Action\":\"secretsmanager:GetSecretValue\",\"Resource\":\"*\"}]}"));
+        aws.secrets.putResourcePolicy(r -> r.secretId(arn)
+                .resourcePolicy("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":"
+                        + "\"SecureApiAuthorizerRead\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"" + foreignRole
+                        + "\"},"
+                        + "\"Action\":\"secretsmanager:GetSecretValue\",\"Resource\":\"*\"}]}"));
 
         Run run = Run.cli(dir.resolve("d.json"), "setup", "--api-id", api, "--secret-name", name);
         assertThat(run.exitCode).as(run.toString()).isEqualTo(2);
@@ -91,9 +99,12 @@ class SharedSecretIT {
         String fnB = Aws.unique("fnb");
         aws.userFunction(fnA, Map.of());
         aws.userFunction(fnB, Map.of());
-        assertThat(Run.cli(dir.resolve("e.json"), "setup", "--api-id", api, "--function", fnA, "--secret-name", name).exitCode).isZero();
+        assertThat(Run.cli(dir.resolve("e.json"), "setup", "--api-id", api, "--function", fnA, "--secret-name", name)
+                        .exitCode)
+                .isZero();
         Run b = Run.cli(dir.resolve("f.json"), "setup", "--api-id", api, "--function", fnB, "--secret-name", name);
         assertThat(b.exitCode).as(b.toString()).isZero();
-        assertThat(aws.secrets.getResourcePolicy(r -> r.secretId(name)).resourcePolicy()).contains(fnB + "-role");
+        assertThat(aws.secrets.getResourcePolicy(r -> r.secretId(name)).resourcePolicy())
+                .contains(fnB + "-role");
     }
 }

@@ -20,6 +20,7 @@ import software.amazon.awssdk.services.apigatewayv2.model.ProtocolType;
  */
 class StagesIT {
     final Aws aws = new Aws();
+
     @TempDir
     Path dir;
 
@@ -30,24 +31,41 @@ class StagesIT {
     /** Amplify's API ($default stage, AutoDeploy on) plus stage "prod" without AutoDeploy, deployed before any protection. */
     String apiWithManualStage(String... manualStages) {
         String api = aws.amplifyApi();
-        String deployment = aws.apigw.createDeployment(r -> r.apiId(api).description("the app's own release")).deploymentId();
+        String deployment = aws.apigw
+                .createDeployment(r -> r.apiId(api).description("the app's own release"))
+                .deploymentId();
         for (String s : manualStages.length == 0 ? new String[] {"prod"} : manualStages) {
-            aws.apigw.createStage(r -> r.apiId(api).stageName(s).autoDeploy(false).deploymentId(deployment));
+            aws.apigw.createStage(
+                    r -> r.apiId(api).stageName(s).autoDeploy(false).deploymentId(deployment));
         }
         return api;
     }
 
     /** The authorizer names on each route key of what the stage serves (ExportApi, OpenAPI 3.0). */
     Map<String, List<String>> served(String api, String stage) {
-        String json = aws.apigw.exportApi(r -> r.apiId(api).specification("OAS30").outputType("JSON").stageName(stage)
-                .includeExtensions(true)).body().asString(StandardCharsets.UTF_8);
+        String json = aws.apigw
+                .exportApi(r -> r.apiId(api)
+                        .specification("OAS30")
+                        .outputType("JSON")
+                        .stageName(stage)
+                        .includeExtensions(true))
+                .body()
+                .asString(StandardCharsets.UTF_8);
         Map<String, List<String>> out = new java.util.TreeMap<>();
-        JsonNode.parser().parse(json).field("paths").map(JsonNode::asObject).orElse(Map.of()).forEach((path, item) ->
-                item.asObject().forEach((method, op) -> {
-                    String key = path.equals("/$default") ? "$default"
-                            : (method.equals("x-amazon-apigateway-any-method") ? "ANY" : method.toUpperCase()) + " " + path;
+        JsonNode.parser()
+                .parse(json)
+                .field("paths")
+                .map(JsonNode::asObject)
+                .orElse(Map.of())
+                .forEach((path, item) -> item.asObject().forEach((method, op) -> {
+                    String key = path.equals("/$default")
+                            ? "$default"
+                            : (method.equals("x-amazon-apigateway-any-method") ? "ANY" : method.toUpperCase()) + " "
+                                    + path;
                     List<String> names = new ArrayList<>();
-                    op.field("security").ifPresent(s -> s.asArray().forEach(req -> names.addAll(req.asObject().keySet())));
+                    op.field("security")
+                            .ifPresent(s -> s.asArray()
+                                    .forEach(req -> names.addAll(req.asObject().keySet())));
                     out.put(key, names);
                 }));
         return out;
@@ -62,10 +80,18 @@ class StagesIT {
         String api = apiWithManualStage("prod", "beta");
         Run run = Run.cli(config(), "setup", "--api-id", api);
         assertThat(run.exitCode).as(run.toString()).isEqualTo(2);
-        List<String> errors = run.err.lines().filter(l -> l.startsWith("error: ")).toList();
+        List<String> errors =
+                run.err.lines().filter(l -> l.startsWith("error: ")).toList();
         assertThat(errors).hasSize(1);
-        assertThat(errors.get(0)).contains("prod").contains("beta").contains(api).contains("us-east-1").contains("--deploy-stages");
-        assertThat(run.err.lines().filter(l -> l.contains("next: "))).hasSize(1).allSatisfy(l -> assertThat(l).contains("--deploy-stages"));
+        assertThat(errors.get(0))
+                .contains("prod")
+                .contains("beta")
+                .contains(api)
+                .contains("us-east-1")
+                .contains("--deploy-stages");
+        assertThat(run.err.lines().filter(l -> l.contains("next: ")))
+                .hasSize(1)
+                .allSatisfy(l -> assertThat(l).contains("--deploy-stages"));
         assertThat(run.writes()).as("nothing written: " + run.operations).isEmpty();
         assertThat(aws.apigw.getAuthorizers(r -> r.apiId(api)).items()).isEmpty();
         assertThat(aws.route(api, "$default").authorizationTypeAsString()).isEqualTo("NONE");
@@ -77,7 +103,11 @@ class StagesIT {
         String before = deploymentOf(api, "prod");
         Run run = Run.cli(config(), "setup", "--api-id", api, "--dry-run");
         assertThat(run.exitCode).as(run.toString()).isZero();
-        String row = run.out.lines().filter(l -> l.contains("stage prod")).findFirst().orElseThrow();
+        String row = run.out
+                .lines()
+                .filter(l -> l.contains("stage prod"))
+                .findFirst()
+                .orElseThrow();
         assertThat(row).contains("create").contains("deploy").contains("releases any other undeployed change");
         assertThat(run.writes()).isEmpty();
         assertThat(deploymentOf(api, "prod")).isEqualTo(before);
@@ -111,12 +141,17 @@ class StagesIT {
     void verify_stageRolledBackToAnUnprotectedDeployment_failsStageDeployed_untilSetupDeploysIt() {
         String api = apiWithManualStage();
         String unprotected = deploymentOf(api, "prod");
-        assertThat(Run.cli(config(), "setup", "--api-id", api, "--deploy-stages").exitCode).isZero();
+        assertThat(Run.cli(config(), "setup", "--api-id", api, "--deploy-stages").exitCode)
+                .isZero();
         aws.apigw.updateStage(r -> r.apiId(api).stageName("prod").deploymentId(unprotected));
 
         Run verify = Run.cli(config(), "verify");
         assertThat(verify.exitCode).as(verify.toString()).isEqualTo(1);
-        String line = verify.out.lines().filter(l -> l.contains("stage.deployed")).findFirst().orElseThrow();
+        String line = verify.out
+                .lines()
+                .filter(l -> l.contains("stage.deployed"))
+                .findFirst()
+                .orElseThrow();
         assertThat(line).contains("FAIL").contains("prod");
         assertThat(verify.out).contains("run secure-api setup --deploy-stages");
 
@@ -140,7 +175,8 @@ class StagesIT {
     @Test
     void teardown_manualStageServingOurAuthorizer_needsTheFlag_thenDeploysAfterTheRoutes() {
         String api = apiWithManualStage();
-        assertThat(Run.cli(config(), "setup", "--api-id", api, "--deploy-stages").exitCode).isZero();
+        assertThat(Run.cli(config(), "setup", "--api-id", api, "--deploy-stages").exitCode)
+                .isZero();
         String protectedDeployment = deploymentOf(api, "prod");
 
         Run refused = Run.cli(config(), "teardown", "--yes");
@@ -159,7 +195,8 @@ class StagesIT {
         int deploy = writes.indexOf("ApiGatewayV2.CreateDeployment");
         assertThat(deploy).isGreaterThan(writes.lastIndexOf("ApiGatewayV2.UpdateRoute"));
         assertThat(deploy).isLessThan(writes.indexOf("ApiGatewayV2.DeleteAuthorizer"));
-        assertThat(served(api, "prod").values()).allSatisfy(names -> assertThat(names).doesNotContain("secure-api-key"));
+        assertThat(served(api, "prod").values())
+                .allSatisfy(names -> assertThat(names).doesNotContain("secure-api-key"));
     }
 
     @Test
@@ -167,11 +204,18 @@ class StagesIT {
         String amplify = aws.amplifyApi();
         String endpoint = aws.apigw.getApi(r -> r.apiId(amplify)).apiEndpoint();
         Run one = Run.cli(config(), "setup", "--api-id", amplify);
-        assertThat(one.out.lines().filter(l -> l.contains("API URL"))).containsExactly("  API URL:                " + endpoint);
+        assertThat(one.out.lines().filter(l -> l.contains("API URL")))
+                .containsExactly("  API URL:                " + endpoint);
 
-        String api = aws.apigw.createApi(r -> r.name(Aws.unique("staged")).protocolType(ProtocolType.HTTP)).apiId();
-        String integration = aws.apigw.createIntegration(r -> r.apiId(api).integrationType(IntegrationType.HTTP_PROXY)
-                .integrationMethod("ANY").integrationUri("http://backend.example.internal/{proxy}").payloadFormatVersion("1.0"))
+        String api = aws.apigw
+                .createApi(r -> r.name(Aws.unique("staged")).protocolType(ProtocolType.HTTP))
+                .apiId();
+        String integration = aws.apigw
+                .createIntegration(r -> r.apiId(api)
+                        .integrationType(IntegrationType.HTTP_PROXY)
+                        .integrationMethod("ANY")
+                        .integrationUri("http://backend.example.internal/{proxy}")
+                        .payloadFormatVersion("1.0"))
                 .integrationId();
         aws.apigw.createRoute(r -> r.apiId(api).routeKey("ANY /{proxy+}").target("integrations/" + integration));
         aws.apigw.createStage(r -> r.apiId(api).stageName("prod").autoDeploy(true));

@@ -14,6 +14,7 @@ import software.amazon.awssdk.services.apigatewayv2.model.Route;
 /** teardown: removes only what secure-api made, restores routes, and a second run changes nothing. */
 class TeardownIT {
     final Aws aws = new Aws();
+
     @TempDir
     Path dir;
 
@@ -29,14 +30,17 @@ class TeardownIT {
     void teardown_afterBundledSetup_removesEveryPieceAndASecondRunMakesNoWrites() throws Exception {
         String api = aws.amplifyApi();
         ok(Run.cli(config(), "setup", "--api-id", api, "--dev-key"));
-        String secretArn = aws.secrets.describeSecret(r -> r.secretId("secure-api/" + api + "/api-key")).arn();
+        String secretArn = aws.secrets
+                .describeSecret(r -> r.secretId("secure-api/" + api + "/api-key"))
+                .arn();
 
         Run run = Run.cli(config(), "teardown", "--yes");
         ok(run);
         assertThat(run.out).contains("delete").contains("Done");
         assertThat(aws.apigw.getAuthorizers(r -> r.apiId(api)).items()).isEmpty();
         assertThat(aws.route(api, "$default").authorizationTypeAsString()).isEqualTo("NONE");
-        assertThat(aws.route(api, "OPTIONS /{proxy+}").authorizationTypeAsString()).isEqualTo("NONE");
+        assertThat(aws.route(api, "OPTIONS /{proxy+}").authorizationTypeAsString())
+                .isEqualTo("NONE");
         assertThat(catchThrowable(() -> aws.lambda.getFunction(r -> r.functionName("secure-api-authorizer-" + api))))
                 .isInstanceOf(software.amazon.awssdk.services.lambda.model.ResourceNotFoundException.class);
         assertThat(catchThrowable(() -> aws.iam.getRole(r -> r.roleName("secure-api-authorizer-" + api))))
@@ -53,33 +57,60 @@ class TeardownIT {
         assertThat(again.out).contains("Nothing to remove");
         Run byId = Run.cli(dir.resolve("none.json"), "teardown", "--api-id", api);
         ok(byId);
-        assertThat(byId.writes()).as("no config, no --yes, nothing to do: " + byId).isEmpty();
+        assertThat(byId.writes())
+                .as("no config, no --yes, nothing to do: " + byId)
+                .isEmpty();
 
         Run back = Run.cli(config(), "setup");
         ok(back);
-        assertThat(aws.route(api, "$default").authorizationTypeAsString()).as("setup from a torn-down config").isEqualTo("CUSTOM");
+        assertThat(aws.route(api, "$default").authorizationTypeAsString())
+                .as("setup from a torn-down config")
+                .isEqualTo("CUSTOM");
         assertThat(Aws.configEntry(config())).doesNotContainKey("tornDown");
     }
 
     @Test
     void teardown_userFunction_keepsItsOtherVariablesStatementsAndSecretAndRestoresJwtRoute() {
         String api = aws.amplifyApi();
-        String jwt = aws.apigw.createAuthorizer(r -> r.apiId(api).name("cognito").authorizerType(AuthorizerType.JWT)
-                .identitySource("$request.header.Authorization")
-                .jwtConfiguration(j -> j.audience("client").issuer("https://cognito-idp.us-east-1.amazonaws.com/pool"))).authorizerId();
+        String jwt = aws.apigw
+                .createAuthorizer(r -> r.apiId(api)
+                        .name("cognito")
+                        .authorizerType(AuthorizerType.JWT)
+                        .identitySource("$request.header.Authorization")
+                        .jwtConfiguration(
+                                j -> j.audience("client").issuer("https://cognito-idp.us-east-1.amazonaws.com/pool")))
+                .authorizerId();
         String routeId = aws.addRoute(api, "GET /private");
-        aws.apigw.updateRoute(r -> r.apiId(api).routeId(routeId).authorizationType("JWT").authorizerId(jwt)
+        aws.apigw.updateRoute(r -> r.apiId(api)
+                .routeId(routeId)
+                .authorizationType("JWT")
+                .authorizerId(jwt)
                 .authorizationScopes("read"));
         String fn = Aws.unique("my-authorizer");
         String fnArn = aws.userFunction(fn, Map.of("LOG_LEVEL", "debug"));
-        aws.lambda.addPermission(r -> r.functionName(fn).statementId("someone-else").action("lambda:InvokeFunction")
+        aws.lambda.addPermission(r -> r.functionName(fn)
+                .statementId("someone-else")
+                .action("lambda:InvokeFunction")
                 .principal("events.amazonaws.com"));
         String secretName = Aws.unique("manual/api-key");
-        String secretArn = aws.secrets.createSecret(r -> r.name(secretName).secretString("manual-recipe-key-0123456789abcdef-xyz")).arn();
-        String foreign = "{\"Sid\":\"BreakGlass\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::123456789012:role/admin\"},"
-                + "\"Action\":\"secretsmanager:*\",\"Resource\":\"*\"}";
-        aws.secrets.putResourcePolicy(r -> r.secretId(secretArn).resourcePolicy("{\"Version\":\"2012-10-17\",\"Statement\":[" + foreign + "]}"));
-        ok(Run.cli(config(), "setup", "--api-id", api, "--function", fn, "--secret-name", secretName, "--replace-authorizer"));
+        String secretArn = aws.secrets
+                .createSecret(r -> r.name(secretName).secretString("manual-recipe-key-0123456789abcdef-xyz"))
+                .arn();
+        String foreign =
+                "{\"Sid\":\"BreakGlass\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::123456789012:role/admin\"},"
+                        + "\"Action\":\"secretsmanager:*\",\"Resource\":\"*\"}";
+        aws.secrets.putResourcePolicy(r ->
+                r.secretId(secretArn).resourcePolicy("{\"Version\":\"2012-10-17\",\"Statement\":[" + foreign + "]}"));
+        ok(Run.cli(
+                config(),
+                "setup",
+                "--api-id",
+                api,
+                "--function",
+                fn,
+                "--secret-name",
+                secretName,
+                "--replace-authorizer"));
         assertThat(aws.route(api, "GET /private").authorizationTypeAsString()).isEqualTo("CUSTOM");
 
         Run run = Run.cli(config(), "teardown", "--yes");
@@ -89,17 +120,24 @@ class TeardownIT {
         assertThat(priv.authorizerId()).isEqualTo(jwt);
         assertThat(priv.authorizationScopes()).containsExactly("read");
         assertThat(aws.route(api, "$default").authorizationTypeAsString()).isEqualTo("NONE");
-        assertThat(aws.apigw.getAuthorizers(r -> r.apiId(api)).items()).extracting(a -> a.authorizerId()).containsExactly(jwt);
+        assertThat(aws.apigw.getAuthorizers(r -> r.apiId(api)).items())
+                .extracting(a -> a.authorizerId())
+                .containsExactly(jwt);
 
-        var env = aws.lambda.getFunctionConfiguration(r -> r.functionName(fn)).environment().variables();
+        var env = aws.lambda
+                .getFunctionConfiguration(r -> r.functionName(fn))
+                .environment()
+                .variables();
         assertThat(env).containsEntry("LOG_LEVEL", "debug").doesNotContainKey("SECRET_ARN");
-        PolicyText fnPolicy = PolicyText.parse(aws.lambda.getPolicy(r -> r.functionName(fnArn)).policy());
+        PolicyText fnPolicy = PolicyText.parse(
+                aws.lambda.getPolicy(r -> r.functionName(fnArn)).policy());
         assertThat(fnPolicy.statement("someone-else")).isPresent();
         assertThat(fnPolicy.statement("secure-api-invoke-" + api)).isEmpty();
 
         var secret = aws.secrets.describeSecret(r -> r.secretId(secretArn));
         assertThat(secret.deletedDate()).as("not tagged by secure-api: kept").isNull();
-        PolicyText policy = PolicyText.parse(aws.secrets.getResourcePolicy(r -> r.secretId(secretArn)).resourcePolicy());
+        PolicyText policy = PolicyText.parse(
+                aws.secrets.getResourcePolicy(r -> r.secretId(secretArn)).resourcePolicy());
         assertThat(policy.statement("BreakGlass")).isPresent();
         assertThat(policy.statement("SecureApiAuthorizerRead")).isEmpty();
 
@@ -149,7 +187,10 @@ class TeardownIT {
         Run json = Run.cli(config(), "teardown", "--dry-run", "--output", "json");
         ok(json);
         Map<String, Object> doc = JsonText.parseObject(json.out);
-        assertThat(doc).containsEntry("command", "teardown").containsEntry("dryRun", true).containsEntry("changed", false);
+        assertThat(doc)
+                .containsEntry("command", "teardown")
+                .containsEntry("dryRun", true)
+                .containsEntry("changed", false);
         assertThat(doc.get("routesMadePublic")).isEqualTo(java.util.List.of("$default"));
     }
 
@@ -173,9 +214,11 @@ class TeardownIT {
         assertThat(doc).containsEntry("changed", true);
         var secret = aws.secrets.describeSecret(r -> r.secretId("secure-api/" + api + "/api-key"));
         assertThat(secret.deletedDate()).isNull();
-        String policy = aws.secrets.getResourcePolicy(r -> r.secretId(secret.arn())).resourcePolicy();
+        String policy =
+                aws.secrets.getResourcePolicy(r -> r.secretId(secret.arn())).resourcePolicy();
         assertThat(PolicyText.parse(policy).size()).isZero();
-        assertThat(Run.cli(config(), "teardown", "--yes", "--keep-secret").writes()).isEmpty();
+        assertThat(Run.cli(config(), "teardown", "--yes", "--keep-secret").writes())
+                .isEmpty();
     }
 
     @Test
@@ -185,7 +228,10 @@ class TeardownIT {
         Run run = Run.cli(config(), "teardown", "--yes", "--recovery-days", "30");
         ok(run);
         assertThat(run.out).contains("30 days");
-        assertThat(aws.secrets.describeSecret(r -> r.secretId("secure-api/" + api + "/api-key")).deletedDate()).isNotNull();
+        assertThat(aws.secrets
+                        .describeSecret(r -> r.secretId("secure-api/" + api + "/api-key"))
+                        .deletedDate())
+                .isNotNull();
     }
 
     @Test
@@ -198,9 +244,11 @@ class TeardownIT {
         assertThat(run.err).contains("warning: route \"$default\"").contains("public");
         assertThat(aws.apigw.getAuthorizers(r -> r.apiId(api)).items()).isEmpty();
         assertThat(aws.route(api, "$default").authorizationTypeAsString()).isEqualTo("NONE");
-        assertThat(catchThrowable(() -> aws.lambda.getFunction(r -> r.functionName("secure-api-authorizer-" + api)))).isNotNull();
+        assertThat(catchThrowable(() -> aws.lambda.getFunction(r -> r.functionName("secure-api-authorizer-" + api))))
+                .isNotNull();
         assertThat(config()).doesNotExist();
-        assertThat(Run.cli(config(), "teardown", "--api-id", api, "--yes").writes()).isEmpty();
+        assertThat(Run.cli(config(), "teardown", "--api-id", api, "--yes").writes())
+                .isEmpty();
     }
 
     @Test
@@ -212,10 +260,20 @@ class TeardownIT {
         Files.delete(config());
         Run run = Run.cli(config(), "teardown", "--api-id", api, "--yes");
         ok(run);
-        var env = aws.lambda.getFunctionConfiguration(r -> r.functionName(fn)).environment().variables();
+        var env = aws.lambda
+                .getFunctionConfiguration(r -> r.functionName(fn))
+                .environment()
+                .variables();
         assertThat(env).containsEntry("KEEP", "me").doesNotContainKey("SECRET_ARN");
-        assertThat(aws.lambda.getFunction(r -> r.functionName(fn)).configuration().functionName()).isEqualTo(fn);
-        assertThat(aws.secrets.describeSecret(r -> r.secretId("secure-api/" + api + "/api-key")).deletedDate()).isNotNull();
+        assertThat(aws.lambda
+                        .getFunction(r -> r.functionName(fn))
+                        .configuration()
+                        .functionName())
+                .isEqualTo(fn);
+        assertThat(aws.secrets
+                        .describeSecret(r -> r.secretId("secure-api/" + api + "/api-key"))
+                        .deletedDate())
+                .isNotNull();
     }
 
     @Test
@@ -257,7 +315,11 @@ class TeardownIT {
         ok(Run.cli(config(), "teardown", "--yes"));
         assertThat(aws.route(other, "$default").authorizationTypeAsString()).isEqualTo("CUSTOM");
         assertThat(aws.apigw.getAuthorizers(r -> r.apiId(other)).items()).hasSize(1);
-        assertThat(aws.secrets.describeSecret(r -> r.secretId("secure-api/" + other + "/api-key")).deletedDate()).isNull();
-        assertThat(aws.lambda.getFunction(r -> r.functionName("secure-api-authorizer-" + other))).isNotNull();
+        assertThat(aws.secrets
+                        .describeSecret(r -> r.secretId("secure-api/" + other + "/api-key"))
+                        .deletedDate())
+                .isNull();
+        assertThat(aws.lambda.getFunction(r -> r.functionName("secure-api-authorizer-" + other)))
+                .isNotNull();
     }
 }

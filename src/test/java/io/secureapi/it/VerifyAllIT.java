@@ -18,6 +18,7 @@ import org.w3c.dom.NodeList;
 /** verify --all over several entries of one secure-api.json, in two regions, one of them broken, one not checkable. */
 class VerifyAllIT {
     final Aws aws = new Aws();
+
     @TempDir
     Path dir;
 
@@ -32,7 +33,16 @@ class VerifyAllIT {
     }
 
     void setup(String env, String api, String region) {
-        Run r = run("setup", "--api-id", api, "--env", env, "--region", region, "--key-out", dir.resolve("key-" + env).toString());
+        Run r = run(
+                "setup",
+                "--api-id",
+                api,
+                "--env",
+                env,
+                "--region",
+                region,
+                "--key-out",
+                dir.resolve("key-" + env).toString());
         assertThat(r.exitCode).as(r.toString()).isZero();
     }
 
@@ -59,10 +69,21 @@ class VerifyAllIT {
         assertThat(json.exitCode).as(json.toString()).isEqualTo(1);
         assertThat(json.writes()).as("read-only: " + json.operations).isEmpty();
         Map<String, Object> doc = JsonText.parseObject(json.out);
-        assertThat(doc).containsEntry("command", "verify").containsEntry("schemaVersion", 2L).containsEntry("ok", false);
-        assertThat(new ArrayList<Object>(((Map<?, ?>) doc.get("envs")).keySet())).containsExactly("dev", "prod", "gone");
-        assertThat(env(doc, "dev")).containsEntry("ok", true).containsEntry("apiId", dev).containsEntry("schemaVersion", 1L).containsKey("checks");
-        assertThat(env(doc, "prod")).containsEntry("ok", false).containsEntry("apiId", prod).containsEntry("region", prodRegion);
+        assertThat(doc)
+                .containsEntry("command", "verify")
+                .containsEntry("schemaVersion", 2L)
+                .containsEntry("ok", false);
+        assertThat(new ArrayList<Object>(((Map<?, ?>) doc.get("envs")).keySet()))
+                .containsExactly("dev", "prod", "gone");
+        assertThat(env(doc, "dev"))
+                .containsEntry("ok", true)
+                .containsEntry("apiId", dev)
+                .containsEntry("schemaVersion", 1L)
+                .containsKey("checks");
+        assertThat(env(doc, "prod"))
+                .containsEntry("ok", false)
+                .containsEntry("apiId", prod)
+                .containsEntry("region", prodRegion);
         assertThat(env(doc, "gone")).containsOnlyKeys("error", "exitCode").containsEntry("exitCode", 2L);
         assertThat((String) env(doc, "gone").get("error")).contains(gone);
 
@@ -75,15 +96,21 @@ class VerifyAllIT {
         // text, grouped by entry
         Run text = run("verify", "--all");
         assertThat(text.exitCode).isEqualTo(1);
-        assertThat(text.out).contains("== entry dev (API " + dev + ")", "== entry prod (API " + prod + ")", "== entry gone",
-                "could not be checked", "verify --all FAILED: 3 entries, 1 ok; failed: prod, gone.");
+        assertThat(text.out)
+                .contains(
+                        "== entry dev (API " + dev + ")",
+                        "== entry prod (API " + prod + ")",
+                        "== entry gone",
+                        "could not be checked",
+                        "verify --all FAILED: 3 entries, 1 ok; failed: prod, gone.");
         assertThat(text.out.indexOf("== entry dev")).isLessThan(text.out.indexOf("== entry prod"));
 
         // JUnit: one testsuite per entry
         Path xml = dir.resolve("verify-all.xml");
         Run junit = run("verify", "--all", "--output", "junit", "--report", xml.toString());
         assertThat(junit.exitCode).isEqualTo(1);
-        var dom = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+        var dom = DocumentBuilderFactory.newInstance()
+                .newDocumentBuilder()
                 .parse(new ByteArrayInputStream(Files.readString(xml).getBytes(StandardCharsets.UTF_8)));
         NodeList suites = dom.getElementsByTagName("testsuite");
         assertThat(suites.getLength()).isEqualTo(3);
@@ -97,7 +124,9 @@ class VerifyAllIT {
     void verifyAll_withASingleApiFlag_isExit2BeforeAnyAwsCall() {
         String api = aws.amplifyApi();
         setup("dev", api, Aws.REGION);
-        for (String[] extra : List.of(new String[] {"--api-id", api}, new String[] {"--env", "dev"}, new String[] {"--probe-url", "https://x.example/"})) {
+        for (String[] extra : List.of(new String[] {"--api-id", api}, new String[] {"--env", "dev"}, new String[] {
+            "--probe-url", "https://x.example/"
+        })) {
             List<String> a = new ArrayList<>(List.of("verify", "--all"));
             a.addAll(List.of(extra));
             Run r = run(a.toArray(String[]::new));
@@ -105,7 +134,15 @@ class VerifyAllIT {
             assertThat(r.err).contains("error: ").contains("next: ");
             assertThat(r.operations).isEmpty();
         }
-        Run none = Run.raw("", Map.of(), "verify", "--all", "--endpoint-url", LocalAws.endpoint(), "--config", dir.resolve("none.json").toString());
+        Run none = Run.raw(
+                "",
+                Map.of(),
+                "verify",
+                "--all",
+                "--endpoint-url",
+                LocalAws.endpoint(),
+                "--config",
+                dir.resolve("none.json").toString());
         assertThat(none.exitCode).isEqualTo(2);
     }
 }

@@ -22,6 +22,7 @@ import org.w3c.dom.NodeList;
 /** verify against the emulator: each check passing and failing, read back from AWS state the tests change through the SDK. */
 class VerifyIT {
     final Aws aws = new Aws();
+
     @TempDir
     Path dir;
 
@@ -32,7 +33,13 @@ class VerifyIT {
     /** A freshly protected Amplify-shaped API; returns its id. */
     String protectedApi() {
         String api = aws.amplifyApi();
-        Run setup = Run.cli(config(), "setup", "--api-id", api, "--key-out", dir.resolve("key-" + api).toString());
+        Run setup = Run.cli(
+                config(),
+                "setup",
+                "--api-id",
+                api,
+                "--key-out",
+                dir.resolve("key-" + api).toString());
         assertThat(setup.exitCode).as(setup.toString()).isZero();
         return api;
     }
@@ -68,9 +75,23 @@ class VerifyIT {
         return (String) checks.get(id).get("status");
     }
 
-    static final List<String> CORE = List.of("api.http", "secret.exists", "secret.current-value", "secret.not-deleted",
-            "secret-policy.grants-role", "secret-policy.no-wildcard", "secret.plaintext", "function.exists", "function.active", "function.env",
-            "function.runtime", "function.bundled", "authorizer.contract", "permission.scoped", "routes.protected", "cors.preflight");
+    static final List<String> CORE = List.of(
+            "api.http",
+            "secret.exists",
+            "secret.current-value",
+            "secret.not-deleted",
+            "secret-policy.grants-role",
+            "secret-policy.no-wildcard",
+            "secret.plaintext",
+            "function.exists",
+            "function.active",
+            "function.env",
+            "function.runtime",
+            "function.bundled",
+            "authorizer.contract",
+            "permission.scoped",
+            "routes.protected",
+            "cors.preflight");
 
     @Test
     void verify_onProtectedApi_passesEveryCheckWithZeroWrites() throws Exception {
@@ -86,19 +107,32 @@ class VerifyIT {
         // setup deploys nodejs24.x, deprecated 2028-04-30 (docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html):
         // it passes until Lambda's 60-day notice period starts, then warns
         String fnArn = (String) cfg().get("functionArn");
-        assertThat(aws.lambda.getFunctionConfiguration(r -> r.functionName(fnArn)).runtimeAsString()).isEqualTo("nodejs24.x");
-        String runtimeStatus = java.time.LocalDate.now(java.time.ZoneOffset.UTC).isBefore(java.time.LocalDate.parse("2028-04-30").minusDays(60))
-                ? "pass" : "warn";
-        assertThat(status(checks, "function.runtime")).as(checks.get("function.runtime").toString()).isEqualTo(runtimeStatus);
+        assertThat(aws.lambda
+                        .getFunctionConfiguration(r -> r.functionName(fnArn))
+                        .runtimeAsString())
+                .isEqualTo("nodejs24.x");
+        String runtimeStatus = java.time.LocalDate.now(java.time.ZoneOffset.UTC)
+                        .isBefore(java.time.LocalDate.parse("2028-04-30").minusDays(60))
+                ? "pass"
+                : "warn";
+        assertThat(status(checks, "function.runtime"))
+                .as(checks.get("function.runtime").toString())
+                .isEqualTo(runtimeStatus);
         assertThat((String) checks.get("function.runtime").get("message")).contains("nodejs24.x");
-        assertThat((String) checks.get("routes.protected").get("message")).contains("1 route").contains("1 OPTIONS route");
+        assertThat((String) checks.get("routes.protected").get("message"))
+                .contains("1 route")
+                .contains("1 OPTIONS route");
         assertThat((String) checks.get("api.http").get("message")).contains(api);
 
         Run text = Run.cli(config(), "verify");
         assertThat(text.exitCode).as(text.toString()).isZero();
         assertThat(text.writes()).isEmpty();
-        assertThat(text.out).contains("pass  routes.protected").contains("OK: 0 failed").contains("info  authorizer.ttl")
-                .contains("360 s").doesNotContain("\u001b[");
+        assertThat(text.out)
+                .contains("pass  routes.protected")
+                .contains("OK: 0 failed")
+                .contains("info  authorizer.ttl")
+                .contains("360 s")
+                .doesNotContain("\u001b[");
     }
 
     @Test
@@ -128,7 +162,9 @@ class VerifyIT {
         assertThat(status(checks, "function.exists")).isEqualTo("fail");
         assertThat(status(checks, "authorizer.contract")).isEqualTo("fail");
         assertThat(status(checks, "routes.protected")).isEqualTo("fail");
-        assertThat(checks.get("routes.protected").get("details")).asList().containsExactly("\"$default\": no authorization (public)");
+        assertThat(checks.get("routes.protected").get("details"))
+                .asList()
+                .containsExactly("\"$default\": no authorization (public)");
         assertThat(checks.get("secret.exists").get("fix")).asString().contains("secure-api setup");
     }
 
@@ -142,19 +178,29 @@ class VerifyIT {
         assertThat(run.exitCode).as(run.toString()).isEqualTo(1);
         Map<String, Map<String, Object>> checks = checks(run);
         assertThat(status(checks, "routes.protected")).isEqualTo("fail");
-        assertThat(checks.get("routes.protected").get("details")).asList().containsExactly("\"POST /orders\": no authorization (public)");
-        assertThat(checks.get("routes.protected").get("message")).asString().contains("1 of 2 routes").contains("POST /orders");
+        assertThat(checks.get("routes.protected").get("details"))
+                .asList()
+                .containsExactly("\"POST /orders\": no authorization (public)");
+        assertThat(checks.get("routes.protected").get("message"))
+                .asString()
+                .contains("1 of 2 routes")
+                .contains("POST /orders");
 
         Run text = Run.cli(config(), "verify");
         assertThat(text.exitCode).isEqualTo(1);
-        assertThat(text.out).contains("FAIL  routes.protected").contains("- \"POST /orders\": no authorization").contains("fix: run secure-api setup")
+        assertThat(text.out)
+                .contains("FAIL  routes.protected")
+                .contains("- \"POST /orders\": no authorization")
+                .contains("fix: run secure-api setup")
                 .contains("FAILED: 1 failed");
 
         Run allowed = verifyJson("--allow-public", "POST /orders", "--allow-public", "GET /nope");
         assertThat(allowed.exitCode).as(allowed.toString()).isZero();
         Map<String, Map<String, Object>> after = checks(allowed);
         assertThat(status(after, "routes.protected")).isEqualTo("pass");
-        assertThat(after.get("routes.protected").get("message")).asString().contains("public by --allow-public: POST /orders");
+        assertThat(after.get("routes.protected").get("message"))
+                .asString()
+                .contains("public by --allow-public: POST /orders");
         assertThat(status(after, "routes.allow-public")).isEqualTo("warn");
         assertThat(after.get("routes.allow-public").get("message")).asString().contains("GET /nope");
 
@@ -177,14 +223,20 @@ class VerifyIT {
             if (!r.routeKey().startsWith("GET /late/r")) continue;
             int i = Integer.parseInt(r.routeKey().substring("GET /late/r".length()));
             if (i % 40 != 0) {
-                aws.apigw.updateRoute(u -> u.apiId(api).routeId(r.routeId()).authorizationType("CUSTOM")
+                aws.apigw.updateRoute(u -> u.apiId(api)
+                        .routeId(r.routeId())
+                        .authorizationType("CUSTOM")
                         .authorizerId(aws.route(api, "$default").authorizerId()));
             }
         }
         Run run = verifyJson();
         assertThat(run.exitCode).as(run.toString()).isEqualTo(1);
-        assertThat(Run.PAGE_SIZE).as("tests page in pages smaller than the fixture").isLessThan(261);
-        assertThat(run.pages("ApiGatewayV2.GetRoutes")).as("every page of 261 routes read").isGreaterThanOrEqualTo(261 / Run.PAGE_SIZE);
+        assertThat(Run.PAGE_SIZE)
+                .as("tests page in pages smaller than the fixture")
+                .isLessThan(261);
+        assertThat(run.pages("ApiGatewayV2.GetRoutes"))
+                .as("every page of 261 routes read")
+                .isGreaterThanOrEqualTo(261 / Run.PAGE_SIZE);
         Map<String, Map<String, Object>> checks = checks(run);
         assertThat(checks.get("routes.protected").get("details")).asList().containsExactlyInAnyOrderElementsOf(added);
         assertThat(checks.get("routes.protected").get("message")).asString().contains("7 of 261 routes");
@@ -197,21 +249,32 @@ class VerifyIT {
         aws.apigw.updateRoute(r -> r.apiId(api).routeId(routeId).authorizationType("NONE"));
         Map<String, Map<String, Object>> checks = checks(verifyJson());
         assertThat(status(checks, "routes.protected")).isEqualTo("fail");
-        assertThat(checks.get("routes.protected").get("details")).asList().containsExactly("\"$default\": no authorization (public)");
-        assertThat(status(checks, "cors.preflight")).as("nothing protected, nothing to warn about").isEqualTo("pass");
+        assertThat(checks.get("routes.protected").get("details"))
+                .asList()
+                .containsExactly("\"$default\": no authorization (public)");
+        assertThat(status(checks, "cors.preflight"))
+                .as("nothing protected, nothing to warn about")
+                .isEqualTo("pass");
     }
 
     @Test
     void verify_routeOnForeignAuthorizer_isAFailedCheckNotAnExit() {
         String api = protectedApi();
-        String jwt = aws.apigw.createAuthorizer(r -> r.apiId(api).name("cognito").authorizerType("JWT")
-                .identitySource("$request.header.Authorization")
-                .jwtConfiguration(j -> j.audience("client").issuer("https://cognito-idp.us-east-1.amazonaws.com/pool"))).authorizerId();
+        String jwt = aws.apigw
+                .createAuthorizer(r -> r.apiId(api)
+                        .name("cognito")
+                        .authorizerType("JWT")
+                        .identitySource("$request.header.Authorization")
+                        .jwtConfiguration(
+                                j -> j.audience("client").issuer("https://cognito-idp.us-east-1.amazonaws.com/pool")))
+                .authorizerId();
         String routeId = aws.addRoute(api, "GET /private");
-        aws.apigw.updateRoute(r -> r.apiId(api).routeId(routeId).authorizationType("JWT").authorizerId(jwt));
+        aws.apigw.updateRoute(
+                r -> r.apiId(api).routeId(routeId).authorizationType("JWT").authorizerId(jwt));
         Run run = verifyJson();
         assertThat(run.exitCode).as(run.toString()).isEqualTo(1);
-        assertThat(checks(run).get("routes.protected").get("details")).asList()
+        assertThat(checks(run).get("routes.protected").get("details"))
+                .asList()
                 .containsExactly("\"GET /private\": JWT authorizer cognito, not secure-api-key");
     }
 
@@ -219,20 +282,33 @@ class VerifyIT {
     void verify_optionsRoutesAreNotFailures_butCatchAllWithoutPublicOptionsWarnsAboutCors() throws Exception {
         String api = aws.amplifyApi();
         aws.addRoute(api, "OPTIONS /extra");
-        Run setup = Run.cli(config(), "setup", "--api-id", api, "--routes", "$default,OPTIONS /{proxy+}",
-                "--key-out", dir.resolve("k").toString());
+        Run setup = Run.cli(
+                config(),
+                "setup",
+                "--api-id",
+                api,
+                "--routes",
+                "$default,OPTIONS /{proxy+}",
+                "--key-out",
+                dir.resolve("k").toString());
         assertThat(setup.exitCode).as(setup.toString()).isZero();
         Map<String, Map<String, Object>> withPublicExtra = checks(verifyJson());
         assertThat(status(withPublicExtra, "routes.protected")).isEqualTo("pass");
-        assertThat(status(withPublicExtra, "cors.preflight")).as("OPTIONS /extra is public").isEqualTo("pass");
+        assertThat(status(withPublicExtra, "cors.preflight"))
+                .as("OPTIONS /extra is public")
+                .isEqualTo("pass");
 
-        aws.apigw.deleteRoute(r -> r.apiId(api).routeId(aws.route(api, "OPTIONS /extra").routeId()));
+        aws.apigw.deleteRoute(
+                r -> r.apiId(api).routeId(aws.route(api, "OPTIONS /extra").routeId()));
         Run run = verifyJson();
         assertThat(run.exitCode).as("a warning does not fail: " + run).isZero();
         Map<String, Map<String, Object>> checks = checks(run);
         assertThat(status(checks, "routes.protected")).isEqualTo("pass");
         assertThat(status(checks, "cors.preflight")).isEqualTo("warn");
-        assertThat(checks.get("cors.preflight").get("message")).asString().contains("$default").contains("401");
+        assertThat(checks.get("cors.preflight").get("message"))
+                .asString()
+                .contains("$default")
+                .contains("401");
         assertThat(checks.get("cors.preflight").get("fix")).asString().contains("OPTIONS /{proxy+}");
     }
 
@@ -246,15 +322,23 @@ class VerifyIT {
         assertThat(status(missing, "permission.scoped")).isEqualTo("fail");
         assertThat(missing.get("permission.scoped").get("message")).asString().contains("no invoke permission");
 
-        aws.lambda.addPermission(r -> r.functionName(fn).statementId("console-added").action("lambda:InvokeFunction")
-                .principal("apigateway.amazonaws.com").sourceArn("arn:aws:execute-api:us-east-1:123456789012:" + api + "/*"));
+        aws.lambda.addPermission(r -> r.functionName(fn)
+                .statementId("console-added")
+                .action("lambda:InvokeFunction")
+                .principal("apigateway.amazonaws.com")
+                .sourceArn("arn:aws:execute-api:us-east-1:123456789012:" + api + "/*"));
         Map<String, Map<String, Object>> broad = checks(verifyJson());
         assertThat(status(broad, "permission.scoped")).isEqualTo("warn");
-        assertThat(broad.get("permission.scoped").get("message")).asString().contains("console-added").contains(api + "/*");
+        assertThat(broad.get("permission.scoped").get("message"))
+                .asString()
+                .contains("console-added")
+                .contains(api + "/*");
 
         assertThat(Run.cli(config(), "setup").exitCode).isZero();
         Map<String, Map<String, Object>> both = checks(verifyJson());
-        assertThat(status(both, "permission.scoped")).as("scoped, but the broad one is still there").isEqualTo("warn");
+        assertThat(status(both, "permission.scoped"))
+                .as("scoped, but the broad one is still there")
+                .isEqualTo("warn");
         aws.lambda.removePermission(r -> r.functionName(fn).statementId("console-added"));
         assertThat(status(checks(verifyJson()), "permission.scoped")).isEqualTo("pass");
     }
@@ -264,14 +348,18 @@ class VerifyIT {
         protectedApi();
         String arn = (String) cfg().get("secretArn");
         String policy = aws.secrets.getResourcePolicy(r -> r.secretId(arn)).resourcePolicy();
-        String open = policy.replaceFirst("\"Statement\"\\s*:\\s*\\[", "\"Statement\":[{\"Sid\":\"Oops\",\"Effect\":\"Allow\",\"Principal\":\"*\","
-                + "\"Action\":\"secretsmanager:GetSecretValue\",\"Resource\":\"*\"},");
+        String open = policy.replaceFirst(
+                "\"Statement\"\\s*:\\s*\\[",
+                "\"Statement\":[{\"Sid\":\"Oops\",\"Effect\":\"Allow\",\"Principal\":\"*\","
+                        + "\"Action\":\"secretsmanager:GetSecretValue\",\"Resource\":\"*\"},");
         aws.secrets.putResourcePolicy(r -> r.secretId(arn).resourcePolicy(open).blockPublicPolicy(false));
         Run run = verifyJson();
         assertThat(run.exitCode).as(run.toString()).isEqualTo(1);
         Map<String, Map<String, Object>> checks = checks(run);
         assertThat(status(checks, "secret-policy.no-wildcard")).isEqualTo("fail");
-        assertThat(checks.get("secret-policy.no-wildcard").get("message")).asString().contains("Oops");
+        assertThat(checks.get("secret-policy.no-wildcard").get("message"))
+                .asString()
+                .contains("Oops");
         assertThat(status(checks, "secret-policy.grants-role")).isEqualTo("pass");
     }
 
@@ -306,7 +394,9 @@ class VerifyIT {
         Map<String, Map<String, Object>> checks = checks(verifyJson());
         assertThat(status(checks, "secret.exists")).isEqualTo("fail");
         assertThat(checks).doesNotContainKeys("secret.current-value", "secret-policy.no-wildcard");
-        assertThat(status(checks, "function.env")).as("SECRET_ARN points at a secret that is gone").isEqualTo("fail");
+        assertThat(status(checks, "function.env"))
+                .as("SECRET_ARN points at a secret that is gone")
+                .isEqualTo("fail");
     }
 
     @Test
@@ -324,7 +414,8 @@ class VerifyIT {
     void verify_envVarAndAuthorizerDrift_fail() throws Exception {
         String api = protectedApi();
         String fn = "secure-api-authorizer-" + api;
-        aws.lambda.updateFunctionConfiguration(r -> r.functionName(fn).environment(e -> e.variables(Map.of("OTHER", "x"))));
+        aws.lambda.updateFunctionConfiguration(
+                r -> r.functionName(fn).environment(e -> e.variables(Map.of("OTHER", "x"))));
         String authorizerId = (String) cfg().get("authorizerId");
         aws.apigw.updateAuthorizer(r -> r.apiId(api).authorizerId(authorizerId).authorizerResultTtlInSeconds(0));
         Map<String, Map<String, Object>> checks = checks(verifyJson());
@@ -339,20 +430,33 @@ class VerifyIT {
         String api = aws.amplifyApi();
         String fn = Aws.unique("manual-authorizer");
         aws.userFunction(fn, Map.of("LOG_LEVEL", "info"));
-        Run setup = Run.cli(config(), "setup", "--api-id", api, "--function", fn, "--key-out", dir.resolve("k").toString());
+        Run setup = Run.cli(
+                config(),
+                "setup",
+                "--api-id",
+                api,
+                "--function",
+                fn,
+                "--key-out",
+                dir.resolve("k").toString());
         assertThat(setup.exitCode).as(setup.toString()).isZero();
         Run run = verifyJson();
         assertThat(run.exitCode).as("warnings do not fail: " + run).isZero();
         Map<String, Map<String, Object>> checks = checks(run);
         assertThat(status(checks, "function.runtime")).isEqualTo("warn");
-        assertThat(checks.get("function.runtime").get("message")).asString().contains("nodejs14.x").contains("deprecated");
+        assertThat(checks.get("function.runtime").get("message"))
+                .asString()
+                .contains("nodejs14.x")
+                .contains("deprecated");
         assertThat(checks.get("function.runtime").get("fix")).asString().contains("--runtime nodejs24.x");
         assertThat(checks).doesNotContainKey("function.bundled");
         assertThat(status(checks, "function.env")).isEqualTo("pass");
         assertThat(status(checks, "permission.scoped")).isEqualTo("pass");
 
         Run text = Run.cli(config(), "verify");
-        assertThat(text.out).contains("WARN  function.runtime").contains("plus however long your function caches the secret");
+        assertThat(text.out)
+                .contains("WARN  function.runtime")
+                .contains("plus however long your function caches the secret");
     }
 
     @Test
@@ -373,11 +477,14 @@ class VerifyIT {
         assertThat(suite.getAttribute("tests")).isEqualTo(String.valueOf(CORE.size()));
         Element failed = (Element) failures.item(0).getParentNode();
         assertThat(failed.getAttribute("name")).isEqualTo("routes.protected");
-        assertThat(failures.item(0).getTextContent()).contains("\"DELETE /admin\"").contains("fix:");
+        assertThat(failures.item(0).getTextContent())
+                .contains("\"DELETE /admin\"")
+                .contains("fix:");
 
         Run toStdout = Run.cli(config(), "verify", "--output", "junit");
         assertThat(toStdout.exitCode).isEqualTo(1);
-        assertThat(parse(toStdout.out).getElementsByTagName("failure").getLength()).isEqualTo(1);
+        assertThat(parse(toStdout.out).getElementsByTagName("failure").getLength())
+                .isEqualTo(1);
         assertThat(toStdout.writes()).isEmpty();
     }
 
@@ -390,14 +497,16 @@ class VerifyIT {
         assertThat(JsonText.parseObject(Files.readString(json))).containsEntry("ok", true);
         assertThat(JsonText.parseObject(run.out)).containsEntry("ok", true);
         Path txt = dir.resolve("v.txt");
-        assertThat(Run.cli(config(), "verify", "--report", txt.toString()).exitCode).isZero();
+        assertThat(Run.cli(config(), "verify", "--report", txt.toString()).exitCode)
+                .isZero();
         assertThat(Files.readString(txt)).contains("pass  api.http").doesNotContain("\u001b[");
     }
 
     @Test
     void verify_badFlags_exit2BeforeAnyAwsCall() throws Exception {
         protectedApi();
-        for (String[] args : List.of(new String[] {"verify", "--allow-public", "health"},
+        for (String[] args : List.of(
+                new String[] {"verify", "--allow-public", "health"},
                 new String[] {"verify", "--probe-url", "ftp://x"},
                 new String[] {"verify", "--key-file", dir.resolve("missing.txt").toString()},
                 new String[] {"verify", "--report", dir.toString()})) {
@@ -411,13 +520,24 @@ class VerifyIT {
     @Test
     void operatorVerifyPolicy_allowsEveryCallVerifyMakes() throws Exception {
         Set<String> allowed = OperatorPolicyIT.allowedActions("operator-verify.json");
-        assertThat(allowed).noneMatch(a -> !a.startsWith("apigateway:GET") && !a.matches("[a-z]+:(Get|List|Describe)[A-Za-z]*"));
+        assertThat(allowed)
+                .noneMatch(a -> !a.startsWith("apigateway:GET") && !a.matches("[a-z]+:(Get|List|Describe)[A-Za-z]*"));
         String api = protectedApi();
         String fn = Aws.unique("fn");
         aws.userFunction(fn, Map.of());
         Path other = dir.resolve("user.json");
         String api2 = aws.amplifyApi();
-        assertThat(Run.cli(other, "setup", "--api-id", api2, "--function", fn, "--key-out", dir.resolve("k2").toString()).exitCode).isZero();
+        assertThat(Run.cli(
+                                other,
+                                "setup",
+                                "--api-id",
+                                api2,
+                                "--function",
+                                fn,
+                                "--key-out",
+                                dir.resolve("k2").toString())
+                        .exitCode)
+                .isZero();
         Set<String> ops = new HashSet<>();
         ops.addAll(Run.cli(config(), "verify", "--api-id", api).operations);
         ops.addAll(Run.cli(other, "verify").operations);

@@ -26,6 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class WriteAheadIT {
     final Aws aws = new Aws();
+
     @TempDir
     Path dir;
 
@@ -40,19 +41,22 @@ class WriteAheadIT {
     /** The real main, in its own JVM, through {@code endpoint}. */
     Process start(String endpoint, Path stdout, String... args) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), "io.secureapi.cli.Main"));
+        List<String> cmd =
+                new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), "io.secureapi.cli.Main"));
         cmd.addAll(List.of(args));
         cmd.addAll(List.of("--endpoint-url", endpoint, "--region", Aws.REGION, "--config", config().toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().keySet().removeIf(k -> k.startsWith("AWS_"));
         pb.environment().put("AWS_ACCESS_KEY_ID", "test");
         pb.environment().put("AWS_SECRET_ACCESS_KEY", "test");
-        pb.redirectOutput(stdout.toFile()).redirectError(dir.resolve(stdout.getFileName() + ".err").toFile());
+        pb.redirectOutput(stdout.toFile())
+                .redirectError(dir.resolve(stdout.getFileName() + ".err").toFile());
         return pb.start();
     }
 
     /** Runs the command until the proxy holds {@code at}, then kills it; returns what it printed on stdout. */
-    String killedAt(Predicate<FaultProxy.Request> at, boolean forwarded, boolean sigkill, String... args) throws Exception {
+    String killedAt(Predicate<FaultProxy.Request> at, boolean forwarded, boolean sigkill, String... args)
+            throws Exception {
         Path out = dir.resolve("killed-" + System.nanoTime() + ".out");
         try (FaultProxy proxy = FaultProxy.start(LocalAws.endpoint())) {
             CountDownLatch held = proxy.hold(at, forwarded);
@@ -60,10 +64,15 @@ class WriteAheadIT {
             boolean reached = false;
             for (int i = 0; i < 240 && !reached && p.isAlive(); i++) reached = held.await(500, TimeUnit.MILLISECONDS);
             if (!reached) p.destroyForcibly();
-            assertThat(reached).as("the run reached the held call: " + proxy.operations() + "\n"
-                    + Files.readString(Path.of(out + ".err"))).isTrue();
+            assertThat(reached)
+                    .as("the run reached the held call: " + proxy.operations() + "\n"
+                            + Files.readString(Path.of(out + ".err")))
+                    .isTrue();
             if (sigkill) p.destroyForcibly();
-            else if (sigint) new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor();
+            else if (sigint)
+                new ProcessBuilder("kill", "-INT", String.valueOf(p.pid()))
+                        .start()
+                        .waitFor();
             else p.destroy();
             assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
             lastExit = p.exitValue();
@@ -78,7 +87,9 @@ class WriteAheadIT {
 
     /** The live key AWS holds, found among {@code texts} by its digest (the secret keeps no key). */
     String liveKeyInAws(String api, String... texts) {
-        String v = aws.secrets.getSecretValue(r -> r.secretId("secure-api/" + api + "/api-key")).secretString();
+        String v = aws.secrets
+                .getSecretValue(r -> r.secretId("secure-api/" + api + "/api-key"))
+                .secretString();
         return Digests.liveKeyAmong(v, texts);
     }
 
@@ -92,19 +103,22 @@ class WriteAheadIT {
 
     @ParameterizedTest(name = "setup killed (SIGKILL) at {0}")
     @MethodSource("setupKillPoints")
-    void setupKilled_theKeyAwsHoldsIsShownAtLeastOnceAcrossRuns(String point, Predicate<FaultProxy.Request> at, boolean forwarded)
-            throws Exception {
+    void setupKilled_theKeyAwsHoldsIsShownAtLeastOnceAcrossRuns(
+            String point, Predicate<FaultProxy.Request> at, boolean forwarded) throws Exception {
         String api = aws.amplifyApi();
         String killedOut = killedAt(at, forwarded, true, "setup", "--api-id", api);
         assertThat(lastExit).isEqualTo(137);
         if (Files.exists(pendingFile())) {
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(pendingFile()))).isEqualTo("rw-------");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(pendingFile())))
+                    .isEqualTo("rw-------");
         }
 
         Run rerun = Run.cli(config(), "setup", "--api-id", api);
         assertThat(rerun.exitCode).as(rerun.toString()).isZero();
         String inAws = liveKeyInAws(api, killedOut, rerun.out);
-        assertThat(killedOut + rerun.out).as("the key AWS holds was handed over: " + rerun).contains(inAws);
+        assertThat(killedOut + rerun.out)
+                .as("the key AWS holds was handed over: " + rerun)
+                .contains(inAws);
         assertThat(rerun.err).doesNotContain(inAws);
         assertThat(pendingFile()).as("no record left once shown").doesNotExist();
         Run third = Run.cli(config(), "setup");
@@ -121,7 +135,8 @@ class WriteAheadIT {
         assertThat(rerun.exitCode).as(rerun.toString()).isZero();
         assertThat(Files.readString(keyOut).strip()).isEqualTo(liveKeyInAws(api, Files.readString(keyOut)));
         assertThat(rerun.out).doesNotContain(Files.readString(keyOut).strip());
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyOut))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyOut)))
+                .isEqualTo("rw-------");
         assertThat(pendingFile()).doesNotExist();
     }
 
@@ -138,7 +153,9 @@ class WriteAheadIT {
 
         Run verify = Run.cli(config(), "verify", "--output", "json");
         Map<String, Object> doc = JsonText.parseObject(verify.out);
-        assertThat(verify.out).as("one document with the recovered key: " + verify).contains(inAws);
+        assertThat(verify.out)
+                .as("one document with the recovered key: " + verify)
+                .contains(inAws);
         assertThat(doc).containsKey("checks").containsKey("recoveredKeys");
         assertThat(pendingFile()).doesNotExist();
         Run again = Run.cli(config(), "rotate-key");
@@ -148,15 +165,29 @@ class WriteAheadIT {
     @Test
     void keysAddKilledAfterStoring_theNextCommandShowsTheKeyOnce() throws Exception {
         String api = aws.amplifyApi();
-        assertThat(Run.cli(config(), "setup", "--api-id", api, "--key-out", dir.resolve("live.key").toString()).exitCode).isZero();
-        String killedOut = killedAt(op("secretsmanager.UpdateSecretVersionStage"), true, true, "keys", "add", "partner-a");
+        assertThat(Run.cli(
+                                config(),
+                                "setup",
+                                "--api-id",
+                                api,
+                                "--key-out",
+                                dir.resolve("live.key").toString())
+                        .exitCode)
+                .isZero();
+        String killedOut =
+                killedAt(op("secretsmanager.UpdateSecretVersionStage"), true, true, "keys", "add", "partner-a");
         assertThat(pendingFile()).as("written ahead").exists();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("sak_partner-a_[0-9A-Za-z]{49}").matcher(Files.readString(pendingFile()));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("sak_partner-a_[0-9A-Za-z]{49}")
+                .matcher(Files.readString(pendingFile()));
         assertThat(m.find()).isTrue();
         String key = m.group();
         assertThat(killedOut).doesNotContain(key);
-        String stored = aws.secrets.getSecretValue(r -> r.secretId("secure-api/" + api + "/api-key")).secretString();
-        assertThat(Digests.isCurrent(stored, "partner-a", key)).as("the add reached AWS").isTrue();
+        String stored = aws.secrets
+                .getSecretValue(r -> r.secretId("secure-api/" + api + "/api-key"))
+                .secretString();
+        assertThat(Digests.isCurrent(stored, "partner-a", key))
+                .as("the add reached AWS")
+                .isTrue();
 
         Run list = Run.cli(config(), "keys", "list");
         assertThat(list.exitCode).as(list.toString()).isZero();
@@ -171,7 +202,10 @@ class WriteAheadIT {
         assertThat(Run.cli(config(), "setup", "--api-id", api).exitCode).isZero();
         killedAt(op("secretsmanager.PutSecretValue"), false, true, "rotate-key");
         assertThat(pendingFile()).as("written ahead").exists();
-        String written = (String) ((Map<?, ?>) ((List<?>) JsonText.parseObject(Files.readString(pendingFile())).get("records")).get(0)).get("value");
+        String written = (String) ((Map<?, ?>) ((List<?>) JsonText.parseObject(Files.readString(pendingFile()))
+                                .get("records"))
+                        .get(0))
+                .get("value");
         Run verify = Run.cli(config(), "verify");
         assertThat(verify.all()).doesNotContain(written).contains("does not hold it");
         assertThat(pendingFile()).doesNotExist();
@@ -200,9 +234,15 @@ class WriteAheadIT {
         Path folder = Files.isWritable(readOnly) ? Path.of("/proc") : readOnly;
         Run run = Run.cli(folder.resolve("secure-api.json"), "setup", "--api-id", api);
         assertThat(run.exitCode).as(run.toString()).isEqualTo(2);
-        assertThat(run.err).contains("cannot write config").contains(folder + " is not writable").contains("nothing was changed");
+        assertThat(run.err)
+                .contains("cannot write config")
+                .contains(folder + " is not writable")
+                .contains("nothing was changed");
         assertThat(run.writes()).as(run.toString()).isEmpty();
-        assertThat(aws.secrets.listSecrets(r -> r.filters(f -> f.key("name").values("secure-api/" + api))).secretList()).isEmpty();
+        assertThat(aws.secrets
+                        .listSecrets(r -> r.filters(f -> f.key("name").values("secure-api/" + api)))
+                        .secretList())
+                .isEmpty();
     }
 
     @Test
@@ -213,7 +253,8 @@ class WriteAheadIT {
         assertThat(Run.cli(config(), "setup", "--api-id", api).exitCode).isZero();
         List<String> lines = Files.readAllLines(dir.resolve(".gitignore"));
         assertThat(lines).contains("node_modules/", "secure-api.json.pending", "secure-api.json.pending.tmp-*");
-        assertThat(lines.stream().filter(l -> l.equals("secure-api.json.pending"))).hasSize(1);
+        assertThat(lines.stream().filter(l -> l.equals("secure-api.json.pending")))
+                .hasSize(1);
     }
 
     @Test
@@ -272,7 +313,8 @@ class WriteAheadIT {
         assertThat(lastExit).isEqualTo(130);
         Map<String, Object> doc = JsonText.parseObject(out);
         assertThat(doc).containsEntry("interrupted", true);
-        assertThat(((Map<?, ?>) ((List<?>) doc.get("newKeys")).get(0)).get("value")).isEqualTo(liveKeyInAws(api, out));
+        assertThat(((Map<?, ?>) ((List<?>) doc.get("newKeys")).get(0)).get("value"))
+                .isEqualTo(liveKeyInAws(api, out));
         assertThat(pendingFile()).doesNotExist();
     }
 
@@ -283,7 +325,9 @@ class WriteAheadIT {
         String out = killedAt(op("secretsmanager.CreateSecret"), true, false, "setup", "--api-id", api);
         assertThat(lastExit).isEqualTo(130);
         assertThat(out).as("not known to be stored: not shown yet").doesNotContain("sak_");
-        assertThat(lastErr).contains("interrupted while storing").contains(pendingFile().toString());
+        assertThat(lastErr)
+                .contains("interrupted while storing")
+                .contains(pendingFile().toString());
         assertThat(pendingFile()).exists();
         Run rerun = Run.cli(config(), "setup", "--api-id", api);
         assertThat(rerun.exitCode).as(rerun.toString()).isZero();
