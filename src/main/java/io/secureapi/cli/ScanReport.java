@@ -3,13 +3,8 @@ package io.secureapi.cli;
 import io.secureapi.engine.Json;
 import io.secureapi.engine.Scan;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /** scan's three printed forms: a table an auditor can read, one JSON document, JUnit XML (one test case per API). */
 final class ScanReport {
@@ -103,20 +98,11 @@ final class ScanReport {
 
     /** JUnit XML: one test case per API, failed while it has a public route not allowed. */
     static String junit(Scan.Result r, Duration elapsed) {
-        String time = String.format(Locale.ROOT, "%.3f", elapsed.toMillis() / 1000.0);
-        String stamp = LocalDateTime.now(ZoneOffset.UTC)
-                .truncatedTo(ChronoUnit.SECONDS)
-                .format(DateTimeFormatter.ISO_LOCAL_DATE_TIME);
+        String time = VerifyReport.seconds(elapsed);
+        String stamp = VerifyReport.stamp();
         long failures = r.apis().stream().filter(a -> !a.ok()).count();
         int tests = r.apis().size();
-        StringBuilder b = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        b.append("<testsuites name=\"secure-api scan\" tests=\"")
-                .append(tests)
-                .append("\" failures=\"")
-                .append(failures)
-                .append("\" errors=\"0\" skipped=\"0\" time=\"")
-                .append(time)
-                .append("\">\n");
+        StringBuilder b = VerifyReport.testsuites("secure-api scan", tests, failures, 0, time);
         b.append("  <testsuite name=\"secure-api scan\" tests=\"")
                 .append(tests)
                 .append("\" failures=\"")

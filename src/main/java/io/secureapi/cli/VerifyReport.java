@@ -57,23 +57,36 @@ final class VerifyReport {
      * is a failure with its message, details and fix; a warning passes with its text in system-out.
      */
     static String junit(Verification v, Duration elapsed) {
-        String time = String.format(java.util.Locale.ROOT, "%.3f", elapsed.toMillis() / 1000.0);
-        long failures = v.count(Check.Status.FAIL);
-        int tests = v.checks().size();
-        StringBuilder b = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        b.append("<testsuites name=\"secure-api verify\" tests=\"")
-                .append(tests)
-                .append("\" failures=\"")
-                .append(failures)
-                .append("\" errors=\"0\" skipped=\"0\" time=\"")
-                .append(time)
-                .append("\">\n");
+        String time = seconds(elapsed);
+        StringBuilder b = testsuites("secure-api verify", v.checks().size(), v.count(Check.Status.FAIL), 0, time);
         suite(b, v, "secure-api verify " + v.apiId() + " (" + v.region() + ")", time, null);
         b.append("</testsuites>\n");
         return b.toString();
     }
 
-    private static String stamp() {
+    /** The XML declaration and the opening {@code <testsuites>} element every report starts with. */
+    static StringBuilder testsuites(String name, long tests, long failures, long errors, String time) {
+        StringBuilder b = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        b.append("<testsuites name=\"")
+                .append(attr(name))
+                .append("\" tests=\"")
+                .append(tests)
+                .append("\" failures=\"")
+                .append(failures)
+                .append("\" errors=\"")
+                .append(errors)
+                .append("\" skipped=\"0\" time=\"")
+                .append(time)
+                .append("\">\n");
+        return b;
+    }
+
+    /** A duration as JUnit writes it: seconds with three decimals. */
+    static String seconds(Duration elapsed) {
+        return String.format(java.util.Locale.ROOT, "%.3f", elapsed.toMillis() / 1000.0);
+    }
+
+    static String stamp() {
         return LocalDateTime.now(ZoneOffset.UTC)
                 .truncatedTo(ChronoUnit.SECONDS)
                 .format(DateTimeFormatter.ISO_LOCAL_DATE_TIME);
@@ -195,7 +208,7 @@ final class VerifyReport {
 
     /** One {@code <testsuite>} per entry; an entry that could not be checked is one test case in error. */
     static String junitAll(List<VerifyAll.Entry> entries, Duration elapsed) {
-        String time = String.format(java.util.Locale.ROOT, "%.3f", elapsed.toMillis() / 1000.0);
+        String time = seconds(elapsed);
         long tests = 0;
         long failures = 0;
         long errors = 0;
@@ -208,16 +221,7 @@ final class VerifyReport {
                 failures += e.verification().count(Check.Status.FAIL);
             }
         }
-        StringBuilder b = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        b.append("<testsuites name=\"secure-api verify --all\" tests=\"")
-                .append(tests)
-                .append("\" failures=\"")
-                .append(failures)
-                .append("\" errors=\"")
-                .append(errors)
-                .append("\" skipped=\"0\" time=\"")
-                .append(time)
-                .append("\">\n");
+        StringBuilder b = testsuites("secure-api verify --all", tests, failures, errors, time);
         for (VerifyAll.Entry e : entries) {
             if (e.error() == null) {
                 suite(

@@ -27,64 +27,6 @@ public record ProjectConfig(
         List<String> excludedRoutes,
         String forwardKeyName) {
 
-    /** Without a forwarded key-name header. */
-    public ProjectConfig(
-            String apiId,
-            String region,
-            String functionArn,
-            boolean functionManaged,
-            String secretArn,
-            String secretName,
-            String authorizerId,
-            String authorizerName,
-            String header,
-            int cacheTtl,
-            List<ProtectedRoute> routes,
-            List<String> excludedRoutes) {
-        this(
-                apiId,
-                region,
-                functionArn,
-                functionManaged,
-                secretArn,
-                secretName,
-                authorizerId,
-                authorizerName,
-                header,
-                cacheTtl,
-                routes,
-                excludedRoutes,
-                null);
-    }
-
-    /** Without routes deliberately left out of protection. */
-    public ProjectConfig(
-            String apiId,
-            String region,
-            String functionArn,
-            boolean functionManaged,
-            String secretArn,
-            String secretName,
-            String authorizerId,
-            String authorizerName,
-            String header,
-            int cacheTtl,
-            List<ProtectedRoute> routes) {
-        this(
-                apiId,
-                region,
-                functionArn,
-                functionManaged,
-                secretArn,
-                secretName,
-                authorizerId,
-                authorizerName,
-                header,
-                cacheTtl,
-                routes,
-                List.of());
-    }
-
     public ProjectConfig {
         excludedRoutes = excludedRoutes == null ? List.of() : List.copyOf(excludedRoutes);
     }

@@ -39,7 +39,19 @@ class ConfigFileTest {
         assertThat(c.excludedRoutes()).containsExactly("GET /health");
 
         ProjectConfig prod = new ProjectConfig(
-                "zz99", "us-east-1", "fn", true, "arn", "name", "a9", "secure-api-key", "Authorization", 60, List.of());
+                "zz99",
+                "us-east-1",
+                "fn",
+                true,
+                "arn",
+                "name",
+                "a9",
+                "secure-api-key",
+                "Authorization",
+                60,
+                List.of(),
+                List.of(),
+                null);
         f.with("prod", prod).write();
 
         Map<String, Object> after = Json.parseObject(Files.readString(p, StandardCharsets.UTF_8));
@@ -57,9 +69,33 @@ class ConfigFileTest {
     @Test
     void resolve_onlyEntry_namedEntry_severalWithoutName_unknownName() throws Exception {
         ProjectConfig a = new ProjectConfig(
-                "aaa1", "us-east-1", "fn", true, "arn", "n", "x", "secure-api-key", "Authorization", 300, List.of());
+                "aaa1",
+                "us-east-1",
+                "fn",
+                true,
+                "arn",
+                "n",
+                "x",
+                "secure-api-key",
+                "Authorization",
+                300,
+                List.of(),
+                List.of(),
+                null);
         ProjectConfig b = new ProjectConfig(
-                "bbb2", "us-east-1", "fn", true, "arn", "n", "x", "secure-api-key", "Authorization", 300, List.of());
+                "bbb2",
+                "us-east-1",
+                "fn",
+                true,
+                "arn",
+                "n",
+                "x",
+                "secure-api-key",
+                "Authorization",
+                300,
+                List.of(),
+                List.of(),
+                null);
         ConfigFile one = ConfigFile.empty(dir.resolve("c.json")).with("dev", a);
         assertThat(one.resolve(null)).contains("dev");
         ConfigFile two = one.with("prod", b);

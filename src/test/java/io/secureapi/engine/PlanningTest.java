@@ -101,7 +101,9 @@ class PlanningTest {
                 "Authorization",
                 300,
                 List.of(new ProjectConfig.ProtectedRoute(
-                        "GET /x", "r1", new State.Authorization("JWT", "j1", List.of("read")))));
+                        "GET /x", "r1", new State.Authorization("JWT", "j1", List.of("read")))),
+                List.of(),
+                null);
         Wiring w = new Wiring(t, null, Progress.NONE, previous);
         w.advance(b -> b.authorizers =
                 List.of(new State.Authorizer("a1", "secure-api-key", "REQUEST", List.of(), "2.0", true, 300, null)));
