@@ -99,19 +99,10 @@ final class ScanReport {
     /** JUnit XML: one test case per API, failed while it has a public route not allowed. */
     static String junit(Scan.Result r, Duration elapsed) {
         String time = VerifyReport.seconds(elapsed);
-        String stamp = VerifyReport.stamp();
         long failures = r.apis().stream().filter(a -> !a.ok()).count();
         int tests = r.apis().size();
         StringBuilder b = VerifyReport.testsuites("secure-api scan", tests, failures, 0, time);
-        b.append("  <testsuite name=\"secure-api scan\" tests=\"")
-                .append(tests)
-                .append("\" failures=\"")
-                .append(failures)
-                .append("\" errors=\"0\" skipped=\"0\" time=\"")
-                .append(time)
-                .append("\" timestamp=\"")
-                .append(stamp)
-                .append("\">\n");
+        VerifyReport.testsuite(b, "secure-api scan", tests, failures, 0, time);
         b.append("    <properties>\n");
         b.append("      <property name=\"regions\" value=\"")
                 .append(VerifyReport.attr(String.join(",", r.regions())))

@@ -81,6 +81,23 @@ final class VerifyReport {
         return b;
     }
 
+    /** The opening {@code <testsuite>} element of one suite, stamped now. */
+    static void testsuite(StringBuilder b, String name, long tests, long failures, long errors, String time) {
+        b.append("  <testsuite name=\"")
+                .append(attr(name))
+                .append("\" tests=\"")
+                .append(tests)
+                .append("\" failures=\"")
+                .append(failures)
+                .append("\" errors=\"")
+                .append(errors)
+                .append("\" skipped=\"0\" time=\"")
+                .append(time)
+                .append("\" timestamp=\"")
+                .append(stamp())
+                .append("\">\n");
+    }
+
     /** A duration as JUnit writes it: seconds with three decimals. */
     static String seconds(Duration elapsed) {
         return String.format(java.util.Locale.ROOT, "%.3f", elapsed.toMillis() / 1000.0);
@@ -96,17 +113,7 @@ final class VerifyReport {
     private static void suite(StringBuilder b, Verification v, String name, String time, String env) {
         long failures = v.count(Check.Status.FAIL);
         int tests = v.checks().size();
-        b.append("  <testsuite name=\"")
-                .append(attr(name))
-                .append("\" tests=\"")
-                .append(tests)
-                .append("\" failures=\"")
-                .append(failures)
-                .append("\" errors=\"0\" skipped=\"0\" time=\"")
-                .append(time)
-                .append("\" timestamp=\"")
-                .append(stamp())
-                .append("\">\n");
+        testsuite(b, name, tests, failures, 0, time);
         b.append("    <properties>\n");
         if (env != null)
             b.append("      <property name=\"env\" value=\"").append(attr(env)).append("\"/>\n");
@@ -234,14 +241,7 @@ final class VerifyReport {
                         e.name());
                 continue;
             }
-            b.append("  <testsuite name=\"")
-                    .append(attr(
-                            "secure-api verify " + e.name() + ": " + e.config().apiId()))
-                    .append("\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\" time=\"")
-                    .append(time)
-                    .append("\" timestamp=\"")
-                    .append(stamp())
-                    .append("\">\n");
+            testsuite(b, "secure-api verify " + e.name() + ": " + e.config().apiId(), 1, 0, 1, time);
             b.append("    <properties>\n      <property name=\"env\" value=\"")
                     .append(attr(e.name()))
                     .append("\"/>\n")
@@ -305,15 +305,10 @@ final class VerifyReport {
      * says why, so CI shows the reason instead of a missing report.
      */
     static String junitError(String what, String message, String next, int exitCode) {
-        String stamp = LocalDateTime.now(ZoneOffset.UTC)
-                .truncatedTo(ChronoUnit.SECONDS)
-                .format(DateTimeFormatter.ISO_LOCAL_DATE_TIME);
         String body = message + (next == null ? "" : "\nnext: " + next) + "\nexit code " + exitCode;
-        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                + "<testsuites name=\"secure-api verify\" tests=\"1\" failures=\"1\" errors=\"0\" skipped=\"0\" time=\"0\">\n"
-                + "  <testsuite name=\"" + attr("secure-api verify " + what)
-                + "\" tests=\"1\" failures=\"1\" errors=\"0\" skipped=\"0\" time=\"0\""
-                + " timestamp=\"" + stamp + "\">\n"
+        StringBuilder b = testsuites("secure-api verify", 1, 1, 0, "0");
+        testsuite(b, "secure-api verify " + what, 1, 1, 0, "0");
+        return b
                 + "    <testcase classname=\"secure-api.verify\" name=\"verify.run\" time=\"0\">\n"
                 + "      <failure message=\"" + attr("verify could not run: " + message) + "\" type=\"exit " + exitCode
                 + "\">" + text(body)
