@@ -318,18 +318,13 @@ public class SetupCommand extends AwsCommand {
 
     /** --no-new-key: a key setup would generate (new secret, or one without a current key) would end up in a build log. */
     private void refuseNewKey(Plan plan, Target target) {
-        if (target.suppliedKey().isPresent()) return;
         for (io.secureapi.engine.Change c : plan.changes()) {
-            if (!c.piece().equals("secret") && !c.piece().equals("secret format")) continue;
-            boolean generates = c.action() == io.secureapi.engine.Change.Action.CREATE
-                    || c.detail() != null && c.detail().matches("(?is).*(new|generate|development) key.*");
-            if (generates) {
-                throw ExitException.badInput(
-                        "setup would generate a new key for API " + target.apiId() + " (" + target.region() + "): "
-                                + "secret " + target.secretName() + ": " + c.detail() + "; --no-new-key forbids it",
-                        "run secure-api setup" + " --api-id " + target.apiId()
-                                + " yourself (it shows the key once), or pass the key with --key-file");
-            }
+            if (!io.secureapi.engine.SecretPiece.mayGenerateKey(c)) continue;
+            throw ExitException.badInput(
+                    "setup would generate a new key for API " + target.apiId() + " (" + target.region() + "): "
+                            + "secret " + target.secretName() + ": " + c.detail() + "; --no-new-key forbids it",
+                    "run secure-api setup" + " --api-id " + target.apiId()
+                            + " yourself (it shows the key once), or pass the key with --key-file");
         }
     }
 

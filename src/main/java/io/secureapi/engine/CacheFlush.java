@@ -1,16 +1,12 @@
 package io.secureapi.engine;
 
-import static io.secureapi.aws.AwsCall.call;
 import static io.secureapi.aws.AwsCall.run;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import software.amazon.awssdk.services.apigatewayv2.model.GetStagesResponse;
-import software.amazon.awssdk.services.lambda.model.GetFunctionConfigurationResponse;
 
 /**
  * After a key is removed from the secret, the caches that may still accept it are emptied, in
@@ -41,24 +37,13 @@ public final class CacheFlush {
         String fn = w.functionName();
         String arn = w.function().map(State.Function::arn).orElse(fn);
         w.progress.say("emptying the key cache of Lambda function " + fn);
-        GetFunctionConfigurationResponse now = call(
-                "reading the configuration of Lambda function " + fn,
-                w.region(),
-                () -> w.aws.lambda().getFunctionConfiguration(r -> r.functionName(arn)));
-        Map<String, String> merged = new LinkedHashMap<>();
-        if (now.environment() != null && now.environment().variables() != null)
-            merged.putAll(now.environment().variables());
-        merged.put(ENV_FLUSHED_AT, Instant.now().truncatedTo(ChronoUnit.MILLIS).toString());
-        // Lambda refuses a configuration update while another is in progress
-        if ("InProgress".equals(now.lastUpdateStatusAsString())) FunctionPiece.waitUpdated(w, fn);
-        run(
-                "setting " + ENV_FLUSHED_AT + " on Lambda function " + fn,
-                w.region(),
-                () -> w.aws.lambda()
-                        .updateFunctionConfiguration(r -> r.functionName(arn).environment(e -> e.variables(merged))));
-        // LastUpdateStatus Successful: invocations from now on run the new configuration, in new environments
-        // (docs.aws.amazon.com/lambda/latest/dg/functions-states.html)
-        FunctionPiece.waitUpdated(w, fn);
+        EnvVarPiece.mergeInto(
+                w,
+                arn,
+                Map.of(
+                        ENV_FLUSHED_AT,
+                        Instant.now().truncatedTo(ChronoUnit.MILLIS).toString()),
+                "setting " + ENV_FLUSHED_AT + " on Lambda function " + fn);
 
         List<String> stages = stages(w);
         for (String stage : stages) {
@@ -76,16 +61,6 @@ public final class CacheFlush {
 
     /** Every stage of the API, across pages. */
     static List<String> stages(Wiring w) {
-        return HttpApi.every(
-                        w,
-                        "listing the stages of API " + w.apiId(),
-                        t -> w.aws.apigateway()
-                                .getStages(r ->
-                                        r.apiId(w.apiId()).maxResults("100").nextToken(t)),
-                        GetStagesResponse::items,
-                        GetStagesResponse::nextToken)
-                .stream()
-                .map(s -> s.stageName())
-                .toList();
+        return StagesPiece.stages(w).stream().map(State.Stage::name).toList();
     }
 }

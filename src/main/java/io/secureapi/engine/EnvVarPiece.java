@@ -110,28 +110,41 @@ public final class EnvVarPiece implements Piece {
 
     /** Sets {@code desired} on the function, merged into its environment as it is now; no write when it already holds them. */
     static Snapshot merge(Wiring w, Map<String, String> desired) {
+        boolean changed = mergeInto(
+                w,
+                w.functionArn(),
+                desired,
+                "setting " + Names.ENV_SECRET_ARN + " on Lambda function " + w.functionName());
+        return changed ? reread(w) : w.snapshot();
+    }
+
+    /**
+     * Merges {@code desired} into function {@code fnArn}'s environment as it is now, not as read
+     * earlier: a variable added meanwhile (the user's own, SECURE_API_FLUSHED_AT) is never dropped.
+     * Writes only if something differs, then waits until the update is done; answers whether it wrote.
+     */
+    static boolean mergeInto(Wiring w, String fnArn, Map<String, String> desired, String doing) {
         String name = w.functionName();
-        // Merge into the environment as it is now, not as planned: never drop a variable added meanwhile.
         GetFunctionConfigurationResponse now = call(
                 "reading the configuration of Lambda function " + name,
                 w.region(),
-                () -> w.aws.lambda().getFunctionConfiguration(r -> r.functionName(w.functionArn())));
+                () -> w.aws.lambda().getFunctionConfiguration(r -> r.functionName(fnArn)));
         Map<String, String> merged = new LinkedHashMap<>();
         if (now.environment() != null && now.environment().variables() != null)
             merged.putAll(now.environment().variables());
-        // merged, never replaced: SECURE_API_FLUSHED_AT (keys revoke's cache flush) and the user's own stay as they are
-        if (desired.entrySet().stream().allMatch(e -> e.getValue().equals(merged.get(e.getKey())))) return w.snapshot();
+        if (desired.entrySet().stream().allMatch(e -> e.getValue().equals(merged.get(e.getKey())))) return false;
         merged.putAll(desired);
         // Lambda refuses a configuration update while another is in progress; wait only if one is.
         if ("InProgress".equals(now.lastUpdateStatusAsString())) FunctionPiece.waitUpdated(w, name);
         run(
-                "setting " + Names.ENV_SECRET_ARN + " on Lambda function " + name,
+                doing,
                 w.region(),
                 () -> w.aws.lambda()
-                        .updateFunctionConfiguration(
-                                r -> r.functionName(w.functionArn()).environment(e -> e.variables(merged))));
+                        .updateFunctionConfiguration(r -> r.functionName(fnArn).environment(e -> e.variables(merged))));
+        // LastUpdateStatus Successful: invocations from now on run the new configuration, in new environments
+        // (docs.aws.amazon.com/lambda/latest/dg/functions-states.html)
         FunctionPiece.waitUpdated(w, name);
-        return reread(w);
+        return true;
     }
 
     private static Snapshot reread(Wiring w) {

@@ -16,7 +16,7 @@ import software.amazon.awssdk.services.apigatewayv2.model.NotFoundException;
 public final class HttpApi {
     private HttpApi() {}
 
-    /** Largest page GetApis/GetRoutes/GetAuthorizers/GetStages return; tests set it small so their fixtures span pages. */
+    /** Largest page GetApis/GetRoutes/GetAuthorizers/GetStages/GetIntegrations return; tests set it small so their fixtures span pages. */
     static final String PAGE_SIZE = System.getProperty("secureapi.pageSize", "500");
 
     /** The API, or not-found as an answer; an API of another protocol is exit 2. */

@@ -148,8 +148,8 @@ public final class InvokePermissionPiece implements Piece {
                             return true;
                         } catch (ResourceConflictException e) {
                             // "An update is in progress for resource" (e.g. during an amplify push), or a concurrent
-                            // run added
-                            // the statement id: neither means it is in place. Wait for the function, then read it back.
+                            // run added the statement id: neither means it is in place. Wait for the function, then
+                            // read it back.
                             return false;
                         }
                     });

@@ -19,7 +19,8 @@ import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundExce
 /**
  * rotate-key: a new key becomes AWSCURRENT while the version before it keeps AWSPREVIOUS (the
  * bundled authorizer accepts both, so the front end keeps working until the new key is pasted);
- * {@code --finish} removes AWSPREVIOUS. Read everything, plan (pure), apply — like the pieces.
+ * {@code --finish} removes AWSPREVIOUS. Read everything, plan (no writes; the diff says what
+ * changes), apply that diff — like the pieces.
  */
 public final class KeyRotation {
     public static final String CURRENT = "AWSCURRENT";
@@ -326,7 +327,6 @@ public final class KeyRotation {
         }
     }
 
-    /** The Bubble API Connector field that holds this key. */
     /** The Bubble API Connector setting a key goes into: live and dev only; null for a consumer's named key. */
     public static String bubbleSetting(String env) {
         if (SecretValue.DEV.equals(env)) return "Development key value";

@@ -263,7 +263,8 @@ final class Reader {
         Optional<State.Api> api = HttpApi.find(probe); // also checks it is an HTTP API
         if (api.isPresent()) {
             probe.advance(b -> b.api = api.get());
-            of(probe).authorizers().routes();
+            Reader p = of(probe);
+            new ConcurrentReads().chain(p::authorizers).chain(p::routes).run();
         } else if (cfg.isEmpty()) {
             throw ExitException.badInput(
                     "API " + apiId + " not found in " + region,
@@ -275,15 +276,18 @@ final class Reader {
         Target target = cfg.isEmpty() ? Teardown.discover(probe, apiId, region) : provisional;
         Wiring w = probe.with(target).with(options);
         Reader r = of(w);
-        if (api.isPresent()) r.stages();
-        r.function().identity().functionPolicy();
-        if (target.managedFunction()) r.role().kmsRolePolicy();
-        r.secret(cfg.map(ProjectConfig::secretArn)
-                        .filter(s -> s != null && !s.isBlank())
-                        .orElse(target.secretName()))
-                .secretPolicy();
-        if (target.managedFunction()) r.logGroup();
-        if (api.isPresent() && cfg.map(ProjectConfig::forwardKeyName).isPresent()) r.integrations();
+        String secretId = cfg.map(ProjectConfig::secretArn)
+                .filter(s -> s != null && !s.isBlank())
+                .orElse(target.secretName());
+        // chained in the order a failure is reported (the order they were read one by one before)
+        ConcurrentReads reads = new ConcurrentReads();
+        if (api.isPresent()) reads.chain(r::stages);
+        reads.chain(r::function, r::identity, r::functionPolicy);
+        if (target.managedFunction()) reads.chain(r::role, r::kmsRolePolicy);
+        reads.chain(() -> r.secret(secretId), r::secretPolicy);
+        if (target.managedFunction()) reads.chain(r::logGroup);
+        if (api.isPresent() && cfg.map(ProjectConfig::forwardKeyName).isPresent()) reads.chain(r::integrations);
+        reads.run();
         return w;
     }
 }

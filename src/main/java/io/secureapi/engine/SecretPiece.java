@@ -26,13 +26,16 @@ public final class SecretPiece implements Piece {
 
     /** The secret's current and previous values: its format decides (digests, a legacy plaintext format to convert, a plain string). */
     static Snapshot readValues(Wiring w, Snapshot s, String arn) {
-        String current = stageValue(w, arn, KeyRotation.CURRENT).orElse(null);
+        Optional<SecretVersions.Current> read = SecretVersions.current(w, arn, w.target.secretName());
+        String current = read.map(SecretVersions.Current::value).orElse(null);
+        String versionId = read.map(SecretVersions.Current::versionId).orElse(null);
         // the digest format keeps a rotation's old key inside the current version: AWSPREVIOUS no longer matters
         String previous = current != null && DigestSecret.is(current)
                 ? null
                 : stageValue(w, arn, KeyRotation.PREVIOUS).orElse(null);
         return s.with(b -> {
             b.secretValue = current;
+            b.secretVersionId = versionId;
             b.previousSecretValue = previous;
         });
     }
@@ -64,6 +67,20 @@ public final class SecretPiece implements Piece {
 
     /** Create the secret holding {@code keys}. */
     record Create(String name, Keys keys) implements Change.Diff {}
+
+    /**
+     * Whether applying {@code c} may generate a key: a new live or development key, or the keys of
+     * a restored secret, which are decided only once it is restored (setup --no-new-key refuses then).
+     */
+    public static boolean mayGenerateKey(Change c) {
+        if (c.diff() instanceof Create d)
+            return d.keys().generateLive() || d.keys().addDev();
+        if (c.diff() instanceof Update d)
+            return d.keys() == null || d.keys().generateLive() || d.keys().addDev();
+        if (c.diff() instanceof SecretFormatPiece.Convert d)
+            return d.keys().generateLive() || d.keys().addDev();
+        return false;
+    }
 
     /**
      * A new version of secret {@code arn} holding {@code keys}; {@code restore} it first when it is
@@ -174,23 +191,30 @@ public final class SecretPiece implements Piece {
         return put(w, s, value, live, dev);
     }
 
-    /** Stores a value as a new version (one token per run: an SDK retry cannot make a second version). */
+    /**
+     * Stores a value as the new current version, only if the current version is still the one read
+     * (a key added meanwhile by keys add or rotate-key is never dropped): otherwise exit 3, nothing changed.
+     */
     private static Snapshot put(Wiring w, State.Secret s, String value, ApiKey newLive, ApiKey newDev) {
-        String token = UUID.randomUUID().toString();
+        String name = w.target.secretName();
         // keys made by this write are written ahead (<config>.pending) before AWS stores them
         if (newLive != null) w.keys.handover.beforeStore(SecretValue.LIVE, s.arn(), newLive);
         if (newDev != null) w.keys.handover.beforeStore(SecretValue.DEV, s.arn(), newDev);
-        run(
-                "storing a new version of secret " + w.target.secretName(),
-                w.region(),
-                () -> w.aws.secrets()
-                        .putSecretValue(
-                                r -> r.secretId(s.arn()).secretString(value).clientRequestToken(token)));
+        String version;
+        try {
+            version = SecretVersions.putIfCurrent(
+                    w, s.arn(), name, value, w.snapshot().secretVersionId(), "storing a new version of secret " + name);
+        } catch (ExitException notCurrent) {
+            if (newLive != null) w.keys.handover.notStored(SecretValue.LIVE);
+            if (newDev != null) w.keys.handover.notStored(SecretValue.DEV);
+            throw notCurrent;
+        }
         if (newLive != null) w.keys.handover.stored(SecretValue.LIVE);
         if (newDev != null) w.keys.handover.stored(SecretValue.DEV);
         return w.snapshot().with(b -> {
             b.previousSecretValue = b.secretValue;
             b.secretValue = value;
+            b.secretVersionId = version;
         });
     }
 

@@ -17,6 +17,7 @@ public record Snapshot(
         List<State.Authorizer> authorizers,
         State.Secret secret,
         String secretValue,
+        String secretVersionId,
         String previousSecretValue,
         String secretPolicy,
         State.Function function,
@@ -41,6 +42,16 @@ public record Snapshot(
         deployed = Map.copyOf(deployed);
     }
 
+    /** Never the secret's values: a user's function reads a plain key, and a legacy secret holds keys in plaintext. */
+    @Override
+    public String toString() {
+        return "Snapshot[api=" + (api == null ? null : api.id()) + ", routes=" + routes.size() + ", authorizers="
+                + authorizers.size() + ", secret=" + (secret == null ? null : secret.name())
+                + ", values redacted, function=" + (function == null ? null : function.name()) + ", stages="
+                + stages.size()
+                + "]";
+    }
+
     /** This snapshot with some components replaced: {@code s.with(b -> b.function = f)}. */
     public Snapshot with(Consumer<Builder> change) {
         Builder b = toBuilder();
@@ -57,6 +68,7 @@ public record Snapshot(
         b.authorizers = authorizers;
         b.secret = secret;
         b.secretValue = secretValue;
+        b.secretVersionId = secretVersionId;
         b.previousSecretValue = previousSecretValue;
         b.secretPolicy = secretPolicy;
         b.function = function;
@@ -82,6 +94,9 @@ public record Snapshot(
         public List<State.Authorizer> authorizers = List.of();
         public State.Secret secret;
         public String secretValue;
+        /** AWSCURRENT's version id as read: a new version becomes current only if it still is. */
+        public String secretVersionId;
+
         public String previousSecretValue;
         public String secretPolicy;
         public State.Function function;
@@ -105,6 +120,7 @@ public record Snapshot(
                     authorizers,
                     secret,
                     secretValue,
+                    secretVersionId,
                     previousSecretValue,
                     secretPolicy,
                     function,

@@ -319,4 +319,19 @@ class PlanningTest {
         Plan p = new Plan(List.of(new SecretPiece().plan(w)));
         assertThat(p.toString() + Json.write(p.toJson())).doesNotContain(key.reveal());
     }
+
+    @Test
+    void snapshot_toString_neverShowsTheSecretsValues() {
+        ApiKey key = ApiKey.generate("live");
+        Snapshot s = Snapshot.EMPTY.with(b -> {
+            b.secretValue = key.reveal();
+            b.previousSecretValue = "{\"live\":\"" + key.reveal() + "\"}";
+        });
+        assertThat(s.toString()).doesNotContain(key.reveal()).contains("values redacted");
+        assertThat(wiring(Target.builder("api1", "us-east-1").build())
+                        .on(s)
+                        .snapshot()
+                        .toString())
+                .doesNotContain(key.reveal());
+    }
 }
