@@ -169,11 +169,10 @@ public final class KeyRotation {
                     "run secure-api setup first: it restores the secret and wires it again");
         }
 
-        List<Version> versions = versions(w, secret);
-        Optional<String> current =
-                versions.stream().filter(v -> v.has(CURRENT)).findFirst().flatMap(v -> value(w, secret, v));
-        Optional<String> previous =
-                versions.stream().filter(v -> v.has(PREVIOUS)).findFirst().flatMap(v -> value(w, secret, v));
+        Reader.of(w).secretVersions();
+        List<Version> versions = w.snapshot().secretVersions();
+        Optional<String> current = w.secretValue();
+        Optional<String> previous = w.previousSecretValue();
 
         // Without a config the bundled function tells: it exists and carries our managed tag.
         boolean userFunction;
@@ -217,7 +216,7 @@ public final class KeyRotation {
                                 .toList());
     }
 
-    private static Optional<String> value(Wiring w, State.Secret secret, Version v) {
+    static Optional<String> value(Wiring w, State.Secret secret, Version v) {
         return ifFound(
                 "reading version " + v.id() + " of secret " + secret.name(),
                 w.region(),
@@ -249,7 +248,11 @@ public final class KeyRotation {
         Optional<Integer> ttl = Optional.empty();
         try {
             Optional<String> id = cfg.map(ProjectConfig::authorizerId).filter(s -> s != null && !s.isBlank());
-            Optional<State.Authorizer> a = id.isPresent() ? HttpApi.authorizer(w, id.get()) : Optional.empty();
+            Optional<State.Authorizer> a = id.isPresent()
+                    ? Reader.of(w).authorizer(id.get()).wiring().authorizers().stream()
+                            .filter(x -> x.id().equals(id.get()))
+                            .findFirst()
+                    : Optional.empty();
             if (a.isEmpty()) {
                 a = Reader.of(w).authorizers().wiring().ourAuthorizer();
             }

@@ -74,17 +74,20 @@ public final class NamedKeys {
                     "secret " + s.name() + " is scheduled for deletion",
                     "run secure-api setup first: it restores the secret");
         }
-        SecretVersions.Current cur = SecretVersions.current(w, s.arn(), s.name())
+        String raw = Reader.of(w)
+                .secretValues()
+                .wiring()
+                .secretValue()
                 .orElseThrow(() -> ExitException.badInput(
                         "secret " + s.name() + " has no current value (AWSCURRENT)",
                         "run secure-api setup first: it stores a key"));
-        String raw = cur.value();
         if (!DigestSecret.is(raw)) {
             throw ExitException.badInput(
                     "secret " + s.name() + " holds its keys in plaintext (a format older secure-api versions wrote)",
                     "run secure-api setup first: it stores them as digests without changing any key");
         }
-        return new NamedKeys(w, s, DigestSecret.parse(raw, s.name()), cur.versionId());
+        return new NamedKeys(
+                w, s, DigestSecret.parse(raw, s.name()), w.snapshot().secretVersionId());
     }
 
     public Wiring wiring() {

@@ -115,6 +115,37 @@ final class Reader {
         return this;
     }
 
+    /**
+     * rotate-key: every version of the secret with its labels, and the values of AWSCURRENT's and
+     * AWSPREVIOUS's versions (the versions a rotation moves labels between).
+     */
+    Reader secretVersions() {
+        State.Secret s = w.secret().orElseThrow();
+        List<KeyRotation.Version> versions = KeyRotation.versions(w, s);
+        Optional<KeyRotation.Version> current =
+                versions.stream().filter(v -> v.has(KeyRotation.CURRENT)).findFirst();
+        String currentValue = current.flatMap(v -> KeyRotation.value(w, s, v)).orElse(null);
+        String previousValue = versions.stream()
+                .filter(v -> v.has(KeyRotation.PREVIOUS))
+                .findFirst()
+                .flatMap(v -> KeyRotation.value(w, s, v))
+                .orElse(null);
+        w.advance(b -> {
+            b.secretVersions = versions;
+            b.secretValue = currentValue;
+            b.secretVersionId = current.map(KeyRotation.Version::id).orElse(null);
+            b.previousSecretValue = previousValue;
+        });
+        return this;
+    }
+
+    /** One authorizer by id (rotate-key: the one the config names), added to the snapshot's authorizers. */
+    Reader authorizer(String id) {
+        Optional<State.Authorizer> a = HttpApi.authorizer(w, id);
+        a.ifPresent(found -> w.advance(b -> b.authorizers = Wiring.putAuthorizer(b.authorizers, found)));
+        return this;
+    }
+
     Reader role() {
         State.Role r =
                 ExecutionRolePiece.find(w, Names.managedRoleName(w.apiId())).orElse(null);

@@ -19,6 +19,7 @@ public record Snapshot(
         String secretValue,
         String secretVersionId,
         String previousSecretValue,
+        List<KeyRotation.Version> secretVersions,
         String secretPolicy,
         State.Function function,
         String functionPolicy,
@@ -36,6 +37,7 @@ public record Snapshot(
 
     public Snapshot {
         routes = List.copyOf(routes);
+        secretVersions = List.copyOf(secretVersions);
         authorizers = List.copyOf(authorizers);
         integrations = List.copyOf(integrations);
         stages = List.copyOf(stages);
@@ -70,6 +72,7 @@ public record Snapshot(
         b.secretValue = secretValue;
         b.secretVersionId = secretVersionId;
         b.previousSecretValue = previousSecretValue;
+        b.secretVersions = secretVersions;
         b.secretPolicy = secretPolicy;
         b.function = function;
         b.functionPolicy = functionPolicy;
@@ -98,6 +101,9 @@ public record Snapshot(
         public String secretVersionId;
 
         public String previousSecretValue;
+        /** Every version of the secret with its labels (read by rotate-key only). */
+        public List<KeyRotation.Version> secretVersions = List.of();
+
         public String secretPolicy;
         public State.Function function;
         public String functionPolicy;
@@ -122,6 +128,7 @@ public record Snapshot(
                     secretValue,
                     secretVersionId,
                     previousSecretValue,
+                    secretVersions,
                     secretPolicy,
                     function,
                     functionPolicy,
