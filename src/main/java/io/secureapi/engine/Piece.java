@@ -15,6 +15,19 @@ public interface Piece {
     Change plan(Wiring w);
 
     /**
+     * The plan's rows for this piece, decided after the {@code earlier} rows of the same plan: one,
+     * except for a piece with one row per resource (a stage without AutoDeploy per row).
+     */
+    default List<Change> planRows(Wiring w, List<Change> earlier) {
+        return List.of(plan(w));
+    }
+
+    /** The line apply and remove say before acting on {@code c}; null when the piece says its own. */
+    default String progressLine(Change c) {
+        return c.action().word() + " " + name() + ": " + c.resource();
+    }
+
+    /**
      * Makes the planned diff true; called only when {@code change.applies()}, in plan order, on the
      * snapshot the changes before it left. Answers the snapshot it leaves.
      */
@@ -28,6 +41,11 @@ public interface Piece {
     /** Plans removing what secure-api made of this piece (teardown). Pure, like plan: no AWS calls. */
     default Change planRemoval(Wiring w) {
         return Change.ok(name(), "-", "nothing of secure-api's here");
+    }
+
+    /** Teardown's rows for this piece: one, unless the piece has one row per resource. */
+    default List<Change> removalRows(Wiring w) {
+        return List.of(planRemoval(w));
     }
 
     /** Removes what the planned diff names; called only when {@code change.applies()}. Not-found counts as done, so reruns are safe. */

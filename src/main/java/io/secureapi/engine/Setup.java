@@ -64,9 +64,8 @@ public final class Setup {
     public Plan plan() {
         List<Change> changes = new ArrayList<>();
         for (Piece p : pieces) {
-            // one row per stage without AutoDeploy, decided on the changes planned before it
-            if (p instanceof StagesPiece s) changes.addAll(s.rows(wiring, changes));
-            else changes.add(p.plan(wiring));
+            // a piece may plan several rows (one per stage without AutoDeploy), decided on the rows before it
+            changes.addAll(p.planRows(wiring, changes));
         }
         before = RoutesPiece.before(wiring);
         return new Plan(changes);
@@ -82,9 +81,8 @@ public final class Setup {
         for (Change c : plan.changes()) {
             if (!c.applies()) continue;
             Piece piece = piece(pieces, c);
-            // a stage's deployment says its own line
-            if (c.changes() && !(piece instanceof StagesPiece))
-                progress.say(c.action().word() + " " + piece.name() + ": " + c.resource());
+            String line = piece.progressLine(c);
+            if (c.changes() && line != null) progress.say(line);
             wiring.advance(piece.apply(wiring, c));
         }
     }

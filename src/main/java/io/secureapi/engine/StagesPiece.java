@@ -107,6 +107,12 @@ public final class StagesPiece implements Piece {
         return "stages";
     }
 
+    /** Each deployment says its own line as it goes. */
+    @Override
+    public String progressLine(Change c) {
+        return null;
+    }
+
     // read
 
     /** Every stage, and what each stage without AutoDeploy serves. */
@@ -174,7 +180,7 @@ public final class StagesPiece implements Piece {
 
     @Override
     public Change plan(Wiring w) {
-        List<Change> rows = rows(w, List.of());
+        List<Change> rows = planRows(w, List.of());
         return rows.stream().filter(Change::changes).findFirst().orElse(rows.get(0));
     }
 
@@ -183,7 +189,8 @@ public final class StagesPiece implements Piece {
      * deployment when the changes planned before it touch routes, the authorizer or integrations, or when what
      * it serves leaves a route that should be protected without the protection.
      */
-    public List<Change> rows(Wiring w, List<Change> earlier) {
+    @Override
+    public List<Change> planRows(Wiring w, List<Change> earlier) {
         // integrations too: a --forward-key-name mapping reaches a stage only through a deployment
         Set<String> served =
                 Set.of(new RoutesPiece().name(), new AuthorizerPiece().name(), new KeyNameForwardingPiece().name());
@@ -345,6 +352,7 @@ public final class StagesPiece implements Piece {
     }
 
     /** A stage without AutoDeploy whose deployment uses our authorizer keeps calling it until deployed again. */
+    @Override
     public List<Change> removalRows(Wiring w) {
         Set<String> ours = new LinkedHashSet<>();
         ours.add(w.target.authorizerName());

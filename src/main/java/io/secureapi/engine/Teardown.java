@@ -116,8 +116,7 @@ public final class Teardown {
     public Plan plan() {
         List<Change> changes = new ArrayList<>();
         for (Piece p : pieces) {
-            if (p instanceof StagesPiece s) changes.addAll(s.removalRows(wiring));
-            else changes.add(p.planRemoval(wiring));
+            changes.addAll(p.removalRows(wiring));
         }
         for (RoutesPiece.Restore r : RoutesPiece.restorations(wiring)) {
             if (!r.recorded()) {
@@ -148,9 +147,8 @@ public final class Teardown {
         for (Change c : plan.changes()) {
             if (!c.applies()) continue;
             Piece piece = Setup.piece(pieces, c);
-            // a stage's deployment says its own line
-            if (!(piece instanceof StagesPiece))
-                progress.say(c.action().word() + " " + piece.name() + ": " + c.resource());
+            String line = piece.progressLine(c);
+            if (line != null) progress.say(line);
             wiring.advance(piece.remove(wiring, c));
         }
     }

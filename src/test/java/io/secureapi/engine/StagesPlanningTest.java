@@ -64,7 +64,7 @@ class StagesPlanningTest {
     void manualStage_servingRoutesUnprotected_needsDeployment_andIsRefusedWithoutTheFlag() {
         Wiring w = withStage(converged(), EXPORT_NOTHING_PROTECTED);
         StagesPiece stages = new StagesPiece();
-        List<Change> rows = stages.rows(w, List.of());
+        List<Change> rows = stages.planRows(w, List.of());
         assertThat(rows).hasSize(1);
         Change row = rows.get(0);
         assertThat(row.changes()).isTrue();
@@ -94,13 +94,13 @@ class StagesPlanningTest {
     void manualStage_servingTheProtection_isOk_unlessRoutesOrAuthorizerChange() {
         Wiring w = withStage(converged(), EXPORT_DEFAULT_PROTECTED);
         StagesPiece stages = new StagesPiece();
-        List<Change> converged = stages.rows(w, List.of());
+        List<Change> converged = stages.planRows(w, List.of());
         assertThat(converged).allSatisfy(c -> assertThat(c.changes()).isFalse());
         assertThat(StagesPiece.deployments(converged)).isEmpty();
         StagesPiece.refuseWithoutFlag(w, converged, "setup", "x"); // converged: no flag needed
 
         Change ttl = new Change("authorizer", "authorizer secure-api-key", Change.Action.UPDATE, "TTL 300 → 60 s");
-        List<Change> rows = stages.rows(w, List.of(ttl));
+        List<Change> rows = stages.planRows(w, List.of(ttl));
         assertThat(rows.get(0).changes()).isTrue();
         assertThat(rows.get(0).detail()).contains("reach it only through a deployment");
     }
@@ -110,7 +110,8 @@ class StagesPlanningTest {
         Wiring w = withStage(converged(), EXPORT_DEFAULT_PROTECTED);
         Change mapping = new Change(
                 new KeyNameForwardingPiece().name(), "integration abc", Change.Action.UPDATE, "forward the key name");
-        assertThat(new StagesPiece().rows(w, List.of(mapping)).get(0).changes()).isTrue();
+        assertThat(new StagesPiece().planRows(w, List.of(mapping)).get(0).changes())
+                .isTrue();
     }
 
     @Test
@@ -119,7 +120,7 @@ class StagesPlanningTest {
         w.advance(
                 b -> b.stages = List.of(new State.Stage("$default", true, "d0"), new State.Stage("beta", false, null)));
         StagesPiece stages = new StagesPiece();
-        List<Change> rows = stages.rows(w, List.of(new Change("routes", "r", Change.Action.UPDATE, "protect 1")));
+        List<Change> rows = stages.planRows(w, List.of(new Change("routes", "r", Change.Action.UPDATE, "protect 1")));
         assertThat(rows).hasSize(2).allSatisfy(c -> assertThat(c.changes()).isFalse());
         assertThat(rows.get(0).detail()).contains("$default").contains("AutoDeploy on");
         assertThat(rows.get(1).detail()).contains("serves nothing");
@@ -131,7 +132,7 @@ class StagesPlanningTest {
                 {"openapi": "3.0.1", "paths": {"/$default": {"x-amazon-apigateway-any-method": {"security": [{"secure-api-key": []}]}},
                   "/items": {"get": {"security": [{"secure-api-key": []}]}}, "/old": {"delete": {}}}}
                 """);
-        assertThat(new StagesPiece().rows(w, List.of()).get(0).detail()).contains("\"DELETE /old\"");
+        assertThat(new StagesPiece().planRows(w, List.of()).get(0).detail()).contains("\"DELETE /old\"");
     }
 
     @Test
