@@ -313,7 +313,9 @@ final class Reader {
         // chained in the order a failure is reported (the order they were read one by one before)
         ConcurrentReads reads = new ConcurrentReads();
         if (api.isPresent()) reads.chain(r::stages);
-        reads.chain(r::function, r::identity, r::functionPolicy);
+        // without a config, discover has read the function already
+        if (cfg.isEmpty()) reads.chain(r::identity, r::functionPolicy);
+        else reads.chain(r::function, r::identity, r::functionPolicy);
         if (target.managedFunction()) reads.chain(r::role, r::kmsRolePolicy);
         reads.chain(() -> r.secret(secretId), r::secretPolicy);
         if (target.managedFunction()) reads.chain(r::logGroup);

@@ -67,7 +67,10 @@ public final class Teardown {
         return function == null ? t.withoutFunction() : t.withFunction(function);
     }
 
-    /** No config: the function is the one our authorizer calls; the secret the one its SECRET_ARN names. */
+    /**
+     * No config: the function is the one our authorizer calls; the secret the one its SECRET_ARN
+     * names. The function read goes into the probe's snapshot, so it is not read a second time.
+     */
     static Target discover(Wiring probe, String apiId, String region) {
         Optional<String> fromAuthorizer = probe.authorizers().stream()
                 .filter(a -> a.name().equals(Names.DEFAULT_AUTHORIZER_NAME) && "REQUEST".equals(a.type()))
@@ -78,6 +81,7 @@ public final class Teardown {
                 fromAuthorizer.filter(arn -> !Wiring.nameOf(arn).equals(Names.managedFunctionName(apiId)));
         Target t = target(apiId, region, null, userFunction.orElse(null));
         Optional<State.Function> fn = FunctionPiece.find(probe, userFunction.orElse(Names.managedFunctionName(apiId)));
+        probe.advance(b -> b.function = fn.orElse(null));
         Optional<String> secretArn =
                 fn.map(f -> f.env().get(Names.ENV_SECRET_ARN)).filter(s -> s.startsWith("arn:"));
         String secretName = secretArn
