@@ -43,6 +43,11 @@ import picocli.CommandLine.Parameters;
             "Exit codes: 0 done (or nothing to do), 2 not an Amplify Gen 1 project (no amplify/ folder) or a damaged block."
         })
 public class AmplifyHookCommand extends AwsCommand {
+    @Override
+    protected boolean recoversKeys() {
+        return false;
+    }
+
     public enum Action {
         install,
         remove

@@ -44,6 +44,15 @@ public abstract class AwsCommand implements Callable<Integer> {
     private boolean entryResolved;
     private String entry;
 
+    /**
+     * Whether this command hands over a key an earlier run stored but never showed: the commands
+     * about one API's keys do; those about many APIs (scan, verify --all) or none (amplify-hook) do
+     * not, since they have no one config entry to recover for.
+     */
+    protected boolean recoversKeys() {
+        return true;
+    }
+
     /** Whether --output junit makes sense (verify only). */
     protected boolean acceptsJunit() {
         return false;
@@ -72,7 +81,7 @@ public abstract class AwsCommand implements Callable<Integer> {
             // already on the way out
         }
         try {
-            recoverPending();
+            if (recoversKeys()) recoverPending();
             int code = run();
             printJsonDocument();
             return code;

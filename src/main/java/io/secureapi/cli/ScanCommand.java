@@ -43,6 +43,11 @@ import picocli.CommandLine.Option;
             "2 bad input (unknown region, malformed --allow-public), 3 AWS refused or failed."
         })
 public class ScanCommand extends AwsCommand {
+    @Override
+    protected boolean recoversKeys() {
+        return false;
+    }
+
     @Option(
             names = "--regions",
             paramLabel = "R,R…|all",

@@ -48,6 +48,11 @@ import picocli.CommandLine.Option;
             "2 bad input, 3 AWS refused or failed."
         })
 public class VerifyCommand extends AwsCommand {
+    @Override
+    protected boolean recoversKeys() {
+        return !all;
+    }
+
     @Mixin
     ApiIdOption api = new ApiIdOption();
 
