@@ -145,7 +145,8 @@ public final class ExecutionRolePiece implements Piece {
 
     // teardown
 
-    private static boolean deletes(Wiring w) {
+    /** The bundled role is removed only when secure-api made it for this API (tag secure-api:managed=true). */
+    static boolean deletes(Wiring w) {
         return w.role()
                 .map(r -> "true".equals(r.tags().get(Names.TAG_MANAGED))
                         && w.apiId().equals(r.tags().getOrDefault(Names.TAG_API_ID, w.apiId())))

@@ -341,11 +341,7 @@ public final class KeyDecryptionPiece implements Piece {
         String resource = Names.managedRoleName(w.apiId()) + " " + Names.ROLE_KMS_POLICY_NAME;
         if (!w.target.managedFunction()) return Change.ok(name(), w.target.secretName(), "your function's role; kept");
         if (w.kmsRolePolicy().isEmpty()) return Change.ok(name(), resource, "no KMS policy");
-        boolean ours = w.role()
-                .map(r -> "true".equals(r.tags().get(Names.TAG_MANAGED))
-                        && w.apiId().equals(r.tags().getOrDefault(Names.TAG_API_ID, w.apiId())))
-                .orElse(false);
-        if (!ours)
+        if (!ExecutionRolePiece.deletes(w))
             return Change.ok(name(), resource, "role not tagged " + Names.TAG_MANAGED + "=true for this API; kept");
         return new Change(
                 name(), resource, Change.Action.DELETE, "remove kms:Decrypt from the authorizer's role", new Revoke());

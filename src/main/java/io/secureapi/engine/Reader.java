@@ -108,10 +108,12 @@ final class Reader {
     /** Its current value only, when it has one (verify: the format and key expiries of the bundled authorizer's secret). */
     Reader currentSecretValue() {
         Optional<State.Secret> s = w.secret().filter(x -> !x.scheduledForDeletion() && x.hasCurrent());
-        String value = s.isEmpty()
-                ? null
-                : SecretPiece.stageValue(w, s.get().arn(), KeyRotation.CURRENT).orElse(null);
-        w.advance(b -> b.secretValue = value);
+        Optional<SecretVersions.Current> read =
+                s.flatMap(x -> SecretVersions.current(w, x.arn(), w.target.secretName()));
+        w.advance(b -> {
+            b.secretValue = read.map(SecretVersions.Current::value).orElse(null);
+            b.secretVersionId = read.map(SecretVersions.Current::versionId).orElse(null);
+        });
         return this;
     }
 
@@ -283,13 +285,7 @@ final class Reader {
             Progress progress,
             List<String> notes) {
         Optional<ProjectConfig> cfg = Optional.ofNullable(config).filter(ProjectConfig.forApi(apiId));
-        Target provisional = Teardown.target(
-                apiId,
-                region,
-                cfg.orElse(null),
-                cfg.filter(c -> !c.functionManaged())
-                        .map(ProjectConfig::functionArn)
-                        .orElse(null));
+        Target provisional = Target.fromConfig(apiId, region, cfg.orElse(null));
         Wiring probe = new Wiring(provisional, aws, progress, cfg.orElse(null));
         Optional<State.Api> api = HttpApi.find(probe); // also checks it is an HTTP API
         if (api.isPresent()) {

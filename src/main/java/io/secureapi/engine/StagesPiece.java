@@ -345,12 +345,6 @@ public final class StagesPiece implements Piece {
 
     // teardown
 
-    @Override
-    public Change planRemoval(Wiring w) {
-        List<Change> rows = removalRows(w);
-        return rows.stream().filter(Change::changes).findFirst().orElse(rows.get(0));
-    }
-
     /** A stage without AutoDeploy whose deployment uses our authorizer keeps calling it until deployed again. */
     @Override
     public List<Change> removalRows(Wiring w) {
@@ -443,12 +437,6 @@ public final class StagesPiece implements Piece {
 
     /** A stage and the URL clients call it at. */
     public record Url(String stage, String url) {}
-
-    /** The path a request needs to reach a stage: none with a $default stage, else the first stage's name. */
-    public static String pathPrefix(Wiring w) {
-        String url = urls(w).get(0).url();
-        return urls(w).get(0).stage().equals("$default") ? "" : url.substring(url.lastIndexOf('/'));
-    }
 
     /**
      * The invoke URL of each stage: the API endpoint for $default (no path), else endpoint/stage.

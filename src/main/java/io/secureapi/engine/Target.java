@@ -167,10 +167,6 @@ public final class Target {
         return toBuilder().secretName(name).build();
     }
 
-    public Target withoutFunction() {
-        return toBuilder().function(null).build();
-    }
-
     public Target withFunction(String functionArn) {
         return toBuilder().function(functionArn).build();
     }

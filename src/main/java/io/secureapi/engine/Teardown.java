@@ -62,11 +62,6 @@ public final class Teardown {
     }
 
     /** {@code cfg}: null for none; {@code function}: the user's function, null for the bundled one. */
-    static Target target(String apiId, String region, ProjectConfig cfg, String function) {
-        Target t = Target.fromConfig(apiId, region, cfg);
-        return function == null ? t.withoutFunction() : t.withFunction(function);
-    }
-
     /**
      * No config: the function is the one our authorizer calls; the secret the one its SECRET_ARN
      * names. The function read goes into the probe's snapshot, so it is not read a second time.
@@ -79,7 +74,7 @@ public final class Teardown {
                 .findFirst();
         Optional<String> userFunction =
                 fromAuthorizer.filter(arn -> !Wiring.nameOf(arn).equals(Names.managedFunctionName(apiId)));
-        Target t = target(apiId, region, null, userFunction.orElse(null));
+        Target t = Target.fromConfig(apiId, region, null);
         Optional<State.Function> fn = FunctionPiece.find(probe, userFunction.orElse(Names.managedFunctionName(apiId)));
         probe.advance(b -> b.function = fn.orElse(null));
         Optional<String> secretArn =
@@ -88,12 +83,9 @@ public final class Teardown {
                 .flatMap(Arns::parse)
                 .map(p -> p.resource().replaceFirst("^secret:", "").replaceFirst("-[A-Za-z0-9]{6}$", ""))
                 .orElse(t.secretName());
-        return Target.builder(apiId, region)
+        return t.toBuilder()
                 .function(userFunction.orElse(null))
                 .secretName(secretName)
-                .authorizerName(t.authorizerName())
-                .header(t.header())
-                .cacheTtl(t.cacheTtl())
                 .build();
     }
 

@@ -52,9 +52,8 @@ public final class Verify {
         if (w.secret().isEmpty()) return ProbeKeySource.none("secret " + name + " not found");
         if (w.secret().get().scheduledForDeletion())
             return ProbeKeySource.none("secret " + name + " is scheduled for deletion");
-        Optional<String> raw = w.secretValue().isPresent()
-                ? w.secretValue()
-                : SecretPiece.stageValue(w, w.secret().get().arn(), KeyRotation.CURRENT);
+        if (w.secretValue().isEmpty()) Reader.of(w).currentSecretValue();
+        Optional<String> raw = w.secretValue();
         if (raw.isEmpty()) return ProbeKeySource.none("secret " + name + " has no current string value");
         if (DigestSecret.is(raw.get()))
             return ProbeKeySource.none("secret " + name + " holds digests of keys, never a key");
@@ -81,13 +80,8 @@ public final class Verify {
      * reaches the backend, and it must not change anything there.
      */
     public URI probeUrl() {
-        String endpoint = w.api().endpoint();
-        if (endpoint == null || endpoint.isBlank()) {
-            endpoint = "https://" + w.apiId() + ".execute-api." + w.region() + "." + Arns.dnsSuffix(w.region());
-        }
-        endpoint = endpoint.replaceAll("/+$", "");
-        // without a $default stage the API answers only under a stage's path
-        endpoint += StagesPiece.pathPrefix(w);
+        // without a $default stage the API answers only under a stage's path: the first stage's URL
+        String endpoint = StagesPiece.urls(w).get(0).url();
         String path = "/";
         boolean catchAll =
                 w.routes().stream().anyMatch(r -> r.key().equals("$default") && RoutesPiece.protectedByUs(w, r));
