@@ -251,14 +251,6 @@ def aws_cli_scan(endpoint, env):
     return time.perf_counter() - start
 
 
-def verify_all_ready():
-    try:
-        with open(VERIFY_SOURCE, encoding="utf-8") as f:
-            return '"--all"' in f.read()
-    except OSError:
-        return False
-
-
 def verify_ready():
     try:
         with open(VERIFY_SOURCE, encoding="utf-8") as f:
@@ -432,22 +424,19 @@ def main():
                              "aws apigatewayv2 get-routes (one call)", median(aws), f"{r:.2f}×", "≤ 1.5×", r <= 1.5))
 
         if "d" in only:
-            if not verify_all_ready():
-                print("bench: (d) skipped: this build has no verify --all", file=sys.stderr)
-            else:
-                work = tempfile.mkdtemp(prefix="secure-api-bench-")
-                try:
-                    for i in range(a.entries):
-                        timed(secure_api(emu.endpoint, "setup", "--api-id", fx.amplify_api(), "--env", f"env{i}",
-                                         "--key-out", os.path.join(work, f"key{i}")), env, cwd=work)
-                    tool, one = bench_alternating(secure_api(emu.endpoint, "verify", "--all"),
-                                                  secure_api(emu.endpoint, "verify", "--env", "env0"), env, a.runs, cwd=work,
-                                                  label="verify --all")
-                finally:
-                    shutil.rmtree(work, ignore_errors=True)
-                r = median(tool) / median(one)
-                rows.append((f"verify --all, {a.entries} entries", "secure-api verify --all", median(tool),
-                             "secure-api verify (one entry)", median(one), f"{r:.2f}×", "≤ 2×", r <= 2))
+            work = tempfile.mkdtemp(prefix="secure-api-bench-")
+            try:
+                for i in range(a.entries):
+                    timed(secure_api(emu.endpoint, "setup", "--api-id", fx.amplify_api(), "--env", f"env{i}",
+                                     "--key-out", os.path.join(work, f"key{i}")), env, cwd=work)
+                tool, one = bench_alternating(secure_api(emu.endpoint, "verify", "--all"),
+                                              secure_api(emu.endpoint, "verify", "--env", "env0"), env, a.runs, cwd=work,
+                                              label="verify --all")
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+            r = median(tool) / median(one)
+            rows.append((f"verify --all, {a.entries} entries", "secure-api verify --all", median(tool),
+                         "secure-api verify (one entry)", median(one), f"{r:.2f}×", "≤ 2×", r <= 2))
         if "e" in only:
             scan_fixture(emu.endpoint, a.scan_apis // len(SCAN_REGIONS))
             work = tempfile.mkdtemp(prefix="secure-api-bench-")

@@ -210,12 +210,10 @@ public abstract class AwsCommand implements Callable<Integer> {
         return true;
     }
 
+    /** The label a key is shown under: its Bubble setting for live and dev, else its name. */
     static String keyLabel(String keyName) {
-        return switch (keyName) {
-            case "live" -> "Key value";
-            case "dev" -> "Development key value";
-            default -> "Key " + keyName;
-        };
+        String setting = io.secureapi.engine.KeyRotation.bubbleSetting(keyName);
+        return setting != null ? setting : "Key " + keyName;
     }
 
     private static Map<String, Object> keyJson(String env, String name, String apiId, String value) {

@@ -55,10 +55,6 @@ public class KeysCommand implements Callable<Integer> {
         return ExitException.BAD_INPUT;
     }
 
-    static String bubbleSetting(String name) {
-        return io.secureapi.engine.KeyRotation.bubbleSetting(name);
-    }
-
     /** The header the entry names ({@code cfg} null: none), else the default. */
     static String header(ProjectConfig cfg) {
         return cfg == null || cfg.header() == null || cfg.header().isBlank() ? Names.DEFAULT_HEADER : cfg.header();
@@ -165,7 +161,7 @@ public class KeysCommand implements Callable<Integer> {
             String value = shown != null
                     ? shown
                     : supplied.isPresent() ? "(the key you supplied)" : "(written to " + keys.keyOut + ")";
-            String setting = bubbleSetting(name);
+            String setting = io.secureapi.engine.KeyRotation.bubbleSetting(name);
             out().println();
             if (setting != null) {
                 out().println(style().bold(
@@ -212,7 +208,7 @@ public class KeysCommand implements Callable<Integer> {
                             : null);
             key.put("supplied", keys.keyFile != null || keys.keyStdin);
             key.put("header", header(cfg));
-            key.put("bubbleSetting", bubbleSetting(name));
+            key.put("bubbleSetting", io.secureapi.engine.KeyRotation.bubbleSetting(name));
             d.put("key", key);
             return d;
         }

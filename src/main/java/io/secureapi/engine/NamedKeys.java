@@ -102,10 +102,6 @@ public final class NamedKeys {
         return secret.name();
     }
 
-    public DigestSecret current() {
-        return current;
-    }
-
     /**
      * "90d" counts from now; "2027-03-31" is the end of that day in UTC. Empty text = never.
      * A past or unreadable expiry is exit 2, checked before anything is read.

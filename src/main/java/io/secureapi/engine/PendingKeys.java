@@ -124,10 +124,6 @@ public final class PendingKeys {
         return str;
     }
 
-    public List<Record> forEntry(String env) {
-        return records().stream().filter(r -> r.env().equals(env)).toList();
-    }
-
     /** Adds (or replaces) the record of {@code r.env()} and {@code r.key()}; on disk when this returns. */
     public synchronized void put(Record r) {
         List<Record> next = new ArrayList<>(records().stream()
