@@ -165,9 +165,12 @@ public class SetupCommand extends AwsCommand {
     protected int run() {
         Target target = target();
         keys.checkKeyOut();
-        Setup setup = Setup.read(target, aws(), progress(), config().orElse(null))
-                .deployStages(deployStages)
-                .keyOptions(logRetentionDays, forwardKeyName);
+        Setup setup = Setup.read(
+                target,
+                Setup.options(deployStages, logRetentionDays, forwardKeyName),
+                aws(),
+                progress(),
+                config().orElse(null));
         Plan plan = setup.plan();
         if (noNewKey) refuseNewKey(plan, target);
         printPlan("Plan for API " + target.apiId() + " (" + target.region() + ")", plan, dryRun.on);

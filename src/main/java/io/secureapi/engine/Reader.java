@@ -211,8 +211,9 @@ final class Reader {
      * already calls the user's own function keeps that function rather than silently swapping in
      * the bundled one.
      */
-    static Wiring forSetup(Target target, AwsClients aws, Progress progress, ProjectConfig previous) {
-        Wiring first = new Wiring(target, aws, progress, previous);
+    static Wiring forSetup(
+            Target target, Wiring.Options options, AwsClients aws, Progress progress, ProjectConfig previous) {
+        Wiring first = new Wiring(target, aws, progress, previous).with(options);
         boolean knownApi = first.previous().isPresent();
         boolean early = target.managedFunction() && !knownApi;
         Wiring chosen = first;
@@ -244,7 +245,9 @@ final class Reader {
                 .chain(r::givenFunction, r::identity, r::functionPolicy)
                 .chain(() -> r.secret(w.target.secretName()), r::secretValues, r::secretPolicy);
         if (w.target.managedFunction()) reads.chain(r::role, r::kmsRolePolicy).chain(r::logGroup);
-        reads.chain(r::integrations).chain(r::stages);
+        // the integrations matter only with a key-name header, asked for now or recorded
+        if (KeyNameForwardingPiece.header(w) != null) reads.chain(r::integrations);
+        reads.chain(r::stages);
         reads.run();
         SecretSharing.refuseIfShared(w);
         r.kmsKey();

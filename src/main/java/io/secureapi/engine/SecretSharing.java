@@ -48,7 +48,8 @@ public final class SecretSharing {
         if (tagged != null && !tagged.equals(w.apiId())) {
             return Optional.of(new OtherReader(tagged, "its tag " + Names.TAG_API_ID + " names it"));
         }
-        for (String principal : grantedRoles(w)) {
+        List<String> granted = grantedRoles(w);
+        for (String principal : granted) {
             Matcher m = BUNDLED_ROLE.matcher(principal);
             if (m.find() && !m.group(1).equals(w.apiId())) {
                 return Optional.of(new OtherReader(
@@ -61,9 +62,15 @@ public final class SecretSharing {
         if (byFunction.isPresent()) return byFunction;
         // Our statement lets a role read it that neither this run nor this API's authorizer uses: someone else's
         // reader.
-        for (String role : grantedRoles(w)) {
+        String ourRole = null;
+        boolean ourRoleRead = false;
+        for (String role : granted) {
             if (role.equals(w.roleArn()) || role.endsWith(":role/" + Names.managedRoleName(w.apiId()))) continue;
-            if (role.equals(ourAuthorizerRole(w).orElse(null))) continue;
+            if (!ourRoleRead) { // one read at most, and only when a role needs it
+                ourRole = ourAuthorizerRole(w).orElse(null);
+                ourRoleRead = true;
+            }
+            if (role.equals(ourRole)) continue;
             return Optional.of(new OtherReader(
                     null,
                     "its resource policy statement " + Names.SECRET_POLICY_SID + " lets role " + role

@@ -39,26 +39,19 @@ public final class Setup {
     }
 
     /** Reads the whole actual state: independent chains of reads run concurrently. {@code previous}: the config entry, null for none. */
-    public static Setup read(Target target, AwsClients aws, Progress progress, ProjectConfig previous) {
-        Wiring w = Reader.forSetup(target, aws, progress, previous);
+    public static Setup read(
+            Target target, Wiring.Options options, AwsClients aws, Progress progress, ProjectConfig previous) {
+        Wiring w = Reader.forSetup(target, options, aws, progress, previous);
         return new Setup(w, pieces(w.target));
     }
 
-    /** --log-retention-days and --forward-key-name (null: not given); set before planning. */
-    public Setup keyOptions(Integer logRetentionDays, String forwardKeyName) {
-        wiring = wiring.with(new Wiring.Options(
-                wiring.options.deployStages(), logRetentionDays, forwardKeyName, wiring.options.removal()));
-        return this;
+    /** --deploy-stages, --log-retention-days and --forward-key-name (null: not given). */
+    public static Wiring.Options options(boolean deployStages, Integer logRetentionDays, String forwardKeyName) {
+        return new Wiring.Options(deployStages, logRetentionDays, forwardKeyName, Wiring.Options.DEFAULT.removal());
     }
 
     public Wiring wiring() {
         return wiring;
-    }
-
-    /** --deploy-stages: lets apply deploy the stages without AutoDeploy that need it, as its last step. */
-    public Setup deployStages(boolean allowed) {
-        wiring = wiring.with(wiring.options.withDeployStages(allowed));
-        return this;
     }
 
     public Plan plan() {
