@@ -12,8 +12,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
-import software.amazon.awssdk.services.secretsmanager.model.PutSecretValueResponse;
 import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
 
 /**
@@ -565,15 +563,12 @@ public final class KeyRotation {
         String value = SecretValue.format(keys, isPlain(currentRaw));
         String discarded =
                 java.util.Objects.requireNonNull(dc.discardedVersionId(), "the current version of secret " + name);
-        String token = UUID.randomUUID().toString();
         progress.say("storing the previous " + env + " key as the current version of secret " + name);
-        PutSecretValueResponse put = call(
-                "storing a new version of secret " + name,
-                w.region(),
-                () -> w.aws.secrets()
-                        .putSecretValue(r -> r.secretId(arn).secretString(value).clientRequestToken(token)));
-        // the put moved AWSPREVIOUS onto the discarded version (it holds the new key): take it off
-        // (docs.aws.amazon.com/secretsmanager/latest/apireference/API_PutSecretValue.html, VersionStages)
+        // current only if the discarded version still is: a concurrent change is never overwritten
+        String version =
+                SecretVersions.putIfCurrent(w, arn, name, value, discarded, "storing a new version of secret " + name);
+        // moving AWSCURRENT moved AWSPREVIOUS onto the discarded version (it holds the new key): take it off
+        // (docs.aws.amazon.com/secretsmanager/latest/apireference/API_UpdateSecretVersionStage.html)
         progress.say("removing AWSPREVIOUS from version " + discarded + " of secret " + name);
         call(
                 "removing AWSPREVIOUS from version " + discarded + " of secret " + name,
@@ -581,7 +576,7 @@ public final class KeyRotation {
                 () -> w.aws.secrets()
                         .updateSecretVersionStage(
                                 r -> r.secretId(arn).versionStage(PREVIOUS).removeFromVersionId(discarded)));
-        return new Outcome(null, false, put.versionId(), discarded, List.of(env));
+        return new Outcome(null, false, version, discarded, List.of(env));
     }
 
     private static String since(Version current) {
@@ -712,21 +707,28 @@ public final class KeyRotation {
         String env = rotate.key();
         ApiKey key = rotate.supplied() ? Objects.requireNonNull(request.suppliedKey()) : ApiKey.generate(env);
         String value = nextValue(Objects.requireNonNull(snapshot.currentValue()), env, key);
-        // One token per run: an SDK retry after a lost response cannot make a second version.
-        String token = UUID.randomUUID().toString();
         boolean generated = !rotate.supplied();
         if (generated) handover.beforeStore(env, arn, key);
         progress.say("storing a new version of secret " + name);
-        PutSecretValueResponse put = call(
-                "storing a new version of secret " + name,
-                w.region(),
-                () -> w.aws.secrets()
-                        .putSecretValue(r -> r.secretId(arn).secretString(value).clientRequestToken(token)));
+        String version;
+        try {
+            // current only if the version read still is (a concurrent change is never overwritten)
+            version = SecretVersions.putIfCurrent(
+                    w,
+                    arn,
+                    name,
+                    value,
+                    wiring.snapshot().secretVersionId(),
+                    "storing a new version of secret " + name);
+        } catch (ExitException notCurrent) {
+            if (generated) handover.notStored(env);
+            throw notCurrent;
+        }
         if (generated) handover.stored(env);
         return new Outcome(
                 key,
                 generated,
-                put.versionId(),
+                version,
                 snapshot.version(CURRENT).map(Version::id).orElse(null),
                 rotate.lost());
     }

@@ -127,11 +127,14 @@ final class Reader {
         Optional<KeyRotation.Version> current =
                 versions.stream().filter(v -> v.has(KeyRotation.CURRENT)).findFirst();
         String currentValue = current.flatMap(v -> KeyRotation.value(w, s, v)).orElse(null);
-        String previousValue = versions.stream()
-                .filter(v -> v.has(KeyRotation.PREVIOUS))
-                .findFirst()
-                .flatMap(v -> KeyRotation.value(w, s, v))
-                .orElse(null);
+        // the digest format keeps a rotation's old key inside the current version: AWSPREVIOUS no longer matters
+        String previousValue = currentValue != null && DigestSecret.is(currentValue)
+                ? null
+                : versions.stream()
+                        .filter(v -> v.has(KeyRotation.PREVIOUS))
+                        .findFirst()
+                        .flatMap(v -> KeyRotation.value(w, s, v))
+                        .orElse(null);
         w.advance(b -> {
             b.secretVersions = versions;
             b.secretValue = currentValue;
