@@ -56,8 +56,10 @@ public final class AwsCall {
     public static ExitException translate(String doing, String region, SdkException e) {
         String where = doing + " (" + region + ")";
         if (e instanceof AwsServiceException service) {
+            // an answer without an error body (an HTTP 500 from a proxy or an emulator) has no code: say its status
             String code = service.awsErrorDetails() == null
-                    ? "ServiceError"
+                            || service.awsErrorDetails().errorCode() == null
+                    ? "HTTP " + service.statusCode()
                     : service.awsErrorDetails().errorCode();
             String detail = service.awsErrorDetails() == null
                     ? e.getMessage()

@@ -259,7 +259,8 @@ public abstract class AwsCommand implements Callable<Integer> {
                 p.remove(r.env(), r.key());
                 err().println("note: dropped the record of a " + r.key() + " key for API " + r.apiId() + " from "
                         + p.file()
-                        + ": Secrets Manager does not hold it (the run that made it stopped before storing it)");
+                        + ": Secrets Manager does not hold it as a current or previous key (the run that made it stopped"
+                        + " before storing it or before making it current, so it was never accepted)");
                 continue;
             }
             handOverRecovered(p, r);

@@ -96,6 +96,12 @@ public class AwsOptions {
             throw ExitException.badInput(
                     "\"" + r + "\" is not an AWS region name", "pass a region such as --region us-east-1");
         }
+        // well-formed but unknown (us-east-99): bad input before any call, as scan --regions judges it
+        if (!io.secureapi.engine.Scan.known(r)) {
+            throw ExitException.badInput(
+                    "\"" + r + "\" is not an AWS region",
+                    "pass a region such as --region us-east-1 (aws ec2 describe-regions lists those of your account)");
+        }
         String endpoint = endpointUrl != null ? endpointUrl : env.get("AWS_ENDPOINT_URL");
         URI uri = null;
         if (endpoint != null && !endpoint.isBlank()) {

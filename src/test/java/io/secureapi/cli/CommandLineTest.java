@@ -70,6 +70,14 @@ class CommandLineTest {
     }
 
     @Test
+    void wellFormedButUnknownRegion_isBadInputBeforeAnyCall() {
+        Run run = Run.raw("", Map.of(), "setup", "--api-id", "abcdefgh", "--region", "us-east-99");
+        assertThat(run.exitCode).isEqualTo(2);
+        assertThat(run.err).contains("\"us-east-99\" is not an AWS region").doesNotContain("null");
+        assertThat(run.operations).isEmpty();
+    }
+
+    @Test
     void completionScript_isGenerated() {
         Run run = Run.raw("", Map.of(), "generate-completion");
         assertThat(run.exitCode).isZero();
