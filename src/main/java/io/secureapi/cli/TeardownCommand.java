@@ -78,8 +78,8 @@ public class TeardownCommand extends AwsCommand {
 
     @Override
     protected int run() {
-        int days = recoveryDays == null ? Teardown.Options.DEFAULT.recoveryDays() : recoveryDays;
-        if (days < Teardown.Options.MIN_RECOVERY_DAYS || days > Teardown.Options.MAX_RECOVERY_DAYS) {
+        int days = recoveryDays == null ? Wiring.Removal.DEFAULT.recoveryDays() : recoveryDays;
+        if (days < Wiring.Removal.MIN_RECOVERY_DAYS || days > Wiring.Removal.MAX_RECOVERY_DAYS) {
             throw ExitException.badInput(
                     "--recovery-days " + days + " is out of range",
                     "give 7 to 30 days (Secrets Manager's limits), or --keep-secret to keep the secret");
@@ -98,7 +98,7 @@ public class TeardownCommand extends AwsCommand {
             err().println("note: keeping the secret: an earlier teardown --keep-secret kept it (\"" + KEPT_SECRET
                     + "\" in " + configPath() + "); to delete it, remove that field and run teardown again");
         }
-        Teardown teardown = Teardown.read(id, region, cfg, new Teardown.Options(keep, days), aws(), progress())
+        Teardown teardown = Teardown.read(id, region, cfg, new Wiring.Removal(keep, days), aws(), progress())
                 .deployStages(deployStages);
         Plan plan = teardown.plan();
         List<String> madePublic = teardown.routesMadePublic();

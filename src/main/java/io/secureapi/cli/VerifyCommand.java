@@ -1,5 +1,6 @@
 package io.secureapi.cli;
 
+import io.secureapi.engine.Check;
 import io.secureapi.engine.Probe;
 import io.secureapi.engine.Target;
 import io.secureapi.engine.Verification;
@@ -141,7 +142,7 @@ public class VerifyCommand extends AwsCommand {
         Verify verify = Verify.read(target, aws, progress, cfg);
         // routes setup's --routes left out come with the target (from the config): verify allows them, but never a
         // catch-all
-        Verification v = verify.check(new Verify.Options(allowed, LocalDate.now(ZoneOffset.UTC)));
+        Verification v = verify.check(new Check.Options(allowed, LocalDate.now(ZoneOffset.UTC)));
         if (probing) {
             URI at = url != null ? url : verify.probeUrl();
             Verify.ProbeKeySource key =

@@ -242,7 +242,7 @@ public final class AuthorizerPiece implements Piece {
 
     /** authorizer.contract: our authorizer exists and is exactly what setup makes. */
     @Override
-    public List<Check> check(Wiring w, Verify.Options o) {
+    public List<Check> check(Wiring w, Check.Options o) {
         String name = w.target.authorizerName();
         String res = "authorizer " + name + " on API " + w.apiId();
         Optional<State.Authorizer> a = w.ourAuthorizer();
@@ -251,7 +251,7 @@ public final class AuthorizerPiece implements Piece {
                     "authorizer.contract",
                     res,
                     "API " + w.apiId() + " has no authorizer named " + name + ": no route can be protected by it",
-                    Verify.SETUP_FIX));
+                    Check.SETUP_FIX));
         }
         String id = a.get().id();
         List<String> diff = differences(w, a.get());
@@ -260,7 +260,7 @@ public final class AuthorizerPiece implements Piece {
                     "authorizer.contract",
                     res + " (" + id + ")",
                     "authorizer " + name + " (" + id + ") differs from what setup makes: " + String.join("; ", diff),
-                    Verify.SETUP_FIX));
+                    Check.SETUP_FIX));
         }
         return List.of(Check.pass(
                 "authorizer.contract",

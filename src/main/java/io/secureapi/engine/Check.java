@@ -1,14 +1,25 @@
 package io.secureapi.engine;
 
+import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One verify result: a stable id, a status, the resource it is about, a message that names it,
  * the fix (on fail and warn), and detail lines (e.g. every unprotected route). Never holds key material.
  */
 public record Check(String id, Status status, String resource, String message, String fix, List<String> details) {
+    public static final String SETUP_FIX = "run secure-api setup";
+
+    /** --allow-public route keys, and the day runtime deprecation is judged on. */
+    public record Options(Set<String> allowPublic, LocalDate today) {
+        public Options {
+            allowPublic = Set.copyOf(allowPublic);
+        }
+    }
+
     public enum Status {
         PASS,
         FAIL,

@@ -77,6 +77,6 @@ public final class DigestRotation {
                     "secret " + secretName + " has no development key to rotate",
                     "add one with: secure-api setup --dev-key");
         }
-        return NamedKeys.unknown(name, secretName, d);
+        return DigestSecret.unknown(name, secretName, d);
     }
 }

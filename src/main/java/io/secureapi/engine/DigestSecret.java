@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Collections;
@@ -22,6 +23,18 @@ import javax.crypto.spec.SecretKeySpec;
  * a leaked secret value gives nothing to send. Immutable; every change returns a new value.
  */
 public record DigestSecret(String salt, Map<String, Entry> keys) {
+    /** A key within this many days of its expiry is "expiring". */
+    public static final Duration EXPIRING_WITHIN = Duration.ofDays(14);
+
+    public static ExitException unknown(String name, String secretName, DigestSecret d) {
+        return ExitException.badInput(
+                "no key named " + name + " in secret " + secretName + " (keys: "
+                        + (d.keys().isEmpty()
+                                ? "none"
+                                : String.join(", ", d.keys().keySet())) + ")",
+                "see them with: secure-api keys list");
+    }
+
     public static final String FORMAT = "secure-api-digests";
     public static final int VERSION = 1;
     public static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");

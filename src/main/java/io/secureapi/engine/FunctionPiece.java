@@ -314,7 +314,7 @@ public final class FunctionPiece implements Piece {
      * authorizer, function.bundled. An environment a published version cannot change leaves out function.bundled.
      */
     @Override
-    public List<Check> check(Wiring w, Verify.Options o) {
+    public List<Check> check(Wiring w, Check.Options o) {
         String fn = w.functionName();
         String res = "Lambda function " + fn;
         boolean managed = w.target.managedFunction();
@@ -326,7 +326,7 @@ public final class FunctionPiece implements Piece {
                             "Lambda function " + fn + " not found in " + w.region()
                                     + ": API Gateway cannot run the authorizer",
                             managed
-                                    ? Verify.SETUP_FIX + " (it deploys the bundled authorizer)"
+                                    ? Check.SETUP_FIX + " (it deploys the bundled authorizer)"
                                     : "restore your function " + fn
                                             + ", or run secure-api setup --function NAME with the function that should check the key"));
         }
@@ -362,7 +362,7 @@ public final class FunctionPiece implements Piece {
                     res,
                     "Lambda function " + fn + " " + what + ": the authorizer cannot run",
                     w.target.managedFunction()
-                            ? Verify.SETUP_FIX
+                            ? Check.SETUP_FIX
                             : "see why: aws lambda get-function-configuration --function-name " + fn
                                     + " (StateReason, LastUpdateStatusReason)");
         }
@@ -392,7 +392,7 @@ public final class FunctionPiece implements Piece {
                 res,
                 "the environment of Lambda function " + fn + " does not point at secret " + w.target.secretName() + ": "
                         + env.detail(),
-                Verify.SETUP_FIX + " (it merges the variable; others are kept)");
+                Check.SETUP_FIX + " (it merges the variable; others are kept)");
     }
 
     private static Check runtime(Wiring w, State.Function f, String res, LocalDate today) {
@@ -418,9 +418,9 @@ public final class FunctionPiece implements Piece {
                 res,
                 "Lambda function " + fn + " runs on " + f.runtime() + ", " + why,
                 w.target.managedFunction() && !Names.RUNTIME.equals(f.runtime())
-                        ? Verify.SETUP_FIX + " (it moves the bundled authorizer to " + Names.RUNTIME + ")"
+                        ? Check.SETUP_FIX + " (it moves the bundled authorizer to " + Names.RUNTIME + ")"
                         : w.target.managedFunction()
-                                ? "upgrade secure-api, then " + Verify.SETUP_FIX
+                                ? "upgrade secure-api, then " + Check.SETUP_FIX
                                 : "move it to a supported runtime after testing your code on it: aws lambda update-function-configuration --function-name "
                                         + fn + " --runtime " + Names.RUNTIME);
     }
@@ -439,7 +439,7 @@ public final class FunctionPiece implements Piece {
                     res,
                     "Lambda function " + fn + " is not the bundled authorizer as this secure-api deploys it: "
                             + c.detail(),
-                    Verify.SETUP_FIX + " (after upgrading secure-api, run it once to deploy the new code)");
+                    Check.SETUP_FIX + " (after upgrading secure-api, run it once to deploy the new code)");
         }
         return Check.pass(
                 "function.bundled",

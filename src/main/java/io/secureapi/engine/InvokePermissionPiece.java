@@ -216,7 +216,7 @@ public final class InvokePermissionPiece implements Piece {
      * any other statement that also lets it in for this API is a warning. Left out without a function.
      */
     @Override
-    public List<Check> check(Wiring w, Verify.Options o) {
+    public List<Check> check(Wiring w, Check.Options o) {
         if (w.function().isEmpty()) return List.of();
         String sid = Names.permissionStatementId(w.apiId());
         String res = "Lambda function " + w.functionName() + " permission " + sid;
@@ -234,7 +234,7 @@ public final class InvokePermissionPiece implements Piece {
                     res,
                     "statement " + sid + " of Lambda function " + w.functionName() + " has no authorizer "
                             + w.target.authorizerName() + " to be scoped to",
-                    Verify.SETUP_FIX));
+                    Check.SETUP_FIX));
         }
         return List.of(scoped(w, res, ours, want, broader));
     }
@@ -259,7 +259,7 @@ public final class InvokePermissionPiece implements Piece {
         for (Map<String, Object> st : grants) {
             if (st == ours) continue;
             String src = sourceArn(st).orElse(null);
-            if (src == null || Verify.arnLike(src, covered)) out.add(describe(st, src));
+            if (src == null || PolicyDocument.arnLike(src, covered)) out.add(describe(st, src));
         }
         return out;
     }
@@ -274,7 +274,7 @@ public final class InvokePermissionPiece implements Piece {
                     res,
                     "Lambda function " + fn + " has no statement " + sid
                             + "; API Gateway may invoke it through broader statement(s): " + String.join(", ", broader),
-                    Verify.SETUP_FIX
+                    Check.SETUP_FIX
                             + " (it adds a statement scoped to the authorizer), then remove the broader one(s) with aws lambda remove-permission");
         }
         return Check.fail(
@@ -283,7 +283,7 @@ public final class InvokePermissionPiece implements Piece {
                 "Lambda function " + fn + " has no invoke permission for API " + w.apiId()
                         + (want == null ? "" : "'s authorizer (" + want + ")")
                         + ": API Gateway cannot call the authorizer",
-                Verify.SETUP_FIX);
+                Check.SETUP_FIX);
     }
 
     /** Our statement: exactly our authorizer (pass, or warn beside broader ones), broader than it (warn), or another one (fail). */
@@ -307,21 +307,21 @@ public final class InvokePermissionPiece implements Piece {
                             + " may also be invoked through broader statement(s): " + String.join(", ", broader),
                     "remove them: aws lambda remove-permission --function-name " + fn + " --statement-id SID");
         }
-        if (src == null || Verify.arnLike(src, want)) {
+        if (src == null || PolicyDocument.arnLike(src, want)) {
             return Check.warn(
                     "permission.scoped",
                     res,
                     "statement " + sid + " of Lambda function " + fn + " is broader than the authorizer: "
                             + (src == null ? "no SourceArn (any API Gateway API may invoke it)" : "SourceArn " + src)
                             + (broader.isEmpty() ? "" : "; also broader: " + String.join(", ", broader)),
-                    Verify.SETUP_FIX + " (it scopes the statement to " + want + ")");
+                    Check.SETUP_FIX + " (it scopes the statement to " + want + ")");
         }
         return Check.fail(
                 "permission.scoped",
                 res,
                 "statement " + sid + " of Lambda function " + fn + " allows " + src + ", not authorizer " + authorizerId
                         + " (" + want + "): API Gateway cannot call the authorizer",
-                Verify.SETUP_FIX);
+                Check.SETUP_FIX);
     }
 
     private static String describe(Map<String, Object> st, String sourceArn) {

@@ -194,7 +194,7 @@ public final class KeyDecryptionPiece implements Piece {
 
     static boolean allowsDecrypt(Map<String, Object> st) {
         if (!"Allow".equals(st.get("Effect"))) return false;
-        return strings(st.get("Action")).stream().anyMatch(a -> Verify.arnLike(a.toLowerCase(), "kms:decrypt"));
+        return strings(st.get("Action")).stream().anyMatch(a -> PolicyDocument.arnLike(a.toLowerCase(), "kms:decrypt"));
     }
 
     /** The key policy lets IAM policies of its account grant access: the default statement, account root with kms:* (or Decrypt). */
@@ -218,7 +218,8 @@ public final class KeyDecryptionPiece implements Piece {
     static boolean iamGrants(List<String> documents, String keyArn) {
         for (String doc : documents) {
             for (Map<String, Object> st : PolicyDocument.parse(doc).statements()) {
-                if (allowsDecrypt(st) && strings(st.get("Resource")).stream().anyMatch(r -> Verify.arnLike(r, keyArn)))
+                if (allowsDecrypt(st)
+                        && strings(st.get("Resource")).stream().anyMatch(r -> PolicyDocument.arnLike(r, keyArn)))
                     return true;
             }
         }
@@ -359,7 +360,7 @@ public final class KeyDecryptionPiece implements Piece {
      * secret cannot be read, and when the role or its policies are unknown.
      */
     @Override
-    public List<Check> check(Wiring w, Verify.Options o) {
+    public List<Check> check(Wiring w, Check.Options o) {
         if (!SecretPiece.readable(w)) return List.of();
         String name = w.target.secretName();
         String res = "secret " + name;
@@ -412,7 +413,7 @@ public final class KeyDecryptionPiece implements Piece {
         String role = w.roleArn();
         String keyStatement = keyPolicyStatement(w, key, role);
         if (w.target.managedFunction()) {
-            return Verify.SETUP_FIX + " (it gives the authorizer's role kms:Decrypt on the key)"
+            return Check.SETUP_FIX + " (it gives the authorizer's role kms:Decrypt on the key)"
                     + (iamEnabled && sameAccount
                             ? ""
                             : "; the key's owner must also add to the key policy: " + keyStatement);

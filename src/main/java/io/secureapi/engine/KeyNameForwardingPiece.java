@@ -192,7 +192,7 @@ public final class KeyNameForwardingPiece implements Piece {
 
     /** integrations.key-name: setup --forward-key-name was used and every integration still maps the header. Left out otherwise. */
     @Override
-    public List<Check> check(Wiring w, Verify.Options o) {
+    public List<Check> check(Wiring w, Check.Options o) {
         String header = w.previous().map(ProjectConfig::forwardKeyName).orElse(null);
         if (header == null) return List.of();
         String res = "API " + w.apiId() + " integrations";
@@ -210,6 +210,6 @@ public final class KeyNameForwardingPiece implements Piece {
                         + " of API " + w.apiId() + " do not set " + header + " from the key name: "
                         + missing.stream().map(Integration::id).collect(Collectors.joining(", "))
                         + " (the backend would trust whatever a client sends in it)",
-                Verify.SETUP_FIX + " (it merges the mapping; other mappings are kept)"));
+                Check.SETUP_FIX + " (it merges the mapping; other mappings are kept)"));
     }
 }

@@ -21,8 +21,6 @@ import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundExce
  * changes), apply that diff — like the pieces.
  */
 public final class KeyRotation {
-    public static final String CURRENT = "AWSCURRENT";
-    public static final String PREVIOUS = "AWSPREVIOUS";
     public static final int DEFAULT_KEY_CACHE_SECONDS = 60;
     private static final String PIECE = "secret";
 
@@ -41,11 +39,6 @@ public final class KeyRotation {
             boolean force) {}
 
     /** One version of the secret and its staging labels; {@code created} null when AWS did not say. */
-    public record Version(String id, Set<String> stages, Instant created) {
-        public boolean has(String stage) {
-            return stages.contains(stage);
-        }
-    }
 
     /**
      * The secret as read. Values are kept raw and only ever parsed here; toString never shows them.
@@ -54,12 +47,12 @@ public final class KeyRotation {
      */
     public record Versions(
             State.Secret secret,
-            List<Version> versions,
+            List<SecretVersions.Version> versions,
             String currentValue,
             String previousValue,
             boolean userFunction,
             String functionLabel) {
-        public Optional<Version> version(String stage) {
+        public Optional<SecretVersions.Version> version(String stage) {
             return versions.stream().filter(v -> v.has(stage)).findFirst();
         }
 
@@ -168,7 +161,7 @@ public final class KeyRotation {
         }
 
         Reader.of(w).secretVersions();
-        List<Version> versions = w.snapshot().secretVersions();
+        List<SecretVersions.Version> versions = w.snapshot().secretVersions();
         Optional<String> current = w.secretValue();
         Optional<String> previous = w.previousSecretValue();
 
@@ -190,14 +183,14 @@ public final class KeyRotation {
 
         List<String> notes = new ArrayList<>();
         CacheWindow window = req.finish()
-                        && (snap.version(PREVIOUS).isPresent()
+                        && (snap.version(SecretValue.PREVIOUS).isPresent()
                                 || current.map(DigestSecret::is).orElse(false))
                 ? readWindow(w, userFunction, cfg.orElse(null), notes)
                 : null;
         return new KeyRotation(req, w, snap, window, notes);
     }
 
-    static List<Version> versions(Wiring w, State.Secret secret) {
+    static List<SecretVersions.Version> versions(Wiring w, State.Secret secret) {
         // the SDK's generated paginator fetches each next page while the stream is consumed, inside call()
         return call(
                 "listing the versions of secret " + secret.name(),
@@ -210,11 +203,12 @@ public final class KeyRotation {
                                         r -> r.secretId(secret.arn()).maxResults(100))
                                 .stream()
                                 .flatMap(page -> page.versions().stream())
-                                .map(v -> new Version(v.versionId(), Set.copyOf(v.versionStages()), v.createdDate()))
+                                .map(v -> new SecretVersions.Version(
+                                        v.versionId(), Set.copyOf(v.versionStages()), v.createdDate()))
                                 .toList());
     }
 
-    static Optional<String> value(Wiring w, State.Secret secret, Version v) {
+    static Optional<String> value(Wiring w, State.Secret secret, SecretVersions.Version v) {
         return ifFound(
                 "reading version " + v.id() + " of secret " + secret.name(),
                 w.region(),
@@ -419,7 +413,7 @@ public final class KeyRotation {
                     "run secure-api setup first: it stores them as digests (no key changes); then any key name rotates");
         }
         if (request.finish()) {
-            Optional<Version> prev = snapshot.version(PREVIOUS);
+            Optional<SecretVersions.Version> prev = snapshot.version(SecretValue.PREVIOUS);
             if (prev.isEmpty()) return Change.ok(PIECE, name, "no AWSPREVIOUS version: no previous key to revoke");
             List<String> revoked = lostOnRotate();
             return new Change(
@@ -472,23 +466,15 @@ public final class KeyRotation {
             throw ExitException.badInput(
                     "a previous rotation of secret " + name + " is not finished: the previous "
                             + String.join(" and ", lost) + " key is still accepted (AWSPREVIOUS"
-                            + since(snapshot.version(CURRENT).orElse(null)) + "), "
+                            + since(snapshot.version(SecretValue.CURRENT).orElse(null)) + "), "
                             + "and rotating again would make it stop working at once",
-                    UNFINISHED_NEXT);
+                    SecretVersions.UNFINISHED_NEXT);
         }
         String what = (supplied.isPresent() ? "the supplied key" : "a new random key") + " becomes the " + env
                 + " key (new version, AWSCURRENT); the current version keeps AWSPREVIOUS, so the old " + env
                 + " key works until --finish" + (isPlain(currentRaw) ? " (plain string)" : "");
         return new Change(PIECE, name, Change.Action.UPDATE, what, new Rotate(env, supplied.isPresent(), lost));
     }
-
-    /**
-     * Without a pending record nobody can tell "shown but not finished" from "never seen", so the
-     * next step names both; never --finish alone, which would revoke the key clients still send.
-     */
-    public static final String UNFINISHED_NEXT =
-            "if you have the new key, paste it into Bubble, then run secure-api rotate-key --finish; "
-                    + "if nobody has it, secure-api rotate-key --discard-current makes the old key the only one again";
 
     /**
      * --discard-current: the plan that undoes an unfinished rotation of this key whose new key nobody
@@ -514,7 +500,7 @@ public final class KeyRotation {
                             + " key stops being accepted (new version)",
                     new Discard(env))));
         }
-        Optional<Version> prev = snapshot.version(PREVIOUS);
+        Optional<SecretVersions.Version> prev = snapshot.version(SecretValue.PREVIOUS);
         if (prev.isEmpty() || snapshot.previousValue() == null) {
             return new Plan(
                     List.of(Change.ok(PIECE, name, "no AWSPREVIOUS version: no unfinished rotation to discard")));
@@ -525,7 +511,9 @@ public final class KeyRotation {
             return new Plan(List.of(Change.ok(
                     PIECE, name, "the " + env + " key is not in an unfinished rotation: nothing to discard")));
         }
-        String current = snapshot.version(CURRENT).map(Version::id).orElse(null);
+        String current = snapshot.version(SecretValue.CURRENT)
+                .map(SecretVersions.Version::id)
+                .orElse(null);
         return new Plan(List.of(new Change(
                 PIECE,
                 name,
@@ -543,7 +531,9 @@ public final class KeyRotation {
         String arn = secretArn();
         Change.Diff diff = only(plan);
         if (diff instanceof Discard d) {
-            String discarded = snapshot.version(CURRENT).map(Version::id).orElse(null);
+            String discarded = snapshot.version(SecretValue.CURRENT)
+                    .map(SecretVersions.Version::id)
+                    .orElse(null);
             String version = putDigests(
                     w,
                     arn,
@@ -574,12 +564,13 @@ public final class KeyRotation {
                 "removing AWSPREVIOUS from version " + discarded + " of secret " + name,
                 w.region(),
                 () -> w.aws.secrets()
-                        .updateSecretVersionStage(
-                                r -> r.secretId(arn).versionStage(PREVIOUS).removeFromVersionId(discarded)));
+                        .updateSecretVersionStage(r -> r.secretId(arn)
+                                .versionStage(SecretValue.PREVIOUS)
+                                .removeFromVersionId(discarded)));
         return new Outcome(null, false, version, discarded, List.of(env));
     }
 
-    private static String since(Version current) {
+    private static String since(SecretVersions.Version current) {
         return current == null || current.created() == null
                 ? ""
                 : ", rotation of " + current.created().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
@@ -639,7 +630,9 @@ public final class KeyRotation {
         String name = secretName();
         String arn = secretArn();
         DigestSecret d = digests();
-        String currentId = snapshot.version(CURRENT).map(Version::id).orElse(null);
+        String currentId = snapshot.version(SecretValue.CURRENT)
+                .map(SecretVersions.Version::id)
+                .orElse(null);
         if (diff instanceof Finish f) {
             String k = f.key();
             String version = putDigests(
@@ -669,7 +662,9 @@ public final class KeyRotation {
     /** Stores a new current version only while AWSCURRENT is still the version this run read. */
     private String putDigests(Wiring w, String arn, DigestSecret next, String doing, Progress progress) {
         progress.say(doing);
-        String readVersionId = snapshot.version(CURRENT).map(Version::id).orElse(null);
+        String readVersionId = snapshot.version(SecretValue.CURRENT)
+                .map(SecretVersions.Version::id)
+                .orElse(null);
         return SecretVersions.putIfCurrent(w, arn, secretName(), next.toJson(), readVersionId, doing);
     }
 
@@ -694,12 +689,15 @@ public final class KeyRotation {
                     "removing AWSPREVIOUS from version " + prev.versionId() + " of secret " + name,
                     w.region(),
                     () -> w.aws.secrets()
-                            .updateSecretVersionStage(
-                                    r -> r.secretId(arn).versionStage(PREVIOUS).removeFromVersionId(prev.versionId())));
+                            .updateSecretVersionStage(r -> r.secretId(arn)
+                                    .versionStage(SecretValue.PREVIOUS)
+                                    .removeFromVersionId(prev.versionId())));
             return new Outcome(
                     null,
                     false,
-                    snapshot.version(CURRENT).map(Version::id).orElse(null),
+                    snapshot.version(SecretValue.CURRENT)
+                            .map(SecretVersions.Version::id)
+                            .orElse(null),
                     prev.versionId(),
                     prev.revoked());
         }
@@ -729,7 +727,9 @@ public final class KeyRotation {
                 key,
                 generated,
                 version,
-                snapshot.version(CURRENT).map(Version::id).orElse(null),
+                snapshot.version(SecretValue.CURRENT)
+                        .map(SecretVersions.Version::id)
+                        .orElse(null),
                 rotate.lost());
     }
 }

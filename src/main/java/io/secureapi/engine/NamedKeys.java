@@ -21,8 +21,6 @@ import java.util.regex.Pattern;
  */
 public final class NamedKeys {
     /** A key is "expiring" (list) and warned about (verify keys.expiring) this long before it expires. */
-    public static final Duration EXPIRING_WITHIN = Duration.ofDays(14);
-
     private static final Pattern DAYS = Pattern.compile("(\\d{1,5})d");
 
     /** One row of keys list; never anything from which a key can be recovered. */
@@ -169,16 +167,7 @@ public final class NamedKeys {
 
     /** Checks a revoke (exit 2, before any write): the name must exist. */
     public void checkRevoke(String name) {
-        if (!current.has(name)) throw unknown(name, secretName(), current);
-    }
-
-    public static ExitException unknown(String name, String secretName, DigestSecret d) {
-        return ExitException.badInput(
-                "no key named " + name + " in secret " + secretName + " (keys: "
-                        + (d.keys().isEmpty()
-                                ? "none"
-                                : String.join(", ", d.keys().keySet())) + ")",
-                "see them with: secure-api keys list");
+        if (!current.has(name)) throw DigestSecret.unknown(name, secretName(), current);
     }
 
     /** Stores {@code key} under {@code name}: one new secret version. Returns its version id. */
@@ -238,7 +227,7 @@ public final class NamedKeys {
     public static String status(DigestSecret.Entry k, Instant now) {
         if (k.expires() != null && !now.isBefore(k.expires())) return "expired";
         if (k.rotating()) return "rotating";
-        if (k.expires() != null && now.plus(EXPIRING_WITHIN).isAfter(k.expires())) return "expiring";
+        if (k.expires() != null && now.plus(DigestSecret.EXPIRING_WITHIN).isAfter(k.expires())) return "expiring";
         return "active";
     }
 }

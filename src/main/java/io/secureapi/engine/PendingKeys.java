@@ -207,7 +207,7 @@ public final class PendingKeys {
      * docs.aws.amazon.com/secretsmanager/latest/apireference/API_GetSecretValue.html, InvalidRequestException).
      */
     public static Optional<Boolean> heldInAws(io.secureapi.aws.AwsClients aws, Record r) {
-        for (String stage : List.of(KeyRotation.CURRENT, KeyRotation.PREVIOUS)) {
+        for (String stage : List.of(SecretValue.CURRENT, SecretValue.PREVIOUS)) {
             Optional<String> value;
             try {
                 // no such secret, or no version with this stage: it holds nothing

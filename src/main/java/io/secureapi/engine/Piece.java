@@ -3,7 +3,7 @@ package io.secureapi.engine;
 import java.util.List;
 
 /**
- * One AWS piece of the wiring. {@link Reader} reads its actual state into the run's snapshot;
+ * One AWS piece of the wiring. Reader reads its actual state into the run's snapshot;
  * the piece plans the difference against the target as a typed {@link Change.Diff}, applies
  * exactly that diff (never planning again), checks it (verify) and removes what secure-api made
  * of it (teardown).
@@ -34,7 +34,7 @@ public interface Piece {
     Snapshot apply(Wiring w, Change change);
 
     /** verify's checks of this piece, on the snapshot. Pure: no AWS calls. */
-    default List<Check> check(Wiring w, Verify.Options o) {
+    default List<Check> check(Wiring w, Check.Options o) {
         return List.of();
     }
 

@@ -8,12 +8,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * An IAM-style policy document, edited statement by statement so that statements the tool did
  * not write are kept exactly as they were (the SDK's IamPolicyWriter would rewrite them; see README, Development).
  */
 public final class PolicyDocument {
+    /** IAM's ArnLike: {@code *} any run of characters, {@code ?} one. */
+    public static boolean arnLike(String pattern, String arn) {
+        StringBuilder re = new StringBuilder();
+        for (char c : pattern.toCharArray()) {
+            if (c == '*') re.append(".*");
+            else if (c == '?') re.append('.');
+            else re.append(Pattern.quote(String.valueOf(c)));
+        }
+        return Pattern.compile(re.toString(), Pattern.DOTALL).matcher(arn).matches();
+    }
+
     private final Map<String, Object> doc;
 
     private PolicyDocument(Map<String, Object> doc) {

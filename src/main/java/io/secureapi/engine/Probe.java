@@ -129,7 +129,7 @@ public final class Probe {
                 id,
                 res,
                 res + " without " + header + " → " + a.status() + ", expected 401" + why,
-                Verify.SETUP_FIX + " (it protects every route), then probe again");
+                Check.SETUP_FIX + " (it protects every route), then probe again");
     }
 
     static Check wrongKey(String res, String header, Answer a) {
@@ -144,7 +144,7 @@ public final class Probe {
                 id,
                 res,
                 res + " with a wrong key in " + header + " → " + a.status() + ", expected 403" + why,
-                Verify.SETUP_FIX);
+                Check.SETUP_FIX);
     }
 
     static Check rightKey(String res, String header, Answer a, String from) {
@@ -153,13 +153,13 @@ public final class Probe {
         String with = res + " with the right key (" + from + ") in " + header + " → " + a.status();
         if (a.status() == 401)
             return Check.fail(
-                    id, res, with + ": " + header + " is not the header the authorizer reads", Verify.SETUP_FIX);
+                    id, res, with + ": " + header + " is not the header the authorizer reads", Check.SETUP_FIX);
         if (a.status() == 403) {
             return Check.fail(
                     id,
                     res,
                     with + ": the key is refused (a different key is stored, or the authorizer cannot read the secret)",
-                    "check the key (--key-file), or look at the authorizer's logs; " + Verify.SETUP_FIX
+                    "check the key (--key-file), or look at the authorizer's logs; " + Check.SETUP_FIX
                             + " repairs the wiring");
         }
         if (a.status() >= 500) {

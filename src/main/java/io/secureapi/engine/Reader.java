@@ -123,22 +123,22 @@ final class Reader {
      */
     Reader secretVersions() {
         State.Secret s = w.secret().orElseThrow();
-        List<KeyRotation.Version> versions = KeyRotation.versions(w, s);
-        Optional<KeyRotation.Version> current =
-                versions.stream().filter(v -> v.has(KeyRotation.CURRENT)).findFirst();
+        List<SecretVersions.Version> versions = KeyRotation.versions(w, s);
+        Optional<SecretVersions.Version> current =
+                versions.stream().filter(v -> v.has(SecretValue.CURRENT)).findFirst();
         String currentValue = current.flatMap(v -> KeyRotation.value(w, s, v)).orElse(null);
         // the digest format keeps a rotation's old key inside the current version: AWSPREVIOUS no longer matters
         String previousValue = currentValue != null && DigestSecret.is(currentValue)
                 ? null
                 : versions.stream()
-                        .filter(v -> v.has(KeyRotation.PREVIOUS))
+                        .filter(v -> v.has(SecretValue.PREVIOUS))
                         .findFirst()
                         .flatMap(v -> KeyRotation.value(w, s, v))
                         .orElse(null);
         w.advance(b -> {
             b.secretVersions = versions;
             b.secretValue = currentValue;
-            b.secretVersionId = current.map(KeyRotation.Version::id).orElse(null);
+            b.secretVersionId = current.map(SecretVersions.Version::id).orElse(null);
             b.previousSecretValue = previousValue;
         });
         return this;

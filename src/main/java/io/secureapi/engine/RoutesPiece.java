@@ -319,7 +319,7 @@ public final class RoutesPiece implements Piece {
      * Then routes.allow-public when --allow-public was given.
      */
     @Override
-    public List<Check> check(Wiring w, Verify.Options o) {
+    public List<Check> check(Wiring w, Check.Options o) {
         List<Check> out = new ArrayList<>();
         out.add(protection(w, o.allowPublic()));
         if (!o.allowPublic().isEmpty()) out.add(allowPublic(w, o.allowPublic()));
@@ -373,11 +373,11 @@ public final class RoutesPiece implements Piece {
     /** Fails naming the first three unprotected routes; every one is a detail line. */
     private static Check unprotected(
             Wiring w, String res, List<String> unprotected, int checked, boolean catchAllLeftOut) {
-        String fix = Verify.SETUP_FIX
+        String fix = Check.SETUP_FIX
                 + " (it protects every route but OPTIONS ones; a route on another authorizer needs --replace-authorizer), "
                 + "or pass --allow-public \"ROUTE KEY\" for a route that is public on purpose";
         if (catchAllLeftOut) {
-            fix = Verify.SETUP_FIX + " --routes all to protect the catch-all route, or pass --allow-public '"
+            fix = Check.SETUP_FIX + " --routes all to protect the catch-all route, or pass --allow-public '"
                     + unprotected.stream()
                             .filter(u -> u.contains("setup's --routes left it out"))
                             .findFirst()

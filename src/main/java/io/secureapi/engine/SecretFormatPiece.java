@@ -69,7 +69,7 @@ public final class SecretFormatPiece implements Piece {
      * do not expire soon (keys.expiring). Left out for a user's function and while the secret cannot be read.
      */
     @Override
-    public List<Check> check(Wiring w, Verify.Options o) {
+    public List<Check> check(Wiring w, Check.Options o) {
         if (!SecretPiece.readable(w)
                 || !w.target.managedFunction()
                 || w.secretValue().isEmpty()) return List.of();
@@ -82,7 +82,7 @@ public final class SecretFormatPiece implements Piece {
                     res,
                     "secret " + name + " holds its keys in plaintext (a legacy format): whoever can read "
                             + "its value can call the API",
-                    Verify.SETUP_FIX + " (it stores them as digests; no key changes, nothing to paste)"));
+                    Check.SETUP_FIX + " (it stores them as digests; no key changes, nothing to paste)"));
         }
         List<Check> out = new ArrayList<>();
         out.add(Check.pass(
@@ -107,14 +107,14 @@ public final class SecretFormatPiece implements Piece {
             if (exp == null) continue;
             any = true;
             if (!exp.isAfter(now)) soon.add(e.getKey() + " expired on " + exp);
-            else if (exp.isBefore(now.plus(NamedKeys.EXPIRING_WITHIN))) soon.add(e.getKey() + " expires on " + exp);
+            else if (exp.isBefore(now.plus(DigestSecret.EXPIRING_WITHIN))) soon.add(e.getKey() + " expires on " + exp);
         }
         if (!any) return List.of();
         if (soon.isEmpty()) {
             return List.of(Check.pass(
                     "keys.expiring",
                     res,
-                    "no key of secret " + name + " expires within " + NamedKeys.EXPIRING_WITHIN.toDays() + " days"));
+                    "no key of secret " + name + " expires within " + DigestSecret.EXPIRING_WITHIN.toDays() + " days"));
         }
         return List.of(Check.warn(
                 "keys.expiring",

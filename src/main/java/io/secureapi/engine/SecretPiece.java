@@ -32,7 +32,7 @@ public final class SecretPiece implements Piece {
         // the digest format keeps a rotation's old key inside the current version: AWSPREVIOUS no longer matters
         String previous = current != null && DigestSecret.is(current)
                 ? null
-                : stageValue(w, arn, KeyRotation.PREVIOUS).orElse(null);
+                : stageValue(w, arn, SecretValue.PREVIOUS).orElse(null);
         return s.with(b -> {
             b.secretValue = current;
             b.secretVersionId = versionId;
@@ -230,7 +230,7 @@ public final class SecretPiece implements Piece {
                             : d.tags().stream().collect(Collectors.toMap(Tag::key, Tag::value, (a, b) -> a));
                     boolean hasCurrent = d.versionIdsToStages() == null
                             || d.versionIdsToStages().values().stream()
-                                    .anyMatch(stages -> stages.contains(KeyRotation.CURRENT));
+                                    .anyMatch(stages -> stages.contains(SecretValue.CURRENT));
                     return new State.Secret(d.arn(), d.name(), d.deletedDate(), tags, hasCurrent, d.kmsKeyId());
                 });
     }
@@ -293,7 +293,7 @@ public final class SecretPiece implements Piece {
             throw ExitException.badInput(
                     "secret " + w.target.secretName() + " has an unfinished key rotation: a new version now "
                             + "would stop the previous key, which the front end may still send",
-                    KeyRotation.UNFINISHED_NEXT + "; then run setup again");
+                    SecretVersions.UNFINISHED_NEXT + "; then run setup again");
         }
     }
 
@@ -499,7 +499,7 @@ public final class SecretPiece implements Piece {
 
     /** secret.exists; once it exists, secret.current-value and secret.not-deleted. */
     @Override
-    public List<Check> check(Wiring w, Verify.Options o) {
+    public List<Check> check(Wiring w, Check.Options o) {
         String name = w.target.secretName();
         String res = "secret " + name;
         if (w.secret().isEmpty()) {
@@ -507,7 +507,7 @@ public final class SecretPiece implements Piece {
                     "secret.exists",
                     res,
                     "secret " + name + " not found in " + w.region() + ": the authorizer has no key to compare with",
-                    Verify.SETUP_FIX + " (it creates the secret and shows the new key once)"));
+                    Check.SETUP_FIX + " (it creates the secret and shows the new key once)"));
         }
         State.Secret s = w.secret().get();
         return List.of(
@@ -521,13 +521,13 @@ public final class SecretPiece implements Piece {
             return Check.pass(
                     "secret.current-value",
                     res,
-                    "secret " + name + " has a current value (" + KeyRotation.CURRENT + ")");
+                    "secret " + name + " has a current value (" + SecretValue.CURRENT + ")");
         return Check.fail(
                 "secret.current-value",
                 res,
-                "secret " + name + " has no " + KeyRotation.CURRENT
+                "secret " + name + " has no " + SecretValue.CURRENT
                         + " version: the authorizer has no key to compare with",
-                Verify.SETUP_FIX + " (it stores a new key and shows it once)");
+                Check.SETUP_FIX + " (it stores a new key and shows it once)");
     }
 
     private static Check notDeleted(Wiring w, State.Secret s, String name, String res) {
@@ -539,6 +539,6 @@ public final class SecretPiece implements Piece {
                 "secret " + name + " is scheduled for deletion on " + s.deletedDate()
                         + ": it cannot be read, so the authorizer rejects every request",
                 "restore it: aws secretsmanager restore-secret --secret-id " + name + " --region " + w.region()
-                        + " (or " + Verify.SETUP_FIX + ", which restores it)");
+                        + " (or " + Check.SETUP_FIX + ", which restores it)");
     }
 }

@@ -220,7 +220,7 @@ public final class SecretPolicyPiece implements Piece {
 
     /** secret-policy.grants-role (once the role is known) and secret-policy.no-wildcard; left out while the secret cannot be read. */
     @Override
-    public List<Check> check(Wiring w, Verify.Options o) {
+    public List<Check> check(Wiring w, Check.Options o) {
         if (!SecretPiece.readable(w)) return List.of();
         String name = w.target.secretName();
         String res = "secret " + name;
@@ -244,7 +244,7 @@ public final class SecretPolicyPiece implements Piece {
                 "the resource policy of secret " + name + " does not let only the authorizer's role " + role
                         + " read it (statement " + Names.SECRET_POLICY_SID + " "
                         + (c.action() == Change.Action.CREATE ? "missing" : "differs") + ")",
-                Verify.SETUP_FIX + " (it merges its statement; other statements are kept)");
+                Check.SETUP_FIX + " (it merges its statement; other statements are kept)");
     }
 
     /** A principal "*" lets anyone who can call Secrets Manager read the key; conditions may limit it, so those only warn. */

@@ -9,6 +9,11 @@ import java.util.Map;
  * Errors here never quote the value.
  */
 public final class SecretValue {
+    /** The staging labels Secrets Manager moves on a rotation. */
+    public static final String CURRENT = "AWSCURRENT";
+
+    public static final String PREVIOUS = "AWSPREVIOUS";
+
     public static final String LIVE = "live";
     public static final String DEV = "dev";
 

@@ -4,7 +4,9 @@ import static io.secureapi.aws.AwsCall.call;
 import static io.secureapi.aws.AwsCall.ifFound;
 
 import io.secureapi.error.ExitException;
+import java.time.Instant;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import software.amazon.awssdk.services.secretsmanager.model.InvalidParameterException;
 import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
@@ -18,6 +20,21 @@ import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundExce
  * run read: two runs (a keys add and a keys revoke, say) never silently overwrite each other.
  */
 public final class SecretVersions {
+
+    /**
+     * Without a pending record nobody can tell "shown but not finished" from "never seen", so the
+     * next step names both; never --finish alone, which would revoke the key clients still send.
+     */
+    public static final String UNFINISHED_NEXT =
+            "if you have the new key, paste it into Bubble, then run secure-api rotate-key --finish; "
+                    + "if nobody has it, secure-api rotate-key --discard-current makes the old key the only one again";
+
+    public record Version(String id, Set<String> stages, Instant created) {
+        public boolean has(String stage) {
+            return stages.contains(stage);
+        }
+    }
+
     /** The label a new version waits under until AWSCURRENT moves to it; one version holds it at a time. */
     static final String STAGED = "SECURE_API_STAGED";
 
@@ -32,7 +49,7 @@ public final class SecretVersions {
                         w.region(),
                         ResourceNotFoundException.class,
                         () -> w.aws.secrets()
-                                .getSecretValue(b -> b.secretId(arn).versionStage(KeyRotation.CURRENT)))
+                                .getSecretValue(b -> b.secretId(arn).versionStage(SecretValue.CURRENT)))
                 .map(r -> new Current(r.versionId(), r.secretString()));
     }
 
@@ -67,7 +84,7 @@ public final class SecretVersions {
             try {
                 return w.aws.secrets()
                         .updateSecretVersionStage(r -> r.secretId(arn)
-                                .versionStage(KeyRotation.CURRENT)
+                                .versionStage(SecretValue.CURRENT)
                                 .moveToVersionId(staged)
                                 .removeFromVersionId(readVersionId));
             } catch (InvalidParameterException changed) {

@@ -19,7 +19,7 @@ public record Snapshot(
         String secretValue,
         String secretVersionId,
         String previousSecretValue,
-        List<KeyRotation.Version> secretVersions,
+        List<SecretVersions.Version> secretVersions,
         String secretPolicy,
         State.Function function,
         String functionPolicy,
@@ -102,7 +102,7 @@ public record Snapshot(
 
         public String previousSecretValue;
         /** Every version of the secret with its labels (read by rotate-key only). */
-        public List<KeyRotation.Version> secretVersions = List.of();
+        public List<SecretVersions.Version> secretVersions = List.of();
 
         public String secretPolicy;
         public State.Function function;

@@ -392,7 +392,7 @@ public final class StagesPiece implements Piece {
      * protected. Left out when every stage auto-deploys.
      */
     @Override
-    public List<Check> check(Wiring w, Verify.Options o) {
+    public List<Check> check(Wiring w, Check.Options o) {
         List<State.Stage> manual = manual(w);
         if (manual.isEmpty()) return List.of();
         String res = "API " + w.apiId() + " stages";

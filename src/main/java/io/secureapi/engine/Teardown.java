@@ -13,13 +13,8 @@ import java.util.Optional;
  */
 public final class Teardown {
     /** What teardown keeps: the secret with --keep-secret, else a recovery window of 7..30 days. */
-    public record Options(boolean keepSecret, int recoveryDays) {
-        public static final Options DEFAULT = new Options(false, 7);
-        public static final int MIN_RECOVERY_DAYS = 7;
-        public static final int MAX_RECOVERY_DAYS = 30;
-    }
-
     private Wiring wiring;
+
     private final List<Piece> pieces;
     private final List<String> warnings = new ArrayList<>();
 
@@ -52,7 +47,12 @@ public final class Teardown {
      * names, and the function from the URI of the authorizer with our name (so a user's own function is found too).
      */
     public static Teardown read(
-            String apiId, String region, ProjectConfig config, Options options, AwsClients aws, Progress progress) {
+            String apiId,
+            String region,
+            ProjectConfig config,
+            Wiring.Removal options,
+            AwsClients aws,
+            Progress progress) {
         List<String> notes = new ArrayList<>();
         Wiring w = Reader.forTeardown(
                 apiId, region, config, new Wiring.Options(false, null, null, options), aws, progress, notes);

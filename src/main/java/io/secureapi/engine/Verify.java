@@ -2,12 +2,9 @@ package io.secureapi.engine;
 
 import io.secureapi.aws.AwsClients;
 import java.net.URI;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * verify as an ordering of pieces: read what setup wires (reads only), then each piece's checks in
@@ -17,14 +14,6 @@ import java.util.regex.Pattern;
  * own checks stay here: no piece makes the API or its CORS configuration.
  */
 public final class Verify {
-    public static final String SETUP_FIX = "run secure-api setup";
-
-    /** --allow-public route keys, and the day runtime deprecation is judged on. */
-    public record Options(Set<String> allowPublic, LocalDate today) {
-        public Options {
-            allowPublic = Set.copyOf(allowPublic);
-        }
-    }
 
     private final Wiring w;
 
@@ -113,7 +102,7 @@ public final class Verify {
                 new KeyNameForwardingPiece());
     }
 
-    public Verification check(Options o) {
+    public Verification check(Check.Options o) {
         List<Check> out = new ArrayList<>();
         State.Api api = w.api();
         // read refuses a missing or non-HTTP API (exit 2), so reaching here means it is one
@@ -129,15 +118,6 @@ public final class Verify {
     }
 
     /** IAM ArnLike: * is any run of characters, ? one character (invoke permission and KMS grants both match with it). */
-    static boolean arnLike(String pattern, String arn) {
-        StringBuilder re = new StringBuilder();
-        for (char c : pattern.toCharArray()) {
-            if (c == '*') re.append(".*");
-            else if (c == '?') re.append('.');
-            else re.append(Pattern.quote(String.valueOf(c)));
-        }
-        return Pattern.compile(re.toString(), Pattern.DOTALL).matcher(arn).matches();
-    }
 
     /**
      * With CORS configured, API Gateway answers preflight itself, except where a catch-all route

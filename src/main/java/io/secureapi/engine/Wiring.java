@@ -13,6 +13,13 @@ import java.util.function.UnaryOperator;
  * to the snapshot each applied change answers, so every piece sees what the pieces before it made.
  */
 public final class Wiring {
+    /** Teardown's choices: keep the secret, or its recovery window. */
+    public record Removal(boolean keepSecret, int recoveryDays) {
+        public static final Removal DEFAULT = new Removal(false, 7);
+        public static final int MIN_RECOVERY_DAYS = 7;
+        public static final int MAX_RECOVERY_DAYS = 30;
+    }
+
     public final Target target;
     public final AwsClients aws;
     public final Progress progress;
@@ -25,8 +32,8 @@ public final class Wiring {
 
     /** Choices that are not about one resource: deploying stages, log retention, the forwarded name, what teardown keeps. */
     public record Options(
-            boolean deployStages, Integer logRetentionDays, String forwardKeyName, Teardown.Options removal) {
-        public static final Options DEFAULT = new Options(false, null, null, Teardown.Options.DEFAULT);
+            boolean deployStages, Integer logRetentionDays, String forwardKeyName, Wiring.Removal removal) {
+        public static final Options DEFAULT = new Options(false, null, null, Wiring.Removal.DEFAULT);
 
         public Options withDeployStages(boolean v) {
             return new Options(v, logRetentionDays, forwardKeyName, removal);

@@ -32,9 +32,10 @@ class KeyRotationTest {
             Optional<ApiKey> supplied,
             boolean finish,
             boolean force) {
-        List<KeyRotation.Version> versions = new ArrayList<>();
-        versions.add(new KeyRotation.Version("v-current", Set.of("AWSCURRENT"), Instant.parse("2025-01-02T03:04:05Z")));
-        if (previous != null) versions.add(new KeyRotation.Version("v-previous", Set.of("AWSPREVIOUS"), null));
+        List<SecretVersions.Version> versions = new ArrayList<>();
+        versions.add(
+                new SecretVersions.Version("v-current", Set.of("AWSCURRENT"), Instant.parse("2025-01-02T03:04:05Z")));
+        if (previous != null) versions.add(new SecretVersions.Version("v-previous", Set.of("AWSPREVIOUS"), null));
         KeyRotation.Versions snap = new KeyRotation.Versions(
                 SECRET,
                 versions,

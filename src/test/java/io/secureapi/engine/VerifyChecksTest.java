@@ -74,7 +74,7 @@ class VerifyChecksTest {
     }
 
     static Map<String, Check> run(Wiring w, String... allowPublic) {
-        Verification v = Verify.of(w).check(new Verify.Options(Set.of(allowPublic), TODAY));
+        Verification v = Verify.of(w).check(new Check.Options(Set.of(allowPublic), TODAY));
         Map<String, Check> byId = new java.util.LinkedHashMap<>();
         v.checks().forEach(c -> byId.put(c.id(), c));
         return byId;
@@ -111,7 +111,7 @@ class VerifyChecksTest {
         for (Piece p : Verify.pieces())
             ids.put(
                     p.getClass(),
-                    p.check(w, new Verify.Options(Set.of(), TODAY)).stream()
+                    p.check(w, new Check.Options(Set.of(), TODAY)).stream()
                             .map(Check::id)
                             .toList());
         assertThat(ids.get(SecretPiece.class))
@@ -183,13 +183,13 @@ class VerifyChecksTest {
 
     @Test
     void arnLike_matchesIamWildcards() {
-        assertThat(Verify.arnLike("arn:aws:execute-api:*:*:api1/*", OUR_SOURCE.replace("111122223333", "1")))
+        assertThat(PolicyDocument.arnLike("arn:aws:execute-api:*:*:api1/*", OUR_SOURCE.replace("111122223333", "1")))
                 .isTrue();
-        assertThat(Verify.arnLike("arn:aws:execute-api:us-east-1:111122223333:api1/authorizers/a?", OUR_SOURCE))
+        assertThat(PolicyDocument.arnLike("arn:aws:execute-api:us-east-1:111122223333:api1/authorizers/a?", OUR_SOURCE))
                 .isTrue();
-        assertThat(Verify.arnLike("arn:aws:execute-api:us-east-1:111122223333:api2/*", OUR_SOURCE))
+        assertThat(PolicyDocument.arnLike("arn:aws:execute-api:us-east-1:111122223333:api2/*", OUR_SOURCE))
                 .isFalse();
-        assertThat(Verify.arnLike("arn:aws:execute-api:us-east-1:111122223333:api1.+", OUR_SOURCE))
+        assertThat(PolicyDocument.arnLike("arn:aws:execute-api:us-east-1:111122223333:api1.+", OUR_SOURCE))
                 .as("regex characters are literal")
                 .isFalse();
     }
@@ -330,7 +330,7 @@ class VerifyChecksTest {
 
     @Test
     void ttlNote_addsTheFunctionKeyCache() {
-        Verification v = Verify.of(converged()).check(new Verify.Options(Set.of(), TODAY));
+        Verification v = Verify.of(converged()).check(new Check.Options(Set.of(), TODAY));
         assertThat(v.notes())
                 .singleElement()
                 .satisfies(n -> assertThat(n.message()).contains("up to 360 s"));
