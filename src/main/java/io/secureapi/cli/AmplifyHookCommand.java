@@ -1,8 +1,8 @@
 package io.secureapi.cli;
 
-import io.secureapi.engine.AmplifyHook;
-import io.secureapi.engine.Json;
+import io.secureapi.config.AmplifyHook;
 import io.secureapi.error.ExitException;
+import io.secureapi.support.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

@@ -2,13 +2,13 @@ package io.secureapi.cli;
 
 import io.secureapi.aws.AwsClients;
 import io.secureapi.aws.AwsSettings;
-import io.secureapi.engine.ApiKey;
-import io.secureapi.engine.ConfigFile;
-import io.secureapi.engine.Json;
-import io.secureapi.engine.PendingKeys;
-import io.secureapi.engine.Progress;
-import io.secureapi.engine.ProjectConfig;
+import io.secureapi.config.ConfigFile;
+import io.secureapi.config.ProjectConfig;
 import io.secureapi.error.ExitException;
+import io.secureapi.keys.ApiKey;
+import io.secureapi.keys.PendingKeys;
+import io.secureapi.support.Json;
+import io.secureapi.support.Progress;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -574,7 +574,7 @@ public abstract class AwsCommand implements Callable<Integer> {
     }
 
     /** The one plan printer of setup, rotate-key and teardown: a bold title, the plan's table, a blank line; nothing with --output json. */
-    protected void printPlan(String title, io.secureapi.engine.Plan plan, boolean dryRun) {
+    protected void printPlan(String title, io.secureapi.model.Plan plan, boolean dryRun) {
         if (json()) return;
         out().println(style().bold(title + (dryRun ? " — dry run" : "")));
         out().print(plan.toTable());
@@ -583,12 +583,12 @@ public abstract class AwsCommand implements Callable<Integer> {
     }
 
     /** "1 change", "3 changes". */
-    static String changes(io.secureapi.engine.Plan plan) {
+    static String changes(io.secureapi.model.Plan plan) {
         return plan.changeCount() + " change" + (plan.changeCount() == 1 ? "" : "s");
     }
 
     /** The last line of a dry run whose plan changes something (setup, teardown). */
-    static String dryRunNote(io.secureapi.engine.Plan plan) {
+    static String dryRunNote(io.secureapi.model.Plan plan) {
         return "Dry run: nothing was changed. Run it without --dry-run to apply " + changes(plan) + ".";
     }
 

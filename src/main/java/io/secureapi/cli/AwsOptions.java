@@ -97,7 +97,7 @@ public class AwsOptions {
                     "\"" + r + "\" is not an AWS region name", "pass a region such as --region us-east-1");
         }
         // well-formed but unknown (us-east-99): bad input before any call, as scan --regions judges it
-        if (!io.secureapi.engine.Scan.known(r)) {
+        if (!io.secureapi.scan.Scan.known(r)) {
             throw ExitException.badInput(
                     "\"" + r + "\" is not an AWS region",
                     "pass a region such as --region us-east-1 (aws ec2 describe-regions lists those of your account)");

@@ -1,7 +1,7 @@
 package io.secureapi.cli;
 
-import io.secureapi.engine.ApiKey;
 import io.secureapi.error.ExitException;
+import io.secureapi.keys.ApiKey;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;

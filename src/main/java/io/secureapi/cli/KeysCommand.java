@@ -1,14 +1,14 @@
 package io.secureapi.cli;
 
-import io.secureapi.engine.ApiKey;
+import io.secureapi.config.ProjectConfig;
 import io.secureapi.engine.CacheFlush;
-import io.secureapi.engine.DigestSecret;
-import io.secureapi.engine.Json;
-import io.secureapi.engine.LastUsed;
 import io.secureapi.engine.NamedKeys;
-import io.secureapi.engine.Names;
-import io.secureapi.engine.ProjectConfig;
 import io.secureapi.error.ExitException;
+import io.secureapi.keys.ApiKey;
+import io.secureapi.keys.DigestSecret;
+import io.secureapi.pieces.LastUsed;
+import io.secureapi.support.Json;
+import io.secureapi.support.Names;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -141,7 +141,7 @@ public class KeysCommand implements Callable<Integer> {
             if (generated) {
                 // written ahead (<config>.pending) before AWS stores it: a run killed after the write hands it over
                 // next time
-                io.secureapi.engine.ConfigFile.checkWritable(configPath());
+                io.secureapi.config.ConfigFile.checkWritable(configPath());
                 wa = writeAhead(id);
                 wa.beforeStore(name, named.secretArn(), key);
             }

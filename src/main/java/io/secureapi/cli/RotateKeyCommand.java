@@ -1,13 +1,13 @@
 package io.secureapi.cli;
 
-import io.secureapi.engine.ApiKey;
-import io.secureapi.engine.ConfigFile;
-import io.secureapi.engine.Json;
+import io.secureapi.config.ConfigFile;
+import io.secureapi.config.ProjectConfig;
 import io.secureapi.engine.KeyRotation;
-import io.secureapi.engine.Plan;
-import io.secureapi.engine.ProjectConfig;
-import io.secureapi.engine.SecretValue;
 import io.secureapi.error.ExitException;
+import io.secureapi.keys.ApiKey;
+import io.secureapi.keys.SecretValue;
+import io.secureapi.model.Plan;
+import io.secureapi.support.Json;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
@@ -225,7 +225,7 @@ public class RotateKeyCommand extends AwsCommand {
                         "run secure-api rotate-key --finish alone, after Bubble uses the new key");
             }
         }
-        String e = key == null ? SecretValue.LIVE : io.secureapi.engine.DigestSecret.checkName(key, "--key");
+        String e = key == null ? SecretValue.LIVE : io.secureapi.keys.DigestSecret.checkName(key, "--key");
         String id = apiId();
         if (secretName != null) checkSecretName(secretName);
         ApiKey supplied =

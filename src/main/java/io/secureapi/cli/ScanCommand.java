@@ -2,8 +2,8 @@ package io.secureapi.cli;
 
 import io.secureapi.aws.AwsClients;
 import io.secureapi.aws.AwsSettings;
-import io.secureapi.engine.Scan;
 import io.secureapi.error.ExitException;
+import io.secureapi.scan.Scan;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;

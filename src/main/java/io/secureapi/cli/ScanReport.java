@@ -1,7 +1,7 @@
 package io.secureapi.cli;
 
-import io.secureapi.engine.Json;
-import io.secureapi.engine.Scan;
+import io.secureapi.scan.Scan;
+import io.secureapi.support.Json;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -54,7 +54,7 @@ public final class SecureApiCli {
                 doc.put("error", ex.getMessage());
                 doc.put("next", next);
                 doc.put("exitCode", ExitException.BAD_INPUT);
-                c.getOut().println(io.secureapi.engine.Json.pretty(doc));
+                c.getOut().println(io.secureapi.support.Json.pretty(doc));
                 c.getOut().flush();
             }
             return ExitException.BAD_INPUT;
@@ -87,7 +87,7 @@ public final class SecureApiCli {
             // keys handed over before the error travel in the same document
             AwsCommand command = commandLine.getCommand() instanceof AwsCommand c ? c : null;
             if (command != null) command.addKeysTo(doc);
-            commandLine.getOut().println(io.secureapi.engine.Json.pretty(doc));
+            commandLine.getOut().println(io.secureapi.support.Json.pretty(doc));
             commandLine.getOut().flush();
             if (command != null) command.errorDocumentShown();
         }

@@ -1,16 +1,16 @@
 package io.secureapi.cli;
 
-import io.secureapi.engine.ApiKey;
-import io.secureapi.engine.ConfigFile;
-import io.secureapi.engine.Names;
-import io.secureapi.engine.Plan;
-import io.secureapi.engine.ProjectConfig;
-import io.secureapi.engine.SecretValue;
+import io.secureapi.config.ConfigFile;
+import io.secureapi.config.ProjectConfig;
+import io.secureapi.config.Target;
 import io.secureapi.engine.Setup;
-import io.secureapi.engine.StagesPiece;
-import io.secureapi.engine.Target;
-import io.secureapi.engine.Wiring;
 import io.secureapi.error.ExitException;
+import io.secureapi.keys.ApiKey;
+import io.secureapi.keys.SecretValue;
+import io.secureapi.model.Plan;
+import io.secureapi.pieces.StagesPiece;
+import io.secureapi.pieces.Wiring;
+import io.secureapi.support.Names;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -286,9 +286,9 @@ public class SetupCommand extends AwsCommand {
             if (fn.isPresent())
                 throw ExitException.badInput(
                         "--log-retention-days is for the bundled authorizer's logs", "omit it with --function");
-            io.secureapi.engine.LogGroupPiece.checkRetention(logRetentionDays);
+            io.secureapi.pieces.LogGroupPiece.checkRetention(logRetentionDays);
         }
-        if (forwardKeyName != null) io.secureapi.engine.KeyNameForwardingPiece.checkHeader(forwardKeyName, hdr);
+        if (forwardKeyName != null) io.secureapi.pieces.KeyNameForwardingPiece.checkHeader(forwardKeyName, hdr);
         Optional<ApiKey> key = keys.suppliedKey(session());
         // without --routes, routes an earlier --routes left out stay out (a teammate's plain rerun must not open them
         // up)
@@ -310,7 +310,7 @@ public class SetupCommand extends AwsCommand {
 
     /** A catch-all route left public answers every path without a key: say so, with the option verify will need. */
     private void warnPublicCatchAll(Wiring w) {
-        for (String key : io.secureapi.engine.RoutesPiece.publicCatchAlls(w)) {
+        for (String key : io.secureapi.pieces.RoutesPiece.publicCatchAlls(w)) {
             err().println("warning: catch-all route \"" + key + "\" of API " + w.apiId()
                     + " stays public: it answers every path no other"
                     + " route matches, without a key; verify fails routes.protected unless you pass: --allow-public '"
@@ -321,8 +321,8 @@ public class SetupCommand extends AwsCommand {
 
     /** --no-new-key: a key setup would generate (new secret, or one without a current key) would end up in a build log. */
     private void refuseNewKey(Plan plan, Target target) {
-        for (io.secureapi.engine.Change c : plan.changes()) {
-            if (!io.secureapi.engine.SecretPiece.mayGenerateKey(c)) continue;
+        for (io.secureapi.model.Change c : plan.changes()) {
+            if (!io.secureapi.pieces.SecretPiece.mayGenerateKey(c)) continue;
             throw ExitException.badInput(
                     "setup would generate a new key for API " + target.apiId() + " (" + target.region() + "): "
                             + "secret " + target.secretName() + ": " + c.detail() + "; --no-new-key forbids it",
@@ -503,6 +503,6 @@ public class SetupCommand extends AwsCommand {
                     "keyWrittenTo", keys.keyOut != null && w.newLiveKey().isPresent() ? keys.keyOut.toString() : null);
             doc.put("bubble", bubble);
         }
-        out().println(io.secureapi.engine.Json.pretty(doc));
+        out().println(io.secureapi.support.Json.pretty(doc));
     }
 }

@@ -1,12 +1,12 @@
 package io.secureapi.cli;
 
-import io.secureapi.engine.ConfigFile;
-import io.secureapi.engine.Json;
-import io.secureapi.engine.Plan;
-import io.secureapi.engine.ProjectConfig;
+import io.secureapi.config.ConfigFile;
+import io.secureapi.config.ProjectConfig;
 import io.secureapi.engine.Teardown;
-import io.secureapi.engine.Wiring;
 import io.secureapi.error.ExitException;
+import io.secureapi.model.Plan;
+import io.secureapi.pieces.Wiring;
+import io.secureapi.support.Json;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;

@@ -2,10 +2,10 @@ package io.secureapi.cli;
 
 import io.secureapi.aws.AwsClients;
 import io.secureapi.aws.AwsSettings;
-import io.secureapi.engine.ConfigFile;
-import io.secureapi.engine.ProjectConfig;
-import io.secureapi.engine.Verification;
+import io.secureapi.config.ConfigFile;
+import io.secureapi.config.ProjectConfig;
 import io.secureapi.error.ExitException;
+import io.secureapi.model.Verification;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -123,7 +123,7 @@ final class VerifyAll {
 
     private Entry one(String name, ProjectConfig c, AwsSettings base, Set<String> allowed, boolean probing) {
         String region = c.region() != null && !c.region().isBlank() ? c.region() : base.region();
-        io.secureapi.engine.Progress progress = line -> cmd.progress().say("[" + name + "] " + line);
+        io.secureapi.support.Progress progress = line -> cmd.progress().say("[" + name + "] " + line);
         try (AwsClients aws = new AwsClients(
                 new AwsSettings(region, base.profile(), base.endpoint()),
                 cmd.session().interceptors())) {

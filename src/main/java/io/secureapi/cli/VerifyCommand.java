@@ -1,11 +1,11 @@
 package io.secureapi.cli;
 
-import io.secureapi.engine.Check;
+import io.secureapi.config.Target;
 import io.secureapi.engine.Probe;
-import io.secureapi.engine.Target;
-import io.secureapi.engine.Verification;
 import io.secureapi.engine.Verify;
 import io.secureapi.error.ExitException;
+import io.secureapi.model.Check;
+import io.secureapi.model.Verification;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,7 +105,7 @@ public class VerifyCommand extends AwsCommand {
         // Every input is checked before the first AWS call.
         Set<String> allowed = allowed();
         Optional<URI> url = probeUrl();
-        Optional<io.secureapi.engine.ApiKey> fileKey = fileKey();
+        Optional<io.secureapi.keys.ApiKey> fileKey = fileKey();
         report.check("verify");
         boolean probing = probe || url.isPresent() || fileKey.isPresent();
 
@@ -131,13 +131,13 @@ public class VerifyCommand extends AwsCommand {
     Verification check(
             String id,
             String region,
-            io.secureapi.engine.ProjectConfig cfg,
+            io.secureapi.config.ProjectConfig cfg,
             io.secureapi.aws.AwsClients aws,
-            io.secureapi.engine.Progress progress,
+            io.secureapi.support.Progress progress,
             Set<String> allowed,
             boolean probing,
             URI url,
-            io.secureapi.engine.ApiKey fileKey) {
+            io.secureapi.keys.ApiKey fileKey) {
         Target target = Target.fromConfig(id, region, cfg);
         Verify verify = Verify.read(target, aws, progress, cfg);
         // routes setup's --routes left out come with the target (from the config): verify allows them, but never a
@@ -209,7 +209,7 @@ public class VerifyCommand extends AwsCommand {
     }
 
     /** The key from --key-file: first line, checked for what a header can carry; never echoed. */
-    private Optional<io.secureapi.engine.ApiKey> fileKey() {
+    private Optional<io.secureapi.keys.ApiKey> fileKey() {
         if (keyFile == null) return Optional.empty();
         String line = KeyOptions.readKeyFile(keyFile);
         if (line.isEmpty())
@@ -219,7 +219,7 @@ public class VerifyCommand extends AwsCommand {
                     "the key in " + keyFile + " has a character a header value cannot carry (control or non-ASCII)",
                     "put exactly the key clients send on the first line");
         }
-        return Optional.of(io.secureapi.engine.ApiKey.unchecked(line));
+        return Optional.of(io.secureapi.keys.ApiKey.unchecked(line));
     }
 
     /** --output junit --report F when verify cannot run: one failing test case that says why, so CI shows it. */

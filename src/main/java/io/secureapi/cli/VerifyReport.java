@@ -1,8 +1,8 @@
 package io.secureapi.cli;
 
-import io.secureapi.engine.Check;
-import io.secureapi.engine.Json;
-import io.secureapi.engine.Verification;
+import io.secureapi.model.Check;
+import io.secureapi.model.Verification;
+import io.secureapi.support.Json;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;

@@ -1,7 +1,7 @@
 package io.secureapi.cli;
 
-import io.secureapi.engine.ApiKey;
-import io.secureapi.engine.PendingKeys;
+import io.secureapi.keys.ApiKey;
+import io.secureapi.keys.PendingKeys;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -2,6 +2,10 @@ package io.secureapi.engine;
 
 import static io.secureapi.aws.AwsCall.run;
 
+import io.secureapi.model.State;
+import io.secureapi.pieces.EnvVarPiece;
+import io.secureapi.pieces.StagesPiece;
+import io.secureapi.pieces.Wiring;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;

@@ -1,7 +1,17 @@
 package io.secureapi.engine;
 
 import io.secureapi.aws.AwsClients;
+import io.secureapi.config.ProjectConfig;
+import io.secureapi.config.Target;
 import io.secureapi.error.ExitException;
+import io.secureapi.keys.ApiKey;
+import io.secureapi.keys.DigestSecret;
+import io.secureapi.model.State;
+import io.secureapi.pieces.LastUsed;
+import io.secureapi.pieces.SecretVersions;
+import io.secureapi.pieces.Wiring;
+import io.secureapi.support.Names;
+import io.secureapi.support.Progress;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;

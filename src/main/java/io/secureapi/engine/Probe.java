@@ -1,5 +1,7 @@
 package io.secureapi.engine;
 
+import io.secureapi.keys.ApiKey;
+import io.secureapi.model.Check;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

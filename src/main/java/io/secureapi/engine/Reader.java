@@ -1,7 +1,30 @@
 package io.secureapi.engine;
 
 import io.secureapi.aws.AwsClients;
+import io.secureapi.config.ProjectConfig;
+import io.secureapi.config.Target;
 import io.secureapi.error.ExitException;
+import io.secureapi.keys.DigestSecret;
+import io.secureapi.keys.SecretValue;
+import io.secureapi.model.State;
+import io.secureapi.pieces.ExecutionRolePiece;
+import io.secureapi.pieces.FunctionPiece;
+import io.secureapi.pieces.HttpApi;
+import io.secureapi.pieces.InvokePermissionPiece;
+import io.secureapi.pieces.KeyDecryptionPiece;
+import io.secureapi.pieces.KeyNameForwardingPiece;
+import io.secureapi.pieces.LogGroupPiece;
+import io.secureapi.pieces.SecretPiece;
+import io.secureapi.pieces.SecretPolicyPiece;
+import io.secureapi.pieces.SecretSharing;
+import io.secureapi.pieces.SecretVersions;
+import io.secureapi.pieces.Snapshot;
+import io.secureapi.pieces.StagesPiece;
+import io.secureapi.pieces.Wiring;
+import io.secureapi.support.Arns;
+import io.secureapi.support.ConcurrentReads;
+import io.secureapi.support.Names;
+import io.secureapi.support.Progress;
 import java.util.List;
 import java.util.Optional;
 
@@ -11,7 +34,7 @@ import java.util.Optional;
  * verify, teardown, rotate-key and keys differ only in which steps they need and in whether a
  * missing piece is an error (setup) or an answer (verify, teardown).
  */
-final class Reader {
+public final class Reader {
     private final Wiring w;
 
     private Reader(Wiring w) {

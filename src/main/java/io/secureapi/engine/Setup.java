@@ -1,6 +1,27 @@
 package io.secureapi.engine;
 
 import io.secureapi.aws.AwsClients;
+import io.secureapi.config.ProjectConfig;
+import io.secureapi.config.Target;
+import io.secureapi.model.Change;
+import io.secureapi.model.Plan;
+import io.secureapi.model.State;
+import io.secureapi.pieces.AuthorizerPiece;
+import io.secureapi.pieces.EnvVarPiece;
+import io.secureapi.pieces.ExecutionRolePiece;
+import io.secureapi.pieces.FunctionPiece;
+import io.secureapi.pieces.InvokePermissionPiece;
+import io.secureapi.pieces.KeyDecryptionPiece;
+import io.secureapi.pieces.KeyNameForwardingPiece;
+import io.secureapi.pieces.LogGroupPiece;
+import io.secureapi.pieces.Piece;
+import io.secureapi.pieces.RoutesPiece;
+import io.secureapi.pieces.SecretFormatPiece;
+import io.secureapi.pieces.SecretPiece;
+import io.secureapi.pieces.SecretPolicyPiece;
+import io.secureapi.pieces.StagesPiece;
+import io.secureapi.pieces.Wiring;
+import io.secureapi.support.Progress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

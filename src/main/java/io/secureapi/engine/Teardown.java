@@ -1,6 +1,19 @@
 package io.secureapi.engine;
 
 import io.secureapi.aws.AwsClients;
+import io.secureapi.config.ProjectConfig;
+import io.secureapi.config.Target;
+import io.secureapi.model.Change;
+import io.secureapi.model.Plan;
+import io.secureapi.model.State;
+import io.secureapi.pieces.FunctionPiece;
+import io.secureapi.pieces.Piece;
+import io.secureapi.pieces.RoutesPiece;
+import io.secureapi.pieces.StagesPiece;
+import io.secureapi.pieces.Wiring;
+import io.secureapi.support.Arns;
+import io.secureapi.support.Names;
+import io.secureapi.support.Progress;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

@@ -1,6 +1,28 @@
 package io.secureapi.engine;
 
 import io.secureapi.aws.AwsClients;
+import io.secureapi.config.ProjectConfig;
+import io.secureapi.config.Target;
+import io.secureapi.keys.ApiKey;
+import io.secureapi.keys.DigestSecret;
+import io.secureapi.keys.SecretValue;
+import io.secureapi.model.Check;
+import io.secureapi.model.State;
+import io.secureapi.model.Verification;
+import io.secureapi.pieces.AuthorizerPiece;
+import io.secureapi.pieces.FunctionPiece;
+import io.secureapi.pieces.InvokePermissionPiece;
+import io.secureapi.pieces.KeyDecryptionPiece;
+import io.secureapi.pieces.KeyNameForwardingPiece;
+import io.secureapi.pieces.Piece;
+import io.secureapi.pieces.RoutesPiece;
+import io.secureapi.pieces.SecretFormatPiece;
+import io.secureapi.pieces.SecretPiece;
+import io.secureapi.pieces.SecretPolicyPiece;
+import io.secureapi.pieces.StagesPiece;
+import io.secureapi.pieces.Wiring;
+import io.secureapi.support.Names;
+import io.secureapi.support.Progress;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +44,7 @@ public final class Verify {
     }
 
     /** For offline checks on in-memory state (tests). */
-    static Verify of(Wiring w) {
+    public static Verify of(Wiring w) {
         return new Verify(w);
     }
 

@@ -115,7 +115,7 @@ class CommandLineTest {
     void jsonOutput_errorIsStillOneJsonDocumentOnStdout() {
         Run run = Run.raw("", Map.of(), "setup", "--api-id", "Bad Id", "--output", "json", "--region", "us-east-1");
         assertThat(run.exitCode).isEqualTo(2);
-        var doc = io.secureapi.engine.Json.parseObject(run.out);
+        var doc = io.secureapi.support.Json.parseObject(run.out);
         assertThat(doc).containsEntry("exitCode", 2L).containsKey("error").containsKey("next");
     }
 
@@ -149,7 +149,7 @@ class CommandLineTest {
 
         Run json = Run.raw("", Map.of(), "setup", "--bogus", "--output", "json");
         assertThat(json.exitCode).isEqualTo(2);
-        assertThat(io.secureapi.engine.Json.parseObject(json.out))
+        assertThat(io.secureapi.support.Json.parseObject(json.out))
                 .containsEntry("exitCode", 2L)
                 .containsKey("error");
     }

@@ -2,9 +2,9 @@ package io.secureapi.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.secureapi.engine.Check;
-import io.secureapi.engine.Json;
-import io.secureapi.engine.Verification;
+import io.secureapi.model.Check;
+import io.secureapi.model.Verification;
+import io.secureapi.support.Json;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -4,6 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.secureapi.error.ExitException;
+import io.secureapi.keys.ApiKey;
+import io.secureapi.keys.DigestSecret;
+import io.secureapi.model.Change;
+import io.secureapi.model.State;
+import io.secureapi.pieces.SecretVersions;
+import io.secureapi.support.Json;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,6 +2,27 @@ package io.secureapi.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.secureapi.config.Target;
+import io.secureapi.keys.ApiKey;
+import io.secureapi.model.Check;
+import io.secureapi.model.State;
+import io.secureapi.model.Verification;
+import io.secureapi.pieces.AuthorizerPiece;
+import io.secureapi.pieces.FunctionPiece;
+import io.secureapi.pieces.InvokePermissionPiece;
+import io.secureapi.pieces.KeyDecryptionPiece;
+import io.secureapi.pieces.KeyNameForwardingPiece;
+import io.secureapi.pieces.Piece;
+import io.secureapi.pieces.RoutesPiece;
+import io.secureapi.pieces.SecretPiece;
+import io.secureapi.pieces.SecretPolicyPiece;
+import io.secureapi.pieces.Wiring;
+import io.secureapi.support.BundledAuthorizer;
+import io.secureapi.support.Json;
+import io.secureapi.support.LambdaRuntimes;
+import io.secureapi.support.Names;
+import io.secureapi.support.PolicyDocument;
+import io.secureapi.support.Progress;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
@@ -10,16 +31,16 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** verify's checks on in-memory state: no network. */
-class VerifyChecksTest {
+public class VerifyChecksTest {
     static final LocalDate TODAY = LocalDate.of(2026, 11, 26);
     static final String FN_ARN = "arn:aws:lambda:us-east-1:111122223333:function:secure-api-authorizer-api1";
     static final String ROLE = "arn:aws:iam::111122223333:role/secure-api-authorizer-api1";
-    static final String SECRET_ARN =
+    public static final String SECRET_ARN =
             "arn:aws:secretsmanager:us-east-1:111122223333:secret:secure-api/api1/api-key-AbCdEf";
     static final String OUR_SOURCE = "arn:aws:execute-api:us-east-1:111122223333:api1/authorizers/a1";
 
     /** A fully converged bundled setup on API api1. */
-    static Wiring converged() {
+    public static Wiring converged() {
         Target t = Target.fromConfig("api1", "us-east-1", null);
         Wiring w = new Wiring(t, null, Progress.NONE, null);
         w.advance(b -> b.partition = "aws");
@@ -69,11 +90,11 @@ class VerifyChecksTest {
         return "{\"Version\":\"2012-10-17\",\"Statement\":[" + String.join(",", statements) + "]}";
     }
 
-    static State.Route route(String id, String key, String type, String authorizer) {
+    public static State.Route route(String id, String key, String type, String authorizer) {
         return new State.Route(id, key, type, authorizer, List.of());
     }
 
-    static Map<String, Check> run(Wiring w, String... allowPublic) {
+    public static Map<String, Check> run(Wiring w, String... allowPublic) {
         Verification v = Verify.of(w).check(new Check.Options(Set.of(allowPublic), TODAY));
         Map<String, Check> byId = new java.util.LinkedHashMap<>();
         v.checks().forEach(c -> byId.put(c.id(), c));

@@ -2,7 +2,7 @@ package io.secureapi.it;
 
 import io.secureapi.cli.SecureApiCli;
 import io.secureapi.cli.Session;
-import io.secureapi.engine.Json;
+import io.secureapi.support.Json;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -2,7 +2,7 @@ package io.secureapi.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.secureapi.engine.Json;
+import io.secureapi.support.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

@@ -4,7 +4,7 @@ import static io.secureapi.it.FaultProxy.op;
 import static io.secureapi.it.FaultProxy.rest;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.secureapi.engine.Json;
+import io.secureapi.support.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

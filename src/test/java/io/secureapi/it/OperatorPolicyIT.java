@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.secureapi.cli.SecureApiCli;
 import io.secureapi.cli.Session;
-import io.secureapi.engine.Names;
+import io.secureapi.support.Names;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.Writer;

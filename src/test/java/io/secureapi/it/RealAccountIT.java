@@ -4,7 +4,7 @@ import static io.secureapi.it.FaultProxy.op;
 import static io.secureapi.it.FaultProxy.rest;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.secureapi.engine.Backoff;
+import io.secureapi.support.Backoff;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

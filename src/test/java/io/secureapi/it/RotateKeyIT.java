@@ -2,7 +2,7 @@ package io.secureapi.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.secureapi.engine.Names;
+import io.secureapi.support.Names;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;

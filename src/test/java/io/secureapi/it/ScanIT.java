@@ -4,7 +4,7 @@ import static io.secureapi.it.FaultProxy.Fault.THROTTLE;
 import static io.secureapi.it.FaultProxy.rest;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.secureapi.engine.Json;
+import io.secureapi.support.Json;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;

@@ -2,9 +2,9 @@ package io.secureapi.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.secureapi.engine.ApiKey;
-import io.secureapi.engine.Names;
-import io.secureapi.engine.Target;
+import io.secureapi.config.Target;
+import io.secureapi.keys.ApiKey;
+import io.secureapi.support.Names;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

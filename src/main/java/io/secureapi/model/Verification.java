@@ -1,0 +1,62 @@
+package io.secureapi.model;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What verify found on one API: the checks in a fixed order, plus notes (information, no
+ * status: e.g. how long a revoked key may still be accepted). Printed as text, JSON or JUnit XML.
+ */
+public record Verification(String apiId, String region, List<Check> checks, List<Note> notes) {
+    public static final int SCHEMA_VERSION = 1;
+
+    /** Information for people reading the text checklist; not a check, never fails. */
+    public record Note(String id, String message) {}
+
+    public Verification {
+        checks = List.copyOf(checks);
+        notes = List.copyOf(notes);
+    }
+
+    public Verification with(List<Check> more) {
+        List<Check> all = new ArrayList<>(checks);
+        all.addAll(more);
+        return new Verification(apiId, region, all, notes);
+    }
+
+    public boolean ok() {
+        return checks.stream().noneMatch(Check::failed);
+    }
+
+    public long count(Check.Status status) {
+        return checks.stream().filter(c -> c.status() == status).count();
+    }
+
+    /** One line: "2 failed, 1 warning, 11 passed". */
+    public String summary() {
+        long f = count(Check.Status.FAIL), w = count(Check.Status.WARN), p = count(Check.Status.PASS);
+        return f + " failed, " + w + " warning" + (w == 1 ? "" : "s") + ", " + p + " passed";
+    }
+
+    /** The stable --output json document (schemaVersion 1). */
+    public Map<String, Object> toJson() {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("command", "verify");
+        doc.put("schemaVersion", SCHEMA_VERSION);
+        doc.put("apiId", apiId);
+        doc.put("region", region);
+        doc.put("ok", ok());
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("total", checks.size());
+        summary.put("passed", count(Check.Status.PASS));
+        summary.put("failed", count(Check.Status.FAIL));
+        summary.put("warnings", count(Check.Status.WARN));
+        doc.put("summary", summary);
+        List<Object> rows = new ArrayList<>();
+        checks.forEach(c -> rows.add(c.toJson()));
+        doc.put("checks", rows);
+        return doc;
+    }
+}
