@@ -2,13 +2,12 @@ package io.secureapi.cli;
 
 import io.secureapi.error.ExitException;
 import io.secureapi.keys.ApiKey;
+import io.secureapi.support.AtomicFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Option;
@@ -150,49 +149,21 @@ public class KeyOptions {
      * another way then: it is already stored in AWS.
      */
     void write(List<String> lines) {
-        Path target = keyOut.toAbsolutePath();
-        Path tmp = null;
         try {
-            Path dir = target.getParent();
-            try {
-                tmp = Files.createTempFile(
-                        dir,
-                        ".secure-api-key",
-                        ".tmp",
-                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            } catch (UnsupportedOperationException notPosix) {
-                tmp = Files.createTempFile(dir, ".secure-api-key", ".tmp");
-            }
-            Files.writeString(tmp, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
-            if (force || recovered) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } else {
-                try {
-                    // a hard link fails if the target appeared meanwhile: no silent overwrite
-                    Files.createLink(target, tmp);
-                    Files.delete(tmp);
-                } catch (FileAlreadyExistsException e) {
-                    throw ExitException.badInput(
-                            "--key-out " + keyOut + " appeared while secure-api ran", "pass --force or another file");
-                } catch (UnsupportedOperationException | IOException noLinks) {
-                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-                }
-            }
-            tmp = null;
+            AtomicFile.write(
+                    keyOut,
+                    (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8),
+                    null,
+                    force || recovered);
+        } catch (FileAlreadyExistsException e) {
+            throw ExitException.badInput(
+                    "--key-out " + keyOut + " appeared while secure-api ran", "pass --force or another file");
         } catch (IOException e) {
             throw new ExitException(
                     ExitException.FAILED,
                     "cannot write the key to --key-out " + keyOut + " (" + reason(e) + ")",
                     "save the key shown instead",
                     e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort: it holds a key, but it is 0600 and in the user's folder
-                }
-            }
         }
     }
 }

@@ -67,23 +67,30 @@ final class VerifyReport {
     /** The XML declaration and the opening {@code <testsuites>} element every report starts with. */
     static StringBuilder testsuites(String name, long tests, long failures, long errors, String time) {
         StringBuilder b = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        b.append("<testsuites name=\"")
-                .append(attr(name))
-                .append("\" tests=\"")
-                .append(tests)
-                .append("\" failures=\"")
-                .append(failures)
-                .append("\" errors=\"")
-                .append(errors)
-                .append("\" skipped=\"0\" time=\"")
-                .append(time)
-                .append("\">\n");
+        open(b, "", "testsuites", name, tests, failures, errors, time, null);
         return b;
     }
 
     /** The opening {@code <testsuite>} element of one suite, stamped now. */
     static void testsuite(StringBuilder b, String name, long tests, long failures, long errors, String time) {
-        b.append("  <testsuite name=\"")
+        open(b, "  ", "testsuite", name, tests, failures, errors, time, stamp());
+    }
+
+    /** One opening element with JUnit's counts; {@code timestamp} only on a suite. */
+    private static void open(
+            StringBuilder b,
+            String indent,
+            String tag,
+            String name,
+            long tests,
+            long failures,
+            long errors,
+            String time,
+            String timestamp) {
+        b.append(indent)
+                .append('<')
+                .append(tag)
+                .append(" name=\"")
                 .append(attr(name))
                 .append("\" tests=\"")
                 .append(tests)
@@ -92,10 +99,9 @@ final class VerifyReport {
                 .append("\" errors=\"")
                 .append(errors)
                 .append("\" skipped=\"0\" time=\"")
-                .append(time)
-                .append("\" timestamp=\"")
-                .append(stamp())
-                .append("\">\n");
+                .append(time);
+        if (timestamp != null) b.append("\" timestamp=\"").append(timestamp);
+        b.append("\">\n");
     }
 
     /** A duration as JUnit writes it: seconds with three decimals. */

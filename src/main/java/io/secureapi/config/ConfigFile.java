@@ -1,6 +1,7 @@
 package io.secureapi.config;
 
 import io.secureapi.error.ExitException;
+import io.secureapi.support.AtomicFile;
 import io.secureapi.support.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -8,7 +9,6 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -211,29 +211,13 @@ public final class ConfigFile {
      * crash or a full disk leaves the old file or the new one, never half of one.
      */
     public void write() {
-        Path target = path.toAbsolutePath();
-        Path dir = target.getParent();
-        Path tmp = null;
         try {
-            if (dir != null) Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
-            Files.writeString(tmp, Json.pretty(toJson()) + "\n", StandardCharsets.UTF_8);
-            try {
-                // meant to be committed and read by teammates: keep the file's mode, else rw-r--r--
-                Files.setPosixFilePermissions(
-                        tmp,
-                        Files.exists(target)
-                                ? Files.getPosixFilePermissions(target)
-                                : java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-            } catch (UnsupportedOperationException notPosix) {
-                // the platform's default mode
-            }
-            try {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (java.nio.file.AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-            tmp = null;
+            // meant to be committed and read by teammates: keep the file's mode, else rw-r--r--
+            AtomicFile.write(
+                    path,
+                    (Json.pretty(toJson()) + "\n").getBytes(StandardCharsets.UTF_8),
+                    AtomicFile.modeOr(path, "rw-r--r--"),
+                    true);
         } catch (IOException e) {
             throw new ExitException(
                     ExitException.FAILED,
@@ -245,14 +229,6 @@ public final class ConfigFile {
                             + ")",
                     "check the folder's permissions and free space, or pass --config",
                     e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort; it holds no key material
-                }
-            }
         }
     }
 

@@ -1,17 +1,13 @@
 package io.secureapi.keys;
 
 import io.secureapi.error.ExitException;
+import io.secureapi.support.AtomicFile;
 import io.secureapi.support.Json;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -145,7 +141,7 @@ public final class PendingKeys {
 
     /** Temporary files of this write-ahead: {@code secure-api.json.pending.tmp-…} (a .gitignore line covers them). */
     public String tempPrefix() {
-        return file.getFileName() + ".tmp-";
+        return AtomicFile.tempPrefix(file);
     }
 
     private void save(List<Record> records) {
@@ -166,31 +162,7 @@ public final class PendingKeys {
                     "about",
                     "new API keys secure-api stored (or was storing) and has not shown yet; never commit this file");
             doc.put("records", records.stream().map(Record::toJson).toList());
-            byte[] bytes = (Json.pretty(doc) + "\n").getBytes(StandardCharsets.UTF_8);
-            Path dir = file.getParent();
-            Files.createDirectories(dir);
-            Path tmp;
-            try {
-                // 0600 from the first byte: the key is never readable by others, not even for a moment
-                tmp = Files.createTempFile(
-                        dir,
-                        tempPrefix(),
-                        "",
-                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            } catch (UnsupportedOperationException notPosix) {
-                tmp = Files.createTempFile(dir, tempPrefix(), "");
-            }
-            try {
-                try (FileChannel ch =
-                        FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                    ByteBuffer buf = ByteBuffer.wrap(bytes);
-                    while (buf.hasRemaining()) ch.write(buf);
-                    ch.force(true);
-                }
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            AtomicFile.write(file, (Json.pretty(doc) + "\n").getBytes(StandardCharsets.UTF_8), null, true);
         } catch (IOException e) {
             throw new ExitException(
                     ExitException.FAILED,

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The layers stay layers: jdeps reads the compiled classes' constant pools, and no io.secureapi
- * package may reach itself again through the others (cli → engine → aws, all may use error).
+ * package may reach itself again through the others (LayersTest says which way they point).
  */
 class PackageCycleTest {
     private static final Pattern EDGE =
