@@ -1,5 +1,5 @@
 // Test fixtures for the key and secret formats the Java side writes, built
-// here in JS from their definition (README "Keys") so the Node tests do not
+// here in JS from their definition (src/site/markdown/keys.md) so the Node tests do not
 // depend on Java:
 // - a generated key: `sak_<NAME>_` + 43 base62 + 6 base62 of the CRC32
 //   (IEEE, zlib) of everything before them, big-endian, left-padded with 0;

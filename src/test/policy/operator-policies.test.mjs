@@ -133,7 +133,7 @@ test(`PATCH on integrations comes only from the optional ${OPTIONAL_SID} stateme
   }
 });
 
-// The README's two ways to narrow Lambda access to the team's own authorizer function.
+// The two ways src/site/markdown/iam-policies.md gives to narrow Lambda access to the team's own authorizer function.
 const LAMBDA_SID = 'WireTheAuthorizerFunction';
 const userFunctions = [
   ...new Set(
@@ -152,7 +152,7 @@ function narrowed(change) {
   return doc;
 }
 
-test('narrowed by function ARN (README): the team function and the bundled one pass, any other function is denied', async () => {
+test('narrowed by function ARN (iam-policies.md): the team function and the bundled one pass, any other function is denied', async () => {
   assert.ok(userFunctions.length > 0);
   const doc = narrowed((s) => [
     { ...s, Resource: ['arn:*:lambda:*:*:function:secure-api-authorizer-*', ...userFunctions.flatMap((f) => [`arn:*:lambda:*:*:function:${f}`, `arn:*:lambda:*:*:function:${f}:*`])] },
@@ -168,7 +168,7 @@ test('narrowed by function ARN (README): the team function and the bundled one p
   }
 });
 
-test('narrowed by tag (README, aws:ResourceTag on the Lambda function resource): only functions tagged for the team pass', async () => {
+test('narrowed by tag (iam-policies.md, aws:ResourceTag on the Lambda function resource): only functions tagged for the team pass', async () => {
   // Lambda supports aws:ResourceTag on the function resource type, so on every action here.
   // https://docs.aws.amazon.com/lambda/latest/dg/attribute-based-access-control.html
   const tag = { 'aws:ResourceTag/team': 'orders' };

@@ -39,7 +39,7 @@ import software.amazon.awssdk.services.sts.StsClient;
 /**
  * One client per service, built on first use and sharing one HTTP client, so a command pays
  * only for the services it touches. Apache is the HTTP client: it sends PATCH (API Gateway v2
- * updates) and starts faster than CRT (README, "Why Apache").
+ * updates) and starts faster than CRT (src/site/markdown/speed.md, "Why Apache").
  */
 public final class AwsClients implements AutoCloseable {
     private final AwsSettings settings;

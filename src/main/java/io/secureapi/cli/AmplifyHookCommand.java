@@ -71,7 +71,7 @@ public class AmplifyHookCommand extends AwsCommand {
         if (!Files.isDirectory(project.resolve("amplify"))) {
             throw ExitException.badInput(
                     project + " is not an Amplify Gen 1 project: it has no amplify/ folder",
-                    "run it in the project's root folder or pass --dir PATH; for Amplify Gen 2 (amplify/backend.ts) see the README, section \"After every amplify push\"");
+                    "run it in the project's root folder or pass --dir PATH; for Amplify Gen 2 (amplify/backend.ts) see the manual, src/site/markdown/amplify-hook.md");
         }
         AmplifyHook hook = new AmplifyHook(project);
         AmplifyHook.Outcome outcome = action == Action.install

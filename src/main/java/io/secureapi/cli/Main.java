@@ -10,7 +10,7 @@ public final class Main {
     public static void main(String[] args) throws java.io.IOException {
         if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
             // The same answer picocli gives, without building the command tree first (half of this
-            // command's cold start; README, "Speed").
+            // command's cold start; src/site/markdown/speed.md).
             for (String line : new SecureApiCli.Version().getVersion()) System.out.println(line);
             return;
         }

@@ -54,7 +54,7 @@ public record Check(String id, Status status, String resource, String message, S
         return status == Status.FAIL;
     }
 
-    /** The stable JSON shape of one check (documented in the README; add fields, never rename them). */
+    /** The stable JSON shape of one check (documented in src/site/markdown/verify.md; add fields, never rename them). */
     public Map<String, Object> toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", id);

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 
 /**
  * An IAM-style policy document, edited statement by statement so that statements the tool did
- * not write are kept exactly as they were (the SDK's IamPolicyWriter would rewrite them; see README, Development).
+ * not write are kept exactly as they were (the SDK's IamPolicyWriter would rewrite them; see src/site/markdown/development.md).
  */
 public final class PolicyDocument {
     /** IAM's ArnLike: {@code *} any run of characters, {@code ?} one. */

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.apigatewayv2.model.ProtocolType;
 
-/** Every bad input the README documents: exit 2 (or 3), one clear error line, and nothing written to AWS. */
+/** Every bad input the manual (src/site/markdown) documents: exit 2 (or 3), one clear error line, and nothing written to AWS. */
 class BadInputIT {
     final Aws aws = new Aws();
 

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The secret-scanner patterns the README documents (GitHub custom pattern, gitleaks rule), read
- * from the README itself and run as Java regexes: they find every generated key, in the contexts
+ * The secret-scanner patterns the manual documents (GitHub custom pattern, gitleaks rule), read
+ * from its keys page itself and run as Java regexes: they find every generated key, in the contexts
  * keys leak in, and never a key of the earlier format.
  */
 class KeyPatternsTest {
@@ -25,7 +25,7 @@ class KeyPatternsTest {
         String line = lines.stream()
                 .filter(l -> l.startsWith(prefix))
                 .findFirst()
-                .orElseThrow(() -> new AssertionError("README has no line starting with " + prefix));
+                .orElseThrow(() -> new AssertionError("keys.md has no line starting with " + prefix));
         String rest = line.substring(prefix.length());
         return rest.substring(0, rest.lastIndexOf('`'));
     }
@@ -34,7 +34,7 @@ class KeyPatternsTest {
     static void readReadme() throws Exception {
         Path root = Path.of("").toAbsolutePath();
         while (!Files.exists(root.resolve("pom.xml"))) root = root.getParent();
-        List<String> lines = Files.readAllLines(root.resolve("README.md"));
+        List<String> lines = Files.readAllLines(root.resolve("src/site/markdown/keys.md"));
         String format = field(lines, "- Secret format: `");
         String before = field(lines, "- Before secret: `");
         String after = field(lines, "- After secret: `");
