@@ -16,11 +16,16 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { digestSecret, generatedKey } from '../src/test/authorizer/digest-secret.mjs';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
+// The SDK is installed in src/node_modules (src/package.json); resolution from scripts/ would not
+// find it, so resolve it as src/ would.
+const sdkUrl = () => pathToFileURL(createRequire(new URL('../src/package.json', import.meta.url))
+  .resolve('@aws-sdk/client-secrets-manager')).href;
 const { values: opts } = parseArgs({ options: { calls: { type: 'string', default: '20000' } } });
 const CALLS = Number(opts.calls);
 const ROUNDS = 5; // the 1-vs-1,000 comparison takes each side's best median over interleaved rounds
@@ -107,7 +112,7 @@ try {
     AWS_ENDPOINT_URL: proxy.url, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test',
   });
   delete process.env.KEY_CACHE_SECONDS;
-  const { SecretsManagerClient, CreateSecretCommand, PutSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+  const { SecretsManagerClient, CreateSecretCommand, PutSecretValueCommand } = await import(sdkUrl());
   const admin = new SecretsManagerClient({ endpoint: emulator.url });
   const create = async (name, value) => (await admin.send(new CreateSecretCommand({ Name: `bench/${process.pid}/${name}`, SecretString: value }))).ARN;
 
