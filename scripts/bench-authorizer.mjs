@@ -3,7 +3,7 @@
 // proxy between the handler's SDK client and the emulator). Prints each
 // number with its target and exits 1 when a target is missed.
 //
-//   node scripts/bench-authorizer.mjs [--calls 20000]
+//   node scripts/bench-authorizer.mjs [--calls 20000] [--node /path/to/another/node]...
 //
 // Targets:
 // - warm decision (digest secret, 1,000 keys) within 2x the time with 1 key;
@@ -12,16 +12,26 @@
 //   KEY_CACHE_SECONDS window (burst: 1 digest / 2 legacy; spread over
 //   10 minutes: 10 digest / 20 legacy);
 // - a warm decision under 1 ms (median).
+// Measured, no target: a well-formed miss that re-reads the secret (KEY_MIN_AGE_SECONDS=0)
+// against one that does not; cold start (module import, first malformed-key decision, first
+// decision that reads the secret) in fresh processes, on this Node and each --node given.
 
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { digestSecret, generatedKey } from '../src/test/authorizer/digest-secret.mjs';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
-const { values: opts } = parseArgs({ options: { calls: { type: 'string', default: '20000' } } });
+// The SDK is installed in src/node_modules (src/package.json); resolution from scripts/ would not
+// find it, so resolve it as src/ would.
+const sdkUrl = () => pathToFileURL(createRequire(new URL('../src/package.json', import.meta.url))
+  .resolve('@aws-sdk/client-secrets-manager')).href;
+const { values: opts } = parseArgs({
+  options: { calls: { type: 'string', default: '20000' }, node: { type: 'string', multiple: true, default: [] } },
+});
 const CALLS = Number(opts.calls);
 const ROUNDS = 5; // the 1-vs-1,000 comparison takes each side's best median over interleaved rounds
 
@@ -94,6 +104,44 @@ async function timeCalls(handler, ev, n, expect) {
 }
 const fmt = (t) => `median ${t.median.toFixed(1)} µs, p99 ${t.p99.toFixed(1)} µs`;
 
+// One cold start in a fresh process: import the handler, decide a malformed key (no AWS call),
+// then a valid one (the first read: SDK client, credentials, GetSecretValue), then the same warm.
+const COLD_CHILD = `
+const ev = (v) => ({ version: '2.0', type: 'REQUEST', headers: { authorization: v }, identitySource: [v],
+  requestContext: { requestId: 'cold', http: { sourceIp: '192.0.2.1' } } });
+console.log = () => {};
+const t0 = performance.now();
+const { handler } = await import(process.env.BENCH_HANDLER);
+const t1 = performance.now();
+await handler(ev(process.env.BENCH_BAD));
+const t2 = performance.now();
+const r = await handler(ev(process.env.BENCH_GOOD));
+const t3 = performance.now();
+await handler(ev(process.env.BENCH_GOOD));
+const t4 = performance.now();
+if (!r.isAuthorized) throw new Error('cold start: the valid key was not allowed');
+process.stdout.write(JSON.stringify({ import: t1 - t0, malformed: t2 - t1, first: t3 - t2, warm: t4 - t3 }));
+`;
+async function coldStarts(nodeBin, env, runs) {
+  const rows = [];
+  for (let i = 0; i < runs; i++) {
+    const child = spawn(nodeBin, ['--input-type=module', '-e', COLD_CHILD], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    if (code !== 0) throw new Error(`cold start with ${nodeBin} exited ${code}`);
+    rows.push(JSON.parse(out));
+  }
+  const median = (k) => rows.map((r) => r[k]).sort((a, b) => a - b)[Math.floor(runs / 2)];
+  const version = (await new Promise((resolve) => {
+    const c = spawn(nodeBin, ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let v = '';
+    c.stdout.on('data', (d) => { v += d; });
+    c.once('exit', () => resolve(v.trim()));
+  }));
+  return { version, import: median('import'), malformed: median('malformed'), first: median('first'), warm: median('warm') };
+}
+
 const results = []; // [label, ok]
 const target = (label, ok) => { results.push([label, ok]); return ok ? 'ok' : 'MISSED'; };
 
@@ -107,7 +155,7 @@ try {
     AWS_ENDPOINT_URL: proxy.url, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test',
   });
   delete process.env.KEY_CACHE_SECONDS;
-  const { SecretsManagerClient, CreateSecretCommand, PutSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+  const { SecretsManagerClient, CreateSecretCommand, PutSecretValueCommand } = await import(sdkUrl());
   const admin = new SecretsManagerClient({ endpoint: emulator.url });
   const create = async (name, value) => (await admin.send(new CreateSecretCommand({ Name: `bench/${process.pid}/${name}`, SecretString: value }))).ARN;
 
@@ -184,6 +232,26 @@ try {
     const n = (stage) => calls.filter((c) => c === stage).length;
     return { total: calls.length, detail: `${n('AWSCURRENT')} AWSCURRENT + ${n('AWSPREVIOUS')} AWSPREVIOUS` };
   };
+  // --- a well-formed miss: re-reading (KEY_MIN_AGE_SECONDS=0) or not (the default 2 s, a fresh copy) ---
+  process.env.SECRET_ARN = manyArn;
+  _resetForTests();
+  await handler(event(last));
+  const unknown = generatedKey('consumer-1');
+  const missNoRead = await timeCalls(handler, event(unknown), 2000, false);
+  process.env.KEY_MIN_AGE_SECONDS = '0';
+  calls.length = 0;
+  const missRead = await timeCalls(handler, event(unknown), 200, false);
+  const missReads = calls.length;
+  delete process.env.KEY_MIN_AGE_SECONDS;
+
+  // --- cold start, fresh processes ---
+  const coldEnv = {
+    ...process.env, SECRET_ARN: oneArn, BENCH_GOOD: one, BENCH_BAD: one.slice(0, -1) + (one.endsWith('0') ? '1' : '0'),
+    BENCH_HANDLER: new URL('../src/main/authorizer/index.mjs', import.meta.url).href,
+  };
+  const colds = [];
+  for (const nodeBin of [process.execPath, ...opts.node]) colds.push(await coldStarts(nodeBin, coldEnv, 11));
+
   const legacyBurst = await perTenThousand(legacyArn, next, false);
   const legacySpread = await perTenThousand(legacyArn, next, true);
   const digestBurst = await perTenThousand(manyArn, last, false);
@@ -206,6 +274,12 @@ try {
     `  legacy, spread over 10 min:      ${legacySpread.total} (${legacySpread.detail})  [<= 20: ${target('legacy spread', legacySpread.total <= 20)}]`,
     `  digest, burst (one container):   ${digestBurst.total} (${digestBurst.detail})  [<= 1: ${target('digest burst', digestBurst.total <= 1)}]`,
     `  digest, spread over 10 min:      ${digestSpread.total} (${digestSpread.detail})  [<= 10: ${target('digest spread', digestSpread.total <= 10)}]`,
+    `well-formed unknown key (digest secret, 1,000 keys):`,
+    `  copy younger than KEY_MIN_AGE_SECONDS, no read:  ${fmt(missNoRead)}`,
+    `  KEY_MIN_AGE_SECONDS=0, a re-read each:           ${fmt(missRead)} (${missReads} GetSecretValue for 200 misses, local emulator)`,
+    `cold start, fresh process, median of 11 (digest secret, 1 key, local emulator):`,
+    ...colds.map((c) => `  node ${c.version}: import ${c.import.toFixed(1)} ms, first malformed-key decision ${c.malformed.toFixed(1)} ms, `
+      + `first decision with the read ${c.first.toFixed(1)} ms, then warm ${c.warm.toFixed(2)} ms`),
     `decision log lines written: ${logged}`,
   );
 } finally {

@@ -1,209 +1,212 @@
-// secure-api bundled authorizer: HTTP API REQUEST authorizer (payload 2.0, simple responses).
-// nodejs24.x, nothing newer than Node 20, no dependency but the runtime's AWS SDK v3.
-// Env: SECRET_ARN, KEY_CACHE_SECONDS (default 60), KEY_HEADER (default authorization).
-// - Digest secrets are read from AWSCURRENT only (AWSPREVIOUS may hold a revoked key); legacy
-//   ones (JSON of named keys, or a plain string named "live") from AWSCURRENT and AWSPREVIOUS.
-// - No match or expired: deny. Keys unreadable: THROW. A deny is cached for the TTL and locks out
-//   every client with that key; a failed invocation gets a 500 and the cache holds responses
-//   (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html,
-//   "Troubleshooting", "Caching").
-// - Keys stay in memory, only as a complete set; a new configuration (SECURE_API_FLUSHED_AT)
-//   means new execution environments, which start empty. Never logged: keys, digests, lengths.
+// secure-api's HTTP API REQUEST authorizer (payload 2.0, simple responses), Node 20, runtime SDK.
+// A deny is cached for the TTL; when unsure, THROW: a 500, never cached
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html).
+// Never logged: keys, digests, lengths.
 
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { SecretsManagerClient, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 
-const CURRENT = 'AWSCURRENT';
-const PREVIOUS = 'AWSPREVIOUS';
 const KEY_SHAPE = /^sak_[a-z0-9][a-z0-9-]{0,31}_[0-9A-Za-z]{49}$/;
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const hex = (v) => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v);
 const NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
 const INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$/;
 
-let client; // created on first use, so env (region, endpoint) is read then
-let cache = null; // { arn, expiresAt, keys: { digests } | { legacy } }
-let inflight = null; // { arn, promise }: the one refresh callers share
+let client, cache, inflight, catchUp, crc; // cache: { arn, keys, at: its read's start, expiresAt }
+let tried = -Infinity; // the last read's start
 let now = Date.now;
 
-/** Test hook: forget the client and keys; optionally set the clock (ms). */
 export function _resetForTests({ clock } = {}) {
-  client = undefined;
-  cache = null;
-  inflight = null;
+  client = cache = inflight = catchUp = undefined;
+  tried = -Infinity;
   now = clock ?? Date.now;
 }
 
-const sha256 = (s) => createHash('sha256').update(s, 'utf8').digest();
+const sha256 = (s) => createHash('sha256').update(s).digest();
 const failure = (name) => Object.assign(new Error(name), { name });
+const log = (fields) => console.log(JSON.stringify(fields));
 
-// CRC-32 (IEEE, as zlib): zlib.crc32 is newer than Node 20.0.
-const CRC = Int32Array.from({ length: 256 }, (_, n) => {
-  for (let k = 0; k < 8; k++) n = n & 1 ? 0xedb88320 ^ (n >>> 1) : n >>> 1;
-  return n;
-});
-
-// Generated keys end with 6 base62 of the CRC32 of the rest.
+// A generated key ends with 6 base62 of the CRC32 (IEEE) of the rest.
 export function keyChecksum(prefix) {
-  let c = -1;
-  for (const b of Buffer.from(prefix, 'utf8')) c = CRC[(c ^ b) & 0xff] ^ (c >>> 8);
-  let n = (c ^ -1) >>> 0;
+  crc ??= Int32Array.from({ length: 256 }, (_, n) => {
+    for (let k = 0; k < 8; k++) n = n & 1 ? 0xedb88320 ^ (n >>> 1) : n >>> 1;
+    return n;
+  });
+  let n = -1;
+  for (const b of Buffer.from(prefix)) n = crc[(n ^ b) & 0xff] ^ (n >>> 8);
+  n = (n ^ -1) >>> 0;
   let out = '';
   for (let i = 0; i < 6; i++, n = Math.floor(n / 62)) out = BASE62[n % 62] + out;
   return out;
 }
 
-function cacheMillis() {
-  const raw = process.env.KEY_CACHE_SECONDS;
-  const n = raw === undefined || raw.trim() === '' ? NaN : Number(raw);
-  return (Number.isFinite(n) && n >= 0 ? n : 60) * 1000;
+function envNumber(name, fallback) {
+  const n = Number(process.env[name]?.trim() || NaN);
+  return n >= 0 && n < Infinity ? n : fallback;
 }
 
-// Every field is checked: a secret not fully understood is unreadable, never fewer keys.
+// To 9999-12-31T23:59:59Z; NaN for what Date.parse rolls over (Feb 30, 24:00).
+function instant(s) {
+  const ms = typeof s === 'string' && INSTANT.test(s) ? Date.parse(s) : NaN;
+  return ms === ms && new Date(ms).toISOString().slice(0, 19) === s.slice(0, 19) ? ms : NaN;
+}
+
+// A bad version, salt or generation: the secret is unreadable. A bad name or digest: that entry is
+// left out. Another bad field: a request matching the entry throws.
 function parseDigests(doc) {
   const bad = () => failure('SecretMalformed');
   if (doc.version !== 1) throw doc.version > 1 ? failure('SecretFormatTooNew') : bad();
-  const { salt, keys } = doc;
-  if (!hex(salt) || !keys || typeof keys !== 'object' || Array.isArray(keys)) throw bad();
+  const { salt, keys, generation = 0 } = doc;
+  if (!hex(salt) || typeof keys !== 'object' || !keys || Array.isArray(keys)) throw bad();
+  if (!Number.isSafeInteger(generation) || generation < 0) throw bad();
   const byDigest = new Map();
   const add = (name, e, retiring) => {
-    if (!e || typeof e !== 'object' || !hex(e.digest)) throw bad();
-    const expires = e.expires == null ? Infinity : INSTANT.test(e.expires) ? Date.parse(e.expires) : NaN;
-    if (Number.isNaN(expires)) throw bad();
-    // A digest held twice keeps its first holder: current keys before retiring ones.
+    const named = NAME.test(name); // else maybe a key: not logged
+    if (!named || typeof e !== 'object' || !hex(e?.digest)) {
+      return log({ warning: 'entry_unreadable', ...(named && { keyName: name }), ...(retiring && { retiring }) });
+    }
+    const expires = e.expires == null ? Infinity : instant(e.expires); // NaN: unreadable
+    // Current keys win over retiring ones.
     if (!byDigest.has(e.digest)) byDigest.set(e.digest, { name, expires, retiring, bytes: Buffer.from(e.digest, 'hex') });
   };
   const entries = Object.entries(keys);
-  for (const [name, e] of entries) {
-    if (!NAME.test(name)) throw bad();
-    add(name, e, false);
-  }
-  for (const [name, e] of entries) if (e.retiring != null) add(name, e.retiring, true);
-  return { salt: Buffer.from(salt, 'hex'), byDigest };
+  for (const [name, e] of entries) add(name, e, false);
+  for (const [name, e] of entries) if (e?.retiring != null) add(name, e.retiring, true);
+  return { generation, digests: { salt: Buffer.from(salt, 'hex'), byDigest } };
 }
 
 function parseSecret(text) {
   if (typeof text !== 'string') throw failure('SecretStringMissing');
   text = text.trim();
   if (!text.startsWith('{')) return { legacy: text ? [['live', text]] : [] };
-  // Something that looks like JSON but is not is a broken secret, not a key.
   let doc;
   try {
     doc = JSON.parse(text);
   } catch {}
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw failure('SecretNotJson');
-  if (doc.format === 'secure-api-digests') return { digests: parseDigests(doc) };
-  // Empty or non-string values are skipped: an empty key must never match.
+  if (doc.format === 'secure-api-digests') return parseDigests(doc);
   return { legacy: Object.entries(doc).filter(([, v]) => typeof v === 'string' && v.length > 0) };
 }
 
-// A read, retries included, gives up after 2 s: a hang ends in a logged throw, not a timeout.
+// Retries included, 2 s at most.
 async function read(arn, stage) {
   client ??= new SecretsManagerClient({});
-  const command = new GetSecretValueCommand({ SecretId: arn, VersionStage: stage });
-  return (await client.send(command, { abortSignal: AbortSignal.timeout(2000) })).SecretString;
+  const cmd = new GetSecretValueCommand({ SecretId: arn, VersionStage: stage });
+  return (await client.send(cmd, { abortSignal: AbortSignal.timeout(2000) })).SecretString;
 }
 
-const hashed = (entries, stage) => entries.map(([name, key]) => ({ name, stage, digest: sha256(key) }));
-
+// Digests: AWSCURRENT only (AWSPREVIOUS may hold a revoked key). Legacy: AWSPREVIOUS too, where
+// only "no such version" is no failure.
 async function loadKeys(arn) {
-  const current = parseSecret(await read(arn, CURRENT));
+  const current = parseSecret(await read(arn, 'AWSCURRENT'));
   if (current.digests) return current;
   if (current.legacy.length === 0) throw failure('SecretHasNoKeys');
-  // Clients may still send AWSPREVIOUS's key: a read failure other than "no such version" fails
-  // the load. A value holding no usable key (broken, or digests, maybe revoked) adds nothing.
   let text;
   try {
-    text = await read(arn, PREVIOUS);
+    text = await read(arn, 'AWSPREVIOUS');
   } catch (err) {
     if (err?.name !== 'ResourceNotFoundException') throw err;
   }
-  let previous = [];
+  let previous;
   try {
-    if (text !== undefined) previous = parseSecret(text).legacy ?? [];
+    previous = parseSecret(text).legacy; // digests or broken: nothing
   } catch {}
-  // Current first, so a key present in both stages reports AWSCURRENT.
-  return { legacy: [...hashed(current.legacy, CURRENT), ...hashed(previous, PREVIOUS)] };
+  // Current first: a key in both stages reports AWSCURRENT.
+  const hashed = (entries, stage) => entries.map(([name, key]) => ({ name, stage, digest: sha256(key) }));
+  return { generation: 0, legacy: [...hashed(current.legacy, 'AWSCURRENT'), ...hashed(previous ?? [], 'AWSPREVIOUS')] };
 }
 
-// Cached keys, or one shared refresh. A failure is not cached: the next request tries again.
-function getKeys(arn) {
-  if (cache?.arn === arn && now() < cache.expiresAt) return cache.keys;
-  if (inflight?.arn === arn) return inflight.promise;
-  const entry = { arn };
-  entry.promise = loadKeys(arn)
-    .then((keys) => (cache = { arn, keys, expiresAt: now() + cacheMillis() }).keys, (err) => {
-      cache = null;
-      throw err;
+// One shared read. A failure changes nothing: the keys held stay.
+function load(arn) {
+  if (inflight?.arn === arn) return inflight;
+  const at = (tried = now());
+  const p = loadKeys(arn)
+    .then((keys) => {
+      // Never back to a lower generation (a lagging read).
+      if (cache?.arn !== arn || keys.generation >= cache.keys.generation) cache = { arn, keys, at };
+      cache.expiresAt = now() + envNumber('KEY_CACHE_SECONDS', 60) * 1000;
+      return cache.keys;
     })
-    .finally(() => inflight === entry && (inflight = null));
-  inflight = entry;
-  return entry.promise;
+    .finally(() => inflight === p && (inflight = null));
+  return (inflight = Object.assign(p, { arn }));
 }
 
-function presentedValue(event) {
+// Below KEY_MIN_GENERATION (set by a flush): re-read for 2 s, then throw.
+async function getKeys(arn) {
+  const keys = cache?.arn === arn && now() < cache.expiresAt ? cache.keys : await load(arn);
+  const min = envNumber('KEY_MIN_GENERATION', 0);
+  if (keys.generation >= min) return keys;
+  catchUp ??= (async () => {
+    for (const end = Date.now() + 2000; Date.now() < end; await new Promise((r) => setTimeout(r, 250))) {
+      if ((await load(arn).catch(() => keys)).generation >= min) return;
+    }
+    throw failure('GenerationBehind');
+  })().finally(() => (catchUp = null));
+  await catchUp;
+  return cache.keys;
+}
+
+function presented(event) {
   const wanted = (process.env.KEY_HEADER || 'authorization').toLowerCase();
   const headers = event?.headers && typeof event.headers === 'object' ? event.headers : {};
-  // Payload 2.0 lower-cases header names; tolerate a caller that did not.
   let value = headers[wanted] ?? Object.entries(headers).find(([k]) => k.toLowerCase() === wanted)?.[1];
   if (value === undefined && Array.isArray(event?.identitySource)) value = event.identitySource[0];
   return typeof value === 'string' ? value : undefined;
 }
 
-function match(presented, keys) {
+function match(value, keys) {
   if (keys.digests) {
     const { salt, byDigest } = keys.digests;
-    const digest = createHmac('sha256', salt).update(presented, 'utf8').digest('hex');
+    const digest = createHmac('sha256', salt).update(value).digest('hex');
     const hit = byDigest.get(digest);
-    // One HMAC and a Map lookup, whatever the number of keys; then a constant-time check.
-    return hit && timingSafeEqual(Buffer.from(digest, 'hex'), hit.bytes) ? { ...hit, stage: CURRENT } : null;
+    return hit && timingSafeEqual(Buffer.from(digest, 'hex'), hit.bytes) ? { ...hit, stage: 'AWSCURRENT' } : null;
   }
-  const digest = sha256(presented);
+  const digest = sha256(value);
   let found = null;
-  // No early exit: the time taken does not tell which key (if any) matched.
+  // No early exit: the time does not tell which key matched.
   for (const k of keys.legacy) if (timingSafeEqual(digest, k.digest) && !found) found = k;
   return found;
 }
 
-const errorName = (err) => String(err?.name || 'Error').slice(0, 100);
-
-const log = (fields) => console.log(JSON.stringify(fields));
-
 export async function handler(event) {
-  const base = {
-    routeArn: event?.routeArn,
-    routeKey: event?.routeKey,
-    requestId: event?.requestContext?.requestId,
-    sourceIp: event?.requestContext?.http?.sourceIp,
-  };
-  const deny = (reason, extra) => {
-    log({ decision: 'deny', reason, ...extra, ...base });
-    return { isAuthorized: false };
-  };
+  const ctx = event?.requestContext;
+  const base = { routeArn: event?.routeArn, routeKey: event?.routeKey, requestId: ctx?.requestId, sourceIp: ctx?.http?.sourceIp };
+  const deny = (reason, extra) => (log({ decision: 'deny', reason, ...extra, ...base }), { isAuthorized: false });
   let step = 'input';
+  let keyName;
   try {
-    const value = presentedValue(event);
+    const value = presented(event);
     if (!value) return deny('missing_key');
-    // API Gateway joins repeated headers with commas; ambiguous, so refuse.
+    // Repeated headers arrive comma-joined: ambiguous.
     if (value.includes(',')) return deny('multiple_values');
-    // "Bearer <key>" (scheme case-insensitive, one space) or the raw key.
-    const key = value.slice(0, 7).toLowerCase() === 'bearer ' ? value.slice(7) : value;
+    const key = /^bearer /i.test(value) ? value.slice(7) : value;
     if (!key) return deny('missing_key');
-    if (KEY_SHAPE.test(key) && keyChecksum(key.slice(0, -6)) !== key.slice(-6)) return deny('bad_checksum');
+    const shaped = KEY_SHAPE.test(key);
+    if (shaped && keyChecksum(key.slice(0, -6)) !== key.slice(-6)) return deny('bad_checksum');
     step = 'keys';
     const arn = process.env.SECRET_ARN;
     if (!arn) throw failure('NoSecretArn');
-    const keys = await getKeys(arn);
+    let hit = match(key, await getKeys(arn));
+    // A well-formed miss re-reads a copy older than KEY_MIN_AGE_SECONDS, once per that age (sharing
+    // a read in flight): a key shown a moment ago works. No newer copy: throw.
+    const minAge = envNumber('KEY_MIN_AGE_SECONDS', 2) * 1000;
+    if (!hit && shaped && now() - cache.at >= minAge) {
+      if (inflight?.arn !== arn && now() - tried < minAge) throw failure('KeysStale');
+      const held = cache;
+      hit = match(key, await load(arn));
+      if (!hit && cache === held) throw failure('KeysStale');
+    }
     step = 'match';
-    const hit = match(key, keys);
     if (!hit) return deny('no_match');
-    if (now() >= hit.expires) return deny('expired', { keyName: hit.name });
-    log({ decision: 'allow', reason: 'match', keyName: hit.name, stage: hit.stage, ...(hit.retiring && { retiring: true }), ...base });
-    return { isAuthorized: true, context: { keyName: hit.name } };
+    keyName = hit.name;
+    if (hit.expires !== hit.expires) throw failure((step = 'entry', 'EntryUnreadable'));
+    if (now() >= hit.expires) return deny('expired', { keyName });
+    log({ decision: 'allow', reason: 'match', keyName, stage: hit.stage, ...(hit.retiring && { retiring: true }), ...base });
+    return { isAuthorized: true, context: { keyName } };
   } catch (err) {
-    // Thrown, not denied: a 500, cached nowhere.
-    const reason = step === 'keys' ? 'secret_unavailable' : 'internal_error';
-    log({ decision: 'error', reason, error: errorName(err), ...base });
-    throw Object.assign(new Error(`secure-api authorizer: ${reason} (${errorName(err)})`), { name: 'KeysUnavailable' });
+    const name = String(err?.name || 'Error').slice(0, 100);
+    const reason = { keys: 'secret_unavailable', entry: 'entry_unreadable' }[step] ?? 'internal_error';
+    log({ decision: 'error', reason, error: name, ...(step === 'entry' && { keyName }), ...base });
+    throw Object.assign(new Error(`secure-api authorizer: ${reason} (${name})`), { name: 'KeysUnavailable' });
   }
 }

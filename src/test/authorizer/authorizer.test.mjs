@@ -65,7 +65,8 @@ function startEmulator() {
  * Forwards everything to `target`, recording each GetSecretValue's stage.
  * `faults[stage]` names an AWS error to answer instead, the way Secrets
  * Manager refuses (JSON protocol), for failures moto cannot produce, or is
- * 'hangup' to drop the connection, or 'hang' never to answer.
+ * 'hangup' to drop the connection, or 'hang' never to answer, or is
+ * { secretString } to answer with that value (a lagging read).
  */
 function startCountingProxy(target, calls, faults) {
   const upstream = new URL(target);
@@ -80,6 +81,12 @@ function startCountingProxy(target, calls, faults) {
         calls.push({ secretId: doc.SecretId, stage });
         const fault = faults[stage];
         if (fault === 'hang') return; // never answered
+        if (typeof fault === 'object') {
+          res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+          res.end(JSON.stringify({ ARN: doc.SecretId, Name: 'lagging', VersionId: 'lagging', SecretString: fault.secretString,
+            VersionStages: [stage], CreatedDate: 1_700_000_000 }));
+          return;
+        }
         if (fault === 'hangup') {
           req.socket.destroy(); // a connection reset, for every attempt
           return;
@@ -157,11 +164,11 @@ async function createSecret(what, secretString) {
   return out; // { ARN, VersionId, ... }
 }
 
-/** A cold container: fresh module state and env, counted calls cleared. */
-function coldStart(env = {}) {
-  for (const k of ['SECRET_ARN', 'KEY_CACHE_SECONDS', 'KEY_HEADER']) delete process.env[k];
+/** A cold container: fresh module state and env, counted calls cleared; `clock` replaces the stubbed one. */
+function coldStart(env = {}, clock = () => clockMs) {
+  for (const k of ['SECRET_ARN', 'KEY_CACHE_SECONDS', 'KEY_HEADER', 'KEY_MIN_AGE_SECONDS', 'KEY_MIN_GENERATION']) delete process.env[k];
   Object.assign(process.env, env);
-  _resetForTests({ clock: () => clockMs });
+  _resetForTests({ clock });
   calls.length = 0;
   for (const k of Object.keys(faults)) delete faults[k];
 }
@@ -619,11 +626,16 @@ test('digest format: each named key is allowed with its name; only AWSCURRENT is
 
 test('digest format: a key stored in plaintext in the JSON is not a key (only digests count)', async () => {
   const live = genKey('live');
-  const secret = JSON.parse(digests({ live: { key: genKey('live') } }));
-  secret.keys.live.digest = live; // wrong shape for a digest: the secret is broken, not a plaintext key
+  const dev = genKey('dev');
+  const secret = JSON.parse(digests({ live: { key: genKey('live') }, dev: { key: dev } }));
+  secret.keys.live.digest = live; // wrong shape for a digest: that entry is left out, not a plaintext key
   const { ARN } = await createSecret('digest-plain', JSON.stringify(secret));
   coldStart({ SECRET_ARN: ARN });
-  await assertError(live, 'secret_unavailable', 'SecretMalformed');
+  const n = logLines.length;
+  await assertDeny(live, 'no_match');
+  await assertAllow(dev, 'dev');
+  const warnings = logLines.slice(n).map((l) => JSON.parse(l)).filter((d) => d.warning);
+  assert.deepEqual(warnings, [{ warning: 'entry_unreadable', keyName: 'live' }]);
 });
 
 test('digest format: an expired key is refused at request time, also from the function\'s cache', async () => {
@@ -697,7 +709,7 @@ test('digest format: no keys at all (every key revoked) denies everything withou
   await assertDeny(newKey(), 'no_match');
 });
 
-test('digest format: a newer version or a malformed secret throws (never a partial key set)', async () => {
+test('digest format: a newer version, a bad salt or generation make the whole secret unreadable', async () => {
   const live = genKey('live');
   const good = () => JSON.parse(digests({ live: { key: live }, dev: { key: genKey('dev') } }));
   const cases = [
@@ -707,14 +719,13 @@ test('digest format: a newer version or a malformed secret throws (never a parti
     ['no version', (d) => { delete d.version; }, 'SecretMalformed'],
     ['no salt', (d) => { delete d.salt; }, 'SecretMalformed'],
     ['short salt', (d) => { d.salt = d.salt.slice(2); }, 'SecretMalformed'],
+    ['salt upper-case', (d) => { d.salt = d.salt.toUpperCase(); }, 'SecretMalformed'],
     ['keys array', (d) => { d.keys = [d.keys.live]; }, 'SecretMalformed'],
-    ['bad name', (d) => { d.keys.Live = d.keys.live; }, 'SecretMalformed'],
-    ['digest upper-case', (d) => { d.keys.dev.digest = d.keys.dev.digest.toUpperCase(); }, 'SecretMalformed'],
-    ['digest missing', (d) => { delete d.keys.dev.digest; }, 'SecretMalformed'],
-    ['expires unparseable', (d) => { d.keys.dev.expires = 'next week'; }, 'SecretMalformed'],
-    ['expires a number', (d) => { d.keys.dev.expires = 1893456000; }, 'SecretMalformed'],
-    ['expires without Z', (d) => { d.keys.dev.expires = '2027-03-31T23:59:59'; }, 'SecretMalformed'],
-    ['retiring malformed', (d) => { d.keys.dev.retiring = { digest: 'zz' }; }, 'SecretMalformed'],
+    ['keys null', (d) => { d.keys = null; }, 'SecretMalformed'],
+    ['generation "3"', (d) => { d.generation = '3'; }, 'SecretMalformed'],
+    ['generation 1.5', (d) => { d.generation = 1.5; }, 'SecretMalformed'],
+    ['generation -1', (d) => { d.generation = -1; }, 'SecretMalformed'],
+    ['generation null', (d) => { d.generation = null; }, 'SecretMalformed'],
   ];
   for (const [what, change, error] of cases) {
     const doc = good();
@@ -751,13 +762,27 @@ test('digest format: Secrets Manager is read once per cache window, whatever the
   const { ARN } = await createSecret('digest-cache', digests({ live: { key: live } }));
   coldStart({ SECRET_ARN: ARN });
   for (let i = 0; i < 200; i++) {
-    advance(0.25); // 50 s of traffic
-    if (i % 3) await assertAllow(live, 'live'); else await assertDeny(genKey('live'), 'no_match');
+    advance(0.25); // 50 s of traffic: hits, malformed keys, values not shaped like a generated key
+    if (i % 3 === 0) await assertAllow(live, 'live');
+    else if (i % 3 === 1) await assertDeny(corrupt(genKey('live')), 'bad_checksum');
+    else await assertDeny(newKey(), 'no_match');
   }
   assert.equal(calls.length, 1);
   advance(10.5); // 60 s after the first read
   await assertAllow(live, 'live');
   assert.equal(calls.length, 2);
+});
+
+test('digest format: well-formed unknown keys add at most one read per KEY_MIN_AGE_SECONDS', async () => {
+  const live = genKey('live');
+  const { ARN } = await createSecret('digest-cache-misses', digests({ live: { key: live } }));
+  coldStart({ SECRET_ARN: ARN });
+  for (let i = 0; i < 200; i++) {
+    advance(0.25); // 50 s of traffic, a third of it unknown well-formed keys
+    if (i % 3) await assertAllow(live, 'live'); else await assertDeny(genKey('live'), 'no_match');
+  }
+  // One load, then a re-read at most every 2 s (25 in 50 s): never one per miss (67 misses).
+  assert.ok(calls.length > 1 && calls.length <= 26, `${calls.length} reads`);
 });
 
 test('nothing persists across containers: a new execution environment starts with no keys', async () => {
@@ -779,10 +804,266 @@ test('nothing persists across containers: a new execution environment starts wit
   await assertAllow(partner, 'partner-c');
 });
 
+// --- a new key works the moment it is shown -----------------------------------
+
+/** Stores a new AWSCURRENT version of the secret. */
+const putSecret = (arn, value) => admin.send(new PutSecretValueCommand({ SecretId: arn, SecretString: value }));
+
+test('fresh keys: a key added after the handler warmed is accepted on its first request', async () => {
+  const live = genKey('live');
+  const salt = randomBytes(32);
+  const { ARN } = await createSecret('fresh', digests({ live: { key: live } }, { salt, generation: 1 }));
+  coldStart({ SECRET_ARN: ARN });
+  await assertAllow(live, 'live');
+  advance(30); // warm for a while, inside the 60 s key cache
+  const partner = genKey('partner-a');
+  await putSecret(ARN, digests({ live: { key: live }, 'partner-a': { key: partner } }, { salt, generation: 2 }));
+  calls.length = 0;
+  await assertAllow(partner, 'partner-a'); // its very first request: no deny to be cached
+  assert.deepEqual(calls.map((c) => c.stage), ['AWSCURRENT'], 'one re-read');
+  await assertAllow(partner, 'partner-a');
+  await assertAllow(live, 'live');
+  assert.equal(calls.length, 1, 'the re-read copy serves the rest of the window');
+});
+
+test('fresh keys: the copy is re-read only once it is older than KEY_MIN_AGE_SECONDS', async () => {
+  const live = genKey('live');
+  const salt = randomBytes(32);
+  const { ARN } = await createSecret('fresh-age', digests({ live: { key: live } }, { salt }));
+  coldStart({ SECRET_ARN: ARN, KEY_MIN_AGE_SECONDS: '5' });
+  await assertAllow(live, 'live');
+  const partner = genKey('partner-b');
+  await putSecret(ARN, digests({ live: { key: live }, 'partner-b': { key: partner } }, { salt }));
+  calls.length = 0;
+  advance(4.9);
+  await assertDeny(partner, 'no_match'); // a copy younger than the minimum age answers on its own
+  assert.equal(calls.length, 0);
+  advance(0.1);
+  await assertAllow(partner, 'partner-b');
+  assert.equal(calls.length, 1);
+
+  // KEY_MIN_AGE_SECONDS=0: every well-formed miss reads (concurrent ones still share a read).
+  coldStart({ SECRET_ARN: ARN, KEY_MIN_AGE_SECONDS: '0' });
+  await assertAllow(live, 'live');
+  calls.length = 0;
+  await assertDeny(genKey('live'), 'no_match');
+  await assertDeny(genKey('live'), 'no_match');
+  assert.equal(calls.length, 2);
+});
+
+test('fresh keys: malformed keys and values not shaped like a generated key never cause a read', async () => {
+  const live = genKey('live');
+  const { ARN } = await createSecret('fresh-malformed', digests({ live: { key: live } }));
+  coldStart({ SECRET_ARN: ARN });
+  await assertAllow(live, 'live');
+  advance(30);
+  calls.length = 0;
+  for (let i = 0; i < 100; i++) {
+    await assertDeny(corrupt(genKey(`n${i}`)), 'bad_checksum');
+    await assertDeny(newKey(), 'no_match'); // a legacy-style value
+    await assertDeny(`${genKey('live')}x`, 'no_match'); // one character too long
+  }
+  assert.equal(calls.length, 0, 'zero Secrets Manager calls');
+  await assertDeny(genKey('live'), 'no_match');
+  assert.equal(calls.length, 1, 'a well-formed one re-reads');
+});
+
+test('fresh keys: 100 concurrent misses share one read; more within the minimum age cause none', async () => {
+  const live = genKey('live');
+  const salt = randomBytes(32);
+  const { ARN } = await createSecret('fresh-herd', digests({ live: { key: live } }, { salt }));
+  coldStart({ SECRET_ARN: ARN });
+  await assertAllow(live, 'live');
+  advance(10);
+  const late = genKey('late');
+  await putSecret(ARN, digests({ live: { key: live }, late: { key: late } }, { salt }));
+  calls.length = 0;
+  const burst = (extra) => Promise.all([
+    ...Array.from({ length: 100 }, () => handler(event(genKey('live')))),
+    ...extra.map((k) => handler(event(k))),
+  ]);
+  const first = await burst([late, live]);
+  assert.equal(first.filter((r) => r.isAuthorized).length, 2, 'the new key and the old one allowed');
+  assert.equal(calls.length, 1, '100 concurrent misses, one read');
+  advance(1.9);
+  await burst([]);
+  assert.equal(calls.length, 1, 'none within the minimum age of the last read');
+  advance(0.1);
+  await burst([]);
+  assert.equal(calls.length, 2, 'then one again');
+});
+
+for (const fault of ['ThrottlingException', 'AccessDeniedException', 'hangup']) {
+  test(`fresh keys: a failed re-read (${fault}) keeps every known key and throws only for the miss`, async () => {
+    const live = genKey('live');
+    const dev = genKey('dev');
+    const salt = randomBytes(32);
+    const { ARN } = await createSecret(`fresh-fail-${fault}`, digests({ live: { key: live }, dev: { key: dev } }, { salt }));
+    coldStart({ SECRET_ARN: ARN });
+    await assertAllow(live, 'live');
+    advance(10);
+    faults.AWSCURRENT = fault;
+    const unknown = genKey('live');
+    const { error } = await assertError(unknown, 'secret_unavailable');
+    assert.ok([fault, 'AbortError', 'TimeoutError', 'Error'].includes(error) || /ECONNRESET|socket/i.test(error), error);
+    const seen = calls.length;
+    await assertAllow(live, 'live'); // hits keep working from the complete key set
+    await assertAllow(dev, 'dev');
+    await assertDeny(corrupt(unknown), 'bad_checksum');
+    // Another miss within the minimum age: no read, and no deny either (the copy is not known current).
+    await assertError(genKey('live'), 'secret_unavailable', 'KeysStale');
+    assert.equal(calls.length, seen, 'no read within the minimum age');
+    advance(2);
+    delete faults.AWSCURRENT;
+    const added = genKey('added');
+    await putSecret(ARN, digests({ live: { key: live }, dev: { key: dev }, added: { key: added } }, { salt }));
+    await assertAllow(added, 'added');
+    await assertDeny(unknown, 'no_match');
+  });
+}
+
+test('fresh keys: a cold container whose first read fails still keeps nothing and throws', async () => {
+  const live = genKey('live');
+  const { ARN } = await createSecret('fresh-cold-fail', digests({ live: { key: live } }));
+  coldStart({ SECRET_ARN: ARN });
+  faults.AWSCURRENT = 'AccessDeniedException';
+  await assertError(live);
+  await assertError(genKey('live'));
+  delete faults.AWSCURRENT;
+  await assertAllow(live, 'live');
+});
+
+// --- generation -----------------------------------------------------------------
+
+test('generation: a lagging read never replaces a newer copy, and a miss it answers throws', async () => {
+  const live = genKey('live');
+  const partner = genKey('partner-c');
+  const salt = randomBytes(32);
+  const { ARN } = await createSecret('gen-lag', digests({ live: { key: live }, 'partner-c': { key: partner } }, { salt, generation: 5 }));
+  coldStart({ SECRET_ARN: ARN });
+  await assertAllow(partner, 'partner-c');
+  // An older version (generation 4, before partner-c) comes back from a lagging read.
+  faults.AWSCURRENT = { secretString: digests({ live: { key: live } }, { salt, generation: 4 }) };
+  advance(61); // the cache window is over: a refresh, answered by the older version
+  await assertAllow(partner, 'partner-c');
+  assert.equal(calls.length, 2);
+  advance(5);
+  await assertError(genKey('live'), 'secret_unavailable', 'KeysStale'); // re-read, still older: not a deny
+  assert.equal(calls.length, 3);
+  await assertAllow(partner, 'partner-c');
+});
+
+test('generation: below KEY_MIN_GENERATION the function re-reads for 2 s, then throws (never a deny)', async () => {
+  const live = genKey('live');
+  const salt = randomBytes(32);
+  const { ARN } = await createSecret('gen-behind', digests({ live: { key: live } }, { salt, generation: 3 }));
+  coldStart({ SECRET_ARN: ARN, KEY_MIN_GENERATION: '4' }, Date.now); // real time: the budget is real
+  const started = Date.now();
+  const results = await Promise.allSettled(Array.from({ length: 20 }, () => handler(event(live))));
+  const took = Date.now() - started;
+  assert.ok(results.every((r) => r.status === 'rejected' && r.reason.name === 'KeysUnavailable'));
+  const errors = decisions().slice(-20);
+  assert.ok(errors.every((d) => d.decision === 'error' && d.error === 'GenerationBehind'), JSON.stringify(errors[0]));
+  assert.ok(took >= 1900 && took < 4000, `gave up after ${took} ms`);
+  assert.ok(calls.length >= 2 && calls.length <= 10, `${calls.length} reads for 20 concurrent requests`);
+  // A write that reaches generation 4 is picked up by the next request.
+  await putSecret(ARN, digests({ live: { key: live } }, { salt, generation: 4 }));
+  await assertAllow(live, 'live');
+});
+
+test('generation: the re-read that reaches KEY_MIN_GENERATION answers; absent generation is 0', async () => {
+  const live = genKey('live');
+  const salt = randomBytes(32);
+  const { ARN } = await createSecret('gen-catch-up', digests({ live: { key: live } }, { salt, generation: 6 }));
+  coldStart({ SECRET_ARN: ARN, KEY_MIN_GENERATION: '7' }, Date.now);
+  const pending = handler(event(live));
+  await new Promise((r) => setTimeout(r, 300));
+  await putSecret(ARN, digests({ live: { key: live } }, { salt, generation: 7 }));
+  assert.deepEqual(await pending, { isAuthorized: true, context: { keyName: 'live' } });
+  coldStart({ SECRET_ARN: ARN, KEY_MIN_GENERATION: '0' });
+  await assertAllow(live, 'live');
+  const old = await createSecret('gen-absent', digests({ live: { key: live } }));
+  coldStart({ SECRET_ARN: old.ARN, KEY_MIN_GENERATION: '' }); // unset: no minimum
+  await assertAllow(live, 'live');
+  coldStart({ SECRET_ARN: old.ARN, KEY_MIN_GENERATION: '1' }, Date.now);
+  await assertError(live, 'secret_unavailable', 'GenerationBehind');
+});
+
+// --- one unreadable entry -----------------------------------------------------------
+
+test('entries: one whose name or digest cannot be read is left out and logged; the others work', async () => {
+  const live = genKey('live');
+  const dev = genKey('dev');
+  const cases = [
+    ['digest upper-case', (d) => { d.keys.dev.digest = d.keys.dev.digest.toUpperCase(); }, { keyName: 'dev' }],
+    ['digest missing', (d) => { delete d.keys.dev.digest; }, { keyName: 'dev' }],
+    ['digest a number', (d) => { d.keys.dev.digest = 42; }, { keyName: 'dev' }],
+    ['entry a string', (d) => { d.keys.dev = dev; }, { keyName: 'dev' }],
+    ['entry null', (d) => { d.keys.dev = null; }, { keyName: 'dev' }],
+    ['bad name', (d) => { d.keys[dev] = d.keys.dev; delete d.keys.dev; }, {}],
+    ['retiring malformed', (d) => { d.keys.dev.retiring = { digest: 'zz' }; }, { keyName: 'dev', retiring: true }],
+  ];
+  for (const [what, change, logged] of cases) {
+    const doc = JSON.parse(digests({ live: { key: live }, dev: { key: dev } }));
+    change(doc);
+    const { ARN } = await createSecret(`entry-${what.replace(/\W+/g, '-')}`, JSON.stringify(doc));
+    coldStart({ SECRET_ARN: ARN });
+    const n = logLines.length;
+    await assertAllow(live, 'live');
+    if (what === 'retiring malformed') await assertAllow(dev, 'dev');
+    else await assertDeny(dev, 'no_match');
+    const warnings = logLines.slice(n).map((l) => JSON.parse(l)).filter((d) => d.warning);
+    assert.deepEqual(warnings, [{ warning: 'entry_unreadable', ...logged }], what);
+  }
+});
+
+test('entries: a request matching an entry with an unreadable expires throws; the others work', async () => {
+  const live = genKey('live');
+  const dev = genKey('dev');
+  const old = genKey('dev');
+  for (const expires of ['next week', 1893456000, '2027-03-31T23:59:59', '2027-02-30T00:00:00Z', '2027-01-01T24:00:00Z',
+    '2027-12-31T23:59:60Z', '2027-13-01T00:00:00Z', '+02027-01-01T00:00:00Z', '2027-01-01T00:00:00+00:00', '']) {
+    const doc = JSON.parse(digests({ live: { key: live }, dev: { key: dev, retiring: { key: old } } }));
+    doc.keys.dev.retiring.expires = expires;
+    const { ARN } = await createSecret('entry-expires', JSON.stringify(doc));
+    coldStart({ SECRET_ARN: ARN });
+    const log = await assertError(old, 'entry_unreadable', 'EntryUnreadable');
+    assert.equal(log.keyName, 'dev', String(expires));
+    await assertAllow(live, 'live');
+    await assertAllow(dev, 'dev');
+    assert.equal(calls.length, 1, 'an unreadable entry is no reason to read again');
+  }
+});
+
+test('entries: expiry dates at the edges, up to 9999-12-31T23:59:59Z', async () => {
+  const keys = { never: genKey('never'), end: genKey('end'), leap: genKey('leap'), epoch: genKey('epoch'), zero: genKey('zero'),
+    frac: genKey('frac') };
+  const { ARN } = await createSecret('entry-edges', digests({
+    never: { key: keys.never },
+    end: { key: keys.end, expires: '9999-12-31T23:59:59Z' },
+    leap: { key: keys.leap, expires: '2028-02-29T12:00:00Z' },
+    epoch: { key: keys.epoch, expires: '1970-01-01T00:00:00Z' },
+    zero: { key: keys.zero, expires: '0000-01-01T00:00:00Z' },
+    frac: { key: keys.frac, expires: '2028-02-29T12:00:00.5Z' },
+  }));
+  const at = (iso) => () => Date.parse(iso);
+  coldStart({ SECRET_ARN: ARN }, at('2028-02-29T11:59:59Z'));
+  for (const name of ['never', 'end', 'leap', 'frac']) await assertAllow(keys[name], name);
+  for (const name of ['epoch', 'zero']) await assertDeny(keys[name], 'expired');
+  coldStart({ SECRET_ARN: ARN }, at('2028-02-29T12:00:00Z'));
+  await assertDeny(keys.leap, 'expired');
+  await assertAllow(keys.frac, 'frac');
+  coldStart({ SECRET_ARN: ARN }, at('9999-12-31T23:59:58Z'));
+  await assertAllow(keys.end, 'end');
+  coldStart({ SECRET_ARN: ARN }, at('9999-12-31T23:59:59Z'));
+  await assertDeny(keys.end, 'expired');
+  await assertAllow(keys.never, 'never');
+});
+
 test('log lines: one JSON object each, known fields only, no key material anywhere', () => {
   assert.ok(logLines.length > 100, `captured ${logLines.length} lines`);
   const allowed = new Set(['decision', 'reason', 'keyName', 'stage', 'retiring', 'routeArn', 'routeKey', 'requestId',
-    'sourceIp', 'error']);
+    'sourceIp', 'error', 'warning']);
   for (const line of logLines) {
     const doc = JSON.parse(line);
     for (const field of Object.keys(doc)) assert.ok(allowed.has(field), `unexpected log field ${field}`);
@@ -791,6 +1072,7 @@ test('log lines: one JSON object each, known fields only, no key material anywhe
   assert.ok(storedDigests.size > 1000);
   for (const digest of storedDigests) assert.ok(!all.includes(digest), 'a stored digest found in a log line');
   for (const doc of decisions()) assert.ok(['allow', 'deny', 'error'].includes(doc.decision));
+  for (const line of logLines.filter((l) => l.includes('"warning"'))) assert.equal(JSON.parse(line).warning, 'entry_unreadable');
   for (const key of usedKeys) {
     const digest = createHash('sha256').update(key).digest();
     for (const needle of [key, key.slice(4, 20), digest.toString('hex'), digest.toString('base64'),

@@ -4,7 +4,8 @@
 // - a generated key: `sak_<NAME>_` + 43 base62 + 6 base62 of the CRC32
 //   (IEEE, zlib) of everything before them, big-endian, left-padded with 0;
 // - a digest secret, format version 1: per key HMAC-SHA-256 under the 32
-//   salt bytes, created, expires, retiring.
+//   salt bytes, created, expires, retiring; an integer `generation` that
+//   every write increments (absent = 0).
 
 import { createHmac, randomBytes, randomInt } from 'node:crypto';
 
@@ -44,19 +45,21 @@ export const hmacHex = (salt, key) => createHmac('sha256', salt).update(key, 'ut
 
 /**
  * The SecretString of a digest secret. `keys`: { NAME: { key, expires?, retiring?: { key, expires? } } }
- * (expires: ms or null). Returns { value, digests } (digests: every hex digest written).
+ * (expires: ms, null, or a string written as is). `generation` is left out when undefined.
+ * Returns { value, doc, digests } (digests: every hex digest written).
  */
-export function digestSecret(keys, { salt = randomBytes(32), version = 1, created = Date.UTC(2026, 10, 26, 23, 40) } = {}) {
+export function digestSecret(keys, { salt = randomBytes(32), version = 1, created = Date.UTC(2026, 10, 26, 23, 40), generation } = {}) {
   const digests = [];
   const entry = ({ key, expires = null }) => {
     const digest = hmacHex(salt, key);
     digests.push(digest);
-    return { digest, created: instant(created), expires: expires === null ? null : instant(expires) };
+    const written = expires === null || typeof expires === 'string' ? expires : instant(expires);
+    return { digest, created: instant(created), expires: written };
   };
   const out = {};
   for (const [name, spec] of Object.entries(keys)) {
     out[name] = { ...entry(spec), retiring: spec.retiring ? entry(spec.retiring) : null };
   }
-  const doc = { format: 'secure-api-digests', version, salt: salt.toString('hex'), keys: out };
+  const doc = { format: 'secure-api-digests', version, ...(generation !== undefined && { generation }), salt: salt.toString('hex'), keys: out };
   return { value: JSON.stringify(doc, null, 2), doc, digests };
 }

@@ -226,3 +226,99 @@ test('exits 0 on stdin EOF and on SIGTERM', async () => {
   b.child.kill('SIGTERM');
   assert.deepEqual(await b.exited, { code: 0, signal: null });
 });
+
+// --- what secure-api's flush does: ResetAuthorizersCache, a new function configuration ---------
+
+/** A call to the emulator's REST APIs (moto routes on the credential scope and checks no signature). */
+async function emulatorCall(service, method, path, body) {
+  const headers = {
+    authorization: `AWS4-HMAC-SHA256 Credential=test/20200101/us-east-1/${service}/aws4_request, SignedHeaders=host, Signature=0`,
+  };
+  if (typeof body === 'string') headers['content-type'] = 'application/x-www-form-urlencoded';
+  else if (body) headers['content-type'] = 'application/json';
+  const res = await fetch(`${emulator.url}${path}`, { method, headers, body: typeof body === 'object' ? JSON.stringify(body) : body });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${service} ${method} ${path}: HTTP ${res.status} ${text.slice(0, 300)}`);
+  return text.startsWith('{') ? JSON.parse(text) : text;
+}
+
+async function createHttpApi(stages) {
+  const { apiId } = await emulatorCall('apigateway', 'POST', '/v2/apis', { name: `gw-${++seq}`, protocolType: 'HTTP' });
+  for (const stageName of stages) await emulatorCall('apigateway', 'POST', `/v2/apis/${apiId}/stages`, { stageName, autoDeploy: true });
+  return apiId;
+}
+
+const resetCache = (apiId, stage) =>
+  emulatorCall('apigateway', 'DELETE', `/v2/apis/${apiId}/stages/${encodeURIComponent(stage)}/cache/authorizers`);
+
+const decisionCount = (g) => parseDecisions(g.stderr()).length;
+
+test('API_ID: a cached deny is gone after a ResetAuthorizersCache on that stage, not before', async () => {
+  const live = generatedKey('live');
+  const late = generatedKey('late');
+  const salt = randomBytes(32);
+  const arn = await createSecret(digestSecret({ live: { key: live } }, { salt }).value);
+  const apiId = await createHttpApi(['$default', 'prod']);
+  const other = await createHttpApi(['$default']);
+  await resetCache(apiId, '$default'); // before the harness starts: not a reset it has to act on
+  // KEY_MIN_AGE_SECONDS=0: the function re-reads on every well-formed miss, so only the gateway's cache can hold a deny.
+  const g = await gateway({ SECRET_ARN: arn, CACHE_TTL: '300', API_ID: apiId, KEY_MIN_AGE_SECONDS: '0' });
+  assert.deepEqual(await get(`${g.url}/`, { Authorization: live }), allowed('live'));
+  assert.deepEqual(await get(`${g.url}/`, { Authorization: late }), forbidden); // not in the secret yet: a cached deny
+  await admin.send(new PutSecretValueCommand({ SecretId: arn, SecretString: digestSecret({ live: { key: live }, late: { key: late } }, { salt }).value }));
+  await decisionLines(g, 2);
+  assert.deepEqual(await get(`${g.url}/`, { Authorization: late }), forbidden, 'still the cached deny');
+  await resetCache(apiId, 'prod'); // another stage of the API
+  await resetCache(other, '$default'); // another API
+  assert.deepEqual(await get(`${g.url}/`, { Authorization: late }), forbidden, 'other stages and APIs do not flush this one');
+  assert.equal(decisionCount(g), 2, 'the function was not called for a cached answer');
+  await resetCache(apiId, '$default');
+  assert.deepEqual(await get(`${g.url}/`, { Authorization: late }), allowed('late'));
+  assert.deepEqual((await decisionLines(g, 3)).map((d) => d.decision), ['allow', 'deny', 'allow']);
+  assert.deepEqual(await get(`${g.url}/`, { Authorization: live }), allowed('live'));
+  assert.equal((await decisionLines(g, 4)).length, 4, 'the cached allow for live was flushed too: the function was asked again');
+});
+
+test('FUNCTION_NAME: a function configuration change gives a fresh handler with its environment', async () => {
+  const [live, dev1, dev2] = [generatedKey('live'), generatedKey('dev'), generatedKey('dev')];
+  const salt = randomBytes(32);
+  const spec = { live: { key: live }, dev: { key: dev1, retiring: { key: dev2 } } };
+  const arn = await createSecret(digestSecret(spec, { salt, generation: 1 }).value);
+  const other = generatedKey('other');
+  const otherArn = await createSecret(digestSecret({ other: { key: other } }).value);
+  const role = `gw-role-${process.pid}-${++seq}`;
+  await emulatorCall('iam', 'POST', '/', `Action=CreateRole&Version=2010-05-08&RoleName=${role}&AssumeRolePolicyDocument=%7B%7D`);
+  const fn = `gw-fn-${process.pid}-${seq}`;
+  const env = { SECRET_ARN: arn, KEY_CACHE_SECONDS: '300' };
+  await emulatorCall('lambda', 'POST', '/2015-03-31/functions', {
+    FunctionName: fn, Runtime: 'nodejs24.x', Handler: 'index.handler', Role: `arn:aws:iam::123456789012:role/${role}`,
+    Code: { ZipFile: Buffer.from('PK\x05\x06'.padEnd(22, '\0'), 'latin1').toString('base64') }, Environment: { Variables: env },
+  });
+  const g = await gateway({ SECRET_ARN: 'not-the-functions', FUNCTION_NAME: fn, CACHE_TTL: '300' });
+  assert.deepEqual(await get(`${g.url}/`, { Authorization: live }), allowed('live')); // the function's SECRET_ARN
+  // Both dev keys revoked; the running handler holds its copy for KEY_CACHE_SECONDS.
+  await admin.send(new PutSecretValueCommand({ SecretId: arn, SecretString: digestSecret({ live: { key: live } }, { salt, generation: 2 }).value }));
+  assert.deepEqual(await get(`${g.url}/`, { Authorization: dev1 }), allowed('dev'), 'the old instance answers from its copy');
+  // The flush: a new configuration (a new marker, the generation just written).
+  await emulatorCall('lambda', 'PUT', `/2015-03-31/functions/${fn}/configuration`,
+    { Environment: { Variables: { ...env, SECURE_API_FLUSHED_AT: '1', KEY_MIN_GENERATION: '2' } } });
+  assert.deepEqual(await get(`${g.url}/`, { Authorization: dev2 }), forbidden, 'a fresh instance read the secret');
+  assert.deepEqual(await get(`${g.url}/`, { Authorization: dev1 }), allowed('dev'), 'the gateway cache is not the function\'s');
+  await emulatorCall('lambda', 'PUT', `/2015-03-31/functions/${fn}/configuration`,
+    { Environment: { Variables: { SECRET_ARN: otherArn } } });
+  assert.deepEqual(await get(`${g.url}/`, { Authorization: other }), allowed('other'), 'the new environment applies');
+  const instances = g.stderr().split('\n').filter((l) => l.includes('"harness"')).map((l) => JSON.parse(l).instance);
+  assert.deepEqual(instances, [1, 2, 3]);
+  assert.ok(!g.stderr().includes(dev1) && !g.stderr().includes(dev2), 'no key in the harness output');
+});
+
+test('without API_ID and FUNCTION_NAME the emulator is never asked about resets or functions', async () => {
+  const key = generatedKey('live');
+  const arn = await createSecret(digestSecret({ live: { key } }).value);
+  const apiId = await createHttpApi(['$default']);
+  const g = await gateway({ SECRET_ARN: arn, CACHE_TTL: '300' });
+  assert.deepEqual(await get(`${g.url}/`, { Authorization: key }), allowed('live'));
+  await resetCache(apiId, '$default');
+  assert.deepEqual(await get(`${g.url}/`, { Authorization: key }), allowed('live'));
+  assert.equal(decisionCount(g), 1, 'a harness without API_ID keeps its cache');
+});

@@ -9,7 +9,21 @@
 // Env: SECRET_ARN, AWS_ENDPOINT_URL, AWS_REGION and credentials (read by the
 // real handler), KEY_HEADER (default authorization), OPEN=1 (an unprotected
 // API: 200 to everything), CACHE_TTL (authorizer result TTL in seconds,
-// default 0 = no cache), PORT (default 0 = a free port).
+// default 0 = no cache), PORT (default 0 = a free port), and, to reach what
+// secure-api's flush does (all optional; without them the harness behaves as
+// it always did):
+//   API_ID, STAGE_NAME (default $default): the API and stage this stands in
+//     for. Before each request the harness asks the emulator at
+//     AWS_ENDPOINT_URL (GET /_secure_api/reset-cache-log?apiId=API_ID) for the
+//     ResetAuthorizersCache calls it recorded; one for this stage since the
+//     last look empties the result cache, as API Gateway's would be.
+//   FUNCTION_NAME: the authorizer function this stands in for. Before each
+//     request the harness reads its configuration from the emulator
+//     (GetFunctionConfiguration); when it changed since the last look, the
+//     function's environment variables are applied to this process and a
+//     fresh instance of the handler module takes over (Lambda sends the next
+//     invocations to new execution environments). The function's environment
+//     also applies at start.
 //
 // Prints exactly one line, `http://127.0.0.1:PORT`, on stdout once listening;
 // the handler's log lines go to stderr. Exits 0 on stdin EOF or SIGTERM/SIGINT
@@ -35,15 +49,74 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // stdout carries only the URL line; decision logs go to stderr.
 console.log = (...args) => console.error(...args);
 
-const { handler } = await import('../../main/authorizer/index.mjs');
-
 const OPEN = process.env.OPEN === '1';
 const CACHE_TTL_MS = Math.max(0, Number(process.env.CACHE_TTL) || 0) * 1000;
 const resultCache = new Map(); // identity source value -> { result, until }
 const HEADER = (process.env.KEY_HEADER || 'authorization').toLowerCase();
 const REGION = process.env.AWS_REGION || 'us-east-1';
 const ACCOUNT = '123456789012';
-const API_ID = 'local';
+const API_ID = process.env.API_ID || 'local';
+const STAGE = process.env.STAGE_NAME || '$default';
+const WATCH_RESETS = Boolean(process.env.API_ID);
+const FUNCTION_NAME = process.env.FUNCTION_NAME;
+const ENDPOINT = (process.env.AWS_ENDPOINT_URL || '').replace(/\/+$/, '');
+if ((WATCH_RESETS || FUNCTION_NAME) && !ENDPOINT) throw new Error('API_ID and FUNCTION_NAME need AWS_ENDPOINT_URL (the emulator)');
+
+// moto picks the service from the credential scope of the Authorization
+// header and does not check signatures; this only ever talks to the emulator.
+const emulatorHeaders = (service) => ({
+  authorization: `AWS4-HMAC-SHA256 Credential=${process.env.AWS_ACCESS_KEY_ID || 'test'}/20200101/${REGION}/${service}/aws4_request, SignedHeaders=host, Signature=0`,
+});
+
+async function emulatorJson(path, service) {
+  const res = await fetch(`${ENDPOINT}${path}`, { headers: service ? emulatorHeaders(service) : {} });
+  if (!res.ok) throw new Error(`emulator ${path}: HTTP ${res.status}`);
+  return res.json();
+}
+
+let lastReset = null; // the highest ResetAuthorizersCache seq seen for this stage
+async function applyCacheResets() {
+  const { resets } = await emulatorJson(`/_secure_api/reset-cache-log?apiId=${encodeURIComponent(API_ID)}`);
+  const seq = Math.max(0, ...resets.filter((r) => r.apiId === API_ID && r.stageName === STAGE).map((r) => r.seq));
+  if (lastReset !== null && seq > lastReset) resultCache.clear();
+  lastReset = seq;
+}
+
+// GetFunctionConfiguration
+// (https://docs.aws.amazon.com/lambda/latest/api/API_GetFunctionConfiguration.html). RevisionId
+// and LastModified name a configuration; moto keeps both across UpdateFunctionConfiguration, so
+// the environment variables are compared too.
+let instance = 0;
+let handler;
+let fingerprint;
+let applied = {}; // the function's variables last applied to process.env
+async function followFunction() {
+  const config = await emulatorJson(`/2015-03-31/functions/${encodeURIComponent(FUNCTION_NAME)}/configuration`, 'lambda');
+  const vars = config.Environment?.Variables ?? {};
+  const now = JSON.stringify([config.RevisionId, config.LastModified, config.CodeSha256, vars]);
+  if (now === fingerprint) return;
+  for (const name of Object.keys(applied)) if (!(name in vars)) delete process.env[name];
+  Object.assign(process.env, vars);
+  applied = vars;
+  fingerprint = now;
+  // A distinct URL is a distinct module instance: empty key cache, as a new execution environment.
+  ({ handler } = await import(`../../main/authorizer/index.mjs?instance=${++instance}`));
+  console.error(JSON.stringify({ harness: 'handler instance', instance }));
+}
+
+if (WATCH_RESETS) await applyCacheResets(); // resets before the start are not ours
+if (FUNCTION_NAME) await followFunction();
+else ({ handler } = await import('../../main/authorizer/index.mjs'));
+
+// One look at a time: concurrent requests share it.
+let looking = null;
+function look() {
+  looking ??= (async () => {
+    if (WATCH_RESETS) await applyCacheResets();
+    if (FUNCTION_NAME) await followFunction();
+  })().finally(() => { looking = null; });
+  return looking;
+}
 
 function send(res, status, body) {
   const text = JSON.stringify(body);
@@ -68,7 +141,7 @@ function eventFor(req, url, identity) {
   const event = {
     version: '2.0',
     type: 'REQUEST',
-    routeArn: `arn:aws:execute-api:${REGION}:${ACCOUNT}:${API_ID}/$default/${req.method}${url.pathname}`,
+    routeArn: `arn:aws:execute-api:${REGION}:${ACCOUNT}:${API_ID}/${STAGE}/${req.method}${url.pathname}`,
     identitySource: [identity],
     routeKey: '$default',
     rawPath: url.pathname,
@@ -88,7 +161,7 @@ function eventFor(req, url, identity) {
       },
       requestId: req.requestId,
       routeKey: '$default',
-      stage: '$default',
+      stage: STAGE,
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
     },
@@ -107,6 +180,7 @@ async function route(req, res) {
   const identity = (req.headersDistinct[HEADER] ?? []).join(',');
   if (identity.trim() === '') return send(res, 401, { message: 'Unauthorized' });
   const url = new URL(req.url, 'http://localhost');
+  if (WATCH_RESETS || FUNCTION_NAME) await look(); // a failed look: 500 (route's catch)
   let result = resultCache.get(identity);
   if (!result || result.until <= Date.now()) {
     resultCache.delete(identity);
