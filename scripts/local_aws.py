@@ -28,12 +28,21 @@ follows, and none makes moto more lenient than AWS:
                 RemovePermission keep to the qualifier asked for
   kms           GetKeyPolicy / PutKeyPolicy default PolicyName to "default"
   logs          PutRetentionPolicy accepts only the documented day counts
+  account       ListRegions (moto has none): the aws partition's Regions
+                (botocore's endpoint data), default Regions
+                ENABLED_BY_DEFAULT, opt-in Regions DISABLED unless set
+                otherwise below; RegionOptStatusContains, MaxResults 1..50
+                (20 when left out: AWS documents no default), NextToken
 
-Test-only endpoint (not an AWS API):
+Test-only endpoints (not AWS APIs; JSON in and out, 400 for a bad request):
   GET /_secure_api/reset-cache-log[?apiId=ID]
       {"resets": [{"seq", "time", "account", "region", "apiId",
       "stageName"}, ...]} -- every ResetAuthorizersCache call that succeeded,
       oldest first, so tests can assert that (and when) a cache was flushed.
+  POST /_secure_api/regions {"regionName", "status", "accountId"?}
+      sets an opt-in Region's status for ListRegions (ENABLED, ENABLING,
+      DISABLING or DISABLED; accountId defaults to 123456789012). A default
+      Region cannot be changed, as in AWS.
 """
 
 import argparse
@@ -821,32 +830,218 @@ def _patch_secretsmanager():
     SecretsManagerBackend.update_secret_version_stage = update_secret_version_stage
 
 
+# ---------------------------------------------------------------------------
+# account: ListRegions
+
+# "Default Regions - Regions launched before March 20, 2019 are enabled by
+# default ... Default Regions cannot be enabled or disabled. Opt-in Regions -
+# Regions launched after March 20, 2019 are disabled by default"
+# (https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-regions.html).
+# These are the aws partition's Regions launched before that date (EC2
+# DescribeRegions calls them "opt-in-not-required").
+DEFAULT_REGIONS = frozenset((
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1",
+    "eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1", "eu-north-1",
+    "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-southeast-1",
+    "ap-southeast-2", "ap-south-1", "sa-east-1"))
+# Region opt statuses (the RegionOptStatus enum,
+# https://docs.aws.amazon.com/accounts/latest/reference/API_Region.html).
+REGION_OPT_STATUSES = ("ENABLED", "ENABLING", "DISABLING", "DISABLED",
+                       "ENABLED_BY_DEFAULT")
+# ListRegions MaxResults: "Valid Range: Minimum value of 1. Maximum value of
+# 50" (botocore account model, ListRegionsRequest). AWS documents no default
+# page size; 20 is below the partition's Region count, so a client that does
+# not follow NextToken misses Regions here as it may against AWS.
+LIST_REGIONS_MAX = 50
+LIST_REGIONS_DEFAULT = 20
+
+# Opt-in Regions set by the test endpoint: {account: {region: status}}.
+REGION_OPT_IN = {}
+REGION_LOCK = threading.Lock()
+
+
+def _partition_regions():
+    """The aws partition's Regions, as botocore's endpoint data lists them."""
+    from botocore.loaders import create_loader
+
+    for part in create_loader().load_data("endpoints")["partitions"]:
+        if part["partition"] == "aws":
+            return sorted(part["regions"])
+    return sorted(DEFAULT_REGIONS)
+
+
+def _region_status(account, region):
+    if region in DEFAULT_REGIONS:
+        return "ENABLED_BY_DEFAULT"
+    with REGION_LOCK:
+        return REGION_OPT_IN.get(account, {}).get(region, "DISABLED")
+
+
+def _patch_account():
+    from moto.account import urls
+    from moto.account.responses import AccountResponse
+    from moto.core.exceptions import ServiceException
+
+    class ValidationException(ServiceException):
+        code = "ValidationException"
+
+    class AccessDeniedException(ServiceException):
+        code = "AccessDeniedException"
+
+    # ListRegions (POST /listRegions, JSON body; signing name "account", which
+    # moto's server maps to the account backend through the Authorization
+    # header's credential scope):
+    # https://docs.aws.amazon.com/accounts/latest/reference/API_ListRegions.html
+    # Answers {"Regions": [{"RegionName", "RegionOptStatus"}], "NextToken"?},
+    # filtered by RegionOptStatusContains, MaxResults 1..50 a page. AccountId
+    # names a member account of the caller's organization; no organization is
+    # emulated, so any AccountId is AccessDeniedException ("To call this
+    # operation on an account that is not a member of an organization, don't
+    # specify this parameter").
+    urls.url_paths["{0}/listRegions$"] = AccountResponse.dispatch
+
+    def list_regions(self):
+        try:
+            body = json.loads(self.body or "{}")
+        except ValueError:
+            raise ValidationException("The request body is not valid JSON.")
+        if not isinstance(body, dict):
+            raise ValidationException("The request body must be a JSON object.")
+        account_id = body.get("AccountId")
+        if account_id is not None:
+            if not (isinstance(account_id, str) and re.fullmatch(r"\d{12}", account_id)):
+                raise ValidationException(
+                    "Invalid AccountId: must be a 12-digit account ID.")
+            raise AccessDeniedException(
+                "The AccountId parameter can only name a member account of your "
+                "organization.")
+        limit = body.get("MaxResults", LIST_REGIONS_DEFAULT)
+        if (not isinstance(limit, int) or isinstance(limit, bool)
+                or not 1 <= limit <= LIST_REGIONS_MAX):
+            raise ValidationException(
+                f"1 validation error detected: Value '{limit}' at 'maxResults' "
+                "failed to satisfy constraint: Member must have value between 1 "
+                f"and {LIST_REGIONS_MAX}")
+        wanted = body.get("RegionOptStatusContains")
+        if wanted is not None:
+            if not isinstance(wanted, list) or any(
+                    w not in REGION_OPT_STATUSES for w in wanted):
+                raise ValidationException(
+                    "1 validation error detected: Value at "
+                    "'regionOptStatusContains' failed to satisfy constraint: "
+                    "Member must satisfy enum value set: "
+                    f"[{', '.join(REGION_OPT_STATUSES)}]")
+        account = self.current_account
+        rows = [{"RegionName": r, "RegionOptStatus": _region_status(account, r)}
+                for r in _partition_regions()]
+        if wanted:
+            rows = [r for r in rows if r["RegionOptStatus"] in wanted]
+        scope = json.dumps(sorted(set(wanted or [])))
+        start = 0
+        token = body.get("NextToken")
+        if token is not None:
+            try:
+                raw = base64.urlsafe_b64decode(token.encode("ascii") + b"==")
+                doc = json.loads(raw)
+                start = doc["o"]
+                ok = (doc["k"] == "regions" and doc["a"] == scope
+                      and isinstance(start, int) and 0 < start <= len(rows))
+            except (ValueError, TypeError, KeyError, AttributeError,
+                    UnicodeError, binascii.Error):
+                ok = False
+            if not ok:
+                raise ValidationException("The NextToken provided is invalid.")
+        end = min(len(rows), start + limit)
+        out = {"Regions": rows[start:end]}
+        if end < len(rows):
+            doc = json.dumps({"k": "regions", "a": scope, "o": end},
+                             separators=(",", ":"))
+            out["NextToken"] = base64.urlsafe_b64encode(doc.encode()).decode().rstrip("=")
+        return 200, {"Content-Type": "application/json"}, json.dumps(out)
+
+    AccountResponse.list_regions = list_regions
+
+
+def _set_region_status(doc):
+    """POST /_secure_api/regions {"regionName", "status", "accountId"?}."""
+    region = doc.get("regionName")
+    status = doc.get("status")
+    account = doc.get("accountId") or "123456789012"
+    if region not in _partition_regions():
+        return 400, {"message": f"unknown Region {region!r} of the aws partition"}
+    if region in DEFAULT_REGIONS:
+        # "Default Regions cannot be enabled or disabled" (manage-acct-regions.html)
+        return 400, {"message": f"{region} is a default Region; it cannot be "
+                                "enabled or disabled"}
+    if status not in ("ENABLED", "ENABLING", "DISABLING", "DISABLED"):
+        return 400, {"message": "status must be ENABLED, ENABLING, DISABLING or DISABLED"}
+    with REGION_LOCK:
+        REGION_OPT_IN.setdefault(account, {})[region] = status
+    return 200, {"accountId": account, "regionName": region, "status": status}
+
+
 def apply_patches():
     """Make moto behave as AWS does where secure-api depends on it."""
     _patch_apigatewayv2()
     _patch_lambda()
     _patch_kms_and_logs()
     _patch_secretsmanager()
+    _patch_account()
 
 
 # ---------------------------------------------------------------------------
 # Server
 
 
+def _reset_cache_log(query, _doc):
+    with RESET_LOCK:
+        resets = [dict(r) for r in RESET_LOG]
+    if "apiId" in query:
+        resets = [r for r in resets if r["apiId"] in query["apiId"]]
+    return 200, {"resets": resets}
+
+
+# Test-only endpoints: (method, path) -> handler(query, json_body) returning
+# (status, json_document). Documented in the module docstring.
+TEST_ENDPOINTS = {
+    ("GET", "/_secure_api/reset-cache-log"): _reset_cache_log,
+    ("POST", "/_secure_api/regions"): lambda _q, doc: _set_region_status(doc),
+}
+
+
 def with_test_endpoint(app):
-    """Wrap the moto WSGI app with the launcher's test-only endpoint."""
+    """Wrap the moto WSGI app with the launcher's test-only endpoints."""
+    def reply(start_response, status, doc):
+        body = json.dumps(doc).encode()
+        reason = {200: "OK", 400: "Bad Request", 404: "Not Found",
+                  405: "Method Not Allowed"}.get(status, "")
+        start_response(f"{status} {reason}", [("Content-Type", "application/json"),
+                                              ("Content-Length", str(len(body)))])
+        return [body]
+
     def wrapped(environ, start_response):
-        if environ.get("PATH_INFO") == "/_secure_api/reset-cache-log":
-            query = parse_qs(environ.get("QUERY_STRING", ""))
-            with RESET_LOCK:
-                resets = [dict(r) for r in RESET_LOG]
-            if "apiId" in query:
-                resets = [r for r in resets if r["apiId"] in query["apiId"]]
-            body = json.dumps({"resets": resets}).encode()
-            start_response("200 OK", [("Content-Type", "application/json"),
-                                      ("Content-Length", str(len(body)))])
-            return [body]
-        return app(environ, start_response)
+        path = environ.get("PATH_INFO", "")
+        if not path.startswith("/_secure_api/"):
+            return app(environ, start_response)
+        method = environ.get("REQUEST_METHOD", "GET")
+        handler = TEST_ENDPOINTS.get((method, path))
+        if handler is None:
+            known = any(p == path for _, p in TEST_ENDPOINTS)
+            return reply(start_response, 405 if known else 404,
+                         {"message": f"no test endpoint {method} {path}"})
+        query = parse_qs(environ.get("QUERY_STRING", ""))
+        doc = {}
+        if method == "POST":
+            try:
+                size = int(environ.get("CONTENT_LENGTH") or 0)
+                raw = environ["wsgi.input"].read(size) if size else b""
+                doc = json.loads(raw or b"{}")
+            except ValueError:
+                return reply(start_response, 400, {"message": "body is not JSON"})
+            if not isinstance(doc, dict):
+                return reply(start_response, 400, {"message": "body must be a JSON object"})
+        status, out = handler(query, doc)
+        return reply(start_response, status, out)
     return wrapped
 
 
