@@ -20,9 +20,11 @@ follows, and none makes moto more lenient than AWS:
   apigatewayv2  GetAuthorizers; maxResults/nextToken paging for GetApis,
                 GetRoutes, GetStages, GetDeployments; stages that serve a
                 deployment (CreateStage/UpdateStage/DeleteStage checks,
-                AutoDeploy, DeploymentId); CreateDeployment, GetDeployment(s),
-                DeleteDeployment; ExportApi (OpenAPI 3.0 with API Gateway
-                extensions); ResetAuthorizersCache
+                AutoDeploy, DeploymentId, LastDeploymentStatusMessage);
+                CreateDeployment (PENDING in its answer, DEPLOYED or FAILED
+                0.3 s later), GetDeployment(s), DeleteDeployment; ExportApi
+                (OpenAPI 3.0 with API Gateway extensions);
+                ResetAuthorizersCache
   lambda        AddPermission refuses a statement id already in the policy
                 of the same function, version or alias; GetPolicy and
                 RemovePermission keep to the qualifier asked for
@@ -43,6 +45,14 @@ Test-only endpoints (not AWS APIs; JSON in and out, 400 for a bad request):
       sets an opt-in Region's status for ListRegions (ENABLED, ENABLING,
       DISABLING or DISABLED; accountId defaults to 123456789012). A default
       Region cannot be changed, as in AWS.
+  POST /_secure_api/fail-deployments {"apiId", "message", "count"?}
+      the API's next `count` deployments (default 1; 0 clears), made by
+      CreateDeployment or automatically for an AutoDeploy stage, FAIL with
+      `message` as DeploymentStatusMessage. A failed CreateDeployment is
+      PENDING in its answer, FAILED once settled, and a stage it named goes
+      back to its previous deployment; a failed automatic deployment leaves
+      the stage on its previous deployment with `message` as the stage's
+      LastDeploymentStatusMessage. 404 for an API no backend has.
 """
 
 import argparse
@@ -59,6 +69,7 @@ import socket
 import string
 import sys
 import threading
+import time
 import warnings
 from datetime import datetime, timezone
 from urllib.parse import parse_qs, unquote
@@ -150,6 +161,43 @@ RESET_LOG = []
 RESET_LOCK = threading.Lock()
 
 
+# CreateDeployment's answer carries DeploymentStatus PENDING | FAILED |
+# DEPLOYED (https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-deployments.html);
+# terraform-provider-aws polls GetDeployment after CreateDeployment until the
+# status leaves PENDING (internal/service/apigatewayv2/deployment.go,
+# waitDeploymentDeployed: Pending PENDING, Target DEPLOYED, FAILED's
+# DeploymentStatusMessage as the error), so a client must be ready for a
+# deployment that is still PENDING when CreateDeployment answers. Here every
+# deployment CreateDeployment makes is PENDING for this long, then DEPLOYED
+# (or FAILED, see fail-deployments): long enough that a client reading the
+# status at once sees PENDING and has to poll, short enough for tests. Stage
+# reads in that window already show the new DeploymentId.
+DEPLOYMENT_PENDING_SECONDS = 0.3
+# An AutoDeploy stage's LastDeploymentStatusMessage after a successful
+# deployment (get-stages example,
+# https://docs.aws.amazon.com/cli/latest/reference/apigatewayv2/get-stages.html:
+# "Successfully deployed stage with deployment ID 'dty748'"; the Stage shape
+# says "Supported only for stages with autoDeploy enabled").
+AUTO_DEPLOY_OK = "Successfully deployed stage with deployment ID '{}'"
+
+# Deployments to fail, set by POST /_secure_api/fail-deployments:
+# {apiId: {"message": str, "count": int}}.
+FAIL_DEPLOYMENTS = {}
+FAIL_LOCK = threading.Lock()
+
+
+def _take_failure(api_id):
+    """The failure message for the API's next deployment, or None."""
+    with FAIL_LOCK:
+        plan = FAIL_DEPLOYMENTS.get(api_id)
+        if not plan:
+            return None
+        plan["count"] -= 1
+        if plan["count"] <= 0:
+            del FAIL_DEPLOYMENTS[api_id]
+        return plan["message"]
+
+
 class Deployment:
     """A snapshot of an API's routes, authorizers and integrations.
 
@@ -158,23 +206,36 @@ class Deployment:
     API for changes to take effect. If you enable automatic deployments,
     changes to an API are automatically released for you."
     (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-stages.html)
+
+    PENDING until ``pending`` seconds after creation, then FAILED with its
+    failure message if it has one, DEPLOYED otherwise.
     """
 
-    def __init__(self, snapshot, description, auto_deployed):
+    def __init__(self, snapshot, description, auto_deployed, failure=None, pending=0.0):
         self.id = _new_id()
         self.snapshot = snapshot
         self.description = description
         self.auto_deployed = auto_deployed
         self.created = _now()
+        self.failure = failure
+        self.settles = time.monotonic() + pending
+
+    def status(self):
+        if time.monotonic() < self.settles:
+            return "PENDING"
+        return "FAILED" if self.failure is not None else "DEPLOYED"
 
     # Deployment shape: https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-deployments.html
     def to_json(self):
+        status = self.status()
         body = {
             "autoDeployed": self.auto_deployed,
             "createdDate": _iso(self.created),
             "deploymentId": self.id,
-            "deploymentStatus": "DEPLOYED",
+            "deploymentStatus": status,
         }
+        if status == "FAILED":
+            body["deploymentStatusMessage"] = self.failure
         if self.description is not None:
             body["description"] = self.description
         return body
@@ -196,15 +257,35 @@ def _deployments(api):
 
 
 def _sync_auto_deploy(api):
-    """Give every AutoDeploy stage a deployment of the live configuration.
+    """Bring the API's stages up to date before anything is read.
 
-    AWS redeploys such a stage on every change ("If you enable automatic
+    A stage that CreateDeployment pointed at a deployment that then FAILED
+    goes back to the deployment it served before (AWS does not document
+    this; the emulator never lets a stage serve a failed deployment).
+
+    Every AutoDeploy stage gets a deployment of the live configuration. AWS
+    redeploys such a stage on every change ("If you enable automatic
     deployments, changes to an API are automatically released for you",
     http-api-stages.html); here the redeployment happens lazily, the next time
     a stage, deployment or export is read: through the API only the
-    deployment's createdDate tells the difference. An API without routes
-    cannot be deployed, so nothing happens then.
+    deployment's createdDate tells the difference. Each change is deployed
+    once: a failed automatic deployment (fail-deployments) leaves the stage
+    on its previous deployment with the failure as its
+    LastDeploymentStatusMessage until the configuration changes again. An
+    API without routes cannot be deployed, so nothing happens then.
     """
+    deployments = _deployments(api)
+    for stage in api.stages.values():
+        previous = getattr(stage, "reverts_to", False)
+        if previous is False:
+            continue
+        dep = deployments.get(getattr(stage, "deployment_id", None))
+        status = dep.status() if dep is not None else "DEPLOYED"
+        if status == "FAILED":
+            stage.deployment_id = previous
+            stage.updated = datetime.now()
+        if status != "PENDING":
+            stage.reverts_to = False
     live = None
     for stage in api.stages.values():
         if not stage.auto_deploy:
@@ -213,12 +294,51 @@ def _sync_auto_deploy(api):
             live = _snapshot(api)
         if not live["routes"]:
             return
-        current = _deployments(api).get(getattr(stage, "deployment_id", None))
-        if current is None or current.snapshot != live:
-            dep = Deployment(copy.deepcopy(live), AUTO_DEPLOY_DESCRIPTION, True)
-            _deployments(api)[dep.id] = dep
+        attempted = getattr(stage, "auto_attempt", None)
+        if attempted is None:
+            current = deployments.get(getattr(stage, "deployment_id", None))
+            attempted = current.snapshot if current is not None else None
+        if attempted == live:
+            continue
+        # Automatic deployments happen in the background after the change;
+        # by the time this lazy one is read, it has settled.
+        failure = _take_failure(api.api_id)
+        dep = Deployment(copy.deepcopy(live), AUTO_DEPLOY_DESCRIPTION, True, failure)
+        deployments[dep.id] = dep
+        stage.auto_attempt = copy.deepcopy(live)
+        if failure is None:
             stage.deployment_id = dep.id
-            stage.updated = datetime.now()
+            stage.last_deployment_message = AUTO_DEPLOY_OK.format(dep.id)
+        else:
+            stage.last_deployment_message = failure
+        stage.updated = datetime.now()
+
+
+def _api_exists(api_id):
+    from moto.apigatewayv2.models import apigatewayv2_backends
+
+    for account in list(apigatewayv2_backends.values()):
+        for backend in list(account.values()):
+            if api_id in backend.apis:
+                return True
+    return False
+
+
+def _fail_deployments(doc):
+    """POST /_secure_api/fail-deployments {"apiId", "message", "count"?}."""
+    api_id, message, count = doc.get("apiId"), doc.get("message"), doc.get("count", 1)
+    if not isinstance(api_id, str) or not _api_exists(api_id):
+        return 404, {"message": f"no API {api_id!r}"}
+    if not isinstance(message, str) or not message:
+        return 400, {"message": "message must be a non-empty string"}
+    if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+        return 400, {"message": "count must be a whole number >= 0"}
+    with FAIL_LOCK:
+        if count == 0:
+            FAIL_DEPLOYMENTS.pop(api_id, None)
+        else:
+            FAIL_DEPLOYMENTS[api_id] = {"message": message, "count": count}
+    return 200, {"apiId": api_id, "message": message, "count": count}
 
 
 def _served(api, stage):
@@ -469,6 +589,9 @@ def _patch_apigatewayv2():
         body = base_stage_to_json(self)
         if getattr(self, "deployment_id", None):
             body["deploymentId"] = self.deployment_id
+        message = getattr(self, "last_deployment_message", None)
+        if self.auto_deploy and message:
+            body["lastDeploymentStatusMessage"] = message
         return body
 
     Stage.to_json = stage_to_json
@@ -529,6 +652,10 @@ def _patch_apigatewayv2():
                           ("stageVariables", "stage_variables")):
             if key in body:
                 setattr(stage, attr, body[key])
+        if "deploymentId" in body or body.get("autoDeploy"):
+            # The next automatic deployment compares with what it serves now.
+            stage.auto_attempt = None
+            stage.reverts_to = False
         stage.updated = datetime.now()
         _sync_auto_deploy(api_obj)
         return 200, {}, json.dumps(stage.to_json())
@@ -549,7 +676,10 @@ def _patch_apigatewayv2():
     # CreateDeployment
     # (https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-deployments.html):
     # snapshots the API's routes, authorizers and integrations; with
-    # stageName the stage then serves the new deployment. An API without routes cannot be
+    # stageName the stage then serves the new deployment. The answer says
+    # PENDING; DEPLOYMENT_PENDING_SECONDS later GetDeployment(s) say DEPLOYED,
+    # or FAILED with a DeploymentStatusMessage when fail-deployments asked
+    # for it (the stage then serves its previous deployment again). An API without routes cannot be
     # deployed: AWS answers BadRequestException "Unable to deploy API because
     # no routes exist in this API" (terraform-provider-aws documents "Creating
     # a deployment for an API requires at least one route", see
@@ -565,9 +695,12 @@ def _patch_apigatewayv2():
         if not snapshot["routes"]:
             raise BadRequestException(
                 "Unable to deploy API because no routes exist in this API")
-        dep = Deployment(snapshot, body.get("description"), False)
+        _sync_auto_deploy(api_obj)  # settle what an earlier deployment did
+        dep = Deployment(snapshot, body.get("description"), False,
+                         _take_failure(api_id), DEPLOYMENT_PENDING_SECONDS)
         _deployments(api_obj)[dep.id] = dep
         if stage is not None:
+            stage.reverts_to = getattr(stage, "deployment_id", None)
             stage.deployment_id = dep.id
             stage.updated = datetime.now()
         return 201, {"status": 201}, json.dumps(dep.to_json())
@@ -1006,6 +1139,7 @@ def _reset_cache_log(query, _doc):
 TEST_ENDPOINTS = {
     ("GET", "/_secure_api/reset-cache-log"): _reset_cache_log,
     ("POST", "/_secure_api/regions"): lambda _q, doc: _set_region_status(doc),
+    ("POST", "/_secure_api/fail-deployments"): lambda _q, doc: _fail_deployments(doc),
 }
 
 
