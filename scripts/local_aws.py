@@ -30,6 +30,13 @@ follows, and none makes moto more lenient than AWS:
                 RemovePermission keep to the qualifier asked for
   kms           GetKeyPolicy / PutKeyPolicy default PolicyName to "default"
   logs          PutRetentionPolicy accepts only the documented day counts
+  secretsmanager GetSecretValue without stage reads AWSCURRENT; a new
+                AWSCURRENT version moves AWSPREVIOUS and keeps other labels;
+                100-version quota (PutSecretValue / UpdateSecret with a value
+                answer LimitExceededException; unlabeled versions 24 h old
+                are removed first); ListSecretVersionIds with
+                IncludeDeprecated, CreatedDate, LastAccessedDate, paging;
+                TagResource's tag restrictions
   account       ListRegions (moto has none): the aws partition's Regions
                 (botocore's endpoint data), default Regions
                 ENABLED_BY_DEFAULT, opt-in Regions DISABLED unless set
@@ -45,6 +52,11 @@ Test-only endpoints (not AWS APIs; JSON in and out, 400 for a bad request):
       sets an opt-in Region's status for ListRegions (ENABLED, ENABLING,
       DISABLING or DISABLED; accountId defaults to 123456789012). A default
       Region cannot be changed, as in AWS.
+  POST /_secure_api/age-secret-versions {"secretId", "hours", "region"?,
+      "accountId"?}
+      makes every version of the secret `hours` older (its CreatedDate
+      moves back), so the 24-hour rule of the version quota can be tested
+      without waiting. 404 for an unknown secret.
   POST /_secure_api/fail-deployments {"apiId", "message", "count"?}
       the API's next `count` deployments (default 1; 0 clears), made by
       CreateDeployment or automatically for an AutoDeploy stage, FAIL with
@@ -944,8 +956,44 @@ def _patch_kms_and_logs():
     LogsBackend.put_retention_policy = put_retention_policy
 
 
+# Secret versions. "Secrets Manager removes unlabeled versions when there are
+# more than 100, but it does not remove versions created less than 24 hours
+# ago. If you update the secret value more than once every 10 minutes, you
+# create more versions than Secrets Manager removes, and you will reach the
+# quota for secret versions."
+# (https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_limits.html;
+# PutSecretValue says the same of "outdated versions",
+# https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_PutSecretValue.html,
+# whose LimitExceededException is "The request failed because it would exceed
+# one of the Secrets Manager quotas.")
+SECRET_VERSIONS_MAX = 100
+SECRET_VERSION_MIN_AGE = 24 * 3600  # seconds
+# TagResource: "Maximum number of tags per secret: 50 ... Do not use the aws:
+# prefix ... Tags with this prefix do not count against your tags per secret
+# limit" (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_TagResource.html);
+# Key 1..128, Value 0..256 characters
+# (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_Tag.html;
+# the TagResource page's prose says 127 / 255, the shape the API enforces
+# says 128 / 256).
+SECRET_TAGS_MAX = 50
+# ListSecretVersionIds MaxResults: 1..100 (botocore secretsmanager model,
+# https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_ListSecretVersionIds.html).
+# AWS documents no default page size; without MaxResults every version is
+# listed in one page here.
+SECRET_VERSION_PAGE_MAX = 100
+
+
 def _patch_secretsmanager():
-    from moto.secretsmanager.models import SecretsManagerBackend
+    from moto.core.exceptions import JsonRESTError
+    from moto.secretsmanager.exceptions import (InvalidParameterException,
+                                                SecretNotFoundException,
+                                                ValidationException)
+    from moto.secretsmanager.models import FakeSecret, SecretsManagerBackend
+    from moto.secretsmanager.responses import SecretsManagerResponse
+
+    class LimitExceededException(JsonRESTError):
+        def __init__(self, message):
+            super().__init__("LimitExceededException", message)
 
     # GetSecretValue: "If you don't specify either a VersionStage or VersionId, then Secrets Manager
     # returns the AWSCURRENT version" (API_GetSecretValue.html in
@@ -961,6 +1009,179 @@ def _patch_secretsmanager():
         return result
 
     SecretsManagerBackend.update_secret_version_stage = update_secret_version_stage
+
+    # A new AWSCURRENT version: "Secrets Manager also automatically moves the
+    # staging label AWSPREVIOUS to the version that AWSCURRENT was removed
+    # from" (API_PutSecretValue.html). moto replaced all of that version's
+    # labels with AWSPREVIOUS, so a label of the caller's on it was lost and
+    # the version could become unlabeled (deprecated) when AWS keeps it.
+    def reset_default_version(self, secret_version, version_id):
+        for old in self.versions.values():
+            if "AWSPREVIOUS" in old["version_stages"]:
+                old["version_stages"].remove("AWSPREVIOUS")
+        for vid, old in self.versions.items():
+            if "AWSCURRENT" in old["version_stages"]:
+                old["version_stages"].remove("AWSCURRENT")
+                old["version_stages"].append("AWSPREVIOUS")
+        self.versions[version_id] = secret_version
+        self.default_version_id = version_id
+
+    FakeSecret.reset_default_version = reset_default_version
+
+    # The version quota: every new version (PutSecretValue, UpdateSecret with
+    # a value) first lets AWS's clean-up run -- unlabeled versions at least
+    # 24 hours old go, oldest first, while more than SECRET_VERSIONS_MAX
+    # versions exist -- and is refused with LimitExceededException when the
+    # secret would still hold more than SECRET_VERSIONS_MAX versions (every
+    # labeled one and every unlabeled one younger than 24 hours stays). moto
+    # kept every version forever. An idempotent retry (same
+    # ClientRequestToken and value) never gets here, so it is never refused.
+    base_add_secret = SecretsManagerBackend._add_secret
+
+    def _add_secret(self, secret_id, secret_string=None, secret_binary=None, *args, **kw):
+        secret = self.secrets.get(secret_id) if secret_id in self.secrets else None
+        if secret is None or not isinstance(secret, FakeSecret) or (
+                secret_string is None and secret_binary is None):
+            return base_add_secret(self, secret_id, secret_string, secret_binary, *args, **kw)
+        saved = {vid: (v, list(v["version_stages"])) for vid, v in secret.versions.items()}
+        saved_default = secret.default_version_id
+        saved_changed = secret.last_changed_date
+        result = base_add_secret(self, secret_id, secret_string, secret_binary, *args, **kw)
+        now = time.time()
+        removable = sorted(
+            (v["createdate"], vid) for vid, v in secret.versions.items()
+            if not v["version_stages"] and now - v["createdate"] >= SECRET_VERSION_MIN_AGE)
+        while len(secret.versions) > SECRET_VERSIONS_MAX and removable:
+            del secret.versions[removable.pop(0)[1]]
+        if len(secret.versions) > SECRET_VERSIONS_MAX:
+            secret.versions.clear()
+            for vid, (v, stages) in saved.items():
+                v["version_stages"] = stages
+                secret.versions[vid] = v
+            secret.default_version_id = saved_default
+            secret.last_changed_date = saved_changed
+            raise LimitExceededException(
+                f"You can't create more versions of secret {secret.name}: it has "
+                f"{SECRET_VERSIONS_MAX} versions that are labeled or were created less "
+                "than 24 hours ago, the quota for secret versions.")
+        return result
+
+    SecretsManagerBackend._add_secret = _add_secret
+
+    # GetSecretValue records the day a version was read, for
+    # ListSecretVersionIds' LastAccessedDate ("the resolution of this field
+    # is at the date level", API_SecretVersionsListEntry.html).
+    base_get_value = SecretsManagerBackend.get_secret_value
+
+    def get_secret_value(self, secret_id, version_id, version_stage):
+        answer = base_get_value(self, secret_id, version_id, version_stage)
+        version = self.secrets[secret_id].versions.get(answer["VersionId"])
+        if version is not None:
+            version["last_accessed"] = int(time.time()) // 86400 * 86400
+        return answer
+
+    SecretsManagerBackend.get_secret_value = get_secret_value
+
+    # ListSecretVersionIds
+    # (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_ListSecretVersionIds.html):
+    # "By default, versions without staging labels aren't included";
+    # IncludeDeprecated lists them too. Each entry has its version's own
+    # CreatedDate (moto answered the time of the call), LastAccessedDate only
+    # once it was read; ARN is the secret's ARN (moto: its name); MaxResults
+    # 1..100 and NextToken page (moto: everything and NextToken "").
+    def list_secret_version_ids(self):
+        body = json.loads(self.body or "{}")
+        secret_id = body.get("SecretId") or ""
+        backend = self.backend
+        if not backend._is_valid_identifier(secret_id):
+            raise SecretNotFoundException()
+        secret = backend.secrets[secret_id]
+        limit = body.get("MaxResults")
+        if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool)
+                                  or not 1 <= limit <= SECRET_VERSION_PAGE_MAX):
+            raise ValidationException(
+                f"1 validation error detected: Value '{limit}' at 'maxResults' failed to "
+                f"satisfy constraint: Member must have value less than or equal to "
+                f"{SECRET_VERSION_PAGE_MAX}")
+        rows = []
+        for vid, v in sorted(secret.versions.items(), key=lambda kv: kv[1]["createdate"]):
+            if not v["version_stages"] and not body.get("IncludeDeprecated"):
+                continue
+            row = {"VersionId": vid, "VersionStages": list(v["version_stages"]),
+                   "CreatedDate": v["createdate"]}
+            if "last_accessed" in v:
+                row["LastAccessedDate"] = v["last_accessed"]
+            if getattr(secret, "kms_key_id", None):
+                row["KmsKeyIds"] = [secret.kms_key_id]
+            rows.append(row)
+        start = 0
+        scope = f"{secret.arn}|{bool(body.get('IncludeDeprecated'))}"
+        token = body.get("NextToken")
+        if token is not None:
+            try:
+                doc = json.loads(base64.urlsafe_b64decode(token.encode("ascii") + b"=="))
+                start = doc["o"]
+                ok = doc["a"] == scope and isinstance(start, int) and 0 < start <= len(rows)
+            except (ValueError, TypeError, KeyError, AttributeError, UnicodeError,
+                    binascii.Error):
+                ok = False
+            if not ok:
+                raise InvalidParameterException("The NextToken value is invalid.")
+        end = len(rows) if limit is None else min(len(rows), start + limit)
+        out = {"ARN": secret.arn, "Name": secret.name, "Versions": rows[start:end]}
+        if end < len(rows):
+            doc = json.dumps({"a": scope, "o": end}, separators=(",", ":"))
+            out["NextToken"] = base64.urlsafe_b64encode(doc.encode()).decode().rstrip("=")
+        return json.dumps(out)
+
+    SecretsManagerResponse.list_secret_version_ids = list_secret_version_ids
+
+    # TagResource refuses what the documented tag restrictions forbid (see
+    # SECRET_TAGS_MAX); moto stored anything.
+    base_tag = SecretsManagerBackend.tag_resource
+
+    def tag_resource(self, secret_id, tags):
+        if secret_id not in self.secrets:
+            raise SecretNotFoundException()
+        for tag in tags:
+            key, value = tag.get("Key"), tag.get("Value", "")
+            if not isinstance(key, str) or not 1 <= len(key) <= 128:
+                raise ValidationException(
+                    "1 validation error detected: Value at 'tags.member.key' failed to "
+                    "satisfy constraint: Member must have length between 1 and 128")
+            if not isinstance(value, str) or len(value) > 256:
+                raise ValidationException(
+                    "1 validation error detected: Value at 'tags.member.value' failed to "
+                    "satisfy constraint: Member must have length less than or equal to 256")
+            if key.lower().startswith("aws:"):
+                raise InvalidParameterException(
+                    "The aws: prefix is reserved for AWS use; tag keys cannot start with it.")
+        merged = {t["Key"]: t for t in self.secrets[secret_id].tags or []}
+        merged.update({t["Key"]: t for t in tags})
+        if sum(not k.lower().startswith("aws:") for k in merged) > SECRET_TAGS_MAX:
+            raise InvalidParameterException(
+                f"A secret can have at most {SECRET_TAGS_MAX} tags.")
+        base_tag(self, secret_id, tags)
+
+    SecretsManagerBackend.tag_resource = tag_resource
+
+
+def _age_secret_versions(doc):
+    """POST /_secure_api/age-secret-versions {"secretId", "hours", "region"?, "accountId"?}."""
+    from moto.secretsmanager.models import secretsmanager_backends
+
+    secret_id, hours = doc.get("secretId"), doc.get("hours")
+    region = doc.get("region") or "us-east-1"
+    account = doc.get("accountId") or "123456789012"
+    if not isinstance(hours, (int, float)) or isinstance(hours, bool) or hours <= 0:
+        return 400, {"message": "hours must be a positive number"}
+    backend = secretsmanager_backends[account][region]
+    if not isinstance(secret_id, str) or secret_id not in backend.secrets:
+        return 404, {"message": f"no secret {secret_id!r} in {account} {region}"}
+    secret = backend.secrets[secret_id]
+    for version in secret.versions.values():
+        version["createdate"] = int(version["createdate"] - hours * 3600)
+    return 200, {"secretId": secret.name, "versions": len(secret.versions)}
 
 
 # ---------------------------------------------------------------------------
@@ -1140,6 +1361,7 @@ TEST_ENDPOINTS = {
     ("GET", "/_secure_api/reset-cache-log"): _reset_cache_log,
     ("POST", "/_secure_api/regions"): lambda _q, doc: _set_region_status(doc),
     ("POST", "/_secure_api/fail-deployments"): lambda _q, doc: _fail_deployments(doc),
+    ("POST", "/_secure_api/age-secret-versions"): lambda _q, doc: _age_secret_versions(doc),
 }
 
 
