@@ -20,7 +20,9 @@ follows, and none makes moto more lenient than AWS:
   apigatewayv2  GetAuthorizers; maxResults/nextToken paging for GetApis,
                 GetRoutes, GetStages, GetDeployments; stages that serve a
                 deployment (CreateStage/UpdateStage/DeleteStage checks,
-                AutoDeploy, DeploymentId, LastDeploymentStatusMessage);
+                AutoDeploy, DeploymentId, LastDeploymentStatusMessage,
+                AccessLogSettings checked as documented,
+                DeleteAccessLogSettings);
                 CreateDeployment (PENDING in its answer, DEPLOYED or FAILED
                 0.3 s later), GetDeployment(s), DeleteDeployment; ExportApi
                 (OpenAPI 3.0 with API Gateway extensions);
@@ -167,6 +169,47 @@ AUTO_DEPLOY_DESCRIPTION = \
 # $default. Maximum length is 128 characters."
 # (https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-stages.html)
 STAGE_NAME = re.compile(r"^(\$default|[A-Za-z0-9_-]{1,128})$")
+# AccessLogSettings of an HTTP API stage: DestinationArn is "The ARN of the
+# CloudWatch Logs log group to receive access logs", Format "A single line
+# format of the access logs of data, as specified by selected $context
+# variables. The format must include at least $context.requestId"; both
+# are "required to enable access logging"
+# (https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-stages.html,
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigatewayv2-stage-accesslogsettings.html).
+# The developer guide and CDK's apigatewayv2 IAccessLogSettings also accept
+# $context.extendedRequestId in its place
+# (https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-access-logging.html).
+# Log group names: 1-512 of [.-_/#A-Za-z0-9]
+# (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html).
+LOG_GROUP_ARN = re.compile(
+    r"^arn:aws[a-z-]*:logs:[a-z0-9-]+:\d{12}:log-group:[.\-_/#A-Za-z0-9]{1,512}(:\*)?$")
+ACCESS_LOG_ID = re.compile(r"\$(context\.requestId|context\.extendedRequestId)\b|"
+                           r"\$\{(context\.requestId|context\.extendedRequestId)\}")
+
+
+def _check_access_log_settings(settings):
+    """BadRequestException unless settings enable access logging as AWS allows."""
+    from moto.apigatewayv2.exceptions import BadRequestException
+
+    if settings is None:
+        return
+    if not isinstance(settings, dict):
+        raise BadRequestException("Invalid accessLogSettings")
+    arn, fmt = settings.get("destinationArn"), settings.get("format")
+    if not arn or not fmt:
+        raise BadRequestException(
+            "Access log destination and format must both be specified to enable "
+            "access logging")
+    if not isinstance(arn, str) or not LOG_GROUP_ARN.match(arn):
+        raise BadRequestException(
+            f"Invalid destination ARN {arn}: it must be the ARN of a CloudWatch Logs "
+            "log group")
+    if not isinstance(fmt, str) or "\n" in fmt or "\r" in fmt:
+        raise BadRequestException("Access log format must be a single line")
+    if not ACCESS_LOG_ID.search(fmt):
+        raise BadRequestException(
+            "Access log format must contain $context.requestId or "
+            "$context.extendedRequestId")
 
 # Calls to ResetAuthorizersCache, oldest first (read by the test endpoint).
 RESET_LOG = []
@@ -548,6 +591,7 @@ def _patch_apigatewayv2():
         api + "/deployments/(?P<deployment_id>[^/]+)$": R.dispatch,
         api + "/exports/(?P<specification>[^/]+)$": R.dispatch,
         api + "/stages/(?P<stage_name>[^/]+)/cache/authorizers$": R.dispatch,
+        api + "/stages/(?P<stage_name>[^/]+)/accesslogsettings$": R.dispatch,
     })
 
     # Handlers return (status, headers, body); moto takes the HTTP status
@@ -629,6 +673,7 @@ def _patch_apigatewayv2():
         if name in api_obj.stages:
             raise _conflict(f"Stage already exists: {name}")
         check_deployment(api_obj, config.get("deploymentId"))
+        _check_access_log_settings(config.get("accessLogSettings"))
         stage = backend(self).create_stage(api_id, config)
         stage.deployment_id = config.get("deploymentId")
         _sync_auto_deploy(api_obj)
@@ -654,6 +699,7 @@ def _patch_apigatewayv2():
         stage = find_stage(api_obj, p[-1])
         body = json.loads(self.body or "{}")
         check_deployment(api_obj, body.get("deploymentId"))
+        _check_access_log_settings(body.get("accessLogSettings"))
         for key, attr in (("accessLogSettings", "access_log_settings"),
                           ("autoDeploy", "auto_deploy"),
                           ("clientCertificateId", "client_certificate_id"),
@@ -679,6 +725,18 @@ def _patch_apigatewayv2():
         del api_obj.stages[p[-1]]
         return 204, {"status": 204}, ""
 
+    # DeleteAccessLogSettings (DELETE .../stages/{stageName}/accesslogsettings,
+    # https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-stages-stagename-accesslogsettings.html):
+    # turns access logging off; 204, NotFoundException for an unknown stage.
+    def delete_access_log_settings(self):
+        p = parts(self)
+        api_obj = backend(self).get_api(p[-4])
+        stage = find_stage(api_obj, p[-2])
+        stage.access_log_settings = None
+        stage.updated = datetime.now()
+        return 204, {"status": 204}, ""
+
+    R.delete_access_log_settings = delete_access_log_settings
     R.create_stage = create_stage
     R.get_stage = get_stage
     R.get_stages = get_stages
