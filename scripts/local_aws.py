@@ -31,7 +31,40 @@ follows, and none makes moto more lenient than AWS:
                 of the same function, version or alias; GetPolicy and
                 RemovePermission keep to the qualifier asked for
   kms           GetKeyPolicy / PutKeyPolicy default PolicyName to "default"
-  logs          PutRetentionPolicy accepts only the documented day counts
+  logs          PutRetentionPolicy accepts only the documented day counts;
+                Logs Insights: StartQuery evaluates the query over the events
+                PutLogEvents stored in the log group(s) and time window (both
+                ends included); GetQueryResults answers Running (no rows) the
+                first time and Complete with every row after, so a client
+                polls; StopQuery cancels a query not yet read; DescribeQueries.
+                Results as AWS shapes them (rows of {field, value}, values
+                strings, @timestamp "YYYY-MM-DD HH:MM:SS.mmm" UTC, @ptr on
+                event rows; statistics recordsMatched / recordsScanned /
+                bytesScanned / logGroupsScanned); at most `limit` rows
+                (default 10,000, up to 100,000), GetQueryResults pages of at
+                most 10,000 (maxItems, nextToken). Query language subset
+                (anything else is MalformedQueryException):
+                  fields / display f [as a], ...
+                  filter with == = != < <= > >=, like "substring" or /regex/,
+                    not like, =~ /regex/, in [..], ispresent(f), isempty(f),
+                    isblank(f), and, or, not, ( ); a number on either side
+                    compares numerically ("200" == 200), a missing field
+                    matches nothing
+                  stats count(*) | count(f) | count_distinct(f) | min | max |
+                    avg | sum | pct(f, N) [as a], ... [by f [as a], bin(N
+                    ms|s|m|h|d|w) [as a], ...]  (one stats per query; an
+                    unaliased column is named as written, e.g. count(*))
+                  sort f [asc|desc], ...  (CWL's natural order, CWL_QuerySyntax-
+                    Sort.html; asc when left out, which that page does not
+                    settle; missing values last)
+                  limit N
+                Fields: @timestamp (ms), @message, @logStream, @log
+                ("account:group"), @ingestionTime, @ptr, and up to 200 fields
+                discovered in a JSON message (nested keys joined with ".",
+                array items by index). Without fields/display, event rows
+                show @timestamp, @message, @logStream, @log. Rows come newest
+                first unless sorted. count_distinct and pct are exact here
+                (AWS may approximate).
   secretsmanager GetSecretValue without stage reads AWSCURRENT; a new
                 AWSCURRENT version moves AWSPREVIOUS and keeps other labels;
                 100-version quota (PutSecretValue / UpdateSecret with a value
@@ -1014,6 +1047,736 @@ def _patch_kms_and_logs():
     LogsBackend.put_retention_policy = put_retention_policy
 
 
+# ---------------------------------------------------------------------------
+# logs: CloudWatch Logs Insights queries (StartQuery, GetQueryResults,
+# StopQuery, DescribeQueries) over the events PutLogEvents stored
+#
+# Query syntax: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax.html
+# StartQuery: https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_StartQuery.html
+# GetQueryResults: https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_GetQueryResults.html
+# StopQuery: https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_StopQuery.html
+
+# StartQuery limit: "The default is 10,000. The maximum value is 100,000";
+# GetQueryResults maxItems: "The maximum is 10,000 log events per request.
+# You can retrieve up to 100,000 log event results from a query by paginating
+# with the nextToken"; logGroupNames: "You can include up to 50 log groups"
+# (botocore logs model, the pages above). limit: "If you omit limit, the
+# query defaults to returning up to 10,000 log events. You can specify a
+# limit value of up to 100,000"
+# (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Limit.html).
+INSIGHTS_DEFAULT_LIMIT = 10000
+INSIGHTS_MAX_LIMIT = 100000
+INSIGHTS_PAGE_MAX = 10000
+INSIGHTS_MAX_GROUPS = 50
+# "CloudWatch Logs Insights can extract a maximum of 200 log event fields
+# from a JSON log"
+# (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_AnalyzeLogData-discoverable-fields.html).
+INSIGHTS_MAX_JSON_FIELDS = 200
+# bin(period) units this emulator knows, in milliseconds (the calendar units
+# mo, q, y are not emulated).
+BIN_UNITS = {"ms": 1, "s": 1000, "m": 60000, "h": 3600000, "d": 86400000,
+             "w": 7 * 86400000}
+INSIGHTS_AGGREGATES = ("count", "count_distinct", "min", "max", "avg", "sum", "pct")
+
+MISSING = object()
+
+
+class MalformedQuery(Exception):
+    pass
+
+
+_INSIGHTS_TOKEN = re.compile(r"""
+    (?P<ws>\s+)
+  | (?P<comment>\#[^\n]*)
+  | (?P<str>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
+  | (?P<regex>/(?:[^/\\\n]|\\.)+/)
+  | (?P<num>-?\d+(?:\.\d+)?(?:ms|mo|s|m|h|d|w|q|y)?(?![A-Za-z0-9_]))
+  | (?P<name>`[^`]+`|[@A-Za-z_][A-Za-z0-9_.@$]*)
+  | (?P<op>==|!=|<=|>=|=~|<|>|=|\(|\)|,|\||\[|\]|\*)
+""", re.X)
+
+
+def _tokens(text):
+    out, pos = [], 0
+    while pos < len(text):
+        m = _INSIGHTS_TOKEN.match(text, pos)
+        if not m:
+            raise MalformedQuery(f"unexpected character {text[pos]!r} at {pos}")
+        pos = m.end()
+        kind = m.lastgroup
+        if kind in ("ws", "comment"):
+            continue
+        value = m.group()
+        if kind == "str":
+            value = re.sub(r"\\(.)", r"\1", value[1:-1])
+        elif kind == "name" and value.startswith("`"):
+            value = value[1:-1]
+        out.append((kind, value))
+    return out
+
+
+class _Cursor:
+    def __init__(self, tokens):
+        self.tokens, self.i = tokens, 0
+
+    def peek(self, ahead=0):
+        j = self.i + ahead
+        return self.tokens[j] if j < len(self.tokens) else (None, None)
+
+    def word(self, *words):
+        kind, value = self.peek()
+        return kind == "name" and value.lower() in words
+
+    def take(self, kind=None, value=None):
+        k, v = self.peek()
+        if k is None or (kind and k != kind) or (value is not None and v != value):
+            want = value or kind or "more"
+            raise MalformedQuery(f"expected {want}, found {v if v is not None else 'end of query'}")
+        self.i += 1
+        return v
+
+    def done(self):
+        return self.i >= len(self.tokens)
+
+
+def _text(v):
+    """A value as GetQueryResults shows it (every value is a string)."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+    return str(v)
+
+
+def _num(v):
+    if isinstance(v, bool) or v is None or v is MISSING:
+        return None
+    if isinstance(v, (int, float)):
+        return float(v)
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def _literal(cur):
+    kind, value = cur.peek()
+    if kind == "str":
+        cur.take()
+        return value
+    if kind == "num":
+        cur.take()
+        if not re.fullmatch(r"-?\d+(\.\d+)?", value):
+            raise MalformedQuery(f"unexpected duration {value}")
+        return float(value) if "." in value else int(value)
+    if kind == "name" and value.lower() in ("true", "false"):
+        cur.take()
+        return value.lower() == "true"
+    raise MalformedQuery(f"expected a value, found {value}")
+
+
+def _compare(op, a, b):
+    if a is MISSING or b is MISSING or a is None or b is None:
+        return False
+    numeric = (isinstance(a, (int, float)) and not isinstance(a, bool)) or \
+        (isinstance(b, (int, float)) and not isinstance(b, bool))
+    if numeric:
+        x, y = _num(a), _num(b)
+        if x is None or y is None:
+            return op == "!=" and _text(a) != _text(b)
+    else:
+        x, y = _text(a), _text(b)
+    if op in ("==", "="):
+        return x == y
+    if op == "!=":
+        return x != y
+    if op == "<":
+        return x < y
+    if op == "<=":
+        return x <= y
+    if op == ">":
+        return x > y
+    return x >= y
+
+
+def _operand(cur):
+    """A field reference or literal: returns a function row -> value."""
+    kind, value = cur.peek()
+    if kind == "name" and value.lower() in ("ispresent", "isempty", "isblank") \
+            and cur.peek(1) == ("op", "("):
+        return None
+    if kind == "name" and value.lower() not in ("true", "false"):
+        cur.take()
+        return lambda row, _f=value: row.get(_f, MISSING)
+    lit = _literal(cur)
+    return lambda row, _v=lit: _v
+
+
+def _predicate(cur):
+    """not / comparisons / like / in / =~ / ispresent(...) / ( ... )."""
+    if cur.word("not"):
+        cur.take()
+        inner = _predicate(cur)
+        return lambda row: not inner(row)
+    if cur.peek() == ("op", "("):
+        cur.take()
+        inner = _disjunction(cur)
+        cur.take("op", ")")
+        return inner
+    kind, value = cur.peek()
+    if kind == "name" and value.lower() in ("ispresent", "isempty", "isblank") \
+            and cur.peek(1) == ("op", "("):
+        func = value.lower()
+        cur.take()
+        cur.take("op", "(")
+        field = cur.take("name")
+        cur.take("op", ")")
+        if func == "ispresent":
+            return lambda row: row.get(field, MISSING) is not MISSING
+        if func == "isempty":
+            return lambda row: row.get(field, MISSING) in (MISSING, None, "")
+        return lambda row: row.get(field, MISSING) is MISSING or \
+            (isinstance(row.get(field), str) and not row.get(field).strip())
+    left = _operand(cur)
+    negate = False
+    if cur.word("not") and cur.peek(1)[0] == "name" and \
+            cur.peek(1)[1].lower() in ("like", "in"):
+        cur.take()
+        negate = True
+    if cur.word("like") or cur.peek() == ("op", "=~"):
+        regex_only = cur.take() == "=~"
+        kind, value = cur.peek()
+        if kind == "regex":
+            cur.take()
+            try:
+                pattern = re.compile(value[1:-1])
+            except re.error as e:
+                raise MalformedQuery(f"invalid regular expression {value}: {e}")
+            test = lambda v: pattern.search(v) is not None  # noqa: E731
+        elif kind == "str" and not regex_only:
+            cur.take()
+            test = lambda v, _s=value: _s in v  # noqa: E731
+        else:
+            raise MalformedQuery(f"expected a /regex/ or string after like, found {value}")
+
+        def like(row):
+            v = left(row)
+            hit = v is not MISSING and v is not None and test(_text(v))
+            return hit != negate
+        return like
+    if cur.word("in"):
+        cur.take()
+        cur.take("op", "[")
+        items = [_literal(cur)]
+        while cur.peek() == ("op", ","):
+            cur.take()
+            items.append(_literal(cur))
+        cur.take("op", "]")
+
+        def member(row):
+            v = left(row)
+            if v is MISSING or v is None:
+                return False
+            hit = any(_compare("==", v, item) for item in items)
+            return hit != negate
+        return member
+    kind, op = cur.peek()
+    if kind == "op" and op in ("==", "=", "!=", "<", "<=", ">", ">="):
+        cur.take()
+        right = _operand(cur)
+        if right is None:
+            raise MalformedQuery("a function cannot be compared here")
+        return lambda row: _compare(op, left(row), right(row))
+    # A bare field or value: true when present and truthy.
+    return lambda row: (lambda v: v not in (MISSING, None, False, 0, ""))(left(row))
+
+
+def _conjunction(cur):
+    parts = [_predicate(cur)]
+    while cur.word("and"):
+        cur.take()
+        parts.append(_predicate(cur))
+    return parts[0] if len(parts) == 1 else (lambda row: all(p(row) for p in parts))
+
+
+def _disjunction(cur):
+    parts = [_conjunction(cur)]
+    while cur.word("or"):
+        cur.take()
+        parts.append(_conjunction(cur))
+    return parts[0] if len(parts) == 1 else (lambda row: any(p(row) for p in parts))
+
+
+def _source_text(cur, start):
+    """The query text of tokens[start:cur.i], as AWS names an unaliased
+    column: count(*), pct(latency, 95), bin(1d)."""
+    out = ""
+    for kind, value in cur.tokens[start:cur.i]:
+        if kind == "str":
+            value = json.dumps(value)
+        if value == ",":
+            out += ", "
+        elif value == ")" or out.endswith("(") or out.endswith(", ") or not out:
+            out += value
+        elif value == "(":
+            out += value
+        else:
+            out += " " + value
+    return out
+
+
+def _alias(cur, default):
+    if cur.word("as"):
+        cur.take()
+        return cur.take("name")
+    return default
+
+
+def _parse_stats(cur):
+    aggs, groups = [], []
+    while True:
+        start = cur.i
+        func = cur.take("name").lower()
+        if func not in INSIGHTS_AGGREGATES:
+            raise MalformedQuery(f"unknown or unsupported stats function {func}")
+        cur.take("op", "(")
+        arg, param = None, None
+        if cur.peek() == ("op", "*"):
+            cur.take()
+            if func != "count":
+                raise MalformedQuery(f"{func}(*) is not valid")
+            arg = "*"
+        else:
+            arg = cur.take("name")
+        if func == "pct":
+            cur.take("op", ",")
+            param = _literal(cur)
+            if not isinstance(param, (int, float)) or not 0 <= param <= 100:
+                raise MalformedQuery("pct needs a percentile between 0 and 100")
+        cur.take("op", ")")
+        name = _alias(cur, _source_text(cur, start))
+        aggs.append((func, arg, param, name))
+        if cur.peek() != ("op", ","):
+            break
+        cur.take()
+    if cur.word("by"):
+        cur.take()
+        while True:
+            start = cur.i
+            if cur.word("bin") and cur.peek(1) == ("op", "("):
+                cur.take()
+                cur.take("op", "(")
+                period = cur.take("num")
+                m = re.fullmatch(r"(\d+)(ms|s|m|h|d|w)", period)
+                if not m or int(m.group(1)) == 0:
+                    raise MalformedQuery(f"unsupported bin period {period}")
+                cur.take("op", ")")
+                groups.append(("bin", int(m.group(1)) * BIN_UNITS[m.group(2)],
+                               _alias(cur, _source_text(cur, start))))
+            else:
+                field = cur.take("name")
+                groups.append(("field", field, _alias(cur, field)))
+            if cur.peek() != ("op", ","):
+                break
+            cur.take()
+    return aggs, groups
+
+
+def parse_insights(query):
+    """Parse a Logs Insights query into a list of (command, details)."""
+    cur = _Cursor(_tokens(query))
+    commands = []
+    while not cur.done():
+        command = cur.take("name").lower()
+        if command in ("fields", "display"):
+            items = []
+            while True:
+                field = cur.take("name")
+                items.append((field, _alias(cur, field)))
+                if cur.peek() != ("op", ","):
+                    break
+                cur.take()
+            commands.append((command, items))
+        elif command == "filter":
+            commands.append(("filter", _disjunction(cur)))
+        elif command == "stats":
+            if any(c == "stats" for c, _ in commands):
+                raise MalformedQuery("only one stats command is supported")
+            commands.append(("stats", _parse_stats(cur)))
+        elif command == "sort":
+            keys = []
+            while True:
+                field = cur.take("name")
+                desc = False
+                if cur.word("asc", "desc"):
+                    desc = cur.take().lower() == "desc"
+                keys.append((field, desc))
+                if cur.peek() != ("op", ","):
+                    break
+                cur.take()
+            commands.append(("sort", keys))
+        elif command == "limit":
+            n = cur.take("num")
+            if not n.isdigit() or not 1 <= int(n) <= INSIGHTS_MAX_LIMIT:
+                raise MalformedQuery(f"limit must be 1..{INSIGHTS_MAX_LIMIT}")
+            commands.append(("limit", int(n)))
+        else:
+            raise MalformedQuery(f"unknown or unsupported command {command}")
+        if not cur.done():
+            cur.take("op", "|")
+            if cur.done():
+                raise MalformedQuery("expected a command after |")
+    if not commands:
+        raise MalformedQuery("the query is empty")
+    return commands
+
+
+def _natural_key(v):
+    """CWL sort order: non-number values before numbers; within non-numbers,
+    chunks of digits compare by length, then value, other chunks by Unicode
+    (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Sort.html)."""
+    n = _num(v) if not isinstance(v, str) or re.fullmatch(r"-?\d+(\.\d+)?", v) else None
+    if n is not None:
+        return (1, n)
+    chunks = []
+    for chunk in re.findall(r"\d+|\D+", _text(v)):
+        if chunk[0].isdigit():
+            chunks.append((0x30, len(chunk.lstrip("0")) or 1, int(chunk), ""))
+        else:
+            chunks.append((ord(chunk[0]), 0, 0, chunk))
+    return (0, chunks)
+
+
+def _flatten(doc, prefix, out):
+    if isinstance(doc, dict):
+        for k, v in doc.items():
+            _flatten(v, f"{prefix}{k}" if not prefix else f"{prefix}.{k}", out)
+    elif isinstance(doc, list):
+        for i, v in enumerate(doc):
+            _flatten(v, f"{prefix}.{i}", out)
+    elif len(out) < INSIGHTS_MAX_JSON_FIELDS:
+        out[prefix] = doc
+
+
+def _event_row(event, group, stream, account):
+    """The fields of one log event, computed once: @timestamp, @message,
+    @logStream, @log, @ingestionTime, @ptr and the fields discovered in a
+    JSON message (nested keys joined with '.', array items by index)."""
+    row = getattr(event, "_sa_row", None)
+    if row is not None:
+        return row
+    row = {}
+    message = event.message
+    if message[:1] == "{":
+        try:
+            doc = json.loads(message)
+        except ValueError:
+            doc = None
+        if isinstance(doc, dict):
+            _flatten(doc, "", row)
+    row["@timestamp"] = event.timestamp
+    row["@message"] = message
+    row["@logStream"] = stream.log_stream_name
+    row["@log"] = f"{account}:{group.name}"
+    row["@ingestionTime"] = event.ingestion_time
+    row["@ptr"] = base64.b64encode(
+        f"{group.name}\0{stream.log_stream_name}\0{event.event_id}".encode()).decode()
+    event._sa_row = row
+    event._sa_bytes = len(message.encode("utf-8"))
+    return row
+
+
+def _timestamp_text(ms):
+    dt = datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
+    return dt.strftime("%Y-%m-%d %H:%M:%S.") + f"{int(ms) % 1000:03d}"
+
+
+def _aggregate(rows, aggs, groups):
+    table = {}
+    order = []
+    for row in rows:
+        key = []
+        for kind, what, _ in groups:
+            if kind == "bin":
+                ts = row["@timestamp"]
+                key.append(ts - ts % what)
+            else:
+                v = row.get(what, MISSING)
+                key.append(None if v is MISSING else (v if isinstance(v, str) else _text(v)))
+        key = tuple(key)
+        acc = table.get(key)
+        if acc is None:
+            acc = table[key] = [[] if f in ("pct",) else (set() if f == "count_distinct" else
+                                [0, 0.0, None, None]) for f, *_ in aggs]
+            order.append(key)
+        for i, (func, arg, _, _) in enumerate(aggs):
+            if func == "count" and arg == "*":
+                acc[i][0] += 1
+                continue
+            v = row.get(arg, MISSING)
+            if v is MISSING or v is None:
+                continue
+            if func == "count":
+                acc[i][0] += 1
+            elif func == "count_distinct":
+                acc[i].add(_text(v))
+            else:
+                n = _num(v)
+                if n is None:
+                    continue
+                if func == "pct":
+                    acc[i].append(n)
+                else:
+                    a = acc[i]
+                    a[0] += 1
+                    a[1] += n
+                    a[2] = n if a[2] is None or n < a[2] else a[2]
+                    a[3] = n if a[3] is None or n > a[3] else a[3]
+    out = []
+    for key in order:
+        acc = table[key]
+        row = {}
+        for (kind, _, name), value in zip(groups, key):
+            if value is not None:
+                row[name] = _timestamp_text(value) if kind == "bin" else value
+        for (func, _, param, name), a in zip(aggs, acc):
+            if func == "count":
+                row[name] = a[0]
+            elif func == "count_distinct":
+                row[name] = len(a)
+            elif func == "pct":
+                if a:
+                    a.sort()
+                    rank = max(1, -(-param * len(a) // 100))  # nearest rank
+                    row[name] = a[int(rank) - 1]
+            elif a[0]:
+                row[name] = {"sum": a[1], "avg": a[1] / a[0], "min": a[2], "max": a[3]}[func]
+        out.append(row)
+    return out
+
+
+def run_insights(commands, sources, start_ms, end_ms, account, limit):
+    """Evaluate parsed commands over the events of (group, stream) sources
+    in [start_ms, end_ms]; return (rows of (field, value) pairs, statistics)."""
+    scanned = scanned_bytes = 0
+    rows = []
+    for group, stream in sources:
+        for event in stream.events:
+            if start_ms <= event.timestamp <= end_ms:
+                rows.append(_event_row(event, group, stream, account))
+                scanned += 1
+                scanned_bytes += event._sa_bytes
+    rows.sort(key=lambda r: r["@timestamp"], reverse=True)
+    matched = len(rows)
+    display = None
+    aggregated = False
+    cap = limit
+    for command, detail in commands:
+        if command == "filter":
+            rows = [r for r in rows if detail(r)]
+            if not aggregated:
+                matched = len(rows)
+        elif command == "stats":
+            matched = len(rows)
+            rows = _aggregate(rows, *detail)
+            aggregated = True
+            display = None
+        elif command == "sort":
+            for field, desc in reversed(detail):
+                present = [r for r in rows if r.get(field, MISSING) not in (MISSING, None)]
+                absent = [r for r in rows if r.get(field, MISSING) in (MISSING, None)]
+                present.sort(key=lambda r: _natural_key(r[field]), reverse=desc)
+                rows = present + absent
+        elif command == "limit":
+            cap = min(cap, detail)
+            rows = rows[:detail]
+        elif command in ("fields", "display"):
+            if command == "fields" and any(alias != field for field, alias in detail):
+                rows = [dict(r, **{alias: r[field] for field, alias in detail
+                                   if alias != field and field in r}) for r in rows]
+            names = [alias for _, alias in detail]
+            display = names if display is None or command == "display" else display + names
+    rows = rows[:cap]
+    out = []
+    for r in rows:
+        if aggregated:
+            names = display or list(r)
+        else:
+            names = display or ["@timestamp", "@message", "@logStream", "@log"]
+            names = [n for n in names if n != "@ptr"] + ["@ptr"]
+        fields = []
+        for name in names:
+            v = r.get(name, MISSING)
+            if v is MISSING or v is None:
+                continue
+            fields.append({"field": name, "value": _timestamp_text(v)
+                           if name == "@timestamp" and not aggregated else _text(v)})
+        out.append(fields)
+    stats = {"recordsMatched": float(matched), "recordsScanned": float(scanned),
+             "estimatedRecordsSkipped": 0.0, "bytesScanned": float(scanned_bytes),
+             "estimatedBytesSkipped": 0.0, "logGroupsScanned": float(
+                 len({id(g) for g, _ in sources}))}
+    return out, stats
+
+
+def _patch_logs_insights():
+    from moto.core.exceptions import JsonRESTError
+    from moto.logs.exceptions import InvalidParameterException, ResourceNotFoundException
+    from moto.logs.responses import LogsResponse
+
+    class MalformedQueryException(JsonRESTError):
+        code = 400
+
+        def __init__(self, message):
+            super().__init__("MalformedQueryException", message)
+
+    def queries(backend):
+        if not hasattr(backend, "sa_queries"):
+            backend.sa_queries = {}
+        return backend.sa_queries
+
+    def group_named(backend, ident):
+        name = ident
+        m = re.match(r"^arn:aws[a-z-]*:logs:[^:]*:\d{12}:log-group:(.+?)(:\*)?$", ident)
+        if m:
+            name = m.group(1)
+        if name not in backend.groups:
+            raise ResourceNotFoundException()
+        return backend.groups[name]
+
+    # StartQuery: exactly one of logGroupName, logGroupNames (up to 50),
+    # logGroupIdentifiers (names or ARNs); startTime / endTime are epoch
+    # seconds and both ends are included; MalformedQueryException for a query
+    # it cannot parse; ResourceNotFoundException for an unknown log group.
+    # The query runs at once over the stored events; its results are
+    # released by GetQueryResults (see get_query_results).
+    def start_query(self):
+        body = json.loads(self.body or "{}")
+        sources = [k for k in ("logGroupName", "logGroupNames", "logGroupIdentifiers")
+                   if body.get(k)]
+        if len(sources) != 1:
+            raise InvalidParameterException(
+                "A StartQuery operation must include exactly one of logGroupName, "
+                "logGroupNames or logGroupIdentifiers.")
+        idents = body[sources[0]]
+        idents = [idents] if isinstance(idents, str) else list(idents)
+        if len(idents) > INSIGHTS_MAX_GROUPS:
+            raise InvalidParameterException(
+                f"You can include up to {INSIGHTS_MAX_GROUPS} log groups.")
+        language = body.get("queryLanguage", "CWLI")
+        if language != "CWLI":
+            raise InvalidParameterException(
+                f"queryLanguage {language} is not emulated; only CWLI is.")
+        start, end = body.get("startTime"), body.get("endTime")
+        if not isinstance(start, int) or not isinstance(end, int) or start < 0 or end < 0:
+            raise InvalidParameterException("startTime and endTime are required.")
+        if end < start:
+            raise InvalidParameterException("endTime must not be before startTime.")
+        limit = body.get("limit", INSIGHTS_DEFAULT_LIMIT)
+        if not isinstance(limit, int) or not 1 <= limit <= INSIGHTS_MAX_LIMIT:
+            raise InvalidParameterException(
+                constraint=f"Member must have value between 1 and {INSIGHTS_MAX_LIMIT}",
+                parameter="limit", value=limit)
+        query = body.get("queryString")
+        if not isinstance(query, str) or not query.strip():
+            raise InvalidParameterException("queryString is required.")
+        backend = self.logs_backend
+        groups = [group_named(backend, i) for i in idents]
+        try:
+            commands = parse_insights(query)
+        except MalformedQuery as e:
+            raise MalformedQueryException(str(e))
+        sources = [(g, s) for g in groups for s in list(g.streams.values())]
+        results, stats = run_insights(commands, sources, start * 1000, end * 1000 + 999,
+                                      self.current_account, limit)
+        query_id = str(__import__("uuid").uuid4())
+        queries(backend)[query_id] = {
+            "queryId": query_id, "queryString": query, "status": "Running",
+            "createTime": int(time.time() * 1000), "logGroupName": groups[0].name,
+            "results": results, "statistics": stats, "polled": False,
+        }
+        return json.dumps({"queryId": query_id})
+
+    def find_query(self, query_id):
+        q = queries(self.logs_backend).get(query_id)
+        if q is None:
+            raise ResourceNotFoundException(f"Query {query_id} does not exist.")
+        return q
+
+    # GetQueryResults: "If the value of the Status field in the output is
+    # Running, this operation returns only partial results. If you see a
+    # value of Scheduled or Running for the status, you can retry the
+    # operation later to see the final results." Here the first call answers
+    # Running with no rows yet, every later one Complete with all of them, so
+    # a client's polling is exercised. Pages of maxItems (at most 10,000)
+    # with nextToken.
+    def get_query_results(self):
+        body = json.loads(self.body or "{}")
+        q = find_query(self, body.get("queryId"))
+        empty = {k: 0.0 for k in q["statistics"]}
+        if q["status"] == "Running" and not q["polled"]:
+            q["polled"] = True
+            return json.dumps({"queryLanguage": "CWLI", "results": [],
+                               "statistics": empty, "status": "Running"})
+        if q["status"] == "Running":
+            q["status"] = "Complete"
+        if q["status"] != "Complete":
+            return json.dumps({"queryLanguage": "CWLI", "results": [],
+                               "statistics": empty, "status": q["status"]})
+        size = body.get("maxItems") or INSIGHTS_PAGE_MAX
+        if not isinstance(size, int) or not 0 < size <= INSIGHTS_PAGE_MAX:
+            raise InvalidParameterException(
+                constraint=f"Member must have value less than or equal to {INSIGHTS_PAGE_MAX}",
+                parameter="maxItems", value=size)
+        start = 0
+        token = body.get("nextToken")
+        if token:
+            try:
+                doc = json.loads(base64.urlsafe_b64decode(token.encode("ascii") + b"=="))
+                start = doc["o"]
+                ok = doc["q"] == q["queryId"] and isinstance(start, int) and \
+                    0 < start <= len(q["results"])
+            except (ValueError, TypeError, KeyError, UnicodeError, binascii.Error):
+                ok = False
+            if not ok:
+                raise InvalidParameterException("The nextToken is invalid.")
+        end = min(len(q["results"]), start + size)
+        out = {"queryLanguage": "CWLI", "results": q["results"][start:end],
+               "statistics": q["statistics"], "status": "Complete"}
+        if end < len(q["results"]):
+            doc = json.dumps({"q": q["queryId"], "o": end}, separators=(",", ":"))
+            out["nextToken"] = base64.urlsafe_b64encode(doc.encode()).decode().rstrip("=")
+        return json.dumps(out)
+
+    # StopQuery: "Stops a CloudWatch Logs Insights query that is in progress.
+    # If the query has already ended, the operation returns an error
+    # indicating that the specified query is not running."
+    def stop_query(self):
+        body = json.loads(self.body or "{}")
+        q = find_query(self, body.get("queryId"))
+        if q["status"] != "Running":
+            raise InvalidParameterException(
+                f"Query {q['queryId']} is not running (status {q['status']}).")
+        q["status"] = "Cancelled"
+        return json.dumps({"success": True})
+
+    # DescribeQueries lists these queries (moto's own list knew none of them).
+    def describe_queries(self):
+        body = json.loads(self.body or "{}")
+        group, status = body.get("logGroupName"), body.get("status")
+        listed = [{k: q[k] for k in ("queryId", "queryString", "status", "createTime",
+                                     "logGroupName")}
+                  for q in queries(self.logs_backend).values()
+                  if (not group or q["logGroupName"] == group)
+                  and (not status or q["status"] == status)]
+        return json.dumps({"queries": listed})
+
+    LogsResponse.start_query = start_query
+    LogsResponse.get_query_results = get_query_results
+    LogsResponse.stop_query = stop_query
+    LogsResponse.describe_queries = describe_queries
+
+
 # Secret versions. "Secrets Manager removes unlabeled versions when there are
 # more than 100, but it does not remove versions created less than 24 hours
 # ago. If you update the secret value more than once every 10 minutes, you
@@ -1397,6 +2160,7 @@ def apply_patches():
     _patch_apigatewayv2()
     _patch_lambda()
     _patch_kms_and_logs()
+    _patch_logs_insights()
     _patch_secretsmanager()
     _patch_account()
 
