@@ -140,7 +140,7 @@ class DeploymentsTest(Emulator):
         a.create_stage(ApiId=api_id, StageName="prod")
         first = a.create_deployment(ApiId=api_id, StageName="prod", Description="before")
         self.assertEqual((first["AutoDeployed"], first["DeploymentStatus"],
-                          first["Description"]), (False, "DEPLOYED", "before"))
+                          first["Description"]), (False, "PENDING", "before"))
         self.assertEqual(a.get_stage(ApiId=api_id, StageName="prod")["DeploymentId"],
                          first["DeploymentId"])
         self.protect(api_id, routes["GET /pets/{id}"], auth)
