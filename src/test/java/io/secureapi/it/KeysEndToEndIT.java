@@ -69,7 +69,7 @@ class KeysEndToEndIT {
         gateways.add(p);
         String line = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
         assertThat(line)
-                .as("the harness prints its URL (is node_modules installed? npm ci)")
+                .as("the harness prints its URL (is src/node_modules installed? npm ci --prefix src)")
                 .startsWith("http://127.0.0.1:");
         return line.strip();
     }
