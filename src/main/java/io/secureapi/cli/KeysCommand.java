@@ -7,8 +7,14 @@ import io.secureapi.error.ExitException;
 import io.secureapi.keys.ApiKey;
 import io.secureapi.keys.DigestSecret;
 import io.secureapi.pieces.LastUsed;
+import io.secureapi.pieces.SecretVersions;
+import io.secureapi.support.AtomicFile;
 import io.secureapi.support.Json;
 import io.secureapi.support.Names;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -83,21 +89,28 @@ public class KeysCommand implements Callable<Integer> {
             name = "add",
             mixinStandardHelpOptions = true,
             sortOptions = false,
-            description = {"Add a key named NAME: a new random key (shown once, or written to --key-out), or yours.", ""
+            description = {
+                "Add keys named NAME...: a new random key for each (shown once, or written to --key-out /",
+                "--key-out-dir), or yours (one NAME). Several names are stored in one secret version: Secrets",
+                "Manager keeps every version made in the last 24 hours (about 100 at most), so batch them.",
+                ""
             },
             footer = {
                 "",
                 "Examples:",
                 "  secure-api keys add partner-a                      # shown once",
                 "  secure-api keys add partner-b --expires 2027-03-31 --key-out partner-b.key",
+                "  secure-api keys add partner-c partner-d partner-e --key-out-dir keys/   # one version, one file each",
                 "  secure-api keys add dev --key-stdin < dev.key      # Bubble's Development key value"
             })
     public static class Add extends AwsCommand {
         @Parameters(
                 index = "0",
+                arity = "1..*",
                 paramLabel = "NAME",
-                description = "The key's name: 1-32 of a-z, 0-9 and -, e.g. partner-a.")
-        String name;
+                description =
+                        "The keys' names: 1-32 of a-z, 0-9 and -, e.g. partner-a; several go into one secret version.")
+        java.util.List<String> names;
 
         @Mixin
         ApiIdOption api = new ApiIdOption();
@@ -106,8 +119,15 @@ public class KeysCommand implements Callable<Integer> {
                 names = "--expires",
                 paramLabel = "90d|DATE",
                 description =
-                        "When the key stops working: a number of days from now (90d), or a date (2027-03-31: the end of that day, UTC). Default: never.")
+                        "When the keys stop working: a number of days from now (90d), or a date (2027-03-31: the end of that day, UTC). Default: never.")
         String expires;
+
+        @Option(
+                names = "--key-out-dir",
+                paramLabel = "DIR",
+                description =
+                        "Write each new key to DIR/NAME.key (mode 0600) instead of printing it. Refuses to overwrite without --force.")
+        Path keyOutDir;
 
         @Mixin
         DryRunOption dryRun = new DryRunOption();
@@ -117,67 +137,171 @@ public class KeysCommand implements Callable<Integer> {
 
         @Override
         protected int run() {
-            DigestSecret.checkName(name, "NAME");
+            for (String n : names) DigestSecret.checkName(n, "NAME");
             Instant now = Instant.now();
             Instant expiry = NamedKeys.parseExpiry(expires, now);
             Optional<ApiKey> supplied = keys.suppliedKey(session());
+            checkOutputs(supplied.isPresent());
             keys.checkKeyOut();
             String id = apiId();
             ProjectConfig cfg = config().filter(ProjectConfig.forApi(id)).orElse(null);
             NamedKeys named = NamedKeys.read(id, settings().region(), cfg, aws(), progress());
-            named.checkAdd(name, supplied.orElse(null));
+            named.checkAdd(names, supplied.orElse(null));
             if (dryRun.on) {
                 if (json()) {
-                    out().println(Json.pretty(doc(id, named, expiry, null, null, cfg)));
+                    out().println(Json.pretty(doc(id, named, expiry, null, Map.of(), cfg)));
                 } else {
-                    out().println("Dry run: key " + name + " would be added to secret " + named.secretName()
+                    out().println("Dry run: key" + (names.size() == 1 ? " " : "s ") + String.join(", ", names)
+                            + " would be added to secret " + named.secretName() + " (one new version)"
                             + (expiry == null ? "" : ", expiring " + expiry) + ". Nothing was changed.");
                 }
                 return 0;
             }
-            ApiKey key = supplied.orElseGet(() -> ApiKey.generate(name));
+            Map<String, ApiKey> made = new LinkedHashMap<>();
+            for (String n : names) made.put(n, supplied.orElseGet(() -> ApiKey.generate(n)));
             boolean generated = supplied.isEmpty();
             WriteAhead wa = null;
             if (generated) {
-                // written ahead (<config>.pending) before AWS stores it: a run killed after the write hands it over
-                // next time
+                // written ahead (<config>.pending) before AWS stores them: a run killed after the write hands them
+                // over next time
                 io.secureapi.config.ConfigFile.checkWritable(configPath());
                 wa = writeAhead(id);
-                wa.beforeStore(name, named.secretArn(), key);
+                for (Map.Entry<String, ApiKey> e : made.entrySet())
+                    wa.beforeStore(e.getKey(), named.secretArn(), e.getValue());
             }
-            String version = named.add(name, key, expiry);
-            String shown = null;
+            String version;
+            try {
+                version = named.add(made.entrySet().stream()
+                        .map(e -> new NamedKeys.NewKey(e.getKey(), e.getValue(), expiry))
+                        .toList());
+            } catch (SecretVersions.NotStored notStored) {
+                // read back from the secret: none of these keys is accepted, so their records go
+                if (wa != null) names.forEach(wa::notStored);
+                throw notStored;
+            }
+            // name -> the key as shown on stdout; absent: written to a file, or supplied
+            Map<String, String> shown = new LinkedHashMap<>();
             if (generated) {
-                wa.stored(name);
-                if (!writeKeyOut(wa, Map.of(name, key))) shown = key.reveal();
+                names.forEach(wa::stored);
+                if (keyOutDir != null) writeKeyOutDir(wa, made);
+                else if (!writeKeyOut(wa, made)) made.forEach((n, k) -> shown.put(n, k.reveal()));
             }
             if (json()) {
                 out().println(Json.pretty(doc(id, named, expiry, version, shown, cfg)));
-                if (shown != null) shownOnStdout(wa, java.util.List.of(name));
+                if (!shown.isEmpty()) shownOnStdout(wa, shown.keySet());
                 return 0;
             }
-            out().println(style().green("Done: key " + name + " added to secret " + named.secretName() + " (version "
-                    + version + ")" + (expiry == null ? "." : "; it stops working at " + expiry + ".")));
-            String value = shown != null
-                    ? shown
-                    : supplied.isPresent() ? "(the key you supplied)" : "(written to " + keys.keyOut + ")";
-            String setting = io.secureapi.engine.KeyRotation.bubbleSetting(name);
-            out().println();
-            if (setting != null) {
-                out().println(style().bold(
-                                "Bubble API Connector: set (Authentication: Private key in header; Key name: "
-                                        + header(cfg) + "):"));
-                out().printf("  %-22s  %s%n", setting + ":", value);
-            } else {
-                out().println(style().bold("Give this to the consumer " + name + " (header " + header(cfg) + "):"));
-                out().println("  " + value);
-            }
-            if (shown != null) {
+            out().println(style().green("Done: key" + (names.size() == 1 ? " " : "s ") + String.join(", ", names)
+                    + " added to secret " + named.secretName() + " (version " + version + ")"
+                    + (expiry == null
+                            ? "."
+                            : "; " + (names.size() == 1 ? "it stops" : "they stop") + " working at " + expiry + ".")));
+            for (String n : names) {
+                String value = shown.containsKey(n) ? shown.get(n) : "(" + writtenTo(n, supplied.isPresent()) + ")";
+                String setting = io.secureapi.engine.KeyRotation.bubbleSetting(n);
                 out().println();
-                out().println(style().yellow("This key is shown once; the secret keeps only its digest."));
-                shownOnStdout(wa, java.util.List.of(name));
+                if (setting != null) {
+                    out().println(style().bold(
+                                    "Bubble API Connector: set (Authentication: Private key in header; Key name: "
+                                            + header(cfg) + "):"));
+                    out().printf("  %-22s  %s%n", setting + ":", value);
+                } else {
+                    out().println(style().bold("Give this to the consumer " + n + " (header " + header(cfg) + "):"));
+                    out().println("  " + value);
+                }
+            }
+            if (!shown.isEmpty()) {
+                out().println();
+                out().println(style().yellow((shown.size() == 1 ? "This key is" : "These keys are")
+                        + " shown once; the secret keeps only digests."));
+                shownOnStdout(wa, shown.keySet());
             }
             return 0;
+        }
+
+        /** Several names: no supplied key (each name needs its own), and --key-out-dir rather than --key-out. */
+        private void checkOutputs(boolean supplied) {
+            if (supplied && names.size() > 1) {
+                throw ExitException.badInput(
+                        "a supplied key (--key-file, --key-stdin) is for one name, and " + names.size()
+                                + " are given; each name needs its own key",
+                        "add one name with the supplied key, or omit the key option and secure-api generates one for each");
+            }
+            if (keyOutDir != null && keys.keyOut != null) {
+                throw ExitException.badInput(
+                        "--key-out and --key-out-dir both given",
+                        "give --key-out-dir DIR: it writes DIR/NAME.key for each");
+            }
+            if (keys.keyOut != null && names.size() > 1) {
+                throw ExitException.badInput(
+                        "--key-out " + keys.keyOut + " takes one key, and " + names.size() + " names are given",
+                        "write one file per key with --key-out-dir DIR (DIR/NAME.key, mode 0600)");
+            }
+            if (keyOutDir == null) return;
+            if (supplied) {
+                throw ExitException.badInput(
+                        "--key-out-dir writes new keys, and the key is supplied", "leave out --key-out-dir");
+            }
+            if (!Files.isDirectory(keyOutDir)) {
+                throw ExitException.badInput(
+                        "--key-out-dir " + keyOutDir + " is not a folder", "create it first (mkdir " + keyOutDir + ")");
+            }
+            try {
+                // writable: a file can be created there (checked for real; permissions alone do not tell, e.g. for
+                // root)
+                Files.delete(Files.createTempFile(keyOutDir, ".secure-api-key-check", ".tmp"));
+            } catch (IOException | SecurityException e) {
+                throw ExitException.badInput(
+                        "--key-out-dir " + keyOutDir + " is not writable", "choose a writable folder");
+            }
+            for (String n : names) {
+                Path f = keyFile(n);
+                if (Files.exists(f, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !keys.force) {
+                    throw ExitException.badInput(
+                            "--key-out-dir: " + f
+                                    + " exists; secure-api does not overwrite key files; nothing was changed",
+                            "pass --force to replace it, or choose another folder");
+                }
+            }
+        }
+
+        private Path keyFile(String name) {
+            return keyOutDir.resolve(name + ".key");
+        }
+
+        /**
+         * Writes each stored key to DIR/NAME.key (mode 0600 from its first byte, atomically). A file that
+         * cannot be written is exit 1 after the keys not yet written are shown instead: they are stored.
+         */
+        private void writeKeyOutDir(WriteAhead wa, Map<String, ApiKey> made) {
+            Map<String, ApiKey> left = new LinkedHashMap<>(made);
+            for (Map.Entry<String, ApiKey> e : made.entrySet()) {
+                Path f = keyFile(e.getKey());
+                try {
+                    AtomicFile.write(
+                            f, (e.getValue().reveal() + "\n").getBytes(StandardCharsets.UTF_8), null, keys.force);
+                } catch (IOException failed) {
+                    handOverBeforeError(
+                            wa,
+                            left,
+                            "The new keys could not all be written to " + keyOutDir
+                                    + "; those not written are shown here instead, once:");
+                    throw new ExitException(
+                            ExitException.FAILED,
+                            "cannot write the key to " + f + " (" + KeyOptions.reason(failed)
+                                    + "); the keys are stored in Secrets Manager and those not written were "
+                                    + (json() ? "put in this output (newKeys)" : "printed above") + " instead",
+                            "save them now",
+                            failed);
+                }
+                wa.shown(e.getKey());
+                left.remove(e.getKey());
+            }
+        }
+
+        private String writtenTo(String name, boolean supplied) {
+            if (supplied) return "the key you supplied";
+            return "written to " + (keyOutDir != null ? keyFile(name) : keys.keyOut);
         }
 
         @Override
@@ -186,7 +310,12 @@ public class KeysCommand implements Callable<Integer> {
         }
 
         private Map<String, Object> doc(
-                String id, NamedKeys named, Instant expiry, String version, String shown, ProjectConfig cfg) {
+                String id,
+                NamedKeys named,
+                Instant expiry,
+                String version,
+                Map<String, String> shown,
+                ProjectConfig cfg) {
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("command", "keys add");
             d.put("schemaVersion", 1);
@@ -195,21 +324,30 @@ public class KeysCommand implements Callable<Integer> {
             d.put("dryRun", dryRun.on);
             d.put("changed", version != null);
             d.put("secretName", named.secretName());
-            d.put("name", name);
+            if (names.size() == 1) d.put("name", names.get(0));
+            d.put("names", names);
             d.put("expires", expiry == null ? null : expiry.toString());
             if (version == null) return d;
             d.put("versionId", version);
-            Map<String, Object> key = new LinkedHashMap<>();
-            key.put("value", shown);
-            key.put(
-                    "writtenTo",
-                    shown == null && keys.keyOut != null && keys.keyFile == null && !keys.keyStdin
-                            ? keys.keyOut.toString()
-                            : null);
-            key.put("supplied", keys.keyFile != null || keys.keyStdin);
-            key.put("header", header(cfg));
-            key.put("bubbleSetting", io.secureapi.engine.KeyRotation.bubbleSetting(name));
-            d.put("key", key);
+            boolean supplied = keys.keyFile != null || keys.keyStdin;
+            java.util.List<Object> all = new ArrayList<>();
+            for (String n : names) {
+                Map<String, Object> key = new LinkedHashMap<>();
+                key.put("name", n);
+                key.put("value", shown.get(n));
+                key.put(
+                        "writtenTo",
+                        shown.containsKey(n) || supplied
+                                ? null
+                                : (keyOutDir != null ? keyFile(n) : keys.keyOut).toString());
+                key.put("supplied", supplied);
+                key.put("header", header(cfg));
+                key.put("bubbleSetting", io.secureapi.engine.KeyRotation.bubbleSetting(n));
+                all.add(key);
+            }
+            // one name: "key" as before; any number: "keys", in the order given
+            if (names.size() == 1) d.put("key", all.get(0));
+            d.put("keys", all);
             return d;
         }
     }
@@ -284,14 +422,25 @@ public class KeysCommand implements Callable<Integer> {
             mixinStandardHelpOptions = true,
             sortOptions = false,
             description = {
-                "Revoke key NAME: remove it from the secret (with a rotation's old key of it), then empty the",
-                "caches that may still accept it, so it is refused within seconds.",
+                "Revoke keys NAME...: remove them from the secret (with a rotation's old key of each) in one new",
+                "version, then empty the caches that may still accept them, so they are refused within seconds.",
                 ""
             },
-            footer = {"", "Asks you to type NAME unless --yes is given; refuses without --yes when not on a terminal."})
+            footer = {
+                "",
+                "Asks you to type the names unless --yes is given; refuses without --yes when not on a terminal.",
+                "",
+                "Examples:",
+                "  secure-api keys revoke partner-a --yes",
+                "  secure-api keys revoke partner-b partner-c --yes   # one secret version"
+            })
     public static class Revoke extends AwsCommand {
-        @Parameters(index = "0", paramLabel = "NAME", description = "The key to revoke (see secure-api keys list).")
-        String name;
+        @Parameters(
+                index = "0",
+                arity = "1..*",
+                paramLabel = "NAME",
+                description = "The keys to revoke (see secure-api keys list); several go in one secret version.")
+        java.util.List<String> names;
 
         @Mixin
         ApiIdOption api = new ApiIdOption();
@@ -301,20 +450,22 @@ public class KeysCommand implements Callable<Integer> {
 
         @Override
         protected int run() {
-            DigestSecret.checkName(name, "NAME");
+            for (String n : names) DigestSecret.checkName(n, "NAME");
             String id = apiId();
             ProjectConfig cfg = config().filter(ProjectConfig.forApi(id)).orElse(null);
             NamedKeys named = NamedKeys.read(id, settings().region(), cfg, aws(), progress());
-            named.checkRevoke(name);
+            named.checkRevoke(names);
             confirm(named);
-            named.revoke(name);
+            named.revoke(names);
             Instant revokedAt = Instant.now();
+            String which = (names.size() == 1 ? "key " : "keys ") + String.join(", ", names);
             CacheFlush.Result flushed;
             try {
                 flushed = named.flush(revokedAt);
             } catch (ExitException e) {
-                err().println("note: key " + name + " is removed from secret " + named.secretName()
-                        + ", but the caches were not emptied: " + "it may still be accepted for up to "
+                err().println("note: " + which + (names.size() == 1 ? " is" : " are") + " removed from secret "
+                        + named.secretName() + ", but the caches were not emptied: "
+                        + (names.size() == 1 ? "it" : "they") + " may still be accepted for up to "
                         + named.unflushedWindowSeconds() + " s");
                 throw e;
             }
@@ -325,14 +476,16 @@ public class KeysCommand implements Callable<Integer> {
                 d.put("apiId", id);
                 d.put("region", settings().region());
                 d.put("secretName", named.secretName());
-                d.put("name", name);
+                if (names.size() == 1) d.put("name", names.get(0));
+                d.put("names", names);
                 d.put("revokedAt", revokedAt.toString());
                 putFlushed(d, flushed);
                 out().println(Json.pretty(d));
                 return 0;
             }
-            out().println(style().green("Done: key " + name + " is revoked (removed from secret " + named.secretName()
-                    + " at " + revokedAt.truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ")."));
+            out().println(style().green("Done: " + which + (names.size() == 1 ? " is" : " are")
+                    + " revoked (removed from secret " + named.secretName() + " at "
+                    + revokedAt.truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ")."));
             printFlushed(out(), flushed, "no stage (the API has none)", named.unflushedWindowSeconds());
             return 0;
         }
@@ -344,13 +497,17 @@ public class KeysCommand implements Callable<Integer> {
                         "keys revoke needs confirmation and standard input is not a terminal; nothing was changed",
                         "run it again with --yes");
             }
-            err().print("Revoke key " + name + " of secret " + named.secretName()
-                    + "? Clients using it are refused within seconds. Type " + name + " to confirm: ");
+            String typed = String.join(" ", names);
+            err().print("Revoke " + (names.size() == 1 ? "key " : "keys ") + String.join(", ", names)
+                    + " of secret " + named.secretName() + "? Clients using "
+                    + (names.size() == 1 ? "it" : "them") + " are refused within seconds. Type " + typed
+                    + " to confirm: ");
             err().flush();
-            if (!session().readLine().equals(name)) {
+            if (!session().readLine().strip().equals(typed)) {
                 throw ExitException.badInput(
-                        "confirmation does not match key name " + name + "; nothing was changed",
-                        "run it again and type " + name + ", or pass --yes");
+                        "confirmation does not match " + (names.size() == 1 ? "key name " : "key names ") + typed
+                                + "; nothing was changed",
+                        "run it again and type " + typed + ", or pass --yes");
             }
         }
     }

@@ -669,7 +669,14 @@ public final class KeyRotation {
         boolean generated = !r.supplied();
         // written ahead (<config>.pending) before AWS stores it, so a killed run never loses the key
         if (generated) handover.beforeStore(env, arn, key);
-        String version = putDigests(w, arn, next, "storing a new version of secret " + name, progress);
+        String version;
+        try {
+            version = putDigests(w, arn, next, "storing a new version of secret " + name, progress);
+        } catch (SecretVersions.NotStored notCurrent) {
+            // read back: AWSCURRENT is not on this run's version, so the key is not accepted anywhere
+            if (generated) handover.notStored(env);
+            throw notCurrent;
+        }
         if (generated) handover.stored(env);
         return new Outcome(key, generated, version, currentId, r.lost());
     }
@@ -733,7 +740,8 @@ public final class KeyRotation {
                     value,
                     wiring.snapshot().secretVersionId(),
                     "storing a new version of secret " + name);
-        } catch (ExitException notCurrent) {
+        } catch (SecretVersions.NotStored notCurrent) {
+            // only when read back: after any other failure AWS may hold the key, and its record stays
             if (generated) handover.notStored(env);
             throw notCurrent;
         }

@@ -10,6 +10,7 @@ import io.secureapi.model.State;
 import io.secureapi.pieces.LastUsed;
 import io.secureapi.pieces.SecretVersions;
 import io.secureapi.pieces.Wiring;
+import io.secureapi.support.Backoff;
 import io.secureapi.support.Names;
 import io.secureapi.support.Progress;
 import java.time.Duration;
@@ -18,9 +19,12 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -36,12 +40,27 @@ public final class NamedKeys {
     /** One row of keys list; never anything from which a key can be recovered. */
     public record Row(String name, Instant created, Instant expires, String status, String lastUsed) {}
 
+    /** One key to add: its name, the key, when it expires (null: never). */
+    public record NewKey(String name, ApiKey key, Instant expires) {
+        @Override
+        public String toString() {
+            return "NewKey[" + name + ", key redacted, expires=" + expires + "]";
+        }
+    }
+
+    /**
+     * How often a write that lost the compare-and-set to another run reads the secret again and
+     * re-applies its change before it gives up (exit 3).
+     */
+    static final int WRITE_TRIES = 5;
+
     private final Wiring w;
     private final State.Secret secret;
-    private final DigestSecret current;
+    /** As read, and read again when another run changed the secret first. */
+    private DigestSecret current;
 
     /** The AWSCURRENT version {@link #current} was read from: a write succeeds only while it is still current. */
-    private final String readVersionId;
+    private String readVersionId;
 
     private NamedKeys(Wiring w, State.Secret secret, DigestSecret current, String readVersionId) {
         this.readVersionId = readVersionId;
@@ -175,20 +194,145 @@ public final class NamedKeys {
         }
     }
 
+    /**
+     * Checks several adds at once (exit 2, before any write): every name new and given once, room
+     * for all of them, supplied keys that no other name has.
+     */
+    public void checkAdd(List<String> names, ApiKey supplied) {
+        checkDistinct(names);
+        for (String n : names) checkAdd(n, supplied);
+        if (current.keys().size() + names.size() > DigestSecret.MAX_KEYS) {
+            throw ExitException.badInput(
+                    "secret " + secretName() + " holds " + current.keys().size() + " keys and " + names.size()
+                            + " more would exceed the most one secret value fits (" + DigestSecret.MAX_KEYS + ")",
+                    "add fewer keys, or revoke keys nobody uses first (secure-api keys list shows last use)");
+        }
+    }
+
     /** Checks a revoke (exit 2, before any write): the name must exist. */
     public void checkRevoke(String name) {
         if (!current.has(name)) throw DigestSecret.unknown(name, secretName(), current);
     }
 
+    /** Checks several revokes at once (exit 2, before any write): each name exists and is given once. */
+    public void checkRevoke(List<String> names) {
+        checkDistinct(names);
+        for (String n : names) checkRevoke(n);
+    }
+
+    private static void checkDistinct(List<String> names) {
+        Set<String> seen = new HashSet<>();
+        for (String n : names) {
+            if (!seen.add(n)) {
+                throw ExitException.badInput(
+                        "key name " + n + " is given more than once; nothing was changed", "give each name once");
+            }
+        }
+    }
+
     /** Stores {@code key} under {@code name}: one new secret version. Returns its version id. */
     public String add(String name, ApiKey key, Instant expires) {
-        DigestSecret next = current.with(name, current.entryFor(key, Instant.now(), expires));
-        return put(next, "adding key " + name + " to secret " + secretName());
+        return add(List.of(new NewKey(name, key, expires)));
+    }
+
+    /**
+     * Stores every key in one new secret version (one version whatever their number: the version
+     * quota counts writes, not keys). Returns its version id. Throws {@link SecretVersions.NotStored}
+     * when none of them is stored (e.g. another run added one of the names first: exit 2).
+     */
+    public String add(List<NewKey> keys) {
+        List<String> names = keys.stream().map(NewKey::name).toList();
+        return write(
+                "adding key" + (names.size() == 1 ? " " : "s ") + String.join(", ", names) + " to secret "
+                        + secretName(),
+                d -> {
+                    Instant now = Instant.now();
+                    DigestSecret next = d;
+                    for (NewKey k : keys) next = next.with(k.name(), next.entryFor(k.key(), now, k.expires()));
+                    return next;
+                },
+                // a name another run added meanwhile is exit 2, as if it had been there from the start
+                () -> checkAdd(names, null));
     }
 
     /** Removes {@code name} (and a rotation's old key of it) from the current version. Returns the new version id. */
     public String revoke(String name) {
-        return put(current.without(name), "removing key " + name + " from secret " + secretName());
+        return revoke(List.of(name));
+    }
+
+    /**
+     * Removes every name (with a rotation's old key of each) in one new version; returns its id. A
+     * name another run revoked meanwhile is gone already: the others still go (when none is left, nothing is written and the current version id comes back).
+     */
+    public String revoke(List<String> names) {
+        return write(
+                "removing key" + (names.size() == 1 ? " " : "s ") + String.join(", ", names) + " from secret "
+                        + secretName(),
+                d -> {
+                    DigestSecret next = d;
+                    for (String n : names) next = next.without(n);
+                    return next;
+                },
+                () -> {});
+    }
+
+    /**
+     * Writes {@code change} of the current version; when another run changed the secret first (the
+     * compare-and-set lost), reads it again, runs {@code recheck} and re-applies the change, at most
+     * {@link #WRITE_TRIES} times with a random pause between, so concurrent runs each land instead
+     * of failing. Returns the new version id, or the current one when the change changes nothing.
+     */
+    private String write(String doing, java.util.function.UnaryOperator<DigestSecret> change, Runnable recheck) {
+        // jitter: two runs that lost to the same third one do not retry in step
+        Backoff pause = new Backoff(
+                Duration.ofSeconds(30),
+                Duration.ofMillis(100 + ThreadLocalRandom.current().nextInt(400)),
+                Duration.ofSeconds(2));
+        for (int attempt = 1; ; attempt++) {
+            DigestSecret next = change.apply(current);
+            if (next.equals(current)) return readVersionId;
+            try {
+                return put(next, doing);
+            } catch (SecretVersions.Changed lost) {
+                if (attempt >= WRITE_TRIES
+                        || !pause.retry(
+                                w.progress,
+                                "secret " + secretName() + " changed while this command ran; reading it again")) {
+                    throw new SecretVersions.NotStored(
+                            ExitException.AWS,
+                            lost.getMessage() + " (" + attempt + " tries: other runs keep changing it)",
+                            "run the command again when the other runs are done",
+                            lost);
+                }
+                reread();
+                try {
+                    recheck.run();
+                } catch (ExitException refused) {
+                    // nothing of this run was stored: its write-ahead records may go
+                    throw new SecretVersions.NotStored(refused.exitCode(), refused.getMessage(), refused.hint(), lost);
+                }
+            }
+        }
+    }
+
+    /** Reads AWSCURRENT again (after another run changed it). */
+    private void reread() {
+        SecretVersions.Current now = SecretVersions.current(w, secret.arn(), secret.name())
+                .orElseThrow(() -> new ExitException(
+                        ExitException.AWS,
+                        "secret " + secretName() + " has no current value any more (deleted while this command ran?)",
+                        "run secure-api setup, then this command again",
+                        null));
+        if (!DigestSecret.is(now.value())) {
+            throw new ExitException(
+                    ExitException.AWS,
+                    "secret " + secretName()
+                            + " no longer holds keys as digests (changed by hand while this command ran?)",
+                    "run secure-api setup, then this command again",
+                    null);
+        }
+        current = DigestSecret.parse(now.value(), secretName());
+        readVersionId = now.versionId();
     }
 
     private String put(DigestSecret next, String doing) {

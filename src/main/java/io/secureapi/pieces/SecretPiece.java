@@ -211,7 +211,8 @@ public final class SecretPiece implements Piece {
         try {
             version = SecretVersions.putIfCurrent(
                     w, s.arn(), name, value, w.snapshot().secretVersionId(), "storing a new version of secret " + name);
-        } catch (ExitException notCurrent) {
+        } catch (SecretVersions.NotStored notCurrent) {
+            // read back: not current (after any other failure AWS may hold the keys, and their records stay)
             if (newLive != null) w.keys.handover.notStored(SecretValue.LIVE);
             if (newDev != null) w.keys.handover.notStored(SecretValue.DEV);
             throw notCurrent;

@@ -120,4 +120,106 @@ class ConcurrencyIT {
         assertThat(ours).as("invoke permission").isNotEmpty();
         assertThat(ours).allSatisfy(s -> assertThat(s.toString()).contains("/authorizers/" + id));
     }
+
+    /** Runs {@code args(i)} for i = 1..n at once (a barrier lets them start together), each with its own config. */
+    List<Run> atOnce(int n, java.util.function.IntFunction<String[]> args) throws Exception {
+        CyclicBarrier start = new CyclicBarrier(n);
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        try {
+            List<CompletableFuture<Run>> runs = java.util.stream.IntStream.rangeClosed(1, n)
+                    .mapToObj(i -> CompletableFuture.supplyAsync(
+                            () -> {
+                                try {
+                                    java.nio.file.Files.createDirectories(dir.resolve("job" + i));
+                                    start.await();
+                                } catch (Exception e) {
+                                    throw new IllegalStateException(e);
+                                }
+                                return Run.cli(dir.resolve("job" + i).resolve("secure-api.json"), args.apply(i));
+                            },
+                            pool))
+                    .toList();
+            return runs.stream().map(CompletableFuture::join).toList();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    static final java.util.regex.Pattern GENERATED =
+            java.util.regex.Pattern.compile("sak_[a-z0-9][a-z0-9-]{0,31}_[0-9A-Za-z]{49}");
+
+    static List<String> generated(String text) {
+        java.util.regex.Matcher m = GENERATED.matcher(text);
+        List<String> out = new java.util.ArrayList<>();
+        while (m.find()) out.add(m.group());
+        return out;
+    }
+
+    String setupForKeys() {
+        String api = aws.amplifyApi();
+        Run setup = Run.cli(
+                dir.resolve("setup.json"),
+                "setup",
+                "--api-id",
+                api,
+                "--key-out",
+                dir.resolve("live.key").toString());
+        assertThat(setup.exitCode).as(setup.toString()).isZero();
+        return api;
+    }
+
+    String currentValue(String api) {
+        return aws.secrets
+                .getSecretValue(r -> r.secretId("secure-api/" + api + "/api-key"))
+                .secretString();
+    }
+
+    /** Four operators add four different keys at once: each run reads again after losing the race, and all land. */
+    @RepeatedTest(2)
+    void fourKeysAddsAtOnce_differentNames_allSucceed() throws Exception {
+        String api = setupForKeys();
+        List<Run> done = atOnce(4, i -> new String[] {"keys", "add", "partner-" + i, "--api-id", api});
+        String value = currentValue(api);
+        for (int i = 1; i <= 4; i++) {
+            Run r = done.get(i - 1);
+            assertThat(r.exitCode).as("run " + i + ": " + r).isZero();
+            List<String> keys = generated(r.out);
+            assertThat(keys).as(r.toString()).hasSize(1);
+            assertThat(Digests.isCurrent(value, "partner-" + i, keys.get(0)))
+                    .as("partner-" + i + " works")
+                    .isTrue();
+            assertThat(dir.resolve("job" + i).resolve("secure-api.json.pending"))
+                    .doesNotExist();
+        }
+        assertThat(Digests.isCurrent(
+                        value,
+                        "live",
+                        java.nio.file.Files.readString(dir.resolve("live.key")).strip()))
+                .as("no run dropped another's key, nor the live one")
+                .isTrue();
+    }
+
+    /** Two operators add the same name at once: one wins; the other is exit 2 "already exists" and shows nothing. */
+    @RepeatedTest(2)
+    void twoKeysAddsAtOnce_sameName_oneWins_theOtherIsExit2AndShowsNothing() throws Exception {
+        String api = setupForKeys();
+        List<Run> done = atOnce(2, i -> new String[] {"keys", "add", "partner-a", "--api-id", api});
+        List<Run> won = done.stream().filter(r -> r.exitCode == 0).toList();
+        assertThat(won).as("one winner: " + done).hasSize(1);
+        Run lost = done.stream().filter(r -> r.exitCode != 0).findFirst().orElseThrow();
+        assertThat(lost.exitCode).as(lost.toString()).isEqualTo(2);
+        assertThat(lost.err).contains("error:").contains("key partner-a already exists");
+        assertThat(generated(lost.all()))
+                .as("nothing shown that does not work: " + lost)
+                .isEmpty();
+        List<String> keys = generated(won.get(0).out);
+        assertThat(keys).hasSize(1);
+        assertThat(Digests.isCurrent(currentValue(api), "partner-a", keys.get(0)))
+                .isTrue();
+        for (int i = 1; i <= 2; i++) {
+            assertThat(dir.resolve("job" + i).resolve("secure-api.json.pending"))
+                    .as("no write-ahead record left (the loser's key was not stored)")
+                    .doesNotExist();
+        }
+    }
 }
