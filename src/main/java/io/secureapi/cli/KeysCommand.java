@@ -125,6 +125,17 @@ public class KeysCommand implements Callable<Integer> {
             String id = apiId();
             ProjectConfig cfg = config().filter(ProjectConfig.forApi(id)).orElse(null);
             NamedKeys named = NamedKeys.read(id, settings().region(), cfg, aws(), progress());
+            if (recovered(name) && supplied.isEmpty()) {
+                // the interrupted run's key was just handed over (above, or into --key-out): the rerun it
+                // suggested is done, not a second key of the same name
+                String where = keys.keyOut != null && keys.recovered ? " (in " + keys.keyOut + ")" : " (shown above)";
+                if (json()) out().println(Json.pretty(doc(id, named, expiry, null, null, cfg)));
+                else
+                    out().println(style().green(
+                                    "Done: key " + name + " was added by the interrupted run and is handed over" + where
+                                            + "; nothing more to add."));
+                return 0;
+            }
             named.checkAdd(name, supplied.orElse(null));
             if (dryRun.on) {
                 if (json()) {
@@ -273,7 +284,7 @@ public class KeysCommand implements Callable<Integer> {
                                 r.status(),
                                 r.lastUsed() == null ? "not in " + LastUsed.WINDOW.toDays() + " days" : r.lastUsed());
             }
-            if (rows.isEmpty()) out().println("  (no keys: add one with secure-api keys add NAME)");
+            if (rows.isEmpty()) out().println("  (no keys: add one with " + next("keys add NAME") + ")");
             if (used.unknown() != null) out().println("Last used is unknown: " + used.unknown());
             return 0;
         }

@@ -196,6 +196,47 @@ class WriteAheadIT {
         assertThat(Run.cli(config(), "keys", "list").out).doesNotContain(key);
     }
 
+    /**
+     * Ctrl-C while keys add makes the key current, then the rerun the interrupt message suggests: the
+     * key is recovered into --key-out and the rerun ends there (exit 0), not "already exists".
+     */
+    @Test
+    void keysAddInterrupted_theSuggestedRerunRecoversTheKeyAndSucceeds() throws Exception {
+        String api = aws.amplifyApi();
+        assertThat(Run.cli(
+                                config(),
+                                "setup",
+                                "--api-id",
+                                api,
+                                "--key-out",
+                                dir.resolve("live.key").toString())
+                        .exitCode)
+                .isZero();
+        Path px = dir.resolve("px.key");
+        sigint = true;
+        killedAt(
+                op("secretsmanager.UpdateSecretVersionStage"),
+                true,
+                false,
+                "keys",
+                "add",
+                "partner-x",
+                "--key-out",
+                px.toString());
+        assertThat(lastExit).isEqualTo(130);
+        assertThat(lastErr).contains("the new partner-x key of API " + api).doesNotContain("Key partner-x");
+
+        Run rerun = Run.cli(config(), "keys", "add", "partner-x", "--key-out", px.toString());
+        assertThat(rerun.exitCode).as(rerun.toString()).isZero();
+        assertThat(rerun.all()).doesNotContain("already exists");
+        String key = Files.readString(px).strip();
+        String stored = aws.secrets
+                .getSecretValue(r -> r.secretId("secure-api/" + api + "/api-key"))
+                .secretString();
+        assertThat(Digests.isCurrent(stored, "partner-x", key)).isTrue();
+        assertThat(pendingFile()).doesNotExist();
+    }
+
     @Test
     void rotateKeyKilledBeforeStoring_theRecordIsDroppedAndNothingIsShown() throws Exception {
         String api = aws.amplifyApi();
