@@ -41,8 +41,15 @@ class WriteAheadIT {
     /** The real main, in its own JVM, through {@code endpoint}. */
     Process start(String endpoint, Path stdout, String... args) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd =
-                new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), "io.secureapi.cli.Main"));
+        // env --default-signal=INT: a build started in the background (`mvn … &`) ignores SIGINT, and a JVM
+        // that inherits the ignore never handles Ctrl-C; the child must see SIGINT as a terminal would send it
+        List<String> cmd = new ArrayList<>(List.of(
+                "env",
+                "--default-signal=INT",
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.secureapi.cli.Main"));
         cmd.addAll(List.of(args));
         cmd.addAll(List.of("--endpoint-url", endpoint, "--region", Aws.REGION, "--config", config().toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd);
