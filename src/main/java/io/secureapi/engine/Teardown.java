@@ -133,12 +133,15 @@ public final class Teardown {
                 .toList();
         if (!unknown.isEmpty()) {
             unrecorded = unknown;
-            warnings.add(unknown.size() + " route" + (unknown.size() == 1 ? " has" : "s have")
-                    + " no authorization recorded from before setup: "
-                    + (unknown.size() == 1 ? "it goes" : "they go") + " back to NONE, so "
-                    + (unknown.size() == 1 ? "it becomes" : "they become") + " public: "
-                    + io.secureapi.support.Lists.shortened(
-                            unknown.stream().map(k -> "\"" + k + "\"").toList()));
+            warnings.add(
+                    unknown.size() == 1
+                            ? "route \"" + unknown.get(0) + "\" has no authorization recorded from before setup: "
+                                    + "it goes back to NONE, so it becomes public"
+                            : unknown.size() + " routes have no authorization recorded from before setup: they go "
+                                    + "back to NONE, so they become public: "
+                                    + io.secureapi.support.Lists.shortened(unknown.stream()
+                                            .map(k -> "\"" + k + "\"")
+                                            .toList()));
         }
         return new Plan(changes);
     }
