@@ -40,12 +40,12 @@ secure_api_hook() {
   tool="${SECURE_API:-}"
   if [[ -z "$tool" ]]; then tool="$(command -v secure-api || true)"; fi
   if [[ -z "$tool" ]]; then
-    for candidate in "$project/@SECURE_API_RELATIVE@" "$project/.secure-api/bin/secure-api"; do
+    for candidate in @SECURE_API_CANDIDATES@; do
       if [[ -x "$candidate" ]]; then tool="$candidate"; break; fi
     done
   fi
   if [[ -z "$tool" ]]; then
-    echo "secure-api: ERROR: secure-api not found (\$SECURE_API, PATH, $project/.secure-api/bin/secure-api):" >&2
+    echo "secure-api: ERROR: secure-api not found (\$SECURE_API, PATH, @SECURE_API_SEARCHED@):" >&2
     echo "secure-api: the API of Amplify environment '$env' is live and may be WITHOUT its API-key protection until it is checked." >&2
     return 1
   fi

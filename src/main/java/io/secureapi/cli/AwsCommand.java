@@ -87,7 +87,9 @@ public abstract class AwsCommand implements Callable<Integer> {
             return code;
         } catch (ExitException e) {
             onError(e);
-            throw e;
+            String hint = NextStep.complete(e.hint(), selection());
+            if (hint == null || hint.equals(e.hint())) throw e;
+            throw new ExitException(e.exitCode(), e.getMessage(), hint, e.getCause());
         } finally {
             if (hooked) {
                 try {
@@ -116,6 +118,35 @@ public abstract class AwsCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * What this run was pointed at, to be carried by every next step it prints: the entry (when --env
+     * named it or the file has several), else --api-id as given, and --config when it is not the default.
+     */
+    NextStep.Selection selection() {
+        String config = configPath() == null || configPath().equals(Path.of(ProjectConfig.DEFAULT_FILE))
+                ? null
+                : configPath().toString();
+        String env = null;
+        try {
+            Optional<String> name = entryName();
+            boolean several = configFile().map(f -> f.entries().size() > 1).orElse(false);
+            if (name.isPresent() && (envOption().isPresent() || several)) env = name.get();
+        } catch (ExitException unresolved) {
+            // the selection itself is what went wrong: a next step must not repeat it
+        }
+        return new NextStep.Selection(env, apiIdOption(), config);
+    }
+
+    /** A next step to print: "secure-api COMMAND…" with this run's selection ({@link NextStep}). */
+    protected String next(String command) {
+        return NextStep.command(selection(), command);
+    }
+
+    /** {@code text} with this run's selection added to each secure-api command line it names. */
+    protected String withSelection(String text) {
+        return NextStep.complete(text, selection());
+    }
+
     /** The top command, also for commands nested one level deeper (keys add). */
     SecureApi root() {
         if (root == null) {
@@ -139,7 +170,14 @@ public abstract class AwsCommand implements Callable<Integer> {
     private PrintWriter jsonOut;
 
     private String commandName() {
-        return spec == null ? "secure-api" : spec.name();
+        return spec == null ? "secure-api" : qualifiedName(spec);
+    }
+
+    /** "keys list", "setup": the command as typed after secure-api. */
+    static String qualifiedName(CommandSpec spec) {
+        String q = spec.qualifiedName();
+        int space = q.indexOf(' ');
+        return space < 0 ? q : q.substring(space + 1);
     }
 
     /** The write-ahead file next to the config. */
@@ -268,7 +306,16 @@ public abstract class AwsCommand implements Callable<Integer> {
         err().flush();
     }
 
+    /** Keys of this entry an earlier, interrupted run stored and this run handed over (by key name). */
+    private final java.util.Set<String> recoveredNames = new java.util.HashSet<>();
+
+    /** Whether this run handed over key {@code keyName} that an earlier, interrupted run of this entry stored. */
+    protected boolean recovered(String keyName) {
+        return recoveredNames.contains(keyName);
+    }
+
     private void handOverRecovered(PendingKeys p, PendingKeys.Record r) {
+        if (r.env().equals(entryNameOrDefault())) recoveredNames.add(r.key());
         String what = "the new " + r.key() + " key of API " + r.apiId() + " (entry " + r.env()
                 + "), stored by an earlier run that " + "stopped before handing it over";
         KeyOptions k = keyOptions();
@@ -342,8 +389,20 @@ public abstract class AwsCommand implements Callable<Integer> {
         forgetAfterAnyDocument.clear();
     }
 
-    /** Shutdown hook: keys AWS holds that were not shown yet are shown now (to --key-out when given). */
+    /**
+     * Runs first in the SIGINT/SIGTERM shutdown hook, while the command's own thread may still be
+     * waiting on AWS: a command records what it learned (setup: its config) before the JVM exits 130/143.
+     */
+    protected void onInterrupt() {}
+
+    /** Shutdown hook: what the command learned is recorded, and keys AWS holds that were not shown yet are shown now (to --key-out when given). */
     private void handOverOnSignal() {
+        try {
+            onInterrupt();
+        } catch (RuntimeException e) {
+            err().println("interrupted: " + e.getMessage());
+            err().flush();
+        }
         Map<WriteAhead, Map<String, ApiKey>> left = new LinkedHashMap<>();
         for (WriteAhead w : writeAheads) {
             Map<String, ApiKey> keys = w.storedNotShown();
@@ -351,7 +410,7 @@ public abstract class AwsCommand implements Callable<Integer> {
             // Stopped while AWS was storing a key: whether it holds it is unknown, so the record stays
             // and the next run shows it if AWS does; say so rather than exit silently.
             for (String name : w.inFlight()) {
-                err().println("interrupted while storing the new " + keyLabel(name) + " of API " + w.apiId()
+                err().println("interrupted while storing the new " + name + " key of API " + w.apiId()
                         + ": it is kept in " + w.pendingFile()
                         + " (mode 0600); run the command again to see it if AWS stored it");
             }
@@ -590,6 +649,19 @@ public abstract class AwsCommand implements Callable<Integer> {
     /** The last line of a dry run whose plan changes something (setup, teardown). */
     static String dryRunNote(io.secureapi.model.Plan plan) {
         return "Dry run: nothing was changed. Run it without --dry-run to apply " + changes(plan) + ".";
+    }
+
+    /**
+     * The dry run's last line when the real run would refuse without --deploy-stages ({@code stages}:
+     * the stages without AutoDeploy it would deploy; empty: {@link #dryRunNote(io.secureapi.model.Plan)}).
+     */
+    static String dryRunNote(io.secureapi.model.Plan plan, List<String> stages) {
+        if (stages.isEmpty()) return dryRunNote(plan);
+        return "Dry run: nothing was changed. " + (stages.size() == 1 ? "Stage " : "Stages ")
+                + String.join(", ", stages) + (stages.size() == 1 ? " has" : " have")
+                + " AutoDeploy off and must be deployed to serve this: run it without --dry-run and with "
+                + io.secureapi.pieces.StagesPiece.FLAG + " to apply " + changes(plan)
+                + " (without it, the run changes nothing and exits 2).";
     }
 
     /**

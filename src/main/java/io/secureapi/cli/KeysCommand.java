@@ -146,6 +146,27 @@ public class KeysCommand implements Callable<Integer> {
             String id = apiId();
             ProjectConfig cfg = config().filter(ProjectConfig.forApi(id)).orElse(null);
             NamedKeys named = NamedKeys.read(id, settings().region(), cfg, aws(), progress());
+            java.util.List<String> handedOver = supplied.isPresent()
+                    ? java.util.List.of()
+                    : names.stream().filter(this::recovered).toList();
+            if (!handedOver.isEmpty()) {
+                // the interrupted run's keys were just handed over (above, or into --key-out): the rerun it
+                // suggested is done for them, not a second key of the same name
+                String where = keys.keyOut != null && keys.recovered ? " (in " + keys.keyOut + ")" : " (shown above)";
+                if (handedOver.size() == names.size()) {
+                    if (json()) out().println(Json.pretty(doc(id, named, expiry, null, Map.of(), cfg)));
+                    else
+                        out().println(style().green("Done: key" + (names.size() == 1 ? " " : "s ")
+                                + String.join(", ", names) + " " + (names.size() == 1 ? "was" : "were")
+                                + " added by the interrupted run and " + (names.size() == 1 ? "is" : "are")
+                                + " handed over" + where + "; nothing more to add."));
+                    return 0;
+                }
+                err().println("Key" + (handedOver.size() == 1 ? " " : "s ") + String.join(", ", handedOver)
+                        + ": added by the interrupted run and handed over" + where + "; adding the others.");
+                names = new java.util.ArrayList<>(names);
+                names.removeAll(handedOver);
+            }
             named.checkAdd(names, supplied.orElse(null));
             if (dryRun.on) {
                 if (json()) {
@@ -411,7 +432,7 @@ public class KeysCommand implements Callable<Integer> {
                                 r.status(),
                                 r.lastUsed() == null ? "not in " + LastUsed.WINDOW.toDays() + " days" : r.lastUsed());
             }
-            if (rows.isEmpty()) out().println("  (no keys: add one with secure-api keys add NAME)");
+            if (rows.isEmpty()) out().println("  (no keys: add one with " + next("keys add NAME") + ")");
             if (used.unknown() != null) out().println("Last used is unknown: " + used.unknown());
             return 0;
         }

@@ -94,6 +94,11 @@ public class RotateKeyCommand extends AwsCommand {
                     "Revoke the old key once Bubble uses the new one, and empty the caches that may still accept it.")
     boolean finish;
 
+    @Option(
+            names = "--all",
+            description = "With --finish: finish every key's unfinished rotation at once (one new version).")
+    boolean all;
+
     @Mixin
     DryRunOption dryRun = new DryRunOption();
 
@@ -121,7 +126,7 @@ public class RotateKeyCommand extends AwsCommand {
         if (discardCurrent) return discard(rotation);
         Plan plan = rotation.plan();
         List<String> warnings = rotation.warnings();
-        warnings.forEach(w -> err().println(style().yellow("warning: ") + w));
+        warnings.forEach(w -> err().println(style().yellow("warning: ") + withSelection(w)));
         err().flush();
         printPlan(
                 (finish ? "Finish key rotation" : "Rotate the " + request.env() + " key") + " of API " + request.apiId()
@@ -199,8 +204,8 @@ public class RotateKeyCommand extends AwsCommand {
                                     + outcome.newVersionId() + " of secret " + rotation.secretName()
                                     + "); the key of the unfinished rotation (version "
                                     + outcome.previousVersionId() + ") is no longer accepted, once caches expire."));
-            out().println(
-                            "Bubble keeps working with the key it has. Rotate again when you are ready: secure-api rotate-key");
+            out().println("Bubble keeps working with the key it has. Rotate again when you are ready: "
+                    + next("rotate-key"));
         }
         return 0;
     }
@@ -218,6 +223,11 @@ public class RotateKeyCommand extends AwsCommand {
                         "run secure-api rotate-key --discard-current");
             }
         }
+        if (all && (!finish || key != null)) {
+            throw ExitException.badInput(
+                    "--all goes with --finish only, and without --key: it finishes every unfinished rotation",
+                    "run secure-api rotate-key --finish --all");
+        }
         if (finish) {
             if (keys.keyFile != null || keys.keyStdin || keys.keyOut != null) {
                 throw ExitException.badInput(
@@ -232,7 +242,8 @@ public class RotateKeyCommand extends AwsCommand {
                 finish || discardCurrent ? null : keys.suppliedKey(session()).orElse(null);
         keys.checkKeyOut();
         ProjectConfig cfg = config().filter(ProjectConfig.forApi(id)).orElse(null);
-        return new KeyRotation.Request(id, settings().region(), cfg, secretName, e, supplied, finish, abandonPrevious);
+        return new KeyRotation.Request(
+                id, settings().region(), cfg, secretName, e, supplied, finish, abandonPrevious, all);
     }
 
     /** Writes a generated key to --key-out, or returns it to be shown once; null when there is nothing to show. */
@@ -290,8 +301,9 @@ public class RotateKeyCommand extends AwsCommand {
                                         + (SecretValue.LIVE.equals(env) ? " and deploy the app to live." : ".")
                                 : "  1. Give it to the consumer " + env + " and have them switch to it.");
         out().println("  2. Check that calls to the API work with the new key.");
-        out().println("  3. Revoke the old key:  secure-api rotate-key --finish"
-                + (rotation.digestFormat() && !SecretValue.LIVE.equals(env) ? " --key " + env : ""));
+        out().println("  3. Revoke the old key:  "
+                + next("rotate-key --finish"
+                        + (rotation.digestFormat() && !SecretValue.LIVE.equals(env) ? " --key " + env : "")));
     }
 
     private void printFinished(KeyRotation rotation, Plan plan, List<String> warnings, KeyRotation.Outcome outcome) {
@@ -302,9 +314,14 @@ public class RotateKeyCommand extends AwsCommand {
         }
         if (rotation.flushed().isPresent()) {
             io.secureapi.engine.CacheFlush.Result f = rotation.flushed().get();
-            out().println(style().green("Done: the old " + String.join(" and ", outcome.revokedKeyNames())
-                    + " key is revoked (version " + outcome.newVersionId() + " of secret " + rotation.secretName()
-                    + " no longer holds it)."));
+            List<String> names = outcome.revokedKeyNames();
+            out().println(style().green("Done: the old "
+                    + (names.size() == 1
+                            ? names.get(0) + " key is"
+                            : "keys of " + names.size() + " rotations (" + io.secureapi.support.Lists.shortened(names)
+                                    + ") are")
+                    + " revoked (version " + outcome.newVersionId() + " of secret " + rotation.secretName()
+                    + " no longer holds " + (names.size() == 1 ? "it" : "them") + ")."));
             KeysCommand.printFlushed(out(), f, "no stage", window.seconds());
             return;
         }

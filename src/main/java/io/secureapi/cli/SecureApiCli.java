@@ -50,7 +50,7 @@ public final class SecureApiCli {
             if (jsonRequested(args)) {
                 // --output json: stdout still carries one JSON document, also for a bad command line
                 java.util.Map<String, Object> doc = new java.util.LinkedHashMap<>();
-                doc.put("command", c.getCommandName());
+                doc.put("command", AwsCommand.qualifiedName(c.getCommandSpec()));
                 doc.put("error", ex.getMessage());
                 doc.put("next", next);
                 doc.put("exitCode", ExitException.BAD_INPUT);
@@ -76,7 +76,7 @@ public final class SecureApiCli {
         if (json) {
             // --output json: stdout is still one JSON document, so `| jq` sees the error too
             java.util.Map<String, Object> doc = new java.util.LinkedHashMap<>();
-            doc.put("command", commandLine.getCommandName());
+            doc.put("command", AwsCommand.qualifiedName(commandLine.getCommandSpec()));
             doc.put(
                     "error",
                     ex instanceof ExitException e

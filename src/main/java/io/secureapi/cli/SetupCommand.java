@@ -175,19 +175,31 @@ public class SetupCommand extends AwsCommand {
         if (noNewKey) refuseNewKey(plan, target);
         printPlan("Plan for API " + target.apiId() + " (" + target.region() + ")", plan, dryRun.on);
         warnPublicCatchAll(setup.wiring());
+        io.secureapi.pieces.FunctionPiece.blockedUpdate(
+                        setup.wiring(), plan.changes(), java.time.LocalDate.now(java.time.ZoneOffset.UTC))
+                .ifPresent(w -> {
+                    err().println("warning: " + w);
+                    err().flush();
+                });
         if (dryRun.on) {
             if (json()) printJson(setup, plan, false, null);
-            else out().println(plan.isEmpty() ? "Nothing to change." : dryRunNote(plan));
+            else
+                out().println(
+                                plan.isEmpty()
+                                        ? "Nothing to change."
+                                        : dryRunNote(plan, StagesPiece.needingFlag(setup.wiring(), plan.changes())));
             return 0;
         }
-        // before the first AWS write: the config and the write-ahead of the key must be writable
-        ConfigFile.checkWritable(configPath());
-        ignorePending();
+        // before the first AWS write: the config and the write-ahead of the key must be writable; with nothing
+        // to change and the config up to date nothing is written, so a read-only checkout (the Amplify hook) works
+        if (!plan.isEmpty() || configDiffers(setup.config())) ConfigFile.checkWritable(configPath());
+        if (!plan.isEmpty()) ignorePending();
         writeAhead = writeAhead(target.apiId());
         setup.wiring().handOverTo(writeAhead);
         if (!plan.isEmpty()) {
+            applying = setup;
             try {
-                setup.apply(plan, progress());
+                setup.apply(plan, progress(), this::writeConfig);
             } catch (ExitException e) {
                 deliverKeysOnFailure(setup.wiring());
                 recordPartialConfig(setup);
@@ -218,7 +230,7 @@ public class SetupCommand extends AwsCommand {
             out().println((configChanged
                             ? "Wrote " + configPath() + " (no key material; commit it)."
                             : configPath() + " is up to date.")
-                    + " Check it any time with: secure-api verify");
+                    + " Check it any time with: " + next("verify"));
         }
         shownOnStdout(writeAhead, shownNames);
         return 0;
@@ -331,15 +343,32 @@ public class SetupCommand extends AwsCommand {
         }
     }
 
+    /** The setup being applied: a signal records its config (with the routes' earlier authorization) before exiting. */
+    private volatile Setup applying;
+
+    @Override
+    protected void onInterrupt() {
+        Setup s = applying;
+        if (s == null) return;
+        if (recordPartialConfig(s)) {
+            err().println(
+                            "interrupted: wrote " + configPath()
+                                    + " with what this run changed and each route's earlier authorization; run the same command again to finish");
+            err().flush();
+        }
+    }
+
     /**
      * After a failed step, the routes already switched must keep their pre-setup authorization on
      * record, or the rerun would see them as ours and teardown would make them public.
      */
-    private void recordPartialConfig(Setup setup) {
+    private boolean recordPartialConfig(Setup setup) {
         try {
             writeConfig(setup.config());
+            return true;
         } catch (RuntimeException notYet) {
             // nothing to record before the function exists; the rerun starts from scratch
+            return false;
         }
     }
 
@@ -348,19 +377,26 @@ public class SetupCommand extends AwsCommand {
      * single-API form, or marked torn down); other entries and unknown fields stay as they are.
      */
     private boolean writeConfig(ProjectConfig cfg) {
-        String name = entryNameOrDefault();
+        boolean changed = configDiffers(cfg);
         Optional<ConfigFile> file = configFile();
-        Optional<Map<String, Object>> raw = file.flatMap(f -> f.rawEntry(name));
-        boolean changed = file.isEmpty()
-                || file.get().legacy()
-                || !config().equals(Optional.of(cfg))
-                || raw.map(r -> r.containsKey(TORN_DOWN) || r.containsKey(TeardownCommand.KEPT_SECRET))
-                        .orElse(true);
+        String name = entryNameOrDefault();
         if (changed)
             file.orElseGet(() -> ConfigFile.empty(configPath()))
                     .with(name, cfg, TORN_DOWN, TeardownCommand.KEPT_SECRET)
                     .write();
         return changed;
+    }
+
+    /** Whether the file lacks {@code cfg} as this command's entry (or is in the single-API form, or marked torn down). */
+    private boolean configDiffers(ProjectConfig cfg) {
+        String name = entryNameOrDefault();
+        Optional<ConfigFile> file = configFile();
+        Optional<Map<String, Object>> raw = file.flatMap(f -> f.rawEntry(name));
+        return file.isEmpty()
+                || file.get().legacy()
+                || !config().equals(Optional.of(cfg))
+                || raw.map(r -> r.containsKey(TORN_DOWN) || r.containsKey(TeardownCommand.KEPT_SECRET))
+                        .orElse(true);
     }
 
     static final String TORN_DOWN = "tornDown";
@@ -476,6 +512,7 @@ public class SetupCommand extends AwsCommand {
         doc.put("dryRun", dryRun.on);
         doc.put("changed", applied && !plan.isEmpty());
         doc.put("plan", plan.toJson());
+        if (!applied) doc.put("needsDeployStages", StagesPiece.needingFlag(w, plan.changes()));
         if (applied) {
             doc.put("config", setup.config().toJson());
             Map<String, Object> bubble = new LinkedHashMap<>();

@@ -106,7 +106,8 @@ public class TeardownCommand extends AwsCommand {
         teardown.warnings().forEach(w -> err().println("warning: " + w));
         if (!madePublic.isEmpty() && !plan.isEmpty()) {
             err().println("warning: after teardown these routes need no key (public): "
-                    + String.join(", ", madePublic));
+                    + io.secureapi.support.Lists.shortened(madePublic)
+                    + (madePublic.size() > io.secureapi.support.Lists.SHOWN ? " (--output json lists them all)" : ""));
         }
         err().flush();
         if (plan.isEmpty() || dryRun.on) {
@@ -117,7 +118,8 @@ public class TeardownCommand extends AwsCommand {
                 out().println(style().green(
                                 "Nothing to remove: secure-api is not on API " + id + " (no writes made)."));
             } else {
-                out().println(dryRunNote(plan));
+                out().println(dryRunNote(
+                        plan, io.secureapi.pieces.StagesPiece.needingFlag(teardown.wiring(), plan.changes())));
             }
             return 0;
         }
@@ -195,8 +197,8 @@ public class TeardownCommand extends AwsCommand {
             }
         });
         if (marked) {
-            out().println("Marked " + configPath()
-                    + " as torn down; `secure-api setup` puts the same protection back, or delete the file.");
+            out().println("Marked " + configPath() + " as torn down; `" + next("setup")
+                    + "` puts the same protection back, or delete the file.");
         }
     }
 
@@ -211,6 +213,7 @@ public class TeardownCommand extends AwsCommand {
         doc.put("plan", plan.toJson());
         doc.put("routesMadePublic", madePublic);
         doc.put("warnings", teardown.warnings());
+        doc.put("routesWithoutRecord", teardown.unrecordedRoutes());
         doc.put("secretArn", w.secretArn());
         doc.put("configMarked", marked);
         out().println(Json.pretty(doc));

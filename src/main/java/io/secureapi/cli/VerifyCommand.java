@@ -120,6 +120,7 @@ public class VerifyCommand extends AwsCommand {
                 probing,
                 url.orElse(null),
                 fileKey.orElse(null));
+        v = v.withFixes(this::withSelection);
         print(v, Duration.ofNanos(System.nanoTime() - start));
         return v.ok() ? 0 : ExitException.FAILED;
     }
@@ -148,7 +149,7 @@ public class VerifyCommand extends AwsCommand {
             Verify.ProbeKeySource key =
                     fileKey != null ? Verify.ProbeKeySource.of(fileKey, "--key-file " + keyFile) : verify.probeKey();
             progress.say("probing " + at);
-            v = v.with(Probe.run(at, target.header(), key));
+            v = v.with(Probe.run(at, target.header(), key, url != null ? null : verify.probeStage()));
         }
         return v;
     }

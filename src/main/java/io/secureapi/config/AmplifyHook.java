@@ -58,7 +58,19 @@ public final class AmplifyHook {
         String body = template.substring(template.indexOf(BEGIN));
         String rel = relative == null ? DEFAULT_RELATIVE : relative;
         if (!rel.matches("[A-Za-z0-9._/-]+")) rel = DEFAULT_RELATIVE; // nothing the shell would interpret
-        body = body.replace("@SECURE_API_RELATIVE@", rel);
+        // where the launcher lives in the project, then the default place: each path once
+        List<String> paths = new ArrayList<>(new java.util.LinkedHashSet<>(List.of(rel, DEFAULT_RELATIVE)));
+        body = body.replace(
+                        "@SECURE_API_CANDIDATES@",
+                        String.join(
+                                " ",
+                                paths.stream()
+                                        .map(p -> "\"$project/" + p + "\"")
+                                        .toList()))
+                .replace(
+                        "@SECURE_API_SEARCHED@",
+                        String.join(
+                                ", ", paths.stream().map(p -> "$project/" + p).toList()));
         return body.endsWith("\n") ? body : body + "\n";
     }
 

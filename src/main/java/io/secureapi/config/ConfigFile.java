@@ -49,10 +49,20 @@ public final class ConfigFile {
         return new ConfigFile(path, new LinkedHashMap<>(), new LinkedHashMap<>(), false);
     }
 
+    /** The largest config read (bytes): thousands of routes fit many times over. */
+    static final long MAX_BYTES = 8L * 1024 * 1024;
+
     /** The file, or empty when there is none; unreadable or malformed is exit 2 naming the file and field. */
     public static Optional<ConfigFile> read(Path path) {
         String text;
         try {
+            long size = Files.size(path);
+            if (size > MAX_BYTES) {
+                throw ExitException.badInput(
+                        "config " + path + " is " + size + " bytes; secure-api reads a config of at most " + MAX_BYTES
+                                + " (one entry is about 1 KB, plus about 150 bytes a route)",
+                        "check that --config names a secure-api.json, or pass --config for another file");
+            }
             text = Files.readString(path, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             return Optional.empty();
@@ -63,7 +73,7 @@ public final class ConfigFile {
         }
         Map<String, Object> doc;
         try {
-            doc = Json.parseObject(text);
+            doc = Json.parseObjectUniqueNames(text);
         } catch (IllegalArgumentException e) {
             throw ExitException.badInput(
                     "config " + path + " is not valid JSON (" + e.getMessage() + ")",

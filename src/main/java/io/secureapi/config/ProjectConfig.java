@@ -35,7 +35,16 @@ public record ProjectConfig(
 
     public static final String DEFAULT_FILE = "secure-api.json";
 
-    public record ProtectedRoute(String routeKey, String routeId, State.Authorization before) {}
+    /**
+     * A route on our authorizer and the authorization it had before the first setup; {@code known}
+     * false when no run could know it (it was already on our authorizer with nothing recorded, e.g.
+     * after the config was lost): then {@code before} is NONE, which teardown restores with a warning.
+     */
+    public record ProtectedRoute(String routeKey, String routeId, State.Authorization before, boolean known) {
+        public ProtectedRoute(String routeKey, String routeId, State.Authorization before) {
+            this(routeKey, routeId, before, true);
+        }
+    }
 
     /**
      * The one entry of {@code file} (its only entry); several entries need a name: use
@@ -69,6 +78,8 @@ public record ProjectConfig(
             if (!r.before().scopes().isEmpty())
                 before.put("authorizationScopes", r.before().scopes());
             rm.put("before", before);
+            // older readers see NONE, today's contract for an unknown earlier state
+            if (!r.known()) rm.put("beforeUnknown", true);
             rs.add(rm);
         }
         m.put("routes", rs);
@@ -98,7 +109,8 @@ public record ProjectConfig(
                     str(r, "routeKey", where, at + "."),
                     str(r, "routeId", where, at + "."),
                     new State.Authorization(
-                            type == null ? "NONE" : type, str(b, "authorizerId", where, at + ".before."), scopes)));
+                            type == null ? "NONE" : type, str(b, "authorizerId", where, at + ".before."), scopes),
+                    !Boolean.TRUE.equals(r.get("beforeUnknown"))));
         }
         String apiId = str(m, "apiId", where, "");
         if (apiId == null || apiId.isBlank()) throw bad(where, "apiId", "is missing");

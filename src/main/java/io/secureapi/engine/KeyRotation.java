@@ -18,6 +18,7 @@ import io.secureapi.model.State;
 import io.secureapi.pieces.SecretVersions;
 import io.secureapi.pieces.Wiring;
 import io.secureapi.support.Json;
+import io.secureapi.support.Lists;
 import io.secureapi.support.Names;
 import io.secureapi.support.Progress;
 import java.time.Instant;
@@ -51,7 +52,21 @@ public final class KeyRotation {
             String env,
             ApiKey suppliedKey,
             boolean finish,
-            boolean force) {}
+            boolean force,
+            boolean all) {
+        /** A request for one key ({@code all} false). */
+        public Request(
+                String apiId,
+                String region,
+                ProjectConfig config,
+                String secretName,
+                String env,
+                ApiKey suppliedKey,
+                boolean finish,
+                boolean force) {
+            this(apiId, region, config, secretName, env, suppliedKey, finish, force, false);
+        }
+    }
 
     /** One version of the secret and its staging labels; {@code created} null when AWS did not say. */
 
@@ -96,7 +111,11 @@ public final class KeyRotation {
     }
 
     /** Digest format: the old value of {@code key} stops being accepted (a new current version without it), then caches are emptied. */
-    record Finish(String key) implements Change.Diff {}
+    record Finish(List<String> keys) implements Change.Diff {
+        Finish {
+            keys = List.copyOf(keys);
+        }
+    }
 
     /** Plaintext format: AWSPREVIOUS comes off version {@code versionId}, revoking the keys only it holds. */
     record RemovePrevious(String versionId, List<String> revoked) implements Change.Diff {
@@ -361,38 +380,48 @@ public final class KeyRotation {
         return DigestSecret.parse(snapshot.currentValue(), secretName());
     }
 
-    /** Which key --finish ends: the one named, else the only key with an unfinished rotation; null when none has one. */
-    String finishName(DigestSecret d) {
+    /**
+     * Which keys --finish ends: with --all every key with an unfinished rotation; else the one named,
+     * or the only key with an unfinished rotation. Empty when none has one.
+     */
+    List<String> finishNames(DigestSecret d) {
         List<String> rotating = DigestRotation.rotating(d);
+        if (request.all()) return rotating;
         String named = request.env();
-        if (d.has(named) && d.get(named).rotating()) return named;
-        if (rotating.isEmpty()) return null;
-        if (rotating.size() == 1 && SecretValue.LIVE.equals(named)) return rotating.get(0);
+        if (d.has(named) && d.get(named).rotating()) return List.of(named);
+        if (rotating.isEmpty()) return List.of();
+        if (rotating.size() == 1 && SecretValue.LIVE.equals(named)) return List.of(rotating.get(0));
         if (!SecretValue.LIVE.equals(named)) {
             throw ExitException.badInput(
                     "key " + named + " of secret " + secretName() + " has no unfinished rotation (unfinished: "
-                            + String.join(", ", rotating) + ")",
-                    "finish one of those: secure-api rotate-key --finish --key " + rotating.get(0));
+                            + Lists.shortened(rotating) + ")",
+                    "finish one of those: secure-api rotate-key --finish --key " + rotating.get(0)
+                            + ", or all of them: secure-api rotate-key --finish --all");
         }
         throw ExitException.badInput(
-                "keys " + String.join(", ", rotating) + " of secret " + secretName() + " have unfinished rotations; "
-                        + "each is finished on its own",
-                "name one: secure-api rotate-key --finish --key NAME");
+                rotating.size() + " keys of secret " + secretName() + " have unfinished rotations: "
+                        + Lists.shortened(rotating),
+                "finish all of them: secure-api rotate-key --finish --all, or one: secure-api rotate-key --finish --key "
+                        + rotating.get(0) + " (secure-api keys list shows them all)");
     }
 
     private Change digestChange() {
         String name = secretName();
         DigestSecret d = digests();
         if (request.finish()) {
-            String k = finishName(d);
-            if (k == null) return Change.ok(PIECE, name, "no key has an unfinished rotation: nothing to finish");
+            List<String> ks = finishNames(d);
+            if (ks.isEmpty()) return Change.ok(PIECE, name, "no key has an unfinished rotation: nothing to finish");
             return new Change(
                     PIECE,
                     name,
                     Change.Action.UPDATE,
-                    "the old " + k + " key stops being accepted (removed from the current "
-                            + "version), then the caches that may still accept it are emptied",
-                    new Finish(k));
+                    (ks.size() == 1
+                                    ? "the old " + ks.get(0) + " key stops"
+                                    : "the old keys of " + ks.size() + " rotations (" + Lists.shortened(ks) + ") stop")
+                            + " being accepted (removed from the current "
+                            + "version), then the caches that may still accept "
+                            + (ks.size() == 1 ? "it" : "them") + " are emptied",
+                    new Finish(ks));
         }
         String key = request.env();
         Optional<ApiKey> supplied = Optional.ofNullable(request.suppliedKey());
@@ -649,18 +678,20 @@ public final class KeyRotation {
                 .map(SecretVersions.Version::id)
                 .orElse(null);
         if (diff instanceof Finish f) {
-            String k = f.key();
+            DigestSecret next = d;
+            for (String k : f.keys()) next = DigestRotation.finish(next, k);
             String version = putDigests(
                     w,
                     arn,
-                    DigestRotation.finish(d, k),
-                    "ending the rotation of key " + k + " in secret " + name,
+                    next,
+                    "ending the rotation of " + (f.keys().size() == 1 ? "key " : "keys ") + Lists.shortened(f.keys())
+                            + " in secret " + name,
                     progress);
             if (!snapshot.userFunction()) {
                 if (w.function().isEmpty()) Reader.of(w).function();
                 if (w.function().isPresent()) flushed = CacheFlush.flush(w, Instant.now());
             }
-            return new Outcome(null, false, version, currentId, List.of(k));
+            return new Outcome(null, false, version, currentId, f.keys());
         }
         Rotate r = (Rotate) diff;
         String env = r.key();

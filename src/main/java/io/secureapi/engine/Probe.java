@@ -33,6 +33,13 @@ public final class Probe {
 
     /** The three probes against one URL; {@code keySource} says where the right key came from, or why there is none. */
     public static List<Check> run(URI url, String header, Verify.ProbeKeySource keySource) {
+        return run(url, header, keySource, null);
+    }
+
+    /** Like {@link #run(URI, String, Verify.ProbeKeySource)}; {@code stage}: the stage the URL calls, null when unknown (--probe-url). */
+    public static List<Check> run(URI url, String header, Verify.ProbeKeySource keySource, String stage) {
+        String unreachedNext = "check the URL (--probe-url), the network, and that "
+                + (stage == null ? "the stage it calls" : "stage " + stage + " of the API") + " is deployed";
         HttpClient http = HttpClient.newBuilder()
                 .connectTimeout(CONNECT_TIMEOUT)
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -46,7 +53,7 @@ public final class Probe {
                     res,
                     "cannot connect to " + hostPort(url) + ": " + none.error()
                             + " (the probe with a wrong key and with the right key were not sent)",
-                    "check the URL (--probe-url), the network, and that the API's $default stage is deployed"));
+                    unreachedNext));
         }
         Answer wrong = send(http, url, header, wrongKey(keySource.key()));
         Check right = keySource.key() == null
@@ -113,7 +120,8 @@ public final class Probe {
                 id,
                 res,
                 "could not reach " + res.substring(4) + " (" + a.error() + ")",
-                "check the URL (--probe-url), the network, and that the API's $default stage is deployed");
+                // an earlier probe of the same URL was answered: the stage is there
+                "check the URL (--probe-url) and the network, then run verify again");
     }
 
     static Check noKey(String res, String header, Answer a) {

@@ -34,6 +34,8 @@ public final class Setup {
     private Wiring wiring;
     private final List<Piece> pieces;
     private Map<String, State.Authorization> before;
+    /** The routes this run is switching to our authorizer, from just before the first UpdateRoute. */
+    private volatile java.util.Set<String> protecting = java.util.Set.of();
 
     private Setup(Wiring wiring, List<Piece> pieces) {
         this.wiring = wiring;
@@ -90,11 +92,26 @@ public final class Setup {
      * consumes its own diff on the snapshot the changes before it left, and nothing is planned again.
      */
     public void apply(Plan plan, Progress progress) {
+        apply(plan, progress, config -> {});
+    }
+
+    /**
+     * Like {@link #apply(Plan, Progress)}; {@code writeAhead} durably records the config, with the
+     * routes about to be switched and their earlier authorization, before the first UpdateRoute: a
+     * run killed between two route updates leaves the record a rerun and teardown restore from.
+     */
+    public void apply(Plan plan, Progress progress, java.util.function.Consumer<ProjectConfig> writeAhead) {
         StagesPiece.refuseWithoutFlag(
                 wiring, plan.changes(), "setup", "would keep serving routes without the protection");
         for (Change c : plan.changes()) {
             if (!c.applies()) continue;
             Piece piece = piece(pieces, c);
+            if (c.diff() instanceof RoutesPiece.Protect p && !p.routes().isEmpty()) {
+                protecting = p.routes().stream()
+                        .map(State.Route::id)
+                        .collect(java.util.stream.Collectors.toUnmodifiableSet());
+                writeAhead.accept(config());
+            }
             String line = piece.progressLine(c);
             if (c.changes() && line != null) progress.say(line);
             wiring.advance(piece.apply(wiring, c));
@@ -123,7 +140,7 @@ public final class Setup {
                 w.target.authorizerName(),
                 w.target.header(),
                 w.target.cacheTtl(),
-                RoutesPiece.recorded(w, before),
+                RoutesPiece.recorded(w, before == null ? Map.of() : before, protecting),
                 RoutesPiece.excluded(w),
                 KeyNameForwardingPiece.header(w));
     }

@@ -127,14 +127,30 @@ public final class Teardown {
         for (Piece p : pieces) {
             changes.addAll(p.removalRows(wiring));
         }
-        for (RoutesPiece.Restore r : RoutesPiece.restorations(wiring)) {
-            if (!r.recorded()) {
-                warnings.add("route \"" + r.route().key()
-                        + "\" has no authorization recorded from before setup: it goes back to NONE, "
-                        + "so it becomes public");
-            }
+        List<String> unknown = RoutesPiece.restorations(wiring).stream()
+                .filter(r -> !r.recorded())
+                .map(r -> r.route().key())
+                .toList();
+        if (!unknown.isEmpty()) {
+            unrecorded = unknown;
+            warnings.add(
+                    unknown.size() == 1
+                            ? "route \"" + unknown.get(0) + "\" has no authorization recorded from before setup: "
+                                    + "it goes back to NONE, so it becomes public"
+                            : unknown.size() + " routes have no authorization recorded from before setup: they go "
+                                    + "back to NONE, so they become public: "
+                                    + io.secureapi.support.Lists.shortened(unknown.stream()
+                                            .map(k -> "\"" + k + "\"")
+                                            .toList()));
         }
         return new Plan(changes);
+    }
+
+    private List<String> unrecorded = List.of();
+
+    /** Routes on our authorizer with no earlier authorization recorded (they go back to NONE), all of them. */
+    public List<String> unrecordedRoutes() {
+        return unrecorded;
     }
 
     /** Lines the user must read: routes that become public, an API that is gone. */

@@ -90,6 +90,11 @@ public final class Verify {
      * serves with GET — "/" when $default catches it. Never a non-GET route: the right-key request
      * reaches the backend, and it must not change anything there.
      */
+    /** The stage {@link #probeUrl()} calls. */
+    public String probeStage() {
+        return StagesPiece.urls(w).get(0).stage();
+    }
+
     public URI probeUrl() {
         // without a $default stage the API answers only under a stage's path: the first stage's URL
         String endpoint = StagesPiece.urls(w).get(0).url();

@@ -26,6 +26,17 @@ public record Verification(String apiId, String region, List<Check> checks, List
         return new Verification(apiId, region, all, notes);
     }
 
+    /** The same checks with each fix rewritten by {@code f} (e.g. to carry the run's selection). */
+    public Verification withFixes(java.util.function.UnaryOperator<String> f) {
+        List<Check> out = new ArrayList<>();
+        for (Check c : checks)
+            out.add(
+                    c.fix() == null
+                            ? c
+                            : new Check(c.id(), c.status(), c.resource(), c.message(), f.apply(c.fix()), c.details()));
+        return new Verification(apiId, region, out, notes);
+    }
+
     public boolean ok() {
         return checks.stream().noneMatch(Check::failed);
     }

@@ -15,9 +15,11 @@ import software.amazon.awssdk.services.lambda.model.GetFunctionConfigurationResp
 
 /** SECRET_ARN (and, for the bundled function, KEY_HEADER) merged into the function's environment. */
 public final class EnvVarPiece implements Piece {
+    static final String NAME = "env var";
+
     @Override
     public String name() {
-        return "env var";
+        return NAME;
     }
 
     /** SECRET_ARN of a secret this run creates: its ARN is known only once the secret piece has applied. */

@@ -157,6 +157,30 @@ public final class FunctionPiece implements Piece {
                 new Update(name, code, configuration, w.roleArn()));
     }
 
+    /**
+     * A warning when the plan updates the user's function (its environment) while its runtime is past
+     * the day Lambda blocks function updates on it (verify's function.runtime says so too): the update
+     * may be refused. Empty otherwise. Dates: docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html
+     */
+    public static Optional<String> blockedUpdate(Wiring w, List<Change> plan, LocalDate today) {
+        if (w.target.managedFunction() || w.function().isEmpty()) return Optional.empty();
+        State.Function f = w.function().get();
+        Optional<LambdaRuntimes.Schedule> s = LambdaRuntimes.schedule(f.runtime());
+        if (s.isEmpty()
+                || s.get().blockUpdate() == null
+                || today.isBefore(s.get().blockUpdate())) return Optional.empty();
+        List<String> updates = plan.stream()
+                .filter(c -> c.changes() && c.piece().equals(EnvVarPiece.NAME))
+                .map(c -> c.piece() + ": " + c.detail())
+                .toList();
+        if (updates.isEmpty()) return Optional.empty();
+        return Optional.of("Lambda function " + f.name() + " runs on " + f.runtime()
+                + ", whose function updates Lambda has blocked since " + s.get().blockUpdate()
+                + " (per Lambda's schedule as of " + LambdaRuntimes.AS_OF + "): the planned update ("
+                + String.join("; ", updates) + ") may be refused; move the function to a supported runtime (e.g. "
+                + Names.RUNTIME + ") first");
+    }
+
     @Override
     public Snapshot apply(Wiring w, Change change) {
         String name;

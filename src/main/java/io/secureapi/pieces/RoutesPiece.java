@@ -123,8 +123,16 @@ public final class RoutesPiece implements Piece {
         List<State.Route> todo =
                 selected.stream().filter(r -> !protectedByUs(w, r)).toList();
         String resource = "API " + w.apiId() + " routes";
-        if (selected.isEmpty()) return Change.ok(name(), resource, "no routes to protect");
-        if (todo.isEmpty()) return Change.ok(name(), resource, selected.size() + " protected: " + list(selected));
+        List<String> unknown = unknownBefore(w);
+        String note = unknown.isEmpty()
+                ? ""
+                : "; no earlier authorization recorded for " + unknown.size() + " already on "
+                        + w.target.authorizerName() + " (teardown makes "
+                        + (unknown.size() == 1 ? "it" : "them") + " public): "
+                        + io.secureapi.support.Lists.shortened(unknown);
+        if (selected.isEmpty()) return Change.ok(name(), resource, "no routes to protect" + note);
+        if (todo.isEmpty())
+            return Change.ok(name(), resource, selected.size() + " protected: " + list(selected) + note);
         String replaced = foreign.isEmpty()
                 ? ""
                 : " (replacing " + foreign.size() + " other authorization" + (foreign.size() == 1 ? "" : "s") + ")";
@@ -132,7 +140,7 @@ public final class RoutesPiece implements Piece {
                 name(),
                 resource,
                 Change.Action.UPDATE,
-                "protect " + todo.size() + " of " + selected.size() + ": " + list(todo) + replaced,
+                "protect " + todo.size() + " of " + selected.size() + ": " + list(todo) + replaced + note,
                 new Protect(todo));
     }
 
@@ -198,27 +206,53 @@ public final class RoutesPiece implements Piece {
                 .toList();
     }
 
-    /** The config's route list: every route now on our authorizer, each with what it had before setup. */
-    public static List<ProjectConfig.ProtectedRoute> recorded(Wiring w, Map<String, State.Authorization> beforeApply) {
+    /**
+     * The config's route list: every route now on our authorizer, and every route in {@code protecting}
+     * (the ones this run is about to switch: the write-ahead before the first UpdateRoute), each with what
+     * it had before the first setup; a route whose earlier state nobody could know is marked so.
+     */
+    public static List<ProjectConfig.ProtectedRoute> recorded(
+            Wiring w, Map<String, State.Authorization> beforeApply, Set<String> protecting) {
         List<ProjectConfig.ProtectedRoute> out = new ArrayList<>();
         for (State.Route r : w.routes()) {
-            if (!protectedByUs(w, r)) continue;
+            if (!protectedByUs(w, r) && !protecting.contains(r.id())) continue;
             State.Authorization before = beforeApply.get(r.id());
-            out.add(new ProjectConfig.ProtectedRoute(
-                    r.key(), r.id(), before == null ? State.Authorization.NONE : before));
+            out.add(
+                    before == null
+                            ? new ProjectConfig.ProtectedRoute(r.key(), r.id(), State.Authorization.NONE, false)
+                            : new ProjectConfig.ProtectedRoute(r.key(), r.id(), before));
         }
         return out;
     }
 
-    /** Each route's authorization before this run, or before the first setup when the config recorded it. */
+    /**
+     * Each route's authorization before the first setup, where it can be known: a route on our
+     * authorizer keeps what the config recorded (an interrupted run switched it; what it has now is
+     * ours, never its earlier state); any other route has what it has now. A route on our authorizer
+     * with nothing recorded is left out: its earlier state is unknown ({@link #unknownBefore}).
+     */
     public static Map<String, State.Authorization> before(Wiring w) {
         Map<String, State.Authorization> m = new LinkedHashMap<>();
         for (State.Route r : w.routes()) {
-            Optional<ProjectConfig.ProtectedRoute> recorded = w.previous().flatMap(c -> c.route(r.id()));
-            if (recorded.isPresent()) m.put(r.id(), recorded.get().before());
-            else if (!protectedByUs(w, r)) m.put(r.id(), r.authorization());
+            if (!protectedByUs(w, r)) {
+                m.put(r.id(), r.authorization());
+                continue;
+            }
+            w.previous()
+                    .flatMap(c -> c.route(r.id()))
+                    .filter(ProjectConfig.ProtectedRoute::known)
+                    .ifPresent(rec -> m.put(r.id(), rec.before()));
         }
         return m;
+    }
+
+    /** Routes on our authorizer whose authorization before the first setup nobody recorded (teardown makes them public). */
+    public static List<String> unknownBefore(Wiring w) {
+        Map<String, State.Authorization> known = before(w);
+        return w.routes().stream()
+                .filter(r -> protectedByUs(w, r) && !known.containsKey(r.id()))
+                .map(State.Route::key)
+                .toList();
     }
 
     // teardown
@@ -237,7 +271,8 @@ public final class RoutesPiece implements Piece {
         List<Restore> out = new ArrayList<>();
         for (State.Route r : w.routes()) {
             if (!"CUSTOM".equals(r.authorizationType()) || !ours.contains(r.authorizerId())) continue;
-            Optional<ProjectConfig.ProtectedRoute> rec = w.previous().flatMap(c -> c.route(r.id()));
+            Optional<ProjectConfig.ProtectedRoute> rec =
+                    w.previous().flatMap(c -> c.route(r.id())).filter(ProjectConfig.ProtectedRoute::known);
             State.Authorization before =
                     rec.map(ProjectConfig.ProtectedRoute::before).orElse(State.Authorization.NONE);
             // Recorded on one of our own authorizers (an earlier setup): nothing else to go back to.

@@ -326,7 +326,16 @@ public final class SecretPiece implements Piece {
         }
         State.Secret s = w.secret().get();
         List<String> why = new ArrayList<>();
-        if (s.scheduledForDeletion()) why.add("restore it: it is scheduled for deletion");
+        if (s.scheduledForDeletion()) {
+            // its value cannot be read before it is restored: the keys are decided then, and it keeps the ones it holds
+            return new Change(
+                    name(),
+                    name,
+                    Change.Action.UPDATE,
+                    "restore it: it is scheduled for deletion; then keep the keys it holds"
+                            + " (a new key only if it holds none)",
+                    new Update(s.arn(), true, null));
+        }
         Keys keys = null;
         if (plain(w)) {
             if (w.secretValue().map(DigestSecret::is).orElse(false)

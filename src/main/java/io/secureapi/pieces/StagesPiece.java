@@ -279,6 +279,12 @@ public final class StagesPiece implements Piece {
                 .toList();
     }
 
+    /** The stages the plan deploys that the caller did not allow to (no --deploy-stages): the run would refuse. */
+    public static List<String> needingFlag(Wiring w, List<Change> plan) {
+        if (w.options.deployStages()) return List.of();
+        return deployments(plan).stream().map(Deployment::stage).toList();
+    }
+
     /** Exit 2, before any write, when the plan deploys a stage and the caller did not allow it. */
     public static void refuseWithoutFlag(Wiring w, List<Change> plan, String command, String consequence) {
         List<Deployment> planned = deployments(plan);

@@ -11,15 +11,36 @@ import java.util.Map;
  * insertion-ordered maps, so a policy we merge keeps its statements in the user's order.
  */
 public final class Json {
-    private final String s;
-    private int i;
+    /** Deeper nesting is refused: no document this tool reads nests near it, and a deep one would overflow the stack. */
+    public static final int MAX_DEPTH = 64;
 
-    private Json(String s) {
+    private final String s;
+    private final boolean uniqueNames;
+    private int i;
+    private int depth;
+
+    private Json(String s, boolean uniqueNames) {
         this.s = s;
+        this.uniqueNames = uniqueNames;
     }
 
     public static Object parse(String text) {
-        Json p = new Json(text);
+        return parse(text, false);
+    }
+
+    /**
+     * Like {@link #parseObject(String)}, refusing a member name given twice in one object (a second
+     * one would silently win): the error names the name and both lines.
+     */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> parseObjectUniqueNames(String text) {
+        Object v = parse(text, true);
+        if (!(v instanceof Map)) throw new IllegalArgumentException("expected a JSON object");
+        return (Map<String, Object>) v;
+    }
+
+    private static Object parse(String text, boolean uniqueNames) {
+        Json p = new Json(text, uniqueNames);
         p.ws();
         Object v = p.value();
         p.ws();
@@ -69,18 +90,40 @@ public final class Json {
         return v;
     }
 
+    private void deeper() {
+        if (++depth > MAX_DEPTH) throw error("nested deeper than " + MAX_DEPTH + " levels");
+    }
+
+    private int line(int at) {
+        int n = 1;
+        for (int k = 0; k < at && k < s.length(); k++) if (s.charAt(k) == '\n') n++;
+        return n;
+    }
+
     private Map<String, Object> object() {
+        deeper();
         Map<String, Object> m = new LinkedHashMap<>();
+        Map<String, Integer> seenAt = uniqueNames ? new java.util.HashMap<>() : null;
         i++;
         ws();
         if (peek('}')) {
             i++;
+            depth--;
             return m;
         }
         while (true) {
             ws();
             if (!peek('"')) throw error("expected a member name");
+            int at = i;
             String k = string();
+            if (seenAt != null) {
+                Integer first = seenAt.putIfAbsent(k, at);
+                if (first != null) {
+                    throw new IllegalArgumentException(
+                            "\"" + k + "\" is given twice in one object, on line " + line(first) + " and on line "
+                                    + line(at) + "; the second would silently replace the first");
+                }
+            }
             ws();
             expect(':');
             ws();
@@ -91,16 +134,19 @@ public final class Json {
                 continue;
             }
             expect('}');
+            depth--;
             return m;
         }
     }
 
     private List<Object> array() {
+        deeper();
         List<Object> l = new ArrayList<>();
         i++;
         ws();
         if (peek(']')) {
             i++;
+            depth--;
             return l;
         }
         while (true) {
@@ -112,6 +158,7 @@ public final class Json {
                 continue;
             }
             expect(']');
+            depth--;
             return l;
         }
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.secureapi.it.Run;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The real parser through the one factory, no AWS. */
 class CommandLineTest {
@@ -152,5 +153,38 @@ class CommandLineTest {
         assertThat(io.secureapi.support.Json.parseObject(json.out))
                 .containsEntry("exitCode", 2L)
                 .containsKey("error");
+    }
+
+    @TempDir
+    java.nio.file.Path dir;
+
+    @Test
+    void aConfigNested3000LevelsDeep_isExit2WithOneErrorLine() throws Exception {
+        java.nio.file.Path deep = dir.resolve("secure-api.json");
+        java.nio.file.Files.writeString(deep, "{\"envs\": " + "{\"a\": ".repeat(3000) + "1" + "}".repeat(3001));
+        Run run = Run.raw("", Map.of(), "verify", "--region", "us-east-1", "--config", deep.toString());
+        assertThat(run.exitCode).as(run.toString()).isEqualTo(2);
+        assertThat(run.err.lines().filter(l -> l.startsWith("error: "))).hasSize(1);
+        assertThat(run.err.lines().count()).as(run.err).isLessThanOrEqualTo(2);
+        assertThat(run.err).contains("nested deeper than").doesNotContain("StackOverflow");
+    }
+
+    @Test
+    void keysListJsonError_namesTheCommandAsTyped() {
+        Run run = Run.raw(
+                "",
+                Map.of(),
+                "keys",
+                "list",
+                "--output",
+                "json",
+                "--env",
+                "nope",
+                "--region",
+                "us-east-1",
+                "--config",
+                dir.resolve("none.json").toString());
+        assertThat(run.exitCode).as(run.toString()).isEqualTo(2);
+        assertThat(run.out).contains("\"command\": \"keys list\"");
     }
 }

@@ -170,4 +170,50 @@ class ConfigFileTest {
                 .as("meant to be committed: readable like any source file")
                 .isEqualTo("rw-r--r--");
     }
+
+    @Test
+    void aConfigNestedThousandsOfLevelsDeep_isBadInputInOneLine_notAStackOverflow() throws Exception {
+        Path p = dir.resolve("deep.json");
+        Files.writeString(p, "{\"envs\": " + "[".repeat(3000) + "]".repeat(3000) + "}");
+        ExitException e = catchThrowableOfType(() -> ConfigFile.read(p), ExitException.class);
+        assertThat(e).isNotNull();
+        assertThat(e.exitCode()).isEqualTo(ExitException.BAD_INPUT);
+        assertThat(e.getMessage())
+                .contains(p.toString())
+                .contains("nested deeper than 64 levels")
+                .doesNotContain("\n");
+    }
+
+    @Test
+    void anOversizedConfig_isBadInputBeforeItIsRead() throws Exception {
+        Path p = dir.resolve("huge.json");
+        Files.writeString(p, "{\"x\": \"" + "a".repeat((int) ConfigFile.MAX_BYTES) + "\"}");
+        ExitException e = catchThrowableOfType(() -> ConfigFile.read(p), ExitException.class);
+        assertThat(e.exitCode()).isEqualTo(ExitException.BAD_INPUT);
+        assertThat(e.getMessage()).contains("at most " + ConfigFile.MAX_BYTES);
+    }
+
+    @Test
+    void aDuplicatedEntryName_isBadInputNamingBothLines() throws Exception {
+        Path p = dir.resolve("dup.json");
+        Files.writeString(
+                p,
+                String.join(
+                        "\n",
+                        "{",
+                        "  \"schemaVersion\": 2,",
+                        "  \"envs\": {",
+                        "    \"prod\": {\"apiId\": \"aaaa1111\"},",
+                        "    \"dev\": {\"apiId\": \"bbbb2222\"},",
+                        "    \"prod\": {\"apiId\": \"cccc3333\"}",
+                        "  }",
+                        "}"));
+        ExitException e = catchThrowableOfType(() -> ConfigFile.read(p), ExitException.class);
+        assertThat(e).isNotNull();
+        assertThat(e.exitCode()).isEqualTo(ExitException.BAD_INPUT);
+        assertThat(e.getMessage())
+                .contains("\"prod\" is given twice")
+                .contains("line 4")
+                .contains("line 6");
+    }
 }

@@ -215,7 +215,7 @@ class KeyRotationTest {
                 .plan()
                 .changes()
                 .get(0);
-        assertThat(finish.diff()).isEqualTo(new KeyRotation.Finish("live"));
+        assertThat(finish.diff()).isEqualTo(new KeyRotation.Finish(java.util.List.of("live")));
         Change discard = rotation(value, null, false, "live", Optional.empty(), false, false)
                 .discardPlan()
                 .changes()

@@ -328,7 +328,8 @@ class KeysIT {
         assertThat(verify.out).contains("secret.plaintext");
         Run refused = Run.cli(config(), "keys", "add", "partner-a");
         assertThat(refused.exitCode).as(refused.toString()).isEqualTo(2);
-        assertThat(refused.err).contains("plaintext").contains("run secure-api setup first");
+        // the next step carries this run's --config
+        assertThat(refused.err).contains("plaintext").contains("run secure-api setup --config " + config() + " first");
         assertThat(refused.writes()).isEmpty();
         Run r = Run.cli(config(), "setup", "--dev-key");
         assertThat(r.exitCode).as(r.toString()).isZero();

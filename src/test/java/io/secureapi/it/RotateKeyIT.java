@@ -343,7 +343,10 @@ class RotateKeyIT {
         String api = aws.amplifyApi();
         Run run = Run.cli(config(), "rotate-key", "--api-id", api);
         assertThat(run.exitCode).as(run.toString()).isEqualTo(2);
-        assertThat(run.err).contains("not found").contains("run secure-api setup first");
+        // the next step carries this run's --api-id and --config
+        assertThat(run.err)
+                .contains("not found")
+                .contains("run secure-api setup --api-id " + api + " --config " + config() + " first");
         assertThat(run.writes()).isEmpty();
     }
 

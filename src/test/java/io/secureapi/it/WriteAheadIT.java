@@ -41,8 +41,15 @@ class WriteAheadIT {
     /** The real main, in its own JVM, through {@code endpoint}. */
     Process start(String endpoint, Path stdout, String... args) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd =
-                new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), "io.secureapi.cli.Main"));
+        // env --default-signal=INT: a build started in the background (`mvn … &`) ignores SIGINT, and a JVM
+        // that inherits the ignore never handles Ctrl-C; the child must see SIGINT as a terminal would send it
+        List<String> cmd = new ArrayList<>(List.of(
+                "env",
+                "--default-signal=INT",
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.secureapi.cli.Main"));
         cmd.addAll(List.of(args));
         cmd.addAll(List.of("--endpoint-url", endpoint, "--region", Aws.REGION, "--config", config().toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd);
@@ -194,6 +201,47 @@ class WriteAheadIT {
         assertThat(list.out).as("handed over once").contains(key);
         assertThat(pendingFile()).doesNotExist();
         assertThat(Run.cli(config(), "keys", "list").out).doesNotContain(key);
+    }
+
+    /**
+     * Ctrl-C while keys add makes the key current, then the rerun the interrupt message suggests: the
+     * key is recovered into --key-out and the rerun ends there (exit 0), not "already exists".
+     */
+    @Test
+    void keysAddInterrupted_theSuggestedRerunRecoversTheKeyAndSucceeds() throws Exception {
+        String api = aws.amplifyApi();
+        assertThat(Run.cli(
+                                config(),
+                                "setup",
+                                "--api-id",
+                                api,
+                                "--key-out",
+                                dir.resolve("live.key").toString())
+                        .exitCode)
+                .isZero();
+        Path px = dir.resolve("px.key");
+        sigint = true;
+        killedAt(
+                op("secretsmanager.UpdateSecretVersionStage"),
+                true,
+                false,
+                "keys",
+                "add",
+                "partner-x",
+                "--key-out",
+                px.toString());
+        assertThat(lastExit).isEqualTo(130);
+        assertThat(lastErr).contains("the new partner-x key of API " + api).doesNotContain("Key partner-x");
+
+        Run rerun = Run.cli(config(), "keys", "add", "partner-x", "--key-out", px.toString());
+        assertThat(rerun.exitCode).as(rerun.toString()).isZero();
+        assertThat(rerun.all()).doesNotContain("already exists");
+        String key = Files.readString(px).strip();
+        String stored = aws.secrets
+                .getSecretValue(r -> r.secretId("secure-api/" + api + "/api-key"))
+                .secretString();
+        assertThat(Digests.isCurrent(stored, "partner-x", key)).isTrue();
+        assertThat(pendingFile()).doesNotExist();
     }
 
     @Test
