@@ -233,7 +233,12 @@ public final class Reader {
 
     /** Our access-log group and each stage's access-log settings (after the API). */
     Reader accessLogs() {
-        AccessLogsPiece.Current c = AccessLogsPiece.read(w);
+        return accessLogs(true);
+    }
+
+    /** The same; verify reads the stages only ({@code withGroup} false). */
+    Reader accessLogs(boolean withGroup) {
+        AccessLogsPiece.Current c = AccessLogsPiece.read(w, withGroup);
         w.advance(b -> b.accessLogs = c);
         return this;
     }
@@ -306,7 +311,7 @@ public final class Reader {
                 })
                 .chain(r::stages)
                 .run();
-        if (w.previous().map(ProjectConfig::accessLogs).isPresent()) r.accessLogs();
+        if (w.previous().map(ProjectConfig::accessLogs).isPresent()) r.accessLogs(false);
         r.kmsKeyAndReaders();
         return w;
     }

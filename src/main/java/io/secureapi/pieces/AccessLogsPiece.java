@@ -155,16 +155,23 @@ public final class AccessLogsPiece implements Piece {
 
     /** Our log group and every stage's AccessLogSettings. */
     public static Current read(Wiring w) {
+        return read(w, true);
+    }
+
+    /** Every stage's AccessLogSettings, and our log group when {@code withGroup} (verify checks the stages only). */
+    public static Current read(Wiring w, boolean withGroup) {
         String group = logGroup(w.apiId());
-        Optional<LogGroupPiece.Group> g = call("reading log group " + group, w.region(), () -> {
-            List<LogGroup> found = w.aws.logs()
-                    .describeLogGroups(r -> r.logGroupNamePrefix(group))
-                    .logGroups();
-            return found.stream()
-                    .filter(x -> x.logGroupName().equals(group))
-                    .findFirst()
-                    .map(x -> new LogGroupPiece.Group(x.logGroupName(), x.retentionInDays()));
-        });
+        Optional<LogGroupPiece.Group> g = !withGroup
+                ? Optional.empty()
+                : call("reading log group " + group, w.region(), () -> {
+                    List<LogGroup> found = w.aws.logs()
+                            .describeLogGroups(r -> r.logGroupNamePrefix(group))
+                            .logGroups();
+                    return found.stream()
+                            .filter(x -> x.logGroupName().equals(group))
+                            .findFirst()
+                            .map(x -> new LogGroupPiece.Group(x.logGroupName(), x.retentionInDays()));
+                });
         Map<String, AccessLogs.Settings> stages = new LinkedHashMap<>();
         if (w.api() != null) {
             HttpApi.every(
