@@ -609,8 +609,14 @@ public abstract class AwsCommand implements Callable<Integer> {
             ReportOption report,
             java.util.function.Supplier<String> json,
             java.util.function.Supplier<String> junit,
+            java.util.function.Supplier<String> markdown,
             java.util.function.Function<Style, String> text) {
         switch (output().output) {
+            case markdown -> {
+                String doc = markdown.get();
+                out().print(doc);
+                if (report.file != null) report.write(doc);
+            }
             case json -> {
                 String doc = json.get();
                 out().print(doc);

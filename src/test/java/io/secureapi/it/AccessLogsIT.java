@@ -126,6 +126,19 @@ class AccessLogsIT {
                 .contains("stage prod: its access-log format lacks")
                 .contains("$context.authorizer.keyName");
 
+        Run md = Run.cli(config(), "verify", "--output", "markdown");
+        assertThat(md.exitCode).as(md.toString()).isEqualTo(1);
+        assertThat(md.out)
+                .startsWith("### secure-api verify: API `" + api + "`")
+                .contains("**FAILED**")
+                .contains("| ❌ | `stage.access-logs` |")
+                .contains("| ✅ | `routes.protected` |");
+        Run scan = Run.cli(config(), "scan", "--output", "markdown");
+        assertThat(scan.out).startsWith("### secure-api scan").contains("| `" + api + "` |");
+        Run notHere = Run.cli(config(), "keys", "list", "--output", "markdown");
+        assertThat(notHere.exitCode).isEqualTo(2);
+        assertThat(notHere.err).contains("--output markdown is for usage, verify and scan only");
+
         Run down = Run.cli(config(), "teardown", "--yes");
         assertThat(down.exitCode).as(down.toString()).isZero();
         assertThat(stage(api, "$default").accessLogSettings()).isNull();
