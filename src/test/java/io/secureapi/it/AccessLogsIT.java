@@ -269,6 +269,15 @@ class AccessLogsIT {
         for (String line : text.out.split("\n"))
             assertThat(line.length()).as(line).isLessThanOrEqualTo(80);
 
+        // keys list: the exact time of each key's last request, next to the day-precision lastUsed
+        Run list = Run.cli(config(), "keys", "list", "--output", "json");
+        assertThat(list.exitCode).as(list.toString()).isZero();
+        Map<String, Object> listed = JsonText.parseObject(list.out);
+        String liveAt = (String) key(listed, "live").get("lastUsedAt");
+        assertThat(liveAt).isEqualTo(key(doc, "live").get("lastSeen"));
+        assertThat(key(listed, "live")).containsKey("lastUsed");
+        assertThat(listed).containsEntry("lastUsedAtUnknownReason", null);
+
         Run md = Run.cli(config(), "usage", "--since", "1d", "--key", "partner-a", "--output", "markdown");
         assertThat(md.exitCode).as(md.toString()).isZero();
         assertThat(md.out).contains("| `partner-a` | 3 | 3 |").doesNotContain("`live`");
