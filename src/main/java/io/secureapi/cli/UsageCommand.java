@@ -140,7 +140,7 @@ public class UsageCommand extends AwsCommand {
             entries.add(new Entry(entryName().orElse(ConfigFile.DEFAULT_ENV), c, query(aws(), c.region(), c, window)));
         }
         switch (output().output) {
-            case json -> out().print(Json.pretty(json(entries, window)) + "\n");
+            case json -> out().print(Json.pretty(json(entries, window, all)) + "\n");
             case markdown -> out().print(markdown(entries, window));
             default -> out().print(text(entries, window, style()));
         }
@@ -212,13 +212,14 @@ public class UsageCommand extends AwsCommand {
 
     // json
 
-    static Map<String, Object> json(List<Entry> entries, Usage.Window window) {
+    /** One entry: its fields at the top; {@code all} (--all): a list {@code envs} of entries, however many. */
+    static Map<String, Object> json(List<Entry> entries, Usage.Window window, boolean all) {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("command", "usage");
         doc.put("schemaVersion", SCHEMA_VERSION);
         doc.put("from", window.from().toString());
         doc.put("to", window.to().toString());
-        if (entries.size() == 1) {
+        if (!all && entries.size() == 1) {
             doc.putAll(entryJson(entries.get(0)));
         } else {
             List<Object> envs = new ArrayList<>();

@@ -95,7 +95,8 @@ class UsageOutputTest {
         Map<String, Object> doc = UsageCommand.json(
                 List.of(new UsageCommand.Entry(
                         "prod", c, new Usage.Result(w, List.of("/g"), List.of(key("live", w, 2)), 1))),
-                w);
+                w,
+                false);
         assertThat(doc.keySet()).containsSubsequence("command", "schemaVersion", "from", "to", "keys", "refused");
         @SuppressWarnings("unchecked")
         Map<String, Object> k = ((List<Map<String, Object>>) doc.get("keys")).get(0);

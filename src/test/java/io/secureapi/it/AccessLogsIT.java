@@ -155,16 +155,25 @@ class AccessLogsIT {
         String group = AccessLogsPiece.logGroup(api);
         // the group exists already (made by someone else): setup uses it, teardown keeps it
         logs.createLogGroup(r -> r.logGroupName(group));
-        Run setup = Run.cli(
+        // an existing setup without access logs: usage says how to turn them on, before any AWS call
+        Run first = Run.cli(
                 config(),
                 "setup",
                 "--api-id",
                 api,
-                "--access-logs",
                 "--key-out",
                 dir.resolve("k").toString());
+        assertThat(first.exitCode).as(first.toString()).isZero();
+        assertThat(first.out).doesNotContain("access logs");
+        Run off = Run.cli(config(), "usage");
+        assertThat(off.exitCode).as(off.toString()).isEqualTo(2);
+        assertThat(off.err).contains("access logs are off for API " + api).contains("setup --access-logs");
+        assertThat(off.operations).isEmpty();
+
+        Run setup = Run.cli(config(), "setup", "--access-logs");
         assertThat(setup.exitCode).as(setup.toString()).isZero();
         assertThat(retention(group)).isEqualTo(90);
+        assertThat(stage(api, "$default").accessLogSettings().format()).isEqualTo(AccessLogsPiece.FORMAT);
         Run down = Run.cli(config(), "teardown", "--yes");
         assertThat(down.exitCode).as(down.toString()).isZero();
         assertThat(stage(api, "$default").accessLogSettings()).isNull();
@@ -262,6 +271,14 @@ class AccessLogsIT {
         assertThat(((List<Object>) doc.get("keys"))).hasSize(2);
         assertThat(key(doc, "live").get("lastSeen")).isNotNull();
         assertThat(usage.pages("CloudWatchLogs.StartQuery")).isEqualTo(2);
+
+        Run every = Run.cli(config(), "usage", "--all", "--since", "1d", "--output", "json");
+        assertThat(every.exitCode).as(every.toString()).isZero();
+        List<Map<String, Object>> envs =
+                (List<Map<String, Object>>) JsonText.parseObject(every.out).get("envs");
+        assertThat(envs).hasSize(1);
+        assertThat(envs.get(0)).containsEntry("apiId", api).containsEntry("refused", 2L);
+        assertThat(key(envs.get(0), "live")).containsEntry("requests", 5L);
 
         Run text = Run.cli(config(), "usage", "--since", "1d", "--no-color");
         assertThat(text.exitCode).as(text.toString()).isZero();
