@@ -121,8 +121,10 @@ async function followFunction() {
 // https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-stages-stagename.html).
 let accessLog = null; // {group, format} while the stage has access logging
 async function followStage() {
-  const stage = await emulatorJson(`/v2/apis/${encodeURIComponent(API_ID)}/stages/${encodeURIComponent(STAGE)}`, 'apigateway');
-  const s = stage.accessLogSettings;
+  const res = await fetch(`${ENDPOINT}/v2/apis/${encodeURIComponent(API_ID)}/stages/${encodeURIComponent(STAGE)}`, { headers: emulatorHeaders('apigateway') });
+  if (res.status === 404) { accessLog = null; return; } // no such stage in the emulator: nothing to log
+  if (!res.ok) throw new Error(`emulator GetStage: HTTP ${res.status}`);
+  const s = (await res.json()).accessLogSettings;
   const group = s?.destinationArn?.match(/:log-group:(.+?)(:\*)?$/)?.[1];
   accessLog = group && s.format ? { group, format: s.format } : null;
 }

@@ -182,6 +182,10 @@ class AccessLogsIT {
 
     /** The harness for API {@code api}'s $default stage: it writes the stage's access logs. */
     String gateway(String api, String secretArn) throws IOException {
+        return gateway(api, secretArn, "$default");
+    }
+
+    String gateway(String api, String secretArn, String stage) throws IOException {
         ProcessBuilder pb = new ProcessBuilder("node", "src/test/harness/gateway.mjs")
                 .directory(LocalAws.projectRoot().toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("AWS_"));
@@ -203,6 +207,7 @@ class AccessLogsIT {
                         api,
                         "CACHE_TTL",
                         "300"));
+        pb.environment().put("STAGE_NAME", stage);
         pb.redirectError(dir.resolve("gateway-" + gateways.size() + ".log").toFile());
         Process p = pb.start();
         gateways.add(p);
@@ -298,6 +303,34 @@ class AccessLogsIT {
         Run md = Run.cli(config(), "usage", "--since", "1d", "--key", "partner-a", "--output", "markdown");
         assertThat(md.exitCode).as(md.toString()).isZero();
         assertThat(md.out).contains("| `partner-a` | 3 | 3 |").doesNotContain("`live`");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aNamedStage_servesUnderItsName_andItsRequestsAreCounted() throws Exception {
+        String api = aws.amplifyApi();
+        aws.apigw.createStage(r -> r.apiId(api).stageName("prod").autoDeploy(true));
+        Run setup = Run.cli(
+                config(),
+                "setup",
+                "--api-id",
+                api,
+                "--access-logs",
+                "--key-out",
+                dir.resolve("live").toString());
+        assertThat(setup.exitCode).as(setup.toString()).isZero();
+        assertThat(stage(api, "prod").accessLogSettings().format()).isEqualTo(AccessLogsPiece.FORMAT);
+        String live = Files.readString(dir.resolve("live")).strip();
+        String url = gateway(api, (String) Aws.configEntry(config()).get("secretArn"), "prod");
+        assertThat(call(url + "/prod", live)).isEqualTo(200);
+        assertThat(call(url + "/prod", live)).isEqualTo(200);
+        assertThat(call(url, live)).as("outside the stage's path").isEqualTo(404);
+
+        Run usage = Run.cli(config(), "usage", "--since", "1h", "--output", "json");
+        assertThat(usage.exitCode).as(usage.toString()).isZero();
+        Map<String, Object> doc = JsonText.parseObject(usage.out);
+        assertThat(key(doc, "live")).containsEntry("requests", 2L);
+        assertThat(doc).containsEntry("refused", 0L);
     }
 
     @Test
