@@ -32,12 +32,14 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Requests per key from the API's access logs: counts, 2xx/4xx/5xx, p50/p95 latency, first and last seen,",
-            "requests refused with no valid key, and a per-day chart.",
+            "Requests per key from the API's access logs: counts, 2xx/4xx/5xx, p50/p95",
+            "latency, first and last seen, requests refused with no valid key, and a",
+            "per-day chart.",
             "",
-            "Needs access logs: run secure-api setup --access-logs first (each request is logged with its key's",
-            "name, cached authorizer answers included). Two CloudWatch Logs Insights queries per run, whatever the",
-            "number of keys; Logs Insights bills the data each query scans (see the usage manual page).",
+            "Needs access logs: run secure-api setup --access-logs first (every request is",
+            "logged with its key's name, cached authorizer answers included). Two CloudWatch",
+            "Logs Insights queries per run, whatever the number of keys; Logs Insights bills",
+            "the data each query scans (see the usage manual page).",
             ""
         },
         footer = {
