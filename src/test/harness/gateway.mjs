@@ -25,6 +25,18 @@
 //     invocations to new execution environments). The function's environment
 //     also applies at start.
 //
+//   With API_ID, a named STAGE_NAME is served as on the execute-api host:
+//     requests under /<stage>/ reach the stage with /<stage> stripped (a
+//     request outside it gets 404 {"message":"Not Found"}), and the stage's
+//     access logging is followed: before each request the harness reads the
+//     stage (GetStage) and, when it has AccessLogSettings, writes one event per
+//     request to the destination log group (PutLogEvents) in the stage's
+//     format, with the $context variables it knows substituted (others, and
+//     missing values, are "-", as API Gateway logs them)
+//     (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-logging-variables.html).
+//     The event is stored before the response is sent, so a client that got
+//     its answer finds its request in the logs.
+//
 // Prints exactly one line, `http://127.0.0.1:PORT`, on stdout once listening;
 // the handler's log lines go to stderr. Exits 0 on stdin EOF or SIGTERM/SIGINT
 // (so start it with a pipe on stdin, not /dev/null).
@@ -57,6 +69,7 @@ const REGION = process.env.AWS_REGION || 'us-east-1';
 const ACCOUNT = '123456789012';
 const API_ID = process.env.API_ID || 'local';
 const STAGE = process.env.STAGE_NAME || '$default';
+const API_ID_GIVEN = Boolean(process.env.API_ID);
 const WATCH_RESETS = Boolean(process.env.API_ID);
 const FUNCTION_NAME = process.env.FUNCTION_NAME;
 const ENDPOINT = (process.env.AWS_ENDPOINT_URL || '').replace(/\/+$/, '');
@@ -104,7 +117,68 @@ async function followFunction() {
   console.error(JSON.stringify({ harness: 'handler instance', instance }));
 }
 
+// The stage's AccessLogSettings (GetStage,
+// https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-stages-stagename.html).
+let accessLog = null; // {group, format} while the stage has access logging
+async function followStage() {
+  const res = await fetch(`${ENDPOINT}/v2/apis/${encodeURIComponent(API_ID)}/stages/${encodeURIComponent(STAGE)}`, { headers: emulatorHeaders('apigateway') });
+  if (res.status === 404) { accessLog = null; return; } // no such stage in the emulator: nothing to log
+  if (!res.ok) throw new Error(`emulator GetStage: HTTP ${res.status}`);
+  const s = (await res.json()).accessLogSettings;
+  const group = s?.destinationArn?.match(/:log-group:(.+?)(:\*)?$/)?.[1];
+  accessLog = group && s.format ? { group, format: s.format } : null;
+}
+
+const STREAM = `gateway-${process.pid}-${Date.now()}`;
+const streams = new Set();
+async function logsCall(target, body) {
+  const res = await fetch(`${ENDPOINT}/`, {
+    method: 'POST',
+    headers: { ...emulatorHeaders('logs'), 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `Logs_20140328.${target}` },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok && !(target === 'CreateLogStream' && res.status === 400)) throw new Error(`emulator ${target}: HTTP ${res.status} ${await res.text()}`);
+}
+
+// $context variables of HTTP API access logs this stand-in knows.
+function contextValues(req, url, status, result, started) {
+  const v = {
+    requestId: req.requestId,
+    extendedRequestId: req.requestId,
+    requestTimeEpoch: String(started),
+    requestTime: new Date(started).toUTCString(),
+    apiId: API_ID,
+    stage: STAGE,
+    routeKey: '$default',
+    httpMethod: req.method,
+    path: url.pathname,
+    protocol: `HTTP/${req.httpVersion}`,
+    status: String(status),
+    'identity.sourceIp': req.socket.remoteAddress,
+    'identity.userAgent': req.headers['user-agent'] ?? '',
+    responseLatency: String(Date.now() - started),
+    integrationLatency: status === 200 ? '0' : '-',
+    'authorizer.error': status === 500 ? 'Internal Server Error' : '-',
+  };
+  for (const [k, x] of Object.entries(result?.context ?? {})) v[`authorizer.${k}`] = String(x);
+  return v;
+}
+
+async function writeAccessLog(req, url, status, result, started) {
+  if (!accessLog) return;
+  const values = contextValues(req, url, status, result, started);
+  const message = accessLog.format.replace(/\$\{?context\.([A-Za-z0-9_.]+?)\}?(?=[^A-Za-z0-9_.]|$)/g,
+    (_, name) => (values[name] === undefined || values[name] === '' ? '-' : String(values[name]).replace(/["\\]/g, '\\$&')));
+  const { group } = accessLog;
+  if (!streams.has(group)) {
+    await logsCall('CreateLogStream', { logGroupName: group, logStreamName: STREAM });
+    streams.add(group);
+  }
+  await logsCall('PutLogEvents', { logGroupName: group, logStreamName: STREAM, logEvents: [{ timestamp: started, message }] });
+}
+
 if (WATCH_RESETS) await applyCacheResets(); // resets before the start are not ours
+if (WATCH_RESETS) await followStage();
 if (FUNCTION_NAME) await followFunction();
 else ({ handler } = await import('../../main/authorizer/index.mjs'));
 
@@ -113,6 +187,7 @@ let looking = null;
 function look() {
   looking ??= (async () => {
     if (WATCH_RESETS) await applyCacheResets();
+    if (WATCH_RESETS) await followStage();
     if (FUNCTION_NAME) await followFunction();
   })().finally(() => { looking = null; });
   return looking;
@@ -130,7 +205,7 @@ function send(res, status, body) {
 
 // Payload 2.0: lower-case names, repeated headers joined with commas,
 // cookies moved to their own array.
-function eventFor(req, url, identity) {
+function eventFor(req, url, identity, stagePath = url.pathname) {
   const headers = {};
   for (const [name, values] of Object.entries(req.headersDistinct)) {
     if (name !== 'cookie') headers[name] = values.join(',');
@@ -141,7 +216,7 @@ function eventFor(req, url, identity) {
   const event = {
     version: '2.0',
     type: 'REQUEST',
-    routeArn: `arn:aws:execute-api:${REGION}:${ACCOUNT}:${API_ID}/${STAGE}/${req.method}${url.pathname}`,
+    routeArn: `arn:aws:execute-api:${REGION}:${ACCOUNT}:${API_ID}/${STAGE}/${req.method}${stagePath}`,
     identitySource: [identity],
     routeKey: '$default',
     rawPath: url.pathname,
@@ -173,27 +248,41 @@ function eventFor(req, url, identity) {
   return event;
 }
 
-async function route(req, res) {
-  req.requestId = randomUUID();
-  for await (const _ of req); // drain the body; the stub backend ignores it
-  if (OPEN) return send(res, 200, { ok: true });
+// The answer to one request: [status, body, the authorizer's result when it allowed].
+async function answer(req, raw, url) {
+  if (OPEN) return [200, { ok: true }];
   const identity = (req.headersDistinct[HEADER] ?? []).join(',');
-  if (identity.trim() === '') return send(res, 401, { message: 'Unauthorized' });
-  const url = new URL(req.url, 'http://localhost');
-  if (WATCH_RESETS || FUNCTION_NAME) await look(); // a failed look: 500 (route's catch)
+  if (identity.trim() === '') return [401, { message: 'Unauthorized' }];
   let result = resultCache.get(identity);
   if (!result || result.until <= Date.now()) {
     resultCache.delete(identity);
     try {
-      result = await handler(eventFor(req, url, identity));
+      // rawPath and http.path keep /<stage>, as on the execute-api host (payload 2.0)
+      result = await handler(eventFor(req, raw, identity, url.pathname));
     } catch {
-      return send(res, 500, { message: 'Internal Server Error' });
+      return [500, { message: 'Internal Server Error' }];
     }
-    if (typeof result?.isAuthorized !== 'boolean') return send(res, 500, { message: 'Internal Server Error' });
+    if (typeof result?.isAuthorized !== 'boolean') return [500, { message: 'Internal Server Error' }];
     if (CACHE_TTL_MS > 0) resultCache.set(identity, { ...result, until: Date.now() + CACHE_TTL_MS });
   }
-  if (!result.isAuthorized) return send(res, 403, { message: 'Forbidden' });
-  return send(res, 200, result.context ? { ok: true, authorizer: result.context } : { ok: true });
+  if (!result.isAuthorized) return [403, { message: 'Forbidden' }];
+  return [200, result.context ? { ok: true, authorizer: result.context } : { ok: true }, result];
+}
+
+async function route(req, res) {
+  req.requestId = randomUUID();
+  const started = Date.now();
+  for await (const _ of req); // drain the body; the stub backend ignores it
+  const raw = new URL(req.url, 'http://localhost');
+  if (WATCH_RESETS || FUNCTION_NAME) await look(); // a failed look: 500 (route's catch)
+  // a named stage on the execute-api host: /<stage> leads the path and is not part of it
+  const prefix = STAGE === '$default' || !API_ID_GIVEN ? '' : `/${STAGE}`;
+  if (prefix && raw.pathname !== prefix && !raw.pathname.startsWith(`${prefix}/`)) return send(res, 404, { message: 'Not Found' });
+  const url = new URL(raw.pathname.slice(prefix.length) || '/', 'http://localhost');
+  url.search = raw.search;
+  const [status, body, result] = await answer(req, raw, url);
+  await writeAccessLog(req, raw, status, result, started);
+  return send(res, status, body);
 }
 
 const server = http.createServer((req, res) => {

@@ -106,7 +106,7 @@ export function requests(call, p) {
         return [{ action, resource: `arn:${p.partition}:kms:${region}:${ACCOUNT}:key/${id}`, context }];
       }
       case 'logGroup': {
-        const name = f(ids.logGroupName ?? '/aws/lambda/secure-api-authorizer-{apiId}');
+        const name = f(ids.logGroupName ?? ids.logGroupNames ?? '/aws/lambda/secure-api-authorizer-{apiId}');
         // Both forms are used; ":*" is what IAM policies match for most log group actions.
         // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/iam-access-control-overview-cwl.html
         const arn = `arn:${p.partition}:logs:${region}:${ACCOUNT}:log-group:${name}`;

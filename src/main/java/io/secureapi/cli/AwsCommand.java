@@ -58,6 +58,11 @@ public abstract class AwsCommand implements Callable<Integer> {
         return false;
     }
 
+    /** Whether --output markdown makes sense (usage, verify, scan). */
+    protected boolean acceptsMarkdown() {
+        return false;
+    }
+
     /** The command stops with an error (before it is reported): verify still writes its --report. */
     protected void onError(ExitException e) {}
 
@@ -70,6 +75,10 @@ public abstract class AwsCommand implements Callable<Integer> {
         if (output().output == OutputOptions.Format.junit && !acceptsJunit()) {
             throw ExitException.badInput(
                     "--output junit is for verify and scan only", "use --output text or --output json");
+        }
+        if (output().output == OutputOptions.Format.markdown && !acceptsMarkdown()) {
+            throw ExitException.badInput(
+                    "--output markdown is for usage, verify and scan only", "use --output text or --output json");
         }
         // SIGINT/SIGTERM: a key AWS holds and nobody has seen is handed over; the JVM then exits 130/143
         Thread hook = new Thread(this::handOverOnSignal, "secure-api-handover");
@@ -672,8 +681,14 @@ public abstract class AwsCommand implements Callable<Integer> {
             ReportOption report,
             java.util.function.Supplier<String> json,
             java.util.function.Supplier<String> junit,
+            java.util.function.Supplier<String> markdown,
             java.util.function.Function<Style, String> text) {
         switch (output().output) {
+            case markdown -> {
+                String doc = markdown.get();
+                out().print(doc);
+                if (report.file != null) report.write(doc);
+            }
             case json -> {
                 String doc = json.get();
                 out().print(doc);

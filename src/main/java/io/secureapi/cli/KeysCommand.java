@@ -3,6 +3,7 @@ package io.secureapi.cli;
 import io.secureapi.config.ProjectConfig;
 import io.secureapi.engine.CacheFlush;
 import io.secureapi.engine.NamedKeys;
+import io.secureapi.engine.Usage;
 import io.secureapi.error.ExitException;
 import io.secureapi.keys.ApiKey;
 import io.secureapi.keys.DigestSecret;
@@ -396,6 +397,27 @@ public class KeysCommand implements Callable<Integer> {
             LastUsed.Result used =
                     noLastUsed ? LastUsed.Result.unknown("--no-last-used") : LastUsed.read(named.wiring());
             java.util.List<NamedKeys.Row> rows = named.list(Instant.now(), used);
+            // exact time of each key's last request, from the access logs when setup --access-logs turned them on
+            Map<String, Instant> lastAt = Map.of();
+            String lastAtUnknown = null;
+            boolean accessLogs = cfg != null && cfg.accessLogs() != null;
+            if (accessLogs && !noLastUsed) {
+                Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+                try {
+                    lastAt = Usage.lastSeen(
+                            aws(),
+                            settings().region(),
+                            cfg.accessLogs().logGroups(),
+                            new Usage.Window(now.minus(LastUsed.WINDOW), now),
+                            progress());
+                } catch (io.secureapi.error.ExitException e) {
+                    lastAtUnknown = e.getMessage();
+                }
+            } else if (!accessLogs) {
+                lastAtUnknown = "access logs are off (secure-api setup --access-logs)";
+            } else {
+                lastAtUnknown = "--no-last-used";
+            }
             if (json()) {
                 Map<String, Object> d = new LinkedHashMap<>();
                 d.put("command", "keys list");
@@ -411,11 +433,14 @@ public class KeysCommand implements Callable<Integer> {
                     k.put("expires", r.expires() == null ? null : r.expires().toString());
                     k.put("status", r.status());
                     k.put("lastUsed", r.lastUsed());
+                    Instant at = lastAt.get(r.name());
+                    k.put("lastUsedAt", at == null ? null : at.toString());
                     ks.add(k);
                 }
                 d.put("keys", ks);
                 d.put("lastUsedWindowDays", LastUsed.WINDOW.toDays());
                 d.put("lastUsedUnknownReason", used.unknown());
+                d.put("lastUsedAtUnknownReason", lastAtUnknown);
                 out().println(Json.pretty(d));
                 return 0;
             }
@@ -434,6 +459,15 @@ public class KeysCommand implements Callable<Integer> {
             }
             if (rows.isEmpty()) out().println("  (no keys: add one with " + next("keys add NAME") + ")");
             if (used.unknown() != null) out().println("Last used is unknown: " + used.unknown());
+            if (accessLogs && lastAtUnknown == null && !rows.isEmpty()) {
+                out().println("Last request (access logs, " + LastUsed.WINDOW.toDays() + " days):");
+                for (NamedKeys.Row r : rows) {
+                    Instant at = lastAt.get(r.name());
+                    out().printf("  %-32s  %s%n", r.name(), at == null ? "none" : at.toString());
+                }
+            } else if (accessLogs && lastAtUnknown != null && !noLastUsed) {
+                out().println("Last request is unknown: " + lastAtUnknown);
+            }
             return 0;
         }
     }

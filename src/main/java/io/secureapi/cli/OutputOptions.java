@@ -9,14 +9,16 @@ public class OutputOptions {
     public enum Format {
         text,
         json,
-        junit
+        junit,
+        markdown
     }
 
     @Option(
             names = "--output",
             scope = ScopeType.INHERIT,
             paramLabel = "FORMAT",
-            description = "text (default) or json (one JSON document on stdout; verify also takes junit).")
+            description =
+                    "text (default) or json (one JSON document on stdout); verify and scan also take junit; usage, verify and scan take markdown (for a CI job summary).")
     Format output = Format.text;
 
     @Option(

@@ -70,6 +70,11 @@ public class ScanCommand extends AwsCommand {
     private final Map<String, AwsClients> byRegion = new ConcurrentHashMap<>();
 
     @Override
+    protected boolean acceptsMarkdown() {
+        return true;
+    }
+
+    @Override
     protected boolean acceptsJunit() {
         return true;
     }
@@ -182,6 +187,7 @@ public class ScanCommand extends AwsCommand {
                 report,
                 () -> ScanReport.json(r),
                 () -> ScanReport.junit(r, elapsed),
+                () -> MarkdownReport.scan(r),
                 style -> ScanReport.text(r, style));
     }
 }

@@ -40,6 +40,7 @@ import picocli.CommandLine.Option;
             "  secure-api setup --api-id a1b2c3d4 --region eu-west-1 --dry-run",
             "  secure-api setup --api-id a1b2c3d4 --dev-key --key-out api-key.txt",
             "  secure-api setup --api-id a1b2c3d4 --deploy-stages",
+            "  secure-api setup --access-logs                     # per-key usage: see secure-api usage --help",
             "  secure-api setup --api-id a1b2c3d4 --function my-authorizer --routes '$default,GET /items'",
             "  secure-api setup --api-id e5f6g7h8 --env prod      # a second API: its own entry in secure-api.json",
             "",
@@ -115,6 +116,14 @@ public class SetupCommand extends AwsCommand {
                     "Retention of the bundled authorizer's log group, where keys list finds last use (default: 90, or the group's own).")
     Integer logRetentionDays;
 
+    @Option(
+            names = "--access-logs",
+            description =
+                    "Turn on each stage's access logs (JSON lines with the key's name) to a log group secure-api owns, "
+                            + "so secure-api usage can count requests per key. A stage that already logs keeps its own "
+                            + "settings. Teardown puts back what each stage had.")
+    boolean accessLogs;
+
     @Mixin
     DryRunOption dryRun = new DryRunOption();
 
@@ -167,7 +176,7 @@ public class SetupCommand extends AwsCommand {
         keys.checkKeyOut();
         Setup setup = Setup.read(
                 target,
-                Setup.options(deployStages, logRetentionDays, forwardKeyName),
+                Setup.options(deployStages, logRetentionDays, forwardKeyName, accessLogs),
                 aws(),
                 progress(),
                 config().orElse(null));

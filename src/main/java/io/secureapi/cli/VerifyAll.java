@@ -139,6 +139,7 @@ final class VerifyAll {
                 cmd.report,
                 () -> VerifyReport.jsonAll(results),
                 () -> VerifyReport.junitAll(results, elapsed),
+                () -> MarkdownReport.verifyAll(results),
                 style -> VerifyReport.textAll(results, style));
     }
 }

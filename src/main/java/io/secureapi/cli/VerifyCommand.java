@@ -94,6 +94,11 @@ public class VerifyCommand extends AwsCommand {
     boolean all;
 
     @Override
+    protected boolean acceptsMarkdown() {
+        return true;
+    }
+
+    @Override
     protected boolean acceptsJunit() {
         return true;
     }
@@ -159,6 +164,7 @@ public class VerifyCommand extends AwsCommand {
                 report,
                 () -> VerifyReport.json(v),
                 () -> VerifyReport.junit(v, elapsed),
+                () -> MarkdownReport.verify(v),
                 style -> VerifyReport.text(v, style));
     }
 

@@ -27,10 +27,43 @@ public record ProjectConfig(
         int cacheTtl,
         List<ProtectedRoute> routes,
         List<String> excludedRoutes,
-        String forwardKeyName) {
+        String forwardKeyName,
+        AccessLogs accessLogs) {
 
     public ProjectConfig {
         excludedRoutes = excludedRoutes == null ? List.of() : List.copyOf(excludedRoutes);
+    }
+
+    /** An entry without access logs (setup without --access-logs). */
+    public ProjectConfig(
+            String apiId,
+            String region,
+            String functionArn,
+            boolean functionManaged,
+            String secretArn,
+            String secretName,
+            String authorizerId,
+            String authorizerName,
+            String header,
+            int cacheTtl,
+            List<ProtectedRoute> routes,
+            List<String> excludedRoutes,
+            String forwardKeyName) {
+        this(
+                apiId,
+                region,
+                functionArn,
+                functionManaged,
+                secretArn,
+                secretName,
+                authorizerId,
+                authorizerName,
+                header,
+                cacheTtl,
+                routes,
+                excludedRoutes,
+                forwardKeyName,
+                null);
     }
 
     public static final String DEFAULT_FILE = "secure-api.json";
@@ -87,6 +120,8 @@ public record ProjectConfig(
         m.put("excludedRoutes", excludedRoutes);
         // the header setup --forward-key-name maps on every integration (verify checks it, teardown removes it)
         if (forwardKeyName != null) m.put("forwardKeyName", forwardKeyName);
+        // setup --access-logs: the log group and each stage's settings before, for teardown and usage
+        if (accessLogs != null) m.put("accessLogs", accessLogs.toJson());
         return m;
     }
 
@@ -142,7 +177,8 @@ public record ProjectConfig(
                 n.intValue(),
                 routes,
                 strings(m, "excludedRoutes", where, ""),
-                str(m, "forwardKeyName", where, ""));
+                str(m, "forwardKeyName", where, ""),
+                AccessLogs.fromJson(m.get("accessLogs"), where));
     }
 
     /** A present, non-empty string value must match; empty or absent falls back to the default. */

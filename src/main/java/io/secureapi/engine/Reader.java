@@ -7,6 +7,7 @@ import io.secureapi.error.ExitException;
 import io.secureapi.keys.DigestSecret;
 import io.secureapi.keys.SecretValue;
 import io.secureapi.model.State;
+import io.secureapi.pieces.AccessLogsPiece;
 import io.secureapi.pieces.ExecutionRolePiece;
 import io.secureapi.pieces.FunctionPiece;
 import io.secureapi.pieces.HttpApi;
@@ -230,6 +231,18 @@ public final class Reader {
         return this;
     }
 
+    /** Our access-log group and each stage's access-log settings (after the API). */
+    Reader accessLogs() {
+        return accessLogs(true);
+    }
+
+    /** The same; verify reads the stages only ({@code withGroup} false). */
+    Reader accessLogs(boolean withGroup) {
+        AccessLogsPiece.Current c = AccessLogsPiece.read(w, withGroup);
+        w.advance(b -> b.accessLogs = c);
+        return this;
+    }
+
     // what each command reads
 
     /**
@@ -275,6 +288,7 @@ public final class Reader {
         if (KeyNameForwardingPiece.header(w) != null) reads.chain(r::integrations);
         reads.chain(r::stages);
         reads.run();
+        if (AccessLogsPiece.wanted(w)) r.accessLogs();
         SecretSharing.refuseIfShared(w);
         r.kmsKey();
         return w;
@@ -297,6 +311,7 @@ public final class Reader {
                 })
                 .chain(r::stages)
                 .run();
+        if (w.previous().map(ProjectConfig::accessLogs).isPresent()) r.accessLogs(false);
         r.kmsKeyAndReaders();
         return w;
     }
@@ -346,6 +361,7 @@ public final class Reader {
         if (target.managedFunction()) reads.chain(r::logGroup);
         if (api.isPresent() && cfg.map(ProjectConfig::forwardKeyName).isPresent()) reads.chain(r::integrations);
         reads.run();
+        if (cfg.map(ProjectConfig::accessLogs).isPresent()) r.accessLogs();
         return w;
     }
 }

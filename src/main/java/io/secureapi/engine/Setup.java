@@ -6,6 +6,7 @@ import io.secureapi.config.Target;
 import io.secureapi.model.Change;
 import io.secureapi.model.Plan;
 import io.secureapi.model.State;
+import io.secureapi.pieces.AccessLogsPiece;
 import io.secureapi.pieces.AuthorizerPiece;
 import io.secureapi.pieces.EnvVarPiece;
 import io.secureapi.pieces.ExecutionRolePiece;
@@ -37,6 +38,8 @@ public final class Setup {
     /** The routes this run is switching to our authorizer, from just before the first UpdateRoute. */
     private volatile java.util.Set<String> protecting = java.util.Set.of();
 
+    private AccessLogsPiece.Before accessLogsBefore;
+
     private Setup(Wiring wiring, List<Piece> pieces) {
         this.wiring = wiring;
         this.pieces = pieces;
@@ -58,6 +61,8 @@ public final class Setup {
         p.add(new RoutesPiece());
         p.add(new KeyNameForwardingPiece());
         p.add(new StagesPiece());
+        // plans no row unless --access-logs was asked for now or by an earlier setup
+        p.add(new AccessLogsPiece());
         return p;
     }
 
@@ -66,6 +71,12 @@ public final class Setup {
             Target target, Wiring.Options options, AwsClients aws, Progress progress, ProjectConfig previous) {
         Wiring w = Reader.forSetup(target, options, aws, progress, previous);
         return new Setup(w, pieces(w.target));
+    }
+
+    /** The same with --access-logs. */
+    public static Wiring.Options options(
+            boolean deployStages, Integer logRetentionDays, String forwardKeyName, boolean accessLogs) {
+        return options(deployStages, logRetentionDays, forwardKeyName).withAccessLogs(accessLogs);
     }
 
     /** --deploy-stages, --log-retention-days and --forward-key-name (null: not given). */
@@ -84,6 +95,7 @@ public final class Setup {
             changes.addAll(p.planRows(wiring, changes));
         }
         before = RoutesPiece.before(wiring);
+        accessLogsBefore = AccessLogsPiece.before(wiring);
         return new Plan(changes);
     }
 
@@ -142,6 +154,7 @@ public final class Setup {
                 w.target.cacheTtl(),
                 RoutesPiece.recorded(w, before == null ? Map.of() : before, protecting),
                 RoutesPiece.excluded(w),
-                KeyNameForwardingPiece.header(w));
+                KeyNameForwardingPiece.header(w),
+                AccessLogsPiece.record(w, accessLogsBefore));
     }
 }

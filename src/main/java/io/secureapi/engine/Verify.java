@@ -9,6 +9,7 @@ import io.secureapi.keys.SecretValue;
 import io.secureapi.model.Check;
 import io.secureapi.model.State;
 import io.secureapi.model.Verification;
+import io.secureapi.pieces.AccessLogsPiece;
 import io.secureapi.pieces.AuthorizerPiece;
 import io.secureapi.pieces.FunctionPiece;
 import io.secureapi.pieces.InvokePermissionPiece;
@@ -126,7 +127,8 @@ public final class Verify {
                 new InvokePermissionPiece(),
                 new RoutesPiece(),
                 new StagesPiece(),
-                new KeyNameForwardingPiece());
+                new KeyNameForwardingPiece(),
+                new AccessLogsPiece());
     }
 
     public Verification check(Check.Options o) {

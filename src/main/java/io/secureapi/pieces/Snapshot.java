@@ -33,7 +33,8 @@ public record Snapshot(
         LogGroupPiece.Group logGroup,
         List<KeyNameForwardingPiece.Integration> integrations,
         List<State.Stage> stages,
-        Map<String, StagesPiece.Deployed> deployed) {
+        Map<String, StagesPiece.Deployed> deployed,
+        AccessLogsPiece.Current accessLogs) {
 
     public static final Snapshot EMPTY = new Builder().build();
 
@@ -87,6 +88,7 @@ public record Snapshot(
         b.integrations = integrations;
         b.stages = stages;
         b.deployed = deployed;
+        b.accessLogs = accessLogs;
         return b;
     }
 
@@ -118,6 +120,8 @@ public record Snapshot(
         public List<KeyNameForwardingPiece.Integration> integrations = List.of();
         public List<State.Stage> stages = List.of();
         public Map<String, StagesPiece.Deployed> deployed = Map.of();
+        /** Each stage's access-log settings and our access-log group (null: not read). */
+        public AccessLogsPiece.Current accessLogs;
 
         public Snapshot build() {
             return new Snapshot(
@@ -142,7 +146,8 @@ public record Snapshot(
                     logGroup,
                     integrations,
                     stages,
-                    deployed);
+                    deployed,
+                    accessLogs);
         }
     }
 }

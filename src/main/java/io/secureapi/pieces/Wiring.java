@@ -40,11 +40,25 @@ public final class Wiring {
 
     /** Choices that are not about one resource: deploying stages, log retention, the forwarded name, what teardown keeps. */
     public record Options(
-            boolean deployStages, Integer logRetentionDays, String forwardKeyName, Wiring.Removal removal) {
+            boolean deployStages,
+            Integer logRetentionDays,
+            String forwardKeyName,
+            Wiring.Removal removal,
+            boolean accessLogs) {
         public static final Options DEFAULT = new Options(false, null, null, Wiring.Removal.DEFAULT);
 
+        /** Without --access-logs. */
+        public Options(boolean deployStages, Integer logRetentionDays, String forwardKeyName, Wiring.Removal removal) {
+            this(deployStages, logRetentionDays, forwardKeyName, removal, false);
+        }
+
         public Options withDeployStages(boolean v) {
-            return new Options(v, logRetentionDays, forwardKeyName, removal);
+            return new Options(v, logRetentionDays, forwardKeyName, removal, accessLogs);
+        }
+
+        /** setup --access-logs: turn on each stage's access logging. */
+        public Options withAccessLogs(boolean v) {
+            return new Options(deployStages, logRetentionDays, forwardKeyName, removal, v);
         }
     }
 
@@ -197,6 +211,11 @@ public final class Wiring {
 
     public Optional<LogGroupPiece.Group> logGroup() {
         return Optional.ofNullable(snapshot().logGroup());
+    }
+
+    /** The access-log settings of every stage and our access-log group, when read (setup --access-logs, or recorded). */
+    public Optional<AccessLogsPiece.Current> accessLogs() {
+        return Optional.ofNullable(snapshot().accessLogs());
     }
 
     public List<KeyNameForwardingPiece.Integration> integrations() {

@@ -36,7 +36,7 @@ public final class Aws {
     public final software.amazon.awssdk.services.apigateway.ApiGatewayClient restApis =
             build(software.amazon.awssdk.services.apigateway.ApiGatewayClient.builder());
 
-    private static <B extends AwsClientBuilder<B, C>, C> C build(B b) {
+    static <B extends AwsClientBuilder<B, C>, C> C build(B b) {
         b.region(Region.of(REGION))
                 .endpointOverride(URI.create(LocalAws.endpoint()))
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")));

@@ -41,6 +41,7 @@ final class CallRecorder {
             "KeyId",
             "logGroupName",
             "logGroupNamePrefix",
+            "logGroupNames",
             "logGroupIdentifiers",
             "queryId");
 

@@ -97,6 +97,11 @@ class OperatorPolicyIT {
         ok(recorder.run("rotate-key", a, "rotate-key", "--finish"));
         // Commands other branches are adding: recorded once they exist (their calls are declared meanwhile).
         if (has("keys")) recorder.run("keys", a, "keys", "list");
+        // access logs: turned on, queried by usage, then restored by teardown
+        ok(recorder.run("setup", a, "setup", "--access-logs"));
+        recorder.run("verify", a, "verify");
+        if (has("keys")) recorder.run("keys", a, "keys", "list");
+        ok(recorder.run("usage", a, "usage", "--since", "1d"));
         ok(recorder.run("teardown", a, "teardown", "--yes"));
 
         // The user's own function: setup, verify, teardown.
