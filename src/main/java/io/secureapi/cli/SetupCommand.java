@@ -182,7 +182,6 @@ public class SetupCommand extends AwsCommand {
         }
         // before the first AWS write: the config and the write-ahead of the key must be writable
         ConfigFile.checkWritable(configPath());
-        ignorePending();
         writeAhead = writeAhead(target.apiId());
         setup.wiring().handOverTo(writeAhead);
         if (!plan.isEmpty()) {
@@ -363,11 +362,17 @@ public class SetupCommand extends AwsCommand {
         return changed;
     }
 
-    static final String TORN_DOWN = "tornDown";
+    static final String TORN_DOWN = ProjectConfig.TORN_DOWN;
 
     /** Whether entry {@code name} was torn down (verify --all and scan skip it). */
     static boolean tornDown(ConfigFile file, String name) {
         return file.rawEntry(name).map(r -> r.containsKey(TORN_DOWN)).orElse(false);
+    }
+
+    @Override
+    protected boolean noKeyOutput() {
+        // --no-new-key is what CI runs: its output lands in a build log
+        return noNewKey || super.noKeyOutput();
     }
 
     /** The write-ahead of this run's new keys. */
@@ -411,26 +416,6 @@ public class SetupCommand extends AwsCommand {
                 stored,
                 "Setup stopped after storing a new key in Secrets Manager (" + w.target.secretName()
                         + "). It is shown once, now; the rerun keeps it:");
-    }
-
-    /** The write-ahead file holds keys: never committed. Added to a .gitignore next to the config when there is one. */
-    private void ignorePending() {
-        java.nio.file.Path dir = configPath().toAbsolutePath().getParent();
-        java.nio.file.Path gitignore = dir.resolve(".gitignore");
-        String name = pending().file().getFileName().toString();
-        String temps = pending().tempPrefix() + "*";
-        if (!java.nio.file.Files.isRegularFile(gitignore)) return;
-        try {
-            List<String> lines = java.nio.file.Files.readAllLines(gitignore);
-            if (lines.stream().map(String::strip).anyMatch(l -> l.equals(name) || l.equals("/" + name))) return;
-            String text = java.nio.file.Files.readString(gitignore);
-            String add = (text.isEmpty() || text.endsWith("\n") ? "" : "\n")
-                    + "# new API keys not yet shown (secure-api); never commit\n" + name + "\n" + temps + "\n";
-            java.nio.file.Files.writeString(gitignore, add, java.nio.file.StandardOpenOption.APPEND);
-        } catch (java.io.IOException e) {
-            err().println("warning: could not add " + name + " to " + gitignore + " ("
-                    + e.getClass().getSimpleName() + "); add it yourself");
-        }
     }
 
     private void printBubble(Wiring w, List<String> shown) {
