@@ -172,6 +172,7 @@ public class SetupCommand extends AwsCommand {
                 progress(),
                 config().orElse(null));
         Plan plan = setup.plan();
+        fileAgreesWithAws(setup.wiring());
         if (noNewKey) refuseNewKey(plan, target);
         printPlan("Plan for API " + target.apiId() + " (" + target.region() + ")", plan, dryRun.on);
         warnPublicCatchAll(setup.wiring());
@@ -316,6 +317,86 @@ public class SetupCommand extends AwsCommand {
                     + key + "'");
         }
         err().flush();
+    }
+
+    /**
+     * secure-api.json is input, not authority: a value taken from the file (no flag gave it) that
+     * differs from what AWS has is exit 2 naming both, before any write — else a pull request that
+     * edits only the file would re-point the protection (the Amplify hook applies it). The same
+     * value given as a flag is the user's choice and accepted; where AWS has none yet, the file's
+     * value is used.
+     */
+    private void fileAgreesWithAws(io.secureapi.pieces.Wiring w) {
+        Optional<ProjectConfig> file = config().filter(ProjectConfig.forApi(w.apiId()))
+                .filter(c -> entryName().isPresent());
+        if (file.isEmpty()) return;
+        ProjectConfig c = file.get();
+        String where = configPath() + " (entry " + entryName().get() + ")";
+        Optional<String> called =
+                w.ourAuthorizer().flatMap(a -> io.secureapi.support.Arns.functionOfAuthorizerUri(a.uri()));
+        if (function == null && !c.functionManaged() && c.functionArn() != null && called.isPresent()) {
+            String fileFn = io.secureapi.pieces.Wiring.nameOf(c.functionArn());
+            String awsFn = io.secureapi.pieces.Wiring.nameOf(called.get());
+            if (!fileFn.equals(awsFn)) {
+                throw differs(
+                        where, "functionArn", c.functionArn(), "the authorizer calls " + called.get(), "--function");
+            }
+        }
+        String awsSecret =
+                w.function().map(f -> f.env().get(Names.ENV_SECRET_ARN)).orElse(null);
+        if (secretName == null && c.secretName() != null && awsSecret != null && awsSecret.startsWith("arn:")) {
+            String awsName = io.secureapi.support.Arns.parse(awsSecret)
+                    .map(p -> p.resource().replaceFirst("^secret:", "").replaceFirst("-[A-Za-z0-9]{6}$", ""))
+                    .orElse(awsSecret);
+            if (!awsName.equals(c.secretName())) {
+                throw differs(
+                        where,
+                        "secretName",
+                        c.secretName(),
+                        "function " + w.functionName() + " reads secret " + awsName,
+                        "--secret-name");
+            }
+        }
+        if (routes == null && !c.excludedRoutes().isEmpty()) {
+            Optional<String> ours = w.ourAuthorizer().map(io.secureapi.model.State.Authorizer::id);
+            for (io.secureapi.model.State.Route r : w.routes()) {
+                if (c.excludedRoutes().contains(r.key())
+                        && ours.isPresent()
+                        && ours.get().equals(r.authorizerId())) {
+                    throw differs(
+                            where,
+                            "excludedRoutes",
+                            "leaves \"" + r.key() + "\" public",
+                            "route " + r.key() + " is protected by secure-api's authorizer",
+                            "--routes");
+                }
+            }
+        }
+        if (forwardKeyName == null && c.forwardKeyName() != null) {
+            java.util.Set<String> mapped = new java.util.TreeSet<>();
+            for (io.secureapi.pieces.KeyNameForwardingPiece.Integration i : w.integrations()) {
+                i.requestParameters().forEach((k, v) -> {
+                    if (io.secureapi.pieces.KeyNameForwardingPiece.VALUE.equals(v) && k.startsWith("overwrite:header."))
+                        mapped.add(k.substring("overwrite:header.".length()));
+                });
+            }
+            if (!mapped.isEmpty() && mapped.stream().noneMatch(h -> h.equalsIgnoreCase(c.forwardKeyName()))) {
+                throw differs(
+                        where,
+                        "forwardKeyName",
+                        c.forwardKeyName(),
+                        "the integrations forward the key name as " + String.join(", ", mapped),
+                        "--forward-key-name");
+            }
+        }
+    }
+
+    private ExitException differs(String where, String field, String fileValue, String aws, String flag) {
+        return ExitException.badInput(
+                where + " says " + field + " " + fileValue + ", but on AWS " + aws
+                        + "; a value from the file never changes what AWS has, so nothing was changed",
+                "if the change is meant, pass it as " + flag + " (a reviewed command, not a file edit); else restore "
+                        + field + " in " + configPath());
     }
 
     /** --no-new-key: a key setup would generate (new secret, or one without a current key) would end up in a build log. */
