@@ -65,6 +65,8 @@ class ConfigTrustIT {
         // the same change, asked for as a flag, is the user's: accepted
         Run flagged = Run.cli(config(), "setup", "--no-new-key", "--function", evil);
         assertThat(flagged.exitCode).as(flagged.toString()).isZero();
+        // the secret policy follows the new function's role, and the plan says so
+        assertThat(flagged.out).contains("the current role of function " + evil);
         assertThat(aws.apigw.getAuthorizers(r -> r.apiId(api)).items().get(0).authorizerUri())
                 .contains(evilArn);
     }
