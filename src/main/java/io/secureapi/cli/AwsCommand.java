@@ -150,10 +150,17 @@ public abstract class AwsCommand implements Callable<Integer> {
 
     /** The write-ahead for the keys this run makes for {@code apiId}, recorded under this command's entry. */
     protected WriteAhead writeAhead(String apiId) {
-        // about to create the write-ahead (and maybe --key-out): both stay out of git
-        ignoreInRepository(pending().file(), pending().tempPrefix(), true, "new API keys not yet shown");
-        KeyOptions k = keyOptions();
-        if (k != null && k.keyOut != null) ignoreKeyFile(k.keyOut);
+        return writeAhead(apiId, true);
+    }
+
+    /** {@code keysComing}: this run is about to make or store a key (so the .pending file, maybe --key-out). */
+    protected WriteAhead writeAhead(String apiId, boolean keysComing) {
+        if (keysComing) {
+            // about to create the write-ahead (and maybe --key-out): both stay out of git
+            ignoreInRepository(pending().file(), pending().tempPrefix(), true, "new API keys not yet shown");
+            KeyOptions k = keyOptions();
+            if (k != null && k.keyOut != null) ignoreKeyFile(k.keyOut);
+        }
         WriteAhead w = new WriteAhead(
                 pending(), entryNameOrDefault(), apiId, settings().region());
         writeAheads.add(w);

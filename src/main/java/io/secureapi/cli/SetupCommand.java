@@ -183,7 +183,12 @@ public class SetupCommand extends AwsCommand {
         }
         // before the first AWS write: the config and the write-ahead of the key must be writable
         ConfigFile.checkWritable(configPath());
-        writeAhead = writeAhead(target.apiId());
+        // a .gitignore is written only by a run about to write a key file (a rerun or the hook's --no-new-key writes
+        // none)
+        writeAhead = writeAhead(
+                target.apiId(),
+                target.suppliedKey().isPresent()
+                        || plan.changes().stream().anyMatch(io.secureapi.pieces.SecretPiece::mayGenerateKey));
         setup.wiring().handOverTo(writeAhead);
         if (!plan.isEmpty()) {
             try {

@@ -67,8 +67,13 @@ class KeyOutputIT {
         leavePending(config, api, key);
         Path pending = PendingKeys.forConfig(config).file();
 
+        assertThat(dir.resolve(".gitignore")).exists();
+        Files.delete(dir.resolve(".gitignore"));
         Run hook = Run.cli(config, "setup", "--no-new-key");
         assertThat(hook.exitCode).as(hook.toString()).isZero();
+        assertThat(dir.resolve(".gitignore"))
+                .as("a run that writes no key file writes no .gitignore")
+                .doesNotExist();
         assertThat(hook.all()).doesNotContain(key);
         assertThat(hook.err).contains(pending.toString()).contains("secure-api keys list");
         assertThat(Files.readString(pending)).contains(key);
