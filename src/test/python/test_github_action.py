@@ -99,7 +99,40 @@ class ActionMetadataTest(unittest.TestCase):
 
     def test_the_verify_inputs_are_there(self):
         self.assertLessEqual({"env", "report", "allow-public", "probe"}, set(self.doc["inputs"]))
-        self.assertTrue(any("actions/cache@" in s.get("uses", "") for s in self.doc["runs"]["steps"]), "caches the build")
+
+    def test_nothing_it_executes_comes_from_a_cache(self):
+        # a cache is writable by any default-branch job: a planted jar or Maven plugin would run with the AWS role
+        for step in self.doc["runs"]["steps"]:
+            self.assertNotIn("actions/cache", step.get("uses", ""), "no executed cache")
+            self.assertNotRegex(step.get("run", ""), r"actions/cache|touch -d", "no cached jar re-dated")
+            with_ = step.get("with") or {}
+            # setup-java's own `cache: maven` restores ~/.m2 from a cache too
+            self.assertNotIn("cache", with_, "no cache input")
+            self.assertFalse(any(".m2" in str(v) or "target" in str(v) for v in with_.values()), "no cached build")
+
+    def test_every_uses_is_a_commit_sha_in_the_action_and_the_manuals_workflows(self):
+        pinned = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
+        for step in self.doc["runs"]["steps"]:
+            if "uses" in step and not step["uses"].startswith("./"):
+                self.assertRegex(step["uses"], pinned, "action.yml")
+        docs = [os.path.join(ROOT, "README.md")]
+        for folder, _, files in os.walk(os.path.join(ROOT, "src", "site", "markdown")):
+            docs += [os.path.join(folder, f) for f in files if f.endswith(".md")]
+        seen = 0
+        for path in docs:
+            with open(path, encoding="utf-8") as f:
+                for n, line in enumerate(f, 1):
+                    m = re.match(r"^\s*-?\s*uses:\s*(\S+)", line)
+                    if not m:
+                        continue
+                    seen += 1
+                    ref = m.group(1)
+                    # this repository's own action: the reader pins the commit they reviewed
+                    if ref.startswith("OWNER/secure-api/"):
+                        self.assertTrue(ref.endswith("@COMMIT_SHA") or pinned.match(ref), f"{path}:{n}: {ref}")
+                        continue
+                    self.assertRegex(ref, pinned, f"{path}:{n}")
+        self.assertGreater(seen, 0, "the manual's workflows were found")
 
     def _run_verify_step(self, **inputs):
         """The verify step's script, run by bash with a stand-in secure-api that prints its arguments."""

@@ -197,10 +197,48 @@ public abstract class AwsCommand implements Callable<Integer> {
 
     /** The write-ahead for the keys this run makes for {@code apiId}, recorded under this command's entry. */
     protected WriteAhead writeAhead(String apiId) {
+        return writeAhead(apiId, true);
+    }
+
+    /** {@code keysComing}: this run is about to make or store a key (so the .pending file, maybe --key-out). */
+    protected WriteAhead writeAhead(String apiId, boolean keysComing) {
+        if (keysComing) {
+            // about to create the write-ahead (and maybe --key-out): both stay out of git
+            ignoreInRepository(pending().file(), pending().tempPrefix(), true, "new API keys not yet shown");
+            KeyOptions k = keyOptions();
+            if (k != null && k.keyOut != null) ignoreKeyFile(k.keyOut);
+        }
         WriteAhead w = new WriteAhead(
                 pending(), entryNameOrDefault(), apiId, settings().region());
         writeAheads.add(w);
         return w;
+    }
+
+    /**
+     * A key file this command is about to write (--key-out, --key-out-dir's files): when it lies inside a
+     * git work tree, its .gitignore gets an entry for it (best effort; a warning when it cannot).
+     */
+    protected void ignoreKeyFile(Path keyFile) {
+        ignoreInRepository(keyFile, null, false, "an API key file");
+    }
+
+    private void ignoreInRepository(Path file, String tempPrefix, boolean outsideGit, String why) {
+        io.secureapi.support.GitIgnore.ignore(file, tempPrefix, outsideGit, why).ifPresent(w -> {
+            err().println("warning: " + w);
+            err().flush();
+        });
+    }
+
+    /**
+     * Whether recovered keys must stay out of this run's output (they stay in the 0600 .pending file):
+     * SECURE_API_NO_KEY_OUTPUT=1 (the Amplify hook sets it), or a flag of the command (setup --no-new-key).
+     */
+    protected boolean noKeyOutput() {
+        return "1"
+                .equals(session()
+                        .env()
+                        .getOrDefault(AmplifyHookCommand.KEY_OUTPUT_OFF, "")
+                        .strip());
     }
 
     /** Where a recovered key goes when the command has --key-out (setup, rotate-key). */
@@ -280,6 +318,7 @@ public abstract class AwsCommand implements Callable<Integer> {
     private void recoverPending() {
         PendingKeys p = pending();
         if (!p.exists()) return;
+        warnIfTracked(p);
         String env = entryNameOrDefault();
         Optional<String> api = config().map(ProjectConfig::apiId).or(() -> Optional.ofNullable(apiIdOption()));
         // this entry's records, and any record of this API (a run killed before it wrote its config entry)
@@ -323,10 +362,39 @@ public abstract class AwsCommand implements Callable<Integer> {
         return recoveredNames.contains(keyName);
     }
 
+    /** A .pending file git tracks has been (or is about to be) shared: its keys are exposed. */
+    private void warnIfTracked(PendingKeys p) {
+        if (!io.secureapi.support.GitIgnore.tracked(p.file())) return;
+        List<PendingKeys.Record> records;
+        try {
+            records = p.records();
+        } catch (ExitException unreadable) {
+            records = List.of();
+        }
+        String which = records.isEmpty()
+                ? "the keys in it"
+                : String.join(
+                        ", ",
+                        records.stream()
+                                .map(r -> r.key() + " of API " + r.apiId() + " (entry " + r.env() + ")")
+                                .toList());
+        err().println("warning: git tracks " + p.file() + ", which holds keys in clear text: treat " + which
+                + " as exposed. Rotate each (secure-api rotate-key --env ENTRY --key NAME, then --finish), and"
+                + " remove the file from git: git rm --cached " + p.file().getFileName());
+        err().flush();
+    }
+
     private void handOverRecovered(PendingKeys p, PendingKeys.Record r) {
         if (r.env().equals(entryNameOrDefault())) recoveredNames.add(r.key());
         String what = "the new " + r.key() + " key of API " + r.apiId() + " (entry " + r.env()
                 + "), stored by an earlier run that " + "stopped before handing it over";
+        if (noKeyOutput()) {
+            // a build log: the key stays in the 0600 file until a run on the user's own machine shows it
+            err().println("note: " + what + ", stays in " + p.file() + " (mode 0600): this run never prints keys;"
+                    + " to see it once, run on your machine: secure-api keys list --env " + r.env() + " --config "
+                    + configPath());
+            return;
+        }
         KeyOptions k = keyOptions();
         if (k != null && k.keyOut != null) {
             if (k.holds(r.value())) {
@@ -577,7 +645,7 @@ public abstract class AwsCommand implements Callable<Integer> {
         if (settings == null)
             settings = root().aws
                     .resolve(
-                            session().env(), config().map(ProjectConfig::region).orElse(null));
+                            session().env(), config().map(ProjectConfig::region).orElse(null), err());
         return settings;
     }
 

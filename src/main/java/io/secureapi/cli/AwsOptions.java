@@ -38,6 +38,16 @@ public class AwsOptions {
             description = "Send every AWS call to this endpoint (LocalStack, moto; default: AWS_ENDPOINT_URL).")
     String endpointUrl;
 
+    @Option(
+            names = "--allow-insecure-endpoint",
+            scope = ScopeType.INHERIT,
+            description = "Accept a plain-http:// endpoint on a host other than this machine (also"
+                    + " SECURE_API_ALLOW_INSECURE_ENDPOINT=1): credentials, and keys, then travel unencrypted.")
+    boolean allowInsecureEndpoint;
+
+    /** Whether the note naming a non-AWS endpoint host was printed (once per run, also over many entries). */
+    private boolean endpointNoted;
+
     /**
      * A profile that is in neither file would surface later as "no credentials": say what is wrong.
      * The files are where the AWS CLI looks (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, else ~/.aws).
@@ -75,6 +85,11 @@ public class AwsOptions {
 
     /** Flags first, then the environment, then the profile, as the AWS CLI resolves them. {@code configRegion}: null for none. */
     AwsSettings resolve(Map<String, String> env, String configRegion) {
+        return resolve(env, configRegion, null);
+    }
+
+    /** As {@link #resolve(Map, String)}; {@code err} gets the one note naming a non-AWS endpoint host (null: none). */
+    AwsSettings resolve(Map<String, String> env, String configRegion, java.io.PrintWriter err) {
         Optional<String> prof = Optional.ofNullable(profile).or(() -> Optional.ofNullable(env.get("AWS_PROFILE")));
         prof.ifPresent(p -> checkProfile(p, env));
         String r = region;
@@ -117,6 +132,102 @@ public class AwsOptions {
                         "pass e.g. --endpoint-url http://127.0.0.1:4566");
             }
         }
+        checkEndpoints(endpointSources(env, prof.orElse(null)), env, err);
         return new AwsSettings(r, prof.orElse(null), uri);
+    }
+
+    /**
+     * Every endpoint the SDK could send calls to, by where it comes from: the flag, AWS_ENDPOINT_URL and
+     * AWS_ENDPOINT_URL_SERVICE, the profile's endpoint_url (also in its services section). Service-specific
+     * endpoints: docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html; ignored by the SDK under
+     * AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true (the flag never is).
+     */
+    Map<String, String> endpointSources(Map<String, String> env, String profileName) {
+        Map<String, String> sources = new java.util.LinkedHashMap<>();
+        if (endpointUrl != null) sources.put("--endpoint-url", endpointUrl);
+        if ("true"
+                .equalsIgnoreCase(env.getOrDefault("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "")
+                        .strip())) return sources;
+        env.entrySet().stream()
+                .filter(e -> e.getKey().equals("AWS_ENDPOINT_URL") || e.getKey().startsWith("AWS_ENDPOINT_URL_"))
+                .filter(e -> !e.getValue().isBlank())
+                .sorted(Map.Entry.comparingByKey())
+                .forEach(e -> sources.put(e.getKey(), e.getValue()));
+        java.nio.file.Path config = env.get("AWS_CONFIG_FILE") != null
+                ? java.nio.file.Path.of(env.get("AWS_CONFIG_FILE"))
+                : java.nio.file.Path.of(System.getProperty("user.home"), ".aws", "config");
+        if (!java.nio.file.Files.isRegularFile(config)) return sources;
+        try {
+            ProfileFile file = ProfileFile.builder()
+                    .content(config)
+                    .type(ProfileFile.Type.CONFIGURATION)
+                    .build();
+            String name = profileName == null ? "default" : profileName;
+            file.profile(name).ifPresent(p -> {
+                if ("true"
+                        .equalsIgnoreCase(
+                                p.property("ignore_configured_endpoint_urls").orElse(""))) return;
+                p.property("endpoint_url").ifPresent(u -> sources.put("profile " + name + " endpoint_url", u));
+                // a services section's URLs: its sub-properties read as "service.endpoint_url"
+                p.property("services")
+                        .flatMap(section -> file.getSection("services", section))
+                        .ifPresent(sec -> sec.properties().forEach((k, v) -> {
+                            if (k.endsWith("endpoint_url")) sources.put("profile " + name + " services " + k, v);
+                        }));
+            });
+        } catch (RuntimeException unreadable) {
+            // a file the SDK cannot parse: the SDK says so when it reads it
+        }
+        return sources;
+    }
+
+    /**
+     * Plain http:// only to this machine unless asked (--allow-insecure-endpoint or
+     * SECURE_API_ALLOW_INSECURE_ENDPOINT=1): the access key id, the session token and, with --function, a
+     * key would travel unencrypted. A host that is neither this machine nor AWS is named once.
+     */
+    private void checkEndpoints(Map<String, String> sources, Map<String, String> env, java.io.PrintWriter err) {
+        boolean allowed = allowInsecureEndpoint
+                || "1"
+                        .equals(env.getOrDefault("SECURE_API_ALLOW_INSECURE_ENDPOINT", "")
+                                .strip());
+        for (Map.Entry<String, String> e : sources.entrySet()) {
+            URI u;
+            try {
+                u = new URI(e.getValue().strip());
+            } catch (java.net.URISyntaxException bad) {
+                continue; // not one the SDK can use either
+            }
+            String host = u.getHost() == null ? "" : u.getHost().toLowerCase(java.util.Locale.ROOT);
+            boolean loopback = loopback(host);
+            if ("http".equalsIgnoreCase(u.getScheme()) && !loopback && !allowed) {
+                throw ExitException.badInput(
+                        e.getKey() + " is plain http:// to " + host
+                                + ": your AWS credentials (and any key setup stores) would travel unencrypted",
+                        "use https://, or pass --allow-insecure-endpoint (SECURE_API_ALLOW_INSECURE_ENDPOINT=1) if"
+                                + " that network is yours; http:// to this machine (127.0.0.1, localhost) is always"
+                                + " accepted");
+            }
+            if (!loopback && !awsHost(host) && err != null && !endpointNoted) {
+                endpointNoted = true;
+                err.println("note: AWS calls go to " + host + " (" + e.getKey() + "), not to AWS");
+                err.flush();
+            }
+        }
+    }
+
+    /** This machine, by name or address literal (no DNS lookup). */
+    static boolean loopback(String host) {
+        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        return h.equals("localhost")
+                || h.endsWith(".localhost")
+                || h.matches("127(\\.\\d{1,3}){3}")
+                || h.equals("::1")
+                || h.equals("0:0:0:0:0:0:0:1");
+    }
+
+    /** AWS's own endpoint domains (docs.aws.amazon.com/general/latest/gr/rande.html; China: amazonaws.com.cn). */
+    static boolean awsHost(String host) {
+        return host.endsWith(".amazonaws.com") || host.endsWith(".amazonaws.com.cn") || host.endsWith(".api.aws");
     }
 }

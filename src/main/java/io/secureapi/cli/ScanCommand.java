@@ -82,7 +82,7 @@ public class ScanCommand extends AwsCommand {
     /** The current region comes from the flags and the AWS environment, never from secure-api.json: a scan is of the account. */
     @Override
     protected AwsSettings settings() {
-        if (scanSettings == null) scanSettings = root().aws.resolve(session().env(), null);
+        if (scanSettings == null) scanSettings = root().aws.resolve(session().env(), null, err());
         return scanSettings;
     }
 

@@ -181,6 +181,7 @@ public class SetupCommand extends AwsCommand {
                 progress(),
                 config().orElse(null));
         Plan plan = setup.plan();
+        fileAgreesWithAws(setup.wiring());
         if (noNewKey) refuseNewKey(plan, target);
         printPlan("Plan for API " + target.apiId() + " (" + target.region() + ")", plan, dryRun.on);
         warnPublicCatchAll(setup.wiring());
@@ -202,8 +203,12 @@ public class SetupCommand extends AwsCommand {
         // before the first AWS write: the config and the write-ahead of the key must be writable; with nothing
         // to change and the config up to date nothing is written, so a read-only checkout (the Amplify hook) works
         if (!plan.isEmpty() || configDiffers(setup.config())) ConfigFile.checkWritable(configPath());
-        if (!plan.isEmpty()) ignorePending();
-        writeAhead = writeAhead(target.apiId());
+        // a .gitignore is written only by a run about to write a key file (a rerun or the hook's --no-new-key writes
+        // none)
+        writeAhead = writeAhead(
+                target.apiId(),
+                target.suppliedKey().isPresent()
+                        || plan.changes().stream().anyMatch(io.secureapi.pieces.SecretPiece::mayGenerateKey));
         setup.wiring().handOverTo(writeAhead);
         if (!plan.isEmpty()) {
             applying = setup;
@@ -340,6 +345,86 @@ public class SetupCommand extends AwsCommand {
         err().flush();
     }
 
+    /**
+     * secure-api.json is input, not authority: a value taken from the file (no flag gave it) that
+     * differs from what AWS has is exit 2 naming both, before any write — else a pull request that
+     * edits only the file would re-point the protection (the Amplify hook applies it). The same
+     * value given as a flag is the user's choice and accepted; where AWS has none yet, the file's
+     * value is used.
+     */
+    private void fileAgreesWithAws(io.secureapi.pieces.Wiring w) {
+        Optional<ProjectConfig> file = config().filter(ProjectConfig.forApi(w.apiId()))
+                .filter(c -> entryName().isPresent());
+        if (file.isEmpty()) return;
+        ProjectConfig c = file.get();
+        String where = configPath() + " (entry " + entryName().get() + ")";
+        Optional<String> called =
+                w.ourAuthorizer().flatMap(a -> io.secureapi.support.Arns.functionOfAuthorizerUri(a.uri()));
+        if (function == null && !c.functionManaged() && c.functionArn() != null && called.isPresent()) {
+            String fileFn = io.secureapi.pieces.Wiring.nameOf(c.functionArn());
+            String awsFn = io.secureapi.pieces.Wiring.nameOf(called.get());
+            if (!fileFn.equals(awsFn)) {
+                throw differs(
+                        where, "functionArn", c.functionArn(), "the authorizer calls " + called.get(), "--function");
+            }
+        }
+        String awsSecret =
+                w.function().map(f -> f.env().get(Names.ENV_SECRET_ARN)).orElse(null);
+        if (secretName == null && c.secretName() != null && awsSecret != null && awsSecret.startsWith("arn:")) {
+            String awsName = io.secureapi.support.Arns.parse(awsSecret)
+                    .map(p -> p.resource().replaceFirst("^secret:", "").replaceFirst("-[A-Za-z0-9]{6}$", ""))
+                    .orElse(awsSecret);
+            if (!awsName.equals(c.secretName())) {
+                throw differs(
+                        where,
+                        "secretName",
+                        c.secretName(),
+                        "function " + w.functionName() + " reads secret " + awsName,
+                        "--secret-name");
+            }
+        }
+        if (routes == null && !c.excludedRoutes().isEmpty()) {
+            Optional<String> ours = w.ourAuthorizer().map(io.secureapi.model.State.Authorizer::id);
+            for (io.secureapi.model.State.Route r : w.routes()) {
+                if (c.excludedRoutes().contains(r.key())
+                        && ours.isPresent()
+                        && ours.get().equals(r.authorizerId())) {
+                    throw differs(
+                            where,
+                            "excludedRoutes",
+                            "leaves \"" + r.key() + "\" public",
+                            "route " + r.key() + " is protected by secure-api's authorizer",
+                            "--routes");
+                }
+            }
+        }
+        if (forwardKeyName == null && c.forwardKeyName() != null) {
+            java.util.Set<String> mapped = new java.util.TreeSet<>();
+            for (io.secureapi.pieces.KeyNameForwardingPiece.Integration i : w.integrations()) {
+                i.requestParameters().forEach((k, v) -> {
+                    if (io.secureapi.pieces.KeyNameForwardingPiece.VALUE.equals(v) && k.startsWith("overwrite:header."))
+                        mapped.add(k.substring("overwrite:header.".length()));
+                });
+            }
+            if (!mapped.isEmpty() && mapped.stream().noneMatch(h -> h.equalsIgnoreCase(c.forwardKeyName()))) {
+                throw differs(
+                        where,
+                        "forwardKeyName",
+                        c.forwardKeyName(),
+                        "the integrations forward the key name as " + String.join(", ", mapped),
+                        "--forward-key-name");
+            }
+        }
+    }
+
+    private ExitException differs(String where, String field, String fileValue, String aws, String flag) {
+        return ExitException.badInput(
+                where + " says " + field + " " + fileValue + ", but on AWS " + aws
+                        + "; a value from the file never changes what AWS has, so nothing was changed",
+                "if the change is meant, pass it as " + flag + " (a reviewed command, not a file edit); else restore "
+                        + field + " in " + configPath());
+    }
+
     /** --no-new-key: a key setup would generate (new secret, or one without a current key) would end up in a build log. */
     private void refuseNewKey(Plan plan, Target target) {
         for (io.secureapi.model.Change c : plan.changes()) {
@@ -408,11 +493,17 @@ public class SetupCommand extends AwsCommand {
                         .orElse(true);
     }
 
-    static final String TORN_DOWN = "tornDown";
+    static final String TORN_DOWN = ProjectConfig.TORN_DOWN;
 
     /** Whether entry {@code name} was torn down (verify --all and scan skip it). */
     static boolean tornDown(ConfigFile file, String name) {
         return file.rawEntry(name).map(r -> r.containsKey(TORN_DOWN)).orElse(false);
+    }
+
+    @Override
+    protected boolean noKeyOutput() {
+        // --no-new-key is what CI runs: its output lands in a build log
+        return noNewKey || super.noKeyOutput();
     }
 
     /** The write-ahead of this run's new keys. */
@@ -456,26 +547,6 @@ public class SetupCommand extends AwsCommand {
                 stored,
                 "Setup stopped after storing a new key in Secrets Manager (" + w.target.secretName()
                         + "). It is shown once, now; the rerun keeps it:");
-    }
-
-    /** The write-ahead file holds keys: never committed. Added to a .gitignore next to the config when there is one. */
-    private void ignorePending() {
-        java.nio.file.Path dir = configPath().toAbsolutePath().getParent();
-        java.nio.file.Path gitignore = dir.resolve(".gitignore");
-        String name = pending().file().getFileName().toString();
-        String temps = pending().tempPrefix() + "*";
-        if (!java.nio.file.Files.isRegularFile(gitignore)) return;
-        try {
-            List<String> lines = java.nio.file.Files.readAllLines(gitignore);
-            if (lines.stream().map(String::strip).anyMatch(l -> l.equals(name) || l.equals("/" + name))) return;
-            String text = java.nio.file.Files.readString(gitignore);
-            String add = (text.isEmpty() || text.endsWith("\n") ? "" : "\n")
-                    + "# new API keys not yet shown (secure-api); never commit\n" + name + "\n" + temps + "\n";
-            java.nio.file.Files.writeString(gitignore, add, java.nio.file.StandardOpenOption.APPEND);
-        } catch (java.io.IOException e) {
-            err().println("warning: could not add " + name + " to " + gitignore + " ("
-                    + e.getClass().getSimpleName() + "); add it yourself");
-        }
     }
 
     private void printBubble(Wiring w, List<String> shown) {

@@ -145,6 +145,8 @@ public class VerifyCommand extends AwsCommand {
             URI url,
             io.secureapi.keys.ApiKey fileKey) {
         Target target = Target.fromConfig(id, region, cfg);
+        // a torn-down entry: what teardown promised (our authorizer gone, routes given back), never the protection
+        if (cfg != null && tornDown(cfg)) return io.secureapi.engine.TornDown.verify(target, aws, progress, cfg);
         Verify verify = Verify.read(target, aws, progress, cfg);
         // routes setup's --routes left out come with the target (from the config): verify allows them, but never a
         // catch-all
@@ -157,6 +159,14 @@ public class VerifyCommand extends AwsCommand {
             v = v.with(Probe.run(at, target.header(), key, url != null ? null : verify.probeStage()));
         }
         return v;
+    }
+
+    /** Whether {@code cfg} is an entry of this command's config marked torn down. */
+    private boolean tornDown(io.secureapi.config.ProjectConfig cfg) {
+        return configFile()
+                .map(f -> f.names().stream()
+                        .anyMatch(n -> f.entry(n).orElseThrow() == cfg && SetupCommand.tornDown(f, n)))
+                .orElse(false);
     }
 
     private void print(Verification v, Duration elapsed) {

@@ -45,8 +45,26 @@ public final class AmplifyHook {
         return project.relativize(l).toString().replace('\\', '/');
     }
 
-    /** The block, with the in-project launcher path filled in. */
-    static String block(String relative) {
+    /** What the hook may record for a path: nothing the shell would interpret, even inside double quotes. */
+    static final String SAFE_PATH = "[A-Za-z0-9._/@+-]+";
+
+    /**
+     * The config the hook reads, as recorded in the block: relative to the project when it lives
+     * inside it (the usual secure-api.json), else absolute. Exit 2 for a path the block cannot hold.
+     */
+    public static String recordedConfig(Path project, Path config) {
+        Path c = project.resolve(config).toAbsolutePath().normalize();
+        String shown = c.startsWith(project) ? project.relativize(c).toString().replace('\\', '/') : c.toString();
+        if (shown.isEmpty() || !shown.matches(SAFE_PATH)) {
+            throw ExitException.badInput(
+                    "the hook cannot record config " + c + ": its path has characters a shell would interpret",
+                    "move or rename it to a path of letters, digits and ._/@+- (then run amplify-hook install --config FILE)");
+        }
+        return shown;
+    }
+
+    /** The block, with the in-project launcher path and the config the hook reads filled in. */
+    static String block(String relative, String config) {
         String template;
         try (InputStream in = AmplifyHook.class.getResourceAsStream("/hook/post-push-block.sh")) {
             if (in == null) throw new IllegalStateException("the hook block is missing from the jar");
@@ -57,25 +75,26 @@ public final class AmplifyHook {
         // the template's first line is a directive for shellcheck only
         String body = template.substring(template.indexOf(BEGIN));
         String rel = relative == null ? DEFAULT_RELATIVE : relative;
-        if (!rel.matches("[A-Za-z0-9._/-]+")) rel = DEFAULT_RELATIVE; // nothing the shell would interpret
-        // where the launcher lives in the project, then the default place: each path once
-        List<String> paths = new ArrayList<>(new java.util.LinkedHashSet<>(List.of(rel, DEFAULT_RELATIVE)));
+        if (!rel.matches(SAFE_PATH)) rel = DEFAULT_RELATIVE; // nothing the shell would interpret
+        List<String> candidates = new ArrayList<>(List.of(rel));
+        if (!candidates.contains(DEFAULT_RELATIVE)) candidates.add(DEFAULT_RELATIVE);
         body = body.replace(
-                        "@SECURE_API_CANDIDATES@",
-                        String.join(
-                                " ",
-                                paths.stream()
-                                        .map(p -> "\"$project/" + p + "\"")
-                                        .toList()))
-                .replace(
-                        "@SECURE_API_SEARCHED@",
-                        String.join(
-                                ", ", paths.stream().map(p -> "$project/" + p).toList()));
+                "@SECURE_API_CANDIDATES@",
+                String.join(
+                        " ",
+                        candidates.stream().map(c -> "\"$project/" + c + "\"").toList()));
+        body = body.replace(
+                "@SECURE_API_SEARCHED@",
+                String.join(", ", candidates.stream().map(c -> "$project/" + c).toList()));
+        String cfg = config == null ? ProjectConfig.DEFAULT_FILE : config;
+        if (!cfg.matches(SAFE_PATH)) throw new IllegalArgumentException("unsafe config path");
+        body = body.replace("@SECURE_API_CONFIG@", cfg.startsWith("/") ? "'" + cfg + "'" : "\"$project/" + cfg + "\"");
         return body.endsWith("\n") ? body : body + "\n";
     }
 
-    public Outcome install(String relativeLauncher) {
-        String block = block(relativeLauncher);
+    /** {@code config}: as {@link #recordedConfig} gives it (null: secure-api.json in the project). */
+    public Outcome install(String relativeLauncher, String config) {
+        String block = block(relativeLauncher, config);
         boolean inProject = relativeLauncher != null;
         String shown = project.relativize(file).toString();
         if (!Files.exists(file)) {

@@ -2,6 +2,7 @@ package io.secureapi.config;
 
 import io.secureapi.error.ExitException;
 import io.secureapi.model.State;
+import io.secureapi.support.Headers;
 import io.secureapi.support.Names;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -139,7 +140,22 @@ public record ProjectConfig(
             @SuppressWarnings("unchecked")
             Map<String, Object> b = (Map<String, Object>) b0;
             String type = str(b, "authorizationType", where, at + ".before.");
+            // API Gateway v2 Route.AuthorizationType: NONE, AWS_IAM, CUSTOM, JWT
+            // (docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-routes-routeid.html)
+            if (type != null && !AUTHORIZATION_TYPES.contains(type))
+                throw bad(where, at + ".before.authorizationType", "must be one of " + AUTHORIZATION_TYPES);
             List<String> scopes = strings(b, "authorizationScopes", where, at + ".before.");
+            checkValue(b, "authorizerId", ID, "is not an API Gateway authorizer id", where, at + ".before.");
+            if (type != null
+                    && (type.equals("CUSTOM") || type.equals("JWT"))
+                    && str(b, "authorizerId", where, "") == null)
+                throw bad(where, at + ".before.authorizerId", "is missing (a " + type + " route has an authorizer)");
+            String routeKey = str(r, "routeKey", where, at + ".");
+            if (routeKey == null || !routeKey.matches(ROUTE_KEY))
+                throw bad(where, at + ".routeKey", "is not a route key ($default, or METHOD /path)");
+            String routeId = str(r, "routeId", where, at + ".");
+            if (routeId == null || !routeId.matches(ID))
+                throw bad(where, at + ".routeId", "is not an API Gateway route id");
             routes.add(new ProtectedRoute(
                     str(r, "routeKey", where, at + "."),
                     str(r, "routeId", where, at + "."),
@@ -162,6 +178,28 @@ public record ProjectConfig(
                 || n.doubleValue() > 3600) {
             throw bad(where, "cacheTtl", "must be a whole number of seconds from 0 to 3600");
         }
+        checkValue(m, "functionArn", FUNCTION_ARN, "is not a Lambda function ARN", where);
+        checkValue(m, "secretArn", SECRET_ARN, "is not a Secrets Manager secret ARN", where);
+        checkValue(m, "authorizerId", ID, "is not an API Gateway authorizer id", where);
+        for (String k : strings(m, "excludedRoutes", where, "")) {
+            if (!k.matches(ROUTE_KEY))
+                throw bad(where, "excludedRoutes", "has \"" + k + "\", not a route key ($default, or METHOD /path)");
+        }
+        String fwd = str(m, "forwardKeyName", where, "");
+        if (fwd != null) {
+            // the rule of setup --forward-key-name, checked against the entry's own key header
+            String keyHeader = str(m, "header", where, "");
+            Headers.notForwardable(fwd, keyHeader == null ? Names.DEFAULT_HEADER : keyHeader)
+                    .ifPresent(why -> {
+                        throw bad(where, "forwardKeyName", "\"" + fwd + "\" " + why);
+                    });
+        }
+        Object torn = m.get(TORN_DOWN);
+        if (torn != null) {
+            // teardown writes the instant it ran; anything else is not a teardown record
+            if (!(torn instanceof String t) || !isInstant(t))
+                throw bad(where, TORN_DOWN, "must be the ISO instant teardown wrote (e.g. 2026-01-02T03:04:05Z)");
+        }
         Object managed = m.getOrDefault("functionManaged", Boolean.FALSE);
         if (!(managed instanceof Boolean)) throw bad(where, "functionManaged", "must be true or false");
         return new ProjectConfig(
@@ -183,9 +221,39 @@ public record ProjectConfig(
 
     /** A present, non-empty string value must match; empty or absent falls back to the default. */
     private static void checkValue(Map<String, Object> m, String k, String regex, String what, String where) {
-        String v = str(m, k, where, "");
-        if (v != null && !v.isEmpty() && !v.matches(regex)) throw bad(where, k, "\"" + v + "\" " + what);
+        checkValue(m, k, regex, what, where, "");
     }
+
+    private static void checkValue(
+            Map<String, Object> m, String k, String regex, String what, String where, String prefix) {
+        String v = str(m, k, where, prefix);
+        if (v != null && !v.isEmpty() && !v.matches(regex))
+            throw bad(where, prefix + k, "\"" + (v.length() > 80 ? v.substring(0, 80) + "…" : v) + "\" " + what);
+    }
+
+    private static boolean isInstant(String t) {
+        try {
+            java.time.Instant.parse(t);
+            return true;
+        } catch (java.time.format.DateTimeParseException e) {
+            return false;
+        }
+    }
+
+    /** The marker teardown leaves on an entry: the instant it ran. */
+    public static final String TORN_DOWN = "tornDown";
+
+    static final List<String> AUTHORIZATION_TYPES = List.of("NONE", "AWS_IAM", "CUSTOM", "JWT");
+    /** API Gateway ids (APIs, routes, authorizers): lower-case letters and digits. */
+    static final String ID = "[a-z0-9]{1,64}";
+    /** $default, or METHOD /path (HTTP API route keys; ANY is a method here). */
+    static final String ROUTE_KEY = "\\$default|[A-Z]+ /\\S*";
+    /** arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER] (Lambda API reference, FunctionName). */
+    static final String FUNCTION_ARN =
+            "arn:aws[a-z-]*:lambda:[a-z]{2}(-[a-z]+)+-\\d+:\\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]{1,128})?";
+    /** arn:PARTITION:secretsmanager:REGION:ACCOUNT:secret:NAME-xxxxxx. */
+    static final String SECRET_ARN =
+            "arn:aws[a-z-]*:secretsmanager:[a-z]{2}(-[a-z]+)+-\\d+:\\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,519}";
 
     private static ExitException bad(String where, String field, String what) {
         return ExitException.badInput(

@@ -35,7 +35,7 @@ import java.util.regex.Pattern;
  */
 public final class NamedKeys {
     /** A key is "expiring" (list) and warned about (verify keys.expiring) this long before it expires. */
-    private static final Pattern DAYS = Pattern.compile("(\\d{1,5})d");
+    private static final Pattern DAYS = Pattern.compile("(\\d+)d");
 
     /** One row of keys list; never anything from which a key can be recovered. */
     public record Row(String name, Instant created, Instant expires, String status, String lastUsed) {}
@@ -130,6 +130,20 @@ public final class NamedKeys {
     }
 
     /**
+     * The latest expiry both sides read: the authorizer parses four-digit years only, so a later
+     * date would make the whole secret unreadable for it (every request a 500).
+     */
+    public static final Instant LATEST_EXPIRY = Instant.parse("9999-12-31T23:59:59Z");
+
+    private static ExitException tooFar(String t) {
+        return ExitException.badInput(
+                "--expires " + (t.length() > 40 ? t.substring(0, 40) + "…" : t) + " is too far: the latest expiry is "
+                        + LATEST_EXPIRY.toString().substring(0, 10),
+                "give a date up to 9999-12-31, or a number of days that ends by then; or omit --expires for a key that"
+                        + " never expires");
+    }
+
+    /**
      * "90d" counts from now; "2027-03-31" is the end of that day in UTC. Empty text = never.
      * A past or unreadable expiry is exit 2, checked before anything is read.
      */
@@ -139,25 +153,28 @@ public final class NamedKeys {
         Instant at;
         Matcher m = DAYS.matcher(t);
         if (m.matches()) {
-            long days = Long.parseLong(m.group(1));
-            if (days == 0)
+            java.math.BigInteger days = new java.math.BigInteger(m.group(1));
+            if (days.signum() == 0)
                 throw ExitException.badInput(
                         "--expires 0d is already past", "give a number of days (e.g. 90d) or a date (e.g. 2027-03-31)");
-            at = now.plus(Duration.ofDays(days)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+            long left = Duration.between(now, LATEST_EXPIRY).toDays();
+            if (days.compareTo(java.math.BigInteger.valueOf(left)) > 0) throw tooFar(t);
+            at = now.plus(Duration.ofDays(days.longValueExact())).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         } else {
             try {
-                at = LocalDate.parse(t)
-                        .plusDays(1)
-                        .atStartOfDay(ZoneOffset.UTC)
-                        .toInstant()
-                        .minusSeconds(1);
+                LocalDate day = LocalDate.parse(t);
+                if (day.isAfter(LocalDate.of(9999, 12, 31))) throw tooFar(t);
+                at = day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().minusSeconds(1);
             } catch (DateTimeParseException e) {
+                // a year of five or more digits (ISO wants a sign for it): a date, and too far
+                if (t.matches("\\+?\\d{5,}-\\d{2}-\\d{2}")) throw tooFar(t);
                 throw ExitException.badInput(
                         "--expires \"" + (t.length() > 40 ? t.substring(0, 40) + "…" : t)
                                 + "\" is neither a number of days nor a date",
                         "give e.g. --expires 90d (from now) or --expires 2027-03-31 (the end of that day, UTC)");
             }
         }
+        if (at.isAfter(LATEST_EXPIRY)) throw tooFar(t);
         if (!at.isAfter(now)) {
             throw ExitException.badInput(
                     "--expires " + t + " is in the past (" + at + ")",

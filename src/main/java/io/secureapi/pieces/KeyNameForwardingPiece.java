@@ -40,22 +40,13 @@ public final class KeyNameForwardingPiece implements Piece {
 
     /** Checks --forward-key-name before anything is read: a plain header name API Gateway lets a mapping set. */
     public static String checkHeader(String header, String keyHeader) {
-        if (header == null || !header.matches("[A-Za-z0-9-]{1,64}")) {
+        java.util.Optional<String> why = io.secureapi.support.Headers.notForwardable(header, keyHeader);
+        if (why.isPresent() && why.get().startsWith("is not")) {
             throw ExitException.badInput(
                     "--forward-key-name \"" + (header == null ? "" : header) + "\" is not a header name",
                     "use letters, digits and -, e.g. --forward-key-name X-Consumer");
         }
-        String h = header.toLowerCase();
-        // reserved or meaningful headers a mapping must not overwrite (http-api-parameter-mapping.html, "Reserved
-        // headers")
-        if (h.equals(keyHeader.toLowerCase())
-                || h.equals("host")
-                || h.equals("content-length")
-                || h.equals("authorization")
-                || h.startsWith("x-amz-")
-                || h.startsWith("x-amzn-")
-                || h.equals("connection")
-                || h.equals("transfer-encoding")) {
+        if (why.isPresent()) {
             throw ExitException.badInput(
                     "--forward-key-name " + header + " names a header API Gateway reserves or the key travels in",
                     "choose your own header, e.g. --forward-key-name X-Consumer");

@@ -115,7 +115,9 @@ public final class SecretPiece implements Piece {
                     .filter(DigestSecret.Entry::rotating)
                     .count();
             why.add("store its " + d.keys().size() + " plaintext key"
-                    + (d.keys().size() == 1 ? "" : "s") + " as digests, no key changed"
+                    + (d.keys().size() == 1 ? "" : "s") + " ("
+                    + String.join(", ", d.keys().keySet())
+                    + ") as digests, no key changed"
                     + (rotating > 0 ? " (the unfinished rotation's old key stays accepted)" : ""));
         }
         boolean generateLive = cur.isEmpty() && w.target.suppliedKey().isEmpty() && !d.has(SecretValue.LIVE);
@@ -156,9 +158,10 @@ public final class SecretPiece implements Piece {
         Optional<String> cur = w.secretValue();
         if (cur.isPresent() && DigestSecret.is(cur.get())) return DigestSecret.parse(cur.get(), w.target.secretName());
         if (cur.isPresent())
+            // adopting never invents keys: only values that look like keys carry over, any other field stops setup
             return DigestSecret.migrate(
-                    SecretValue.keys(cur.get()),
-                    SecretValue.keys(w.previousSecretValue().orElse(null)),
+                    SecretValue.legacyKeys(cur.get(), w.target.secretName(), true),
+                    SecretValue.legacyKeys(w.previousSecretValue().orElse(null), w.target.secretName(), false),
                     now);
         return DigestSecret.empty();
     }

@@ -58,12 +58,14 @@ public final class SecretPolicyPiece implements Piece {
         Optional<Map<String, Object>> ours = doc.statement(Names.SECRET_POLICY_SID);
         int others = doc.size() - (ours.isPresent() ? 1 : 0);
         String kept = others == 0 ? "" : " (" + others + " other statement" + (others == 1 ? "" : "s") + " kept)";
+        // the principal follows the role function FN has now (a role the secret trusted before is not kept)
+        String whose = " (the current role of function " + w.functionName() + ")";
         if (ours.isEmpty()) {
             return new Change(
                     name(),
                     resource,
                     Change.Action.CREATE,
-                    "allow only " + roleArn + " to read it" + kept,
+                    "allow only " + roleArn + whose + " to read it" + kept,
                     new Allow(roleArn));
         }
         if (!PolicyDocument.sameStatement(ours.get(), desiredStatement(roleArn))) {
@@ -71,7 +73,7 @@ public final class SecretPolicyPiece implements Piece {
                     name(),
                     resource,
                     Change.Action.UPDATE,
-                    "statement " + Names.SECRET_POLICY_SID + " should allow " + roleArn + kept,
+                    "statement " + Names.SECRET_POLICY_SID + " should allow only " + roleArn + whose + kept,
                     new Allow(roleArn));
         }
         return Change.ok(name(), resource, "only the authorizer's role may read it" + kept);

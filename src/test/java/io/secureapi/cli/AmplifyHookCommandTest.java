@@ -50,8 +50,8 @@ class AmplifyHookCommandTest {
         assertThat(installed)
                 .startsWith("#!/bin/bash\n# >>> secure-api amplify-hook >>>\n")
                 .contains("# <<< secure-api amplify-hook <<<")
-                .contains("setup --env \"$env\" --no-new-key")
-                .contains("verify --env \"$env\"")
+                .contains("amplify-hook run --config \"$config\"")
+                .contains("config=\"$project/secure-api.json\"")
                 .endsWith("parameters=$(cat)\necho \"my own post-push: $parameters\" > /tmp/mine.txt\n");
         assertThat(installed)
                 .as("never an absolute path of this machine")

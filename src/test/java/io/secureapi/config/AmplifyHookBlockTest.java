@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 class AmplifyHookBlockTest {
     @Test
     void launcherInTheDefaultPlace_isSearchedOnce() {
-        String block = AmplifyHook.block(AmplifyHook.DEFAULT_RELATIVE);
+        String block = AmplifyHook.block(AmplifyHook.DEFAULT_RELATIVE, null);
         String loop = block.lines()
                 .filter(l -> l.strip().startsWith("for candidate in"))
                 .findFirst()
@@ -20,7 +20,7 @@ class AmplifyHookBlockTest {
 
     @Test
     void launcherElsewhereInTheProject_isSearchedFirst_thenTheDefaultPlace() {
-        String block = AmplifyHook.block("tools/secure-api/bin/secure-api");
+        String block = AmplifyHook.block("tools/secure-api/bin/secure-api", null);
         assertThat(block)
                 .contains("for candidate in \"$project/tools/secure-api/bin/secure-api\" \"$project/"
                         + AmplifyHook.DEFAULT_RELATIVE + "\"; do")

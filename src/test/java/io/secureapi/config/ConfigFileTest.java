@@ -43,9 +43,9 @@ class ConfigFileTest {
         ProjectConfig prod = new ProjectConfig(
                 "zz99",
                 "us-east-1",
-                "fn",
+                FN,
                 true,
-                "arn",
+                SECRET,
                 "name",
                 "a9",
                 "secure-api-key",
@@ -68,14 +68,17 @@ class ConfigFileTest {
         assertThat(ConfigFile.read(p).orElseThrow().legacy()).isFalse();
     }
 
+    static final String FN = "arn:aws:lambda:us-east-1:123456789012:function:secure-api-authorizer-zz99";
+    static final String SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:secure-api/zz99/api-key-AbCdEf";
+
     @Test
     void resolve_onlyEntry_namedEntry_severalWithoutName_unknownName() throws Exception {
         ProjectConfig a = new ProjectConfig(
                 "aaa1",
                 "us-east-1",
-                "fn",
+                FN,
                 true,
-                "arn",
+                SECRET,
                 "n",
                 "x",
                 "secure-api-key",
@@ -87,9 +90,9 @@ class ConfigFileTest {
         ProjectConfig b = new ProjectConfig(
                 "bbb2",
                 "us-east-1",
-                "fn",
+                FN,
                 true,
-                "arn",
+                SECRET,
                 "n",
                 "x",
                 "secure-api-key",
@@ -131,6 +134,31 @@ class ConfigFileTest {
             {"{\"apiId\": \"abc\", \"secretName\": \"bad name\"}", "secretName"},
             {"{\"apiId\": \"abc\", \"region\": \"mars\"}", "region"},
             {"{\"apiId\": \"ABC!\"}", "apiId"},
+            // every field is input: a pull request that edits only this file must not weaken protection
+            {"{\"apiId\": \"abc\", \"functionArn\": \"payments-prod\"}", "functionArn"},
+            {"{\"apiId\": \"abc\", \"functionArn\": \"arn:aws:s3:::bucket\"}", "functionArn"},
+            {"{\"apiId\": \"abc\", \"secretArn\": \"arn:aws:lambda:us-east-1:123456789012:function:f\"}", "secretArn"},
+            {"{\"apiId\": \"abc\", \"authorizerId\": \"A B\"}", "authorizerId"},
+            {"{\"apiId\": \"abc\", \"forwardKeyName\": \"Authorization\"}", "forwardKeyName"},
+            {"{\"apiId\": \"abc\", \"header\": \"X-Api-Key\", \"forwardKeyName\": \"x-api-key\"}", "forwardKeyName"},
+            {"{\"apiId\": \"abc\", \"forwardKeyName\": \"X Consumer\"}", "forwardKeyName"},
+            {"{\"apiId\": \"abc\", \"excludedRoutes\": [\"everything\"]}", "excludedRoutes"},
+            {"{\"apiId\": \"abc\", \"tornDown\": \"x\"}", "tornDown"},
+            {"{\"apiId\": \"abc\", \"tornDown\": true}", "tornDown"},
+            {
+                "{\"apiId\": \"abc\", \"routes\": [{\"routeKey\": \"GET /\", \"routeId\": \"r1\", \"before\": "
+                        + "{\"authorizationType\": \"OPEN\"}}]}",
+                "routes[0].before.authorizationType"
+            },
+            {
+                "{\"apiId\": \"abc\", \"routes\": [{\"routeKey\": \"GET /\", \"routeId\": \"r1\", \"before\": "
+                        + "{\"authorizationType\": \"JWT\"}}]}",
+                "routes[0].before.authorizerId"
+            },
+            {"{\"apiId\": \"abc\", \"routes\": [{\"routeKey\": \"GET /\", \"routeId\": \"r 1\"}]}", "routes[0].routeId"
+            },
+            {"{\"apiId\": \"abc\", \"routes\": [{\"routeKey\": \"/items\", \"routeId\": \"r1\"}]}", "routes[0].routeKey"
+            },
         };
         for (String[] c : cases) {
             Path p = dir.resolve("bad.json");

@@ -72,6 +72,11 @@ class AmplifyHookIT {
 
     /** Runs the installed hook as Amplify does (bash, JSON on stdin), with secure-api as $SECURE_API and the emulator as AWS. */
     Hook runHook(Path project, String stdin) throws IOException, InterruptedException {
+        return runHook(project, stdin, true);
+    }
+
+    /** {@code withTool} false: no $SECURE_API, a PATH without secure-api and nothing in the project. */
+    Hook runHook(Path project, String stdin, boolean withTool) throws IOException, InterruptedException {
         Path tool = dir.resolve("bin/secure-api");
         if (!Files.exists(tool)) {
             Files.createDirectories(tool.getParent());
@@ -84,10 +89,14 @@ class AmplifyHookIT {
         }
         ProcessBuilder pb = new ProcessBuilder("bash", "amplify/hooks/post-push.sh").directory(project.toFile());
         Map<String, String> env = pb.environment();
-        env.keySet().removeIf(k -> k.startsWith("AWS_") || k.equals("SECURE_API"));
+        env.keySet().removeIf(k -> k.startsWith("AWS_") || k.startsWith("SECURE_API"));
+        if (!withTool) {
+            // bash and the basic tools only: no secure-api anywhere the hook looks
+            env.put("PATH", "/usr/bin:/bin");
+            env.remove("SECURE_API");
+        }
+        if (withTool) env.put("SECURE_API", tool.toString());
         env.putAll(Map.of(
-                "SECURE_API",
-                tool.toString(),
                 "AWS_ENDPOINT_URL",
                 LocalAws.endpoint(),
                 "AWS_ACCESS_KEY_ID",
@@ -172,5 +181,106 @@ class AmplifyHookIT {
         assertThat(failed.out() + failed.err()).doesNotContain("sak_");
         assertThat(aws.secrets.listSecrets().secretList())
                 .noneMatch(s -> s.name().equals("secure-api/" + api + "/api-key"));
+    }
+
+    /** The hook's own lines (stdout and stderr) that start with "secure-api:". */
+    static java.util.List<String> hookLines(String text) {
+        return text.lines().filter(l -> l.startsWith("secure-api:")).toList();
+    }
+
+    @Test
+    void installedHook_failsClosed_onAMissingOrBrokenConfigOrNoTool_skipsOnlyAValidConfigWithoutTheEntry()
+            throws Exception {
+        Path project = dir.resolve("app");
+        Files.createDirectories(project.resolve("amplify"));
+        Run install = Run.raw("", Map.of(), "amplify-hook", "install", "--dir", project.toString());
+        assertThat(install.exitCode).as(install.toString()).isZero();
+        Path cfg = project.resolve("secure-api.json");
+        String input = amplifyInput("prod", project);
+
+        // no config at all: the hook cannot know the API is protected
+        Hook missing = runHook(project, input);
+        assertThat(missing.code()).as(missing.toString()).isEqualTo(1);
+        assertThat(hookLines(missing.err()))
+                .singleElement()
+                .satisfies(l ->
+                        assertThat(l).contains("ERROR").contains(cfg.toString()).contains("fix: "));
+        assertThat(missing.out()).doesNotContain("skipped");
+
+        // a merge left conflict markers in it
+        Files.writeString(
+                cfg,
+                "{\"schemaVersion\": 2, \"envs\": {\n<<<<<<< HEAD\n  \"prod\": {\"apiId\": \"abc123\"}\n=======\n"
+                        + "  \"prod\": {\"apiId\": \"def456\"}\n>>>>>>> other\n}}\n");
+        Hook conflicted = runHook(project, input);
+        assertThat(conflicted.code()).as(conflicted.toString()).isEqualTo(1);
+        assertThat(hookLines(conflicted.err()))
+                .singleElement()
+                .satisfies(l ->
+                        assertThat(l).contains("ERROR").contains(cfg.toString()).contains("not valid JSON"));
+
+        // an entry that is not valid: tornDown is an instant, not any text
+        Files.writeString(
+                cfg, "{\"schemaVersion\": 2, \"envs\": {\"prod\": {\"apiId\": \"abc123\", \"tornDown\": \"x\"}}}\n");
+        Hook invalid = runHook(project, input);
+        assertThat(invalid.code()).as(invalid.toString()).isEqualTo(1);
+        assertThat(hookLines(invalid.err()))
+                .singleElement()
+                .satisfies(l ->
+                        assertThat(l).contains("ERROR").contains("tornDown").contains("prod"));
+
+        // a valid config without this environment: the one case that skips, and says so
+        Files.writeString(cfg, "{\"schemaVersion\": 2, \"envs\": {\"dev\": {\"apiId\": \"abc123\"}}}\n");
+        Hook skipped = runHook(project, input);
+        assertThat(skipped.code()).as(skipped.toString()).isZero();
+        assertThat(hookLines(skipped.out()))
+                .singleElement()
+                .satisfies(l ->
+                        assertThat(l).contains("skipped").contains("'prod'").contains("no entry"));
+
+        // a torn-down entry is never set up by the hook
+        Files.writeString(
+                cfg,
+                "{\"schemaVersion\": 2, \"envs\": {\"prod\": {\"apiId\": \"abc123\", \"tornDown\": "
+                        + "\"2026-01-02T03:04:05Z\"}}}\n");
+        Hook tornDown = runHook(project, input);
+        assertThat(tornDown.code()).as(tornDown.toString()).isZero();
+        assertThat(hookLines(tornDown.out()))
+                .singleElement()
+                .satisfies(l -> assertThat(l).contains("skipped").contains("torn down"));
+
+        // Amplify's input without an environment name
+        Hook noName = runHook(project, "{\"data\":{}}");
+        assertThat(noName.code()).as(noName.toString()).isEqualTo(1);
+        assertThat(hookLines(noName.err()))
+                .singleElement()
+                .satisfies(l -> assertThat(l).contains("envName"));
+
+        // no secure-api anywhere the hook looks
+        Hook noTool = runHook(project, input, false);
+        assertThat(noTool.code()).as(noTool.toString()).isEqualTo(1);
+        assertThat(hookLines(noTool.err()))
+                .singleElement()
+                .satisfies(l -> assertThat(l)
+                        .contains("secure-api not found")
+                        .contains("fix: ")
+                        .containsOnlyOnce(".secure-api/bin/secure-api"));
+    }
+
+    @Test
+    void installedHook_readsTheConfigRecordedByInstall_evenOutsideTheProject() throws Exception {
+        Path project = dir.resolve("app");
+        Files.createDirectories(project.resolve("amplify"));
+        Path cfg = dir.resolve("elsewhere/secure-api.json");
+        Files.createDirectories(cfg.getParent());
+        Files.writeString(cfg, "{\"schemaVersion\": 2, \"envs\": {\"dev\": {\"apiId\": \"abc123\"}}}\n");
+        Run install = Run.raw(
+                "", Map.of(), "amplify-hook", "install", "--dir", project.toString(), "--config", cfg.toString());
+        assertThat(install.exitCode).as(install.toString()).isZero();
+        Hook skipped = runHook(project, amplifyInput("prod", project));
+        assertThat(skipped.code()).as(skipped.toString()).isZero();
+        assertThat(hookLines(skipped.out()))
+                .singleElement()
+                .satisfies(l -> assertThat(l).contains("skipped").contains(cfg.toString()));
     }
 }

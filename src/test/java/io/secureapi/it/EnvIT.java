@@ -98,6 +98,30 @@ class EnvIT {
                 .doesNotContainKey("tornDown")
                 .containsEntry("apiId", dev);
         ok(Run.cli(config(), "verify", "--env", "dev"));
+
+        // a torn-down entry is verified for what teardown promised
+        Run tornProd = Run.cli(config(), "verify", "--env", "prod");
+        ok(tornProd);
+        assertThat(tornProd.out).contains("teardown.authorizer").contains("teardown.routes");
+        // a route that lost its earlier authorizer fails it
+        String privId = priv.routeId();
+        aws.apigw.updateRoute(
+                r -> r.apiId(prod).routeId(privId).authorizationType("NONE").authorizerId(""));
+        Run opened = Run.cli(config(), "verify", "--env", "prod");
+        assertThat(opened.exitCode).as(opened.toString()).isEqualTo(1);
+        assertThat(opened.out).contains("GET /private").contains("JWT");
+        aws.apigw.updateRoute(
+                r -> r.apiId(prod).routeId(privId).authorizationType("JWT").authorizerId(jwt));
+        // a "tornDown" mark edited into a protected entry cannot make verify skip it
+        io.secureapi.config.ConfigFile.read(config())
+                .orElseThrow()
+                .withField("dev", "tornDown", "2026-01-01T00:00:00Z")
+                .write();
+        Run forged = Run.cli(config(), "verify", "--env", "dev");
+        assertThat(forged.exitCode).as(forged.toString()).isEqualTo(1);
+        assertThat(forged.out).contains("teardown.authorizer").contains("still");
+        Run all = Run.cli(config(), "verify", "--all");
+        assertThat(all.exitCode).as(all.toString()).isEqualTo(1);
     }
 
     @Test

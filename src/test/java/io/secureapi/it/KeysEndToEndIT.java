@@ -140,6 +140,55 @@ class KeysEndToEndIT {
         assertThat(keyName(call(url, setupKeys.get(0)))).isEqualTo("live");
     }
 
+    /** Expiries at the edges, written by the Java side and read by the unmodified authorizer; beyond them exit 2. */
+    @Test
+    void expiriesUpTo9999_12_31_workInTheAuthorizer_laterOnesAreTooFar() throws Exception {
+        String api = aws.amplifyApi();
+        Run setup = Run.cli(
+                config(),
+                "setup",
+                "--api-id",
+                api,
+                "--key-out",
+                dir.resolve("live.key").toString());
+        assertThat(setup.exitCode).as(setup.toString()).isZero();
+        // the last day there is, and the most days that still end by then
+        long days = java.time.Duration.between(java.time.Instant.now(), java.time.Instant.parse("9999-12-31T23:59:59Z"))
+                        .toDays()
+                - 1;
+        Map<String, String> expiries = new java.util.LinkedHashMap<>();
+        expiries.put("last-day", "9999-12-31");
+        expiries.put("most-days", days + "d");
+        expiries.put("one-day", "1d");
+        expiries.put("leap", "2028-02-29");
+        for (Map.Entry<String, String> e : expiries.entrySet()) {
+            Run add = Run.cli(
+                    config(),
+                    "keys",
+                    "add",
+                    e.getKey(),
+                    "--expires",
+                    e.getValue(),
+                    "--key-out",
+                    dir.resolve(e.getKey() + ".key").toString());
+            assertThat(add.exitCode).as(add.toString()).isZero();
+        }
+        for (String tooFar :
+                List.of("+10000-01-01", "10000-01-01", (days + 2) + "d", "10000000d", "99999999999999999999d")) {
+            Run refused = Run.cli(config(), "keys", "add", "far", "--expires", tooFar);
+            assertThat(refused.exitCode).as(tooFar + ": " + refused).isEqualTo(2);
+            assertThat(refused.err).contains("too far").contains("9999-12-31");
+            assertThat(refused.writes()).as(tooFar).isEmpty();
+        }
+        String secretArn = (String) Aws.configEntry(config()).get("secretArn");
+        assertThat(aws.secrets.getSecretValue(r -> r.secretId(secretArn)).secretString())
+                .contains("\"9999-12-31T23:59:59Z\"");
+        String url = gateway(secretArn);
+        assertThat(keyName(call(url, read("live.key")))).isEqualTo("live");
+        for (String name : expiries.keySet())
+            assertThat(keyName(call(url, read(name + ".key")))).isEqualTo(name);
+    }
+
     @Test
     void aLegacyPlaintextSecretMidRotation_keepsEveryKeyWorkingAcrossTheUpgrade() throws Exception {
         String api = aws.amplifyApi();

@@ -353,6 +353,36 @@ class KeysIT {
         assertThat(verify2.out).doesNotContain("holds its keys in plaintext");
     }
 
+    /** Adopting a JSON secret with --secret-name: only values that look like keys carry over; anything else stops setup. */
+    @Test
+    void setup_adoptingAJsonSecretWithOtherFields_stopsBeforeAnyWrite_andOnlyKeysEverCarryOver() throws Exception {
+        String api = aws.amplifyApi();
+        String name = "app/" + api + "/db";
+        String longKey = "partner-key-0123456789abcdef0123456789ABCDEF";
+        aws.secrets.createSecret(
+                r -> r.name(name).secretString("{\"engine\":\"postgres\",\"partner\":\"" + longKey + "\"}"));
+        Run refused = Run.cli(config(), "setup", "--api-id", api, "--secret-name", name);
+        assertThat(refused.exitCode).as(refused.toString()).isEqualTo(2);
+        assertThat(refused.err)
+                .contains("\"engine\"")
+                .contains(name)
+                .contains("next: ")
+                .doesNotContain("postgres");
+        assertThat(refused.writes()).as(refused.toString()).isEmpty();
+        assertThat(aws.secrets.getSecretValue(r -> r.secretId(name)).secretString())
+                .contains("postgres");
+
+        // a secret of keys only (a long one, and secure-api's own names): adopted, each name in the plan
+        String api2 = aws.amplifyApi();
+        String name2 = "app/" + api2 + "/keys";
+        aws.secrets.createSecret(
+                r -> r.name(name2).secretString("{\"live\":\"" + longKey + "x\",\"partner\":\"" + longKey + "\"}"));
+        Run adopted = Run.cli(config(), "setup", "--api-id", api2, "--secret-name", name2, "--env", "two");
+        assertThat(adopted.exitCode).as(adopted.toString()).isZero();
+        assertThat(adopted.out).contains("(live, partner)");
+        assertThat(adopted.all()).doesNotContain(longKey);
+    }
+
     @Test
     void verify_warnsKeysExpiring14DaysAhead_namingTheKey_andLeavesItOutWithoutExpiries() throws Exception {
         setup();

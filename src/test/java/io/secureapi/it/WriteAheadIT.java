@@ -300,8 +300,8 @@ class WriteAheadIT {
         assertThat(Run.cli(config(), "setup", "--api-id", api).exitCode).isZero();
         assertThat(Run.cli(config(), "setup", "--api-id", api).exitCode).isZero();
         List<String> lines = Files.readAllLines(dir.resolve(".gitignore"));
-        assertThat(lines).contains("node_modules/", "secure-api.json.pending", "secure-api.json.pending.tmp-*");
-        assertThat(lines.stream().filter(l -> l.equals("secure-api.json.pending")))
+        assertThat(lines).contains("node_modules/", "/secure-api.json.pending", "/secure-api.json.pending.tmp-*");
+        assertThat(lines.stream().filter(l -> l.equals("/secure-api.json.pending")))
                 .hasSize(1);
     }
 
