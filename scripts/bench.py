@@ -21,8 +21,8 @@ Prints the median of each side, the ratio and the target, and (--markdown) the s
     scripts/bench [--pairs N] [--runs N] [--routes N] [--markdown] [--only a,b,c,d,e]
     scripts/bench --classlist    # regenerate src/main/cds/secure-api.classlist (then: mvn package)
 
-The class list names the classes representative runs load (--version, help, setup on both paths,
-a converged rerun, verify, rotate-key, teardown, a bad input); `mvn package` pre-parses them into
+The class list names the classes start-up and the common commands load (--version, help, setup on both
+paths, a converged rerun, verify, a bad input); `mvn package` pre-parses them into
 the startup archive target/secure-api.jsa that scripts/secure-api maps (AppCDS).
 """
 import argparse
@@ -308,6 +308,10 @@ def classlist(endpoint, env, fx):
         with open(profile_env["AWS_CONFIG_FILE"], "w", encoding="utf-8") as f:
             f.write(f"[default]\nregion = {REGION}\n")
         e = ["--endpoint-url", endpoint]
+        # Only start-up and the common commands (setup on both paths, a converged rerun, verify, help, a bad
+        # input) go into the archive: the JVM maps the whole archive at a random address and relocates it
+        # at every start, so each class archived costs every command, used or not. The rarer commands
+        # (rotate-key, keys, verify --all, scan, teardown, amplify-hook) load theirs from the jar.
         runs = [
             (work, env, ["--version"]),
             (work, env, ["setup", "--help"]),
@@ -320,14 +324,7 @@ def classlist(endpoint, env, fx):
             (work, env, ["--endpoint-url", endpoint.replace("http://", "https://"), "verify"]),
             (work, env, [*e, "setup", "--api-id", "doesnotexist0"]),
             (bundled, env, [*e, "setup", "--api-id", api_bundled, "--dev-key"]),
-            (bundled, env, [*e, "rotate-key"]),
-            (bundled, env, [*e, "keys", "add", "classlist", "--key-out", os.path.join(work, "classlist.key")]),
-            (bundled, env, [*e, "keys", "list"]),
-            (bundled, env, [*e, "keys", "revoke", "classlist", "--yes"]),
-            (bundled, env, [*e, "verify", "--all"]),
-            (work, env, [*e, "scan", "--regions", ",".join(SCAN_REGIONS)]),
-            (work, env, ["amplify-hook", "--help"]),
-            (bundled, env, [*e, "teardown", "--dry-run"]),
+            (bundled, env, [*e, "verify"]),
         ]
         for i, (cwd, run_env, args) in enumerate(runs):
             out = os.path.join(work, f"run{i}.classlist")
@@ -338,6 +335,7 @@ def classlist(endpoint, env, fx):
             with open(out, encoding="utf-8") as f:
                 for line in f:
                     # Generated proxies do not exist at dump time; skip them (and the JVM's own header).
+                    # Lambda proxies stay: a quarter of the archive, but verify's CPU was 7% lower with them.
                     if line.startswith("#") or "$Proxy" in line or line in seen:
                         continue
                     seen.add(line)
@@ -397,12 +395,12 @@ def main():
             manual, tool = bench_setup(emu.endpoint, env, fx, a.pairs)
             r = median(manual) / median(tool)
             rows.append(("setup, one API (--function)", "secure-api setup", median(tool),
-                         "hand-wired setup, 8 AWS CLI calls", median(manual), f"{r:.1f}× faster", "≥ 5× faster", r >= 5))
+                         "hand-wired setup, 8 AWS CLI calls", median(manual), f"{r:.1f}× faster", "≥ 8× faster", r >= 8))
         if "b" in only:
             tool, aws = bench_alternating([LAUNCHER, "--version"], ["aws", "--version"], env, a.runs, label="--version")
             r = median(tool) / median(aws)
             rows.append(("--version (cold start)", "secure-api --version", median(tool), "aws --version", median(aws),
-                         f"{r:.2f}×", "≤ 0.5×", r <= 0.5))
+                         f"{r:.2f}×", "≤ 0.3×", r <= 0.3))
         if "c" in only:
             if not verify_ready():
                 print("bench: (c) skipped: the verify command is not built yet "
@@ -422,6 +420,22 @@ def main():
                 r = median(tool) / median(aws)
                 rows.append((f"verify, {a.routes} routes", "secure-api verify", median(tool),
                              "aws apigatewayv2 get-routes (one call)", median(aws), f"{r:.2f}×", "≤ 1.5×", r <= 1.5))
+                # one Amplify-shaped API as a user has it: the wall time itself has a target (0.5 s)
+                api = fx.amplify_api()
+                work = tempfile.mkdtemp(prefix="secure-api-bench-")
+                try:
+                    timed(secure_api(emu.endpoint, "setup", "--api-id", api, "--function", fx.user_function()), env,
+                          cwd=work)
+                    tool, aws = bench_alternating(
+                        secure_api(emu.endpoint, "verify", "--api-id", api),
+                        aws_cli(emu.endpoint, "apigatewayv2", "get-routes", "--api-id", api), env, a.runs, cwd=work,
+                        label="verify (one API)")
+                finally:
+                    shutil.rmtree(work, ignore_errors=True)
+                r = median(tool) / median(aws)
+                rows.append(("verify, one Amplify API", "secure-api verify", median(tool),
+                             "aws apigatewayv2 get-routes (one call)", median(aws), f"{r:.2f}× ({median(tool):.2f} s)",
+                             "≤ 0.5 s", median(tool) <= 0.5))
 
         if "d" in only:
             work = tempfile.mkdtemp(prefix="secure-api-bench-")

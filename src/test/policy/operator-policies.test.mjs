@@ -216,7 +216,7 @@ test('each call becomes the IAM request AWS evaluates: action, ARN (per partitio
     one({ call: 'CloudWatchLogs.StartQuery', ids: { logGroupName: '/aws/lambda/secure-api-authorizer-q1' } }, aws).map((r) => r.resource),
     [`arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/lambda/secure-api-authorizer-q1`, `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/lambda/secure-api-authorizer-q1:*`],
   );
-  assert.deepEqual(one({ call: 'Ec2.DescribeRegions' }, gov)[0], { action: 'ec2:DescribeRegions', resource: '*', context: {} });
+  assert.deepEqual(one({ call: 'Account.ListRegions' }, aws)[0], { action: 'account:ListRegions', resource: '*', context: {} });
   assert.deepEqual(
     one({ call: 'ApiGatewayV2.GetApis', regions: 'all' }, cn).map((r) => r.resource),
     ['arn:aws-cn:apigateway:cn-north-1::/apis', 'arn:aws-cn:apigateway:cn-northwest-1::/apis'],

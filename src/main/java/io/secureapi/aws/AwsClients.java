@@ -27,9 +27,9 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
+import software.amazon.awssdk.services.account.AccountClient;
 import software.amazon.awssdk.services.apigatewayv2.ApiGatewayV2Client;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
-import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
@@ -70,9 +70,10 @@ public final class AwsClients implements AutoCloseable {
             new Lazy<>(() -> configure(StsClient.builder()).build());
     private final Lazy<KmsClient> kms =
             new Lazy<>(() -> configure(KmsClient.builder()).build());
-    // scan --regions all only (DescribeRegions)
-    private final Lazy<Ec2Client> ec2 =
-            new Lazy<>(() -> configure(Ec2Client.builder()).build());
+    // scan --regions all in the aws partition only (ListRegions): the Account API's endpoint there is
+    // global, its rules pick it from any region of the partition
+    private final Lazy<AccountClient> account =
+            new Lazy<>(() -> configure(AccountClient.builder()).build());
     private final Lazy<CloudWatchLogsClient> logs =
             new Lazy<>(() -> configure(CloudWatchLogsClient.builder()).build());
 
@@ -151,8 +152,8 @@ public final class AwsClients implements AutoCloseable {
         return kms.get();
     }
 
-    public Ec2Client ec2() {
-        return ec2.get();
+    public AccountClient account() {
+        return account.get();
     }
 
     public CloudWatchLogsClient logs() {
@@ -216,7 +217,8 @@ public final class AwsClients implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Lazy<? extends AutoCloseable> c : List.of(apigw, restApis, lambda, secrets, iam, sts, kms, ec2, logs)) {
+        for (Lazy<? extends AutoCloseable> c :
+                List.of(apigw, restApis, lambda, secrets, iam, sts, kms, account, logs)) {
             c.ifBuilt(client -> {
                 try {
                     client.close();

@@ -115,7 +115,7 @@ public class AwsOptions {
         if (!io.secureapi.scan.Scan.known(r)) {
             throw ExitException.badInput(
                     "\"" + r + "\" is not an AWS region",
-                    "pass a region such as --region us-east-1 (aws ec2 describe-regions lists those of your account)");
+                    "pass a region such as --region us-east-1 (aws account list-regions lists those of your account)");
         }
         String endpoint = endpointUrl != null ? endpointUrl : env.get("AWS_ENDPOINT_URL");
         URI uri = null;

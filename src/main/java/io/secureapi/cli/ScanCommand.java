@@ -27,8 +27,12 @@ import picocli.CommandLine.Option;
             "(OPTIONS routes are CORS preflight, which browsers send without",
             "credentials, and are never counted), each route on a JWT, IAM or other",
             "Lambda authorizer, and whether secure-api protects the API (its",
-            "authorizer, or an entry of secure-api.json). Exit 1 while a public route",
-            "remains that --allow-public does not name.",
+            "authorizer, or an entry of secure-api.json). A stage without AutoDeploy is",
+            "judged by what it serves (its deployment), and a failed automatic",
+            "deployment is a finding. A region where AWS refuses the reads (an SCP's",
+            "deny, an opt-in region not enabled) is skipped with the reason. Exit 1",
+            "while a public route or a stage finding remains that --allow-public does",
+            "not name.",
             ""
         },
         footer = {
@@ -40,7 +44,8 @@ import picocli.CommandLine.Option;
             "      --output junit --report reports/scan.xml",
             "",
             "Exit codes: 0 no unexpected public route, 1 a public route remains,",
-            "2 bad input (unknown region, malformed --allow-public), 3 AWS refused or failed."
+            "2 bad input (unknown region, malformed --allow-public), 3 AWS refused or failed",
+            "(every region refused, or a failure other than a refusal)."
         })
 public class ScanCommand extends AwsCommand {
     @Override
@@ -55,7 +60,8 @@ public class ScanCommand extends AwsCommand {
             hideParamSyntax = true,
             description =
                     "Regions to scan (default: the current region). all: every region of the credentials' partition "
-                            + "the account has enabled (ec2:DescribeRegions); an opt-in region that is not enabled is skipped with a note.")
+                            + "the account has enabled (account:ListRegions; in aws-cn and aws-us-gov the SDK's list of the "
+                            + "partition); an opt-in region that is not enabled is skipped with a note.")
     List<String> regions = new ArrayList<>();
 
     @Option(

@@ -64,8 +64,17 @@ final class ScanReport {
                     .append(a.apiId())
                     .append(" (")
                     .append(a.region())
-                    .append(") answers without authorization on:\n");
+                    .append(
+                            a.publicRoutes().isEmpty()
+                                    ? ") has a stage that does not serve what its routes say:\n"
+                                    : ") answers without authorization on:\n");
             a.publicRoutes().forEach(k -> b.append("    - ").append(k).append('\n'));
+            a.stageFindings().forEach(f -> b.append("    ! ").append(f).append('\n'));
+            if (!a.stageFindings().isEmpty())
+                b.append("    stages: a stage without AutoDeploy serves its last deployment until deployed again"
+                        + " (secure-api setup --deploy-stages does it for a protected API); after a failed"
+                        + " automatic deployment, fix what the message names and redeploy\n");
+            if (a.publicRoutes().isEmpty()) continue;
             b.append("    fix: ")
                     .append(
                             a.protectedBySecureApi()
@@ -86,7 +95,11 @@ final class ScanReport {
         long failing = r.apis().stream().filter(a -> !a.ok()).count();
         String summary = r.publicRouteCount() + " public route" + (r.publicRouteCount() == 1 ? "" : "s") + " on "
                 + failing + " of " + r.apis().size() + " API" + (r.apis().size() == 1 ? "" : "s")
-                + " (OPTIONS routes not counted)";
+                + " (OPTIONS routes not counted)"
+                + (r.skipped().isEmpty()
+                        ? ""
+                        : "; " + r.skipped().size() + " region" + (r.skipped().size() == 1 ? "" : "s")
+                                + " skipped, not scanned");
         b.append(r.ok() ? style.green("OK: " + summary + ".") : style.red("FAILED: " + summary + "."))
                 .append('\n');
         return b.toString();
@@ -100,9 +113,11 @@ final class ScanReport {
     static String junit(Scan.Result r, Duration elapsed) {
         String time = VerifyReport.seconds(elapsed);
         long failures = r.apis().stream().filter(a -> !a.ok()).count();
-        int tests = r.apis().size();
-        StringBuilder b = VerifyReport.testsuites("secure-api scan", tests, failures, 0, time);
-        VerifyReport.testsuite(b, "secure-api scan", tests, failures, 0, time);
+        int tests = r.apis().size() + r.skipped().size();
+        StringBuilder b = VerifyReport.testsuites(
+                "secure-api scan", tests, failures, 0, r.skipped().size(), time);
+        VerifyReport.testsuite(
+                b, "secure-api scan", tests, failures, 0, r.skipped().size(), time);
         b.append("    <properties>\n");
         b.append("      <property name=\"regions\" value=\"")
                 .append(VerifyReport.attr(String.join(",", r.regions())))
@@ -130,13 +145,24 @@ final class ScanReport {
                         .append("</system-out>\n    </testcase>\n");
             } else {
                 String msg = a.publicRoutes().size() + " public route"
-                        + (a.publicRoutes().size() == 1 ? "" : "s") + ": " + String.join(", ", a.publicRoutes());
+                        + (a.publicRoutes().size() == 1 ? "" : "s") + ": " + String.join(", ", a.publicRoutes())
+                        + (a.stageFindings().isEmpty() ? "" : "; " + String.join("; ", a.stageFindings()));
                 b.append(">\n      <failure message=\"")
                         .append(VerifyReport.attr(msg))
                         .append("\" type=\"scan.public-routes\">")
                         .append(VerifyReport.text(msg + "\n" + info))
                         .append("</failure>\n    </testcase>\n");
             }
+        }
+        // a region that could not be read is a skipped test case: visible in CI, not a failure
+        for (Scan.Skipped s : r.skipped()) {
+            b.append("    <testcase classname=\"secure-api.scan.")
+                    .append(VerifyReport.attr(s.region()))
+                    .append("\" name=\"region ")
+                    .append(VerifyReport.attr(s.region()))
+                    .append("\" time=\"0\">\n      <skipped message=\"")
+                    .append(VerifyReport.attr(s.reason()))
+                    .append("\"/>\n    </testcase>\n");
         }
         b.append("  </testsuite>\n</testsuites>\n");
         return b.toString();

@@ -11,6 +11,7 @@ import io.secureapi.model.Plan;
 import io.secureapi.pieces.StagesPiece;
 import io.secureapi.pieces.Wiring;
 import io.secureapi.support.Names;
+import io.secureapi.support.Waits;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -174,14 +175,41 @@ public class SetupCommand extends AwsCommand {
     protected int run() {
         Target target = target();
         keys.checkKeyOut();
+        java.util.concurrent.atomic.LongAdder waited = Waits.start();
+        long t0 = System.nanoTime();
         Setup setup = Setup.read(
                 target,
                 Setup.options(deployStages, logRetentionDays, forwardKeyName, accessLogs),
                 aws(),
                 progress(),
                 config().orElse(null));
+        long t1 = System.nanoTime();
         Plan plan = setup.plan();
         fileAgreesWithAws(setup.wiring());
+        long t2 = System.nanoTime();
+        try {
+            return applyPlanned(target, setup, plan);
+        } finally {
+            if (output().verbose) phases(t1 - t0, t2 - t1, System.nanoTime() - t2, waited.sum());
+        }
+    }
+
+    /**
+     * --verbose: where the time went. read: every read before the plan (concurrent chains); plan:
+     * offline; apply: the writes, their read-backs and the config; wait: the part of read and apply
+     * spent waiting on AWS (bounded backoff, Lambda's waiters).
+     */
+    private void phases(long read, long plan, long apply, long wait) {
+        err().printf(
+                        java.util.Locale.ROOT,
+                        "secure-api: phases: read %.2f s, plan %.2f s, apply %.2f s, wait %.2f s (inside read and apply)%n",
+                        read / 1e9,
+                        plan / 1e9,
+                        apply / 1e9,
+                        wait / 1e9);
+    }
+
+    private int applyPlanned(Target target, Setup setup, Plan plan) {
         if (noNewKey) refuseNewKey(plan, target);
         printPlan("Plan for API " + target.apiId() + " (" + target.region() + ")", plan, dryRun.on);
         warnPublicCatchAll(setup.wiring());

@@ -66,14 +66,24 @@ final class VerifyReport {
 
     /** The XML declaration and the opening {@code <testsuites>} element every report starts with. */
     static StringBuilder testsuites(String name, long tests, long failures, long errors, String time) {
+        return testsuites(name, tests, failures, errors, 0, time);
+    }
+
+    /** The same, with test cases skipped (scan: regions that could not be read). */
+    static StringBuilder testsuites(String name, long tests, long failures, long errors, long skipped, String time) {
         StringBuilder b = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        open(b, "", "testsuites", name, tests, failures, errors, time, null);
+        open(b, "", "testsuites", name, tests, failures, errors, skipped, time, null);
         return b;
     }
 
     /** The opening {@code <testsuite>} element of one suite, stamped now. */
     static void testsuite(StringBuilder b, String name, long tests, long failures, long errors, String time) {
-        open(b, "  ", "testsuite", name, tests, failures, errors, time, stamp());
+        testsuite(b, name, tests, failures, errors, 0, time);
+    }
+
+    static void testsuite(
+            StringBuilder b, String name, long tests, long failures, long errors, long skipped, String time) {
+        open(b, "  ", "testsuite", name, tests, failures, errors, skipped, time, stamp());
     }
 
     /** One opening element with JUnit's counts; {@code timestamp} only on a suite. */
@@ -85,6 +95,7 @@ final class VerifyReport {
             long tests,
             long failures,
             long errors,
+            long skipped,
             String time,
             String timestamp) {
         b.append(indent)
@@ -98,7 +109,9 @@ final class VerifyReport {
                 .append(failures)
                 .append("\" errors=\"")
                 .append(errors)
-                .append("\" skipped=\"0\" time=\"")
+                .append("\" skipped=\"")
+                .append(skipped)
+                .append("\" time=\"")
                 .append(time);
         if (timestamp != null) b.append("\" timestamp=\"").append(timestamp);
         b.append("\">\n");

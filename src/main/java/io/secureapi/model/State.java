@@ -29,8 +29,33 @@ public final class State {
         public static final Authorization NONE = new Authorization("NONE", null, List.of());
     }
 
-    /** A stage: with AutoDeploy off it serves its deployment (deploymentId; null when it has none). */
-    public record Stage(String name, boolean autoDeploy, String deploymentId) {}
+    /**
+     * A stage: with AutoDeploy off it serves its deployment (deploymentId; null when it has none).
+     * {@code lastDeploymentStatusMessage}: how its last automatic deployment went (AutoDeploy stages
+     * only; null when AWS gives none).
+     */
+    public record Stage(String name, boolean autoDeploy, String deploymentId, String lastDeploymentStatusMessage) {
+        public Stage(String name, boolean autoDeploy, String deploymentId) {
+            this(name, autoDeploy, deploymentId, null);
+        }
+
+        /**
+         * What AWS says after a successful automatic deployment of this stage's current deployment
+         * (the get-stages example: "Successfully deployed stage with deployment ID 'dty748'",
+         * https://docs.aws.amazon.com/cli/latest/reference/apigatewayv2/get-stages.html).
+         */
+        public String deployedMessage() {
+            return "Successfully deployed stage with deployment ID '" + deploymentId + "'";
+        }
+
+        /** An AutoDeploy stage whose last automatic deployment did not succeed for its current deployment. */
+        public boolean autoDeployFailed() {
+            return autoDeploy
+                    && lastDeploymentStatusMessage != null
+                    && !lastDeploymentStatusMessage.isBlank()
+                    && !lastDeploymentStatusMessage.strip().equals(deployedMessage());
+        }
+    }
 
     public record Authorizer(
             String id,

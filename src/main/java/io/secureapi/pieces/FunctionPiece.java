@@ -14,6 +14,7 @@ import io.secureapi.support.Backoff;
 import io.secureapi.support.BundledAuthorizer;
 import io.secureapi.support.LambdaRuntimes;
 import io.secureapi.support.Names;
+import io.secureapi.support.Waits;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -290,7 +291,7 @@ public final class FunctionPiece implements Piece {
         run(
                 "waiting for Lambda function " + name + " to become Active",
                 w.region(),
-                () -> w.aws.lambda().waiter().waitUntilFunctionActiveV2(r -> r.functionName(name)));
+                () -> Waits.timed(() -> w.aws.lambda().waiter().waitUntilFunctionActiveV2(r -> r.functionName(name))));
         return created;
     }
 
@@ -298,7 +299,7 @@ public final class FunctionPiece implements Piece {
         run(
                 "waiting for Lambda function " + name + " to finish updating",
                 w.region(),
-                () -> w.aws.lambda().waiter().waitUntilFunctionUpdatedV2(r -> r.functionName(name)));
+                () -> Waits.timed(() -> w.aws.lambda().waiter().waitUntilFunctionUpdatedV2(r -> r.functionName(name))));
     }
 
     // teardown

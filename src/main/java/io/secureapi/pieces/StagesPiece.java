@@ -3,6 +3,7 @@ package io.secureapi.pieces;
 import static io.secureapi.aws.AwsCall.call;
 import static io.secureapi.aws.AwsCall.ifFound;
 
+import io.secureapi.aws.AwsClients;
 import io.secureapi.error.ExitException;
 import io.secureapi.model.Change;
 import io.secureapi.model.Check;
@@ -25,6 +26,7 @@ import java.util.stream.Collectors;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.apigatewayv2.model.CreateDeploymentResponse;
 import software.amazon.awssdk.services.apigatewayv2.model.DeploymentStatus;
+import software.amazon.awssdk.services.apigatewayv2.model.GetDeploymentResponse;
 import software.amazon.awssdk.services.apigatewayv2.model.GetStagesResponse;
 import software.amazon.awssdk.services.apigatewayv2.model.NotFoundException;
 
@@ -146,8 +148,14 @@ public final class StagesPiece implements Piece {
                         GetStagesResponse::items,
                         GetStagesResponse::nextToken)
                 .stream()
-                .map(s -> new State.Stage(s.stageName(), Boolean.TRUE.equals(s.autoDeploy()), s.deploymentId()))
+                .map(StagesPiece::stage)
                 .toList();
+    }
+
+    /** A stage as read, with how its last automatic deployment went (Stage.LastDeploymentStatusMessage). */
+    public static State.Stage stage(software.amazon.awssdk.services.apigatewayv2.model.Stage s) {
+        return new State.Stage(
+                s.stageName(), Boolean.TRUE.equals(s.autoDeploy()), s.deploymentId(), s.lastDeploymentStatusMessage());
     }
 
     /**
@@ -156,12 +164,17 @@ public final class StagesPiece implements Piece {
      * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-export.html); empty when the stage has none.
      */
     static Optional<Deployed> deployed(Wiring w, String stage) {
+        return deployed(w.aws, w.apiId(), stage);
+    }
+
+    /** The same for any API (scan reads APIs it has no wiring for). */
+    public static Optional<Deployed> deployed(AwsClients aws, String apiId, String stage) {
         Optional<String> export = ifFound(
-                "exporting what stage " + stage + " of API " + w.apiId() + " serves",
-                w.region(),
+                "exporting what stage " + stage + " of API " + apiId + " serves",
+                aws.region(),
                 NotFoundException.class,
-                () -> w.aws.apigateway()
-                        .exportApi(r -> r.apiId(w.apiId())
+                () -> aws.apigateway()
+                        .exportApi(r -> r.apiId(apiId)
                                 .specification("OAS30")
                                 .outputType("JSON")
                                 .stageName(stage)
@@ -175,7 +188,7 @@ public final class StagesPiece implements Piece {
         } catch (IllegalArgumentException | ClassCastException e) {
             throw new ExitException(
                     ExitException.AWS,
-                    "exporting what stage " + stage + " of API " + w.apiId() + " serves (" + w.region()
+                    "exporting what stage " + stage + " of API " + apiId + " serves (" + aws.region()
                             + "): ExportApi answered something that is not an OpenAPI JSON document",
                     "run it again with --verbose for details",
                     e);
@@ -266,6 +279,11 @@ public final class StagesPiece implements Piece {
         return out;
     }
 
+    private static String oneLine(String s) {
+        String line = s.replaceAll("\\s+", " ").strip();
+        return line.length() > 300 ? line.substring(0, 300) + "…" : line;
+    }
+
     private static String quote(List<String> keys) {
         String s = keys.stream().limit(5).map(k -> "\"" + k + "\"").collect(Collectors.joining(", "));
         return keys.size() > 5 ? s + " and " + (keys.size() - 5) + " more" : s;
@@ -308,23 +326,56 @@ public final class StagesPiece implements Piece {
     private static Snapshot deploy(Wiring w, Deployment d, String description) {
         w.progress.say("deploy stage " + d.stage() + " of API " + w.apiId());
         CreateDeploymentResponse r = createDeployment(w, d.stage(), description);
-        if (r.deploymentStatus() == DeploymentStatus.FAILED) {
-            throw new ExitException(
-                    ExitException.AWS,
-                    "deploying stage " + d.stage() + " of API " + w.apiId() + " (" + w.region()
-                            + "): deployment " + r.deploymentId() + " failed"
-                            + (r.deploymentStatusMessage() == null
-                                    ? ""
-                                    : ": " + r.deploymentStatusMessage().replaceAll("\\s+", " ")),
-                    "fix what the message names, then run it again; reruns are safe",
-                    null);
-        }
+        settle(w, d.stage(), r.deploymentId(), r.deploymentStatus(), r.deploymentStatusMessage());
         return w.snapshot()
                 .with(b -> b.stages = b.stages.stream()
                         .map(s -> s.name().equals(d.stage())
                                 ? new State.Stage(s.name(), s.autoDeploy(), r.deploymentId())
                                 : s)
                         .toList());
+    }
+
+    /**
+     * How long a deployment may stay PENDING: AWS documents no bound; terraform-provider-aws waits
+     * five minutes (internal/service/apigatewayv2 waiter, DeploymentDeployedTimeout).
+     */
+    static final Duration DEPLOYMENT_TIMEOUT = Duration.ofMinutes(5);
+
+    /**
+     * A deployment answers PENDING, FAILED or DEPLOYED
+     * (https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-deployments-deploymentid.html):
+     * polled with GetDeployment, bounded backoff, until it leaves PENDING; FAILED is an error that quotes
+     * AWS's DeploymentStatusMessage.
+     */
+    private static void settle(Wiring w, String stage, String id, DeploymentStatus status, String message) {
+        String doing = "deploying stage " + stage + " of API " + w.apiId();
+        Backoff backoff = new Backoff(DEPLOYMENT_TIMEOUT, Duration.ofMillis(200), Duration.ofSeconds(5));
+        while (status == DeploymentStatus.PENDING) {
+            if (!backoff.retry(w.progress, "deployment " + id + " of stage " + stage + " is PENDING, waiting")) {
+                throw new ExitException(
+                        Thread.currentThread().isInterrupted() ? ExitException.FAILED : ExitException.AWS,
+                        doing + " (" + w.region() + "): deployment " + id + " still PENDING after "
+                                + DEPLOYMENT_TIMEOUT.toMinutes() + " minutes",
+                        "check it with aws apigatewayv2 get-deployment --api-id " + w.apiId() + " --deployment-id " + id
+                                + ", then run it again; reruns are safe",
+                        null);
+            }
+            GetDeploymentResponse g = call(
+                    "reading deployment " + id + " of API " + w.apiId(),
+                    w.region(),
+                    () -> w.aws.apigateway()
+                            .getDeployment(q -> q.apiId(w.apiId()).deploymentId(id)));
+            status = g.deploymentStatus();
+            message = g.deploymentStatusMessage();
+        }
+        if (status == DeploymentStatus.FAILED) {
+            throw new ExitException(
+                    ExitException.AWS,
+                    doing + " (" + w.region() + "): deployment " + id + " failed"
+                            + (message == null ? "" : ": " + message.replaceAll("\\s+", " ")),
+                    "fix what the message names, then run it again; reruns are safe",
+                    null);
+        }
     }
 
     private static CreateDeploymentResponse createDeployment(Wiring w, String stage, String description) {
@@ -406,8 +457,30 @@ public final class StagesPiece implements Piece {
     @Override
     public List<Check> check(Wiring w, Check.Options o) {
         List<State.Stage> manual = manual(w);
-        if (manual.isEmpty()) return List.of();
+        List<State.Stage> autoFailed =
+                w.stages().stream().filter(State.Stage::autoDeployFailed).toList();
         String res = "API " + w.apiId() + " stages";
+        if (!autoFailed.isEmpty()) {
+            // an automatic deployment runs after the change and can fail: the stage keeps serving the one before
+            // (Stage.LastDeploymentStatusMessage, "Supported only for stages with autoDeploy enabled":
+            // https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-stages-stagename.html)
+            List<String> names = autoFailed.stream().map(State.Stage::name).toList();
+            return List.of(Check.fail(
+                            CHECK_ID,
+                            res,
+                            (names.size() == 1 ? "stage " : "stages ") + String.join(", ", names) + " of API "
+                                    + w.apiId() + " (AutoDeploy on): the last automatic deployment did not succeed,"
+                                    + " so the latest changes are not served: \""
+                                    + oneLine(autoFailed.get(0).lastDeploymentStatusMessage()) + "\"",
+                            "fix what the message names, then redeploy: aws apigatewayv2 create-deployment --api-id "
+                                    + w.apiId() + " --stage-name " + names.get(0))
+                    .withDetails(autoFailed.stream()
+                            .map(s -> "stage " + s.name() + " serves deployment " + s.deploymentId()
+                                    + "; LastDeploymentStatusMessage: \"" + oneLine(s.lastDeploymentStatusMessage())
+                                    + "\"")
+                            .toList()));
+        }
+        if (manual.isEmpty()) return List.of();
         List<String> protectedKeys = w.routes().stream()
                 .filter(r -> RoutesPiece.protectedByUs(w, r))
                 .map(State.Route::key)

@@ -3,7 +3,9 @@ package io.secureapi.scan;
 import io.secureapi.aws.AwsCall;
 import io.secureapi.aws.AwsClients;
 import io.secureapi.error.ExitException;
+import io.secureapi.model.State;
 import io.secureapi.pieces.HttpApi;
+import io.secureapi.pieces.StagesPiece;
 import io.secureapi.support.Backoff;
 import io.secureapi.support.Names;
 import io.secureapi.support.Progress;
@@ -13,6 +15,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -22,10 +25,11 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.RegionMetadata;
+import software.amazon.awssdk.services.account.model.ListRegionsResponse;
 import software.amazon.awssdk.services.apigatewayv2.model.GetApisResponse;
 import software.amazon.awssdk.services.apigatewayv2.model.GetAuthorizersResponse;
 import software.amazon.awssdk.services.apigatewayv2.model.GetRoutesResponse;
-import software.amazon.awssdk.services.ec2.model.DescribeRegionsResponse;
+import software.amazon.awssdk.services.apigatewayv2.model.GetStagesResponse;
 
 /**
  * scan: which HTTP APIs of the account answer without any authorization. Read-only. Regions and
@@ -55,16 +59,39 @@ public final class Scan {
             List<String> publicRoutes,
             List<String> allowedPublicRoutes,
             List<String> otherAuthorizerRoutes,
-            Map<String, String> otherAuthorizerTypes) {
+            Map<String, String> otherAuthorizerTypes,
+            List<String> stageFindings) {
         public ApiFinding {
             publicRoutes = List.copyOf(publicRoutes);
             allowedPublicRoutes = List.copyOf(allowedPublicRoutes);
             otherAuthorizerRoutes = List.copyOf(otherAuthorizerRoutes);
             otherAuthorizerTypes = Map.copyOf(otherAuthorizerTypes);
+            stageFindings = List.copyOf(stageFindings);
+        }
+
+        public ApiFinding(
+                String apiId,
+                String name,
+                String region,
+                boolean protectedBySecureApi,
+                List<String> publicRoutes,
+                List<String> allowedPublicRoutes,
+                List<String> otherAuthorizerRoutes,
+                Map<String, String> otherAuthorizerTypes) {
+            this(
+                    apiId,
+                    name,
+                    region,
+                    protectedBySecureApi,
+                    publicRoutes,
+                    allowedPublicRoutes,
+                    otherAuthorizerRoutes,
+                    otherAuthorizerTypes,
+                    List.of());
         }
 
         public boolean ok() {
-            return publicRoutes.isEmpty();
+            return publicRoutes.isEmpty() && stageFindings.isEmpty();
         }
     }
 
@@ -114,6 +141,7 @@ public final class Scan {
                 m.put("publicRoutes", answeringOpenly.stream().sorted().toList());
                 m.put("allowedPublicRoutes", a.allowedPublicRoutes());
                 m.put("otherAuthorizerRoutes", a.otherAuthorizerRoutes());
+                m.put("stageFindings", a.stageFindings());
                 list.add(m);
             }
             doc.put("apis", list);
@@ -130,6 +158,23 @@ public final class Scan {
     record AuthorizerRead(String id, String name, String type, String uri) {}
 
     /**
+     * A stage as read: {@code served} is what a stage without AutoDeploy serves, route key → the
+     * security schemes on it (null for an AutoDeploy stage, or one without a deployment).
+     */
+    record StageRead(State.Stage stage, Map<String, List<String>> served) {}
+
+    static ApiFinding judge(
+            String apiId,
+            String name,
+            String region,
+            List<RouteRead> routes,
+            List<AuthorizerRead> authorizers,
+            Set<Allowed> allowed,
+            List<Configured> configured) {
+        return judge(apiId, name, region, routes, authorizers, List.of(), allowed, configured);
+    }
+
+    /**
      * Judges one API's routes, offline. A route is secure-api's when it is CUSTOM on an authorizer
      * secure-api makes (the configured name, the default name, or one calling the bundled function).
      */
@@ -139,6 +184,7 @@ public final class Scan {
             String region,
             List<RouteRead> routes,
             List<AuthorizerRead> authorizers,
+            List<StageRead> stages,
             Set<Allowed> allowed,
             List<Configured> configured) {
         Configured entry = configured.stream()
@@ -171,7 +217,40 @@ public final class Scan {
                     r.key(),
                     type.equals("CUSTOM") ? "CUSTOM (" + (a == null ? r.authorizerId() : a.name()) + ")" : type);
         }
-        return new ApiFinding(apiId, name, region, ours || entry != null, open, allowedOpen, other, otherTypes);
+        // What a stage without AutoDeploy serves is its deployment, whatever the routes say now: a route
+        // without security there answers openly on that stage
+        // (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-stages.html)
+        List<String> stageFindings = new ArrayList<>();
+        for (StageRead s : stages) {
+            State.Stage st = s.stage();
+            if (st.autoDeployFailed()) {
+                stageFindings.add("stage " + st.name() + " (AutoDeploy on): the last automatic deployment did not"
+                        + " succeed, it still serves deployment " + st.deploymentId() + ": \""
+                        + st.lastDeploymentStatusMessage()
+                                .replaceAll("\\s+", " ")
+                                .strip() + "\"");
+            }
+            if (s.served() == null) continue;
+            List<String> servedOpen = new ArrayList<>();
+            for (Map.Entry<String, List<String>> e : new java.util.TreeMap<>(s.served()).entrySet()) {
+                String key = e.getKey();
+                if (!e.getValue().isEmpty() || key.startsWith("OPTIONS ")) continue;
+                if (allowed.contains(new Allowed(apiId, key))) {
+                    if (!allowedOpen.contains(key)) allowedOpen.add(key);
+                    continue;
+                }
+                servedOpen.add(key);
+                if (!open.contains(key)) open.add(key);
+            }
+            if (!servedOpen.isEmpty()) {
+                stageFindings.add("stage " + st.name() + " (AutoDeploy off) serves deployment " + st.deploymentId()
+                        + " with " + String.join(", ", servedOpen) + " public, whatever the routes say now");
+            }
+        }
+        open.sort(Comparator.naturalOrder());
+        allowedOpen.sort(Comparator.naturalOrder());
+        return new ApiFinding(
+                apiId, name, region, ours || entry != null, open, allowedOpen, other, otherTypes, stageFindings);
     }
 
     private static boolean secureApis(AuthorizerRead a, Configured entry) {
@@ -199,31 +278,55 @@ public final class Scan {
     }
 
     /**
-     * The regions of the caller's partition the account has enabled. A region that needs opting in
-     * and is not enabled is skipped with a note.
-     * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeRegions.html (AllRegions, OptInStatus)
+     * The regions of the caller's partition the account has enabled. In the aws partition the
+     * Account API's ListRegions says so, with each region's opt-in status
+     * (https://docs.aws.amazon.com/accounts/latest/reference/API_ListRegions.html; statuses:
+     * https://docs.aws.amazon.com/accounts/latest/reference/API_Region.html): a region not ENABLED or
+     * ENABLED_BY_DEFAULT is skipped with a note. aws-cn and aws-us-gov have no opt-in regions
+     * (https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-regions.html), and the
+     * Account API has no endpoint in aws-us-gov: there the SDK's own list of the partition's
+     * regions is used, without a call.
      */
     public static Map.Entry<List<String>, List<Skipped>> enabledRegions(AwsClients home, Progress progress) {
         String partition = partitionOf(home.region());
-        DescribeRegionsResponse r = throttled(
-                progress,
-                "listing the regions",
-                () -> AwsCall.call(
-                        "listing the account's regions (ec2:DescribeRegions)",
-                        home.region(),
-                        () -> home.ec2().describeRegions(q -> q.allRegions(true))));
+        if (!partition.equals("aws")) return Map.entry(partitionRegions(partition), List.of());
+        List<software.amazon.awssdk.services.account.model.Region> listed = HttpApi.pages(
+                t -> throttled(
+                        progress,
+                        "listing the regions",
+                        () -> AwsCall.call(
+                                "listing the account's regions (account:ListRegions)",
+                                home.region(),
+                                () -> home.account()
+                                        .listRegions(q -> q.maxResults(50).nextToken(t)))),
+                ListRegionsResponse::regions,
+                ListRegionsResponse::nextToken);
         List<String> on = new ArrayList<>();
         List<Skipped> off = new ArrayList<>();
-        r.regions().stream()
-                .sorted(Comparator.comparing(software.amazon.awssdk.services.ec2.model.Region::regionName))
+        listed.stream()
+                .sorted(Comparator.comparing(software.amazon.awssdk.services.account.model.Region::regionName))
                 .forEach(x -> {
                     if (!partitionOf(x.regionName()).equals(partition)) return;
-                    String status = x.optInStatus() == null ? "opt-in-not-required" : x.optInStatus();
-                    if (status.equals("not-opted-in"))
-                        off.add(new Skipped(x.regionName(), "opt-in region not enabled for this account"));
-                    else on.add(x.regionName());
+                    String status =
+                            x.regionOptStatusAsString() == null ? "ENABLED_BY_DEFAULT" : x.regionOptStatusAsString();
+                    if (status.equals("ENABLED") || status.equals("ENABLED_BY_DEFAULT")) on.add(x.regionName());
+                    else
+                        off.add(new Skipped(
+                                x.regionName(),
+                                "opt-in region not enabled for this account (ListRegions: " + status + ")"));
                 });
         return Map.entry(on, off);
+    }
+
+    /** The regions this SDK knows in a partition, without the global and FIPS pseudo-regions. */
+    static List<String> partitionRegions(String partition) {
+        return Region.regions().stream()
+                .filter(r -> !r.isGlobalRegion())
+                .map(Region::id)
+                .filter(id ->
+                        id.matches("[a-z]{2}(-[a-z]+)+-\\d+") && partitionOf(id).equals(partition))
+                .sorted()
+                .toList();
     }
 
     /** Reads every HTTP API of the given regions (one client set per region, from {@code clients}) and judges it. */
@@ -258,20 +361,34 @@ public final class Scan {
                         }));
             }
             List<ApiFinding> found = new ArrayList<>();
-            for (CompletableFuture<List<ApiFinding>> f : perRegion) {
+            List<String> read = new ArrayList<>();
+            List<Skipped> refused = new ArrayList<>(skipped);
+            ExitException firstRefusal = null;
+            for (int i = 0; i < perRegion.size(); i++) {
                 try {
-                    found.addAll(f.join());
+                    found.addAll(perRegion.get(i).join());
+                    read.add(regions.get(i));
                 } catch (CompletionException e) {
                     Throwable c = e.getCause();
                     while (c instanceof CompletionException && c.getCause() != null) c = c.getCause();
+                    Optional<String> reason = c instanceof ExitException x ? refusal(x) : Optional.empty();
+                    if (reason.isPresent()) {
+                        // an SCP, a permissions boundary or a region not enabled: this region only
+                        refused.add(new Skipped(regions.get(i), reason.get()));
+                        if (firstRefusal == null) firstRefusal = (ExitException) c;
+                        continue;
+                    }
                     if (c instanceof RuntimeException re) throw re;
                     throw e;
                 }
             }
+            // nothing could be read at all: that is not a scan, it is a refusal
+            if (read.isEmpty() && firstRefusal != null) throw firstRefusal;
             found.sort(Comparator.comparing(ApiFinding::region)
                     .thenComparing(ApiFinding::name, Comparator.nullsFirst(Comparator.naturalOrder()))
                     .thenComparing(ApiFinding::apiId));
-            return new Result(regions, skipped, found);
+            refused.sort(Comparator.comparing(Skipped::region));
+            return new Result(read, refused, found);
         } finally {
             pool.shutdownNow();
         }
@@ -344,7 +461,65 @@ public final class Scan {
                         .map(a -> new AuthorizerRead(
                                 a.authorizerId(), a.name(), a.authorizerTypeAsString(), a.authorizerUri()))
                         .toList();
-        return judge(apiId, name, aws.region(), routes, authorizers, allowed, configured);
+        List<StageRead> stages = HttpApi.pages(
+                        t -> throttled(
+                                progress,
+                                "listing the stages of API " + apiId,
+                                () -> AwsCall.call(
+                                        "listing the stages of API " + apiId,
+                                        aws.region(),
+                                        () -> aws.apigateway()
+                                                .getStages(r -> r.apiId(apiId)
+                                                        .maxResults(PAGE_SIZE)
+                                                        .nextToken(t)))),
+                        GetStagesResponse::items,
+                        GetStagesResponse::nextToken)
+                .stream()
+                .map(StagesPiece::stage)
+                .map(st -> st.autoDeploy() || st.deploymentId() == null
+                        ? new StageRead(st, null)
+                        : new StageRead(
+                                st,
+                                throttled(
+                                                progress,
+                                                "exporting what stage " + st.name() + " of API " + apiId + " serves",
+                                                () -> StagesPiece.deployed(aws, apiId, st.name()))
+                                        .map(StagesPiece.Deployed::routes)
+                                        .orElse(null)))
+                .toList();
+        return judge(apiId, name, aws.region(), routes, authorizers, stages, allowed, configured);
+    }
+
+    /**
+     * Why a region could not be read when AWS refused it there rather than failed: AccessDenied
+     * (an explicit deny of a service control policy says so in its message, e.g. the Control Tower
+     * region deny:
+     * https://docs.aws.amazon.com/controltower/latest/userguide/primary-region-deny-policy.html), an
+     * opt-in region that is not enabled (OptInRequired, or credentials the region does not
+     * recognise: https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-regions.html).
+     * Empty for anything else (throttling past retries, a server error, the network).
+     */
+    static Optional<String> refusal(ExitException e) {
+        if (!(e.getCause() instanceof software.amazon.awssdk.awscore.exception.AwsServiceException s)
+                || s.awsErrorDetails() == null
+                || s.awsErrorDetails().errorCode() == null) return Optional.empty();
+        String code = s.awsErrorDetails().errorCode();
+        boolean denied = code.startsWith("AccessDenied")
+                || code.equals("UnauthorizedOperation")
+                || code.equals("AuthorizationError");
+        boolean notEnabled = code.equals("OptInRequired")
+                || code.equals("UnrecognizedClientException")
+                || code.equals("InvalidClientTokenId")
+                || code.equals("AuthFailure");
+        if (!denied && !notEnabled) return Optional.empty();
+        String message = s.awsErrorDetails().errorMessage() == null
+                ? ""
+                : s.awsErrorDetails().errorMessage().replaceAll("\\s+", " ").strip();
+        if (message.length() > 240) message = message.substring(0, 240) + "…";
+        String what = e.getMessage() == null ? "" : e.getMessage().replaceAll(" \\(.*", "");
+        return Optional.of(
+                (denied ? "access denied" : "the region refused the credentials (an opt-in region not enabled?)")
+                        + " while " + what + ": " + code + (message.isEmpty() ? "" : " — " + message));
     }
 
     /** Credentials refused in one region only: that region may be an opt-in one the account has not enabled. */

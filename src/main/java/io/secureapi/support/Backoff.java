@@ -77,6 +77,7 @@ public final class Backoff {
                 + " ms)…");
         try {
             clock.sleep(Duration.ofMillis(delayMillis));
+            Waits.add(delayMillis * 1_000_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;

@@ -54,6 +54,26 @@ public final class LocalAws {
         }
     }
 
+    /** POSTs a JSON document to one of the emulator's test-only endpoints (/_secure_api/…); fails unless 200. */
+    public static void post(String path, String json) {
+        try {
+            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient()
+                    .send(
+                            java.net.http.HttpRequest.newBuilder(java.net.URI.create(endpoint() + path))
+                                    .header("Content-Type", "application/json")
+                                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(json))
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200)
+                throw new IllegalStateException(path + " answered " + r.statusCode() + ": " + r.body());
+        } catch (IOException e) {
+            throw new IllegalStateException(path, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(path, e);
+        }
+    }
+
     public static Path projectRoot() {
         Path p = new File("").getAbsoluteFile().toPath();
         while (p != null && !p.resolve("pom.xml").toFile().exists()) p = p.getParent();

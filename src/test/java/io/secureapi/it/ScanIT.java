@@ -1,5 +1,6 @@
 package io.secureapi.it;
 
+import static io.secureapi.it.FaultProxy.Fault.ACCESS_DENIED;
 import static io.secureapi.it.FaultProxy.Fault.THROTTLE;
 import static io.secureapi.it.FaultProxy.rest;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -78,6 +79,7 @@ class ScanIT {
                             "region",
                             "protectedBySecureApi",
                             "publicRoutes",
+                            "stageFindings",
                             "allowedPublicRoutes",
                             "otherAuthorizerRoutes");
             byId.put((String) a.get("apiId"), a);
@@ -229,9 +231,12 @@ class ScanIT {
     void scan_allRegions_skipsOptInRegionsNotEnabled_andStaysInThePartition() throws Exception {
         String region = "eu-south-1";
         String open = amplifyApi(apigw(region));
+        // opt-in regions the account enabled (Account ListRegions: ENABLED); ap-east-1 stays DISABLED
+        for (String optedIn : List.of(region, "af-south-1"))
+            LocalAws.post("/_secure_api/regions", "{\"regionName\":\"" + optedIn + "\",\"status\":\"ENABLED\"}");
         Run run = scan(LocalAws.endpoint(), "--regions", "all", "--region", region, "--output", "json");
         assertThat(run.exitCode).as(run.toString()).isEqualTo(1);
-        assertThat(run.operations).contains("Ec2.DescribeRegions");
+        assertThat(run.operations).contains("Account.ListRegions").noneMatch(o -> o.startsWith("Ec2."));
         assertThat(run.writes()).isEmpty();
         Map<String, Object> doc = JsonText.parseObject(run.out);
         @SuppressWarnings("unchecked")
@@ -285,5 +290,148 @@ class ScanIT {
             assertThat(apis.keySet()).containsExactlyInAnyOrderElementsOf(ids);
             apis.values().forEach(a -> assertThat(a).containsEntry("publicRoutes", List.of("$default")));
         }
+    }
+
+    /** Requests signed for one region (the credential scope of SigV4 names it). */
+    static java.util.function.Predicate<FaultProxy.Request> signedFor(String region) {
+        return r -> r.headers().getOrDefault("authorization", "").contains("/" + region + "/");
+    }
+
+    @Test
+    void scan_accessDeniedInOneRegion_skipsThatRegionWithTheReason_andScansTheOthers_exit3OnlyWhenNoneCanBeRead()
+            throws Exception {
+        String denied = "eu-north-1";
+        String open = "ca-central-1";
+        String hidden = amplifyApi(apigw(denied));
+        String seen = amplifyApi(apigw(open));
+        try (FaultProxy proxy = FaultProxy.start(LocalAws.endpoint())) {
+            // an SCP denying apigateway:* in one region, as Control Tower's region deny does
+            proxy.fail(signedFor(denied), ACCESS_DENIED, -1);
+            String both = denied + "," + open;
+            Run run = scan(proxy.endpoint(), "--regions", both, "--region", open, "--output", "json");
+            assertThat(run.exitCode).as(run.toString()).isEqualTo(1); // the other region's public $default
+            Map<String, Object> doc = JsonText.parseObject(run.out);
+            assertThat(doc.get("regions")).isEqualTo(List.of(open));
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> skipped = (List<Map<String, Object>>) doc.get("skippedRegions");
+            assertThat(skipped).hasSize(1);
+            assertThat(skipped.get(0)).containsEntry("region", denied);
+            assertThat((String) skipped.get(0).get("reason"))
+                    .contains("access denied", "AccessDeniedException", "not authorized");
+            assertThat(apis(doc)).containsKey(seen).doesNotContainKey(hidden);
+
+            Run text = scan(proxy.endpoint(), "--regions", both, "--region", open);
+            assertThat(text.exitCode).as(text.toString()).isEqualTo(1);
+            assertThat(text.out)
+                    .contains("skipped " + denied + ": access denied")
+                    .contains("1 region skipped");
+
+            Path xml = dir.resolve("reports/skipped.xml");
+            Run junit = scan(
+                    proxy.endpoint(),
+                    "--regions",
+                    both,
+                    "--region",
+                    open,
+                    "--output",
+                    "junit",
+                    "--report",
+                    xml.toString());
+            assertThat(junit.exitCode).as(junit.toString()).isEqualTo(1);
+            var dom = DocumentBuilderFactory.newInstance()
+                    .newDocumentBuilder()
+                    .parse(new ByteArrayInputStream(Files.readString(xml).getBytes(StandardCharsets.UTF_8)));
+            Element suite = (Element) dom.getElementsByTagName("testsuite").item(0);
+            assertThat(suite.getAttribute("skipped")).isEqualTo("1");
+            NodeList skips = dom.getElementsByTagName("skipped");
+            assertThat(skips.getLength()).isEqualTo(1);
+            Element testcase = (Element) skips.item(0).getParentNode();
+            assertThat(testcase.getAttribute("name")).isEqualTo("region " + denied);
+            assertThat(((Element) skips.item(0)).getAttribute("message")).contains("AccessDeniedException");
+
+            // nothing readable at all: AWS refused the scan, exit 3
+            Run none = scan(proxy.endpoint(), "--regions", denied, "--region", open);
+            assertThat(none.exitCode).as(none.toString()).isEqualTo(3);
+            assertThat(none.err).contains("error: ").contains("AccessDenied");
+        }
+    }
+
+    @Test
+    void scan_stageWithoutAutoDeploy_servingAPublicDeployment_isPublic_whateverTheRoutesSayNow() {
+        String region = "us-west-1";
+        ApiGatewayV2Client c = apigw(region);
+        String api = c.createApi(
+                        r -> r.name("served-" + UUID.randomUUID().toString().substring(0, 8))
+                                .protocolType(ProtocolType.HTTP))
+                .apiId();
+        String route = c.createRoute(r -> r.apiId(api).routeKey("GET /orders")).routeId();
+        String publicRelease =
+                c.createDeployment(r -> r.apiId(api).description("release 1")).deploymentId();
+        c.createStage(r -> r.apiId(api).stageName("prod").autoDeploy(false).deploymentId(publicRelease));
+        // the routes now say JWT, but prod still serves release 1
+        String jwt = c.createAuthorizer(r -> r.apiId(api)
+                        .name("cognito")
+                        .authorizerType(AuthorizerType.JWT)
+                        .identitySource("$request.header.Authorization")
+                        .jwtConfiguration(j -> j.audience("app").issuer("https://issuer.example.com")))
+                .authorizerId();
+        c.updateRoute(r -> r.apiId(api)
+                .routeId(route)
+                .authorizationType(AuthorizationType.JWT)
+                .authorizerId(jwt));
+
+        Run run = scan(LocalAws.endpoint(), "--region", region, "--output", "json");
+        assertThat(run.exitCode).as(run.toString()).isEqualTo(1);
+        assertThat(run.operations).contains("ApiGatewayV2.GetStages", "ApiGatewayV2.ExportApi");
+        assertThat(run.writes()).isEmpty();
+        Map<String, Object> a = apis(JsonText.parseObject(run.out)).get(api);
+        assertThat(a).containsEntry("publicRoutes", List.of("GET /orders"));
+        @SuppressWarnings("unchecked")
+        List<String> findings = (List<String>) a.get("stageFindings");
+        assertThat(findings).singleElement().asString().contains("stage prod", publicRelease, "GET /orders");
+
+        // deployed again: prod serves the JWT route, nothing public remains
+        String release2 =
+                c.createDeployment(r -> r.apiId(api).description("release 2")).deploymentId();
+        c.updateStage(r -> r.apiId(api).stageName("prod").deploymentId(release2));
+        Run after = scan(LocalAws.endpoint(), "--region", region, "--output", "json");
+        assertThat(after.exitCode).as(after.toString()).isZero();
+        assertThat(apis(JsonText.parseObject(after.out)).get(api)).containsEntry("stageFindings", List.of());
+    }
+
+    @Test
+    void scan_autoDeployStageWhoseLastDeploymentFailed_isAFinding_quotingAwsMessage() {
+        String region = "us-west-2";
+        ApiGatewayV2Client c = apigw(region);
+        String api = amplifyApi(c);
+        String route = c.getRoutes(r -> r.apiId(api)).items().stream()
+                .filter(r -> r.routeKey().equals("$default"))
+                .findFirst()
+                .orElseThrow()
+                .routeId();
+        String jwt = c.createAuthorizer(r -> r.apiId(api)
+                        .name("cognito")
+                        .authorizerType(AuthorizerType.JWT)
+                        .identitySource("$request.header.Authorization")
+                        .jwtConfiguration(j -> j.audience("app").issuer("https://issuer.example.com")))
+                .authorizerId();
+        // read once so the first automatic deployment settles, then make the next one fail
+        c.getStages(r -> r.apiId(api));
+        String message = "Unable to deploy API because no routes exist in this API (emulated failure)";
+        LocalAws.post("/_secure_api/fail-deployments", "{\"apiId\":\"" + api + "\",\"message\":\"" + message + "\"}");
+        c.updateRoute(r -> r.apiId(api)
+                .routeId(route)
+                .authorizationType(AuthorizationType.JWT)
+                .authorizerId(jwt));
+
+        Run run = scan(LocalAws.endpoint(), "--region", region, "--output", "json");
+        assertThat(run.exitCode).as(run.toString()).isEqualTo(1);
+        Map<String, Object> a = apis(JsonText.parseObject(run.out)).get(api);
+        // the $default route now says JWT, but the stage still serves the public one, and scan says why
+        @SuppressWarnings("unchecked")
+        List<String> findings = (List<String>) a.get("stageFindings");
+        assertThat(findings).singleElement().asString().contains("stage $default", message);
+        Run text = scan(LocalAws.endpoint(), "--region", region);
+        assertThat(text.out).contains(message);
     }
 }

@@ -169,11 +169,18 @@ class SetupIT {
         assertThat(second.out).contains("Nothing to change");
         assertThat(second.out).doesNotContain(keyFrom(first.out));
 
-        Run third = Run.cli(config(), "setup");
+        Run third = Run.cli(config(), "setup", "--verbose");
         assertThat(third.exitCode)
                 .as("from secure-api.json, no flags: " + third)
                 .isZero();
         assertThat(third.writes()).isEmpty();
+        // --verbose: where the time went, phase by phase, before the call count
+        assertThat(third.err)
+                .containsPattern(
+                        "secure-api: phases: read \\d+\\.\\d\\d s, plan \\d+\\.\\d\\d s, apply \\d+\\.\\d\\d s,"
+                                + " wait \\d+\\.\\d\\d s")
+                .contains("AWS calls");
+        assertThat(second.err).doesNotContain("phases:");
     }
 
     @Test

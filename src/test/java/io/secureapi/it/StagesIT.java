@@ -124,6 +124,10 @@ class StagesIT {
         List<String> writes = run.writes();
         assertThat(writes.get(writes.size() - 1)).isEqualTo("ApiGatewayV2.CreateDeployment");
         assertThat(writes.stream().filter(w -> w.endsWith(".CreateDeployment"))).hasSize(1);
+        // CreateDeployment answers PENDING: setup polls until DEPLOYED
+        assertThat(run.operations).contains("ApiGatewayV2.GetDeployment");
+        assertThat(run.operations.lastIndexOf("ApiGatewayV2.GetDeployment"))
+                .isGreaterThan(run.operations.lastIndexOf("ApiGatewayV2.CreateDeployment"));
         assertThat(deploymentOf(api, "prod")).isNotEqualTo(before);
         assertThat(served(api, "prod").get("$default")).containsExactly("secure-api-key");
         assertThat(served(api, "prod").get("OPTIONS /{proxy+}")).isEmpty();
@@ -161,6 +165,49 @@ class StagesIT {
         assertThat(Run.cli(config(), "setup", "--deploy-stages").exitCode).isZero();
         assertThat(served(api, "prod").get("$default")).containsExactly("secure-api-key");
         assertThat(Run.cli(config(), "verify").exitCode).isZero();
+    }
+
+    @Test
+    void setup_deploymentThatEndsFailed_isAClearError_quotingAws_andTheStageKeepsItsDeployment() {
+        String api = apiWithManualStage();
+        String before = deploymentOf(api, "prod");
+        String message = "Execution failed due to configuration error: invalid integration (emulated)";
+        aws.apigw.getStages(r -> r.apiId(api)); // the $default stage's first automatic deployment settles
+        // the next two deployments fail: $default's automatic one after the route change, and prod's
+        LocalAws.post(
+                "/_secure_api/fail-deployments",
+                "{\"apiId\":\"" + api + "\",\"message\":\"" + message + "\",\"count\":2}");
+
+        Run run = Run.cli(config(), "setup", "--api-id", api, "--deploy-stages");
+        assertThat(run.exitCode).as(run.toString()).isEqualTo(3);
+        String error =
+                run.err.lines().filter(l -> l.startsWith("error: ")).findFirst().orElseThrow();
+        assertThat(error).contains("stage prod", api, "failed", message);
+        assertThat(run.operations).contains("ApiGatewayV2.GetDeployment");
+        assertThat(deploymentOf(api, "prod")).isEqualTo(before);
+        assertThat(served(api, "prod").get("$default")).isEmpty();
+    }
+
+    @Test
+    void verify_autoDeployStageWhoseLastDeploymentFailed_failsStageDeployed_quotingAwsMessage() {
+        String api = aws.amplifyApi();
+        aws.apigw.getStages(r -> r.apiId(api)); // the first automatic deployment settles
+        String message = "Unable to deploy the API: an integration is invalid (emulated)";
+        LocalAws.post("/_secure_api/fail-deployments", "{\"apiId\":\"" + api + "\",\"message\":\"" + message + "\"}");
+        assertThat(Run.cli(config(), "setup", "--api-id", api).exitCode).isZero();
+
+        Run verify = Run.cli(config(), "verify");
+        assertThat(verify.exitCode).as(verify.toString()).isEqualTo(1);
+        String line = verify.out
+                .lines()
+                .filter(l -> l.contains("stage.deployed"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(line).contains("FAIL").contains("$default");
+        assertThat(verify.out).contains(message);
+        Run json = Run.cli(config(), "verify", "--output", "json");
+        assertThat(json.exitCode).isEqualTo(1);
+        assertThat(json.out).contains("\"stage.deployed\"").contains(message);
     }
 
     @Test

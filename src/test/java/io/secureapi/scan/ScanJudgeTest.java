@@ -96,4 +96,57 @@ class ScanJudgeTest {
         assertThat(Scan.known("eu-west-1")).isTrue();
         assertThat(Scan.known("mars-north-1")).isFalse();
     }
+
+    @Test
+    void partitionRegions_chinaAndGovCloud_areTheSdksOwnList_withoutGlobalOrFipsNames() {
+        assertThat(Scan.partitionRegions("aws-cn"))
+                .contains("cn-north-1", "cn-northwest-1")
+                .allMatch(r -> r.startsWith("cn-"));
+        assertThat(Scan.partitionRegions("aws-us-gov"))
+                .contains("us-gov-west-1", "us-gov-east-1")
+                .allMatch(r -> r.startsWith("us-gov-"));
+        assertThat(Scan.partitionRegions("aws")).contains("us-east-1").doesNotContain("aws-global", "cn-north-1");
+    }
+
+    @Test
+    void judge_servedDeploymentWithAPublicRoute_isPublic_andAFailedAutoDeployIsAFinding() {
+        var routes = List.of(route("GET /orders", "JWT", "j1"));
+        var authorizers = List.of(new Scan.AuthorizerRead("j1", "cognito", "JWT", null));
+        var manual = new Scan.StageRead(
+                new io.secureapi.model.State.Stage("prod", false, "d1"),
+                java.util.Map.of("GET /orders", List.of(), "OPTIONS /{proxy+}", List.of()));
+        var failedAuto = new Scan.StageRead(
+                new io.secureapi.model.State.Stage("$default", true, "d2", "Unable to deploy: bad integration"), null);
+        var fineAuto = new Scan.StageRead(
+                new io.secureapi.model.State.Stage(
+                        "beta", true, "d3", "Successfully deployed stage with deployment ID 'd3'"),
+                null);
+        Scan.ApiFinding f = Scan.judge(
+                "abc",
+                "shop",
+                "eu-west-1",
+                routes,
+                authorizers,
+                List.of(manual, failedAuto, fineAuto),
+                Set.of(),
+                List.of());
+        assertThat(f.publicRoutes()).containsExactly("GET /orders");
+        assertThat(f.stageFindings()).hasSize(2);
+        // in the order of the stages as read
+        assertThat(f.stageFindings().get(0)).contains("prod", "d1", "GET /orders");
+        assertThat(f.stageFindings().get(1)).contains("$default", "Unable to deploy: bad integration");
+        assertThat(f.ok()).isFalse();
+
+        Scan.ApiFinding allowed = Scan.judge(
+                "abc",
+                "shop",
+                "eu-west-1",
+                routes,
+                authorizers,
+                List.of(manual, fineAuto),
+                Set.of(new Scan.Allowed("abc", "GET /orders")),
+                List.of());
+        assertThat(allowed.ok()).isTrue();
+        assertThat(allowed.allowedPublicRoutes()).containsExactly("GET /orders");
+    }
 }
