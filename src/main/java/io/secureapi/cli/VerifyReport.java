@@ -45,6 +45,7 @@ final class VerifyReport {
             case PASS -> style.green("pass");
             case WARN -> style.yellow("WARN");
             case FAIL -> style.red("FAIL");
+            case SKIP -> style.yellow("skip");
         };
     }
 
@@ -58,7 +59,13 @@ final class VerifyReport {
      */
     static String junit(Verification v, Duration elapsed) {
         String time = seconds(elapsed);
-        StringBuilder b = testsuites("secure-api verify", v.checks().size(), v.count(Check.Status.FAIL), 0, time);
+        StringBuilder b = testsuites(
+                "secure-api verify",
+                v.checks().size(),
+                v.count(Check.Status.FAIL),
+                0,
+                v.count(Check.Status.SKIP),
+                time);
         suite(b, v, "secure-api verify " + v.apiId() + " (" + v.region() + ")", time, null);
         b.append("</testsuites>\n");
         return b.toString();
@@ -66,14 +73,24 @@ final class VerifyReport {
 
     /** The XML declaration and the opening {@code <testsuites>} element every report starts with. */
     static StringBuilder testsuites(String name, long tests, long failures, long errors, String time) {
+        return testsuites(name, tests, failures, errors, 0, time);
+    }
+
+    /** The same, with the number of skipped test cases (checks the caller may not read). */
+    static StringBuilder testsuites(String name, long tests, long failures, long errors, long skipped, String time) {
         StringBuilder b = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        open(b, "", "testsuites", name, tests, failures, errors, time, null);
+        open(b, "", "testsuites", name, tests, failures, errors, skipped, time, null);
         return b;
     }
 
     /** The opening {@code <testsuite>} element of one suite, stamped now. */
     static void testsuite(StringBuilder b, String name, long tests, long failures, long errors, String time) {
-        open(b, "  ", "testsuite", name, tests, failures, errors, time, stamp());
+        testsuite(b, name, tests, failures, errors, 0, time);
+    }
+
+    static void testsuite(
+            StringBuilder b, String name, long tests, long failures, long errors, long skipped, String time) {
+        open(b, "  ", "testsuite", name, tests, failures, errors, skipped, time, stamp());
     }
 
     /** One opening element with JUnit's counts; {@code timestamp} only on a suite. */
@@ -85,6 +102,7 @@ final class VerifyReport {
             long tests,
             long failures,
             long errors,
+            long skipped,
             String time,
             String timestamp) {
         b.append(indent)
@@ -98,7 +116,9 @@ final class VerifyReport {
                 .append(failures)
                 .append("\" errors=\"")
                 .append(errors)
-                .append("\" skipped=\"0\" time=\"")
+                .append("\" skipped=\"")
+                .append(skipped)
+                .append("\" time=\"")
                 .append(time);
         if (timestamp != null) b.append("\" timestamp=\"").append(timestamp);
         b.append("\">\n");
@@ -119,7 +139,7 @@ final class VerifyReport {
     private static void suite(StringBuilder b, Verification v, String name, String time, String env) {
         long failures = v.count(Check.Status.FAIL);
         int tests = v.checks().size();
-        testsuite(b, name, tests, failures, 0, time);
+        testsuite(b, name, tests, failures, 0, v.count(Check.Status.SKIP), time);
         b.append("    <properties>\n");
         if (env != null)
             b.append("      <property name=\"env\" value=\"").append(attr(env)).append("\"/>\n");
@@ -147,6 +167,10 @@ final class VerifyReport {
                         .append("\">")
                         .append(text(body))
                         .append("</failure>\n    </testcase>\n");
+            } else if (c.status() == Check.Status.SKIP) {
+                b.append(">\n      <skipped message=\"")
+                        .append(attr(c.message()))
+                        .append("\"/>\n    </testcase>\n");
             } else if (c.status() == Check.Status.WARN) {
                 b.append(">\n      <system-out>")
                         .append(text("warning: " + body))
