@@ -178,7 +178,7 @@ async function apiGatewayV2Patterns() {
   for (const key of await iamResourceTypesForService('apigateway')) {
     const rt = await iamResourceTypeDetails('apigateway', key);
     for (const arn of rt.arn.split(', ')) {
-      if (!arn.includes('::/apis')) continue;
+      if (!arn.includes('::/apis') && !arn.includes('::/restapis/${RestApiId}')) continue;
       const rx = arn.split(/\$\{\w+\}/).map((s) => s.replace(/[.*+?^$()|[\]\\]/g, '\\$&')).join('[^/:]+');
       v2Patterns.push({ name: rt.key, regex: new RegExp(`^${rx}$`) });
     }

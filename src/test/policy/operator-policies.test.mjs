@@ -289,6 +289,12 @@ export const narrowings = (p) => [
     { action: 'apigateway:PATCH', resource: apiArn(p, '/routes/r0ute01'), context: {} }],
   ['operator-setup.json', 'allowed', 'UpdateRoute with CUSTOM on any API of the account (no key names the API or the authorizer id)',
     { action: 'apigateway:PATCH', resource: `arn:${p.partition}:apigateway:${p.region}::/apis/otherapi/routes/r9`, context: { 'apigateway:Request/RouteAuthorizationType': ['CUSTOM'] } }],
+  ...['operator-setup.json', 'operator-verify.json'].flatMap((file) => [
+    [file, 'allowed', 'GetRestApi: the REST API (v1) itself, to name the kind of an id',
+      { action: 'apigateway:GET', resource: `arn:${p.partition}:apigateway:${p.region}::/restapis/a1b2c3d4e5`, context: {} }],
+    [file, 'denied', "anything below a REST API (its stages, say)",
+      { action: 'apigateway:GET', resource: `arn:${p.partition}:apigateway:${p.region}::/restapis/a1b2c3d4e5/stages/prod`, context: {} }],
+  ]),
   ['operator-setup.json', 'denied', 'CreateAuthorizer of type JWT',
     { action: 'apigateway:POST', resource: apiArn(p, '/authorizers'), context: { 'apigateway:Request/AuthorizerType': ['JWT'] } }],
   ['operator-setup.json', 'denied', 'CreateAuthorizer without a type',
