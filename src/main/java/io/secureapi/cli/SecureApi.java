@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
             ScanCommand.class,
             AmplifyHookCommand.class,
             KeysCommand.class,
+            IamPolicyCommand.class,
             picocli.CommandLine.HelpCommand.class
         })
 public class SecureApi implements java.util.concurrent.Callable<Integer> {
