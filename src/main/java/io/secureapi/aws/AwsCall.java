@@ -81,7 +81,8 @@ public final class AwsCall {
                         ExitException.AWS,
                         where + ": " + code + " — the caller lacks " + action,
                         "grant it: policies/operator-setup.json (setup, rotate-key, teardown) or "
-                                + "policies/operator-verify.json (verify) list every action secure-api needs",
+                                + "policies/operator-verify.json (verify) list every action secure-api needs; "
+                                + "secure-api iam-policy --for COMMAND --env NAME prints it scoped to your API",
                         e);
             }
             if (service.isThrottlingException()) {
