@@ -154,6 +154,16 @@ public final class AwsCall {
                 cause);
     }
 
+    /** The same KMS refusal with the key named, where the caller knows the secret's key ({@code keyId} null: as is). */
+    public static ExitException namingKey(ExitException e, String keyId) {
+        if (keyId == null || e.getMessage() == null || !e.getMessage().contains(KMS_DENIED_MARK)) return e;
+        return new ExitException(
+                e.exitCode(),
+                e.getMessage().replace("the secret's customer managed KMS key", "KMS key " + keyId),
+                e.hint(),
+                e.getCause());
+    }
+
     /** Whether a step failed because AWS refused the caller (AccessDenied), as translated here. */
     public static boolean accessDenied(ExitException e) {
         return e.getCause() instanceof AwsServiceException service
