@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -67,11 +68,8 @@ public class IamPolicyCommand extends AwsCommand {
             description = "The commands the role runs: setup, verify, scan, keys or usage.")
     For forCommand;
 
-    @Option(
-            names = "--api-id",
-            paramLabel = "ID",
-            description = "An HTTP API the policy is for (repeatable); its region is --region.")
-    List<String> apiIds = new ArrayList<>();
+    @Mixin
+    ApiIdOption apiId = new ApiIdOption();
 
     @Option(
             names = "--function",
@@ -96,6 +94,7 @@ public class IamPolicyCommand extends AwsCommand {
 
     @Override
     protected int run() {
+        List<String> apiIds = apiIdOption() == null ? List.of() : List.of(apiIdOption());
         Optional<String> env = envOption();
         if (forCommand == For.scan && (!apiIds.isEmpty() || function != null || env.isPresent() || all)) {
             throw ExitException.badInput(
