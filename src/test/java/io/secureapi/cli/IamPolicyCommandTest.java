@@ -132,6 +132,42 @@ class IamPolicyCommandTest {
         assertThat(help.out).contains("--for", "--api-id", "--function", "--env", "--all", "--regions", "Examples");
     }
 
+    @Test
+    void envAndAll_takeTheApisRegionsAccountsAndFunctionsFromTheConfig() throws Exception {
+        Path config = dir.resolve("secure-api.json");
+        Files.writeString(
+                config,
+                Json.pretty(Map.of(
+                        "schemaVersion",
+                        1,
+                        "envs",
+                        Map.of(
+                                "prod",
+                                Map.of(
+                                        "apiId", "prod0api1",
+                                        "region", "eu-west-1",
+                                        "functionArn",
+                                                "arn:aws:lambda:eu-west-1:444455556666:function:orders-authorizer:live",
+                                        "functionManaged", false,
+                                        "secretArn",
+                                                "arn:aws:secretsmanager:eu-west-1:444455556666:secret:secure-api/prod0api1/api-key-Ab12Cd"),
+                                "dev",
+                                Map.of("apiId", "dev0api2", "region", "us-east-1")))));
+        Run prod = policy("--for", "verify", "--env", "prod", "--config", config.toString());
+        assertThat(prod.exitCode).as(prod.toString()).isZero();
+        assertThat(prod.out)
+                .contains("arn:aws:apigateway:eu-west-1::/apis/prod0api1/*")
+                .contains("arn:aws:secretsmanager:eu-west-1:444455556666:secret:secure-api/prod0api1/api-key-??????")
+                .contains("arn:aws:lambda:eu-west-1:444455556666:function:orders-authorizer:*")
+                .doesNotContain("dev0api2");
+        Run all = policy("--for", "setup", "--all", "--config", config.toString());
+        assertThat(all.exitCode).as(all.toString()).isZero();
+        assertThat(all.out).contains("/apis/prod0api1/*").contains("/apis/dev0api2/*");
+        Run missing = policy("--for", "setup", "--env", "stage", "--config", config.toString());
+        assertThat(missing.exitCode).isEqualTo(2);
+        assertThat(missing.err).contains("stage").contains("prod");
+    }
+
     /** target/ by default, or wherever -DbuildDir put the compiled tests. */
     static Path buildDir() throws URISyntaxException {
         return Path.of(IamPolicyCommandTest.class
