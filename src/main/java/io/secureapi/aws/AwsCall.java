@@ -76,11 +76,13 @@ public final class AwsCall {
             }
             if (isAccessDenied(code, service.statusCode())) {
                 String action = CallCounter.lastFailedAction().orElse("the action for this step");
+                if (refusedByKms(service, detail)) return kmsDenied(where, code, action, null, e);
                 return new ExitException(
                         ExitException.AWS,
                         where + ": " + code + " — the caller lacks " + action,
                         "grant it: policies/operator-setup.json (setup, rotate-key, teardown) or "
-                                + "policies/operator-verify.json (verify) list every action secure-api needs",
+                                + "policies/operator-verify.json (verify) list every action secure-api needs; "
+                                + "secure-api iam-policy --for COMMAND --env NAME prints it scoped to your API",
                         e);
             }
             if (service.isThrottlingException()) {
@@ -109,6 +111,64 @@ public final class AwsCall {
                 where + ": " + msg,
                 "check the network and --endpoint-url, then run it again; reruns are safe",
                 e);
+    }
+
+    /** A KMS key Secrets Manager was refused: the missing action is one of KMS's, named in the message. */
+    public static final String KMS_DENIED_MARK = "Secrets Manager could not use the secret's KMS key";
+
+    /**
+     * Secrets Manager acts on the secret's KMS key with the caller's permissions: the caller of
+     * GetSecretValue needs kms:Decrypt, the caller of CreateSecret or PutSecretValue
+     * kms:GenerateDataKey (and kms:Decrypt), and Secrets Manager answers AccessDenied naming KMS when
+     * KMS refuses ("Permissions for the KMS key",
+     * docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html).
+     */
+    static boolean refusedByKms(AwsServiceException service, String detail) {
+        String svc = service.awsErrorDetails() == null
+                ? null
+                : service.awsErrorDetails().serviceName();
+        return detail != null
+                && detail.contains("KMS")
+                && (svc == null || svc.toLowerCase(java.util.Locale.ROOT).contains("secrets"));
+    }
+
+    /**
+     * The error for a KMS refusal through Secrets Manager: the key ({@code keyId}, null when not
+     * known here), the KMS action, the statement to add, and that the key policy may need it too.
+     */
+    public static ExitException kmsDenied(String where, String code, String smAction, String keyId, Throwable cause) {
+        boolean reads = smAction.endsWith("GetSecretValue");
+        String kmsAction = reads ? "kms:Decrypt" : "kms:GenerateDataKey and kms:Decrypt";
+        String key = keyId == null ? "the secret's customer managed KMS key" : "KMS key " + keyId;
+        return new ExitException(
+                ExitException.AWS,
+                where + ": " + code + " — " + KMS_DENIED_MARK + ": the caller lacks " + kmsAction + " on " + key
+                        + " (Secrets Manager uses it with the caller's permissions for " + smAction + ")",
+                "grant " + kmsAction
+                        + " through Secrets Manager only: statement UseTheSecretsKmsKeyThroughSecretsManager "
+                        + "of policies/operator-setup.json"
+                        + (reads ? " (verify: ReadKeySecretValueThroughKms of policies/operator-verify.json)" : "")
+                        + "; if the key policy lacks the statement that lets "
+                        + "the account's IAM policies grant access to the key, its owner must allow the caller in the "
+                        + "key policy too",
+                cause);
+    }
+
+    /** The same KMS refusal with the key named, where the caller knows the secret's key ({@code keyId} null: as is). */
+    public static ExitException namingKey(ExitException e, String keyId) {
+        if (keyId == null || e.getMessage() == null || !e.getMessage().contains(KMS_DENIED_MARK)) return e;
+        return new ExitException(
+                e.exitCode(),
+                e.getMessage().replace("the secret's customer managed KMS key", "KMS key " + keyId),
+                e.hint(),
+                e.getCause());
+    }
+
+    /** Whether a step failed because AWS refused the caller (AccessDenied), as translated here. */
+    public static boolean accessDenied(ExitException e) {
+        return e.getCause() instanceof AwsServiceException service
+                && service.awsErrorDetails() != null
+                && isAccessDenied(service.awsErrorDetails().errorCode(), service.statusCode());
     }
 
     private static boolean isAccessDenied(String code, int status) {

@@ -15,6 +15,10 @@ public class HelpText extends ListResourceBundle {
             {"secure-api.verify.api-id", "The HTTP API to check (default: from secure-api.json)."},
             {"secure-api.rotate-key.api-id", "The HTTP API whose key to rotate (default: from secure-api.json)."},
             {"secure-api.teardown.api-id", "The HTTP API to remove secure-api from (default: from secure-api.json)."},
+            {
+                "secure-api.iam-policy.api-id",
+                "The HTTP API the policy is for (its region: --region); --all for every entry."
+            },
             {"secure-api.rotate-key.dry-run", "Print what would change and change nothing."},
             {"secure-api.keys.add.dry-run", "Check everything and say what would change; change nothing."},
             {

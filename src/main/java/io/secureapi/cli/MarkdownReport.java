@@ -129,6 +129,7 @@ final class MarkdownReport {
             case PASS -> "✅";
             case WARN -> "⚠️";
             case FAIL -> "❌";
+            case SKIP -> "⏭️";
         };
     }
 

@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
             AmplifyHookCommand.class,
             KeysCommand.class,
             UsageCommand.class,
+            IamPolicyCommand.class,
             picocli.CommandLine.HelpCommand.class
         })
 public class SecureApi implements java.util.concurrent.Callable<Integer> {

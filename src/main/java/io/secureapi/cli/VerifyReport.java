@@ -45,6 +45,7 @@ final class VerifyReport {
             case PASS -> style.green("pass");
             case WARN -> style.yellow("WARN");
             case FAIL -> style.red("FAIL");
+            case SKIP -> style.yellow("skip");
         };
     }
 
@@ -58,7 +59,13 @@ final class VerifyReport {
      */
     static String junit(Verification v, Duration elapsed) {
         String time = seconds(elapsed);
-        StringBuilder b = testsuites("secure-api verify", v.checks().size(), v.count(Check.Status.FAIL), 0, time);
+        StringBuilder b = testsuites(
+                "secure-api verify",
+                v.checks().size(),
+                v.count(Check.Status.FAIL),
+                0,
+                v.count(Check.Status.SKIP),
+                time);
         suite(b, v, "secure-api verify " + v.apiId() + " (" + v.region() + ")", time, null);
         b.append("</testsuites>\n");
         return b.toString();
@@ -69,7 +76,7 @@ final class VerifyReport {
         return testsuites(name, tests, failures, errors, 0, time);
     }
 
-    /** The same, with test cases skipped (scan: regions that could not be read). */
+    /** The same, with the number of skipped test cases (scan: regions that could not be read; verify: checks the caller may not read). */
     static StringBuilder testsuites(String name, long tests, long failures, long errors, long skipped, String time) {
         StringBuilder b = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         open(b, "", "testsuites", name, tests, failures, errors, skipped, time, null);
@@ -132,7 +139,7 @@ final class VerifyReport {
     private static void suite(StringBuilder b, Verification v, String name, String time, String env) {
         long failures = v.count(Check.Status.FAIL);
         int tests = v.checks().size();
-        testsuite(b, name, tests, failures, 0, time);
+        testsuite(b, name, tests, failures, 0, v.count(Check.Status.SKIP), time);
         b.append("    <properties>\n");
         if (env != null)
             b.append("      <property name=\"env\" value=\"").append(attr(env)).append("\"/>\n");
@@ -160,6 +167,10 @@ final class VerifyReport {
                         .append("\">")
                         .append(text(body))
                         .append("</failure>\n    </testcase>\n");
+            } else if (c.status() == Check.Status.SKIP) {
+                b.append(">\n      <skipped message=\"")
+                        .append(attr(c.message()))
+                        .append("\"/>\n    </testcase>\n");
             } else if (c.status() == Check.Status.WARN) {
                 b.append(">\n      <system-out>")
                         .append(text("warning: " + body))

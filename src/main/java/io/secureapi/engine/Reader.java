@@ -1,5 +1,6 @@
 package io.secureapi.engine;
 
+import io.secureapi.aws.AwsCall;
 import io.secureapi.aws.AwsClients;
 import io.secureapi.config.ProjectConfig;
 import io.secureapi.config.Target;
@@ -132,11 +133,26 @@ public final class Reader {
     /** Its current value only, when it has one (verify: the format and key expiries of the bundled authorizer's secret). */
     Reader currentSecretValue() {
         Optional<State.Secret> s = w.secret().filter(x -> !x.scheduledForDeletion() && x.hasCurrent());
-        Optional<SecretVersions.Current> read =
-                s.flatMap(x -> SecretVersions.current(w, x.arn(), w.target.secretName()));
+        Optional<SecretVersions.Current> found;
+        String denied = null;
+        try {
+            found = s.flatMap(x -> SecretVersions.current(w, x.arn(), w.target.secretName()));
+        } catch (ExitException e) {
+            // verify reads the value only for secret.plaintext, keys.expiring and the probe key: a caller
+            // without the optional ReadKeySecretValue statement gets those as skipped, not the run as exit 3
+            if (!AwsCall.accessDenied(e)) throw e;
+            found = Optional.empty();
+            denied = e.getMessage().contains(AwsCall.KMS_DENIED_MARK)
+                    ? "kms:Decrypt on KMS key " + s.map(State.Secret::kmsKeyId).orElse("of the secret")
+                            + " (through Secrets Manager)"
+                    : "secretsmanager:GetSecretValue on secret " + w.target.secretName() + " (AWSCURRENT)";
+        }
+        Optional<SecretVersions.Current> read = found;
+        String unreadable = denied;
         w.advance(b -> {
             b.secretValue = read.map(SecretVersions.Current::value).orElse(null);
             b.secretVersionId = read.map(SecretVersions.Current::versionId).orElse(null);
+            b.secretValueUnreadable = unreadable;
         });
         return this;
     }

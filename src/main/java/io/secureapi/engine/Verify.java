@@ -66,6 +66,9 @@ public final class Verify {
             return ProbeKeySource.none("secret " + name + " is scheduled for deletion");
         if (w.secretValue().isEmpty()) Reader.of(w).currentSecretValue();
         Optional<String> raw = w.secretValue();
+        String denied = w.snapshot().secretValueUnreadable();
+        if (raw.isEmpty() && denied != null)
+            return ProbeKeySource.none("the caller lacks " + denied + " (the optional ReadKeySecretValue statements)");
         if (raw.isEmpty()) return ProbeKeySource.none("secret " + name + " has no current string value");
         if (DigestSecret.is(raw.get()))
             return ProbeKeySource.none("secret " + name + " holds digests of keys, never a key");

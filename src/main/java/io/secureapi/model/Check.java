@@ -23,7 +23,9 @@ public record Check(String id, Status status, String resource, String message, S
     public enum Status {
         PASS,
         FAIL,
-        WARN;
+        WARN,
+        /** The caller may not read what the check looks at: neither a pass nor a failure. */
+        SKIP;
 
         public String word() {
             return name().toLowerCase();
@@ -44,6 +46,11 @@ public record Check(String id, Status status, String resource, String message, S
 
     public static Check warn(String id, String resource, String message, String fix) {
         return new Check(id, Status.WARN, resource, message, fix, List.of());
+    }
+
+    /** A check the caller may not read: {@code message} names the missing action, {@code fix} the statement that grants it. */
+    public static Check skip(String id, String resource, String message, String fix) {
+        return new Check(id, Status.SKIP, resource, message, fix, List.of());
     }
 
     public Check withDetails(List<String> lines) {

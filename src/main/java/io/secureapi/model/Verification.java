@@ -45,10 +45,12 @@ public record Verification(String apiId, String region, List<Check> checks, List
         return checks.stream().filter(c -> c.status() == status).count();
     }
 
-    /** One line: "2 failed, 1 warning, 11 passed". */
+    /** One line: "2 failed, 1 warning, 11 passed" (", 2 skipped" when the caller could not read some). */
     public String summary() {
         long f = count(Check.Status.FAIL), w = count(Check.Status.WARN), p = count(Check.Status.PASS);
-        return f + " failed, " + w + " warning" + (w == 1 ? "" : "s") + ", " + p + " passed";
+        long s = count(Check.Status.SKIP);
+        return f + " failed, " + w + " warning" + (w == 1 ? "" : "s") + ", " + p + " passed"
+                + (s == 0 ? "" : ", " + s + " skipped");
     }
 
     /** The stable --output json document (schemaVersion 1). */
@@ -64,6 +66,7 @@ public record Verification(String apiId, String region, List<Check> checks, List
         summary.put("passed", count(Check.Status.PASS));
         summary.put("failed", count(Check.Status.FAIL));
         summary.put("warnings", count(Check.Status.WARN));
+        summary.put("skipped", count(Check.Status.SKIP));
         doc.put("summary", summary);
         List<Object> rows = new ArrayList<>();
         checks.forEach(c -> rows.add(c.toJson()));

@@ -75,11 +75,27 @@ public final class SecretFormatPiece implements Piece {
      */
     @Override
     public List<Check> check(Wiring w, Check.Options o) {
+        String name = w.target.secretName();
+        String res = "secret " + name;
+        String denied = w.snapshot().secretValueUnreadable();
+        if (denied != null && SecretPiece.readable(w) && w.target.managedFunction()) {
+            String fix = "to check it, add the optional ReadKeySecretValue statements of policies/operator-verify.json "
+                    + "(GetSecretValue of AWSCURRENT, kms:Decrypt through Secrets Manager)";
+            return List.of(
+                    Check.skip(
+                            "secret.plaintext",
+                            res,
+                            "cannot tell what secret " + name + " holds: the caller lacks " + denied,
+                            fix),
+                    Check.skip(
+                            "keys.expiring",
+                            res,
+                            "cannot tell when the keys of secret " + name + " expire: the caller lacks " + denied,
+                            fix));
+        }
         if (!SecretPiece.readable(w)
                 || !w.target.managedFunction()
                 || w.secretValue().isEmpty()) return List.of();
-        String name = w.target.secretName();
-        String res = "secret " + name;
         String value = w.secretValue().get();
         if (!DigestSecret.is(value)) {
             return List.of(Check.warn(

@@ -247,6 +247,10 @@ public final class SecretPiece implements Piece {
     }
 
     static Optional<String> stageValue(Wiring w, String arn, String stage) {
+        return SecretVersions.namingKmsKey(w, () -> stageRead(w, arn, stage));
+    }
+
+    private static Optional<String> stageRead(Wiring w, String arn, String stage) {
         return ifFound(
                 "reading the " + stage + " value of secret " + w.target.secretName(),
                 w.region(),

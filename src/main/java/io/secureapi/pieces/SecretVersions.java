@@ -49,7 +49,21 @@ public final class SecretVersions {
 
     private SecretVersions() {}
 
+    /** Runs a step on the secret's value; a KMS refusal through Secrets Manager names the secret's key. */
+    static <T> T namingKmsKey(Wiring w, java.util.function.Supplier<T> step) {
+        try {
+            return step.get();
+        } catch (ExitException e) {
+            throw io.secureapi.aws.AwsCall.namingKey(
+                    e, w.secret().map(io.secureapi.model.State.Secret::kmsKeyId).orElse(null));
+        }
+    }
+
     public static Optional<Current> current(Wiring w, String arn, String secretName) {
+        return namingKmsKey(w, () -> currentRead(w, arn, secretName));
+    }
+
+    private static Optional<Current> currentRead(Wiring w, String arn, String secretName) {
         return ifFound(
                         "reading the AWSCURRENT value of secret " + secretName,
                         w.region(),
@@ -99,6 +113,11 @@ public final class SecretVersions {
      * write-ahead record stays for the next run.
      */
     public static String putIfCurrent(
+            Wiring w, String arn, String secretName, String value, String readVersionId, String doing) {
+        return namingKmsKey(w, () -> put(w, arn, secretName, value, readVersionId, doing));
+    }
+
+    private static String put(
             Wiring w, String arn, String secretName, String value, String readVersionId, String doing) {
         // one token per write: an SDK retry after a lost response cannot make a second version
         String token = UUID.randomUUID().toString();

@@ -28,6 +28,7 @@ public record Snapshot(
         State.Role role,
         KeyDecryptionPiece.Key kmsKey,
         String kmsKeyUnreadable,
+        String secretValueUnreadable,
         String kmsRolePolicy,
         KeyDecryptionPiece.RolePolicies readerPolicies,
         LogGroupPiece.Group logGroup,
@@ -82,6 +83,7 @@ public record Snapshot(
         b.role = role;
         b.kmsKey = kmsKey;
         b.kmsKeyUnreadable = kmsKeyUnreadable;
+        b.secretValueUnreadable = secretValueUnreadable;
         b.kmsRolePolicy = kmsRolePolicy;
         b.readerPolicies = readerPolicies;
         b.logGroup = logGroup;
@@ -114,6 +116,9 @@ public record Snapshot(
         public State.Role role;
         public KeyDecryptionPiece.Key kmsKey;
         public String kmsKeyUnreadable;
+        /** verify: why the caller may not read the secret's value (the missing action), else null. */
+        public String secretValueUnreadable;
+
         public String kmsRolePolicy;
         public KeyDecryptionPiece.RolePolicies readerPolicies;
         public LogGroupPiece.Group logGroup;
@@ -141,6 +146,7 @@ public record Snapshot(
                     role,
                     kmsKey,
                     kmsKeyUnreadable,
+                    secretValueUnreadable,
                     kmsRolePolicy,
                     readerPolicies,
                     logGroup,

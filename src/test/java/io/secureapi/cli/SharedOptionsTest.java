@@ -55,7 +55,14 @@ class SharedOptionsTest {
         Map<String, CommandSpec> commands = commands();
         assertThat(fromMixin(commands, "--api-id", ApiIdOption.class))
                 .containsExactlyInAnyOrder(
-                        "setup", "verify", "rotate-key", "teardown", "keys add", "keys list", "keys revoke");
+                        "setup",
+                        "verify",
+                        "rotate-key",
+                        "teardown",
+                        "keys add",
+                        "keys list",
+                        "keys revoke",
+                        "iam-policy");
         assertThat(fromMixin(commands, "--dry-run", DryRunOption.class))
                 .containsExactlyInAnyOrder("setup", "rotate-key", "teardown", "keys add");
         assertThat(fromMixin(commands, "--report", ReportOption.class)).containsExactlyInAnyOrder("verify", "scan");

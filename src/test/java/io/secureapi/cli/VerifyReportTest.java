@@ -54,7 +54,8 @@ class VerifyReportTest {
         assertThat(doc.keySet())
                 .containsExactly("command", "schemaVersion", "apiId", "region", "ok", "summary", "checks");
         assertThat(doc).containsEntry("ok", false);
-        assertThat(doc.get("summary")).isEqualTo(Map.of("total", 3L, "passed", 1L, "failed", 1L, "warnings", 1L));
+        assertThat(doc.get("summary"))
+                .isEqualTo(Map.of("total", 3L, "passed", 1L, "failed", 1L, "warnings", 1L, "skipped", 0L));
         @SuppressWarnings("unchecked")
         Map<String, Object> first = (Map<String, Object>) ((List<Object>) doc.get("checks")).get(0);
         assertThat(first.keySet()).containsExactly("id", "status", "resource", "message", "fix", "details");

@@ -43,7 +43,16 @@ final class CallRecorder {
             "logGroupNamePrefix",
             "logGroupNames",
             "logGroupIdentifiers",
-            "queryId");
+            "queryId",
+            // the members AWS turns into condition keys the operator policies test (calls.mjs
+            // contextFromIds): route and authorizer types, the authorizer's URI, a secret's version
+            // label or id, a function's layers; names and ARNs, never a value
+            "AuthorizationType",
+            "AuthorizerType",
+            "AuthorizerUri",
+            "VersionStage",
+            "VersionId",
+            "Layers");
 
     private final List<Map<String, Object>> calls = new CopyOnWriteArrayList<>();
 
