@@ -60,16 +60,28 @@ public class KeysCommand implements Callable<Integer> {
         return cfg == null || cfg.header() == null || cfg.header().isBlank() ? Names.DEFAULT_HEADER : cfg.header();
     }
 
-    /** What emptying the caches after a revocation did (keys revoke, rotate-key --finish); noStage names an API without stages. */
+    /** What emptying the caches after a write did (keys add/revoke, rotate-key); noStage names an API without stages. */
     static void printFlushed(java.io.PrintWriter out, CacheFlush.Result f, String noStage, int unflushedSeconds) {
-        out.println("Caches emptied: Lambda function " + f.function() + " (new key cache), authorizer cache of "
+        out.println("Caches emptied: "
+                + (f.function() == null
+                        ? ""
+                        : "Lambda function " + f.function() + " (" + CacheFlush.ENV_MIN_GENERATION + "="
+                                + f.generation() + "), ")
+                + "authorizer cache of "
                 + (f.stages().isEmpty()
                         ? noStage
                         : "stage" + (f.stages().size() == 1 ? " " : "s ") + String.join(", ", f.stages()))
+                + (f.function() == null
+                        ? ""
+                        : " (twice: again after the function's " + f.functionTimeoutSeconds() + " s timeout)")
                 + ".");
-        out.println("It was accepted for at most " + f.seconds() + " s after the secret changed (until "
+        out.println("Measured: caches answered from the old keys for at most " + f.seconds()
+                + " s after the secret changed (until "
                 + f.flushedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "), instead of up to "
                 + unflushedSeconds + " s of cached answers.");
+        out.println(
+                "Worst case had the last step failed: " + f.worstCaseSeconds() + " s (" + f.worstCaseReason() + ").");
+        for (String w : f.warnings()) out.println("warning: " + w);
     }
 
     /** The same for --output json. */
@@ -77,6 +89,7 @@ public class KeysCommand implements Callable<Integer> {
         doc.put("cachesFlushedAt", f.flushedAt().toString());
         doc.put("stagesFlushed", f.stages());
         doc.put("acceptedForAtMostSeconds", f.seconds());
+        doc.put("flush", f.toJson());
     }
 
     @Command(
@@ -146,14 +159,27 @@ public class KeysCommand implements Callable<Integer> {
                 wa.beforeStore(name, named.secretArn(), key);
             }
             String version = named.add(name, key, expiry);
+            Instant writtenAt = Instant.now();
             String shown = null;
             if (generated) {
                 wa.stored(name);
                 if (!writeKeyOut(wa, Map.of(name, key))) shown = key.reveal();
             }
+            // a deny cached before the write (someone tried the key early) must not outlive it
+            String rerun = "run any keys add, keys revoke or rotate-key of this API (each ends with a complete flush)";
             if (json()) {
-                out().println(Json.pretty(doc(id, named, expiry, version, shown, cfg)));
+                CacheFlush.Result flushed = null;
+                ExitException failed = null;
+                try {
+                    flushed = named.flush(writtenAt, rerun);
+                } catch (ExitException e) {
+                    failed = e;
+                }
+                Map<String, Object> d = doc(id, named, expiry, version, shown, cfg);
+                if (flushed != null) putFlushed(d, flushed);
+                out().println(Json.pretty(d));
                 if (shown != null) shownOnStdout(wa, java.util.List.of(name));
+                if (failed != null) throw failed;
                 return 0;
             }
             out().println(style().green("Done: key " + name + " added to secret " + named.secretName() + " (version "
@@ -177,6 +203,11 @@ public class KeysCommand implements Callable<Integer> {
                 out().println(style().yellow("This key is shown once; the secret keeps only its digest."));
                 shownOnStdout(wa, java.util.List.of(name));
             }
+            out().flush();
+            CacheFlush.Result flushed = named.flush(writtenAt, rerun);
+            out().println();
+            printFlushed(out(), flushed, "no stage (the API has none)", named.unflushedWindowSeconds());
+            out().println("The key is accepted now.");
             return 0;
         }
 
@@ -305,17 +336,18 @@ public class KeysCommand implements Callable<Integer> {
             String id = apiId();
             ProjectConfig cfg = config().filter(ProjectConfig.forApi(id)).orElse(null);
             NamedKeys named = NamedKeys.read(id, settings().region(), cfg, aws(), progress());
+            String rerun = "run secure-api keys revoke " + name + " --yes again";
+            if (!named.holds(name) && named.pendingFlush().isPresent()) return completeFlush(id, named, rerun);
             named.checkRevoke(name);
             confirm(named);
             named.revoke(name);
             Instant revokedAt = Instant.now();
             CacheFlush.Result flushed;
             try {
-                flushed = named.flush(revokedAt);
+                flushed = named.flush(revokedAt, rerun);
             } catch (ExitException e) {
                 err().println("note: key " + name + " is removed from secret " + named.secretName()
-                        + ", but the caches were not emptied: " + "it may still be accepted for up to "
-                        + named.unflushedWindowSeconds() + " s");
+                        + ", but the caches were not all emptied");
                 throw e;
             }
             if (json()) {
@@ -333,6 +365,37 @@ public class KeysCommand implements Callable<Integer> {
             }
             out().println(style().green("Done: key " + name + " is revoked (removed from secret " + named.secretName()
                     + " at " + revokedAt.truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ")."));
+            printFlushed(out(), flushed, "no stage (the API has none)", named.unflushedWindowSeconds());
+            return 0;
+        }
+
+        /**
+         * The key is gone already and an earlier run's flush is outstanding (the tag on the secret):
+         * finish that flush instead of answering "no key named".
+         */
+        private int completeFlush(String id, NamedKeys named, String rerun) {
+            String pending = named.pendingFlush().orElseThrow();
+            err().println("Key " + name + " is not in secret " + named.secretName()
+                    + " any more; an earlier run left its cache flush unfinished (" + CacheFlush.PENDING_TAG + "="
+                    + pending + "): completing it.");
+            err().flush();
+            CacheFlush.Result flushed = named.completePendingFlush(rerun);
+            if (json()) {
+                Map<String, Object> d = new LinkedHashMap<>();
+                d.put("command", "keys revoke");
+                d.put("schemaVersion", 1);
+                d.put("apiId", id);
+                d.put("region", settings().region());
+                d.put("secretName", named.secretName());
+                d.put("name", name);
+                d.put("changed", false);
+                d.put("completedPendingFlush", pending);
+                putFlushed(d, flushed);
+                out().println(Json.pretty(d));
+                return 0;
+            }
+            out().println(style().green("Done: the cache flush an earlier run left unfinished is complete; key " + name
+                    + " was already removed from secret " + named.secretName() + "."));
             printFlushed(out(), flushed, "no stage (the API has none)", named.unflushedWindowSeconds());
             return 0;
         }

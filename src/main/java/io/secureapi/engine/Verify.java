@@ -133,10 +133,33 @@ public final class Verify {
                 "API " + api.id(),
                 "API " + api.id() + " (" + api.name() + ") in " + w.region() + " is an HTTP API"));
         for (Piece p : pieces()) out.addAll(p.check(w, o));
+        flushPending().ifPresent(out::add);
         out.add(cors());
         List<Verification.Note> notes = new ArrayList<>();
         ttlNote().ifPresent(notes::add);
         return new Verification(w.apiId(), w.region(), out, notes);
+    }
+
+    /**
+     * keys.flush-pending: a key write whose cache flush did not complete (the tag CacheFlush leaves on
+     * the secret, read by DescribeSecret): a revoked key may still be accepted from a cache. Left out
+     * when there is none.
+     */
+    private Optional<Check> flushPending() {
+        Optional<String> pending = w.secret().flatMap(CacheFlush::pending);
+        if (pending.isEmpty()) return Optional.empty();
+        String name = w.secret().get().name();
+        String v = pending.get();
+        int slash = v.indexOf('/');
+        return Optional.of(Check.fail(
+                "keys.flush-pending",
+                "secret " + name,
+                "a key change of secret " + name + " (generation " + (slash < 0 ? v : v.substring(0, slash))
+                        + (slash < 0 ? "" : ", written " + v.substring(slash + 1))
+                        + ") did not finish emptying the caches: a revoked key may still be accepted, or a new one"
+                        + " refused, until they expire",
+                "run the command again (secure-api keys revoke NAME --yes, or rotate-key --finish): it completes the"
+                        + " flush and removes tag " + CacheFlush.PENDING_TAG));
     }
 
     /** IAM ArnLike: * is any run of characters, ? one character (invoke permission and KMS grants both match with it). */
