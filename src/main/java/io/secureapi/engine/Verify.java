@@ -57,7 +57,10 @@ public final class Verify {
         return new Verify(Reader.forVerify(target, aws, progress, config));
     }
 
-    /** The live key stored in the secret (AWSCURRENT), for --probe without --key-file; empty with the reason. */
+    /**
+     * For --probe without a key given: the live key of a legacy plaintext secret (AWSCURRENT);
+     * empty with the reason otherwise. A digest secret holds no key: {@link ProbeKeySource#digests()}.
+     */
     public ProbeKeySource probeKey() {
         String name = w.target.secretName();
         if (w.secret().isEmpty()) return ProbeKeySource.none("secret " + name + " not found");
@@ -67,21 +70,48 @@ public final class Verify {
         Optional<String> raw = w.secretValue();
         if (raw.isEmpty()) return ProbeKeySource.none("secret " + name + " has no current string value");
         if (DigestSecret.is(raw.get()))
-            return ProbeKeySource.none("secret " + name + " holds digests of keys, never a key");
+            return new ProbeKeySource(null, "secret " + name + " holds digests of keys, never a key", true);
         String live = SecretValue.keys(raw.get()).get(SecretValue.LIVE);
         if (live == null || live.isBlank())
             return ProbeKeySource.none("secret " + name + " holds no \"" + SecretValue.LIVE + "\" key");
         return ProbeKeySource.of(ApiKey.unchecked(live), "the current value of secret " + name);
     }
 
-    /** Where the probe's key comes from, or why there is none ({@code key} null). */
-    public record ProbeKeySource(ApiKey key, String description) {
+    /**
+     * Where the probe's key comes from, or why there is none ({@code key} null); {@code digests}:
+     * none because the secret holds only digests (then --probe needs a key given: {@link #noProbeKey}).
+     */
+    public record ProbeKeySource(ApiKey key, String description, boolean digests) {
         static ProbeKeySource none(String why) {
-            return new ProbeKeySource(null, why);
+            return new ProbeKeySource(null, why, false);
         }
 
         public static ProbeKeySource of(ApiKey key, String from) {
-            return new ProbeKeySource(key, from);
+            return new ProbeKeySource(key, from, false);
+        }
+    }
+
+    /** The environment variable verify reads the probe key from: SECURE_API_PROBE_KEY, or per entry with --all. */
+    public static final String PROBE_KEY_ENV = "SECURE_API_PROBE_KEY";
+
+    /** SECURE_API_PROBE_KEY_&lt;ENV&gt;: the entry name upper-cased, "-" (and anything else not A-Z/0-9) as "_". */
+    public static String probeKeyEnv(String entry) {
+        return PROBE_KEY_ENV + "_" + entry.toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+    }
+
+    /** --probe on a digest secret without a key given: exit 2 (verify --all: that entry, and exit 2 at the end). */
+    public static final class NoProbeKey extends io.secureapi.error.ExitException {
+        private static final long serialVersionUID = 1L;
+
+        public NoProbeKey(String apiId, String secretName, String envVar) {
+            super(
+                    BAD_INPUT,
+                    "--probe on API " + apiId + " needs the key to send: secret " + secretName
+                            + " holds only digests of keys, so none can be read from it",
+                    "give one: --key-file FILE, --key-stdin, or the environment variable " + envVar
+                            + " (in CI, from a repository secret); best a dedicated key: secure-api keys add ci"
+                            + " --key-out ci.key",
+                    null);
         }
     }
 
