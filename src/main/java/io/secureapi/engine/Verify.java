@@ -106,11 +106,11 @@ public final class Verify {
         public NoProbeKey(String apiId, String secretName, String envVar) {
             super(
                     BAD_INPUT,
-                    "--probe on API " + apiId + " needs the key to send: secret " + secretName
-                            + " holds only digests of keys, so none can be read from it",
-                    "give one: --key-file FILE, --key-stdin, or the environment variable " + envVar
-                            + " (in CI, from a repository secret); best a dedicated key: secure-api keys add ci"
-                            + " --key-out ci.key",
+                    "--probe on API " + apiId + " needs the key to send, and secret " + secretName
+                            + " holds only digests of keys: give it with --key-file FILE, --key-stdin, or the"
+                            + " environment variable " + envVar + " (best a dedicated key: secure-api keys add ci)",
+                    "make one with secure-api keys add ci --key-out ci.key, keep it as a CI secret, and pass it in "
+                            + envVar,
                     null);
         }
     }

@@ -231,11 +231,13 @@ class ProbeIT {
     @Test
     void probe_unreachableUrl_failsWithoutExit3() throws Exception {
         protectedApi();
-        Run run = Run.cli(config(), "verify", "--probe-url", "http://127.0.0.1:9/", "--output", "json");
+        String keyFile = dir.resolve("live.key").toString();
+        Run run = Run.cli(
+                config(), "verify", "--probe-url", "http://127.0.0.1:9/", "--key-file", keyFile, "--output", "json");
         assertThat(run.exitCode).as(run.toString()).isEqualTo(1);
         assertThat((String) check(run, "probe.no-key").get("message"))
                 .contains("cannot connect to 127.0.0.1:9: connection refused");
-        Run text = Run.cli(config(), "verify", "--probe-url", "http://127.0.0.1:9/");
+        Run text = Run.cli(config(), "verify", "--probe-url", "http://127.0.0.1:9/", "--key-file", keyFile);
         assertThat(text.out.split("cannot connect", -1))
                 .as("said once: " + text)
                 .hasSize(2);
