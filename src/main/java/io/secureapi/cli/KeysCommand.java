@@ -30,8 +30,9 @@ import picocli.CommandLine.Spec;
             "Named keys, one per consumer of the API (bundled authorizer only).",
             "",
             "Each key is stored only as a digest (HMAC-SHA-256 under a random salt kept in the secret), shown",
-            "once when made, may expire, and is revoked in seconds: revoke removes it from the secret, then",
-            "empties the authorizer function's key cache and API Gateway's authorizer cache.",
+            "once when made, may expire, and is revoked in seconds. Every add and revoke ends by emptying the",
+            "authorizer function's key cache and API Gateway's authorizer cache (printing how long that took),",
+            "so a new key works on its first request and a revoked one stops at once.",
             "Names: 1-32 of a-z, 0-9 and -. live and dev are the keys setup makes (Bubble's Key value and",
             "Development key value); rotate any key with secure-api rotate-key --key NAME.",
             ""

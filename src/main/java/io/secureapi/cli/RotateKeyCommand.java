@@ -30,6 +30,7 @@ import picocli.CommandLine.Option;
             "   current version, marked retiring), so Bubble keeps working.",
             "   The new key is shown once (or written to --key-out), with the",
             "   Bubble setting to change.",
+            "   It ends by emptying the caches, so the new key works at once.",
             "2. Paste it into Bubble, check that calls work, then",
             "   rotate-key --finish: the old key is revoked, the authorizer's",
             "   caches are emptied, and it says how long the old key was accepted.",

@@ -241,8 +241,18 @@ public final class NamedKeys {
      * command that completes the flush if a step fails.
      */
     public CacheFlush.Result flush(Instant writtenAt, String rerun) {
-        requireFunction();
-        return CacheFlush.flush(w, secret, writtenAt, written >= 0 ? written : current.generation(), true, rerun);
+        long generation = written >= 0 ? written : current.generation();
+        try {
+            requireFunction();
+        } catch (ExitException e) {
+            // the write is done: record the flush it still needs, so verify shows it and a rerun completes it
+            throw new ExitException(
+                    e.exitCode(),
+                    e.getMessage() + CacheFlush.recordPending(w, secret, generation, writtenAt),
+                    e.hint(),
+                    e);
+        }
+        return CacheFlush.flush(w, secret, writtenAt, generation, true, rerun);
     }
 
     private void requireFunction() {

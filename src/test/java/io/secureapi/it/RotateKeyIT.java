@@ -311,10 +311,19 @@ class RotateKeyIT {
         assertThat(value(arn, "AWSCURRENT")).isEqualTo(key);
         assertThat(value(arn, "AWSPREVIOUS")).isEqualTo(before);
         assertThat(run.err).doesNotContain(key).doesNotContain(before);
+        // your function: API Gateway's cache is reset, your function's configuration is left alone
+        assertThat(run.writes())
+                .contains("ApiGatewayV2.ResetAuthorizersCache")
+                .doesNotContain("Lambda.UpdateFunctionConfiguration");
+        assertThat(run.all()).contains("how long your function caches the secret is its own");
 
         Run finish = Run.cli(config(), "rotate-key", "--finish");
         assertThat(finish.exitCode).as(finish.toString()).isZero();
         assertThat(finish.out).contains("up to 300 s").contains("your function's own secret cache");
+        assertThat(finish.writes())
+                .contains("ApiGatewayV2.ResetAuthorizersCache")
+                .doesNotContain("Lambda.UpdateFunctionConfiguration");
+        assertThat(finish.all()).contains("how long your function caches the secret is its own");
     }
 
     @Test
