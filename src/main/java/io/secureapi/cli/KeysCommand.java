@@ -78,8 +78,9 @@ public class KeysCommand implements Callable<Integer> {
                 + ".");
         out.println("Measured: caches answered from the old keys for at most " + f.seconds()
                 + " s after the secret changed (until "
-                + f.flushedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "), instead of up to "
-                + unflushedSeconds + " s of cached answers.");
+                + f.flushedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ")"
+                + (unflushedSeconds > 0 ? ", instead of up to " + unflushedSeconds + " s of cached answers" : "")
+                + ".");
         out.println(
                 "Worst case had the last step failed: " + f.worstCaseSeconds() + " s (" + f.worstCaseReason() + ").");
         for (String w : f.warnings()) out.println("warning: " + w);
