@@ -160,6 +160,16 @@ class CacheFlushIT {
         String api = setupWithKey("partner-a");
         try (FaultProxy proxy = FaultProxy.start(LocalAws.endpoint())) {
             var update = FaultProxy.rest("PUT", "/2015-03-31/functions/.*/configuration");
+            // sees every update (never fires): each one names the revision it was read at
+            List<String> bodies = new java.util.concurrent.CopyOnWriteArrayList<>();
+            proxy.fail(
+                    req -> {
+                        if (update.test(req))
+                            bodies.add(new String(req.body(), java.nio.charset.StandardCharsets.UTF_8));
+                        return false;
+                    },
+                    FaultProxy.Fault.SERVER_ERROR,
+                    -1);
             proxy.failWith(
                             update,
                             409,
@@ -196,6 +206,9 @@ class CacheFlushIT {
                     .containsKey("worstCaseSecondsIfLastStepFailed")
                     .containsKey("worstCaseReason");
             assertThat(((Number) flush.get("generation")).longValue()).isEqualTo(generation(api));
+            assertThat(bodies)
+                    .hasSize(3)
+                    .allSatisfy(b -> assertThat(b).contains("\"RevisionId\"").contains("KEY_MIN_GENERATION"));
         }
         assertThat(tags(api)).doesNotContainKey(TAG);
     }
