@@ -29,7 +29,10 @@ follows, and none makes moto more lenient than AWS:
                 ResetAuthorizersCache
   lambda        AddPermission refuses a statement id already in the policy
                 of the same function, version or alias; GetPolicy and
-                RemovePermission keep to the qualifier asked for
+                RemovePermission keep to the qualifier asked for; a
+                function's configuration has a RevisionId, new after each
+                UpdateFunctionConfiguration, which answers a stale RevisionId
+                with PreconditionFailedException
   kms           GetKeyPolicy / PutKeyPolicy default PolicyName to "default"
   logs          PutRetentionPolicy accepts only the documented day counts;
                 Logs Insights: StartQuery evaluates the query over the events
@@ -934,6 +937,45 @@ def _patch_lambda():
         return statement, revision
 
     Policy.add_statement = add_statement
+
+    # RevisionId: "Update the function only if the revision ID matches the ID that's specified"
+    # (https://docs.aws.amazon.com/lambda/latest/api/API_UpdateFunctionConfiguration.html); a
+    # mismatch is PreconditionFailedException (412), and each update makes a new revision. moto's
+    # function configuration has no RevisionId and ignores the parameter.
+    import uuid as _uuid
+
+    from moto.awslambda.exceptions import PreconditionFailedException as _Stale
+    from moto.awslambda.models import LambdaBackend as _Backend
+    from moto.awslambda.models import LambdaFunction
+
+    base_get_configuration = LambdaFunction.get_configuration
+
+    def get_configuration(self, *args, **kwargs):
+        config = base_get_configuration(self, *args, **kwargs)
+        if not getattr(self, "secure_api_revision", None):
+            self.secure_api_revision = str(_uuid.uuid4())
+        config["RevisionId"] = self.secure_api_revision
+        return config
+
+    LambdaFunction.get_configuration = get_configuration
+    base_update_configuration = _Backend.update_function_configuration
+
+    def update_function_configuration(self, function_name, qualifier, body):
+        fn = self.get_function(function_name, qualifier)
+        wanted = (body or {}).get("RevisionId")
+        current = getattr(fn, "secure_api_revision", None)
+        if wanted and current and wanted != current:
+            raise _Stale(
+                "The RevisionId provided does not match the latest RevisionId for the "
+                "Lambda function or alias. Call the GetFunction or the GetAlias API to "
+                "retrieve the latest RevisionId for your resource.")
+        out = base_update_configuration(self, function_name, qualifier, body)
+        fn.secure_api_revision = str(_uuid.uuid4())
+        if isinstance(out, dict):
+            out["RevisionId"] = fn.secure_api_revision
+        return out
+
+    _Backend.update_function_configuration = update_function_configuration
 
     # A function, each version and each alias have their own resource-based
     # policy: GetPolicy "Returns the resource-based IAM policy for a function,

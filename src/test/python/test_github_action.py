@@ -164,6 +164,15 @@ class ActionMetadataTest(unittest.TestCase):
         self.assertEqual(args, ["verify", "--config", "secure-api.json", "--no-color", "--env", "prod"])
         self.assertNotIn("report=", outputs)
 
+    def test_probe_key_reaches_verify_only_through_the_environment(self):
+        self.assertIn("probe-key", self.doc["inputs"])
+        step = next(s for s in self.doc["runs"]["steps"] if s.get("id") == "verify")
+        self.assertEqual(step["env"].get("SECURE_API_PROBE_KEY"), "${{ inputs.probe-key }}")
+        key = "sak_ci_probe_key_never_echoed_0123456789"
+        args, _ = self._run_verify_step(INPUT_PROBE="true", SECURE_API_PROBE_KEY=key)
+        self.assertNotIn(key, "\n".join(args), "never an argument")
+        self.assertIn("--probe", args)
+
     @unittest.skipIf(shutil.which("shellcheck") is None, "shellcheck not installed")
     def test_step_scripts_pass_shellcheck(self):
         for i, step in enumerate(self.doc["runs"]["steps"]):

@@ -37,8 +37,9 @@ import picocli.CommandLine.Spec;
             "Named keys, one per consumer of the API (bundled authorizer only).",
             "",
             "Each key is stored only as a digest (HMAC-SHA-256 under a random salt kept in the secret), shown",
-            "once when made, may expire, and is revoked in seconds: revoke removes it from the secret, then",
-            "empties the authorizer function's key cache and API Gateway's authorizer cache.",
+            "once when made, may expire, and is revoked in seconds. Every add and revoke ends by emptying the",
+            "authorizer function's key cache and API Gateway's authorizer cache (printing how long that took),",
+            "so a new key works on its first request and a revoked one stops at once.",
             "Names: 1-32 of a-z, 0-9 and -. live and dev are the keys setup makes (Bubble's Key value and",
             "Development key value); rotate any key with secure-api rotate-key --key NAME.",
             ""
@@ -67,16 +68,29 @@ public class KeysCommand implements Callable<Integer> {
         return cfg == null || cfg.header() == null || cfg.header().isBlank() ? Names.DEFAULT_HEADER : cfg.header();
     }
 
-    /** What emptying the caches after a revocation did (keys revoke, rotate-key --finish); noStage names an API without stages. */
+    /** What emptying the caches after a write did (keys add/revoke, rotate-key); noStage names an API without stages. */
     static void printFlushed(java.io.PrintWriter out, CacheFlush.Result f, String noStage, int unflushedSeconds) {
-        out.println("Caches emptied: Lambda function " + f.function() + " (new key cache), authorizer cache of "
+        out.println("Caches emptied: "
+                + (f.function() == null
+                        ? ""
+                        : "Lambda function " + f.function() + " (" + CacheFlush.ENV_MIN_GENERATION + "="
+                                + f.generation() + "), ")
+                + "authorizer cache of "
                 + (f.stages().isEmpty()
                         ? noStage
                         : "stage" + (f.stages().size() == 1 ? " " : "s ") + String.join(", ", f.stages()))
+                + (f.function() == null
+                        ? ""
+                        : " (twice: again after the function's " + f.functionTimeoutSeconds() + " s timeout)")
                 + ".");
-        out.println("It was accepted for at most " + f.seconds() + " s after the secret changed (until "
-                + f.flushedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "), instead of up to "
-                + unflushedSeconds + " s of cached answers.");
+        out.println("Measured: caches answered from the old keys for at most " + f.seconds()
+                + " s after the secret changed (until "
+                + f.flushedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ")"
+                + (unflushedSeconds > 0 ? ", instead of up to " + unflushedSeconds + " s of cached answers" : "")
+                + ".");
+        out.println(
+                "Worst case had the last step failed: " + f.worstCaseSeconds() + " s (" + f.worstCaseReason() + ").");
+        for (String w : f.warnings()) out.println("warning: " + w);
     }
 
     /** The same for --output json. */
@@ -84,6 +98,7 @@ public class KeysCommand implements Callable<Integer> {
         doc.put("cachesFlushedAt", f.flushedAt().toString());
         doc.put("stagesFlushed", f.stages());
         doc.put("acceptedForAtMostSeconds", f.seconds());
+        doc.put("flush", f.toJson());
     }
 
     @Command(
@@ -201,6 +216,7 @@ public class KeysCommand implements Callable<Integer> {
                 if (wa != null) names.forEach(wa::notStored);
                 throw notStored;
             }
+            Instant writtenAt = Instant.now();
             // name -> the key as shown on stdout; absent: written to a file, or supplied
             Map<String, String> shown = new LinkedHashMap<>();
             if (generated) {
@@ -208,9 +224,21 @@ public class KeysCommand implements Callable<Integer> {
                 if (keyOutDir != null) writeKeyOutDir(wa, made);
                 else if (!writeKeyOut(wa, made)) made.forEach((n, k) -> shown.put(n, k.reveal()));
             }
+            // a deny cached before the write (someone tried the key early) must not outlive it
+            String rerun = "run any keys add, keys revoke or rotate-key of this API (each ends with a complete flush)";
             if (json()) {
-                out().println(Json.pretty(doc(id, named, expiry, version, shown, cfg)));
+                CacheFlush.Result flushed = null;
+                ExitException failed = null;
+                try {
+                    flushed = named.flush(writtenAt, rerun);
+                } catch (ExitException e) {
+                    failed = e;
+                }
+                Map<String, Object> d = doc(id, named, expiry, version, shown, cfg);
+                if (flushed != null) putFlushed(d, flushed);
+                out().println(Json.pretty(d));
                 if (!shown.isEmpty()) shownOnStdout(wa, shown.keySet());
+                if (failed != null) throw failed;
                 return 0;
             }
             out().println(style().green("Done: key" + (names.size() == 1 ? " " : "s ") + String.join(", ", names)
@@ -238,6 +266,11 @@ public class KeysCommand implements Callable<Integer> {
                         + " shown once; the secret keeps only digests."));
                 shownOnStdout(wa, shown.keySet());
             }
+            out().flush();
+            CacheFlush.Result flushed = named.flush(writtenAt, rerun);
+            out().println();
+            printFlushed(out(), flushed, "no stage (the API has none)", named.unflushedWindowSeconds());
+            out().println(names.size() == 1 ? "The key is accepted now." : "The keys are accepted now.");
             return 0;
         }
 
@@ -509,6 +542,9 @@ public class KeysCommand implements Callable<Integer> {
             String id = apiId();
             ProjectConfig cfg = config().filter(ProjectConfig.forApi(id)).orElse(null);
             NamedKeys named = NamedKeys.read(id, settings().region(), cfg, aws(), progress());
+            String rerun = "run secure-api keys revoke " + String.join(" ", names) + " --yes again";
+            if (names.stream().noneMatch(named::holds) && named.pendingFlush().isPresent())
+                return completeFlush(id, named, rerun);
             named.checkRevoke(names);
             confirm(named);
             named.revoke(names);
@@ -516,12 +552,10 @@ public class KeysCommand implements Callable<Integer> {
             String which = (names.size() == 1 ? "key " : "keys ") + String.join(", ", names);
             CacheFlush.Result flushed;
             try {
-                flushed = named.flush(revokedAt);
+                flushed = named.flush(revokedAt, rerun);
             } catch (ExitException e) {
                 err().println("note: " + which + (names.size() == 1 ? " is" : " are") + " removed from secret "
-                        + named.secretName() + ", but the caches were not emptied: "
-                        + (names.size() == 1 ? "it" : "they") + " may still be accepted for up to "
-                        + named.unflushedWindowSeconds() + " s");
+                        + named.secretName() + ", but the caches were not all emptied");
                 throw e;
             }
             if (json()) {
@@ -541,6 +575,41 @@ public class KeysCommand implements Callable<Integer> {
             out().println(style().green("Done: " + which + (names.size() == 1 ? " is" : " are")
                     + " revoked (removed from secret " + named.secretName() + " at "
                     + revokedAt.truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ")."));
+            printFlushed(out(), flushed, "no stage (the API has none)", named.unflushedWindowSeconds());
+            return 0;
+        }
+
+        /**
+         * The key is gone already and an earlier run's flush is outstanding (the tag on the secret):
+         * finish that flush instead of answering "no key named".
+         */
+        private int completeFlush(String id, NamedKeys named, String rerun) {
+            String pending = named.pendingFlush().orElseThrow();
+            err().println((names.size() == 1 ? "Key " : "Keys ") + String.join(", ", names)
+                    + (names.size() == 1 ? " is" : " are") + " not in secret " + named.secretName()
+                    + " any more; an earlier run left its cache flush unfinished (" + CacheFlush.PENDING_TAG + "="
+                    + pending + "): completing it.");
+            err().flush();
+            CacheFlush.Result flushed = named.completePendingFlush(rerun);
+            if (json()) {
+                Map<String, Object> d = new LinkedHashMap<>();
+                d.put("command", "keys revoke");
+                d.put("schemaVersion", 1);
+                d.put("apiId", id);
+                d.put("region", settings().region());
+                d.put("secretName", named.secretName());
+                if (names.size() == 1) d.put("name", names.get(0));
+                d.put("names", names);
+                d.put("changed", false);
+                d.put("completedPendingFlush", pending);
+                putFlushed(d, flushed);
+                out().println(Json.pretty(d));
+                return 0;
+            }
+            out().println(style().green("Done: the cache flush an earlier run left unfinished is complete; "
+                    + (names.size() == 1 ? "key " : "keys ") + String.join(", ", names)
+                    + (names.size() == 1 ? " was" : " were") + " already removed from secret " + named.secretName()
+                    + "."));
             printFlushed(out(), flushed, "no stage (the API has none)", named.unflushedWindowSeconds());
             return 0;
         }

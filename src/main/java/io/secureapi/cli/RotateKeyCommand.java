@@ -30,6 +30,7 @@ import picocli.CommandLine.Option;
             "   current version, marked retiring), so Bubble keeps working.",
             "   The new key is shown once (or written to --key-out), with the",
             "   Bubble setting to change.",
+            "   It ends by emptying the caches, so the new key works at once.",
             "2. Paste it into Bubble, check that calls work, then",
             "   rotate-key --finish: the old key is revoked, the authorizer's",
             "   caches are emptied, and it says how long the old key was accepted.",
@@ -133,6 +134,9 @@ public class RotateKeyCommand extends AwsCommand {
                         + " (" + request.region() + ")",
                 plan,
                 dryRun.on);
+        if (!dryRun.on && plan.isEmpty() && finish && rotation.pendingFlush().isPresent()) {
+            return completeFlush(rotation, plan, warnings);
+        }
         if (dryRun.on || plan.isEmpty()) {
             if (json()) {
                 out().println(Json.pretty(document(rotation, plan, warnings, null, null)));
@@ -154,7 +158,13 @@ public class RotateKeyCommand extends AwsCommand {
         }
         if (finish) {
             KeyRotation.Outcome outcome = rotation.apply(plan, progress());
-            printFinished(rotation, plan, warnings, outcome);
+            // the user's own function: only API Gateway's cache is ours to reset
+            Optional<io.secureapi.engine.CacheFlush.Result> reset =
+                    rotation.flushed().isEmpty() && rotation.snapshot().userFunction()
+                            ? rotation.flushAfterRotation(outcome)
+                            : Optional.empty();
+            printFinished(rotation, plan, warnings, outcome, reset);
+            if (!json()) reset.ifPresent(f -> KeysCommand.printFlushed(out(), f, "no stage", 0));
             return 0;
         }
         // before the first AWS write: the new key is written ahead next to the config
@@ -163,11 +173,62 @@ public class RotateKeyCommand extends AwsCommand {
         KeyRotation.Outcome outcome = rotation.apply(plan, progress(), wa);
         String shown = deliver(outcome, wa);
         if (json()) {
-            out().println(Json.pretty(document(rotation, plan, warnings, outcome, shown)));
-        } else {
-            printRotated(rotation, outcome, shown);
+            // the key is printed whatever the flush does: it is stored and shown once
+            Optional<io.secureapi.engine.CacheFlush.Result> flushed = Optional.empty();
+            ExitException failed = null;
+            try {
+                flushed = rotation.flushAfterRotation(outcome);
+            } catch (ExitException e) {
+                failed = e;
+            }
+            Map<String, Object> doc = document(rotation, plan, warnings, outcome, shown);
+            flushed.ifPresent(f -> KeysCommand.putFlushed(doc, f));
+            out().println(Json.pretty(doc));
+            if (shown != null) shownOnStdout(wa, List.of(request.env()));
+            if (failed != null) throw failed;
+            return 0;
         }
+        printRotated(rotation, outcome, shown);
         if (shown != null) shownOnStdout(wa, List.of(request.env()));
+        out().flush();
+        // a deny cached before the write (the new key tried early) must not outlive it: step 2 works at once
+        Optional<io.secureapi.engine.CacheFlush.Result> flushed = rotation.flushAfterRotation(outcome);
+        flushed.ifPresent(f -> {
+            out().println();
+            KeysCommand.printFlushed(
+                    out(),
+                    f,
+                    "no stage",
+                    rotation.window().map(KeyRotation.CacheWindow::seconds).orElse(0));
+        });
+        return 0;
+    }
+
+    /** --finish with nothing left to finish while an earlier run's flush is outstanding: complete it. */
+    private int completeFlush(KeyRotation rotation, Plan plan, List<String> warnings) {
+        String pending = rotation.pendingFlush().orElseThrow();
+        err().println("Nothing left to finish in secret " + rotation.secretName()
+                + ", but an earlier run left its cache flush unfinished (" + io.secureapi.engine.CacheFlush.PENDING_TAG
+                + "=" + pending + "): completing it.");
+        err().flush();
+        Optional<io.secureapi.engine.CacheFlush.Result> f = rotation.completePendingFlush();
+        if (json()) {
+            Map<String, Object> doc = document(rotation, plan, warnings, null, null);
+            doc.put("completedPendingFlush", pending);
+            f.ifPresent(r -> KeysCommand.putFlushed(doc, r));
+            out().println(Json.pretty(doc));
+            return 0;
+        }
+        if (f.isEmpty()) {
+            throw new ExitException(
+                    ExitException.AWS,
+                    "Lambda function " + rotation.wiring().functionName()
+                            + " not found: the cache flush cannot complete",
+                    "run secure-api setup: it deploys the bundled authorizer again, then run this again",
+                    null);
+        }
+        out().println(style().green("Done: the cache flush an earlier run left unfinished is complete."));
+        KeysCommand.printFlushed(out(), f.get(), "no stage", 0);
         return 0;
     }
 
@@ -306,10 +367,17 @@ public class RotateKeyCommand extends AwsCommand {
                         + (rotation.digestFormat() && !SecretValue.LIVE.equals(env) ? " --key " + env : "")));
     }
 
-    private void printFinished(KeyRotation rotation, Plan plan, List<String> warnings, KeyRotation.Outcome outcome) {
+    private void printFinished(
+            KeyRotation rotation,
+            Plan plan,
+            List<String> warnings,
+            KeyRotation.Outcome outcome,
+            Optional<io.secureapi.engine.CacheFlush.Result> reset) {
         KeyRotation.CacheWindow window = rotation.window().orElseThrow();
         if (json()) {
-            out().println(Json.pretty(document(rotation, plan, warnings, outcome, null)));
+            Map<String, Object> doc = document(rotation, plan, warnings, outcome, null);
+            reset.ifPresent(f -> KeysCommand.putFlushed(doc, f));
+            out().println(Json.pretty(doc));
             return;
         }
         if (rotation.flushed().isPresent()) {

@@ -47,11 +47,13 @@ final class VerifyAll {
                     "drop --all to check one API, or drop " + (cmd.apiIdOption() != null ? "--api-id" : "--env")
                             + " to check them all");
         }
-        if (cmd.probeUrl != null || cmd.keyFile != null) {
+        if (cmd.probeUrl != null || cmd.keyFile != null || cmd.keyStdin) {
             throw ExitException.badInput(
-                    (cmd.probeUrl != null ? "--probe-url" : "--key-file") + " is about one API; with --all each entry "
+                    (cmd.probeUrl != null ? "--probe-url" : cmd.keyFile != null ? "--key-file" : "--key-stdin")
+                            + " is about one API; with --all each entry "
                             + "is probed at its own endpoint with its own key",
-                    "use --probe with --all, or pick one entry with --env NAME");
+                    "use --probe with --all, with each entry's key in SECURE_API_PROBE_KEY_<ENV> (e.g. "
+                            + io.secureapi.engine.Verify.probeKeyEnv("prod") + "), or pick one entry with --env NAME");
         }
         Set<String> allowed = cmd.allowed();
         cmd.report.check("verify");
@@ -117,6 +119,9 @@ final class VerifyAll {
             pool.shutdownNow();
         }
         print(results, Duration.ofNanos(System.nanoTime() - start));
+        // --probe on a digest secret without its SECURE_API_PROBE_KEY_<ENV>: bad input, as for one API
+        if (results.stream().anyMatch(e -> e.error() instanceof io.secureapi.engine.Verify.NoProbeKey))
+            return ExitException.BAD_INPUT;
         return results.stream().allMatch(Entry::ok) ? 0 : ExitException.FAILED;
     }
 
@@ -126,7 +131,18 @@ final class VerifyAll {
         try (AwsClients aws = new AwsClients(
                 new AwsSettings(region, base.profile(), base.endpoint()),
                 cmd.session().interceptors())) {
-            Verification v = cmd.check(c.apiId(), region, c, aws, progress, allowed, probing, null, null);
+            String var = io.secureapi.engine.Verify.probeKeyEnv(name);
+            Verification v = cmd.check(
+                    c.apiId(),
+                    region,
+                    c,
+                    aws,
+                    progress,
+                    allowed,
+                    probing,
+                    null,
+                    probing ? cmd.fromEnv(List.of(var)).orElse(null) : null,
+                    var);
             return new Entry(name, c, v, null);
         } catch (ExitException e) {
             return new Entry(name, c, null, e);

@@ -74,8 +74,16 @@ public class VerifyCommand extends AwsCommand {
             names = "--key-file",
             paramLabel = "FILE",
             description =
-                    "The right key for --probe (its first line; implies --probe). Default: read from the secret (AWSCURRENT).")
+                    "The right key for --probe (its first line; implies --probe). Without it: --key-stdin, or the "
+                            + "environment variable SECURE_API_PROBE_KEY (SECURE_API_PROBE_KEY_<ENV> with --env or --all; "
+                            + "e.g. SECURE_API_PROBE_KEY_MY_PROD for entry my-prod). Keys stored as digests cannot be read back: "
+                            + "make one for CI with secure-api keys add ci.")
     Path keyFile;
+
+    @Option(
+            names = "--key-stdin",
+            description = "Read the right key for --probe from standard input (its first line; implies --probe).")
+    boolean keyStdin;
 
     @Option(
             names = "--allow-public",
@@ -110,9 +118,9 @@ public class VerifyCommand extends AwsCommand {
         // Every input is checked before the first AWS call.
         Set<String> allowed = allowed();
         Optional<URI> url = probeUrl();
-        Optional<io.secureapi.keys.ApiKey> fileKey = fileKey();
+        Optional<Verify.ProbeKeySource> given = givenKey();
         report.check("verify");
-        boolean probing = probe || url.isPresent() || fileKey.isPresent();
+        boolean probing = probe || url.isPresent() || keyFile != null || keyStdin;
 
         String id = apiId();
         Verification v = check(
@@ -124,7 +132,8 @@ public class VerifyCommand extends AwsCommand {
                 allowed,
                 probing,
                 url.orElse(null),
-                fileKey.orElse(null));
+                given.orElse(null),
+                envOption().map(Verify::probeKeyEnv).orElse(Verify.PROBE_KEY_ENV));
         v = v.withFixes(this::withSelection);
         print(v, Duration.ofNanos(System.nanoTime() - start));
         return v.ok() ? 0 : ExitException.FAILED;
@@ -132,7 +141,9 @@ public class VerifyCommand extends AwsCommand {
 
     /**
      * One API: read, check, and probe when asked. verify --all calls it once per entry, concurrently.
-     * Null for none: {@code cfg} (the config entry), {@code url} (probe the API's own), {@code fileKey} (probe with the secret's).
+     * Null for none: {@code cfg} (the config entry), {@code url} (probe the API's own), {@code given} (the
+     * key given: a file, stdin or the environment; none: a legacy plaintext secret's live key).
+     * {@code envVar} names the variable the key could have come from, for the error without one.
      */
     Verification check(
             String id,
@@ -143,7 +154,8 @@ public class VerifyCommand extends AwsCommand {
             Set<String> allowed,
             boolean probing,
             URI url,
-            io.secureapi.keys.ApiKey fileKey) {
+            Verify.ProbeKeySource given,
+            String envVar) {
         Target target = Target.fromConfig(id, region, cfg);
         // a torn-down entry: what teardown promised (our authorizer gone, routes given back), never the protection
         if (cfg != null && tornDown(cfg)) return io.secureapi.engine.TornDown.verify(target, aws, progress, cfg);
@@ -153,8 +165,8 @@ public class VerifyCommand extends AwsCommand {
         Verification v = verify.check(new Check.Options(allowed, LocalDate.now(ZoneOffset.UTC)));
         if (probing) {
             URI at = url != null ? url : verify.probeUrl();
-            Verify.ProbeKeySource key =
-                    fileKey != null ? Verify.ProbeKeySource.of(fileKey, "--key-file " + keyFile) : verify.probeKey();
+            Verify.ProbeKeySource key = given != null ? given : verify.probeKey();
+            if (key.digests()) throw new Verify.NoProbeKey(id, target.secretName(), envVar);
             progress.say("probing " + at);
             v = v.with(Probe.run(at, target.header(), key, url != null ? null : verify.probeStage()));
         }
@@ -225,18 +237,58 @@ public class VerifyCommand extends AwsCommand {
         return Optional.of(u);
     }
 
-    /** The key from --key-file: first line, checked for what a header can carry; never echoed. */
-    private Optional<io.secureapi.keys.ApiKey> fileKey() {
-        if (keyFile == null) return Optional.empty();
-        String line = KeyOptions.readKeyFile(keyFile);
+    /**
+     * The key given for --probe: --key-file, else --key-stdin, else the environment
+     * (SECURE_API_PROBE_KEY_&lt;ENV&gt; with --env, then SECURE_API_PROBE_KEY); first line, checked for
+     * what a header can carry; never echoed.
+     */
+    private Optional<Verify.ProbeKeySource> givenKey() {
+        if (keyFile != null && keyStdin) {
+            throw ExitException.badInput("--key-file and --key-stdin both given", "give the probe key one way");
+        }
+        if (keyFile != null) {
+            String from = "key file " + keyFile;
+            return Optional.of(Verify.ProbeKeySource.of(
+                    headerSafe(KeyOptions.readKeyFile(keyFile), from), "--key-file " + keyFile));
+        }
+        if (keyStdin) {
+            String line;
+            try {
+                String text =
+                        new String(session().in().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+                int nl = text.indexOf('\n');
+                line = (nl < 0 ? text : text.substring(0, nl)).strip();
+            } catch (java.io.IOException e) {
+                throw ExitException.badInput("cannot read the key from standard input", "pipe it in: < ci.key");
+            }
+            return Optional.of(Verify.ProbeKeySource.of(headerSafe(line, "standard input"), "standard input"));
+        }
+        List<String> vars = new ArrayList<>();
+        envOption().map(Verify::probeKeyEnv).ifPresent(vars::add);
+        vars.add(Verify.PROBE_KEY_ENV);
+        return fromEnv(vars);
+    }
+
+    /** The first of these environment variables that is set (not blank), as a probe key. */
+    Optional<Verify.ProbeKeySource> fromEnv(List<String> vars) {
+        for (String var : vars) {
+            String v = session().env().get(var);
+            if (v == null || v.isBlank()) continue;
+            String from = "environment variable " + var;
+            return Optional.of(Verify.ProbeKeySource.of(headerSafe(v.strip(), from), from));
+        }
+        return Optional.empty();
+    }
+
+    private static io.secureapi.keys.ApiKey headerSafe(String line, String from) {
         if (line.isEmpty())
-            throw ExitException.badInput("key file " + keyFile + " is empty", "put the key on its first line");
+            throw ExitException.badInput("the key in " + from + " is empty", "put the key on its first line");
         if (line.chars().anyMatch(c -> c < 0x20 || c >= 0x7f)) {
             throw ExitException.badInput(
-                    "the key in " + keyFile + " has a character a header value cannot carry (control or non-ASCII)",
-                    "put exactly the key clients send on the first line");
+                    "the key in " + from + " has a character a header value cannot carry (control or non-ASCII)",
+                    "give exactly the key clients send");
         }
-        return Optional.of(io.secureapi.keys.ApiKey.unchecked(line));
+        return io.secureapi.keys.ApiKey.unchecked(line);
     }
 
     /** --output junit --report F when verify cannot run: one failing test case that says why, so CI shows it. */

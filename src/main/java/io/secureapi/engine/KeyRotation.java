@@ -310,6 +310,10 @@ public final class KeyRotation {
         return request;
     }
 
+    public Wiring wiring() {
+        return wiring;
+    }
+
     public Versions snapshot() {
         return snapshot;
     }
@@ -657,6 +661,58 @@ public final class KeyRotation {
     /** Null until --finish flushes the caches. */
     private CacheFlush.Result flushed;
 
+    /** The generation of the digest value this run stored (what a flush passes on); 0 before a write. */
+    private long written;
+
+    private String rerunFinish(String key) {
+        return "run secure-api rotate-key --finish" + (SecretValue.LIVE.equals(key) ? "" : " --key " + key) + " again";
+    }
+
+    /** The flush an earlier run left outstanding (tag on the secret: "generation/time"), if any. */
+    public Optional<String> pendingFlush() {
+        return CacheFlush.pending(snapshot.secret());
+    }
+
+    /**
+     * --finish with nothing left to finish while an earlier run's flush is outstanding: completes
+     * that flush for the value stored now (no write). Empty when there is none to complete.
+     */
+    public Optional<CacheFlush.Result> completePendingFlush() {
+        Optional<String> pending = pendingFlush();
+        if (pending.isEmpty()) return Optional.empty();
+        Instant at;
+        try {
+            at = Instant.parse(pending.get().substring(pending.get().indexOf('/') + 1));
+        } catch (java.time.format.DateTimeParseException e) {
+            at = Instant.now();
+        }
+        boolean managed = !snapshot.userFunction();
+        long generation = digestFormat() ? digests().generation() : 0;
+        if (managed) {
+            if (wiring.function().isEmpty()) Reader.of(wiring).function();
+            if (wiring.function().isEmpty()) return Optional.empty();
+        }
+        flushed = CacheFlush.flush(wiring, snapshot.secret(), at, generation, managed, rerunFinish(request.env()));
+        return Optional.of(flushed);
+    }
+
+    /**
+     * After a rotation (the new key already shown or handed over): the same flush as revoke, so a
+     * deny cached before the write (someone tried the new key early) does not outlive it. With the
+     * user's own function only API Gateway's cache is reset. Empty for a legacy plaintext secret
+     * behind the bundled function (setup converts it).
+     */
+    public Optional<CacheFlush.Result> flushAfterRotation(Outcome outcome) {
+        String rerun = "run any keys add, keys revoke or rotate-key of this API (each ends with a complete flush)";
+        if (snapshot.userFunction()) {
+            return Optional.of(CacheFlush.flush(wiring, snapshot.secret(), Instant.now(), 0, false, rerun));
+        }
+        if (!digestFormat()) return Optional.empty();
+        if (wiring.function().isEmpty()) Reader.of(wiring).function();
+        if (wiring.function().isEmpty()) return Optional.empty();
+        return Optional.of(CacheFlush.flush(wiring, snapshot.secret(), Instant.now(), written, true, rerun));
+    }
+
     /** The cache flush --finish ran (digest format, bundled function). */
     public Optional<CacheFlush.Result> flushed() {
         return Optional.ofNullable(flushed);
@@ -689,7 +745,16 @@ public final class KeyRotation {
                     progress);
             if (!snapshot.userFunction()) {
                 if (w.function().isEmpty()) Reader.of(w).function();
-                if (w.function().isPresent()) flushed = CacheFlush.flush(w, Instant.now());
+                if (w.function().isPresent())
+                    flushed = CacheFlush.flush(
+                            w,
+                            snapshot.secret(),
+                            Instant.now(),
+                            written,
+                            true,
+                            f.keys().size() == 1
+                                    ? rerunFinish(f.keys().get(0))
+                                    : "run secure-api rotate-key --finish --all again");
             }
             return new Outcome(null, false, version, currentId, f.keys());
         }
@@ -714,6 +779,7 @@ public final class KeyRotation {
 
     /** Stores a new current version only while AWSCURRENT is still the version this run read. */
     private String putDigests(Wiring w, String arn, DigestSecret next, String doing, Progress progress) {
+        written = next.writtenGeneration();
         progress.say(doing);
         String readVersionId = snapshot.version(SecretValue.CURRENT)
                 .map(SecretVersions.Version::id)

@@ -353,6 +353,7 @@ public final class NamedKeys {
     }
 
     private String put(DigestSecret next, String doing) {
+        written = next.writtenGeneration();
         String value = next.toJson();
         if (value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > DigestSecret.MAX_BYTES) {
             throw ExitException.badInput(
@@ -363,8 +364,59 @@ public final class NamedKeys {
         return SecretVersions.putIfCurrent(w, secret.arn(), secret.name(), value, readVersionId, doing);
     }
 
-    /** Flushes the caches after a revoke; the bundled function must exist (else the window is the caches' own). */
-    public CacheFlush.Result flush(Instant revokedAt) {
+    /** The generation of the last value this run stored (the one a flush passes on); -1 before a write. */
+    private long written = -1;
+
+    /** Whether the secret holds a key of that name. */
+    public boolean holds(String name) {
+        return current.has(name);
+    }
+
+    /** The flush an earlier run left outstanding (tag on the secret: "generation/time"), if any. */
+    public Optional<String> pendingFlush() {
+        return CacheFlush.pending(secret);
+    }
+
+    /**
+     * Completes the flush an earlier run left outstanding, for the value stored now (no write).
+     * {@code rerun}: the command that completes it should this attempt fail too.
+     */
+    public CacheFlush.Result completePendingFlush(String rerun) {
+        Instant at = pendingFlush()
+                .map(v -> v.substring(v.indexOf('/') + 1))
+                .flatMap(t -> {
+                    try {
+                        return Optional.of(Instant.parse(t));
+                    } catch (DateTimeParseException e) {
+                        return Optional.empty();
+                    }
+                })
+                .orElseGet(Instant::now);
+        requireFunction();
+        return CacheFlush.flush(w, secret, at, current.generation(), true, rerun);
+    }
+
+    /**
+     * Flushes the caches after this run's write (add or revoke), passing the generation it stored;
+     * the bundled function must exist (else the window is the caches' own). {@code rerun}: the
+     * command that completes the flush if a step fails.
+     */
+    public CacheFlush.Result flush(Instant writtenAt, String rerun) {
+        long generation = written >= 0 ? written : current.generation();
+        try {
+            requireFunction();
+        } catch (ExitException e) {
+            // the write is done: record the flush it still needs, so verify shows it and a rerun completes it
+            throw new ExitException(
+                    e.exitCode(),
+                    e.getMessage() + CacheFlush.recordPending(w, secret, generation, writtenAt),
+                    e.hint(),
+                    e);
+        }
+        return CacheFlush.flush(w, secret, writtenAt, generation, true, rerun);
+    }
+
+    private void requireFunction() {
         if (Reader.of(w).function().wiring().function().isEmpty()) {
             throw new ExitException(
                     ExitException.AWS,
@@ -373,7 +425,6 @@ public final class NamedKeys {
                     "run secure-api setup: it deploys the bundled authorizer again",
                     null);
         }
-        return CacheFlush.flush(w, revokedAt);
     }
 
     /** How long caches could accept a removed key without a flush: the authorizer TTL plus the function's key cache. */

@@ -61,7 +61,7 @@ public final class Probe {
                         "probe.right-key",
                         res,
                         "no key to probe with: " + keySource.description(),
-                        "pass --key-file FILE with the key clients use")
+                        "give the key clients use: --key-file FILE, --key-stdin or SECURE_API_PROBE_KEY")
                 : rightKey(res, header, send(http, url, header, keySource.key()), keySource.description());
         return List.of(noKey(res, header, none), wrongKey(res, header, wrong), right);
     }

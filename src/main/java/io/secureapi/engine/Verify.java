@@ -58,7 +58,10 @@ public final class Verify {
         return new Verify(Reader.forVerify(target, aws, progress, config));
     }
 
-    /** The live key stored in the secret (AWSCURRENT), for --probe without --key-file; empty with the reason. */
+    /**
+     * For --probe without a key given: the live key of a legacy plaintext secret (AWSCURRENT);
+     * empty with the reason otherwise. A digest secret holds no key: {@link ProbeKeySource#digests()}.
+     */
     public ProbeKeySource probeKey() {
         String name = w.target.secretName();
         if (w.secret().isEmpty()) return ProbeKeySource.none("secret " + name + " not found");
@@ -71,21 +74,48 @@ public final class Verify {
             return ProbeKeySource.none("the caller lacks " + denied + " (the optional ReadKeySecretValue statements)");
         if (raw.isEmpty()) return ProbeKeySource.none("secret " + name + " has no current string value");
         if (DigestSecret.is(raw.get()))
-            return ProbeKeySource.none("secret " + name + " holds digests of keys, never a key");
+            return new ProbeKeySource(null, "secret " + name + " holds digests of keys, never a key", true);
         String live = SecretValue.keys(raw.get()).get(SecretValue.LIVE);
         if (live == null || live.isBlank())
             return ProbeKeySource.none("secret " + name + " holds no \"" + SecretValue.LIVE + "\" key");
         return ProbeKeySource.of(ApiKey.unchecked(live), "the current value of secret " + name);
     }
 
-    /** Where the probe's key comes from, or why there is none ({@code key} null). */
-    public record ProbeKeySource(ApiKey key, String description) {
+    /**
+     * Where the probe's key comes from, or why there is none ({@code key} null); {@code digests}:
+     * none because the secret holds only digests (then --probe needs a key given: {@link #noProbeKey}).
+     */
+    public record ProbeKeySource(ApiKey key, String description, boolean digests) {
         static ProbeKeySource none(String why) {
-            return new ProbeKeySource(null, why);
+            return new ProbeKeySource(null, why, false);
         }
 
         public static ProbeKeySource of(ApiKey key, String from) {
-            return new ProbeKeySource(key, from);
+            return new ProbeKeySource(key, from, false);
+        }
+    }
+
+    /** The environment variable verify reads the probe key from: SECURE_API_PROBE_KEY, or per entry with --all. */
+    public static final String PROBE_KEY_ENV = "SECURE_API_PROBE_KEY";
+
+    /** SECURE_API_PROBE_KEY_&lt;ENV&gt;: the entry name upper-cased, "-" (and anything else not A-Z/0-9) as "_". */
+    public static String probeKeyEnv(String entry) {
+        return PROBE_KEY_ENV + "_" + entry.toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+    }
+
+    /** --probe on a digest secret without a key given: exit 2 (verify --all: that entry, and exit 2 at the end). */
+    public static final class NoProbeKey extends io.secureapi.error.ExitException {
+        private static final long serialVersionUID = 1L;
+
+        public NoProbeKey(String apiId, String secretName, String envVar) {
+            super(
+                    BAD_INPUT,
+                    "--probe on API " + apiId + " needs the key to send, and secret " + secretName
+                            + " holds only digests of keys: give it with --key-file FILE, --key-stdin, or the"
+                            + " environment variable " + envVar + " (best a dedicated key: secure-api keys add ci)",
+                    "make one with secure-api keys add ci --key-out ci.key, keep it as a CI secret, and pass it in "
+                            + envVar,
+                    null);
         }
     }
 
@@ -143,10 +173,33 @@ public final class Verify {
                 "API " + api.id(),
                 "API " + api.id() + " (" + api.name() + ") in " + w.region() + " is an HTTP API"));
         for (Piece p : pieces()) out.addAll(p.check(w, o));
+        flushPending().ifPresent(out::add);
         out.add(cors());
         List<Verification.Note> notes = new ArrayList<>();
         ttlNote().ifPresent(notes::add);
         return new Verification(w.apiId(), w.region(), out, notes);
+    }
+
+    /**
+     * keys.flush-pending: a key write whose cache flush did not complete (the tag CacheFlush leaves on
+     * the secret, read by DescribeSecret): a revoked key may still be accepted from a cache. Left out
+     * when there is none.
+     */
+    private Optional<Check> flushPending() {
+        Optional<String> pending = w.secret().flatMap(CacheFlush::pending);
+        if (pending.isEmpty()) return Optional.empty();
+        String name = w.secret().get().name();
+        String v = pending.get();
+        int slash = v.indexOf('/');
+        return Optional.of(Check.fail(
+                "keys.flush-pending",
+                "secret " + name,
+                "a key change of secret " + name + " (generation " + (slash < 0 ? v : v.substring(0, slash))
+                        + (slash < 0 ? "" : ", written " + v.substring(slash + 1))
+                        + ") did not finish emptying the caches: a revoked key may still be accepted, or a new one"
+                        + " refused, until they expire",
+                "run the command again (secure-api keys revoke NAME --yes, or rotate-key --finish): it completes the"
+                        + " flush and removes tag " + CacheFlush.PENDING_TAG));
     }
 
     /** IAM ArnLike: * is any run of characters, ? one character (invoke permission and KMS grants both match with it). */

@@ -22,8 +22,14 @@ import javax.crypto.spec.SecretKeySpec;
  * named key, the HMAC-SHA-256 of the key under a random salt kept in the secret, when it was
  * created, when it expires, and during a rotation the digest of the key it replaces. Never a key:
  * a leaked secret value gives nothing to send. Immutable; every change returns a new value.
+ *
+ * <p>{@code generation} counts the writes of the document (absent in older documents = 0): the
+ * value {@link #toJson()} stores carries one more than the value it was made from, and a cache
+ * flush tells the bundled function that number (KEY_MIN_GENERATION), so an execution environment
+ * holding an older key set re-reads instead of answering from it. Version ids cannot be ordered and
+ * creation times break when AWSCURRENT is moved back by hand: a counter inside the value does neither.
  */
-public record DigestSecret(String salt, Map<String, Entry> keys) {
+public record DigestSecret(String salt, Map<String, Entry> keys, long generation) {
     /** A key within this many days of its expiry is "expiring". */
     public static final Duration EXPIRING_WITHIN = Duration.ofDays(14);
 
@@ -63,6 +69,17 @@ public record DigestSecret(String salt, Map<String, Entry> keys) {
 
     public DigestSecret {
         keys = Collections.unmodifiableMap(new LinkedHashMap<>(keys));
+        if (generation < 0) throw new IllegalArgumentException("generation < 0");
+    }
+
+    /** A value of generation 0 (as read from a document without one). */
+    public DigestSecret(String salt, Map<String, Entry> keys) {
+        this(salt, keys, 0);
+    }
+
+    /** The generation {@link #toJson()} stores: one above this value's. */
+    public long writtenGeneration() {
+        return generation + 1;
     }
 
     /** A new, empty value with a fresh 32-byte salt. */
@@ -105,6 +122,13 @@ public record DigestSecret(String salt, Map<String, Entry> keys) {
         }
         Object salt = doc.get("salt");
         if (!(salt instanceof String s) || !s.matches("[0-9a-f]{64}")) throw corrupt(secretName, "no valid salt");
+        Object g = doc.get("generation");
+        long generation = 0;
+        if (g != null) {
+            if (!(g instanceof Long n) || n < 0 || n > MAX_SAFE_INTEGER)
+                throw corrupt(secretName, "no valid generation");
+            generation = n;
+        }
         Map<String, Entry> keys = new LinkedHashMap<>();
         if (!(doc.get("keys") instanceof Map<?, ?> ks)) throw corrupt(secretName, "no keys object");
         for (Map.Entry<?, ?> e : ks.entrySet()) {
@@ -127,8 +151,11 @@ public record DigestSecret(String salt, Map<String, Entry> keys) {
                             instant(k.get("expires"), secretName, name),
                             retiring));
         }
-        return new DigestSecret(s, keys);
+        return new DigestSecret(s, keys, generation);
     }
+
+    /** The authorizer reads the generation as a JavaScript number: beyond 2^53 - 1 it is unreadable there. */
+    static final long MAX_SAFE_INTEGER = (1L << 53) - 1;
 
     private static String digest(Object o, String secret, String name) {
         if (o instanceof String s && s.matches("[0-9a-f]{64}")) return s;
@@ -199,21 +226,25 @@ public record DigestSecret(String salt, Map<String, Entry> keys) {
     public DigestSecret with(String name, Entry entry) {
         Map<String, Entry> k = new LinkedHashMap<>(keys);
         k.put(name, entry);
-        return new DigestSecret(salt, k);
+        return new DigestSecret(salt, k, generation);
     }
 
     public DigestSecret without(String name) {
         Map<String, Entry> k = new LinkedHashMap<>(keys);
         k.remove(name);
-        return new DigestSecret(salt, k);
+        return new DigestSecret(salt, k, generation);
     }
 
-    /** Compact JSON, as stored; has digests only. */
+    /**
+     * Compact JSON, as stored; has digests only. It is the one writer of the document, so every
+     * stored value has the next generation ({@link #writtenGeneration()}).
+     */
     public String toJson() {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("format", FORMAT);
         doc.put("version", VERSION);
         doc.put("salt", salt);
+        doc.put("generation", writtenGeneration());
         Map<String, Object> ks = new LinkedHashMap<>();
         keys.forEach((name, e) -> {
             Map<String, Object> m = new LinkedHashMap<>();

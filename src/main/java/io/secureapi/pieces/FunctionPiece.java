@@ -295,7 +295,8 @@ public final class FunctionPiece implements Piece {
         return created;
     }
 
-    static void waitUpdated(Wiring w, String name) {
+    /** Waits until the function's LastUpdateStatus is Successful (the SDK waiter). */
+    public static void waitUpdated(Wiring w, String name) {
         run(
                 "waiting for Lambda function " + name + " to finish updating",
                 w.region(),

@@ -47,6 +47,21 @@ class KeysEndToEndIT {
 
     /** The harness with no key cache in the function, so each request reads the secret as it is now. */
     String gateway(String secretArn) throws IOException {
+        return gateway(secretArn, Map.of("KEY_CACHE_SECONDS", "0"));
+    }
+
+    /**
+     * The harness as API Gateway in front of the bundled function of {@code api}: answers cached for
+     * 300 s, emptied by a ResetAuthorizersCache of its stage, and a fresh handler (with the function's
+     * environment) whenever the function's configuration changes. The function keeps its key set as
+     * configured (60 s by default): only the flush can make a change visible at once.
+     */
+    String cachingGateway(String secretArn, String api) throws IOException {
+        return gateway(
+                secretArn, Map.of("CACHE_TTL", "300", "API_ID", api, "FUNCTION_NAME", "secure-api-authorizer-" + api));
+    }
+
+    String gateway(String secretArn, Map<String, String> extra) throws IOException {
         ProcessBuilder pb = new ProcessBuilder("node", "src/test/harness/gateway.mjs")
                 .directory(LocalAws.projectRoot().toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("AWS_"));
@@ -61,9 +76,8 @@ class KeysEndToEndIT {
                         "AWS_REGION",
                         Aws.REGION,
                         "SECRET_ARN",
-                        secretArn,
-                        "KEY_CACHE_SECONDS",
-                        "0"));
+                        secretArn));
+        pb.environment().putAll(extra);
         pb.redirectError(dir.resolve("gateway-" + gateways.size() + ".log").toFile());
         Process p = pb.start();
         gateways.add(p);
@@ -187,6 +201,109 @@ class KeysEndToEndIT {
         assertThat(keyName(call(url, read("live.key")))).isEqualTo("live");
         for (String name : expiries.keySet())
             assertThat(keyName(call(url, read(name + ".key")))).isEqualTo(name);
+    }
+
+    @Test
+    void atA300sCache_anAddedKeyWorksAtOnce_evenAfterItsDenyWasCached() throws Exception {
+        String api = aws.amplifyApi();
+        Run setup = Run.cli(
+                config(),
+                "setup",
+                "--api-id",
+                api,
+                "--key-out",
+                dir.resolve("live.key").toString());
+        assertThat(setup.exitCode).as(setup.toString()).isZero();
+        String live = read("live.key");
+        String secretArn = (String) Aws.configEntry(config()).get("secretArn");
+        String url = cachingGateway(secretArn, api);
+        assertThat(keyName(call(url, live))).isEqualTo("live");
+
+        // a consumer tries the key before it is stored: API Gateway caches that deny for 300 s
+        String early = io.secureapi.keys.ApiKey.generate("partner-a").reveal();
+        Files.writeString(dir.resolve("early.key"), early + "\n");
+        assertThat(call(url, early).statusCode()).isEqualTo(403);
+        Run add = Run.cli(
+                config(),
+                "keys",
+                "add",
+                "partner-a",
+                "--key-file",
+                dir.resolve("early.key").toString());
+        assertThat(add.exitCode).as(add.toString()).isZero();
+        assertThat(add.out).contains("Caches emptied").contains("Measured").contains("Worst case");
+        assertThat(keyName(call(url, early)))
+                .as("the first request after the add")
+                .isEqualTo("partner-a");
+
+        // a generated key: its first request is accepted
+        Run gen = Run.cli(
+                config(),
+                "keys",
+                "add",
+                "partner-b",
+                "--key-out",
+                dir.resolve("b.key").toString());
+        assertThat(gen.exitCode).as(gen.toString()).isZero();
+        assertThat(keyName(call(url, read("b.key")))).isEqualTo("partner-b");
+        assertThat(keyName(call(url, live))).isEqualTo("live");
+        assertThat(aws.lambda
+                        .getFunctionConfiguration(x -> x.functionName("secure-api-authorizer-" + api))
+                        .environment()
+                        .variables())
+                .as("the flush passes the generation just written, keeping the other variables")
+                .containsEntry("KEY_MIN_GENERATION", String.valueOf(generation(secretArn)))
+                .containsKey("SECRET_ARN");
+    }
+
+    long generation(String secretArn) {
+        Object g = JsonText.parseObject(
+                        aws.secrets.getSecretValue(r -> r.secretId(secretArn)).secretString())
+                .get("generation");
+        return ((Number) g).longValue();
+    }
+
+    @Test
+    void atA300sCache_aRotatedKeyWorksAtOnce_theOldOneUntilFinish_thenItIsRefused() throws Exception {
+        String api = aws.amplifyApi();
+        Run setup = Run.cli(
+                config(),
+                "setup",
+                "--api-id",
+                api,
+                "--key-out",
+                dir.resolve("live.key").toString());
+        assertThat(setup.exitCode).as(setup.toString()).isZero();
+        String old = read("live.key");
+        String secretArn = (String) Aws.configEntry(config()).get("secretArn");
+        String url = cachingGateway(secretArn, api);
+        assertThat(keyName(call(url, old))).isEqualTo("live");
+        String next = io.secureapi.keys.ApiKey.generate("live").reveal();
+        Files.writeString(dir.resolve("next.key"), next + "\n");
+        assertThat(call(url, next).statusCode())
+                .as("tried early: a cached deny")
+                .isEqualTo(403);
+
+        Run rotate = Run.cli(
+                config(), "rotate-key", "--key-file", dir.resolve("next.key").toString());
+        assertThat(rotate.exitCode).as(rotate.toString()).isZero();
+        // the step the tool prints next, done as printed: calls work with the new key, at once
+        assertThat(rotate.out).contains("2. Check that calls to the API work with the new key.");
+        assertThat(keyName(call(url, next))).isEqualTo("live");
+        assertThat(keyName(call(url, old))).as("the old key until --finish").isEqualTo("live");
+
+        Run gen = Run.cli(config(), "rotate-key", "--key", "live", "--finish");
+        assertThat(gen.exitCode).as(gen.toString()).isZero();
+        assertThat(call(url, old).statusCode())
+                .as("refused once --finish is done")
+                .isEqualTo(403);
+        assertThat(keyName(call(url, next))).isEqualTo("live");
+
+        // a generated key, shown once: its first request is accepted too
+        Run again = Run.cli(
+                config(), "rotate-key", "--key-out", dir.resolve("third.key").toString());
+        assertThat(again.exitCode).as(again.toString()).isZero();
+        assertThat(keyName(call(url, read("third.key")))).isEqualTo("live");
     }
 
     @Test

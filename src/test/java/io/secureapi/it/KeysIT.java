@@ -95,8 +95,14 @@ class KeysIT {
         String key = shownKey(r);
         assertThat(key).startsWith("sak_partner-a_");
         assertThat(r.err).doesNotContain(key);
+        // then the same flush as revoke: a deny cached before the write does not outlive it
         assertThat(r.writes())
-                .containsExactly("SecretsManager.PutSecretValue", "SecretsManager.UpdateSecretVersionStage");
+                .containsExactly(
+                        "SecretsManager.PutSecretValue",
+                        "SecretsManager.UpdateSecretVersionStage",
+                        "Lambda.UpdateFunctionConfiguration",
+                        "ApiGatewayV2.ResetAuthorizersCache",
+                        "ApiGatewayV2.ResetAuthorizersCache");
 
         Map<String, Object> doc = current(api);
         assertThat(doc).containsEntry("format", "secure-api-digests").containsEntry("version", 1L);
@@ -277,6 +283,9 @@ class KeysIT {
                         "SecretsManager.PutSecretValue",
                         "SecretsManager.UpdateSecretVersionStage",
                         "Lambda.UpdateFunctionConfiguration",
+                        // each stage, then each again once the function's timeout has passed
+                        "ApiGatewayV2.ResetAuthorizersCache",
+                        "ApiGatewayV2.ResetAuthorizersCache",
                         "ApiGatewayV2.ResetAuthorizersCache",
                         "ApiGatewayV2.ResetAuthorizersCache");
         // the function update has completed (waiter) before the stages are listed and reset
@@ -291,6 +300,9 @@ class KeysIT {
                         .environment()
                         .variables())
                 .containsKey("SECURE_API_FLUSHED_AT")
+                .containsEntry(
+                        "KEY_MIN_GENERATION",
+                        String.valueOf(((Number) current(api).get("generation")).longValue()))
                 .containsKey("SECRET_ARN");
         assertThat(r.out)
                 .contains("revoked")

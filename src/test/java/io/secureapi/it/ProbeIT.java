@@ -95,13 +95,41 @@ class ProbeIT {
     void probe_againstHarness_withTheKeyFile_passesAllThree_andTheSecretOffersNoKey() throws Exception {
         String key = protectedApi();
         String url = gateway(secretArn(), Map.of());
-        // the secret holds digests only: without --key-file there is no key to probe with
+        // the secret holds digests only: without a key given there is none to probe with (exit 2, the three ways)
         Run none = Run.cli(config(), "verify", "--probe", "--probe-url", url + "/items", "--output", "json");
-        assertThat(none.exitCode).as(none.toString()).isEqualTo(1);
-        assertThat((String) check(none, "probe.right-key").get("message"))
-                .contains("holds digests of keys, never a key");
-        assertThat(check(none, "probe.right-key").get("fix")).asString().contains("--key-file");
-        assertThat(check(none, "probe.no-key")).containsEntry("status", "pass");
+        assertThat(none.exitCode).as(none.toString()).isEqualTo(2);
+        assertThat(none.err)
+                .contains("holds only digests")
+                .contains("--key-file")
+                .contains("--key-stdin")
+                .contains("SECURE_API_PROBE_KEY")
+                .contains("keys add ci");
+
+        // the environment (CI: a repository secret), and standard input
+        List<String> args = List.of(
+                "verify",
+                "--probe",
+                "--probe-url",
+                url + "/items",
+                "--output",
+                "json",
+                "--endpoint-url",
+                LocalAws.endpoint(),
+                "--region",
+                Aws.REGION,
+                "--config",
+                config().toString());
+        Run env = Run.raw("", Map.of("SECURE_API_PROBE_KEY", key), args.toArray(String[]::new));
+        assertThat(env.exitCode).as(env.toString()).isZero();
+        assertThat(check(env, "probe.right-key")).containsEntry("status", "pass");
+        assertThat((String) check(env, "probe.right-key").get("message"))
+                .contains("environment variable SECURE_API_PROBE_KEY");
+        assertThat(env.all()).doesNotContain(key);
+        Run stdin = Run.cliWithStdin(
+                config(), key + "\n", "verify", "--key-stdin", "--probe-url", url + "/items", "--output", "json");
+        assertThat(stdin.exitCode).as(stdin.toString()).isZero();
+        assertThat(check(stdin, "probe.right-key")).containsEntry("status", "pass");
+        assertThat(stdin.all()).doesNotContain(key);
 
         Path keyFile = dir.resolve("live.key");
         Run run = Run.cli(
@@ -203,11 +231,13 @@ class ProbeIT {
     @Test
     void probe_unreachableUrl_failsWithoutExit3() throws Exception {
         protectedApi();
-        Run run = Run.cli(config(), "verify", "--probe-url", "http://127.0.0.1:9/", "--output", "json");
+        String keyFile = dir.resolve("live.key").toString();
+        Run run = Run.cli(
+                config(), "verify", "--probe-url", "http://127.0.0.1:9/", "--key-file", keyFile, "--output", "json");
         assertThat(run.exitCode).as(run.toString()).isEqualTo(1);
         assertThat((String) check(run, "probe.no-key").get("message"))
                 .contains("cannot connect to 127.0.0.1:9: connection refused");
-        Run text = Run.cli(config(), "verify", "--probe-url", "http://127.0.0.1:9/");
+        Run text = Run.cli(config(), "verify", "--probe-url", "http://127.0.0.1:9/", "--key-file", keyFile);
         assertThat(text.out.split("cannot connect", -1))
                 .as("said once: " + text)
                 .hasSize(2);

@@ -100,8 +100,14 @@ class RotateKeyIT {
         assertThat(key).startsWith("sak_live_").hasSizeGreaterThanOrEqualTo(43).isNotEqualTo(old.get(0));
         assertThat(run.out).contains("shown once").contains("rotate-key --finish");
         assertThat(run.err).doesNotContain(key).doesNotContain("warning");
+        // then the flush, so a deny cached for the new key before the write does not outlive it
         assertThat(run.writes())
-                .containsExactly("SecretsManager.PutSecretValue", "SecretsManager.UpdateSecretVersionStage");
+                .containsExactly(
+                        "SecretsManager.PutSecretValue",
+                        "SecretsManager.UpdateSecretVersionStage",
+                        "Lambda.UpdateFunctionConfiguration",
+                        "ApiGatewayV2.ResetAuthorizersCache",
+                        "ApiGatewayV2.ResetAuthorizersCache");
 
         // the overlap lives in the current version: the old live key retires there, dev is untouched
         String current = value(arn, "AWSCURRENT");
@@ -145,12 +151,14 @@ class RotateKeyIT {
 
         Run finish = Run.cli(config(), "rotate-key", "--finish");
         assertThat(finish.exitCode).as(finish.toString()).isZero();
-        // write the secret, then the function (its key cache), then every stage's authorizer cache
+        // write the secret, then the function (its key cache), then every stage's authorizer cache, and
+        // again once the function's timeout has passed
         assertThat(finish.writes())
                 .containsExactly(
                         "SecretsManager.PutSecretValue",
                         "SecretsManager.UpdateSecretVersionStage",
                         "Lambda.UpdateFunctionConfiguration",
+                        "ApiGatewayV2.ResetAuthorizersCache",
                         "ApiGatewayV2.ResetAuthorizersCache");
         String current = value(arn, "AWSCURRENT");
         assertThat(Digests.entry(current, "live")).containsEntry("retiring", null);
@@ -303,10 +311,19 @@ class RotateKeyIT {
         assertThat(value(arn, "AWSCURRENT")).isEqualTo(key);
         assertThat(value(arn, "AWSPREVIOUS")).isEqualTo(before);
         assertThat(run.err).doesNotContain(key).doesNotContain(before);
+        // your function: API Gateway's cache is reset, your function's configuration is left alone
+        assertThat(run.writes())
+                .contains("ApiGatewayV2.ResetAuthorizersCache")
+                .doesNotContain("Lambda.UpdateFunctionConfiguration");
+        assertThat(run.all()).contains("how long your function caches the secret is its own");
 
         Run finish = Run.cli(config(), "rotate-key", "--finish");
         assertThat(finish.exitCode).as(finish.toString()).isZero();
         assertThat(finish.out).contains("up to 300 s").contains("your function's own secret cache");
+        assertThat(finish.writes())
+                .contains("ApiGatewayV2.ResetAuthorizersCache")
+                .doesNotContain("Lambda.UpdateFunctionConfiguration");
+        assertThat(finish.all()).contains("how long your function caches the secret is its own");
     }
 
     @Test

@@ -140,6 +140,22 @@ class VerifyAllIT {
     }
 
     @Test
+    void verifyAllProbe_onDigestSecretsWithoutTheirKeys_isExit2NamingEachEntrysVariable() throws Exception {
+        String api = aws.amplifyApi();
+        setup("my-prod", api, Aws.REGION);
+        // SECURE_API_PROBE_KEY is one API's key: --all reads only each entry's own variable
+        List<String> a = new ArrayList<>(
+                List.of("verify", "--all", "--probe", "--output", "json", "--endpoint-url", LocalAws.endpoint()));
+        a.addAll(List.of("--config", config().toString()));
+        Run r = Run.raw("", Map.of("SECURE_API_PROBE_KEY", "sak_live_" + "y".repeat(43)), a.toArray(String[]::new));
+        assertThat(r.exitCode).as(r.toString()).isEqualTo(2);
+        assertThat(r.all())
+                .contains("SECURE_API_PROBE_KEY_MY_PROD")
+                .contains("--key-file")
+                .contains("keys add ci");
+    }
+
+    @Test
     void verifyAll_withASingleApiFlag_isExit2BeforeAnyAwsCall() {
         String api = aws.amplifyApi();
         setup("dev", api, Aws.REGION);

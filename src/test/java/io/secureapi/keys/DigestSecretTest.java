@@ -81,10 +81,36 @@ class DigestSecretTest {
                 .contains("\"retiring\":null");
         assertThat(DigestSecret.is(json)).isTrue();
         DigestSecret back = DigestSecret.parse(json, "s");
-        assertThat(back).isEqualTo(d);
+        assertThat(back.keys()).isEqualTo(d.keys());
+        assertThat(back.salt()).isEqualTo(d.salt());
+        assertThat(back.generation()).isEqualTo(d.generation() + 1);
         assertThat(back.nameOf(live)).isEqualTo("live");
         assertThat(back.nameOf(old)).isEqualTo("partner-a");
         assertThat(back.nameOf(ApiKey.generate("live"))).isNull();
+    }
+
+    @Test
+    void everyWrite_storesTheNextGeneration_absentReadsAsZero_andChangesKeepIt() {
+        String old = "{\"format\":\"secure-api-digests\",\"version\":1,\"salt\":\"" + SALT + "\",\"keys\":{}}";
+        DigestSecret d = DigestSecret.parse(old, "s");
+        assertThat(d.generation()).isZero();
+        DigestSecret added = d.with("partner-a", d.entryFor(ApiKey.generate("partner-a"), Instant.now(), null));
+        assertThat(added.generation()).as("a change in memory is not a write").isZero();
+        String stored = added.toJson();
+        assertThat(stored).contains("\"generation\":1");
+        DigestSecret back = DigestSecret.parse(stored, "s");
+        assertThat(back.generation()).isEqualTo(1);
+        assertThat(DigestSecret.parse(back.without("partner-a").toJson(), "s").generation())
+                .isEqualTo(2);
+        assertThat(back.writtenGeneration()).isEqualTo(2);
+        for (String bad : java.util.List.of("-1", "1.5", "\"3\"", "9007199254740992")) {
+            String json = "{\"format\":\"secure-api-digests\",\"version\":1,\"generation\":" + bad + ",\"salt\":\""
+                    + SALT + "\",\"keys\":{}}";
+            assertThatThrownBy(() -> DigestSecret.parse(json, "s"))
+                    .as(bad)
+                    .isInstanceOf(ExitException.class)
+                    .hasMessageContaining("generation");
+        }
     }
 
     @Test
