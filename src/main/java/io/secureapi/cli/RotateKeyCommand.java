@@ -163,7 +163,7 @@ public class RotateKeyCommand extends AwsCommand {
                     rotation.flushed().isEmpty() && rotation.snapshot().userFunction()
                             ? rotation.flushAfterRotation(outcome)
                             : Optional.empty();
-            printFinished(rotation, plan, warnings, outcome, reset);
+            printFinished(rotation, plan, warnings, outcome, reset.orElse(null));
             if (!json()) reset.ifPresent(f -> KeysCommand.printFlushed(out(), f, "no stage", 0));
             return 0;
         }
@@ -372,11 +372,11 @@ public class RotateKeyCommand extends AwsCommand {
             Plan plan,
             List<String> warnings,
             KeyRotation.Outcome outcome,
-            Optional<io.secureapi.engine.CacheFlush.Result> reset) {
+            io.secureapi.engine.CacheFlush.Result reset) {
         KeyRotation.CacheWindow window = rotation.window().orElseThrow();
         if (json()) {
             Map<String, Object> doc = document(rotation, plan, warnings, outcome, null);
-            reset.ifPresent(f -> KeysCommand.putFlushed(doc, f));
+            if (reset != null) KeysCommand.putFlushed(doc, reset);
             out().println(Json.pretty(doc));
             return;
         }
