@@ -35,38 +35,6 @@ public record ProjectConfig(
         excludedRoutes = excludedRoutes == null ? List.of() : List.copyOf(excludedRoutes);
     }
 
-    /** An entry without access logs (setup without --access-logs). */
-    public ProjectConfig(
-            String apiId,
-            String region,
-            String functionArn,
-            boolean functionManaged,
-            String secretArn,
-            String secretName,
-            String authorizerId,
-            String authorizerName,
-            String header,
-            int cacheTtl,
-            List<ProtectedRoute> routes,
-            List<String> excludedRoutes,
-            String forwardKeyName) {
-        this(
-                apiId,
-                region,
-                functionArn,
-                functionManaged,
-                secretArn,
-                secretName,
-                authorizerId,
-                authorizerName,
-                header,
-                cacheTtl,
-                routes,
-                excludedRoutes,
-                forwardKeyName,
-                null);
-    }
-
     public static final String DEFAULT_FILE = "secure-api.json";
 
     /**

@@ -42,7 +42,20 @@ class MarkdownReportTest {
     @Test
     void verifyAll_hasASectionPerEntry_andSaysWhichCouldNotBeChecked() {
         ProjectConfig c = new ProjectConfig(
-                "a1b2c3d4", "eu-west-1", null, true, null, null, null, null, null, 300, List.of(), List.of(), null);
+                "a1b2c3d4",
+                "eu-west-1",
+                null,
+                true,
+                null,
+                null,
+                null,
+                null,
+                null,
+                300,
+                List.of(),
+                List.of(),
+                null,
+                null);
         String md = MarkdownReport.verifyAll(List.of(
                 new VerifyAll.Entry("dev", c, V, null),
                 new VerifyAll.Entry("prod", c, null, new ExitException(3, "AccessDenied on GetApi", null, null))));

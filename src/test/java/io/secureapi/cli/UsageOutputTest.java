@@ -69,7 +69,20 @@ class UsageOutputTest {
             List<Usage.KeyUsage> keys =
                     List.of(key("bubble-prod", w, 10), key("a-very-long-key-name-for-a-partner", w, 1));
             ProjectConfig c = new ProjectConfig(
-                    "a1b2c3d4", "eu-west-1", null, true, null, null, null, null, null, 300, List.of(), List.of(), null);
+                    "a1b2c3d4",
+                    "eu-west-1",
+                    null,
+                    true,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    300,
+                    List.of(),
+                    List.of(),
+                    null,
+                    null);
             String text = UsageCommand.text(
                     List.of(new UsageCommand.Entry(
                             "default",
@@ -91,7 +104,20 @@ class UsageOutputTest {
     void theJsonDocument_hasTheVersionedShape() {
         Usage.Window w = at("--since", "2d").window();
         ProjectConfig c = new ProjectConfig(
-                "a1b2c3d4", "eu-west-1", null, true, null, null, null, null, null, 300, List.of(), List.of(), null);
+                "a1b2c3d4",
+                "eu-west-1",
+                null,
+                true,
+                null,
+                null,
+                null,
+                null,
+                null,
+                300,
+                List.of(),
+                List.of(),
+                null,
+                null);
         Map<String, Object> doc = UsageCommand.json(
                 List.of(new UsageCommand.Entry(
                         "prod", c, new Usage.Result(w, List.of("/g"), List.of(key("live", w, 2)), 1))),

@@ -53,6 +53,7 @@ class ConfigFileTest {
                 60,
                 List.of(),
                 List.of(),
+                null,
                 null);
         f.with("prod", prod).write();
 
@@ -86,6 +87,7 @@ class ConfigFileTest {
                 300,
                 List.of(),
                 List.of(),
+                null,
                 null);
         ProjectConfig b = new ProjectConfig(
                 "bbb2",
@@ -100,6 +102,7 @@ class ConfigFileTest {
                 300,
                 List.of(),
                 List.of(),
+                null,
                 null);
         ConfigFile one = ConfigFile.empty(dir.resolve("c.json")).with("dev", a);
         assertThat(one.resolve(null)).contains("dev");

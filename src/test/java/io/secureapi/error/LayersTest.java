@@ -2,14 +2,10 @@ package io.secureapi.error;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.spi.ToolProvider;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,7 +29,7 @@ class LayersTest {
 
     @Test
     void compiledPackages_dependOnlyOnLowerLayers() throws Exception {
-        Map<String, Set<String>> graph = PackageCycleTest.edges(jdeps());
+        Map<String, Set<String>> graph = PackageCycleTest.edges(PackageCycleTest.jdeps());
         assertThat(graph.keySet()).as("every package has a layer").isSubsetOf(LAYER.keySet());
         assertThat(graph.get("io.secureapi.cli"))
                 .as("sanity: jdeps saw the edges")
@@ -68,20 +64,5 @@ class LayersTest {
             }
         });
         return out;
-    }
-
-    private static String jdeps() throws Exception {
-        Path classes = Path.of(ExitException.class
-                .getProtectionDomain()
-                .getCodeSource()
-                .getLocation()
-                .toURI());
-        ToolProvider jdeps =
-                ToolProvider.findFirst("jdeps").orElseThrow(() -> new AssertionError("jdeps is not in this JDK"));
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int rc = jdeps.run(new PrintWriter(out), new PrintWriter(err), "-verbose:package", classes.toString());
-        assertThat(rc).as("jdeps failed: %s", err).isZero();
-        return out.toString();
     }
 }

@@ -27,21 +27,9 @@ class PackageCycleTest {
 
     @Test
     void compiledPackages_formNoCycle() throws Exception {
-        Path classes = Path.of(ExitException.class
-                .getProtectionDomain()
-                .getCodeSource()
-                .getLocation()
-                .toURI());
-        ToolProvider jdeps =
-                ToolProvider.findFirst("jdeps").orElseThrow(() -> new AssertionError("jdeps is not in this JDK"));
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int rc = jdeps.run(new PrintWriter(out), new PrintWriter(err), "-verbose:package", classes.toString());
-        assertThat(rc).as("jdeps failed: %s", err).isZero();
-
-        Map<String, Set<String>> graph = edges(out.toString());
+        Map<String, Set<String>> graph = edges(jdeps());
         assertThat(graph)
-                .as("jdeps output had no io.secureapi edges:%n%s", out)
+                .as("jdeps output had no io.secureapi edges")
                 .containsKeys("io.secureapi.cli", "io.secureapi.engine");
         assertThat(graph.get("io.secureapi.engine")).contains("io.secureapi.aws");
         assertThat(cycle(graph)).as("package cycle in %s", graph).isEmpty();
@@ -58,6 +46,22 @@ class PackageCycleTest {
                 "");
         assertThat(cycle(edges(jdepsOutput)))
                 .containsExactly("io.secureapi.aws", "io.secureapi.engine", "io.secureapi.aws");
+    }
+
+    /** jdeps' package-level edges of the compiled main classes. */
+    static String jdeps() throws Exception {
+        Path classes = Path.of(ExitException.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
+        ToolProvider jdeps =
+                ToolProvider.findFirst("jdeps").orElseThrow(() -> new AssertionError("jdeps is not in this JDK"));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int rc = jdeps.run(new PrintWriter(out), new PrintWriter(err), "-verbose:package", classes.toString());
+        assertThat(rc).as("jdeps failed: %s", err).isZero();
+        return out.toString();
     }
 
     static Map<String, Set<String>> edges(String jdepsOutput) {

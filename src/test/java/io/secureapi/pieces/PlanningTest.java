@@ -115,6 +115,7 @@ class PlanningTest {
                 List.of(new ProjectConfig.ProtectedRoute(
                         "GET /x", "r1", new State.Authorization("JWT", "j1", List.of("read")))),
                 List.of(),
+                null,
                 null);
         Wiring w = new Wiring(t, null, Progress.NONE, previous);
         w.advance(b -> b.authorizers =
