@@ -20,6 +20,7 @@ import io.secureapi.pieces.RoutesPiece;
 import io.secureapi.pieces.SecretFormatPiece;
 import io.secureapi.pieces.SecretPiece;
 import io.secureapi.pieces.SecretPolicyPiece;
+import io.secureapi.pieces.Snapshot;
 import io.secureapi.pieces.StagesPiece;
 import io.secureapi.pieces.Wiring;
 import io.secureapi.support.Progress;
@@ -115,8 +116,16 @@ public final class Setup {
     public void apply(Plan plan, Progress progress, java.util.function.Consumer<ProjectConfig> writeAhead) {
         StagesPiece.refuseWithoutFlag(
                 wiring, plan.changes(), "setup", "would keep serving routes without the protection");
-        for (Change c : plan.changes()) {
-            if (!c.applies()) continue;
+        List<Change> changes = plan.changes().stream().filter(Change::applies).toList();
+        for (int i = 0; i < changes.size(); i++) {
+            Change c = changes.get(i);
+            int end = i;
+            while (end < changes.size() && lane(changes.get(end), changes) >= 0) end++;
+            if (end - i > 1) {
+                applyLanes(changes.subList(i, end), changes, progress);
+                i = end - 1;
+                continue;
+            }
             Piece piece = piece(pieces, c);
             if (c.diff() instanceof RoutesPiece.Protect p && !p.routes().isEmpty()) {
                 protecting = p.routes().stream()
@@ -127,6 +136,81 @@ public final class Setup {
             String line = piece.progressLine(c);
             if (c.changes() && line != null) progress.say(line);
             wiring.advance(piece.apply(wiring, c));
+        }
+    }
+
+    /**
+     * Which concurrent lane change {@code c} joins, or -1 when it runs alone. Once the secret and
+     * the function are in place, these changes need nothing from each other and each talks to its
+     * own service, so they run at once (the secret's format and the function's variables stay in
+     * order in one lane; the secret's policy joins that lane when the format also writes the
+     * secret). Routes are switched only after every lane has finished.
+     */
+    private static int lane(Change c, List<Change> changes) {
+        return switch (c.piece()) {
+            case "secret format", "env var" -> 0;
+            case "secret policy" -> changes.stream().anyMatch(x -> x.piece().equals("secret format")) ? 0 : 1;
+            case "key decryption" -> 2;
+            case "authorizer" -> 3;
+            default -> -1;
+        };
+    }
+
+    /**
+     * Applies {@code run} (consecutive changes that each have a lane) lane by lane, the lanes at
+     * once, each on its own copy of the snapshot; their results are merged back into the run. What
+     * they report is held and printed in plan order, as if they had run one by one. Every lane is
+     * waited for (never interrupted mid-write); then the first failure in plan order is thrown.
+     */
+    private void applyLanes(List<Change> run, List<Change> all, Progress progress) {
+        Snapshot base = wiring.snapshot();
+        Map<Change, List<String>> said = new java.util.IdentityHashMap<>();
+        run.forEach(c -> said.put(c, new java.util.ArrayList<>()));
+        Map<Integer, List<Change>> lanes = new java.util.TreeMap<>();
+        for (Change c : run)
+            lanes.computeIfAbsent(lane(c, all), k -> new ArrayList<>()).add(c);
+        List<Wiring> forks = new ArrayList<>();
+        List<java.util.concurrent.CompletableFuture<Void>> running = new ArrayList<>();
+        java.util.concurrent.ExecutorService pool =
+                java.util.concurrent.Executors.newFixedThreadPool(lanes.size(), r -> {
+                    Thread t = new Thread(r, "secure-api-apply");
+                    t.setDaemon(true);
+                    return t;
+                });
+        Map<Change, RuntimeException> failed = java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
+        try {
+            for (List<Change> lane : lanes.values()) {
+                Change[] current = {null};
+                Wiring fork = wiring.fork(line -> said.get(current[0]).add(line));
+                forks.add(fork);
+                running.add(java.util.concurrent.CompletableFuture.runAsync(
+                        () -> {
+                            for (Change c : lane) {
+                                current[0] = c;
+                                Piece piece = piece(pieces, c);
+                                String line = piece.progressLine(c);
+                                if (c.changes() && line != null) said.get(c).add(line);
+                                try {
+                                    fork.advance(piece.apply(fork, c));
+                                } catch (RuntimeException e) {
+                                    failed.put(c, e);
+                                    return; // the rest of this lane needed this change
+                                }
+                            }
+                        },
+                        pool));
+            }
+            running.forEach(java.util.concurrent.CompletableFuture::join);
+        } finally {
+            pool.shutdown();
+        }
+        Snapshot merged = wiring.snapshot();
+        for (Wiring fork : forks) merged = merged.merged(base, fork.snapshot());
+        wiring.advance(merged);
+        for (Change c : run) {
+            said.get(c).forEach(progress::say);
+            RuntimeException e = failed.get(c);
+            if (e != null) throw e;
         }
     }
 

@@ -123,7 +123,13 @@ public final class AuthorizerPiece implements Piece {
                         .authorizerId());
         w.progress.say("created authorizer " + id);
         Snapshot settled = settle(now, id);
-        return withAuthorizer(w, settled, settled.authorizers().isEmpty() ? id : ownedFirst(w.on(settled), id));
+        String kept = settled.authorizers().isEmpty() ? id : ownedFirst(w.on(settled), id);
+        // settle listed the authorizers after the create: the one kept, as listed there, is the read-back
+        Optional<State.Authorizer> listed =
+                settled.authorizers().stream().filter(a -> a.id().equals(kept)).findFirst();
+        if (listed.isPresent())
+            return settled.with(b -> b.authorizers = Wiring.putAuthorizer(b.authorizers, listed.get()));
+        return withAuthorizer(w, settled, kept);
     }
 
     private static Snapshot update(Wiring w, String id, Settings to) {

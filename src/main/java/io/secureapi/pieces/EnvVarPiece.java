@@ -11,7 +11,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import software.amazon.awssdk.services.lambda.model.GetFunctionConfigurationResponse;
+import software.amazon.awssdk.services.lambda.model.GetFunctionResponse;
 
 /** SECRET_ARN (and, for the bundled function, KEY_HEADER) merged into the function's environment. */
 public final class EnvVarPiece implements Piece {
@@ -115,12 +117,17 @@ public final class EnvVarPiece implements Piece {
 
     /** Sets {@code desired} on the function, merged into its environment as it is now; no write when it already holds them. */
     static Snapshot merge(Wiring w, Map<String, String> desired) {
-        boolean changed = mergeInto(
+        Optional<Optional<GetFunctionResponse>> changed = write(
                 w,
                 w.functionArn(),
                 desired,
                 "setting " + Names.ENV_SECRET_ARN + " on Lambda function " + w.functionName());
-        return changed ? reread(w) : w.snapshot();
+        if (changed.isEmpty()) return w.snapshot();
+        // the waiter's last GetFunction ($LATEST, after the update finished) is the read-back; read again only without
+        // it
+        return changed.get()
+                .map(f -> w.snapshot().with(b -> b.function = FunctionPiece.state(f)))
+                .orElseGet(() -> reread(w));
     }
 
     /**
@@ -129,6 +136,12 @@ public final class EnvVarPiece implements Piece {
      * Writes only if something differs, then waits until the update is done; answers whether it wrote.
      */
     public static boolean mergeInto(Wiring w, String fnArn, Map<String, String> desired, String doing) {
+        return write(w, fnArn, desired, doing).isPresent();
+    }
+
+    /** {@link #mergeInto}; empty when nothing was written, else the GetFunction that saw the update done (if kept). */
+    private static Optional<Optional<GetFunctionResponse>> write(
+            Wiring w, String fnArn, Map<String, String> desired, String doing) {
         String name = w.functionName();
         GetFunctionConfigurationResponse now = call(
                 "reading the configuration of Lambda function " + name,
@@ -137,7 +150,8 @@ public final class EnvVarPiece implements Piece {
         Map<String, String> merged = new LinkedHashMap<>();
         if (now.environment() != null && now.environment().variables() != null)
             merged.putAll(now.environment().variables());
-        if (desired.entrySet().stream().allMatch(e -> e.getValue().equals(merged.get(e.getKey())))) return false;
+        if (desired.entrySet().stream().allMatch(e -> e.getValue().equals(merged.get(e.getKey()))))
+            return Optional.empty();
         merged.putAll(desired);
         // Lambda refuses a configuration update while another is in progress; wait only if one is.
         if ("InProgress".equals(now.lastUpdateStatusAsString())) FunctionPiece.waitUpdated(w, name);
@@ -148,8 +162,7 @@ public final class EnvVarPiece implements Piece {
                         .updateFunctionConfiguration(r -> r.functionName(fnArn).environment(e -> e.variables(merged))));
         // LastUpdateStatus Successful: invocations from now on run the new configuration, in new environments
         // (docs.aws.amazon.com/lambda/latest/dg/functions-states.html)
-        FunctionPiece.waitUpdated(w, name);
-        return true;
+        return Optional.of(FunctionPiece.waitUpdated(w, name));
     }
 
     private static Snapshot reread(Wiring w) {

@@ -24,6 +24,7 @@ import java.util.Optional;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.lambda.model.Architecture;
 import software.amazon.awssdk.services.lambda.model.FunctionConfiguration;
+import software.amazon.awssdk.services.lambda.model.GetFunctionResponse;
 import software.amazon.awssdk.services.lambda.model.InvalidParameterValueException;
 import software.amazon.awssdk.services.lambda.model.ResourceConflictException;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
@@ -79,25 +80,27 @@ public final class FunctionPiece implements Piece {
                         w.region(),
                         ResourceNotFoundException.class,
                         () -> w.aws.lambda().getFunction(r -> r.functionName(nameOrArn)))
-                .map(f -> {
-                    FunctionConfiguration c = f.configuration();
-                    Map<String, String> env =
-                            c.environment() == null || c.environment().variables() == null
-                                    ? Map.of()
-                                    : new LinkedHashMap<>(c.environment().variables());
-                    return new State.Function(
-                            baseArn(c.functionArn()),
-                            c.functionName(),
-                            c.role(),
-                            c.runtimeAsString(),
-                            c.handler(),
-                            c.stateAsString(),
-                            c.lastUpdateStatusAsString(),
-                            c.codeSha256(),
-                            env,
-                            f.tags() == null ? Map.of() : f.tags(),
-                            c.version());
-                });
+                .map(FunctionPiece::state);
+    }
+
+    /** The function as one GetFunction answer describes it. */
+    static State.Function state(GetFunctionResponse f) {
+        FunctionConfiguration c = f.configuration();
+        Map<String, String> env = c.environment() == null || c.environment().variables() == null
+                ? Map.of()
+                : new LinkedHashMap<>(c.environment().variables());
+        return new State.Function(
+                baseArn(c.functionArn()),
+                c.functionName(),
+                c.role(),
+                c.runtimeAsString(),
+                c.handler(),
+                c.stateAsString(),
+                c.lastUpdateStatusAsString(),
+                c.codeSha256(),
+                env,
+                f.tags() == null ? Map.of() : f.tags(),
+                c.version());
     }
 
     /** arn:partition:lambda:region:account:function:name, without a version or alias. */
@@ -295,12 +298,19 @@ public final class FunctionPiece implements Piece {
         return created;
     }
 
-    /** Waits until the function's LastUpdateStatus is Successful (the SDK waiter). */
-    public static void waitUpdated(Wiring w, String name) {
-        run(
+    /**
+     * Waits until the function's LastUpdateStatus is Successful (the SDK waiter, which polls
+     * GetFunction); answers the GetFunction that saw it so, when the waiter kept it.
+     */
+    public static Optional<GetFunctionResponse> waitUpdated(Wiring w, String name) {
+        return call(
                 "waiting for Lambda function " + name + " to finish updating",
                 w.region(),
-                () -> Waits.timed(() -> w.aws.lambda().waiter().waitUntilFunctionUpdatedV2(r -> r.functionName(name))));
+                () -> Waits.timed(() -> w.aws.lambda()
+                        .waiter()
+                        .waitUntilFunctionUpdatedV2(r -> r.functionName(name))
+                        .matched()
+                        .response()));
     }
 
     // teardown

@@ -4,6 +4,7 @@ import io.secureapi.engine.Reader;
 import io.secureapi.model.State;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
@@ -62,6 +63,42 @@ public record Snapshot(
     public Snapshot with(Consumer<Builder> change) {
         Builder b = toBuilder();
         change.accept(b);
+        return b.build();
+    }
+
+    /**
+     * This snapshot with every component that {@code after} changed from {@code base}: the work of a
+     * lane that started from {@code base} and ran beside the one that led here (lanes change disjoint
+     * components, so the order lanes are merged in does not matter).
+     */
+    public Snapshot merged(Snapshot base, Snapshot after) {
+        Builder b = toBuilder();
+        if (!Objects.equals(base.partition, after.partition)) b.partition = after.partition;
+        if (!Objects.equals(base.account, after.account)) b.account = after.account;
+        if (!Objects.equals(base.api, after.api)) b.api = after.api;
+        if (!Objects.equals(base.routes, after.routes)) b.routes = after.routes;
+        if (!Objects.equals(base.authorizers, after.authorizers)) b.authorizers = after.authorizers;
+        if (!Objects.equals(base.secret, after.secret)) b.secret = after.secret;
+        if (!Objects.equals(base.secretValue, after.secretValue)) b.secretValue = after.secretValue;
+        if (!Objects.equals(base.secretVersionId, after.secretVersionId)) b.secretVersionId = after.secretVersionId;
+        if (!Objects.equals(base.previousSecretValue, after.previousSecretValue))
+            b.previousSecretValue = after.previousSecretValue;
+        if (!Objects.equals(base.secretVersions, after.secretVersions)) b.secretVersions = after.secretVersions;
+        if (!Objects.equals(base.secretPolicy, after.secretPolicy)) b.secretPolicy = after.secretPolicy;
+        if (!Objects.equals(base.function, after.function)) b.function = after.function;
+        if (!Objects.equals(base.functionPolicy, after.functionPolicy)) b.functionPolicy = after.functionPolicy;
+        if (!Objects.equals(base.role, after.role)) b.role = after.role;
+        if (!Objects.equals(base.kmsKey, after.kmsKey)) b.kmsKey = after.kmsKey;
+        if (!Objects.equals(base.kmsKeyUnreadable, after.kmsKeyUnreadable)) b.kmsKeyUnreadable = after.kmsKeyUnreadable;
+        if (!Objects.equals(base.secretValueUnreadable, after.secretValueUnreadable))
+            b.secretValueUnreadable = after.secretValueUnreadable;
+        if (!Objects.equals(base.kmsRolePolicy, after.kmsRolePolicy)) b.kmsRolePolicy = after.kmsRolePolicy;
+        if (!Objects.equals(base.readerPolicies, after.readerPolicies)) b.readerPolicies = after.readerPolicies;
+        if (!Objects.equals(base.logGroup, after.logGroup)) b.logGroup = after.logGroup;
+        if (!Objects.equals(base.integrations, after.integrations)) b.integrations = after.integrations;
+        if (!Objects.equals(base.stages, after.stages)) b.stages = after.stages;
+        if (!Objects.equals(base.deployed, after.deployed)) b.deployed = after.deployed;
+        if (!Objects.equals(base.accessLogs, after.accessLogs)) b.accessLogs = after.accessLogs;
         return b.build();
     }
 

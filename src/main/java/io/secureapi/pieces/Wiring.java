@@ -110,6 +110,15 @@ public final class Wiring {
         return new Wiring(t, aws, progress, previous, options, keys, snapshot());
     }
 
+    /**
+     * The same run on its own copy of the current snapshot, reporting to {@code p}: a lane of
+     * changes applied concurrently with others ({@code engine.Setup}), merged back with
+     * {@link Snapshot#merged} when it ends.
+     */
+    public Wiring fork(Progress p) {
+        return new Wiring(target, aws, p, previous, options, keys, snapshot());
+    }
+
     /** A view of this run on another snapshot: what a piece's helpers read while it works out its change. */
     Wiring on(Snapshot s) {
         return new Wiring(target, aws, progress, previous, options, keys, s);

@@ -1,0 +1,120 @@
+package io.secureapi.it;
+
+import static io.secureapi.it.FaultProxy.Fault.ACCESS_DENIED;
+import static io.secureapi.it.FaultProxy.rest;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * setup's apply: once the secret and the function are in place, the function's variables, the
+ * secret's policy and the authorizer are written at once, and the read-backs reuse answers AWS
+ * already gave after the write. Everything is still checked and read back from AWS here.
+ */
+class SetupSpeedIT {
+    final Aws aws = new Aws();
+
+    @TempDir
+    Path dir;
+
+    Path config() {
+        return dir.resolve("secure-api.json");
+    }
+
+    @Test
+    void setup_createsTheAuthorizerWhileTheFunctionUpdates() throws Exception {
+        String api = aws.amplifyApi();
+        String fn = Aws.unique("own-authorizer");
+        aws.userFunction(fn, Map.of("LOG_LEVEL", "debug"));
+        String authorizers = "/v2/apis/" + api + "/authorizers";
+        try (FaultProxy proxy = FaultProxy.start(LocalAws.endpoint())) {
+            // hold the function's update until the authorizer is created: one at a time, it never is
+            CountDownLatch release = new CountDownLatch(1);
+            proxy.hold(rest("PUT", "/2015-03-31/functions/[^/]+/configuration"), false, release);
+            boolean[] overlapped = {false};
+            Thread watcher = new Thread(() -> {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (System.nanoTime() < deadline) {
+                    if (proxy.operations().contains("POST " + authorizers)) {
+                        overlapped[0] = true;
+                        break;
+                    }
+                    try {
+                        Thread.sleep(20);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                release.countDown();
+            });
+            watcher.start();
+            Run run = Run.via(proxy.endpoint(), config(), "", false, "setup", "--api-id", api, "--function", fn);
+            watcher.join();
+            assertThat(run.exitCode).as(run.toString()).isZero();
+            assertThat(overlapped[0])
+                    .as("CreateAuthorizer was sent while UpdateFunctionConfiguration was in flight")
+                    .isTrue();
+            // what the lanes report comes out in plan order, as one by one
+            assertThat(run.err.indexOf("create env var"))
+                    .as(run.err)
+                    .isLessThan(run.err.indexOf("create secret policy"));
+            assertThat(run.err.indexOf("create secret policy")).isLessThan(run.err.indexOf("create authorizer"));
+            // read-backs: the waiter's last GetFunction and the list settle reads stand for another read
+            assertThat(run.operations).filteredOn("Lambda.GetFunction"::equals).hasSize(2);
+            assertThat(run.operations).doesNotContain("ApiGatewayV2.GetAuthorizer");
+        }
+        // the merged run: the config and AWS agree on every piece
+        String secretArn = aws.secrets
+                .describeSecret(r -> r.secretId("secure-api/" + api + "/api-key"))
+                .arn();
+        assertThat(aws.lambda
+                        .getFunctionConfiguration(r -> r.functionName(fn))
+                        .environment()
+                        .variables())
+                .containsEntry("SECRET_ARN", secretArn)
+                .containsEntry("LOG_LEVEL", "debug");
+        String authorizer =
+                aws.apigw.getAuthorizers(r -> r.apiId(api)).items().get(0).authorizerId();
+        assertThat(aws.route(api, "$default").authorizerId()).isEqualTo(authorizer);
+        assertThat(aws.secrets.getResourcePolicy(r -> r.secretId(secretArn)).resourcePolicy())
+                .contains("secretsmanager:GetSecretValue");
+        assertThat(java.nio.file.Files.readString(config()))
+                .contains("\"" + authorizer + "\"")
+                .contains(secretArn);
+        Run again = Run.cli(config(), "setup", "--api-id", api, "--function", fn);
+        assertThat(again.writes()).as(again.toString()).isEmpty();
+    }
+
+    @Test
+    void setup_aFailedLane_letsTheOthersFinishAndSwitchesNoRoute() {
+        String api = aws.amplifyApi();
+        String fn = Aws.unique("own-authorizer");
+        aws.userFunction(fn, Map.of());
+        try (FaultProxy proxy = FaultProxy.start(LocalAws.endpoint())
+                .fail(rest("POST", "/v2/apis/[^/]+/authorizers"), ACCESS_DENIED, -1)) {
+            Run run = Run.via(proxy.endpoint(), config(), "", false, "setup", "--api-id", api, "--function", fn);
+            assertThat(run.exitCode).as(run.toString()).isNotZero();
+            assertThat(run.err).contains("creating authorizer");
+        }
+        String secretArn = aws.secrets
+                .describeSecret(r -> r.secretId("secure-api/" + api + "/api-key"))
+                .arn();
+        assertThat(aws.lambda
+                        .getFunctionConfiguration(r -> r.functionName(fn))
+                        .environment()
+                        .variables())
+                .as("the function's lane finished its write")
+                .containsEntry("SECRET_ARN", secretArn);
+        assertThat(aws.apigw.getAuthorizers(r -> r.apiId(api)).items()).isEmpty();
+        assertThat(aws.route(api, "$default").authorizationTypeAsString()).isEqualTo("NONE");
+        // the rerun finishes what is left
+        Run rerun = Run.cli(config(), "setup", "--api-id", api, "--function", fn);
+        assertThat(rerun.exitCode).as(rerun.toString()).isZero();
+        assertThat(aws.route(api, "$default").authorizationTypeAsString()).isEqualTo("CUSTOM");
+    }
+}
