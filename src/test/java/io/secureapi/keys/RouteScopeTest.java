@@ -64,7 +64,9 @@ class RouteScopeTest {
         assertThat(back.get("a").routes()).isNull();
         assertThat(back.get("b").routes()).containsExactly("GET /orders/*");
         assertThat(back.anyScoped()).isTrue();
-        assertThat(back.get("b").withRetiring(null).routes()).as("kept across a rotation").isNotNull();
+        assertThat(back.get("b").withRetiring(null).routes())
+                .as("kept across a rotation")
+                .isNotNull();
         assertThatThrownBy(() -> DigestSecret.parse(json.replace("GET /orders/*", "GET /a/*/b"), "s"))
                 .isInstanceOf(ExitException.class)
                 .hasMessageContaining("unreadable routes");
