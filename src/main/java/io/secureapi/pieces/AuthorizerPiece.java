@@ -4,6 +4,7 @@ import static io.secureapi.aws.AwsCall.call;
 import static io.secureapi.aws.AwsCall.unlessGone;
 
 import io.secureapi.error.ExitException;
+import io.secureapi.keys.DigestSecret;
 import io.secureapi.model.Change;
 import io.secureapi.model.Check;
 import io.secureapi.model.State;
@@ -58,13 +59,28 @@ public final class AuthorizerPiece implements Piece {
 
     /**
      * The identity sources setup writes: the header only, unless our authorizer already caches per
-     * request ({@code keys add|scope --routes} set it): never narrowed back, or a cached allow
-     * would leak across paths again after every setup or Amplify hook run.
+     * request ({@code keys add|scope --routes} set it) or the secret holds a scoped key: never
+     * narrowed back, or a cached allow would leak across paths again after every setup or Amplify
+     * hook run.
      */
     static List<String> identitySources(Wiring w) {
-        return w.ourAuthorizer().filter(a -> cachesPerRequest(w, a)).isPresent()
+        return w.ourAuthorizer().filter(a -> cachesPerRequest(w, a)).isPresent() || anyScoped(w)
                 ? perRequest(w.target.identitySource())
                 : List.of(w.target.identitySource());
+    }
+
+    /** Whether the secret as read holds a key limited to routes (unreadable or unread: no). */
+    private static boolean anyScoped(Wiring w) {
+        return w.secretValue()
+                .filter(DigestSecret::is)
+                .map(v -> {
+                    try {
+                        return DigestSecret.parse(v, w.target.secretName()).anyScoped();
+                    } catch (ExitException unreadable) {
+                        return false;
+                    }
+                })
+                .orElse(false);
     }
 
     /**

@@ -145,7 +145,7 @@ public final class SecretFormatPiece implements Piece {
                                                 + a.identitySource()
                                                 + " only: an allow cached for one path is served for"
                                                 + " every other path of the same key for up to its TTL",
-                                        "run secure-api keys scope NAME --routes ... again (it sets the identity sources"
+                                        "run secure-api setup, or keys scope NAME --routes ... again (each sets the identity sources"
                                                 + " to the header, $context.httpMethod and $context.path)")));
         boolean catchAll = w.routes().stream().anyMatch(r -> r.key().equals("$default"));
         if (catchAll) return out;

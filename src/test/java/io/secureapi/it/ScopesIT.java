@@ -86,6 +86,15 @@ class ScopesIT {
                 .statusCode();
     }
 
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> check(Run run, String id) {
+        for (Object o : (List<Object>) JsonText.parseObject(run.out).get("checks")) {
+            Map<String, Object> c = (Map<String, Object>) o;
+            if (id.equals(c.get("id"))) return c;
+        }
+        return null;
+    }
+
     List<String> identitySources(String api) {
         return aws.apigw.getAuthorizers(r -> r.apiId(api)).items().stream()
                 .filter(a -> a.name().equals("secure-api-key"))
@@ -159,7 +168,23 @@ class ScopesIT {
         assertThat(identitySources(api))
                 .containsExactly("$request.header.Authorization", "$context.httpMethod", "$context.path");
         Run verify = Run.cli(config(), "verify", "--output", "json");
-        assertThat(verify.out).contains("authorizer.cache-per-request");
+        assertThat(check(verify, "authorizer.cache-per-request")).containsEntry("status", "pass");
+
+        // narrowed by hand: verify fails, and setup (which reads the scoped key) widens them again
+        String authorizerId = aws.apigw.getAuthorizers(r -> r.apiId(api)).items().stream()
+                .filter(a -> a.name().equals("secure-api-key"))
+                .findFirst()
+                .orElseThrow()
+                .authorizerId();
+        aws.apigw.updateAuthorizer(
+                r -> r.apiId(api).authorizerId(authorizerId).identitySource("$request.header.Authorization"));
+        Run narrowed = Run.cli(config(), "verify", "--output", "json");
+        assertThat(narrowed.exitCode).as(narrowed.toString()).isEqualTo(1);
+        assertThat(check(narrowed, "authorizer.cache-per-request")).containsEntry("status", "fail");
+        Run restore = Run.cli(config(), "setup", "--api-id", api);
+        assertThat(restore.exitCode).as(restore.toString()).isZero();
+        assertThat(identitySources(api))
+                .containsExactly("$request.header.Authorization", "$context.httpMethod", "$context.path");
 
         // every route again
         Run all = Run.cli(config(), "keys", "scope", "orders", "--all-routes");
