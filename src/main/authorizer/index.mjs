@@ -156,7 +156,7 @@ export function compileRoutes(list) {
   const out = [];
   for (const r of list) {
     const m = typeof r === 'string' && ROUTE.exec(r);
-    if (!m || /\/\.\.?(\/|$)/.test(m[2])) return false;
+    if (!m || !m[2] || /\/\.\.?(\/|$)/.test(m[2])) return false;
     const wild = m[2].endsWith('/*');
     out.push({ method: m[1], path: wild ? m[2].slice(0, -1) : m[2], wild });
   }

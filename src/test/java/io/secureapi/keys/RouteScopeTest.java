@@ -14,6 +14,7 @@ class RouteScopeTest {
         assertThat(RouteScope.parse(" get  /orders/* , POST /orders,GET /orders/*"))
                 .containsExactly("GET /orders/*", "POST /orders");
         assertThat(RouteScope.parse("ANY /")).containsExactly("ANY /");
+        assertThat(RouteScope.valid("GET ")).as("read from a document: no path").isFalse();
     }
 
     @Test
