@@ -86,7 +86,7 @@ const event = (value) => ({
   routeKey: '$default',
   rawPath: '/items',
   headers: { authorization: value, host: 'bench.execute-api.us-east-1.amazonaws.com' },
-  requestContext: { requestId: 'bench', http: { method: 'GET', path: '/items', sourceIp: '192.0.2.1' } },
+  requestContext: { requestId: 'bench', stage: '$default', domainName: 'bench.execute-api.us-east-1.amazonaws.com', http: { method: 'GET', path: '/items', sourceIp: '192.0.2.1' } },
 });
 
 /** Median and p99 in µs of n sequential warm calls; checks every decision. */
@@ -175,6 +175,12 @@ try {
     many[`consumer-${i}`] = { key: last };
   }
   const manyArn = await create('digest-1000', digestSecret(many).value);
+  // Route scopes: 1,000 keys of 20 patterns each; the request matches the timed key's last pattern.
+  const scoped = {};
+  for (const [name, spec] of Object.entries(many)) {
+    scoped[name] = { ...spec, routes: Array.from({ length: 20 }, (_, j) => (j === 19 ? 'ANY /items' : `GET /r${j}/*`)) };
+  }
+  const scopedArn = await create('digest-1000-scoped', digestSecret(scoped).value);
   admin.destroy();
 
   const { handler, _resetForTests } = await import('../src/main/authorizer/index.mjs');
@@ -199,6 +205,7 @@ try {
   let best1 = null;
   let best1000 = null;
   let wrong1000 = null;
+  let bestScoped = null;
   for (let r = 0; r < ROUNDS; r++) {
     await warm(oneArn, event(one));
     const a = await timeCalls(handler, event(`Bearer ${one}`), perRound, true);
@@ -208,8 +215,12 @@ try {
     if (!best1 || a.median < best1.median) best1 = a;
     if (!best1000 || b.median < best1000.median) best1000 = b;
     if (!wrong1000 || w.median < wrong1000.median) wrong1000 = w;
+    await warm(scopedArn, event(last));
+    const sc = await timeCalls(handler, event(`Bearer ${last}`), perRound, true);
+    if (!bestScoped || sc.median < bestScoped.median) bestScoped = sc;
   }
   const ratio = best1000.median / best1.median;
+  const scopedRatio = bestScoped.median / best1000.median;
 
   // --- malformed keys: wrong checksum, cold container, no AWS call at all ---
   process.env.SECRET_ARN = manyArn;
@@ -267,6 +278,8 @@ try {
     `  valid key, 1,000 stored keys:    ${fmt(best1000)}`,
     `  wrong key, 1,000 stored keys:    ${fmt(wrong1000)}`,
     `  1,000 keys / 1 key:              ${ratio.toFixed(2)}x  [<= 2x: ${target('1,000 keys within 2x of 1 key', ratio <= 2)}]`,
+    `  valid key, 1,000 keys x 20 route scopes (last one matches): ${fmt(bestScoped)}`,
+    `  scoped / unscoped (1,000 keys):  ${scopedRatio.toFixed(2)}x  [<= 1.5x: ${target('scopes within 1.5x', scopedRatio <= 1.5)}]`,
     `malformed key (wrong checksum), cold container, 10,000 calls:`,
     `  ${fmt(malformed)}, GetSecretValue calls: ${malformedCalls}  [0: ${target('malformed key, zero AWS calls', malformedCalls === 0)}]`,
     `Secrets Manager GetSecretValue per 10,000 requests (KEY_CACHE_SECONDS=60):`,

@@ -66,10 +66,12 @@ function parseDigests(doc) {
       return log({ warning: 'entry_unreadable', ...(named && { keyName: name }), ...(retiring && { retiring }) });
     }
     const expires = e.expires == null ? Infinity : instant(e.expires); // NaN: unreadable
-    // Current keys win over retiring ones.
-    if (!byDigest.has(e.digest)) byDigest.set(e.digest, { name, expires, retiring, bytes: Buffer.from(e.digest, 'hex') });
+    // Current keys win over retiring ones; a retiring digest has its name's scope.
+    if (!byDigest.has(e.digest)) byDigest.set(e.digest, { name, expires, retiring, routes: scopes.get(name), bytes: Buffer.from(e.digest, 'hex') });
   };
   const entries = Object.entries(keys);
+  // Compiled once per read: the warm decision only walks one key's patterns.
+  const scopes = new Map(entries.map(([name, e]) => [name, e?.routes == null ? null : compileRoutes(e.routes)]));
   for (const [name, e] of entries) add(name, e, false);
   for (const [name, e] of entries) if (e?.retiring != null) add(name, e.retiring, true);
   return { generation, digests: { salt: Buffer.from(salt, 'hex'), byDigest } };
@@ -146,6 +148,54 @@ async function getKeys(arn) {
   return cache.keys;
 }
 
+// Route scopes: "METHOD /path" or "ANY /path"; "*" as the last segment matches one or more segments.
+// The same grammar as the Java side's RouteScope. Unreadable: false (a request matching the entry throws).
+const ROUTE = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) (\/|(?:\/[A-Za-z0-9._~!$&'()+;=:@-]+)*(?:\/\*)?)$/;
+export function compileRoutes(list) {
+  if (!Array.isArray(list) || list.length === 0) return false;
+  const out = [];
+  for (const r of list) {
+    const m = typeof r === 'string' && ROUTE.exec(r);
+    if (!m || !m[2] || /\/\.\.?(\/|$)/.test(m[2])) return false;
+    const wild = m[2].endsWith('/*');
+    out.push({ method: m[1], path: wild ? m[2].slice(0, -1) : m[2], wild });
+  }
+  return out;
+}
+
+// The execute-api host (<apiId>.execute-api.<region>.amazonaws.<tld>) carries a named stage as the
+// path's first segment; a custom domain's mapping does not. Payload 2.0: requestContext.http.method,
+// requestContext.http.path, rawPath, requestContext.domainName and .stage
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html,
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html).
+const EXECUTE_API = /^[a-z0-9]+\.execute-api\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
+// Dot-segments, "//", encoded "/", "." or "\" (or a bare "\"): a normalising backend could reach
+// past a scope, so a scoped key is refused on them.
+const UNSAFE = /\/\.\.?(\/|$)|\/\/|%(2f|2e|5c)|\\/i;
+export function requestTarget(event) {
+  const ctx = event?.requestContext;
+  const method = ctx?.http?.method;
+  const raw = event?.rawPath, decoded = ctx?.http?.path;
+  const path = typeof raw === 'string' ? raw : decoded;
+  if (typeof method !== 'string' || typeof path !== 'string' || path[0] !== '/') return null;
+  if (UNSAFE.test(path) || (typeof decoded === 'string' && UNSAFE.test(decoded))) return { method, unsafe: true };
+  const stage = ctx.stage;
+  let p = path;
+  if (typeof stage === 'string' && stage !== '$default' && EXECUTE_API.test(String(ctx.domainName).toLowerCase())) {
+    if (p === `/${stage}`) p = '/';
+    else if (p.startsWith(`/${stage}/`)) p = p.slice(stage.length + 1);
+  }
+  return { method: method.toUpperCase(), path: p };
+}
+
+export function inScope(routes, target) {
+  for (const r of routes) {
+    if (r.method !== 'ANY' && r.method !== target.method) continue;
+    if (r.wild ? target.path.length > r.path.length && target.path.startsWith(r.path) : target.path === r.path) return true;
+  }
+  return false;
+}
+
 function presented(event) {
   const wanted = (process.env.KEY_HEADER || 'authorization').toLowerCase();
   const headers = event?.headers && typeof event.headers === 'object' ? event.headers : {};
@@ -201,6 +251,12 @@ export async function handler(event) {
     keyName = hit.name;
     if (hit.expires !== hit.expires) throw failure((step = 'entry', 'EntryUnreadable'));
     if (now() >= hit.expires) return deny('expired', { keyName });
+    if (hit.routes === false) throw failure((step = 'entry', 'EntryUnreadable'));
+    if (hit.routes) {
+      const target = requestTarget(event);
+      if (!target || target.unsafe) return deny('path_refused', { keyName });
+      if (!inScope(hit.routes, target)) return deny('out_of_scope', { keyName });
+    }
     log({ decision: 'allow', reason: 'match', keyName, stage: hit.stage, ...(hit.retiring && { retiring: true }), ...base });
     return { isAuthorized: true, context: { keyName } };
   } catch (err) {

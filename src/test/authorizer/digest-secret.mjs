@@ -58,7 +58,7 @@ export function digestSecret(keys, { salt = randomBytes(32), version = 1, create
   };
   const out = {};
   for (const [name, spec] of Object.entries(keys)) {
-    out[name] = { ...entry(spec), retiring: spec.retiring ? entry(spec.retiring) : null };
+    out[name] = { ...entry(spec), retiring: spec.retiring ? entry(spec.retiring) : null, ...(spec.routes && { routes: spec.routes }) };
   }
   const doc = { format: 'secure-api-digests', version, ...(generation !== undefined && { generation }), salt: salt.toString('hex'), keys: out };
   return { value: JSON.stringify(doc, null, 2), doc, digests };

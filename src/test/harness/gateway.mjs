@@ -25,6 +25,13 @@
 //     invocations to new execution environments). The function's environment
 //     also applies at start.
 //
+//   With API_ID, the authorizer's identity sources are followed: before each
+//     request the harness reads the API's authorizers (GetAuthorizers) and uses
+//     the one named AUTHORIZER_NAME (default secure-api-key, else the only
+//     one); its IdentitySource ($request.header.*, $context.httpMethod,
+//     $context.path) makes the cache key, in order, and a missing or empty
+//     value is a 401 without invoking the function. The event's domainName is
+//     the execute-api host (<API_ID>.execute-api.<region>.amazonaws.com).
 //   With API_ID, a named STAGE_NAME is served as on the execute-api host:
 //     requests under /<stage>/ reach the stage with /<stage> stripped (a
 //     request outside it gets 404 {"message":"Not Found"}), and the stage's
@@ -63,7 +70,7 @@ console.log = (...args) => console.error(...args);
 
 const OPEN = process.env.OPEN === '1';
 const CACHE_TTL_MS = Math.max(0, Number(process.env.CACHE_TTL) || 0) * 1000;
-const resultCache = new Map(); // identity source value -> { result, until }
+const resultCache = new Map(); // identity source values (JSON) -> { result, until }
 const HEADER = (process.env.KEY_HEADER || 'authorization').toLowerCase();
 const REGION = process.env.AWS_REGION || 'us-east-1';
 const ACCOUNT = '123456789012';
@@ -177,7 +184,36 @@ async function writeAccessLog(req, url, status, result, started) {
   await logsCall('PutLogEvents', { logGroupName: group, logStreamName: STREAM, logEvents: [{ timestamp: started, message }] });
 }
 
+// The authorizer's identity sources (GetAuthorizers,
+// https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-authorizers.html).
+const AUTHORIZER_NAME = process.env.AUTHORIZER_NAME || 'secure-api-key';
+let identitySources = [`$request.header.${HEADER}`];
+async function followAuthorizer() {
+  const res = await fetch(`${ENDPOINT}/v2/apis/${encodeURIComponent(API_ID)}/authorizers`, { headers: emulatorHeaders('apigateway') });
+  if (res.status === 404) return; // no such API in the emulator: the header alone
+  if (!res.ok) throw new Error(`emulator GetAuthorizers: HTTP ${res.status}`);
+  const items = (await res.json()).items ?? [];
+  const a = items.find((x) => x.name === AUTHORIZER_NAME) ?? (items.length === 1 ? items[0] : null);
+  if (a?.identitySource?.length) identitySources = a.identitySource;
+}
+
+// The identity source values of a request, in the authorizer's order; null when one is missing.
+function identityOf(req, raw) {
+  const out = [];
+  for (const src of identitySources) {
+    let v;
+    if (src.toLowerCase().startsWith('$request.header.')) v = (req.headersDistinct[src.slice(16).toLowerCase()] ?? []).join(',');
+    else if (src === '$context.httpMethod') v = req.method;
+    else if (src === '$context.path') v = raw.pathname;
+    else throw new Error(`stand-in gateway: identity source ${src} is not supported`);
+    if (!v || v.trim() === '') return null;
+    out.push(v);
+  }
+  return out;
+}
+
 if (WATCH_RESETS) await applyCacheResets(); // resets before the start are not ours
+if (WATCH_RESETS) await followAuthorizer();
 if (WATCH_RESETS) await followStage();
 if (FUNCTION_NAME) await followFunction();
 else ({ handler } = await import('../../main/authorizer/index.mjs'));
@@ -188,6 +224,7 @@ function look() {
   looking ??= (async () => {
     if (WATCH_RESETS) await applyCacheResets();
     if (WATCH_RESETS) await followStage();
+    if (WATCH_RESETS) await followAuthorizer();
     if (FUNCTION_NAME) await followFunction();
   })().finally(() => { looking = null; });
   return looking;
@@ -217,7 +254,7 @@ function eventFor(req, url, identity, stagePath = url.pathname) {
     version: '2.0',
     type: 'REQUEST',
     routeArn: `arn:aws:execute-api:${REGION}:${ACCOUNT}:${API_ID}/${STAGE}/${req.method}${stagePath}`,
-    identitySource: [identity],
+    identitySource: identity,
     routeKey: '$default',
     rawPath: url.pathname,
     rawQueryString: url.search.slice(1),
@@ -225,8 +262,8 @@ function eventFor(req, url, identity, stagePath = url.pathname) {
     requestContext: {
       accountId: ACCOUNT,
       apiId: API_ID,
-      domainName: req.headers.host ?? '127.0.0.1',
-      domainPrefix: (req.headers.host ?? '127').split('.')[0],
+      domainName: API_ID_GIVEN ? `${API_ID}.execute-api.${REGION}.amazonaws.com` : req.headers.host ?? '127.0.0.1',
+      domainPrefix: API_ID_GIVEN ? API_ID : (req.headers.host ?? '127').split('.')[0],
       http: {
         method: req.method,
         path: url.pathname,
@@ -251,11 +288,12 @@ function eventFor(req, url, identity, stagePath = url.pathname) {
 // The answer to one request: [status, body, the authorizer's result when it allowed].
 async function answer(req, raw, url) {
   if (OPEN) return [200, { ok: true }];
-  const identity = (req.headersDistinct[HEADER] ?? []).join(',');
-  if (identity.trim() === '') return [401, { message: 'Unauthorized' }];
-  let result = resultCache.get(identity);
+  const identity = identityOf(req, raw);
+  if (!identity) return [401, { message: 'Unauthorized' }];
+  const cacheKey = JSON.stringify(identity);
+  let result = resultCache.get(cacheKey);
   if (!result || result.until <= Date.now()) {
-    resultCache.delete(identity);
+    resultCache.delete(cacheKey);
     try {
       // rawPath and http.path keep /<stage>, as on the execute-api host (payload 2.0)
       result = await handler(eventFor(req, raw, identity, url.pathname));
@@ -263,7 +301,7 @@ async function answer(req, raw, url) {
       return [500, { message: 'Internal Server Error' }];
     }
     if (typeof result?.isAuthorized !== 'boolean') return [500, { message: 'Internal Server Error' }];
-    if (CACHE_TTL_MS > 0) resultCache.set(identity, { ...result, until: Date.now() + CACHE_TTL_MS });
+    if (CACHE_TTL_MS > 0) resultCache.set(cacheKey, { ...result, until: Date.now() + CACHE_TTL_MS });
   }
   if (!result.isAuthorized) return [403, { message: 'Forbidden' }];
   return [200, result.context ? { ok: true, authorizer: result.context } : { ok: true }, result];

@@ -7,8 +7,10 @@ import io.secureapi.engine.Usage;
 import io.secureapi.error.ExitException;
 import io.secureapi.keys.ApiKey;
 import io.secureapi.keys.DigestSecret;
+import io.secureapi.keys.RouteScope;
 import io.secureapi.pieces.LastUsed;
 import io.secureapi.pieces.SecretVersions;
+import io.secureapi.pieces.StagesPiece;
 import io.secureapi.support.AtomicFile;
 import io.secureapi.support.Json;
 import io.secureapi.support.Names;
@@ -51,14 +53,15 @@ import picocli.CommandLine.Spec;
             "  secure-api keys list",
             "  secure-api keys revoke partner-a --yes"
         },
-        subcommands = {KeysCommand.Add.class, KeysCommand.List.class, KeysCommand.Revoke.class})
+        subcommands = {KeysCommand.Add.class, KeysCommand.List.class, KeysCommand.Scope.class, KeysCommand.Revoke.class
+        })
 public class KeysCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
-        spec.commandLine().getErr().println("error: keys needs a command: add, list or revoke");
+        spec.commandLine().getErr().println("error: keys needs a command: add, list, scope or revoke");
         spec.commandLine().usage(spec.commandLine().getErr());
         return ExitException.BAD_INPUT;
     }
@@ -117,7 +120,8 @@ public class KeysCommand implements Callable<Integer> {
                 "  secure-api keys add partner-a                      # shown once",
                 "  secure-api keys add partner-b --expires 2027-03-31 --key-out partner-b.key",
                 "  secure-api keys add partner-c partner-d partner-e --key-out-dir keys/   # one version, one file each",
-                "  secure-api keys add dev --key-stdin < dev.key      # Bubble's Development key value"
+                "  secure-api keys add dev --key-stdin < dev.key      # Bubble's Development key value",
+                "  secure-api keys add reports --routes 'GET /orders/*,GET /reports'   # only these routes"
             })
     public static class Add extends AwsCommand {
         @Parameters(
@@ -145,6 +149,23 @@ public class KeysCommand implements Callable<Integer> {
                         "Write each new key to DIR/NAME.key (mode 0600) instead of printing it. Refuses to overwrite without --force.")
         Path keyOutDir;
 
+        @Option(
+                names = "--routes",
+                paramLabel = "'METHOD /path,...'",
+                description = {
+                    "Limit the keys to these routes: METHOD (or ANY) and a path of the request, * as the whole",
+                    "last segment matching one or more segments ('GET /orders/*,POST /orders'). Outside them the key",
+                    "is refused (403). The first scoped key makes the authorizer cache per key, method and path",
+                    "(see keys scope --help). Default: every route."
+                })
+        String routes;
+
+        @Option(
+                names = StagesPiece.FLAG,
+                description =
+                        "Allow deploying stages without AutoDeploy when the authorizer's identity sources change for --routes.")
+        boolean deployStages;
+
         @Mixin
         DryRunOption dryRun = new DryRunOption();
 
@@ -156,6 +177,7 @@ public class KeysCommand implements Callable<Integer> {
             for (String n : names) DigestSecret.checkName(n, "NAME");
             Instant now = Instant.now();
             Instant expiry = NamedKeys.parseExpiry(expires, now);
+            java.util.List<String> scope = routes == null ? null : RouteScope.parse(routes);
             Optional<ApiKey> supplied = keys.suppliedKey(session());
             checkOutputs(supplied.isPresent());
             keys.checkKeyOut();
@@ -184,16 +206,21 @@ public class KeysCommand implements Callable<Integer> {
                 names.removeAll(handedOver);
             }
             named.checkAdd(names, supplied.orElse(null));
+            if (scope != null) named.checkScopes(deployStages);
             if (dryRun.on) {
                 if (json()) {
                     out().println(Json.pretty(doc(id, named, expiry, null, Map.of(), cfg)));
                 } else {
                     out().println("Dry run: key" + (names.size() == 1 ? " " : "s ") + String.join(", ", names)
                             + " would be added to secret " + named.secretName() + " (one new version)"
-                            + (expiry == null ? "" : ", expiring " + expiry) + ". Nothing was changed.");
+                            + (expiry == null ? "" : ", expiring " + expiry)
+                            + (scope == null ? "" : ", limited to " + String.join(", ", scope))
+                            + ". Nothing was changed.");
                 }
                 return 0;
             }
+            // the authorizer caches per method and path, and every stage serves that, before a scoped key exists
+            if (scope != null) named.prepareScopes();
             Map<String, ApiKey> made = new LinkedHashMap<>();
             for (String n : names) made.put(n, supplied.orElseGet(() -> ApiKey.generate(n)));
             boolean generated = supplied.isEmpty();
@@ -208,9 +235,11 @@ public class KeysCommand implements Callable<Integer> {
             }
             String version;
             try {
-                version = named.add(made.entrySet().stream()
-                        .map(e -> new NamedKeys.NewKey(e.getKey(), e.getValue(), expiry))
-                        .toList());
+                version = named.add(
+                        made.entrySet().stream()
+                                .map(e -> new NamedKeys.NewKey(e.getKey(), e.getValue(), expiry))
+                                .toList(),
+                        scope);
             } catch (SecretVersions.NotStored notStored) {
                 // read back from the secret: none of these keys is accepted, so their records go
                 if (wa != null) names.forEach(wa::notStored);
@@ -468,6 +497,7 @@ public class KeysCommand implements Callable<Integer> {
                     k.put("lastUsed", r.lastUsed());
                     Instant at = lastAt.get(r.name());
                     k.put("lastUsedAt", at == null ? null : at.toString());
+                    k.put("routes", r.routes());
                     ks.add(k);
                 }
                 d.put("keys", ks);
@@ -491,6 +521,11 @@ public class KeysCommand implements Callable<Integer> {
                                 r.lastUsed() == null ? "not in " + LastUsed.WINDOW.toDays() + " days" : r.lastUsed());
             }
             if (rows.isEmpty()) out().println("  (no keys: add one with " + next("keys add NAME") + ")");
+            if (rows.stream().anyMatch(r -> r.routes() != null)) {
+                out().println("Routes (keys not listed: every route):");
+                for (NamedKeys.Row r : rows)
+                    if (r.routes() != null) out().printf("  %-32s  %s%n", r.name(), String.join(", ", r.routes()));
+            }
             if (used.unknown() != null) out().println("Last used is unknown: " + used.unknown());
             if (accessLogs && lastAtUnknown == null && !rows.isEmpty()) {
                 out().println("Last request (access logs, " + LastUsed.WINDOW.toDays() + " days):");
@@ -502,6 +537,113 @@ public class KeysCommand implements Callable<Integer> {
                 out().println("Last request is unknown: " + lastAtUnknown);
             }
             return 0;
+        }
+    }
+
+    @Command(
+            name = "scope",
+            mixinStandardHelpOptions = true,
+            sortOptions = false,
+            description = {
+                "Limit key NAME to routes (--routes), or give it every route again (--all-routes). The key itself",
+                "does not change (nothing to update in Bubble); the change is served within seconds through the",
+                "same cache flush as keys add and revoke.",
+                "",
+                "A route is METHOD (or ANY) and the request's path; * as the whole last segment matches one or more",
+                "segments: 'GET /orders/*' matches /orders/1 and /orders/1/lines, not /orders. A named stage's",
+                "/<stage> prefix on the execute-api host is not part of the path. A scoped key is refused on paths",
+                "with . or .. segments, // or an encoded / . \\ (%2F %2E %5C).",
+                "",
+                "While any key is scoped, the authorizer caches per key, method and path (identity sources: the",
+                "key header, $context.httpMethod, $context.path), so an allow for one path is never served for",
+                "another. The first scope sets that: it updates the authorizer, deploys stages without AutoDeploy",
+                "(needs " + StagesPiece.FLAG
+                        + "), waits for AutoDeploy stages, resets the caches, then writes the key.",
+                ""
+            },
+            footer = {
+                "",
+                "Examples:",
+                "  secure-api keys scope partner-a --routes 'GET /orders/*,POST /orders'",
+                "  secure-api keys scope partner-a --all-routes"
+            })
+    public static class Scope extends AwsCommand {
+        @Parameters(index = "0", paramLabel = "NAME", description = "The key to change (see secure-api keys list).")
+        String name;
+
+        @Mixin
+        ApiIdOption api = new ApiIdOption();
+
+        @picocli.CommandLine.ArgGroup(multiplicity = "1")
+        Which which;
+
+        static class Which {
+            @Option(
+                    names = "--routes",
+                    paramLabel = "'METHOD /path,...'",
+                    description = "The routes the key may call, e.g. 'GET /orders/*,POST /orders'.")
+            String routes;
+
+            @Option(names = "--all-routes", description = "Every route again (removes the scope).")
+            boolean all;
+        }
+
+        @Option(
+                names = StagesPiece.FLAG,
+                description =
+                        "Allow deploying stages without AutoDeploy when the authorizer's identity sources change.")
+        boolean deployStages;
+
+        @Mixin
+        DryRunOption dryRun = new DryRunOption();
+
+        @Override
+        protected int run() {
+            DigestSecret.checkName(name, "NAME");
+            java.util.List<String> scope = which.all ? null : RouteScope.parse(which.routes);
+            String id = apiId();
+            ProjectConfig cfg = config().filter(ProjectConfig.forApi(id)).orElse(null);
+            NamedKeys named = NamedKeys.read(id, settings().region(), cfg, aws(), progress());
+            named.checkRevoke(name);
+            if (scope != null) named.checkScopes(deployStages);
+            String what = scope == null ? "every route" : String.join(", ", scope);
+            if (dryRun.on) {
+                if (json()) {
+                    Map<String, Object> d = doc(id, named, scope);
+                    d.put("dryRun", true);
+                    out().println(Json.pretty(d));
+                } else {
+                    out().println("Dry run: key " + name + " of secret " + named.secretName() + " would be limited to "
+                            + what + ". Nothing was changed.");
+                }
+                return 0;
+            }
+            if (scope != null) named.prepareScopes();
+            named.scope(name, scope);
+            Instant at = Instant.now();
+            CacheFlush.Result flushed = named.flush(at, "run secure-api keys scope " + name + " again");
+            if (json()) {
+                Map<String, Object> d = doc(id, named, scope);
+                putFlushed(d, flushed);
+                out().println(Json.pretty(d));
+                return 0;
+            }
+            out().println(style().green(
+                            "Done: key " + name + " of secret " + named.secretName() + " may call " + what + "."));
+            printFlushed(out(), flushed, "no stage (the API has none)", named.unflushedWindowSeconds());
+            return 0;
+        }
+
+        private Map<String, Object> doc(String id, NamedKeys named, java.util.List<String> scope) {
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("command", "keys scope");
+            d.put("schemaVersion", 1);
+            d.put("apiId", id);
+            d.put("region", settings().region());
+            d.put("secretName", named.secretName());
+            d.put("name", name);
+            d.put("routes", scope);
+            return d;
         }
     }
 

@@ -7,8 +7,10 @@ import io.secureapi.error.ExitException;
 import io.secureapi.keys.ApiKey;
 import io.secureapi.keys.DigestSecret;
 import io.secureapi.model.State;
+import io.secureapi.pieces.AuthorizerPiece;
 import io.secureapi.pieces.LastUsed;
 import io.secureapi.pieces.SecretVersions;
+import io.secureapi.pieces.StagesPiece;
 import io.secureapi.pieces.Wiring;
 import io.secureapi.support.Backoff;
 import io.secureapi.support.Names;
@@ -38,7 +40,9 @@ public final class NamedKeys {
     private static final Pattern DAYS = Pattern.compile("(\\d+)d");
 
     /** One row of keys list; never anything from which a key can be recovered. */
-    public record Row(String name, Instant created, Instant expires, String status, String lastUsed) {}
+    /** {@code routes}: null for every route. */
+    public record Row(
+            String name, Instant created, Instant expires, String status, String lastUsed, List<String> routes) {}
 
     /** One key to add: its name, the key, when it expires (null: never). */
     public record NewKey(String name, ApiKey key, Instant expires) {
@@ -272,6 +276,78 @@ public final class NamedKeys {
                 () -> checkAdd(names, null));
     }
 
+    /**
+     * Stores every key limited to {@code routes} (null: every route) in one new version. Call
+     * {@link #prepareScopes} first when {@code routes} is not null.
+     */
+    public String add(List<NewKey> keys, List<String> routes) {
+        if (routes == null) return add(keys);
+        List<String> names = keys.stream().map(NewKey::name).toList();
+        return write(
+                "adding key" + (names.size() == 1 ? " " : "s ") + String.join(", ", names) + " to secret "
+                        + secretName(),
+                d -> {
+                    Instant now = Instant.now();
+                    DigestSecret next = d;
+                    for (NewKey k : keys)
+                        next = next.with(
+                                k.name(),
+                                next.entryFor(k.key(), now, k.expires()).withRoutes(routes));
+                    return next;
+                },
+                () -> checkAdd(names, null));
+    }
+
+    /**
+     * Limits key {@code name} to {@code routes} (null: every route again): one new version, same key.
+     * Call {@link #prepareScopes} first when {@code routes} is not null.
+     */
+    public String scope(String name, List<String> routes) {
+        return write(
+                "changing the routes of key " + name + " in secret " + secretName(),
+                d -> d.has(name) ? d.with(name, d.get(name).withRoutes(routes)) : d,
+                () -> checkRevoke(name));
+    }
+
+    /**
+     * Exit 2, before any write, when a scope needs the authorizer changed and a stage without
+     * AutoDeploy would need a deployment the caller did not allow (--deploy-stages).
+     */
+    public void checkScopes(boolean deployStages) {
+        boolean ready = AuthorizerPiece.fresh(w)
+                .filter(a -> AuthorizerPiece.cachesPerRequest(w, a))
+                .isPresent();
+        if (ready || deployStages) return;
+        List<String> manual = StagesPiece.needingDeployment(w);
+        if (manual.isEmpty()) return;
+        throw ExitException.badInput(
+                "a key limited to routes needs the authorizer to cache per method and path, and stage"
+                        + (manual.size() == 1 ? " " : "s ") + String.join(", ", manual) + " of API " + w.apiId()
+                        + " in " + w.region() + " (AutoDeploy off) serve that change only through a deployment;"
+                        + " nothing was changed",
+                "run it again with " + StagesPiece.FLAG
+                        + " (a deployment also releases any other undeployed change of the API)");
+    }
+
+    /**
+     * Before the first scoped key: the authorizer's identity sources become key header, method and
+     * path; every stage then serves that change (a deployment for stages without AutoDeploy, as
+     * setup deploys them; AutoDeploy stages awaited); then every stage's authorizer cache is reset,
+     * so no allow cached by the header alone can serve another path. Only then may a scoped key be
+     * written. Nothing happens when the authorizer already caches per request.
+     */
+    public void prepareScopes() {
+        List<State.Stage> stages = StagesPiece.stages(w);
+        Map<String, String> before = new java.util.HashMap<>();
+        for (State.Stage st : stages) if (st.autoDeploy()) before.put(st.name(), st.deploymentId());
+        if (!AuthorizerPiece.ensurePerRequest(w)) return;
+        for (String stage : StagesPiece.needingDeployment(w)) {
+            StagesPiece.deployStage(w, stage, "secure-api keys: the authorizer caches per key, method and path");
+        }
+        StagesPiece.awaitAutoDeploy(w, before);
+        CacheFlush.resetAll(w, stages.stream().map(State.Stage::name).toList());
+    }
+
     /** Removes {@code name} (and a rotation's old key of it) from the current version. Returns the new version id. */
     public String revoke(String name) {
         return revoke(List.of(name));
@@ -441,7 +517,7 @@ public final class NamedKeys {
         current.keys().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
             DigestSecret.Entry k = e.getValue();
             String last = used.unknown() != null ? "unknown" : used.days().get(e.getKey());
-            rows.add(new Row(e.getKey(), k.created(), k.expires(), status(k, now), last));
+            rows.add(new Row(e.getKey(), k.created(), k.expires(), status(k, now), last, k.routes()));
         });
         return rows;
     }

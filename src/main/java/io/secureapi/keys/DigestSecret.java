@@ -12,6 +12,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import javax.crypto.Mac;
@@ -56,15 +57,41 @@ public record DigestSecret(String salt, Map<String, Entry> keys, long generation
     /** The old key of a name during a rotation: accepted until rotate-key --finish. {@code expires} null = never. */
     public record Retiring(String digest, Instant created, Instant expires) {}
 
-    /** One named key. {@code expires} and {@code retiring} may be null. */
-    public record Entry(String digest, Instant created, Instant expires, Retiring retiring) {
+    /**
+     * One named key. {@code expires} and {@code retiring} may be null. {@code routes}: the route
+     * scopes ({@link RouteScope}) the key is limited to; null = every route (absent in the document).
+     */
+    public record Entry(String digest, Instant created, Instant expires, Retiring retiring, List<String> routes) {
+        public Entry {
+            routes = routes == null ? null : List.copyOf(routes);
+        }
+
+        /** An entry for every route. */
+        public Entry(String digest, Instant created, Instant expires, Retiring retiring) {
+            this(digest, created, expires, retiring, null);
+        }
+
         public boolean rotating() {
             return retiring != null;
         }
 
-        public Entry withRetiring(Retiring r) {
-            return new Entry(digest, created, expires, r);
+        public boolean scoped() {
+            return routes != null;
         }
+
+        public Entry withRetiring(Retiring r) {
+            return new Entry(digest, created, expires, r, routes);
+        }
+
+        /** The same key limited to {@code r} (null: every route). */
+        public Entry withRoutes(List<String> r) {
+            return new Entry(digest, created, expires, retiring, r);
+        }
+    }
+
+    /** Whether any key is limited to routes (the authorizer then needs per-request identity sources). */
+    public boolean anyScoped() {
+        return keys.values().stream().anyMatch(Entry::scoped);
     }
 
     public DigestSecret {
@@ -149,7 +176,8 @@ public record DigestSecret(String salt, Map<String, Entry> keys, long generation
                             digest(k.get("digest"), secretName, name),
                             instant(k.get("created"), secretName, name),
                             instant(k.get("expires"), secretName, name),
-                            retiring));
+                            retiring,
+                            routes(k.get("routes"), secretName, name)));
         }
         return new DigestSecret(s, keys, generation);
     }
@@ -160,6 +188,15 @@ public record DigestSecret(String salt, Map<String, Entry> keys, long generation
     private static String digest(Object o, String secret, String name) {
         if (o instanceof String s && s.matches("[0-9a-f]{64}")) return s;
         throw corrupt(secret, "key " + name + " has no valid digest");
+    }
+
+    private static List<String> routes(Object o, String secret, String name) {
+        if (o == null) return null;
+        if (o instanceof List<?> l
+                && !l.isEmpty()
+                && l.stream().allMatch(r -> r instanceof String s && RouteScope.valid(s)))
+            return l.stream().map(String::valueOf).toList();
+        throw corrupt(secret, "key " + name + " has unreadable routes");
     }
 
     private static Instant instant(Object o, String secret, String name) {
@@ -260,6 +297,7 @@ public record DigestSecret(String salt, Map<String, Entry> keys, long generation
                 r.put("expires", text(e.retiring().expires()));
                 m.put("retiring", r);
             }
+            if (e.routes() != null) m.put("routes", e.routes());
             ks.put(name, m);
         });
         doc.put("keys", ks);

@@ -4,6 +4,7 @@ import static io.secureapi.aws.AwsCall.call;
 import static io.secureapi.aws.AwsCall.unlessGone;
 
 import io.secureapi.error.ExitException;
+import io.secureapi.keys.DigestSecret;
 import io.secureapi.model.Change;
 import io.secureapi.model.Check;
 import io.secureapi.model.State;
@@ -29,8 +30,79 @@ public final class AuthorizerPiece implements Piece {
         }
 
         static Settings of(Wiring w) {
-            return new Settings(List.of(w.target.identitySource()), w.target.cacheTtl(), w.authorizerUri());
+            return new Settings(identitySources(w), w.target.cacheTtl(), w.authorizerUri());
         }
+    }
+
+    /**
+     * The identity sources while a key is limited to routes: the key header first (a request
+     * without it still gets API Gateway's 401 without invoking the function), then the request's
+     * method and path, so each method and path has its own cache entry and an allow for one is
+     * never served for another. HTTP API identity sources accept $request.header.* and $context.*
+     * variables (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html,
+     * "Identity sources"; the variables: http-api-logging-variables.html).
+     */
+    public static List<String> perRequest(String header) {
+        return List.of(header, "$context.httpMethod", "$context.path");
+    }
+
+    /** Our authorizer as AWS holds it now (a keys run reads no authorizers up front). */
+    public static Optional<State.Authorizer> fresh(Wiring w) {
+        return w.on(w.snapshot().with(b -> b.authorizers = HttpApi.authorizers(w)))
+                .ourAuthorizer();
+    }
+
+    /** Whether the authorizer caches per key, method and path. */
+    public static boolean cachesPerRequest(Wiring w, State.Authorizer a) {
+        return perRequest(w.target.identitySource()).equals(a.identitySource());
+    }
+
+    /**
+     * The identity sources setup writes: the header only, unless our authorizer already caches per
+     * request ({@code keys add|scope --routes} set it) or the secret holds a scoped key: never
+     * narrowed back, or a cached allow would leak across paths again after every setup or Amplify
+     * hook run.
+     */
+    static List<String> identitySources(Wiring w) {
+        return w.ourAuthorizer().filter(a -> cachesPerRequest(w, a)).isPresent() || anyScoped(w)
+                ? perRequest(w.target.identitySource())
+                : List.of(w.target.identitySource());
+    }
+
+    /** Whether the secret as read holds a key limited to routes (unreadable or unread: no). */
+    private static boolean anyScoped(Wiring w) {
+        return w.secretValue()
+                .filter(DigestSecret::is)
+                .map(v -> {
+                    try {
+                        return DigestSecret.parse(v, w.target.secretName()).anyScoped();
+                    } catch (ExitException unreadable) {
+                        return false;
+                    }
+                })
+                .orElse(false);
+    }
+
+    /**
+     * Sets the per-request identity sources on our authorizer, its other settings as they are.
+     * Returns false when it already has them.
+     */
+    public static boolean ensurePerRequest(Wiring w) {
+        State.Authorizer a = fresh(w).orElseThrow(() -> ExitException.badInput(
+                "API " + w.apiId() + " in " + w.region() + " has no authorizer named " + w.target.authorizerName()
+                        + "; nothing was changed",
+                "run secure-api setup --api-id " + w.apiId() + " first"));
+        if (cachesPerRequest(w, a)) return false;
+        w.progress.say("authorizer " + a.id() + ": identity sources " + a.identitySource() + " → "
+                + perRequest(w.target.identitySource()) + " (a cache entry per key, method and path)");
+        update(
+                w,
+                a.id(),
+                new Settings(
+                        perRequest(w.target.identitySource()),
+                        a.resultTtl() == null ? w.target.cacheTtl() : a.resultTtl(),
+                        a.uri()));
+        return true;
     }
 
     /** Create the authorizer (or use one a concurrent run made meanwhile, updated to {@code to}). */
@@ -50,8 +122,9 @@ public final class AuthorizerPiece implements Piece {
     public static List<String> differences(Wiring w, State.Authorizer a) {
         List<String> why = new ArrayList<>();
         if (!"REQUEST".equals(a.type())) why.add("type " + a.type() + " → REQUEST");
-        if (!List.of(w.target.identitySource()).equals(a.identitySource())) {
-            why.add("identity source " + a.identitySource() + " → " + w.target.identitySource());
+        // both sets are accepted; once per request, never narrowed (identitySources)
+        if (!identitySources(w).equals(a.identitySource())) {
+            why.add("identity source " + a.identitySource() + " → " + identitySources(w));
         }
         if (!"2.0".equals(a.payloadFormatVersion())) why.add("payload format " + a.payloadFormatVersion() + " → 2.0");
         if (!a.simpleResponses()) why.add("simple responses → on");

@@ -109,7 +109,80 @@ public final class SecretFormatPiece implements Piece {
         out.add(Check.pass(
                 "secret.plaintext", res, "secret " + name + " holds digests of keys (HMAC-SHA-256), never a key"));
         out.addAll(expiring(value, name, res));
+        out.addAll(scopes(w, value, name));
         return out;
+    }
+
+    /**
+     * authorizer.cache-per-request: while a key is limited to routes, the authorizer's identity
+     * sources must include the method and path, or a cached allow serves other paths. And a warning
+     * for a scope that matches no route the API has ($default serves every path). Left out while no
+     * key is scoped.
+     */
+    private static List<Check> scopes(Wiring w, String value, String name) {
+        DigestSecret d;
+        try {
+            d = DigestSecret.parse(value, name);
+        } catch (ExitException unreadable) {
+            return List.of();
+        }
+        if (!d.anyScoped()) return List.of();
+        List<Check> out = new ArrayList<>();
+        String res = "authorizer " + w.target.authorizerName() + " on API " + w.apiId();
+        w.ourAuthorizer()
+                .ifPresent(a -> out.add(
+                        AuthorizerPiece.cachesPerRequest(w, a)
+                                ? Check.pass(
+                                        "authorizer.cache-per-request",
+                                        res,
+                                        "keys are limited to routes and the authorizer caches per key, method and path "
+                                                + a.identitySource())
+                                : Check.fail(
+                                        "authorizer.cache-per-request",
+                                        res,
+                                        "keys of secret " + name
+                                                + " are limited to routes, but the authorizer caches by "
+                                                + a.identitySource()
+                                                + " only: an allow cached for one path is served for"
+                                                + " every other path of the same key for up to its TTL",
+                                        "run secure-api setup, or keys scope NAME --routes ... again (each sets the identity sources"
+                                                + " to the header, $context.httpMethod and $context.path)")));
+        boolean catchAll = w.routes().stream().anyMatch(r -> r.key().equals("$default"));
+        if (catchAll) return out;
+        List<String> unmatched = new ArrayList<>();
+        for (Map.Entry<String, DigestSecret.Entry> e : d.keys().entrySet()) {
+            if (!e.getValue().scoped()) continue;
+            for (String pattern : e.getValue().routes()) {
+                if (w.routes().stream().noneMatch(r -> servable(pattern, r.key())))
+                    unmatched.add(e.getKey() + " \"" + pattern + "\"");
+            }
+        }
+        if (!unmatched.isEmpty()) {
+            out.add(Check.warn(
+                    "keys.scope-unreachable",
+                    "API " + w.apiId(),
+                    "route scope " + String.join(", ", unmatched) + " matches no route of API " + w.apiId()
+                            + ": requests the key may make get no answer from the API",
+                    "fix the scope with secure-api keys scope NAME --routes ..., or add the route"));
+        }
+        return out;
+    }
+
+    /** Whether a scope pattern can match some request the route serves (route paths: {p} one segment, {p+} the rest). */
+    static boolean servable(String pattern, String routeKey) {
+        int sp = pattern.indexOf(' '), rs = routeKey.indexOf(' ');
+        if (rs < 0) return false;
+        String pm = pattern.substring(0, sp), pp = pattern.substring(sp + 1);
+        String rm = routeKey.substring(0, rs), rp = routeKey.substring(rs + 1);
+        if (!pm.equals("ANY") && !rm.equals("ANY") && !pm.equals(rm)) return false;
+        java.util.regex.Pattern route = java.util.regex.Pattern.compile(java.util.Arrays.stream(rp.split("/", -1))
+                .map(seg -> seg.matches("\\{[^}]+\\+}")
+                        ? ".+"
+                        : seg.matches("\\{[^}]+}") ? "[^/]+" : java.util.regex.Pattern.quote(seg))
+                .collect(java.util.stream.Collectors.joining("/")));
+        if (!pp.endsWith("/*")) return route.matcher(pp).matches();
+        String prefix = pp.substring(0, pp.length() - 1);
+        return route.matcher(prefix + "x").matches() || rp.startsWith(prefix) && rp.length() > prefix.length();
     }
 
     /** keys.expiring: a key (or a rotation's old key) that expires within {@link NamedKeys#EXPIRING_WITHIN}; left out when no key expires. */

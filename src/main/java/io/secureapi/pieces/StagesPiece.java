@@ -257,6 +257,46 @@ public final class StagesPiece implements Piece {
         return rows;
     }
 
+    /** Stages without AutoDeploy that serve a deployment: an authorizer change reaches them only through a new one. */
+    public static List<String> needingDeployment(Wiring w) {
+        return stages(w).stream()
+                .filter(s -> !s.autoDeploy() && s.deploymentId() != null)
+                .map(State.Stage::name)
+                .toList();
+    }
+
+    /** Deploys one stage (paced, polled until DEPLOYED), as setup does. */
+    public static void deployStage(Wiring w, String stage, String description) {
+        deploy(w, new Deployment(stage, description), description);
+    }
+
+    /**
+     * Waits, bounded, until each AutoDeploy stage serves a deployment other than the one it served
+     * before a change ({@code before}: stage → deployment id). AutoDeploy deploys every change of
+     * the API by itself, a moment later
+     * (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-stages.html).
+     */
+    public static void awaitAutoDeploy(Wiring w, Map<String, String> before) {
+        Backoff backoff = new Backoff(Duration.ofSeconds(60), Duration.ofMillis(200), Duration.ofSeconds(3));
+        while (true) {
+            List<String> waiting = stages(w).stream()
+                    .filter(s -> s.autoDeploy() && before.containsKey(s.name()))
+                    .filter(s -> java.util.Objects.equals(s.deploymentId(), before.get(s.name())))
+                    .map(State.Stage::name)
+                    .toList();
+            if (waiting.isEmpty()) return;
+            if (!backoff.retry(w.progress, "waiting for AutoDeploy of stage " + String.join(", ", waiting))) {
+                throw new ExitException(
+                        ExitException.AWS,
+                        "stage " + String.join(", ", waiting) + " of API " + w.apiId() + " (" + w.region()
+                                + ") did not deploy the authorizer change within 60 s; no key was changed",
+                        "check the stage's LastDeploymentStatusMessage (aws apigatewayv2 get-stages --api-id "
+                                + w.apiId() + "), then run the command again",
+                        null);
+            }
+        }
+    }
+
     private static List<State.Stage> manual(Wiring w) {
         return w.stages().stream().filter(s -> !s.autoDeploy()).toList();
     }

@@ -61,10 +61,11 @@ class SharedOptionsTest {
                         "teardown",
                         "keys add",
                         "keys list",
+                        "keys scope",
                         "keys revoke",
                         "iam-policy");
         assertThat(fromMixin(commands, "--dry-run", DryRunOption.class))
-                .containsExactlyInAnyOrder("setup", "rotate-key", "teardown", "keys add");
+                .containsExactlyInAnyOrder("setup", "rotate-key", "teardown", "keys add", "keys scope");
         assertThat(fromMixin(commands, "--report", ReportOption.class)).containsExactlyInAnyOrder("verify", "scan");
     }
 
@@ -98,8 +99,14 @@ class SharedOptionsTest {
                 config,
                 "{\"schemaVersion\": 2, \"envs\": {" + entry("dev", "aaa1", "us-east-1") + ", "
                         + entry("prod", "bbb2", "eu-west-1") + "}}");
-        for (String command :
-                List.of("verify", "rotate-key", "teardown", "keys add k1", "keys list", "keys revoke k1")) {
+        for (String command : List.of(
+                "verify",
+                "rotate-key",
+                "teardown",
+                "keys add k1",
+                "keys list",
+                "keys scope k1 --all-routes",
+                "keys revoke k1")) {
             List<String> words = new ArrayList<>(List.of(command.split(" ")));
             words.addAll(List.of("--config", config.toString(), "--endpoint-url", "http://127.0.0.1:9"));
             Run other = Run.raw("", Map.of(), concat(words, "--env", "prod", "--api-id", "aaa1"));

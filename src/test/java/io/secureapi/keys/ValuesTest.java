@@ -97,6 +97,8 @@ class ValuesTest {
     @Test
     void bundledZip_isReproducible() {
         assertThat(BundledAuthorizer.codeSha256()).isEqualTo(BundledAuthorizer.codeSha256());
-        assertThat(BundledAuthorizer.zip().length).isLessThan(10_000);
+        // route scopes (matching, stage stripping, refused encodings) brought the stored zip to ~13 KB: still "a few
+        // KB"
+        assertThat(BundledAuthorizer.zip().length).isLessThan(16_000);
     }
 }
