@@ -60,18 +60,19 @@ function parseDigests(doc) {
   if (!hex(salt) || typeof keys !== 'object' || !keys || Array.isArray(keys)) throw bad();
   if (!Number.isSafeInteger(generation) || generation < 0) throw bad();
   const byDigest = new Map();
-  const add = (name, e, retiring) => {
+  // disabled (keys disable / keys enforce): refused, the digest kept; a rotation's old key with it.
+  const add = (name, e, retiring, disabled = e?.disabled != null) => {
     const named = NAME.test(name); // else maybe a key: not logged
     if (!named || typeof e !== 'object' || !hex(e?.digest)) {
       return log({ warning: 'entry_unreadable', ...(named && { keyName: name }), ...(retiring && { retiring }) });
     }
     const expires = e.expires == null ? Infinity : instant(e.expires); // NaN: unreadable
     // Current keys win over retiring ones.
-    if (!byDigest.has(e.digest)) byDigest.set(e.digest, { name, expires, retiring, bytes: Buffer.from(e.digest, 'hex') });
+    if (!byDigest.has(e.digest)) byDigest.set(e.digest, { name, expires, retiring, disabled, bytes: Buffer.from(e.digest, 'hex') });
   };
   const entries = Object.entries(keys);
   for (const [name, e] of entries) add(name, e, false);
-  for (const [name, e] of entries) if (e?.retiring != null) add(name, e.retiring, true);
+  for (const [name, e] of entries) if (e?.retiring != null) add(name, e.retiring, true, e.disabled != null);
   return { generation, digests: { salt: Buffer.from(salt, 'hex'), byDigest } };
 }
 
@@ -201,6 +202,7 @@ export async function handler(event) {
     keyName = hit.name;
     if (hit.expires !== hit.expires) throw failure((step = 'entry', 'EntryUnreadable'));
     if (now() >= hit.expires) return deny('expired', { keyName });
+    if (hit.disabled) return deny('disabled', { keyName });
     log({ decision: 'allow', reason: 'match', keyName, stage: hit.stage, ...(hit.retiring && { retiring: true }), ...base });
     return { isAuthorized: true, context: { keyName } };
   } catch (err) {
