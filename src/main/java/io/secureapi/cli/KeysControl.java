@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -165,16 +164,15 @@ final class KeysControl {
         @Parameters(index = "0", paramLabel = "NAME", description = "The key.")
         String name;
 
-        static class Value {
-            @Parameters(index = "1", paramLabel = "LIMIT/PERIOD", description = "e.g. 100000/month or 5000/day.")
-            String quota;
+        @Parameters(
+                index = "1",
+                arity = "0..1",
+                paramLabel = "LIMIT/PERIOD",
+                description = "Requests per UTC day or month, e.g. 100000/month or 5000/day.")
+        String quota;
 
-            @Option(names = "--none", description = "Clear the quota.")
-            boolean none;
-        }
-
-        @ArgGroup(multiplicity = "1")
-        Value value;
+        @Option(names = "--none", description = "Clear the quota.")
+        boolean none;
 
         @Mixin
         ApiIdOption api = new ApiIdOption();
@@ -185,7 +183,12 @@ final class KeysControl {
         @Override
         protected int run() {
             DigestSecret.checkName(name, "NAME");
-            Quota q = value.none ? null : Quota.parse(value.quota, "LIMIT/PERIOD");
+            if (none == (quota != null)) {
+                throw ExitException.badInput(
+                        none ? "give LIMIT/PERIOD or --none, not both" : "keys quota needs LIMIT/PERIOD or --none",
+                        "e.g. secure-api keys quota " + name + " 100000/month, or --none to clear it");
+            }
+            Quota q = none ? null : Quota.parse(quota, "LIMIT/PERIOD");
             String id = apiId();
             ProjectConfig cfg = config().filter(ProjectConfig.forApi(id)).orElse(null);
             NamedKeys named = read(this, id, cfg);
