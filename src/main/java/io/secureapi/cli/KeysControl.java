@@ -282,8 +282,15 @@ final class KeysControl {
                         d -> Quotas.apply(d, plan, now));
                 flushed = named.flush(Instant.now(), "run secure-api keys enforce again");
             }
+            List<String> throttling;
+            try {
+                throttling = Quotas.throttling(aws(), settings().region(), id);
+            } catch (ExitException e) {
+                throttling = List.of("unknown: " + e.getMessage());
+            }
             if (json()) {
                 Map<String, Object> d = head(this, "keys enforce", id, named);
+                d.put("stageThrottling", throttling);
                 d.put("dryRun", dryRun.on);
                 d.put("at", now.toString());
                 d.put("changed", version != null);
@@ -317,6 +324,9 @@ final class KeysControl {
             }
             String what = "disable " + (plan.disable().isEmpty() ? "none" : String.join(", ", plan.disable()))
                     + "; enable " + (plan.enable().isEmpty() ? "none" : String.join(", ", plan.enable()));
+            out().println(
+                            "Per-request throttling (the stages' route throttling; secure-api reports it, never changes it):");
+            for (String t : throttling) out().println("  " + t);
             if (plan.empty()) out().println("Nothing to do.");
             else if (dryRun.on) out().println("Dry run: would " + what + ". Nothing was changed.");
             else {

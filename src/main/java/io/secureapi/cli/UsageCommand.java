@@ -185,14 +185,8 @@ public class UsageCommand extends AwsCommand {
                 ? c.secretArn()
                 : io.secureapi.config.Target.fromConfig(c.apiId(), region, c).secretName();
         try {
-            String raw = io.secureapi.aws.AwsCall.call(
-                            "reading the key quotas in secret " + secret,
-                            region,
-                            () -> aws.secrets()
-                                    .getSecretValue(r -> r.secretId(secret).versionStage("AWSCURRENT")))
-                    .secretString();
-            if (!DigestSecret.is(raw)) return Quotas.Result.NONE;
-            DigestSecret d = DigestSecret.parse(raw, secret);
+            DigestSecret d = Quotas.read(aws, region, secret);
+            if (d == null) return Quotas.Result.NONE;
             return new Quotas.Result(
                     Quotas.measure(aws, region, c.accessLogs().logGroups(), d, clock.instant(), progress()), null);
         } catch (ExitException e) {

@@ -97,6 +97,78 @@ public final class Quotas {
         return out;
     }
 
+    /**
+     * The digest document's AWSCURRENT value (digests and settings, never a key) for the quotas of
+     * usage and verify --quotas; null when the secret holds another format.
+     */
+    public static DigestSecret read(AwsClients aws, String region, String secretId) {
+        String raw = io.secureapi.aws.AwsCall.call(
+                        "reading the key quotas in secret " + secretId,
+                        region,
+                        () -> aws.secrets()
+                                .getSecretValue(r -> r.secretId(secretId).versionStage("AWSCURRENT")))
+                .secretString();
+        return DigestSecret.is(raw) ? DigestSecret.parse(raw, secretId) : null;
+    }
+
+    /**
+     * verify --quotas: keys.quota warns when a key has used 80 % of its quota in the current period
+     * and fails at 100 % (each such key in the details); a pass when every key is under 80 %.
+     */
+    public static io.secureapi.model.Check check(String secret, Map<String, Standing> standings) {
+        List<String> over = new ArrayList<>();
+        List<String> warning = new ArrayList<>();
+        List<String> details = new ArrayList<>();
+        for (Standing s : standings.values()) {
+            details.add(
+                    s.name() + ": " + s.used() + " of " + s.quota() + " (" + s.percent() + " %, " + s.status() + ")");
+            if (s.status().equals("over")) over.add(s.name());
+            else if (s.status().equals("warning")) warning.add(s.name());
+        }
+        String id = "keys.quota";
+        if (standings.isEmpty()) return io.secureapi.model.Check.pass(id, secret, "no key has a quota");
+        if (!over.isEmpty()) {
+            return io.secureapi.model.Check.fail(
+                            id,
+                            secret,
+                            "over quota this period: " + String.join(", ", over),
+                            "run secure-api keys enforce (it disables them), or raise the quota with secure-api keys quota NAME LIMIT/PERIOD")
+                    .withDetails(details);
+        }
+        if (!warning.isEmpty()) {
+            return io.secureapi.model.Check.warn(
+                            id,
+                            secret,
+                            "at 80 % or more of their quota this period: " + String.join(", ", warning),
+                            "tell the consumers, or raise the quota with secure-api keys quota NAME LIMIT/PERIOD")
+                    .withDetails(details);
+        }
+        return io.secureapi.model.Check.pass(id, secret, "every key is under 80 % of its quota")
+                .withDetails(details);
+    }
+
+    /**
+     * Per-request throttling is the stage's route throttling (DefaultRouteSettings
+     * ThrottlingBurstLimit / ThrottlingRateLimit, docs.aws.amazon.com/apigateway/latest/developerguide/http-api-throttling.html):
+     * reported here, never changed. One line per stage: "NAME: burst B, rate R/s" or "account limits only".
+     */
+    public static List<String> throttling(AwsClients aws, String region, String apiId) {
+        List<String> out = new ArrayList<>();
+        for (software.amazon.awssdk.services.apigatewayv2.model.Stage s : io.secureapi.aws.AwsCall.call(
+                        "reading the stages of API " + apiId + " (route throttling)",
+                        region,
+                        () -> aws.apigateway().getStages(r -> r.apiId(apiId).maxResults("500")))
+                .items()) {
+            var d = s.defaultRouteSettings();
+            boolean set = d != null && (d.throttlingBurstLimit() != null || d.throttlingRateLimit() != null);
+            out.add(s.stageName() + ": "
+                    + (set
+                            ? "burst " + d.throttlingBurstLimit() + ", rate " + d.throttlingRateLimit() + "/s"
+                            : "no stage throttling (the account's limits only)"));
+        }
+        return out;
+    }
+
     /** What keys enforce does: the keys to disable (over quota) and to enable again (period rolled over). */
     public record Plan(List<String> disable, List<String> enable) {
         public boolean empty() {

@@ -260,6 +260,21 @@ class KeysControlIT {
                 .as("a key with a quota and no request still shows")
                 .containsEntry("used", 0L);
 
+        // verify --quotas: keys.quota fails at 100 %, naming the key; plain verify makes no query
+        Run checked = Run.cli(config(), "verify", "--quotas", "--output", "json");
+        assertThat(checked.exitCode).as(checked.toString()).isEqualTo(1);
+        Map<String, Object> quotaCheck = ((List<Map<String, Object>>)
+                        JsonText.parseObject(checked.out).get("checks"))
+                .stream()
+                        .filter(c -> "keys.quota".equals(c.get("id")))
+                        .findFirst()
+                        .orElseThrow();
+        assertThat(quotaCheck).containsEntry("status", "fail");
+        assertThat((String) quotaCheck.get("message")).contains("over").doesNotContain("warn");
+        Run plain = Run.cli(config(), "verify", "--output", "json");
+        assertThat(plain.out).doesNotContain("keys.quota");
+        assertThat(plain.pages("CloudWatchLogs.StartQuery")).isZero();
+
         // an operator disables held; a rolled-over enforce disable of rolled (as yesterday's run left it)
         Run hold = Run.cli(config(), "keys", "disable", "held");
         assertThat(hold.exitCode).as(hold.toString()).isZero();
@@ -286,6 +301,7 @@ class KeysControlIT {
         assertThat((List<Object>) done.get("disabled")).containsExactly("over");
         assertThat((List<Object>) done.get("enabled")).containsExactly("rolled");
         assertThat(done).containsKey("flush");
+        assertThat((List<Object>) done.get("stageThrottling")).hasSize(1);
         DigestSecret after = digests();
         assertThat(after.get("over").disabled().by()).isEqualTo("enforce");
         assertThat(after.get("warn").disabled()).isNull();
