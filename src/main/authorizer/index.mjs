@@ -60,19 +60,18 @@ function parseDigests(doc) {
   if (!hex(salt) || typeof keys !== 'object' || !keys || Array.isArray(keys)) throw bad();
   if (!Number.isSafeInteger(generation) || generation < 0) throw bad();
   const byDigest = new Map();
-  // disabled (keys disable / keys enforce): refused, the digest kept; a rotation's old key with it.
-  const add = (name, e, retiring, disabled = e?.disabled != null) => {
+  const add = (name, e, retiring, off) => { // off: the entry's disabled (refused, kept)
     const named = NAME.test(name); // else maybe a key: not logged
     if (!named || typeof e !== 'object' || !hex(e?.digest)) {
       return log({ warning: 'entry_unreadable', ...(named && { keyName: name }), ...(retiring && { retiring }) });
     }
     const expires = e.expires == null ? Infinity : instant(e.expires); // NaN: unreadable
     // Current keys win over retiring ones.
-    if (!byDigest.has(e.digest)) byDigest.set(e.digest, { name, expires, retiring, disabled, bytes: Buffer.from(e.digest, 'hex') });
+    if (!byDigest.has(e.digest)) byDigest.set(e.digest, { name, expires, retiring, off, bytes: Buffer.from(e.digest, 'hex') });
   };
   const entries = Object.entries(keys);
-  for (const [name, e] of entries) add(name, e, false);
-  for (const [name, e] of entries) if (e?.retiring != null) add(name, e.retiring, true, e.disabled != null);
+  for (const [name, e] of entries) add(name, e, false, e?.disabled);
+  for (const [name, e] of entries) if (e?.retiring != null) add(name, e.retiring, true, e.disabled);
   return { generation, digests: { salt: Buffer.from(salt, 'hex'), byDigest } };
 }
 
@@ -202,7 +201,7 @@ export async function handler(event) {
     keyName = hit.name;
     if (hit.expires !== hit.expires) throw failure((step = 'entry', 'EntryUnreadable'));
     if (now() >= hit.expires) return deny('expired', { keyName });
-    if (hit.disabled) return deny('disabled', { keyName });
+    if (hit.off) return deny('disabled', { keyName });
     log({ decision: 'allow', reason: 'match', keyName, stage: hit.stage, ...(hit.retiring && { retiring: true }), ...base });
     return { isAuthorized: true, context: { keyName } };
   } catch (err) {

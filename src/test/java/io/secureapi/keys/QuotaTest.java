@@ -49,9 +49,8 @@ class QuotaTest {
         assertThat(back.get("held").quota()).isEqualTo(new Quota(10, Quota.Period.DAY));
         assertThat(back.get("plain")).isEqualTo(plain);
         @SuppressWarnings("unchecked")
-        Map<String, Object> stored = (Map<String, Object>) ((Map<String, Object>) io.secureapi.support.Json.parseObject(
-                                json)
-                        .get("keys"))
+        Map<String, Object> stored = (Map<String, Object>) ((Map<String, Object>)
+                        io.secureapi.support.Json.parseObject(json).get("keys"))
                 .get("plain");
         assertThat(stored).doesNotContainKeys("disabled", "quota");
         assertThatThrownBy(() -> DigestSecret.parse(json.replace("\"period\":\"day\"", "\"period\":\"week\""), "s"))
