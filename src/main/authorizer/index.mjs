@@ -60,20 +60,20 @@ function parseDigests(doc) {
   if (!hex(salt) || typeof keys !== 'object' || !keys || Array.isArray(keys)) throw bad();
   if (!Number.isSafeInteger(generation) || generation < 0) throw bad();
   const byDigest = new Map();
-  const add = (name, e, retiring) => {
+  const add = (name, e, retiring, off) => { // off: the entry's disabled (refused, kept)
     const named = NAME.test(name); // else maybe a key: not logged
     if (!named || typeof e !== 'object' || !hex(e?.digest)) {
       return log({ warning: 'entry_unreadable', ...(named && { keyName: name }), ...(retiring && { retiring }) });
     }
     const expires = e.expires == null ? Infinity : instant(e.expires); // NaN: unreadable
     // Current keys win over retiring ones; a retiring digest has its name's scope.
-    if (!byDigest.has(e.digest)) byDigest.set(e.digest, { name, expires, retiring, routes: scopes.get(name), bytes: Buffer.from(e.digest, 'hex') });
+    if (!byDigest.has(e.digest)) byDigest.set(e.digest, { name, expires, retiring, off, routes: scopes.get(name), bytes: Buffer.from(e.digest, 'hex') });
   };
   const entries = Object.entries(keys);
   // Compiled once per read: the warm decision only walks one key's patterns.
   const scopes = new Map(entries.map(([name, e]) => [name, e?.routes == null ? null : compileRoutes(e.routes)]));
-  for (const [name, e] of entries) add(name, e, false);
-  for (const [name, e] of entries) if (e?.retiring != null) add(name, e.retiring, true);
+  for (const [name, e] of entries) add(name, e, false, e?.disabled);
+  for (const [name, e] of entries) if (e?.retiring != null) add(name, e.retiring, true, e.disabled);
   return { generation, digests: { salt: Buffer.from(salt, 'hex'), byDigest } };
 }
 
@@ -251,6 +251,7 @@ export async function handler(event) {
     keyName = hit.name;
     if (hit.expires !== hit.expires) throw failure((step = 'entry', 'EntryUnreadable'));
     if (now() >= hit.expires) return deny('expired', { keyName });
+    if (hit.off) return deny('disabled', { keyName });
     if (hit.routes === false) throw failure((step = 'entry', 'EntryUnreadable'));
     if (hit.routes) {
       const target = requestTarget(event);

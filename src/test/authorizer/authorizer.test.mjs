@@ -679,6 +679,28 @@ test('digest format: a retiring key is accepted next to its successor, until its
   await assertAllow(old, 'partner-a');
 });
 
+test('digest format: a disabled key (and its rotation\'s old key) is refused; an enabled one and a quota change nothing', async () => {
+  const live = genKey('live');
+  const off = genKey('partner-a');
+  const offOld = genKey('partner-a');
+  const capped = genKey('partner-b');
+  const secret = JSON.parse(digests({ live: { key: live }, 'partner-a': { key: off, retiring: { key: offOld } }, 'partner-b': { key: capped } }));
+  secret.keys['partner-a'].disabled = { by: 'operator', at: instant(clockMs) };
+  secret.keys['partner-b'].quota = { limit: 10, period: 'day' }; // the authorizer ignores quotas
+  const { ARN } = await createSecret('digest-disabled', JSON.stringify(secret));
+  coldStart({ SECRET_ARN: ARN });
+  assert.equal((await assertDeny(off, 'disabled')).keyName, 'partner-a');
+  assert.equal((await assertDeny(offOld, 'disabled')).keyName, 'partner-a');
+  await assertAllow(live, 'live');
+  await assertAllow(capped, 'partner-b');
+  // enabled again (the field removed): accepted with the same key
+  delete secret.keys['partner-a'].disabled;
+  const { ARN: again } = await createSecret('digest-enabled', JSON.stringify(secret));
+  coldStart({ SECRET_ARN: again });
+  await assertAllow(off, 'partner-a');
+  await assertAllow(offOld, 'partner-a');
+});
+
 test('digest format: a revoked key left in AWSPREVIOUS is refused; AWSPREVIOUS is never read', async () => {
   const live = genKey('live');
   const partner = genKey('partner-b');

@@ -53,7 +53,15 @@ import picocli.CommandLine.Spec;
             "  secure-api keys list",
             "  secure-api keys revoke partner-a --yes"
         },
-        subcommands = {KeysCommand.Add.class, KeysCommand.List.class, KeysCommand.Scope.class, KeysCommand.Revoke.class
+        subcommands = {
+            KeysCommand.Add.class,
+            KeysCommand.List.class,
+            KeysCommand.Scope.class,
+            KeysCommand.Revoke.class,
+            KeysControl.Disable.class,
+            KeysControl.Enable.class,
+            KeysControl.QuotaCommand.class,
+            KeysControl.Enforce.class
         })
 public class KeysCommand implements Callable<Integer> {
     @Spec
@@ -61,7 +69,9 @@ public class KeysCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        spec.commandLine().getErr().println("error: keys needs a command: add, list, scope or revoke");
+        spec.commandLine()
+                .getErr()
+                .println("error: keys needs a command: add, list, scope, revoke, disable, enable, quota or enforce");
         spec.commandLine().usage(spec.commandLine().getErr());
         return ExitException.BAD_INPUT;
     }
@@ -143,6 +153,13 @@ public class KeysCommand implements Callable<Integer> {
         String expires;
 
         @Option(
+                names = "--quota",
+                paramLabel = "LIMIT/PERIOD",
+                description =
+                        "Requests per calendar day or month (UTC), e.g. 100000/month or 5000/day: usage shows the key against it, keys enforce disables it once over. Change it later with keys quota.")
+        String quota;
+
+        @Option(
                 names = "--key-out-dir",
                 paramLabel = "DIR",
                 description =
@@ -178,6 +195,7 @@ public class KeysCommand implements Callable<Integer> {
             Instant now = Instant.now();
             Instant expiry = NamedKeys.parseExpiry(expires, now);
             java.util.List<String> scope = routes == null ? null : RouteScope.parse(routes);
+            io.secureapi.keys.Quota limit = quota == null ? null : io.secureapi.keys.Quota.parse(quota, "--quota");
             Optional<ApiKey> supplied = keys.suppliedKey(session());
             checkOutputs(supplied.isPresent());
             keys.checkKeyOut();
@@ -239,7 +257,8 @@ public class KeysCommand implements Callable<Integer> {
                         made.entrySet().stream()
                                 .map(e -> new NamedKeys.NewKey(e.getKey(), e.getValue(), expiry))
                                 .toList(),
-                        scope);
+                        scope,
+                        limit);
             } catch (SecretVersions.NotStored notStored) {
                 // read back from the secret: none of these keys is accepted, so their records go
                 if (wa != null) names.forEach(wa::notStored);
@@ -411,6 +430,11 @@ public class KeysCommand implements Callable<Integer> {
             if (names.size() == 1) d.put("name", names.get(0));
             d.put("names", names);
             d.put("expires", expiry == null ? null : expiry.toString());
+            d.put(
+                    "quota",
+                    quota == null
+                            ? null
+                            : io.secureapi.keys.Quota.parse(quota, "--quota").toString());
             if (version == null) return d;
             d.put("versionId", version);
             boolean supplied = keys.keyFile != null || keys.keyStdin;
@@ -494,6 +518,17 @@ public class KeysCommand implements Callable<Integer> {
                     k.put("created", r.created() == null ? null : r.created().toString());
                     k.put("expires", r.expires() == null ? null : r.expires().toString());
                     k.put("status", r.status());
+                    DigestSecret.Entry entry = named.digests().get(r.name());
+                    k.put("state", NamedKeys.state(entry));
+                    k.put(
+                            "disabledBy",
+                            entry.disabled() == null ? null : entry.disabled().by());
+                    k.put(
+                            "disabledAt",
+                            entry.disabled() == null || entry.disabled().at() == null
+                                    ? null
+                                    : entry.disabled().at().toString());
+                    k.put("quota", entry.quota() == null ? null : entry.quota().toString());
                     k.put("lastUsed", r.lastUsed());
                     Instant at = lastAt.get(r.name());
                     k.put("lastUsedAt", at == null ? null : at.toString());
@@ -509,8 +544,8 @@ public class KeysCommand implements Callable<Integer> {
             }
             out().println(style().bold(
                             "Keys of API " + id + " (" + settings().region() + "), secret " + named.secretName()));
-            String fmt = "  %-32s  %-20s  %-20s  %-8s  %s%n";
-            out().printf(fmt, "NAME", "CREATED", "EXPIRES", "STATUS", "LAST USED");
+            String fmt = "  %-32s  %-20s  %-20s  %-8s  %-8s  %s%n";
+            out().printf(fmt, "NAME", "CREATED", "EXPIRES", "STATUS", "STATE", "LAST USED");
             for (NamedKeys.Row r : rows) {
                 out().printf(
                                 fmt,
@@ -518,6 +553,7 @@ public class KeysCommand implements Callable<Integer> {
                                 r.created() == null ? "-" : r.created().toString(),
                                 r.expires() == null ? "never" : r.expires().toString(),
                                 r.status(),
+                                NamedKeys.state(named.digests().get(r.name())),
                                 r.lastUsed() == null ? "not in " + LastUsed.WINDOW.toDays() + " days" : r.lastUsed());
             }
             if (rows.isEmpty()) out().println("  (no keys: add one with " + next("keys add NAME") + ")");

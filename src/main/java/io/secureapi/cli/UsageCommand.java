@@ -5,6 +5,7 @@ import io.secureapi.aws.AwsSettings;
 import io.secureapi.config.AccessLogs;
 import io.secureapi.config.ConfigFile;
 import io.secureapi.config.ProjectConfig;
+import io.secureapi.engine.Quotas;
 import io.secureapi.engine.Usage;
 import io.secureapi.error.ExitException;
 import io.secureapi.keys.DigestSecret;
@@ -94,7 +95,11 @@ public class UsageCommand extends AwsCommand {
     }
 
     /** One entry's answer. */
-    record Entry(String env, ProjectConfig config, Usage.Result result) {}
+    record Entry(String env, ProjectConfig config, Usage.Result result, Quotas.Result quotas) {
+        Entry(String env, ProjectConfig config, Usage.Result result) {
+            this(env, config, result, Quotas.Result.NONE);
+        }
+    }
 
     @Override
     protected int run() {
@@ -126,7 +131,7 @@ public class UsageCommand extends AwsCommand {
                 try (AwsClients aws = new AwsClients(
                         new AwsSettings(region, base.profile(), base.endpoint()),
                         session().interceptors())) {
-                    entries.add(new Entry(name, c, query(aws, region, c, window)));
+                    entries.add(new Entry(name, c, query(aws, region, c, window), quotas(aws, region, c)));
                 }
             }
         } else {
@@ -139,7 +144,11 @@ public class UsageCommand extends AwsCommand {
                         "access logs are off for API " + c.apiId() + " (" + c.region() + "): usage has nothing to read",
                         "run secure-api setup --access-logs (it turns on each stage's access logs; requests from then on are counted)");
             }
-            entries.add(new Entry(entryName().orElse(ConfigFile.DEFAULT_ENV), c, query(aws(), c.region(), c, window)));
+            entries.add(new Entry(
+                    entryName().orElse(ConfigFile.DEFAULT_ENV),
+                    c,
+                    query(aws(), c.region(), c, window),
+                    quotas(aws(), c.region(), c)));
         }
         switch (output().output) {
             case json -> out().print(Json.pretty(json(entries, window, all)) + "\n");
@@ -164,6 +173,26 @@ public class UsageCommand extends AwsCommand {
         }
         progress().say("querying the access logs of API " + c.apiId() + " (" + String.join(", ", groups) + ")");
         return Usage.run(aws, region, groups, window, key, progress());
+    }
+
+    /**
+     * Each key against its quota in its current period (UTC day or month), whatever the window: the
+     * quotas from the digest document (AWSCURRENT; digests and settings only), the counts from one
+     * more query. Unreadable: the reason, and usage goes on without quotas.
+     */
+    private Quotas.Result quotas(AwsClients aws, String region, ProjectConfig c) {
+        String secret = c.secretArn() != null && !c.secretArn().isBlank()
+                ? c.secretArn()
+                : io.secureapi.config.Target.fromConfig(c.apiId(), region, c).secretName();
+        try {
+            DigestSecret d = Quotas.read(aws, region, secret);
+            if (d == null) return Quotas.Result.NONE;
+            return new Quotas.Result(
+                    Quotas.measure(aws, region, c.accessLogs().logGroups(), d, clock.instant(), progress()), null);
+        } catch (ExitException e) {
+            progress().say("quotas unknown: " + e.getMessage());
+            return new Quotas.Result(Map.of(), e.getMessage());
+        }
     }
 
     // the window
@@ -261,10 +290,21 @@ public class UsageCommand extends AwsCommand {
                 days.add(dm);
             });
             km.put("days", days);
-            // room for "quota" per key: a later version adds it here without changing the rest
+            Quotas.Standing q = e.quotas().standings().get(k.name());
+            km.put("quota", q == null ? null : q.toJson());
+            keys.add(km);
+        }
+        // keys with a quota and no request in the window still show against it
+        for (Quotas.Standing q : e.quotas().standings().values()) {
+            if (e.result().keys().stream().anyMatch(k -> k.name().equals(q.name()))) continue;
+            Map<String, Object> km = new LinkedHashMap<>();
+            km.put("name", q.name());
+            km.put("requests", 0L);
+            km.put("quota", q.toJson());
             keys.add(km);
         }
         m.put("keys", keys);
+        m.put("quotasUnknownReason", e.quotas().unknown());
         m.put("refused", e.result().refused());
         return m;
     }
@@ -323,6 +363,17 @@ public class UsageCommand extends AwsCommand {
             b.append("\nRefused with no valid key (401/403): ")
                     .append(r.refused())
                     .append('\n');
+            if (!e.quotas().standings().isEmpty()) {
+                b.append("\nQuotas (this UTC day or month; warning at 80 %, over at 100 %):\n");
+                for (Quotas.Standing q : e.quotas().standings().values()) {
+                    b.append(String.format(
+                                    "%-16s %10d / %-14s %6.1f %%  %s",
+                                    cut(q.name(), 16), q.used(), q.quota(), q.percent(), q.status()))
+                            .append('\n');
+                }
+            } else if (e.quotas().unknown() != null) {
+                b.append("Quotas unknown: ").append(e.quotas().unknown()).append('\n');
+            }
             if (!r.keys().isEmpty()) b.append('\n').append(chart(r.keys(), window));
         }
         return b.toString();

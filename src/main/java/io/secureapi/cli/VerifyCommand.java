@@ -96,6 +96,13 @@ public class VerifyCommand extends AwsCommand {
     ReportOption report = new ReportOption();
 
     @Option(
+            names = "--quotas",
+            description =
+                    "Also check each key against its quota (keys.quota: warn at 80 %, fail at 100 % this UTC day or month),"
+                            + " with one Logs Insights query over the access logs; plain verify makes no query.")
+    boolean quotas;
+
+    @Option(
             names = "--all",
             description = "Check every entry of secure-api.json, concurrently, in one report "
                     + "(exit 1 when any entry fails; an entry that cannot be checked is a failure of that entry).")
@@ -170,7 +177,39 @@ public class VerifyCommand extends AwsCommand {
             progress.say("probing " + at);
             v = v.with(Probe.run(at, target.header(), key, url != null ? null : verify.probeStage()));
         }
+        if (quotas) v = v.with(java.util.List.of(quotaCheck(target, region, cfg, aws, progress)));
         return v;
+    }
+
+    /** keys.quota (verify --quotas): skipped without access logs; a failure to read or query is a failure. */
+    private static io.secureapi.model.Check quotaCheck(
+            Target target,
+            String region,
+            io.secureapi.config.ProjectConfig cfg,
+            io.secureapi.aws.AwsClients aws,
+            io.secureapi.support.Progress progress) {
+        String secret =
+                cfg != null && cfg.secretArn() != null && !cfg.secretArn().isBlank()
+                        ? cfg.secretArn()
+                        : target.secretName();
+        if (cfg == null || cfg.accessLogs() == null) {
+            return io.secureapi.model.Check.skip(
+                    "keys.quota",
+                    secret,
+                    "access logs are off: no request counts to compare with the quotas",
+                    "run secure-api setup --access-logs");
+        }
+        try {
+            io.secureapi.keys.DigestSecret d = io.secureapi.engine.Quotas.read(aws, region, secret);
+            if (d == null) return io.secureapi.model.Check.pass("keys.quota", secret, "no key has a quota");
+            return io.secureapi.engine.Quotas.check(
+                    secret,
+                    io.secureapi.engine.Quotas.measure(
+                            aws, region, cfg.accessLogs().logGroups(), d, java.time.Instant.now(), progress));
+        } catch (ExitException e) {
+            return io.secureapi.model.Check.fail(
+                    "keys.quota", secret, "quotas could not be checked: " + e.getMessage(), e.hint());
+        }
     }
 
     /** Whether {@code cfg} is an entry of this command's config marked torn down. */

@@ -6,6 +6,7 @@ import io.secureapi.config.Target;
 import io.secureapi.error.ExitException;
 import io.secureapi.keys.ApiKey;
 import io.secureapi.keys.DigestSecret;
+import io.secureapi.keys.Quota;
 import io.secureapi.model.State;
 import io.secureapi.pieces.AuthorizerPiece;
 import io.secureapi.pieces.LastUsed;
@@ -262,26 +263,14 @@ public final class NamedKeys {
      * when none of them is stored (e.g. another run added one of the names first: exit 2).
      */
     public String add(List<NewKey> keys) {
-        List<String> names = keys.stream().map(NewKey::name).toList();
-        return write(
-                "adding key" + (names.size() == 1 ? " " : "s ") + String.join(", ", names) + " to secret "
-                        + secretName(),
-                d -> {
-                    Instant now = Instant.now();
-                    DigestSecret next = d;
-                    for (NewKey k : keys) next = next.with(k.name(), next.entryFor(k.key(), now, k.expires()));
-                    return next;
-                },
-                // a name another run added meanwhile is exit 2, as if it had been there from the start
-                () -> checkAdd(names, null));
+        return add(keys, null, null);
     }
 
     /**
-     * Stores every key limited to {@code routes} (null: every route) in one new version. Call
-     * {@link #prepareScopes} first when {@code routes} is not null.
+     * The same, each new key limited to {@code routes} (null: every route; call {@link
+     * #prepareScopes} first when not null) and with {@code quota} (null: none).
      */
-    public String add(List<NewKey> keys, List<String> routes) {
-        if (routes == null) return add(keys);
+    public String add(List<NewKey> keys, List<String> routes, Quota quota) {
         List<String> names = keys.stream().map(NewKey::name).toList();
         return write(
                 "adding key" + (names.size() == 1 ? " " : "s ") + String.join(", ", names) + " to secret "
@@ -292,9 +281,12 @@ public final class NamedKeys {
                     for (NewKey k : keys)
                         next = next.with(
                                 k.name(),
-                                next.entryFor(k.key(), now, k.expires()).withRoutes(routes));
+                                next.entryFor(k.key(), now, k.expires())
+                                        .withRoutes(routes)
+                                        .withQuota(quota));
                     return next;
                 },
+                // a name another run added meanwhile is exit 2, as if it had been there from the start
                 () -> checkAdd(names, null));
     }
 
@@ -367,6 +359,52 @@ public final class NamedKeys {
                     return next;
                 },
                 () -> {});
+    }
+
+    /**
+     * Disables ({@code disabled} non-null) or enables (null) every name in one new version; the
+     * digests, expiry, rotation and quota stay. A name another run revoked meanwhile is skipped.
+     * Returns the new version id, or the current one when nothing changes (already in that state).
+     */
+    public String setDisabled(List<String> names, DigestSecret.Disabled disabled) {
+        return change(
+                (disabled == null ? "enabling key" : "disabling key") + (names.size() == 1 ? " " : "s ")
+                        + String.join(", ", names) + " in secret " + secretName(),
+                d -> {
+                    DigestSecret next = d;
+                    for (String n : names) {
+                        DigestSecret.Entry e = next.get(n);
+                        if (e == null || (disabled == null) == (e.disabled() == null)) continue;
+                        next = next.with(n, e.withDisabled(disabled));
+                    }
+                    return next;
+                });
+    }
+
+    /** Sets (null: clears) the quota of {@code name} in one new version; no new key. */
+    public String setQuota(String name, Quota quota) {
+        return change(
+                (quota == null ? "clearing the quota of key " : "setting the quota of key ") + name + " in secret "
+                        + secretName(),
+                d -> d.has(name) ? d.with(name, d.get(name).withQuota(quota)) : d);
+    }
+
+    /**
+     * Any change of the entries in one new version (keys enforce), re-applied to what another run
+     * wrote first; returns the new version id, or the current one when it changes nothing.
+     */
+    public String change(String doing, java.util.function.UnaryOperator<DigestSecret> change) {
+        return write(doing, change, () -> {});
+    }
+
+    /** The digest document as read (or read again after a lost compare-and-set). */
+    public DigestSecret digests() {
+        return current;
+    }
+
+    /** enabled or disabled (keys list's state). */
+    public static String state(DigestSecret.Entry k) {
+        return k.disabled() == null ? "enabled" : "disabled";
     }
 
     /**

@@ -58,17 +58,38 @@ public record DigestSecret(String salt, Map<String, Entry> keys, long generation
     public record Retiring(String digest, Instant created, Instant expires) {}
 
     /**
-     * One named key. {@code expires} and {@code retiring} may be null. {@code routes}: the route
-     * scopes ({@link RouteScope}) the key is limited to; null = every route (absent in the document).
+     * A suspended key (keys disable, keys enforce): refused by the authorizer, its digest kept.
+     * {@code by}: {@link #BY_OPERATOR} or {@link #BY_ENFORCE} (enforce re-enables only its own).
      */
-    public record Entry(String digest, Instant created, Instant expires, Retiring retiring, List<String> routes) {
+    public record Disabled(String by, Instant at) {
+        public static final String BY_OPERATOR = "operator";
+        public static final String BY_ENFORCE = "enforce";
+
+        public boolean byEnforce() {
+            return BY_ENFORCE.equals(by);
+        }
+    }
+
+    /**
+     * One named key. {@code expires}, {@code retiring}, {@code routes} (the route scopes, {@link
+     * RouteScope}, the key is limited to; null = every route), {@code disabled} (absent = enabled) and
+     * {@code quota} (absent = none; the authorizer ignores it, keys enforce reads it) may be null.
+     */
+    public record Entry(
+            String digest,
+            Instant created,
+            Instant expires,
+            Retiring retiring,
+            List<String> routes,
+            Disabled disabled,
+            Quota quota) {
         public Entry {
             routes = routes == null ? null : List.copyOf(routes);
         }
 
-        /** An entry for every route. */
+        /** An entry for every route, enabled, without a quota. */
         public Entry(String digest, Instant created, Instant expires, Retiring retiring) {
-            this(digest, created, expires, retiring, null);
+            this(digest, created, expires, retiring, null, null, null);
         }
 
         public boolean rotating() {
@@ -79,13 +100,21 @@ public record DigestSecret(String salt, Map<String, Entry> keys, long generation
             return routes != null;
         }
 
+        public Entry withDisabled(Disabled d) {
+            return new Entry(digest, created, expires, retiring, routes, d, quota);
+        }
+
+        public Entry withQuota(Quota q) {
+            return new Entry(digest, created, expires, retiring, routes, disabled, q);
+        }
+
         public Entry withRetiring(Retiring r) {
-            return new Entry(digest, created, expires, r, routes);
+            return new Entry(digest, created, expires, r, routes, disabled, quota);
         }
 
         /** The same key limited to {@code r} (null: every route). */
         public Entry withRoutes(List<String> r) {
-            return new Entry(digest, created, expires, retiring, r);
+            return new Entry(digest, created, expires, retiring, r, disabled, quota);
         }
     }
 
@@ -177,7 +206,9 @@ public record DigestSecret(String salt, Map<String, Entry> keys, long generation
                             instant(k.get("created"), secretName, name),
                             instant(k.get("expires"), secretName, name),
                             retiring,
-                            routes(k.get("routes"), secretName, name)));
+                            routes(k.get("routes"), secretName, name),
+                            disabled(k.get("disabled"), secretName, name),
+                            quota(k.get("quota"), secretName, name)));
         }
         return new DigestSecret(s, keys, generation);
     }
@@ -206,6 +237,25 @@ public record DigestSecret(String salt, Map<String, Entry> keys, long generation
         } catch (RuntimeException e) {
             throw corrupt(secret, "key " + name + " has a timestamp that is not ISO-8601");
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Disabled disabled(Object o, String secret, String name) {
+        if (o == null) return null;
+        if (!(o instanceof Map<?, ?> m) || !(m.get("by") instanceof String by))
+            throw corrupt(secret, "key " + name + " has an unreadable disabled field");
+        return new Disabled(by, instant(((Map<String, Object>) m).get("at"), secret, name));
+    }
+
+    private static Quota quota(Object o, String secret, String name) {
+        if (o == null) return null;
+        if (!(o instanceof Map<?, ?> m)
+                || !(m.get("limit") instanceof Long limit)
+                || limit < 1
+                || !(m.get("period") instanceof String period)
+                || Quota.Period.of(period) == null)
+            throw corrupt(secret, "key " + name + " has an unreadable quota field");
+        return new Quota(limit, Quota.Period.of(period));
     }
 
     private static ExitException corrupt(String secret, String why) {
@@ -298,6 +348,19 @@ public record DigestSecret(String salt, Map<String, Entry> keys, long generation
                 m.put("retiring", r);
             }
             if (e.routes() != null) m.put("routes", e.routes());
+            // absent when unset: documents without them read exactly as before
+            if (e.disabled() != null) {
+                Map<String, Object> dm = new LinkedHashMap<>();
+                dm.put("by", e.disabled().by());
+                dm.put("at", text(e.disabled().at()));
+                m.put("disabled", dm);
+            }
+            if (e.quota() != null) {
+                Map<String, Object> q = new LinkedHashMap<>();
+                q.put("limit", e.quota().limit());
+                q.put("period", e.quota().period().word());
+                m.put("quota", q);
+            }
             ks.put(name, m);
         });
         doc.put("keys", ks);

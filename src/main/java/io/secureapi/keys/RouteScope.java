@@ -25,7 +25,9 @@ public final class RouteScope {
 
     public static boolean valid(String route) {
         var m = ROUTE.matcher(route);
-        return m.matches() && !m.group(2).isEmpty() && !DOT_SEGMENT.matcher(m.group(2)).find();
+        return m.matches()
+                && !m.group(2).isEmpty()
+                && !DOT_SEGMENT.matcher(m.group(2)).find();
     }
 
     /** Parses {@code --routes 'GET /orders/*,POST /orders'}: exit 2 naming the bad pattern. */
