@@ -102,6 +102,11 @@ public final class PolicyScope {
         if (base.contains(":role/secure-api-authorizer-*")) {
             return List.of(base.replace("role/secure-api-authorizer-*", "role/" + Names.managedRoleName(id)));
         }
+        if (base.contains(":log-group:/aws/apigateway/secure-api/*")) {
+            // the API's access-log group (setup --access-logs)
+            String group = base.replace("/aws/apigateway/secure-api/*", "/aws/apigateway/secure-api/" + id);
+            return List.of(group, group + ":*");
+        }
         if (base.contains(":log-group:/aws/lambda/secure-api-authorizer-*")) {
             String group = base.replace("/aws/lambda/secure-api-authorizer-*", "/aws/lambda/" + bundled);
             return List.of(group, group + ":*");
