@@ -46,7 +46,7 @@ class CommandLineTest {
                 .contains("NAME", "--expires", "--key-out", "--key-file", "--key-stdin", "--region", "--output");
         Run bare = Run.raw("", Map.of(), "keys");
         assertThat(bare.exitCode).isEqualTo(2);
-        assertThat(bare.err).contains("error:").contains("add, list, scope or revoke");
+        assertThat(bare.err).contains("error:").contains("add, list, scope, revoke, disable, enable, quota or enforce");
         Run badName = Run.raw("", Map.of(), "keys", "add", "Not_Valid", "--region", "us-east-1");
         assertThat(badName.exitCode).isEqualTo(2);
         assertThat(badName.operations).isEmpty();

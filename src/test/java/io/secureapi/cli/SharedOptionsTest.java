@@ -63,9 +63,22 @@ class SharedOptionsTest {
                         "keys list",
                         "keys scope",
                         "keys revoke",
+                        "keys disable",
+                        "keys enable",
+                        "keys quota",
+                        "keys enforce",
                         "iam-policy");
         assertThat(fromMixin(commands, "--dry-run", DryRunOption.class))
-                .containsExactlyInAnyOrder("setup", "rotate-key", "teardown", "keys add", "keys scope");
+                .containsExactlyInAnyOrder(
+                        "setup",
+                        "rotate-key",
+                        "teardown",
+                        "keys add",
+                        "keys scope",
+                        "keys disable",
+                        "keys enable",
+                        "keys quota",
+                        "keys enforce");
         assertThat(fromMixin(commands, "--report", ReportOption.class)).containsExactlyInAnyOrder("verify", "scan");
     }
 

@@ -127,7 +127,7 @@ class UsageOutputTest {
         @SuppressWarnings("unchecked")
         Map<String, Object> k = ((List<Map<String, Object>>) doc.get("keys")).get(0);
         assertThat(k.keySet())
-                .containsExactly("name", "requests", "status", "latencyMs", "firstSeen", "lastSeen", "days");
+                .containsExactly("name", "requests", "status", "latencyMs", "firstSeen", "lastSeen", "days", "quota");
         assertThat((Map<String, Object>) k.get("status")).containsOnlyKeys("2xx", "4xx", "5xx");
     }
 
