@@ -397,16 +397,12 @@ public final class Scan {
     /** Every HTTP API of one region, every page: {id, name}. */
     private static List<String[]> apis(AwsClients aws, Progress progress) {
         try {
-            return HttpApi.pages(
-                            t -> throttled(
-                                    progress,
-                                    "listing the APIs in " + aws.region(),
-                                    () -> AwsCall.call(
-                                            "listing the APIs",
-                                            aws.region(),
-                                            () -> aws.apigateway()
-                                                    .getApis(r -> r.maxResults(PAGE_SIZE)
-                                                            .nextToken(t)))),
+            return listed(
+                            aws,
+                            progress,
+                            "listing the APIs",
+                            t -> aws.apigateway()
+                                    .getApis(r -> r.maxResults(PAGE_SIZE).nextToken(t)),
                             GetApisResponse::items,
                             GetApisResponse::nextToken)
                     .stream()
@@ -425,17 +421,13 @@ public final class Scan {
             Set<Allowed> allowed,
             List<Configured> configured,
             Progress progress) {
-        List<RouteRead> routes = HttpApi.pages(
-                        t -> throttled(
-                                progress,
-                                "listing the routes of API " + apiId,
-                                () -> AwsCall.call(
-                                        "listing the routes of API " + apiId,
-                                        aws.region(),
-                                        () -> aws.apigateway()
-                                                .getRoutes(r -> r.apiId(apiId)
-                                                        .maxResults(PAGE_SIZE)
-                                                        .nextToken(t)))),
+        List<RouteRead> routes = listed(
+                        aws,
+                        progress,
+                        "listing the routes of API " + apiId,
+                        t -> aws.apigateway()
+                                .getRoutes(r ->
+                                        r.apiId(apiId).maxResults(PAGE_SIZE).nextToken(t)),
                         GetRoutesResponse::items,
                         GetRoutesResponse::nextToken)
                 .stream()
@@ -444,34 +436,27 @@ public final class Scan {
         // only a CUSTOM route needs its authorizer's name: an API without one costs one call, not two
         List<AuthorizerRead> authorizers = routes.stream().noneMatch(r -> "CUSTOM".equals(r.authorizationType()))
                 ? List.of()
-                : HttpApi.pages(
-                                t -> throttled(
-                                        progress,
-                                        "listing the authorizers of API " + apiId,
-                                        () -> AwsCall.call(
-                                                "listing the authorizers of API " + apiId,
-                                                aws.region(),
-                                                () -> aws.apigateway()
-                                                        .getAuthorizers(r -> r.apiId(apiId)
-                                                                .maxResults(PAGE_SIZE)
-                                                                .nextToken(t)))),
+                : listed(
+                                aws,
+                                progress,
+                                "listing the authorizers of API " + apiId,
+                                t -> aws.apigateway()
+                                        .getAuthorizers(r -> r.apiId(apiId)
+                                                .maxResults(PAGE_SIZE)
+                                                .nextToken(t)),
                                 GetAuthorizersResponse::items,
                                 GetAuthorizersResponse::nextToken)
                         .stream()
                         .map(a -> new AuthorizerRead(
                                 a.authorizerId(), a.name(), a.authorizerTypeAsString(), a.authorizerUri()))
                         .toList();
-        List<StageRead> stages = HttpApi.pages(
-                        t -> throttled(
-                                progress,
-                                "listing the stages of API " + apiId,
-                                () -> AwsCall.call(
-                                        "listing the stages of API " + apiId,
-                                        aws.region(),
-                                        () -> aws.apigateway()
-                                                .getStages(r -> r.apiId(apiId)
-                                                        .maxResults(PAGE_SIZE)
-                                                        .nextToken(t)))),
+        List<StageRead> stages = listed(
+                        aws,
+                        progress,
+                        "listing the stages of API " + apiId,
+                        t -> aws.apigateway()
+                                .getStages(r ->
+                                        r.apiId(apiId).maxResults(PAGE_SIZE).nextToken(t)),
                         GetStagesResponse::items,
                         GetStagesResponse::nextToken)
                 .stream()
@@ -536,6 +521,20 @@ public final class Scan {
                         + "leave it out, or use --regions all (it skips regions that are not enabled); otherwise "
                         + e.hint(),
                 e.getCause());
+    }
+
+    /** Every page of one API Gateway listing, each call named for errors and throttling retried with progress. */
+    private static <P, T> List<T> listed(
+            AwsClients aws,
+            Progress progress,
+            String doing,
+            java.util.function.Function<String, P> page,
+            java.util.function.Function<P, List<T>> items,
+            java.util.function.Function<P, String> next) {
+        return HttpApi.pages(
+                t -> throttled(progress, doing, () -> AwsCall.call(doing, aws.region(), () -> page.apply(t))),
+                items,
+                next);
     }
 
     /**
