@@ -56,7 +56,7 @@ class RealAccountIT {
     }
 
     Run withFakeClock(FakeClock clock, String... args) throws Exception {
-        try (AutoCloseable c = Backoff.useClock(clock)) {
+        try (AutoCloseable c = Run.useClock(clock)) {
             return viaProxy(args);
         }
     }

@@ -2,11 +2,13 @@ package io.secureapi.it;
 
 import io.secureapi.cli.SecureApiCli;
 import io.secureapi.cli.Session;
+import io.secureapi.support.Backoff;
 import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -107,7 +109,62 @@ public final class Run {
                 List.of(recorder),
                 terminal,
                 false);
-        int code = SecureApiCli.create(session).execute(args);
+        Backoff.Clock given = CLOCK.get();
+        AutoCloseable clock = Backoff.useClock(given != null ? given : new FunctionTimeoutPassesAtOnce());
+        int code;
+        try {
+            code = SecureApiCli.create(session).execute(args);
+        } finally {
+            try {
+                clock.close(); // puts the thread's clock back; never throws
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
         return new Run(code, out.toString(), err.toString(), List.copyOf(ops));
+    }
+
+    private static final ThreadLocal<Backoff.Clock> CLOCK = new ThreadLocal<>();
+
+    /**
+     * Runs started on this thread until the returned handle is closed use {@code clock} for every
+     * wait (a test that counts or fakes the waits themselves) instead of {@link FunctionTimeoutPassesAtOnce}.
+     */
+    public static AutoCloseable useClock(Backoff.Clock clock) {
+        Backoff.Clock before = CLOCK.get();
+        CLOCK.set(clock);
+        return () -> CLOCK.set(before);
+    }
+
+    /**
+     * The clock of every run unless a test gives its own: real time, except that the wait for the
+     * authorizer function's timeout after a key write (CacheFlush.waitOut, 5 s a write) passes at once:
+     * that wait's Backoff sees time move on by exactly what it would have slept. Against the emulator no
+     * invocation is running to wait for, and the tests assert what the flush does and in which order
+     * (the second ResetAuthorizersCache after the wait, the window computed from the function's
+     * timeout, the progress lines), which stay as they are. Every other wait (deployments settling,
+     * AutoDeploy, compare-and-set pauses between concurrent runs, retries) sleeps for real. The
+     * skipped time is per thread: a lane that waits never moves another lane's deadlines.
+     */
+    static final class FunctionTimeoutPassesAtOnce implements Backoff.Clock {
+        private final ThreadLocal<long[]> skipped = ThreadLocal.withInitial(() -> new long[1]);
+
+        @Override
+        public long nanoTime() {
+            return System.nanoTime() + skipped.get()[0];
+        }
+
+        @Override
+        public void sleep(Duration d) throws InterruptedException {
+            if (Thread.interrupted()) throw new InterruptedException();
+            if (waitingOutTheFunctionTimeout()) skipped.get()[0] += d.toNanos();
+            else Thread.sleep(d.toMillis());
+        }
+
+        private static boolean waitingOutTheFunctionTimeout() {
+            return StackWalker.getInstance()
+                    .walk(frames -> frames.anyMatch(f -> f.getClassName().equals("io.secureapi.engine.CacheFlush")
+                            && f.getMethodName().equals("waitOut")));
+        }
     }
 }
