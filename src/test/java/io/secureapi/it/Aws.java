@@ -29,15 +29,38 @@ public final class Aws {
     public static final String REGION = "us-east-1";
     private static final SdkHttpClient HTTP = ApacheHttpClient.create();
 
-    public final ApiGatewayV2Client apigw = build(ApiGatewayV2Client.builder());
-    public final LambdaClient lambda = build(LambdaClient.builder());
-    public final SecretsManagerClient secrets = build(SecretsManagerClient.builder());
-    public final IamClient iam = build(IamClient.builder());
-    public final software.amazon.awssdk.services.apigateway.ApiGatewayClient restApis =
-            build(software.amazon.awssdk.services.apigateway.ApiGatewayClient.builder());
+    public final String region;
+    public final ApiGatewayV2Client apigw;
+    public final LambdaClient lambda;
+    public final SecretsManagerClient secrets;
+    public final IamClient iam;
+    public final software.amazon.awssdk.services.apigateway.ApiGatewayClient restApis;
+
+    public Aws() {
+        this(REGION);
+    }
+
+    /**
+     * Clients in {@code region}. A test whose commands read every HTTP API of their region (scan, and
+     * setup's check that no other API's authorizer reads an untagged secret) runs in a region of its
+     * own, which no other test class uses: those reads then take the time of its own fixtures, not of
+     * the hundreds of APIs the rest of the suite leaves in us-east-1 (each paced at 10 requests per second).
+     */
+    public Aws(String region) {
+        this.region = region;
+        apigw = build(ApiGatewayV2Client.builder(), region);
+        lambda = build(LambdaClient.builder(), region);
+        secrets = build(SecretsManagerClient.builder(), region);
+        iam = build(IamClient.builder(), region);
+        restApis = build(software.amazon.awssdk.services.apigateway.ApiGatewayClient.builder(), region);
+    }
 
     static <B extends AwsClientBuilder<B, C>, C> C build(B b) {
-        b.region(Region.of(REGION))
+        return build(b, REGION);
+    }
+
+    static <B extends AwsClientBuilder<B, C>, C> C build(B b, String region) {
+        b.region(Region.of(region))
                 .endpointOverride(URI.create(LocalAws.endpoint()))
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")));
         ((software.amazon.awssdk.core.client.builder.SdkSyncClientBuilder<?, ?>) b).httpClient(HTTP);

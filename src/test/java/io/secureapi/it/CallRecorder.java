@@ -1,6 +1,5 @@
 package io.secureapi.it;
 
-import io.secureapi.cli.SecureApiCli;
 import io.secureapi.cli.Session;
 import io.secureapi.support.Json;
 import java.io.ByteArrayInputStream;
@@ -66,8 +65,13 @@ final class CallRecorder {
     }
 
     Result run(String command, Path config, String... args) {
+        return runIn(Aws.REGION, command, config, args);
+    }
+
+    /** Like {@link #run} in another region (see {@link Aws#Aws(String)}). */
+    Result runIn(String region, String command, Path config, String... args) {
         List<String> a = new ArrayList<>(Arrays.asList(args));
-        a.addAll(List.of("--endpoint-url", LocalAws.endpoint(), "--region", Aws.REGION, "--config", config.toString()));
+        a.addAll(List.of("--endpoint-url", LocalAws.endpoint(), "--region", region, "--config", config.toString()));
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         ExecutionInterceptor recorder = new ExecutionInterceptor() {
@@ -95,7 +99,7 @@ final class CallRecorder {
                 List.of(recorder),
                 false,
                 false);
-        int code = SecureApiCli.create(session).execute(a.toArray(String[]::new));
+        int code = Run.execute(session, a.toArray(String[]::new));
         return new Result(code, out.toString(), err.toString());
     }
 

@@ -114,7 +114,27 @@ class OperatorPolicyIT {
         recorder.run("verify", b, "verify");
         ok(recorder.run("teardown", b, "teardown", "--yes"));
 
-        if (has("scan")) recorder.run("scan", dir.resolve("s.json"), "scan");
+        if (has("scan")) {
+            // scan reads every API of its region: in a region of its own (see Aws(String)), over an API of
+            // each kind it judges: one setup protects, and a public one whose stage does not AutoDeploy
+            // (scan exports what that stage serves)
+            String region = "eu-central-1";
+            Aws here = new Aws(region);
+            Run fixture = Run.cliIn(
+                    region,
+                    dir.resolve("c.json"),
+                    "setup",
+                    "--api-id",
+                    here.amplifyApi(),
+                    "--key-out",
+                    dir.resolve("k3").toString());
+            assertThat(fixture.exitCode).as(fixture.toString()).isZero();
+            String open = here.amplifyApi();
+            String deployment = here.apigw.createDeployment(r -> r.apiId(open)).deploymentId();
+            here.apigw.createStage(
+                    r -> r.apiId(open).stageName("prod").autoDeploy(false).deploymentId(deployment));
+            recorder.runIn(region, "scan", dir.resolve("s.json"), "scan");
+        }
 
         List<String> commands = recorder.calls().stream()
                 .map(c -> (String) c.get("command"))

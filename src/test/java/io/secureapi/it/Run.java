@@ -77,6 +77,13 @@ public final class Run {
         return cliWithStdin(config, "", args);
     }
 
+    /** Like {@link #cli} in another region (see {@link Aws#Aws(String)}). */
+    public static Run cliIn(String region, Path config, String... args) {
+        List<String> a = new ArrayList<>(Arrays.asList(args));
+        a.addAll(List.of("--endpoint-url", LocalAws.endpoint(), "--region", region, "--config", config.toString()));
+        return raw("", Map.of(), a.toArray(String[]::new));
+    }
+
     /** Like {@link #cliWithStdin} against any endpoint (e.g. a fault proxy), stdin a terminal or not. */
     public static Run via(String endpoint, Path config, String stdin, boolean terminal, String... args) {
         List<String> a = new ArrayList<>(Arrays.asList(args));
@@ -109,11 +116,16 @@ public final class Run {
                 List.of(recorder),
                 terminal,
                 false);
+        int code = execute(session, args);
+        return new Run(code, out.toString(), err.toString(), List.copyOf(ops));
+    }
+
+    /** Runs the command line in {@code session} on the test's clock (see {@link #useClock}); its exit code. */
+    static int execute(Session session, String... args) {
         Backoff.Clock given = CLOCK.get();
         AutoCloseable clock = Backoff.useClock(given != null ? given : new FunctionTimeoutPassesAtOnce());
-        int code;
         try {
-            code = SecureApiCli.create(session).execute(args);
+            return SecureApiCli.create(session).execute(args);
         } finally {
             try {
                 clock.close(); // puts the thread's clock back; never throws
@@ -121,7 +133,6 @@ public final class Run {
                 throw new IllegalStateException(e);
             }
         }
-        return new Run(code, out.toString(), err.toString(), List.copyOf(ops));
     }
 
     private static final ThreadLocal<Backoff.Clock> CLOCK = new ThreadLocal<>();

@@ -7,9 +7,14 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A secret another API's authorizer already reads is refused before any write, naming that API. */
+/**
+ * A secret another API's authorizer already reads is refused before any write, naming that API. In a
+ * region of its own: the check for an untagged secret reads every HTTP API of the region (see
+ * {@link Aws#Aws(String)}).
+ */
 class SharedSecretIT {
-    final Aws aws = new Aws();
+    static final String REGION = "us-east-2";
+    final Aws aws = new Aws(REGION);
 
     @TempDir
     Path dir;
@@ -18,7 +23,7 @@ class SharedSecretIT {
         assertThat(run.exitCode).as(run.toString()).isEqualTo(2);
         String error =
                 run.err.lines().filter(l -> l.startsWith("error: ")).findFirst().orElseThrow();
-        assertThat(error).contains("already read by API " + otherApi).contains("us-east-1");
+        assertThat(error).contains("already read by API " + otherApi).contains(REGION);
         assertThat(run.err).contains("next: ").contains("--secret-name");
         assertThat(run.writes()).as("refused before any write").isEmpty();
     }
@@ -28,10 +33,10 @@ class SharedSecretIT {
         String apiA = aws.amplifyApi();
         String apiB = aws.amplifyApi();
         String shared = Aws.unique("shared");
-        Run a = Run.cli(dir.resolve("a.json"), "setup", "--api-id", apiA, "--secret-name", shared);
+        Run a = Run.cliIn(REGION, dir.resolve("a.json"), "setup", "--api-id", apiA, "--secret-name", shared);
         assertThat(a.exitCode).as(a.toString()).isZero();
 
-        Run b = Run.cli(dir.resolve("b.json"), "setup", "--api-id", apiB, "--secret-name", shared);
+        Run b = Run.cliIn(REGION, dir.resolve("b.json"), "setup", "--api-id", apiB, "--secret-name", shared);
         assertRefusedNaming(b, apiA);
         assertThat(aws.apigw.getAuthorizers(r -> r.apiId(apiB)).items()).isEmpty();
         assertThat(aws.secrets.getResourcePolicy(r -> r.secretId(shared)).resourcePolicy())
@@ -47,10 +52,11 @@ class SharedSecretIT {
         aws.secrets.createSecret(r -> r.name(name).secretString("m".repeat(40)));
         String fn = Aws.unique("fn");
         aws.userFunction(fn, Map.of());
-        Run a = Run.cli(dir.resolve("a.json"), "setup", "--api-id", apiA, "--function", fn, "--secret-name", name);
+        Run a = Run.cliIn(
+                REGION, dir.resolve("a.json"), "setup", "--api-id", apiA, "--function", fn, "--secret-name", name);
         assertThat(a.exitCode).as(a.toString()).isZero();
 
-        Run b = Run.cli(dir.resolve("b.json"), "setup", "--api-id", apiB, "--secret-name", name);
+        Run b = Run.cliIn(REGION, dir.resolve("b.json"), "setup", "--api-id", apiB, "--secret-name", name);
         assertRefusedNaming(b, apiA);
         assertThat(b.err).contains(fn);
     }
@@ -61,9 +67,9 @@ class SharedSecretIT {
         String name = Aws.unique("mine");
         aws.secrets.createSecret(r -> r.name(name).secretString("m".repeat(40)));
         Path config = dir.resolve("c.json");
-        assertThat(Run.cli(config, "setup", "--api-id", api, "--secret-name", name).exitCode)
+        assertThat(Run.cliIn(REGION, config, "setup", "--api-id", api, "--secret-name", name).exitCode)
                 .isZero();
-        Run again = Run.cli(config, "setup", "--api-id", api, "--secret-name", name);
+        Run again = Run.cliIn(REGION, config, "setup", "--api-id", api, "--secret-name", name);
         assertThat(again.exitCode).as(again.toString()).isZero();
         assertThat(again.writes()).isEmpty();
     }
@@ -84,7 +90,7 @@ class SharedSecretIT {
                         + "\"},"
                         + "\"Action\":\"secretsmanager:GetSecretValue\",\"Resource\":\"*\"}]}"));
 
-        Run run = Run.cli(dir.resolve("d.json"), "setup", "--api-id", api, "--secret-name", name);
+        Run run = Run.cliIn(REGION, dir.resolve("d.json"), "setup", "--api-id", api, "--secret-name", name);
         assertThat(run.exitCode).as(run.toString()).isEqualTo(2);
         assertThat(run.err).contains("already read by another authorizer").contains(foreignRole);
         assertThat(run.writes()).isEmpty();
@@ -99,10 +105,20 @@ class SharedSecretIT {
         String fnB = Aws.unique("fnb");
         aws.userFunction(fnA, Map.of());
         aws.userFunction(fnB, Map.of());
-        assertThat(Run.cli(dir.resolve("e.json"), "setup", "--api-id", api, "--function", fnA, "--secret-name", name)
+        assertThat(Run.cliIn(
+                                REGION,
+                                dir.resolve("e.json"),
+                                "setup",
+                                "--api-id",
+                                api,
+                                "--function",
+                                fnA,
+                                "--secret-name",
+                                name)
                         .exitCode)
                 .isZero();
-        Run b = Run.cli(dir.resolve("f.json"), "setup", "--api-id", api, "--function", fnB, "--secret-name", name);
+        Run b = Run.cliIn(
+                REGION, dir.resolve("f.json"), "setup", "--api-id", api, "--function", fnB, "--secret-name", name);
         assertThat(b.exitCode).as(b.toString()).isZero();
         assertThat(aws.secrets.getResourcePolicy(r -> r.secretId(name)).resourcePolicy())
                 .contains(fnB + "-role");
