@@ -17,11 +17,16 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
 import software.amazon.awssdk.services.kms.KmsClient;
 
-/** A secret encrypted with a customer-managed KMS key: the reader's role needs kms:Decrypt on it. */
+/**
+ * A secret encrypted with a customer-managed KMS key: the reader's role needs kms:Decrypt on it. In a
+ * region of its own: setup on a secret it did not create checks every HTTP API of the region for
+ * another authorizer reading it (see {@link Aws#Aws(String)}).
+ */
 class KmsIT {
-    final Aws aws = new Aws();
+    static final String REGION = "eu-west-3";
+    final Aws aws = new Aws(REGION);
     final KmsClient kms = KmsClient.builder()
-            .region(Region.of(Aws.REGION))
+            .region(Region.of(REGION))
             .endpointOverride(URI.create(LocalAws.endpoint()))
             .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
             .build();
@@ -64,7 +69,7 @@ class KmsIT {
         String keyArn = key(alias, null);
         String secretArn = secretWithKey("secure-api/" + api + "/api-key", alias);
 
-        Run run = Run.cli(config(), "setup", "--api-id", api);
+        Run run = Run.cliIn(REGION, config(), "setup", "--api-id", api);
         assertThat(run.exitCode).as(run.toString()).isZero();
         String role = "secure-api-authorizer-" + api;
         String doc = aws.iam
@@ -74,19 +79,19 @@ class KmsIT {
                 .contains("\"Effect\":\"Allow\"")
                 .contains("\"Action\":\"kms:Decrypt\"")
                 .contains("\"Resource\":\"" + keyArn + "\"")
-                .contains("\"kms:ViaService\":\"secretsmanager.us-east-1.amazonaws.com\"")
+                .contains("\"kms:ViaService\":\"secretsmanager." + REGION + ".amazonaws.com\"")
                 .contains("\"kms:EncryptionContext:SecretARN\":\"" + secretArn + "\"");
         assertThat(run.err).doesNotContain("warning:");
 
-        Run again = Run.cli(config(), "setup", "--api-id", api);
+        Run again = Run.cliIn(REGION, config(), "setup", "--api-id", api);
         assertThat(again.writes()).as("converged " + again).isEmpty();
 
-        Run verify = Run.cli(config(), "verify", "--output", "json");
+        Run verify = Run.cliIn(REGION, config(), "verify", "--output", "json");
         assertThat(VerifyIT.status(VerifyIT.checks(verify), "secret.kms"))
                 .as(verify.toString())
                 .isEqualTo("pass");
 
-        Run teardown = Run.cli(config(), "teardown", "--yes");
+        Run teardown = Run.cliIn(REGION, config(), "teardown", "--yes");
         assertThat(teardown.exitCode).as(teardown.toString()).isZero();
         assertThat(aws.iam.listRoles().roles()).noneMatch(r -> r.roleName().equals(role));
     }
@@ -98,14 +103,14 @@ class KmsIT {
                 + "\"Principal\":{\"AWS\":\"arn:aws:iam::123456789012:user/admin\"},\"Action\":\"kms:*\",\"Resource\":\"*\"}]}";
         String keyArn = key("alias/" + Aws.unique("sa"), policy);
         secretWithKey("secure-api/" + api + "/api-key", keyArn);
-        Run run = Run.cli(config(), "setup", "--api-id", api);
+        Run run = Run.cliIn(REGION, config(), "setup", "--api-id", api);
         assertThat(run.exitCode).as(run.toString()).isZero();
         assertThat(run.err)
                 .contains("warning: the key policy of KMS key " + keyArn + " does not let IAM policies grant access")
                 .contains("the key's owner must add")
                 .contains(
                         "\"Principal\":{\"AWS\":\"arn:aws:iam::123456789012:role/secure-api-authorizer-" + api + "\"}");
-        Run verify = Run.cli(config(), "verify", "--output", "json");
+        Run verify = Run.cliIn(REGION, config(), "verify", "--output", "json");
         var check = VerifyIT.checks(verify).get("secret.kms");
         assertThat(check.get("status")).isEqualTo("fail");
         assertThat((String) check.get("fix")).contains("key's owner must also add to the key policy");
@@ -120,11 +125,11 @@ class KmsIT {
         aws.userFunction(fn, Map.of());
         String secretName = Aws.unique("kms-secret");
         String secretArn = secretWithKey(secretName, keyId);
-        Run run = Run.cli(config(), "setup", "--api-id", api, "--function", fn, "--secret-name", secretName);
+        Run run = Run.cliIn(REGION, config(), "setup", "--api-id", api, "--function", fn, "--secret-name", secretName);
         assertThat(run.exitCode).as(run.toString()).isZero();
         assertThat(run.err).contains("customer-managed KMS key " + keyArn);
 
-        Run verify = Run.cli(config(), "verify", "--output", "json");
+        Run verify = Run.cliIn(REGION, config(), "verify", "--output", "json");
         assertThat(verify.exitCode).isEqualTo(1);
         var check = VerifyIT.checks(verify).get("secret.kms");
         assertThat(check.get("status")).isEqualTo("fail");
@@ -139,7 +144,7 @@ class KmsIT {
         aws.iam.putRolePolicy(r -> r.roleName(fn + "-role")
                 .policyName("decrypt")
                 .policyDocument("{\"Version\":\"2012-10-17\",\"Statement\":[" + statement + "]}"));
-        Run after = Run.cli(config(), "verify", "--output", "json");
+        Run after = Run.cliIn(REGION, config(), "verify", "--output", "json");
         assertThat(VerifyIT.status(VerifyIT.checks(after), "secret.kms"))
                 .as(after.toString())
                 .isEqualTo("pass");
@@ -161,9 +166,10 @@ class KmsIT {
         aws.iam.attachRolePolicy(r -> r.roleName(fn + "-role").policyArn(policyArn));
         String secretName = Aws.unique("kms-secret");
         secretWithKey(secretName, keyArn);
-        assertThat(Run.cli(config(), "setup", "--api-id", api, "--function", fn, "--secret-name", secretName).exitCode)
+        assertThat(Run.cliIn(REGION, config(), "setup", "--api-id", api, "--function", fn, "--secret-name", secretName)
+                        .exitCode)
                 .isZero();
-        Run verify = Run.cli(config(), "verify", "--output", "json");
+        Run verify = Run.cliIn(REGION, config(), "verify", "--output", "json");
         assertThat(VerifyIT.status(VerifyIT.checks(verify), "secret.kms"))
                 .as(verify.toString())
                 .isEqualTo("pass");
@@ -177,11 +183,12 @@ class KmsIT {
         aws.userFunction(fn, Map.of());
         String secretName = Aws.unique("kms-secret");
         secretWithKey(secretName, keyArn);
-        assertThat(Run.cli(config(), "setup", "--api-id", api, "--function", fn, "--secret-name", secretName).exitCode)
+        assertThat(Run.cliIn(REGION, config(), "setup", "--api-id", api, "--function", fn, "--secret-name", secretName)
+                        .exitCode)
                 .isZero();
         try (FaultProxy proxy = FaultProxy.start(LocalAws.endpoint())) {
             proxy.fail(op("ListRolePolicies"), ACCESS_DENIED, -1);
-            Run verify = Run.via(proxy.endpoint(), config(), "", false, "verify", "--output", "json");
+            Run verify = Run.viaIn(REGION, proxy.endpoint(), config(), "", false, "verify", "--output", "json");
             var check = VerifyIT.checks(verify).get("secret.kms");
             assertThat(check.get("status")).as(verify.toString()).isEqualTo("warn");
             assertThat((String) check.get("message")).contains("cannot tell").contains("AccessDenied");
@@ -196,11 +203,12 @@ class KmsIT {
         aws.userFunction(fn, Map.of());
         String secretName = Aws.unique("kms-secret");
         secretWithKey(secretName, keyArn);
-        assertThat(Run.cli(config(), "setup", "--api-id", api, "--function", fn, "--secret-name", secretName).exitCode)
+        assertThat(Run.cliIn(REGION, config(), "setup", "--api-id", api, "--function", fn, "--secret-name", secretName)
+                        .exitCode)
                 .isZero();
         try (FaultProxy proxy = FaultProxy.start(LocalAws.endpoint())) {
             proxy.fail(op("TrentService.DescribeKey"), ACCESS_DENIED, -1);
-            Run verify = Run.via(proxy.endpoint(), config(), "", false, "verify", "--output", "json");
+            Run verify = Run.viaIn(REGION, proxy.endpoint(), config(), "", false, "verify", "--output", "json");
             var check = VerifyIT.checks(verify).get("secret.kms");
             assertThat(check.get("status")).as(verify.toString()).isEqualTo("warn");
             assertThat((String) check.get("message")).contains("kms:DescribeKey");
@@ -210,7 +218,7 @@ class KmsIT {
     @Test
     void awsManagedKey_needsNothing_andSecretKmsIsLeftOut() {
         String api = aws.amplifyApi();
-        Run run = Run.cli(config(), "setup", "--api-id", api);
+        Run run = Run.cliIn(REGION, config(), "setup", "--api-id", api);
         assertThat(run.exitCode).as(run.toString()).isZero();
         String role = "secure-api-authorizer-" + api;
         try {
@@ -219,7 +227,7 @@ class KmsIT {
         } catch (NoSuchEntityException expected) {
             // nothing granted
         }
-        assertThat(VerifyIT.checks(Run.cli(config(), "verify", "--output", "json")))
+        assertThat(VerifyIT.checks(Run.cliIn(REGION, config(), "verify", "--output", "json")))
                 .doesNotContainKey("secret.kms");
     }
 }

@@ -15,6 +15,8 @@ import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -28,7 +30,11 @@ import software.amazon.awssdk.services.apigatewayv2.model.Route;
  * 80 routes on a JWT authorizer with scopes, `setup --replace-authorizer` killed (SIGKILL, or
  * interrupted with SIGINT) between two route updates, the same command again, then teardown: every
  * route is back on the JWT authorizer with its scopes.
+ *
+ * <p>Its tests run at the same time: each has its own API, proxy, process and folder, and most of
+ * each one's time is its runs pacing 80 route updates at API Gateway's 10 requests per second.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class RouteWriteAheadIT {
     static final int ROUTES = 80;
     static final String ROUTE_UPDATE = "/v2/apis/[^/]+/routes/[^/]+";

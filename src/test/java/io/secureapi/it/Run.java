@@ -91,6 +91,14 @@ public final class Run {
         return raw(stdin, Map.of(), terminal, a.toArray(String[]::new));
     }
 
+    /** Like {@link #via} in another region (see {@link Aws#Aws(String)}). */
+    public static Run viaIn(
+            String region, String endpoint, Path config, String stdin, boolean terminal, String... args) {
+        List<String> a = new ArrayList<>(Arrays.asList(args));
+        a.addAll(List.of("--endpoint-url", endpoint, "--region", region, "--config", config.toString()));
+        return raw(stdin, Map.of(), terminal, a.toArray(String[]::new));
+    }
+
     /** Runs exactly the given arguments with the given environment. */
     public static Run raw(String stdin, Map<String, String> env, String... args) {
         return raw(stdin, env, false, args);
