@@ -15,6 +15,8 @@ import java.util.TreeMap;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -25,7 +27,10 @@ import software.amazon.awssdk.services.apigatewayv2.model.Route;
  * setup interrupted right after each of its write steps (every later request fails), then run
  * again: the final state equals a clean run's, with no duplicate authorizer, secret, policy
  * statement or permission, and the key made before the interruption is the one in the secret.
+ *
+ * <p>Its tests run at the same time: each has its own APIs, proxy, functions and folder.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class InterruptionIT {
     final Aws aws = new Aws();
 

@@ -9,11 +9,15 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import software.amazon.awssdk.services.apigatewayv2.model.Authorizer;
 import software.amazon.awssdk.services.apigatewayv2.model.AuthorizerType;
 import software.amazon.awssdk.services.apigatewayv2.model.Route;
 import software.amazon.awssdk.services.secretsmanager.model.Tag;
 
+/** Its tests run at the same time: each has its own API, folder and names. */
+@Execution(ExecutionMode.CONCURRENT)
 class SetupIT {
     final Aws aws = new Aws();
 

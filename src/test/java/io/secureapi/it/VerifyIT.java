@@ -15,11 +15,18 @@ import java.util.Set;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
-/** verify against the emulator: each check passing and failing, read back from AWS state the tests change through the SDK. */
+/**
+ * verify against the emulator: each check passing and failing, read back from AWS state the tests change through the SDK.
+ *
+ * <p>Its tests run at the same time: each has its own API, folder and names.
+ */
+@Execution(ExecutionMode.CONCURRENT)
 class VerifyIT {
     final Aws aws = new Aws();
 

@@ -15,6 +15,8 @@ import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -23,7 +25,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * A key AWS holds is handed over at least once: the real main in its own JVM is killed (SIGKILL,
  * or SIGTERM) while a key-storing call is held by a proxy, then a rerun must show the key AWS
  * holds; a key AWS never got is dropped, not shown.
+ *
+ * <p>Its tests run at the same time: each has its own API, proxy, process and folder.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class WriteAheadIT {
     final Aws aws = new Aws();
 
