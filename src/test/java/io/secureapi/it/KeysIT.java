@@ -368,12 +368,16 @@ class KeysIT {
     /** Adopting a JSON secret with --secret-name: only values that look like keys carry over; anything else stops setup. */
     @Test
     void setup_adoptingAJsonSecretWithOtherFields_stopsBeforeAnyWrite_andOnlyKeysEverCarryOver() throws Exception {
-        String api = aws.amplifyApi();
+        // a region of its own: setup on a secret it did not create reads every HTTP API of the region
+        // (see Aws(String))
+        String region = "ap-southeast-2";
+        Aws here = new Aws(region);
+        String api = here.amplifyApi();
         String name = "app/" + api + "/db";
         String longKey = "partner-key-0123456789abcdef0123456789ABCDEF";
-        aws.secrets.createSecret(
+        here.secrets.createSecret(
                 r -> r.name(name).secretString("{\"engine\":\"postgres\",\"partner\":\"" + longKey + "\"}"));
-        Run refused = Run.cli(config(), "setup", "--api-id", api, "--secret-name", name);
+        Run refused = Run.cliIn(region, config(), "setup", "--api-id", api, "--secret-name", name);
         assertThat(refused.exitCode).as(refused.toString()).isEqualTo(2);
         assertThat(refused.err)
                 .contains("\"engine\"")
@@ -381,15 +385,15 @@ class KeysIT {
                 .contains("next: ")
                 .doesNotContain("postgres");
         assertThat(refused.writes()).as(refused.toString()).isEmpty();
-        assertThat(aws.secrets.getSecretValue(r -> r.secretId(name)).secretString())
+        assertThat(here.secrets.getSecretValue(r -> r.secretId(name)).secretString())
                 .contains("postgres");
 
         // a secret of keys only (a long one, and secure-api's own names): adopted, each name in the plan
-        String api2 = aws.amplifyApi();
+        String api2 = here.amplifyApi();
         String name2 = "app/" + api2 + "/keys";
-        aws.secrets.createSecret(
+        here.secrets.createSecret(
                 r -> r.name(name2).secretString("{\"live\":\"" + longKey + "x\",\"partner\":\"" + longKey + "\"}"));
-        Run adopted = Run.cli(config(), "setup", "--api-id", api2, "--secret-name", name2, "--env", "two");
+        Run adopted = Run.cliIn(region, config(), "setup", "--api-id", api2, "--secret-name", name2, "--env", "two");
         assertThat(adopted.exitCode).as(adopted.toString()).isZero();
         assertThat(adopted.out).contains("(live, partner)");
         assertThat(adopted.all()).doesNotContain(longKey);

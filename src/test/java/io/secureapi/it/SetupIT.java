@@ -204,23 +204,28 @@ class SetupIT {
 
     @Test
     void setup_withUserFunction_mergesEnvAndForeignPolicyStatementAndStoresPlainKey() throws Exception {
-        String api = aws.amplifyApi();
+        // a region of its own: setup on a secret it did not create reads every HTTP API of the region
+        // (see Aws(String))
+        String region = "ap-southeast-1";
+        Aws here = new Aws(region);
+        String api = here.amplifyApi();
         String fnName = Aws.unique("my-authorizer");
-        String fnArn = aws.userFunction(fnName, Map.of("LOG_LEVEL", "debug", "FEATURE", "x"));
+        String fnArn = here.userFunction(fnName, Map.of("LOG_LEVEL", "debug", "FEATURE", "x"));
         String secretName = Aws.unique("manual/api-key");
-        String secretArn = aws.secrets
+        String secretArn = here.secrets
                 .createSecret(r -> r.name(secretName).secretString("old-manual-recipe-key-0123456789abcdef"))
                 .arn();
         String foreign =
                 "{\"Sid\":\"BreakGlass\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::123456789012:role/admin\"},"
                         + "\"Action\":\"secretsmanager:*\",\"Resource\":\"*\"}";
-        aws.secrets.putResourcePolicy(r ->
+        here.secrets.putResourcePolicy(r ->
                 r.secretId(secretArn).resourcePolicy("{\"Version\":\"2012-10-17\",\"Statement\":[" + foreign + "]}"));
         Path keyFile = dir.resolve("key.txt");
         String suppliedKey = "my-own-key-that-is-long-enough-0123456789";
         Files.writeString(keyFile, suppliedKey + "\n");
 
-        Run run = Run.cli(
+        Run run = Run.cliIn(
+                region,
                 config(),
                 "setup",
                 "--api-id",
@@ -234,7 +239,7 @@ class SetupIT {
         assertThat(run.exitCode).as(run.toString()).isZero();
         assertThat(run.all()).doesNotContain(suppliedKey);
 
-        var env = aws.lambda
+        var env = here.lambda
                 .getFunctionConfiguration(r -> r.functionName(fnName))
                 .environment()
                 .variables();
@@ -243,22 +248,24 @@ class SetupIT {
                 .containsEntry("FEATURE", "x")
                 .containsEntry("SECRET_ARN", secretArn)
                 .doesNotContainKey("KEY_HEADER");
-        assertThat(aws.secrets.getSecretValue(r -> r.secretId(secretArn)).secretString())
+        assertThat(here.secrets.getSecretValue(r -> r.secretId(secretArn)).secretString())
                 .isEqualTo(suppliedKey);
         var policy = PolicyText.parse(
-                aws.secrets.getResourcePolicy(r -> r.secretId(secretArn)).resourcePolicy());
+                here.secrets.getResourcePolicy(r -> r.secretId(secretArn)).resourcePolicy());
         assertThat(policy.statement("BreakGlass")).isPresent();
-        String role =
-                aws.lambda.getFunctionConfiguration(r -> r.functionName(fnName)).role();
+        String role = here.lambda
+                .getFunctionConfiguration(r -> r.functionName(fnName))
+                .role();
         assertThat(policy.statement("SecureApiAuthorizerRead").orElseThrow().get("Principal"))
                 .isEqualTo(Map.of("AWS", role));
-        assertThat(aws.apigw.getAuthorizers(r -> r.apiId(api)).items().get(0).authorizerUri())
+        assertThat(here.apigw.getAuthorizers(r -> r.apiId(api)).items().get(0).authorizerUri())
                 .contains(fnArn);
         assertThat(Aws.configEntry(config()))
                 .containsEntry("functionManaged", false)
                 .containsEntry("functionArn", fnArn);
 
-        Run again = Run.cli(
+        Run again = Run.cliIn(
+                region,
                 config(),
                 "setup",
                 "--api-id",
