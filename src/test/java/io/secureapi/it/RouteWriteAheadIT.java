@@ -104,6 +104,9 @@ class RouteWriteAheadIT {
                 "env",
                 "--default-signal=INT",
                 java,
+                // the launcher's flags (scripts/secure-api): a run lasts seconds, C2 and G1 do not pay off
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
                 "-cp",
                 System.getProperty("java.class.path"),
                 "io.secureapi.cli.Main"));

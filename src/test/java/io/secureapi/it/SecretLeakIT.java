@@ -209,6 +209,9 @@ class SecretLeakIT {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = List.of(
                 java,
+                // the launcher's flags (scripts/secure-api): a run lasts seconds, C2 and G1 do not pay off
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
                 "-cp",
                 System.getProperty("java.class.path"),
                 "-Dorg.slf4j.simpleLogger.log.software.amazon.awssdk=debug",
