@@ -107,7 +107,7 @@ public final class Run {
                 List.of(recorder),
                 terminal,
                 false);
-        int code = SecureApiCli.create(session).execute(args);
+        int code = SecureApiCli.create(session, args).execute(args);
         return new Run(code, out.toString(), err.toString(), List.copyOf(ops));
     }
 }
