@@ -98,6 +98,20 @@ public final class Reader {
         return this;
     }
 
+    /**
+     * The invoke permission statements, read beside the function rather than after it: GetPolicy
+     * takes the function's name, or its ARN as given, and a missing function has none (ResourceNotFound).
+     */
+    Reader functionPolicyBeside() {
+        String id = w.target
+                .function()
+                .map(f -> f.startsWith("arn:") ? FunctionPiece.baseArn(f) : Wiring.nameOf(f))
+                .orElse(w.functionName());
+        String policy = InvokePermissionPiece.read(w, id).orElse(null);
+        w.advance(b -> b.functionPolicy = policy);
+        return this;
+    }
+
     /** The invoke permission statements (after the function). */
     Reader functionPolicy() {
         String policy = w.function().isEmpty()
@@ -297,7 +311,8 @@ public final class Reader {
         // GetRoutes and GetAuthorizers need not wait for GetApi: an unknown API is still reported first.
         if (!early) reads.chain(r::api).chain(r::authorizers);
         reads.chain(r::routes)
-                .chain(r::givenFunction, r::identity, r::functionPolicy)
+                .chain(r::givenFunction, r::identity)
+                .chain(r::functionPolicyBeside)
                 .chain(() -> r.secret(w.target.secretName()), r::secretValues, r::secretPolicy);
         if (w.target.managedFunction()) reads.chain(r::role, r::kmsRolePolicy).chain(r::logGroup);
         // the integrations matter only with a key-name header, asked for now or recorded
@@ -318,7 +333,8 @@ public final class Reader {
                 .chain(r::api)
                 .chain(r::authorizers)
                 .chain(r::routes)
-                .chain(r::function, r::identity, r::functionPolicy)
+                .chain(r::function, r::identity)
+                .chain(r::functionPolicyBeside)
                 .chain(() -> r.secret(target.secretName()), r::secretPolicy, () -> {
                     if (target.managedFunction()) r.currentSecretValue();
                 })

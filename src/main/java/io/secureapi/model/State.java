@@ -99,9 +99,26 @@ public final class State {
             String codeSha256,
             Map<String, String> env,
             Map<String, String> tags,
-            String version) {
+            String version,
+            String revisionId) {
         public Function {
             if (version == null) version = "$LATEST";
+        }
+
+        /** Without a RevisionId (not read): a write to it reads the configuration first. */
+        public Function(
+                String arn,
+                String name,
+                String role,
+                String runtime,
+                String handler,
+                String state,
+                String lastUpdateStatus,
+                String codeSha256,
+                Map<String, String> env,
+                Map<String, String> tags,
+                String version) {
+            this(arn, name, role, runtime, handler, state, lastUpdateStatus, codeSha256, env, tags, version, null);
         }
 
         public boolean managed() {
