@@ -105,20 +105,24 @@ public final class State {
             if (version == null) version = "$LATEST";
         }
 
-        /** Without a RevisionId (not read): a write to it reads the configuration first. */
-        public Function(
-                String arn,
-                String name,
-                String role,
-                String runtime,
-                String handler,
-                String state,
-                String lastUpdateStatus,
-                String codeSha256,
-                Map<String, String> env,
-                Map<String, String> tags,
-                String version) {
-            this(arn, name, role, runtime, handler, state, lastUpdateStatus, codeSha256, env, tags, version, null);
+        /**
+         * After an update of its environment that Lambda accepted for this very revision: only the
+         * variables, the state, the update status and the revision changed.
+         */
+        public Function updated(Map<String, String> env, String state, String lastUpdateStatus, String revisionId) {
+            return new Function(
+                    arn,
+                    name,
+                    role,
+                    runtime,
+                    handler,
+                    state,
+                    lastUpdateStatus,
+                    codeSha256,
+                    env,
+                    tags,
+                    version,
+                    revisionId);
         }
 
         public boolean managed() {

@@ -197,13 +197,20 @@ public final class EnvVarPiece implements Piece {
     /**
      * The function once the update is done: the update's own answer when it already says
      * LastUpdateStatus Successful (invocations from then on run the new configuration,
-     * docs.aws.amazon.com/lambda/latest/dg/functions-states.html), else what the function-updated
-     * waiter's last GetFunction saw.
+     * docs.aws.amazon.com/lambda/latest/dg/functions-states.html; nothing else changed, as the
+     * update was for the revision read), else what the function-updated waiter's last GetFunction saw.
      */
     private static Optional<State.Function> settled(
             Wiring w, UpdateFunctionConfigurationResponse updated, State.Function before) {
         if ("Successful".equals(updated.lastUpdateStatusAsString()))
-            return Optional.of(FunctionPiece.state(updated, before));
+            return Optional.of(before.updated(
+                    FunctionPiece.env(
+                            updated.environment() == null
+                                    ? null
+                                    : updated.environment().variables()),
+                    updated.stateAsString(),
+                    updated.lastUpdateStatusAsString(),
+                    updated.revisionId()));
         return FunctionPiece.waitUpdated(w, w.functionName()).map(FunctionPiece::state);
     }
 

@@ -28,7 +28,6 @@ import software.amazon.awssdk.services.lambda.model.GetFunctionResponse;
 import software.amazon.awssdk.services.lambda.model.InvalidParameterValueException;
 import software.amazon.awssdk.services.lambda.model.ResourceConflictException;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
-import software.amazon.awssdk.services.lambda.model.UpdateFunctionConfigurationResponse;
 
 /**
  * The authorizer function: the user's own (read, never changed here), or the bundled one,
@@ -87,8 +86,8 @@ public final class FunctionPiece implements Piece {
     /** The function as one GetFunction answer describes it. */
     static State.Function state(GetFunctionResponse f) {
         FunctionConfiguration c = f.configuration();
-        return state(
-                c.functionArn(),
+        return new State.Function(
+                baseArn(c.functionArn()),
                 c.functionName(),
                 c.role(),
                 c.runtimeAsString(),
@@ -96,59 +95,14 @@ public final class FunctionPiece implements Piece {
                 c.stateAsString(),
                 c.lastUpdateStatusAsString(),
                 c.codeSha256(),
-                c.environment() == null ? null : c.environment().variables(),
+                env(c.environment() == null ? null : c.environment().variables()),
                 f.tags() == null ? Map.of() : f.tags(),
                 c.version(),
                 c.revisionId());
     }
 
-    /**
-     * The function as an UpdateFunctionConfiguration answer describes it (the same fields as a
-     * configuration; the tags, which it leaves alone, from {@code before}).
-     */
-    static State.Function state(UpdateFunctionConfigurationResponse c, State.Function before) {
-        return state(
-                c.functionArn(),
-                c.functionName(),
-                c.role(),
-                c.runtimeAsString(),
-                c.handler(),
-                c.stateAsString(),
-                c.lastUpdateStatusAsString(),
-                c.codeSha256(),
-                c.environment() == null ? null : c.environment().variables(),
-                before.tags(),
-                c.version(),
-                c.revisionId());
-    }
-
-    private static State.Function state(
-            String arn,
-            String name,
-            String role,
-            String runtime,
-            String handler,
-            String state,
-            String lastUpdateStatus,
-            String codeSha256,
-            Map<String, String> variables,
-            Map<String, String> tags,
-            String version,
-            String revisionId) {
-        Map<String, String> env = variables == null ? Map.of() : new LinkedHashMap<>(variables);
-        return new State.Function(
-                baseArn(arn),
-                name,
-                role,
-                runtime,
-                handler,
-                state,
-                lastUpdateStatus,
-                codeSha256,
-                env,
-                tags,
-                version,
-                revisionId);
+    static Map<String, String> env(Map<String, String> variables) {
+        return variables == null ? Map.of() : new LinkedHashMap<>(variables);
     }
 
     /** arn:partition:lambda:region:account:function:name, without a version or alias. */

@@ -79,15 +79,8 @@ class SetupSpeedIT {
             assertThat(run.operations).doesNotContain("ApiGatewayV2.GetAuthorizer", "Lambda.GetFunctionConfiguration");
         }
         // the merged run: the config and AWS agree on every piece
-        String secretArn = aws.secrets
-                .describeSecret(r -> r.secretId("secure-api/" + api + "/api-key"))
-                .arn();
-        assertThat(aws.lambda
-                        .getFunctionConfiguration(r -> r.functionName(fn))
-                        .environment()
-                        .variables())
-                .containsEntry("SECRET_ARN", secretArn)
-                .containsEntry("LOG_LEVEL", "debug");
+        String secretArn = aws.secretArn(api);
+        assertThat(aws.env(fn)).containsEntry("SECRET_ARN", secretArn).containsEntry("LOG_LEVEL", "debug");
         String authorizer =
                 aws.apigw.getAuthorizers(r -> r.apiId(api)).items().get(0).authorizerId();
         assertThat(aws.route(api, "$default").authorizerId()).isEqualTo(authorizer);
@@ -128,13 +121,8 @@ class SetupSpeedIT {
             // the write with the RevisionId setup read was refused; the function as it is now was read and merged
             assertThat(run.operations).contains("Lambda.GetFunctionConfiguration");
         }
-        String secretArn = aws.secrets
-                .describeSecret(r -> r.secretId("secure-api/" + api + "/api-key"))
-                .arn();
-        assertThat(aws.lambda
-                        .getFunctionConfiguration(r -> r.functionName(fn))
-                        .environment()
-                        .variables())
+        String secretArn = aws.secretArn(api);
+        assertThat(aws.env(fn))
                 .containsEntry("SECRET_ARN", secretArn)
                 .containsEntry("LOG_LEVEL", "debug")
                 .containsEntry("ADDED_MEANWHILE", "1");
@@ -152,15 +140,8 @@ class SetupSpeedIT {
             assertThat(run.exitCode).as(run.toString()).isNotZero();
             assertThat(run.err).contains("creating authorizer");
         }
-        String secretArn = aws.secrets
-                .describeSecret(r -> r.secretId("secure-api/" + api + "/api-key"))
-                .arn();
-        assertThat(aws.lambda
-                        .getFunctionConfiguration(r -> r.functionName(fn))
-                        .environment()
-                        .variables())
-                .as("the function's lane finished its write")
-                .containsEntry("SECRET_ARN", secretArn);
+        String secretArn = aws.secretArn(api);
+        assertThat(aws.env(fn)).as("the function's lane finished its write").containsEntry("SECRET_ARN", secretArn);
         assertThat(aws.apigw.getAuthorizers(r -> r.apiId(api)).items()).isEmpty();
         assertThat(aws.route(api, "$default").authorizationTypeAsString()).isEqualTo("NONE");
         // the rerun finishes what is left
