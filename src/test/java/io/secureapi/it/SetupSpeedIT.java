@@ -61,7 +61,7 @@ class SetupSpeedIT {
             assertThat(overlapped[0])
                     .as("CreateAuthorizer was sent while UpdateFunctionConfiguration was in flight")
                     .isTrue();
-            // what the lanes report comes out in plan order, as one by one
+            // what the concurrent writes report comes out in plan order, as one by one
             assertThat(run.err.indexOf("create env var"))
                     .as(run.err)
                     .isLessThan(run.err.indexOf("create secret policy"));
@@ -130,7 +130,7 @@ class SetupSpeedIT {
     }
 
     @Test
-    void setup_aFailedLane_letsTheOthersFinishAndSwitchesNoRoute() {
+    void setup_aFailedWrite_letsTheOthersFinishAndSwitchesNoRoute() {
         String api = aws.amplifyApi();
         String fn = Aws.unique("own-authorizer");
         aws.userFunction(fn, Map.of());
@@ -141,7 +141,7 @@ class SetupSpeedIT {
             assertThat(run.err).contains("creating authorizer");
         }
         String secretArn = aws.secretArn(api);
-        assertThat(aws.env(fn)).as("the function's lane finished its write").containsEntry("SECRET_ARN", secretArn);
+        assertThat(aws.env(fn)).as("the function's variables were written all the same").containsEntry("SECRET_ARN", secretArn);
         assertThat(aws.apigw.getAuthorizers(r -> r.apiId(api)).items()).isEmpty();
         assertThat(aws.route(api, "$default").authorizationTypeAsString()).isEqualTo("NONE");
         // the rerun finishes what is left
