@@ -183,11 +183,13 @@ public class AmplifyHookCommand extends AwsCommand {
         if (output().verbose) common.add("--verbose");
         List<String> setup = new ArrayList<>(List.of("setup", "--no-new-key", StagesPiece.FLAG));
         setup.addAll(common);
-        int status = SecureApiCli.create(inner).execute(setup.toArray(String[]::new));
+        String[] setupArgs = setup.toArray(String[]::new);
+        int status = SecureApiCli.create(inner, setupArgs).execute(setupArgs);
         if (status == 0) {
             List<String> verify = new ArrayList<>(List.of("verify"));
             verify.addAll(common);
-            status = SecureApiCli.create(inner).execute(verify.toArray(String[]::new));
+            String[] verifyArgs = verify.toArray(String[]::new);
+            status = SecureApiCli.create(inner, verifyArgs).execute(verifyArgs);
         }
         if (status != 0) {
             PrintWriter err = err();

@@ -588,7 +588,7 @@ public class KeysCommand implements Callable<Integer> {
                 "A route is METHOD (or ANY) and the request's path; * as the whole last segment matches one or more",
                 "segments: 'GET /orders/*' matches /orders/1 and /orders/1/lines, not /orders. A named stage's",
                 "/<stage> prefix on the execute-api host is not part of the path. A scoped key is refused on paths",
-                "with . or .. segments, // or an encoded / . \\ (%2F %2E %5C).",
+                "with . or .. segments, // or an encoded / . \\ (%%2F %%2E %%5C).",
                 "",
                 "While any key is scoped, the authorizer caches per key, method and path (identity sources: the",
                 "key header, $context.httpMethod, $context.path), so an allow for one path is never served for",

@@ -19,7 +19,7 @@ public final class Main {
         PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
         boolean tty = System.console() != null;
         Session session = new Session(out, err, System.in, System.getenv(), List.of(), tty, tty);
-        int code = SecureApiCli.create(session).execute(args);
+        int code = SecureApiCli.create(session, args).execute(args);
         out.flush();
         err.flush();
         System.exit(code);

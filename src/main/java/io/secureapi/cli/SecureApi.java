@@ -20,19 +20,9 @@ import picocli.CommandLine.Spec;
             "Start with:  secure-api setup --api-id ID --region REGION --dry-run",
             "Then in CI:  secure-api verify",
             "Exit codes:  0 ok, 1 verify or scan found failures or an apply step failed, 2 bad usage or input, 3 AWS refused or failed."
-        },
-        subcommands = {
-            SetupCommand.class,
-            VerifyCommand.class,
-            RotateKeyCommand.class,
-            TeardownCommand.class,
-            ScanCommand.class,
-            AmplifyHookCommand.class,
-            KeysCommand.class,
-            UsageCommand.class,
-            IamPolicyCommand.class,
-            picocli.CommandLine.HelpCommand.class
         })
+// The subcommands are not listed here: SecureApiCli.create registers them (SecureApiCli.COMMANDS),
+// only the one a command line names when it names one.
 public class SecureApi implements java.util.concurrent.Callable<Integer> {
     @Mixin
     AwsOptions aws = new AwsOptions();

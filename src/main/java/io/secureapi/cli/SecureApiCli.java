@@ -12,14 +12,41 @@ import picocli.CommandLine.IVersionProvider;
 public final class SecureApiCli {
     private SecureApiCli() {}
 
+    /** The subcommands, in the order help lists them. */
+    static final java.util.List<Class<?>> COMMANDS = java.util.List.of(
+            SetupCommand.class,
+            VerifyCommand.class,
+            RotateKeyCommand.class,
+            TeardownCommand.class,
+            ScanCommand.class,
+            AmplifyHookCommand.class,
+            KeysCommand.class,
+            UsageCommand.class,
+            IamPolicyCommand.class,
+            CommandLine.HelpCommand.class,
+            AutoComplete.GenerateCompletion.class);
+
+    /** The whole command tree, every subcommand built. */
     public static CommandLine create(Session session) {
+        return create(session, null);
+    }
+
+    /**
+     * The command tree for running {@code args}: when they name a subcommand, only that one is built.
+     * picocli builds each command's model by reflection over its annotations (keys alone has eight
+     * subcommands): building all of them cost every run about a tenth of a second of a one-second
+     * setup (src/site/markdown/speed.md). Help for the whole tool, {@code help}, completion and a
+     * line that names no known command get the whole tree, so listings and suggestions stay complete.
+     * {@code args} null: the whole tree.
+     */
+    public static CommandLine create(Session session, String[] args) {
         CommandLine cl = new CommandLine(new SecureApi(session));
-        cl.addSubcommand(new AutoComplete.GenerateCompletion());
-        cl.getSubcommands()
-                .get("generate-completion")
-                .getCommandSpec()
-                .usageMessage()
-                .hidden(false);
+        Class<?> only = args == null ? null : named(cl.getCommandSpec(), args);
+        for (Class<?> c : COMMANDS) {
+            if (only == null || only == c) cl.addSubcommand(c);
+        }
+        CommandLine completion = cl.getSubcommands().get("generate-completion");
+        if (completion != null) completion.getCommandSpec().usageMessage().hidden(false);
         // every subcommand's --version answers with secure-api's version (picocli's default is empty)
         Version version = new Version();
         cl.getSubcommands().values().forEach(sub -> sub.getCommandSpec().versionProvider(version));
@@ -41,13 +68,13 @@ public final class SecureApiCli {
             }
             return report(ex, commandLine, verbose, json);
         });
-        cl.setParameterExceptionHandler((ex, args) -> {
+        cl.setParameterExceptionHandler((ex, line) -> {
             CommandLine c = ex.getCommandLine();
             String next = "see " + c.getCommandSpec().qualifiedName() + " --help";
             c.getErr().println("error: " + ex.getMessage());
             c.getErr().println("  next: " + next);
             c.getErr().flush();
-            if (jsonRequested(args)) {
+            if (jsonRequested(line)) {
                 // --output json: stdout still carries one JSON document, also for a bad command line
                 java.util.Map<String, Object> doc = new java.util.LinkedHashMap<>();
                 doc.put("command", AwsCommand.qualifiedName(c.getCommandSpec()));
@@ -60,6 +87,33 @@ public final class SecureApiCli {
             return ExitException.BAD_INPUT;
         });
         return cl;
+    }
+
+    /**
+     * The subcommand {@code args} run: their first word that is not an option of the root command or
+     * an option's value, if it is a command's name; null (build the whole tree) otherwise, and for
+     * {@code help} and {@code generate-completion}, which list every command.
+     */
+    static Class<?> named(CommandLine.Model.CommandSpec root, String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--")) return null;
+            if (a.startsWith("-")) {
+                CommandLine.Model.OptionSpec o = root.findOption(a);
+                // "--region us-east-1": skip the value ("--region=us-east-1" is one word)
+                if (o != null && o.arity().max() > 0) i++;
+                continue;
+            }
+            for (Class<?> c : COMMANDS) {
+                CommandLine.Command command = c.getAnnotation(CommandLine.Command.class);
+                boolean named = command.name().equals(a)
+                        || java.util.Arrays.asList(command.aliases()).contains(a);
+                if (named)
+                    return c == CommandLine.HelpCommand.class || c == AutoComplete.GenerateCompletion.class ? null : c;
+            }
+            return null;
+        }
+        return null;
     }
 
     /** Whether the raw arguments ask for JSON output ({@code --output json} or {@code --output=json}). */

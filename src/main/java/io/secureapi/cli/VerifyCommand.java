@@ -98,7 +98,7 @@ public class VerifyCommand extends AwsCommand {
     @Option(
             names = "--quotas",
             description =
-                    "Also check each key against its quota (keys.quota: warn at 80 %, fail at 100 % this UTC day or month),"
+                    "Also check each key against its quota (keys.quota: warn at 80 %%, fail at 100 %% this UTC day or month),"
                             + " with one Logs Insights query over the access logs; plain verify makes no query.")
     boolean quotas;
 

@@ -88,13 +88,50 @@ public final class Reader {
         return this;
     }
 
+    /** Asked of STS while the function is read: set by {@link #callerMeanwhile()}, else null. */
+    private java.util.concurrent.CompletableFuture<Arns.Parsed> caller;
+
+    /**
+     * Asks STS for the account at once, beside the function's read, for a run that expects no
+     * function yet (the first setup of the bundled authorizer): {@link #identity()} then needs not
+     * wait for GetFunction's ResourceNotFound before asking. Unused (and its failure ignored) when
+     * the function exists after all.
+     */
+    Reader callerMeanwhile() {
+        caller = java.util.concurrent.CompletableFuture.supplyAsync(() -> FunctionPiece.identity(w));
+        return this;
+    }
+
+    private static <T> T joined(java.util.concurrent.CompletableFuture<T> f) {
+        try {
+            return f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw e;
+        }
+    }
+
     /** The partition and account every ARN needs: from the function's ARN, else from STS (after the function). */
     Reader identity() {
-        Arns.Parsed id = FunctionPiece.identity(w);
+        Arns.Parsed id = caller != null && w.function().isEmpty() ? joined(caller) : FunctionPiece.identity(w);
         w.advance(b -> {
             b.partition = id.partition();
             b.account = id.account();
         });
+        return this;
+    }
+
+    /**
+     * The invoke permission statements, read beside the function rather than after it: GetPolicy
+     * takes the function's name, or its ARN as given, and a missing function has none (ResourceNotFound).
+     */
+    Reader functionPolicyBeside() {
+        String id = w.target
+                .function()
+                .map(f -> f.startsWith("arn:") ? FunctionPiece.baseArn(f) : Wiring.nameOf(f))
+                .orElse(w.functionName());
+        String policy = InvokePermissionPiece.read(w, id).orElse(null);
+        w.advance(b -> b.functionPolicy = policy);
         return this;
     }
 
@@ -274,7 +311,15 @@ public final class Reader {
         Wiring chosen = first;
         if (early) {
             Reader r = of(first);
-            new ConcurrentReads().chain(r::api).chain(r::authorizers).run();
+            // Which function serves the authorizer decides the function's reads; what does not depend on
+            // it (the routes, the secret, the stages) is read meanwhile.
+            new ConcurrentReads()
+                    .chain(r::api)
+                    .chain(r::authorizers)
+                    .chain(r::routes)
+                    .chain(() -> r.secret(first.target.secretName()), r::secretValues, r::secretPolicy)
+                    .chain(r::stages)
+                    .run();
             Optional<String> userFn = first.ourAuthorizer()
                     .flatMap(a -> Arns.functionOfAuthorizerUri(a.uri()))
                     .filter(arn -> !Wiring.nameOf(arn).equals(Names.managedFunctionName(target.apiId())));
@@ -293,16 +338,16 @@ public final class Reader {
         }
         Wiring w = chosen;
         Reader r = of(w);
+        if (early && w.target.managedFunction()) r.callerMeanwhile();
         ConcurrentReads reads = new ConcurrentReads();
         // GetRoutes and GetAuthorizers need not wait for GetApi: an unknown API is still reported first.
-        if (!early) reads.chain(r::api).chain(r::authorizers);
-        reads.chain(r::routes)
-                .chain(r::givenFunction, r::identity, r::functionPolicy)
-                .chain(() -> r.secret(w.target.secretName()), r::secretValues, r::secretPolicy);
+        if (!early) reads.chain(r::api).chain(r::authorizers).chain(r::routes);
+        reads.chain(r::givenFunction, r::identity).chain(r::functionPolicyBeside);
+        if (!early) reads.chain(() -> r.secret(w.target.secretName()), r::secretValues, r::secretPolicy);
         if (w.target.managedFunction()) reads.chain(r::role, r::kmsRolePolicy).chain(r::logGroup);
         // the integrations matter only with a key-name header, asked for now or recorded
         if (KeyNameForwardingPiece.header(w) != null) reads.chain(r::integrations);
-        reads.chain(r::stages);
+        if (!early) reads.chain(r::stages);
         reads.run();
         if (AccessLogsPiece.wanted(w)) r.accessLogs();
         SecretSharing.refuseIfShared(w);
@@ -318,7 +363,8 @@ public final class Reader {
                 .chain(r::api)
                 .chain(r::authorizers)
                 .chain(r::routes)
-                .chain(r::function, r::identity, r::functionPolicy)
+                .chain(r::function, r::identity)
+                .chain(r::functionPolicyBeside)
                 .chain(() -> r.secret(target.secretName()), r::secretPolicy, () -> {
                     if (target.managedFunction()) r.currentSecretValue();
                 })

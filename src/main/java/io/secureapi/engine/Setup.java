@@ -120,9 +120,9 @@ public final class Setup {
         for (int i = 0; i < changes.size(); i++) {
             Change c = changes.get(i);
             int end = i;
-            while (end < changes.size() && lane(changes.get(end), changes) >= 0) end++;
+            while (end < changes.size() && NEEDS.containsKey(changes.get(end).piece())) end++;
             if (end - i > 1) {
-                applyLanes(changes.subList(i, end), changes, progress);
+                applyConcurrently(changes.subList(i, end), progress);
                 i = end - 1;
                 continue;
             }
@@ -140,77 +140,129 @@ public final class Setup {
     }
 
     /**
-     * Which concurrent lane change {@code c} joins, or -1 when it runs alone. Once the secret and
-     * the function are in place, these changes need nothing from each other and each talks to its
-     * own service, so they run at once (the secret's format and the function's variables stay in
-     * order in one lane; the secret's policy joins that lane when the format also writes the
-     * secret). Routes are switched only after every lane has finished.
+     * What each change before the routes waits for: the changes of these pieces earlier in the same
+     * plan. Everything else starts at once, so the longest chain, not the sum, is what setup waits:
+     * with the user's function, the authorizer is made while the secret is created and the
+     * function's SECRET_ARN set. The secret's format and its policy both write the secret, so the
+     * policy waits for the format; the invoke permission waits for the function's variables, as
+     * Lambda refuses AddPermission while a configuration update is in progress. A piece not named here (the routes and what
+     * follows them) runs alone, after every change before it: routes are switched only once
+     * everything that protects them is in place.
      */
-    private static int lane(Change c, List<Change> changes) {
-        return switch (c.piece()) {
-            case "secret format", "env var" -> 0;
-            case "secret policy" -> changes.stream().anyMatch(x -> x.piece().equals("secret format")) ? 0 : 1;
-            case "key decryption" -> 2;
-            case "authorizer" -> 3;
-            default -> -1;
-        };
-    }
+    static final Map<String, java.util.Set<String>> NEEDS = Map.of(
+            "secret", java.util.Set.of(),
+            "execution role", java.util.Set.of(),
+            "log group", java.util.Set.of(),
+            "authorizer function", java.util.Set.of("secret", "execution role", "log group"),
+            "secret format", java.util.Set.of("secret", "authorizer function"),
+            "env var", java.util.Set.of("secret", "authorizer function", "secret format"),
+            "secret policy", java.util.Set.of("secret", "execution role", "authorizer function", "secret format"),
+            "key decryption", java.util.Set.of("secret", "execution role", "authorizer function"),
+            "authorizer", java.util.Set.of("authorizer function"),
+            "invoke permission", java.util.Set.of("authorizer function", "authorizer", "env var"));
 
     /**
-     * Applies {@code run} (consecutive changes that each have a lane) lane by lane, the lanes at
-     * once, each on its own copy of the snapshot; their results are merged back into the run. What
-     * they report is held and printed in plan order, as if they had run one by one. Every lane is
-     * waited for (never interrupted mid-write); then the first failure in plan order is thrown.
+     * Applies {@code run} (consecutive changes named in {@link #NEEDS}): each change starts as soon
+     * as the changes it needs have finished, on its own copy of the snapshot (the start snapshot
+     * with their results); the results are merged back into the run in plan order. What they report
+     * is held and printed in plan order, as if they had run one by one. A change whose need failed
+     * does not run; every started change is waited for (never interrupted mid-write); then the
+     * first failure in plan order is thrown.
      */
-    private void applyLanes(List<Change> run, List<Change> all, Progress progress) {
+    private void applyConcurrently(List<Change> run, Progress progress) {
+        int n = run.size();
         Snapshot base = wiring.snapshot();
-        Map<Change, List<String>> said = new java.util.IdentityHashMap<>();
-        run.forEach(c -> said.put(c, new java.util.ArrayList<>()));
-        Map<Integer, List<Change>> lanes = new java.util.TreeMap<>();
-        for (Change c : run)
-            lanes.computeIfAbsent(lane(c, all), k -> new ArrayList<>()).add(c);
-        List<Wiring> forks = new ArrayList<>();
-        List<java.util.concurrent.CompletableFuture<Void>> running = new ArrayList<>();
-        java.util.concurrent.ExecutorService pool =
-                java.util.concurrent.Executors.newFixedThreadPool(lanes.size(), r -> {
-                    Thread t = new Thread(r, "secure-api-apply");
-                    t.setDaemon(true);
-                    return t;
-                });
-        Map<Change, RuntimeException> failed = java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
-        try {
-            for (List<Change> lane : lanes.values()) {
-                Change[] current = {null};
-                Wiring fork = wiring.fork(line -> said.get(current[0]).add(line));
-                forks.add(fork);
-                running.add(java.util.concurrent.CompletableFuture.runAsync(
-                        () -> {
-                            for (Change c : lane) {
-                                current[0] = c;
-                                Piece piece = piece(pieces, c);
-                                String line = piece.progressLine(c);
-                                if (c.changes() && line != null) said.get(c).add(line);
-                                try {
-                                    fork.advance(piece.apply(fork, c));
-                                } catch (RuntimeException e) {
-                                    failed.put(c, e);
-                                    return; // the rest of this lane needed this change
-                                }
-                            }
-                        },
-                        pool));
+        Snapshot[] start = new Snapshot[n];
+        Snapshot[] after = new Snapshot[n];
+        RuntimeException[] failed = new RuntimeException[n];
+        boolean[] skipped = new boolean[n];
+        List<List<String>> said = new ArrayList<>();
+        List<java.util.SortedSet<Integer>> needed = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            said.add(java.util.Collections.synchronizedList(new ArrayList<>()));
+            java.util.SortedSet<Integer> all = new java.util.TreeSet<>();
+            java.util.Set<String> needs = NEEDS.get(run.get(i).piece());
+            for (int j = 0; j < i; j++) {
+                if (needs.contains(run.get(j).piece())) {
+                    all.add(j);
+                    all.addAll(needed.get(j));
+                }
             }
-            running.forEach(java.util.concurrent.CompletableFuture::join);
+            needed.add(all);
+        }
+        InOrder report = new InOrder(said, progress);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n, r -> {
+            Thread t = new Thread(r, "secure-api-apply");
+            t.setDaemon(true);
+            return t;
+        });
+        List<java.util.concurrent.CompletableFuture<Void>> done = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                int me = i;
+                java.util.concurrent.CompletableFuture<?>[] waits =
+                        needed.get(me).stream().map(done::get).toArray(java.util.concurrent.CompletableFuture[]::new);
+                done.add(java.util.concurrent.CompletableFuture.allOf(waits)
+                        .thenRunAsync(
+                                () -> {
+                                    if (needed.get(me).stream().anyMatch(j -> failed[j] != null || skipped[j])) {
+                                        skipped[me] = true;
+                                        return;
+                                    }
+                                    Snapshot s = base;
+                                    for (int j : needed.get(me)) s = s.merged(start[j], after[j]);
+                                    start[me] = s;
+                                    Change c = run.get(me);
+                                    Wiring fork = wiring.fork(said.get(me)::add);
+                                    fork.advance(s);
+                                    Piece piece = piece(pieces, c);
+                                    String line = piece.progressLine(c);
+                                    if (c.changes() && line != null)
+                                        said.get(me).add(line);
+                                    try {
+                                        fork.advance(piece.apply(fork, c));
+                                    } catch (RuntimeException e) {
+                                        failed[me] = e;
+                                    } finally {
+                                        after[me] = fork.snapshot();
+                                    }
+                                },
+                                pool)
+                        .whenComplete((ok, e) -> report.finished(me)));
+            }
+            done.forEach(java.util.concurrent.CompletableFuture::join);
         } finally {
             pool.shutdown();
         }
         Snapshot merged = wiring.snapshot();
-        for (Wiring fork : forks) merged = merged.merged(base, fork.snapshot());
+        for (int i = 0; i < n; i++) if (after[i] != null) merged = merged.merged(start[i], after[i]);
         wiring.advance(merged);
-        for (Change c : run) {
-            said.get(c).forEach(progress::say);
-            RuntimeException e = failed.get(c);
-            if (e != null) throw e;
+        for (int i = 0; i < n; i++) if (failed[i] != null) throw failed[i];
+    }
+
+    /**
+     * Prints what concurrent changes said, in plan order, as soon as every change before has
+     * finished: progress keeps up with the work and still reads as if it ran one change at a time.
+     */
+    private static final class InOrder {
+        private final List<List<String>> said;
+        private final boolean[] finished;
+        private final Progress progress;
+        private int next;
+
+        InOrder(List<List<String>> said, Progress progress) {
+            this.said = said;
+            this.finished = new boolean[said.size()];
+            this.progress = progress;
+        }
+
+        synchronized void finished(int i) {
+            finished[i] = true;
+            while (next < finished.length && finished[next]) {
+                said.get(next).forEach(progress::say);
+                said.get(next).clear();
+                next++;
+            }
         }
     }
 

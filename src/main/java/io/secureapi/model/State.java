@@ -99,9 +99,30 @@ public final class State {
             String codeSha256,
             Map<String, String> env,
             Map<String, String> tags,
-            String version) {
+            String version,
+            String revisionId) {
         public Function {
             if (version == null) version = "$LATEST";
+        }
+
+        /**
+         * After an update of its environment that Lambda accepted for this very revision: only the
+         * variables, the state, the update status and the revision changed.
+         */
+        public Function updated(Map<String, String> env, String state, String lastUpdateStatus, String revisionId) {
+            return new Function(
+                    arn,
+                    name,
+                    role,
+                    runtime,
+                    handler,
+                    state,
+                    lastUpdateStatus,
+                    codeSha256,
+                    env,
+                    tags,
+                    version,
+                    revisionId);
         }
 
         public boolean managed() {

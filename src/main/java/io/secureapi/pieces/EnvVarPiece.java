@@ -13,7 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.lambda.model.GetFunctionConfigurationResponse;
-import software.amazon.awssdk.services.lambda.model.GetFunctionResponse;
+import software.amazon.awssdk.services.lambda.model.PreconditionFailedException;
+import software.amazon.awssdk.services.lambda.model.ResourceConflictException;
+import software.amazon.awssdk.services.lambda.model.UpdateFunctionConfigurationResponse;
 
 /** SECRET_ARN (and, for the bundled function, KEY_HEADER) merged into the function's environment. */
 public final class EnvVarPiece implements Piece {
@@ -117,17 +119,15 @@ public final class EnvVarPiece implements Piece {
 
     /** Sets {@code desired} on the function, merged into its environment as it is now; no write when it already holds them. */
     static Snapshot merge(Wiring w, Map<String, String> desired) {
-        Optional<Optional<GetFunctionResponse>> changed = write(
+        Optional<Optional<State.Function>> changed = write(
                 w,
                 w.functionArn(),
                 desired,
                 "setting " + Names.ENV_SECRET_ARN + " on Lambda function " + w.functionName());
         if (changed.isEmpty()) return w.snapshot();
-        // the waiter's last GetFunction ($LATEST, after the update finished) is the read-back; read again only without
-        // it
-        return changed.get()
-                .map(f -> w.snapshot().with(b -> b.function = FunctionPiece.state(f)))
-                .orElseGet(() -> reread(w));
+        // the update's answer (when already Successful) or the waiter's last GetFunction is the read-back; read again
+        // only without either
+        return changed.get().map(f -> w.snapshot().with(b -> b.function = f)).orElseGet(() -> reread(w));
     }
 
     /**
@@ -139,9 +139,38 @@ public final class EnvVarPiece implements Piece {
         return write(w, fnArn, desired, doing).isPresent();
     }
 
-    /** {@link #mergeInto}; empty when nothing was written, else the GetFunction that saw the update done (if kept). */
-    private static Optional<Optional<GetFunctionResponse>> write(
+    /** {@link #mergeInto}; empty when nothing was written, else the function after the update (when known). */
+    private static Optional<Optional<State.Function>> write(
             Wiring w, String fnArn, Map<String, String> desired, String doing) {
+        Optional<State.Function> read = w.function()
+                .filter(f -> f.revisionId() != null
+                        && f.arn().equals(fnArn)
+                        && "$LATEST".equals(f.version())
+                        && !"InProgress".equals(f.lastUpdateStatus()));
+        if (read.isPresent()) {
+            // The environment as this run read it, written only if it is still the function's latest
+            // revision: UpdateFunctionConfiguration with RevisionId fails with PreconditionFailedException
+            // when the function changed since
+            // (docs.aws.amazon.com/lambda/latest/api/API_UpdateFunctionConfiguration.html),
+            // and with ResourceConflictException while another update is in progress. Either way the
+            // configuration as it is now is read and merged below, so no variable added meanwhile is lost.
+            Map<String, String> merged = new LinkedHashMap<>(read.get().env());
+            if (!desired.entrySet().stream().allMatch(e -> e.getValue().equals(merged.get(e.getKey())))) {
+                merged.putAll(desired);
+                String revision = read.get().revisionId();
+                Optional<UpdateFunctionConfigurationResponse> updated = call(doing, w.region(), () -> {
+                    try {
+                        return Optional.of(w.aws.lambda()
+                                .updateFunctionConfiguration(r -> r.functionName(fnArn)
+                                        .revisionId(revision)
+                                        .environment(e -> e.variables(merged))));
+                    } catch (PreconditionFailedException | ResourceConflictException changedMeanwhile) {
+                        return Optional.empty();
+                    }
+                });
+                if (updated.isPresent()) return Optional.of(settled(w, updated.get(), read.get()));
+            }
+        }
         String name = w.functionName();
         GetFunctionConfigurationResponse now = call(
                 "reading the configuration of Lambda function " + name,
@@ -162,7 +191,27 @@ public final class EnvVarPiece implements Piece {
                         .updateFunctionConfiguration(r -> r.functionName(fnArn).environment(e -> e.variables(merged))));
         // LastUpdateStatus Successful: invocations from now on run the new configuration, in new environments
         // (docs.aws.amazon.com/lambda/latest/dg/functions-states.html)
-        return Optional.of(FunctionPiece.waitUpdated(w, name));
+        return Optional.of(FunctionPiece.waitUpdated(w, name).map(FunctionPiece::state));
+    }
+
+    /**
+     * The function once the update is done: the update's own answer when it already says
+     * LastUpdateStatus Successful (invocations from then on run the new configuration,
+     * docs.aws.amazon.com/lambda/latest/dg/functions-states.html; nothing else changed, as the
+     * update was for the revision read), else what the function-updated waiter's last GetFunction saw.
+     */
+    private static Optional<State.Function> settled(
+            Wiring w, UpdateFunctionConfigurationResponse updated, State.Function before) {
+        if ("Successful".equals(updated.lastUpdateStatusAsString()))
+            return Optional.of(before.updated(
+                    FunctionPiece.env(
+                            updated.environment() == null
+                                    ? null
+                                    : updated.environment().variables()),
+                    updated.stateAsString(),
+                    updated.lastUpdateStatusAsString(),
+                    updated.revisionId()));
+        return FunctionPiece.waitUpdated(w, w.functionName()).map(FunctionPiece::state);
     }
 
     private static Snapshot reread(Wiring w) {

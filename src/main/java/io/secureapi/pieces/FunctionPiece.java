@@ -86,9 +86,6 @@ public final class FunctionPiece implements Piece {
     /** The function as one GetFunction answer describes it. */
     static State.Function state(GetFunctionResponse f) {
         FunctionConfiguration c = f.configuration();
-        Map<String, String> env = c.environment() == null || c.environment().variables() == null
-                ? Map.of()
-                : new LinkedHashMap<>(c.environment().variables());
         return new State.Function(
                 baseArn(c.functionArn()),
                 c.functionName(),
@@ -98,13 +95,18 @@ public final class FunctionPiece implements Piece {
                 c.stateAsString(),
                 c.lastUpdateStatusAsString(),
                 c.codeSha256(),
-                env,
+                env(c.environment() == null ? null : c.environment().variables()),
                 f.tags() == null ? Map.of() : f.tags(),
-                c.version());
+                c.version(),
+                c.revisionId());
+    }
+
+    static Map<String, String> env(Map<String, String> variables) {
+        return variables == null ? Map.of() : new LinkedHashMap<>(variables);
     }
 
     /** arn:partition:lambda:region:account:function:name, without a version or alias. */
-    static String baseArn(String arn) {
+    public static String baseArn(String arn) {
         if (arn == null) return null;
         String[] p = arn.split(":");
         return p.length > 7 ? String.join(":", java.util.Arrays.copyOf(p, 7)) : arn;

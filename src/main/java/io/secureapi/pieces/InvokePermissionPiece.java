@@ -128,6 +128,23 @@ public final class InvokePermissionPiece implements Piece {
         // known after apply: the ARN of the authorizer this run created
         String sourceArn = planned != null ? planned : desiredSourceArn(w);
         String label = w.functionName() + (qualifier == null ? "" : ":" + qualifier);
+        if (statement(w).isEmpty()) {
+            // The run's read found no statement of ours: add it without reading again. AddPermission
+            // answers with the statement it added, merged here into the policy as read; a statement id
+            // taken meanwhile, or an update in progress, is ResourceConflictException
+            // (docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html): then the loop below reads,
+            // waits and retries.
+            Optional<String> added = add(w, fn, qualifier, sid, sourceArn, label);
+            if (added.isPresent() && !added.get().isEmpty()) {
+                String policy = PolicyDocument.parse(w.functionPolicy().orElse(null))
+                        .with(io.secureapi.support.Json.parseObject(added.get()))
+                        .toJson();
+                Wiring now = w.on(w.snapshot().with(b -> b.functionPolicy = policy));
+                if (statement(now).map(st -> exact(st, sourceArn)).orElse(false)) return now.snapshot();
+            } else if (added.isEmpty()) {
+                busy(w, label);
+            }
+        }
         for (int attempt = 1; attempt <= ADD_ATTEMPTS; attempt++) {
             Wiring now = w.on(withPolicy(w, fn));
             Optional<Map<String, Object>> st = statement(now);
@@ -140,29 +157,7 @@ public final class InvokePermissionPiece implements Piece {
                                 .removePermission(r ->
                                         r.functionName(fn).qualifier(qualifier).statementId(sid)));
             }
-            boolean added =
-                    call("allowing API " + w.apiId() + " to invoke Lambda function " + label, w.region(), () -> {
-                        try {
-                            w.aws.lambda()
-                                    .addPermission(r -> r.functionName(fn)
-                                            .qualifier(qualifier)
-                                            .statementId(sid)
-                                            .action("lambda:InvokeFunction")
-                                            .principal("apigateway.amazonaws.com")
-                                            .sourceArn(sourceArn));
-                            return true;
-                        } catch (ResourceConflictException e) {
-                            // "An update is in progress for resource" (e.g. during an amplify push), or a concurrent
-                            // run added the statement id: neither means it is in place. Wait for the function, then
-                            // read it back.
-                            return false;
-                        }
-                    });
-            if (!added) {
-                w.progress.say("Lambda function " + label
-                        + " is busy (another update in progress); waiting, then adding the permission again…");
-                FunctionPiece.waitUpdated(w, w.functionName());
-            }
+            if (add(w, fn, qualifier, sid, sourceArn, label).isEmpty()) busy(w, label);
         }
         // Routes must never point at an authorizer API Gateway may not invoke: every request would get 500.
         Wiring now = w.on(withPolicy(w, fn));
@@ -175,6 +170,38 @@ public final class InvokePermissionPiece implements Piece {
                 "wait until the function's other update finishes (aws lambda get-function-configuration --function-name "
                         + label + " --region " + w.region() + "), then run setup again; reruns are safe",
                 null);
+    }
+
+    /**
+     * AddPermission; the statement added (blank when the answer did not carry it), or empty on a
+     * conflict (not known to be in place).
+     */
+    private static Optional<String> add(
+            Wiring w, String fn, String qualifier, String sid, String sourceArn, String label) {
+        return call("allowing API " + w.apiId() + " to invoke Lambda function " + label, w.region(), () -> {
+            try {
+                String statement = w.aws.lambda()
+                        .addPermission(r -> r.functionName(fn)
+                                .qualifier(qualifier)
+                                .statementId(sid)
+                                .action("lambda:InvokeFunction")
+                                .principal("apigateway.amazonaws.com")
+                                .sourceArn(sourceArn))
+                        .statement();
+                return Optional.of(statement == null ? "" : statement.strip());
+            } catch (ResourceConflictException e) {
+                // "An update is in progress for resource" (e.g. during an amplify push), or a concurrent
+                // run added the statement id: neither means it is in place. Wait for the function, then
+                // read it back.
+                return Optional.empty();
+            }
+        });
+    }
+
+    private static void busy(Wiring w, String label) {
+        w.progress.say("Lambda function " + label
+                + " is busy (another update in progress); waiting, then adding the permission again…");
+        FunctionPiece.waitUpdated(w, w.functionName());
     }
 
     // teardown

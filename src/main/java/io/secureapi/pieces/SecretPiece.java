@@ -434,23 +434,27 @@ public final class SecretPiece implements Piece {
         boolean generated = k.generateLive();
         if (generated) w.keys.handover.beforeStore(SecretValue.LIVE, name, live);
         if (dev != null) w.keys.handover.beforeStore(SecretValue.DEV, name, dev);
-        boolean created = call("creating secret " + name, w.region(), () -> {
+        Map<String, String> tags = Map.of(Names.TAG_API_ID, w.apiId());
+        String arn = call("creating secret " + name, w.region(), () -> {
             try {
-                w.aws.secrets()
+                return w.aws.secrets()
                         .createSecret(r -> r.name(name)
                                 .secretString(value)
                                 .clientRequestToken(token)
                                 .description(
                                         "API key(s) for API Gateway HTTP API " + w.apiId() + ", managed by secure-api")
-                                .tags(Tag.builder()
-                                        .key(Names.TAG_API_ID)
-                                        .value(w.apiId())
-                                        .build()));
-                return true;
+                                .tags(tags.entrySet().stream()
+                                        .map(t -> Tag.builder()
+                                                .key(t.getKey())
+                                                .value(t.getValue())
+                                                .build())
+                                        .toList()))
+                        .arn();
             } catch (ResourceExistsException e) {
-                return false;
+                return null;
             }
         });
+        boolean created = arn != null;
         if (generated) {
             if (created) w.keys.handover.stored(SecretValue.LIVE);
             else w.keys.handover.notStored(SecretValue.LIVE);
@@ -466,12 +470,19 @@ public final class SecretPiece implements Piece {
             w.progress.say(
                     "secret " + name + " was created meanwhile by another run; using it (its key was shown there)");
         }
-        State.Secret now = find(w, name)
-                .orElseThrow(() -> new ExitException(
-                        ExitException.AWS,
-                        "creating secret " + name + " (" + w.region() + "): the secret is not readable after creation",
-                        "run secure-api setup again; reruns are safe",
-                        null));
+        // Created by this run: CreateSecret's answer and request are the whole description (a current
+        // version, the tag, no deletion date, and no KmsKeyId, which DescribeSecret omits for the
+        // aws/secretsmanager key: docs.aws.amazon.com/secretsmanager/latest/apireference/API_DescribeSecret.html).
+        // Created by another run meanwhile: read it.
+        State.Secret now = created
+                ? new State.Secret(arn, name, null, tags, true, null)
+                : find(w, name)
+                        .orElseThrow(() -> new ExitException(
+                                ExitException.AWS,
+                                "creating secret " + name + " (" + w.region()
+                                        + "): the secret is not readable after creation",
+                                "run secure-api setup again; reruns are safe",
+                                null));
         return w.snapshot().with(b -> {
             b.secret = now;
             if (created) b.secretValue = value;

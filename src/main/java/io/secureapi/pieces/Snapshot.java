@@ -68,8 +68,8 @@ public record Snapshot(
 
     /**
      * This snapshot with every component that {@code after} changed from {@code base}: the work of a
-     * lane that started from {@code base} and ran beside the one that led here (lanes change disjoint
-     * components, so the order lanes are merged in does not matter).
+     * change that started from {@code base} and ran beside the ones that led here (changes that run
+     * at once change disjoint components, so the order they are merged in does not matter).
      */
     public Snapshot merged(Snapshot base, Snapshot after) {
         Builder b = toBuilder();

@@ -111,8 +111,8 @@ public final class Wiring {
     }
 
     /**
-     * The same run on its own copy of the current snapshot, reporting to {@code p}: a lane of
-     * changes applied concurrently with others ({@code engine.Setup}), merged back with
+     * The same run on its own copy of the current snapshot, reporting to {@code p}: a change
+     * applied concurrently with others ({@code engine.Setup}), merged back with
      * {@link Snapshot#merged} when it ends.
      */
     public Wiring fork(Progress p) {

@@ -58,6 +58,7 @@ public class VerifyChecksTest {
                 BundledAuthorizer.codeSha256(),
                 Map.of("SECRET_ARN", SECRET_ARN, "KEY_HEADER", "authorization"),
                 Map.of(Names.TAG_MANAGED, "true", Names.TAG_API_ID, "api1"),
+                null,
                 null));
         w.advance(b -> b.secret =
                 new State.Secret(SECRET_ARN, "secure-api/api1/api-key", null, Map.of(Names.TAG_API_ID, "api1")));
@@ -286,7 +287,8 @@ public class VerifyChecksTest {
                 f.codeSha256(),
                 f.env(),
                 f.tags(),
-                f.version()));
+                f.version(),
+                null));
         Map<String, Check> c = run(w);
         assertThat(c.get("function.active").status()).isEqualTo(Check.Status.WARN);
         assertThat(c.get("function.runtime").status()).isEqualTo(Check.Status.WARN);
@@ -307,7 +309,8 @@ public class VerifyChecksTest {
                 f.codeSha256(),
                 f.env(),
                 f.tags(),
-                f.version()));
+                f.version(),
+                null));
         assertThat(run(w).get("function.active").status()).isEqualTo(Check.Status.FAIL);
     }
 
@@ -326,7 +329,8 @@ public class VerifyChecksTest {
                 f.codeSha256(),
                 f.env(),
                 Map.of(),
-                f.version()));
+                f.version(),
+                null));
         Check c = run(w).get("function.bundled");
         assertThat(c.status()).isEqualTo(Check.Status.FAIL);
         assertThat(c.message()).contains("not managed by secure-api");

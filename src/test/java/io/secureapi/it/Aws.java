@@ -113,6 +113,19 @@ public final class Aws {
     }
 
     /** A user's own hand-wired authorizer function (header vs a plain-string secret), with env vars of its own. */
+    /** The ARN of the secret setup makes for {@code apiId}. */
+    public String secretArn(String apiId) {
+        return secrets.describeSecret(r -> r.secretId("secure-api/" + apiId + "/api-key"))
+                .arn();
+    }
+
+    /** Function {@code name}'s environment variables as Lambda holds them now. */
+    public Map<String, String> env(String name) {
+        return lambda.getFunctionConfiguration(r -> r.functionName(name))
+                .environment()
+                .variables();
+    }
+
     public String userFunction(String name, Map<String, String> env) {
         String roleName = name + "-role";
         String roleArn = iam.createRole(r -> r.roleName(roleName)

@@ -175,7 +175,7 @@ class MessagesIT {
         Run run;
         try (FaultProxy proxy = FaultProxy.start(LocalAws.endpoint())) {
             java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-            java.util.concurrent.CountDownLatch held = proxy.hold(FaultProxy.op("CreateRole"), false, release);
+            java.util.concurrent.CountDownLatch held = proxy.hold(WriteAheadIT.AFTER_THE_SECRET, false, release);
             java.util.concurrent.CompletableFuture<Run> running =
                     java.util.concurrent.CompletableFuture.supplyAsync(() -> Run.via(
                             proxy.endpoint(),

@@ -133,7 +133,7 @@ public final class Run {
         Backoff.Clock given = CLOCK.get();
         AutoCloseable clock = Backoff.useClock(given != null ? given : new FunctionTimeoutPassesAtOnce());
         try {
-            return SecureApiCli.create(session).execute(args);
+            return SecureApiCli.create(session, args).execute(args);
         } finally {
             try {
                 clock.close(); // puts the thread's clock back; never throws

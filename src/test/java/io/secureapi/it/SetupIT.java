@@ -145,15 +145,8 @@ class SetupIT {
                 "--key-out",
                 dir.resolve("k").toString());
         assertThat(mine.exitCode).as(mine.toString()).isZero();
-        String secretArn = aws.secrets
-                .describeSecret(r -> r.secretId("secure-api/" + other + "/api-key"))
-                .arn();
-        assertThat(aws.lambda
-                        .getFunctionConfiguration(r -> r.functionName(fn))
-                        .environment()
-                        .variables())
-                .containsEntry("SECRET_ARN", secretArn)
-                .containsEntry("LOG_LEVEL", "debug");
+        String secretArn = aws.secretArn(other);
+        assertThat(aws.env(fn)).containsEntry("SECRET_ARN", secretArn).containsEntry("LOG_LEVEL", "debug");
         assertThat(mine.writes())
                 .filteredOn("Lambda.UpdateFunctionConfiguration"::equals)
                 .hasSize(1);

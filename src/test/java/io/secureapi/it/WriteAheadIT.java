@@ -108,11 +108,17 @@ class WriteAheadIT {
         return Digests.liveKeyAmong(v, texts);
     }
 
+    /**
+     * CreateFunction of the bundled function: the first write that waits for the secret (setup creates
+     * the secret, the role and the log group at once; the function needs all three).
+     */
+    static final Predicate<FaultProxy.Request> AFTER_THE_SECRET = op("POST /2015-03-31/functions");
+
     static Stream<Arguments> setupKillPoints() {
         return Stream.of(
                 Arguments.of("CreateSecret sent, answer never read", op("secretsmanager.CreateSecret"), true),
                 Arguments.of("CreateSecret never sent", op("secretsmanager.CreateSecret"), false),
-                Arguments.of("the step after the secret (role)", op("CreateRole"), false),
+                Arguments.of("the first step after the secret (the function)", AFTER_THE_SECRET, false),
                 Arguments.of("the secret policy", op("secretsmanager.PutResourcePolicy"), false));
     }
 
@@ -144,7 +150,7 @@ class WriteAheadIT {
     void setupKilled_withKeyOut_theRerunWritesTheKeyAwsHoldsToKeyOut() throws Exception {
         String api = aws.amplifyApi();
         Path keyOut = dir.resolve("key.txt");
-        killedAt(op("CreateRole"), false, true, "setup", "--api-id", api, "--key-out", keyOut.toString());
+        killedAt(AFTER_THE_SECRET, false, true, "setup", "--api-id", api, "--key-out", keyOut.toString());
         assertThat(keyOut).doesNotExist();
         Run rerun = Run.cli(config(), "setup", "--api-id", api, "--key-out", keyOut.toString());
         assertThat(rerun.exitCode).as(rerun.toString()).isZero();
@@ -270,7 +276,7 @@ class WriteAheadIT {
     @Test
     void setupSigterm_afterStoringTheKey_showsItAndExits143() throws Exception {
         String api = aws.amplifyApi();
-        String out = killedAt(op("CreateRole"), false, false, "setup", "--api-id", api);
+        String out = killedAt(AFTER_THE_SECRET, false, false, "setup", "--api-id", api);
         assertThat(lastExit).isEqualTo(143);
         String shown = liveKeyInAws(api, out);
         assertThat(out).contains(shown);
@@ -333,7 +339,7 @@ class WriteAheadIT {
     @Test
     void setupWithEnvKilledBeforeItsEntryWasWritten_aRerunForThatApiShowsTheKey() throws Exception {
         String api = aws.amplifyApi();
-        killedAt(op("CreateRole"), false, true, "setup", "--api-id", api, "--env", "prod");
+        killedAt(AFTER_THE_SECRET, false, true, "setup", "--api-id", api, "--env", "prod");
         assertThat(config()).as("killed before the config was written").doesNotExist();
         Run rerun = Run.cli(config(), "verify", "--api-id", api);
         assertThat(rerun.out).as(rerun.toString()).contains(liveKeyInAws(api, rerun.out));
@@ -346,7 +352,7 @@ class WriteAheadIT {
         Run run;
         try (FaultProxy proxy = FaultProxy.start(LocalAws.endpoint())) {
             CountDownLatch release = new CountDownLatch(1);
-            CountDownLatch held = proxy.hold(op("CreateRole"), false, release);
+            CountDownLatch held = proxy.hold(AFTER_THE_SECRET, false, release);
             java.util.concurrent.CompletableFuture<Run> running = java.util.concurrent.CompletableFuture.supplyAsync(
                     () -> Run.via(proxy.endpoint(), config(), "", false, "setup", "--api-id", api));
             assertThat(held.await(120, TimeUnit.SECONDS)).isTrue();
@@ -365,7 +371,7 @@ class WriteAheadIT {
     void setupSigint_inJson_printsOneDocumentWithTheKeyAndExits130() throws Exception {
         String api = aws.amplifyApi();
         sigint = true;
-        String out = killedAt(op("CreateRole"), false, false, "setup", "--api-id", api, "--output", "json");
+        String out = killedAt(AFTER_THE_SECRET, false, false, "setup", "--api-id", api, "--output", "json");
         assertThat(lastExit).isEqualTo(130);
         Map<String, Object> doc = JsonText.parseObject(out);
         assertThat(doc).containsEntry("interrupted", true);

@@ -54,6 +54,7 @@ class PlanningTest {
                 "x",
                 Map.of("A", "1"),
                 Map.of(),
+                null,
                 null));
         return w;
     }
