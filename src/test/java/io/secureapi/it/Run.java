@@ -109,9 +109,11 @@ public final class Run {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         List<String> ops = new CopyOnWriteArrayList<>();
+        // one entry per operation the command made, not per attempt: a request the SDK resent (a pooled
+        // connection dropped under load, a 5xx) is still one write
         ExecutionInterceptor recorder = new ExecutionInterceptor() {
             @Override
-            public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
                 ops.add(attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME) + "."
                         + attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME));
             }
