@@ -3,20 +3,16 @@ package io.secureapi.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.secureapi.pieces.AccessLogsPiece;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,7 +32,7 @@ class AccessLogsIT {
     final Aws aws = new Aws();
     final CloudWatchLogsClient logs = Aws.build(CloudWatchLogsClient.builder());
     final HttpClient http = HttpClient.newHttpClient();
-    final List<Process> gateways = new ArrayList<>();
+    final Gateways gateways = new Gateways();
 
     @TempDir
     Path dir;
@@ -47,10 +43,7 @@ class AccessLogsIT {
 
     @AfterEach
     void stop() throws Exception {
-        for (Process p : gateways) {
-            p.getOutputStream().close();
-            if (!p.waitFor(5, TimeUnit.SECONDS)) p.destroyForcibly();
-        }
+        gateways.stopAll();
     }
 
     GetStageResponse stage(String api, String name) {
@@ -186,36 +179,10 @@ class AccessLogsIT {
     }
 
     String gateway(String api, String secretArn, String stage) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder("node", "src/test/harness/gateway.mjs")
-                .directory(LocalAws.projectRoot().toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("AWS_"));
-        pb.environment()
-                .putAll(Map.of(
-                        "AWS_ENDPOINT_URL",
-                        LocalAws.endpoint(),
-                        "AWS_ACCESS_KEY_ID",
-                        "test",
-                        "AWS_SECRET_ACCESS_KEY",
-                        "test",
-                        "AWS_REGION",
-                        Aws.REGION,
-                        "SECRET_ARN",
-                        secretArn,
-                        "KEY_CACHE_SECONDS",
-                        "0",
-                        "API_ID",
-                        api,
-                        "CACHE_TTL",
-                        "300"));
-        pb.environment().put("STAGE_NAME", stage);
-        pb.redirectError(dir.resolve("gateway-" + gateways.size() + ".log").toFile());
-        Process p = pb.start();
-        gateways.add(p);
-        String line = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
-        assertThat(line)
-                .as("the harness prints its URL (is node_modules installed? npm ci --prefix src)")
-                .startsWith("http://127.0.0.1:");
-        return line.strip();
+        return gateways.start(
+                dir,
+                secretArn,
+                Map.of("KEY_CACHE_SECONDS", "0", "API_ID", api, "CACHE_TTL", "300", "STAGE_NAME", stage));
     }
 
     int call(String url, String key) throws Exception {

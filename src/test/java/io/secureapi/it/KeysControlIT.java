@@ -4,14 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.secureapi.keys.DigestSecret;
 import io.secureapi.pieces.AccessLogsPiece;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -19,7 +16,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,7 +32,7 @@ class KeysControlIT {
     final Aws aws = new Aws();
     final CloudWatchLogsClient logs = Aws.build(CloudWatchLogsClient.builder());
     final HttpClient http = HttpClient.newHttpClient();
-    final List<Process> gateways = new ArrayList<>();
+    final Gateways gateways = new Gateways();
 
     @TempDir
     Path dir;
@@ -47,43 +43,12 @@ class KeysControlIT {
 
     @AfterEach
     void stop() throws Exception {
-        for (Process p : gateways) {
-            p.getOutputStream().close();
-            if (!p.waitFor(5, TimeUnit.SECONDS)) p.destroyForcibly();
-        }
+        gateways.stopAll();
     }
 
     /** API Gateway with a 300 s result cache, emptied by the flush's reset; a fresh handler when the function changes. */
     String cachingGateway(String api, String secretArn) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder("node", "src/test/harness/gateway.mjs")
-                .directory(LocalAws.projectRoot().toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("AWS_"));
-        pb.environment()
-                .putAll(Map.of(
-                        "AWS_ENDPOINT_URL",
-                        LocalAws.endpoint(),
-                        "AWS_ACCESS_KEY_ID",
-                        "test",
-                        "AWS_SECRET_ACCESS_KEY",
-                        "test",
-                        "AWS_REGION",
-                        Aws.REGION,
-                        "SECRET_ARN",
-                        secretArn,
-                        "CACHE_TTL",
-                        "300",
-                        "API_ID",
-                        api,
-                        "FUNCTION_NAME",
-                        "secure-api-authorizer-" + api));
-        pb.redirectError(dir.resolve("gateway-" + gateways.size() + ".log").toFile());
-        Process p = pb.start();
-        gateways.add(p);
-        String line = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
-        assertThat(line)
-                .as("the harness prints its URL (is src/node_modules installed? npm ci --prefix src)")
-                .startsWith("http://127.0.0.1:");
-        return line.strip();
+        return gateways.start(dir, secretArn, Gateways.caching(api));
     }
 
     int call(String url, String key) throws Exception {

@@ -2,16 +2,11 @@ package io.secureapi.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,7 +22,7 @@ class ProbeIT {
     @TempDir
     Path dir;
 
-    final List<Process> gateways = new ArrayList<>();
+    final Gateways gateways = new Gateways();
 
     Path config() {
         return dir.resolve("secure-api.json");
@@ -35,38 +30,12 @@ class ProbeIT {
 
     @AfterEach
     void stopGateways() throws Exception {
-        for (Process p : gateways) {
-            p.getOutputStream().close(); // stdin EOF: the harness exits
-            if (!p.waitFor(5, TimeUnit.SECONDS)) p.destroyForcibly();
-        }
+        gateways.stopAll();
     }
 
     /** Starts src/test/harness/gateway.mjs against the emulator; returns its URL. */
     String gateway(String secretArn, Map<String, String> extra) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder("node", "src/test/harness/gateway.mjs")
-                .directory(LocalAws.projectRoot().toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("AWS_"));
-        pb.environment()
-                .putAll(Map.of(
-                        "AWS_ENDPOINT_URL",
-                        LocalAws.endpoint(),
-                        "AWS_ACCESS_KEY_ID",
-                        "test",
-                        "AWS_SECRET_ACCESS_KEY",
-                        "test",
-                        "AWS_REGION",
-                        Aws.REGION,
-                        "SECRET_ARN",
-                        secretArn));
-        pb.environment().putAll(extra);
-        pb.redirectError(dir.resolve("gateway-" + gateways.size() + ".log").toFile());
-        Process p = pb.start();
-        gateways.add(p);
-        String line = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
-        assertThat(line)
-                .as("the harness prints its URL (is src/node_modules installed? npm ci --prefix src)")
-                .startsWith("http://127.0.0.1:");
-        return line.strip();
+        return gateways.start(dir, secretArn, extra);
     }
 
     /** A protected API; returns the live key, read from --key-out. */

@@ -2,20 +2,15 @@ package io.secureapi.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ScopesIT {
     final Aws aws = new Aws();
     final HttpClient http = HttpClient.newHttpClient();
-    final List<Process> gateways = new ArrayList<>();
+    final Gateways gateways = new Gateways();
 
     @TempDir
     Path dir;
@@ -40,40 +35,11 @@ class ScopesIT {
 
     @AfterEach
     void stop() throws Exception {
-        for (Process p : gateways) {
-            p.getOutputStream().close();
-            if (!p.waitFor(5, TimeUnit.SECONDS)) p.destroyForcibly();
-        }
+        gateways.stopAll();
     }
 
     String cachingGateway(String secretArn, String api) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder("node", "src/test/harness/gateway.mjs")
-                .directory(LocalAws.projectRoot().toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("AWS_"));
-        pb.environment()
-                .putAll(Map.of(
-                        "AWS_ENDPOINT_URL",
-                        LocalAws.endpoint(),
-                        "AWS_ACCESS_KEY_ID",
-                        "test",
-                        "AWS_SECRET_ACCESS_KEY",
-                        "test",
-                        "AWS_REGION",
-                        Aws.REGION,
-                        "SECRET_ARN",
-                        secretArn,
-                        "CACHE_TTL",
-                        "300",
-                        "API_ID",
-                        api,
-                        "FUNCTION_NAME",
-                        "secure-api-authorizer-" + api));
-        pb.redirectError(dir.resolve("gateway-" + gateways.size() + ".log").toFile());
-        Process p = pb.start();
-        gateways.add(p);
-        String line = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
-        assertThat(line).as("the harness prints its URL (npm ci --prefix src)").startsWith("http://127.0.0.1:");
-        return line.strip();
+        return gateways.start(dir, secretArn, Gateways.caching(api));
     }
 
     int call(String url, String method, String path, String key) throws Exception {
