@@ -737,14 +737,7 @@ public class KeysCommand implements Callable<Integer> {
                 throw e;
             }
             if (json()) {
-                Map<String, Object> d = new LinkedHashMap<>();
-                d.put("command", "keys revoke");
-                d.put("schemaVersion", 1);
-                d.put("apiId", id);
-                d.put("region", settings().region());
-                d.put("secretName", named.secretName());
-                if (names.size() == 1) d.put("name", names.get(0));
-                d.put("names", names);
+                Map<String, Object> d = document(id, named);
                 d.put("revokedAt", revokedAt.toString());
                 putFlushed(d, flushed);
                 out().println(Json.pretty(d));
@@ -755,6 +748,19 @@ public class KeysCommand implements Callable<Integer> {
                     + revokedAt.truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ")."));
             printFlushed(out(), flushed, "no stage (the API has none)", named.unflushedWindowSeconds());
             return 0;
+        }
+
+        /** The start of keys revoke's JSON document: which API, secret and keys. */
+        private Map<String, Object> document(String id, NamedKeys named) {
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("command", "keys revoke");
+            d.put("schemaVersion", 1);
+            d.put("apiId", id);
+            d.put("region", settings().region());
+            d.put("secretName", named.secretName());
+            if (names.size() == 1) d.put("name", names.get(0));
+            d.put("names", names);
+            return d;
         }
 
         /**
@@ -770,14 +776,7 @@ public class KeysCommand implements Callable<Integer> {
             err().flush();
             CacheFlush.Result flushed = named.completePendingFlush(rerun);
             if (json()) {
-                Map<String, Object> d = new LinkedHashMap<>();
-                d.put("command", "keys revoke");
-                d.put("schemaVersion", 1);
-                d.put("apiId", id);
-                d.put("region", settings().region());
-                d.put("secretName", named.secretName());
-                if (names.size() == 1) d.put("name", names.get(0));
-                d.put("names", names);
+                Map<String, Object> d = document(id, named);
                 d.put("changed", false);
                 d.put("completedPendingFlush", pending);
                 putFlushed(d, flushed);
