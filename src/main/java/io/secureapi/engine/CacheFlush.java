@@ -294,6 +294,9 @@ public final class CacheFlush {
         }
     }
 
+    /** What {@link #waitOut} says while it waits (and tells its Backoff clock, so tests can pass that wait at once). */
+    public static final String FUNCTION_TIMEOUT_WAIT = "waiting for invocations that started before the change to end";
+
     /** Waits until {@code until}, saying so at least every few seconds (the Backoff clock, so tests can replace it). */
     static void waitOut(Wiring w, Instant until, int timeout) {
         Duration left = Duration.between(Instant.now(), until);
@@ -302,7 +305,7 @@ public final class CacheFlush {
         w.progress.say("waiting " + Math.max(1, left.toSeconds()) + " s (the function's timeout, " + timeout
                 + " s, since its configuration changed) so no answer started before the change is left in a cache");
         while (Instant.now().isBefore(until)) {
-            if (!b.retry(w.progress, "waiting for invocations that started before the change to end")) {
+            if (!b.retry(w.progress, FUNCTION_TIMEOUT_WAIT)) {
                 if (Thread.currentThread().isInterrupted()) {
                     throw new ExitException(ExitException.FAILED, "interrupted while waiting", "run it again", null);
                 }

@@ -20,6 +20,11 @@ public final class Backoff {
         long nanoTime();
 
         void sleep(Duration d) throws InterruptedException;
+
+        /** A pause of {@link #retry}, with what it waits for (its progress text): a test clock may tell waits apart. */
+        default void sleep(Duration d, String what) throws InterruptedException {
+            sleep(d);
+        }
     }
 
     public static final Clock SYSTEM = new Clock() {
@@ -76,7 +81,7 @@ public final class Backoff {
         progress.say(what + " (attempt " + (attempt + 1) + ", " + waited + " s so far, next try in " + delayMillis
                 + " ms)…");
         try {
-            clock.sleep(Duration.ofMillis(delayMillis));
+            clock.sleep(Duration.ofMillis(delayMillis), what);
             Waits.add(delayMillis * 1_000_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

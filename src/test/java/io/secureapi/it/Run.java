@@ -2,6 +2,7 @@ package io.secureapi.it;
 
 import io.secureapi.cli.SecureApiCli;
 import io.secureapi.cli.Session;
+import io.secureapi.engine.CacheFlush;
 import io.secureapi.support.Backoff;
 import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
@@ -159,13 +160,13 @@ public final class Run {
 
     /**
      * The clock of every run unless a test gives its own: real time, except that the wait for the
-     * authorizer function's timeout after a key write (CacheFlush.waitOut, 5 s a write) passes at once:
+     * authorizer function's timeout after a key write (CacheFlush.FUNCTION_TIMEOUT_WAIT, 5 s a write) passes at once:
      * that wait's Backoff sees time move on by exactly what it would have slept. Against the emulator no
      * invocation is running to wait for, and the tests assert what the flush does and in which order
      * (the second ResetAuthorizersCache after the wait, the window computed from the function's
      * timeout, the progress lines), which stay as they are. Every other wait (deployments settling,
      * AutoDeploy, compare-and-set pauses between concurrent runs, retries) sleeps for real. The
-     * skipped time is per thread: a lane that waits never moves another lane's deadlines.
+     * skipped time is per thread: a thread that waits never moves another thread's deadlines.
      */
     static final class FunctionTimeoutPassesAtOnce implements Backoff.Clock {
         private final ThreadLocal<long[]> skipped = ThreadLocal.withInitial(() -> new long[1]);
@@ -177,15 +178,14 @@ public final class Run {
 
         @Override
         public void sleep(Duration d) throws InterruptedException {
-            if (Thread.interrupted()) throw new InterruptedException();
-            if (waitingOutTheFunctionTimeout()) skipped.get()[0] += d.toNanos();
-            else Thread.sleep(d.toMillis());
+            Thread.sleep(d.toMillis());
         }
 
-        private static boolean waitingOutTheFunctionTimeout() {
-            return StackWalker.getInstance()
-                    .walk(frames -> frames.anyMatch(f -> f.getClassName().equals("io.secureapi.engine.CacheFlush")
-                            && f.getMethodName().equals("waitOut")));
+        @Override
+        public void sleep(Duration d, String what) throws InterruptedException {
+            if (Thread.interrupted()) throw new InterruptedException();
+            if (CacheFlush.FUNCTION_TIMEOUT_WAIT.equals(what)) skipped.get()[0] += d.toNanos();
+            else Thread.sleep(d.toMillis());
         }
     }
 }
