@@ -108,13 +108,15 @@ public final class SecretSharing {
     }
 
     private static Optional<OtherReader> readByAnotherAuthorizer(Wiring w, String secretArn) {
+        // one function often serves the authorizers of many APIs (every Amplify env): read each once
+        Map<String, Optional<String>> readsOf = new java.util.HashMap<>();
         for (String apiId : otherHttpApis(w)) {
             List<State.Authorizer> authorizers = authorizersOf(w, apiId);
             for (State.Authorizer a : authorizers) {
                 if (!"REQUEST".equals(a.type())) continue;
                 Optional<String> fn = Arns.functionOfAuthorizerUri(a.uri());
                 if (fn.isEmpty()) continue;
-                Optional<String> reads = secretArnOf(w, fn.get());
+                Optional<String> reads = readsOf.computeIfAbsent(fn.get(), f -> secretArnOf(w, f));
                 if (reads.isPresent() && reads.get().equals(secretArn)) {
                     return Optional.of(new OtherReader(
                             apiId,
