@@ -154,9 +154,9 @@ public final class EnvVarPiece implements Piece {
             // (docs.aws.amazon.com/lambda/latest/api/API_UpdateFunctionConfiguration.html),
             // and with ResourceConflictException while another update is in progress. Either way the
             // configuration as it is now is read and merged below, so no variable added meanwhile is lost.
-            Map<String, String> merged = new LinkedHashMap<>(read.get().env());
-            if (!desired.entrySet().stream().allMatch(e -> e.getValue().equals(merged.get(e.getKey())))) {
-                merged.putAll(desired);
+            Optional<Map<String, String>> withDesired = withDesired(read.get().env(), desired);
+            if (withDesired.isPresent()) {
+                Map<String, String> merged = withDesired.get();
                 String revision = read.get().revisionId();
                 Optional<UpdateFunctionConfigurationResponse> updated = call(doing, w.region(), () -> {
                     try {
@@ -176,12 +176,10 @@ public final class EnvVarPiece implements Piece {
                 "reading the configuration of Lambda function " + name,
                 w.region(),
                 () -> w.aws.lambda().getFunctionConfiguration(r -> r.functionName(fnArn)));
-        Map<String, String> merged = new LinkedHashMap<>();
-        if (now.environment() != null && now.environment().variables() != null)
-            merged.putAll(now.environment().variables());
-        if (desired.entrySet().stream().allMatch(e -> e.getValue().equals(merged.get(e.getKey()))))
-            return Optional.empty();
-        merged.putAll(desired);
+        Optional<Map<String, String>> withDesired =
+                withDesired(now.environment() == null ? null : now.environment().variables(), desired);
+        if (withDesired.isEmpty()) return Optional.empty();
+        Map<String, String> merged = withDesired.get();
         // Lambda refuses a configuration update while another is in progress; wait only if one is.
         if ("InProgress".equals(now.lastUpdateStatusAsString())) FunctionPiece.waitUpdated(w, name);
         run(
@@ -192,6 +190,15 @@ public final class EnvVarPiece implements Piece {
         // LastUpdateStatus Successful: invocations from now on run the new configuration, in new environments
         // (docs.aws.amazon.com/lambda/latest/dg/functions-states.html)
         return Optional.of(FunctionPiece.waitUpdated(w, name).map(FunctionPiece::state));
+    }
+
+    /** {@code current} (null: none) with {@code desired} put in; empty when it holds them already. */
+    private static Optional<Map<String, String>> withDesired(Map<String, String> current, Map<String, String> desired) {
+        Map<String, String> merged = current == null ? new LinkedHashMap<>() : new LinkedHashMap<>(current);
+        if (desired.entrySet().stream().allMatch(e -> e.getValue().equals(merged.get(e.getKey()))))
+            return Optional.empty();
+        merged.putAll(desired);
+        return Optional.of(merged);
     }
 
     /**
