@@ -53,22 +53,7 @@ public final class KeyRotation {
             ApiKey suppliedKey,
             boolean finish,
             boolean force,
-            boolean all) {
-        /** A request for one key ({@code all} false). */
-        public Request(
-                String apiId,
-                String region,
-                ProjectConfig config,
-                String secretName,
-                String env,
-                ApiKey suppliedKey,
-                boolean finish,
-                boolean force) {
-            this(apiId, region, config, secretName, env, suppliedKey, finish, force, false);
-        }
-    }
-
-    /** One version of the secret and its staging labels; {@code created} null when AWS did not say. */
+            boolean all) {}
 
     /**
      * The secret as read. Values are kept raw and only ever parsed here; toString never shows them.

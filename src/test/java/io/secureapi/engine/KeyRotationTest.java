@@ -49,8 +49,8 @@ class KeyRotationTest {
                 previous,
                 userFunction,
                 userFunction ? "your own function my-fn" : "secure-api-authorizer-abc");
-        KeyRotation.Request req =
-                new KeyRotation.Request("abc", "us-east-1", null, null, env, supplied.orElse(null), finish, force);
+        KeyRotation.Request req = new KeyRotation.Request(
+                "abc", "us-east-1", null, null, env, supplied.orElse(null), finish, force, false);
         return new KeyRotation(req, null, snap, null, List.of());
     }
 
