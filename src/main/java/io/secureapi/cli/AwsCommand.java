@@ -143,7 +143,14 @@ public abstract class AwsCommand implements Callable<Integer> {
         } catch (ExitException unresolved) {
             // the selection itself is what went wrong: a next step must not repeat it
         }
-        return new NextStep.Selection(env, apiIdOption(), config);
+        return new NextStep.Selection(
+                env,
+                apiIdOption(),
+                config,
+                NextStep.invocation(
+                        session().env().get("SECURE_API_LAUNCHER"),
+                        session().env().get("PATH"),
+                        Path.of("")));
     }
 
     /** A next step to print: "secure-api COMMAND…" with this run's selection ({@link NextStep}). */

@@ -1,5 +1,7 @@
 package io.secureapi.cli;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -11,9 +13,13 @@ import java.util.regex.Pattern;
  * running it works on the same API instead of asking "which one?".
  */
 final class NextStep {
-    /** What this run was pointed at; each part null when it need not be repeated. */
-    record Selection(String env, String apiId, String config) {
-        static final Selection NONE = new Selection(null, null, null);
+    /**
+     * What this run was pointed at; each part null when it need not be repeated. {@code invocation}:
+     * how to run this very launcher from where the user is ({@link #invocation}), null when the name
+     * {@code secure-api} does.
+     */
+    record Selection(String env, String apiId, String config, String invocation) {
+        static final Selection NONE = new Selection(null, null, null, null);
 
         /** The flags, in order, each preceded by a space; "" for none. */
         String flags() {
@@ -42,7 +48,34 @@ final class NextStep {
     private static final Pattern COMMAND = Pattern.compile(
             "secure-api (setup|verify|rotate-key|teardown|keys (?:add|list|revoke))(?=$|[\\s`'\",;.)])");
 
+    /** "secure-api" where it starts a command line of one of the subcommands. */
+    private static final Pattern ANY_COMMAND = Pattern.compile(
+            "(?<![\\w/.-])secure-api(?= (setup|verify|rotate-key|teardown|scan|amplify-hook|keys|usage|iam-policy)\\b)");
+
     private NextStep() {}
+
+    /**
+     * How to run the launcher at {@code launcher} (scripts/secure-api, or the release's bin/secure-api,
+     * which export its path as SECURE_API_LAUNCHER) from {@code cwd}: null when {@code secure-api} on
+     * {@code path} is that launcher, else its path relative to {@code cwd} when it lies below it
+     * ("scripts/secure-api" in a checkout), else its absolute path. Null without a launcher (java -jar).
+     */
+    static String invocation(String launcher, String path, Path cwd) {
+        if (launcher == null || launcher.isBlank()) return null;
+        Path l = Path.of(launcher).toAbsolutePath().normalize();
+        for (String dir : (path == null ? "" : path).split(java.io.File.pathSeparator)) {
+            if (dir.isBlank()) continue;
+            Path onPath = Path.of(dir, "secure-api");
+            try {
+                if (Files.isExecutable(onPath) && Files.isSameFile(onPath, l)) return null;
+            } catch (java.io.IOException | RuntimeException unreadable) {
+                // not this one
+            }
+            if (Files.isExecutable(onPath)) break; // the first secure-api on PATH is another one
+        }
+        Path here = cwd.toAbsolutePath().normalize();
+        return quote(l.startsWith(here) ? here.relativize(l).toString() : l.toString());
+    }
 
     /** "secure-api SUBCOMMAND ARGS… --env E --config C": {@code command} is the subcommand with its own arguments. */
     static String command(Selection s, String command) {
@@ -55,6 +88,8 @@ final class NextStep {
      */
     static String complete(String text, Selection s) {
         if (text == null || s.equals(Selection.NONE)) return text;
+        if (s.invocation() != null)
+            text = ANY_COMMAND.matcher(text).replaceAll(Matcher.quoteReplacement(s.invocation()));
         Matcher m = COMMAND.matcher(text);
         List<int[]> spans = new ArrayList<>();
         while (m.find()) spans.add(new int[] {m.start(), m.end()});

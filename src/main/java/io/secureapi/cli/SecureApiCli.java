@@ -70,7 +70,12 @@ public final class SecureApiCli {
         });
         cl.setParameterExceptionHandler((ex, line) -> {
             CommandLine c = ex.getCommandLine();
-            String next = "see " + c.getCommandSpec().qualifiedName() + " --help";
+            String invocation = NextStep.invocation(
+                    session.env().get("SECURE_API_LAUNCHER"), session.env().get("PATH"), java.nio.file.Path.of(""));
+            String qualified = c.getCommandSpec().qualifiedName();
+            String next = "see "
+                    + (invocation == null ? qualified : invocation + qualified.substring("secure-api".length()))
+                    + " --help";
             c.getErr().println("error: " + ex.getMessage());
             c.getErr().println("  next: " + next);
             c.getErr().flush();
