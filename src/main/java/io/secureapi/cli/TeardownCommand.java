@@ -5,6 +5,7 @@ import io.secureapi.config.ProjectConfig;
 import io.secureapi.engine.Teardown;
 import io.secureapi.error.ExitException;
 import io.secureapi.model.Plan;
+import io.secureapi.pieces.RoutesPiece;
 import io.secureapi.pieces.Wiring;
 import io.secureapi.support.Json;
 import java.time.Instant;
@@ -197,7 +198,9 @@ public class TeardownCommand extends AwsCommand {
             }
         });
         if (marked) {
-            out().println("Marked " + configPath() + " as torn down; `" + next("setup")
+            // routes put back on their own JWT, IAM or Lambda authorizer: setup takes them again only when told
+            String setup = RoutesPiece.replacesAnother(w) ? "setup --replace-authorizer" : "setup";
+            out().println("Marked " + configPath() + " as torn down; `" + next(setup)
                     + "` puts the same protection back, or delete the file.");
         }
     }

@@ -85,6 +85,11 @@ public final class RoutesPiece implements Piece {
     }
 
     /** Routes whose authorization is something other than NONE or ours: never replaced silently. */
+    /** Whether setup would need --replace-authorizer here: a route it would protect is on another authorization. */
+    public static boolean replacesAnother(Wiring w) {
+        return !foreign(w, selected(w)).isEmpty();
+    }
+
     static List<State.Route> foreign(Wiring w, List<State.Route> routes) {
         return routes.stream()
                 .filter(r -> !protectedByUs(w, r))

@@ -202,6 +202,8 @@ class RouteWriteAheadIT {
         assertThat(teardown.exitCode).as(teardown.toString()).isZero();
         assertThat(teardown.err).doesNotContain("public");
         allBackOnJwt(api);
+        // the routes are on their JWT authorizer again: the way back that teardown prints says so
+        assertThat(teardown.out).contains("`secure-api setup --replace-authorizer --config ");
     }
 
     /**

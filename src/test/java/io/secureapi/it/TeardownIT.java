@@ -37,6 +37,7 @@ class TeardownIT {
         Run run = Run.cli(config(), "teardown", "--yes");
         ok(run);
         assertThat(run.out).contains("delete").contains("Done");
+        assertThat(run.out).contains("`secure-api setup --config ").doesNotContain("--replace-authorizer");
         assertThat(aws.apigw.getAuthorizers(r -> r.apiId(api)).items()).isEmpty();
         assertThat(aws.route(api, "$default").authorizationTypeAsString()).isEqualTo("NONE");
         assertThat(aws.route(api, "OPTIONS /{proxy+}").authorizationTypeAsString())
