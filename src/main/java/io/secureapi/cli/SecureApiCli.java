@@ -27,6 +27,11 @@ public final class SecureApiCli {
             AutoComplete.GenerateCompletion.class);
 
     /** The whole command tree, every subcommand built. */
+    /** picocli's system property: regular expressions of built-in converters' types not to register. */
+    static final String CONVERTER_EXCLUDES = "picocli.converters.excludes";
+
+    static final String UNUSED_CONVERTERS = "java\\.time\\..*,java\\.sql\\..*";
+
     public static CommandLine create(Session session) {
         return create(session, null);
     }
@@ -40,6 +45,12 @@ public final class SecureApiCli {
      * {@code args} null: the whole tree.
      */
     public static CommandLine create(Session session, String[] args) {
+        // No option takes a java.time or java.sql type; picocli's converters for them load and initialise
+        // those classes at every start (java.time.MonthDay builds a date parser): ~10 ms of a setup's CPU.
+        // LazyCommandsTest checks that no option needs them.
+        if (System.getProperty(CONVERTER_EXCLUDES) == null) {
+            System.setProperty(CONVERTER_EXCLUDES, UNUSED_CONVERTERS);
+        }
         CommandLine cl = new CommandLine(new SecureApi(session));
         Class<?> only = args == null ? null : named(cl.getCommandSpec(), args);
         for (Class<?> c : COMMANDS) {

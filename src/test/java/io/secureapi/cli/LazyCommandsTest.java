@@ -53,6 +53,33 @@ class LazyCommandsTest {
     }
 
     @Test
+    void noOptionNeedsAConverterThatStartUpLeavesOut() {
+        List<String> needing = new ArrayList<>();
+        for (CommandLine c : tree(SecureApiCli.create(quiet())).values()) {
+            for (CommandLine.Model.ArgSpec arg : c.getCommandSpec().args()) {
+                if (arg.converters().length > 0) continue; // its own converter
+                List<Class<?>> types = new ArrayList<>(List.of(arg.type()));
+                types.addAll(List.of(arg.auxiliaryTypes()));
+                for (Class<?> t : types) {
+                    for (String regex : SecureApiCli.UNUSED_CONVERTERS.split(",")) {
+                        if (t.getName().matches(regex))
+                            needing.add(c.getCommandSpec().qualifiedName() + " " + arg + ": " + t.getName());
+                    }
+                }
+            }
+        }
+        assertThat(needing).isEmpty();
+        // the patterns are picocli's (String.matches on the class name): they do leave those out
+        assertThat(java.time.Duration.class.getName())
+                .matches(SecureApiCli.UNUSED_CONVERTERS.split(",")[0]);
+        assertThat(java.sql.Timestamp.class.getName())
+                .matches(SecureApiCli.UNUSED_CONVERTERS.split(",")[1]);
+        assertThat(java.nio.file.Path.class.getName())
+                .doesNotMatch(SecureApiCli.UNUSED_CONVERTERS.split(",")[0])
+                .doesNotMatch(SecureApiCli.UNUSED_CONVERTERS.split(",")[1]);
+    }
+
+    @Test
     void eachCommandBuiltAlone_isTheCommandOfTheWholeTree() {
         Map<String, CommandLine> whole = tree(SecureApiCli.create(quiet()));
         assertThat(whole).containsKeys("secure-api setup", "secure-api keys add", "secure-api help");
