@@ -21,6 +21,10 @@ Prints the median of each side, the ratio and the target, and (--markdown) the s
     scripts/bench [--pairs N] [--runs N] [--routes N] [--markdown] [--only a,b,c,d,e]
     scripts/bench --classlist    # regenerate src/main/cds/secure-api.classlist (then: mvn package)
 
+secure-api runs on the launcher's JVM: JAVA_HOME's when set, else java on PATH. On JDK 24+ the launcher
+keeps an AOT cache (target/secure-api.aot) trained by its first real command; the bench trains it with
+two untimed setups and waits for it before timing anything.
+
 The class list names the classes start-up and the common commands load (--version, help, setup on both
 paths, a converged rerun, verify, a bad input); `mvn package` pre-parses them into
 the startup archive target/secure-api.jsa that scripts/secure-api maps (AppCDS).
