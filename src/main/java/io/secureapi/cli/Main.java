@@ -1,8 +1,12 @@
 package io.secureapi.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 public final class Main {
     private Main() {}
@@ -15,6 +19,8 @@ public final class Main {
             return;
         }
         configureLogging(args);
+        AtomicBoolean succeeded = new AtomicBoolean();
+        markFailedArchiveRun(System.getenv(ARCHIVE_RUN), succeeded);
         PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
         PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
         boolean tty = System.console() != null;
@@ -22,7 +28,40 @@ public final class Main {
         int code = SecureApiCli.create(session, args).execute(args);
         out.flush();
         err.flush();
+        succeeded.set(code == 0);
         System.exit(code);
+    }
+
+    /**
+     * Set by the launcher on the run whose JVM writes the startup archive (or records the AOT
+     * configuration) when it exits: that file's path.
+     */
+    static final String ARCHIVE_RUN = "SECURE_API_ARCHIVE_RUN";
+
+    /**
+     * A command that failed or was interrupted (bad input, an AWS error, Ctrl-C) loads few classes,
+     * and an archive of those would serve every later command: the JVM still writes it on the way
+     * out, so a mark beside it ({@code PATH.failed}) tells the launcher's next run to drop it and
+     * make it again. A shutdown hook, so a signal leaves the mark too.
+     */
+    static void markFailedArchiveRun(String archive, AtomicBoolean succeeded) {
+        if (archive == null || archive.isEmpty()) return;
+        Path mark = Path.of(archive + ".failed");
+        try {
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(
+                            () -> {
+                                if (succeeded.get()) return;
+                                try {
+                                    Files.writeString(mark, "");
+                                } catch (IOException | RuntimeException e) {
+                                    // the archive stays: slower later runs, nothing worse
+                                }
+                            },
+                            "secure-api-archive-mark"));
+        } catch (IllegalStateException shuttingDown) {
+            // already on the way out
+        }
     }
 
     /** slf4j-simple reads these once: warnings only, our own debug lines with --verbose; never wire logs. */
