@@ -26,12 +26,12 @@ public final class SecureApiCli {
             CommandLine.HelpCommand.class,
             AutoComplete.GenerateCompletion.class);
 
-    /** The whole command tree, every subcommand built. */
     /** picocli's system property: regular expressions of built-in converters' types not to register. */
     static final String CONVERTER_EXCLUDES = "picocli.converters.excludes";
 
     static final String UNUSED_CONVERTERS = "java\\.time\\..*,java\\.sql\\..*";
 
+    /** The whole command tree, every subcommand built. */
     public static CommandLine create(Session session) {
         return create(session, null);
     }
