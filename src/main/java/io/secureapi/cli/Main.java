@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 public final class Main {
     private Main() {}
@@ -19,8 +18,6 @@ public final class Main {
             return;
         }
         configureLogging(args);
-        AtomicBoolean succeeded = new AtomicBoolean();
-        markFailedArchiveRun(System.getenv(ARCHIVE_RUN), succeeded);
         PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
         PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
         boolean tty = System.console() != null;
@@ -28,39 +25,29 @@ public final class Main {
         int code = SecureApiCli.create(session, args).execute(args);
         out.flush();
         err.flush();
-        succeeded.set(code == 0);
+        if (code == 0) finishArchiveRun(System.getenv(ARCHIVE_RUN));
         System.exit(code);
     }
 
     /**
      * Set by the launcher on the run whose JVM writes the startup archive (or records the AOT
-     * configuration) when it exits: that file's path.
+     * configuration) when it exits: that file's path. The launcher marks the run unfinished
+     * ({@code PATH.unfinished}) before it starts the JVM.
      */
     static final String ARCHIVE_RUN = "SECURE_API_ARCHIVE_RUN";
 
     /**
-     * A command that failed or was interrupted (bad input, an AWS error, Ctrl-C) loads few classes,
-     * and an archive of those would serve every later command: the JVM still writes it on the way
-     * out, so a mark beside it ({@code PATH.failed}) tells the launcher's next run to drop it and
-     * make it again. A shutdown hook, so a signal leaves the mark too.
+     * The command succeeded: its archive may serve later commands, so the mark goes. A run that
+     * failed or was interrupted at any moment (bad input, an AWS error, Ctrl-C even before this
+     * class ran) keeps it, and the launcher's next run drops that archive of a few classes and
+     * makes it again.
      */
-    static void markFailedArchiveRun(String archive, AtomicBoolean succeeded) {
+    static void finishArchiveRun(String archive) {
         if (archive == null || archive.isEmpty()) return;
-        Path mark = Path.of(archive + ".failed");
         try {
-            Runtime.getRuntime()
-                    .addShutdownHook(new Thread(
-                            () -> {
-                                if (succeeded.get()) return;
-                                try {
-                                    Files.writeString(mark, "");
-                                } catch (IOException | RuntimeException e) {
-                                    // the archive stays: slower later runs, nothing worse
-                                }
-                            },
-                            "secure-api-archive-mark"));
-        } catch (IllegalStateException shuttingDown) {
-            // already on the way out
+            Files.deleteIfExists(Path.of(archive + ".unfinished"));
+        } catch (IOException | RuntimeException e) {
+            // the archive is made again by the next run: slower once, nothing worse
         }
     }
 
