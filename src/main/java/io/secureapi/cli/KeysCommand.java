@@ -505,12 +505,7 @@ public class KeysCommand implements Callable<Integer> {
                 lastAtUnknown = "--no-last-used";
             }
             if (json()) {
-                Map<String, Object> d = new LinkedHashMap<>();
-                d.put("command", "keys list");
-                d.put("schemaVersion", 1);
-                d.put("apiId", id);
-                d.put("region", settings().region());
-                d.put("secretName", named.secretName());
+                Map<String, Object> d = KeysControl.head(this, "keys list", id, named);
                 java.util.List<Object> ks = new ArrayList<>();
                 for (NamedKeys.Row r : rows) {
                     Map<String, Object> k = new LinkedHashMap<>();
@@ -671,12 +666,7 @@ public class KeysCommand implements Callable<Integer> {
         }
 
         private Map<String, Object> doc(String id, NamedKeys named, java.util.List<String> scope) {
-            Map<String, Object> d = new LinkedHashMap<>();
-            d.put("command", "keys scope");
-            d.put("schemaVersion", 1);
-            d.put("apiId", id);
-            d.put("region", settings().region());
-            d.put("secretName", named.secretName());
+            Map<String, Object> d = KeysControl.head(this, "keys scope", id, named);
             d.put("name", name);
             d.put("routes", scope);
             return d;
@@ -752,12 +742,7 @@ public class KeysCommand implements Callable<Integer> {
 
         /** The start of keys revoke's JSON document: which API, secret and keys. */
         private Map<String, Object> document(String id, NamedKeys named) {
-            Map<String, Object> d = new LinkedHashMap<>();
-            d.put("command", "keys revoke");
-            d.put("schemaVersion", 1);
-            d.put("apiId", id);
-            d.put("region", settings().region());
-            d.put("secretName", named.secretName());
+            Map<String, Object> d = KeysControl.head(this, "keys revoke", id, named);
             if (names.size() == 1) d.put("name", names.get(0));
             d.put("names", names);
             return d;

@@ -96,19 +96,9 @@ class AmplifyHookIT {
             env.remove("SECURE_API");
         }
         if (withTool) env.put("SECURE_API", tool.toString());
-        env.putAll(Map.of(
-                "AWS_ENDPOINT_URL",
-                LocalAws.endpoint(),
-                "AWS_ACCESS_KEY_ID",
-                "test",
-                "AWS_SECRET_ACCESS_KEY",
-                "test",
-                "AWS_REGION",
-                Aws.REGION,
-                "AWS_CONFIG_FILE",
-                "/dev/null",
-                "AWS_SHARED_CREDENTIALS_FILE",
-                "/dev/null"));
+        env.putAll(LocalAws.childEnvironment());
+        env.put("AWS_CONFIG_FILE", "/dev/null");
+        env.put("AWS_SHARED_CREDENTIALS_FILE", "/dev/null");
         Path out = dir.resolve("hook.out");
         Path err = dir.resolve("hook.err");
         pb.redirectOutput(out.toFile()).redirectError(err.toFile());

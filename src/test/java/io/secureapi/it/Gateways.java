@@ -35,17 +35,8 @@ final class Gateways {
         ProcessBuilder pb = new ProcessBuilder("node", "src/test/harness/gateway.mjs")
                 .directory(LocalAws.projectRoot().toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("AWS_"));
-        Map<String, String> env = new HashMap<>(Map.of(
-                "AWS_ENDPOINT_URL",
-                LocalAws.endpoint(),
-                "AWS_ACCESS_KEY_ID",
-                "test",
-                "AWS_SECRET_ACCESS_KEY",
-                "test",
-                "AWS_REGION",
-                Aws.REGION,
-                "SECRET_ARN",
-                secretArn));
+        Map<String, String> env = new HashMap<>(LocalAws.childEnvironment());
+        env.put("SECRET_ARN", secretArn);
         env.putAll(extra);
         pb.environment().putAll(env);
         pb.redirectError(logDir.resolve("gateway-" + running.size() + ".log").toFile());

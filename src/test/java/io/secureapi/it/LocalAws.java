@@ -80,4 +80,17 @@ public final class LocalAws {
         if (p == null) throw new IllegalStateException("not inside the project");
         return p;
     }
+
+    /** What a child process needs to reach the emulator: its endpoint, the dummy credentials, the region. */
+    static java.util.Map<String, String> childEnvironment() {
+        return java.util.Map.of(
+                "AWS_ENDPOINT_URL",
+                endpoint(),
+                "AWS_ACCESS_KEY_ID",
+                "test",
+                "AWS_SECRET_ACCESS_KEY",
+                "test",
+                "AWS_REGION",
+                Aws.REGION);
+    }
 }

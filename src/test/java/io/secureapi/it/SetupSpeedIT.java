@@ -28,6 +28,13 @@ class SetupSpeedIT {
         return dir.resolve("secure-api.json");
     }
 
+    /** Bounded poll: whether the proxy has seen {@code operation} within {@code seconds}. */
+    static boolean sentWithin(FaultProxy proxy, String operation, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!proxy.operations().contains(operation) && System.nanoTime() < deadline) Thread.sleep(20);
+        return proxy.operations().contains(operation);
+    }
+
     @Test
     void setup_createsTheAuthorizerWhileTheFunctionUpdates() throws Exception {
         String api = aws.amplifyApi();
@@ -38,27 +45,13 @@ class SetupSpeedIT {
             // hold the function's update until the authorizer is created: one at a time, it never is
             CountDownLatch release = new CountDownLatch(1);
             proxy.hold(rest("PUT", "/2015-03-31/functions/[^/]+/configuration"), false, release);
-            boolean[] overlapped = {false};
-            Thread watcher = new Thread(() -> {
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (System.nanoTime() < deadline) {
-                    if (proxy.operations().contains("POST " + authorizers)) {
-                        overlapped[0] = true;
-                        break;
-                    }
-                    try {
-                        Thread.sleep(20);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-                release.countDown();
-            });
-            watcher.start();
-            Run run = Run.via(proxy.endpoint(), config(), "", false, "setup", "--api-id", api, "--function", fn);
-            watcher.join();
+            java.util.concurrent.CompletableFuture<Run> running = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> Run.via(proxy.endpoint(), config(), "", false, "setup", "--api-id", api, "--function", fn));
+            boolean overlapped = sentWithin(proxy, "POST " + authorizers, 10);
+            release.countDown();
+            Run run = running.get(120, TimeUnit.SECONDS);
             assertThat(run.exitCode).as(run.toString()).isZero();
-            assertThat(overlapped[0])
+            assertThat(overlapped)
                     .as("CreateAuthorizer was sent while UpdateFunctionConfiguration was in flight")
                     .isTrue();
             // what the concurrent writes report comes out in plan order, as one by one
@@ -105,10 +98,8 @@ class SetupSpeedIT {
             java.util.concurrent.CompletableFuture<Run> running = java.util.concurrent.CompletableFuture.supplyAsync(
                     () -> Run.via(proxy.endpoint(), config(), "", false, "setup", "--api-id", api, "--function", fn));
             assertThat(held.await(60, TimeUnit.SECONDS)).isTrue();
-            // bounded poll: the authorizer is created while CreateSecret is still held
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!proxy.operations().contains(authorizers) && System.nanoTime() < deadline) Thread.sleep(20);
-            boolean overlapped = proxy.operations().contains(authorizers);
+            // the authorizer is created while CreateSecret is still held
+            boolean overlapped = sentWithin(proxy, authorizers, 30);
             // someone changes the function after setup read it and before setup writes SECRET_ARN
             aws.lambda.updateFunctionConfiguration(r -> r.functionName(fn)
                     .environment(e -> e.variables(Map.of("LOG_LEVEL", "debug", "ADDED_MEANWHILE", "1"))));
