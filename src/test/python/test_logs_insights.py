@@ -234,8 +234,10 @@ class InsightsTest(unittest.TestCase):
         self.assertEqual(len(rows), 2000)
         print(f"\n100,000 events: stats {first:.2f} s, filter {second:.2f} s",
               file=__import__("sys").stderr)
-        self.assertLess(first, 5.0)
-        self.assertLess(second, 5.0)
+        # The bound the name gives, 10 s: it guards against a quadratic query engine (minutes), not a
+        # busy machine; 5 s failed once beside a Java build on 2 cores (5.47 s).
+        self.assertLess(first, 10.0)
+        self.assertLess(second, 10.0)
 
 
 if __name__ == "__main__":
