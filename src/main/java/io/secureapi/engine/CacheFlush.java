@@ -332,6 +332,29 @@ public final class CacheFlush {
         }
     }
 
+    /**
+     * Before a key write that a flush will follow: the flush it needs is recorded first, so a run
+     * killed between the write and the flush's end (SIGKILL: no error path runs) still leaves the
+     * tag; verify then fails keys.flush-pending and rerunning the command completes the flush, which
+     * removes the tag. Returns the secret as tagged now. A tag that cannot be written stops the run
+     * before the write.
+     */
+    public static State.Secret recordAhead(Wiring w, State.Secret secret, long generation) {
+        String value = pendingValue(generation, Instant.now());
+        // TagResource adds or overwrites a tag without a new secret version
+        // (docs.aws.amazon.com/secretsmanager/latest/apireference/API_TagResource.html)
+        run(
+                "tagging secret " + secret.name() + " " + PENDING_TAG + " before the key write",
+                w.region(),
+                () -> w.aws.secrets()
+                        .tagResource(r -> r.secretId(secret.arn())
+                                .tags(t -> t.key(PENDING_TAG).value(value))));
+        Map<String, String> tags = new LinkedHashMap<>(secret.tags() == null ? Map.of() : secret.tags());
+        tags.put(PENDING_TAG, value);
+        return new State.Secret(
+                secret.arn(), secret.name(), secret.deletedDate(), tags, secret.hasCurrent(), secret.kmsKeyId());
+    }
+
     static void clearPending(Wiring w, State.Secret secret) {
         w.progress.say("removing tag " + PENDING_TAG + " from secret " + secret.name());
         // docs.aws.amazon.com/secretsmanager/latest/apireference/API_UntagResource.html

@@ -677,7 +677,7 @@ public final class KeyRotation {
             if (wiring.function().isEmpty()) Reader.of(wiring).function();
             if (wiring.function().isEmpty()) return Optional.empty();
         }
-        flushed = CacheFlush.flush(wiring, snapshot.secret(), at, generation, managed, rerunFinish(request.env()));
+        flushed = CacheFlush.flush(wiring, secret(), at, generation, managed, rerunFinish(request.env()));
         return Optional.of(flushed);
     }
 
@@ -690,12 +690,12 @@ public final class KeyRotation {
     public Optional<CacheFlush.Result> flushAfterRotation(Outcome outcome) {
         String rerun = "run any keys add, keys revoke or rotate-key of this API (each ends with a complete flush)";
         if (snapshot.userFunction()) {
-            return Optional.of(CacheFlush.flush(wiring, snapshot.secret(), Instant.now(), 0, false, rerun));
+            return Optional.of(CacheFlush.flush(wiring, secret(), Instant.now(), 0, false, rerun));
         }
         if (!digestFormat()) return Optional.empty();
         if (wiring.function().isEmpty()) Reader.of(wiring).function();
         if (wiring.function().isEmpty()) return Optional.empty();
-        return Optional.of(CacheFlush.flush(wiring, snapshot.secret(), Instant.now(), written, true, rerun));
+        return Optional.of(CacheFlush.flush(wiring, secret(), Instant.now(), written, true, rerun));
     }
 
     /** The cache flush --finish ran (digest format, bundled function). */
@@ -721,6 +721,7 @@ public final class KeyRotation {
         if (diff instanceof Finish f) {
             DigestSecret next = d;
             for (String k : f.keys()) next = DigestRotation.finish(next, k);
+            recordFlushAhead(next);
             String version = putDigests(
                     w,
                     arn,
@@ -733,7 +734,7 @@ public final class KeyRotation {
                 if (w.function().isPresent())
                     flushed = CacheFlush.flush(
                             w,
-                            snapshot.secret(),
+                            secret(),
                             Instant.now(),
                             written,
                             true,
@@ -751,6 +752,7 @@ public final class KeyRotation {
         // written ahead (<config>.pending) before AWS stores it, so a killed run never loses the key
         if (generated) handover.beforeStore(env, arn, key);
         String version;
+        recordFlushAhead(next);
         try {
             version = putDigests(w, arn, next, "storing a new version of secret " + name, progress);
         } catch (SecretVersions.NotStored notCurrent) {
@@ -763,6 +765,18 @@ public final class KeyRotation {
     }
 
     /** Stores a new current version only while AWSCURRENT is still the version this run read. */
+    /** The secret as read; once this run has recorded its flush ahead of a write, with that tag. */
+    private State.Secret marked;
+
+    private State.Secret secret() {
+        return marked != null ? marked : snapshot.secret();
+    }
+
+    /** Before a rotation or --finish write, which the bundled function's flush follows: see {@link CacheFlush#recordAhead}. */
+    private void recordFlushAhead(DigestSecret next) {
+        if (!snapshot.userFunction()) marked = CacheFlush.recordAhead(wiring, secret(), next.writtenGeneration());
+    }
+
     private String putDigests(Wiring w, String arn, DigestSecret next, String doing, Progress progress) {
         written = next.writtenGeneration();
         progress.say(doing);

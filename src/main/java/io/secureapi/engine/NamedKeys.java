@@ -60,7 +60,8 @@ public final class NamedKeys {
     static final int WRITE_TRIES = 5;
 
     private final Wiring w;
-    private final State.Secret secret;
+    /** As read; once this run has recorded its flush ahead of a write, with that tag. */
+    private State.Secret secret;
     /** As read, and read again when another run changed the secret first. */
     private DigestSecret current;
 
@@ -474,6 +475,8 @@ public final class NamedKeys {
                     doing + ": the value would exceed " + DigestSecret.MAX_BYTES + " bytes",
                     "revoke keys nobody uses first");
         }
+        // every key write here ends with a flush (add, revoke, scope, disable, enable, enforce)
+        secret = CacheFlush.recordAhead(w, secret, written);
         w.progress.say(doing);
         return SecretVersions.putIfCurrent(w, secret.arn(), secret.name(), value, readVersionId, doing);
     }

@@ -103,11 +103,15 @@ class RotateKeyIT {
         // then the flush, so a deny cached for the new key before the write does not outlive it
         assertThat(run.writes())
                 .containsExactly(
+                        // the flush it needs recorded first (a tag), so even a killed run leaves it for verify and a
+                        // rerun
+                        "SecretsManager.TagResource",
                         "SecretsManager.PutSecretValue",
                         "SecretsManager.UpdateSecretVersionStage",
                         "Lambda.UpdateFunctionConfiguration",
                         "ApiGatewayV2.ResetAuthorizersCache",
-                        "ApiGatewayV2.ResetAuthorizersCache");
+                        "ApiGatewayV2.ResetAuthorizersCache",
+                        "SecretsManager.UntagResource");
 
         // the overlap lives in the current version: the old live key retires there, dev is untouched
         String current = value(arn, "AWSCURRENT");
@@ -155,11 +159,15 @@ class RotateKeyIT {
         // again once the function's timeout has passed
         assertThat(finish.writes())
                 .containsExactly(
+                        // the flush it needs recorded first (a tag), so even a killed run leaves it for verify and a
+                        // rerun
+                        "SecretsManager.TagResource",
                         "SecretsManager.PutSecretValue",
                         "SecretsManager.UpdateSecretVersionStage",
                         "Lambda.UpdateFunctionConfiguration",
                         "ApiGatewayV2.ResetAuthorizersCache",
-                        "ApiGatewayV2.ResetAuthorizersCache");
+                        "ApiGatewayV2.ResetAuthorizersCache",
+                        "SecretsManager.UntagResource");
         String current = value(arn, "AWSCURRENT");
         assertThat(Digests.entry(current, "live")).containsEntry("retiring", null);
         assertThat(Digests.isCurrent(current, "live", newKey)).isTrue();

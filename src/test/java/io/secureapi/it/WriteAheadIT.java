@@ -1,6 +1,7 @@
 package io.secureapi.it;
 
 import static io.secureapi.it.FaultProxy.op;
+import static io.secureapi.it.FaultProxy.rest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -215,6 +216,57 @@ class WriteAheadIT {
         assertThat(list.out).as("handed over once").contains(key);
         assertThat(pendingFile()).doesNotExist();
         assertThat(Run.cli(config(), "keys", "list").out).doesNotContain(key);
+    }
+
+    /**
+     * SIGKILL of keys revoke after the secret write, during the flush (no error path runs): the flush
+     * was recorded before the write, so verify fails keys.flush-pending and the same command, run
+     * again, completes the flush and clears the record.
+     */
+    @Test
+    void keysRevokeKilledDuringTheFlush_verifyFailsUntilTheRerunCompletesIt() throws Exception {
+        String api = aws.amplifyApi();
+        assertThat(Run.cli(
+                                config(),
+                                "setup",
+                                "--api-id",
+                                api,
+                                "--key-out",
+                                dir.resolve("live.key").toString())
+                        .exitCode)
+                .isZero();
+        Run add = Run.cli(
+                config(),
+                "keys",
+                "add",
+                "partner-r",
+                "--key-out",
+                dir.resolve("r.key").toString());
+        assertThat(add.exitCode).as(add.toString()).isZero();
+        killedAt(
+                rest("PUT", "/2015-03-31/functions/[^/]+/configuration"),
+                false,
+                true,
+                "keys",
+                "revoke",
+                "partner-r",
+                "--yes");
+        String secret = "secure-api/" + api + "/api-key";
+        String stored = aws.secrets.getSecretValue(r -> r.secretId(secret)).secretString();
+        assertThat(stored).as("the revoke reached AWS").doesNotContain("partner-r");
+        assertThat(aws.secrets.describeSecret(r -> r.secretId(secret)).tags())
+                .as("recorded before the write")
+                .anyMatch(t -> t.key().equals("secure-api:flush-pending"));
+        Run verify = Run.cli(config(), "verify");
+        assertThat(verify.exitCode).as(verify.toString()).isEqualTo(1);
+        assertThat(verify.out).contains("keys.flush-pending");
+
+        Run again = Run.cli(config(), "keys", "revoke", "partner-r", "--yes");
+        assertThat(again.exitCode).as(again.toString()).isZero();
+        assertThat(aws.secrets.describeSecret(r -> r.secretId(secret)).tags())
+                .noneMatch(t -> t.key().equals("secure-api:flush-pending"));
+        Run after = Run.cli(config(), "verify");
+        assertThat(after.exitCode).as(after.toString()).isZero();
     }
 
     /**
