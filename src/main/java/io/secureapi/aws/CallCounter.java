@@ -67,7 +67,12 @@ public final class CallCounter implements ExecutionInterceptor {
                         || operation.startsWith("Describe")
                         || operation.startsWith("BatchGet")
                         // ExportApi reads what a stage serves (apigateway:GET)
-                        || operation.startsWith("Export"));
+                        || operation.startsWith("Export")
+                        // a Logs Insights query reads log events: AWS's CloudWatchLogsReadOnlyAccess
+                        // grants logs:StartQuery and logs:StopQuery
+                        // (docs.aws.amazon.com/aws-managed-policy/latest/reference/CloudWatchLogsReadOnlyAccess.html)
+                        || operation.equals("StartQuery")
+                        || operation.equals("StopQuery"));
     }
 
     public int reads() {
