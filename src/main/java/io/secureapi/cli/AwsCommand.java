@@ -28,7 +28,9 @@ import picocli.CommandLine.Spec;
  * Base of the commands that talk to AWS: resolves where, builds the clients lazily, closes
  * them, and with --verbose ends with one summary line of AWS calls and elapsed time.
  */
-@Command
+// No command here has methods as subcommands: without this, picocli reads the annotations of every
+// method of each command class and its bases at every start (speed.md, "Setup, round 6").
+@Command(addMethodSubcommands = false)
 public abstract class AwsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
 
 @Command(
         name = "keys",
+        addMethodSubcommands = false,
         mixinStandardHelpOptions = true,
         synopsisSubcommandLabel = "COMMAND",
         description = {

@@ -21,6 +21,11 @@ final class NextStep {
     record Selection(String env, String apiId, String config, String invocation) {
         static final Selection NONE = new Selection(null, null, null, null);
 
+        /** Nothing to repeat. (Not {@code equals(NONE)}: a record's first equals costs setup ~2 ms on JDK 17.) */
+        boolean none() {
+            return env == null && apiId == null && config == null && invocation == null;
+        }
+
         /** The flags, in order, each preceded by a space; "" for none. */
         String flags() {
             return flagsMissingFrom("");
@@ -87,7 +92,7 @@ final class NextStep {
      * the subcommand), unless that command line already gives it. Text without one is unchanged.
      */
     static String complete(String text, Selection s) {
-        if (text == null || s.equals(Selection.NONE)) return text;
+        if (text == null || s.none()) return text;
         if (s.invocation() != null)
             text = ANY_COMMAND.matcher(text).replaceAll(Matcher.quoteReplacement(s.invocation()));
         Matcher m = COMMAND.matcher(text);

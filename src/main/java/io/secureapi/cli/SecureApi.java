@@ -7,6 +7,7 @@ import picocli.CommandLine.Spec;
 
 @Command(
         name = "secure-api",
+        addMethodSubcommands = false,
         mixinStandardHelpOptions = true,
         versionProvider = SecureApiCli.Version.class,
         synopsisSubcommandLabel = "COMMAND",

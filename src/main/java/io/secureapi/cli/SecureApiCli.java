@@ -29,7 +29,8 @@ public final class SecureApiCli {
     /** picocli's system property: regular expressions of built-in converters' types not to register. */
     static final String CONVERTER_EXCLUDES = "picocli.converters.excludes";
 
-    static final String UNUSED_CONVERTERS = "java\\.time\\..*,java\\.sql\\..*";
+    /** One pattern, not a comma-separated two: picocli compiles each for every converter it registers. */
+    static final String UNUSED_CONVERTERS = "java\\.(?:time|sql)\\..*";
 
     /** The whole command tree, every subcommand built. */
     public static CommandLine create(Session session) {
