@@ -78,6 +78,7 @@ public final class AwsClients implements AutoCloseable {
             new Lazy<>(() -> configure(CloudWatchLogsClient.builder()).build());
 
     public AwsClients(AwsSettings settings, List<ExecutionInterceptor> interceptors) {
+        Warmup.finish(); // from here on, only the command's threads initialise the SDK's classes
         this.settings = settings;
         this.interceptors = List.copyOf(interceptors);
         boolean plainHttp = settings.endpoint() != null

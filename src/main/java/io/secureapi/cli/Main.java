@@ -18,6 +18,7 @@ public final class Main {
             return;
         }
         configureLogging(args);
+        if (talksToAws(args)) io.secureapi.aws.Warmup.start();
         PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
         PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
         boolean tty = System.console() != null;
@@ -49,6 +50,24 @@ public final class Main {
         } catch (IOException | RuntimeException e) {
             // the archive is made again by the next run: slower once, nothing worse
         }
+    }
+
+    /** The commands that talk to AWS, whose SDK classes {@link io.secureapi.aws.Warmup} initialises ahead. */
+    static final java.util.Set<String> AWS_COMMANDS =
+            java.util.Set.of("setup", "verify", "rotate-key", "teardown", "keys", "usage", "scan");
+
+    /** The other commands: the first command name on the line decides (help setup asks for help). */
+    static final java.util.Set<String> OTHER_COMMANDS =
+            java.util.Set.of("help", "generate-completion", "amplify-hook", "iam-policy");
+
+    /** A command line naming a command that talks to AWS first, not asking for help or the version. */
+    static boolean talksToAws(String[] args) {
+        String command = null;
+        for (String a : args) {
+            if (a.equals("--help") || a.equals("-h") || a.equals("--version") || a.equals("-V")) return false;
+            if (command == null && (AWS_COMMANDS.contains(a) || OTHER_COMMANDS.contains(a))) command = a;
+        }
+        return command != null && AWS_COMMANDS.contains(command);
     }
 
     /** slf4j-simple reads these once: warnings only, our own debug lines with --verbose; never wire logs. */
