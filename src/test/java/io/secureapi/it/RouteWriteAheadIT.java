@@ -27,16 +27,16 @@ import software.amazon.awssdk.services.apigatewayv2.model.Route;
 
 /**
  * What setup learns about the routes before it changes them survives any interruption: an API of
- * 80 routes on a JWT authorizer with scopes, `setup --replace-authorizer` killed (SIGKILL, or
+ * 40 routes on a JWT authorizer with scopes, `setup --replace-authorizer` killed (SIGKILL, or
  * interrupted with SIGINT) between two route updates, the same command again, then teardown: every
  * route is back on the JWT authorizer with its scopes.
  *
  * <p>Its tests run at the same time: each has its own API, proxy, process and folder, and most of
- * each one's time is its runs pacing 80 route updates at API Gateway's 10 requests per second.
+ * each one's time is its runs pacing 40 route updates at API Gateway's 10 requests per second.
  */
 @Execution(ExecutionMode.CONCURRENT)
 class RouteWriteAheadIT {
-    static final int ROUTES = 80;
+    static final int ROUTES = 40;
     static final String ROUTE_UPDATE = "/v2/apis/[^/]+/routes/[^/]+";
 
     final Aws aws = new Aws();
@@ -50,7 +50,7 @@ class RouteWriteAheadIT {
 
     record JwtApi(String id, String authorizerId) {}
 
-    /** An HTTP API whose 80 routes use a Cognito-style JWT authorizer, each with its own scope. */
+    /** An HTTP API whose 40 routes use a Cognito-style JWT authorizer, each with its own scope. */
     JwtApi jwtApi() {
         String id = aws.apigw
                 .createApi(r -> r.name(Aws.unique("jwt")).protocolType(ProtocolType.HTTP))
