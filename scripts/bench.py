@@ -54,7 +54,7 @@ JAR = os.path.join(ROOT, "target", "secure-api.jar")
 CLASSLIST = os.path.join(ROOT, "src", "main", "cds", "secure-api.classlist")
 PREINIT = os.path.join(ROOT, "src", "main", "resources", "secure-api.preinit")
 # What io.secureapi.aws.Warmup may initialise ahead: the SDK's and Apache's classes, never this tool's
-# (its class initialisers run on the main thread only) nor generated ones (they have no name to load).
+# or picocli's (the main thread's start-up runs them) nor generated ones (they have no name to load).
 PREINIT_CLASS = re.compile(r"Initializing '((?:software/amazon/awssdk|org/apache/http)/[^'$]*(?:\$[^'$]+)*)'(\(no method\))?")
 VERIFY_SOURCE = os.path.join(ROOT, "src", "main", "java", "io", "secureapi", "cli", "VerifyCommand.java")
 REGION = "us-east-1"
@@ -392,7 +392,7 @@ def classlist(endpoint, env, fx):
             with open(init_log, encoding="utf-8") as f:
                 for m in PREINIT_CLASS.finditer(f.read()):
                     name = m.group(1).replace("/", ".")
-                    # a class without an initialiser is initialised with the first subclass that has one
+                    # a class without a static initialiser has nothing to run ahead (linking it is cheap)
                     if m.group(2) is None and name not in init_seen:
                         init_seen.add(name)
                         inits.append(name + "\n")

@@ -16,13 +16,16 @@ import java.util.concurrent.atomic.AtomicReference;
  * half a millisecond of CPU (its fields' lambdas are linked then). Setup initialises some 400 of them
  * (src/site/markdown/speed.md, "Setup, round 6").
  *
- * <p>It stops before the first SDK client is built ({@link #finish()}, from {@link AwsClients}), so
- * it never initialises a class while the command's own threads do. Until then the main thread runs
- * only the JDK, picocli and this tool's code, and the SDK's and Apache's class initialisers never call
- * into this tool or picocli: neither thread can wait for a class the other is initialising while
- * holding one it needs. Its list, {@value #LIST} in the jar, names SDK and Apache classes only, in the
- * order representative runs initialised them ({@code scripts/bench --classlist} records it); a stale
- * list costs speed, nothing else.
+ * <p>It stops before the main thread first touches the SDK (resolving the region and profile,
+ * {@link #finish()} from the command's options) and before the first client is built (from {@link
+ * AwsClients}); stopping waits for the class in progress. So it never initialises a class while
+ * another thread uses the SDK: until then the main thread runs only the JDK, picocli and this tool's
+ * own start-up code, none of which the SDK's or Apache's class initialisers call into, so neither
+ * thread waits for a class the other is initialising while holding one it needs. A class that fails
+ * to initialise here is left to the command, which meets that failure where it uses it. Its list,
+ * {@value #LIST} in the jar, names SDK and Apache classes only, in the order representative runs
+ * initialised them ({@code scripts/bench --classlist} records it); a stale list costs speed, nothing
+ * else.
  */
 public final class Warmup {
     /** The classes to initialise, one binary name per line, as recorded. */
@@ -53,8 +56,8 @@ public final class Warmup {
     }
 
     /**
-     * Stops this process's warm-up after the class it is initialising, and waits for that (a few
-     * milliseconds at most): from here on only the command's threads initialise classes.
+     * Stops this process's warm-up after the class (or the crypto set-up) it is in, and waits for that:
+     * from here on only the command's threads initialise classes.
      */
     public static void finish() {
         Warmup w = CURRENT.get();
@@ -89,17 +92,22 @@ public final class Warmup {
     private void run() {
         try {
             crypto();
+        } catch (Throwable e) {
+            // the command's first signed request meets the same failure
+        }
+        try {
             ClassLoader loader = Warmup.class.getClassLoader();
             for (String name : classes.get()) {
                 if (stop) return;
                 try {
                     Class.forName(name, true, loader);
-                } catch (ClassNotFoundException e) {
-                    // recorded from another build: the rest may still be there
+                } catch (Throwable e) {
+                    // recorded from another build, or it failed to initialise: left to the command,
+                    // which meets any such failure where it uses the class; the rest may still serve
                 }
             }
-        } catch (java.security.GeneralSecurityException | LinkageError | RuntimeException e) {
-            // a class failed to initialise: the command meets the same failure where it uses it
+        } catch (Throwable e) {
+            // the list could not be read: the command initialises what it needs itself
         }
     }
 

@@ -53,6 +53,7 @@ public class AwsOptions {
      * The files are where the AWS CLI looks (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, else ~/.aws).
      */
     static void checkProfile(String name, Map<String, String> env) {
+        io.secureapi.aws.Warmup.finish(); // the SDK's profile reader below: see Warmup
         java.nio.file.Path home = java.nio.file.Path.of(System.getProperty("user.home"), ".aws");
         String configEnv = env.get("AWS_CONFIG_FILE");
         String credentialsEnv = env.get("AWS_SHARED_CREDENTIALS_FILE");
@@ -90,6 +91,9 @@ public class AwsOptions {
 
     /** As {@link #resolve(Map, String)}; {@code err} gets the one note naming a non-AWS endpoint host (null: none). */
     AwsSettings resolve(Map<String, String> env, String configRegion, java.io.PrintWriter err) {
+        // Regions, profiles and the region chain are the SDK's: from here on only this thread and
+        // the command's own initialise its classes (see Warmup)
+        io.secureapi.aws.Warmup.finish();
         Optional<String> prof = Optional.ofNullable(profile).or(() -> Optional.ofNullable(env.get("AWS_PROFILE")));
         prof.ifPresent(p -> checkProfile(p, env));
         String r = region;

@@ -18,6 +18,7 @@ public final class Main {
             return;
         }
         configureLogging(args);
+        // after the logging properties: the SDK's class initialisers make slf4j loggers
         if (talksToAws(args)) io.secureapi.aws.Warmup.start();
         PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
         PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);

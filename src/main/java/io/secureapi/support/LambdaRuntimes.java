@@ -62,8 +62,10 @@ public final class LambdaRuntimes {
     static LocalDate date(Object v) {
         if (v == null) return null;
         String s = (String) v;
-        if (s.length() != 10 || s.charAt(4) != '-' || s.charAt(7) != '-')
-            throw new IllegalStateException(RESOURCE + ": not a YYYY-MM-DD date: " + s);
+        boolean shape = s.length() == 10;
+        for (int i = 0; shape && i < 10; i++)
+            shape = i == 4 || i == 7 ? s.charAt(i) == '-' : s.charAt(i) >= '0' && s.charAt(i) <= '9';
+        if (!shape) throw new IllegalStateException(RESOURCE + ": not a YYYY-MM-DD date: " + s);
         try {
             return LocalDate.of(
                     Integer.parseInt(s, 0, 4, 10), Integer.parseInt(s, 5, 7, 10), Integer.parseInt(s, 8, 10, 10));

@@ -57,10 +57,11 @@ class WarmupTest {
         AwsClients[] built = new AwsClients[1];
         Thread command = new Thread(() -> built[0] = new AwsClients(settings, List.of()));
         command.start();
-        command.join(300);
-        assertThat(command.isAlive())
+        // the command reaches finish() and waits there for the class in progress
+        for (int i = 0; i < 1000 && command.getState() != Thread.State.WAITING; i++) Thread.sleep(10);
+        assertThat(command.getState())
                 .as("the clients wait for the class in progress")
-                .isTrue();
+                .isEqualTo(Thread.State.WAITING);
 
         RELEASE_FIRST.countDown();
         command.join(10_000);

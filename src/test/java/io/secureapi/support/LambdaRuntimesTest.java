@@ -28,7 +28,16 @@ class LambdaRuntimesTest {
 
     @Test
     void somethingElse_isRefused_namingTheFile() {
-        for (String bad : new String[] {"2025-3-31", "2025/03/31", "2025-02-30", "20x5-03-31", "2025-03-311"}) {
+        for (String bad : new String[] {
+            "2025-3-31",
+            "2025/03/31",
+            "2025-02-30",
+            "20x5-03-31",
+            "2025-03-311",
+            "2025-+3-31",
+            "+025-03-31",
+            "2025-0\u0663-31"
+        }) {
             assertThatThrownBy(() -> LambdaRuntimes.date(bad))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("lambda-runtimes.json")
