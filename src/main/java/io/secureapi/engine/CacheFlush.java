@@ -318,14 +318,7 @@ public final class CacheFlush {
     static String recordPending(Wiring w, State.Secret secret, long generation, Instant writtenAt) {
         String value = pendingValue(generation, writtenAt);
         try {
-            // TagResource adds or overwrites a tag without a new secret version
-            // (docs.aws.amazon.com/secretsmanager/latest/apireference/API_TagResource.html)
-            run(
-                    "tagging secret " + secret.name() + " " + PENDING_TAG,
-                    w.region(),
-                    () -> w.aws.secrets()
-                            .tagResource(r -> r.secretId(secret.arn())
-                                    .tags(t -> t.key(PENDING_TAG).value(value))));
+            tagPending(w, secret, value, "tagging secret " + secret.name() + " " + PENDING_TAG);
             return "; recorded on secret " + secret.name() + " as tag " + PENDING_TAG + "=" + value;
         } catch (ExitException e) {
             return "; recording it on secret " + secret.name() + " failed too (" + e.getMessage() + ")";
@@ -341,18 +334,23 @@ public final class CacheFlush {
      */
     public static State.Secret recordAhead(Wiring w, State.Secret secret, long generation) {
         String value = pendingValue(generation, Instant.now());
-        // TagResource adds or overwrites a tag without a new secret version
-        // (docs.aws.amazon.com/secretsmanager/latest/apireference/API_TagResource.html)
-        run(
-                "tagging secret " + secret.name() + " " + PENDING_TAG + " before the key write",
-                w.region(),
-                () -> w.aws.secrets()
-                        .tagResource(r -> r.secretId(secret.arn())
-                                .tags(t -> t.key(PENDING_TAG).value(value))));
+        tagPending(w, secret, value, "tagging secret " + secret.name() + " " + PENDING_TAG + " before the key write");
         Map<String, String> tags = new LinkedHashMap<>(secret.tags() == null ? Map.of() : secret.tags());
         tags.put(PENDING_TAG, value);
         return new State.Secret(
                 secret.arn(), secret.name(), secret.deletedDate(), tags, secret.hasCurrent(), secret.kmsKeyId());
+    }
+
+    /** Sets the pending-flush tag to {@code value}; {@code doing} names the step in an error. */
+    private static void tagPending(Wiring w, State.Secret secret, String value, String doing) {
+        // TagResource adds or overwrites a tag without a new secret version
+        // (docs.aws.amazon.com/secretsmanager/latest/apireference/API_TagResource.html)
+        run(
+                doing,
+                w.region(),
+                () -> w.aws.secrets()
+                        .tagResource(r -> r.secretId(secret.arn())
+                                .tags(t -> t.key(PENDING_TAG).value(value))));
     }
 
     static void clearPending(Wiring w, State.Secret secret) {

@@ -764,7 +764,6 @@ public final class KeyRotation {
         return new Outcome(key, generated, version, currentId, r.lost());
     }
 
-    /** Stores a new current version only while AWSCURRENT is still the version this run read. */
     /** The secret as read; once this run has recorded its flush ahead of a write, with that tag. */
     private State.Secret marked;
 
@@ -777,6 +776,7 @@ public final class KeyRotation {
         if (!snapshot.userFunction()) marked = CacheFlush.recordAhead(wiring, secret(), next.writtenGeneration());
     }
 
+    /** Stores a new current version only while AWSCURRENT is still the version this run read. */
     private String putDigests(Wiring w, String arn, DigestSecret next, String doing, Progress progress) {
         written = next.writtenGeneration();
         progress.say(doing);

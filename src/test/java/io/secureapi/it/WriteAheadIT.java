@@ -101,6 +101,20 @@ class WriteAheadIT {
     String lastErr;
     boolean sigint;
 
+    /** A fresh Amplify-shaped API set up, its live key written to live.key: the API's id. */
+    String setUpWithKeyFile() {
+        String api = aws.amplifyApi();
+        Run setup = Run.cli(
+                config(),
+                "setup",
+                "--api-id",
+                api,
+                "--key-out",
+                dir.resolve("live.key").toString());
+        assertThat(setup.exitCode).as(setup.toString()).isZero();
+        return api;
+    }
+
     /** The live key AWS holds, found among {@code texts} by its digest (the secret keeps no key). */
     String liveKeyInAws(String api, String... texts) {
         String v = aws.secrets
@@ -186,16 +200,7 @@ class WriteAheadIT {
 
     @Test
     void keysAddKilledAfterStoring_theNextCommandShowsTheKeyOnce() throws Exception {
-        String api = aws.amplifyApi();
-        assertThat(Run.cli(
-                                config(),
-                                "setup",
-                                "--api-id",
-                                api,
-                                "--key-out",
-                                dir.resolve("live.key").toString())
-                        .exitCode)
-                .isZero();
+        String api = setUpWithKeyFile();
         String killedOut =
                 killedAt(op("secretsmanager.UpdateSecretVersionStage"), true, true, "keys", "add", "partner-a");
         assertThat(pendingFile()).as("written ahead").exists();
@@ -225,16 +230,7 @@ class WriteAheadIT {
      */
     @Test
     void keysRevokeKilledDuringTheFlush_verifyFailsUntilTheRerunCompletesIt() throws Exception {
-        String api = aws.amplifyApi();
-        assertThat(Run.cli(
-                                config(),
-                                "setup",
-                                "--api-id",
-                                api,
-                                "--key-out",
-                                dir.resolve("live.key").toString())
-                        .exitCode)
-                .isZero();
+        String api = setUpWithKeyFile();
         Run add = Run.cli(
                 config(),
                 "keys",
@@ -275,16 +271,7 @@ class WriteAheadIT {
      */
     @Test
     void keysAddInterrupted_theSuggestedRerunRecoversTheKeyAndSucceeds() throws Exception {
-        String api = aws.amplifyApi();
-        assertThat(Run.cli(
-                                config(),
-                                "setup",
-                                "--api-id",
-                                api,
-                                "--key-out",
-                                dir.resolve("live.key").toString())
-                        .exitCode)
-                .isZero();
+        String api = setUpWithKeyFile();
         Path px = dir.resolve("px.key");
         sigint = true;
         killedAt(
