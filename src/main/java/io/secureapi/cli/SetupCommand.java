@@ -591,7 +591,10 @@ public class SetupCommand extends AwsCommand {
         out().println("  Key value:              " + keyValue);
         if (w.target.devKey()) {
             String dev = w.newDevKey()
-                    .map(k -> shown.isEmpty() ? "(written to " + keys.keyOut + ", line 2)" : k.reveal())
+                    .map(k -> shown.isEmpty()
+                            // the file holds the new keys in order: live first, when there is a new one
+                            ? "(written to " + keys.keyOut + (w.newLiveKey().isPresent() ? ", line 2)" : ")")
+                            : k.reveal())
                     .orElse("(unchanged)");
             out().println("  Development key value:  " + dev);
         }

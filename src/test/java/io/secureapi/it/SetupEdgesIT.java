@@ -54,6 +54,25 @@ class SetupEdgesIT {
     }
 
     @Test
+    void aDevKeyAddedLater_isTheKeyFilesOnlyLine_andTheSettingsSaySo() throws Exception {
+        String api = aws.amplifyApi();
+        Run first = Run.cli(
+                config(),
+                "setup",
+                "--api-id",
+                api,
+                "--key-out",
+                dir.resolve("live.key").toString());
+        assertThat(first.exitCode).as(first.toString()).isZero();
+        Path devFile = dir.resolve("dev.txt");
+        Run dev = Run.cli(config(), "setup", "--dev-key", "--key-out", devFile.toString());
+        assertThat(dev.exitCode).as(dev.toString()).isZero();
+        assertThat(java.nio.file.Files.readAllLines(devFile)).hasSize(1);
+        assertThat(dev.out).contains("Development key value:  (written to " + devFile + ")");
+        assertThat(dev.out).doesNotContain("line 2");
+    }
+
+    @Test
     void addingADevKeyDuringAnUnfinishedRotation_keepsTheOldLiveKeyAccepted() throws Exception {
         String api = aws.amplifyApi();
         Path first = dir.resolve("first.key");
