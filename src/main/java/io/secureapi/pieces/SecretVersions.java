@@ -247,8 +247,8 @@ public final class SecretVersions {
                         + " reached the quota for secret versions (Secrets Manager keeps every version made in the"
                         + " last 24 hours and removes unlabeled ones only beyond " + VERSION_QUOTA + "); "
                         + counted + "; nothing of this run was stored",
-                when + "; next time change several keys in one version: secure-api keys add A B C,"
-                        + " secure-api keys revoke A B --yes",
+                when + "; next time change several keys in one version: secure-api keys add NAME1 NAME2 NAME3,"
+                        + " secure-api keys revoke NAME1 NAME2 --yes",
                 failed);
     }
 }

@@ -192,7 +192,7 @@ class KeysBatchIT {
                 .contains("quota for secret versions")
                 .contains("100 of them made in the last 24 hours")
                 .contains("nothing of this run was stored")
-                .containsPattern("secure-api keys add (--config \\S+ )?A B C");
+                .containsPattern("secure-api keys add (--config \\S+ )?NAME1 NAME2 NAME3");
         assertThat(generated(full.all())).as("no key shown that does not work").isEmpty();
         assertThat(current(api)).isEqualTo(value);
         assertThat(dir.resolve("secure-api.json.pending"))
