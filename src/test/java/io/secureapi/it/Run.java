@@ -65,6 +65,19 @@ public final class Run {
         return "exit " + exitCode + "\n--- stdout\n" + out + "\n--- stderr\n" + err;
     }
 
+    /**
+     * A fresh Amplify-shaped API set up with the bundled authorizer under {@code config}, its live key
+     * written to {@code keyFile}; fails the test unless setup succeeded. Returns the API's id.
+     */
+    public static String setUpFresh(Aws aws, Path config, Path keyFile) {
+        String api = aws.amplifyApi();
+        Run setup = cli(config, "setup", "--api-id", api, "--key-out", keyFile.toString());
+        org.assertj.core.api.Assertions.assertThat(setup.exitCode)
+                .as(setup.toString())
+                .isZero();
+        return api;
+    }
+
     /** Runs with the emulator endpoint, region and the given config file added. */
     public static Run cliWithStdin(Path config, String stdin, String... args) {
         List<String> a = new ArrayList<>(Arrays.asList(args));

@@ -55,15 +55,7 @@ class SetupEdgesIT {
 
     @Test
     void aDevKeyAddedLater_isTheKeyFilesOnlyLine_andTheSettingsSaySo() throws Exception {
-        String api = aws.amplifyApi();
-        Run first = Run.cli(
-                config(),
-                "setup",
-                "--api-id",
-                api,
-                "--key-out",
-                dir.resolve("live.key").toString());
-        assertThat(first.exitCode).as(first.toString()).isZero();
+        Run.setUpFresh(aws, config(), dir.resolve("live.key"));
         Path devFile = dir.resolve("dev.txt");
         Run dev = Run.cli(config(), "setup", "--dev-key", "--key-out", devFile.toString());
         assertThat(dev.exitCode).as(dev.toString()).isZero();

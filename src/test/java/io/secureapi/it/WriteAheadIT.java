@@ -101,20 +101,6 @@ class WriteAheadIT {
     String lastErr;
     boolean sigint;
 
-    /** A fresh Amplify-shaped API set up, its live key written to live.key: the API's id. */
-    String setUpWithKeyFile() {
-        String api = aws.amplifyApi();
-        Run setup = Run.cli(
-                config(),
-                "setup",
-                "--api-id",
-                api,
-                "--key-out",
-                dir.resolve("live.key").toString());
-        assertThat(setup.exitCode).as(setup.toString()).isZero();
-        return api;
-    }
-
     /** The live key AWS holds, found among {@code texts} by its digest (the secret keeps no key). */
     String liveKeyInAws(String api, String... texts) {
         String v = aws.secrets
@@ -200,7 +186,7 @@ class WriteAheadIT {
 
     @Test
     void keysAddKilledAfterStoring_theNextCommandShowsTheKeyOnce() throws Exception {
-        String api = setUpWithKeyFile();
+        String api = Run.setUpFresh(aws, config(), dir.resolve("live.key"));
         String killedOut =
                 killedAt(op("secretsmanager.UpdateSecretVersionStage"), true, true, "keys", "add", "partner-a");
         assertThat(pendingFile()).as("written ahead").exists();
@@ -230,7 +216,7 @@ class WriteAheadIT {
      */
     @Test
     void keysRevokeKilledDuringTheFlush_verifyFailsUntilTheRerunCompletesIt() throws Exception {
-        String api = setUpWithKeyFile();
+        String api = Run.setUpFresh(aws, config(), dir.resolve("live.key"));
         Run add = Run.cli(
                 config(),
                 "keys",
@@ -271,7 +257,7 @@ class WriteAheadIT {
      */
     @Test
     void keysAddInterrupted_theSuggestedRerunRecoversTheKeyAndSucceeds() throws Exception {
-        String api = setUpWithKeyFile();
+        String api = Run.setUpFresh(aws, config(), dir.resolve("live.key"));
         Path px = dir.resolve("px.key");
         sigint = true;
         killedAt(

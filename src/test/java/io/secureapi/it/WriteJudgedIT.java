@@ -54,16 +54,7 @@ class WriteJudgedIT {
     }
 
     String setupBundled() {
-        String api = aws.amplifyApi();
-        Run setup = Run.cli(
-                config(),
-                "setup",
-                "--api-id",
-                api,
-                "--key-out",
-                dir.resolve("live.key").toString());
-        assertThat(setup.exitCode).as(setup.toString()).isZero();
-        return api;
+        return Run.setUpFresh(aws, config(), dir.resolve("live.key"));
     }
 
     /** The one generated key in the output; fails when there is none or it appears twice. */
